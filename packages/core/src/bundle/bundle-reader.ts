@@ -1,0 +1,186 @@
+import { createHash } from 'node:crypto'
+import { Transform, type Readable, type TransformCallback } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
+import { createGunzip } from 'node:zlib'
+import tar from 'tar-stream'
+import { isSquizzleError, SquizzleError } from '../errors/squizzle-error.js'
+import type { Manifest, ManifestFile } from '../manifest/manifest.js'
+import { defaultBundleLimits, type BundleLimits } from './limits.js'
+
+export interface ReadBundleOptions {
+  limits?: Partial<BundleLimits>
+  /**
+   * Called with each file's verified bytes, in bundle order; the next entry is
+   * read only after it resolves. Without it, files are hashed and dropped, so
+   * memory stays constant whatever the bundle's size.
+   */
+  onFile?: (file: ManifestFile, content: Buffer) => Promise<void> | void
+}
+
+/** A verified file of a bundle. */
+export interface BundleFile {
+  file: ManifestFile
+  /** The file's bytes, verified against the manifest's SHA-256. */
+  content: Buffer
+}
+
+/**
+ * Streams a bundle and checks every byte against its manifest: only regular
+ * files, only listed paths, in manifest order, no duplicates, sizes and SHA-256
+ * as listed, within limits. Throws a typed error on the first problem.
+ *
+ * @example
+ * ```ts
+ * await readBundle(createReadStream('bundle.tar.gz'), manifest, {
+ *   onFile: async (file, sql) => console.log(file.path, sql.length),
+ * })
+ * ```
+ */
+export async function readBundle(source: Readable, manifest: Manifest, options: ReadBundleOptions = {}): Promise<void> {
+  const { onFile } = options
+  for await (const { file, content } of bundleFiles(source, manifest, { limits: options.limits, keepContent: onFile !== undefined })) {
+    if (onFile) await onFile(file, content)
+  }
+}
+
+/**
+ * Yields a bundle's files one at a time, each verified before it is yielded,
+ * with the same checks as {@link readBundle}. Only one file is in memory at a
+ * time; the next is read when the caller asks for it. The generator throws at
+ * the end when files are missing or the stream fails.
+ *
+ * @example
+ * ```ts
+ * for await (const { file, content } of bundleFiles(pulled.open(), pulled.manifest)) {
+ *   await driver.run({ version, path: file.path, statements: [], script: content.toString(), transactional: true })
+ * }
+ * ```
+ */
+export async function* bundleFiles(
+  source: Readable,
+  manifest: Manifest,
+  options: { limits?: Partial<BundleLimits> | undefined; keepContent?: boolean } = {},
+): AsyncGenerator<BundleFile, void, undefined> {
+  const limits = { ...defaultBundleLimits, ...options.limits }
+  const keep = options.keepContent ?? true
+  const counter = new ByteCounter(limits)
+  const extract = tar.extract()
+  const failed = pipeline(source, counter.compressed, createGunzip(), counter.decompressed, extract).then(
+    () => undefined,
+    (err: unknown) => err,
+  )
+  const expected = manifest.files
+  let index = 0
+  let finished = false
+  try {
+    for await (const entry of extract) {
+      const file = checkEntry(entry.header, expected, index, limits)
+      const hash = createHash('sha256')
+      const chunks: Buffer[] = []
+      for await (const chunk of entry as AsyncIterable<Buffer>) {
+        hash.update(chunk)
+        if (keep) chunks.push(chunk)
+      }
+      const digest = hash.digest('hex')
+      if (digest !== file.sha256) {
+        throw new SquizzleError('DIGEST_MISMATCH', `${file.path}: SHA-256 is ${digest}, the manifest says ${file.sha256}`, {
+          hint: 'The bundle was altered after it was built. Do not apply it; rebuild or restore the version from a trusted copy.',
+          details: { path: file.path, expected: file.sha256, actual: digest },
+        })
+      }
+      index++
+      yield { file, content: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks) }
+    }
+    if (index !== expected.length) {
+      throw unsafe('BUNDLE_CORRUPT', `bundle ends after ${index} of ${expected.length} files; missing ${expected[index]?.path}`)
+    }
+    finished = true
+  } catch (err) {
+    source.destroy()
+    extract.destroy()
+    // When the stream itself failed first (a limit, bad gzip), that error is the real cause.
+    const streamError = await Promise.race([failed, Promise.resolve(undefined)])
+    throw translate(streamError ?? err)
+  } finally {
+    if (!finished) {
+      source.destroy()
+      extract.destroy()
+    }
+  }
+  const streamError = await failed
+  if (streamError !== undefined) throw translate(streamError)
+}
+
+function checkEntry(header: tar.Header, expected: readonly ManifestFile[], index: number, limits: BundleLimits): ManifestFile {
+  if (index >= limits.maxFiles) throw unsafe('BUNDLE_LIMIT_EXCEEDED', `more than ${limits.maxFiles} entries`)
+  checkEntryName(header.name)
+  if (header.type !== 'file') {
+    throw unsafe('BUNDLE_UNSAFE', `entry ${header.name} is a ${header.type ?? 'special entry'}, only regular files are allowed`)
+  }
+  const file = expected[index]
+  if (!file || file.path !== header.name) {
+    const listed = expected.some((f) => f.path === header.name)
+    throw unsafe('BUNDLE_UNSAFE', listed ? `entry ${header.name} is duplicated or out of order` : `entry ${header.name} is not listed in the manifest`)
+  }
+  if (header.size !== file.size) throw unsafe('BUNDLE_CORRUPT', `entry ${file.path} is ${header.size} bytes, the manifest says ${file.size}`)
+  if (file.size > limits.maxFileBytes) throw unsafe('BUNDLE_LIMIT_EXCEEDED', `entry ${file.path} is larger than ${limits.maxFileBytes} bytes`)
+  return file
+}
+
+function checkEntryName(name: string): void {
+  if (name.startsWith('/') || /^[A-Za-z]:/.test(name)) throw unsafe('BUNDLE_UNSAFE', `entry ${name} has an absolute path`)
+  if (name.includes('\\') || name.includes('\0')) throw unsafe('BUNDLE_UNSAFE', `entry ${JSON.stringify(name)} has a forbidden character`)
+  if (name.split('/').some((part) => part === '..' || part === '.' || part === '')) {
+    throw unsafe('BUNDLE_UNSAFE', `entry ${name} has a relative or empty path segment`)
+  }
+}
+
+function unsafe(code: 'BUNDLE_UNSAFE' | 'BUNDLE_CORRUPT' | 'BUNDLE_LIMIT_EXCEEDED', message: string): SquizzleError {
+  return new SquizzleError(code, `bundle refused: ${message}`, {
+    hint: 'Do not apply this bundle. Rebuild the version with `squizzle build` or restore it from a trusted copy.',
+  })
+}
+
+/** Turns stream-level failures (bad gzip, bad tar) into typed errors; typed errors pass through. */
+function translate(err: unknown): unknown {
+  if (isSquizzleError(err)) return err
+  const message = err instanceof Error ? err.message : String(err)
+  return new SquizzleError('BUNDLE_CORRUPT', `bundle could not be read: ${message}`, {
+    hint: 'The bundle is truncated or not a gzip-compressed tar. Pull it again or restore it from a trusted copy.',
+    cause: err,
+  })
+}
+
+/** Counts compressed and decompressed bytes and stops the stream past the limits. */
+class ByteCounter {
+  private inBytes = 0
+  private outBytes = 0
+  readonly compressed: Transform
+  readonly decompressed: Transform
+
+  constructor(limits: BundleLimits) {
+    this.compressed = passThrough((n) => {
+      this.inBytes += n
+      if (this.inBytes > limits.maxBundleBytes) return unsafe('BUNDLE_LIMIT_EXCEEDED', `bundle is larger than ${limits.maxBundleBytes} bytes`)
+      return undefined
+    })
+    this.decompressed = passThrough((n) => {
+      this.outBytes += n
+      if (this.outBytes > limits.maxDecompressedBytes) {
+        return unsafe('BUNDLE_LIMIT_EXCEEDED', `bundle expands to more than ${limits.maxDecompressedBytes} bytes`)
+      }
+      if (this.outBytes > 1024 * 1024 && this.outBytes / Math.max(this.inBytes, 1) > limits.maxRatio) {
+        return unsafe('BUNDLE_LIMIT_EXCEEDED', `bundle expands more than ${limits.maxRatio} times (a compression bomb?)`)
+      }
+      return undefined
+    })
+  }
+}
+
+function passThrough(check: (bytes: number) => SquizzleError | undefined): Transform {
+  return new Transform({
+    transform(chunk: Buffer, _enc: BufferEncoding, callback: TransformCallback) {
+      callback(check(chunk.length) ?? null, chunk)
+    },
+  })
+}

@@ -1,0 +1,20 @@
+/** Upper bounds enforced while opening a bundle; anything beyond is refused, not truncated. */
+export interface BundleLimits {
+  /** Compressed bundle size. */
+  maxBundleBytes: number
+  /** Total decompressed size of the tar stream. */
+  maxDecompressedBytes: number
+  /** Decompressed / compressed, checked once past 1 MiB of output (gzip bombs). */
+  maxRatio: number
+  maxFiles: number
+  maxFileBytes: number
+}
+
+/** Defaults generous enough for real seeds, small enough to stop a bomb. */
+export const defaultBundleLimits: BundleLimits = {
+  maxBundleBytes: 2 * 1024 ** 3,
+  maxDecompressedBytes: 8 * 1024 ** 3,
+  maxRatio: 200,
+  maxFiles: 100_000,
+  maxFileBytes: 2 * 1024 ** 3,
+}

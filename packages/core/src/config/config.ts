@@ -1,0 +1,63 @@
+import type { BundleLimits } from '../bundle/limits.js'
+import type { TransactionScope } from '../manifest/manifest.js'
+import { SquizzleError } from '../errors/squizzle-error.js'
+import { compileSchema } from '../schema/compile-schema.js'
+import { configSchema } from './config-schema.js'
+
+/** Settings that may appear at the top level or in an environment. */
+export interface ConfigSettings {
+  storage?: string
+  database?: { url?: string; applicationName?: string }
+  paths?: { migrations?: string; rollback?: string; seed?: string; drizzle?: string }
+  transactionScope?: TransactionScope
+  lockTimeoutMs?: number
+  allowOutOfOrder?: boolean
+  limits?: Partial<BundleLimits>
+}
+
+/** The content of `squizzle.config.*`. */
+export interface SquizzleConfig extends ConfigSettings {
+  $schema?: string
+  environments?: Record<string, ConfigSettings>
+}
+
+const check = compileSchema<SquizzleConfig>(configSchema, 'CONFIG_INVALID', 'Fix the named key; the editor schema is @squizzle/cli/config.schema.json.')
+
+/**
+ * Validates a parsed config object; errors name the key and the file.
+ *
+ * @example
+ * ```ts
+ * const config = validateConfig(YAML.parse(text), 'squizzle.config.yaml')
+ * ```
+ */
+export function validateConfig(value: unknown, source: string): SquizzleConfig {
+  return check(value ?? {}, source)
+}
+
+/**
+ * The settings of one environment: the top level overridden by `environments[env]`.
+ *
+ * @example
+ * ```ts
+ * resolveEnvironment(config, 'production').storage
+ * ```
+ */
+export function resolveEnvironment(config: SquizzleConfig, env: string | undefined): ConfigSettings {
+  const { environments, $schema: _schema, ...base } = config
+  if (env === undefined) return base
+  const overrides = environments?.[env]
+  if (!overrides) {
+    const known = Object.keys(environments ?? {})
+    throw new SquizzleError('CONFIG_INVALID', `environment "${env}" is not defined in the config`, {
+      hint: known.length ? `Use one of: ${known.join(', ')}.` : 'Add it under "environments" in squizzle.config.yaml, or drop --env.',
+    })
+  }
+  return {
+    ...base,
+    ...overrides,
+    database: { ...base.database, ...overrides.database },
+    paths: { ...base.paths, ...overrides.paths },
+    limits: { ...base.limits, ...overrides.limits },
+  }
+}

@@ -1,0 +1,38 @@
+import type { HistoryEntry } from '../driver/database-driver.js'
+import { compareVersions } from '../version/version.js'
+
+/** The database's state, derived from its append-only history. */
+export interface HistoryState {
+  /** Applied versions (by apply or baseline, not since rolled back), oldest first. */
+  applied: HistoryEntry[]
+  /** The newest applied version, or null. */
+  current: string | null
+  /** Failed runs not followed by a success or a repair of the same version. */
+  failed: HistoryEntry[]
+}
+
+/**
+ * Replays the history: the last successful row of a version decides whether it
+ * is applied (apply, baseline) or not (rollback); a failure counts until a later
+ * success or repair of the same version.
+ *
+ * @example
+ * ```ts
+ * const { current, applied } = deriveState(await driver.history())
+ * ```
+ */
+export function deriveState(history: readonly HistoryEntry[]): HistoryState {
+  const applied = new Map<string, HistoryEntry>()
+  const failed = new Map<string, HistoryEntry>()
+  for (const entry of [...history].sort((a, b) => a.id - b.id)) {
+    if (entry.status === 'failed') {
+      failed.set(entry.version, entry)
+      continue
+    }
+    failed.delete(entry.version)
+    if (entry.operation === 'apply' || entry.operation === 'baseline') applied.set(entry.version, entry)
+    else if (entry.operation === 'rollback') applied.delete(entry.version)
+  }
+  const list = [...applied.values()].sort((a, b) => compareVersions(a.version, b.version))
+  return { applied: list, current: list.at(-1)?.version ?? null, failed: [...failed.values()].sort((a, b) => a.id - b.id) }
+}

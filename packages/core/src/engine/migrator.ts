@@ -1,0 +1,223 @@
+import semver from 'semver'
+import type { BundleLimits } from '../bundle/limits.js'
+import type { DatabaseDriver, HistoryEntry } from '../driver/database-driver.js'
+import { isSquizzleError, SquizzleError } from '../errors/squizzle-error.js'
+import { ignoreEvents, type EventSink, type LockHolderInfo } from '../events/events.js'
+import type { ArtifactPolicy } from '../signing/signing.js'
+import type { ArtifactStorage, PulledArtifact } from '../storage/artifact-storage.js'
+import { currentActor, type Actor } from './actor.js'
+import { dryRunVersion, type DryRunVersion } from './dry-run.js'
+import { deriveState, type HistoryState } from './history-state.js'
+import { computePlan, type Plan } from './plan.js'
+import { runVersion } from './run-version.js'
+import { verifyPulled, type VerifyReport } from './verify-version.js'
+
+export interface MigratorOptions {
+  storage: ArtifactStorage
+  /** A connected driver; the migrator never opens or closes it. */
+  driver: DatabaseDriver
+  /** The version of the tool recorded in history (e.g. the CLI's). */
+  toolVersion: string
+  events?: EventSink
+  actor?: Actor
+  /** How long to wait for another migrator's lock; default 60 s. */
+  lockTimeoutMs?: number
+  limits?: Partial<BundleLimits>
+  allowOutOfOrder?: boolean
+  /** Signature and trust checks run on every version before its SQL. */
+  policy?: ArtifactPolicy
+}
+
+export interface ApplyResult {
+  applied: string[]
+  current: string | null
+  /** True when there was nothing to apply. */
+  alreadyCurrent: boolean
+}
+
+export interface StatusReport {
+  current: string | null
+  applied: { version: string; digest: string | null; appliedAt: string; actor: string; operation: string }[]
+  pending: { version: string; digest: string; outOfOrder: boolean }[]
+  failed: { version: string; at: string; code: string; message: string; resumable: boolean }[]
+  tampered: Plan['tampered']
+  lock: LockHolderInfo | null
+}
+
+/**
+ * Plans, applies, verifies and reports versions from a storage to a database.
+ *
+ * @example
+ * ```ts
+ * const migrator = new Migrator({ storage, driver, toolVersion: '0.1.0', events: console.log })
+ * const plan = await migrator.plan()
+ * await migrator.apply()            // every pending version, each once, under the lock
+ * const status = await migrator.status()
+ * ```
+ */
+export class Migrator {
+  private readonly events: EventSink
+  private readonly actor: Actor
+
+  constructor(private readonly options: MigratorOptions) {
+    this.events = options.events ?? ignoreEvents
+    this.actor = options.actor ?? currentActor()
+  }
+
+  /** Pending versions up to `target`, without changing anything (no lock, no system schema). */
+  async plan(target?: string): Promise<Plan> {
+    return computePlan({ stored: await this.options.storage.list(), state: await this.readState(), target, allowOutOfOrder: this.options.allowOutOfOrder })
+  }
+
+  /**
+   * Applies every pending version up to `target` (default: latest), each in order,
+   * each verified before its SQL runs, under the database-wide lock.
+   */
+  async apply(target?: string): Promise<ApplyResult> {
+    const { driver } = this.options
+    const lock = await driver.lock({
+      timeoutMs: this.options.lockTimeoutMs ?? 60_000,
+      onWait: (holder, waitedMs) => this.events({ type: 'lock.waiting', holder, waitedMs }),
+    })
+    this.events({ type: 'lock.acquired', waitedMs: Date.now() - lock.acquiredAt.getTime() })
+    try {
+      await driver.ensureSystemSchema()
+      // Re-read under the lock: another process may have applied versions while we waited.
+      const plan = await this.guarded('apply', null, () => this.plan(target))
+      this.events({ type: 'plan', current: plan.current, pending: plan.pending.map((p) => p.version), target: plan.target })
+      if (plan.tampered.length > 0) await this.refuse('apply', plan.tampered[0]!.version, tamperedError(plan.tampered))
+      const pulled = await this.pullChecked(plan)
+      const applied: string[] = []
+      for (const artifact of pulled) {
+        await this.guarded('apply', artifact.manifest.version, () => verifyPulled(this.options.storage, artifact, this.verifyOptions()))
+        await this.guarded('apply', artifact.manifest.version, () => runVersion({ ...this.runContext() }, artifact), 'failure')
+        await driver.audit({ operation: 'apply', outcome: 'success', version: artifact.manifest.version, actor: this.actor.user, host: this.actor.host, details: { digest: artifact.ref.digest } })
+        applied.push(artifact.manifest.version)
+      }
+      return { applied, current: applied.at(-1) ?? plan.current, alreadyCurrent: applied.length === 0 }
+    } finally {
+      await lock.release()
+      this.events({ type: 'lock.released' })
+    }
+  }
+
+  /** What `apply(target)` would run: versions, transaction boundaries, statements. Changes nothing. */
+  async dryRun(target?: string): Promise<{ plan: Plan; versions: DryRunVersion[] }> {
+    const plan = await this.plan(target)
+    if (plan.tampered.length > 0) throw tamperedError(plan.tampered)
+    const versions: DryRunVersion[] = []
+    for (const artifact of await this.pullChecked(plan)) {
+      await verifyPulled(this.options.storage, artifact, this.verifyOptions())
+      versions.push(await dryRunVersion(artifact, this.options.limits))
+    }
+    return { plan, versions }
+  }
+
+  /** Current version, history, pending versions, unresolved failures, tampering and the lock holder. */
+  async status(): Promise<StatusReport> {
+    const state = await this.readState()
+    const plan = computePlan({ stored: await this.options.storage.list(), state, allowOutOfOrder: true })
+    const failed: StatusReport['failed'] = []
+    for (const e of state.failed) {
+      const progress = await this.options.driver.progress(e.version)
+      failed.push({
+        version: e.version,
+        at: e.finishedAt.toISOString(),
+        code: e.error?.code ?? 'UNKNOWN',
+        message: e.error?.message ?? '',
+        resumable: progress.some((p) => p.manifestDigest === e.manifestDigest),
+      })
+    }
+    return {
+      current: state.current,
+      applied: state.applied.map((e) => ({ version: e.version, digest: e.manifestDigest, appliedAt: e.finishedAt.toISOString(), actor: e.actor, operation: e.operation })),
+      pending: plan.pending.map((p) => ({ version: p.version, digest: p.digest, outOfOrder: state.current !== null && semver.lt(p.version, state.current) })),
+      failed,
+      tampered: plan.tampered,
+      lock: await this.options.driver.lockHolder(),
+    }
+  }
+
+  /**
+   * Verifies a stored version as apply would, and checks it is the artifact the
+   * database recorded when it was applied (`TAMPERED` otherwise).
+   */
+  async verify(version: string): Promise<VerifyReport & { applied: boolean }> {
+    const pulled = await this.options.storage.pull(version)
+    const report = await verifyPulled(this.options.storage, pulled, this.verifyOptions())
+    const state = await this.readState()
+    const record = state.applied.find((e) => e.version === version)
+    if (record?.manifestDigest && record.manifestDigest !== report.digest) {
+      throw tamperedError([{ version, applied: record.manifestDigest, stored: report.digest }])
+    }
+    return { ...report, applied: record !== undefined }
+  }
+
+  private async readState(): Promise<HistoryState & { history: HistoryEntry[] }> {
+    const { driver } = this.options
+    const history = (await driver.hasSystemSchema()) ? await driver.history() : []
+    return { ...deriveState(history), history }
+  }
+
+  /** Pulls every pending version's manifest and refuses gaps in the chain of previous versions. */
+  private async pullChecked(plan: Plan): Promise<PulledArtifact[]> {
+    const known = new Set<string>()
+    const pulled: PulledArtifact[] = []
+    const state = await this.readState()
+    for (const e of state.applied) known.add(e.version)
+    for (const p of plan.pending) {
+      const artifact = await this.options.storage.pull(p.version)
+      if (artifact.ref.digest !== p.digest) throw tamperedError([{ version: p.version, applied: p.digest, stored: artifact.ref.digest }])
+      const previous = artifact.manifest.previousVersion
+      if (previous !== null && !known.has(previous) && !this.options.allowOutOfOrder) {
+        throw new SquizzleError('OUT_OF_ORDER', `version ${p.version} was built on ${previous}, which is neither applied nor pending`, {
+          hint: `Restore version ${previous} to storage, or apply with --allow-out-of-order if skipping it is intended.`,
+          details: { version: p.version, previousVersion: previous },
+        })
+      }
+      known.add(p.version)
+      pulled.push(artifact)
+    }
+    return pulled
+  }
+
+  /** Runs `fn`; integrity and signature failures are audited as refused before they propagate. */
+  private async guarded<T>(operation: string, version: string | null, fn: () => Promise<T>, outcome: 'refused' | 'failure' = 'refused'): Promise<T> {
+    try {
+      return await fn()
+    } catch (err) {
+      const refused = isSquizzleError(err) && (err.category === 'integrity' || err.category === 'signature' || err.code === 'OUT_OF_ORDER')
+      if (refused || outcome === 'failure') {
+        await this.options.driver.audit({
+          operation,
+          outcome: refused ? 'refused' : 'failure',
+          version,
+          actor: this.actor.user,
+          host: this.actor.host,
+          details: isSquizzleError(err) ? { code: err.code, message: err.message } : { message: String(err) },
+        })
+      }
+      throw err
+    }
+  }
+
+  private async refuse(operation: string, version: string, error: SquizzleError): Promise<never> {
+    return this.guarded(operation, version, () => Promise.reject(error))
+  }
+
+  private verifyOptions() {
+    return { policy: this.options.policy, limits: this.options.limits, events: this.events }
+  }
+
+  private runContext() {
+    return { driver: this.options.driver, events: this.events, actor: this.actor, toolVersion: this.options.toolVersion, limits: this.options.limits }
+  }
+}
+
+function tamperedError(tampered: Plan['tampered']): SquizzleError {
+  const first = tampered[0]!
+  return new SquizzleError('TAMPERED', `version ${first.version} was applied as ${first.applied}, but storage now holds ${first.stored}`, {
+    hint: 'A released version was replaced in storage. Restore the original artifact (the applied digest) and investigate who re-pointed the tag.',
+    details: { tampered },
+  })
+}

@@ -1,0 +1,100 @@
+/**
+ * Every error Squizzle throws carries one of these codes. Codes are stable:
+ * scripts and the CLI branch on them, never on message text.
+ */
+export type SquizzleErrorCode =
+  // usage and configuration
+  | 'CONFIG_INVALID'
+  | 'CONFIG_NOT_FOUND'
+  | 'USAGE'
+  | 'VERSION_INVALID'
+  | 'STORAGE_URL_INVALID'
+  // build
+  | 'VERSION_NOT_GREATER'
+  | 'VERSION_EXISTS'
+  | 'RELEASED_FILE_MODIFIED'
+  | 'NOTHING_TO_BUILD'
+  | 'SQL_PARSE_ERROR'
+  | 'SQL_NEEDS_NO_TRANSACTION'
+  | 'SQL_UNSUPPORTED'
+  // integrity: the bytes are not what they claim to be
+  | 'MANIFEST_INVALID'
+  | 'DIGEST_MISMATCH'
+  | 'CHECKSUM_MISMATCH'
+  | 'BUNDLE_UNSAFE'
+  | 'BUNDLE_LIMIT_EXCEEDED'
+  | 'BUNDLE_CORRUPT'
+  | 'TAMPERED'
+  | 'IMMUTABLE_VERSION'
+  // signatures and trust policy
+  | 'SIGNATURE_MISSING'
+  | 'SIGNATURE_INVALID'
+  | 'POLICY_VIOLATION'
+  // storage
+  | 'VERSION_NOT_FOUND'
+  | 'STORAGE_ERROR'
+  | 'STORAGE_UNSUPPORTED'
+  // planning and running
+  | 'OUT_OF_ORDER'
+  | 'TARGET_NOT_FOUND'
+  | 'MIGRATION_FAILED'
+  | 'RESUME_MISMATCH'
+  | 'LOCK_TIMEOUT'
+  | 'LOCK_UNSAFE'
+  | 'DATABASE_ERROR'
+  | 'CONNECTION_FAILED'
+
+/** The class of failure a code belongs to; the CLI maps each to an exit code. */
+export type ErrorCategory = 'usage' | 'failure' | 'integrity' | 'signature' | 'lock'
+
+const categories: Record<SquizzleErrorCode, ErrorCategory> = {
+  CONFIG_INVALID: 'usage',
+  CONFIG_NOT_FOUND: 'usage',
+  USAGE: 'usage',
+  VERSION_INVALID: 'usage',
+  STORAGE_URL_INVALID: 'usage',
+  VERSION_NOT_GREATER: 'failure',
+  VERSION_EXISTS: 'failure',
+  RELEASED_FILE_MODIFIED: 'failure',
+  NOTHING_TO_BUILD: 'failure',
+  SQL_PARSE_ERROR: 'failure',
+  SQL_NEEDS_NO_TRANSACTION: 'failure',
+  SQL_UNSUPPORTED: 'failure',
+  MANIFEST_INVALID: 'integrity',
+  DIGEST_MISMATCH: 'integrity',
+  CHECKSUM_MISMATCH: 'integrity',
+  BUNDLE_UNSAFE: 'integrity',
+  BUNDLE_LIMIT_EXCEEDED: 'integrity',
+  BUNDLE_CORRUPT: 'integrity',
+  TAMPERED: 'integrity',
+  IMMUTABLE_VERSION: 'integrity',
+  SIGNATURE_MISSING: 'signature',
+  SIGNATURE_INVALID: 'signature',
+  POLICY_VIOLATION: 'signature',
+  VERSION_NOT_FOUND: 'failure',
+  STORAGE_ERROR: 'failure',
+  STORAGE_UNSUPPORTED: 'failure',
+  OUT_OF_ORDER: 'failure',
+  TARGET_NOT_FOUND: 'failure',
+  MIGRATION_FAILED: 'failure',
+  RESUME_MISMATCH: 'integrity',
+  LOCK_TIMEOUT: 'lock',
+  LOCK_UNSAFE: 'failure',
+  DATABASE_ERROR: 'failure',
+  CONNECTION_FAILED: 'failure',
+}
+
+/**
+ * The category of an error code.
+ *
+ * @example
+ * ```ts
+ * errorCategory('DIGEST_MISMATCH') // 'integrity'
+ * ```
+ */
+export function errorCategory(code: SquizzleErrorCode): ErrorCategory {
+  return categories[code]
+}
+
+/** All known codes, for documentation and exhaustive checks. */
+export const errorCodes = Object.keys(categories) as SquizzleErrorCode[]

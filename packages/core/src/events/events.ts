@@ -1,0 +1,37 @@
+
+/** What happened, as data. The CLI renders these; `--json` prints them as they are. */
+export type SquizzleEvent =
+  | { type: 'plan'; current: string | null; pending: string[]; target: string | null }
+  | { type: 'lock.waiting'; holder: LockHolderInfo | null; waitedMs: number }
+  | { type: 'lock.acquired'; waitedMs: number }
+  | { type: 'lock.released' }
+  | { type: 'version.verify'; version: string; digest: string }
+  | { type: 'version.start'; version: string; digest: string; files: number }
+  | { type: 'version.done'; version: string; durationMs: number }
+  | { type: 'version.failed'; version: string; code: string; message: string; resumable: boolean }
+  | { type: 'version.skip'; version: string; reason: string }
+  | { type: 'file.start'; version: string; path: string; transactional: boolean }
+  | { type: 'file.done'; version: string; path: string; durationMs: number }
+  | { type: 'file.resume'; version: string; path: string; fromStatement: number }
+  | { type: 'statement.done'; version: string; path: string; index: number; durationMs: number }
+  | { type: 'transaction.begin'; version: string; files: string[] }
+  | { type: 'transaction.commit'; version: string }
+  | { type: 'build.file'; path: string; kind: string; size: number; transactional: boolean }
+  | { type: 'build.done'; version: string; digest: string; files: number; bytes: number }
+  | { type: 'push.done'; version: string; digest: string; storage: string }
+  | { type: 'warning'; code: string; message: string; version?: string; path?: string }
+
+/** Who holds the migration lock, as far as the database can tell. */
+export interface LockHolderInfo {
+  pid: number
+  applicationName: string | null
+  clientAddress: string | null
+  user: string | null
+  since: string | null
+}
+
+/** Receives events. The default is a no-op; core never prints. */
+export type EventSink = (event: SquizzleEvent) => void
+
+/** An event sink that drops everything. */
+export const ignoreEvents: EventSink = () => {}

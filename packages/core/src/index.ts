@@ -1,0 +1,68 @@
+// Errors and events
+export { SquizzleError, isSquizzleError, hasErrorCode, type SquizzleErrorOptions } from './errors/squizzle-error.js'
+export { errorCategory, errorCodes, type ErrorCategory, type SquizzleErrorCode } from './errors/error-codes.js'
+export { redactUrl, redactSecrets } from './errors/redact.js'
+export { ignoreEvents, type EventSink, type SquizzleEvent, type LockHolderInfo } from './events/events.js'
+
+// Versions, manifest, bundle
+export { parseVersion, isVersion, compareVersions, sortVersions } from './version/version.js'
+export { applyKinds, fileKinds, type FileKind, type Manifest, type ManifestFile, type ManifestChecksum, type TransactionScope } from './manifest/manifest.js'
+export { manifestSchema } from './manifest/manifest-schema.js'
+export { validateManifest, parseManifest, serializeManifest } from './manifest/validate-manifest.js'
+export { computeChecksum, assertChecksum, currentChecksumAlgorithm } from './manifest/checksum.js'
+export { canonicalJson } from './manifest/canonical-json.js'
+export { writeBundle, sourceDateEpoch, type BundleEntry, type WriteBundleOptions } from './bundle/bundle-writer.js'
+export { readBundle, bundleFiles, type BundleFile, type ReadBundleOptions } from './bundle/bundle-reader.js'
+export { defaultBundleLimits, type BundleLimits } from './bundle/limits.js'
+export { comparePaths, compareBundleFiles } from './bundle/file-order.js'
+
+// SQL
+export { splitStatements, type SqlStatement } from './sql/split-statements.js'
+export { analyzeSql, hasNoTransactionDirective, runnableStatements, noTransactionDirective, type SqlAnalysis } from './sql/analyze-sql.js'
+export { classifyStatement, type StatementClass } from './sql/classify-statement.js'
+
+// Storage and OCI
+export type { ArtifactStorage, ArtifactRef, VersionInfo, Attachment, PulledArtifact } from './storage/artifact-storage.js'
+export { storageBrand, isArtifactStorage } from './storage/storage-brand.js'
+export type { ContentTarget } from './oci/content-target.js'
+export type { Descriptor, ImageManifest, ImageIndex } from './oci/descriptor.js'
+export { mediaTypes, annotations, emptyJsonBlob } from './oci/media-types.js'
+export { sha256Digest, isDigest, describeBytes, assertDigest, verifyingStream } from './oci/digest.js'
+export { bundleImageManifest, parseBundleImageManifest, parseImageManifest, parseImageIndex } from './oci/bundle-artifact.js'
+export { createTargetStorage } from './oci/target-storage.js'
+export { copyVersion } from './oci/copy-version.js'
+export { referrersTag, isReferrersTag, readReferrers, addReferrer } from './oci/referrers.js'
+export { spool, type SpooledContent } from './oci/spool.js'
+export { readSmall } from './util/read-stream.js'
+
+// Database
+export type {
+  DatabaseDriver,
+  MigrationLock,
+  MigrationUnit,
+  RunOptions,
+  HistoryEntry,
+  HistoryEntryInput,
+  ProgressInput,
+  ProgressEntry,
+  AuditInput,
+} from './driver/database-driver.js'
+
+// Signing
+export type { Signer, Verifier, SignatureBundle, TrustPolicy, VerifiedIdentity, ArtifactPolicy } from './signing/signing.js'
+
+// Engine and build
+export { Migrator, type MigratorOptions, type ApplyResult, type StatusReport } from './engine/migrator.js'
+export { computePlan, type Plan, type PlanInput } from './engine/plan.js'
+export { deriveState, type HistoryState } from './engine/history-state.js'
+export { planSegments, type Segment } from './engine/segments.js'
+export { verifyVersion, verifyPulled, type VerifyReport, type VerifyOptions } from './engine/verify-version.js'
+export { dryRunVersion, type DryRunVersion } from './engine/dry-run.js'
+export { currentActor, type Actor } from './engine/actor.js'
+export { buildVersion, type BuildOptions, type BuildResult } from './build/build-version.js'
+export { findSourceFiles, type SourceFile, type SourceFolders } from './build/source-files.js'
+
+// Configuration
+export { configSchema } from './config/config-schema.js'
+export { validateConfig, resolveEnvironment, type SquizzleConfig, type ConfigSettings } from './config/config.js'
+export { compileSchema, type SchemaCheck } from './schema/compile-schema.js'

@@ -1,0 +1,60 @@
+/** The kinds of SQL a bundle carries, in the order they run. `rollback` never runs on apply. */
+export type FileKind = 'drizzle' | 'migrations' | 'seed' | 'rollback'
+
+/** Kinds that run on apply, in run order. */
+export const applyKinds: readonly FileKind[] = ['drizzle', 'migrations', 'seed']
+
+/** Every kind, in the order files are stored in a bundle. */
+export const fileKinds: readonly FileKind[] = ['drizzle', 'migrations', 'seed', 'rollback']
+
+/** How much a single transaction covers when a version is applied (Atlas's `--tx-mode`). */
+export type TransactionScope = 'version' | 'file'
+
+/** One SQL file inside a bundle. */
+export interface ManifestFile {
+  /** `<kind>/<relative path>`, forward slashes, e.g. `migrations/001_users.sql`. */
+  path: string
+  kind: FileKind
+  /** Size in bytes. */
+  size: number
+  /** Lower-case hex SHA-256 of the file's bytes. */
+  sha256: string
+  /**
+   * False for files that must run outside a transaction (`CREATE INDEX CONCURRENTLY`,
+   * `-- squizzle:no-transaction`): they run statement by statement and resume on retry.
+   */
+  transaction: boolean
+  /**
+   * True when later files must not share this file's transaction, e.g. after
+   * `ALTER TYPE … ADD VALUE`, whose new value is unusable until committed.
+   */
+  commitAfter?: boolean
+  /** The file carried its own `BEGIN`/`COMMIT`; they are replaced by Squizzle's transaction. */
+  ownTransactionControl?: boolean
+}
+
+/** The checksum over a bundle's file list; `algorithm` names the formula so it can evolve. */
+export interface ManifestChecksum {
+  algorithm: string
+  value: string
+}
+
+/**
+ * The Squizzle manifest: what a version contains. Stored as the OCI config blob
+ * (`application/vnd.squizzle.manifest.v1+json`).
+ */
+export interface Manifest {
+  formatVersion: 1
+  version: string
+  previousVersion: string | null
+  /** RFC 3339 timestamp. */
+  created: string
+  notes?: string
+  author?: string
+  tools: { squizzle: string; 'drizzle-kit'?: string }
+  transactionScope: TransactionScope
+  /** The version cannot be rolled back (no rollback SQL, on purpose). */
+  irreversible?: boolean
+  files: ManifestFile[]
+  checksum: ManifestChecksum
+}

@@ -1,0 +1,20 @@
+/** Media and artifact types of the Squizzle bundle as an OCI artifact (ORAS-shaped). */
+export const mediaTypes = {
+  imageManifest: 'application/vnd.oci.image.manifest.v1+json',
+  imageIndex: 'application/vnd.oci.image.index.v1+json',
+  emptyJson: 'application/vnd.oci.empty.v1+json',
+  bundleArtifact: 'application/vnd.squizzle.bundle.v1',
+  squizzleManifest: 'application/vnd.squizzle.manifest.v1+json',
+  bundleLayer: 'application/vnd.squizzle.bundle.v1.tar+gzip',
+} as const
+
+/** Standard annotation keys. */
+export const annotations = {
+  title: 'org.opencontainers.image.title',
+  version: 'org.opencontainers.image.version',
+  created: 'org.opencontainers.image.created',
+  refName: 'org.opencontainers.image.ref.name',
+} as const
+
+/** The empty JSON blob `{}` used as config of attachment artifacts. */
+export const emptyJsonBlob = Buffer.from('{}', 'utf8')

@@ -1,0 +1,72 @@
+import { isSquizzleError } from '../errors/squizzle-error.js'
+import { canonicalJson } from '../manifest/canonical-json.js'
+import { readSmall } from '../util/read-stream.js'
+import { parseImageIndex } from './bundle-artifact.js'
+import type { ContentTarget } from './content-target.js'
+import type { Descriptor, ImageIndex } from './descriptor.js'
+import { assertDigest, describeBytes } from './digest.js'
+import { mediaTypes } from './media-types.js'
+
+const maxIndexBytes = 4 * 1024 * 1024
+
+/**
+ * The referrers fallback tag of a digest (distribution spec "Referrers Tag Schema"):
+ * `sha256:abc…` becomes `sha256-abc…`.
+ *
+ * @example
+ * ```ts
+ * referrersTag('sha256:1b60…') // 'sha256-1b60…'
+ * ```
+ */
+export function referrersTag(digest: string): string {
+  const [alg = '', hex = ''] = digest.split(':')
+  return `${alg.slice(0, 32)}-${hex.slice(0, 64)}`.replace(/[^a-zA-Z0-9_.-]/g, '-')
+}
+
+/** True for tags that are referrers fallback tags, not versions. */
+export function isReferrersTag(tag: string): boolean {
+  return /^sha256-[0-9a-f]{64}$/.test(tag)
+}
+
+/**
+ * Reads the referrers of `subject` from its fallback tag index; empty when there is none.
+ *
+ * @example
+ * ```ts
+ * const descriptors = await readReferrers(target, ref.digest)
+ * ```
+ */
+export async function readReferrers(target: ContentTarget, subject: string): Promise<ImageIndex> {
+  let desc: Descriptor
+  try {
+    desc = await target.resolve(referrersTag(subject))
+  } catch (err) {
+    if (isSquizzleError(err) && err.code === 'VERSION_NOT_FOUND') {
+      return { schemaVersion: 2, mediaType: mediaTypes.imageIndex, manifests: [] }
+    }
+    throw err
+  }
+  const what = `referrers index of ${subject}`
+  const bytes = await readSmall(await target.fetch(desc), maxIndexBytes, what)
+  assertDigest(desc, bytes, what)
+  return parseImageIndex(bytes, what)
+}
+
+/**
+ * Adds `referrer` to the fallback tag index of `subject` (skipping duplicates)
+ * and moves the tag to the new index.
+ *
+ * @example
+ * ```ts
+ * await addReferrer(target, ref.digest, signatureManifestDesc)
+ * ```
+ */
+export async function addReferrer(target: ContentTarget, subject: string, referrer: Descriptor): Promise<void> {
+  const index = await readReferrers(target, subject)
+  if (index.manifests.some((m) => m.digest === referrer.digest)) return
+  const next: ImageIndex = { schemaVersion: 2, mediaType: mediaTypes.imageIndex, manifests: [...index.manifests, referrer] }
+  const bytes = Buffer.from(canonicalJson(next), 'utf8')
+  const desc = describeBytes(mediaTypes.imageIndex, bytes)
+  await target.push(desc, bytes)
+  await target.tag(desc, referrersTag(subject))
+}

@@ -1,0 +1,203 @@
+import { Readable } from 'node:stream'
+import { isSquizzleError, SquizzleError } from '../errors/squizzle-error.js'
+import { canonicalJson } from '../manifest/canonical-json.js'
+import type { Manifest } from '../manifest/manifest.js'
+import { parseManifest, serializeManifest } from '../manifest/validate-manifest.js'
+import type { ArtifactRef, ArtifactStorage, Attachment, PulledArtifact, VersionInfo } from '../storage/artifact-storage.js'
+import { storageBrand } from '../storage/storage-brand.js'
+import { readSmall } from '../util/read-stream.js'
+import { compareVersions, isVersion, parseVersion } from '../version/version.js'
+import { bundleImageManifest, parseBundleImageManifest, parseImageManifest } from './bundle-artifact.js'
+import type { ContentTarget } from './content-target.js'
+import type { Descriptor, ImageManifest } from './descriptor.js'
+import { assertDigest, describeBytes, verifyingStream } from './digest.js'
+import { annotations, emptyJsonBlob, mediaTypes } from './media-types.js'
+import { addReferrer, readReferrers } from './referrers.js'
+import { spool } from './spool.js'
+
+const maxManifestBytes = 4 * 1024 * 1024
+const maxAttachmentBytes = 64 * 1024 * 1024
+
+/**
+ * Turns any {@link ContentTarget} into an {@link ArtifactStorage}: versions as
+ * tags, the bundle as an ORAS-shaped artifact, immutability, digest checks and
+ * attachments through the referrers fallback tag, written once for every transport.
+ *
+ * @example
+ * ```ts
+ * const storage = createTargetStorage(new OciLayoutTarget('.squizzle/artifacts'))
+ * const ref = await storage.push({ manifest, bundle })
+ * ```
+ */
+export function createTargetStorage(target: ContentTarget): ArtifactStorage & { readonly target: ContentTarget } {
+  return new TargetStorage(target)
+}
+
+class TargetStorage implements ArtifactStorage {
+  readonly [storageBrand] = true
+  constructor(readonly target: ContentTarget) {}
+
+  get name(): string {
+    return this.target.name
+  }
+
+  async push(input: { manifest: Manifest; bundle: Readable | Uint8Array }): Promise<ArtifactRef> {
+    const { manifest } = input
+    const configBytes = Buffer.from(serializeManifest(manifest))
+    const config = describeBytes(mediaTypes.squizzleManifest, configBytes)
+    const spooled = input.bundle instanceof Uint8Array ? undefined : await spool(input.bundle)
+    try {
+      const layer: Descriptor = spooled
+        ? { mediaType: mediaTypes.bundleLayer, digest: spooled.digest, size: spooled.size }
+        : describeBytes(mediaTypes.bundleLayer, input.bundle as Uint8Array)
+      const image = bundleImageManifest(manifest, config, layer)
+      const existing = await this.resolveOrNull(manifest.version)
+      if (existing) {
+        if (existing.digest === image.desc.digest) return this.refOf(manifest.version, image.desc, layer)
+        throw new SquizzleError('IMMUTABLE_VERSION', `version ${manifest.version} already exists in ${this.name} with different content (${existing.digest})`, {
+          hint: 'Released versions never change. Build a new, higher version instead.',
+          details: { version: manifest.version, stored: existing.digest, attempted: image.desc.digest },
+        })
+      }
+      await this.pushIfMissing(config, configBytes)
+      if (!(await this.target.exists(layer))) {
+        await this.target.push(layer, spooled ? spooled.open() : (input.bundle as Uint8Array))
+      }
+      await this.target.push(image.desc, image.bytes)
+      await this.target.tag(image.desc, manifest.version)
+      return this.refOf(manifest.version, image.desc, layer)
+    } finally {
+      await spooled?.dispose()
+    }
+  }
+
+  async pull(version: string): Promise<PulledArtifact> {
+    parseVersion(version)
+    const desc = await this.target.resolve(version)
+    const where = `${this.name}:${version}`
+    const { config, layer } = parseBundleImageManifest(await this.fetchVerified(desc, maxManifestBytes, `manifest of ${where}`), where)
+    const manifest = parseManifest(await this.fetchVerified(config, maxManifestBytes, `Squizzle manifest of ${where}`), where)
+    if (manifest.version !== version) {
+      throw new SquizzleError('TAMPERED', `tag ${version} in ${this.name} points at the bundle of version ${manifest.version}`, {
+        hint: 'Someone re-pointed the tag. Do not apply it; restore the tag to the original digest.',
+        details: { version, digest: desc.digest },
+      })
+    }
+    const ref = this.refOf(version, desc, layer)
+    return {
+      ref,
+      manifest,
+      open: () => {
+        const verify = verifyingStream(layer, `bundle of ${where}`)
+        this.target.fetch(layer).then(
+          (stream) => {
+            stream.on('error', (err) => verify.destroy(err))
+            stream.pipe(verify)
+          },
+          (err: unknown) => verify.destroy(err as Error),
+        )
+        return verify
+      },
+    }
+  }
+
+  async exists(version: string): Promise<boolean> {
+    parseVersion(version)
+    return (await this.resolveOrNull(version)) !== null
+  }
+
+  async list(): Promise<VersionInfo[]> {
+    const versions: VersionInfo[] = []
+    for await (const tag of this.target.tags()) {
+      if (!isVersion(tag)) continue
+      const desc = await this.target.resolve(tag)
+      const bytes = await this.fetchVerified(desc, maxManifestBytes, `manifest of ${this.name}:${tag}`)
+      const { image } = parseBundleImageManifest(bytes, `${this.name}:${tag}`)
+      versions.push({ version: tag, digest: desc.digest, created: image.annotations?.[annotations.created] ?? null })
+    }
+    return versions.sort((a, b) => compareVersions(a.version, b.version))
+  }
+
+  async delete(version: string): Promise<void> {
+    parseVersion(version)
+    if (!this.target.delete) {
+      throw new SquizzleError('STORAGE_UNSUPPORTED', `${this.name} does not allow deleting versions`, {
+        hint: 'Delete the tag with the store\'s own tools, or use a storage that supports deletion.',
+      })
+    }
+    await this.target.delete(await this.target.resolve(version))
+  }
+
+  async attach(ref: ArtifactRef, attachment: Attachment): Promise<void> {
+    const blob = describeBytes(attachment.mediaType, attachment.data)
+    const empty = describeBytes(mediaTypes.emptyJson, emptyJsonBlob)
+    const image: ImageManifest = {
+      schemaVersion: 2,
+      mediaType: mediaTypes.imageManifest,
+      artifactType: attachment.artifactType,
+      config: { ...empty, data: emptyJsonBlob.toString('base64') },
+      layers: [blob],
+      subject: { mediaType: mediaTypes.imageManifest, digest: ref.digest, size: ref.size },
+      ...(attachment.annotations ? { annotations: attachment.annotations } : {}),
+    }
+    const bytes = Buffer.from(canonicalJson(image), 'utf8')
+    const desc = describeBytes(mediaTypes.imageManifest, bytes)
+    await this.pushIfMissing(empty, emptyJsonBlob)
+    await this.pushIfMissing(blob, attachment.data)
+    await this.target.push(desc, bytes)
+    await addReferrer(this.target, ref.digest, {
+      ...desc,
+      artifactType: attachment.artifactType,
+      ...(attachment.annotations ? { annotations: attachment.annotations } : {}),
+    })
+  }
+
+  async attachments(ref: ArtifactRef): Promise<Attachment[]> {
+    const index = await readReferrers(this.target, ref.digest)
+    const out: Attachment[] = []
+    for (const desc of index.manifests) {
+      const what = `attachment ${desc.digest} of ${ref.version}`
+      const image = parseImageManifest(await this.fetchVerified(desc, maxManifestBytes, what), what)
+      if (image.subject?.digest !== ref.digest) continue
+      const layer = image.layers[0]
+      if (!layer) continue
+      const data = await this.fetchVerified(layer, maxAttachmentBytes, what)
+      out.push({
+        artifactType: image.artifactType ?? image.config.mediaType,
+        mediaType: layer.mediaType,
+        data,
+        digest: desc.digest,
+        ...(image.annotations ? { annotations: image.annotations } : {}),
+      })
+    }
+    return out
+  }
+
+  private async resolveOrNull(reference: string): Promise<Descriptor | null> {
+    try {
+      return await this.target.resolve(reference)
+    } catch (err) {
+      if (isSquizzleError(err) && err.code === 'VERSION_NOT_FOUND') return null
+      throw err
+    }
+  }
+
+  private async pushIfMissing(desc: Descriptor, bytes: Uint8Array): Promise<void> {
+    if (!(await this.target.exists(desc))) await this.target.push(desc, bytes)
+  }
+
+  private async fetchVerified(desc: Descriptor, maxBytes: number, what: string): Promise<Buffer> {
+    if (desc.size > maxBytes) {
+      throw new SquizzleError('BUNDLE_LIMIT_EXCEEDED', `${what} claims ${desc.size} bytes, more than ${maxBytes}`, {
+        hint: 'The stored content is not a Squizzle artifact or was tampered with.',
+      })
+    }
+    const bytes = await readSmall(await this.target.fetch(desc), maxBytes, what)
+    assertDigest(desc, bytes, what)
+    return bytes
+  }
+
+  private refOf(version: string, desc: Descriptor, layer: Descriptor): ArtifactRef {
+    return { version, digest: desc.digest, size: desc.size, bundleDigest: layer.digest, bundleSize: layer.size, storage: this.name }
+  }
+}

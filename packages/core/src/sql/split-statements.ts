@@ -1,0 +1,114 @@
+import { loadModule, parseSync, type ParseResult } from 'libpg-query'
+import { SquizzleError } from '../errors/squizzle-error.js'
+import { nextTopLevelSemicolon } from './statement-cuts.js'
+
+/** One statement of a SQL file, as PostgreSQL's own parser sees it. */
+export interface SqlStatement {
+  /** 0-based position in the file. */
+  index: number
+  /** The statement's text, without the trailing semicolon. */
+  text: string
+  /** 1-based line where it starts. */
+  line: number
+  /** The parse node's type, e.g. `CreateStmt`, `IndexStmt`, `TransactionStmt`. */
+  nodeType: string
+  /** The parse node (libpg-query JSON). */
+  node: Record<string, unknown>
+}
+
+/** Files larger than this are parsed in chunks so the WASM parser's memory stays bounded. */
+const chunkChars = 1024 * 1024
+
+let loaded: Promise<void> | undefined
+
+/**
+ * Splits SQL into statements with PostgreSQL's parser (libpg-query): dollar
+ * quotes, comments, `E''` strings, function bodies and `BEGIN ATOMIC` are all
+ * handled as PostgreSQL handles them. Throws `SQL_PARSE_ERROR` with the line.
+ *
+ * @example
+ * ```ts
+ * const statements = await splitStatements('CREATE TABLE t (id int); SELECT 1;', 'migrations/001.sql')
+ * statements.map((s) => s.nodeType) // ['CreateStmt', 'SelectStmt']
+ * ```
+ */
+export async function splitStatements(sql: string, path = 'SQL'): Promise<SqlStatement[]> {
+  loaded ??= loadModule()
+  await loaded
+  const out: SqlStatement[] = []
+  let start = 0
+  let line = 1
+  while (start < sql.length) {
+    let end = sql.length <= start + chunkChars ? sql.length : cutAfter(sql, start + chunkChars)
+    for (;;) {
+      const chunk = sql.slice(start, end)
+      const parsed = tryParse(chunk)
+      if (parsed.ok) {
+        appendStatements(out, chunk, parsed.result, line)
+        break
+      }
+      if (end >= sql.length) throw parseError(path, sql, start, parsed.error)
+      // The cut fell inside a statement the lexer cannot see (e.g. BEGIN ATOMIC): take more.
+      end = cutAfter(sql, end + 1)
+    }
+    line += countLines(sql, start, end)
+    start = end
+  }
+  return out
+}
+
+function cutAfter(sql: string, from: number): number {
+  const cut = nextTopLevelSemicolon(sql, from)
+  return cut === -1 ? sql.length : cut
+}
+
+function tryParse(chunk: string): { ok: true; result: ParseResult } | { ok: false; error: unknown } {
+  if (chunk.trim() === '') return { ok: true, result: { version: 0, stmts: [] } as unknown as ParseResult }
+  try {
+    return { ok: true, result: parseSync(chunk) }
+  } catch (error) {
+    return { ok: false, error }
+  }
+}
+
+function appendStatements(out: SqlStatement[], chunk: string, result: ParseResult, firstLine: number): void {
+  const bytes = Buffer.from(chunk, 'utf8')
+  let line = firstLine
+  let lineCountedTo = 0
+  for (const raw of result.stmts ?? []) {
+    const location = raw.stmt_location ?? 0
+    const length = raw.stmt_len ?? 0
+    const text = bytes.subarray(location, length === 0 ? bytes.length : location + length).toString('utf8').trimEnd()
+    if (text.trim() === '') continue
+    line += countNewlines(bytes, lineCountedTo, location)
+    lineCountedTo = location
+    const node = raw.stmt as Record<string, unknown>
+    const nodeType = Object.keys(node)[0] ?? 'Unknown'
+    out.push({ index: out.length, text, line, nodeType, node: (node[nodeType] ?? {}) as Record<string, unknown> })
+  }
+}
+
+function countNewlines(bytes: Buffer, from: number, to: number): number {
+  let count = 0
+  for (let i = bytes.indexOf(10, from); i !== -1 && i < to; i = bytes.indexOf(10, i + 1)) count++
+  return count
+}
+
+function countLines(sql: string, from: number, to: number): number {
+  let count = 0
+  for (let i = sql.indexOf('\n', from); i !== -1 && i < to; i = sql.indexOf('\n', i + 1)) count++
+  return count
+}
+
+function parseError(path: string, sql: string, chunkStart: number, error: unknown): SquizzleError {
+  const details = (error as { sqlDetails?: { cursorPosition?: number; message?: string } }).sqlDetails
+  const chunk = Buffer.from(sql.slice(chunkStart), 'utf8')
+  const bytePos = Math.max(0, (details?.cursorPosition ?? 1) - 1)
+  const line = countLines(sql, 0, chunkStart) + 1 + countNewlines(chunk, 0, bytePos)
+  const message = details?.message ?? (error instanceof Error ? error.message : String(error))
+  return new SquizzleError('SQL_PARSE_ERROR', `${path}:${line}: ${message}`, {
+    hint: 'Fix the SQL so PostgreSQL can parse it. psql meta-commands (\\connect, \\copy, COPY … FROM stdin data) are not SQL and cannot be bundled.',
+    details: { path, line },
+    cause: error,
+  })
+}

@@ -1,0 +1,49 @@
+import semver from 'semver'
+import { SquizzleError } from '../errors/squizzle-error.js'
+
+/**
+ * Checks that `input` is a strict semantic version (`1.4.0`, `2.0.0-rc.1`) and
+ * returns it normalised. A leading `v` is refused: the version is also the OCI tag.
+ *
+ * @example
+ * ```ts
+ * parseVersion('1.4.0') // '1.4.0'
+ * parseVersion('v1')    // throws VERSION_INVALID
+ * ```
+ */
+export function parseVersion(input: string): string {
+  const parsed = semver.valid(input, { loose: false })
+  if (parsed === null || parsed !== input) {
+    throw new SquizzleError('VERSION_INVALID', `"${input}" is not a semantic version`, {
+      hint: 'Use MAJOR.MINOR.PATCH with an optional pre-release, e.g. 1.4.0 or 2.0.0-rc.1 (no leading "v", no build metadata).',
+    })
+  }
+  if (semver.parse(input)?.build.length) {
+    throw new SquizzleError('VERSION_INVALID', `"${input}" carries build metadata, which OCI tags cannot hold`, {
+      hint: 'Drop the "+..." suffix.',
+    })
+  }
+  return parsed
+}
+
+/** True when `input` is a version Squizzle accepts. */
+export function isVersion(input: string): boolean {
+  return semver.valid(input) === input && !semver.parse(input)?.build.length
+}
+
+/**
+ * Semver ordering, for `Array.prototype.sort`.
+ *
+ * @example
+ * ```ts
+ * ['1.10.0', '1.2.0'].sort(compareVersions) // ['1.2.0', '1.10.0']
+ * ```
+ */
+export function compareVersions(a: string, b: string): number {
+  return semver.compare(a, b)
+}
+
+/** Returns a new array sorted in semver order, oldest first. */
+export function sortVersions(versions: Iterable<string>): string[] {
+  return [...versions].sort(compareVersions)
+}
