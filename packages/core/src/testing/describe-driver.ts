@@ -1,0 +1,180 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import type { DatabaseDriver, HistoryEntryInput } from '../driver/database-driver.js'
+import { isSquizzleError } from '../errors/squizzle-error.js'
+
+/** What `describeDriver` needs: a fresh, empty database per call, and two drivers on it. */
+export interface DriverFactory {
+  /** A new empty database; returns a factory of unconnected drivers on it. */
+  (): Promise<{ driver: () => DatabaseDriver; cleanup?: () => Promise<void> }>
+}
+
+/**
+ * The conformance suite every DatabaseDriver passes: system schema, history,
+ * transactions, statement-by-statement runs with resume, session isolation
+ * between files, the lock, progress and audit. Run it from your plugin's tests:
+ *
+ * @example
+ * ```ts
+ * import { describeDriver } from '@squizzle/core/testing'
+ * describeDriver('my-driver', async () => {
+ *   const url = await createEmptyDatabase()
+ *   return { driver: () => new MyDriver({ url }) }
+ * })
+ * ```
+ */
+export function describeDriver(name: string, factory: DriverFactory): void {
+  describe(`DatabaseDriver conformance: ${name}`, () => {
+    let make: () => DatabaseDriver
+    let cleanup: (() => Promise<void>) | undefined
+    const open: DatabaseDriver[] = []
+    const connect = async (): Promise<DatabaseDriver> => {
+      const driver = make()
+      await driver.connect()
+      open.push(driver)
+      return driver
+    }
+
+    beforeEach(async () => {
+      const made = await factory()
+      make = made.driver
+      cleanup = made.cleanup
+    })
+    afterEach(async () => {
+      for (const d of open.splice(0)) await d.close()
+      await cleanup?.()
+    })
+
+    it('creates the system schema idempotently', async () => {
+      const d = await connect()
+      expect(await d.hasSystemSchema()).toBe(false)
+      await d.ensureSystemSchema()
+      await d.ensureSystemSchema()
+      expect(await d.hasSystemSchema()).toBe(true)
+      expect(await d.history()).toEqual([])
+    })
+
+    it('records history rows and reads them back in order', async () => {
+      const d = await connect()
+      await d.ensureSystemSchema()
+      await d.record(entry('1.0.0', 'success'))
+      await d.record({ ...entry('1.1.0', 'failed'), error: { code: 'DATABASE_ERROR', message: 'boom' } })
+      const rows = await d.history()
+      expect(rows.map((r) => [r.version, r.status, r.operation])).toEqual([
+        ['1.0.0', 'success', 'apply'],
+        ['1.1.0', 'failed', 'apply'],
+      ])
+      expect(rows[1]?.error).toEqual({ code: 'DATABASE_ERROR', message: 'boom' })
+      expect(rows[0]!.id).toBeLessThan(rows[1]!.id)
+      expect(rows[0]!.durationMs).toBe(1500)
+    })
+
+    it('commits a transaction that resolves and rolls back one that throws', async () => {
+      const d = await connect()
+      await expect(d.transaction(async (tx) => {
+        await tx.run(unit(['CREATE TABLE conformance_rolled_back (id int)']))
+        throw new Error('abort')
+      })).rejects.toThrow('abort')
+      // Creating it again succeeds only if the first one was rolled back.
+      await d.transaction((tx) => tx.run(unit(['CREATE TABLE conformance_rolled_back (id int)'])))
+      await expect(d.run(unit(['CREATE TABLE conformance_rolled_back (id int)']))).rejects.toSatisfy(isSquizzleError)
+    })
+
+    it('runs a whole script in one round trip', async () => {
+      const d = await connect()
+      await d.run({ ...unit([]), script: 'CREATE TABLE s1 (id int); INSERT INTO s1 VALUES (1); CREATE TABLE s2 (id int);' })
+      await d.run(unit(['DO $$ BEGIN IF (SELECT count(*) FROM s1) <> 1 THEN RAISE EXCEPTION $m$missing$m$; END IF; END $$']))
+    })
+
+    it('runs non-transactional statements one by one, reporting each, resuming from an index', async () => {
+      const d = await connect()
+      const seen: number[] = []
+      const statements = ['CREATE TABLE nt (id int)', 'INSERT INTO nt VALUES (1)', 'INSERT INTO nt VALUES (2)']
+      await d.run({ ...unit(statements), transactional: false }, { onStatement: async (i) => void seen.push(i) })
+      expect(seen).toEqual([0, 1, 2])
+      // Resuming at 1 must skip the CREATE (which would now fail) and run the rest.
+      const resumed: number[] = []
+      await d.run({ ...unit(statements), transactional: false }, { fromStatement: 1, onStatement: async (i) => void resumed.push(i) })
+      expect(resumed).toEqual([1, 2])
+      await d.run(unit(['DO $$ BEGIN IF (SELECT count(*) FROM nt) <> 4 THEN RAISE EXCEPTION $m$count$m$; END IF; END $$']))
+    })
+
+    it('keeps statements that fail outside a transaction from undoing earlier ones', async () => {
+      const d = await connect()
+      const statements = ['CREATE TABLE partial (id int)', 'SELECT 1/0']
+      await expect(d.run({ ...unit(statements), transactional: false })).rejects.toSatisfy((e) => isSquizzleError(e) && e.code === 'DATABASE_ERROR')
+      await d.run(unit(['INSERT INTO partial VALUES (1)']))
+    })
+
+    it('does not leak session settings from one unit into the next', async () => {
+      const d = await connect()
+      await d.run(unit(["SET lock_timeout = '1234ms'", "SET search_path = pg_catalog"]))
+      await d.run({ ...unit(["SET statement_timeout = '4321ms'"]), transactional: false })
+      await d.run(unit([
+        "DO $$ BEGIN IF current_setting('lock_timeout') = '1234ms' OR current_setting('statement_timeout') = '4321ms' OR current_setting('search_path') = 'pg_catalog' THEN RAISE EXCEPTION $m$leaked$m$; END IF; END $$",
+      ]))
+      await d.transaction(async (tx) => {
+        await tx.run(unit(["SET lock_timeout = '1234ms'"]))
+        await tx.run(unit(["DO $$ BEGIN IF current_setting('lock_timeout') = '1234ms' THEN RAISE EXCEPTION $m$leaked in transaction$m$; END IF; END $$"]))
+      })
+    })
+
+    it('holds one lock per database: a second taker times out naming the holder, then gets it after release', async () => {
+      const a = await connect()
+      const b = await connect()
+      const lock = await a.lock({ timeoutMs: 1000 })
+      const holder = await b.lockHolder()
+      expect(holder?.pid).toBeTypeOf('number')
+      const waits: number[] = []
+      const err = await b.lock({ timeoutMs: 400, onWait: (_h, ms) => void waits.push(ms) }).catch((e: unknown) => e)
+      expect(isSquizzleError(err) && err.code).toBe('LOCK_TIMEOUT')
+      expect(waits.length).toBeGreaterThan(0)
+      await lock.release()
+      await lock.release()
+      const second = await b.lock({ timeoutMs: 1000 })
+      await second.release()
+      expect(await a.lockHolder()).toBeNull()
+    })
+
+    it('records and reads progress, and a successful record clears it', async () => {
+      const d = await connect()
+      await d.ensureSystemSchema()
+      await d.recordProgress({ version: '2.0.0', manifestDigest: 'sha256:' + 'a'.repeat(64), path: 'migrations/1.sql', statement: 0 })
+      await d.recordProgress({ version: '2.0.0', manifestDigest: 'sha256:' + 'a'.repeat(64), path: 'migrations/1.sql', statement: null })
+      const rows = await d.progress('2.0.0')
+      expect(rows.map((r) => [r.path, r.statement])).toEqual([
+        ['migrations/1.sql', 0],
+        ['migrations/1.sql', null],
+      ])
+      await d.record(entry('2.0.0', 'success'))
+      expect(await d.progress('2.0.0')).toEqual([])
+    })
+
+    it('appends audit rows', async () => {
+      const d = await connect()
+      await d.ensureSystemSchema()
+      await d.audit({ operation: 'apply', outcome: 'refused', version: '1.0.0', actor: 'ci', host: 'h', details: { code: 'TAMPERED' } })
+    })
+  })
+}
+
+function unit(statements: string[]) {
+  return { version: '0.0.0', path: 'migrations/conformance.sql', statements, transactional: true }
+}
+
+function entry(version: string, status: 'success' | 'failed'): HistoryEntryInput {
+  const startedAt = new Date('2026-01-01T00:00:00.000Z')
+  return {
+    operation: 'apply',
+    version,
+    status,
+    manifestDigest: `sha256:${'0'.repeat(64)}`,
+    checksum: '0'.repeat(64),
+    manifest: null,
+    actor: 'tester',
+    host: 'localhost',
+    toolVersion: '0.0.0-test',
+    startedAt,
+    finishedAt: new Date(startedAt.getTime() + 1500),
+    error: null,
+  }
+}

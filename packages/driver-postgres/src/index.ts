@@ -1,0 +1,5 @@
+export { PostgresDriver, type PostgresDriverOptions } from './postgres-driver.js'
+export { parseConnectionUrl, type ConnectionTarget } from './connection-url.js'
+export { lockKey, findLockHolder } from './advisory-lock.js'
+export { systemSchemaFiles, type SystemSchemaFile } from './system-schema.js'
+export type { AuditRow } from './audit-rows.js'

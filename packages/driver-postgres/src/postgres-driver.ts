@@ -1,0 +1,205 @@
+import {
+  SquizzleError,
+  type AuditInput,
+  type DatabaseDriver,
+  type HistoryEntry,
+  type HistoryEntryInput,
+  type LockHolderInfo,
+  type MigrationLock,
+  type MigrationUnit,
+  type ProgressEntry,
+  type ProgressInput,
+  type RunOptions,
+} from '@squizzle/core'
+import postgres, { type Notice, type Sql } from 'postgres'
+import { acquireLock, findLockHolder, type AcquireOptions } from './advisory-lock.js'
+import { parseConnectionUrl, type ConnectionTarget } from './connection-url.js'
+import { connectionError, databaseError } from './database-error.js'
+import { readAudit, type AuditRow } from './audit-rows.js'
+import { readHistory, readProgress, writeAudit, writeHistory, writeProgress } from './history-rows.js'
+import { applySystemSchema, hasSystemSchema } from './system-schema.js'
+
+export interface PostgresDriverOptions {
+  /** `postgres://user:password@host:port/database`; the password never appears in errors. */
+  url: string
+  /** Shown in pg_stat_activity and to whoever waits for the lock; default `squizzle`. */
+  applicationName?: string
+  /** Receives NOTICE/WARNING messages the server sends while migrations run. */
+  onNotice?: (notice: { severity: string; message: string }) => void
+  connectTimeoutSeconds?: number
+}
+
+/** Session state a file may have changed; reset after every file so nothing leaks into the next. */
+const resetSession = 'RESET SESSION AUTHORIZATION; RESET ALL'
+
+/**
+ * The PostgreSQL driver: postgres.js, one connection for work and one
+ * dedicated to the session advisory lock.
+ *
+ * @example
+ * ```ts
+ * const driver = new PostgresDriver({ url: process.env.DATABASE_URL! })
+ * await driver.connect()
+ * try { await new Migrator({ storage, driver, toolVersion: '0.1.0' }).apply() } finally { await driver.close() }
+ * ```
+ */
+export class PostgresDriver implements DatabaseDriver {
+  readonly name = 'postgres'
+  readonly capabilities = { transactionalDdl: true, advisoryLocks: true }
+  private readonly target: ConnectionTarget
+  private root: { sql: Sql; lockSql: Sql } | undefined
+  private readonly tx: Sql | undefined
+
+  constructor(private readonly options: PostgresDriverOptions, tx?: { parent: PostgresDriver; sql: Sql }) {
+    this.target = parseConnectionUrl(options.url)
+    this.tx = tx?.sql
+    this.root = tx?.parent.root
+  }
+
+  /** The connection URL with its password hidden. */
+  get displayUrl(): string {
+    return this.target.display
+  }
+
+  async connect(): Promise<void> {
+    if (this.root) return
+    const open = (purpose: string): Sql =>
+      postgres(this.target.url, {
+        max: 1,
+        prepare: false,
+        connect_timeout: this.options.connectTimeoutSeconds ?? 10,
+        connection: { application_name: `${this.options.applicationName ?? 'squizzle'}${purpose}` },
+        onnotice: (notice: Notice) => this.options.onNotice?.({ severity: String(notice['severity'] ?? 'NOTICE'), message: String(notice['message'] ?? '') }),
+        types: {},
+      })
+    const sql = open('')
+    const lockSql = open(' (lock)')
+    try {
+      await sql`SELECT 1`
+      await lockSql`SELECT 1`
+    } catch (err) {
+      await Promise.allSettled([sql.end({ timeout: 1 }), lockSql.end({ timeout: 1 })])
+      throw connectionError(err, this.target.display, this.target.secrets)
+    }
+    this.root = { sql, lockSql }
+  }
+
+  async close(): Promise<void> {
+    if (this.tx) throw misuse('close')
+    const root = this.root
+    this.root = undefined
+    if (root) await Promise.allSettled([root.sql.end({ timeout: 5 }), root.lockSql.end({ timeout: 5 })])
+  }
+
+  async ensureSystemSchema(): Promise<void> {
+    await this.guard('creating the system schema', (sql) => applySystemSchema(sql))
+  }
+
+  async hasSystemSchema(): Promise<boolean> {
+    return this.guard('reading the system schema', (sql) => hasSystemSchema(sql))
+  }
+
+  async lock(opts: AcquireOptions): Promise<MigrationLock> {
+    if (this.tx) throw misuse('lock')
+    const { lockSql } = this.connected()
+    return this.guard('taking the migration lock', () => acquireLock(lockSql, opts))
+  }
+
+  async lockHolder(): Promise<LockHolderInfo | null> {
+    return this.guard('looking up the lock holder', (sql) => findLockHolder(sql))
+  }
+
+  async run(unit: MigrationUnit, opts: RunOptions = {}): Promise<void> {
+    if (unit.transactional && !this.tx) {
+      await this.transaction((tx) => tx.run(unit, opts))
+      return
+    }
+    const sql = this.query()
+    const doing = `running ${unit.path}`
+    if (unit.transactional) {
+      await this.guard(doing, async () => {
+        if (unit.script !== undefined) await sql.unsafe(unit.script).simple()
+        else await runEach(sql, unit.statements, 0)
+      })
+      await this.guard(doing, () => sql.unsafe(resetSession).simple())
+      return
+    }
+    try {
+      for (let i = opts.fromStatement ?? 0; i < unit.statements.length; i++) {
+        const started = Date.now()
+        await this.guard(`${doing} (statement ${i + 1})`, () => sql.unsafe(unit.statements[i]!).simple(), { statement: i })
+        await opts.onStatement?.(i, Date.now() - started)
+      }
+    } finally {
+      await this.guard(doing, () => sql.unsafe(resetSession).simple())
+    }
+  }
+
+  async transaction<T>(fn: (tx: DatabaseDriver) => Promise<T>): Promise<T> {
+    const sql = this.query()
+    const run = async (txSql: Sql): Promise<T> => fn(new PostgresDriver(this.options, { parent: this, sql: txSql }))
+    try {
+      if (this.tx) return (await (sql as unknown as { savepoint: (f: (s: Sql) => Promise<T>) => Promise<T> }).savepoint(run)) as T
+      return (await sql.begin((txSql) => run(txSql as unknown as Sql))) as T
+    } catch (err) {
+      throw databaseError(err, 'running a transaction', this.target.secrets)
+    }
+  }
+
+  async history(): Promise<HistoryEntry[]> {
+    return this.guard('reading history', (sql) => readHistory(sql))
+  }
+
+  async record(entry: HistoryEntryInput): Promise<void> {
+    await this.guard('recording history', (sql) => writeHistory(sql, entry))
+  }
+
+  async progress(version: string): Promise<ProgressEntry[]> {
+    return this.guard('reading progress', (sql) => readProgress(sql, version))
+  }
+
+  async recordProgress(entry: ProgressInput): Promise<void> {
+    await this.guard('recording progress', (sql) => writeProgress(sql, entry))
+  }
+
+  async audit(entry: AuditInput): Promise<void> {
+    await this.guard('writing the audit log', (sql) => writeAudit(sql, entry))
+  }
+
+  /** The audit log, newest first (for `status --verbose` and tests). */
+  async auditLog(limit = 100): Promise<AuditRow[]> {
+    return this.guard('reading the audit log', (sql) => readAudit(sql, limit))
+  }
+
+  private query(): Sql {
+    return this.tx ?? this.connected().sql
+  }
+
+  private connected(): { sql: Sql; lockSql: Sql } {
+    if (!this.root) {
+      throw new SquizzleError('CONNECTION_FAILED', 'the PostgreSQL driver is not connected', { hint: 'Call driver.connect() first.' })
+    }
+    return this.root
+  }
+
+  private async guard<T>(doing: string, fn: (sql: Sql) => Promise<T>, details: Record<string, unknown> = {}): Promise<T> {
+    const sql = this.query()
+    try {
+      return await fn(sql)
+    } catch (err) {
+      const wrapped = databaseError(err, doing, this.target.secrets)
+      if (Object.keys(details).length === 0) throw wrapped
+      throw new SquizzleError(wrapped.code, wrapped.message, { hint: wrapped.hint, cause: wrapped.cause, details: { ...wrapped.details, ...details } })
+    }
+  }
+}
+
+async function runEach(sql: Sql, statements: readonly string[], from: number): Promise<void> {
+  for (let i = from; i < statements.length; i++) await sql.unsafe(statements[i]!).simple()
+}
+
+function misuse(what: string): SquizzleError {
+  return new SquizzleError('USAGE', `${what}() cannot be called on a transaction-bound driver`, {
+    hint: 'Call it on the driver you connected, outside transaction().',
+  })
+}

@@ -1,0 +1,2 @@
+export { startTestPostgres, createTestDatabase, query } from './test-postgres.js'
+export { startSystemPostgres } from './system-postgres.js'

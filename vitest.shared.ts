@@ -1,0 +1,18 @@
+import { fileURLToPath } from 'node:url'
+
+const at = (path: string) => fileURLToPath(new URL(path, import.meta.url))
+
+/**
+ * Tests run on source: workspace packages resolve to their src/ entry points,
+ * so a change in core is seen by every package's tests without a rebuild.
+ */
+export const workspaceAliases = [
+  { find: /^@squizzle\/core\/testing$/, replacement: at('./packages/core/src/testing/index.ts') },
+  { find: /^@squizzle\/core$/, replacement: at('./packages/core/src/index.ts') },
+  { find: /^@squizzle\/driver-postgres\/embedded$/, replacement: at('./packages/driver-postgres/src/embedded.ts') },
+  { find: /^@squizzle\/driver-postgres$/, replacement: at('./packages/driver-postgres/src/index.ts') },
+  { find: /^@squizzle\/storage-filesystem$/, replacement: at('./packages/storage-filesystem/src/index.ts') },
+]
+
+/** The globalSetup that starts one real PostgreSQL server per test run. */
+export const postgresGlobalSetup = at('./packages/testkit/src/global-setup.ts')
