@@ -1,4 +1,5 @@
 import type { TestProject } from 'vitest/node'
+import './provided-context.js'
 import { startTestPostgres } from './test-postgres.js'
 
 /**
@@ -10,10 +11,4 @@ export default async function setup(project: TestProject): Promise<() => Promise
   process.stderr.write(`[testkit] ${server.label} on port ${server.port}\n`)
   project.provide('postgresUrl', server.url)
   return () => server.stop()
-}
-
-declare module 'vitest' {
-  export interface ProvidedContext {
-    postgresUrl: string
-  }
 }

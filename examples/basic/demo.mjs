@@ -1,0 +1,44 @@
+// The main job, end to end, on embedded defaults: start a private PostgreSQL,
+// build three versions into a local OCI layout, apply them, show status, stop.
+// Every run starts from scratch in a temporary folder, so rerunning always works.
+import { spawnSync } from 'node:child_process'
+import { cpSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { startEmbeddedPostgres } from '@squizzle/driver-postgres/embedded'
+
+const here = dirname(fileURLToPath(import.meta.url))
+const bin = join(dirname(createRequire(import.meta.url).resolve('@squizzle/cli/package.json')), 'dist', 'bin.js')
+const project = mkdtempSync(join(tmpdir(), 'squizzle-demo-'))
+const releases = readdirSync(join(here, 'releases')).sort((a, b) => a.localeCompare(b, 'en', { numeric: true }))
+
+function squizzle(args, env) {
+  console.log(`\n$ squizzle ${args.join(' ')}`)
+  const result = spawnSync(process.execPath, [bin, ...args], { cwd: project, env: { ...process.env, ...env }, stdio: 'inherit' })
+  if (result.status !== 0) throw new Error(`squizzle ${args[0]} exited with ${result.status}`)
+}
+
+console.log('Starting a private PostgreSQL server…')
+const pg = await startEmbeddedPostgres()
+const env = { DATABASE_URL: pg.url, NO_COLOR: process.env.NO_COLOR ?? '' }
+try {
+  cpSync(join(here, 'squizzle.config.yaml'), join(project, 'squizzle.config.yaml'))
+  squizzle(['init'], env)
+  for (const version of releases) {
+    // A release adds its new SQL files to the project, then is built into its own bundle.
+    cpSync(join(here, 'releases', version), join(project, 'db'), { recursive: true })
+    squizzle(['build', version, '--notes', `bookshop ${version}`], env)
+  }
+  squizzle(['list'], env)
+  squizzle(['apply', '--dry-run', releases[0]], env)
+  squizzle(['apply'], env)
+  squizzle(['apply'], env)
+  squizzle(['verify', releases.at(-1)], env)
+  squizzle(['status'], env)
+  console.log('\nDemo finished: three versions built, verified and applied exactly once.')
+} finally {
+  await pg.stop()
+  rmSync(project, { recursive: true, force: true })
+}

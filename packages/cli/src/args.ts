@@ -1,0 +1,95 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util'
+import { SquizzleError } from '@squizzle/core'
+
+type OptionSpec = NonNullable<ParseArgsConfig['options']>
+
+/** Options every command accepts. */
+export const globalOptions = {
+  config: { type: 'string', short: 'c' },
+  env: { type: 'string', short: 'e' },
+  json: { type: 'boolean' },
+  quiet: { type: 'boolean', short: 'q' },
+  verbose: { type: 'boolean', short: 'v' },
+  'no-color': { type: 'boolean' },
+  storage: { type: 'string', short: 's' },
+  'database-url': { type: 'string' },
+  'lock-timeout': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const satisfies OptionSpec
+
+export interface GlobalFlags {
+  config?: string | undefined
+  env?: string | undefined
+  json: boolean
+  quiet: boolean
+  verbose: boolean
+  noColor: boolean
+  storage?: string | undefined
+  databaseUrl?: string | undefined
+  lockTimeout?: string | undefined
+  help: boolean
+}
+
+export interface ParsedCommand {
+  name: string | undefined
+  globals: GlobalFlags
+  values: Record<string, string | boolean | string[] | undefined>
+  positionals: string[]
+}
+
+/**
+ * Splits argv into the command name, global flags and the command's own flags.
+ * Unknown flags are a usage error (exit 2), never silently ignored.
+ *
+ * @example
+ * ```ts
+ * parseCommand(['apply', '1.2.0', '--dry-run'], { 'dry-run': { type: 'boolean' } })
+ * ```
+ */
+export function parseCommand(argv: string[], commandOptions: (name: string | undefined) => OptionSpec): ParsedCommand {
+  const first = parseArgs({ args: argv, options: globalOptions, strict: false, allowPositionals: true })
+  const name = first.positionals[0]
+  let parsed
+  try {
+    parsed = parseArgs({ args: argv, options: { ...globalOptions, ...commandOptions(name) }, strict: true, allowPositionals: true })
+  } catch (cause) {
+    throw new SquizzleError('USAGE', cause instanceof Error ? cause.message.split('\n')[0]! : String(cause), {
+      hint: `Run \`squizzle ${name ?? ''} --help\` for the options it accepts.`.replace('  ', ' '),
+    })
+  }
+  const v = parsed.values as Record<string, string | boolean | undefined>
+  return {
+    name,
+    globals: {
+      config: v['config'] as string | undefined,
+      env: v['env'] as string | undefined,
+      json: v['json'] === true,
+      quiet: v['quiet'] === true,
+      verbose: v['verbose'] === true,
+      noColor: v['no-color'] === true,
+      storage: v['storage'] as string | undefined,
+      databaseUrl: v['database-url'] as string | undefined,
+      lockTimeout: v['lock-timeout'] as string | undefined,
+      help: v['help'] === true,
+    },
+    values: parsed.values as ParsedCommand['values'],
+    positionals: parsed.positionals.slice(1),
+  }
+}
+
+/**
+ * Parses a duration such as `30s`, `500ms`, `2m` or a bare number of milliseconds.
+ *
+ * @example
+ * ```ts
+ * parseDuration('2m', '--lock-timeout') // 120000
+ * ```
+ */
+export function parseDuration(text: string, what: string): number {
+  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim())
+  if (!match) {
+    throw new SquizzleError('USAGE', `${what}: "${text}" is not a duration`, { hint: 'Use a number with ms, s, m or h, e.g. 30s or 2m.' })
+  }
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[match[2] ?? 'ms'] ?? 1
+  return Math.round(Number(match[1]) * unit)
+}

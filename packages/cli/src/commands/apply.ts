@@ -1,0 +1,50 @@
+import { SquizzleError } from '@squizzle/core'
+import type { Command } from './command.js'
+import { migratorFor } from './migrator-for.js'
+import { withDatabase } from './with-database.js'
+
+export const applyCommand: Command = {
+  name: 'apply',
+  summary: 'Apply every pending version (up to <version>), each verified, once, under the lock',
+  usage: 'squizzle apply [version] [--dry-run] [--allow-out-of-order]',
+  details: [
+    '[version]             stop at this version (default: the latest stored)',
+    '--dry-run             print the plan and the SQL, change nothing (--json: versions, files, statements, transactions)',
+    '--allow-out-of-order  apply never-applied versions older than the current one',
+    '--lock-timeout 2m     how long to wait for another apply (exit 5 when it runs out)',
+    'Already applied: a no-op that says so, exit 0.',
+  ],
+  examples: ['squizzle apply', 'squizzle apply 1.2.0 --dry-run', 'DATABASE_URL=postgres://… squizzle apply --json'],
+  options: { 'dry-run': { type: 'boolean' }, 'allow-out-of-order': { type: 'boolean' } },
+  async run(ctx, args) {
+    if (args.positionals.length > 1) throw new SquizzleError('USAGE', 'apply takes at most one version', { hint: 'Example: squizzle apply 1.2.0' })
+    const target = args.positionals[0]
+    const allowOutOfOrder = args.values['allow-out-of-order'] === true ? true : undefined
+    return withDatabase(ctx, async (driver) => {
+      const migrator = await migratorFor(ctx, driver, allowOutOfOrder ? { allowOutOfOrder } : {})
+      const r = ctx.reporter
+      if (args.values['dry-run'] === true) {
+        const { plan, versions } = await migrator.dryRun(target)
+        if (versions.length === 0) r.line(`Nothing to apply: the database is at ${plan.current ?? '(none)'}.`)
+        for (const v of versions) {
+          r.line(r.colors.bold(`-- version ${v.version} (${v.digest})`))
+          for (const segment of v.segments) {
+            if (segment.transactional) r.line('BEGIN;')
+            for (const file of segment.files) {
+              r.line(r.colors.dim(`-- ${file.path}${segment.transactional ? '' : ' (no transaction, statement by statement)'}`))
+              for (const s of file.statements) r.line(`${s.text};`)
+            }
+            if (segment.transactional) r.line('COMMIT;')
+          }
+        }
+        r.json({ dryRun: true, current: plan.current, target: plan.target, versions })
+        return 0
+      }
+      const result = await migrator.apply(target)
+      if (result.alreadyCurrent) r.line(`Already up to date at ${result.current ?? '(no versions)'}: nothing to apply.`)
+      else r.line(r.colors.green(`Database is now at ${result.current}.`))
+      r.json({ applied: result.applied, current: result.current, alreadyCurrent: result.alreadyCurrent }, true)
+      return 0
+    })
+  },
+}

@@ -1,0 +1,64 @@
+import { access, mkdir, writeFile } from 'node:fs/promises'
+import { join, relative } from 'node:path'
+import { defaultPaths, defaultStorageUrl } from '../context.js'
+import type { Command } from './command.js'
+import { withDatabase } from './with-database.js'
+
+const configTemplate = `# yaml-language-server: $schema=./node_modules/@squizzle/cli/config.schema.json
+# Squizzle configuration. Flags and environment variables (DATABASE_URL,
+# SQUIZZLE_STORAGE, SQUIZZLE_ENV) override what is set here.
+storage: ${defaultStorageUrl}
+paths:
+  migrations: ${defaultPaths.migrations}
+  rollback: ${defaultPaths.rollback}
+  seed: ${defaultPaths.seed}
+transactionScope: version
+lockTimeoutMs: 60000
+# environments:
+#   production:
+#     storage: oci://ghcr.io/acme/db-migrations
+`
+
+export const initCommand: Command = {
+  name: 'init',
+  summary: 'Create squizzle.config.yaml and the SQL folders (and the system schema when a database is set)',
+  usage: 'squizzle init [--force]',
+  details: ['--force   overwrite an existing squizzle.config.yaml'],
+  examples: ['squizzle init', 'DATABASE_URL=postgres://app@localhost/app squizzle init'],
+  options: { force: { type: 'boolean' } },
+  async run(ctx, args) {
+    const root = ctx.loaded.file === null ? ctx.io.cwd : ctx.root
+    const file = join(root, 'squizzle.config.yaml')
+    const created: string[] = []
+    const existed = await access(ctx.loaded.file ?? file).then(() => true, () => false)
+    if (!existed || args.values['force'] === true) {
+      await writeFile(file, configTemplate)
+      created.push(relative(ctx.io.cwd, file) || file)
+    }
+    for (const folder of Object.values(defaultPaths)) {
+      const path = join(root, folder)
+      if (!(await access(path).then(() => true, () => false))) {
+        await mkdir(path, { recursive: true })
+        created.push(`${relative(ctx.io.cwd, path) || path}/`)
+      }
+    }
+    let systemSchema = false
+    if (ctx.databaseUrlOrNull()) {
+      await withDatabase(ctx, async (driver) => {
+        const lock = await driver.lock({ timeoutMs: ctx.lockTimeoutMs() })
+        try {
+          await driver.ensureSystemSchema()
+        } finally {
+          await lock.release()
+        }
+      })
+      systemSchema = true
+    }
+    for (const path of created) ctx.reporter.line(`${ctx.reporter.colors.green('created')} ${path}`)
+    if (existed && args.values['force'] !== true) ctx.reporter.line(`kept existing ${relative(ctx.io.cwd, ctx.loaded.file ?? file)}`)
+    if (systemSchema) ctx.reporter.line(`${ctx.reporter.colors.green('ready')} system schema "squizzle" in the database`)
+    ctx.reporter.line('Next: add db/migrations/001_init.sql, then `squizzle build 0.1.0` and `squizzle apply`.')
+    ctx.reporter.json({ created, systemSchema })
+    return 0
+  },
+}

@@ -1,0 +1,23 @@
+import { Migrator, type DatabaseDriver } from '@squizzle/core'
+import type { CommandContext } from '../context.js'
+import { toolVersion } from '../tool-version.js'
+
+/**
+ * The engine wired with this invocation's storage, driver, settings and reporter.
+ *
+ * @example
+ * ```ts
+ * const migrator = await migratorFor(ctx, driver, { allowOutOfOrder: true })
+ * ```
+ */
+export async function migratorFor(ctx: CommandContext, driver: DatabaseDriver, extra: { allowOutOfOrder?: boolean } = {}): Promise<Migrator> {
+  return new Migrator({
+    storage: await ctx.openStorage(),
+    driver,
+    toolVersion,
+    events: ctx.reporter.onEvent,
+    lockTimeoutMs: ctx.lockTimeoutMs(),
+    allowOutOfOrder: extra.allowOutOfOrder ?? ctx.settings.allowOutOfOrder ?? false,
+    ...(ctx.settings.limits ? { limits: ctx.settings.limits } : {}),
+  })
+}

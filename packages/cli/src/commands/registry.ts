@@ -1,0 +1,15 @@
+import { applyCommand } from './apply.js'
+import { buildCommand } from './build.js'
+import type { Command } from './command.js'
+import { initCommand } from './init.js'
+import { listCommand } from './list.js'
+import { statusCommand } from './status.js'
+import { verifyCommand } from './verify.js'
+
+/** Every command, in the order `--help` lists them. */
+export const commands: readonly Command[] = [initCommand, buildCommand, applyCommand, statusCommand, listCommand, verifyCommand]
+
+/** The command called `name`, if any. */
+export function findCommand(name: string | undefined): Command | undefined {
+  return commands.find((c) => c.name === name)
+}

@@ -1,0 +1,27 @@
+import { SquizzleError, verifyVersion } from '@squizzle/core'
+import type { Command } from './command.js'
+import { migratorFor } from './migrator-for.js'
+import { withDatabase } from './with-database.js'
+
+export const verifyCommand: Command = {
+  name: 'verify',
+  summary: 'Check a stored version as apply would (digests, checksums, structure), without running it',
+  usage: 'squizzle verify <version>',
+  details: [
+    'With a database configured, also checks that the version is the artifact the database applied.',
+    'Exit 3 on any integrity failure (tampered blob, checksum, re-pointed tag).',
+  ],
+  examples: ['squizzle verify 1.2.0', 'squizzle verify 1.2.0 --json'],
+  options: {},
+  async run(ctx, args) {
+    const version = args.positionals[0]
+    if (!version || args.positionals.length > 1) throw new SquizzleError('USAGE', 'verify takes exactly one version', { hint: 'Example: squizzle verify 1.2.0' })
+    const report = ctx.databaseUrlOrNull()
+      ? await withDatabase(ctx, async (driver) => (await migratorFor(ctx, driver)).verify(version))
+      : { ...(await verifyVersion(await ctx.openStorage(), version, { limits: ctx.settings.limits, events: ctx.reporter.onEvent })), applied: null }
+    const r = ctx.reporter
+    r.line(`${r.colors.green('✓')} ${report.version} verified: ${report.files} files, ${report.bytes} bytes, digest ${report.digest}${report.applied === true ? ', matches what the database applied' : ''}`)
+    r.json({ ok: true, ...report })
+    return 0
+  },
+}

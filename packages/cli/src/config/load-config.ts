@@ -1,0 +1,96 @@
+import { access, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { createRequire } from 'node:module'
+import { tmpdir } from 'node:os'
+import { basename, dirname, join, resolve } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import { SquizzleError, validateConfig, type SquizzleConfig } from '@squizzle/core'
+import YAML from 'yaml'
+
+/** Config file names, in the order they are looked for in each folder. */
+export const configFileNames = ['squizzle.config.ts', 'squizzle.config.mjs', 'squizzle.config.js', 'squizzle.config.json', 'squizzle.config.yaml', 'squizzle.config.yml']
+
+export interface LoadedConfig {
+  config: SquizzleConfig
+  /** The file it came from, or null when none was found. */
+  file: string | null
+  /** The folder relative paths in the config are resolved against. */
+  root: string
+}
+
+/**
+ * Finds the config upward from `cwd` (or loads `explicit`), parses it by its
+ * extension and validates it. No file is fine: defaults apply, root = cwd.
+ *
+ * @example
+ * ```ts
+ * const { config, root } = await loadConfig(process.cwd())
+ * ```
+ */
+export async function loadConfig(cwd: string, explicit?: string): Promise<LoadedConfig> {
+  const file = explicit ? resolve(cwd, explicit) : await findUpward(cwd)
+  if (file === null) return { config: {}, file: null, root: cwd }
+  if (explicit && !(await exists(file))) {
+    throw new SquizzleError('CONFIG_NOT_FOUND', `config file ${file} does not exist`, { hint: 'Check --config, or run `squizzle init` to create one.' })
+  }
+  const value = await parseConfigFile(file)
+  return { config: validateConfig(value, file), file, root: dirname(file) }
+}
+
+async function findUpward(from: string): Promise<string | null> {
+  let dir = resolve(from)
+  for (;;) {
+    for (const name of configFileNames) {
+      if (await exists(join(dir, name))) return join(dir, name)
+    }
+    const parent = dirname(dir)
+    if (parent === dir) return null
+    dir = parent
+  }
+}
+
+async function parseConfigFile(file: string): Promise<unknown> {
+  const name = basename(file)
+  try {
+    if (name.endsWith('.json')) return JSON.parse(await readFile(file, 'utf8'))
+    if (name.endsWith('.yaml') || name.endsWith('.yml')) return YAML.parse(await readFile(file, 'utf8'))
+    if (name.endsWith('.ts')) return await importTypeScript(file)
+    return ((await import(pathToFileURL(file).href)) as { default?: unknown }).default
+  } catch (cause) {
+    if (cause instanceof SquizzleError) throw cause
+    throw new SquizzleError('CONFIG_INVALID', `${file} could not be read: ${cause instanceof Error ? cause.message : String(cause)}`, {
+      hint: 'Fix the syntax error; the file must export (or contain) one configuration object.',
+      cause,
+    })
+  }
+}
+
+/** A .ts config is transpiled (not type-checked) with the project's own `typescript`. */
+async function importTypeScript(file: string): Promise<unknown> {
+  let ts: typeof import('typescript')
+  try {
+    ts = createRequire(file)('typescript') as typeof import('typescript')
+  } catch {
+    throw new SquizzleError('CONFIG_INVALID', `${file} is TypeScript, but the project has no "typescript" package to read it`, {
+      hint: 'Install typescript in the project, or use squizzle.config.mjs / .json / .yaml.',
+    })
+  }
+  const output = ts.transpileModule(await readFile(file, 'utf8'), {
+    compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
+    fileName: file,
+  }).outputText
+  const dir = await mkdtemp(join(tmpdir(), 'squizzle-config-'))
+  try {
+    const out = join(dir, 'squizzle.config.mjs')
+    await writeFile(out, output)
+    return ((await import(pathToFileURL(out).href)) as { default?: unknown }).default
+  } finally {
+    await rm(dir, { recursive: true, force: true })
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  return access(path).then(
+    () => true,
+    () => false,
+  )
+}

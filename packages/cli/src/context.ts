@@ -1,0 +1,97 @@
+import { resolve } from 'node:path'
+import { resolveEnvironment, SquizzleError, type ArtifactStorage, type ConfigSettings, type SourceFolders } from '@squizzle/core'
+import { PostgresDriver, parseConnectionUrl } from '@squizzle/driver-postgres'
+import { parseDuration, type GlobalFlags } from './args.js'
+import { loadConfig, type LoadedConfig } from './config/load-config.js'
+import type { Io, Reporter } from './output/reporter.js'
+import { openStorage, parseStorageUrl } from './storage-url.js'
+
+export const defaultStorageUrl = 'file:.squizzle/artifacts'
+export const defaultPaths = { migrations: 'db/migrations', rollback: 'db/rollback', seed: 'db/seed' } as const
+
+/** Everything a command needs, resolved once: flags over environment over config over defaults. */
+export class CommandContext {
+  private storage: ArtifactStorage | undefined
+  private readonly secrets: string[] = []
+
+  private constructor(
+    readonly io: Io,
+    readonly flags: GlobalFlags,
+    readonly loaded: LoadedConfig,
+    readonly settings: ConfigSettings,
+    private readonly reporterRef: { current?: Reporter },
+  ) {
+    const url = this.databaseUrlOrNull()
+    if (url) {
+      try {
+        this.secrets.push(...parseConnectionUrl(url).secrets)
+      } catch {
+        // An invalid URL is reported when a command needs the database.
+      }
+    }
+  }
+
+  static async create(io: Io, flags: GlobalFlags, reporterRef: { current?: Reporter }): Promise<CommandContext> {
+    const loaded = await loadConfig(io.cwd, flags.config ?? io.env['SQUIZZLE_CONFIG'])
+    const settings = resolveEnvironment(loaded.config, flags.env ?? io.env['SQUIZZLE_ENV'])
+    return new CommandContext(io, flags, loaded, settings, reporterRef)
+  }
+
+  get reporter(): Reporter {
+    if (!this.reporterRef.current) throw new Error('reporter not ready')
+    return this.reporterRef.current
+  }
+
+  /** Values never to print. */
+  secretValues(): string[] {
+    return this.secrets
+  }
+
+  get root(): string {
+    return this.loaded.root
+  }
+
+  storageUrl(): string {
+    return this.flags.storage ?? this.io.env['SQUIZZLE_STORAGE'] ?? this.settings.storage ?? defaultStorageUrl
+  }
+
+  async openStorage(): Promise<ArtifactStorage> {
+    this.storage ??= await openStorage(parseStorageUrl(this.storageUrl(), this.root))
+    return this.storage
+  }
+
+  sourceFolders(): SourceFolders {
+    const paths = { ...defaultPaths, ...this.settings.paths }
+    const at = (p: string | undefined) => (p === undefined ? undefined : resolve(this.root, p))
+    return { drizzle: at(paths.drizzle), migrations: at(paths.migrations), seed: at(paths.seed), rollback: at(paths.rollback) }
+  }
+
+  databaseUrlOrNull(): string | null {
+    return this.flags.databaseUrl ?? this.io.env['DATABASE_URL'] ?? this.settings.database?.url ?? null
+  }
+
+  /** A connected driver; the caller closes it. Usage error when no database is configured. */
+  async connectDatabase(): Promise<PostgresDriver> {
+    const url = this.databaseUrlOrNull()
+    if (!url) {
+      throw new SquizzleError('USAGE', 'no database configured', {
+        hint: 'Set DATABASE_URL, pass --database-url, or set database.url in squizzle.config.yaml.',
+      })
+    }
+    const driver = new PostgresDriver({
+      url,
+      ...(this.settings.database?.applicationName ? { applicationName: this.settings.database.applicationName } : {}),
+      onNotice: (n) => {
+        if (this.flags.verbose) this.reporter.line(this.reporter.colors.dim(`  ${n.severity.toLowerCase()}: ${n.message}`))
+      },
+    })
+    await driver.connect()
+    return driver
+  }
+
+  lockTimeoutMs(): number {
+    const flag = this.flags.lockTimeout ?? this.io.env['SQUIZZLE_LOCK_TIMEOUT']
+    if (flag !== undefined) return parseDuration(flag, '--lock-timeout')
+    return this.settings.lockTimeoutMs ?? 60_000
+  }
+}

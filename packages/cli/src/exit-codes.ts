@@ -1,0 +1,35 @@
+import { errorCategory, isSquizzleError } from '@squizzle/core'
+
+/** Exit codes are part of the CLI's contract; scripts branch on them. */
+export const exitCodes = {
+  ok: 0,
+  failure: 1,
+  usage: 2,
+  integrity: 3,
+  signature: 4,
+  lockTimeout: 5,
+} as const
+
+/**
+ * The exit code for an error: by its category when it is a SquizzleError, else 1.
+ *
+ * @example
+ * ```ts
+ * exitCodeFor(new SquizzleError('DIGEST_MISMATCH', '…')) // 3
+ * ```
+ */
+export function exitCodeFor(err: unknown): number {
+  if (!isSquizzleError(err)) return exitCodes.failure
+  switch (errorCategory(err.code)) {
+    case 'usage':
+      return exitCodes.usage
+    case 'integrity':
+      return exitCodes.integrity
+    case 'signature':
+      return exitCodes.signature
+    case 'lock':
+      return exitCodes.lockTimeout
+    default:
+      return exitCodes.failure
+  }
+}

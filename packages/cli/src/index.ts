@@ -1,0 +1,5 @@
+export { main } from './main.js'
+export { exitCodes, exitCodeFor } from './exit-codes.js'
+export { loadConfig, configFileNames, type LoadedConfig } from './config/load-config.js'
+export { parseStorageUrl, openStorage, type StorageLocation } from './storage-url.js'
+export type { Io } from './output/reporter.js'

@@ -1,0 +1,60 @@
+import { SquizzleError } from '@squizzle/core'
+import { parseCommand } from './args.js'
+import { findCommand } from './commands/registry.js'
+import { CommandContext } from './context.js'
+import { exitCodeFor, exitCodes } from './exit-codes.js'
+import { commandHelp, mainHelp } from './help.js'
+import { Reporter, type Io } from './output/reporter.js'
+import { toolVersion } from './tool-version.js'
+
+/**
+ * Runs the CLI with `argv` (without `node` and the script) and returns the exit code.
+ * Never calls process.exit and never prompts: safe to embed and to test.
+ *
+ * @example
+ * ```ts
+ * const code = await main(['status', '--json'], { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd(), isTTY: false })
+ * ```
+ */
+export async function main(argv: string[], io: Io): Promise<number> {
+  if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
+    io.stdout.write(`${toolVersion}\n`)
+    return exitCodes.ok
+  }
+  const reporterRef: { current?: Reporter } = {}
+  let secrets: () => string[] = () => []
+  const fallback = () => new Reporter(io, { json: argv.includes('--json'), quiet: false, verbose: argv.includes('--verbose'), color: colorWanted(io, argv), secrets })
+  try {
+    const parsed = parseCommand(argv, (name) => findCommand(name)?.options ?? {})
+    const command = findCommand(parsed.name)
+    if (parsed.name === undefined || (parsed.globals.help && !command)) {
+      io.stdout.write(mainHelp(toolVersion))
+      return parsed.name === undefined && !parsed.globals.help ? exitCodes.usage : exitCodes.ok
+    }
+    if (!command) {
+      throw new SquizzleError('USAGE', `unknown command "${parsed.name}"`, { hint: 'Run `squizzle --help` for the list of commands.' })
+    }
+    if (parsed.globals.help) {
+      io.stdout.write(commandHelp(command))
+      return exitCodes.ok
+    }
+    const ctx = await CommandContext.create(io, parsed.globals, reporterRef)
+    secrets = () => ctx.secretValues()
+    reporterRef.current = new Reporter(io, {
+      json: parsed.globals.json,
+      quiet: parsed.globals.quiet,
+      verbose: parsed.globals.verbose,
+      color: colorWanted(io, argv),
+      secrets,
+    })
+    return await command.run(ctx, parsed)
+  } catch (err) {
+    const code = exitCodeFor(err)
+    ;(reporterRef.current ?? fallback()).error(err, code)
+    return code
+  }
+}
+
+function colorWanted(io: Io, argv: string[]): boolean {
+  return io.isTTY && !argv.includes('--no-color') && (io.env['NO_COLOR'] ?? '') === '' && io.env['TERM'] !== 'dumb'
+}

@@ -1,0 +1,57 @@
+import type { SquizzleEvent } from '@squizzle/core'
+import type { Colors } from './colors.js'
+
+/**
+ * One human line for an event, or null when the event is only shown with --verbose.
+ *
+ * @example
+ * ```ts
+ * describeEvent({ type: 'version.done', version: '1.1.0', durationMs: 42 }, colors, false) // '✓ 1.1.0 applied in 42 ms'
+ * ```
+ */
+export function describeEvent(e: SquizzleEvent, c: Colors, verbose: boolean): string | null {
+  switch (e.type) {
+    case 'plan':
+      return e.pending.length ? `Current ${e.current ?? '(none)'}; applying ${e.pending.join(', ')}` : null
+    case 'lock.waiting':
+      return verbose || e.waitedMs < 1000 ? `Waiting for the migration lock${e.holder ? ` held by pid ${e.holder.pid}${e.holder.applicationName ? ` (${e.holder.applicationName})` : ''}` : ''}…` : null
+    case 'lock.acquired':
+      return verbose ? c.dim(`Lock acquired after ${e.waitedMs} ms`) : null
+    case 'lock.released':
+      return verbose ? c.dim('Lock released') : null
+    case 'version.verify':
+      return verbose ? c.dim(`Verifying ${e.version} (${short(e.digest)})`) : null
+    case 'version.start':
+      return `${c.cyan('→')} ${c.bold(e.version)} ${c.dim(`${short(e.digest)}, ${e.files} file${e.files === 1 ? '' : 's'}`)}`
+    case 'version.done':
+      return `${c.green('✓')} ${e.version} applied in ${e.durationMs} ms`
+    case 'version.failed':
+      return `${c.red('✗')} ${e.version} failed${e.resumable ? ' (resumable)' : ' (rolled back)'}`
+    case 'version.skip':
+      return verbose ? c.dim(`  skip ${e.reason}`) : null
+    case 'file.start':
+      return verbose ? c.dim(`  … ${e.path}${e.transactional ? '' : ' (no transaction)'}`) : null
+    case 'file.done':
+      return `  ${c.green('✓')} ${e.path} ${c.dim(`${e.durationMs} ms`)}`
+    case 'file.resume':
+      return `  ${c.yellow('↻')} ${e.path} resumes at statement ${e.fromStatement + 1}`
+    case 'statement.done':
+      return verbose ? c.dim(`    statement ${e.index + 1} ${e.durationMs} ms`) : null
+    case 'transaction.begin':
+      return verbose ? c.dim(`  BEGIN (${e.files.length} file${e.files.length === 1 ? '' : 's'})`) : null
+    case 'transaction.commit':
+      return verbose ? c.dim('  COMMIT') : null
+    case 'build.file':
+      return `  ${c.green('+')} ${e.path} ${c.dim(`${e.size} B${e.transactional ? '' : ', no transaction'}`)}`
+    case 'build.done':
+      return null
+    case 'push.done':
+      return `${c.green('✓')} pushed ${e.version} to ${e.storage} ${c.dim(short(e.digest))}`
+    case 'warning':
+      return `${e.message}${e.path ? ` (${e.path})` : ''}`
+  }
+}
+
+function short(digest: string): string {
+  return digest.replace(/^sha256:/, '').slice(0, 12)
+}

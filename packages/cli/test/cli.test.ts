@@ -1,0 +1,99 @@
+import { readFile } from 'node:fs/promises'
+import { configSchema } from '@squizzle/core'
+import { createTestDatabase } from '@squizzle/testkit'
+import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest'
+import { squizzle } from './support/cli-process.js'
+import { createProject, type TestProject } from './support/project.js'
+
+let project: TestProject
+beforeEach(async () => {
+  project = await createProject()
+})
+afterEach(async () => {
+  await project.remove()
+})
+
+describe('the squizzle command', () => {
+  it('prints its version', async () => {
+    const pkg = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
+    const r = await squizzle(['--version'], { cwd: project.dir })
+    expect(r.stdout.trim()).toBe(pkg.version)
+  })
+
+  it.each(['init', 'build', 'apply', 'status', 'list', 'verify'])('shows real examples in `%s --help`', async (command) => {
+    const r = await squizzle([command, '--help'], { cwd: project.dir })
+    expect(r.code).toBe(0)
+    expect(r.stdout).toMatch(new RegExp(`Examples:\\n  squizzle ${command}|Examples:\\n  .*squizzle ${command}`))
+  })
+
+  it('exits 2 on an unknown command, an unknown flag, or a missing database', async () => {
+    expect((await squizzle(['frobnicate'], { cwd: project.dir })).code).toBe(2)
+    expect((await squizzle(['apply', '--frobnicate'], { cwd: project.dir })).code).toBe(2)
+    const noDb = await squizzle(['status', '--json'], { cwd: project.dir })
+    expect(noDb.code).toBe(2)
+    expect((JSON.parse(noDb.stdout) as { error: { code: string } }).error.code).toBe('USAGE')
+  })
+
+  it('exits 2 with the key and file named when the config is invalid', async () => {
+    const bad = await createProject('storage: file:x\ntransactionScope: sometimes\n')
+    try {
+      const r = await squizzle(['list'], { cwd: bad.dir })
+      expect(r.code).toBe(2)
+      expect(r.stderr).toContain('squizzle.config.yaml')
+      expect(r.stderr).toContain('/transactionScope')
+    } finally {
+      await bad.remove()
+    }
+  })
+
+  it('keeps --json output to exactly one JSON document on stdout', async () => {
+    await project.add('migrations', '001_a.sql', 'CREATE TABLE a (id int);')
+    const r = await squizzle(['build', '1.0.0', '--json'], { cwd: project.dir })
+    expect(r.stderr).toBe('')
+    expect(() => JSON.parse(r.stdout)).not.toThrow()
+  })
+
+  it('never prints the database password, in text or JSON, even on failure', async () => {
+    const url = new URL(await createTestDatabase(inject('postgresUrl')))
+    const password = url.password
+    await project.add('migrations', '001_a.sql', 'SELECT * FROM missing;')
+    await squizzle(['build', '1.0.0'], { cwd: project.dir })
+    for (const args of [['apply'], ['apply', '--json'], ['status', '--json', '--verbose'], ['apply', '--verbose']]) {
+      const r = await squizzle(args, { cwd: project.dir, env: { DATABASE_URL: url.toString() } })
+      expect(r.stdout + r.stderr).not.toContain(password)
+    }
+    url.password = 'N0t-The-Right-0ne'
+    const wrong = await squizzle(['status', '--verbose'], { cwd: project.dir, env: { DATABASE_URL: url.toString() } })
+    expect(wrong.code).toBe(1)
+    expect(wrong.stdout + wrong.stderr).not.toContain('N0t-The-Right-0ne')
+  })
+
+  it('init writes the config and folders, and creates the system schema when a database is set', async () => {
+    const empty = await createProject()
+    try {
+      await import('node:fs/promises').then((fs) => fs.rm(`${empty.dir}/squizzle.config.yaml`))
+      const url = await createTestDatabase(inject('postgresUrl'))
+      const r = await squizzle(['init', '--json'], { cwd: empty.dir, env: { DATABASE_URL: url } })
+      expect(r.code).toBe(0)
+      expect(JSON.parse(r.stdout)).toEqual({ created: ['squizzle.config.yaml', 'db/migrations/', 'db/rollback/', 'db/seed/'], systemSchema: true })
+      const status = await squizzle(['status', '--json'], { cwd: empty.dir, env: { DATABASE_URL: url } })
+      expect(JSON.parse(status.stdout)).toMatchObject({ current: null, applied: [], pending: [], failed: [], lock: null })
+    } finally {
+      await empty.remove()
+    }
+  })
+
+  it('publishes a config JSON Schema identical to the one it validates with', async () => {
+    const published = JSON.parse(await readFile(new URL('../config.schema.json', import.meta.url), 'utf8')) as unknown
+    expect(published).toEqual(JSON.parse(JSON.stringify(configSchema)))
+  })
+
+  it('lists stored versions in semver order', async () => {
+    await project.add('migrations', '001_a.sql', 'CREATE TABLE a (id int);')
+    await squizzle(['build', '1.2.0'], { cwd: project.dir })
+    await project.add('migrations', '002_b.sql', 'CREATE TABLE b (id int);')
+    await squizzle(['build', '1.10.0'], { cwd: project.dir })
+    const r = await squizzle(['list', '--json'], { cwd: project.dir })
+    expect((JSON.parse(r.stdout) as { versions: { version: string }[] }).versions.map((v) => v.version)).toEqual(['1.2.0', '1.10.0'])
+  })
+})
