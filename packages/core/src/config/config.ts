@@ -46,7 +46,7 @@ export function validateConfig(value: unknown, source: string): SquizzleConfig {
 export function resolveEnvironment(config: SquizzleConfig, env: string | undefined): ConfigSettings {
   const { environments, $schema: _schema, ...base } = config
   if (env === undefined) return base
-  const overrides = environments?.[env]
+  const overrides = environments && Object.hasOwn(environments, env) ? environments[env] : undefined
   if (!overrides) {
     const known = Object.keys(environments ?? {})
     throw new SquizzleError('CONFIG_INVALID', `environment "${env}" is not defined in the config`, {

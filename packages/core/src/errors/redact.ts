@@ -1,5 +1,10 @@
+// scheme://user: then the password, up to the last `@` before the path (a raw `@`
+// in a password is common and URL parsers read it that way too).
+const urlPassword = /\b([a-z][a-z0-9+.-]*:\/\/[^:/@\s]*:)[^\s/?#]*@/gi
+
 /**
- * Removes the password from a connection or storage URL so it can be shown.
+ * Removes the password from a connection or storage URL so it can be shown;
+ * also every such URL inside a longer text.
  *
  * @example
  * ```ts
@@ -7,7 +12,7 @@
  * ```
  */
 export function redactUrl(url: string): string {
-  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@\s]*:)([^@\s]*)@/i, '$1***@')
+  return url.replace(urlPassword, '$1***@')
 }
 
 /**

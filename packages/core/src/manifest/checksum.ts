@@ -35,7 +35,8 @@ export function computeChecksum(
   files: readonly ManifestFile[],
   algorithm: string = currentChecksumAlgorithm,
 ): ManifestChecksum {
-  const formula = algorithms[algorithm]
+  // Own properties only: the id comes from an untrusted manifest ('constructor', '__proto__').
+  const formula = Object.hasOwn(algorithms, algorithm) ? algorithms[algorithm] : undefined
   if (!formula) {
     throw new SquizzleError('MANIFEST_INVALID', `unknown checksum algorithm "${algorithm}"`, {
       hint: 'This bundle was built by a newer Squizzle; upgrade the CLI or library that reads it.',

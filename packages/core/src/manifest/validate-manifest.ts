@@ -1,6 +1,7 @@
 import semver from 'semver'
 import { SquizzleError } from '../errors/squizzle-error.js'
 import { compileSchema } from '../schema/compile-schema.js'
+import { isVersion } from '../version/version.js'
 import { canonicalJson } from './canonical-json.js'
 import { assertChecksum } from './checksum.js'
 import type { Manifest } from './manifest.js'
@@ -33,6 +34,10 @@ export function validateManifest(value: unknown, source = 'manifest'): Manifest 
     }
     if (seen.has(file.path)) throw invalid(source, `file ${file.path} is listed twice`)
     seen.add(file.path)
+  }
+  // The schema's pattern also admits what semver refuses (`01.0.0`, `1.0.0-01`).
+  for (const version of [manifest.version, manifest.previousVersion]) {
+    if (version !== null && !isVersion(version)) throw invalid(source, `${version} is not a semantic version`)
   }
   if (manifest.previousVersion !== null && !semver.lt(manifest.previousVersion, manifest.version)) {
     throw invalid(source, `previousVersion ${manifest.previousVersion} is not lower than version ${manifest.version}`)

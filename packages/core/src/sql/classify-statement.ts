@@ -64,6 +64,8 @@ export function classifyStatement(statement: SqlStatement): StatementClass {
       return detachesConcurrently(n) ? nonTx('ALTER TABLE … DETACH PARTITION … CONCURRENTLY') : plain
     case 'AlterEnumStmt':
       return n['oldVal'] ? plain : { kind: 'enum-add-value' }
+    case 'DiscardStmt':
+      return n['target'] === 'DISCARD_ALL' ? nonTx('DISCARD ALL') : plain
     case 'CopyStmt':
       return n['is_from'] && !n['filename'] ? { kind: 'copy-from-stdin' } : plain
     default:

@@ -39,7 +39,8 @@ export async function splitStatements(sql: string, path = 'SQL'): Promise<SqlSta
   let start = 0
   let line = 1
   while (start < sql.length) {
-    let end = sql.length <= start + chunkChars ? sql.length : cutAfter(sql, start + chunkChars)
+    let end = sql.length <= start + chunkChars ? sql.length : cutAfter(sql, start, start + chunkChars)
+    let more = 1024
     for (;;) {
       const chunk = sql.slice(start, end)
       const parsed = tryParse(chunk)
@@ -47,9 +48,13 @@ export async function splitStatements(sql: string, path = 'SQL'): Promise<SqlSta
         appendStatements(out, chunk, parsed.result, line)
         break
       }
-      if (end >= sql.length) throw parseError(path, sql, start, parsed.error)
-      // The cut fell inside a statement the lexer cannot see (e.g. BEGIN ATOMIC): take more.
-      end = cutAfter(sql, end + 1)
+      // A cut inside a statement the lexer cannot see (e.g. BEGIN ATOMIC) fails at the
+      // end of the chunk: take more text, twice as much each time, so a long body costs
+      // few parses. An error before the end is in the SQL itself and would fail every
+      // longer chunk the same way, so report it now.
+      if (end >= sql.length || !failedAtEnd(chunk, parsed.error)) throw parseError(path, sql, start, parsed.error)
+      end = cutAfter(sql, end, end + more)
+      more *= 2
     }
     line += countLines(sql, start, end)
     start = end
@@ -57,9 +62,27 @@ export async function splitStatements(sql: string, path = 'SQL'): Promise<SqlSta
   return out
 }
 
-function cutAfter(sql: string, from: number): number {
-  const cut = nextTopLevelSemicolon(sql, from)
-  return cut === -1 ? sql.length : cut
+/**
+ * The end of the first top-level `;` at or after `minEnd`, scanning statement by
+ * statement from `from` (a statement boundary), so quotes, dollar quotes and
+ * comments are tracked from a known state rather than guessed mid-string.
+ */
+function cutAfter(sql: string, from: number, minEnd: number): number {
+  let cut = from
+  while (cut < minEnd) {
+    const next = nextTopLevelSemicolon(sql, cut)
+    if (next === -1) return sql.length
+    cut = next
+  }
+  return cut
+}
+
+/** True when the parser ran out of input (or out of a quoted string) rather than meeting a bad token. */
+function failedAtEnd(chunk: string, error: unknown): boolean {
+  const details = sqlDetails(error)
+  if (details?.cursorPosition === undefined) return true
+  if (details.message?.startsWith('unterminated')) return true
+  return advanceCodePoints(chunk, 0, details.cursorPosition) >= chunk.trimEnd().length
 }
 
 function tryParse(chunk: string): { ok: true; result: ParseResult } | { ok: false; error: unknown } {
@@ -100,11 +123,26 @@ function countLines(sql: string, from: number, to: number): number {
   return count
 }
 
+function sqlDetails(error: unknown): { cursorPosition?: number; message?: string } | undefined {
+  return (error as { sqlDetails?: { cursorPosition?: number; message?: string } } | null)?.sqlDetails
+}
+
+/**
+ * The string index `count` characters after `from`. libpg-query reports an error's
+ * `cursorPosition` as a 0-based count of characters (code points), not bytes.
+ */
+function advanceCodePoints(text: string, from: number, count: number): number {
+  let i = from
+  for (let n = 0; n < count && i < text.length; n++) {
+    const c = text.charCodeAt(i)
+    i += c >= 0xd800 && c <= 0xdbff ? 2 : 1
+  }
+  return Math.min(i, text.length)
+}
+
 function parseError(path: string, sql: string, chunkStart: number, error: unknown): SquizzleError {
-  const details = (error as { sqlDetails?: { cursorPosition?: number; message?: string } }).sqlDetails
-  const chunk = Buffer.from(sql.slice(chunkStart), 'utf8')
-  const bytePos = Math.max(0, (details?.cursorPosition ?? 1) - 1)
-  const line = countLines(sql, 0, chunkStart) + 1 + countNewlines(chunk, 0, bytePos)
+  const details = sqlDetails(error)
+  const line = countLines(sql, 0, advanceCodePoints(sql, chunkStart, details?.cursorPosition ?? 0)) + 1
   const message = details?.message ?? (error instanceof Error ? error.message : String(error))
   return new SquizzleError('SQL_PARSE_ERROR', `${path}:${line}: ${message}`, {
     hint: 'Fix the SQL so PostgreSQL can parse it. psql meta-commands (\\connect, \\copy, COPY … FROM stdin data) are not SQL and cannot be bundled.',

@@ -1,0 +1,112 @@
+import { describe, expect, it } from 'vitest'
+import { isSquizzleError } from '../errors/squizzle-error.js'
+import { resolveEnvironment, validateConfig, type SquizzleConfig } from './config.js'
+
+/** The typed error `fn` throws. */
+function errorOf(fn: () => unknown): { code: string; details?: Record<string, unknown> } {
+  try {
+    fn()
+  } catch (err) {
+    if (isSquizzleError(err)) return err
+    throw err
+  }
+  throw new Error('expected a SquizzleError')
+}
+
+const config: SquizzleConfig = {
+  $schema: './node_modules/@squizzle/cli/config.schema.json',
+  storage: 'file:.squizzle/artifacts',
+  database: { applicationName: 'squizzle' },
+  paths: { migrations: 'db/migrations', rollback: 'db/rollback' },
+  lockTimeoutMs: 60_000,
+  limits: { maxFiles: 1000, maxRatio: 100 },
+  environments: {
+    production: {
+      storage: 'oci://ghcr.io/acme/db',
+      database: { url: 'postgres://prod/db' },
+      paths: { seed: 'db/seed-prod' },
+      limits: { maxFiles: 50 },
+      allowOutOfOrder: false,
+    },
+    staging: {},
+  },
+}
+
+describe('validateConfig', () => {
+  it('accepts a full config and returns it', () => {
+    expect(validateConfig(config, 'squizzle.config.json')).toBe(config)
+  })
+
+  it('treats an empty file (null or undefined) as an empty config', () => {
+    expect(validateConfig(null, 'squizzle.config.yaml')).toEqual({})
+    expect(validateConfig(undefined, 'squizzle.config.yaml')).toEqual({})
+  })
+
+  it.each<[string, unknown, string]>([
+    ['an unknown top-level key', { storag: 'file:x' }, 'storag'],
+    ['an unknown nested key', { database: { host: 'db' } }, 'host'],
+    ['a wrongly typed value', { lockTimeoutMs: 'soon' }, '/lockTimeoutMs'],
+    ['a value out of range', { limits: { maxFiles: 0 } }, '/limits/maxFiles'],
+    ['a value outside its enum', { transactionScope: 'statement' }, '/transactionScope'],
+    ['a bad key inside an environment', { environments: { production: { lockTimeoutMs: -1 } } }, '/environments/production/lockTimeoutMs'],
+    ['an unknown key inside an environment', { environments: { production: { environments: {} } } }, 'environments'],
+  ])('refuses %s with CONFIG_INVALID naming the key in details.problems', (_name, value, key) => {
+    const err = errorOf(() => validateConfig(value, 'squizzle.config.yaml'))
+    expect(err.code).toBe('CONFIG_INVALID')
+    expect(err.details?.['source']).toBe('squizzle.config.yaml')
+    expect((err.details?.['problems'] as string[]).join('\n')).toContain(key)
+  })
+
+  it('reports every problem, not only the first', () => {
+    const err = errorOf(() => validateConfig({ lockTimeoutMs: 'soon', allowOutOfOrder: 'yes' }, 'c.json'))
+    const problems = (err.details?.['problems'] as string[]).join('\n')
+    expect(problems).toContain('/lockTimeoutMs')
+    expect(problems).toContain('/allowOutOfOrder')
+  })
+
+  it.each([[], 'storage: x', 42])('refuses %j, which is not an object (CONFIG_INVALID)', (value) => {
+    expect(errorOf(() => validateConfig(value, 'c.json')).code).toBe('CONFIG_INVALID')
+  })
+})
+
+describe('resolveEnvironment', () => {
+  it('returns the top level, without environments and $schema, when no environment is named', () => {
+    const settings = resolveEnvironment(config, undefined)
+    expect(settings).not.toHaveProperty('environments')
+    expect(settings).not.toHaveProperty('$schema')
+    expect(settings.storage).toBe('file:.squizzle/artifacts')
+  })
+
+  it('overrides top-level settings with the environment’s and merges nested objects key by key', () => {
+    const settings = resolveEnvironment(config, 'production')
+    expect(settings).toEqual({
+      storage: 'oci://ghcr.io/acme/db',
+      database: { applicationName: 'squizzle', url: 'postgres://prod/db' },
+      paths: { migrations: 'db/migrations', rollback: 'db/rollback', seed: 'db/seed-prod' },
+      lockTimeoutMs: 60_000,
+      limits: { maxFiles: 50, maxRatio: 100 },
+      allowOutOfOrder: false,
+    })
+  })
+
+  it('gives the top level for an environment with no settings of its own', () => {
+    const settings = resolveEnvironment(config, 'staging')
+    expect(settings.storage).toBe('file:.squizzle/artifacts')
+    expect(settings.paths).toEqual(config.paths)
+  })
+
+  it('does not change the config it reads', () => {
+    const copy = structuredClone(config)
+    resolveEnvironment(config, 'production')
+    expect(config).toEqual(copy)
+  })
+
+  it('refuses an environment that is not defined (CONFIG_INVALID)', () => {
+    expect(errorOf(() => resolveEnvironment(config, 'prod')).code).toBe('CONFIG_INVALID')
+    expect(errorOf(() => resolveEnvironment({ storage: 'file:x' }, 'production')).code).toBe('CONFIG_INVALID')
+  })
+
+  it.each(['toString', 'constructor', '__proto__', 'hasOwnProperty'])('refuses %j, a name only inherited from Object.prototype (CONFIG_INVALID)', (env) => {
+    expect(errorOf(() => resolveEnvironment(config, env)).code).toBe('CONFIG_INVALID')
+  })
+})

@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest'
+import { errorCategory, errorCodes, type ErrorCategory, type SquizzleErrorCode } from './error-codes.js'
+import { hasErrorCode, isSquizzleError, SquizzleError } from './squizzle-error.js'
+
+describe('SquizzleError', () => {
+  it('carries code, hint, details and cause', () => {
+    const cause = new Error('socket closed')
+    const err = new SquizzleError('LOCK_TIMEOUT', 'lock held', { hint: 'wait', details: { pid: 42 }, cause })
+    expect(err).toBeInstanceOf(Error)
+    expect(err.name).toBe('SquizzleError')
+    expect(err.code).toBe('LOCK_TIMEOUT')
+    expect(err.hint).toBe('wait')
+    expect(err.details).toEqual({ pid: 42 })
+    expect(err.cause).toBe(cause)
+    expect(err.category).toBe('lock')
+  })
+
+  it('has no cause property when none is given', () => {
+    expect('cause' in new SquizzleError('USAGE', 'x')).toBe(false)
+  })
+
+  it('serialises to code, message, hint and details only (no stack, no cause)', () => {
+    const err = new SquizzleError('USAGE', 'bad flag', { hint: 'see --help', details: { flag: '--x' }, cause: new Error('inner') })
+    expect(JSON.parse(JSON.stringify(err))).toEqual({ code: 'USAGE', message: 'bad flag', hint: 'see --help', details: { flag: '--x' } })
+  })
+})
+
+describe('isSquizzleError', () => {
+  it('recognises a SquizzleError', () => {
+    expect(isSquizzleError(new SquizzleError('USAGE', 'x'))).toBe(true)
+  })
+
+  it('recognises an error from another copy of core by its Symbol.for brand', () => {
+    // What a plugin bundling its own copy of @squizzle/core would throw: a different
+    // class, but the same registered symbol.
+    class ForeignError extends Error {
+      readonly code = 'DIGEST_MISMATCH'
+      constructor(message: string) {
+        super(message)
+        Object.defineProperty(this, Symbol.for('squizzle.error'), { value: true })
+      }
+    }
+    const foreign = new ForeignError('digest differs')
+    expect(foreign instanceof SquizzleError).toBe(false)
+    expect(isSquizzleError(foreign)).toBe(true)
+    expect(hasErrorCode(foreign, 'DIGEST_MISMATCH')).toBe(true)
+    expect(isSquizzleError({ [Symbol.for('squizzle.error')]: true, code: 'USAGE', message: '' })).toBe(true)
+  })
+
+  it.each([
+    ['a plain Error with a code', Object.assign(new Error('x'), { code: 'USAGE' })],
+    ['an object branded with an unregistered symbol', { [Symbol('squizzle.error')]: true, code: 'USAGE' }],
+    ['an object whose brand is not true', { [Symbol.for('squizzle.error')]: 'yes', code: 'USAGE' }],
+    ['null', null],
+    ['undefined', undefined],
+    ['a string', 'DIGEST_MISMATCH'],
+  ])('does not recognise %s', (_name, value) => {
+    expect(isSquizzleError(value)).toBe(false)
+  })
+})
+
+describe('hasErrorCode', () => {
+  it('is true only for the given code', () => {
+    const err = new SquizzleError('OUT_OF_ORDER', 'x')
+    expect(hasErrorCode(err, 'OUT_OF_ORDER')).toBe(true)
+    expect(hasErrorCode(err, 'TARGET_NOT_FOUND')).toBe(false)
+    expect(hasErrorCode(new Error('x'), 'OUT_OF_ORDER')).toBe(false)
+  })
+})
+
+describe('errorCategory', () => {
+  const expected: Record<ErrorCategory, SquizzleErrorCode[]> = {
+    usage: ['CONFIG_INVALID', 'CONFIG_NOT_FOUND', 'USAGE', 'VERSION_INVALID', 'STORAGE_URL_INVALID'],
+    integrity: ['MANIFEST_INVALID', 'DIGEST_MISMATCH', 'CHECKSUM_MISMATCH', 'BUNDLE_UNSAFE', 'BUNDLE_LIMIT_EXCEEDED', 'BUNDLE_CORRUPT', 'TAMPERED', 'IMMUTABLE_VERSION', 'RESUME_MISMATCH'],
+    signature: ['SIGNATURE_MISSING', 'SIGNATURE_INVALID', 'POLICY_VIOLATION'],
+    lock: ['LOCK_TIMEOUT'],
+    failure: [
+      'VERSION_NOT_GREATER', 'VERSION_EXISTS', 'RELEASED_FILE_MODIFIED', 'NOTHING_TO_BUILD', 'SQL_PARSE_ERROR', 'SQL_NEEDS_NO_TRANSACTION',
+      'SQL_UNSUPPORTED', 'VERSION_NOT_FOUND', 'STORAGE_ERROR', 'STORAGE_UNSUPPORTED', 'OUT_OF_ORDER', 'TARGET_NOT_FOUND', 'MIGRATION_FAILED',
+      'LOCK_UNSAFE', 'DATABASE_ERROR', 'CONNECTION_FAILED',
+    ],
+  }
+
+  it.each(Object.entries(expected))('maps the %s codes', (category, codes) => {
+    for (const code of codes) expect([code, errorCategory(code)]).toEqual([code, category])
+  })
+
+  it('lists every code exactly once, each with a category', () => {
+    const all = Object.values(expected).flat()
+    expect(new Set(errorCodes).size).toBe(errorCodes.length)
+    expect([...errorCodes].sort()).toEqual([...all].sort())
+  })
+})
