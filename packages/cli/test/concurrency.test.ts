@@ -61,6 +61,8 @@ describe('concurrent and interrupted applies', () => {
     await probe.connect()
     try {
       await waitFor(async () => (await probe.lockHolder()) === null, 10_000)
+      // The work connection's backend notices the dead client too and rolls back.
+      await waitFor(async () => (await query(url, "SELECT 1 FROM pg_stat_activity WHERE query LIKE '%pg_sleep(CASE%' AND pid <> pg_backend_pid()")).length === 0, 10_000)
     } finally {
       await probe.close()
     }

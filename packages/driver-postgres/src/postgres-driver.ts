@@ -63,22 +63,26 @@ export class PostgresDriver implements DatabaseDriver {
 
   async connect(): Promise<void> {
     if (this.root) return
-    const open = (purpose: string): Sql =>
+    const open = (purpose: string, extra: Record<string, string> = {}): Sql =>
       postgres(this.target.url, {
         max: 1,
         prepare: false,
         connect_timeout: this.options.connectTimeoutSeconds ?? 10,
-        connection: { application_name: `${this.options.applicationName ?? 'squizzle'}${purpose}` },
+        connection: { application_name: `${this.options.applicationName ?? 'squizzle'}${purpose}`, ...extra },
         onnotice: (notice: Notice) => this.options.onNotice?.({ severity: String(notice['severity'] ?? 'NOTICE'), message: String(notice['message'] ?? '') }),
-        types: {},
       })
-    const sql = open('')
     const lockSql = open(' (lock)')
+    let sql: Sql | undefined
     try {
+      const [row] = await lockSql<{ server_version_num: string }[]>`SHOW server_version_num`
+      // If this process dies mid-statement, the server must notice and roll back at once
+      // (PostgreSQL 14+), not only when a long statement ends. A startup parameter, so
+      // the RESET ALL after each file keeps it.
+      const checkClient: Record<string, string> = Number(row?.server_version_num ?? 0) >= 140000 ? { client_connection_check_interval: '1000' } : {}
+      sql = open('', checkClient)
       await sql`SELECT 1`
-      await lockSql`SELECT 1`
     } catch (err) {
-      await Promise.allSettled([sql.end({ timeout: 1 }), lockSql.end({ timeout: 1 })])
+      await Promise.allSettled([sql?.end({ timeout: 1 }), lockSql.end({ timeout: 1 })])
       throw connectionError(err, this.target.display, this.target.secrets)
     }
     this.root = { sql, lockSql }

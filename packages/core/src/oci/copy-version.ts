@@ -1,3 +1,4 @@
+import { pipeline } from 'node:stream'
 import { isSquizzleError, SquizzleError } from '../errors/squizzle-error.js'
 import { readSmall } from '../util/read-stream.js'
 import { parseVersion } from '../version/version.js'
@@ -55,9 +56,8 @@ async function copyReferrers(from: ContentTarget, to: ContentTarget, subject: st
 async function copyBlob(from: ContentTarget, to: ContentTarget, blob: Descriptor): Promise<void> {
   if (await to.exists(blob)) return
   const verify = verifyingStream(blob, `blob ${blob.digest}`)
-  const source = await from.fetch(blob)
-  source.on('error', (err) => verify.destroy(err))
-  await to.push(blob, source.pipe(verify))
+  // pipeline, not pipe: if the destination stops reading, the source stream is released too.
+  await to.push(blob, pipeline(await from.fetch(blob), verify, () => undefined))
 }
 
 async function fetchSmall(target: ContentTarget, desc: Descriptor, what: string): Promise<Buffer> {

@@ -1,4 +1,4 @@
-import { Readable } from 'node:stream'
+import { pipeline, Readable } from 'node:stream'
 import { isSquizzleError, SquizzleError } from '../errors/squizzle-error.js'
 import { canonicalJson } from '../manifest/canonical-json.js'
 import type { Manifest } from '../manifest/manifest.js'
@@ -90,10 +90,9 @@ class TargetStorage implements ArtifactStorage {
       open: () => {
         const verify = verifyingStream(layer, `bundle of ${where}`)
         this.target.fetch(layer).then(
-          (stream) => {
-            stream.on('error', (err) => verify.destroy(err))
-            stream.pipe(verify)
-          },
+          // pipeline, not pipe: when the reader stops early, the fetched stream is destroyed too (no leaked fd or socket);
+          // its errors reach the reader through `verify`, so the callback has nothing left to do.
+          (stream) => pipeline(stream, verify, () => undefined),
           (err: unknown) => verify.destroy(err as Error),
         )
         return verify

@@ -1,0 +1,104 @@
+import { createWriteStream } from 'node:fs'
+import { open, rename, rm, stat } from 'node:fs/promises'
+import { Readable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
+import { verifyingStream, type Descriptor } from '@squizzle/core'
+import { isMissing, notFound, storageError } from './layout-errors.js'
+import type { LayoutPaths } from './layout-paths.js'
+
+/**
+ * Stores a blob under `blobs/sha256/<hex>`: streamed into `ingest/`, checked
+ * against the descriptor's size and digest on the way, synced, then renamed into
+ * place. A failed, aborted or mismatching stream leaves neither the blob nor a
+ * partial file; memory stays constant whatever the blob's size. A blob that is
+ * already stored is not written again (content addressing makes it identical).
+ *
+ * @example
+ * ```ts
+ * await writeBlob(paths, desc, createReadStream('bundle.tar.gz'))
+ * ```
+ */
+export async function writeBlob(paths: LayoutPaths, desc: Descriptor, content: Readable | Uint8Array): Promise<void> {
+  const target = paths.blob(desc.digest)
+  if (await isFile(target)) {
+    // Nothing will read the caller's stream; release its file handle or socket now.
+    if (!(content instanceof Uint8Array)) content.destroy()
+    return
+  }
+  const source = content instanceof Uint8Array ? Readable.from([Buffer.from(content.buffer, content.byteOffset, content.byteLength)]) : content
+  const temp = paths.ingestFile()
+  try {
+    await pipeline(source, verifyingStream(desc, `blob ${desc.digest}`), createWriteStream(temp, { flags: 'wx' }))
+    await syncFile(temp)
+    await rename(temp, target)
+  } catch (err) {
+    source.destroy()
+    // A cleanup failure must not hide the original error, which is the one thrown.
+    await rm(temp, { force: true }).catch(() => undefined)
+    throw storageError(`store blob ${desc.digest} in ${paths.root}`, err)
+  }
+}
+
+/** Flushes a file to disk, so a crash after the rename cannot leave a complete-looking but empty blob. */
+async function syncFile(file: string): Promise<void> {
+  const handle = await open(file, 'r+')
+  try {
+    await handle.sync()
+  } finally {
+    await handle.close()
+  }
+}
+
+/**
+ * Opens a stored blob for streaming; `VERSION_NOT_FOUND` when it is not stored.
+ * The caller verifies the bytes (see `ContentTarget.fetch`).
+ *
+ * @example
+ * ```ts
+ * const stream = await openBlob(paths, desc.digest)
+ * ```
+ */
+export async function openBlob(paths: LayoutPaths, digest: string): Promise<Readable> {
+  const file = paths.blob(digest)
+  try {
+    const handle = await open(file, 'r')
+    return handle.createReadStream()
+  } catch (err) {
+    if (isMissing(err)) throw notFound(`blob ${digest} is not in the OCI layout ${paths.root}`)
+    throw storageError(`read ${file}`, err)
+  }
+}
+
+/**
+ * True when `path` is a regular file; false when nothing is there.
+ *
+ * @example
+ * ```ts
+ * if (await isFile(paths.blob(desc.digest))) return
+ * ```
+ */
+export async function isFile(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isFile()
+  } catch (err) {
+    if (isMissing(err)) return false
+    throw storageError(`inspect ${path}`, err)
+  }
+}
+
+/**
+ * Removes a stored blob; no-op when it is already gone.
+ *
+ * @example
+ * ```ts
+ * await removeBlob(paths, layer.digest)
+ * ```
+ */
+export async function removeBlob(paths: LayoutPaths, digest: string): Promise<void> {
+  const file = paths.blob(digest)
+  try {
+    await rm(file, { force: true })
+  } catch (err) {
+    throw storageError(`remove ${file}`, err)
+  }
+}
