@@ -10,7 +10,7 @@ import { startEmbeddedPostgres } from '@squizzle/driver-postgres/embedded'
 import postgres from 'postgres'
 import { seedTable, writeBigSeed, writeSmallFiles } from './generate.mjs'
 
-const runs = Number(process.env.BENCH_RUNS ?? 3)
+const runs = Number(process.env.BENCH_RUNS ?? 5)
 const seedBytes = Number(process.env.BENCH_SEED_MB ?? 50) * 1024 * 1024
 const bin = join(dirname(createRequire(import.meta.url).resolve('@squizzle/cli/package.json')), 'dist', 'bin.js')
 const psql = process.env.PSQL ?? 'psql'
@@ -63,17 +63,30 @@ function psqlApply(files, url) {
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
 
+/** Each run starts from a fresh database and a flushed WAL, so neither tool pays for the other's checkpoint. */
+async function settled(fn) {
+  const url = await freshDatabase()
+  await admin`CHECKPOINT`
+  return fn(url)
+}
+
 async function compare(label, files, project) {
   const ps = []
   const sq = []
   let rss = 0
   for (let i = 0; i < runs; i++) {
-    ps.push(psqlApply(files, await freshDatabase()))
-    const r = squizzleApply(project, await freshDatabase())
-    sq.push(r.seconds)
-    rss = Math.max(rss, r.rssMb)
+    // Alternate who goes first, so any drift over the runs hits both alike.
+    const order = i % 2 === 0 ? ['psql', 'squizzle'] : ['squizzle', 'psql']
+    for (const tool of order) {
+      if (tool === 'psql') ps.push(await settled((url) => psqlApply(files, url)))
+      else {
+        const r = await settled((url) => squizzleApply(project, url))
+        sq.push(r.seconds)
+        rss = Math.max(rss, r.rssMb)
+      }
+    }
   }
-  return { label, psql: median(ps), squizzle: median(sq), ratio: median(sq) / median(ps), rssMb: rss }
+  return { label, psql: median(ps), squizzle: median(sq), ratio: median(sq) / median(ps), rssMb: rss, psqlRuns: ps, squizzleRuns: sq }
 }
 
 try {
@@ -102,6 +115,7 @@ try {
   for (const r of results) {
     console.log(r.label.padEnd(52), `${r.psql.toFixed(2)} s`.padStart(11), `${r.squizzle.toFixed(2)} s`.padStart(10), `${r.ratio.toFixed(2)}x`.padStart(7), `${r.rssMb.toFixed(0)} MB`.padStart(10))
   }
+  for (const r of results) console.log(`${r.label}: psql runs ${r.psqlRuns.map((x) => x.toFixed(2)).join(' ')}; squizzle runs ${r.squizzleRuns.map((x) => x.toFixed(2)).join(' ')}`)
   console.log(`\nbundle of (b): largest file ${(statSync(seed.file).size / 1e6).toFixed(1)} MB`)
 } finally {
   await admin.end()

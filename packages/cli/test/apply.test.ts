@@ -68,6 +68,18 @@ describe('squizzle apply', () => {
     expect(status.failed).toMatchObject([{ version: '1.0.0', resumable: false }])
   })
 
+  it('names the right line of a failing statement deep inside a large file sent in pieces', async () => {
+    const good = "INSERT INTO big VALUES (1, 'a fairly long value to make the file large enough to be sent in pieces');\n"
+    const lines = Array.from({ length: 30_000 }, () => good)
+    lines[20_000] = 'INSERT INTO missing_table VALUES (1);\n'
+    await project.add('migrations', '001_big.sql', 'CREATE TABLE big (id int, v text);\n' + lines.join(''))
+    await run('build', '1.0.0')
+    const r = await run('apply', '--json')
+    expect(r.code).toBe(1)
+    expect(json<{ error: { details: { path: string; line: number } } }>(r.stdout).error.details).toMatchObject({ path: 'migrations/001_big.sql', line: 20_002 })
+    expect(await query(env['DATABASE_URL']!, "SELECT to_regclass('public.big') AS t")).toEqual([{ t: null }])
+  })
+
   it('runs a no-transaction file statement by statement and commits between an enum value and its use', async () => {
     await project.add('migrations', '001_t.sql', "CREATE TYPE mood AS ENUM ('ok'); CREATE TABLE t (id int, m mood);")
     await project.add('migrations', '002_idx.sql', '-- squizzle:no-transaction\nCREATE INDEX CONCURRENTLY t_id_idx ON t (id);\nCREATE INDEX CONCURRENTLY t_m_idx ON t (m);')

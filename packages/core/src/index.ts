@@ -56,7 +56,7 @@ export { Migrator, type MigratorOptions, type ApplyResult, type StatusReport } f
 export { computePlan, type Plan, type PlanInput } from './engine/plan.js'
 export { deriveState, type HistoryState } from './engine/history-state.js'
 export { planSegments, type Segment } from './engine/segments.js'
-export { verifyVersion, verifyPulled, type VerifyReport, type VerifyOptions } from './engine/verify-version.js'
+export { verifyVersion, verifyPulled, type VerifyReport, type VerifyOptions, type VerifiedArtifact } from './engine/verify-version.js'
 export { dryRunVersion, type DryRunVersion } from './engine/dry-run.js'
 export { currentActor, type Actor } from './engine/actor.js'
 export { buildVersion, type BuildOptions, type BuildResult } from './build/build-version.js'
@@ -66,3 +66,4 @@ export { findSourceFiles, type SourceFile, type SourceFolders } from './build/so
 export { configSchema } from './config/config-schema.js'
 export { validateConfig, resolveEnvironment, type SquizzleConfig, type ConfigSettings } from './config/config.js'
 export { compileSchema, type SchemaCheck } from './schema/compile-schema.js'
+export { chunkScript, defaultChunkChars, type ScriptChunk } from './sql/chunk-script.js'

@@ -16,6 +16,9 @@ export interface AcquireOptions {
   onWait?: ((holder: LockHolderInfo | null, waitedMs: number) => void) | undefined
 }
 
+/** A second connection to the same database, used to prove the lock is a real session lock. */
+export type WitnessConnection = Sql
+
 /**
  * Takes the migration lock on a dedicated connection (`lockSql`, max 1) by
  * polling `pg_try_advisory_lock`. Polling, not blocking: a session blocked in
@@ -28,15 +31,21 @@ export interface AcquireOptions {
  * try { … } finally { await lock.release() }
  * ```
  */
-export async function acquireLock(lockSql: Sql, options: AcquireOptions): Promise<MigrationLock> {
+export async function acquireLock(lockSql: Sql, witness: WitnessConnection, options: AcquireOptions): Promise<MigrationLock> {
   const started = Date.now()
   let delay = pollMinMs
   for (;;) {
     const [row] = await lockSql<{ locked: boolean; pid: number }[]>`
       SELECT pg_try_advisory_lock(${lockKey.classid}::int, ${lockKey.objid}::int) AS locked, pg_backend_pid() AS pid`
     if (row?.locked) {
-      await assertSessionLock(lockSql, row.pid)
-      return heldLock(lockSql)
+      const lock = heldLock(lockSql)
+      try {
+        await assertSessionLock(lockSql, witness, row.pid)
+      } catch (err) {
+        await lock.release().catch(() => undefined)
+        throw err
+      }
+      return lock
     }
     const waited = Date.now() - started
     const holder = await findLockHolder(lockSql)
@@ -80,21 +89,33 @@ export async function findLockHolder(sql: Sql): Promise<LockHolderInfo | null> {
 }
 
 /**
- * Behind a pooler in transaction mode (PgBouncer), the next statement may run
- * on another server connection, so a session lock protects nothing. Detect it:
- * the lock must be visible, held by the same backend, in a separate statement.
+ * Behind a pooler in transaction mode (PgBouncer), each statement may run on
+ * another server connection, so a session lock protects nothing. Idle poolers
+ * hand the same server connection back (LIFO), which would hide that; so the
+ * witness connection first occupies a server connection inside a transaction,
+ * then the lock connection must still be on the backend that took the lock.
+ * On a direct connection the two are always different backends.
  */
-async function assertSessionLock(lockSql: Sql, pid: number): Promise<void> {
-  const [row] = await lockSql<{ pid: number; held: boolean }[]>`
-    SELECT pg_backend_pid() AS pid, EXISTS (
-      SELECT 1 FROM pg_locks
-      WHERE locktype = 'advisory' AND granted AND pid = pg_backend_pid()
-        AND classid = ${lockKey.classid}::int::oid AND objid = ${lockKey.objid}::int::oid AND objsubid = 2
-    ) AS held`
-  if (row && row.pid === pid && row.held) return
-  throw new SquizzleError('LOCK_UNSAFE', 'the migration lock did not survive to the next statement: the connection goes through a pooler in transaction mode', {
+async function assertSessionLock(lockSql: Sql, witness: WitnessConnection, pid: number): Promise<void> {
+  let nextPid: number | null = null
+  let witnessPid: number | null = null
+  let held = false
+  await witness.begin(async (tx) => {
+    const [w] = await tx<{ pid: number }[]>`SELECT pg_backend_pid() AS pid`
+    witnessPid = w?.pid ?? null
+    const [row] = await lockSql<{ pid: number; held: boolean }[]>`
+      SELECT pg_backend_pid() AS pid, EXISTS (
+        SELECT 1 FROM pg_locks
+        WHERE locktype = 'advisory' AND granted AND pid = pg_backend_pid()
+          AND classid = ${lockKey.classid}::int::oid AND objid = ${lockKey.objid}::int::oid AND objsubid = 2
+      ) AS held`
+    nextPid = row?.pid ?? null
+    held = row?.held ?? false
+  })
+  if (held && nextPid === pid && witnessPid !== pid) return
+  throw new SquizzleError('LOCK_UNSAFE', 'the migration lock does not stay with its connection: the database URL goes through a pooler in transaction mode', {
     hint: 'Connect Squizzle directly to PostgreSQL (or to a PgBouncer pool in session mode): session advisory locks are meaningless behind transaction pooling.',
-    details: { lockedOnPid: pid, nextStatementPid: row?.pid ?? null },
+    details: { lockedOnPid: pid, nextStatementPid: nextPid, witnessPid },
   })
 }
 

@@ -105,8 +105,8 @@ export class PostgresDriver implements DatabaseDriver {
 
   async lock(opts: AcquireOptions): Promise<MigrationLock> {
     if (this.tx) throw misuse('lock')
-    const { lockSql } = this.connected()
-    return this.guard('taking the migration lock', () => acquireLock(lockSql, opts))
+    const { sql, lockSql } = this.connected()
+    return this.guard('taking the migration lock', () => acquireLock(lockSql, sql, opts))
   }
 
   async lockHolder(): Promise<LockHolderInfo | null> {
@@ -121,10 +121,13 @@ export class PostgresDriver implements DatabaseDriver {
     const sql = this.query()
     const doing = `running ${unit.path}`
     if (unit.transactional) {
-      await this.guard(doing, async () => {
-        if (unit.script !== undefined) await sql.unsafe(unit.script).simple()
-        else await runEach(sql, unit.statements, 0)
-      })
+      if (unit.script !== undefined) {
+        await this.guard(doing, async () => void (await sql.unsafe(unit.script!).simple()))
+      } else {
+        for (let i = 0; i < unit.statements.length; i++) {
+          await this.guard(doing, async () => void (await sql.unsafe(unit.statements[i]!).simple()), { statement: i })
+        }
+      }
       await this.guard(doing, () => sql.unsafe(resetSession).simple())
       return
     }
@@ -196,10 +199,6 @@ export class PostgresDriver implements DatabaseDriver {
       throw new SquizzleError(wrapped.code, wrapped.message, { hint: wrapped.hint, cause: wrapped.cause, details: { ...wrapped.details, ...details } })
     }
   }
-}
-
-async function runEach(sql: Sql, statements: readonly string[], from: number): Promise<void> {
-  for (let i = from; i < statements.length; i++) await sql.unsafe(statements[i]!).simple()
 }
 
 function misuse(what: string): SquizzleError {

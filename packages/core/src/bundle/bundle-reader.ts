@@ -63,9 +63,9 @@ export async function* bundleFiles(
 ): AsyncGenerator<BundleFile, void, undefined> {
   const limits = { ...defaultBundleLimits, ...options.limits }
   const keep = options.keepContent ?? true
-  const counter = new ByteCounter(limits)
+  const counter = new ByteCounter(limits, declaredTarBytes(manifest))
   const extract = tar.extract()
-  const failed = pipeline(source, counter.compressed, createGunzip(), counter.decompressed, extract).then(
+  const failed = pipeline(source, counter.compressed, createGunzip({ chunkSize: 256 * 1024 }), counter.decompressed, extract).then(
     () => undefined,
     (err: unknown) => err,
   )
@@ -76,10 +76,17 @@ export async function* bundleFiles(
     for await (const entry of extract) {
       const file = checkEntry(entry.header, expected, index, limits)
       const hash = createHash('sha256')
-      const chunks: Buffer[] = []
+      // One buffer of the announced size (checked against the manifest above), so a
+      // file costs its size in memory once, not twice as chunks plus a concatenation.
+      const content = keep ? Buffer.allocUnsafe(file.size) : undefined
+      let filled = 0
       for await (const chunk of entry as AsyncIterable<Buffer>) {
         hash.update(chunk)
-        if (keep) chunks.push(chunk)
+        if (content) {
+          if (filled + chunk.length > content.length) throw unsafe('BUNDLE_CORRUPT', `entry ${file.path} holds more bytes than its header says`)
+          chunk.copy(content, filled)
+        }
+        filled += chunk.length
       }
       const digest = hash.digest('hex')
       if (digest !== file.sha256) {
@@ -89,7 +96,7 @@ export async function* bundleFiles(
         })
       }
       index++
-      yield { file, content: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks) }
+      yield { file, content: content ?? Buffer.alloc(0) }
     }
     if (index !== expected.length) {
       throw unsafe('BUNDLE_CORRUPT', `bundle ends after ${index} of ${expected.length} files; missing ${expected[index]?.path}`)
@@ -158,7 +165,7 @@ class ByteCounter {
   readonly compressed: Transform
   readonly decompressed: Transform
 
-  constructor(limits: BundleLimits) {
+  constructor(limits: BundleLimits, declared: number) {
     this.compressed = passThrough((n) => {
       this.inBytes += n
       if (this.inBytes > limits.maxBundleBytes) return unsafe('BUNDLE_LIMIT_EXCEEDED', `bundle is larger than ${limits.maxBundleBytes} bytes`)
@@ -169,12 +176,23 @@ class ByteCounter {
       if (this.outBytes > limits.maxDecompressedBytes) {
         return unsafe('BUNDLE_LIMIT_EXCEEDED', `bundle expands to more than ${limits.maxDecompressedBytes} bytes`)
       }
+      // The manifest says how big the files are; a stream that expands beyond that
+      // (plus tar headers) is lying, whatever its ratio. Stop before it costs more.
+      if (this.outBytes > declared) {
+        return unsafe('BUNDLE_LIMIT_EXCEEDED', `bundle expands beyond the ${declared} bytes its manifest accounts for`)
+      }
       if (this.outBytes > 1024 * 1024 && this.outBytes / Math.max(this.inBytes, 1) > limits.maxRatio) {
         return unsafe('BUNDLE_LIMIT_EXCEEDED', `bundle expands more than ${limits.maxRatio} times (a compression bomb?)`)
       }
       return undefined
     })
   }
+}
+
+/** The most a tar of the manifest's files can decompress to: contents, padding, headers (pax included), end blocks. */
+function declaredTarBytes(manifest: Manifest): number {
+  const perFile = 512 + 3 * 512 + 511
+  return manifest.files.reduce((n, f) => n + f.size + perFile, 0) + 10 * 1024
 }
 
 function passThrough(check: (bytes: number) => SquizzleError | undefined): Transform {

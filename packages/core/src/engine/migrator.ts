@@ -26,7 +26,15 @@ export interface MigratorOptions {
   allowOutOfOrder?: boolean
   /** Signature and trust checks run on every version before its SQL. */
   policy?: ArtifactPolicy
+  /**
+   * Versions whose files total at most this many bytes are verified once into
+   * memory and run from there; larger ones are streamed twice (verify, then run)
+   * so memory stays bounded by the largest file. Default 64 MiB.
+   */
+  keepVerifiedBytes?: number
 }
+
+const defaultKeepVerifiedBytes = 64 * 1024 * 1024
 
 export interface ApplyResult {
   applied: string[]
@@ -89,8 +97,10 @@ export class Migrator {
       const pulled = await this.pullChecked(plan)
       const applied: string[] = []
       for (const artifact of pulled) {
-        await this.guarded('apply', artifact.manifest.version, () => verifyPulled(this.options.storage, artifact, this.verifyOptions()))
-        await this.guarded('apply', artifact.manifest.version, () => runVersion({ ...this.runContext() }, artifact), 'failure')
+        const verified = await this.guarded('apply', artifact.manifest.version, () =>
+          verifyPulled(this.options.storage, artifact, { ...this.verifyOptions(), keepFilesUpTo: this.options.keepVerifiedBytes ?? defaultKeepVerifiedBytes }),
+        )
+        await this.guarded('apply', artifact.manifest.version, () => runVersion(this.runContext(), artifact, verified.contents), 'failure')
         await driver.audit({ operation: 'apply', outcome: 'success', version: artifact.manifest.version, actor: this.actor.user, host: this.actor.host, details: { digest: artifact.ref.digest } })
         applied.push(artifact.manifest.version)
       }
@@ -144,7 +154,7 @@ export class Migrator {
    */
   async verify(version: string): Promise<VerifyReport & { applied: boolean }> {
     const pulled = await this.options.storage.pull(version)
-    const report = await verifyPulled(this.options.storage, pulled, this.verifyOptions())
+    const { contents: _contents, ...report } = await verifyPulled(this.options.storage, pulled, this.verifyOptions())
     const state = await this.readState()
     const record = state.applied.find((e) => e.version === version)
     if (record?.manifestDigest && record.manifestDigest !== report.digest) {

@@ -3,6 +3,7 @@ import type { VersionInfo } from '../storage/artifact-storage.js'
 import type { HistoryState } from './history-state.js'
 import type { HistoryEntry } from '../driver/database-driver.js'
 import { computePlan } from './plan.js'
+import { codeOf } from '../test-support/code-of.js'
 
 const stored = (...versions: string[]): VersionInfo[] => versions.map((version) => ({ version, digest: `sha256:${version}`, created: null }))
 
@@ -14,14 +15,6 @@ function applied(...versions: (string | [string, string | null])[]): HistoryStat
   return { applied: entries, current: entries.at(-1)?.version ?? null, failed: [] }
 }
 
-function codeOf(fn: () => unknown): unknown {
-  try {
-    fn()
-  } catch (err) {
-    return (err as { code?: unknown }).code
-  }
-  return 'no error'
-}
 
 const pending = (plan: { pending: VersionInfo[] }): string[] => plan.pending.map((v) => v.version)
 

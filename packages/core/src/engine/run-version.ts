@@ -1,10 +1,11 @@
-import type { DatabaseDriver, HistoryEntryInput } from '../driver/database-driver.js'
+import type { DatabaseDriver, HistoryEntryInput, MigrationUnit } from '../driver/database-driver.js'
 import { isSquizzleError, SquizzleError } from '../errors/squizzle-error.js'
 import type { EventSink } from '../events/events.js'
 import type { BundleLimits } from '../bundle/limits.js'
 import { bundleFiles, type BundleFile } from '../bundle/bundle-reader.js'
 import type { Manifest, ManifestFile } from '../manifest/manifest.js'
 import { analyzeSql, runnableStatements } from '../sql/analyze-sql.js'
+import { chunkScript } from '../sql/chunk-script.js'
 import type { PulledArtifact } from '../storage/artifact-storage.js'
 import type { Actor } from './actor.js'
 import { planSegments } from './segments.js'
@@ -30,13 +31,15 @@ export interface VersionRunContext {
  * await runVersion(ctx, await storage.pull('1.2.0'))
  * ```
  */
-export async function runVersion(ctx: VersionRunContext, pulled: PulledArtifact): Promise<void> {
+export async function runVersion(ctx: VersionRunContext, pulled: PulledArtifact, verified: BundleFile[] | null = null): Promise<void> {
   const { manifest, ref } = pulled
   const { driver, events } = ctx
   const startedAt = new Date()
   const segments = planSegments(manifest.files, manifest.transactionScope)
   const resume = await readResume(driver, manifest.version, ref.digest)
-  const files = bundleFiles(pulled.open(), manifest, { limits: ctx.limits })
+  // Files already verified in memory run as they are; otherwise the bundle is read
+  // again and every file re-checked against the manifest just before it runs.
+  const files = verified ? fromMemory(verified) : bundleFiles(pulled.open(), manifest, { limits: ctx.limits })
   const entry = (status: 'success' | 'failed', error: HistoryEntryInput['error']): HistoryEntryInput => ({
     operation: 'apply',
     version: manifest.version,
@@ -106,7 +109,12 @@ async function runTransactionalFile(tx: DatabaseDriver, events: EventSink, manif
   const text = content.toString('utf8')
   // Files with their own BEGIN/COMMIT run without those statements, inside Squizzle's transaction.
   const script = file.ownTransactionControl ? runnableStatements(await analyzeSql(text, file.path)).map((s) => s.text).join(';\n') : text
-  await withFileContext(file, script, () => tx.run({ version: manifest.version, path: file.path, statements: [], script, transactional: true }))
+  const chunks = chunkScript(script)
+  const unit: MigrationUnit =
+    chunks.length === 1
+      ? { version: manifest.version, path: file.path, statements: [], script, transactional: true }
+      : { version: manifest.version, path: file.path, statements: chunks.map((c) => c.text), transactional: true }
+  await withFileContext(file, script, (statement) => chunks[statement]?.offset ?? 0, () => tx.run(unit))
   events({ type: 'file.done', version: manifest.version, path: file.path, durationMs: Date.now() - started })
 }
 
@@ -155,6 +163,10 @@ async function readResume(driver: DatabaseDriver, version: string, digest: strin
   return { doneFiles, doneStatements }
 }
 
+async function* fromMemory(files: BundleFile[]): AsyncGenerator<BundleFile, void, undefined> {
+  yield* files
+}
+
 async function nextFile(files: AsyncGenerator<BundleFile>, expected: ManifestFile): Promise<BundleFile> {
   const next = await files.next()
   if (next.done || next.value.file.path !== expected.path) {
@@ -165,13 +177,18 @@ async function nextFile(files: AsyncGenerator<BundleFile>, expected: ManifestFil
   return next.value
 }
 
-/** Adds the file path and line to database errors raised while running a file. */
-async function withFileContext(file: ManifestFile, script: string, fn: () => Promise<void>): Promise<void> {
+/**
+ * Adds the file path and line to database errors raised while running a file;
+ * `offsetOf(i)` is where the i-th piece sent to the server starts in `script`.
+ */
+async function withFileContext(file: ManifestFile, script: string, offsetOf: (statement: number) => number, fn: () => Promise<void>): Promise<void> {
   try {
     await fn()
   } catch (err) {
     if (isSquizzleError(err) && err.code === 'DATABASE_ERROR' && typeof err.details?.['position'] === 'number') {
-      const line = script.slice(0, err.details['position'] as number).split('\n').length
+      const statement = typeof err.details['statement'] === 'number' ? err.details['statement'] : 0
+      const position = offsetOf(statement) + (err.details['position'] as number)
+      const line = countLinesBefore(script, position)
       throw new SquizzleError('DATABASE_ERROR', `${file.path}:${line}: ${err.message}`, {
         hint: err.hint,
         cause: err.cause,
@@ -183,6 +200,12 @@ async function withFileContext(file: ManifestFile, script: string, fn: () => Pro
     }
     throw err
   }
+}
+
+function countLinesBefore(text: string, position: number): number {
+  let line = 1
+  for (let i = text.indexOf('\n'); i !== -1 && i < position; i = text.indexOf('\n', i + 1)) line++
+  return line
 }
 
 function describeFailure(err: unknown, manifest: Manifest): { code: string; message: string; details: Record<string, unknown> } {

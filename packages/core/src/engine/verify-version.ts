@@ -1,4 +1,4 @@
-import { readBundle } from '../bundle/bundle-reader.js'
+import { bundleFiles, type BundleFile } from '../bundle/bundle-reader.js'
 import type { BundleLimits } from '../bundle/limits.js'
 import { ignoreEvents, type EventSink } from '../events/events.js'
 import type { ArtifactPolicy, VerifiedIdentity } from '../signing/signing.js'
@@ -19,6 +19,17 @@ export interface VerifyOptions {
   policy?: ArtifactPolicy | undefined
   limits?: Partial<BundleLimits> | undefined
   events?: EventSink | undefined
+  /**
+   * Keep the verified files in memory when the bundle's files total at most this
+   * many bytes, so they can be run without reading the bundle again. Default 0.
+   */
+  keepFilesUpTo?: number | undefined
+}
+
+/** A verify report with, when they fitted, the verified files themselves. */
+export interface VerifiedArtifact extends VerifyReport {
+  /** The verified files in bundle order, when the bundle fitted `keepFilesUpTo`. */
+  contents: BundleFile[] | null
 }
 
 /**
@@ -32,7 +43,8 @@ export interface VerifyOptions {
  * ```
  */
 export async function verifyVersion(storage: ArtifactStorage, version: string, options: VerifyOptions = {}): Promise<VerifyReport> {
-  return verifyPulled(storage, await storage.pull(version), options)
+  const { contents: _contents, ...report } = await verifyPulled(storage, await storage.pull(version), options)
+  return report
 }
 
 /**
@@ -44,12 +56,18 @@ export async function verifyVersion(storage: ArtifactStorage, version: string, o
  * await verifyPulled(storage, pulled)
  * ```
  */
-export async function verifyPulled(storage: ArtifactStorage, pulled: PulledArtifact, options: VerifyOptions = {}): Promise<VerifyReport> {
+export async function verifyPulled(storage: ArtifactStorage, pulled: PulledArtifact, options: VerifyOptions = {}): Promise<VerifiedArtifact> {
   const { manifest, ref } = pulled
   ;(options.events ?? ignoreEvents)({ type: 'version.verify', version: manifest.version, digest: ref.digest })
-  await readBundle(pulled.open(), manifest, { limits: options.limits })
+  const bytes = manifest.files.reduce((n, f) => n + f.size, 0)
+  const keep = bytes <= (options.keepFilesUpTo ?? 0)
+  const contents: BundleFile[] = []
+  for await (const file of bundleFiles(pulled.open(), manifest, { limits: options.limits, keepContent: keep })) {
+    if (keep) contents.push(file)
+  }
   const identity = options.policy ? await options.policy.check({ ref, manifest, storage }) : null
   return {
+    contents: keep ? contents : null,
     version: manifest.version,
     digest: ref.digest,
     files: manifest.files.length,

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { assertChecksum, computeChecksum, currentChecksumAlgorithm } from './checksum.js'
 import type { ManifestFile } from './manifest.js'
+import { codeOf } from '../test-support/code-of.js'
 
 const files: ManifestFile[] = [
   { path: 'migrations/001_users.sql', kind: 'migrations', size: 120, sha256: 'a'.repeat(64), transaction: true },
@@ -9,14 +10,6 @@ const files: ManifestFile[] = [
   { path: 'rollback/001_users.sql', kind: 'rollback', size: 20, sha256: 'd'.repeat(64), transaction: true },
 ]
 
-function codeOf(fn: () => unknown): unknown {
-  try {
-    fn()
-  } catch (err) {
-    return (err as { code?: unknown }).code
-  }
-  return 'no error'
-}
 
 describe('computeChecksum', () => {
   it('uses the current algorithm by default', () => {

@@ -3,6 +3,7 @@ import { canonicalJson } from './canonical-json.js'
 import { computeChecksum } from './checksum.js'
 import type { Manifest, ManifestFile } from './manifest.js'
 import { parseManifest, serializeManifest, validateManifest } from './validate-manifest.js'
+import { codeOf } from '../test-support/code-of.js'
 
 const sha = (c: string): string => c.repeat(64)
 
@@ -38,14 +39,6 @@ function manifest(change: (m: Record<string, unknown>) => void = () => {}): Reco
   return m
 }
 
-function codeOf(fn: () => unknown): unknown {
-  try {
-    fn()
-  } catch (err) {
-    return (err as { code?: unknown }).code
-  }
-  return 'no error'
-}
 
 const fileAt = (m: Record<string, unknown>, i: number): Record<string, unknown> => (m['files'] as Record<string, unknown>[])[i]!
 

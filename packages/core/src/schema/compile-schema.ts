@@ -1,4 +1,4 @@
-import { Ajv, type ErrorObject } from 'ajv'
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv'
 import { SquizzleError } from '../errors/squizzle-error.js'
 import type { SquizzleErrorCode } from '../errors/error-codes.js'
 
@@ -18,8 +18,10 @@ export type SchemaCheck<T> = (value: unknown, source: string) => T
  * ```
  */
 export function compileSchema<T>(schema: object, code: SquizzleErrorCode, hint: string): SchemaCheck<T> {
-  const validate = ajv.compile(schema)
+  // Compiled on first use: a CLI run that never reads a config or an index pays nothing.
+  let validate: ValidateFunction | undefined
   return (value, source) => {
+    validate ??= ajv.compile(schema)
     if (validate(value)) return value as T
     const problems = (validate.errors ?? []).map(describeSchemaError)
     throw new SquizzleError(code, `${source}: ${problems[0] ?? 'does not match its schema'}`, {

@@ -15,6 +15,10 @@ export function nextTopLevelSemicolon(text: string, from: number): number {
   let i = from
   const n = text.length
   while (i < n) {
+    // Jump to the next character that can matter (native regex scan, not a JS loop per char).
+    interesting.lastIndex = i
+    if (!interesting.test(text)) return -1
+    i = interesting.lastIndex - 1
     const c = text.charCodeAt(i)
     if (c === 59 /* ; */) return i + 1
     if (c === 39 /* ' */) {
@@ -42,17 +46,28 @@ export function nextTopLevelSemicolon(text: string, from: number): number {
   return -1
 }
 
-function skipQuoted(text: string, i: number, quote: number, backslashEscapes: boolean): number {
+/** Characters that start or end something the scanner tracks. */
+const interesting = /[;'"\-\/$]/g
+const quoteOrBackslash = { 39: /['\\]/g, 34: /["\\]/g } as const
+
+function skipQuoted(text: string, i: number, quote: 39 | 34, backslashEscapes: boolean): number {
   const n = text.length
   while (i < n) {
-    const c = text.charCodeAt(i)
-    if (backslashEscapes && c === 92 /* \ */) {
-      i += 2
-    } else if (c === quote) {
-      if (text.charCodeAt(i + 1) === quote) i += 2
-      else return i + 1
+    let next: number
+    if (backslashEscapes) {
+      const re = quoteOrBackslash[quote]
+      re.lastIndex = i
+      next = re.test(text) ? re.lastIndex - 1 : -1
     } else {
-      i++
+      next = text.indexOf(quote === 39 ? "'" : '"', i)
+    }
+    if (next === -1) return n
+    if (text.charCodeAt(next) === 92 /* \ */) {
+      i = next + 2
+    } else if (text.charCodeAt(next + 1) === quote) {
+      i = next + 2
+    } else {
+      return next + 1
     }
   }
   return n

@@ -1,14 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { compareVersions, isVersion, parseVersion, sortVersions } from './version.js'
+import { codeOf } from '../test-support/code-of.js'
 
-function codeOf(fn: () => unknown): unknown {
-  try {
-    fn()
-  } catch (err) {
-    return (err as { code?: unknown }).code
-  }
-  return 'no error'
-}
 
 describe('parseVersion', () => {
   it.each(['1.4.0', '2.0.0-rc.1', '0.0.1', '10.20.30', '1.0.0-alpha.beta.1', '1.0.0-x-y.7'])('accepts %s and returns it unchanged', (v) => {
