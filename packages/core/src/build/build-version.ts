@@ -101,7 +101,7 @@ export async function buildVersion(options: BuildOptions): Promise<BuildResult> 
     },
     `manifest of ${version}`,
   )
-  const bundle = writeBundle(added.map((a) => ({ path: a.entry.path, size: a.entry.size, source: { file: a.source.file } })))
+  const bundle = writeBundle(added.map((a) => ({ path: a.entry.path, size: a.entry.size, sha256: a.entry.sha256, source: { file: a.source.file } })))
   const ref = await options.storage.push({ manifest, bundle })
   events({ type: 'build.done', version, digest: ref.digest, files: files.length, bytes: ref.bundleSize })
   return { ref, manifest }

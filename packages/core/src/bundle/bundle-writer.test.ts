@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto'
+import { mkdtempSync, writeFileSync } from 'node:fs'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -147,5 +148,29 @@ describe('sourceDateEpoch', () => {
     } finally {
       vi.unstubAllEnvs()
     }
+  })
+})
+
+describe('writeBundle refuses bytes that are not what the build measured', () => {
+  const drain = async (stream: NodeJS.ReadableStream): Promise<unknown> => {
+    try {
+      for await (const _chunk of stream) void _chunk
+      return 'no error'
+    } catch (err) {
+      return (err as { code?: unknown }).code
+    }
+  }
+
+  it('fails when a file on disk no longer matches its SHA-256 (edited mid-build)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sqz-writer-'))
+    const file = join(dir, 'a.sql')
+    writeFileSync(file, 'SELECT 2;')
+    const stream = writeBundle([{ path: 'migrations/a.sql', size: 9, sha256: 'f'.repeat(64), source: { file } }])
+    expect(await drain(stream)).toBe('BUNDLE_CORRUPT')
+  })
+
+  it('fails when a buffer is not the size the manifest will claim', async () => {
+    const stream = writeBundle([{ path: 'migrations/a.sql', size: 99, source: Buffer.from('SELECT 1;') }])
+    expect(await drain(stream)).toBe('BUNDLE_CORRUPT')
   })
 })

