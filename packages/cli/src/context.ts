@@ -9,7 +9,15 @@ import { openStorage, parseStorageUrl } from './storage-url.js'
 export const defaultStorageUrl = 'file:.squizzle/artifacts'
 export const defaultPaths = { migrations: 'db/migrations', rollback: 'db/rollback', seed: 'db/seed' } as const
 
-/** Everything a command needs, resolved once: flags over environment over config over defaults. */
+/**
+ * Everything a command needs, resolved once: flags over environment over config over defaults.
+ *
+ * @example
+ * ```ts
+ * const ctx = await CommandContext.create(io, parsed.globals, reporterRef)
+ * const storage = await ctx.openStorage()
+ * ```
+ */
 export class CommandContext {
   private storage: ArtifactStorage | undefined
   private readonly secrets: string[] = []

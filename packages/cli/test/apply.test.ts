@@ -110,6 +110,18 @@ describe('squizzle apply', () => {
     expect(status).toMatchObject({ current: '1.0.0', failed: [] })
   })
 
+  it('says a failed single no-transaction file is resumable, because its first statements stay applied', async () => {
+    await query(env['DATABASE_URL']!, 'CREATE TABLE t (id int)')
+    await project.add('migrations', '001_idx.sql', '-- squizzle:no-transaction\nCREATE INDEX CONCURRENTLY t_id_idx ON t (id);\nCREATE INDEX CONCURRENTLY t_x_idx ON t (x);')
+    await run('build', '1.0.0')
+    const failed = await run('apply', '--json')
+    expect(failed.code).toBe(1)
+    expect(json<{ error: { details: { resumable: boolean } } }>(failed.stdout).error.details.resumable).toBe(true)
+    expect(await query(env['DATABASE_URL']!, "SELECT indexname FROM pg_indexes WHERE tablename = 't'")).toEqual([{ indexname: 't_id_idx' }])
+    const status = json<{ failed: { resumable: boolean }[] }>((await run('status', '--json')).stdout)
+    expect(status.failed).toMatchObject([{ resumable: true }])
+  })
+
   it('refuses a never-applied version older than the current one, naming it', async () => {
     await project.add('migrations', '001_a.sql', 'CREATE TABLE a (id int);')
     await run('build', '1.0.0')

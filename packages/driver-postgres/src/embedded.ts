@@ -87,7 +87,14 @@ async function exists(path: string): Promise<boolean> {
   )
 }
 
-/** A free TCP port on 127.0.0.1, found by letting the kernel pick one. */
+/**
+ * A free TCP port on 127.0.0.1, found by letting the kernel pick one.
+ *
+ * @example
+ * ```ts
+ * const port = await freePort()
+ * ```
+ */
 export function freePort(): Promise<number> {
   return new Promise((resolvePort, reject) => {
     const server = createServer()

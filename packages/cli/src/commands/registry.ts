@@ -9,7 +9,14 @@ import { verifyCommand } from './verify.js'
 /** Every command, in the order `--help` lists them. */
 export const commands: readonly Command[] = [initCommand, buildCommand, applyCommand, statusCommand, listCommand, verifyCommand]
 
-/** The command called `name`, if any. */
+/**
+ * The command called `name`, if any.
+ *
+ * @example
+ * ```ts
+ * findCommand('apply')?.usage // 'squizzle apply [version] [--dry-run] [--allow-out-of-order]'
+ * ```
+ */
 export function findCommand(name: string | undefined): Command | undefined {
   return commands.find((c) => c.name === name)
 }

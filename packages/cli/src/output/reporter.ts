@@ -25,6 +25,12 @@ export interface ReporterOptions {
  * Everything the CLI prints goes through here: human lines (stdout), warnings
  * and errors (stderr), or, with --json, exactly one JSON document on stdout.
  * Every string is scrubbed of known secrets first.
+ *
+ * @example
+ * ```ts
+ * const reporter = new Reporter(io, { json: false, quiet: false, verbose: false, color: true, secrets: () => [password] })
+ * reporter.line('built 1.2.0')
+ * ```
  */
 export class Reporter {
   readonly colors: Colors

@@ -60,7 +60,15 @@ export function writeBundle(entries: readonly BundleEntry[], options: WriteBundl
   return out
 }
 
-/** `SOURCE_DATE_EPOCH` as seconds, or 0. */
+/**
+ * `SOURCE_DATE_EPOCH` as seconds, or 0: the mtime of every bundle entry.
+ *
+ * @example
+ * ```ts
+ * process.env.SOURCE_DATE_EPOCH = '1700000000'
+ * sourceDateEpoch() // 1700000000
+ * ```
+ */
 export function sourceDateEpoch(): number {
   const raw = process.env['SOURCE_DATE_EPOCH']
   const value = raw === undefined ? 0 : Number(raw)

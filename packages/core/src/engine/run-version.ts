@@ -84,7 +84,14 @@ export async function runVersion(ctx: VersionRunContext, pulled: PulledArtifact,
     }
   } catch (err) {
     const failure = describeFailure(err, manifest)
-    const progressed = recordsProgress && (resume.doneFiles.size > 0 || (await driver.progress(manifest.version)).some((p) => p.manifestDigest === ref.digest))
+    // Anything recorded as progress (finished files, statements run outside a transaction) stays applied.
+    const progressed =
+      resume.doneFiles.size > 0 ||
+      resume.doneStatements.size > 0 ||
+      (await driver.progress(manifest.version).then(
+        (rows) => rows.some((p) => p.manifestDigest === ref.digest),
+        () => segments.some((s) => !s.transactional) || segments.length > 1,
+      ))
     const recordError = await driver.record(entry('failed', { code: failure.code, message: failure.message })).then(
       () => undefined,
       (e: unknown) => (e instanceof Error ? e.message : String(e)),

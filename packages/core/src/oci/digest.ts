@@ -17,7 +17,15 @@ export function sha256Digest(bytes: Uint8Array): string {
   return `sha256:${createHash('sha256').update(bytes).digest('hex')}`
 }
 
-/** True for a well-formed `sha256:<hex>` digest (the only algorithm Squizzle accepts). */
+/**
+ * True for a well-formed `sha256:<hex>` digest (the only algorithm Squizzle accepts).
+ *
+ * @example
+ * ```ts
+ * isDigest('sha256:' + '0'.repeat(64)) // true
+ * isDigest('md5:abc')                   // false
+ * ```
+ */
 export function isDigest(value: string): boolean {
   return digestPattern.test(value)
 }

@@ -23,7 +23,15 @@ export function referrersTag(digest: string): string {
   return `${alg.slice(0, 32)}-${hex.slice(0, 64)}`.replace(/[^a-zA-Z0-9_.-]/g, '-')
 }
 
-/** True for tags that are referrers fallback tags, not versions. */
+/**
+ * True for tags that are referrers fallback tags, not versions.
+ *
+ * @example
+ * ```ts
+ * isReferrersTag('sha256-' + 'a'.repeat(64)) // true
+ * isReferrersTag('1.2.0')                    // false
+ * ```
+ */
 export function isReferrersTag(tag: string): boolean {
   return /^sha256-[0-9a-f]{64}$/.test(tag)
 }

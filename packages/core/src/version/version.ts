@@ -26,7 +26,15 @@ export function parseVersion(input: string): string {
   return parsed
 }
 
-/** True when `input` is a version Squizzle accepts. */
+/**
+ * True when `input` is a version Squizzle accepts.
+ *
+ * @example
+ * ```ts
+ * isVersion('1.4.0') // true
+ * isVersion('v1.4')  // false
+ * ```
+ */
 export function isVersion(input: string): boolean {
   return semver.valid(input) === input && !semver.parse(input)?.build.length
 }
@@ -43,7 +51,14 @@ export function compareVersions(a: string, b: string): number {
   return semver.compare(a, b)
 }
 
-/** Returns a new array sorted in semver order, oldest first. */
+/**
+ * Returns a new array sorted in semver order, oldest first.
+ *
+ * @example
+ * ```ts
+ * sortVersions(['2.0.0', '1.10.0', '1.2.0']) // ['1.2.0', '1.10.0', '2.0.0']
+ * ```
+ */
 export function sortVersions(versions: Iterable<string>): string[] {
   return [...versions].sort(compareVersions)
 }
