@@ -1,10 +1,9 @@
-import { isSquizzleError } from '../errors/squizzle-error.js'
 import { canonicalJson } from '../manifest/canonical-json.js'
-import { readSmall } from '../util/read-stream.js'
 import { parseImageIndex } from './bundle-artifact.js'
 import type { ContentTarget } from './content-target.js'
 import type { Descriptor, ImageIndex } from './descriptor.js'
-import { assertDigest, describeBytes } from './digest.js'
+import { describeBytes } from './digest.js'
+import { fetchVerified, resolveOrNull } from './fetch-verified.js'
 import { mediaTypes } from './media-types.js'
 
 const maxIndexBytes = 4 * 1024 * 1024
@@ -45,19 +44,10 @@ export function isReferrersTag(tag: string): boolean {
  * ```
  */
 export async function readReferrers(target: ContentTarget, subject: string): Promise<ImageIndex> {
-  let desc: Descriptor
-  try {
-    desc = await target.resolve(referrersTag(subject))
-  } catch (err) {
-    if (isSquizzleError(err) && err.code === 'VERSION_NOT_FOUND') {
-      return { schemaVersion: 2, mediaType: mediaTypes.imageIndex, manifests: [] }
-    }
-    throw err
-  }
+  const desc = await resolveOrNull(target, referrersTag(subject))
+  if (!desc) return { schemaVersion: 2, mediaType: mediaTypes.imageIndex, manifests: [] }
   const what = `referrers index of ${subject}`
-  const bytes = await readSmall(await target.fetch(desc), maxIndexBytes, what)
-  assertDigest(desc, bytes, what)
-  return parseImageIndex(bytes, what)
+  return parseImageIndex(await fetchVerified(target, desc, maxIndexBytes, what), what)
 }
 
 /**

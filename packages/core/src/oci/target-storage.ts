@@ -1,21 +1,20 @@
 import { pipeline, Readable } from 'node:stream'
-import { isSquizzleError, SquizzleError } from '../errors/squizzle-error.js'
+import { SquizzleError } from '../errors/squizzle-error.js'
 import { canonicalJson } from '../manifest/canonical-json.js'
 import type { Manifest } from '../manifest/manifest.js'
 import { parseManifest, serializeManifest } from '../manifest/validate-manifest.js'
 import type { ArtifactRef, ArtifactStorage, Attachment, PulledArtifact, VersionInfo } from '../storage/artifact-storage.js'
 import { storageBrand } from '../storage/storage-brand.js'
-import { readSmall } from '../util/read-stream.js'
 import { compareVersions, isVersion, parseVersion } from '../version/version.js'
 import { bundleImageManifest, parseBundleImageManifest, parseImageManifest } from './bundle-artifact.js'
 import type { ContentTarget } from './content-target.js'
 import type { Descriptor, ImageManifest } from './descriptor.js'
-import { assertDigest, describeBytes, verifyingStream } from './digest.js'
+import { describeBytes, verifyingStream } from './digest.js'
+import { fetchVerified, immutableVersion, maxManifestBytes, resolveOrNull } from './fetch-verified.js'
 import { annotations, emptyJsonBlob, mediaTypes } from './media-types.js'
 import { addReferrer, readReferrers } from './referrers.js'
 import { spool } from './spool.js'
 
-const maxManifestBytes = 4 * 1024 * 1024
 const maxAttachmentBytes = 64 * 1024 * 1024
 
 /**
@@ -51,13 +50,10 @@ class TargetStorage implements ArtifactStorage {
         ? { mediaType: mediaTypes.bundleLayer, digest: spooled.digest, size: spooled.size }
         : describeBytes(mediaTypes.bundleLayer, input.bundle as Uint8Array)
       const image = bundleImageManifest(manifest, config, layer)
-      const existing = await this.resolveOrNull(manifest.version)
+      const existing = await resolveOrNull(this.target, manifest.version)
       if (existing) {
         if (existing.digest === image.desc.digest) return this.refOf(manifest.version, image.desc, layer)
-        throw new SquizzleError('IMMUTABLE_VERSION', `version ${manifest.version} already exists in ${this.name} with different content (${existing.digest})`, {
-          hint: 'Released versions never change. Build a new, higher version instead.',
-          details: { version: manifest.version, stored: existing.digest, attempted: image.desc.digest },
-        })
+        throw immutableVersion(this.target, manifest.version, existing.digest, image.desc.digest)
       }
       await this.pushIfMissing(config, configBytes)
       if (!(await this.target.exists(layer))) {
@@ -75,8 +71,8 @@ class TargetStorage implements ArtifactStorage {
     parseVersion(version)
     const desc = await this.target.resolve(version)
     const where = `${this.name}:${version}`
-    const { config, layer } = parseBundleImageManifest(await this.fetchVerified(desc, maxManifestBytes, `manifest of ${where}`), where)
-    const manifest = parseManifest(await this.fetchVerified(config, maxManifestBytes, `Squizzle manifest of ${where}`), where)
+    const { config, layer } = parseBundleImageManifest(await fetchVerified(this.target, desc, maxManifestBytes, `manifest of ${where}`), where)
+    const manifest = parseManifest(await fetchVerified(this.target, config, maxManifestBytes, `Squizzle manifest of ${where}`), where)
     if (manifest.version !== version) {
       throw new SquizzleError('TAMPERED', `tag ${version} in ${this.name} points at the bundle of version ${manifest.version}`, {
         hint: 'Someone re-pointed the tag. Do not apply it; restore the tag to the original digest.',
@@ -102,7 +98,7 @@ class TargetStorage implements ArtifactStorage {
 
   async exists(version: string): Promise<boolean> {
     parseVersion(version)
-    return (await this.resolveOrNull(version)) !== null
+    return (await resolveOrNull(this.target, version)) !== null
   }
 
   async list(): Promise<VersionInfo[]> {
@@ -110,7 +106,7 @@ class TargetStorage implements ArtifactStorage {
     for await (const tag of this.target.tags()) {
       if (!isVersion(tag)) continue
       const desc = await this.target.resolve(tag)
-      const bytes = await this.fetchVerified(desc, maxManifestBytes, `manifest of ${this.name}:${tag}`)
+      const bytes = await fetchVerified(this.target, desc, maxManifestBytes, `manifest of ${this.name}:${tag}`)
       const { image } = parseBundleImageManifest(bytes, `${this.name}:${tag}`)
       versions.push({ version: tag, digest: desc.digest, created: image.annotations?.[annotations.created] ?? null })
     }
@@ -156,11 +152,11 @@ class TargetStorage implements ArtifactStorage {
     const out: Attachment[] = []
     for (const desc of index.manifests) {
       const what = `attachment ${desc.digest} of ${ref.version}`
-      const image = parseImageManifest(await this.fetchVerified(desc, maxManifestBytes, what), what)
+      const image = parseImageManifest(await fetchVerified(this.target, desc, maxManifestBytes, what), what)
       if (image.subject?.digest !== ref.digest) continue
       const layer = image.layers[0]
       if (!layer) continue
-      const data = await this.fetchVerified(layer, maxAttachmentBytes, what)
+      const data = await fetchVerified(this.target, layer, maxAttachmentBytes, what)
       out.push({
         artifactType: image.artifactType ?? image.config.mediaType,
         mediaType: layer.mediaType,
@@ -172,29 +168,11 @@ class TargetStorage implements ArtifactStorage {
     return out
   }
 
-  private async resolveOrNull(reference: string): Promise<Descriptor | null> {
-    try {
-      return await this.target.resolve(reference)
-    } catch (err) {
-      if (isSquizzleError(err) && err.code === 'VERSION_NOT_FOUND') return null
-      throw err
-    }
-  }
 
   private async pushIfMissing(desc: Descriptor, bytes: Uint8Array): Promise<void> {
     if (!(await this.target.exists(desc))) await this.target.push(desc, bytes)
   }
 
-  private async fetchVerified(desc: Descriptor, maxBytes: number, what: string): Promise<Buffer> {
-    if (desc.size > maxBytes) {
-      throw new SquizzleError('BUNDLE_LIMIT_EXCEEDED', `${what} claims ${desc.size} bytes, more than ${maxBytes}`, {
-        hint: 'The stored content is not a Squizzle artifact or was tampered with.',
-      })
-    }
-    const bytes = await readSmall(await this.target.fetch(desc), maxBytes, what)
-    assertDigest(desc, bytes, what)
-    return bytes
-  }
 
   private refOf(version: string, desc: Descriptor, layer: Descriptor): ArtifactRef {
     return { version, digest: desc.digest, size: desc.size, bundleDigest: layer.digest, bundleSize: layer.size, storage: this.name }
