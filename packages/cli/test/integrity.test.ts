@@ -106,6 +106,14 @@ describe('squizzle build', () => {
     expect(r.stderr).toContain('-- squizzle:no-transaction')
   })
 
+  it('accepts spaces inside file names, as Diesel projects have them, and applies the file', async () => {
+    await project.add('migrations', '002 add email notifications.sql', 'CREATE TABLE notifications (id int);')
+    const r = await run('build', '1.1.0', '--json')
+    expect(r.code).toBe(0)
+    expect((JSON.parse(r.stdout) as { files: { path: string }[] }).files.map((f) => f.path)).toEqual(['migrations/002 add email notifications.sql'])
+    expect((await run('apply')).code).toBe(0)
+  })
+
   it('refuses with NOTHING_TO_BUILD when no file was added', async () => {
     const r = await run('build', '1.1.0', '--json')
     expect((JSON.parse(r.stdout) as { error: { code: string } }).error.code).toBe('NOTHING_TO_BUILD')

@@ -16,7 +16,8 @@ export interface SourceFile {
   file: string
 }
 
-const validSegment = /^[A-Za-z0-9_@+=,-][A-Za-z0-9_@+=,.-]*$/
+// Spaces are fine inside a name (Diesel and Prisma projects have them), not at either end.
+const validSegment = /^[A-Za-z0-9_@+=,-]([A-Za-z0-9_@+=,. -]*[A-Za-z0-9_@+=,.-])?$/
 
 /**
  * Lists every `.sql` file under the source folders, in run order.
@@ -35,7 +36,7 @@ export async function findSourceFiles(folders: SourceFolders): Promise<SourceFil
       const bad = rel.split('/').find((part) => !validSegment.test(part))
       if (bad !== undefined) {
         throw new SquizzleError('USAGE', `${file}: "${bad}" is not allowed in a migration path`, {
-          hint: 'Use letters, digits and _ - . @ + = , in file and folder names (no spaces), e.g. 003_add_orders.sql.',
+          hint: 'Use letters, digits, spaces and _ - . @ + = , in file and folder names (no leading or trailing space), e.g. 003_add_orders.sql.',
         })
       }
       out.push({ kind, path: `${kind}/${rel}`, file })

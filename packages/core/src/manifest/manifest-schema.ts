@@ -40,7 +40,7 @@ export const manifestSchema = {
           path: {
             type: 'string',
             maxLength: 512,
-            pattern: '^(drizzle|migrations|seed|rollback)/([A-Za-z0-9_@+=,-][A-Za-z0-9_@+=,.-]*/)*[A-Za-z0-9_@+=,-][A-Za-z0-9_@+=,.-]*\\.sql$',
+            pattern: '^(drizzle|migrations|seed|rollback)/([A-Za-z0-9_@+=,-]([A-Za-z0-9_@+=,. -]*[A-Za-z0-9_@+=,.-])?/)*[A-Za-z0-9_@+=,-]([A-Za-z0-9_@+=,. -]*[A-Za-z0-9_@+=,.-])?\\.sql$',
           },
           kind: { enum: ['drizzle', 'migrations', 'seed', 'rollback'] },
           size: { type: 'integer', minimum: 0, maximum: 1099511627776 },

@@ -101,7 +101,7 @@ describe('validateManifest', () => {
     '/migrations/001.sql',
     'migrations//001.sql',
     'migrations\\001.sql',
-    'migrations/001 users.sql',
+    'migrations/ 001_users.sql', 'migrations/001_users .sql',
     'migrations/001.txt',
     'other/001.sql',
   ])('refuses the path %j (MANIFEST_INVALID)', (path) => {
