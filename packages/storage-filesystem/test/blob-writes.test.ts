@@ -97,7 +97,7 @@ describe('blob writes', () => {
   it('storage.push with a failing bundle stream stores no blob and no tag', async () => {
     const storage = createFilesystemStorage(tmp.layout)
     const { manifest, bundle } = await makeTestVersion('1.0.0')
-    await expect(storage.push({ manifest, bundle: failingStream([Buffer.from(bundle.subarray(0, 10))]) })).rejects.toThrow()
+    await expect(storage.push({ manifest, bundle: failingStream([Buffer.from(bundle.subarray(0, 10))]) })).rejects.toMatchObject({ code: 'STORAGE_ERROR' })
     expect(await storage.list()).toEqual([])
     await expectNothingStored()
   })

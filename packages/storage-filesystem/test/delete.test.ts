@@ -18,6 +18,16 @@ describe('deleting versions', () => {
 
   const blobs = async (): Promise<string[]> => (await filesIn(join(tmp.layout, 'blobs', 'sha256'))).map((hex) => `sha256:${hex}`).sort()
 
+  it('removes the version\'s attachments and their referrers tag along with it', async () => {
+    const storage = createFilesystemStorage(tmp.layout)
+    const ref = await storage.push(await makeTestVersion('1.0.0', users))
+    await storage.attach!(ref, { artifactType: 'application/vnd.example.sig', mediaType: 'application/json', data: Buffer.from('{"sig":1}') })
+    const tags = async () => (JSON.parse(await readFile(join(tmp.layout, 'index.json'), 'utf8')) as { manifests: { annotations?: Record<string, string> }[] }).manifests.map((m) => m.annotations?.['org.opencontainers.image.ref.name'])
+    expect(await tags()).toContain(`sha256-${ref.digest.slice('sha256:'.length)}`)
+    await storage.delete('1.0.0')
+    expect(await tags()).toEqual([])
+  })
+
   it('removes the tag, the manifest and its unshared blobs, and keeps blobs another version uses', async () => {
     const storage = createFilesystemStorage(tmp.layout)
     const first = await storage.push(await makeTestVersion('1.0.0', users))

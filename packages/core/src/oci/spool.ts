@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Transform, type Readable, type TransformCallback } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
+import { isSquizzleError, SquizzleError } from '../errors/squizzle-error.js'
 
 /** A stream copied to a temporary file so its digest and size are known before it is pushed. */
 export interface SpooledContent {
@@ -40,7 +41,11 @@ export async function spool(source: Readable): Promise<SpooledContent> {
     await pipeline(source, tap, createWriteStream(file))
   } catch (err) {
     await rm(dir, { recursive: true, force: true })
-    throw err
+    if (isSquizzleError(err)) throw err
+    throw new SquizzleError('STORAGE_ERROR', `could not read the content to store: ${err instanceof Error ? err.message : String(err)}`, {
+      hint: 'The stream given to push() failed before its end; nothing was stored. Fix the source and push again.',
+      cause: err,
+    })
   }
   return {
     digest: `sha256:${hash.digest('hex')}`,

@@ -12,7 +12,7 @@ import type { Descriptor, ImageManifest } from './descriptor.js'
 import { describeBytes, verifyingStream } from './digest.js'
 import { fetchVerified, immutableVersion, maxManifestBytes, resolveOrNull } from './fetch-verified.js'
 import { annotations, emptyJsonBlob, mediaTypes } from './media-types.js'
-import { addReferrer, readReferrers } from './referrers.js'
+import { addReferrer, readReferrers, referrersTag } from './referrers.js'
 import { spool } from './spool.js'
 
 const maxAttachmentBytes = 64 * 1024 * 1024
@@ -120,7 +120,11 @@ class TargetStorage implements ArtifactStorage {
         hint: 'Delete the tag with the store\'s own tools, or use a storage that supports deletion.',
       })
     }
-    await this.target.delete(await this.target.resolve(version))
+    const desc = await this.target.resolve(version)
+    await this.target.delete(desc)
+    // Its signatures, SBOMs and provenance go with it: their index would point at nothing.
+    const referrers = await resolveOrNull(this.target, referrersTag(desc.digest))
+    if (referrers) await this.target.delete(referrers)
   }
 
   async attach(ref: ArtifactRef, attachment: Attachment): Promise<void> {
