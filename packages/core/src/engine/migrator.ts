@@ -1,6 +1,6 @@
 import semver from 'semver'
 import type { BundleLimits } from '../bundle/limits.js'
-import type { DatabaseDriver, HistoryEntry } from '../driver/database-driver.js'
+import type { DatabaseDriver } from '../driver/database-driver.js'
 import { isSquizzleError, SquizzleError } from '../errors/squizzle-error.js'
 import { ignoreEvents, type EventSink, type LockHolderInfo } from '../events/events.js'
 import type { ArtifactPolicy } from '../signing/signing.js'
@@ -74,7 +74,7 @@ export class Migrator {
 
   /** Pending versions up to `target`, without changing anything (no lock, no system schema). */
   async plan(target?: string): Promise<Plan> {
-    return computePlan({ stored: await this.options.storage.list(), state: await this.readState(), target, allowOutOfOrder: this.options.allowOutOfOrder })
+    return (await this.planWithState(target)).plan
   }
 
   /**
@@ -91,10 +91,10 @@ export class Migrator {
     try {
       await driver.ensureSystemSchema()
       // Re-read under the lock: another process may have applied versions while we waited.
-      const plan = await this.guarded('apply', null, () => this.plan(target))
+      const { plan, state } = await this.guarded('apply', null, () => this.planWithState(target))
       this.events({ type: 'plan', current: plan.current, pending: plan.pending.map((p) => p.version), target: plan.target })
       if (plan.tampered.length > 0) await this.refuse('apply', plan.tampered[0]!.version, tamperedError(plan.tampered))
-      const pulled = await this.pullChecked(plan)
+      const pulled = await this.pullChecked(plan, state)
       const applied: string[] = []
       for (const artifact of pulled) {
         const verified = await this.guarded('apply', artifact.manifest.version, () =>
@@ -113,10 +113,10 @@ export class Migrator {
 
   /** What `apply(target)` would run: versions, transaction boundaries, statements. Changes nothing. */
   async dryRun(target?: string): Promise<{ plan: Plan; versions: DryRunVersion[] }> {
-    const plan = await this.plan(target)
+    const { plan, state } = await this.planWithState(target)
     if (plan.tampered.length > 0) throw tamperedError(plan.tampered)
     const versions: DryRunVersion[] = []
-    for (const artifact of await this.pullChecked(plan)) {
+    for (const artifact of await this.pullChecked(plan, state)) {
       await verifyPulled(this.options.storage, artifact, this.verifyOptions())
       versions.push(await dryRunVersion(artifact, this.options.limits))
     }
@@ -163,18 +163,21 @@ export class Migrator {
     return { ...report, applied: record !== undefined }
   }
 
-  private async readState(): Promise<HistoryState & { history: HistoryEntry[] }> {
+  private async planWithState(target: string | undefined): Promise<{ plan: Plan; state: HistoryState }> {
+    const state = await this.readState()
+    const plan = computePlan({ stored: await this.options.storage.list(), state, target, allowOutOfOrder: this.options.allowOutOfOrder })
+    return { plan, state }
+  }
+
+  private async readState(): Promise<HistoryState> {
     const { driver } = this.options
-    const history = (await driver.hasSystemSchema()) ? await driver.history() : []
-    return { ...deriveState(history), history }
+    return deriveState((await driver.hasSystemSchema()) ? await driver.history() : [])
   }
 
   /** Pulls every pending version's manifest and refuses gaps in the chain of previous versions. */
-  private async pullChecked(plan: Plan): Promise<PulledArtifact[]> {
-    const known = new Set<string>()
+  private async pullChecked(plan: Plan, state: HistoryState): Promise<PulledArtifact[]> {
+    const known = new Set<string>(state.applied.map((e) => e.version))
     const pulled: PulledArtifact[] = []
-    const state = await this.readState()
-    for (const e of state.applied) known.add(e.version)
     for (const p of plan.pending) {
       const artifact = await this.options.storage.pull(p.version)
       if (artifact.ref.digest !== p.digest) throw tamperedError([{ version: p.version, applied: p.digest, stored: artifact.ref.digest }])
