@@ -45,7 +45,7 @@ function buildProject(name, populate) {
   mkdirSync(join(dir, 'db', 'migrations'), { recursive: true })
   writeFileSync(join(dir, 'squizzle.config.yaml'), 'storage: file:.squizzle/artifacts\n')
   populate(dir)
-  timed(process.execPath, [bin, 'build', '1.0.0', '--quiet'], { cwd: dir })
+  timed(process.execPath, [bin, 'build', '1.0.0', '--irreversible', '--quiet'], { cwd: dir })
   return dir
 }
 

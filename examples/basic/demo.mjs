@@ -37,7 +37,11 @@ try {
   squizzle(['apply'], env)
   squizzle(['verify', releases.at(-1)], env)
   squizzle(['status'], env)
-  console.log('\nDemo finished: three versions built, verified and applied exactly once.')
+  // Undo the last version with the rollback SQL the database kept at apply time, then redo it.
+  squizzle(['rollback', '--dry-run'], env)
+  squizzle(['rollback'], env)
+  squizzle(['apply'], env)
+  console.log('\nDemo finished: three versions built, verified and applied exactly once, the last one rolled back and applied again.')
 } finally {
   await pg.stop()
   rmSync(project, { recursive: true, force: true })

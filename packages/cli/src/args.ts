@@ -46,9 +46,13 @@ export interface ParsedCommand {
  * parseCommand(['apply', '1.2.0', '--dry-run'], { 'dry-run': { type: 'boolean' } })
  * ```
  */
-export function parseCommand(argv: string[], commandOptions: (name: string | undefined) => OptionSpec): ParsedCommand {
+export function parseCommand(argv: string[], commandOptions: (name: string | undefined) => OptionSpec, bareValues: (name: string | undefined) => Record<string, string> = () => ({})): ParsedCommand {
   const first = parseArgs({ args: argv, options: globalOptions, strict: false, allowPositionals: true })
   const name = first.positionals[0]
+  // `--lint` alone means `--lint=warn`: rewritten before parsing, so it never takes the next argument as its value.
+  const bare = bareValues(name)
+  const end = argv.indexOf('--')
+  argv = argv.map((arg, i) => ((end === -1 || i < end) && arg.startsWith('--') && Object.hasOwn(bare, arg.slice(2)) ? `${arg}=${bare[arg.slice(2)]}` : arg))
   let parsed
   try {
     parsed = parseArgs({ args: argv, options: { ...globalOptions, ...commandOptions(name) }, strict: true, allowPositionals: true })

@@ -25,7 +25,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
   let secrets: () => string[] = () => []
   const fallback = () => new Reporter(io, { json: argv.includes('--json'), quiet: false, verbose: argv.includes('--verbose'), color: colorWanted(io, argv), secrets })
   try {
-    const parsed = parseCommand(argv, (name) => findCommand(name)?.options ?? {})
+    const parsed = parseCommand(argv, (name) => findCommand(name)?.options ?? {}, (name) => findCommand(name)?.bareValues ?? {})
     const command = findCommand(parsed.name)
     if (parsed.name === undefined || (parsed.globals.help && !command)) {
       io.stdout.write(mainHelp(toolVersion))

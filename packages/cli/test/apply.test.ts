@@ -22,10 +22,10 @@ afterEach(async () => {
 describe('squizzle apply', () => {
   it('applies pending versions in order, each exactly once, and a second apply is a no-op', async () => {
     await project.add('migrations', '001_users.sql', 'CREATE TABLE users (id int PRIMARY KEY, email text);')
-    expect((await run('build', '1.0.0')).code).toBe(0)
+    expect((await run('build', '1.0.0', '--irreversible')).code).toBe(0)
     await project.add('migrations', '002_orders.sql', 'CREATE TABLE orders (id int, user_id int REFERENCES users (id));')
     await project.add('seed', '001_users.sql', "INSERT INTO users VALUES (1, 'a@example.com');")
-    expect((await run('build', '1.1.0')).code).toBe(0)
+    expect((await run('build', '1.1.0', '--irreversible')).code).toBe(0)
 
     const first = await run('apply', '--json')
     expect(first.code).toBe(0)
@@ -44,9 +44,9 @@ describe('squizzle apply', () => {
 
   it('applies up to a target version only', async () => {
     await project.add('migrations', '001_a.sql', 'CREATE TABLE a (id int);')
-    await run('build', '1.0.0')
+    await run('build', '1.0.0', '--irreversible')
     await project.add('migrations', '002_b.sql', 'CREATE TABLE b (id int);')
-    await run('build', '2.0.0')
+    await run('build', '2.0.0', '--irreversible')
     expect((await run('apply', '1.0.0')).code).toBe(0)
     const status = json<{ current: string; pending: { version: string }[] }>((await run('status', '--json')).stdout)
     expect(status.current).toBe('1.0.0')
@@ -56,7 +56,7 @@ describe('squizzle apply', () => {
   it('rolls the whole version back when one of its files fails, and records the failure', async () => {
     await project.add('migrations', '001_ok.sql', 'CREATE TABLE kept_only_if_all_pass (id int);')
     await project.add('migrations', '002_broken.sql', 'SELECT 1;\nINSERT INTO no_such_table VALUES (1);')
-    await run('build', '1.0.0')
+    await run('build', '1.0.0', '--irreversible')
     const result = await run('apply')
     expect(result.code).toBe(1)
     expect(result.stderr).toContain('migrations/002_broken.sql:2')
@@ -73,7 +73,7 @@ describe('squizzle apply', () => {
     const lines = Array.from({ length: 30_000 }, () => good)
     lines[20_000] = 'INSERT INTO missing_table VALUES (1);\n'
     await project.add('migrations', '001_big.sql', 'CREATE TABLE big (id int, v text);\n' + lines.join(''))
-    await run('build', '1.0.0')
+    await run('build', '1.0.0', '--irreversible')
     const r = await run('apply', '--json')
     expect(r.code).toBe(1)
     expect(json<{ error: { details: { path: string; line: number } } }>(r.stdout).error.details).toMatchObject({ path: 'migrations/001_big.sql', line: 20_002 })
@@ -85,7 +85,7 @@ describe('squizzle apply', () => {
     await project.add('migrations', '002_idx.sql', '-- squizzle:no-transaction\nCREATE INDEX CONCURRENTLY t_id_idx ON t (id);\nCREATE INDEX CONCURRENTLY t_m_idx ON t (m);')
     await project.add('migrations', '003_add.sql', "ALTER TYPE mood ADD VALUE 'great';")
     await project.add('migrations', '004_use.sql', "INSERT INTO t VALUES (1, 'great');")
-    await run('build', '1.0.0')
+    await run('build', '1.0.0', '--irreversible')
     const result = await run('apply')
     expect(result.stderr).toBe('')
     expect(result.code).toBe(0)
@@ -97,7 +97,7 @@ describe('squizzle apply', () => {
   it('resumes a failed multi-step version after the cause is fixed, without rerunning finished statements', async () => {
     await project.add('migrations', '001_t.sql', 'CREATE TABLE t (id int);')
     await project.add('migrations', '002_idx.sql', '-- squizzle:no-transaction\nCREATE INDEX CONCURRENTLY t_id_idx ON t (id);\nCREATE INDEX CONCURRENTLY t_x_idx ON t (x);')
-    await run('build', '1.0.0')
+    await run('build', '1.0.0', '--irreversible')
     const failed = await run('apply', '--json')
     expect(failed.code).toBe(1)
     expect(json<{ error: { details: { resumable: boolean } } }>(failed.stdout).error.details.resumable).toBe(true)
@@ -113,7 +113,7 @@ describe('squizzle apply', () => {
   it('says a failed single no-transaction file is resumable, because its first statements stay applied', async () => {
     await query(env['DATABASE_URL']!, 'CREATE TABLE t (id int)')
     await project.add('migrations', '001_idx.sql', '-- squizzle:no-transaction\nCREATE INDEX CONCURRENTLY t_id_idx ON t (id);\nCREATE INDEX CONCURRENTLY t_x_idx ON t (x);')
-    await run('build', '1.0.0')
+    await run('build', '1.0.0', '--irreversible')
     const failed = await run('apply', '--json')
     expect(failed.code).toBe(1)
     expect(json<{ error: { details: { resumable: boolean } } }>(failed.stdout).error.details.resumable).toBe(true)
@@ -124,15 +124,15 @@ describe('squizzle apply', () => {
 
   it('refuses a never-applied version older than the current one, naming it', async () => {
     await project.add('migrations', '001_a.sql', 'CREATE TABLE a (id int);')
-    await run('build', '1.0.0')
+    await run('build', '1.0.0', '--irreversible')
     await project.add('migrations', '002_b.sql', 'CREATE TABLE b (id int);')
-    await run('build', '2.0.0')
+    await run('build', '2.0.0', '--irreversible')
     expect((await run('apply')).code).toBe(0)
     // 1.5.0 is built elsewhere and copied into the same storage after 2.0.0 was applied.
     const elsewhere = await createProject()
     try {
       await elsewhere.add('migrations', '001_c.sql', 'CREATE TABLE c (id int);')
-      expect((await squizzle(['build', '1.5.0'], { cwd: elsewhere.dir, env })).code).toBe(0)
+      expect((await squizzle(['build', '1.5.0', '--irreversible'], { cwd: elsewhere.dir, env })).code).toBe(0)
       await copyVersion(new OciLayoutTarget(join(elsewhere.dir, '.squizzle/artifacts')), new OciLayoutTarget(join(project.dir, '.squizzle/artifacts')), '1.5.0')
     } finally {
       await elsewhere.remove()
@@ -149,7 +149,7 @@ describe('squizzle apply', () => {
   it('prints the plan and statements with --dry-run and changes nothing', async () => {
     await project.add('migrations', '001_a.sql', 'CREATE TABLE a (id int);\nCREATE TABLE b (id int);')
     await project.add('migrations', '002_idx.sql', '-- squizzle:no-transaction\nCREATE INDEX CONCURRENTLY a_idx ON a (id);')
-    await run('build', '1.0.0')
+    await run('build', '1.0.0', '--irreversible')
     const dry = await run('apply', '--dry-run', '--json')
     expect(dry.code).toBe(0)
     const doc = json<{ versions: { version: string; segments: { transactional: boolean; files: { path: string; statements: { text: string }[] }[] }[] }[] }>(dry.stdout)

@@ -20,7 +20,7 @@ describe('the squizzle command', () => {
     expect(r.stdout.trim()).toBe(pkg.version)
   })
 
-  it.each(['init', 'build', 'apply', 'status', 'list', 'verify'])('shows real examples in `%s --help`', async (command) => {
+  it.each(['init', 'build', 'apply', 'rollback', 'status', 'list', 'verify', 'baseline', 'repair'])('shows real examples in `%s --help`', async (command) => {
     const r = await squizzle([command, '--help'], { cwd: project.dir })
     expect(r.code).toBe(0)
     expect(r.stdout).toMatch(new RegExp(`Examples:\\n  squizzle ${command}|Examples:\\n  .*squizzle ${command}`))
@@ -48,7 +48,7 @@ describe('the squizzle command', () => {
 
   it('keeps --json output to exactly one JSON document on stdout', async () => {
     await project.add('migrations', '001_a.sql', 'CREATE TABLE a (id int);')
-    const r = await squizzle(['build', '1.0.0', '--json'], { cwd: project.dir })
+    const r = await squizzle(['build', '1.0.0', '--irreversible', '--json'], { cwd: project.dir })
     expect(r.stderr).toBe('')
     expect(() => JSON.parse(r.stdout)).not.toThrow()
   })
@@ -57,7 +57,7 @@ describe('the squizzle command', () => {
     const url = new URL(await createTestDatabase(inject('postgresUrl')))
     const password = url.password
     await project.add('migrations', '001_a.sql', 'SELECT * FROM missing;')
-    await squizzle(['build', '1.0.0'], { cwd: project.dir })
+    await squizzle(['build', '1.0.0', '--irreversible'], { cwd: project.dir })
     for (const args of [['apply'], ['apply', '--json'], ['status', '--json', '--verbose'], ['apply', '--verbose']]) {
       const r = await squizzle(args, { cwd: project.dir, env: { DATABASE_URL: url.toString() } })
       expect(r.stdout + r.stderr).not.toContain(password)
@@ -90,9 +90,9 @@ describe('the squizzle command', () => {
 
   it('lists stored versions in semver order', async () => {
     await project.add('migrations', '001_a.sql', 'CREATE TABLE a (id int);')
-    await squizzle(['build', '1.2.0'], { cwd: project.dir })
+    await squizzle(['build', '1.2.0', '--irreversible'], { cwd: project.dir })
     await project.add('migrations', '002_b.sql', 'CREATE TABLE b (id int);')
-    await squizzle(['build', '1.10.0'], { cwd: project.dir })
+    await squizzle(['build', '1.10.0', '--irreversible'], { cwd: project.dir })
     const r = await squizzle(['list', '--json'], { cwd: project.dir })
     expect((JSON.parse(r.stdout) as { versions: { version: string }[] }).versions.map((v) => v.version)).toEqual(['1.2.0', '1.10.0'])
   })

@@ -27,9 +27,9 @@ async function waitFor(check: () => Promise<boolean>, timeoutMs: number): Promis
 describe('concurrent and interrupted applies', () => {
   it('lets two processes apply at once: each version is recorded exactly once', async () => {
     await project.add('migrations', '001_slow.sql', 'CREATE TABLE t1 (id int); SELECT pg_sleep(1);')
-    await run('build', '1.0.0')
+    await run('build', '1.0.0', '--irreversible')
     await project.add('migrations', '002_more.sql', 'CREATE TABLE t2 (id int);')
-    await run('build', '1.1.0')
+    await run('build', '1.1.0', '--irreversible')
     const env = { DATABASE_URL: url }
     const [a, b] = await Promise.all([
       collect(startSquizzle(['apply', '--json'], { cwd: project.dir, env })),
@@ -50,7 +50,7 @@ describe('concurrent and interrupted applies', () => {
     await query(url, 'CREATE TABLE slow_marker ()')
     await project.add('migrations', '001_a.sql', 'CREATE TABLE half_done (id int);')
     await project.add('migrations', '002_wait.sql', "SELECT pg_sleep(CASE WHEN to_regclass('public.slow_marker') IS NULL THEN 0 ELSE 60 END);")
-    await run('build', '1.0.0')
+    await run('build', '1.0.0', '--irreversible')
     const child = startSquizzle(['apply'], { cwd: project.dir, env: { DATABASE_URL: url } })
     const done = collect(child)
     await waitFor(async () => (await query(url, "SELECT 1 FROM pg_stat_activity WHERE query LIKE '%pg_sleep(CASE%' AND state = 'active' AND pid <> pg_backend_pid()")).length > 0, 20_000)
@@ -76,7 +76,7 @@ describe('concurrent and interrupted applies', () => {
 
   it('gives up with exit 5 and names the holder when the lock stays taken', async () => {
     await project.add('migrations', '001_a.sql', 'CREATE TABLE a (id int);')
-    await run('build', '1.0.0')
+    await run('build', '1.0.0', '--irreversible')
     const holder = new PostgresDriver({ url, applicationName: 'release-bot' })
     await holder.connect()
     const lock = await holder.lock({ timeoutMs: 1000 })

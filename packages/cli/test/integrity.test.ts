@@ -15,7 +15,7 @@ beforeEach(async () => {
   project = await createProject()
   url = await createTestDatabase(inject('postgresUrl'))
   await project.add('migrations', '001_users.sql', 'CREATE TABLE users (id int);')
-  expect((await run('build', '1.0.0')).code).toBe(0)
+  expect((await run('build', '1.0.0', '--irreversible')).code).toBe(0)
 })
 afterEach(async () => {
   await project.remove()
@@ -70,17 +70,17 @@ describe('integrity', () => {
 describe('squizzle build', () => {
   it('refuses a version that is not greater than the latest', async () => {
     await project.add('migrations', '002_more.sql', 'CREATE TABLE more (id int);')
-    const lower = await run('build', '0.9.0', '--json')
+    const lower = await run('build', '0.9.0', '--irreversible', '--json')
     expect(lower.code).toBe(1)
     expect((JSON.parse(lower.stdout) as { error: { code: string } }).error.code).toBe('VERSION_NOT_GREATER')
-    const same = await run('build', '1.0.0', '--json')
+    const same = await run('build', '1.0.0', '--irreversible', '--json')
     expect((JSON.parse(same.stdout) as { error: { code: string } }).error.code).toBe('VERSION_EXISTS')
   })
 
   it('refuses when a released file was modified, naming the file and the version', async () => {
     await project.add('migrations', '001_users.sql', 'CREATE TABLE users (id bigint);')
     await project.add('migrations', '002_more.sql', 'CREATE TABLE more (id int);')
-    const r = await run('build', '1.1.0')
+    const r = await run('build', '1.1.0', '--irreversible')
     expect(r.code).toBe(1)
     expect(r.stderr).toContain('001_users.sql')
     expect(r.stderr).toContain('1.0.0')
@@ -89,7 +89,7 @@ describe('squizzle build', () => {
 
   it('puts only the files added since the previous version into a new version', async () => {
     await project.add('migrations', '002_more.sql', 'CREATE TABLE more (id int);')
-    const r = await run('build', '1.1.0', '--json')
+    const r = await run('build', '1.1.0', '--irreversible', '--json')
     expect(r.code).toBe(0)
     const doc = JSON.parse(r.stdout) as { previousVersion: string; files: { path: string }[]; digest: string }
     expect(doc.previousVersion).toBe('1.0.0')
@@ -99,7 +99,7 @@ describe('squizzle build', () => {
 
   it('refuses CREATE INDEX CONCURRENTLY without the no-transaction directive, naming statement and fix', async () => {
     await project.add('migrations', '002_idx.sql', 'CREATE INDEX CONCURRENTLY users_id_idx ON users (id);')
-    const r = await run('build', '1.1.0')
+    const r = await run('build', '1.1.0', '--irreversible')
     expect(r.code).toBe(1)
     expect(r.stderr).toContain('migrations/002_idx.sql:1')
     expect(r.stderr).toContain('CREATE INDEX CONCURRENTLY')
@@ -108,14 +108,14 @@ describe('squizzle build', () => {
 
   it('accepts spaces inside file names, as Diesel projects have them, and applies the file', async () => {
     await project.add('migrations', '002 add email notifications.sql', 'CREATE TABLE notifications (id int);')
-    const r = await run('build', '1.1.0', '--json')
+    const r = await run('build', '1.1.0', '--irreversible', '--json')
     expect(r.code).toBe(0)
     expect((JSON.parse(r.stdout) as { files: { path: string }[] }).files.map((f) => f.path)).toEqual(['migrations/002 add email notifications.sql'])
     expect((await run('apply')).code).toBe(0)
   })
 
   it('refuses with NOTHING_TO_BUILD when no file was added', async () => {
-    const r = await run('build', '1.1.0', '--json')
+    const r = await run('build', '1.1.0', '--irreversible', '--json')
     expect((JSON.parse(r.stdout) as { error: { code: string } }).error.code).toBe('NOTHING_TO_BUILD')
   })
 })

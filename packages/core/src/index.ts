@@ -46,6 +46,7 @@ export type {
   ProgressInput,
   ProgressEntry,
   AuditInput,
+  RollbackScript,
 } from './driver/database-driver.js'
 
 // Signing
@@ -53,17 +54,22 @@ export type { Signer, Verifier, SignatureBundle, TrustPolicy, VerifiedIdentity, 
 
 // Engine and build
 export { Migrator, type MigratorOptions, type ApplyResult, type StatusReport } from './engine/migrator.js'
+export type { RollbackOptions, RollbackResult } from './engine/rollback.js'
+export type { BaselineOptions, BaselineResult } from './engine/baseline.js'
+export type { RepairOptions, RepairResult } from './engine/repair.js'
+export { selectRollback, layoutRollback, rollbackSegments } from './engine/rollback-plan.js'
+export { loadRollback, type RollbackSource } from './engine/rollback-source.js'
 export { computePlan, type Plan, type PlanInput } from './engine/plan.js'
 export { deriveState, type HistoryState } from './engine/history-state.js'
 export { planSegments, type Segment } from './engine/segments.js'
 export { verifyVersion, verifyPulled, type VerifyReport, type VerifyOptions, type VerifiedArtifact } from './engine/verify-version.js'
 export { dryRunVersion, type DryRunVersion } from './engine/dry-run.js'
 export { currentActor, type Actor } from './engine/actor.js'
-export { buildVersion, type BuildOptions, type BuildResult } from './build/build-version.js'
+export { buildVersion, type BuildOptions, type BuildResult, type NewSourceFile } from './build/build-version.js'
 export { findSourceFiles, type SourceFile, type SourceFolders } from './build/source-files.js'
 
 // Configuration
 export { configSchema } from './config/config-schema.js'
-export { validateConfig, resolveEnvironment, type SquizzleConfig, type ConfigSettings } from './config/config.js'
+export { validateConfig, resolveEnvironment, type SquizzleConfig, type ConfigSettings, type LintSettings } from './config/config.js'
 export { compileSchema, type SchemaCheck } from './schema/compile-schema.js'
 export { chunkScript, defaultChunkChars, type ScriptChunk } from './sql/chunk-script.js'

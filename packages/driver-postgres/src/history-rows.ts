@@ -51,7 +51,8 @@ export async function readHistory(sql: Sql): Promise<HistoryEntry[]> {
 
 /**
  * Appends a history row; a successful apply, rollback or baseline also clears
- * the version's progress rows (they described an attempt that is now over).
+ * the version's progress rows (they described an attempt that is now over). A
+ * repair keeps them: resuming after a fixed cause needs them (see `deleteProgress`).
  *
  * @example
  * ```ts
@@ -66,7 +67,7 @@ export async function writeHistory(sql: Sql, e: HistoryEntryInput): Promise<void
     VALUES (${e.operation}, ${e.version}, ${e.status}, ${e.manifestDigest}, ${e.checksum},
       ${e.manifest === null ? null : sql.json(e.manifest as never)}, ${e.actor}, ${e.host}, ${e.toolVersion},
       ${e.startedAt}, ${e.finishedAt}, ${duration}, ${e.error?.code ?? null}, ${e.error?.message ?? null})`
-  if (e.status === 'success') await sql`DELETE FROM squizzle.progress WHERE version = ${e.version}`
+  if (e.status === 'success' && e.operation !== 'repair') await deleteProgress(sql, e.version)
 }
 
 /**
@@ -93,6 +94,18 @@ export async function readProgress(sql: Sql, version: string): Promise<ProgressE
  */
 export async function writeProgress(sql: Sql, p: ProgressInput): Promise<void> {
   await sql`INSERT INTO squizzle.progress (version, manifest_digest, path, statement) VALUES (${p.version}, ${p.manifestDigest}, ${p.path}, ${p.statement})`
+}
+
+/**
+ * Forgets a version's progress rows.
+ *
+ * @example
+ * ```ts
+ * await deleteProgress(sql, '1.2.0')
+ * ```
+ */
+export async function deleteProgress(sql: Sql, version: string): Promise<void> {
+  await sql`DELETE FROM squizzle.progress WHERE version = ${version}`
 }
 
 /**

@@ -9,6 +9,7 @@ import {
   type MigrationUnit,
   type ProgressEntry,
   type ProgressInput,
+  type RollbackScript,
   type RunOptions,
 } from '@squizzle/core'
 import postgres, { type Notice, type Sql } from 'postgres'
@@ -16,7 +17,8 @@ import { acquireLock, findLockHolder, type AcquireOptions } from './advisory-loc
 import { parseConnectionUrl, type ConnectionTarget } from './connection-url.js'
 import { connectionError, databaseError } from './database-error.js'
 import { readAudit, type AuditRow } from './audit-rows.js'
-import { readHistory, readProgress, writeAudit, writeHistory, writeProgress } from './history-rows.js'
+import { deleteProgress, readHistory, readProgress, writeAudit, writeHistory, writeProgress } from './history-rows.js'
+import { readRollbackScripts, writeRollbackScripts } from './rollback-rows.js'
 import { applySystemSchema, hasSystemSchema } from './system-schema.js'
 
 export interface PostgresDriverOptions {
@@ -169,8 +171,20 @@ export class PostgresDriver implements DatabaseDriver {
     await this.guard('recording progress', (sql) => writeProgress(sql, entry))
   }
 
+  async clearProgress(version: string): Promise<void> {
+    await this.guard('clearing progress', (sql) => deleteProgress(sql, version))
+  }
+
   async audit(entry: AuditInput): Promise<void> {
     await this.guard('writing the audit log', (sql) => writeAudit(sql, entry))
+  }
+
+  async saveRollbackScripts(version: string, manifestDigest: string, scripts: readonly RollbackScript[]): Promise<void> {
+    await this.guard('keeping rollback SQL', (sql) => writeRollbackScripts(sql, version, manifestDigest, scripts))
+  }
+
+  async rollbackScripts(manifestDigest: string): Promise<RollbackScript[]> {
+    return this.guard('reading rollback SQL', (sql) => readRollbackScripts(sql, manifestDigest))
   }
 
   /** The audit log, newest first (for `status --verbose` and tests). */

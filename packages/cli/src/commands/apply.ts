@@ -1,6 +1,7 @@
 import { SquizzleError } from '@squizzle/core'
 import type { Command } from './command.js'
 import { migratorFor } from './migrator-for.js'
+import { printSqlLayout } from './print-sql-layout.js'
 import { withDatabase } from './with-database.js'
 
 export const applyCommand: Command = {
@@ -26,17 +27,7 @@ export const applyCommand: Command = {
       if (args.values['dry-run'] === true) {
         const { plan, versions } = await migrator.dryRun(target)
         if (versions.length === 0) r.line(`Nothing to apply: the database is at ${plan.current ?? '(none)'}.`)
-        for (const v of versions) {
-          r.line(r.colors.bold(`-- version ${v.version} (${v.digest})`))
-          for (const segment of v.segments) {
-            if (segment.transactional) r.line('BEGIN;')
-            for (const file of segment.files) {
-              r.line(r.colors.dim(`-- ${file.path}${segment.transactional ? '' : ' (no transaction, statement by statement)'}`))
-              for (const s of file.statements) r.line(`${s.text};`)
-            }
-            if (segment.transactional) r.line('COMMIT;')
-          }
-        }
+        printSqlLayout(r, versions)
         r.json({ dryRun: true, current: plan.current, target: plan.target, versions })
         return 0
       }

@@ -1,20 +1,27 @@
 import { buildVersion, SquizzleError } from '@squizzle/core'
 import { toolVersion } from '../tool-version.js'
 import type { Command } from './command.js'
+import { transactionScopeFor } from './transaction-scope.js'
+import { lintStepFor } from '../lint/lint-step.js'
+import { drizzleStep } from '../drizzle/drizzle-step.js'
 
 export const buildCommand: Command = {
   name: 'build',
   summary: 'Bundle the SQL files added since the latest version into a new, immutable version',
-  usage: 'squizzle build <version> [--notes TEXT] [--author NAME] [--irreversible]',
+  usage: 'squizzle build <version> [--notes TEXT] [--author NAME] [--irreversible] [--transaction-scope version|file] [--lint[=warn|error]]',
   details: [
     '<version>        semantic version above the latest stored one (1.4.0, 2.0.0-rc.1)',
     '--notes TEXT     release notes stored in the manifest',
     '--author NAME    who built it (default: $SQUIZZLE_AUTHOR, else none)',
-    '--irreversible   mark the version as impossible to roll back',
+    '--irreversible   mark the version as impossible to roll back (otherwise it must carry rollback SQL)',
+    '--transaction-scope version|file   this version runs in one transaction, or one per file (default: config transactionScope, else version)',
+    '--lint[=warn|error]   run squawk on the new files and report findings per file and line; =error fails the build',
+    'With a drizzle.config.{ts,js,json} in the project root, runs its drizzle-kit generate first and bundles the new files of paths.drizzle (default drizzle/).',
     'Released files must not change: a modified file fails the build with its name and version.',
   ],
   examples: ['squizzle build 1.0.0 --notes "users and orders"', 'squizzle build 1.1.0 --json | jq -r .digest'],
-  options: { notes: { type: 'string' }, author: { type: 'string' }, irreversible: { type: 'boolean' } },
+  options: { notes: { type: 'string' }, author: { type: 'string' }, irreversible: { type: 'boolean' }, 'transaction-scope': { type: 'string' }, lint: { type: 'string' } },
+  bareValues: { lint: 'warn' },
   async run(ctx, args) {
     const version = args.positionals[0]
     if (!version || args.positionals.length > 1) {
@@ -23,20 +30,24 @@ export const buildCommand: Command = {
     const storage = await ctx.openStorage()
     const author = (args.values['author'] as string | undefined) ?? ctx.io.env['SQUIZZLE_AUTHOR']
     const notes = args.values['notes'] as string | undefined
+    const lint = lintStepFor(ctx, args.values['lint'])
+    const drizzle = await drizzleStep(ctx)
     const { ref, manifest } = await buildVersion({
       version,
       storage,
-      folders: ctx.sourceFolders(),
+      folders: { ...ctx.sourceFolders(), ...(drizzle ? { drizzle: drizzle.folder } : {}) },
+      ...(drizzle ? { drizzleKitVersion: drizzle.version } : {}),
       toolVersion,
       ...(notes ? { notes } : {}),
       ...(author ? { author } : {}),
-      ...(ctx.settings.transactionScope ? { transactionScope: ctx.settings.transactionScope } : {}),
+      ...transactionScopeFor(args.values['transaction-scope'], ctx.settings.transactionScope),
       ...(args.values['irreversible'] === true ? { irreversible: true } : {}),
       events: ctx.reporter.onEvent,
+      ...(lint ? { beforeStore: lint.check } : {}),
     })
     ctx.reporter.line(`${ctx.reporter.colors.green('✓')} built ${manifest.version} (${manifest.files.length} file${manifest.files.length === 1 ? '' : 's'}) into ${storage.name}`)
     ctx.reporter.result(ref.digest)
-    ctx.reporter.json({ version: manifest.version, digest: ref.digest, bundleDigest: ref.bundleDigest, storage: storage.name, previousVersion: manifest.previousVersion, files: manifest.files.map((f) => ({ path: f.path, size: f.size, sha256: f.sha256, transaction: f.transaction })) })
+    ctx.reporter.json({ version: manifest.version, digest: ref.digest, bundleDigest: ref.bundleDigest, storage: storage.name, previousVersion: manifest.previousVersion, files: manifest.files.map((f) => ({ path: f.path, size: f.size, sha256: f.sha256, transaction: f.transaction })), ...(lint ? { lint: lint.findings } : {}) })
     return 0
   },
 }

@@ -12,6 +12,8 @@ export interface Command {
   /** Real invocations shown in `--help`. */
   examples: string[]
   options: NonNullable<ParseArgsConfig['options']>
+  /** String options that may also be given bare (`--lint`), with the value they then take (`warn`). */
+  bareValues?: Record<string, string>
   /** Returns the exit code. */
   run(ctx: CommandContext, args: ParsedCommand): Promise<number>
 }

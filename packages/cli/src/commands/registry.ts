@@ -1,13 +1,16 @@
 import { applyCommand } from './apply.js'
+import { baselineCommand } from './baseline.js'
 import { buildCommand } from './build.js'
 import type { Command } from './command.js'
 import { initCommand } from './init.js'
 import { listCommand } from './list.js'
+import { repairCommand } from './repair.js'
+import { rollbackCommand } from './rollback.js'
 import { statusCommand } from './status.js'
 import { verifyCommand } from './verify.js'
 
 /** Every command, in the order `--help` lists them. */
-export const commands: readonly Command[] = [initCommand, buildCommand, applyCommand, statusCommand, listCommand, verifyCommand]
+export const commands: readonly Command[] = [initCommand, buildCommand, applyCommand, rollbackCommand, statusCommand, listCommand, verifyCommand, baselineCommand, repairCommand]
 
 /**
  * The command called `name`, if any.

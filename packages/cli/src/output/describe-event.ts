@@ -26,7 +26,13 @@ export function describeEvent(e: SquizzleEvent, c: Colors, verbose: boolean): st
     case 'version.done':
       return `${c.green('✓')} ${e.version} applied in ${e.durationMs} ms`
     case 'version.failed':
-      return `${c.red('✗')} ${e.version} failed${e.resumable ? ' (resumable)' : ' (rolled back)'}`
+      return `${c.red('✗')} ${e.operation === 'rollback' ? `rollback of ${e.version}` : e.version} failed${e.resumable ? ' (resumable)' : ' (nothing kept)'}`
+    case 'rollback.plan':
+      return e.versions.length ? `Current ${e.current ?? '(none)'}; rolling back ${e.versions.join(', ')}` : null
+    case 'rollback.start':
+      return `${c.cyan('←')} ${c.bold(e.version)} ${c.dim(`${short(e.digest)}, ${e.files} rollback file${e.files === 1 ? '' : 's'}`)}`
+    case 'rollback.done':
+      return `${c.green('✓')} ${e.version} rolled back in ${e.durationMs} ms`
     case 'version.skip':
       return verbose ? c.dim(`  skip ${e.reason}`) : null
     case 'file.start':

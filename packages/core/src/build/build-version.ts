@@ -9,6 +9,7 @@ import { validateManifest } from '../manifest/validate-manifest.js'
 import { analyzeSql } from '../sql/analyze-sql.js'
 import type { ArtifactRef, ArtifactStorage } from '../storage/artifact-storage.js'
 import { compareVersions, parseVersion } from '../version/version.js'
+import { assertReversibility } from './reversibility.js'
 import { findSourceFiles, type SourceFile, type SourceFolders } from './source-files.js'
 
 export interface BuildOptions {
@@ -23,6 +24,17 @@ export interface BuildOptions {
   /** Build even though no rollback SQL came with the version; recorded in the manifest. */
   irreversible?: boolean
   events?: EventSink
+  /**
+   * Checks the version's new files (e.g. a linter) after they were analysed and
+   * before anything is stored; throwing aborts the build and stores nothing.
+   */
+  beforeStore?: (files: NewSourceFile[]) => Promise<void>
+}
+
+/** A file new in the version being built: where it is on disk and its manifest entry. */
+export interface NewSourceFile {
+  file: string
+  entry: ManifestFile
 }
 
 export interface BuildResult {
@@ -33,7 +45,8 @@ export interface BuildResult {
 /**
  * Bundles the SQL files added since the latest stored version into a new,
  * immutable version and stores it. Refuses a version not above the latest,
- * a released file that changed since, and SQL that cannot run as written.
+ * a released file that changed since, SQL that cannot run as written, and a
+ * version without rollback SQL unless it is marked `irreversible`.
  *
  * @example
  * ```ts
@@ -85,6 +98,8 @@ export async function buildVersion(options: BuildOptions): Promise<BuildResult> 
     })
   }
   const files = added.map((a) => a.entry)
+  assertReversibility(files, options.irreversible === true, version)
+  await options.beforeStore?.(added.map((a) => ({ file: a.source.file, entry: a.entry })))
   const manifest = validateManifest(
     {
       formatVersion: 1,

@@ -24,6 +24,17 @@ const settings = {
     },
   },
   transactionScope: { enum: ['version', 'file'], description: 'One transaction per version (default) or per file.' },
+  lint: {
+    type: 'object',
+    additionalProperties: false,
+    description: 'Lint new SQL with squawk on every build (squawk-cli must be installed); `build --lint[=warn|error]` overrides the level.',
+    properties: {
+      level: { enum: ['warn', 'error'], description: 'warn: report findings; error: findings fail the build.' },
+      exclude: { type: 'array', items: { type: 'string', pattern: '^[a-z0-9-]+$' }, description: 'squawk rules to skip, e.g. prefer-bigint-over-int.' },
+      include: { type: 'array', items: { type: 'string', pattern: '^[a-z0-9-]+$' }, description: 'opt-in squawk rules to enable, e.g. require-timeout-settings.' },
+      pgVersion: { type: 'string', pattern: '^[0-9]+(\\.[0-9]+)?$', description: 'PostgreSQL version the rules assume, e.g. 15.4.' },
+    },
+  },
   lockTimeoutMs: { type: 'integer', minimum: 0, maximum: 86400000, description: 'How long apply waits for another migrator.' },
   allowOutOfOrder: { type: 'boolean' },
   limits: {

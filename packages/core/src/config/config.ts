@@ -4,12 +4,21 @@ import { SquizzleError } from '../errors/squizzle-error.js'
 import { compileSchema } from '../schema/compile-schema.js'
 import { configSchema } from './config-schema.js'
 
+/** How `build` lints new SQL with squawk. */
+export interface LintSettings {
+  level?: 'warn' | 'error'
+  exclude?: string[]
+  include?: string[]
+  pgVersion?: string
+}
+
 /** Settings that may appear at the top level or in an environment. */
 export interface ConfigSettings {
   storage?: string
   database?: { url?: string; applicationName?: string }
   paths?: { migrations?: string; rollback?: string; seed?: string; drizzle?: string }
   transactionScope?: TransactionScope
+  lint?: LintSettings
   lockTimeoutMs?: number
   allowOutOfOrder?: boolean
   limits?: Partial<BundleLimits>
@@ -59,5 +68,6 @@ export function resolveEnvironment(config: SquizzleConfig, env: string | undefin
     database: { ...base.database, ...overrides.database },
     paths: { ...base.paths, ...overrides.paths },
     limits: { ...base.limits, ...overrides.limits },
+    ...(base.lint || overrides.lint ? { lint: { ...base.lint, ...overrides.lint } } : {}),
   }
 }

@@ -68,6 +68,15 @@ export interface ProgressEntry extends ProgressInput {
   finishedAt: Date
 }
 
+/** One rollback file of an applied version, as the database keeps it. */
+export interface RollbackScript {
+  /** Bundle path, e.g. `rollback/003_orders.sql`. */
+  path: string
+  /** Lower-case hex SHA-256 of `sql`'s UTF-8 bytes, as listed in the version's manifest. */
+  sha256: string
+  sql: string
+}
+
 /** One line of the audit log: every operation, including refused ones. */
 export interface AuditInput {
   operation: string
@@ -112,12 +121,25 @@ export interface DatabaseDriver {
   transaction<T>(fn: (tx: DatabaseDriver) => Promise<T>): Promise<T>
   /** Every history row, oldest first. Empty before the system schema exists. */
   history(): Promise<HistoryEntry[]>
-  /** Appends a history row. */
+  /**
+   * Appends a history row. A successful apply, rollback or baseline also clears
+   * the version's progress rows; a repair keeps them (see `clearProgress`).
+   */
   record(entry: HistoryEntryInput): Promise<void>
   /** Progress rows of unfinished multi-step versions, oldest first. */
   progress(version: string): Promise<ProgressEntry[]>
   /** Appends a progress row. */
   recordProgress(entry: ProgressInput): Promise<void>
+  /** Forgets every progress row of a version (`repair --restart`); history is untouched. */
+  clearProgress(version: string): Promise<void>
   /** Appends an audit row. */
   audit(entry: AuditInput): Promise<void>
+  /**
+   * Keeps a version's rollback files, recorded in the same transaction as the
+   * apply's success row when called on a transaction-bound driver. Saving the
+   * same digest and path again is a no-op.
+   */
+  saveRollbackScripts(version: string, manifestDigest: string, scripts: readonly RollbackScript[]): Promise<void>
+  /** The rollback files kept for the artifact `manifestDigest`, by path; empty when none were kept. */
+  rollbackScripts(manifestDigest: string): Promise<RollbackScript[]>
 }

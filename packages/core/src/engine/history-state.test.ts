@@ -28,7 +28,7 @@ const versions = (entries: HistoryEntry[]): string[] => entries.map((e) => e.ver
 
 describe('deriveState', () => {
   it('has nothing applied for an empty history', () => {
-    expect(deriveState([])).toEqual({ applied: [], current: null, failed: [] })
+    expect(deriveState([])).toEqual({ applied: [], current: null, failed: [], baseline: null })
   })
 
   it('counts applied versions and makes the newest current', () => {
@@ -61,6 +61,18 @@ describe('deriveState', () => {
     const state = deriveState([entry('baseline', '3.2.0', 'success', null), entry('apply', '3.3.0')])
     expect(versions(state.applied)).toEqual(['3.2.0', '3.3.0'])
     expect(state.current).toBe('3.3.0')
+  })
+
+  it('remembers the newest baseline, which a later rollback of another version keeps', () => {
+    const state = deriveState([entry('baseline', '3.2.0'), entry('apply', '3.3.0'), entry('rollback', '3.3.0')])
+    expect(state.baseline).toBe('3.2.0')
+    expect(state.current).toBe('3.2.0')
+  })
+
+  it('counts a version rolled back, then applied again, as applied and clears the rollback failure in between', () => {
+    const state = deriveState([entry('apply', '1.0.0'), entry('rollback', '1.0.0', 'failed'), entry('rollback', '1.0.0'), entry('apply', '1.0.0')])
+    expect(versions(state.applied)).toEqual(['1.0.0'])
+    expect(state.failed).toEqual([])
   })
 
   it('reports a failed run until a later success of the same version clears it', () => {

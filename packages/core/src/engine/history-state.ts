@@ -9,12 +9,15 @@ export interface HistoryState {
   current: string | null
   /** Failed runs not followed by a success or a repair of the same version. */
   failed: HistoryEntry[]
+  /** The newest baselined version: stored versions at or below it are treated as already in the schema. */
+  baseline: string | null
 }
 
 /**
  * Replays the history: the last successful row of a version decides whether it
  * is applied (apply, baseline) or not (rollback); a failure counts until a later
- * success or repair of the same version.
+ * success or repair of the same version. A baseline also covers every version
+ * below it.
  *
  * @example
  * ```ts
@@ -24,15 +27,17 @@ export interface HistoryState {
 export function deriveState(history: readonly HistoryEntry[]): HistoryState {
   const applied = new Map<string, HistoryEntry>()
   const failed = new Map<string, HistoryEntry>()
+  let baseline: string | null = null
   for (const entry of [...history].sort((a, b) => a.id - b.id)) {
     if (entry.status === 'failed') {
       failed.set(entry.version, entry)
       continue
     }
     failed.delete(entry.version)
+    if (entry.operation === 'baseline' && (baseline === null || compareVersions(entry.version, baseline) > 0)) baseline = entry.version
     if (entry.operation === 'apply' || entry.operation === 'baseline') applied.set(entry.version, entry)
     else if (entry.operation === 'rollback') applied.delete(entry.version)
   }
   const list = [...applied.values()].sort((a, b) => compareVersions(a.version, b.version))
-  return { applied: list, current: list.at(-1)?.version ?? null, failed: [...failed.values()].sort((a, b) => a.id - b.id) }
+  return { applied: list, current: list.at(-1)?.version ?? null, failed: [...failed.values()].sort((a, b) => a.id - b.id), baseline }
 }

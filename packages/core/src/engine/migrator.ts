@@ -1,13 +1,17 @@
 import semver from 'semver'
 import type { BundleLimits } from '../bundle/limits.js'
 import type { DatabaseDriver } from '../driver/database-driver.js'
-import { isSquizzleError, SquizzleError } from '../errors/squizzle-error.js'
+import { SquizzleError } from '../errors/squizzle-error.js'
 import { ignoreEvents, type EventSink, type LockHolderInfo } from '../events/events.js'
 import type { ArtifactPolicy } from '../signing/signing.js'
 import type { ArtifactStorage, PulledArtifact } from '../storage/artifact-storage.js'
 import { currentActor, type Actor } from './actor.js'
 import { dryRunVersion, type DryRunVersion } from './dry-run.js'
-import { deriveState, type HistoryState } from './history-state.js'
+import type { HistoryState } from './history-state.js'
+import { baselineVersion, type BaselineOptions, type BaselineResult } from './baseline.js'
+import { guarded, readState, type OperationContext } from './operation.js'
+import { repairFailures, type RepairOptions, type RepairResult } from './repair.js'
+import { rollbackVersions, type RollbackOptions, type RollbackResult } from './rollback.js'
 import { computePlan, type Plan } from './plan.js'
 import { runVersion } from './run-version.js'
 import { verifyPulled, type VerifyReport } from './verify-version.js'
@@ -47,7 +51,10 @@ export interface StatusReport {
   current: string | null
   applied: { version: string; digest: string | null; appliedAt: string; actor: string; operation: string }[]
   pending: { version: string; digest: string; outOfOrder: boolean }[]
-  failed: { version: string; at: string; code: string; message: string; resumable: boolean }[]
+  /** Unresolved failed runs; `operation` says which command to run again (or `squizzle repair`). */
+  failed: { version: string; operation: string; at: string; code: string; message: string; resumable: boolean }[]
+  /** The newest baselined version, or null. */
+  baseline: string | null
   tampered: Plan['tampered']
   lock: LockHolderInfo | null
 }
@@ -123,6 +130,52 @@ export class Migrator {
     return { plan, versions }
   }
 
+  /**
+   * Undoes the current version, or every applied version above `to`, newest
+   * first, with the rollback SQL the database kept when it applied them (no
+   * storage needed). Each version runs under the lock like apply (one
+   * transaction by default, non-transactional files statement by statement and
+   * resumable) and is recorded as a `rollback` history row, so status shows it
+   * as no longer applied and apply can run it again. Refuses irreversible and
+   * baselined versions before running anything. `dryRun` returns the SQL only.
+   *
+   * @example
+   * ```ts
+   * const { rolledBack, current } = await migrator.rollback({ to: '1.0.0' })
+   * const { versions } = await migrator.rollback({ dryRun: true }) // what would run
+   * ```
+   */
+  async rollback(options: RollbackOptions = {}): Promise<RollbackResult> {
+    return rollbackVersions(this.operationContext(), options)
+  }
+
+  /**
+   * Marks an existing database as being at `version` without running SQL; audited.
+   * Refuses when Squizzle already applied versions here unless `force`.
+   *
+   * @example
+   * ```ts
+   * await migrator.baseline('1.4.0')
+   * ```
+   */
+  async baseline(version: string, options: BaselineOptions = {}): Promise<BaselineResult> {
+    return baselineVersion(this.operationContext(), version, options)
+  }
+
+  /**
+   * Resolves failed runs after their cause was fixed, so status is clean and
+   * the next run proceeds: `resume` (default) continues at the failed step,
+   * `restart` forgets recorded progress. Audited.
+   *
+   * @example
+   * ```ts
+   * await migrator.repair({ version: '1.3.0', mode: 'restart' })
+   * ```
+   */
+  async repair(options: RepairOptions = {}): Promise<RepairResult> {
+    return repairFailures(this.operationContext(), options)
+  }
+
   /** Current version, history, pending versions, unresolved failures, tampering and the lock holder. */
   async status(): Promise<StatusReport> {
     const state = await this.readState()
@@ -132,10 +185,11 @@ export class Migrator {
       const progress = await this.options.driver.progress(e.version)
       failed.push({
         version: e.version,
+        operation: e.operation,
         at: e.finishedAt.toISOString(),
         code: e.error?.code ?? 'UNKNOWN',
         message: e.error?.message ?? '',
-        resumable: progress.some((p) => p.manifestDigest === e.manifestDigest),
+        resumable: progress.some((p) => p.manifestDigest === e.manifestDigest && (e.operation === 'rollback') === p.path.startsWith('rollback/')),
       })
     }
     return {
@@ -143,6 +197,7 @@ export class Migrator {
       applied: state.applied.map((e) => ({ version: e.version, digest: e.manifestDigest, appliedAt: e.finishedAt.toISOString(), actor: e.actor, operation: e.operation })),
       pending: plan.pending.map((p) => ({ version: p.version, digest: p.digest, outOfOrder: state.current !== null && semver.lt(p.version, state.current) })),
       failed,
+      baseline: state.baseline,
       tampered: plan.tampered,
       lock: await this.options.driver.lockHolder(),
     }
@@ -170,8 +225,7 @@ export class Migrator {
   }
 
   private async readState(): Promise<HistoryState> {
-    const { driver } = this.options
-    return deriveState((await driver.hasSystemSchema()) ? await driver.history() : [])
+    return readState(this.options.driver)
   }
 
   /** Pulls every pending version's manifest and refuses gaps in the chain of previous versions. */
@@ -194,28 +248,17 @@ export class Migrator {
     return pulled
   }
 
-  /** Runs `fn`; integrity and signature failures are audited as refused before they propagate. */
   private async guarded<T>(operation: string, version: string | null, fn: () => Promise<T>, outcome: 'refused' | 'failure' = 'refused'): Promise<T> {
-    try {
-      return await fn()
-    } catch (err) {
-      const refused = isSquizzleError(err) && (err.category === 'integrity' || err.category === 'signature' || err.code === 'OUT_OF_ORDER')
-      if (refused || outcome === 'failure') {
-        await this.options.driver.audit({
-          operation,
-          outcome: refused ? 'refused' : 'failure',
-          version,
-          actor: this.actor.user,
-          host: this.actor.host,
-          details: isSquizzleError(err) ? { code: err.code, message: err.message } : { message: String(err) },
-        })
-      }
-      throw err
-    }
+    return guarded(this.operationContext(), operation, version, fn, outcome)
   }
 
   private async refuse(operation: string, version: string, error: SquizzleError): Promise<never> {
     return this.guarded(operation, version, () => Promise.reject(error))
+  }
+
+  private operationContext(): OperationContext {
+    const { driver, storage, toolVersion, limits } = this.options
+    return { driver, storage, toolVersion, limits, events: this.events, actor: this.actor, lockTimeoutMs: this.options.lockTimeoutMs ?? 60_000 }
   }
 
   private verifyOptions() {

@@ -12,7 +12,7 @@ function applied(...versions: (string | [string, string | null])[]): HistoryStat
     const [version, digest] = typeof v === 'string' ? [v, `sha256:${v}`] : v
     return { id: i + 1, operation: 'apply', version, status: 'success', manifestDigest: digest } as HistoryEntry
   })
-  return { applied: entries, current: entries.at(-1)?.version ?? null, failed: [] }
+  return { applied: entries, current: entries.at(-1)?.version ?? null, failed: [], baseline: null }
 }
 
 
@@ -69,5 +69,14 @@ describe('computePlan', () => {
   it('does not report a baseline without a digest as tampered', () => {
     const plan = computePlan({ stored: stored('1.0.0'), state: applied(['1.0.0', null]) })
     expect(plan.tampered).toEqual([])
+  })
+
+  it('never plans stored versions at or below a baseline', () => {
+    const state = { ...applied(['1.1.0', 'sha256:1.1.0']), baseline: '1.1.0' }
+    expect(pending(computePlan({ stored: stored('1.0.0', '1.1.0', '1.2.0'), state }))).toEqual(['1.2.0'])
+  })
+
+  it('plans a rolled-back version again', () => {
+    expect(pending(computePlan({ stored: stored('1.0.0', '1.1.0'), state: applied('1.0.0') }))).toEqual(['1.1.0'])
   })
 })

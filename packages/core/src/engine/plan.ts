@@ -45,7 +45,10 @@ export function computePlan(input: PlanInput): Plan {
   const tampered = sorted
     .filter((v) => appliedDigest.has(v.version) && appliedDigest.get(v.version) !== null && appliedDigest.get(v.version) !== v.digest)
     .map((v) => ({ version: v.version, applied: appliedDigest.get(v.version) as string, stored: v.digest }))
-  const pending = target === null ? [] : sorted.filter((v) => !appliedDigest.has(v.version) && semver.lte(v.version, target))
+  // Versions at or below a baseline are part of the schema the baseline described.
+  const baseline = state.baseline
+  const covered = (version: string) => baseline !== null && semver.lte(version, baseline)
+  const pending = target === null ? [] : sorted.filter((v) => !appliedDigest.has(v.version) && !covered(v.version) && semver.lte(v.version, target))
   const current = state.current
   if (current !== null && !input.allowOutOfOrder) {
     const late = pending.filter((v) => semver.lt(v.version, current))

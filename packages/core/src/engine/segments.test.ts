@@ -64,4 +64,13 @@ describe('planSegments', () => {
     expect(planSegments([file('rollback/001.sql')], 'version')).toEqual([])
     expect(planSegments([], 'file')).toEqual([])
   })
+
+  it('plans only rollback files when asked for that kind, in the order given', () => {
+    const files = [file('migrations/001.sql'), file('rollback/002.sql'), file('rollback/001.sql', { transaction: false })]
+    const segments = planSegments(files, 'version', ['rollback'])
+    expect(segments.map((s) => [s.transactional, s.files.map((f) => f.path)])).toEqual([
+      [true, ['rollback/002.sql']],
+      [false, ['rollback/001.sql']],
+    ])
+  })
 })

@@ -17,6 +17,12 @@ export type SquizzleErrorCode =
   | 'SQL_PARSE_ERROR'
   | 'SQL_NEEDS_NO_TRANSACTION'
   | 'SQL_UNSUPPORTED'
+  | 'ROLLBACK_MISSING'
+  | 'LINT_FAILED'
+  | 'LINT_UNAVAILABLE'
+  | 'DRIZZLE_KIT_MISSING'
+  | 'DRIZZLE_KIT_UNSUPPORTED'
+  | 'DRIZZLE_KIT_FAILED'
   // integrity: the bytes are not what they claim to be
   | 'MANIFEST_INVALID'
   | 'DIGEST_MISMATCH'
@@ -39,6 +45,12 @@ export type SquizzleErrorCode =
   | 'TARGET_NOT_FOUND'
   | 'MIGRATION_FAILED'
   | 'RESUME_MISMATCH'
+  | 'ROLLBACK_FAILED'
+  | 'ROLLBACK_IRREVERSIBLE'
+  | 'ROLLBACK_UNAVAILABLE'
+  | 'NOTHING_TO_ROLL_BACK'
+  | 'HISTORY_NOT_EMPTY'
+  | 'NOTHING_TO_REPAIR'
   | 'LOCK_TIMEOUT'
   | 'LOCK_UNSAFE'
   | 'DATABASE_ERROR'
@@ -60,6 +72,12 @@ const categories: Record<SquizzleErrorCode, ErrorCategory> = {
   SQL_PARSE_ERROR: 'failure',
   SQL_NEEDS_NO_TRANSACTION: 'failure',
   SQL_UNSUPPORTED: 'failure',
+  ROLLBACK_MISSING: 'failure',
+  LINT_FAILED: 'failure',
+  LINT_UNAVAILABLE: 'failure',
+  DRIZZLE_KIT_MISSING: 'failure',
+  DRIZZLE_KIT_UNSUPPORTED: 'failure',
+  DRIZZLE_KIT_FAILED: 'failure',
   MANIFEST_INVALID: 'integrity',
   DIGEST_MISMATCH: 'integrity',
   CHECKSUM_MISMATCH: 'integrity',
@@ -78,6 +96,12 @@ const categories: Record<SquizzleErrorCode, ErrorCategory> = {
   TARGET_NOT_FOUND: 'failure',
   MIGRATION_FAILED: 'failure',
   RESUME_MISMATCH: 'integrity',
+  ROLLBACK_FAILED: 'failure',
+  ROLLBACK_IRREVERSIBLE: 'failure',
+  ROLLBACK_UNAVAILABLE: 'failure',
+  NOTHING_TO_ROLL_BACK: 'failure',
+  HISTORY_NOT_EMPTY: 'failure',
+  NOTHING_TO_REPAIR: 'failure',
   LOCK_TIMEOUT: 'lock',
   LOCK_UNSAFE: 'failure',
   DATABASE_ERROR: 'failure',

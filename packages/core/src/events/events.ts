@@ -8,7 +8,10 @@ export type SquizzleEvent =
   | { type: 'version.verify'; version: string; digest: string }
   | { type: 'version.start'; version: string; digest: string; files: number }
   | { type: 'version.done'; version: string; durationMs: number }
-  | { type: 'version.failed'; version: string; code: string; message: string; resumable: boolean }
+  | { type: 'version.failed'; version: string; code: string; message: string; resumable: boolean; operation: 'apply' | 'rollback' }
+  | { type: 'rollback.plan'; current: string | null; versions: string[]; to: string | null }
+  | { type: 'rollback.start'; version: string; digest: string; files: number }
+  | { type: 'rollback.done'; version: string; durationMs: number }
   | { type: 'version.skip'; version: string; reason: string }
   | { type: 'file.start'; version: string; path: string; transactional: boolean }
   | { type: 'file.done'; version: string; path: string; durationMs: number }

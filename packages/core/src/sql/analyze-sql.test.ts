@@ -33,6 +33,23 @@ describe('analyzeSql', () => {
     expect(err.details).toMatchObject({ path: 'migrations/002.sql', line: 3 })
   })
 
+  it.each([
+    ["ALTER SYSTEM SET work_mem = '64MB';", 'ALTER SYSTEM'],
+    ['VACUUM ANALYZE t;', 'VACUUM'],
+    ['REINDEX TABLE CONCURRENTLY t;', 'REINDEX CONCURRENTLY'],
+    ['DROP INDEX CONCURRENTLY i;', 'DROP INDEX CONCURRENTLY'],
+    ['CREATE DATABASE other;', 'CREATE DATABASE'],
+  ])('refuses %j without the directive, naming the statement and the fix', async (sql, what) => {
+    let caught: unknown
+    await analyzeSql(`CREATE TABLE t (id int);
+${sql}`, 'migrations/009.sql').catch((e: unknown) => (caught = e))
+    expect(isSquizzleError(caught) && caught.code).toBe('SQL_NEEDS_NO_TRANSACTION')
+    const err = caught as { message: string; hint?: string; details?: Record<string, unknown> }
+    expect(err.details).toMatchObject({ path: 'migrations/009.sql', line: 2, statement: what })
+    expect(err.message).toContain(`migrations/009.sql:2: ${what}`)
+    expect(err.hint).toContain(noTransactionDirective)
+  })
+
   it.each(['ROLLBACK;', 'BEGIN;\nDELETE FROM t;\nROLLBACK;', "PREPARE TRANSACTION 'x';"])('refuses %j in a transactional file (SQL_UNSUPPORTED)', async (sql) => {
     expect((await errorOf(sql)).code).toBe('SQL_UNSUPPORTED')
   })

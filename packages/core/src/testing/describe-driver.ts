@@ -149,6 +149,37 @@ export function describeDriver(name: string, factory: DriverFactory): void {
       expect(await d.progress('2.0.0')).toEqual([])
     })
 
+    it('keeps progress on a repair row, and clearProgress forgets it', async () => {
+      const d = await connect()
+      await d.ensureSystemSchema()
+      const digest = 'sha256:' + 'b'.repeat(64)
+      await d.recordProgress({ version: '2.1.0', manifestDigest: digest, path: 'migrations/1.sql', statement: 3 })
+      await d.record({ ...entry('2.1.0', 'success'), operation: 'repair' })
+      expect((await d.progress('2.1.0')).map((r) => r.statement)).toEqual([3])
+      await d.clearProgress('2.1.0')
+      expect(await d.progress('2.1.0')).toEqual([])
+    })
+
+    it('keeps rollback scripts per artifact, in one transaction with the history row, and ignores a second save', async () => {
+      const d = await connect()
+      await d.ensureSystemSchema()
+      const digest = 'sha256:' + 'c'.repeat(64)
+      expect(await d.rollbackScripts(digest)).toEqual([])
+      const scripts = [
+        { path: 'rollback/2_b.sql', sha256: 'd'.repeat(64), sql: 'DROP TABLE b;' },
+        { path: 'rollback/1_a.sql', sha256: 'e'.repeat(64), sql: "DROP TABLE a; -- 'quoted' $$ text" },
+      ]
+      await expect(d.transaction(async (tx) => {
+        await tx.saveRollbackScripts('3.0.0', digest, scripts)
+        throw new Error('abort')
+      })).rejects.toThrow()
+      expect(await d.rollbackScripts(digest)).toEqual([])
+      await d.transaction((tx) => tx.saveRollbackScripts('3.0.0', digest, scripts))
+      await d.saveRollbackScripts('3.0.0', digest, scripts)
+      expect(await d.rollbackScripts(digest)).toEqual([scripts[1], scripts[0]])
+      expect(await d.rollbackScripts('sha256:' + 'f'.repeat(64))).toEqual([])
+    })
+
     it('appends audit rows', async () => {
       const d = await connect()
       await d.ensureSystemSchema()

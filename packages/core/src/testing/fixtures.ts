@@ -5,6 +5,7 @@ import { computeChecksum } from '../manifest/checksum.js'
 import { fileKinds, type FileKind, type Manifest, type ManifestFile } from '../manifest/manifest.js'
 import { validateManifest } from '../manifest/validate-manifest.js'
 import { sha256Digest } from '../oci/digest.js'
+import { hasNoTransactionDirective } from '../sql/analyze-sql.js'
 
 /** Optional manifest fields of a test version. */
 export interface TestVersionOptions {
@@ -49,7 +50,8 @@ export async function makeTestVersion(
     kind: e.kind,
     size: e.bytes.length,
     sha256: sha256Digest(e.bytes).slice('sha256:'.length),
-    transaction: true,
+    // As build decides it: a file with the directive runs outside a transaction.
+    transaction: !hasNoTransactionDirective(e.bytes.toString('utf8')),
   }))
   const manifest = validateManifest(
     {

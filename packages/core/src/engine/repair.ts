@@ -1,0 +1,68 @@
+import { SquizzleError } from '../errors/squizzle-error.js'
+import { underLock, type OperationContext } from './operation.js'
+
+export interface RepairOptions {
+  /** Repair only this version's failed run (default: every unresolved failure). */
+  version?: string | undefined
+  /**
+   * `resume` (default): keep the recorded progress, so the next run continues
+   * at the step that failed (after a human fixed its cause).
+   * `restart`: forget the recorded progress, so the next run starts the version
+   * from its first file (after a human undid the partial work).
+   */
+  mode?: 'resume' | 'restart' | undefined
+}
+
+export interface RepairResult {
+  mode: 'resume' | 'restart'
+  repaired: { version: string; operation: string; code: string; message: string; progressCleared: boolean }[]
+}
+
+/**
+ * Resolves failed runs after a human fixed their cause (Flyway's `repair`):
+ * records a `repair` history row per failed version, which clears it from
+ * `status`, and with `restart` forgets the version's recorded progress.
+ * Audited. Throws `NOTHING_TO_REPAIR` when there is no unresolved failure.
+ *
+ * @example
+ * ```ts
+ * await repairFailures(ctx, { version: '1.3.0', mode: 'restart' })
+ * ```
+ */
+export async function repairFailures(ctx: OperationContext, options: RepairOptions = {}): Promise<RepairResult> {
+  const mode = options.mode ?? 'resume'
+  return underLock(ctx, async (state) => {
+    const failed = state.failed.filter((e) => options.version === undefined || e.version === options.version)
+    if (failed.length === 0) {
+      throw new SquizzleError('NOTHING_TO_REPAIR', options.version ? `version ${options.version} has no unresolved failed run` : 'there is no unresolved failed run', {
+        hint: 'Run `squizzle status` to see failed runs; repair only resolves those.',
+      })
+    }
+    const repaired: RepairResult['repaired'] = []
+    for (const entry of failed) {
+      const started = new Date()
+      const progressCleared = mode === 'restart' && (await ctx.driver.progress(entry.version)).length > 0
+      await ctx.driver.transaction(async (tx) => {
+        if (mode === 'restart') await tx.clearProgress(entry.version)
+        await tx.record({
+          operation: 'repair',
+          version: entry.version,
+          status: 'success',
+          manifestDigest: entry.manifestDigest,
+          checksum: entry.checksum,
+          manifest: entry.manifest,
+          actor: ctx.actor.user,
+          host: ctx.actor.host,
+          toolVersion: ctx.toolVersion,
+          startedAt: started,
+          finishedAt: new Date(),
+          error: null,
+        })
+      })
+      const failure = { code: entry.error?.code ?? 'UNKNOWN', message: entry.error?.message ?? '' }
+      await ctx.driver.audit({ operation: 'repair', outcome: 'success', version: entry.version, actor: ctx.actor.user, host: ctx.actor.host, details: { mode, failedOperation: entry.operation, failedRun: entry.id, ...failure, progressCleared } })
+      repaired.push({ version: entry.version, operation: entry.operation, ...failure, progressCleared })
+    }
+    return { mode, repaired }
+  })
+}

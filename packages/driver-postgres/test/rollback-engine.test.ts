@@ -1,0 +1,98 @@
+import { Readable } from 'node:stream'
+import { isSquizzleError, Migrator, sha256Digest, type ArtifactRef, type ArtifactStorage, type Manifest, type SquizzleEvent } from '@squizzle/core'
+import { makeTestVersion } from '@squizzle/core/testing'
+import { createTestDatabase, query } from '@squizzle/testkit'
+import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest'
+import { PostgresDriver } from '../src/index.js'
+
+/** A storage holding versions in memory; `reachable = false` makes every call fail like a registry outage. */
+class MemoryStorage implements ArtifactStorage {
+  readonly name = 'memory'
+  reachable = true
+  private readonly versions = new Map<string, { manifest: Manifest; bundle: Uint8Array; ref: ArtifactRef }>()
+
+  async push(input: { manifest: Manifest; bundle: Readable | Uint8Array }): Promise<ArtifactRef> {
+    const bundle = input.bundle as Uint8Array
+    const ref = { version: input.manifest.version, digest: sha256Digest(Buffer.from(JSON.stringify(input.manifest))), size: 0, bundleDigest: sha256Digest(bundle), bundleSize: bundle.length, storage: this.name }
+    this.versions.set(input.manifest.version, { ...input, bundle, ref })
+    return ref
+  }
+  async pull(version: string) {
+    const v = this.get(version)
+    return { ref: v.ref, manifest: v.manifest, open: () => Readable.from([Buffer.from(v.bundle)]) }
+  }
+  async exists(version: string) {
+    return this.versions.has(version)
+  }
+  async list() {
+    this.get(null)
+    return [...this.versions.values()].map((v) => ({ version: v.manifest.version, digest: v.ref.digest, created: v.manifest.created }))
+  }
+  async delete(version: string) {
+    this.versions.delete(version)
+  }
+  private get(version: string | null) {
+    if (!this.reachable) throw new Error('registry unreachable')
+    const v = version === null ? undefined : this.versions.get(version)
+    if (version !== null && !v) throw new Error(`no ${version}`)
+    return v!
+  }
+}
+
+let url: string
+let driver: PostgresDriver
+let storage: MemoryStorage
+const events: SquizzleEvent[] = []
+// keepVerifiedBytes 0: versions are streamed from the bundle twice, the path large versions take.
+const migrator = () => new Migrator({ storage, driver, toolVersion: '0.0.0-test', keepVerifiedBytes: 0, events: (e) => events.push(e) })
+
+beforeEach(async () => {
+  url = await createTestDatabase(inject('postgresUrl'))
+  driver = new PostgresDriver({ url })
+  await driver.connect()
+  storage = new MemoryStorage()
+  events.length = 0
+})
+afterEach(async () => {
+  await driver.close()
+})
+
+describe('Migrator.rollback on PostgreSQL', () => {
+  it('keeps the rollback SQL of a streamed version at apply time and rolls back with storage unreachable', async () => {
+    const v1 = await makeTestVersion('1.0.0', { 'migrations/001_a.sql': 'CREATE TABLE a (id int);', 'rollback/001_a.sql': 'DROP TABLE a;' })
+    await storage.push(v1)
+    const v2 = await makeTestVersion('1.1.0', {
+      'migrations/002_b.sql': 'CREATE TABLE b (id int);',
+      'migrations/003_c.sql': '-- squizzle:no-transaction\nCREATE TABLE c (id int);',
+      'rollback/002_b.sql': 'DROP TABLE b;',
+      'rollback/003_c.sql': '-- squizzle:no-transaction\nDROP TABLE c;',
+    }, { previousVersion: '1.0.0' })
+    await storage.push(v2)
+    await migrator().apply()
+    expect(await query(url, 'SELECT path FROM squizzle.rollback_script ORDER BY path')).toEqual([{ path: 'rollback/001_a.sql' }, { path: 'rollback/002_b.sql' }, { path: 'rollback/003_c.sql' }])
+
+    storage.reachable = false
+    const dry = await migrator().rollback({ to: '0.0.0', dryRun: true })
+    expect(dry.versions.map((v) => [v.version, v.segments.map((s) => [s.transactional, s.files.map((f) => f.path)])])).toEqual([
+      ['1.1.0', [[false, ['rollback/003_c.sql']], [true, ['rollback/002_b.sql']]]],
+      ['1.0.0', [[true, ['rollback/001_a.sql']]]],
+    ])
+    const result = await migrator().rollback({ to: '0.0.0' })
+    expect(result).toMatchObject({ dryRun: false, rolledBack: ['1.1.0', '1.0.0'], current: null })
+    expect(await query(url, "SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = 'public'")).toEqual([{ n: 0 }])
+    expect(events.filter((e) => e.type === 'rollback.done').map((e) => (e as { version: string }).version)).toEqual(['1.1.0', '1.0.0'])
+
+    storage.reachable = true
+    expect((await migrator().apply()).applied).toEqual(['1.0.0', '1.1.0'])
+    expect((await migrator().status()).current).toBe('1.1.0')
+  })
+
+  it('refuses a version without rollback SQL before running anything, even the versions above it', async () => {
+    await storage.push(await makeTestVersion('1.0.0', { 'migrations/001_a.sql': 'CREATE TABLE a (id int);' }))
+    await storage.push(await makeTestVersion('1.1.0', { 'migrations/002_b.sql': 'CREATE TABLE b (id int);', 'rollback/002_b.sql': 'DROP TABLE b;' }, { previousVersion: '1.0.0' }))
+    await migrator().apply()
+    const err = await migrator().rollback({ to: '0.0.0' }).catch((e: unknown) => e)
+    expect(isSquizzleError(err) && err.code).toBe('ROLLBACK_UNAVAILABLE')
+    expect(await query(url, "SELECT to_regclass('public.b')::text AS t")).toEqual([{ t: 'b' }])
+  })
+})
