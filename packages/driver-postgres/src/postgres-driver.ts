@@ -10,6 +10,7 @@ import {
   type ProgressEntry,
   type ProgressInput,
   type RunOptions,
+  type SchemaSnapshot,
 } from '@squizzle/core'
 import postgres, { type Notice, type Sql } from 'postgres'
 import { acquireLock, findLockHolder, type AcquireOptions } from './advisory-lock.js'
@@ -18,6 +19,7 @@ import { connectionError, databaseError } from './database-error.js'
 import { readAudit, type AuditRow } from './audit-rows.js'
 import { readHistory, readProgress, writeAudit, writeHistory, writeProgress } from './history-rows.js'
 import { applySystemSchema, hasSystemSchema } from './system-schema.js'
+import { readSchemaSnapshot } from './schema-snapshot.js'
 
 export interface PostgresDriverOptions {
   /** `postgres://user:password@host:port/database`; the password never appears in errors. */
@@ -171,6 +173,11 @@ export class PostgresDriver implements DatabaseDriver {
 
   async audit(entry: AuditInput): Promise<void> {
     await this.guard('writing the audit log', (sql) => writeAudit(sql, entry))
+  }
+
+  async snapshotSchema(): Promise<SchemaSnapshot> {
+    if (this.tx) throw misuse('snapshotSchema')
+    return this.guard('reading the schema from the catalogs', (sql) => readSchemaSnapshot(sql))
   }
 
   /** The audit log, newest first (for `status --verbose` and tests). */

@@ -1,13 +1,15 @@
 import { applyCommand } from './apply.js'
 import { buildCommand } from './build.js'
 import type { Command } from './command.js'
+import { diffCommand } from './diff.js'
+import { driftCommand } from './drift.js'
 import { initCommand } from './init.js'
 import { listCommand } from './list.js'
 import { statusCommand } from './status.js'
 import { verifyCommand } from './verify.js'
 
 /** Every command, in the order `--help` lists them. */
-export const commands: readonly Command[] = [initCommand, buildCommand, applyCommand, statusCommand, listCommand, verifyCommand]
+export const commands: readonly Command[] = [initCommand, buildCommand, applyCommand, statusCommand, driftCommand, diffCommand, listCommand, verifyCommand]
 
 /**
  * The command called `name`, if any.

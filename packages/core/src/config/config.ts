@@ -10,6 +10,8 @@ export interface ConfigSettings {
   database?: { url?: string; applicationName?: string }
   paths?: { migrations?: string; rollback?: string; seed?: string; drizzle?: string }
   transactionScope?: TransactionScope
+  noTransaction?: string[]
+  snapshot?: { enabled?: boolean; devUrl?: string }
   lockTimeoutMs?: number
   allowOutOfOrder?: boolean
   limits?: Partial<BundleLimits>
@@ -59,5 +61,6 @@ export function resolveEnvironment(config: SquizzleConfig, env: string | undefin
     database: { ...base.database, ...overrides.database },
     paths: { ...base.paths, ...overrides.paths },
     limits: { ...base.limits, ...overrides.limits },
+    ...(base.snapshot || overrides.snapshot ? { snapshot: { ...base.snapshot, ...overrides.snapshot } } : {}),
   }
 }

@@ -1,5 +1,6 @@
 import type { LockHolderInfo } from '../events/events.js'
 import type { Manifest } from '../manifest/manifest.js'
+import type { SchemaSnapshot } from '../snapshot/schema-snapshot.js'
 
 /** A held migration lock. */
 export interface MigrationLock {
@@ -120,4 +121,11 @@ export interface DatabaseDriver {
   recordProgress(entry: ProgressInput): Promise<void>
   /** Appends an audit row. */
   audit(entry: AuditInput): Promise<void>
+  /**
+   * Reads the live schema from the catalogs as a normalized snapshot (every user
+   * object, nothing of the system schema, extensions' own objects excluded).
+   * Optional: drift detection and build-time snapshots need it. Call it on the
+   * connected driver, not on one bound to a transaction.
+   */
+  snapshotSchema?(): Promise<SchemaSnapshot>
 }

@@ -17,6 +17,7 @@ export type SquizzleErrorCode =
   | 'SQL_PARSE_ERROR'
   | 'SQL_NEEDS_NO_TRANSACTION'
   | 'SQL_UNSUPPORTED'
+  | 'REPLAY_FAILED'
   // integrity: the bytes are not what they claim to be
   | 'MANIFEST_INVALID'
   | 'DIGEST_MISMATCH'
@@ -26,6 +27,7 @@ export type SquizzleErrorCode =
   | 'BUNDLE_CORRUPT'
   | 'TAMPERED'
   | 'IMMUTABLE_VERSION'
+  | 'SNAPSHOT_INVALID'
   // signatures and trust policy
   | 'SIGNATURE_MISSING'
   | 'SIGNATURE_INVALID'
@@ -43,6 +45,9 @@ export type SquizzleErrorCode =
   | 'LOCK_UNSAFE'
   | 'DATABASE_ERROR'
   | 'CONNECTION_FAILED'
+  // schema snapshots and drift
+  | 'SNAPSHOT_UNSUPPORTED'
+  | 'SNAPSHOT_MISSING'
 
 /** The class of failure a code belongs to; the CLI maps each to an exit code. */
 export type ErrorCategory = 'usage' | 'failure' | 'integrity' | 'signature' | 'lock'
@@ -60,6 +65,7 @@ const categories: Record<SquizzleErrorCode, ErrorCategory> = {
   SQL_PARSE_ERROR: 'failure',
   SQL_NEEDS_NO_TRANSACTION: 'failure',
   SQL_UNSUPPORTED: 'failure',
+  REPLAY_FAILED: 'failure',
   MANIFEST_INVALID: 'integrity',
   DIGEST_MISMATCH: 'integrity',
   CHECKSUM_MISMATCH: 'integrity',
@@ -68,6 +74,7 @@ const categories: Record<SquizzleErrorCode, ErrorCategory> = {
   BUNDLE_CORRUPT: 'integrity',
   TAMPERED: 'integrity',
   IMMUTABLE_VERSION: 'integrity',
+  SNAPSHOT_INVALID: 'integrity',
   SIGNATURE_MISSING: 'signature',
   SIGNATURE_INVALID: 'signature',
   POLICY_VIOLATION: 'signature',
@@ -82,6 +89,8 @@ const categories: Record<SquizzleErrorCode, ErrorCategory> = {
   LOCK_UNSAFE: 'failure',
   DATABASE_ERROR: 'failure',
   CONNECTION_FAILED: 'failure',
+  SNAPSHOT_UNSUPPORTED: 'failure',
+  SNAPSHOT_MISSING: 'failure',
 }
 
 /**
