@@ -1,5 +1,5 @@
 // The main job, end to end, on embedded defaults: start a private PostgreSQL,
-// build three versions into a local OCI layout, apply them, show status, stop.
+// build three versions into a local OCI layout, apply them, show status and drift, stop.
 // Every run starts from scratch in a temporary folder, so rerunning always works.
 import { spawnSync } from 'node:child_process'
 import { cpSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
@@ -22,7 +22,9 @@ function squizzle(args, env) {
 
 console.log('Starting a private PostgreSQL server…')
 const pg = await startEmbeddedPostgres()
-const env = { DATABASE_URL: pg.url, NO_COLOR: process.env.NO_COLOR ?? '' }
+// Builds replay every version on a fresh database of this same server to record the
+// expected schema (without SQUIZZLE_DEV_URL they would start an embedded server each).
+const env = { DATABASE_URL: pg.url, SQUIZZLE_DEV_URL: pg.url, NO_COLOR: process.env.NO_COLOR ?? '' }
 try {
   cpSync(join(here, 'squizzle.config.yaml'), join(project, 'squizzle.config.yaml'))
   squizzle(['init'], env)
@@ -37,11 +39,14 @@ try {
   squizzle(['apply'], env)
   squizzle(['verify', releases.at(-1)], env)
   squizzle(['status'], env)
+  squizzle(['drift', '--check'], env)
+  squizzle(['diff', releases[0], releases.at(-1)], env)
   // Undo the last version with the rollback SQL the database kept at apply time, then redo it.
   squizzle(['rollback', '--dry-run'], env)
   squizzle(['rollback'], env)
   squizzle(['apply'], env)
-  console.log('\nDemo finished: three versions built, verified and applied exactly once, the last one rolled back and applied again.')
+  squizzle(['drift', '--check'], env)
+  console.log('\nDemo finished: three versions built, verified and applied exactly once, the schema matches the snapshot of the last one, and the last one was rolled back and applied again.')
 } finally {
   await pg.stop()
   rmSync(project, { recursive: true, force: true })

@@ -29,8 +29,8 @@ export class CommandContext {
     readonly settings: ConfigSettings,
     private readonly reporterRef: { current?: Reporter },
   ) {
-    const url = this.databaseUrlOrNull()
-    if (url) {
+    for (const url of [this.databaseUrlOrNull(), io.env['SQUIZZLE_DEV_URL'] ?? settings.snapshot?.devUrl]) {
+      if (!url) continue
       try {
         this.secrets.push(...parseConnectionUrl(url).secrets)
       } catch {
@@ -53,6 +53,11 @@ export class CommandContext {
   /** Values never to print. */
   secretValues(): string[] {
     return this.secrets
+  }
+
+  /** Adds the password of a URL a command received (e.g. `--dev-url`) to the values never printed. */
+  registerUrlSecrets(url: string): void {
+    this.secrets.push(...parseConnectionUrl(url).secrets)
   }
 
   get root(): string {

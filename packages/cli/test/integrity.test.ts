@@ -63,7 +63,8 @@ describe('integrity', () => {
     expect((await run('apply')).code).toBe(0)
     const r = await run('verify', '1.0.0', '--json')
     expect(r.code).toBe(0)
-    expect(JSON.parse(r.stdout)).toMatchObject({ ok: true, version: '1.0.0', files: 1, applied: true })
+    // Two files verified: the SQL file and the schema snapshot recorded at build.
+    expect(JSON.parse(r.stdout)).toMatchObject({ ok: true, version: '1.0.0', files: 2, applied: true })
   })
 })
 

@@ -6,7 +6,7 @@ export { ignoreEvents, type EventSink, type SquizzleEvent, type LockHolderInfo }
 
 // Versions, manifest, bundle
 export { parseVersion, isVersion, compareVersions, sortVersions } from './version/version.js'
-export { applyKinds, fileKinds, type FileKind, type Manifest, type ManifestFile, type ManifestChecksum, type TransactionScope } from './manifest/manifest.js'
+export { applyKinds, fileKinds, snapshotPath, type FileKind, type SqlKind, type Manifest, type ManifestFile, type ManifestChecksum, type TransactionScope } from './manifest/manifest.js'
 export { manifestSchema } from './manifest/manifest-schema.js'
 export { validateManifest, parseManifest, serializeManifest } from './manifest/validate-manifest.js'
 export { computeChecksum, assertChecksum, currentChecksumAlgorithm } from './manifest/checksum.js'
@@ -67,6 +67,28 @@ export { dryRunVersion, type DryRunVersion } from './engine/dry-run.js'
 export { currentActor, type Actor } from './engine/actor.js'
 export { buildVersion, type BuildOptions, type BuildResult, type NewSourceFile } from './build/build-version.js'
 export { findSourceFiles, type SourceFile, type SourceFolders } from './build/source-files.js'
+
+// Schema snapshots, replay and drift
+export {
+  schemaSnapshotFormat,
+  schemaObjectKinds,
+  schemaSnapshotSchema,
+  normalizeSnapshot,
+  serializeSnapshot,
+  parseSnapshot,
+  type SchemaSnapshot,
+  type SchemaObject,
+  type SchemaObjectKind,
+  type SchemaValue,
+} from './snapshot/schema-snapshot.js'
+export { diffSnapshots, type SchemaDifference, type PropertyChange } from './snapshot/diff-snapshots.js'
+export type { ScratchDatabase, ScratchDatabaseFactory } from './replay/scratch-database.js'
+export { withCandidate, type CandidateVersion } from './replay/candidate-storage.js'
+export { replayVersions, type ReplayOptions, type ReplayResult, type ReplayCheck, type ReplayContext } from './replay/replay-versions.js'
+export { recordSnapshot, type SnapshotOptions, type RecordSnapshotInput, type RecordedSnapshot } from './build/record-snapshot.js'
+export { versionSnapshot } from './drift/version-snapshot.js'
+export { checkDrift, type DriftReport, type DriftStatus, type CheckDriftOptions } from './drift/check-drift.js'
+export { diffVersions, type VersionDiff } from './drift/diff-versions.js'
 
 // Configuration
 export { configSchema } from './config/config-schema.js'

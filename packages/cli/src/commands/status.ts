@@ -2,15 +2,20 @@ import type { Command } from './command.js'
 import { exitCodes } from '../exit-codes.js'
 import { migratorFor } from './migrator-for.js'
 import { withDatabase } from './with-database.js'
+import { describeStatusDrift, statusDrift } from './status-drift.js'
 
 export const statusCommand: Command = {
   name: 'status',
-  summary: 'Show the current version, history, pending versions, failed runs and the lock holder',
-  usage: 'squizzle status',
-  details: ['Exit 3 when a stored version differs from the one the database applied (tampering).'],
-  examples: ['squizzle status', 'squizzle status --json | jq .current'],
-  options: {},
-  async run(ctx) {
+  summary: 'Show the current version, history, pending versions, failed runs, the lock holder and drift',
+  usage: 'squizzle status [--check]',
+  details: [
+    'Exit 3 when a stored version differs from the one the database applied (tampering).',
+    'Drift: the live schema compared with the current version\'s snapshot (details: squizzle drift).',
+    '--check   also exit 3 when the schema has drifted',
+  ],
+  examples: ['squizzle status', 'squizzle status --json | jq .current', 'squizzle status --check'],
+  options: { check: { type: 'boolean' } },
+  async run(ctx, args) {
     return withDatabase(ctx, async (driver) => {
       const report = await (await migratorFor(ctx, driver)).status()
       const r = ctx.reporter
@@ -32,8 +37,11 @@ export const statusCommand: Command = {
       if (report.baseline) r.line(`${c.bold('Baseline')} ${report.baseline} (versions up to it are part of the schema)`)
       for (const t of report.tampered) r.line(`${c.red('Tampered')} ${t.version}: applied ${t.applied}, storage now has ${t.stored}`)
       r.line(`${c.bold('Lock')}     ${report.lock ? `held by pid ${report.lock.pid}${report.lock.applicationName ? ` (${report.lock.applicationName})` : ''} since ${report.lock.since ?? '?'}` : 'free'}`)
-      r.json({ ...report })
-      return report.tampered.length > 0 ? exitCodes.integrity : exitCodes.ok
+      const drift = await statusDrift(ctx, driver)
+      r.line(`${drift.status === 'drift' ? c.red('Drift') : c.bold('Drift')}    ${describeStatusDrift(drift)}`)
+      r.json({ ...report, drift })
+      if (report.tampered.length > 0) return exitCodes.integrity
+      return args.values['check'] === true && drift.status === 'drift' ? exitCodes.integrity : exitCodes.ok
     })
   },
 }

@@ -53,6 +53,10 @@ export function describeEvent(e: SquizzleEvent, c: Colors, verbose: boolean): st
       return null
     case 'push.done':
       return `${c.green('✓')} pushed ${e.version} to ${e.storage} ${c.dim(short(e.digest))}`
+    case 'replay.start':
+      return verbose ? c.dim(`Replaying ${e.versions} version${e.versions === 1 ? '' : 's'} up to ${e.target} on ${e.database}`) : null
+    case 'replay.done':
+      return `  ${c.green('✓')} schema snapshot: ${e.objects} objects after replaying ${e.versions} version${e.versions === 1 ? '' : 's'} ${c.dim(`${e.durationMs} ms`)}`
     case 'warning':
       return `${e.message}${e.path ? ` (${e.path})` : ''}`
   }

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
+import { inject } from 'vitest'
 
 /** The built CLI entry point: tests run the real binary in a real process. */
 export const binPath = fileURLToPath(new URL('../../dist/bin.js', import.meta.url))
@@ -23,11 +24,15 @@ export function squizzle(args: string[], options: { cwd: string; env?: Record<st
   return collect(startSquizzle(args, options))
 }
 
-/** Starts the CLI without waiting, for concurrency and kill tests. */
+/**
+ * Starts the CLI without waiting, for concurrency and kill tests. Builds replay on
+ * the test server (a fresh database each, much faster than an embedded server per
+ * build) unless the test sets SQUIZZLE_DEV_URL itself ('' for the embedded default).
+ */
 export function startSquizzle(args: string[], options: { cwd: string; env?: Record<string, string> }): ChildProcess {
   return spawn(process.execPath, [binPath, ...args], {
     cwd: options.cwd,
-    env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '/tmp', NO_COLOR: '1', ...options.env },
+    env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '/tmp', NO_COLOR: '1', SQUIZZLE_DEV_URL: inject('postgresUrl'), ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
 }

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
-import { writeBundle, sourceDateEpoch } from '../bundle/bundle-writer.js'
+import { writeBundle, sourceDateEpoch, type BundleEntry } from '../bundle/bundle-writer.js'
+import type { BundleLimits } from '../bundle/limits.js'
 import { SquizzleError } from '../errors/squizzle-error.js'
 import { ignoreEvents, type EventSink } from '../events/events.js'
 import { computeChecksum } from '../manifest/checksum.js'
@@ -11,6 +12,8 @@ import type { ArtifactRef, ArtifactStorage } from '../storage/artifact-storage.j
 import { compareVersions, parseVersion } from '../version/version.js'
 import { assertReversibility } from './reversibility.js'
 import { findSourceFiles, type SourceFile, type SourceFolders } from './source-files.js'
+import { recordSnapshot, type SnapshotOptions } from './record-snapshot.js'
+import { checkNoTransactionPaths } from './no-transaction-paths.js'
 
 export interface BuildOptions {
   version: string
@@ -23,6 +26,16 @@ export interface BuildOptions {
   transactionScope?: TransactionScope
   /** Build even though no rollback SQL came with the version; recorded in the manifest. */
   irreversible?: boolean
+  /**
+   * Bundle paths (`migrations/0219_x.sql`) of files that run outside a transaction
+   * without carrying `-- squizzle:no-transaction`, as Diesel's `run_in_transaction = false`
+   * or Flyway's `executeInTransaction=false` declare it. Each must name a source file.
+   */
+  noTransaction?: readonly string[]
+  /** Replay every version on a scratch database and store the resulting schema in the bundle. */
+  snapshot?: SnapshotOptions
+  /** Limits for reading stored bundles during the replay. */
+  limits?: Partial<BundleLimits>
   events?: EventSink
   /**
    * Checks the version's new files (e.g. a linter) after they were analysed and
@@ -71,6 +84,7 @@ export async function buildVersion(options: BuildOptions): Promise<BuildResult> 
   }
   const released = await releasedFiles(options.storage, stored.map((v) => v.version))
   const sources = await findSourceFiles(options.folders)
+  const noTransaction = checkNoTransactionPaths(options.noTransaction ?? [], sources)
   const added: { source: SourceFile; entry: ManifestFile }[] = []
   for (const source of sources) {
     const bytes = await readFile(source.file)
@@ -85,7 +99,7 @@ export async function buildVersion(options: BuildOptions): Promise<BuildResult> 
       }
       continue
     }
-    const analysis = await analyzeSql(bytes.toString('utf8'), source.path)
+    const analysis = await analyzeSql(bytes.toString('utf8'), source.path, { noTransaction: noTransaction.has(source.path) })
     const entry: ManifestFile = { path: source.path, kind: source.kind, size: bytes.length, sha256, transaction: analysis.transaction }
     if (analysis.commitAfter) entry.commitAfter = true
     if (analysis.ownTransactionControl) entry.ownTransactionControl = true
@@ -100,25 +114,34 @@ export async function buildVersion(options: BuildOptions): Promise<BuildResult> 
   const files = added.map((a) => a.entry)
   assertReversibility(files, options.irreversible === true, version)
   await options.beforeStore?.(added.map((a) => ({ file: a.source.file, entry: a.entry })))
-  const manifest = validateManifest(
-    {
-      formatVersion: 1,
-      version,
-      previousVersion: latest,
-      created: createdAt(),
-      ...(options.notes ? { notes: options.notes } : {}),
-      ...(options.author ? { author: options.author } : {}),
-      tools: { squizzle: options.toolVersion, ...(options.drizzleKitVersion ? { 'drizzle-kit': options.drizzleKitVersion } : {}) },
-      transactionScope: options.transactionScope ?? 'version',
-      ...(options.irreversible ? { irreversible: true } : {}),
-      files,
-      checksum: computeChecksum(files),
-    },
-    `manifest of ${version}`,
-  )
-  const bundle = writeBundle(added.map((a) => ({ path: a.entry.path, size: a.entry.size, sha256: a.entry.sha256, source: { file: a.source.file } })))
+  const entries: BundleEntry[] = added.map((a) => ({ path: a.entry.path, size: a.entry.size, sha256: a.entry.sha256, source: { file: a.source.file } }))
+  const created = createdAt()
+  const manifestOf = (listed: ManifestFile[]): Manifest =>
+    validateManifest(
+      {
+        formatVersion: 1,
+        version,
+        previousVersion: latest,
+        created,
+        ...(options.notes ? { notes: options.notes } : {}),
+        ...(options.author ? { author: options.author } : {}),
+        tools: { squizzle: options.toolVersion, ...(options.drizzleKitVersion ? { 'drizzle-kit': options.drizzleKitVersion } : {}) },
+        transactionScope: options.transactionScope ?? 'version',
+        ...(options.irreversible ? { irreversible: true } : {}),
+        files: listed,
+        checksum: computeChecksum(listed),
+      },
+      `manifest of ${version}`,
+    )
+  if (options.snapshot) {
+    const recorded = await recordSnapshot({ storage: options.storage, manifest: manifestOf([...files]), entries: [...entries], snapshot: options.snapshot, toolVersion: options.toolVersion, limits: options.limits, events })
+    files.push(recorded.file)
+    entries.push(recorded.entry)
+  }
+  const manifest = manifestOf(files)
+  const bundle = writeBundle(entries)
   const ref = await options.storage.push({ manifest, bundle })
-  events({ type: 'build.done', version, digest: ref.digest, files: files.length, bytes: ref.bundleSize })
+  events({ type: 'build.done', version, digest: ref.digest, files: added.length, bytes: ref.bundleSize })
   return { ref, manifest }
 }
 

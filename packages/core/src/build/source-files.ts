@@ -1,15 +1,15 @@
 import { readdir } from 'node:fs/promises'
 import { join, relative, sep } from 'node:path'
 import { SquizzleError } from '../errors/squizzle-error.js'
-import type { FileKind } from '../manifest/manifest.js'
+import type { SqlKind } from '../manifest/manifest.js'
 import { compareBundleFiles } from '../bundle/file-order.js'
 
 /** Source folders by kind; a missing folder simply contributes nothing. */
-export type SourceFolders = Partial<Record<FileKind, string>>
+export type SourceFolders = Partial<Record<SqlKind, string>>
 
 /** A SQL file found in the project. */
 export interface SourceFile {
-  kind: FileKind
+  kind: SqlKind
   /** Bundle path: `<kind>/<path relative to its folder>`. */
   path: string
   /** Absolute or cwd-relative path on disk. */
@@ -29,7 +29,7 @@ const validSegment = /^[A-Za-z0-9_@+=,-]([A-Za-z0-9_@+=,. -]*[A-Za-z0-9_@+=,.-])
  */
 export async function findSourceFiles(folders: SourceFolders): Promise<SourceFile[]> {
   const out: SourceFile[] = []
-  for (const [kind, folder] of Object.entries(folders) as [FileKind, string | undefined][]) {
+  for (const [kind, folder] of Object.entries(folders) as [SqlKind, string | undefined][]) {
     if (!folder) continue
     for (const file of await listSql(folder)) {
       const rel = relative(folder, file).split(sep).join('/')

@@ -35,6 +35,21 @@ const settings = {
       pgVersion: { type: 'string', pattern: '^[0-9]+(\\.[0-9]+)?$', description: 'PostgreSQL version the rules assume, e.g. 15.4.' },
     },
   },
+  noTransaction: {
+    type: 'array',
+    uniqueItems: true,
+    items: { type: 'string', minLength: 1 },
+    description: 'Bundle paths (migrations/0219_x.sql) of files that run outside a transaction without a -- squizzle:no-transaction line, like Diesel\'s run_in_transaction = false.',
+  },
+  snapshot: {
+    type: 'object',
+    additionalProperties: false,
+    description: 'The schema snapshot build records by replaying every version on an empty database.',
+    properties: {
+      enabled: { type: 'boolean', description: 'Record a snapshot at build (default true; --no-snapshot turns it off).' },
+      devUrl: { type: 'string', description: 'PostgreSQL server to replay on (a fresh database is created and dropped there) instead of an embedded one. Prefer SQUIZZLE_DEV_URL for anything with a password.' },
+    },
+  },
   lockTimeoutMs: { type: 'integer', minimum: 0, maximum: 86400000, description: 'How long apply waits for another migrator.' },
   allowOutOfOrder: { type: 'boolean' },
   limits: {

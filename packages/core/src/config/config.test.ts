@@ -57,6 +57,13 @@ describe('validateConfig', () => {
     expect((err.details?.['problems'] as string[]).join('\n')).toContain(key)
   })
 
+  it('accepts noTransaction paths and snapshot settings, and refuses an unknown snapshot key', () => {
+    const value = { noTransaction: ['migrations/0219_x.sql'], snapshot: { enabled: false, devUrl: 'postgres://localhost/dev' } }
+    expect(validateConfig(value, 'c.json')).toBe(value)
+    expect(errorOf(() => validateConfig({ snapshot: { enable: true } }, 'c.json')).code).toBe('CONFIG_INVALID')
+    expect(errorOf(() => validateConfig({ noTransaction: 'migrations/x.sql' }, 'c.json')).code).toBe('CONFIG_INVALID')
+  })
+
   it('reports every problem, not only the first', () => {
     const err = errorOf(() => validateConfig({ lockTimeoutMs: 'soon', allowOutOfOrder: 'yes' }, 'c.json'))
     const problems = (err.details?.['problems'] as string[]).join('\n')
@@ -87,6 +94,12 @@ describe('resolveEnvironment', () => {
       limits: { maxFiles: 50, maxRatio: 100 },
       allowOutOfOrder: false,
     })
+  })
+
+  it('merges snapshot settings key by key, and adds none when neither level has them', () => {
+    const withSnapshot: SquizzleConfig = { snapshot: { devUrl: 'postgres://dev/x' }, environments: { ci: { snapshot: { enabled: false } } } }
+    expect(resolveEnvironment(withSnapshot, 'ci').snapshot).toEqual({ devUrl: 'postgres://dev/x', enabled: false })
+    expect(resolveEnvironment(config, 'production')).not.toHaveProperty('snapshot')
   })
 
   it('gives the top level for an environment with no settings of its own', () => {

@@ -19,6 +19,8 @@ export interface ConfigSettings {
   paths?: { migrations?: string; rollback?: string; seed?: string; drizzle?: string }
   transactionScope?: TransactionScope
   lint?: LintSettings
+  noTransaction?: string[]
+  snapshot?: { enabled?: boolean; devUrl?: string }
   lockTimeoutMs?: number
   allowOutOfOrder?: boolean
   limits?: Partial<BundleLimits>
@@ -69,5 +71,6 @@ export function resolveEnvironment(config: SquizzleConfig, env: string | undefin
     paths: { ...base.paths, ...overrides.paths },
     limits: { ...base.limits, ...overrides.limits },
     ...(base.lint || overrides.lint ? { lint: { ...base.lint, ...overrides.lint } } : {}),
+    ...(base.snapshot || overrides.snapshot ? { snapshot: { ...base.snapshot, ...overrides.snapshot } } : {}),
   }
 }

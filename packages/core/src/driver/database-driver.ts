@@ -1,5 +1,6 @@
 import type { LockHolderInfo } from '../events/events.js'
 import type { Manifest } from '../manifest/manifest.js'
+import type { SchemaSnapshot } from '../snapshot/schema-snapshot.js'
 
 /** A held migration lock. */
 export interface MigrationLock {
@@ -142,4 +143,11 @@ export interface DatabaseDriver {
   saveRollbackScripts(version: string, manifestDigest: string, scripts: readonly RollbackScript[]): Promise<void>
   /** The rollback files kept for the artifact `manifestDigest`, by path; empty when none were kept. */
   rollbackScripts(manifestDigest: string): Promise<RollbackScript[]>
+  /**
+   * Reads the live schema from the catalogs as a normalized snapshot (every user
+   * object, nothing of the system schema, extensions' own objects excluded).
+   * Optional: drift detection and build-time snapshots need it. Call it on the
+   * connected driver, not on one bound to a transaction.
+   */
+  snapshotSchema?(): Promise<SchemaSnapshot>
 }

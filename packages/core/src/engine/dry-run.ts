@@ -1,5 +1,6 @@
 import { bundleFiles } from '../bundle/bundle-reader.js'
 import type { BundleLimits } from '../bundle/limits.js'
+import { applyKinds } from '../manifest/manifest.js'
 import { analyzeSql, runnableStatements } from '../sql/analyze-sql.js'
 import type { PulledArtifact } from '../storage/artifact-storage.js'
 import { planSegments } from './segments.js'
@@ -27,8 +28,8 @@ export async function dryRunVersion(pulled: PulledArtifact, limits?: Partial<Bun
   const { manifest, ref } = pulled
   const statements = new Map<string, { index: number; line: number; text: string }[]>()
   for await (const { file, content } of bundleFiles(pulled.open(), manifest, { limits })) {
-    if (file.kind === 'rollback') continue
-    const analysis = await analyzeSql(content.toString('utf8'), file.path)
+    if (!applyKinds.includes(file.kind)) continue
+    const analysis = await analyzeSql(content.toString('utf8'), file.path, { noTransaction: !file.transaction })
     const run = file.transaction ? runnableStatements(analysis) : analysis.statements
     statements.set(file.path, run.map((s) => ({ index: s.index, line: s.line, text: s.text })))
   }

@@ -41,7 +41,7 @@ export function selectRollback(state: HistoryState, to: string | undefined): His
 export async function layoutRollback(source: RollbackSource): Promise<DryRunVersion> {
   const statements = new Map<string, { index: number; line: number; text: string }[]>()
   for (const { file, content } of source.files) {
-    const analysis = await analyzeSql(content.toString('utf8'), file.path)
+    const analysis = await analyzeSql(content.toString('utf8'), file.path, { noTransaction: !file.transaction })
     const run = file.transaction ? runnableStatements(analysis) : analysis.statements
     statements.set(file.path, run.map((s) => ({ index: s.index, line: s.line, text: s.text })))
   }

@@ -169,7 +169,8 @@ async function runStatementByStatement(
 ): Promise<void> {
   const started = Date.now()
   const { driver, events } = ctx
-  const statements = (await analyzeSql(content.toString('utf8'), file.path)).statements
+  // The verified manifest decides: the file may be declared non-transactional in config, not by a directive in its bytes.
+  const statements = (await analyzeSql(content.toString('utf8'), file.path, { noTransaction: !file.transaction })).statements
   if (lastDone >= 0) events({ type: 'file.resume', version: manifest.version, path: file.path, fromStatement: lastDone + 1 })
   events({ type: 'file.start', version: manifest.version, path: file.path, transactional: false })
   await driver.run(

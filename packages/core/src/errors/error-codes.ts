@@ -23,6 +23,7 @@ export type SquizzleErrorCode =
   | 'DRIZZLE_KIT_MISSING'
   | 'DRIZZLE_KIT_UNSUPPORTED'
   | 'DRIZZLE_KIT_FAILED'
+  | 'REPLAY_FAILED'
   // integrity: the bytes are not what they claim to be
   | 'MANIFEST_INVALID'
   | 'DIGEST_MISMATCH'
@@ -32,6 +33,7 @@ export type SquizzleErrorCode =
   | 'BUNDLE_CORRUPT'
   | 'TAMPERED'
   | 'IMMUTABLE_VERSION'
+  | 'SNAPSHOT_INVALID'
   // signatures and trust policy
   | 'SIGNATURE_MISSING'
   | 'SIGNATURE_INVALID'
@@ -55,6 +57,9 @@ export type SquizzleErrorCode =
   | 'LOCK_UNSAFE'
   | 'DATABASE_ERROR'
   | 'CONNECTION_FAILED'
+  // schema snapshots and drift
+  | 'SNAPSHOT_UNSUPPORTED'
+  | 'SNAPSHOT_MISSING'
 
 /** The class of failure a code belongs to; the CLI maps each to an exit code. */
 export type ErrorCategory = 'usage' | 'failure' | 'integrity' | 'signature' | 'lock'
@@ -78,6 +83,7 @@ const categories: Record<SquizzleErrorCode, ErrorCategory> = {
   DRIZZLE_KIT_MISSING: 'failure',
   DRIZZLE_KIT_UNSUPPORTED: 'failure',
   DRIZZLE_KIT_FAILED: 'failure',
+  REPLAY_FAILED: 'failure',
   MANIFEST_INVALID: 'integrity',
   DIGEST_MISMATCH: 'integrity',
   CHECKSUM_MISMATCH: 'integrity',
@@ -86,6 +92,7 @@ const categories: Record<SquizzleErrorCode, ErrorCategory> = {
   BUNDLE_CORRUPT: 'integrity',
   TAMPERED: 'integrity',
   IMMUTABLE_VERSION: 'integrity',
+  SNAPSHOT_INVALID: 'integrity',
   SIGNATURE_MISSING: 'signature',
   SIGNATURE_INVALID: 'signature',
   POLICY_VIOLATION: 'signature',
@@ -106,6 +113,8 @@ const categories: Record<SquizzleErrorCode, ErrorCategory> = {
   LOCK_UNSAFE: 'failure',
   DATABASE_ERROR: 'failure',
   CONNECTION_FAILED: 'failure',
+  SNAPSHOT_UNSUPPORTED: 'failure',
+  SNAPSHOT_MISSING: 'failure',
 }
 
 /**

@@ -22,6 +22,8 @@ export type SquizzleEvent =
   | { type: 'build.file'; path: string; kind: string; size: number; transactional: boolean }
   | { type: 'build.done'; version: string; digest: string; files: number; bytes: number }
   | { type: 'push.done'; version: string; digest: string; storage: string }
+  | { type: 'replay.start'; target: string; versions: number; database: string }
+  | { type: 'replay.done'; target: string; versions: number; objects: number; durationMs: number }
   | { type: 'warning'; code: string; message: string; version?: string; path?: string }
 
 /** Who holds the migration lock, as far as the database can tell. */

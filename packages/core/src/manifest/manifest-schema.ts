@@ -40,9 +40,10 @@ export const manifestSchema = {
           path: {
             type: 'string',
             maxLength: 512,
-            pattern: '^(drizzle|migrations|seed|rollback)/([A-Za-z0-9_@+=,-]([A-Za-z0-9_@+=,. -]*[A-Za-z0-9_@+=,.-])?/)*[A-Za-z0-9_@+=,-]([A-Za-z0-9_@+=,. -]*[A-Za-z0-9_@+=,.-])?\\.sql$',
+            // SQL under its kind's folder, or the one schema snapshot file.
+            pattern: '^((drizzle|migrations|seed|rollback)/([A-Za-z0-9_@+=,-]([A-Za-z0-9_@+=,. -]*[A-Za-z0-9_@+=,.-])?/)*[A-Za-z0-9_@+=,-]([A-Za-z0-9_@+=,. -]*[A-Za-z0-9_@+=,.-])?\\.sql|schema/snapshot\\.json)$',
           },
-          kind: { enum: ['drizzle', 'migrations', 'seed', 'rollback'] },
+          kind: { enum: ['drizzle', 'migrations', 'seed', 'rollback', 'schema'] },
           size: { type: 'integer', minimum: 0, maximum: 1099511627776 },
           sha256: { type: 'string', pattern: '^[0-9a-f]{64}$' },
           transaction: { type: 'boolean' },

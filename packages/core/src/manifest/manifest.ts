@@ -1,16 +1,26 @@
-/** The kinds of SQL a bundle carries, in the order they run. `rollback` never runs on apply. */
-export type FileKind = 'drizzle' | 'migrations' | 'seed' | 'rollback'
+/**
+ * The kinds of files a bundle carries: SQL in the order it runs (`rollback` never
+ * runs on apply), then `schema`, the expected schema after the version
+ * (`schema/snapshot.json`, never run).
+ */
+export type FileKind = 'drizzle' | 'migrations' | 'seed' | 'rollback' | 'schema'
+
+/** Kinds whose files are SQL written by the project (what source folders hold). */
+export type SqlKind = Exclude<FileKind, 'schema'>
+
+/** Bundle path of the schema snapshot recorded at build (kind `schema`). */
+export const snapshotPath = 'schema/snapshot.json'
 
 /** Kinds that run on apply, in run order. */
 export const applyKinds: readonly FileKind[] = ['drizzle', 'migrations', 'seed']
 
 /** Every kind, in the order files are stored in a bundle. */
-export const fileKinds: readonly FileKind[] = ['drizzle', 'migrations', 'seed', 'rollback']
+export const fileKinds: readonly FileKind[] = ['drizzle', 'migrations', 'seed', 'rollback', 'schema']
 
 /** How much a single transaction covers when a version is applied (Atlas's `--tx-mode`). */
 export type TransactionScope = 'version' | 'file'
 
-/** One SQL file inside a bundle. */
+/** One file inside a bundle: SQL, or the schema snapshot (`transaction` is then always true and means nothing). */
 export interface ManifestFile {
   /** `<kind>/<relative path>`, forward slashes, e.g. `migrations/001_users.sql`. */
   path: string

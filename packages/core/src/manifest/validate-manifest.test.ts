@@ -56,6 +56,7 @@ describe('validateManifest', () => {
     ['no files', (m) => void (m['files'] = [])],
     ['file transaction scope and irreversible', (m) => void ((m['transactionScope'] = 'file'), (m['irreversible'] = true))],
     ['a created time with an offset', (m) => void (m['created'] = '2024-05-01T14:00:00+02:00')],
+    ['the schema snapshot file', (m) => void (m['files'] = [...files(), { path: 'schema/snapshot.json', kind: 'schema', size: 9, sha256: sha('f'), transaction: true }])],
   ])('accepts %s', (_name, change) => {
     expect(() => validateManifest(manifest(change))).not.toThrow()
   })
@@ -87,6 +88,16 @@ describe('validateManifest', () => {
   it('refuses a file whose kind does not match its path (MANIFEST_INVALID)', () => {
     expect(codeOf(() => validateManifest(manifest((m) => void (fileAt(m, 1)['kind'] = 'seed'))))).toBe('MANIFEST_INVALID')
     expect(codeOf(() => validateManifest(manifest((m) => void (fileAt(m, 5)['kind'] = 'migrations'))))).toBe('MANIFEST_INVALID')
+  })
+
+  it.each<[string, string]>([
+    ['schema/other.json', 'schema'],
+    ['schema/snapshot.sql', 'schema'],
+    ['migrations/snapshot.json', 'migrations'],
+    ['schema/snapshot.json', 'migrations'],
+  ])('refuses %s with kind %s: the schema kind holds exactly schema/snapshot.json (MANIFEST_INVALID)', (path, kind) => {
+    const m = manifest((x) => void (x['files'] = [...files(), { path, kind, size: 9, sha256: sha('f'), transaction: true }]))
+    expect(codeOf(() => validateManifest(m))).toBe('MANIFEST_INVALID')
   })
 
   it('refuses a file listed twice (MANIFEST_INVALID)', () => {

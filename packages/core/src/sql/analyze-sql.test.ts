@@ -27,6 +27,11 @@ describe('analyzeSql', () => {
     expect(a.statements.map((s) => s.nodeType)).toEqual(['IndexStmt', 'VacuumStmt'])
   })
 
+  it('runs a file declared non-transactional by the project (no directive in its bytes) outside any transaction', async () => {
+    const a = await analyzeSql('CREATE INDEX CONCURRENTLY i ON t (x);', 'migrations/002.sql', { noTransaction: true })
+    expect(a.transaction).toBe(false)
+  })
+
   it('refuses a non-transactional statement without the directive (SQL_NEEDS_NO_TRANSACTION), naming its line', async () => {
     const err = await errorOf('CREATE TABLE t (id int);\n\nCREATE INDEX CONCURRENTLY i ON t (id);', 'migrations/002.sql')
     expect(err.code).toBe('SQL_NEEDS_NO_TRANSACTION')

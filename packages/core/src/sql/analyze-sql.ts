@@ -19,7 +19,8 @@ export interface SqlAnalysis {
 /**
  * Parses a migration file and decides how it must run, refusing what cannot run
  * safely: non-transactional statements without the directive, `ROLLBACK` in a
- * transactional file, `COPY … FROM STDIN`.
+ * transactional file, `COPY … FROM STDIN`. `options.noTransaction` has the effect
+ * of the directive for files declared non-transactional in the project's config.
  *
  * @example
  * ```ts
@@ -27,9 +28,10 @@ export interface SqlAnalysis {
  * a.transaction // false
  * ```
  */
-export async function analyzeSql(sql: string, path: string): Promise<SqlAnalysis> {
+export async function analyzeSql(sql: string, path: string, options: { noTransaction?: boolean } = {}): Promise<SqlAnalysis> {
   const statements = await splitStatements(sql, path)
-  const noTransaction = hasNoTransactionDirective(sql)
+  // The project may declare the file non-transactional outside its bytes (config `noTransaction`).
+  const noTransaction = options.noTransaction === true || hasNoTransactionDirective(sql)
   let ownTransactionControl = false
   let commitAfter = false
   for (const statement of statements) {

@@ -1,6 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { DatabaseDriver, HistoryEntryInput } from '../driver/database-driver.js'
 import { isSquizzleError } from '../errors/squizzle-error.js'
+import { diffSnapshots } from '../snapshot/diff-snapshots.js'
+import { parseSnapshot, serializeSnapshot } from '../snapshot/schema-snapshot.js'
 
 /** What `describeDriver` needs: a fresh, empty database per call, and two drivers on it. */
 export interface DriverFactory {
@@ -11,7 +13,7 @@ export interface DriverFactory {
 /**
  * The conformance suite every DatabaseDriver passes: system schema, history,
  * transactions, statement-by-statement runs with resume, session isolation
- * between files, the lock, progress and audit. Run it from your plugin's tests:
+ * between files, the lock, progress and audit, and the optional schema snapshot. Run it from your plugin's tests:
  *
  * @example
  * ```ts
@@ -184,6 +186,23 @@ export function describeDriver(name: string, factory: DriverFactory): void {
       const d = await connect()
       await d.ensureSystemSchema()
       await d.audit({ operation: 'apply', outcome: 'refused', version: '1.0.0', actor: 'ci', host: 'h', details: { code: 'TAMPERED' } })
+    })
+
+    it('snapshots the schema (when it offers snapshotSchema): valid, stable, without its own bookkeeping', async ({ skip }) => {
+      const d = await connect()
+      if (!d.snapshotSchema) return skip('the driver does not implement the optional snapshotSchema()')
+      const empty = await d.snapshotSchema()
+      await d.ensureSystemSchema()
+      await d.record(entry('1.0.0', 'success'))
+      expect(diffSnapshots(empty, await d.snapshotSchema())).toEqual([])
+      await d.run(unit(['CREATE TABLE conformance_snapshot (id int NOT NULL)']))
+      const after = await d.snapshotSchema()
+      const added = diffSnapshots(empty, after)
+      expect(added.length).toBeGreaterThan(0)
+      expect(added.every((x) => x.change === 'added' && x.name.includes('conformance_snapshot'))).toBe(true)
+      expect(added.map((x) => x.kind)).toContain('table')
+      expect(parseSnapshot(serializeSnapshot(after))).toEqual(after)
+      expect(serializeSnapshot(await d.snapshotSchema()).equals(serializeSnapshot(after))).toBe(true)
     })
   })
 }

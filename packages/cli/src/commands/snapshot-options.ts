@@ -1,0 +1,58 @@
+import type { Manifest, SnapshotOptions } from '@squizzle/core'
+import { openScratchDatabase, parseConnectionUrl } from '@squizzle/driver-postgres'
+import type { ParsedCommand } from '../args.js'
+import type { CommandContext } from '../context.js'
+
+/** The options `build` adds for the schema snapshot. */
+export const snapshotFlags = {
+  'no-snapshot': { type: 'boolean' },
+  'dev-url': { type: 'string' },
+} as const
+
+/**
+ * How this build records its schema snapshot, or undefined when it does not:
+ * `--no-snapshot` or `snapshot.enabled: false` turn it off; the replay runs on
+ * `--dev-url`, `$SQUIZZLE_DEV_URL` or `snapshot.devUrl` when given, else on an
+ * embedded PostgreSQL server the CLI starts and stops.
+ *
+ * @example
+ * ```ts
+ * const snapshot = snapshotOptionsFor(ctx, args) // { scratch } or undefined
+ * ```
+ */
+export function snapshotOptionsFor(ctx: CommandContext, args: ParsedCommand): SnapshotOptions | undefined {
+  if (args.values['no-snapshot'] === true || ctx.settings.snapshot?.enabled === false) return undefined
+  // An empty value (SQUIZZLE_DEV_URL= in a CI file) means "not set", as for DATABASE_URL in most tools.
+  const devUrl = [args.values['dev-url'] as string | undefined, ctx.io.env['SQUIZZLE_DEV_URL'], ctx.settings.snapshot?.devUrl].find((u) => u !== undefined && u !== '')
+  if (devUrl !== undefined) {
+    parseConnectionUrl(devUrl)
+    ctx.registerUrlSecrets(devUrl)
+  }
+  const applicationName = `${ctx.settings.database?.applicationName ?? 'squizzle'} (replay)`
+  return { scratch: () => openScratchDatabase({ ...(devUrl !== undefined ? { devUrl } : {}), applicationName }) }
+}
+
+/**
+ * `{ snapshot }` for `buildVersion`'s options, or nothing when the build records none.
+ *
+ * @example
+ * ```ts
+ * await buildVersion({ ...options, ...withSnapshot(snapshotOptionsFor(ctx, args)) })
+ * ```
+ */
+export function withSnapshot(snapshot: SnapshotOptions | undefined): { snapshot?: SnapshotOptions } {
+  return snapshot ? { snapshot } : {}
+}
+
+/**
+ * The snapshot file a built manifest lists (path, size, SHA-256), or null, for `build --json`.
+ *
+ * @example
+ * ```ts
+ * snapshotEntry(manifest) // { path: 'schema/snapshot.json', size: 2048, sha256: '…' }
+ * ```
+ */
+export function snapshotEntry(manifest: Manifest): { path: string; size: number; sha256: string } | null {
+  const file = manifest.files.find((f) => f.kind === 'schema')
+  return file ? { path: file.path, size: file.size, sha256: file.sha256 } : null
+}

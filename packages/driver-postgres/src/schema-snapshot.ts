@@ -1,0 +1,107 @@
+import { normalizeSnapshot, schemaSnapshotFormat, type SchemaObject, type SchemaObjectKind, type SchemaSnapshot, type SchemaValue } from '@squizzle/core'
+import type { Sql } from 'postgres'
+import * as q from './catalog-queries.js'
+
+type Row = Record<string, unknown>
+
+const relkinds: Record<string, string> = { r: 'table', p: 'partitioned', f: 'foreign' }
+const constraintTypes: Record<string, string> = { p: 'primary key', u: 'unique', f: 'foreign key', c: 'check', x: 'exclusion', t: 'constraint trigger' }
+const routineKinds: Record<string, SchemaObjectKind> = { f: 'function', w: 'function', p: 'procedure', a: 'aggregate' }
+const typeKinds: Record<string, SchemaObjectKind> = { e: 'enum', d: 'domain', c: 'composite-type' }
+const identities: Record<string, string> = { a: 'always', d: 'by default' }
+const generated: Record<string, string> = { s: 'stored', v: 'virtual' }
+const policyCommands: Record<string, string> = { r: 'select', a: 'insert', w: 'update', d: 'delete', '*': 'all' }
+
+/**
+ * Reads the schema of the database `sql` is connected to, in one read-only
+ * snapshot transaction, and returns it normalized (see `SchemaSnapshot`).
+ *
+ * @example
+ * ```ts
+ * const snapshot = await readSchemaSnapshot(sql)
+ * ```
+ */
+export async function readSchemaSnapshot(sql: Sql): Promise<SchemaSnapshot> {
+  return (await sql.begin('isolation level repeatable read read only', async (tx) => {
+    const t = tx as unknown as Sql
+    // Every deparsed name comes out schema-qualified, whatever the role's search_path, and
+    // constants in defaults and checks print the same whatever the role's date and number settings.
+    await t`SET LOCAL search_path TO pg_catalog`
+    await t`SET LOCAL timezone TO 'UTC'`
+    await t`SET LOCAL datestyle TO 'ISO, YMD'`
+    await t`SET LOCAL intervalstyle TO 'postgres'`
+    await t`SET LOCAL extra_float_digits TO 3`
+    const [server] = await t<{ v: string }[]>`SELECT current_setting('server_version') AS v`
+    const objects: SchemaObject[] = [
+      ...(await q.extensionRows(t)).map((r) => object('extension', s(r['name']), { schema: r['schema'] })),
+      ...(await q.schemaRows(t)).map((r) => object('schema', s(r['name']), { comment: r['comment'] })),
+      ...(await q.typeRows(t)).map(typeObject),
+      ...(await q.sequenceRows(t)).map((r) =>
+        object('sequence', `${s(r['schema'])}.${s(r['name'])}`, {
+          type: r['type'], start: r['start'], increment: r['increment'], min: r['min'], max: r['max'], cache: r['cache'], cycle: r['cycle'], ownedBy: r['owned_by'],
+        }),
+      ),
+      ...(await q.tableRows(t)).map((r) =>
+        object('table', `${s(r['schema'])}.${s(r['name'])}`, {
+          type: relkinds[s(r['relkind'])], unlogged: r['persistence'] === 'u', rowSecurity: r['row_security'], forceRowSecurity: r['force_row_security'],
+          partitionKey: r['partition_key'], partitionBound: r['partition_bound'], parents: r['parents'], comment: r['comment'],
+        }),
+      ),
+      ...(await q.columnRows(t)).map((r) =>
+        object('column', `${s(r['schema'])}.${s(r['table'])}.${s(r['name'])}`, {
+          type: r['type'], notNull: r['not_null'], default: r['default'], identity: identities[s(r['identity'])], generated: generated[s(r['generated'])],
+          collation: r['collation'], comment: r['comment'],
+        }),
+      ),
+      ...(await q.constraintRows(t)).map((r) =>
+        object('constraint', `${s(r['schema'])}.${s(r['table'])}.${s(r['name'])}`, { type: constraintTypes[s(r['type'])] ?? r['type'], definition: r['definition'], comment: r['comment'] }),
+      ),
+      ...(await q.indexRows(t)).map((r) =>
+        object('index', `${s(r['schema'])}.${s(r['name'])}`, { table: r['table'], definition: r['definition'], valid: r['valid'], comment: r['comment'] }),
+      ),
+      ...(await q.viewRows(t)).map((r) =>
+        object(r['relkind'] === 'm' ? 'materialized-view' : 'view', `${s(r['schema'])}.${s(r['name'])}`, { definition: r['definition'], comment: r['comment'] }),
+      ),
+      ...(await q.routineRows(t)).map((r) =>
+        object(routineKinds[s(r['prokind'])] ?? 'function', `${s(r['schema'])}.${s(r['name'])}(${s(r['arguments'])})`, {
+          window: r['prokind'] === 'w' ? true : null, definition: r['definition'], result: r['result'], aggregate: r['aggregate'], comment: r['comment'],
+        }),
+      ),
+      ...(await q.triggerRows(t)).map((r) =>
+        object('trigger', `${s(r['schema'])}.${s(r['table'])}.${s(r['name'])}`, { definition: r['definition'], enabled: r['enabled'], comment: r['comment'] }),
+      ),
+      ...(await q.policyRows(t)).map((r) =>
+        object('policy', `${s(r['schema'])}.${s(r['table'])}.${s(r['name'])}`, {
+          command: policyCommands[s(r['command'])], permissive: r['permissive'], roles: r['roles'], using: r['using'], withCheck: r['with_check'],
+        }),
+      ),
+    ]
+    return normalizeSnapshot({ format: schemaSnapshotFormat, server: server?.v ?? 'unknown', objects })
+  })) as SchemaSnapshot
+}
+
+function typeObject(r: Row): SchemaObject {
+  const kind = typeKinds[s(r['typtype'])] ?? 'enum'
+  const name = `${s(r['schema'])}.${s(r['name'])}`
+  if (kind === 'enum') return object(kind, name, { labels: r['labels'] as string[], comment: r['comment'] })
+  if (kind === 'domain') return object(kind, name, { baseType: r['base_type'], notNull: r['not_null'], default: r['default'], checks: r['checks'], comment: r['comment'] })
+  return object(kind, name, { attributes: r['attributes'], comment: r['comment'] })
+}
+
+/** An object with its properties cleaned: absent values (null, '', []) are left out so snapshots stay small and stable. */
+function object(kind: SchemaObjectKind, name: string, raw: Record<string, unknown>): SchemaObject {
+  const properties: Record<string, SchemaValue> = {}
+  for (const [key, value] of Object.entries(raw)) {
+    if (value === null || value === undefined || value === '') continue
+    if (Array.isArray(value)) {
+      if (value.length > 0) properties[key] = value.map(String)
+      continue
+    }
+    properties[key] = typeof value === 'boolean' || typeof value === 'number' ? value : String(value)
+  }
+  return { kind, name, properties }
+}
+
+function s(value: unknown): string {
+  return value === null || value === undefined ? '' : String(value)
+}
