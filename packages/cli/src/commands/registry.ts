@@ -2,12 +2,15 @@ import { applyCommand } from './apply.js'
 import { buildCommand } from './build.js'
 import type { Command } from './command.js'
 import { initCommand } from './init.js'
+import { keygenCommand } from './keygen.js'
 import { listCommand } from './list.js'
+import { sbomCommand } from './sbom.js'
+import { signCommand } from './sign.js'
 import { statusCommand } from './status.js'
 import { verifyCommand } from './verify.js'
 
 /** Every command, in the order `--help` lists them. */
-export const commands: readonly Command[] = [initCommand, buildCommand, applyCommand, statusCommand, listCommand, verifyCommand]
+export const commands: readonly Command[] = [initCommand, buildCommand, applyCommand, statusCommand, listCommand, verifyCommand, keygenCommand, signCommand, sbomCommand]
 
 /**
  * The command called `name`, if any.
