@@ -14,6 +14,8 @@ export const workspaceAliases = [
   // The driver cannot depend on testkit (testkit depends on it): its tests reach it by alias.
   { find: /^@squizzle\/testkit$/, replacement: at('./packages/testkit/src/index.ts') },
   { find: /^@squizzle\/storage-filesystem$/, replacement: at('./packages/storage-filesystem/src/index.ts') },
+  { find: /^@squizzle\/security\/testing$/, replacement: at('./packages/security/src/testing/index.ts') },
+  { find: /^@squizzle\/security$/, replacement: at('./packages/security/src/index.ts') },
 ]
 
 /** The globalSetup that starts one real PostgreSQL server per test run. */

@@ -60,6 +60,11 @@ export class CommandContext {
     this.secrets.push(...parseConnectionUrl(url).secrets)
   }
 
+  /** Registers a secret (a passphrase, a token) read by a command, so the reporter never prints it. */
+  addSecret(value: string): void {
+    if (value !== '' && !this.secrets.includes(value)) this.secrets.push(value)
+  }
+
   get root(): string {
     return this.loaded.root
   }

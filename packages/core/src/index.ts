@@ -50,7 +50,7 @@ export type {
 } from './driver/database-driver.js'
 
 // Signing
-export type { Signer, Verifier, SignatureBundle, TrustPolicy, VerifiedIdentity, ArtifactPolicy } from './signing/signing.js'
+export type { Signer, Verifier, SignatureBundle, TrustPolicy, TrustedIdentity, VerifiedIdentity, VerifiedSignature, ArtifactPolicy } from './signing/signing.js'
 
 // Engine and build
 export { Migrator, type MigratorOptions, type ApplyResult, type StatusReport } from './engine/migrator.js'
@@ -92,6 +92,6 @@ export { diffVersions, type VersionDiff } from './drift/diff-versions.js'
 
 // Configuration
 export { configSchema } from './config/config-schema.js'
-export { validateConfig, resolveEnvironment, type SquizzleConfig, type ConfigSettings, type LintSettings } from './config/config.js'
+export { validateConfig, resolveEnvironment, type SquizzleConfig, type ConfigSettings, type LintSettings, type SigningSettings, type TrustSettings } from './config/config.js'
 export { compileSchema, type SchemaCheck } from './schema/compile-schema.js'
 export { chunkScript, defaultChunkChars, type ScriptChunk } from './sql/chunk-script.js'

@@ -1,4 +1,6 @@
 import { buildVersion, SquizzleError } from '@squizzle/core'
+import { attachEvidence } from '../security/release-evidence.js'
+import { signerFor } from '../security/signer-for.js'
 import { toolVersion } from '../tool-version.js'
 import type { Command } from './command.js'
 import { transactionScopeFor } from './transaction-scope.js'
@@ -9,7 +11,7 @@ import { snapshotEntry, snapshotFlags, snapshotOptionsFor, withSnapshot } from '
 export const buildCommand: Command = {
   name: 'build',
   summary: 'Bundle the SQL files added since the latest version into a new, immutable version',
-  usage: 'squizzle build <version> [--notes TEXT] [--author NAME] [--irreversible] [--transaction-scope version|file] [--lint[=warn|error]] [--no-snapshot] [--dev-url URL]',
+  usage: 'squizzle build <version> [--notes TEXT] [--author NAME] [--irreversible] [--transaction-scope version|file] [--lint[=warn|error]] [--sign] [--no-snapshot] [--dev-url URL]',
   details: [
     '<version>        semantic version above the latest stored one (1.4.0, 2.0.0-rc.1)',
     '--notes TEXT     release notes stored in the manifest',
@@ -17,6 +19,7 @@ export const buildCommand: Command = {
     '--irreversible   mark the version as impossible to roll back (otherwise it must carry rollback SQL)',
     '--transaction-scope version|file   this version runs in one transaction, or one per file (default: config transactionScope, else version)',
     '--lint[=warn|error]   run squawk on the new files and report findings per file and line; =error fails the build',
+    '--sign           sign it (see `squizzle sign --help`); the SBOM and provenance are attached either way',
     '--no-snapshot    do not record the expected schema (schema/snapshot.json) in the bundle',
     '--dev-url URL    replay on this PostgreSQL server (a fresh database is created and dropped there;',
     '                 default $SQUIZZLE_DEV_URL, snapshot.devUrl, else an embedded server)',
@@ -24,7 +27,7 @@ export const buildCommand: Command = {
     'Released files must not change: a modified file fails the build with its name and version.',
   ],
   examples: ['squizzle build 1.0.0 --notes "users and orders"', 'squizzle build 1.1.0 --json | jq -r .digest'],
-  options: { notes: { type: 'string' }, author: { type: 'string' }, irreversible: { type: 'boolean' }, 'transaction-scope': { type: 'string' }, lint: { type: 'string' }, ...snapshotFlags },
+  options: { notes: { type: 'string' }, author: { type: 'string' }, irreversible: { type: 'boolean' }, 'transaction-scope': { type: 'string' }, lint: { type: 'string' }, sign: { type: 'boolean' }, ...snapshotFlags },
   bareValues: { lint: 'warn' },
   async run(ctx, args) {
     const version = args.positionals[0]
@@ -34,6 +37,8 @@ export const buildCommand: Command = {
     const storage = await ctx.openStorage()
     const author = (args.values['author'] as string | undefined) ?? ctx.io.env['SQUIZZLE_AUTHOR']
     const notes = args.values['notes'] as string | undefined
+    // Resolved before building: a missing key, passphrase or token must not leave an unsigned version behind.
+    const signer = args.values['sign'] === true ? await signerFor(ctx) : null
     const lint = lintStepFor(ctx, args.values['lint'])
     const drizzle = await drizzleStep(ctx)
     const { ref, manifest } = await buildVersion({
@@ -52,10 +57,11 @@ export const buildCommand: Command = {
       events: ctx.reporter.onEvent,
       ...(lint ? { beforeStore: lint.check } : {}),
     })
+    const evidence = storage.attach || signer ? await attachEvidence(ctx, storage, manifest.version, signer) : null
     const sqlFiles = manifest.files.filter((f) => f.kind !== 'schema').length
     ctx.reporter.line(`${ctx.reporter.colors.green('✓')} built ${manifest.version} (${sqlFiles} file${sqlFiles === 1 ? '' : 's'}${sqlFiles < manifest.files.length ? ' and a schema snapshot' : ''}) into ${storage.name}`)
     ctx.reporter.result(ref.digest)
-    ctx.reporter.json({ version: manifest.version, digest: ref.digest, bundleDigest: ref.bundleDigest, storage: storage.name, previousVersion: manifest.previousVersion, files: manifest.files.filter((f) => f.kind !== 'schema').map((f) => ({ path: f.path, size: f.size, sha256: f.sha256, transaction: f.transaction })), snapshot: snapshotEntry(manifest), ...(lint ? { lint: lint.findings } : {}) })
+    ctx.reporter.json({ version: manifest.version, digest: ref.digest, bundleDigest: ref.bundleDigest, storage: storage.name, previousVersion: manifest.previousVersion, signed: evidence?.provenance === 'signed', files: manifest.files.filter((f) => f.kind !== 'schema').map((f) => ({ path: f.path, size: f.size, sha256: f.sha256, transaction: f.transaction })), snapshot: snapshotEntry(manifest), ...(lint ? { lint: lint.findings } : {}) })
     return 0
   },
 }

@@ -1,5 +1,6 @@
 import { Migrator, type DatabaseDriver } from '@squizzle/core'
 import type { CommandContext } from '../context.js'
+import { trustPolicyFor } from '../security/trust-policy.js'
 import { toolVersion } from '../tool-version.js'
 
 /**
@@ -11,6 +12,7 @@ import { toolVersion } from '../tool-version.js'
  * ```
  */
 export async function migratorFor(ctx: CommandContext, driver: DatabaseDriver, extra: { allowOutOfOrder?: boolean } = {}): Promise<Migrator> {
+  const policy = await trustPolicyFor(ctx)
   return new Migrator({
     storage: await ctx.openStorage(),
     driver,
@@ -19,5 +21,6 @@ export async function migratorFor(ctx: CommandContext, driver: DatabaseDriver, e
     lockTimeoutMs: ctx.lockTimeoutMs(),
     allowOutOfOrder: extra.allowOutOfOrder ?? ctx.settings.allowOutOfOrder ?? false,
     ...(ctx.settings.limits ? { limits: ctx.settings.limits } : {}),
+    ...(policy ? { policy } : {}),
   })
 }

@@ -5,14 +5,17 @@ import type { Command } from './command.js'
 import { diffCommand } from './diff.js'
 import { driftCommand } from './drift.js'
 import { initCommand } from './init.js'
+import { keygenCommand } from './keygen.js'
 import { listCommand } from './list.js'
 import { repairCommand } from './repair.js'
 import { rollbackCommand } from './rollback.js'
+import { sbomCommand } from './sbom.js'
+import { signCommand } from './sign.js'
 import { statusCommand } from './status.js'
 import { verifyCommand } from './verify.js'
 
 /** Every command, in the order `--help` lists them. */
-export const commands: readonly Command[] = [initCommand, buildCommand, applyCommand, rollbackCommand, statusCommand, driftCommand, diffCommand, listCommand, verifyCommand, baselineCommand, repairCommand]
+export const commands: readonly Command[] = [initCommand, buildCommand, applyCommand, rollbackCommand, statusCommand, driftCommand, diffCommand, listCommand, verifyCommand, baselineCommand, repairCommand, keygenCommand, signCommand, sbomCommand]
 
 /**
  * The command called `name`, if any.

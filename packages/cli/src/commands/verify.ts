@@ -1,15 +1,17 @@
 import { SquizzleError, verifyVersion } from '@squizzle/core'
 import type { Command } from './command.js'
+import { trustPolicyFor } from '../security/trust-policy.js'
 import { migratorFor } from './migrator-for.js'
 import { withDatabase } from './with-database.js'
 
 export const verifyCommand: Command = {
   name: 'verify',
-  summary: 'Check a stored version as apply would (digests, checksums, structure), without running it',
+  summary: 'Check a stored version as apply would (digests, checksums, structure, signature policy), without running it',
   usage: 'squizzle verify <version>',
   details: [
     'With a database configured, also checks that the version is the artifact the database applied.',
     'Exit 3 on any integrity failure (tampered blob, checksum, re-pointed tag).',
+    'Then the signature, when the environment has a trust policy (trust in the config): exit 4 when it is missing where required, invalid, or by an untrusted signer.',
   ],
   examples: ['squizzle verify 1.2.0', 'squizzle verify 1.2.0 --json'],
   options: {},
@@ -18,9 +20,10 @@ export const verifyCommand: Command = {
     if (!version || args.positionals.length > 1) throw new SquizzleError('USAGE', 'verify takes exactly one version', { hint: 'Example: squizzle verify 1.2.0' })
     const report = ctx.databaseUrlOrNull()
       ? await withDatabase(ctx, async (driver) => (await migratorFor(ctx, driver)).verify(version))
-      : { ...(await verifyVersion(await ctx.openStorage(), version, { limits: ctx.settings.limits, events: ctx.reporter.onEvent })), applied: null }
+      : { ...(await verifyVersion(await ctx.openStorage(), version, { limits: ctx.settings.limits, events: ctx.reporter.onEvent, policy: await trustPolicyFor(ctx) })), applied: null }
     const r = ctx.reporter
     r.line(`${r.colors.green('✓')} ${report.version} verified: ${report.files} files, ${report.bytes} bytes, digest ${report.digest}${report.applied === true ? ', matches what the database applied' : ''}`)
+    if (report.identity) r.line(`  signed by ${report.identity.subject}${report.identity.issuer ? ` (${report.identity.issuer})` : ''}`)
     r.json({ ok: true, ...report })
     return 0
   },

@@ -80,9 +80,14 @@ const refused: [string, SquizzleErrorCode, Partial<BundleLimits>?][] = [
   ['pax-path-override', 'BUNDLE_UNSAFE'],
   ['appended-archive', 'BUNDLE_UNSAFE'],
   ['truncated-gzip', 'BUNDLE_CORRUPT'],
+  ['truncated-tar', 'BUNDLE_CORRUPT'],
+  ['oversize-pax-header', 'BUNDLE_LIMIT_EXCEEDED'],
+  ['oversize-longname', 'BUNDLE_LIMIT_EXCEEDED'],
   ['not-gzip', 'BUNDLE_CORRUPT'],
   ['gzip-not-tar', 'BUNDLE_CORRUPT'],
   ['gzip-bomb', 'BUNDLE_LIMIT_EXCEEDED'],
+  // The absolute limit refuses it too when the ratio limit is lifted.
+  ['gzip-bomb', 'BUNDLE_LIMIT_EXCEEDED', { maxRatio: 1_000_000, maxDecompressedBytes: 1024 * 1024 }],
   ['many-files', 'BUNDLE_LIMIT_EXCEEDED', { maxFiles: 3 }],
   ['large-file', 'BUNDLE_LIMIT_EXCEEDED', { maxFileBytes: 64 * 1024 }],
   ['large-file', 'BUNDLE_LIMIT_EXCEEDED', { maxDecompressedBytes: 64 * 1024 }],
@@ -114,6 +119,12 @@ describe('hostile bundles', () => {
     expect(manifest.files[0]!.size).toBe(50 * 1024 * 1024)
     expect(readFileSync(join(hostile, 'gzip-bomb.tar.gz')).length).toBeLessThan(100 * 1024)
     expect((await read('gzip-bomb', { maxRatio: 100_000 })).code).toBe('accepted')
+  })
+
+  it('refuses oversize headers by the bytes the manifest declares, not only by ratio, before buffering them', async () => {
+    for (const name of ['oversize-pax-header', 'oversize-longname']) {
+      expect((await read(name, { maxRatio: 1_000_000 })).code).toBe('BUNDLE_LIMIT_EXCEEDED')
+    }
   })
 
   it('accepts many-files and large-file under the default limits, so the limits are what refuse them', async () => {

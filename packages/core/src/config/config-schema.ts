@@ -52,6 +52,42 @@ const settings = {
   },
   lockTimeoutMs: { type: 'integer', minimum: 0, maximum: 86400000, description: 'How long apply waits for another migrator.' },
   allowOutOfOrder: { type: 'boolean' },
+  signing: {
+    type: 'object',
+    additionalProperties: false,
+    description: 'How `squizzle sign` and `build --sign` sign: with a local key, or keyless (Fulcio + Rekor).',
+    properties: {
+      method: { enum: ['key', 'keyless'], description: 'key: an encrypted ECDSA P-256 key from `squizzle keygen`; keyless: a Sigstore certificate for the CI identity.' },
+      key: { type: 'string', minLength: 1, description: 'Path to the encrypted private key (PEM), relative to the config file. Its passphrase comes from SQUIZZLE_SIGNING_KEY_PASSPHRASE.' },
+      fulcioUrl: { type: 'string', pattern: '^https?://[^\\s@]+$', description: 'Fulcio URL (default: the public-good instance).' },
+      rekorUrl: { type: 'string', pattern: '^https?://[^\\s@]+$', description: 'Rekor URL (default: the public-good instance).' },
+      tsaUrl: { type: 'string', pattern: '^https?://[^\\s@]+$', description: 'RFC 3161 timestamp authority URL; a timestamp is added only when set.' },
+    },
+  },
+  trust: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['signatures'],
+    description: 'Which signatures verify and apply accept. Set it per environment; an environment\'s trust replaces the top level\'s.',
+    properties: {
+      signatures: { enum: ['required', 'optional'], description: 'required: an unsigned version is refused (exit 4). optional: unsigned passes, a bad signature is still refused.' },
+      publicKeys: { type: 'array', items: { type: 'string', minLength: 1 }, description: 'Paths to trusted public keys (PEM), relative to the config file.' },
+      identities: {
+        type: 'array',
+        description: 'Trusted keyless signers.',
+        items: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['issuer', 'subject'],
+          properties: {
+            issuer: { type: 'string', minLength: 1, description: 'OIDC issuer, matched exactly, e.g. https://token.actions.githubusercontent.com' },
+            subject: { type: 'string', minLength: 1, description: 'Regular expression the whole certificate subject (SAN) must match.' },
+          },
+        },
+      },
+      trustedRoot: { type: 'string', minLength: 1, description: 'Path to a Sigstore trusted_root.json (private or offline instances). Default: the public-good root via TUF.' },
+    },
+  },
   limits: {
     type: 'object',
     additionalProperties: false,

@@ -123,3 +123,41 @@ describe('resolveEnvironment', () => {
     expect(errorOf(() => resolveEnvironment(config, env)).code).toBe('CONFIG_INVALID')
   })
 })
+
+describe('signing and trust settings', () => {
+  const invalid = (value: unknown): boolean => {
+    try {
+      validateConfig(value, 'squizzle.config.yaml')
+      return false
+    } catch (err) {
+      return isSquizzleError(err) && err.code === 'CONFIG_INVALID'
+    }
+  }
+
+  it('accepts a signing block and a trust policy per environment, the environment replacing the top level', () => {
+    const config = validateConfig(
+      {
+        signing: { method: 'keyless', fulcioUrl: 'https://fulcio.example', rekorUrl: 'https://rekor.example', tsaUrl: 'http://127.0.0.1:8080/api/v1/timestamp' },
+        trust: { signatures: 'optional' },
+        environments: {
+          production: { trust: { signatures: 'required', publicKeys: ['keys/release.pub'], identities: [{ issuer: 'https://token.actions.githubusercontent.com', subject: 'https://github\\.com/acme/.*' }], trustedRoot: 'trusted_root.json' } },
+        },
+      },
+      'squizzle.config.yaml',
+    )
+    expect(resolveEnvironment(config, undefined).trust).toEqual({ signatures: 'optional' })
+    expect(resolveEnvironment(config, 'production').trust?.publicKeys).toEqual(['keys/release.pub'])
+  })
+
+  it.each([
+    ['a trust block without signatures', { trust: { publicKeys: ['a.pub'] } }],
+    ['an unknown signatures value', { trust: { signatures: 'sometimes' } }],
+    ['an identity without a subject', { trust: { signatures: 'required', identities: [{ issuer: 'https://x' }] } }],
+    ['an unknown trust key', { trust: { signatures: 'required', keys: [] } }],
+    ['a URL with credentials', { signing: { rekorUrl: 'https://user:pw@rekor.example' } }],
+    ['a URL that is not http(s)', { signing: { fulcioUrl: 'file:///etc/passwd' } }],
+    ['an unknown signing method', { signing: { method: 'gpg' } }],
+  ])('refuses %s (CONFIG_INVALID)', (_name, value) => {
+    expect(invalid(value)).toBe(true)
+  })
+})

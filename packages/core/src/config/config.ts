@@ -24,6 +24,25 @@ export interface ConfigSettings {
   lockTimeoutMs?: number
   allowOutOfOrder?: boolean
   limits?: Partial<BundleLimits>
+  signing?: SigningSettings
+  trust?: TrustSettings
+}
+
+/** `signing` in the config: how versions are signed. */
+export interface SigningSettings {
+  method?: 'key' | 'keyless'
+  key?: string
+  fulcioUrl?: string
+  rekorUrl?: string
+  tsaUrl?: string
+}
+
+/** `trust` in the config: which signatures verify and apply accept. */
+export interface TrustSettings {
+  signatures: 'required' | 'optional'
+  publicKeys?: string[]
+  identities?: { issuer: string; subject: string }[]
+  trustedRoot?: string
 }
 
 /** The content of `squizzle.config.*`. */

@@ -101,14 +101,16 @@ export class Migrator {
       const { plan, state } = await this.guarded('apply', null, () => this.planWithState(target))
       this.events({ type: 'plan', current: plan.current, pending: plan.pending.map((p) => p.version), target: plan.target })
       if (plan.tampered.length > 0) await this.refuse('apply', plan.tampered[0]!.version, tamperedError(plan.tampered))
-      const pulled = await this.pullChecked(plan, state)
+      // Pulling validates each manifest (schema, checksum, tag): a hostile one is refused and audited like any integrity failure.
+      const pulled = await this.guarded('apply', plan.pending[0]?.version ?? null, () => this.pullChecked(plan, state))
       const applied: string[] = []
       for (const artifact of pulled) {
         const verified = await this.guarded('apply', artifact.manifest.version, () =>
           verifyPulled(this.options.storage, artifact, { ...this.verifyOptions(), keepFilesUpTo: this.options.keepVerifiedBytes ?? defaultKeepVerifiedBytes }),
         )
         await this.guarded('apply', artifact.manifest.version, () => runVersion(this.runContext(), artifact, verified.contents), 'failure')
-        await driver.audit({ operation: 'apply', outcome: 'success', version: artifact.manifest.version, actor: this.actor.user, host: this.actor.host, details: { digest: artifact.ref.digest } })
+        const signer = verified.identity ? { signer: verified.identity } : {}
+        await driver.audit({ operation: 'apply', outcome: 'success', version: artifact.manifest.version, actor: this.actor.user, host: this.actor.host, details: { digest: artifact.ref.digest, ...signer } })
         applied.push(artifact.manifest.version)
       }
       return { applied, current: applied.at(-1) ?? plan.current, alreadyCurrent: applied.length === 0 }

@@ -38,6 +38,7 @@ export type SquizzleErrorCode =
   | 'SIGNATURE_MISSING'
   | 'SIGNATURE_INVALID'
   | 'POLICY_VIOLATION'
+  | 'SIGNING_FAILED'
   // storage
   | 'VERSION_NOT_FOUND'
   | 'STORAGE_ERROR'
@@ -96,6 +97,7 @@ const categories: Record<SquizzleErrorCode, ErrorCategory> = {
   SIGNATURE_MISSING: 'signature',
   SIGNATURE_INVALID: 'signature',
   POLICY_VIOLATION: 'signature',
+  SIGNING_FAILED: 'failure',
   VERSION_NOT_FOUND: 'failure',
   STORAGE_ERROR: 'failure',
   STORAGE_UNSUPPORTED: 'failure',

@@ -85,6 +85,19 @@ describe('validateManifest', () => {
     expect(codeOf(() => validateManifest(manifest((m) => void (fileAt(m, 0)['sha256'] = bad))))).toBe('MANIFEST_INVALID')
   })
 
+  it.each<[string, unknown]>([
+    ['path', 'migrations/../../etc/passwd.sql'],
+    ['path', '/etc/passwd.sql'],
+    ['path', 'migrations\\..\\x.sql'],
+    ['path', 'migrations/x\u0000.sql'],
+    ['size', -1],
+    ['size', 1.5],
+    ['size', '10'],
+    ['transaction', 'yes'],
+  ])('refuses a file whose %s is %j (MANIFEST_INVALID)', (field, bad) => {
+    expect(codeOf(() => validateManifest(manifest((m) => void (fileAt(m, 1)[field] = bad))))).toBe('MANIFEST_INVALID')
+  })
+
   it('refuses a file whose kind does not match its path (MANIFEST_INVALID)', () => {
     expect(codeOf(() => validateManifest(manifest((m) => void (fileAt(m, 1)['kind'] = 'seed'))))).toBe('MANIFEST_INVALID')
     expect(codeOf(() => validateManifest(manifest((m) => void (fileAt(m, 5)['kind'] = 'migrations'))))).toBe('MANIFEST_INVALID')

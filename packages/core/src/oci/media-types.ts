@@ -6,6 +6,12 @@ export const mediaTypes = {
   bundleArtifact: 'application/vnd.squizzle.bundle.v1',
   squizzleManifest: 'application/vnd.squizzle.manifest.v1+json',
   bundleLayer: 'application/vnd.squizzle.bundle.v1.tar+gzip',
+  /** A Sigstore bundle (v0.3) attached to a version: its signature (cosign's convention). */
+  sigstoreBundle: 'application/vnd.dev.sigstore.bundle.v0.3+json',
+  /** A CycloneDX JSON SBOM attached to a version. */
+  cyclonedx: 'application/vnd.cyclonedx+json',
+  /** An unsigned in-toto statement (e.g. SLSA provenance) attached to a version. */
+  inTotoStatement: 'application/vnd.in-toto+json',
 } as const
 
 /** Standard annotation keys. */

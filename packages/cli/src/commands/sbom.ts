@@ -1,0 +1,28 @@
+import { mediaTypes, SquizzleError } from '@squizzle/core'
+import { generateSbom } from '../security/release-evidence.js'
+import type { Command } from './command.js'
+
+export const sbomCommand: Command = {
+  name: 'sbom',
+  summary: 'Print the CycloneDX 1.6 SBOM of a stored version (the attached one, else generated)',
+  usage: 'squizzle sbom <version>',
+  details: [
+    'Prints the SBOM attached at build/sign time; when there is none, generates it from the verified',
+    'bundle and the project lockfile (pnpm-lock.yaml or package-lock.json, found upward) without attaching it.',
+    'The SBOM is the output, with or without --json.',
+  ],
+  examples: ['squizzle sbom 1.2.0 > squizzle-1.2.0.cdx.json', 'squizzle sbom 1.2.0 | jq ".components[].name"'],
+  options: {},
+  async run(ctx, args) {
+    const version = args.positionals[0]
+    if (!version || args.positionals.length > 1) throw new SquizzleError('USAGE', 'sbom takes exactly one version', { hint: 'Example: squizzle sbom 1.2.0' })
+    const storage = await ctx.openStorage()
+    const pulled = await storage.pull(version)
+    const attached = storage.attachments ? (await storage.attachments(pulled.ref)).find((a) => a.artifactType === mediaTypes.cyclonedx) : undefined
+    const json = attached ? Buffer.from(attached.data).toString('utf8') : (await generateSbom(ctx, storage, version)).json
+    if (!attached) ctx.reporter.warn(`no SBOM is attached to ${version}; generated one from the bundle and the current lockfile`)
+    ctx.reporter.result(json.trimEnd())
+    ctx.reporter.json(JSON.parse(json) as Record<string, unknown>)
+    return 0
+  },
+}

@@ -1,0 +1,32 @@
+import { SquizzleError } from '@squizzle/core'
+import { KeySigner } from '@squizzle/security'
+import { attachEvidence } from '../security/release-evidence.js'
+import { signerFor } from '../security/signer-for.js'
+import type { Command } from './command.js'
+
+export const signCommand: Command = {
+  name: 'sign',
+  summary: 'Sign a stored version (SLSA provenance in a Sigstore bundle) and attach it with its SBOM',
+  usage: 'squizzle sign <version>',
+  details: [
+    'Signs an in-toto statement naming the bundle and the manifest by SHA-256, with a SLSA v1 provenance predicate.',
+    'Key-based (signing.key or SQUIZZLE_SIGNING_KEY, passphrase in SQUIZZLE_SIGNING_KEY_PASSPHRASE): fully offline.',
+    'Keyless (signing.method: keyless): Fulcio + Rekor (+ TSA when signing.tsaUrl is set); token from SIGSTORE_ID_TOKEN or GitHub Actions OIDC.',
+    'The integrity of the version is checked before it is signed (exit 3 when it fails).',
+  ],
+  examples: ['SQUIZZLE_SIGNING_KEY_PASSPHRASE=… squizzle sign 1.2.0', 'squizzle sign 1.2.0 --env production --json'],
+  options: {},
+  async run(ctx, args) {
+    const version = args.positionals[0]
+    if (!version || args.positionals.length > 1) throw new SquizzleError('USAGE', 'sign takes exactly one version', { hint: 'Example: squizzle sign 1.2.0' })
+    const storage = await ctx.openStorage()
+    const signer = await signerFor(ctx)
+    const { ref } = await attachEvidence(ctx, storage, version, signer)
+    const method = signer instanceof KeySigner ? 'key' : 'keyless'
+    const keyId = signer instanceof KeySigner ? signer.keyId : undefined
+    const r = ctx.reporter
+    r.line(`${r.colors.green('✓')} signed ${version} (${ref.digest}) ${keyId ? `with key ${keyId}` : 'keyless'}`)
+    r.json({ version, digest: ref.digest, signed: true, method, ...(keyId ? { keyId } : {}) })
+    return 0
+  },
+}

@@ -1,0 +1,16 @@
+import { defineConfig } from 'vitest/config'
+import { workspaceAliases } from '../../vitest.shared.js'
+
+export default defineConfig({
+  resolve: { alias: workspaceAliases },
+  test: {
+    testTimeout: 30_000,
+    coverage: {
+      provider: 'v8',
+      include: ['src/**/*.ts'],
+      exclude: ['src/index.ts', 'src/testing/**'],
+      reporter: ['text-summary', 'text'],
+      thresholds: { lines: 95 },
+    },
+  },
+})
