@@ -14,6 +14,7 @@ export const workspaceAliases = [
   // The driver cannot depend on testkit (testkit depends on it): its tests reach it by alias.
   { find: /^@squizzle\/testkit$/, replacement: at('./packages/testkit/src/index.ts') },
   { find: /^@squizzle\/storage-filesystem$/, replacement: at('./packages/storage-filesystem/src/index.ts') },
+  { find: /^@squizzle\/storage-oci$/, replacement: at('./packages/storage-oci/src/index.ts') },
 ]
 
 /** The globalSetup that starts one real PostgreSQL server per test run. */

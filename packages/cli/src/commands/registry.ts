@@ -3,11 +3,13 @@ import { buildCommand } from './build.js'
 import type { Command } from './command.js'
 import { initCommand } from './init.js'
 import { listCommand } from './list.js'
+import { pullCommand } from './pull.js'
+import { pushCommand } from './push.js'
 import { statusCommand } from './status.js'
 import { verifyCommand } from './verify.js'
 
 /** Every command, in the order `--help` lists them. */
-export const commands: readonly Command[] = [initCommand, buildCommand, applyCommand, statusCommand, listCommand, verifyCommand]
+export const commands: readonly Command[] = [initCommand, buildCommand, pushCommand, pullCommand, applyCommand, statusCommand, listCommand, verifyCommand]
 
 /**
  * The command called `name`, if any.
