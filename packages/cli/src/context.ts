@@ -1,9 +1,10 @@
 import { resolve } from 'node:path'
-import { resolveEnvironment, SquizzleError, type ArtifactStorage, type ConfigSettings, type SourceFolders } from '@squizzle/core'
+import { resolveEnvironment, SquizzleError, type ArtifactStorage, type ConfigSettings, type ContentTarget, type SourceFolders } from '@squizzle/core'
 import { PostgresDriver, parseConnectionUrl } from '@squizzle/driver-postgres'
 import { parseDuration, type GlobalFlags } from './args.js'
 import { loadConfig, type LoadedConfig } from './config/load-config.js'
 import type { Io, Reporter } from './output/reporter.js'
+import { registryCredentials } from './registry-credentials.js'
 import { openStorage, parseStorageUrl } from './storage-url.js'
 
 export const defaultStorageUrl = 'file:.squizzle/artifacts'
@@ -19,7 +20,7 @@ export const defaultPaths = { migrations: 'db/migrations', rollback: 'db/rollbac
  * ```
  */
 export class CommandContext {
-  private storage: ArtifactStorage | undefined
+  private storage: (ArtifactStorage & { readonly target: ContentTarget }) | undefined
   private readonly secrets: string[] = []
 
   private constructor(
@@ -37,6 +38,8 @@ export class CommandContext {
         // An invalid URL is reported when a command needs the database.
       }
     }
+    const registryPassword = io.env['SQUIZZLE_REGISTRY_PASSWORD']
+    if (registryPassword) this.addSecrets([registryPassword, Buffer.from(`${io.env['SQUIZZLE_REGISTRY_USERNAME'] ?? ''}:${registryPassword}`).toString('base64')])
   }
 
   static async create(io: Io, flags: GlobalFlags, reporterRef: { current?: Reporter }): Promise<CommandContext> {
@@ -57,12 +60,17 @@ export class CommandContext {
 
   /** Adds the password of a URL a command received (e.g. `--dev-url`) to the values never printed. */
   registerUrlSecrets(url: string): void {
-    this.secrets.push(...parseConnectionUrl(url).secrets)
+    this.addSecrets(parseConnectionUrl(url).secrets)
   }
 
   /** Registers a secret (a passphrase, a token) read by a command, so the reporter never prints it. */
   addSecret(value: string): void {
-    if (value !== '' && !this.secrets.includes(value)) this.secrets.push(value)
+    this.addSecrets([value])
+  }
+
+  /** Adds values never to print (registry passwords and tokens found while running). */
+  addSecrets(values: string[]): void {
+    for (const value of values) if (value && !this.secrets.includes(value)) this.secrets.push(value)
   }
 
   get root(): string {
@@ -73,9 +81,15 @@ export class CommandContext {
     return this.flags.storage ?? this.io.env['SQUIZZLE_STORAGE'] ?? this.settings.storage ?? defaultStorageUrl
   }
 
-  async openStorage(): Promise<ArtifactStorage> {
-    this.storage ??= await openStorage(parseStorageUrl(this.storageUrl(), this.root))
+  async openStorage(): Promise<ArtifactStorage & { readonly target: ContentTarget }> {
+    this.storage ??= await this.openStorageAt(this.storageUrl())
     return this.storage
+  }
+
+  /** Opens any storage URL with this invocation's registry credentials and `--plain-http`. */
+  async openStorageAt(url: string): Promise<ArtifactStorage & { readonly target: ContentTarget }> {
+    const credentials = registryCredentials(this.io.env, (secrets) => this.addSecrets(secrets))
+    return openStorage(parseStorageUrl(url, this.root, { plainHttp: this.flags.plainHttp }), { credentials })
   }
 
   sourceFolders(): SourceFolders {

@@ -3,7 +3,8 @@ import { commands } from './commands/registry.js'
 import { exitCodes } from './exit-codes.js'
 
 const globalHelp = [
-  '--storage URL          where bundles live: file:PATH (default file:.squizzle/artifacts); env SQUIZZLE_STORAGE',
+  '--storage URL          where bundles live: file:PATH (default file:.squizzle/artifacts) or oci://HOST[:PORT]/REPO; env SQUIZZLE_STORAGE',
+  '--plain-http           talk HTTP, not HTTPS, to oci:// registries (same as ?plain-http=true)',
   '--database-url URL     PostgreSQL to migrate; env DATABASE_URL',
   '--config FILE          config file (default: squizzle.config.{ts,mjs,js,json,yaml} found upward)',
   '--env NAME             use environments.NAME from the config; env SQUIZZLE_ENV',

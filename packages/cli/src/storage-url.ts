@@ -1,24 +1,34 @@
 import { isAbsolute, resolve } from 'node:path'
-import { SquizzleError, type ArtifactStorage } from '@squizzle/core'
+import { SquizzleError, type ArtifactStorage, type ContentTarget } from '@squizzle/core'
 import { createFilesystemStorage } from '@squizzle/storage-filesystem'
+import { createOciStorage, parseRegistryUrl, type CredentialSource, type RegistryLocation } from '@squizzle/storage-oci'
 
 /** A storage URL, parsed: which transport and where. */
-export type StorageLocation = { scheme: 'file'; path: string }
+export type StorageLocation = { scheme: 'file'; path: string } | { scheme: 'oci'; registry: RegistryLocation }
+
+/** What opening a registry storage needs besides its URL. */
+export interface StorageAccess {
+  /** Registry credentials (see `registryCredentials`); anonymous when absent. */
+  credentials?: CredentialSource
+}
 
 /**
- * Parses `--storage` / `SQUIZZLE_STORAGE`. Relative `file:` paths resolve against `root`.
+ * Parses `--storage` / `SQUIZZLE_STORAGE`. Relative `file:` paths resolve against `root`;
+ * `oci://` URLs use HTTPS unless `?plain-http=true` or `plainHttp` (the `--plain-http` flag) says otherwise.
  *
  * @example
  * ```ts
  * parseStorageUrl('file:.squizzle/artifacts', '/srv/app') // { scheme: 'file', path: '/srv/app/.squizzle/artifacts' }
+ * parseStorageUrl('oci://ghcr.io/acme/db', '/srv/app')     // { scheme: 'oci', registry: { registry: 'ghcr.io', … } }
  * ```
  */
-export function parseStorageUrl(url: string, root: string): StorageLocation {
+export function parseStorageUrl(url: string, root: string, options: { plainHttp?: boolean } = {}): StorageLocation {
   if (url.startsWith('file:')) {
     const raw = url.slice('file:'.length).replace(/^\/\/(?=\/)/, '')
     if (raw === '' || raw.includes('\0')) throw invalid(url)
     return { scheme: 'file', path: isAbsolute(raw) ? raw : resolve(root, raw) }
   }
+  if (url.startsWith('oci://')) return { scheme: 'oci', registry: parseRegistryUrl(url, options) }
   throw invalid(url)
 }
 
@@ -30,12 +40,13 @@ export function parseStorageUrl(url: string, root: string): StorageLocation {
  * const storage = await openStorage(parseStorageUrl('file:.squizzle/artifacts', process.cwd()))
  * ```
  */
-export async function openStorage(location: StorageLocation): Promise<ArtifactStorage> {
+export async function openStorage(location: StorageLocation, access: StorageAccess = {}): Promise<ArtifactStorage & { readonly target: ContentTarget }> {
+  if (location.scheme === 'oci') return createOciStorage(location.registry, access.credentials ? { credentials: access.credentials } : {})
   return createFilesystemStorage(location.path)
 }
 
 function invalid(url: string): SquizzleError {
-  return new SquizzleError('STORAGE_URL_INVALID', `"${url}" is not a storage URL Squizzle understands`, {
-    hint: 'Use file:PATH for a local OCI image layout (default file:.squizzle/artifacts).',
+  return new SquizzleError('STORAGE_URL_INVALID', `"${url.replace(/\/\/[^/@]*@/, '//***@')}" is not a storage URL Squizzle understands`, {
+    hint: 'Use file:PATH for a local OCI image layout (default file:.squizzle/artifacts) or oci://HOST[:PORT]/REPO for a registry.',
   })
 }

@@ -7,11 +7,12 @@ import { transactionScopeFor } from './transaction-scope.js'
 import { lintStepFor } from '../lint/lint-step.js'
 import { drizzleStep } from '../drizzle/drizzle-step.js'
 import { snapshotEntry, snapshotFlags, snapshotOptionsFor, withSnapshot } from './snapshot-options.js'
+import { checkBuildPush, pushVersion } from './push.js'
 
 export const buildCommand: Command = {
   name: 'build',
   summary: 'Bundle the SQL files added since the latest version into a new, immutable version',
-  usage: 'squizzle build <version> [--notes TEXT] [--author NAME] [--irreversible] [--transaction-scope version|file] [--lint[=warn|error]] [--sign] [--no-snapshot] [--dev-url URL]',
+  usage: 'squizzle build <version> [--notes TEXT] [--author NAME] [--irreversible] [--transaction-scope version|file] [--lint[=warn|error]] [--sign] [--push] [--no-snapshot] [--dev-url URL]',
   details: [
     '<version>        semantic version above the latest stored one (1.4.0, 2.0.0-rc.1)',
     '--notes TEXT     release notes stored in the manifest',
@@ -20,6 +21,7 @@ export const buildCommand: Command = {
     '--transaction-scope version|file   this version runs in one transaction, or one per file (default: config transactionScope, else version)',
     '--lint[=warn|error]   run squawk on the new files and report findings per file and line; =error fails the build',
     '--sign           sign it (see `squizzle sign --help`); the SBOM and provenance are attached either way',
+    '--push           then push it (with its signature, SBOM and provenance) to the registry (registry in squizzle.config or $SQUIZZLE_REGISTRY), like squizzle push',
     '--no-snapshot    do not record the expected schema (schema/snapshot.json) in the bundle',
     '--dev-url URL    replay on this PostgreSQL server (a fresh database is created and dropped there;',
     '                 default $SQUIZZLE_DEV_URL, snapshot.devUrl, else an embedded server)',
@@ -27,13 +29,15 @@ export const buildCommand: Command = {
     'Released files must not change: a modified file fails the build with its name and version.',
   ],
   examples: ['squizzle build 1.0.0 --notes "users and orders"', 'squizzle build 1.1.0 --json | jq -r .digest'],
-  options: { notes: { type: 'string' }, author: { type: 'string' }, irreversible: { type: 'boolean' }, 'transaction-scope': { type: 'string' }, lint: { type: 'string' }, sign: { type: 'boolean' }, ...snapshotFlags },
+  options: { notes: { type: 'string' }, author: { type: 'string' }, irreversible: { type: 'boolean' }, 'transaction-scope': { type: 'string' }, lint: { type: 'string' }, sign: { type: 'boolean' }, push: { type: 'boolean' }, ...snapshotFlags },
   bareValues: { lint: 'warn' },
   async run(ctx, args) {
     const version = args.positionals[0]
     if (!version || args.positionals.length > 1) {
       throw new SquizzleError('USAGE', 'build takes exactly one version', { hint: 'Example: squizzle build 1.2.0' })
     }
+    const push = args.values['push'] === true
+    if (push) await checkBuildPush(ctx)
     const storage = await ctx.openStorage()
     const author = (args.values['author'] as string | undefined) ?? ctx.io.env['SQUIZZLE_AUTHOR']
     const notes = args.values['notes'] as string | undefined
@@ -60,8 +64,11 @@ export const buildCommand: Command = {
     const evidence = storage.attach || signer ? await attachEvidence(ctx, storage, manifest.version, signer) : null
     const sqlFiles = manifest.files.filter((f) => f.kind !== 'schema').length
     ctx.reporter.line(`${ctx.reporter.colors.green('✓')} built ${manifest.version} (${sqlFiles} file${sqlFiles === 1 ? '' : 's'}${sqlFiles < manifest.files.length ? ' and a schema snapshot' : ''}) into ${storage.name}`)
+    // Pushed after the evidence is attached, so the registry gets the signature, SBOM and provenance too.
+    const pushed = push ? await pushVersion(ctx, manifest.version, 'build --push', { allowStorageFlag: false }) : undefined
+    if (pushed) ctx.reporter.line(`${ctx.reporter.colors.green('✓')} pushed ${manifest.version} to ${pushed.to}`)
     ctx.reporter.result(ref.digest)
-    ctx.reporter.json({ version: manifest.version, digest: ref.digest, bundleDigest: ref.bundleDigest, storage: storage.name, previousVersion: manifest.previousVersion, signed: evidence?.provenance === 'signed', files: manifest.files.filter((f) => f.kind !== 'schema').map((f) => ({ path: f.path, size: f.size, sha256: f.sha256, transaction: f.transaction })), snapshot: snapshotEntry(manifest), ...(lint ? { lint: lint.findings } : {}) })
+    ctx.reporter.json({ version: manifest.version, digest: ref.digest, bundleDigest: ref.bundleDigest, storage: storage.name, ...(pushed ? { pushedTo: pushed.to } : {}), previousVersion: manifest.previousVersion, signed: evidence?.provenance === 'signed', files: manifest.files.filter((f) => f.kind !== 'schema').map((f) => ({ path: f.path, size: f.size, sha256: f.sha256, transaction: f.transaction })), snapshot: snapshotEntry(manifest), ...(lint ? { lint: lint.findings } : {}) })
     return 0
   },
 }

@@ -11,11 +11,13 @@ import { repairCommand } from './repair.js'
 import { rollbackCommand } from './rollback.js'
 import { sbomCommand } from './sbom.js'
 import { signCommand } from './sign.js'
+import { pullCommand } from './pull.js'
+import { pushCommand } from './push.js'
 import { statusCommand } from './status.js'
 import { verifyCommand } from './verify.js'
 
 /** Every command, in the order `--help` lists them. */
-export const commands: readonly Command[] = [initCommand, buildCommand, applyCommand, rollbackCommand, statusCommand, driftCommand, diffCommand, listCommand, verifyCommand, baselineCommand, repairCommand, keygenCommand, signCommand, sbomCommand]
+export const commands: readonly Command[] = [initCommand, buildCommand, pushCommand, pullCommand, applyCommand, rollbackCommand, statusCommand, driftCommand, diffCommand, listCommand, verifyCommand, baselineCommand, repairCommand, keygenCommand, signCommand, sbomCommand]
 
 /**
  * The command called `name`, if any.

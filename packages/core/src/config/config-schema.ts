@@ -4,6 +4,12 @@ const settings = {
     description: 'Where bundles live: file:PATH (OCI image layout) or oci://HOST[:PORT]/REPO.',
     examples: ['file:.squizzle/artifacts', 'oci://ghcr.io/acme/db-migrations'],
   },
+  registry: {
+    type: 'string',
+    pattern: '^oci://',
+    description: 'The registry repository `squizzle push`, `pull` and `build --push` copy versions to and from: oci://HOST[:PORT]/REPO (add ?plain-http=true only for a registry without TLS). Credentials come from SQUIZZLE_REGISTRY_USERNAME/PASSWORD or docker login, never from this file.',
+    examples: ['oci://ghcr.io/acme/db-migrations'],
+  },
   database: {
     type: 'object',
     additionalProperties: false,

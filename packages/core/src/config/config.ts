@@ -15,6 +15,8 @@ export interface LintSettings {
 /** Settings that may appear at the top level or in an environment. */
 export interface ConfigSettings {
   storage?: string
+  /** `oci://HOST[:PORT]/REPO`: where push/pull copy versions to and from. */
+  registry?: string
   database?: { url?: string; applicationName?: string }
   paths?: { migrations?: string; rollback?: string; seed?: string; drizzle?: string }
   transactionScope?: TransactionScope

@@ -43,6 +43,8 @@ export type SquizzleErrorCode =
   | 'VERSION_NOT_FOUND'
   | 'STORAGE_ERROR'
   | 'STORAGE_UNSUPPORTED'
+  | 'REGISTRY_UNAUTHORIZED'
+  | 'REGISTRY_UNAVAILABLE'
   // planning and running
   | 'OUT_OF_ORDER'
   | 'TARGET_NOT_FOUND'
@@ -101,6 +103,8 @@ const categories: Record<SquizzleErrorCode, ErrorCategory> = {
   VERSION_NOT_FOUND: 'failure',
   STORAGE_ERROR: 'failure',
   STORAGE_UNSUPPORTED: 'failure',
+  REGISTRY_UNAUTHORIZED: 'failure',
+  REGISTRY_UNAVAILABLE: 'failure',
   OUT_OF_ORDER: 'failure',
   TARGET_NOT_FOUND: 'failure',
   MIGRATION_FAILED: 'failure',

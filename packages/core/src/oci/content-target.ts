@@ -11,6 +11,13 @@ export interface ContentTarget {
   /** Human-readable location, without secrets (`oci-layout:/srv/db`, `oci://ghcr.io/acme/db`). */
   readonly name: string
   /**
+   * True when `push` itself refuses (with `DIGEST_MISMATCH`) content whose size or
+   * digest differs from the descriptor, before anything becomes visible (a registry
+   * checks the digest when an upload completes). Copies into such a target skip
+   * their own hashing pass: the bytes are still checked exactly once. Optional.
+   */
+  readonly verifiesPushes?: boolean
+  /**
    * Opens the content of `desc`. The caller verifies digest and size; a
    * transport may return more or fewer bytes than asked and the caller notices.
    * Throws `VERSION_NOT_FOUND` when the content does not exist.
@@ -34,4 +41,10 @@ export interface ContentTarget {
   tags(): AsyncIterable<string>
   /** Removes a manifest and every tag pointing at it. Optional: not every store allows deletion. */
   delete?(desc: Descriptor): Promise<void>
+  /**
+   * The manifests whose `subject` is `subject`, as the store indexes them itself
+   * (a registry's referrers API), or null when it has no such index; core then
+   * keeps the `sha256-<hex>` fallback tag index instead. Optional.
+   */
+  referrers?(subject: string): Promise<Descriptor[] | null>
 }

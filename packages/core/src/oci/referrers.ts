@@ -36,7 +36,9 @@ export function isReferrersTag(tag: string): boolean {
 }
 
 /**
- * Reads the referrers of `subject` from its fallback tag index; empty when there is none.
+ * Reads the referrers of `subject`: from the target's own index (a registry's
+ * referrers API) when it has one, else from the fallback tag index; empty when
+ * there is none.
  *
  * @example
  * ```ts
@@ -44,6 +46,12 @@ export function isReferrersTag(tag: string): boolean {
  * ```
  */
 export async function readReferrers(target: ContentTarget, subject: string): Promise<ImageIndex> {
+  const indexed = (await target.referrers?.(subject)) ?? null
+  if (indexed) return { schemaVersion: 2, mediaType: mediaTypes.imageIndex, manifests: indexed }
+  return readFallbackIndex(target, subject)
+}
+
+async function readFallbackIndex(target: ContentTarget, subject: string): Promise<ImageIndex> {
   const desc = await resolveOrNull(target, referrersTag(subject))
   if (!desc) return { schemaVersion: 2, mediaType: mediaTypes.imageIndex, manifests: [] }
   const what = `referrers index of ${subject}`
@@ -51,8 +59,9 @@ export async function readReferrers(target: ContentTarget, subject: string): Pro
 }
 
 /**
- * Adds `referrer` to the fallback tag index of `subject` (skipping duplicates)
- * and moves the tag to the new index.
+ * Records `referrer` (already pushed) as a referrer of `subject`: nothing to do
+ * when the target indexes subjects itself and lists it; otherwise adds it to the
+ * fallback tag index (skipping duplicates) and moves the tag to the new index.
  *
  * @example
  * ```ts
@@ -60,7 +69,9 @@ export async function readReferrers(target: ContentTarget, subject: string): Pro
  * ```
  */
 export async function addReferrer(target: ContentTarget, subject: string, referrer: Descriptor): Promise<void> {
-  const index = await readReferrers(target, subject)
+  const indexed = (await target.referrers?.(subject)) ?? null
+  if (indexed?.some((m) => m.digest === referrer.digest)) return
+  const index = await readFallbackIndex(target, subject)
   if (index.manifests.some((m) => m.digest === referrer.digest)) return
   const next: ImageIndex = { schemaVersion: 2, mediaType: mediaTypes.imageIndex, manifests: [...index.manifests, referrer] }
   const bytes = Buffer.from(canonicalJson(next), 'utf8')

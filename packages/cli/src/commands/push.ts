@@ -1,0 +1,89 @@
+import { copyVersion, parseVersion, SquizzleError } from '@squizzle/core'
+import type { CommandContext } from '../context.js'
+import type { Command } from './command.js'
+import { openLocalLayout, openRegistry } from './registry-endpoints.js'
+
+export const pushCommand: Command = {
+  name: 'push',
+  summary: 'Copy a built version (and its signatures, SBOM, provenance) from the local layout to the registry',
+  usage: 'squizzle push <version> [--storage oci://HOST[:PORT]/REPO] [--plain-http]',
+  details: [
+    '<version>        a version in the local layout (default .squizzle/artifacts)',
+    '--storage URL    the registry (default: $SQUIZZLE_REGISTRY, else registry in squizzle.config)',
+    '--plain-http     talk HTTP instead of HTTPS (a test registry; same as ?plain-http=true)',
+    'Credentials: SQUIZZLE_REGISTRY_USERNAME/PASSWORD, else docker login (~/.docker/config.json, DOCKER_CONFIG).',
+    'Every byte is verified on the way; the tag is pushed last, so a failed push leaves no version behind.',
+    'A version already in the registry with the same digest is a no-op; with another digest it is refused (exit 3).',
+  ],
+  examples: ['squizzle push 1.2.0', 'squizzle push 1.2.0 --storage oci://ghcr.io/acme/db-migrations --json'],
+  options: {},
+  async run(ctx, args) {
+    const version = single(args.positionals, 'push')
+    return reportCopy(ctx, 'push', version, await pushVersion(ctx, version, 'push'))
+  },
+}
+
+/**
+ * Copies `version` from the local layout to the registry; returns what was copied.
+ *
+ * @example
+ * ```ts
+ * await pushVersion(ctx, '1.2.0', 'build --push')
+ * ```
+ */
+export async function pushVersion(ctx: CommandContext, version: string, command: string, options: { allowStorageFlag?: boolean } = {}): Promise<{ digest: string; from: string; to: string }> {
+  const local = await openLocalLayout(ctx)
+  const remote = await openRegistry(ctx, command, options)
+  const desc = await copyVersion(local.target, remote.target, version)
+  return { digest: desc.digest, from: local.name, to: remote.name }
+}
+
+/**
+ * Prints the outcome of a push or pull and returns exit 0.
+ *
+ * @example
+ * ```ts
+ * return reportCopy(ctx, 'pull', '1.2.0', copied)
+ * ```
+ */
+export function reportCopy(ctx: CommandContext, verb: 'push' | 'pull', version: string, copied: { digest: string; from: string; to: string }): number {
+  const r = ctx.reporter
+  r.line(`${r.colors.green('✓')} ${verb === 'push' ? 'pushed' : 'pulled'} ${version} ${r.colors.dim(copied.digest)} to ${copied.to}`)
+  r.result(copied.digest)
+  r.json({ version, ...copied })
+  return 0
+}
+
+/**
+ * The one version argument of push and pull.
+ *
+ * @example
+ * ```ts
+ * single(['1.2.0'], 'push') // '1.2.0'
+ * ```
+ */
+export function single(positionals: string[], command: string): string {
+  const version = positionals[0]
+  if (!version || positionals.length > 1) throw new SquizzleError('USAGE', `${command} takes exactly one version`, { hint: `Example: squizzle ${command} 1.2.0` })
+  parseVersion(version)
+  return version
+}
+
+/**
+ * `build --push` builds into the local layout and then pushes: refused up front
+ * (before anything is built) when the build storage is not a local `file:` layout
+ * or no registry is configured.
+ *
+ * @example
+ * ```ts
+ * await checkBuildPush(ctx)
+ * ```
+ */
+export async function checkBuildPush(ctx: CommandContext): Promise<void> {
+  if (!ctx.storageUrl().startsWith('file:')) {
+    throw new SquizzleError('USAGE', 'build --push builds into the local layout and then pushes it, but the storage is not a file: layout', {
+      hint: 'Drop --push to build straight into that storage, or build into the local layout and set registry: oci://… in squizzle.config (or SQUIZZLE_REGISTRY).',
+    })
+  }
+  await openRegistry(ctx, 'build --push', { allowStorageFlag: false })
+}

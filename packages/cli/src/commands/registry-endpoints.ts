@@ -1,0 +1,45 @@
+import { SquizzleError, type ArtifactStorage, type ContentTarget } from '@squizzle/core'
+import { defaultStorageUrl, type CommandContext } from '../context.js'
+
+type OpenedStorage = ArtifactStorage & { readonly target: ContentTarget }
+
+/**
+ * The local OCI layout push reads from and pull writes to: the configured
+ * `storage` (or `SQUIZZLE_STORAGE`) when it is a `file:` URL, else the default
+ * `file:.squizzle/artifacts`.
+ *
+ * @example
+ * ```ts
+ * const local = await openLocalLayout(ctx)
+ * ```
+ */
+export async function openLocalLayout(ctx: CommandContext): Promise<OpenedStorage> {
+  const configured = ctx.io.env['SQUIZZLE_STORAGE'] ?? ctx.settings.storage
+  return ctx.openStorageAt(configured?.startsWith('file:') ? configured : defaultStorageUrl)
+}
+
+/**
+ * The registry push writes to and pull reads from: `--storage oci://…`, else
+ * `SQUIZZLE_REGISTRY`, else the config's `registry`. `--storage` with a `file:`
+ * URL is refused here: it would be ambiguous which side it names.
+ *
+ * @example
+ * ```ts
+ * const remote = await openRegistry(ctx, 'push')
+ * ```
+ */
+export async function openRegistry(ctx: CommandContext, command: string, options: { allowStorageFlag?: boolean } = {}): Promise<OpenedStorage> {
+  const flag = options.allowStorageFlag === false ? undefined : ctx.flags.storage
+  if (flag !== undefined && !flag.startsWith('oci://')) {
+    throw new SquizzleError('USAGE', `${command}: --storage must name the registry (oci://HOST[:PORT]/REPO), not ${flag.split(':')[0]}:`, {
+      hint: 'The local side is the file: storage from your config (default .squizzle/artifacts); pass the registry with --storage oci://… or set registry in squizzle.config.',
+    })
+  }
+  const url = flag ?? ctx.io.env['SQUIZZLE_REGISTRY'] ?? ctx.settings.registry
+  if (!url) {
+    throw new SquizzleError('USAGE', `${command}: no registry configured`, {
+      hint: 'Set registry: oci://HOST/REPO in squizzle.config, export SQUIZZLE_REGISTRY, or pass --storage oci://HOST/REPO.',
+    })
+  }
+  return ctx.openStorageAt(url)
+}
