@@ -12,7 +12,7 @@ import { checkBuildPush, pushVersion } from './push.js'
 export const buildCommand: Command = {
   name: 'build',
   summary: 'Bundle the SQL files added since the latest version into a new, immutable version',
-  usage: 'squizzle build <version> [--notes TEXT] [--author NAME] [--irreversible] [--transaction-scope version|file] [--lint[=warn|error]] [--sign] [--push] [--no-snapshot] [--dev-url URL]',
+  usage: 'squizzle build <version> [--notes TEXT] [--author NAME] [--irreversible] [--transaction-scope version|file] [--lint[=warn|error]] [--sign] [--push] [--no-snapshot] [--dev-url URL] [--check]',
   details: [
     '<version>        semantic version above the latest stored one (1.4.0, 2.0.0-rc.1)',
     '--notes TEXT     release notes stored in the manifest',
@@ -25,10 +25,12 @@ export const buildCommand: Command = {
     '--no-snapshot    do not record the expected schema (schema/snapshot.json) in the bundle',
     '--dev-url URL    replay on this PostgreSQL server (a fresh database is created and dropped there;',
     '                 default $SQUIZZLE_DEV_URL, snapshot.devUrl, else an embedded server)',
+    '--check          also prove the rollback on that database: apply, roll back (schema must equal the',
+    '                 previous version\'s), apply again (schema must equal the snapshot); fails with nothing stored',
     'With a drizzle.config.{ts,js,json} in the project root, runs its drizzle-kit generate first and bundles the new files of paths.drizzle (default drizzle/).',
     'Released files must not change: a modified file fails the build with its name and version.',
   ],
-  examples: ['squizzle build 1.0.0 --notes "users and orders"', 'squizzle build 1.1.0 --json | jq -r .digest'],
+  examples: ['squizzle build 1.0.0 --notes "users and orders"', 'squizzle build 1.1.0 --check', 'squizzle build 1.1.0 --json | jq -r .digest'],
   options: { notes: { type: 'string' }, author: { type: 'string' }, irreversible: { type: 'boolean' }, 'transaction-scope': { type: 'string' }, lint: { type: 'string' }, sign: { type: 'boolean' }, push: { type: 'boolean' }, ...snapshotFlags },
   bareValues: { lint: 'warn' },
   async run(ctx, args) {

@@ -1,4 +1,4 @@
-import type { Manifest, SnapshotOptions } from '@squizzle/core'
+import { rollbackRoundTrip, SquizzleError, type Manifest, type SnapshotOptions } from '@squizzle/core'
 import { openScratchDatabase, parseConnectionUrl } from '@squizzle/driver-postgres'
 import type { ParsedCommand } from '../args.js'
 import type { CommandContext } from '../context.js'
@@ -7,13 +7,15 @@ import type { CommandContext } from '../context.js'
 export const snapshotFlags = {
   'no-snapshot': { type: 'boolean' },
   'dev-url': { type: 'string' },
+  check: { type: 'boolean' },
 } as const
 
 /**
  * How this build records its schema snapshot, or undefined when it does not:
  * `--no-snapshot` or `snapshot.enabled: false` turn it off; the replay runs on
  * `--dev-url`, `$SQUIZZLE_DEV_URL` or `snapshot.devUrl` when given, else on an
- * embedded PostgreSQL server the CLI starts and stops.
+ * embedded PostgreSQL server the CLI starts and stops. `--check` adds the
+ * rollback proof (apply → rollback → apply on the same scratch database).
  *
  * @example
  * ```ts
@@ -21,7 +23,15 @@ export const snapshotFlags = {
  * ```
  */
 export function snapshotOptionsFor(ctx: CommandContext, args: ParsedCommand): SnapshotOptions | undefined {
-  if (args.values['no-snapshot'] === true || ctx.settings.snapshot?.enabled === false) return undefined
+  const check = args.values['check'] === true
+  if (args.values['no-snapshot'] === true || ctx.settings.snapshot?.enabled === false) {
+    if (check) {
+      throw new SquizzleError('USAGE', '--check proves the rollback on the snapshot replay, which this build turns off', {
+        hint: 'Drop --no-snapshot (or snapshot.enabled: false) to use --check.',
+      })
+    }
+    return undefined
+  }
   // An empty value (SQUIZZLE_DEV_URL= in a CI file) means "not set", as for DATABASE_URL in most tools.
   const devUrl = [args.values['dev-url'] as string | undefined, ctx.io.env['SQUIZZLE_DEV_URL'], ctx.settings.snapshot?.devUrl].find((u) => u !== undefined && u !== '')
   if (devUrl !== undefined) {
@@ -29,7 +39,10 @@ export function snapshotOptionsFor(ctx: CommandContext, args: ParsedCommand): Sn
     ctx.registerUrlSecrets(devUrl)
   }
   const applicationName = `${ctx.settings.database?.applicationName ?? 'squizzle'} (replay)`
-  return { scratch: () => openScratchDatabase({ ...(devUrl !== undefined ? { devUrl } : {}), applicationName }) }
+  return {
+    scratch: () => openScratchDatabase({ ...(devUrl !== undefined ? { devUrl } : {}), applicationName }),
+    ...(check ? { checks: [rollbackRoundTrip(ctx.reporter.onEvent)] } : {}),
+  }
 }
 
 /**

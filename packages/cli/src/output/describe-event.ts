@@ -57,6 +57,10 @@ export function describeEvent(e: SquizzleEvent, c: Colors, verbose: boolean): st
       return verbose ? c.dim(`Replaying ${e.versions} version${e.versions === 1 ? '' : 's'} up to ${e.target} on ${e.database}`) : null
     case 'replay.done':
       return `  ${c.green('✓')} schema snapshot: ${e.objects} objects after replaying ${e.versions} version${e.versions === 1 ? '' : 's'} ${c.dim(`${e.durationMs} ms`)}`
+    case 'replay.check':
+      return e.outcome === 'passed'
+        ? `  ${c.green('✓')} rollback checked: apply → rollback → apply of ${e.target} gives the same schemas ${c.dim(`${e.durationMs} ms`)}`
+        : `  ${c.yellow('!')} rollback not checked: ${e.reason ?? 'skipped'}`
     case 'warning':
       return `${e.message}${e.path ? ` (${e.path})` : ''}`
   }

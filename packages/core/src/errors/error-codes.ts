@@ -24,6 +24,7 @@ export type SquizzleErrorCode =
   | 'DRIZZLE_KIT_UNSUPPORTED'
   | 'DRIZZLE_KIT_FAILED'
   | 'REPLAY_FAILED'
+  | 'ROLLBACK_CHECK_FAILED'
   // integrity: the bytes are not what they claim to be
   | 'MANIFEST_INVALID'
   | 'DIGEST_MISMATCH'
@@ -87,6 +88,7 @@ const categories: Record<SquizzleErrorCode, ErrorCategory> = {
   DRIZZLE_KIT_UNSUPPORTED: 'failure',
   DRIZZLE_KIT_FAILED: 'failure',
   REPLAY_FAILED: 'failure',
+  ROLLBACK_CHECK_FAILED: 'failure',
   MANIFEST_INVALID: 'integrity',
   DIGEST_MISMATCH: 'integrity',
   CHECKSUM_MISMATCH: 'integrity',

@@ -24,6 +24,8 @@ export type SquizzleEvent =
   | { type: 'push.done'; version: string; digest: string; storage: string }
   | { type: 'replay.start'; target: string; versions: number; database: string }
   | { type: 'replay.done'; target: string; versions: number; objects: number; durationMs: number }
+  /** A `build --check` proof on the replay database: passed, or skipped with the reason. */
+  | { type: 'replay.check'; check: 'rollback'; target: string; outcome: 'passed' | 'skipped'; reason?: string; durationMs: number }
   | { type: 'warning'; code: string; message: string; version?: string; path?: string }
 
 /** Who holds the migration lock, as far as the database can tell. */
