@@ -1,5 +1,6 @@
 // The main job, end to end, on embedded defaults: start a private PostgreSQL,
-// build three versions into a local OCI layout, apply them, show status and drift, stop.
+// build and sign three versions into a local OCI layout, apply them (only if signed by
+// the trusted key), show status and drift, roll back and re-apply the last one, stop.
 // Every run starts from scratch in a temporary folder, so rerunning always works.
 import { spawnSync } from 'node:child_process'
 import { cpSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
@@ -24,14 +25,16 @@ console.log('Starting a private PostgreSQL server…')
 const pg = await startEmbeddedPostgres()
 // Builds replay every version on a fresh database of this same server to record the
 // expected schema (without SQUIZZLE_DEV_URL they would start an embedded server each).
-const env = { DATABASE_URL: pg.url, SQUIZZLE_DEV_URL: pg.url, NO_COLOR: process.env.NO_COLOR ?? '' }
+// The signing key's passphrase comes from the environment; in real life, from a CI secret.
+const env = { DATABASE_URL: pg.url, SQUIZZLE_DEV_URL: pg.url, SQUIZZLE_SIGNING_KEY_PASSPHRASE: 'demo only: keep yours in a secret store', NO_COLOR: process.env.NO_COLOR ?? '' }
 try {
   cpSync(join(here, 'squizzle.config.yaml'), join(project, 'squizzle.config.yaml'))
   squizzle(['init'], env)
+  squizzle(['keygen', '--out', 'keys/release'], env)
   for (const version of releases) {
     // A release adds its new SQL files to the project, then is built into its own bundle.
     cpSync(join(here, 'releases', version), join(project, 'db'), { recursive: true })
-    squizzle(['build', version, '--notes', `bookshop ${version}`], env)
+    squizzle(['build', version, '--sign', '--notes', `bookshop ${version}`], env)
   }
   squizzle(['list'], env)
   squizzle(['apply', '--dry-run', releases[0]], env)
@@ -46,7 +49,7 @@ try {
   squizzle(['rollback'], env)
   squizzle(['apply'], env)
   squizzle(['drift', '--check'], env)
-  console.log('\nDemo finished: three versions built, verified and applied exactly once, the schema matches the snapshot of the last one, and the last one was rolled back and applied again.')
+  console.log('\nDemo finished: three versions built, signed, verified and applied exactly once, the schema matches the snapshot of the last one, and the last one was rolled back and applied again.')
 } finally {
   await pg.stop()
   rmSync(project, { recursive: true, force: true })

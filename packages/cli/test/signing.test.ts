@@ -37,7 +37,6 @@ async function signingProject(trustedKey = 'keys/release.pub'): Promise<void> {
       '',
     ].join('\n'),
   )
-  await import('node:fs/promises').then((fs) => fs.mkdir(join(project.dir, 'keys')))
   expect((await run(['keygen', '--out', 'keys/release'])).code).toBe(0)
   await project.add('migrations', '001_users.sql', 'CREATE TABLE users (id int);')
 }
@@ -62,6 +61,8 @@ describe('squizzle keygen', () => {
     const key = await readFile(join(project.dir, 'keys/release.key'), 'utf8')
     expect(key).toContain('BEGIN ENCRYPTED PRIVATE KEY')
     expect((await stat(join(project.dir, 'keys/release.key'))).mode & 0o777).toBe(0o600)
+    // keygen made the missing keys/ folder, private to its owner.
+    expect((await stat(join(project.dir, 'keys'))).mode & 0o777).toBe(0o700)
     const again = await run(['keygen', '--out', 'keys/release', '--json'])
     expect(again.code).toBe(2)
     expect(errorCode(again.stdout)).toBe('USAGE')

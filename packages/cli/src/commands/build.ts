@@ -66,6 +66,7 @@ export const buildCommand: Command = {
     const evidence = storage.attach || signer ? await attachEvidence(ctx, storage, manifest.version, signer) : null
     const sqlFiles = manifest.files.filter((f) => f.kind !== 'schema').length
     ctx.reporter.line(`${ctx.reporter.colors.green('✓')} built ${manifest.version} (${sqlFiles} file${sqlFiles === 1 ? '' : 's'}${sqlFiles < manifest.files.length ? ' and a schema snapshot' : ''}) into ${storage.name}`)
+    if (evidence) ctx.reporter.line(`  ${ctx.reporter.colors.green('✓')} ${evidence.provenance === 'signed' ? 'signed; ' : ''}SBOM and provenance attached`)
     // Pushed after the evidence is attached, so the registry gets the signature, SBOM and provenance too.
     const pushed = push ? await pushVersion(ctx, manifest.version, 'build --push', { allowStorageFlag: false }) : undefined
     if (pushed) ctx.reporter.line(`${ctx.reporter.colors.green('✓')} pushed ${manifest.version} to ${pushed.to}`)

@@ -1,5 +1,5 @@
-import { writeFile } from 'node:fs/promises'
-import { resolve } from 'node:path'
+import { mkdir, writeFile } from 'node:fs/promises'
+import { dirname, resolve } from 'node:path'
 import { SquizzleError } from '@squizzle/core'
 import { generateSigningKey, passphraseEnvVar } from '@squizzle/security'
 import type { Command } from './command.js'
@@ -22,6 +22,8 @@ export const keygenCommand: Command = {
     const prefix = resolve(ctx.io.cwd, (args.values['out'] as string | undefined) ?? 'squizzle')
     const pair = generateSigningKey(passphrase)
     const files = { privateKey: `${prefix}.key`, publicKey: `${prefix}.pub` }
+    // Like `ssh-keygen -f` users expect `--out keys/release` to work in a fresh checkout; a new folder is private to its owner.
+    await mkdir(dirname(prefix), { recursive: true, mode: 0o700 }).catch(() => undefined)
     await writeNew(files.privateKey, pair.privateKeyPem, 0o600)
     await writeNew(files.publicKey, pair.publicKeyPem, 0o644)
     const r = ctx.reporter
