@@ -1,5 +1,6 @@
-import { resolve } from 'node:path'
-import { resolveEnvironment, SquizzleError, type ArtifactStorage, type ConfigSettings, type ContentTarget, type SourceFolders } from '@squizzle/core'
+import { access } from 'node:fs/promises'
+import { join, resolve } from 'node:path'
+import { createTargetStorage, readThroughCache, resolveEnvironment, SquizzleError, type ArtifactStorage, type ConfigSettings, type ContentTarget, type SourceFolders } from '@squizzle/core'
 import { PostgresDriver, parseConnectionUrl } from '@squizzle/driver-postgres'
 import { parseDuration, type GlobalFlags } from './args.js'
 import { loadConfig, type LoadedConfig } from './config/load-config.js'
@@ -81,9 +82,31 @@ export class CommandContext {
     return this.flags.storage ?? this.io.env['SQUIZZLE_STORAGE'] ?? this.settings.storage ?? defaultStorageUrl
   }
 
+  /**
+   * The storage commands read and write. A registry is read through the local
+   * layout when one exists (what `squizzle pull` fills): content whose digest is
+   * there is read locally, tags always come from the registry.
+   */
   async openStorage(): Promise<ArtifactStorage & { readonly target: ContentTarget }> {
-    this.storage ??= await this.openStorageAt(this.storageUrl())
+    this.storage ??= await this.openMainStorage()
     return this.storage
+  }
+
+  /** The local OCI layout `push` reads from and `pull` writes to: the configured `file:` storage, else the default. */
+  localLayoutUrl(): string {
+    const configured = this.io.env['SQUIZZLE_STORAGE'] ?? this.settings.storage
+    return configured?.startsWith('file:') ? configured : defaultStorageUrl
+  }
+
+  private async openMainStorage(): Promise<ArtifactStorage & { readonly target: ContentTarget }> {
+    const url = this.storageUrl()
+    const storage = await this.openStorageAt(url)
+    if (!url.startsWith('oci://')) return storage
+    const local = parseStorageUrl(this.localLayoutUrl(), this.root)
+    // Only an existing layout serves as a cache: reading must never create one.
+    const hasLayout = local.scheme === 'file' && (await access(join(local.path, 'oci-layout')).then(() => true, () => false))
+    if (!hasLayout) return storage
+    return createTargetStorage(readThroughCache(storage.target, (await openStorage(local)).target))
   }
 
   /** Opens any storage URL with this invocation's registry credentials and `--plain-http`. */

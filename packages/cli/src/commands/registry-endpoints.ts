@@ -1,5 +1,5 @@
 import { SquizzleError, type ArtifactStorage, type ContentTarget } from '@squizzle/core'
-import { defaultStorageUrl, type CommandContext } from '../context.js'
+import type { CommandContext } from '../context.js'
 
 type OpenedStorage = ArtifactStorage & { readonly target: ContentTarget }
 
@@ -14,8 +14,7 @@ type OpenedStorage = ArtifactStorage & { readonly target: ContentTarget }
  * ```
  */
 export async function openLocalLayout(ctx: CommandContext): Promise<OpenedStorage> {
-  const configured = ctx.io.env['SQUIZZLE_STORAGE'] ?? ctx.settings.storage
-  return ctx.openStorageAt(configured?.startsWith('file:') ? configured : defaultStorageUrl)
+  return ctx.openStorageAt(ctx.localLayoutUrl())
 }
 
 /**
