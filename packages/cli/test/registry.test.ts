@@ -1,4 +1,4 @@
-import { mkdir, rm, writeFile } from 'node:fs/promises'
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { createTestDatabase, findRegistryBinary, query, startTestRegistry, type TestRegistry } from '@squizzle/testkit'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest'
@@ -144,6 +144,38 @@ describe.skipIf(skip)('squizzle with a real OCI registry (docker-registry, Basic
     const r = await squizzle(['build', '1.0.0', '--irreversible', '--push', '--json'], { cwd: project.dir, env: { DATABASE_URL: url, DOCKER_CONFIG: configDir } })
     expect(r.code, r.stderr).toBe(0)
     expect(r.stdout + r.stderr).not.toContain(password)
+  })
+
+  it('carries the signature to the registry: a signed version applies from there under a required policy, an unsigned one is refused (exit 4)', async () => {
+    const trust = ['trust:', '  signatures: required', '  publicKeys: [keys/release.pub]', '']
+    const publisher = await createProject([`storage: file:.squizzle/artifacts`, `registry: ${remote}`, 'signing:', '  key: keys/release.key', ...trust].join('\n'))
+    // The deploying side has only the registry and the public key: nothing local to lean on.
+    const deployer = await createProject([`storage: ${remote}`, ...trust].join('\n'))
+    const signingEnv = { ...env, SQUIZZLE_SIGNING_KEY_PASSPHRASE: 'registry test passphrase' }
+    const publish = (...args: string[]) => squizzle(args, { cwd: publisher.dir, env: signingEnv })
+    const deploy = (...args: string[]) => squizzle(args, { cwd: deployer.dir, env })
+    try {
+      expect((await publish('keygen', '--out', 'keys/release')).code).toBe(0)
+      await mkdir(join(deployer.dir, 'keys'))
+      await writeFile(join(deployer.dir, 'keys/release.pub'), await readFile(join(publisher.dir, 'keys/release.pub')))
+      await publisher.add('migrations', '001_users.sql', 'CREATE TABLE users (id int);')
+      const built = await publish('build', '1.0.0', '--irreversible', '--sign', '--push', '--json')
+      expect(built.code, built.stderr).toBe(0)
+      expect(JSON.parse(built.stdout)).toMatchObject({ signed: true, pushedTo: expect.stringContaining(repository) })
+      const applied = await deploy('apply', '--json')
+      expect(applied.code, applied.stderr).toBe(0)
+      expect(await query(url, "SELECT to_regclass('public.users')::text AS t")).toEqual([{ t: 'users' }])
+
+      await publisher.add('migrations', '002_orders.sql', 'CREATE TABLE orders (id int);')
+      expect((await publish('build', '1.1.0', '--irreversible', '--push')).code).toBe(0)
+      const refused = await deploy('apply', '--json')
+      expect(refused.code).toBe(4)
+      expect((JSON.parse(refused.stdout) as { error: { code: string } }).error.code).toBe('SIGNATURE_MISSING')
+      expect(await query(url, "SELECT to_regclass('public.orders')::text AS t")).toEqual([{ t: null }])
+    } finally {
+      await publisher.remove()
+      await deployer.remove()
+    }
   })
 
   it('push without any registry configured is a usage error (exit 2)', async () => {
