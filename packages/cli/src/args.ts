@@ -41,6 +41,19 @@ export interface ParsedCommand {
 }
 
 /**
+ * The command name in argv (its first positional), found the way `parseCommand` finds it,
+ * so the command can be loaded before its own options are parsed.
+ *
+ * @example
+ * ```ts
+ * commandName(['--json', 'status']) // 'status'
+ * ```
+ */
+export function commandName(argv: string[]): string | undefined {
+  return parseArgs({ args: argv, options: globalOptions, strict: false, allowPositionals: true }).positionals[0]
+}
+
+/**
  * Splits argv into the command name, global flags and the command's own flags.
  * Unknown flags are a usage error (exit 2), never silently ignored.
  *
@@ -50,8 +63,7 @@ export interface ParsedCommand {
  * ```
  */
 export function parseCommand(argv: string[], commandOptions: (name: string | undefined) => OptionSpec, bareValues: (name: string | undefined) => Record<string, string> = () => ({})): ParsedCommand {
-  const first = parseArgs({ args: argv, options: globalOptions, strict: false, allowPositionals: true })
-  const name = first.positionals[0]
+  const name = commandName(argv)
   // `--lint` alone means `--lint=warn`: rewritten before parsing, so it never takes the next argument as its value.
   const bare = bareValues(name)
   const end = argv.indexOf('--')

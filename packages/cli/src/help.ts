@@ -1,5 +1,4 @@
 import type { Command } from './commands/command.js'
-import { commands } from './commands/registry.js'
 import { exitCodes } from './exit-codes.js'
 
 const globalHelp = [
@@ -19,10 +18,10 @@ const globalHelp = [
  *
  * @example
  * ```ts
- * process.stdout.write(mainHelp('0.1.0'))
+ * process.stdout.write(mainHelp('0.1.0', await loadCommands()))
  * ```
  */
-export function mainHelp(version: string): string {
+export function mainHelp(version: string, commands: readonly Command[]): string {
   const width = Math.max(...commands.map((c) => c.name.length))
   return [
     `squizzle ${version}: database migrations shipped like software releases`,

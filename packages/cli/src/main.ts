@@ -1,6 +1,6 @@
 import { SquizzleError } from '@squizzle/core'
-import { parseCommand } from './args.js'
-import { findCommand } from './commands/registry.js'
+import { commandName, parseCommand } from './args.js'
+import { loadCommand, loadCommands } from './commands/registry.js'
 import { CommandContext } from './context.js'
 import { exitCodeFor, exitCodes } from './exit-codes.js'
 import { commandHelp, mainHelp } from './help.js'
@@ -25,10 +25,11 @@ export async function main(argv: string[], io: Io): Promise<number> {
   let secrets: () => string[] = () => []
   const fallback = () => new Reporter(io, { json: argv.includes('--json'), quiet: false, verbose: argv.includes('--verbose'), color: colorWanted(io, argv), secrets })
   try {
-    const parsed = parseCommand(argv, (name) => findCommand(name)?.options ?? {}, (name) => findCommand(name)?.bareValues ?? {})
-    const command = findCommand(parsed.name)
+    // Only the command being run is loaded (see registry.ts); its options are then parsed strictly.
+    const command = await loadCommand(commandName(argv))
+    const parsed = parseCommand(argv, () => command?.options ?? {}, () => command?.bareValues ?? {})
     if (parsed.name === undefined || (parsed.globals.help && !command)) {
-      io.stdout.write(mainHelp(toolVersion))
+      io.stdout.write(mainHelp(toolVersion, await loadCommands()))
       return parsed.name === undefined && !parsed.globals.help ? exitCodes.usage : exitCodes.ok
     }
     if (!command) {

@@ -13,7 +13,7 @@ import {
   type RunOptions,
   type SchemaSnapshot,
 } from '@squizzle/core'
-import postgres, { type Notice, type Sql } from 'postgres'
+import type { Notice, Sql } from 'postgres'
 import { acquireLock, findLockHolder, type AcquireOptions } from './advisory-lock.js'
 import { parseConnectionUrl, type ConnectionTarget } from './connection-url.js'
 import { connectionError, databaseError } from './database-error.js'
@@ -67,6 +67,9 @@ export class PostgresDriver implements DatabaseDriver {
 
   async connect(): Promise<void> {
     if (this.root) return
+    // Imported on connect, not with the package: CLI runs that never touch a database
+    // (build, push, pull, list) should not load the client.
+    const { postgres } = await import('./postgres-client.js')
     const open = (purpose: string, extra: Record<string, string> = {}): Sql =>
       postgres(this.target.url, {
         max: 1,

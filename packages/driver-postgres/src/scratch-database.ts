@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto'
 import type { ScratchDatabase } from '@squizzle/core'
-import postgres from 'postgres'
 import { parseConnectionUrl } from './connection-url.js'
 import { connectionError, databaseError } from './database-error.js'
 import { startEmbeddedPostgres } from './embedded.js'
@@ -50,6 +49,7 @@ export async function openScratchDatabase(options: ScratchDatabaseOptions = {}):
 
 async function onDevServer(devUrl: string, applicationName: string): Promise<ScratchDatabase> {
   const target = parseConnectionUrl(devUrl)
+  const { postgres } = await import('./postgres-client.js')
   const name = `squizzle_replay_${randomBytes(6).toString('hex')}`
   const admin = postgres(target.url, { max: 1, prepare: false, onnotice: () => {}, connection: { application_name: applicationName } })
   try {

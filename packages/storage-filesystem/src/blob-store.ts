@@ -7,6 +7,13 @@ import { isMissing, notFound, storageError } from './layout-errors.js'
 import type { LayoutPaths } from './layout-paths.js'
 
 /**
+ * Read and write buffer of blob streams. Node's defaults (64 KiB reads, 16 KiB of
+ * write buffer) cut a 200 MB bundle into thousands of chunks, each a round of stream
+ * callbacks and a backpressure pause; 1 MiB costs about 1 MiB more per open stream.
+ */
+const blobBufferBytes = 1024 * 1024
+
+/**
  * Stores a blob under `blobs/sha256/<hex>`: streamed into `ingest/`, checked
  * against the descriptor's size and digest on the way, synced, then renamed into
  * place. A failed, aborted or mismatching stream leaves neither the blob nor a
@@ -28,7 +35,7 @@ export async function writeBlob(paths: LayoutPaths, desc: Descriptor, content: R
   const source = content instanceof Uint8Array ? Readable.from([Buffer.from(content.buffer, content.byteOffset, content.byteLength)]) : content
   const temp = paths.ingestFile()
   try {
-    await pipeline(source, verifyingStream(desc, `blob ${desc.digest}`), createWriteStream(temp, { flags: 'wx' }))
+    await pipeline(source, verifyingStream(desc, `blob ${desc.digest}`), createWriteStream(temp, { flags: 'wx', highWaterMark: blobBufferBytes }))
     await syncFile(temp)
     await rename(temp, target)
   } catch (err) {
@@ -62,7 +69,7 @@ export async function openBlob(paths: LayoutPaths, digest: string): Promise<Read
   const file = paths.blob(digest)
   try {
     const handle = await open(file, 'r')
-    return handle.createReadStream()
+    return handle.createReadStream({ highWaterMark: blobBufferBytes })
   } catch (err) {
     if (isMissing(err)) throw notFound(`blob ${digest} is not in the OCI layout ${paths.root}`)
     throw storageError(`read ${file}`, err)

@@ -44,6 +44,9 @@ function guardedBody(res: HttpResponse, client: RegistryClient, action: string, 
   let received = 0
   let pending: SquizzleError | undefined
   const out = new Readable({
+    // Up to 1 MiB may wait for the reader before the socket is paused (the default
+    // 16 KiB pauses it after nearly every network chunk, stalling the download).
+    highWaterMark: 1024 * 1024,
     read() {
       if (pending) this.destroy(pending)
       else message.resume()

@@ -1,32 +1,56 @@
-import { applyCommand } from './apply.js'
-import { baselineCommand } from './baseline.js'
-import { buildCommand } from './build.js'
 import type { Command } from './command.js'
-import { diffCommand } from './diff.js'
-import { driftCommand } from './drift.js'
-import { initCommand } from './init.js'
-import { keygenCommand } from './keygen.js'
-import { listCommand } from './list.js'
-import { repairCommand } from './repair.js'
-import { rollbackCommand } from './rollback.js'
-import { sbomCommand } from './sbom.js'
-import { signCommand } from './sign.js'
-import { pullCommand } from './pull.js'
-import { pushCommand } from './push.js'
-import { statusCommand } from './status.js'
-import { verifyCommand } from './verify.js'
-
-/** Every command, in the order `--help` lists them. */
-export const commands: readonly Command[] = [initCommand, buildCommand, pushCommand, pullCommand, applyCommand, rollbackCommand, statusCommand, driftCommand, diffCommand, listCommand, verifyCommand, baselineCommand, repairCommand, keygenCommand, signCommand, sbomCommand]
 
 /**
- * The command called `name`, if any.
+ * Every command, in the order `--help` lists them, each loaded only when asked for.
+ * WHY lazy: a command's module pulls in what it runs with (Sigstore and CycloneDX for
+ * sign/sbom/build, drizzle and squawk helpers for build, ...). Loading all of them
+ * made every run, even `squizzle push` or `--version`, pay for all of them in start-up
+ * time and memory; now a run loads the one command it executes.
+ */
+const loaders: Readonly<Record<string, () => Promise<Command>>> = {
+  init: async () => (await import('./init.js')).initCommand,
+  build: async () => (await import('./build.js')).buildCommand,
+  push: async () => (await import('./push.js')).pushCommand,
+  pull: async () => (await import('./pull.js')).pullCommand,
+  apply: async () => (await import('./apply.js')).applyCommand,
+  rollback: async () => (await import('./rollback.js')).rollbackCommand,
+  status: async () => (await import('./status.js')).statusCommand,
+  drift: async () => (await import('./drift.js')).driftCommand,
+  diff: async () => (await import('./diff.js')).diffCommand,
+  list: async () => (await import('./list.js')).listCommand,
+  verify: async () => (await import('./verify.js')).verifyCommand,
+  baseline: async () => (await import('./baseline.js')).baselineCommand,
+  repair: async () => (await import('./repair.js')).repairCommand,
+  keygen: async () => (await import('./keygen.js')).keygenCommand,
+  sign: async () => (await import('./sign.js')).signCommand,
+  sbom: async () => (await import('./sbom.js')).sbomCommand,
+}
+
+/** The names of every command, in the order `--help` lists them. */
+export const commandNames: readonly string[] = Object.keys(loaders)
+
+/**
+ * Loads the command called `name`, if there is one (only that command's module and
+ * what it imports).
  *
  * @example
  * ```ts
- * findCommand('apply')?.usage // 'squizzle apply [version] [--dry-run] [--allow-out-of-order]'
+ * (await loadCommand('apply'))?.usage // 'squizzle apply [version] [--dry-run] [--allow-out-of-order]'
  * ```
  */
-export function findCommand(name: string | undefined): Command | undefined {
-  return commands.find((c) => c.name === name)
+export async function loadCommand(name: string | undefined): Promise<Command | undefined> {
+  const load = name !== undefined && Object.hasOwn(loaders, name) ? loaders[name] : undefined
+  return load ? await load() : undefined
+}
+
+/**
+ * Loads every command, in `--help` order (for the top-level help, which lists them all).
+ *
+ * @example
+ * ```ts
+ * (await loadCommands()).map((c) => c.name) // ['init', 'build', 'push', …]
+ * ```
+ */
+export async function loadCommands(): Promise<Command[]> {
+  return Promise.all(commandNames.map(async (name) => (await loadCommand(name)) as Command))
 }

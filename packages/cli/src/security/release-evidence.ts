@@ -1,6 +1,5 @@
 import { basename } from 'node:path'
 import { bundleFiles, mediaTypes, SquizzleError, type ArtifactRef, type ArtifactStorage, type Attachment, type BundleFile, type Manifest, type Signer } from '@squizzle/core'
-import { buildEnvironment, cyclonedxSbom, findLockfile, provenanceStatement, readLockfilePackages, sbomAttachment, signVersion, statementAttachment } from '@squizzle/security'
 import type { CommandContext } from '../context.js'
 
 /** What was attached to a version. */
@@ -20,6 +19,8 @@ export interface AttachedEvidence {
  * ```
  */
 export async function generateSbom(ctx: CommandContext, storage: ArtifactStorage, version: string): Promise<{ ref: ArtifactRef; manifest: Manifest; json: string }> {
+  // Loaded here, not at start-up: CycloneDX and Sigstore are the CLI's heaviest dependencies.
+  const { cyclonedxSbom, findLockfile, readLockfilePackages } = await import('@squizzle/security')
   const pulled = await storage.pull(version)
   const files: BundleFile[] = []
   for await (const file of bundleFiles(pulled.open(), pulled.manifest, { limits: ctx.settings.limits })) files.push(file)
@@ -43,6 +44,7 @@ export async function attachEvidence(ctx: CommandContext, storage: ArtifactStora
   if (!storage.attach || !storage.attachments) {
     throw new SquizzleError('STORAGE_UNSUPPORTED', `${storage.name} cannot hold signatures, SBOMs or provenance`, { hint: 'Use an OCI layout directory (file:PATH) or an OCI registry.' })
   }
+  const { buildEnvironment, provenanceStatement, sbomAttachment, signVersion, statementAttachment } = await import('@squizzle/security')
   const { ref, manifest, json } = await generateSbom(ctx, storage, version)
   const existing = await storage.attachments(ref)
   const attach = (a: Attachment) => storage.attach!(ref, a)

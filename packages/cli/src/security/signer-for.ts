@@ -1,7 +1,6 @@
 import { readFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { SquizzleError, type Signer } from '@squizzle/core'
-import { decryptSigningKey, identityTokenEnvVar, identityTokenProvider, KeylessSigner, KeySigner, passphraseEnvVar } from '@squizzle/security'
 import type { CommandContext } from '../context.js'
 
 /** The environment variable naming the private key file, overriding signing.key. */
@@ -18,6 +17,8 @@ export const signingKeyEnvVar = 'SQUIZZLE_SIGNING_KEY'
  * ```
  */
 export async function signerFor(ctx: CommandContext): Promise<Signer> {
+  // Loaded only when signing: Sigstore is heavy and most runs never sign.
+  const { decryptSigningKey, identityTokenEnvVar, identityTokenProvider, KeylessSigner, KeySigner, passphraseEnvVar } = await import('@squizzle/security')
   const signing = ctx.settings.signing ?? {}
   const env = ctx.io.env
   for (const name of [passphraseEnvVar, identityTokenEnvVar, 'ACTIONS_ID_TOKEN_REQUEST_TOKEN']) {

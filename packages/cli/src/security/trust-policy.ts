@@ -1,7 +1,6 @@
 import { readFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { SquizzleError, type ArtifactPolicy, type TrustPolicy } from '@squizzle/core'
-import { anchored, keyIdOf, parsePublicKey, SignaturePolicy } from '@squizzle/security'
 import type { CommandContext } from '../context.js'
 
 /**
@@ -16,6 +15,8 @@ import type { CommandContext } from '../context.js'
 export async function trustPolicyFor(ctx: CommandContext): Promise<ArtifactPolicy | undefined> {
   const trust = ctx.settings.trust
   if (!trust) return undefined
+  // Loaded only here: Sigstore is heavy, and most environments have no trust policy.
+  const { anchored, keyIdOf, parsePublicKey, SignaturePolicy } = await import('@squizzle/security')
   const publicKeys: Record<string, string> = {}
   for (const path of trust.publicKeys ?? []) {
     const file = resolve(ctx.root, path)

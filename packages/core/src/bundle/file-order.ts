@@ -1,6 +1,8 @@
 import { fileKinds, type FileKind } from '../manifest/manifest.js'
 
-const collator = new Intl.Collator('en', { numeric: true, sensitivity: 'variant', caseFirst: 'upper' })
+// Created on first compare: building a collator loads ICU collation data (a few MB, some
+// milliseconds), which a CLI run that never sorts paths should not pay at start-up.
+let collator: Intl.Collator | undefined
 
 /**
  * Natural order of paths: `2_x.sql` before `10_x.sql`. Ties (same natural key)
@@ -12,6 +14,7 @@ const collator = new Intl.Collator('en', { numeric: true, sensitivity: 'variant'
  * ```
  */
 export function comparePaths(a: string, b: string): number {
+  collator ??= new Intl.Collator('en', { numeric: true, sensitivity: 'variant', caseFirst: 'upper' })
   return collator.compare(a, b) || (a < b ? -1 : a > b ? 1 : 0)
 }
 

@@ -21,15 +21,19 @@ import { addReferrer, readReferrers } from './referrers.js'
  */
 export async function copyVersion(from: ContentTarget, to: ContentTarget, version: string): Promise<Descriptor> {
   parseVersion(version)
-  const desc = await from.resolve(version)
-  const existing = await resolveOrNull(to, version)
+  // Independent look-ups, so one round trip instead of two; the source's error wins, as before.
+  const [source, destination] = await Promise.allSettled([from.resolve(version), resolveOrNull(to, version)])
+  if (source.status === 'rejected') throw source.reason
+  if (destination.status === 'rejected') throw destination.reason
+  const desc = source.value
+  const existing = destination.value
   if (existing && existing.digest !== desc.digest) {
     throw immutableVersion(to, version, existing.digest, desc.digest)
   }
   const bytes = await fetchVerified(from, desc, maxManifestBytes, `manifest of ${version}`)
   const { image } = parseBundleImageManifest(bytes, `${from.name}:${version}`)
   if (!existing) {
-    for (const blob of [image.config, ...image.layers]) await copyBlob(from, to, blob)
+    await copyBlobs(from, to, [image.config, ...image.layers])
     await to.push(desc, bytes)
     await to.tag(desc, version)
   }
@@ -39,13 +43,33 @@ export async function copyVersion(from: ContentTarget, to: ContentTarget, versio
 
 async function copyReferrers(from: ContentTarget, to: ContentTarget, subject: string): Promise<void> {
   const index = await readReferrers(from, subject)
-  for (const referrer of index.manifests) {
-    const bytes = await fetchVerified(from, referrer, maxManifestBytes, `attachment ${referrer.digest}`)
-    const image = parseImageManifest(bytes, `attachment ${referrer.digest}`)
-    for (const blob of [image.config, ...image.layers]) await copyBlob(from, to, blob)
-    if (!(await to.exists(referrer))) await to.push(referrer, bytes)
-    await addReferrer(to, subject, referrer)
-  }
+  // Attachments are independent, so they are copied concurrently (each a few small
+  // requests: waiting for them one by one was most of a push's time after the bundle).
+  // The referrers index is then updated in order, one at a time: each update rewrites it.
+  await settleAll(
+    index.manifests.map(async (referrer) => {
+      const bytes = await fetchVerified(from, referrer, maxManifestBytes, `attachment ${referrer.digest}`)
+      const image = parseImageManifest(bytes, `attachment ${referrer.digest}`)
+      await copyBlobs(from, to, [image.config, ...image.layers])
+      if (!(await to.exists(referrer))) await to.push(referrer, bytes)
+    }),
+  )
+  for (const referrer of index.manifests) await addReferrer(to, subject, referrer)
+}
+
+/** Copies a manifest's blobs concurrently (the config's small upload overlaps the bundle's). */
+async function copyBlobs(from: ContentTarget, to: ContentTarget, blobs: Descriptor[]): Promise<void> {
+  await settleAll(blobs.map((blob) => copyBlob(from, to, blob)))
+}
+
+/**
+ * Waits for every task, then throws the first failure in task order: nothing is
+ * left running behind a thrown error, and which error is reported does not depend on timing.
+ */
+async function settleAll(tasks: Promise<unknown>[]): Promise<void> {
+  const results = await Promise.allSettled(tasks)
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected')
+  if (failed) throw failed.reason
 }
 
 async function copyBlob(from: ContentTarget, to: ContentTarget, blob: Descriptor): Promise<void> {

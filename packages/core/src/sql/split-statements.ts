@@ -1,4 +1,4 @@
-import { loadModule, parseSync, type ParseResult } from 'libpg-query'
+import type { ParseResult } from 'libpg-query'
 import { SquizzleError } from '../errors/squizzle-error.js'
 import { nextTopLevelSemicolon } from './statement-cuts.js'
 
@@ -19,7 +19,15 @@ export interface SqlStatement {
 /** Files larger than this are parsed in chunks so the WASM parser's memory stays bounded. */
 const chunkChars = 1024 * 1024
 
-let loaded: Promise<void> | undefined
+// libpg-query (its JS and a 1.7 MB WASM parser) is imported on the first parse, not when
+// core is imported: most runs (push, pull, list, status, verify) never parse SQL.
+let loaded: Promise<(sql: string) => ParseResult> | undefined
+
+async function loadParser(): Promise<(sql: string) => ParseResult> {
+  const pgQuery = await import('libpg-query')
+  await pgQuery.loadModule()
+  return pgQuery.parseSync
+}
 
 /**
  * Splits SQL into statements with PostgreSQL's parser (libpg-query): dollar
@@ -33,8 +41,8 @@ let loaded: Promise<void> | undefined
  * ```
  */
 export async function splitStatements(sql: string, path = 'SQL'): Promise<SqlStatement[]> {
-  loaded ??= loadModule()
-  await loaded
+  loaded ??= loadParser()
+  const parseSync = await loaded
   const out: SqlStatement[] = []
   let start = 0
   let line = 1
@@ -43,7 +51,7 @@ export async function splitStatements(sql: string, path = 'SQL'): Promise<SqlSta
     let more = 1024
     for (;;) {
       const chunk = sql.slice(start, end)
-      const parsed = tryParse(chunk)
+      const parsed = tryParse(parseSync, chunk)
       if (parsed.ok) {
         appendStatements(out, chunk, parsed.result, line)
         break
@@ -85,7 +93,7 @@ function failedAtEnd(chunk: string, error: unknown): boolean {
   return advanceCodePoints(chunk, 0, details.cursorPosition) >= chunk.trimEnd().length
 }
 
-function tryParse(chunk: string): { ok: true; result: ParseResult } | { ok: false; error: unknown } {
+function tryParse(parseSync: (sql: string) => ParseResult, chunk: string): { ok: true; result: ParseResult } | { ok: false; error: unknown } {
   if (chunk.trim() === '') return { ok: true, result: { version: 0, stmts: [] } as unknown as ParseResult }
   try {
     return { ok: true, result: parseSync(chunk) }
