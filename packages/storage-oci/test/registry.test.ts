@@ -1,6 +1,7 @@
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { delimiter, join } from 'node:path'
+import { inspect } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { describeBytes, mediaTypes, readSmall, referrersTag } from '@squizzle/core'
 import { makeTestVersion } from '@squizzle/core/testing'
@@ -92,6 +93,20 @@ describe.skipIf(skipRegistry)('storage-oci against docker-registry', () => {
       const issued = registry.issuer!.tokensIssued() - before
       expect(issued).toBeGreaterThanOrEqual(1)
       expect(issued).toBeLessThanOrEqual(4)
+    })
+
+    it('never shows a bearer token in an error, even for failures after the token was used', async () => {
+      const registry = await sharedRegistry('token')
+      const storage = storageIn(registry)
+      await storage.push(await makeTestVersion('1.0.0', users))
+      const errors = [
+        await expectCode(storage.push(await makeTestVersion('1.0.0', { 'migrations/001_other.sql': 'CREATE TABLE other (id int);' })), 'IMMUTABLE_VERSION'),
+        await expectCode(storage.pull('9.9.9'), 'VERSION_NOT_FOUND'),
+      ]
+      const tokens = registry.issuer!.tokens()
+      expect(tokens.length).toBeGreaterThan(0)
+      // The whole error as a debugger would show it, causes included; a token's signature is its unique tail.
+      for (const err of errors) for (const token of tokens) expect(`${visibleText(err)}\n${inspect(err, { depth: 10 })}`).not.toContain(token.slice(-40))
     })
 
     it('gets an anonymous token without rights and fails with REGISTRY_UNAUTHORIZED', async () => {

@@ -27,7 +27,7 @@ export interface TestRegistry {
   /** Path of a stored blob's bytes, to corrupt it in tests. */
   blobPath(digest: string): string
   /** The token issuer (token mode): how many tokens it has handed out. */
-  issuer?: { tokensIssued(): number; realm: string }
+  issuer?: { tokensIssued(): number; realm: string; tokens(): readonly string[] }
   /** Stops the registry process, keeping its storage (see {@link TestRegistry.start}). */
   kill(): Promise<void>
   /** Starts it again on the same port and storage. */
@@ -134,7 +134,7 @@ export async function startTestRegistry(mode: RegistryAuthMode): Promise<TestReg
       const hex = digest.slice('sha256:'.length)
       return join(storageDir, 'docker', 'registry', 'v2', 'blobs', 'sha256', hex.slice(0, 2), hex, 'data')
     },
-    ...(issuer ? { issuer: { tokensIssued: issuer.tokensIssued, realm: issuer.realm } } : {}),
+    ...(issuer ? { issuer: { tokensIssued: issuer.tokensIssued, realm: issuer.realm, tokens: issuer.tokens } } : {}),
     kill,
     start,
     async stop() {
@@ -160,6 +160,8 @@ interface TokenIssuer {
   realm: string
   certFile: string
   tokensIssued(): number
+  /** Every token handed out, so tests can check none of them is ever shown. */
+  tokens(): readonly string[]
   close(): Promise<void>
 }
 
@@ -176,6 +178,7 @@ async function startTokenIssuer(dir: string, credentials: { username: string; pa
   const certDer = new X509Certificate(await readFile(certFile)).raw.toString('base64')
   const expected = `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}`
   let issued = 0
+  const tokens: string[] = []
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://issuer')
     const authorization = req.headers.authorization
@@ -190,6 +193,7 @@ async function startTokenIssuer(dir: string, credentials: { username: string; pa
     const signing = `${b64url(JSON.stringify(header))}.${b64url(JSON.stringify(claims))}`
     const signature = createSign('RSA-SHA256').update(signing).sign(key).toString('base64url')
     issued++
+    tokens.push(`${signing}.${signature}`)
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ token: `${signing}.${signature}`, expires_in: 300, issued_at: new Date(now * 1000).toISOString() }))
   })
   const port = await freePort()
@@ -198,6 +202,7 @@ async function startTokenIssuer(dir: string, credentials: { username: string; pa
     realm: `http://127.0.0.1:${port}/token`,
     certFile,
     tokensIssued: () => issued,
+    tokens: () => tokens,
     close: () => new Promise((resolve) => server.close(() => resolve())),
   }
 }
