@@ -9,7 +9,7 @@ import { currentActor, type Actor } from './actor.js'
 import { dryRunVersion, type DryRunVersion } from './dry-run.js'
 import type { HistoryState } from './history-state.js'
 import { baselineVersion, type BaselineOptions, type BaselineResult } from './baseline.js'
-import { guarded, readState, type OperationContext } from './operation.js'
+import { guarded, readState, underLock, type OperationContext } from './operation.js'
 import { repairFailures, type RepairOptions, type RepairResult } from './repair.js'
 import { rollbackVersions, type RollbackOptions, type RollbackResult } from './rollback.js'
 import { computePlan, type Plan } from './plan.js'
@@ -90,15 +90,9 @@ export class Migrator {
    */
   async apply(target?: string): Promise<ApplyResult> {
     const { driver } = this.options
-    const lock = await driver.lock({
-      timeoutMs: this.options.lockTimeoutMs ?? 60_000,
-      onWait: (holder, waitedMs) => this.events({ type: 'lock.waiting', holder, waitedMs }),
-    })
-    this.events({ type: 'lock.acquired', waitedMs: Date.now() - lock.acquiredAt.getTime() })
-    try {
-      await driver.ensureSystemSchema()
-      // Re-read under the lock: another process may have applied versions while we waited.
-      const { plan, state } = await this.guarded('apply', null, () => this.planWithState(target))
+    // underLock re-reads history under the lock: another process may have applied versions while we waited.
+    return underLock(this.operationContext(), async (state) => {
+      const plan = await this.guarded('apply', null, () => this.planFrom(state, target))
       this.events({ type: 'plan', current: plan.current, pending: plan.pending.map((p) => p.version), target: plan.target })
       if (plan.tampered.length > 0) await this.refuse('apply', plan.tampered[0]!.version, tamperedError(plan.tampered))
       // Pulling validates each manifest (schema, checksum, tag): a hostile one is refused and audited like any integrity failure.
@@ -114,10 +108,7 @@ export class Migrator {
         applied.push(artifact.manifest.version)
       }
       return { applied, current: applied.at(-1) ?? plan.current, alreadyCurrent: applied.length === 0 }
-    } finally {
-      await lock.release()
-      this.events({ type: 'lock.released' })
-    }
+    })
   }
 
   /** What `apply(target)` would run: versions, transaction boundaries, statements. Changes nothing. */
@@ -222,8 +213,11 @@ export class Migrator {
 
   private async planWithState(target: string | undefined): Promise<{ plan: Plan; state: HistoryState }> {
     const state = await this.readState()
-    const plan = computePlan({ stored: await this.options.storage.list(), state, target, allowOutOfOrder: this.options.allowOutOfOrder })
-    return { plan, state }
+    return { plan: await this.planFrom(state, target), state }
+  }
+
+  private async planFrom(state: HistoryState, target: string | undefined): Promise<Plan> {
+    return computePlan({ stored: await this.options.storage.list(), state, target, allowOutOfOrder: this.options.allowOutOfOrder })
   }
 
   private async readState(): Promise<HistoryState> {
