@@ -42,6 +42,9 @@ export function validateManifest(value: unknown, source = 'manifest'): Manifest 
   if (manifest.previousVersion !== null && !semver.lt(manifest.previousVersion, manifest.version)) {
     throw invalid(source, `previousVersion ${manifest.previousVersion} is not lower than version ${manifest.version}`)
   }
+  if (manifest.previousDigest !== undefined && (manifest.previousDigest === null) !== (manifest.previousVersion === null)) {
+    throw invalid(source, 'previousDigest and previousVersion must both be set, or both be null')
+  }
   assertChecksum(manifest.files, manifest.checksum)
   return manifest
 }
