@@ -25,10 +25,12 @@ export async function ledgerForBuild(file: string, storage: ArtifactStorage): Pr
   }
   if (stored.length === 0) return emptyLedger
   const latest = [...stored].sort((a, b) => compareVersions(a.version, b.version)).at(-1)!.version
-  throw new SquizzleError('LEDGER_MISSING', `${file} does not exist, but ${storage.name} already holds ${stored.length} version(s), up to ${latest}`, {
+  const message = `${file} does not exist, but ${storage.name} holds ${stored.length} version(s), up to ${latest}`
+  throw new SquizzleError('LEDGER_MISSING', message, {
     hint:
-      'The project was released before the ledger existed, or the ledger was deleted. Write it from the storage that holds every ' +
-      'released version, check it, and commit it: squizzle ledger rebuild --from <storage-url>, then squizzle ledger verify.',
+      'The project was released before the ledger existed, or the ledger was deleted. Write it from the storage ' +
+      'that holds every released version, check it, and commit it: squizzle ledger rebuild --from <storage-url>, ' +
+      'then squizzle ledger verify.',
     details: { file, storage: storage.name, versions: stored.length, latest },
   })
 }
@@ -46,7 +48,9 @@ export function assertNewVersion(version: string, ledger: Ledger, file: string):
   const latest = latestRelease(ledger)?.version ?? null
   if (latest === null || compareVersions(version, latest) > 0) return
   const exists = ledger.versions.some((v) => v.version === version)
-  const message = exists ? `version ${version} was already released (${file})` : `version ${version} is not greater than the latest released version ${latest}`
+  const message = exists
+    ? `version ${version} was already released (${file})`
+    : `version ${version} is not greater than the latest released version ${latest}`
   throw new SquizzleError(exists ? 'VERSION_EXISTS' : 'VERSION_NOT_GREATER', message, {
     hint: `Released versions are immutable. Choose a version above ${latest}.`,
     details: { version, latest },

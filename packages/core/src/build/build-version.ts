@@ -7,7 +7,7 @@ import { ignoreEvents, type EventSink } from '../events/events.js'
 import { computeChecksum } from '../manifest/checksum.js'
 import type { Manifest, ManifestFile, TransactionScope } from '../manifest/manifest.js'
 import { validateManifest } from '../manifest/validate-manifest.js'
-import { appendRelease, latestRelease, releasedFiles, type LedgerVersion } from '../ledger/ledger.js'
+import { appendRelease, latestRelease, releasedFiles, type Ledger, type LedgerVersion } from '../ledger/ledger.js'
 import { writeLedgerFile } from '../ledger/ledger-file.js'
 import type { ArtifactRef, ArtifactStorage } from '../storage/artifact-storage.js'
 import { parseVersion } from '../version/version.js'
@@ -102,8 +102,12 @@ export async function buildVersion(options: BuildOptions): Promise<BuildResult> 
   const entries: BundleEntry[] = added.map((a) => ({ path: a.entry.path, size: a.entry.size, sha256: a.entry.sha256, source: { file: a.source.file } }))
   const manifestOf = versionManifest(options, version, latest)
   if (options.snapshot) {
-    const replayed = await withRepositoryVersions({ storage: options.storage, ledger, ledgerFile: options.ledger, folders: options.folders, noTransaction, transactionScope: options.transactionScope ?? 'version', toolVersion: options.toolVersion, events })
-    const recorded = await recordSnapshot({ storage: replayed, manifest: manifestOf([...files]), entries: [...entries], snapshot: options.snapshot, toolVersion: options.toolVersion, limits: options.limits, events })
+    const { toolVersion, limits, snapshot } = options
+    // Released versions the storage lacks (a fresh clone) replay from the repository, checked against the ledger.
+    const storage = await withRepositoryVersions({ ...replaySources(options, ledger, noTransaction), events })
+    const candidate = manifestOf([...files])
+    const input = { storage, manifest: candidate, entries: [...entries], snapshot, toolVersion, limits, events }
+    const recorded = await recordSnapshot(input)
     files.push(recorded.file)
     entries.push(recorded.entry)
   }
@@ -112,7 +116,8 @@ export async function buildVersion(options: BuildOptions): Promise<BuildResult> 
   events({ type: 'build.done', version, digest: ref.digest, files: added.length, bytes: ref.bundleSize })
   // Only a stored version is released: the ledger never names an artifact that does not exist.
   const released = added.map((a) => ({ path: a.entry.path, sha256: a.entry.sha256 }))
-  await writeLedgerFile(options.ledger, appendRelease(ledger, { version, digest: ref.digest, previousVersion: latest?.version ?? null, files: released }))
+  const entry = { version, digest: ref.digest, previousVersion: latest?.version ?? null, files: released }
+  await writeLedgerFile(options.ledger, appendRelease(ledger, entry))
   events({ type: 'ledger.append', version, digest: ref.digest, ledger: options.ledger })
   return { ref, manifest }
 }
@@ -146,7 +151,11 @@ async function newFiles(
 }
 
 /** Builds (and validates) the version's manifest for a file list, chained to the latest release. */
-function versionManifest(options: BuildOptions, version: string, latest: LedgerVersion | null): (files: ManifestFile[]) => Manifest {
+function versionManifest(
+  options: BuildOptions,
+  version: string,
+  latest: LedgerVersion | null,
+): (files: ManifestFile[]) => Manifest {
   const created = createdAt()
   return (listed) =>
     validateManifest(
@@ -166,6 +175,13 @@ function versionManifest(options: BuildOptions, version: string, latest: LedgerV
       },
       `manifest of ${version}`,
     )
+}
+
+/** Where the snapshot replay finds released versions: the storage, else the repository's files. */
+function replaySources(options: BuildOptions, ledger: Ledger, noTransaction: ReadonlySet<string>) {
+  const { storage, folders, toolVersion } = options
+  const transactionScope = options.transactionScope ?? 'version'
+  return { storage, ledger, ledgerFile: options.ledger, folders, noTransaction, transactionScope, toolVersion }
 }
 
 function createdAt(): string {

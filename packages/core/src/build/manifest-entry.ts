@@ -12,7 +12,12 @@ import { analyzeSql } from '../sql/analyze-sql.js'
  * const entry = await manifestEntry('migrations/003_x.sql', 'migrations', await readFile(file), false)
  * ```
  */
-export async function manifestEntry(path: string, kind: SqlKind, bytes: Buffer, noTransaction: boolean): Promise<ManifestFile> {
+export async function manifestEntry(
+  path: string,
+  kind: SqlKind,
+  bytes: Buffer,
+  noTransaction: boolean,
+): Promise<ManifestFile> {
   const sha256 = createHash('sha256').update(bytes).digest('hex')
   const analysis = await analyzeSql(bytes.toString('utf8'), path, { noTransaction })
   const entry: ManifestFile = { path, kind, size: bytes.length, sha256, transaction: analysis.transaction }

@@ -39,7 +39,9 @@ const maxVersionBytes = 512 * 1024 * 1024
  *
  * @example
  * ```ts
- * const replayed = await withRepositoryVersions({ storage, ledger, ledgerFile, folders, noTransaction, transactionScope: 'version', toolVersion, events })
+ * const replayed = await withRepositoryVersions({
+ *   storage, ledger, ledgerFile, folders, noTransaction, transactionScope: 'version', toolVersion, events,
+ * })
  * ```
  */
 export async function withRepositoryVersions(input: RepositoryReplayInput): Promise<ArtifactStorage> {
@@ -48,7 +50,8 @@ export async function withRepositoryVersions(input: RepositoryReplayInput): Prom
   if (missing.length === 0) return input.storage
   const rebuilt: OverlayVersion[] = []
   for (const entry of missing) rebuilt.push(await rebuildVersion(entry, input))
-  input.events({ type: 'replay.source', versions: missing.map((v) => v.version), storage: input.storage.name, ledger: input.ledgerFile })
+  const versions = missing.map((v) => v.version)
+  input.events({ type: 'replay.source', versions, storage: input.storage.name, ledger: input.ledgerFile })
   return withVersions(input.storage, rebuilt, `${input.storage.name} + released versions rebuilt from the repository`)
 }
 
@@ -57,12 +60,18 @@ async function rebuildVersion(entry: LedgerVersion, input: RepositoryReplayInput
   for (const file of entry.files) {
     const read = await readReleasedFile(input.folders, entry.version, file)
     if (!read.ok) throw ledgerStorageError(read.problem, { file: input.ledgerFile, storage: input.storage.name })
-    sources.push({ kind: file.path.slice(0, file.path.indexOf('/')) as SqlKind, path: file.path, sha256: file.sha256, bytes: read.bytes })
+    const kind = file.path.slice(0, file.path.indexOf('/')) as SqlKind
+    sources.push({ kind, path: file.path, sha256: file.sha256, bytes: read.bytes })
   }
   sources.sort(compareBundleFiles)
   const files: ManifestFile[] = []
   for (const s of sources) files.push(await manifestEntry(s.path, s.kind, s.bytes, input.noTransaction.has(s.path)))
-  const entries: BundleEntry[] = sources.map((s) => ({ path: s.path, size: s.bytes.length, sha256: s.sha256, source: s.bytes }))
+  const entries: BundleEntry[] = sources.map((s) => ({
+    path: s.path,
+    size: s.bytes.length,
+    sha256: s.sha256,
+    source: s.bytes,
+  }))
   const manifest = validateManifest(
     {
       formatVersion: 1,
@@ -78,7 +87,8 @@ async function rebuildVersion(entry: LedgerVersion, input: RepositoryReplayInput
     },
     `version ${entry.version} rebuilt from the repository`,
   )
-  const bundle = await readSmall(writeBundle(entries), maxVersionBytes, `bundle of ${entry.version} rebuilt from the repository`)
+  const what = `bundle of ${entry.version} rebuilt from the repository`
+  const bundle = await readSmall(writeBundle(entries), maxVersionBytes, what)
   return { manifest, bundle, digest: entry.digest }
 }
 

@@ -37,11 +37,19 @@ export interface ChainCandidate {
  *
  * @example
  * ```ts
- * const breaks = chainBreaks(pulled.map((p) => ({ manifest: p.manifest, digest: p.ref.digest })), state, false)
+ * const pending = pulled.map((p) => ({ manifest: p.manifest, digest: p.ref.digest }))
+ * const breaks = chainBreaks(pending, state, false)
  * ```
  */
-export function chainBreaks(pending: readonly ChainCandidate[], state: HistoryState, allowOutOfOrder: boolean): ChainBreak[] {
-  const known: { version: string; digest: string | null }[] = state.applied.map((e) => ({ version: e.version, digest: e.manifestDigest }))
+export function chainBreaks(
+  pending: readonly ChainCandidate[],
+  state: HistoryState,
+  allowOutOfOrder: boolean,
+): ChainBreak[] {
+  const known: { version: string; digest: string | null }[] = state.applied.map((e) => ({
+    version: e.version,
+    digest: e.manifestDigest,
+  }))
   const breaks: ChainBreak[] = []
   for (const { manifest, digest } of pending) {
     const outOfOrder = state.current !== null && semver.lt(manifest.version, state.current)
@@ -82,23 +90,28 @@ export function chainBreak(manifest: Manifest, predecessor: ChainLink): ChainBre
  */
 export function unchainedError(broken: ChainBreak): SquizzleError {
   const { version, builtOn, database } = broken
-  const has = database.version === null ? 'the database has no version applied' : `the database is at ${describeLink(database)}`
+  const has =
+    database.version === null ? 'the database has no version applied' : `the database is at ${describeLink(database)}`
   const on = builtOn.version === null ? 'nothing (as a first version)' : describeLink(builtOn)
   return new SquizzleError('UNCHAINED_VERSION', `version ${version} was built on ${on}, but ${has}`, {
-    hint: `${chainAdvice(broken)} To run it anyway on purpose, allow unchained versions (apply --allow-unchained); the override is audited.`,
+    hint:
+      `${chainAdvice(broken)} To run it anyway on purpose, allow unchained versions (apply --allow-unchained); ` +
+      'the override is audited.',
     details: { version, builtOn, database },
   })
 }
 
 function chainAdvice({ version, builtOn, database }: ChainBreak): string {
-  if (builtOn.version !== null && (database.version === null || compareVersions(builtOn.version, database.version) > 0)) {
+  const ahead = builtOn.version !== null && (database.version === null || semver.gt(builtOn.version, database.version))
+  if (ahead) {
     return `Apply ${builtOn.version} first (it must be in the storage), then ${version}.`
   }
   const which =
     builtOn.version === database.version
       ? `on another artifact of ${database.version} than the one the database applied (two branches each released it)`
-      : 'without the release ledger that lists what the database has (e.g. in a fresh clone before the ledger, or on a stale branch)'
-  return `${version} was built ${which}, so it may repeat or miss SQL. Build it again on the branch whose ledger lists what the database has.`
+      : 'without the release ledger that lists what the database has (e.g. in a fresh clone, or on a stale branch)'
+  const risk = 'so it may repeat or miss SQL'
+  return `${version} was built ${which}, ${risk}. Rebuild it where the ledger lists what the database has.`
 }
 
 /**
@@ -115,7 +128,9 @@ export function describeLink(link: ChainLink): string {
 }
 
 function predecessorOf(version: string, known: readonly { version: string; digest: string | null }[]): ChainLink {
-  const below = known.filter((k) => compareVersions(k.version, version) < 0).sort((a, b) => compareVersions(a.version, b.version))
+  const below = known
+    .filter((k) => compareVersions(k.version, version) < 0)
+    .sort((a, b) => compareVersions(a.version, b.version))
   const newest = below.at(-1)
   return newest ? { version: newest.version, digest: newest.digest } : { version: null, digest: null }
 }

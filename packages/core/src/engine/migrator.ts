@@ -129,10 +129,10 @@ export class Migrator {
         )
         await this.guarded('apply', artifact.manifest.version, () => runVersion(this.runContext(), artifact, verified.contents), 'failure')
         const signer = verified.identity ? { signer: verified.identity } : {}
-        const broken = overridden.get(artifact.manifest.version)
-        const override = broken ? { overridden: { code: 'UNCHAINED_VERSION', builtOn: broken.builtOn, database: broken.database } } : {}
-        const details = { digest: artifact.ref.digest, ...signer, ...override }
-        await driver.audit({ operation: 'apply', outcome: 'success', version: artifact.manifest.version, actor: this.actor.user, host: this.actor.host, details })
+        const version = artifact.manifest.version
+        const details = { digest: artifact.ref.digest, ...signer, ...overrideDetails(overridden.get(version)) }
+        const { user: actor, host } = this.actor
+        await driver.audit({ operation: 'apply', outcome: 'success', version, actor, host, details })
         applied.push(artifact.manifest.version)
       }
       return { applied, current: applied.at(-1) ?? plan.current, alreadyCurrent: applied.length === 0 }
@@ -272,8 +272,13 @@ export class Migrator {
    * version not built on what precedes it, before anything runs; with
    * `allowUnchained`, warns and returns the breaks by version so their audit rows say so.
    */
-  private async checkChain(pulled: readonly PulledArtifact[], state: HistoryState, audit: boolean): Promise<Map<string, ChainBreak>> {
-    const breaks = chainBreaks(pulled.map((p) => ({ manifest: p.manifest, digest: p.ref.digest })), state, this.options.allowOutOfOrder === true)
+  private async checkChain(
+    pulled: readonly PulledArtifact[],
+    state: HistoryState,
+    audit: boolean,
+  ): Promise<Map<string, ChainBreak>> {
+    const pending = pulled.map((p) => ({ manifest: p.manifest, digest: p.ref.digest }))
+    const breaks = chainBreaks(pending, state, this.options.allowOutOfOrder === true)
     const first = breaks[0]
     if (first === undefined) return new Map()
     if (!this.options.allowUnchained) {
@@ -281,7 +286,8 @@ export class Migrator {
       throw unchainedError(first)
     }
     for (const b of breaks) {
-      this.events({ type: 'warning', code: 'UNCHAINED_VERSION', version: b.version, message: `${unchainedError(b).message}; applying it anyway (unchained versions allowed, audited)` })
+      const message = `${unchainedError(b).message}; applying it anyway (unchained versions allowed, audited)`
+      this.events({ type: 'warning', code: 'UNCHAINED_VERSION', version: b.version, message })
     }
     return new Map(breaks.map((b) => [b.version, b]))
   }
@@ -289,7 +295,8 @@ export class Migrator {
   /** The current version's presence in storage and the chain breaks among pending versions above it. */
   private async chainStatus(stored: readonly VersionInfo[], plan: Plan, state: HistoryState): Promise<ChainStatus> {
     const current = state.applied.at(-1) ?? null
-    const currentNotStored = current && !stored.some((v) => v.version === current.version) ? { version: current.version, digest: current.manifestDigest } : null
+    const missing = current !== null && !stored.some((v) => v.version === current.version)
+    const currentNotStored = missing ? { version: current.version, digest: current.manifestDigest } : null
     const candidates: { manifest: Manifest; digest: string }[] = []
     for (const p of plan.pending) {
       if (state.current !== null && semver.lt(p.version, state.current)) continue
@@ -318,6 +325,11 @@ export class Migrator {
   private runContext() {
     return { driver: this.options.driver, events: this.events, actor: this.actor, toolVersion: this.options.toolVersion, limits: this.options.limits }
   }
+}
+
+/** What an apply's audit row adds when the chain check was overridden for the version. */
+function overrideDetails(broken: ChainBreak | undefined): Record<string, unknown> {
+  return broken ? { overridden: { code: 'UNCHAINED_VERSION', builtOn: broken.builtOn, database: broken.database } } : {}
 }
 
 function tamperedError(tampered: Plan['tampered']): SquizzleError {

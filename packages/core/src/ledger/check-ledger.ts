@@ -29,7 +29,9 @@ export function checkLedger(ledger: Ledger, file: string): void {
       if (!sqlPathPattern.test(f.path)) throw ledgerInvalid(file, null, `${which} is not a bundle path of a SQL file`)
       if (!sha256Pattern.test(f.sha256)) throw ledgerInvalid(file, null, `${which} has no valid SHA-256`)
       const earlier = paths.get(f.path)
-      if (earlier !== undefined) throw ledgerInvalid(file, null, `${f.path} is listed by version ${earlier} and again by ${entry.version}`)
+      if (earlier !== undefined) {
+        throw ledgerInvalid(file, null, `${f.path} is listed by version ${earlier} and again by ${entry.version}`)
+      }
       paths.set(f.path, entry.version)
     }
     previous = entry
@@ -40,11 +42,13 @@ function checkEntry(entry: LedgerVersion, previous: LedgerVersion | null, file: 
   if (!isVersion(entry.version)) throw ledgerInvalid(file, null, 'a version is not a semantic version')
   if (!digestPattern.test(entry.digest)) throw ledgerInvalid(file, null, `version ${entry.version} has no valid digest`)
   if (previous !== null && compareVersions(entry.version, previous.version) <= 0) {
-    throw ledgerInvalid(file, null, `version ${entry.version} comes after ${previous.version}: versions must be in ascending order`)
+    const problem = `version ${entry.version} comes after ${previous.version}: versions must be in ascending order`
+    throw ledgerInvalid(file, null, problem)
   }
   const expected = previous?.version ?? null
   if (entry.previousVersion !== expected) {
     const named = entry.previousVersion === null ? 'no previous version' : `${entry.previousVersion} as previous`
-    throw ledgerInvalid(file, null, `version ${entry.version} names ${named}, but the version before it is ${expected ?? 'none'}`)
+    const problem = `version ${entry.version} names ${named}, but the version before it is ${expected ?? 'none'}`
+    throw ledgerInvalid(file, null, problem)
   }
 }

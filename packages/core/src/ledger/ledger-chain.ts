@@ -37,7 +37,8 @@ export function chainHash(previous: string, lines: readonly string[]): string {
  *
  * @example
  * ```ts
- * versionLines({ version: '1.0.0', digest, previousVersion: null, files }) // ['version 1.0.0 sha256:… previous -', '  … migrations/…']
+ * versionLines({ version: '1.0.0', digest, previousVersion: null, files })
+ * // ['version 1.0.0 sha256:… previous -', '  9f86… migrations/001_users.sql']
  * ```
  */
 export function versionLines(entry: LedgerVersion): string[] {

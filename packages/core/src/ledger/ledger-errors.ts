@@ -14,7 +14,8 @@ export function ledgerInvalid(file: string, line: number | null, problem: string
     hint:
       hint ??
       `The release ledger was edited by hand or damaged. Restore it from git (git checkout -- ${file}), ` +
-        'or write it again from the storage that holds every released version: squizzle ledger rebuild --from <storage-url>.',
+        'or write it again from the storage that holds every released version: ' +
+        'squizzle ledger rebuild --from <storage-url>.',
     details: { file, line },
   })
 }
@@ -43,8 +44,9 @@ export function ledgerConflict(file: string, sides: ConflictSides): SquizzleErro
       `(one side adds ${side(sides.ours)}, the other ${side(sides.theirs)})`,
     {
       hint:
-        `Released history cannot be merged line by line. Keep the ledger of the branch that released first (usually main): ` +
-        `\`git checkout --theirs ${file}\` when you merge main into your branch (\`--ours\` when you merge into main or rebase). ` +
+        'Released history cannot be merged line by line. Keep the ledger of the branch that released first ' +
+        `(usually main): \`git checkout --theirs ${file}\` when you merge main into your branch ` +
+        '(`--ours` when you merge into main or rebase). ' +
         'Your own files are then unreleased again: build them as a new version above the newest one in that ledger ' +
         '(rename your version, not the files), and commit the ledger that build writes. ' +
         'A version you built before the merge and never pushed stays in your local storage; delete that storage ' +

@@ -17,7 +17,12 @@ function ledger(): Ledger {
           { path: 'rollback/001_users.sql', sha256: hex('2') },
         ],
       },
-      { version: '1.1.0', digest: `sha256:${hex('b')}`, previousVersion: '1.0.0', files: [{ path: 'migrations/002 add orders.sql', sha256: hex('3') }] },
+      {
+        version: '1.1.0',
+        digest: `sha256:${hex('b')}`,
+        previousVersion: '1.0.0',
+        files: [{ path: 'migrations/002 add orders.sql', sha256: hex('3') }],
+      },
       {
         version: '1.10.0-rc.1',
         digest: `sha256:${hex('c')}`,
@@ -41,12 +46,19 @@ const edits: [string, (lines: string[], i: number) => string[]][] = [
   ['add a trailing space', (lines, i) => lines.map((l, j) => (j === i ? `${l} ` : l))],
 ]
 
-/** Changes the last character that can be changed into another of the same class (a hash stays hex). */
+/** Changes the last character into another of the same class (a hash stays hex, a name stays a name). */
 function flip(line: string): string {
-  const at = line.length - 1
-  const c = line[at]!
-  const next = /[0-9a-f]/.test(c) ? (c === 'f' ? '0' : c === '9' ? 'a' : String.fromCharCode(c.charCodeAt(0) + 1)) : c === 'x' ? 'y' : 'x'
-  return line.slice(0, at) + next
+  const c = line.at(-1)!
+  const hex = '0123456789abcdef'
+  const next = hex.includes(c) ? hex[(hex.indexOf(c) + 1) % 16]! : c === 'x' ? 'y' : 'x'
+  return line.slice(0, -1) + next
+}
+
+/** The base ledger with one more version (`1.10.0` by default) releasing `path`. */
+function plus(path: string, digestChar: string, version = '1.10.0'): Ledger {
+  const files = [{ path, sha256: hex('6') }]
+  const digest = `sha256:${hex(digestChar)}`
+  return appendRelease(ledger(), { version, digest, previousVersion: '1.10.0-rc.1', files })
 }
 
 function swap(lines: string[], i: number): string[] {
@@ -64,7 +76,7 @@ describe('the ledger format', () => {
     expect(parseLedger(serializeLedger(emptyLedger))).toEqual(emptyLedger)
   })
 
-  it('is line-oriented and readable: a header with the chained hash, then a version line, file lines and a sum per version', () => {
+  it('is line-oriented and readable: the chained hash, then per version a version line, file lines and a sum', () => {
     const lines = serializeLedger(ledger()).split('\n')
     expect(lines[0]).toMatch(/^squizzle\.sum v1 h1:[0-9a-f]{64}$/)
     expect(lines.slice(1, 5)).toEqual([
@@ -78,11 +90,8 @@ describe('the ledger format', () => {
   })
 
   it('changes line 1 with every release, so two branches that each release a version conflict there', () => {
-    const base = ledger()
-    const first = serializeLedger(base).split('\n')[0]
-    const next = appendRelease(base, { version: '1.10.0', digest: `sha256:${hex('d')}`, previousVersion: '1.10.0-rc.1', files: [{ path: 'migrations/004_a.sql', sha256: hex('6') }] })
-    const other = appendRelease(base, { version: '1.10.0', digest: `sha256:${hex('e')}`, previousVersion: '1.10.0-rc.1', files: [{ path: 'migrations/004_b.sql', sha256: hex('7') }] })
-    const headers = [first, serializeLedger(next).split('\n')[0], serializeLedger(other).split('\n')[0]]
+    const header = (l: Ledger) => serializeLedger(l).split('\n')[0]
+    const headers = [ledger(), plus('migrations/004_a.sql', 'd'), plus('migrations/004_b.sql', 'e')].map(header)
     expect(new Set(headers).size).toBe(3)
   })
 
@@ -135,8 +144,8 @@ describe('the ledger format', () => {
   })
 
   it('reports git conflict markers as LEDGER_CONFLICT, with both sides and how to resolve it', () => {
-    const ours = serializeLedger(appendRelease(ledger(), { version: '1.10.0', digest: `sha256:${hex('d')}`, previousVersion: '1.10.0-rc.1', files: [{ path: 'migrations/004_a.sql', sha256: hex('6') }] }))
-    const theirs = serializeLedger(appendRelease(ledger(), { version: '1.11.0', digest: `sha256:${hex('e')}`, previousVersion: '1.10.0-rc.1', files: [{ path: 'migrations/004_b.sql', sha256: hex('7') }] }))
+    const ours = serializeLedger(plus('migrations/004_a.sql', 'd'))
+    const theirs = serializeLedger(plus('migrations/004_b.sql', 'e', '1.11.0'))
     const [oursHead, ...oursBody] = ours.split('\n')
     const [theirsHead, ...theirsBody] = theirs.split('\n')
     const shared = serializeLedger(ledger()).split('\n').length - 2 // the base's lines below the header
@@ -157,8 +166,8 @@ describe('the ledger format', () => {
     expect(err?.details).toMatchObject({ line: 1, ours: ['1.10.0'], theirs: ['1.11.0'] })
     expect(err?.hint).toContain('git checkout --theirs db/squizzle.sum')
     expect(err?.hint).toMatch(/new version above/)
-    const diff3 = ['<<<<<<< ours', oursHead, '||||||| base', 'x', '=======', theirsHead, '>>>>>>> theirs', ...common].join('\n')
-    expect(codeOf(() => parseLedger(diff3))).toBe('LEDGER_CONFLICT')
+    const diff3 = ['<<<<<<< ours', oursHead, '||||||| base', 'x', '=======', theirsHead, '>>>>>>> theirs', ...common]
+    expect(codeOf(() => parseLedger(diff3.join('\n')))).toBe('LEDGER_CONFLICT')
   })
 
   it.each<[string, (l: Ledger) => void]>([
@@ -179,7 +188,8 @@ describe('the ledger format', () => {
   it('only appends in order, naming the newest version as previous', () => {
     const entry = { version: '1.2.0', digest: `sha256:${hex('d')}`, previousVersion: '1.10.0-rc.1', files: [] }
     expect(codeOf(() => appendRelease(ledger(), entry))).toBe('USAGE')
-    expect(codeOf(() => appendRelease(ledger(), { ...entry, version: '2.0.0', previousVersion: '1.1.0' }))).toBe('USAGE')
+    const skipping = { ...entry, version: '2.0.0', previousVersion: '1.1.0' }
+    expect(codeOf(() => appendRelease(ledger(), skipping))).toBe('USAGE')
     expect(appendRelease(ledger(), { ...entry, version: '2.0.0' }).versions.at(-1)?.version).toBe('2.0.0')
   })
 })

@@ -53,9 +53,15 @@ export function parseLedger(text: string, file = 'squizzle.sum'): Ledger {
     open.entry.files.push(readFileLine(line, at, file))
     open.lines.push(line)
   }
-  if (open !== null) throw ledgerInvalid(file, open.start, `the file ends inside version ${open.entry.version} (no sum line): it was cut short`)
+  if (open !== null) {
+    const problem = `the file ends inside version ${open.entry.version} (no sum line): it was cut short`
+    throw ledgerInvalid(file, open.start, problem)
+  }
   if (recorded !== chain) {
-    throw ledgerInvalid(file, 1, 'the hash on line 1 does not match the versions below it: a version was added, removed or edited by hand, or the file was cut short')
+    const problem =
+      'the hash on line 1 does not match the versions below it: ' +
+      'a version was added, removed or edited by hand, or the file was cut short'
+    throw ledgerInvalid(file, 1, problem)
   }
   checkLedger({ versions }, file)
   return { versions }
@@ -115,7 +121,9 @@ function readFileLine(line: string, at: number, file: string): { path: string; s
 function closeBlock(open: OpenBlock, previous: string, recorded: string, at: number, file: string): string {
   const chain = chainHash(previous, open.lines)
   if (chain !== recorded) {
-    throw ledgerInvalid(file, open.start, `the lines of version ${open.entry.version} (lines ${open.start}–${at}) do not match its sum: they were edited by hand`)
+    const lines = `lines ${open.start}–${at}`
+    const problem = `the lines of version ${open.entry.version} (${lines}) do not match its sum: edited by hand`
+    throw ledgerInvalid(file, open.start, problem)
   }
   return chain
 }

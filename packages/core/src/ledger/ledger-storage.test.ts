@@ -11,10 +11,21 @@ import { checkRepository } from './repository-files.js'
 const sha = (text: string): string => createHash('sha256').update(text).digest('hex')
 const digest = (c: string): string => `sha256:${c.repeat(64)}`
 
+const file = (path: string, sql: string) => ({ path, sha256: sha(sql) })
 const ledger: Ledger = {
   versions: [
-    { version: '1.0.0', digest: digest('a'), previousVersion: null, files: [{ path: 'migrations/001_a.sql', sha256: sha('CREATE TABLE a ();') }] },
-    { version: '1.1.0', digest: digest('b'), previousVersion: '1.0.0', files: [{ path: 'migrations/002_b.sql', sha256: sha('CREATE TABLE b ();') }] },
+    {
+      version: '1.0.0',
+      digest: digest('a'),
+      previousVersion: null,
+      files: [file('migrations/001_a.sql', 'CREATE TABLE a ();')],
+    },
+    {
+      version: '1.1.0',
+      digest: digest('b'),
+      previousVersion: '1.0.0',
+      files: [file('migrations/002_b.sql', 'CREATE TABLE b ();')],
+    },
   ],
 }
 const names = { file: 'db/squizzle.sum', storage: 'file:.squizzle/artifacts' }
@@ -25,9 +36,10 @@ describe('the ledger against the storage', () => {
     expect(compareWithStorage(ledger, [{ version: '1.0.0', digest: digest('a'), created: null }])).toEqual([])
   })
 
-  it('refuses a version stored as another artifact (LEDGER_MISMATCH, integrity) and one it does not list (LEDGER_INCOMPLETE)', () => {
+  it('refuses a version stored as another artifact (LEDGER_MISMATCH) and one it lacks (LEDGER_INCOMPLETE)', () => {
     const other = [{ version: '1.1.0', digest: digest('c'), created: null }]
-    expect(compareWithStorage(ledger, other)).toEqual([{ kind: 'digest-mismatch', version: '1.1.0', ledger: digest('b'), stored: digest('c') }])
+    const mismatch = { kind: 'digest-mismatch', version: '1.1.0', ledger: digest('b'), stored: digest('c') }
+    expect(compareWithStorage(ledger, other)).toEqual([mismatch])
     expect(codeOf(() => assertMatchesStorage(ledger, other, names))).toBe('LEDGER_MISMATCH')
     const newer = [{ version: '1.2.0', digest: digest('d'), created: null }]
     expect(codeOf(() => assertMatchesStorage(ledger, newer, names))).toBe('LEDGER_INCOMPLETE')
@@ -43,11 +55,12 @@ describe('the ledger against the repository', () => {
   afterEach(() => rm(dir, { recursive: true, force: true }))
 
   it('names every released file that is missing or changed', async () => {
+    const check = () => checkRepository(ledger, { migrations: join(dir, 'migrations') })
     await writeFile(join(dir, 'migrations', '001_a.sql'), 'CREATE TABLE a ();')
-    expect(await checkRepository(ledger, { migrations: join(dir, 'migrations') })).toEqual([{ kind: 'file-missing', version: '1.1.0', path: 'migrations/002_b.sql' }])
+    expect(await check()).toEqual([{ kind: 'file-missing', version: '1.1.0', path: 'migrations/002_b.sql' }])
     await writeFile(join(dir, 'migrations', '002_b.sql'), 'CREATE TABLE b (id int);')
-    expect(await checkRepository(ledger, { migrations: join(dir, 'migrations') })).toMatchObject([{ kind: 'file-modified', version: '1.1.0', path: 'migrations/002_b.sql' }])
+    expect(await check()).toMatchObject([{ kind: 'file-modified', version: '1.1.0', path: 'migrations/002_b.sql' }])
     await writeFile(join(dir, 'migrations', '002_b.sql'), 'CREATE TABLE b ();')
-    expect(await checkRepository(ledger, { migrations: join(dir, 'migrations') })).toEqual([])
+    expect(await check()).toEqual([])
   })
 })

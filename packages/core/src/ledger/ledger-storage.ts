@@ -28,8 +28,11 @@ export function compareWithStorage(ledger: Ledger, stored: readonly VersionInfo[
   const problems: LedgerProblem[] = []
   for (const v of stored) {
     const digest = released.get(v.version)
-    if (digest === undefined) problems.push({ kind: 'not-in-ledger', version: v.version, stored: v.digest })
-    else if (digest !== v.digest) problems.push({ kind: 'digest-mismatch', version: v.version, ledger: digest, stored: v.digest })
+    if (digest === undefined) {
+      problems.push({ kind: 'not-in-ledger', version: v.version, stored: v.digest })
+    } else if (digest !== v.digest) {
+      problems.push({ kind: 'digest-mismatch', version: v.version, ledger: digest, stored: v.digest })
+    }
   }
   return problems
 }
@@ -44,7 +47,7 @@ export function compareWithStorage(ledger: Ledger, stored: readonly VersionInfo[
  * assertMatchesStorage(ledger, await storage.list(), { file: 'db/squizzle.sum', storage: storage.name })
  * ```
  */
-export function assertMatchesStorage(ledger: Ledger, stored: readonly VersionInfo[], names: { file: string; storage: string }): void {
+export function assertMatchesStorage(ledger: Ledger, stored: readonly VersionInfo[], names: LedgerNames): void {
   const problem = compareWithStorage(ledger, stored)[0]
   if (problem === undefined) return
   throw ledgerStorageError(problem, names)
@@ -58,32 +61,54 @@ export function assertMatchesStorage(ledger: Ledger, stored: readonly VersionInf
  * throw ledgerStorageError({ kind: 'not-in-ledger', version: '1.3.0', stored: digest }, names)
  * ```
  */
-export function ledgerStorageError(problem: LedgerProblem, names: { file: string; storage: string }): SquizzleError {
-  const { file, storage } = names
-  const local = 'A version built here on a branch whose ledger was dropped, never pushed nor applied, lives only in your ' +
-    'local storage: delete that storage (e.g. .squizzle/artifacts; build works from the ledger alone).'
+export function ledgerStorageError(problem: LedgerProblem, names: LedgerNames): SquizzleError {
   switch (problem.kind) {
     case 'digest-mismatch':
-      return new SquizzleError('LEDGER_MISMATCH', `version ${problem.version} is ${problem.ledger} in ${file} but ${problem.stored} in ${storage}`, {
-        hint: `${local} Otherwise one of the two was replaced: restore the ledger from git, or the storage's artifact from a trusted copy.`,
-        details: { ...problem, file, storage },
-      })
     case 'not-in-ledger':
-      return new SquizzleError('LEDGER_INCOMPLETE', `${storage} holds version ${problem.version}, which ${file} does not list`, {
-        hint:
-          `This branch's ledger is behind the storage: merge or pull the branch that released ${problem.version}, so its ledger comes along. ` +
-          `If the ledger was lost, write it again: squizzle ledger rebuild --from <storage-url>. ${local}`,
-        details: { ...problem, file, storage },
+      return storageDisagrees(problem, names)
+    case 'file-missing': {
+      const message = `${problem.path}, released in ${problem.version}, is not in the repository`
+      return new SquizzleError('RELEASED_FILE_MISSING', message, {
+        hint: `Released SQL stays in the repository: restore it from git (it is listed in ${names.file}).`,
+        details: { ...problem, file: names.file },
       })
-    case 'file-missing':
-      return new SquizzleError('RELEASED_FILE_MISSING', `${problem.path}, released in ${problem.version}, is not in the repository`, {
-        hint: `Released SQL stays in the repository: restore it from git (it is listed in ${file}).`,
-        details: { ...problem, file },
+    }
+    case 'file-modified': {
+      const message = `${problem.path} was released in version ${problem.version} and has been modified since`
+      return new SquizzleError('RELEASED_FILE_MODIFIED', message, {
+        hint: `Released SQL is immutable. Restore ${problem.path} (git checkout) and put the change in a new file.`,
+        details: { ...problem, file: names.file },
       })
-    case 'file-modified':
-      return new SquizzleError('RELEASED_FILE_MODIFIED', `${problem.path} was released in version ${problem.version} and has been modified since`, {
-        hint: `Released SQL is immutable. Restore ${problem.path} to its released content (git checkout) and put the change in a new file.`,
-        details: { ...problem, file },
-      })
+    }
   }
+}
+
+/** The ledger file and the storage, as messages name them. */
+export interface LedgerNames {
+  file: string
+  storage: string
+}
+
+const staleLocalBuild =
+  'A version built here on a branch whose ledger was dropped, never pushed nor applied, lives only in your ' +
+  'local storage: delete that storage (e.g. .squizzle/artifacts; build works from the ledger alone).'
+
+function storageDisagrees(problem: Extract<LedgerProblem, { stored: string }>, names: LedgerNames): SquizzleError {
+  const { file, storage } = names
+  const details = { ...problem, file, storage }
+  if (problem.kind === 'digest-mismatch') {
+    const message = `version ${problem.version} is ${problem.ledger} in ${file} but ${problem.stored} in ${storage}`
+    return new SquizzleError('LEDGER_MISMATCH', message, {
+      hint: `${staleLocalBuild} Otherwise one was replaced: restore the ledger from git, or the artifact from a copy.`,
+      details,
+    })
+  }
+  const message = `${storage} holds version ${problem.version}, which ${file} does not list`
+  return new SquizzleError('LEDGER_INCOMPLETE', message, {
+    hint:
+      `This branch's ledger is behind the storage: merge or pull the branch that released ${problem.version}, so its ` +
+      'ledger comes along. If the ledger was lost, write it again: squizzle ledger rebuild --from <storage-url>. ' +
+      staleLocalBuild,
+    details,
+  })
 }

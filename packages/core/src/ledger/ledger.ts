@@ -71,19 +71,22 @@ export function releasedFiles(ledger: Ledger): Map<string, { sha256: string; ver
  * @example
  * ```ts
  * const next = appendRelease(ledger, { version: '1.2.0', digest: ref.digest, previousVersion: '1.1.0', files })
+ * // throws for 1.0.5, or for a previousVersion other than the ledger's newest
  * ```
  */
 export function appendRelease(ledger: Ledger, entry: LedgerVersion): Ledger {
   const latest = latestRelease(ledger)
   if (latest !== null && compareVersions(entry.version, latest.version) <= 0) {
-    throw new SquizzleError('USAGE', `version ${entry.version} is not above the ledger's newest version ${latest.version}`, {
+    const message = `version ${entry.version} is not above the ledger's newest version ${latest.version}`
+    throw new SquizzleError('USAGE', message, {
       hint: `Released versions only grow: choose a version above ${latest.version}.`,
     })
   }
   if (entry.previousVersion !== (latest?.version ?? null)) {
-    throw new SquizzleError('USAGE', `version ${entry.version} names ${entry.previousVersion ?? 'no version'} as previous, but the ledger ends at ${latest?.version ?? 'no version'}`, {
-      hint: 'Append versions in the order they were released.',
-    })
+    const named = entry.previousVersion ?? 'no version'
+    const end = latest?.version ?? 'no version'
+    const message = `version ${entry.version} names ${named} as previous, but the ledger ends at ${end}`
+    throw new SquizzleError('USAGE', message, { hint: 'Append versions in the order they were released.' })
   }
   return { versions: [...ledger.versions, entry] }
 }

@@ -35,7 +35,8 @@ export async function ledgerFromStorage(options: RebuildLedgerOptions): Promise<
   const versions = (await storage.list()).map((v) => v.version).sort(compareVersions)
   if (versions.length === 0) {
     throw new SquizzleError('VERSION_NOT_FOUND', `${storage.name} holds no versions to write a ledger from`, {
-      hint: 'Name the storage that holds the released versions (usually the registry): squizzle ledger rebuild --from oci://…',
+      hint: 'Name the storage that holds the released versions (usually the registry): ' +
+        'squizzle ledger rebuild --from oci://…',
     })
   }
   const entries: LedgerVersion[] = []
@@ -46,9 +47,12 @@ export async function ledgerFromStorage(options: RebuildLedgerOptions): Promise<
     const previous = entries.at(-1)?.version ?? null
     if (pulled.manifest.previousVersion !== previous) {
       const named = pulled.manifest.previousVersion ?? 'no version'
-      events({ type: 'warning', code: 'LEDGER_CHAIN_GAP', version, message: `version ${version} was built on ${named}, but the version stored before it is ${previous ?? 'none'}` })
+      const before = previous ?? 'none'
+      const message = `version ${version} was built on ${named}, but the version stored before it is ${before}`
+      events({ type: 'warning', code: 'LEDGER_CHAIN_GAP', version, message })
     }
-    const files = pulled.manifest.files.filter((f) => f.kind !== 'schema').map((f) => ({ path: f.path, sha256: f.sha256 }))
+    const sql = pulled.manifest.files.filter((f) => f.kind !== 'schema')
+    const files = sql.map((f) => ({ path: f.path, sha256: f.sha256 }))
     for (const f of files) assertFirstRelease(f.path, version, released, storage.name)
     entries.push({ version, digest: pulled.ref.digest, previousVersion: previous, files })
   }
@@ -58,9 +62,11 @@ export async function ledgerFromStorage(options: RebuildLedgerOptions): Promise<
 function assertFirstRelease(path: string, version: string, released: Map<string, string>, storage: string): void {
   const earlier = released.get(path)
   if (earlier !== undefined) {
-    throw new SquizzleError('LEDGER_MISMATCH', `version ${version} in ${storage} bundles ${path} again, which ${earlier} released`, {
+    const message = `version ${version} in ${storage} bundles ${path} again, which ${earlier} released`
+    throw new SquizzleError('LEDGER_MISMATCH', message, {
       hint:
-        `${version} was built without a ledger (e.g. in a fresh clone) and carries released SQL a second time: do not apply it. ` +
+        `${version} was built without a ledger (e.g. in a fresh clone) and carries released SQL a second time: ` +
+        'do not apply it. ' +
         'Delete it from the storage (or restore the storage from a copy without it), then rebuild the ledger.',
       details: { version, path, releasedIn: earlier, storage },
     })

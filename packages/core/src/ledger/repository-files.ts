@@ -34,7 +34,11 @@ export function sourceFileOf(folders: SourceFolders, path: string): string | nul
  * if (read.ok) bundle.push(read.bytes)
  * ```
  */
-export async function readReleasedFile(folders: SourceFolders, version: string, entry: LedgerFile): Promise<ReleasedFileRead> {
+export async function readReleasedFile(
+  folders: SourceFolders,
+  version: string,
+  entry: LedgerFile,
+): Promise<ReleasedFileRead> {
   const file = sourceFileOf(folders, entry.path)
   const missing = { ok: false as const, problem: { kind: 'file-missing' as const, version, path: entry.path } }
   if (file === null) return missing
@@ -46,7 +50,9 @@ export async function readReleasedFile(folders: SourceFolders, version: string, 
     throw err
   }
   const current = createHash('sha256').update(bytes).digest('hex')
-  if (current !== entry.sha256) return { ok: false, problem: { kind: 'file-modified', version, path: entry.path, ledger: entry.sha256, current } }
+  if (current !== entry.sha256) {
+    return { ok: false, problem: { kind: 'file-modified', version, path: entry.path, ledger: entry.sha256, current } }
+  }
   return { ok: true, file, bytes }
 }
 

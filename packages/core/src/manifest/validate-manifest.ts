@@ -42,7 +42,8 @@ export function validateManifest(value: unknown, source = 'manifest'): Manifest 
   if (manifest.previousVersion !== null && !semver.lt(manifest.previousVersion, manifest.version)) {
     throw invalid(source, `previousVersion ${manifest.previousVersion} is not lower than version ${manifest.version}`)
   }
-  if (manifest.previousDigest !== undefined && (manifest.previousDigest === null) !== (manifest.previousVersion === null)) {
+  const { previousDigest, previousVersion } = manifest
+  if (previousDigest !== undefined && (previousDigest === null) !== (previousVersion === null)) {
     throw invalid(source, 'previousDigest and previousVersion must both be set, or both be null')
   }
   assertChecksum(manifest.files, manifest.checksum)

@@ -42,10 +42,18 @@ export function withCandidate(storage: ArtifactStorage, candidate: CandidateVers
  * const view = withVersions(storage, [{ manifest, bundle, digest: ledgerDigest }], 'repository')
  * ```
  */
-export function withVersions(storage: ArtifactStorage, versions: readonly OverlayVersion[], name: string): ArtifactStorage {
+export function withVersions(
+  storage: ArtifactStorage,
+  versions: readonly OverlayVersion[],
+  name: string,
+): ArtifactStorage {
   const held = new Map(versions.map((v) => [v.manifest.version, pulledFrom(v, name)]))
   const readOnly = (): Promise<never> =>
-    Promise.reject(new SquizzleError('STORAGE_UNSUPPORTED', 'the replay view of a storage is read-only', { hint: 'Push to the storage itself.' }))
+    Promise.reject(
+      new SquizzleError('STORAGE_UNSUPPORTED', 'the replay view of a storage is read-only', {
+        hint: 'Push to the storage itself.',
+      }),
+    )
   return {
     name,
     async pull(v: string): Promise<PulledArtifact> {
@@ -56,11 +64,15 @@ export function withVersions(storage: ArtifactStorage, versions: readonly Overla
     },
     async list(): Promise<VersionInfo[]> {
       const stored = (await storage.list()).filter((v) => !held.has(v.version))
-      return [...stored, ...[...held.values()].map((p) => ({ version: p.ref.version, digest: p.ref.digest, created: p.manifest.created }))]
+      return [...stored, ...[...held.values()].map(versionInfo)]
     },
     push: readOnly,
     delete: readOnly,
   }
+}
+
+function versionInfo({ ref, manifest }: PulledArtifact): VersionInfo {
+  return { version: ref.version, digest: ref.digest, created: manifest.created }
 }
 
 function pulledFrom(version: OverlayVersion, storage: string): PulledArtifact {
