@@ -48,12 +48,26 @@ export function versionLines(entry: LedgerVersion): string[] {
   ]
 }
 
-/** The sum line closing a version's lines. */
+/**
+ * The sum line closing a version's lines.
+ *
+ * @example
+ * ```ts
+ * sumLine(chainHash(chainSeed, lines)) // '  sum h1:…'
+ * ```
+ */
 export function sumLine(hash: string): string {
   return `  sum h1:${hash}`
 }
 
-/** Line 1 of a ledger whose last chained hash is `hash`. */
+/**
+ * Line 1 of a ledger whose last chained hash is `hash`.
+ *
+ * @example
+ * ```ts
+ * headerLine(chainSeed) // 'squizzle.sum v1 h1:…', the header of a ledger without versions
+ * ```
+ */
 export function headerLine(hash: string): string {
   return `${ledgerFormat} h1:${hash}`
 }
