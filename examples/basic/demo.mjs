@@ -1,6 +1,7 @@
 // The main job, end to end, on embedded defaults: start a private PostgreSQL,
-// build and sign three versions into a local OCI layout, apply them (only if signed by
-// the trusted key), show status and drift, roll back and re-apply the last one, stop.
+// build and sign three versions into a local OCI layout (each recorded in the release ledger
+// db/squizzle.sum), apply them (only if signed by the trusted key), show status and drift,
+// roll back and re-apply the last one, stop.
 // Every run starts from scratch in a temporary folder, so rerunning always works.
 import { spawnSync } from 'node:child_process'
 import { cpSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
@@ -36,6 +37,8 @@ try {
     cpSync(join(here, 'releases', version), join(project, 'db'), { recursive: true })
     squizzle(['build', version, '--sign', '--notes', `bookshop ${version}`], env)
   }
+  // Every build appended its version to the release ledger, db/squizzle.sum: the file to commit with the SQL.
+  squizzle(['ledger', 'verify'], env)
   squizzle(['list'], env)
   squizzle(['apply', '--dry-run', releases[0]], env)
   squizzle(['apply'], env)

@@ -1,10 +1,11 @@
 import { access } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
-import { createTargetStorage, readThroughCache, resolveEnvironment, SquizzleError, type ArtifactStorage, type ConfigSettings, type ContentTarget, type SourceFolders } from '@squizzle/core'
+import { createTargetStorage, defaultLedgerPath, readThroughCache, resolveEnvironment, SquizzleError, type ArtifactStorage, type ConfigSettings, type ContentTarget, type SourceFolders } from '@squizzle/core'
 import { PostgresDriver, parseConnectionUrl } from '@squizzle/driver-postgres'
 import { parseDuration, type GlobalFlags } from './args.js'
 import { loadConfig, type LoadedConfig } from './config/load-config.js'
 import type { Io, Reporter } from './output/reporter.js'
+import { shownPath } from './output/shown-path.js'
 import { registryCredentials } from './registry-credentials.js'
 import { openStorage, parseStorageUrl } from './storage-url.js'
 
@@ -119,6 +120,16 @@ export class CommandContext {
     const paths = { ...defaultPaths, ...this.settings.paths }
     const at = (p: string | undefined) => (p === undefined ? undefined : resolve(this.root, p))
     return { drizzle: at(paths.drizzle), migrations: at(paths.migrations), seed: at(paths.seed), rollback: at(paths.rollback) }
+  }
+
+  /** The release ledger file: `ledger` in the config (relative to it), else db/squizzle.sum. */
+  ledgerPath(): string {
+    return resolve(this.root, this.settings.ledger ?? defaultLedgerPath)
+  }
+
+  /** A path as the user sees it: relative to the working directory when inside it. */
+  displayPath(path: string): string {
+    return shownPath(this.io.cwd, path)
   }
 
   databaseUrlOrNull(): string | null {

@@ -20,7 +20,7 @@ describe('the squizzle command', () => {
     expect(r.stdout.trim()).toBe(pkg.version)
   })
 
-  it.each(['init', 'build', 'apply', 'rollback', 'status', 'drift', 'diff', 'list', 'verify', 'baseline', 'repair'])('shows real examples in `%s --help`', async (command) => {
+  it.each(['init', 'build', 'apply', 'rollback', 'status', 'drift', 'diff', 'list', 'verify', 'baseline', 'repair', 'ledger'])('shows real examples in `%s --help`', async (command) => {
     const r = await squizzle([command, '--help'], { cwd: project.dir })
     expect(r.code).toBe(0)
     expect(r.stdout).toMatch(new RegExp(`Examples:\\n  squizzle ${command}|Examples:\\n  .*squizzle ${command}`))
@@ -78,6 +78,9 @@ describe('the squizzle command', () => {
       expect(JSON.parse(r.stdout)).toEqual({ created: ['squizzle.config.yaml', 'db/migrations/', 'db/rollback/', 'db/seed/'], systemSchema: true })
       const status = await squizzle(['status', '--json'], { cwd: empty.dir, env: { DATABASE_URL: url } })
       expect(JSON.parse(status.stdout)).toMatchObject({ current: null, applied: [], pending: [], failed: [], lock: null })
+      // The ledger is named in the config it wrote, and in what it says to commit.
+      expect(await readFile(`${empty.dir}/squizzle.config.yaml`, 'utf8')).toContain('ledger: db/squizzle.sum')
+      expect((await squizzle(['init'], { cwd: empty.dir })).stdout).toContain('Commit db/ including squizzle.sum')
     } finally {
       await empty.remove()
     }

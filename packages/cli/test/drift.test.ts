@@ -111,8 +111,9 @@ describe('squizzle drift and status', () => {
     await project.add('migrations', '001_users.sql', 'CREATE TABLE users (id int);')
     expect((await run('build', '1.0.0', '--irreversible')).code).toBe(0)
     expect((await run('apply')).code).toBe(0)
-    // Someone rebuilds 1.0.0 elsewhere with other SQL and replaces the storage.
+    // Someone rebuilds 1.0.0 elsewhere (without this project's ledger) with other SQL and replaces the storage.
     await rm(join(project.dir, '.squizzle'), { recursive: true, force: true })
+    await rm(join(project.dir, 'db', 'squizzle.sum'))
     await project.add('migrations', '001_users.sql', 'CREATE TABLE users (id int, hidden text);')
     expect((await run('build', '1.0.0', '--irreversible')).code).toBe(0)
     const r = await run('drift', '--json')

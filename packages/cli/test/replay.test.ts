@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { access, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { buildVersion, replayVersions, SquizzleError, withCandidate, type ReplayContext } from '@squizzle/core'
@@ -52,9 +52,11 @@ describe('replayVersions (the library behind build snapshots)', () => {
     const failing = async (): Promise<void> => {
       throw new SquizzleError('REPLAY_FAILED', 'rollback did not restore the previous schema')
     }
-    const err = await buildVersion({ version: '1.0.0', storage, folders: { migrations: folder }, toolVersion: 'test', irreversible: true, snapshot: { scratch, checks: [failing] } }).catch((e: unknown) => e)
+    const err = await buildVersion({ version: '1.0.0', storage, ledger: join(dir, 'squizzle.sum'), folders: { migrations: folder }, toolVersion: 'test', irreversible: true, snapshot: { scratch, checks: [failing] } }).catch((e: unknown) => e)
     expect((err as SquizzleError).code).toBe('REPLAY_FAILED')
     expect(await storage.list()).toEqual([])
+    // Nothing stored, nothing released: the ledger is not written either.
+    expect(await access(join(dir, 'squizzle.sum')).then(() => true, () => false)).toBe(false)
   })
 
   it('gives a read-only view: the candidate cannot be pushed through it', async () => {

@@ -66,8 +66,21 @@ export { planSegments, type Segment } from './engine/segments.js'
 export { verifyVersion, verifyPulled, type VerifyReport, type VerifyOptions, type VerifiedArtifact } from './engine/verify-version.js'
 export { dryRunVersion, type DryRunVersion } from './engine/dry-run.js'
 export { currentActor, type Actor } from './engine/actor.js'
+export { chainBreaks, chainBreak, unchainedError, describeLink } from './engine/chain.js'
+export type { ChainBreak, ChainLink, ChainCandidate } from './engine/chain.js'
+export type { ChainStatus } from './engine/migrator.js'
 export { buildVersion, type BuildOptions, type BuildResult, type NewSourceFile } from './build/build-version.js'
 export { findSourceFiles, type SourceFile, type SourceFolders } from './build/source-files.js'
+
+// The release ledger (db/squizzle.sum)
+export { defaultLedgerPath, emptyLedger, latestRelease, releasedFiles, appendRelease } from './ledger/ledger.js'
+export type { Ledger, LedgerVersion, LedgerFile } from './ledger/ledger.js'
+export { parseLedger, serializeLedger } from './ledger/ledger-format.js'
+export { readLedgerFile, writeLedgerFile } from './ledger/ledger-file.js'
+export { compareWithStorage, assertMatchesStorage, ledgerStorageError } from './ledger/ledger-storage.js'
+export type { LedgerProblem, LedgerNames } from './ledger/ledger-storage.js'
+export { checkRepository, readReleasedFile, sourceFileOf, type ReleasedFileRead } from './ledger/repository-files.js'
+export { ledgerFromStorage, type RebuildLedgerOptions } from './ledger/rebuild-ledger.js'
 
 // Schema snapshots, replay and drift
 export {
@@ -84,7 +97,7 @@ export {
 } from './snapshot/schema-snapshot.js'
 export { diffSnapshots, type SchemaDifference, type PropertyChange } from './snapshot/diff-snapshots.js'
 export type { ScratchDatabase, ScratchDatabaseFactory } from './replay/scratch-database.js'
-export { withCandidate, type CandidateVersion } from './replay/candidate-storage.js'
+export { withCandidate, withVersions, type CandidateVersion, type OverlayVersion } from './replay/candidate-storage.js'
 export { replayVersions, type ReplayOptions, type ReplayResult, type ReplayCheck, type ReplayContext } from './replay/replay-versions.js'
 export { rollbackRoundTrip } from './replay/rollback-round-trip.js'
 export { recordSnapshot, type SnapshotOptions, type RecordSnapshotInput, type RecordedSnapshot } from './build/record-snapshot.js'

@@ -69,6 +69,7 @@ describe.skipIf(!psql && !inCi).each(['trigger-dev', 'crates-io'])('the %s corpu
       await buildVersion({
         version: `${v + 1}.0.0`,
         storage,
+        ledger: join(project, 'squizzle.sum'),
         folders: { migrations },
         toolVersion: 'corpus-test',
         // The corpora carry forward migrations only.

@@ -7,22 +7,36 @@ import { withDatabase } from './with-database.js'
 export const applyCommand: Command = {
   name: 'apply',
   summary: 'Apply every pending version (up to <version>), each verified, once, under the lock',
-  usage: 'squizzle apply [version] [--dry-run] [--allow-out-of-order]',
+  usage: 'squizzle apply [version] [--dry-run] [--allow-out-of-order] [--allow-unchained]',
   details: [
     '[version]             stop at this version (default: the latest stored)',
     '--dry-run             print the plan and the SQL, change nothing (--json: versions, files, statements, transactions)',
-    '--allow-out-of-order  apply never-applied versions older than the current one',
+    '--allow-out-of-order  apply never-applied versions older than the current one (their chain is not checked)',
+    '--allow-unchained     apply a version not built on the database\'s current version (audited as overridden)',
+    'Each version must have been built on what the database has: its previous version and that version\'s digest',
+    '(recorded in the manifest by build) must be the database\'s current version and the digest it applied. Otherwise',
+    'apply refuses before running anything (exit 3, UNCHAINED_VERSION), naming both.',
     '--lock-timeout 2m     how long to wait for another apply (exit 5 when it runs out)',
     'Already applied: a no-op that says so, exit 0.',
   ],
-  examples: ['squizzle apply', 'squizzle apply 1.2.0 --dry-run', 'DATABASE_URL=postgres://… squizzle apply --json'],
-  options: { 'dry-run': { type: 'boolean' }, 'allow-out-of-order': { type: 'boolean' } },
+  examples: [
+    'squizzle apply',
+    'squizzle apply 1.2.0 --dry-run',
+    'DATABASE_URL=postgres://… squizzle apply --json',
+    'squizzle apply 1.7.0 --allow-unchained',
+  ],
+  options: {
+    'dry-run': { type: 'boolean' },
+    'allow-out-of-order': { type: 'boolean' },
+    'allow-unchained': { type: 'boolean' },
+  },
   async run(ctx, args) {
     if (args.positionals.length > 1) throw new SquizzleError('USAGE', 'apply takes at most one version', { hint: 'Example: squizzle apply 1.2.0' })
     const target = args.positionals[0]
     const allowOutOfOrder = args.values['allow-out-of-order'] === true ? true : undefined
+    const allowUnchained = args.values['allow-unchained'] === true
     return withDatabase(ctx, async (driver) => {
-      const migrator = await migratorFor(ctx, driver, allowOutOfOrder ? { allowOutOfOrder } : {})
+      const migrator = await migratorFor(ctx, driver, { allowUnchained, ...(allowOutOfOrder ? { allowOutOfOrder } : {}) })
       const r = ctx.reporter
       if (args.values['dry-run'] === true) {
         const { plan, versions } = await migrator.dryRun(target)

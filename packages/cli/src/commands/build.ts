@@ -11,7 +11,7 @@ import { checkBuildPush, pushVersion } from './push.js'
 
 export const buildCommand: Command = {
   name: 'build',
-  summary: 'Bundle the SQL files added since the latest version into a new, immutable version',
+  summary: 'Bundle the SQL files the release ledger does not list yet into a new, immutable version',
   usage: 'squizzle build <version> [--notes TEXT] [--author NAME] [--irreversible] [--transaction-scope version|file] [--lint[=warn|error]] [--sign] [--push] [--no-snapshot] [--dev-url URL] [--check]',
   details: [
     '<version>        semantic version above the latest stored one (1.4.0, 2.0.0-rc.1)',
@@ -29,6 +29,11 @@ export const buildCommand: Command = {
     '                 previous version\'s), apply again (schema must equal the snapshot); fails with nothing stored',
     'With a drizzle.config.{ts,js,json} in the project root, runs its drizzle-kit generate first and bundles the new files of paths.drizzle (default drizzle/).',
     'Released files must not change: a modified file fails the build with its name and version.',
+    'What is new comes from the release ledger (db/squizzle.sum, or `ledger` in the config), not from',
+    'the storage: a fresh clone builds only its new files. The ledger is checked against the storage',
+    '(same digests, no stored version missing), and the version is appended to it once stored: commit',
+    'the ledger with the SQL. Earlier versions the storage lacks are replayed for the snapshot from the',
+    'repository\'s files, each checked against the ledger\'s SHA-256.',
   ],
   examples: ['squizzle build 1.0.0 --notes "users and orders"', 'squizzle build 1.1.0 --check', 'squizzle build 1.1.0 --json | jq -r .digest'],
   options: { notes: { type: 'string' }, author: { type: 'string' }, irreversible: { type: 'boolean' }, 'transaction-scope': { type: 'string' }, lint: { type: 'string' }, sign: { type: 'boolean' }, push: { type: 'boolean' }, ...snapshotFlags },
@@ -50,6 +55,7 @@ export const buildCommand: Command = {
     const { ref, manifest } = await buildVersion({
       version,
       storage,
+      ledger: ctx.ledgerPath(),
       folders: { ...ctx.sourceFolders(), ...(drizzle ? { drizzle: drizzle.folder } : {}) },
       ...(drizzle ? { drizzleKitVersion: drizzle.version } : {}),
       toolVersion,
@@ -71,7 +77,7 @@ export const buildCommand: Command = {
     const pushed = push ? await pushVersion(ctx, manifest.version, 'build --push', { allowStorageFlag: false }) : undefined
     if (pushed) ctx.reporter.line(`${ctx.reporter.colors.green('✓')} pushed ${manifest.version} to ${pushed.to}`)
     ctx.reporter.result(ref.digest)
-    ctx.reporter.json({ version: manifest.version, digest: ref.digest, bundleDigest: ref.bundleDigest, storage: storage.name, ...(pushed ? { pushedTo: pushed.to } : {}), previousVersion: manifest.previousVersion, signed: evidence?.provenance === 'signed', files: manifest.files.filter((f) => f.kind !== 'schema').map((f) => ({ path: f.path, size: f.size, sha256: f.sha256, transaction: f.transaction })), snapshot: snapshotEntry(manifest), ...(lint ? { lint: lint.findings } : {}) })
+    ctx.reporter.json({ version: manifest.version, digest: ref.digest, bundleDigest: ref.bundleDigest, storage: storage.name, ...(pushed ? { pushedTo: pushed.to } : {}), ledger: ctx.ledgerPath(), previousVersion: manifest.previousVersion, previousDigest: manifest.previousDigest ?? null, signed: evidence?.provenance === 'signed', files: manifest.files.filter((f) => f.kind !== 'schema').map((f) => ({ path: f.path, size: f.size, sha256: f.sha256, transaction: f.transaction })), snapshot: snapshotEntry(manifest), ...(lint ? { lint: lint.findings } : {}) }, true)
     return 0
   },
 }

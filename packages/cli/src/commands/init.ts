@@ -12,6 +12,8 @@ paths:
   migrations: ${defaultPaths.migrations}
   rollback: ${defaultPaths.rollback}
   seed: ${defaultPaths.seed}
+# The release ledger: every released version and file, written by build. Commit it.
+ledger: db/squizzle.sum
 transactionScope: version
 lockTimeoutMs: 60000
 # environments:
@@ -58,6 +60,7 @@ export const initCommand: Command = {
     if (existed && args.values['force'] !== true) ctx.reporter.line(`kept existing ${relative(ctx.io.cwd, ctx.loaded.file ?? file)}`)
     if (systemSchema) ctx.reporter.line(`${ctx.reporter.colors.green('ready')} system schema "squizzle" in the database`)
     ctx.reporter.line('Next: add db/migrations/001_init.sql, then `squizzle build 0.1.0` and `squizzle apply`.')
+    ctx.reporter.line('Commit db/ including squizzle.sum (the release ledger build writes); .squizzle/ is local.')
     ctx.reporter.json({ created, systemSchema })
     return 0
   },

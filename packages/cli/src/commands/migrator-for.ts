@@ -11,7 +11,11 @@ import { toolVersion } from '../tool-version.js'
  * const migrator = await migratorFor(ctx, driver, { allowOutOfOrder: true })
  * ```
  */
-export async function migratorFor(ctx: CommandContext, driver: DatabaseDriver, extra: { allowOutOfOrder?: boolean } = {}): Promise<Migrator> {
+export async function migratorFor(
+  ctx: CommandContext,
+  driver: DatabaseDriver,
+  extra: { allowOutOfOrder?: boolean; allowUnchained?: boolean } = {},
+): Promise<Migrator> {
   const policy = await trustPolicyFor(ctx)
   return new Migrator({
     storage: await ctx.openStorage(),
@@ -20,6 +24,7 @@ export async function migratorFor(ctx: CommandContext, driver: DatabaseDriver, e
     events: ctx.reporter.onEvent,
     lockTimeoutMs: ctx.lockTimeoutMs(),
     allowOutOfOrder: extra.allowOutOfOrder ?? ctx.settings.allowOutOfOrder ?? false,
+    allowUnchained: extra.allowUnchained === true,
     ...(ctx.settings.limits ? { limits: ctx.settings.limits } : {}),
     ...(policy ? { policy } : {}),
   })

@@ -19,6 +19,7 @@ const loaders: Readonly<Record<string, () => Promise<Command>>> = {
   diff: async () => (await import('./diff.js')).diffCommand,
   list: async () => (await import('./list.js')).listCommand,
   verify: async () => (await import('./verify.js')).verifyCommand,
+  ledger: async () => (await import('./ledger.js')).ledgerCommand,
   baseline: async () => (await import('./baseline.js')).baselineCommand,
   repair: async () => (await import('./repair.js')).repairCommand,
   keygen: async () => (await import('./keygen.js')).keygenCommand,
@@ -35,7 +36,7 @@ export const commandNames: readonly string[] = Object.keys(loaders)
  *
  * @example
  * ```ts
- * (await loadCommand('apply'))?.usage // 'squizzle apply [version] [--dry-run] [--allow-out-of-order]'
+ * (await loadCommand('apply'))?.usage // 'squizzle apply [version] [--dry-run] [--allow-out-of-order] [--allow-unchained]'
  * ```
  */
 export async function loadCommand(name: string | undefined): Promise<Command | undefined> {

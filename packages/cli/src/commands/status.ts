@@ -3,6 +3,7 @@ import { exitCodes } from '../exit-codes.js'
 import { migratorFor } from './migrator-for.js'
 import { withDatabase } from './with-database.js'
 import { describeStatusDrift, statusDrift } from './status-drift.js'
+import { describeChain } from './status-chain.js'
 
 export const statusCommand: Command = {
   name: 'status',
@@ -11,7 +12,10 @@ export const statusCommand: Command = {
   details: [
     'Exit 3 when a stored version differs from the one the database applied (tampering).',
     'Drift: the live schema compared with the current version\'s snapshot (details: squizzle drift).',
-    '--check   also exit 3 when the schema has drifted',
+    'Chain: says when the storage does not hold the database\'s current version, and names each pending version that',
+    'was not built on what precedes it (apply refuses those: UNCHAINED_VERSION).',
+    '--check   also exit 3 when the schema has drifted, the current version is not stored,',
+    '          or a pending version is unchained',
   ],
   examples: ['squizzle status', 'squizzle status --json | jq .current', 'squizzle status --check'],
   options: { check: { type: 'boolean' } },
@@ -21,7 +25,8 @@ export const statusCommand: Command = {
       const r = ctx.reporter
       const c = r.colors
       r.line(`${c.bold('Current')}  ${report.current ?? '(none)'}`)
-      r.line(`${c.bold('Storage')}  ${(await ctx.openStorage()).name}`)
+      const storageName = (await ctx.openStorage()).name
+      r.line(`${c.bold('Storage')}  ${storageName}`)
       r.line(`${c.bold('Database')} ${driver.displayUrl}`)
       if (report.applied.length) {
         r.line(c.bold('Applied'))
@@ -36,12 +41,14 @@ export const statusCommand: Command = {
       for (const f of report.failed) r.line(`${c.red('Failed')}   ${f.version} at ${f.at}: ${f.message}${f.resumable ? ` (resumable: run ${f.operation} again)` : ''} ${c.dim(`[${f.operation}; after fixing the cause: squizzle repair]`)}`)
       if (report.baseline) r.line(`${c.bold('Baseline')} ${report.baseline} (versions up to it are part of the schema)`)
       for (const t of report.tampered) r.line(`${c.red('Tampered')} ${t.version}: applied ${t.applied}, storage now has ${t.stored}`)
+      for (const line of describeChain(report.chain, storageName)) r.line(c.red(line))
       r.line(`${c.bold('Lock')}     ${report.lock ? `held by pid ${report.lock.pid}${report.lock.applicationName ? ` (${report.lock.applicationName})` : ''} since ${report.lock.since ?? '?'}` : 'free'}`)
       const drift = await statusDrift(ctx, driver)
       r.line(`${drift.status === 'drift' ? c.red('Drift') : c.bold('Drift')}    ${describeStatusDrift(drift)}`)
       r.json({ ...report, drift })
       if (report.tampered.length > 0) return exitCodes.integrity
-      return args.values['check'] === true && drift.status === 'drift' ? exitCodes.integrity : exitCodes.ok
+      const broken = report.chain.currentNotStored !== null || report.chain.unchained.length > 0
+      return args.values['check'] === true && (drift.status === 'drift' || broken) ? exitCodes.integrity : exitCodes.ok
     })
   },
 }

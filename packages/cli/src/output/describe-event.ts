@@ -3,13 +3,19 @@ import type { Colors } from './colors.js'
 
 /**
  * One human line for an event, or null when the event is only shown with --verbose.
+ * `shown` turns a file path into the one to print (relative to the working directory).
  *
  * @example
  * ```ts
  * describeEvent({ type: 'version.done', version: '1.1.0', durationMs: 42 }, colors, false) // '✓ 1.1.0 applied in 42 ms'
  * ```
  */
-export function describeEvent(e: SquizzleEvent, c: Colors, verbose: boolean): string | null {
+export function describeEvent(
+  e: SquizzleEvent,
+  c: Colors,
+  verbose: boolean,
+  shown: (path: string) => string = (p) => p,
+): string | null {
   switch (e.type) {
     case 'plan':
       return e.pending.length ? `Current ${e.current ?? '(none)'}; applying ${e.pending.join(', ')}` : null
@@ -53,6 +59,11 @@ export function describeEvent(e: SquizzleEvent, c: Colors, verbose: boolean): st
       return null
     case 'push.done':
       return `${c.green('✓')} pushed ${e.version} to ${e.storage} ${c.dim(short(e.digest))}`
+    case 'replay.source':
+      return `  ${c.cyan('↺')} ${e.versions.join(', ')} not in ${e.storage}: replayed from the repository's files, ` +
+        `checked against ${shown(e.ledger)}`
+    case 'ledger.append':
+      return `  ${c.green('✓')} recorded ${e.version} in ${shown(e.ledger)} ${c.dim('(commit it with the SQL)')}`
     case 'replay.start':
       return verbose ? c.dim(`Replaying ${e.versions} version${e.versions === 1 ? '' : 's'} up to ${e.target} on ${e.database}`) : null
     case 'replay.done':

@@ -2,6 +2,7 @@ import type { Writable } from 'node:stream'
 import { isSquizzleError, redactSecrets, type SquizzleEvent } from '@squizzle/core'
 import { colorsFor, type Colors } from './colors.js'
 import { describeEvent } from './describe-event.js'
+import { shownPath } from './shown-path.js'
 
 /** Where the CLI writes and what it knows about its terminal. */
 export interface Io {
@@ -46,7 +47,7 @@ export class Reporter {
       this.events.push(event)
       return
     }
-    const line = describeEvent(event, this.colors, this.options.verbose)
+    const line = describeEvent(event, this.colors, this.options.verbose, (path) => shownPath(this.io.cwd, path))
     if (line === null) return
     if (event.type === 'warning') this.warn(line)
     else if (!this.options.quiet) this.line(line)

@@ -7,9 +7,13 @@ import { ignoreEvents, type EventSink } from '../events/events.js'
 import { computeChecksum } from '../manifest/checksum.js'
 import type { Manifest, ManifestFile, TransactionScope } from '../manifest/manifest.js'
 import { validateManifest } from '../manifest/validate-manifest.js'
-import { analyzeSql } from '../sql/analyze-sql.js'
+import { appendRelease, latestRelease, releasedFiles, type Ledger, type LedgerVersion } from '../ledger/ledger.js'
+import { writeLedgerFile } from '../ledger/ledger-file.js'
 import type { ArtifactRef, ArtifactStorage } from '../storage/artifact-storage.js'
-import { compareVersions, parseVersion } from '../version/version.js'
+import { parseVersion } from '../version/version.js'
+import { assertNewVersion, ledgerForBuild } from './build-ledger.js'
+import { manifestEntry } from './manifest-entry.js'
+import { withRepositoryVersions } from './repository-versions.js'
 import { assertReversibility } from './reversibility.js'
 import { findSourceFiles, type SourceFile, type SourceFolders } from './source-files.js'
 import { recordSnapshot, type SnapshotOptions } from './record-snapshot.js'
@@ -18,6 +22,12 @@ import { checkNoTransactionPaths } from './no-transaction-paths.js'
 export interface BuildOptions {
   version: string
   storage: ArtifactStorage
+  /**
+   * The release ledger file (e.g. `db/squizzle.sum`, committed with the SQL): what
+   * is new is decided from it, it is checked against the storage, and the version
+   * is appended to it once stored. Created by the first build.
+   */
+  ledger: string
   folders: SourceFolders
   toolVersion: string
   drizzleKitVersion?: string
@@ -56,15 +66,17 @@ export interface BuildResult {
 }
 
 /**
- * Bundles the SQL files added since the latest stored version into a new,
- * immutable version and stores it. Refuses a version not above the latest,
- * a released file that changed since, SQL that cannot run as written, and a
- * version without rollback SQL unless it is marked `irreversible`.
+ * Bundles the SQL files the ledger does not list yet into a new, immutable
+ * version, stores it, then appends it to the ledger. Refuses a version not above
+ * the newest released one, a released file that changed since, a ledger that
+ * disagrees with the storage, SQL that cannot run as written, and a version
+ * without rollback SQL unless it is marked `irreversible`. The manifest names the
+ * previous released version and its digest, so apply can check the chain.
  *
  * @example
  * ```ts
  * const { ref } = await buildVersion({
- *   version: '1.1.0', storage, toolVersion: '0.1.0',
+ *   version: '1.1.0', storage, toolVersion: '0.1.0', ledger: 'db/squizzle.sum',
  *   folders: { migrations: 'db/migrations', rollback: 'db/rollback', seed: 'db/seed' },
  * })
  * console.log(ref.digest)
@@ -73,24 +85,56 @@ export interface BuildResult {
 export async function buildVersion(options: BuildOptions): Promise<BuildResult> {
   const version = parseVersion(options.version)
   const events = options.events ?? ignoreEvents
-  const stored = (await options.storage.list()).sort((a, b) => compareVersions(a.version, b.version))
-  const latest = stored.at(-1)?.version ?? null
-  if (latest !== null && compareVersions(version, latest) <= 0) {
-    const exists = stored.some((v) => v.version === version)
-    throw new SquizzleError(exists ? 'VERSION_EXISTS' : 'VERSION_NOT_GREATER', exists ? `version ${version} already exists in ${options.storage.name}` : `version ${version} is not greater than the latest stored version ${latest}`, {
-      hint: `Released versions are immutable. Choose a version above ${latest}.`,
-      details: { version, latest },
-    })
-  }
-  const released = await releasedFiles(options.storage, stored.map((v) => v.version))
+  const ledger = await ledgerForBuild(options.ledger, options.storage)
+  assertNewVersion(version, ledger, options.ledger)
+  const latest = latestRelease(ledger)
   const sources = await findSourceFiles(options.folders)
   const noTransaction = checkNoTransactionPaths(options.noTransaction ?? [], sources)
+  const added = await newFiles(sources, releasedFiles(ledger), noTransaction, events)
+  if (added.length === 0) {
+    throw new SquizzleError('NOTHING_TO_BUILD', `no new SQL files since version ${latest?.version ?? '(none)'}`, {
+      hint: 'Add a file under your migrations (or seed, rollback) folder, then build again.',
+    })
+  }
+  const files = added.map((a) => a.entry)
+  assertReversibility(files, options.irreversible === true, version)
+  await options.beforeStore?.(added.map((a) => ({ file: a.source.file, entry: a.entry })))
+  const entries: BundleEntry[] = added.map((a) => ({ path: a.entry.path, size: a.entry.size, sha256: a.entry.sha256, source: { file: a.source.file } }))
+  const manifestOf = versionManifest(options, version, latest)
+  if (options.snapshot) {
+    const { toolVersion, limits, snapshot } = options
+    // Released versions the storage lacks (a fresh clone) replay from the repository, checked against the ledger.
+    const storage = await withRepositoryVersions({ ...replaySources(options, ledger, noTransaction), events })
+    const candidate = manifestOf([...files])
+    const input = { storage, manifest: candidate, entries: [...entries], snapshot, toolVersion, limits, events }
+    const recorded = await recordSnapshot(input)
+    files.push(recorded.file)
+    entries.push(recorded.entry)
+  }
+  const manifest = manifestOf(files)
+  const ref = await options.storage.push({ manifest, bundle: writeBundle(entries) })
+  events({ type: 'build.done', version, digest: ref.digest, files: added.length, bytes: ref.bundleSize })
+  // Only a stored version is released: the ledger never names an artifact that does not exist.
+  const released = added.map((a) => ({ path: a.entry.path, sha256: a.entry.sha256 }))
+  const entry = { version, digest: ref.digest, previousVersion: latest?.version ?? null, files: released }
+  await writeLedgerFile(options.ledger, appendRelease(ledger, entry))
+  events({ type: 'ledger.append', version, digest: ref.digest, ledger: options.ledger })
+  return { ref, manifest }
+}
+
+/** The source files the ledger does not list, with their manifest entries; a released file must be unchanged. */
+async function newFiles(
+  sources: readonly SourceFile[],
+  released: ReadonlyMap<string, { sha256: string; version: string }>,
+  noTransaction: ReadonlySet<string>,
+  events: EventSink,
+): Promise<{ source: SourceFile; entry: ManifestFile }[]> {
   const added: { source: SourceFile; entry: ManifestFile }[] = []
   for (const source of sources) {
     const bytes = await readFile(source.file)
-    const sha256 = createHash('sha256').update(bytes).digest('hex')
     const previous = released.get(source.path)
     if (previous) {
+      const sha256 = createHash('sha256').update(bytes).digest('hex')
       if (previous.sha256 !== sha256) {
         throw new SquizzleError('RELEASED_FILE_MODIFIED', `${source.file} was released in version ${previous.version} and has been modified since`, {
           hint: `Released SQL is immutable. Restore ${source.file} to its released content and put the change in a new file.`,
@@ -99,29 +143,27 @@ export async function buildVersion(options: BuildOptions): Promise<BuildResult> 
       }
       continue
     }
-    const analysis = await analyzeSql(bytes.toString('utf8'), source.path, { noTransaction: noTransaction.has(source.path) })
-    const entry: ManifestFile = { path: source.path, kind: source.kind, size: bytes.length, sha256, transaction: analysis.transaction }
-    if (analysis.commitAfter) entry.commitAfter = true
-    if (analysis.ownTransactionControl) entry.ownTransactionControl = true
+    const entry = await manifestEntry(source.path, source.kind, bytes, noTransaction.has(source.path))
     added.push({ source, entry })
     events({ type: 'build.file', path: entry.path, kind: entry.kind, size: entry.size, transactional: entry.transaction })
   }
-  if (added.length === 0) {
-    throw new SquizzleError('NOTHING_TO_BUILD', `no new SQL files since version ${latest ?? '(none)'}`, {
-      hint: 'Add a file under your migrations (or seed, rollback) folder, then build again.',
-    })
-  }
-  const files = added.map((a) => a.entry)
-  assertReversibility(files, options.irreversible === true, version)
-  await options.beforeStore?.(added.map((a) => ({ file: a.source.file, entry: a.entry })))
-  const entries: BundleEntry[] = added.map((a) => ({ path: a.entry.path, size: a.entry.size, sha256: a.entry.sha256, source: { file: a.source.file } }))
+  return added
+}
+
+/** Builds (and validates) the version's manifest for a file list, chained to the latest release. */
+function versionManifest(
+  options: BuildOptions,
+  version: string,
+  latest: LedgerVersion | null,
+): (files: ManifestFile[]) => Manifest {
   const created = createdAt()
-  const manifestOf = (listed: ManifestFile[]): Manifest =>
+  return (listed) =>
     validateManifest(
       {
         formatVersion: 1,
         version,
-        previousVersion: latest,
+        previousVersion: latest?.version ?? null,
+        previousDigest: latest?.digest ?? null,
         created,
         ...(options.notes ? { notes: options.notes } : {}),
         ...(options.author ? { author: options.author } : {}),
@@ -133,26 +175,13 @@ export async function buildVersion(options: BuildOptions): Promise<BuildResult> 
       },
       `manifest of ${version}`,
     )
-  if (options.snapshot) {
-    const recorded = await recordSnapshot({ storage: options.storage, manifest: manifestOf([...files]), entries: [...entries], snapshot: options.snapshot, toolVersion: options.toolVersion, limits: options.limits, events })
-    files.push(recorded.file)
-    entries.push(recorded.entry)
-  }
-  const manifest = manifestOf(files)
-  const bundle = writeBundle(entries)
-  const ref = await options.storage.push({ manifest, bundle })
-  events({ type: 'build.done', version, digest: ref.digest, files: added.length, bytes: ref.bundleSize })
-  return { ref, manifest }
 }
 
-/** Every file released in a stored version, with the version that released it. */
-async function releasedFiles(storage: ArtifactStorage, versions: string[]): Promise<Map<string, { sha256: string; version: string }>> {
-  const out = new Map<string, { sha256: string; version: string }>()
-  for (const version of versions) {
-    const { manifest } = await storage.pull(version)
-    for (const file of manifest.files) out.set(file.path, { sha256: file.sha256, version })
-  }
-  return out
+/** Where the snapshot replay finds released versions: the storage, else the repository's files. */
+function replaySources(options: BuildOptions, ledger: Ledger, noTransaction: ReadonlySet<string>) {
+  const { storage, folders, toolVersion } = options
+  const transactionScope = options.transactionScope ?? 'version'
+  return { storage, ledger, ledgerFile: options.ledger, folders, noTransaction, transactionScope, toolVersion }
 }
 
 function createdAt(): string {

@@ -29,6 +29,14 @@ const settings = {
       drizzle: { type: 'string' },
     },
   },
+  ledger: {
+    type: 'string',
+    minLength: 1,
+    description:
+      'The release ledger, relative to the config file (default db/squizzle.sum): every released version, ' +
+      'its digest and the files it released. Written by build; commit it with the SQL.',
+    examples: ['db/squizzle.sum'],
+  },
   transactionScope: { enum: ['version', 'file'], description: 'One transaction per version (default) or per file.' },
   lint: {
     type: 'object',

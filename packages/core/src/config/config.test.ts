@@ -37,6 +37,11 @@ describe('validateConfig', () => {
     expect(validateConfig(config, 'squizzle.config.json')).toBe(config)
   })
 
+  it('accepts the ledger path, at the top level and per environment', () => {
+    const value = { ledger: 'db/squizzle.sum', environments: { ci: { ledger: 'release/squizzle.sum' } } }
+    expect(validateConfig(value, 'squizzle.config.json')).toBe(value)
+  })
+
   it('treats an empty file (null or undefined) as an empty config', () => {
     expect(validateConfig(null, 'squizzle.config.yaml')).toEqual({})
     expect(validateConfig(undefined, 'squizzle.config.yaml')).toEqual({})
@@ -48,6 +53,7 @@ describe('validateConfig', () => {
     ['a wrongly typed value', { lockTimeoutMs: 'soon' }, '/lockTimeoutMs'],
     ['a value out of range', { limits: { maxFiles: 0 } }, '/limits/maxFiles'],
     ['a value outside its enum', { transactionScope: 'statement' }, '/transactionScope'],
+    ['an empty ledger path', { ledger: '' }, '/ledger'],
     ['a bad key inside an environment', { environments: { production: { lockTimeoutMs: -1 } } }, '/environments/production/lockTimeoutMs'],
     ['an unknown key inside an environment', { environments: { production: { environments: {} } } }, 'environments'],
   ])('refuses %s with CONFIG_INVALID naming the key in details.problems', (_name, value, key) => {

@@ -19,6 +19,8 @@ export interface ConfigSettings {
   registry?: string
   database?: { url?: string; applicationName?: string }
   paths?: { migrations?: string; rollback?: string; seed?: string; drizzle?: string }
+  /** The release ledger file, relative to the config file (default `db/squizzle.sum`). */
+  ledger?: string
   transactionScope?: TransactionScope
   lint?: LintSettings
   noTransaction?: string[]

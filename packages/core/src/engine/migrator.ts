@@ -2,9 +2,11 @@ import semver from 'semver'
 import type { BundleLimits } from '../bundle/limits.js'
 import type { DatabaseDriver } from '../driver/database-driver.js'
 import { SquizzleError } from '../errors/squizzle-error.js'
+import type { Manifest } from '../manifest/manifest.js'
 import { ignoreEvents, type EventSink, type LockHolderInfo } from '../events/events.js'
 import type { ArtifactPolicy } from '../signing/signing.js'
-import type { ArtifactStorage, PulledArtifact } from '../storage/artifact-storage.js'
+import type { ArtifactStorage, PulledArtifact, VersionInfo } from '../storage/artifact-storage.js'
+import { chainBreaks, unchainedError, type ChainBreak } from './chain.js'
 import { currentActor, type Actor } from './actor.js'
 import { dryRunVersion, type DryRunVersion } from './dry-run.js'
 import type { HistoryState } from './history-state.js'
@@ -27,7 +29,19 @@ export interface MigratorOptions {
   /** How long to wait for another migrator's lock; default 60 s. */
   lockTimeoutMs?: number
   limits?: Partial<BundleLimits>
+  /**
+   * Apply versions older than the current one that were never applied. They are
+   * off the line of versions by definition, so the chain check skips them;
+   * versions above the current one are always chain-checked (see `allowUnchained`).
+   */
   allowOutOfOrder?: boolean
+  /**
+   * Apply a version even though it was not built on what the database has below it
+   * (its previousVersion / previousDigest); each such version is announced in a
+   * `warning` event and its audit row says the check was overridden. Off by default:
+   * apply then refuses with `UNCHAINED_VERSION` before running anything.
+   */
+  allowUnchained?: boolean
   /** Signature and trust checks run on every version before its SQL. */
   policy?: ArtifactPolicy
   /**
@@ -56,7 +70,17 @@ export interface StatusReport {
   /** The newest baselined version, or null. */
   baseline: string | null
   tampered: Plan['tampered']
+  /** Where the line of versions from the database's current one on is broken. */
+  chain: ChainStatus
   lock: LockHolderInfo | null
+}
+
+/** What `status` knows about the chain of versions. */
+export interface ChainStatus {
+  /** The database's current version, when the storage does not hold it: nothing stored can be checked against it. */
+  currentNotStored: { version: string; digest: string | null } | null
+  /** Pending versions apply would refuse: not built on what the database (or the version before them) has. */
+  unchained: ChainBreak[]
 }
 
 /**
@@ -96,7 +120,8 @@ export class Migrator {
       this.events({ type: 'plan', current: plan.current, pending: plan.pending.map((p) => p.version), target: plan.target })
       if (plan.tampered.length > 0) await this.refuse('apply', plan.tampered[0]!.version, tamperedError(plan.tampered))
       // Pulling validates each manifest (schema, checksum, tag): a hostile one is refused and audited like any integrity failure.
-      const pulled = await this.guarded('apply', plan.pending[0]?.version ?? null, () => this.pullChecked(plan, state))
+      const pulled = await this.guarded('apply', plan.pending[0]?.version ?? null, () => this.pullPending(plan))
+      const overridden = await this.checkChain(pulled, state, true)
       const applied: string[] = []
       for (const artifact of pulled) {
         const verified = await this.guarded('apply', artifact.manifest.version, () =>
@@ -104,7 +129,10 @@ export class Migrator {
         )
         await this.guarded('apply', artifact.manifest.version, () => runVersion(this.runContext(), artifact, verified.contents), 'failure')
         const signer = verified.identity ? { signer: verified.identity } : {}
-        await driver.audit({ operation: 'apply', outcome: 'success', version: artifact.manifest.version, actor: this.actor.user, host: this.actor.host, details: { digest: artifact.ref.digest, ...signer } })
+        const version = artifact.manifest.version
+        const details = { digest: artifact.ref.digest, ...signer, ...overrideDetails(overridden.get(version)) }
+        const { user: actor, host } = this.actor
+        await driver.audit({ operation: 'apply', outcome: 'success', version, actor, host, details })
         applied.push(artifact.manifest.version)
       }
       return { applied, current: applied.at(-1) ?? plan.current, alreadyCurrent: applied.length === 0 }
@@ -116,7 +144,9 @@ export class Migrator {
     const { plan, state } = await this.planWithState(target)
     if (plan.tampered.length > 0) throw tamperedError(plan.tampered)
     const versions: DryRunVersion[] = []
-    for (const artifact of await this.pullChecked(plan, state)) {
+    const pulled = await this.pullPending(plan)
+    await this.checkChain(pulled, state, false)
+    for (const artifact of pulled) {
       await verifyPulled(this.options.storage, artifact, this.verifyOptions())
       versions.push(await dryRunVersion(artifact, this.options.limits))
     }
@@ -172,7 +202,8 @@ export class Migrator {
   /** Current version, history, pending versions, unresolved failures, tampering and the lock holder. */
   async status(): Promise<StatusReport> {
     const state = await this.readState()
-    const plan = computePlan({ stored: await this.options.storage.list(), state, allowOutOfOrder: true })
+    const stored = await this.options.storage.list()
+    const plan = computePlan({ stored, state, allowOutOfOrder: true })
     const failed: StatusReport['failed'] = []
     for (const e of state.failed) {
       const progress = await this.options.driver.progress(e.version)
@@ -192,6 +223,7 @@ export class Migrator {
       failed,
       baseline: state.baseline,
       tampered: plan.tampered,
+      chain: await this.chainStatus(stored, plan, state),
       lock: await this.options.driver.lockHolder(),
     }
   }
@@ -224,24 +256,53 @@ export class Migrator {
     return readState(this.options.driver)
   }
 
-  /** Pulls every pending version's manifest and refuses gaps in the chain of previous versions. */
-  private async pullChecked(plan: Plan, state: HistoryState): Promise<PulledArtifact[]> {
-    const known = new Set<string>(state.applied.map((e) => e.version))
+  /** Pulls every pending version's manifest, refusing one whose stored digest is not the one planned. */
+  private async pullPending(plan: Plan): Promise<PulledArtifact[]> {
     const pulled: PulledArtifact[] = []
     for (const p of plan.pending) {
       const artifact = await this.options.storage.pull(p.version)
       if (artifact.ref.digest !== p.digest) throw tamperedError([{ version: p.version, applied: p.digest, stored: artifact.ref.digest }])
-      const previous = artifact.manifest.previousVersion
-      if (previous !== null && !known.has(previous) && !this.options.allowOutOfOrder) {
-        throw new SquizzleError('OUT_OF_ORDER', `version ${p.version} was built on ${previous}, which is neither applied nor pending`, {
-          hint: `Restore version ${previous} to storage, or apply with --allow-out-of-order if skipping it is intended.`,
-          details: { version: p.version, previousVersion: previous },
-        })
-      }
-      known.add(p.version)
       pulled.push(artifact)
     }
     return pulled
+  }
+
+  /**
+   * Refuses (`UNCHAINED_VERSION`, audited as refused when `audit`) the first pending
+   * version not built on what precedes it, before anything runs; with
+   * `allowUnchained`, warns and returns the breaks by version so their audit rows say so.
+   */
+  private async checkChain(
+    pulled: readonly PulledArtifact[],
+    state: HistoryState,
+    audit: boolean,
+  ): Promise<Map<string, ChainBreak>> {
+    const pending = pulled.map((p) => ({ manifest: p.manifest, digest: p.ref.digest }))
+    const breaks = chainBreaks(pending, state, this.options.allowOutOfOrder === true)
+    const first = breaks[0]
+    if (first === undefined) return new Map()
+    if (!this.options.allowUnchained) {
+      if (audit) await this.refuse('apply', first.version, unchainedError(first))
+      throw unchainedError(first)
+    }
+    for (const b of breaks) {
+      const message = `${unchainedError(b).message}; applying it anyway (unchained versions allowed, audited)`
+      this.events({ type: 'warning', code: 'UNCHAINED_VERSION', version: b.version, message })
+    }
+    return new Map(breaks.map((b) => [b.version, b]))
+  }
+
+  /** The current version's presence in storage and the chain breaks among pending versions above it. */
+  private async chainStatus(stored: readonly VersionInfo[], plan: Plan, state: HistoryState): Promise<ChainStatus> {
+    const current = state.applied.at(-1) ?? null
+    const missing = current !== null && !stored.some((v) => v.version === current.version)
+    const currentNotStored = missing ? { version: current.version, digest: current.manifestDigest } : null
+    const candidates: { manifest: Manifest; digest: string }[] = []
+    for (const p of plan.pending) {
+      if (state.current !== null && semver.lt(p.version, state.current)) continue
+      candidates.push({ manifest: (await this.options.storage.pull(p.version)).manifest, digest: p.digest })
+    }
+    return { currentNotStored, unchained: chainBreaks(candidates, state, true) }
   }
 
   private async guarded<T>(operation: string, version: string | null, fn: () => Promise<T>, outcome: 'refused' | 'failure' = 'refused'): Promise<T> {
@@ -264,6 +325,11 @@ export class Migrator {
   private runContext() {
     return { driver: this.options.driver, events: this.events, actor: this.actor, toolVersion: this.options.toolVersion, limits: this.options.limits }
   }
+}
+
+/** What an apply's audit row adds when the chain check was overridden for the version. */
+function overrideDetails(broken: ChainBreak | undefined): Record<string, unknown> {
+  return broken ? { overridden: { code: 'UNCHAINED_VERSION', builtOn: broken.builtOn, database: broken.database } } : {}
 }
 
 function tamperedError(tampered: Plan['tampered']): SquizzleError {

@@ -25,6 +25,13 @@ export type SquizzleErrorCode =
   | 'DRIZZLE_KIT_FAILED'
   | 'REPLAY_FAILED'
   | 'ROLLBACK_CHECK_FAILED'
+  // the release ledger (db/squizzle.sum)
+  | 'LEDGER_MISSING'
+  | 'LEDGER_CONFLICT'
+  | 'LEDGER_INCOMPLETE'
+  | 'RELEASED_FILE_MISSING'
+  | 'LEDGER_INVALID'
+  | 'LEDGER_MISMATCH'
   // integrity: the bytes are not what they claim to be
   | 'MANIFEST_INVALID'
   | 'DIGEST_MISMATCH'
@@ -35,6 +42,7 @@ export type SquizzleErrorCode =
   | 'TAMPERED'
   | 'IMMUTABLE_VERSION'
   | 'SNAPSHOT_INVALID'
+  | 'UNCHAINED_VERSION'
   // signatures and trust policy
   | 'SIGNATURE_MISSING'
   | 'SIGNATURE_INVALID'
@@ -89,6 +97,12 @@ const categories: Record<SquizzleErrorCode, ErrorCategory> = {
   DRIZZLE_KIT_FAILED: 'failure',
   REPLAY_FAILED: 'failure',
   ROLLBACK_CHECK_FAILED: 'failure',
+  LEDGER_MISSING: 'failure',
+  LEDGER_CONFLICT: 'failure',
+  LEDGER_INCOMPLETE: 'failure',
+  RELEASED_FILE_MISSING: 'failure',
+  LEDGER_INVALID: 'integrity',
+  LEDGER_MISMATCH: 'integrity',
   MANIFEST_INVALID: 'integrity',
   DIGEST_MISMATCH: 'integrity',
   CHECKSUM_MISMATCH: 'integrity',
@@ -98,6 +112,7 @@ const categories: Record<SquizzleErrorCode, ErrorCategory> = {
   TAMPERED: 'integrity',
   IMMUTABLE_VERSION: 'integrity',
   SNAPSHOT_INVALID: 'integrity',
+  UNCHAINED_VERSION: 'integrity',
   SIGNATURE_MISSING: 'signature',
   SIGNATURE_INVALID: 'signature',
   POLICY_VIOLATION: 'signature',

@@ -21,7 +21,11 @@ export type SquizzleEvent =
   | { type: 'transaction.commit'; version: string }
   | { type: 'build.file'; path: string; kind: string; size: number; transactional: boolean }
   | { type: 'build.done'; version: string; digest: string; files: number; bytes: number }
+  /** The built version, once stored, was written to the release ledger. */
+  | { type: 'ledger.append'; version: string; digest: string; ledger: string }
   | { type: 'push.done'; version: string; digest: string; storage: string }
+  /** Released versions the storage lacks, replayed from the repository's files checked against the ledger. */
+  | { type: 'replay.source'; versions: string[]; storage: string; ledger: string }
   | { type: 'replay.start'; target: string; versions: number; database: string }
   | { type: 'replay.done'; target: string; versions: number; objects: number; durationMs: number }
   /** A `build --check` proof on the replay database: passed, or skipped with the reason. */

@@ -15,6 +15,7 @@ export const manifestSchema = {
     previousVersion: {
       oneOf: [{ type: 'null' }, { type: 'string', minLength: 5, maxLength: 128, pattern: '^[0-9]+\\.[0-9]+\\.[0-9]+(-[0-9A-Za-z.-]+)?$' }],
     },
+    previousDigest: { oneOf: [{ type: 'null' }, { type: 'string', pattern: '^sha256:[0-9a-f]{64}$' }] },
     created: { type: 'string', maxLength: 64, pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})$' },
     notes: { type: 'string', maxLength: 65536 },
     author: { type: 'string', maxLength: 1024 },

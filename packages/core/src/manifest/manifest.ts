@@ -57,6 +57,13 @@ export interface Manifest {
   formatVersion: 1
   version: string
   previousVersion: string | null
+  /**
+   * The image-manifest digest of `previousVersion` when this version was built
+   * (what a database that applied it recorded), null for a first version. Apply
+   * refuses a version whose predecessor is not what the database has. Absent in
+   * bundles built before the chain existed: those are checked by version only.
+   */
+  previousDigest?: string | null
   /** RFC 3339 timestamp. */
   created: string
   notes?: string

@@ -57,6 +57,8 @@ describe('validateManifest', () => {
     ['file transaction scope and irreversible', (m) => void ((m['transactionScope'] = 'file'), (m['irreversible'] = true))],
     ['a created time with an offset', (m) => void (m['created'] = '2024-05-01T14:00:00+02:00')],
     ['the schema snapshot file', (m) => void (m['files'] = [...files(), { path: 'schema/snapshot.json', kind: 'schema', size: 9, sha256: sha('f'), transaction: true }])],
+    ['the digest of its previous version', (m) => void (m['previousDigest'] = `sha256:${sha('7')}`)],
+    ['a first version chained to nothing', (m) => void ((m['previousVersion'] = null), (m['previousDigest'] = null))],
   ])('accepts %s', (_name, change) => {
     expect(() => validateManifest(manifest(change))).not.toThrow()
   })
@@ -150,6 +152,9 @@ describe('validateManifest', () => {
     ['formatVersion 2', { formatVersion: 2 }],
     ['an unknown transaction scope', { transactionScope: 'statement' }],
     ['a created date that is not RFC 3339', { created: 'yesterday' }],
+    ['a previousDigest that is not a sha256 digest', { previousDigest: sha('7') }],
+    ['a previousDigest without a previousVersion', { previousVersion: null, previousDigest: `sha256:${sha('7')}` }],
+    ['a previousVersion whose digest is null', { previousDigest: null }],
   ])('refuses %s (MANIFEST_INVALID)', (_name, fields) => {
     expect(codeOf(() => validateManifest(manifest((m) => void Object.assign(m, fields))))).toBe('MANIFEST_INVALID')
   })

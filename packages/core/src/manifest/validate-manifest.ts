@@ -42,6 +42,10 @@ export function validateManifest(value: unknown, source = 'manifest'): Manifest 
   if (manifest.previousVersion !== null && !semver.lt(manifest.previousVersion, manifest.version)) {
     throw invalid(source, `previousVersion ${manifest.previousVersion} is not lower than version ${manifest.version}`)
   }
+  const { previousDigest, previousVersion } = manifest
+  if (previousDigest !== undefined && (previousDigest === null) !== (previousVersion === null)) {
+    throw invalid(source, 'previousDigest and previousVersion must both be set, or both be null')
+  }
   assertChecksum(manifest.files, manifest.checksum)
   return manifest
 }

@@ -10,6 +10,8 @@ import { hasNoTransactionDirective } from '../sql/analyze-sql.js'
 /** Optional manifest fields of a test version. */
 export interface TestVersionOptions {
   previousVersion?: string | null
+  /** The previous version's image-manifest digest; omitted (a bundle from before the chain) unless given. */
+  previousDigest?: string | null
   /** RFC 3339; default `2024-01-01T00:00:00.000Z` so bundles are reproducible. */
   created?: string
   notes?: string
@@ -58,6 +60,7 @@ export async function makeTestVersion(
       formatVersion: 1,
       version,
       previousVersion: options.previousVersion ?? null,
+      ...(options.previousDigest === undefined ? {} : { previousDigest: options.previousDigest }),
       created: options.created ?? '2024-01-01T00:00:00.000Z',
       ...(options.notes === undefined ? {} : { notes: options.notes }),
       tools: { squizzle: '0.0.0-test' },
