@@ -35,6 +35,7 @@ export type SquizzleErrorCode =
   | 'TAMPERED'
   | 'IMMUTABLE_VERSION'
   | 'SNAPSHOT_INVALID'
+  | 'STORAGE_UNSAFE'
   // signatures and trust policy
   | 'SIGNATURE_MISSING'
   | 'SIGNATURE_INVALID'
@@ -46,6 +47,7 @@ export type SquizzleErrorCode =
   | 'STORAGE_UNSUPPORTED'
   | 'REGISTRY_UNAUTHORIZED'
   | 'REGISTRY_UNAVAILABLE'
+  | 'REGISTRY_TIMEOUT'
   // planning and running
   | 'OUT_OF_ORDER'
   | 'TARGET_NOT_FOUND'
@@ -98,6 +100,8 @@ const categories: Record<SquizzleErrorCode, ErrorCategory> = {
   TAMPERED: 'integrity',
   IMMUTABLE_VERSION: 'integrity',
   SNAPSHOT_INVALID: 'integrity',
+  /** A storage holds something other than content where content belongs (a FIFO, a device, a directory). */
+  STORAGE_UNSAFE: 'integrity',
   SIGNATURE_MISSING: 'signature',
   SIGNATURE_INVALID: 'signature',
   POLICY_VIOLATION: 'signature',
@@ -107,6 +111,8 @@ const categories: Record<SquizzleErrorCode, ErrorCategory> = {
   STORAGE_UNSUPPORTED: 'failure',
   REGISTRY_UNAUTHORIZED: 'failure',
   REGISTRY_UNAVAILABLE: 'failure',
+  /** The registry stopped sending (a stalled response or body) for longer than the configured timeout. */
+  REGISTRY_TIMEOUT: 'failure',
   OUT_OF_ORDER: 'failure',
   TARGET_NOT_FOUND: 'failure',
   MIGRATION_FAILED: 'failure',
