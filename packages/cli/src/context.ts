@@ -6,6 +6,7 @@ import { parseDuration, type GlobalFlags } from './args.js'
 import { loadConfig, type LoadedConfig } from './config/load-config.js'
 import type { Io, Reporter } from './output/reporter.js'
 import { registryCredentials } from './registry-credentials.js'
+import { registryRetry, type TransferValues } from './registry-transfer.js'
 import { openStorage, parseStorageUrl } from './storage-url.js'
 
 export const defaultStorageUrl = 'file:.squizzle/artifacts'
@@ -109,10 +110,15 @@ export class CommandContext {
     return createTargetStorage(readThroughCache(storage.target, (await openStorage(local)).target))
   }
 
-  /** Opens any storage URL with this invocation's registry credentials and `--plain-http`. */
-  async openStorageAt(url: string): Promise<ArtifactStorage & { readonly target: ContentTarget }> {
+  /**
+   * Opens any storage URL with this invocation's registry credentials, `--plain-http`, and retry
+   * settings (`transfer`: a command's `--retries`/`--timeout`/`--retry-budget`, over `SQUIZZLE_REGISTRY_*`).
+   */
+  async openStorageAt(url: string, transfer: TransferValues = {}): Promise<ArtifactStorage & { readonly target: ContentTarget }> {
     const credentials = registryCredentials(this.io.env, (secrets) => this.addSecrets(secrets))
-    return openStorage(parseStorageUrl(url, this.root, { plainHttp: this.flags.plainHttp }), { credentials })
+    const location = parseStorageUrl(url, this.root, { plainHttp: this.flags.plainHttp })
+    const retry = location.scheme === 'oci' ? { retry: registryRetry(this.io.env, transfer) } : {}
+    return openStorage(location, { credentials, ...retry })
   }
 
   sourceFolders(): SourceFolders {

@@ -103,6 +103,7 @@ export class OciLayoutTarget implements ContentTarget {
     assertTag(reference)
     assertSha256(desc.digest)
     await ensureLayout(this.paths)
+    await this.sweep()
     await this.mutex.run(async () => {
       const blob = await readManifestBlob(this.paths, desc.digest)
       for (const child of blob.children) {
@@ -129,6 +130,7 @@ export class OciLayoutTarget implements ContentTarget {
 
   /** Every tag in `index.json`; nothing when the layout does not exist. */
   async *tags(): AsyncGenerator<string> {
+    await this.sweep()
     const index = await readIndex(this.paths)
     const seen = new Set<string>()
     for (const entry of index?.manifests ?? []) {
@@ -147,6 +149,7 @@ export class OciLayoutTarget implements ContentTarget {
    */
   async delete(desc: Descriptor): Promise<void> {
     assertSha256(desc.digest)
+    await this.sweep()
     await this.mutex.run(async () => {
       const index = await readIndex(this.paths)
       const kept = index?.manifests.filter((m) => m.digest !== desc.digest) ?? []
