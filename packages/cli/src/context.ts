@@ -9,6 +9,9 @@ import { registryCredentials } from './registry-credentials.js'
 import { registryRetry, type TransferValues } from './registry-transfer.js'
 import { openStorage, parseStorageUrl } from './storage-url.js'
 
+/** A storage with the content target under it (what push, pull and the read-through cache need). */
+type OpenedStorage = ArtifactStorage & { readonly target: ContentTarget }
+
 export const defaultStorageUrl = 'file:.squizzle/artifacts'
 export const defaultPaths = { migrations: 'db/migrations', rollback: 'db/rollback', seed: 'db/seed' } as const
 
@@ -114,7 +117,7 @@ export class CommandContext {
    * Opens any storage URL with this invocation's registry credentials, `--plain-http`, and retry
    * settings (`transfer`: a command's `--retries`/`--timeout`/`--retry-budget`, over `SQUIZZLE_REGISTRY_*`).
    */
-  async openStorageAt(url: string, transfer: TransferValues = {}): Promise<ArtifactStorage & { readonly target: ContentTarget }> {
+  async openStorageAt(url: string, transfer: TransferValues = {}): Promise<OpenedStorage> {
     const credentials = registryCredentials(this.io.env, (secrets) => this.addSecrets(secrets))
     const location = parseStorageUrl(url, this.root, { plainHttp: this.flags.plainHttp })
     const retry = location.scheme === 'oci' ? { retry: registryRetry(this.io.env, transfer) } : {}

@@ -11,7 +11,8 @@ export const transferOptions = {
 
 /** `--help` lines of {@link transferOptions}. */
 export const transferHelp = [
-  '--retries N      retries of a failed request or download, resumed where it stopped (default 4; SQUIZZLE_REGISTRY_RETRIES)',
+  '--retries N      retries of a failed request; downloads resume where they stopped (default 4)',
+  '                 (SQUIZZLE_REGISTRY_RETRIES)',
   '--timeout D      the longest the registry may send nothing: for a response to start, or in a body',
   '                 (default 5m for a response, 30s in a body; SQUIZZLE_REGISTRY_TIMEOUT)',
   '--retry-budget D no retry starts after this long without progress; a longer Retry-After fails at once',
@@ -30,10 +31,14 @@ const maxRetries = 100
  *
  * @example
  * ```ts
- * registryRetry({ SQUIZZLE_REGISTRY_TIMEOUT: '10s' }, { retries: '2' }) // { maxAttempts: 3, idleTimeoutMs: 10000, requestTimeoutMs: 10000 }
+ * registryRetry({ SQUIZZLE_REGISTRY_TIMEOUT: '10s' }, { retries: '2' })
+ * // { maxAttempts: 3, idleTimeoutMs: 10000, requestTimeoutMs: 10000 }
  * ```
  */
-export function registryRetry(env: Readonly<Record<string, string | undefined>>, values: TransferValues = {}): Partial<RetryPolicy> {
+export function registryRetry(
+  env: Readonly<Record<string, string | undefined>>,
+  values: TransferValues = {},
+): Partial<RetryPolicy> {
   const pick = (flag: string, variable: string): { text: string; from: string } | undefined => {
     const given = values[flag]
     if (typeof given === 'string') return { text: given, from: `--${flag}` }
@@ -62,5 +67,6 @@ function retryCount(value: { text: string; from: string }): number {
 function positiveDuration(value: { text: string; from: string }): number {
   const ms = parseDuration(value.text.slice(0, 40), value.from)
   if (ms > 0) return ms
-  throw new SquizzleError('USAGE', `${value.from}: the duration must be more than 0`, { hint: 'Use a duration such as 30s or 2m.' })
+  const hint = 'Use a duration such as 30s or 2m.'
+  throw new SquizzleError('USAGE', `${value.from}: the duration must be more than 0`, { hint })
 }

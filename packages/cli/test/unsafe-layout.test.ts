@@ -30,10 +30,11 @@ afterEach(async () => {
 })
 
 describe('a layout with something other than files in it', () => {
-  it('verify and apply refuse a FIFO in place of the bundle blob with exit 3 (STORAGE_UNSAFE) instead of hanging', async () => {
+  it('verify and apply refuse a FIFO in place of the bundle blob: exit 3 (STORAGE_UNSAFE), no hang', async () => {
     const built = await bounded(['build', '1.0.0', '--irreversible', '--json'], 60_000)
     expect(built.code, built.stderr).toBe(0)
-    const blob = join(project.dir, '.squizzle/artifacts/blobs/sha256', (JSON.parse(built.stdout) as { bundleDigest: string }).bundleDigest.slice(7))
+    const { bundleDigest } = JSON.parse(built.stdout) as { bundleDigest: string }
+    const blob = join(project.dir, '.squizzle/artifacts/blobs/sha256', bundleDigest.slice(7))
     await rm(blob)
     execFileSync('mkfifo', [blob])
 

@@ -24,7 +24,8 @@ const damagedIndex = 'index.json of the OCI layout is damaged or was not written
 export async function readIndex(paths: LayoutPaths): Promise<ImageIndex | null> {
   let bytes: Buffer
   try {
-    bytes = await readRegular(paths.indexFile, 'index.json', maxIndexBytes, (size) => invalid(paths, `index.json is ${size} bytes, more than ${maxIndexBytes}`))
+    const tooLarge = (size: number) => invalid(paths, `index.json is ${size} bytes, more than ${maxIndexBytes}`)
+    bytes = await readRegular(paths.indexFile, 'index.json', maxIndexBytes, tooLarge)
   } catch (err) {
     if (isMissing(err)) return null
     throw storageError(`read ${paths.indexFile}`, err)
@@ -95,7 +96,8 @@ export async function ensureLayout(paths: LayoutPaths): Promise<void> {
   }
   let text: string
   try {
-    text = (await readRegular(paths.layoutFile, 'oci-layout', maxLayoutFileBytes, () => unsupported(paths, '(too large)'))).toString('utf8')
+    const tooLarge = () => unsupported(paths, '(too large)')
+    text = (await readRegular(paths.layoutFile, 'oci-layout', maxLayoutFileBytes, tooLarge)).toString('utf8')
   } catch (err) {
     if (!isMissing(err)) throw storageError(`read ${paths.layoutFile}`, err)
     await writeAtomically(paths, paths.layoutFile, JSON.stringify({ imageLayoutVersion: layoutVersion }))

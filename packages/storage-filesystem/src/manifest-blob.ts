@@ -43,7 +43,8 @@ export async function readManifestBlob(paths: LayoutPaths, digest: string): Prom
   const file = paths.blob(digest)
   const bytes = await readSmallFile(file, digest, paths.root)
   const check = { detectedIn: 'storage', details: { path: file, layout: paths.root } } as const
-  assertDigest({ mediaType: 'application/octet-stream', digest, size: bytes.byteLength }, bytes, `manifest ${digest} in the OCI layout ${paths.root}`, check)
+  const stored = { mediaType: 'application/octet-stream', digest, size: bytes.byteLength }
+  assertDigest(stored, bytes, `manifest ${digest} in the OCI layout ${paths.root}`, check)
   const source = `manifest ${digest} in ${paths.root}`
   const value = parseObject(bytes, source)
   const declared = typeof value['mediaType'] === 'string' ? value['mediaType'] : undefined
@@ -65,7 +66,8 @@ export async function readManifestBlob(paths: LayoutPaths, digest: string): Prom
 async function readSmallFile(file: string, digest: string, root: string): Promise<Buffer> {
   try {
     // Layers can be gigabytes: decide from the size that they are not manifests before reading.
-    return await readRegular(file, `blob ${digest} in the OCI layout ${root}`, maxManifestBytes, (size) => notManifest(`blob ${digest} in ${root}`, `${size} bytes`))
+    const tooLarge = (size: number) => notManifest(`blob ${digest} in ${root}`, `${size} bytes`)
+    return await readRegular(file, `blob ${digest} in the OCI layout ${root}`, maxManifestBytes, tooLarge)
   } catch (err) {
     if (isMissing(err)) throw notFound(`${digest} is not in the OCI layout ${root}`)
     throw storageError(`read ${file}`, err)

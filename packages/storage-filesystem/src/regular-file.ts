@@ -1,5 +1,6 @@
 import { constants } from 'node:fs'
 import { open, type FileHandle } from 'node:fs/promises'
+import type { Stats } from 'node:fs'
 import { SquizzleError } from '@squizzle/core'
 
 /**
@@ -42,7 +43,12 @@ export async function openRegular(path: string, what: string): Promise<FileHandl
  * const bytes = await readRegular(paths.indexFile, 'index.json', maxIndexBytes, (size) => invalid(size))
  * ```
  */
-export async function readRegular(path: string, what: string, maxBytes: number, tooLarge: (size: number) => Error): Promise<Buffer> {
+export async function readRegular(
+  path: string,
+  what: string,
+  maxBytes: number,
+  tooLarge: (size: number) => Error,
+): Promise<Buffer> {
   const handle = await openRegular(path, what)
   try {
     const { size } = await handle.stat()
@@ -53,7 +59,7 @@ export async function readRegular(path: string, what: string, maxBytes: number, 
   }
 }
 
-function kindOf(stats: { isFIFO(): boolean; isDirectory(): boolean; isSocket(): boolean; isCharacterDevice(): boolean; isBlockDevice(): boolean }): string {
+function kindOf(stats: Stats): string {
   if (stats.isFIFO()) return 'a FIFO (named pipe)'
   if (stats.isDirectory()) return 'a directory'
   if (stats.isSocket()) return 'a socket'
@@ -63,7 +69,7 @@ function kindOf(stats: { isFIFO(): boolean; isDirectory(): boolean; isSocket(): 
 
 function notRegular(path: string, what: string, kind: string): SquizzleError {
   return new SquizzleError('STORAGE_UNSAFE', `${what} (${path}) is ${kind}, not a regular file`, {
-    hint: 'Something other than content was put into the OCI layout. Do not use the layout; remove that entry and copy the version again from a trusted source.',
+    hint: 'Something other than content was put into the OCI layout. Do not use it: remove it, copy the version again.',
     details: { path, kind },
   })
 }

@@ -32,7 +32,9 @@ describe('leftovers in ingest/', () => {
     await createFilesystemStorage(tmp.layout).push(await makeTestVersion('1.0.0'))
   })
   afterEach(async () => {
-    for (const child of children.splice(0)) if (child.exitCode === null && child.signalCode === null) await killed(child)
+    for (const child of children.splice(0)) {
+      if (child.exitCode === null && child.signalCode === null) await killed(child)
+    }
     await tmp.cleanup()
   })
 
@@ -50,7 +52,7 @@ describe('leftovers in ingest/', () => {
     expect(await readdir(ingest)).not.toContain(partial)
   })
 
-  it('removes files nobody has touched for longer than the bound, and keeps recent ones of unknown writers', async () => {
+  it('removes files untouched for longer than the bound, and keeps recent ones of unknown writers', async () => {
     await mkdir(ingest, { recursive: true })
     await writeFile(join(ingest, 'old-foreign-tool-file'), 'x')
     await writeFile(join(ingest, 'new-foreign-tool-file'), 'x')

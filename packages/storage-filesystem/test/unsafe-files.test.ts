@@ -47,7 +47,7 @@ describe.skipIf(!hasMkfifo)('non-regular files in an OCI layout', () => {
   beforeEach(async () => {
     tmp = await tempLayout()
     storage = createFilesystemStorage(tmp.layout)
-    ref = await storage.push(await makeTestVersion('1.0.0', { 'migrations/001_users.sql': 'CREATE TABLE users (id int);\n' }))
+    ref = await storage.push(await makeTestVersion('1.0.0', { 'migrations/001_users.sql': 'CREATE TABLE users ();' }))
   })
   afterEach(async () => {
     for (const fifo of unblock.splice(0)) await release(fifo)
@@ -59,7 +59,7 @@ describe.skipIf(!hasMkfifo)('non-regular files in an OCI layout', () => {
     expect(isSquizzleError(outcome) ? outcome.code : outcome).toBe('STORAGE_UNSAFE')
   }
 
-  it('refuses a FIFO in place of the bundle blob with STORAGE_UNSAFE: pull and verify settle instead of hanging', async () => {
+  it('refuses a FIFO in place of the bundle blob (STORAGE_UNSAFE): pull and verify settle, not hang', async () => {
     const fifo = tmp.blob(ref.bundleDigest)
     await fifoInPlaceOf(fifo)
     unblock.push(fifo)
@@ -97,7 +97,7 @@ describe.skipIf(!hasMkfifo)('non-regular files in an OCI layout', () => {
     expectUnsafe(await within(10_000, async () => drain((await storage.pull('1.0.0')).open())))
   })
 
-  it('names the local file and says the corruption was found in storage when a stored blob differs from its digest', async () => {
+  it('names the local file and says "detected in storage" when a stored blob differs from its digest', async () => {
     const file = tmp.blob(ref.bundleDigest)
     const bytes = await readFile(file)
     bytes[bytes.length - 10] = (bytes[bytes.length - 10] ?? 0) ^ 0xff

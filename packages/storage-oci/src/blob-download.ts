@@ -1,17 +1,11 @@
 import { createHash } from 'node:crypto'
 import { Readable } from 'node:stream'
-import { digestMismatch, SquizzleError, type Descriptor, type DigestCheck } from '@squizzle/core'
-import type { HttpResponse } from './http-response.js'
+import { digestMismatch, type Descriptor } from '@squizzle/core'
+import { openAt, transit, where, type OpenedBlob } from './blob-range.js'
 import type { RegistryClient } from './registry-client.js'
 import { interruptedError } from './registry-errors.js'
 import { backoffDelay } from './retry-policy.js'
 import { BodyInterrupted } from './watched-body.js'
-
-/** A response positioned in a blob: `skip` leading bytes are ones the reader already has. */
-interface Opened {
-  res: HttpResponse
-  skip: number
-}
 
 /**
  * Opens a blob for reading, in constant memory. A body that is cut off or stalls
@@ -30,109 +24,100 @@ interface Opened {
  */
 export async function downloadBlob(client: RegistryClient, desc: Descriptor): Promise<Readable> {
   const action = `download blob ${desc.digest}`
-  const first = await openAt(client, desc, 0, action)
-  return Readable.from(resumingBody(client, desc, first, action), { objectMode: false, highWaterMark: 1024 * 1024 })
+  return new BlobDownload(client, desc, action, await openAt(client, desc, 0, action))
 }
 
-async function* resumingBody(client: RegistryClient, desc: Descriptor, first: Opened, action: string): AsyncGenerator<Buffer> {
-  const hash = createHash('sha256')
-  let received = 0
-  let current = first
-  let lastProgress = { at: Date.now(), attempt: 1 }
-  for (let attempt = 1; ; attempt++) {
-    try {
-      for await (const raw of current.res.body as AsyncIterable<Buffer>) {
-        const chunk = skipKnown(raw, current)
-        if (chunk.length === 0) continue
-        received += chunk.length
-        lastProgress = { at: Date.now(), attempt }
-        if (received > desc.size) throw transitMismatch(client, desc, action, 'unknown (more bytes than expected)', received)
-        hash.update(chunk)
-        yield chunk
-      }
-      break
-    } catch (err) {
-      if (!(err instanceof BodyInterrupted)) throw err
-      // Every byte arrived and only the end of the response was lost: nothing to resume.
-      if (received === desc.size) break
-      const tries = attempt - lastProgress.attempt + 1
-      const delay = backoffDelay(client.policy, tries)
-      const budgetLeft = Date.now() + delay - lastProgress.at <= client.policy.maxElapsedMs
-      if (tries >= client.policy.maxAttempts || !budgetLeft) {
-        throw interruptedError(new BodyInterrupted(err.kind, received, err.idleTimeoutMs, err), client.op(action), desc.size, attempt)
-      }
-      await new Promise((resolve) => setTimeout(resolve, delay))
-      current = await openAt(client, desc, received, action)
+/** The bytes of one blob across as many responses as it takes, verified as they pass. */
+class BlobDownload extends Readable {
+  private readonly hash = createHash('sha256')
+  private received = 0
+  private body: Readable | undefined
+  private skip = 0
+  private attempt = 1
+  /** When bytes last arrived and in which attempt: the retry budget counts from there. */
+  private progress = { at: Date.now(), attempt: 1 }
+  private retryTimer: NodeJS.Timeout | undefined
+
+  constructor(
+    private readonly client: RegistryClient,
+    private readonly desc: Descriptor,
+    private readonly action: string,
+    first: OpenedBlob,
+  ) {
+    // Up to 1 MiB may wait for the reader (Node's 16 KiB default stalls large downloads).
+    super({ highWaterMark: 1024 * 1024 })
+    this.follow(first)
+  }
+
+  override _read(): void {
+    this.body?.resume()
+  }
+
+  override _destroy(err: Error | null, callback: (error?: Error | null) => void): void {
+    clearTimeout(this.retryTimer)
+    this.body?.destroy()
+    callback(err)
+  }
+
+  private follow(opened: OpenedBlob): void {
+    const body = opened.res.body
+    this.body = body
+    this.skip = opened.skip
+    body.on('data', (chunk: Buffer) => this.accept(chunk))
+    body.once('end', () => this.finish())
+    body.once('error', (err) => this.interrupted(err))
+  }
+
+  private accept(chunk: Buffer): void {
+    // A registry that ignored `Range` sends again what the reader already has.
+    const dropped = Math.min(this.skip, chunk.length)
+    this.skip -= dropped
+    const fresh = dropped === 0 ? chunk : chunk.subarray(dropped)
+    if (fresh.length === 0) return
+    this.received += fresh.length
+    this.progress = { at: Date.now(), attempt: this.attempt }
+    if (this.received > this.desc.size) return void this.destroy(this.mismatch('unknown (more bytes than expected)'))
+    this.hash.update(fresh)
+    if (!this.push(fresh)) this.body?.pause()
+  }
+
+  private finish(): void {
+    const actual = `sha256:${this.hash.digest('hex')}`
+    if (this.received === this.desc.size && actual === this.desc.digest) this.push(null)
+    else this.destroy(this.mismatch(actual))
+  }
+
+  /** A body stalled or broke: resume where it stopped while the retry budget allows, else fail typed. */
+  private interrupted(err: unknown): void {
+    if (this.destroyed) return
+    if (!(err instanceof BodyInterrupted)) return void this.destroy(err as Error)
+    // Every byte arrived and only the end of the response was lost: nothing to resume.
+    if (this.received === this.desc.size) return this.finish()
+    const { maxAttempts, maxElapsedMs } = this.client.policy
+    const tries = this.attempt - this.progress.attempt + 1
+    const delay = backoffDelay(this.client.policy, tries)
+    if (tries >= maxAttempts || Date.now() + delay - this.progress.at > maxElapsedMs) {
+      const interruption = new BodyInterrupted(err.kind, this.received, err.idleTimeoutMs, err)
+      const op = this.client.op(this.action)
+      return void this.destroy(interruptedError(interruption, op, this.desc.size, this.attempt))
     }
+    this.retryTimer = setTimeout(() => this.reopen(), delay)
   }
-  const actual = `sha256:${hash.digest('hex')}`
-  if (received !== desc.size || actual !== desc.digest) throw transitMismatch(client, desc, action, actual, received)
-}
 
-/** The part of `chunk` past the bytes the reader already has (a registry that ignored `Range` resends them). */
-function skipKnown(chunk: Buffer, opened: Opened): Buffer {
-  if (opened.skip === 0) return chunk
-  const dropped = Math.min(opened.skip, chunk.length)
-  opened.skip -= dropped
-  return chunk.subarray(dropped)
-}
-
-/**
- * GETs the blob from byte `offset` on: a `206` for exactly that range, or a full
- * `200` whose first `offset` bytes are then skipped. Sizes that contradict the
- * descriptor are refused before any byte is read.
- */
-async function openAt(client: RegistryClient, desc: Descriptor, offset: number, action: string, useRange = true): Promise<Opened> {
-  const range = offset > 0 && useRange ? { range: `bytes=${offset}-` } : undefined
-  const res = await client.send(action, 'pull', { method: 'GET', path: `blobs/${desc.digest}`, ...(range ? { headers: range } : {}) })
-  if (res.status === 404) {
-    await res.discard()
-    throw notFound(client, `blob ${desc.digest}`)
+  private reopen(): void {
+    openAt(this.client, this.desc, this.received, this.action).then(
+      (opened) => {
+        if (this.destroyed) return void opened.res.discard()
+        this.attempt += 1
+        this.follow(opened)
+        if (this.isPaused() || this.readableLength >= this.readableHighWaterMark) opened.res.body.pause()
+      },
+      (err: unknown) => this.destroy(err as Error),
+    )
   }
-  if (res.status === 206 && range) {
-    const asked = `bytes ${offset}-${desc.size - 1}/${desc.size}`
-    if (res.headers.get('content-range') === asked) return { res: checkLength(client, desc, res, action, desc.size - offset), skip: 0 }
-    // A range other than the one asked for: start over from the whole blob.
-    await res.discard()
-    return openAt(client, desc, offset, action, false)
+
+  private mismatch(actual: string): Error {
+    const { client, desc, action } = this
+    return digestMismatch(`${action} from ${where(client)}`, desc, actual, this.received, transit(client, action))
   }
-  if (res.status !== 200) throw await client.error(res, action)
-  return { res: checkLength(client, desc, res, action, desc.size), skip: offset }
-}
-
-function checkLength(client: RegistryClient, desc: Descriptor, res: HttpResponse, action: string, expected: number): HttpResponse {
-  const length = res.headers.get('content-length')
-  if (length === null || Number(length) === expected) return res
-  void res.discard()
-  throw new SquizzleError('DIGEST_MISMATCH', `${action} from ${where(client)}: the registry sends ${length} bytes, expected ${expected} (detected in transit)`, {
-    hint: 'The registry\'s blob is not the one the manifest names; do not use this version. Restore it in the registry from a trusted copy.',
-    details: { ...transit(client, action).details, digest: desc.digest, expectedSize: desc.size, size: Number(length), detectedIn: 'transit' },
-  })
-}
-
-function transitMismatch(client: RegistryClient, desc: Descriptor, action: string, actual: string, size: number): SquizzleError {
-  return digestMismatch(`${action} from ${where(client)}`, desc, actual, size, transit(client, action))
-}
-
-function transit(client: RegistryClient, action: string): DigestCheck & { details: Record<string, unknown> } {
-  return { detectedIn: 'transit', details: { registry: client.location.registry, repository: client.location.repository, operation: action } }
-}
-
-function where(client: RegistryClient): string {
-  return `${client.location.registry}/${client.location.repository}`
-}
-
-/**
- * `VERSION_NOT_FOUND` for something the repository does not hold.
- *
- * @example
- * ```ts
- * throw notFound(client, 'tag 1.2.0')
- * ```
- */
-export function notFound(client: RegistryClient, what: string): SquizzleError {
-  return new SquizzleError('VERSION_NOT_FOUND', `${what} is not in ${client.location.registry}/${client.location.repository}`, {
-    hint: 'Run `squizzle list` to see the versions the registry holds, and check the repository name.',
-    details: { registry: client.location.registry, repository: client.location.repository },
-  })
 }

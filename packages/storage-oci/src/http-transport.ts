@@ -32,7 +32,7 @@ export class NetworkFailure extends Error {
   }
 }
 
-/** A registry asked (`Retry-After`) to wait longer than the retry budget has left: failing now beats waiting past it. */
+/** A registry asked (`Retry-After`) to wait longer than the retry budget has left: failing now beats waiting past it.*/
 export class RetryAfterRefused extends Error {
   constructor(
     readonly status: number,
@@ -40,7 +40,7 @@ export class RetryAfterRefused extends Error {
     readonly budgetMs: number,
     readonly attempts: number,
   ) {
-    super(`HTTP ${status}, and the registry asked to wait ${Math.ceil(retryAfterMs / 1000)} s before retrying (Retry-After)`)
+    super(`HTTP ${status}, and the registry asked to wait ${Math.ceil(retryAfterMs / 1000)} s (Retry-After)`)
   }
 }
 

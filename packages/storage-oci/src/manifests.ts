@@ -1,7 +1,7 @@
 import { isDigest, sha256Digest, SquizzleError, type Descriptor } from '@squizzle/core'
-import { notFound } from './blob-download.js'
 import { bareMediaType, manifestAccept } from './media-type-routing.js'
 import type { RegistryClient } from './registry-client.js'
+import { notFound } from './registry-errors.js'
 
 /** Manifests and indexes are small; a registry claiming more is refused before reading. */
 export const maxManifestBytes = 4 * 1024 * 1024
@@ -94,7 +94,8 @@ export async function deleteManifest(client: RegistryClient, digest: string): Pr
 
 function wrongDigest(client: RegistryClient, action: string, expected: string, actual: string): SquizzleError {
   const { registry, repository } = client.location
-  return new SquizzleError('DIGEST_MISMATCH', `${action} on ${registry}/${repository}: the registry answered for ${expected} with a manifest whose digest is ${actual} (detected in transit)`, {
+  const answer = `the registry answered for ${expected} with a manifest whose digest is ${actual} (detected in transit)`
+  return new SquizzleError('DIGEST_MISMATCH', `${action} on ${registry}/${repository}: ${answer}`, {
     hint: 'The registry (or something between us) altered the manifest; do not use it.',
     details: { registry, repository, operation: action, digest: expected, expected, actual, detectedIn: 'transit' },
   })

@@ -121,11 +121,14 @@ export class RegistryAuth {
       }
     } catch (err) {
       if (err instanceof NetworkFailure) throw this.authError(`the token server ${url.host} did not answer: ${err.reason}`, 'Check that the token realm is reachable from here.')
-      if (err instanceof RetryAfterRefused) throw this.unavailable(`the token server ${url.host} answered ${err.message}`, 'The token server is rate-limiting; retry after that wait.')
+      if (err instanceof RetryAfterRefused) {
+        throw this.unavailable(`the token server ${url.host} answered ${err.message}`, 'Retry after that wait.')
+      }
       throw err
     }
     const body = await res.text().catch((err: unknown) => {
-      throw this.unavailable(`the token server ${url.host} stopped answering midway: ${err instanceof Error ? err.message : String(err)}`, 'The token server is failing; retry later.')
+      const why = err instanceof Error ? err.message : String(err)
+      throw this.unavailable(`the token server ${url.host} stopped answering midway: ${why}`, 'Retry later.')
     })
     if (!res.ok) {
       const refused = res.status === 401 || res.status === 403
@@ -147,10 +150,9 @@ export class RegistryAuth {
   }
 
   private unavailable(message: string, hint: string): SquizzleError {
-    return new SquizzleError('REGISTRY_UNAVAILABLE', `${this.location.registry}/${this.location.repository}: ${message}`, {
-      hint,
-      details: { registry: this.location.registry, repository: this.location.repository },
-    })
+    const { registry, repository } = this.location
+    const details = { registry, repository }
+    return new SquizzleError('REGISTRY_UNAVAILABLE', `${registry}/${repository}: ${message}`, { hint, details })
   }
 
   private authError(message: string, hint: string): SquizzleError {

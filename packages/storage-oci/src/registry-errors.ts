@@ -37,7 +37,7 @@ export async function responseError(res: HttpResponse, op: Operation, secrets: s
   const code = codeFor(res.status, entries)
   const message = redactSecrets(`${op.action} on ${where(op)} failed: HTTP ${res.status} (${detail})`, secrets)
   const asked = retryAfterMs(res.headers.get('retry-after'))
-  const wait = asked === undefined ? [] : [`The registry asked to wait ${Math.ceil(asked / 1000)} s before retrying (Retry-After).`]
+  const wait = asked === undefined ? [] : [`The registry asked to wait ${Math.ceil(asked / 1000)} s (Retry-After).`]
   const hints = [hintFor(code, op), ...(extraHint ? [extraHint] : []), ...wait]
   return new SquizzleError(code, message, {
     hint: hints.join(' '),
@@ -72,9 +72,16 @@ export function networkError(failure: NetworkFailure, op: Operation, secrets: st
 export function retryAfterError(refused: RetryAfterRefused, op: Operation): SquizzleError {
   const seconds = Math.ceil(refused.retryAfterMs / 1000)
   const budget = Math.round(refused.budgetMs / 1000)
-  return new SquizzleError('REGISTRY_UNAVAILABLE', `${op.action} on ${where(op)} failed: ${refused.message}, more than the ${budget} s retry budget allows`, {
-    hint: `${op.registry} is rate-limiting or failing and asked to wait ${seconds} s. Try again after that, or allow a longer retry budget; nothing was tagged, so a retry is safe.`,
-    details: { ...opDetails(op), status: refused.status, retryAfterMs: refused.retryAfterMs, budgetMs: refused.budgetMs, attempts: refused.attempts },
+  const message = `${op.action} on ${where(op)} failed: ${refused.message}, more than the ${budget} s retry budget`
+  return new SquizzleError('REGISTRY_UNAVAILABLE', `${message} allows`, {
+    hint: `${op.registry} asked to wait ${seconds} s. Retry then, or allow a longer retry budget; nothing was tagged.`,
+    details: {
+      ...opDetails(op),
+      status: refused.status,
+      retryAfterMs: refused.retryAfterMs,
+      budgetMs: refused.budgetMs,
+      attempts: refused.attempts,
+    },
   })
 }
 
@@ -88,19 +95,36 @@ export function retryAfterError(refused: RetryAfterRefused, op: Operation): Squi
  * ```
  */
 export function interruptedError(err: BodyInterrupted, op: Operation, expected?: number, attempts = 1): SquizzleError {
-  const of = expected === undefined ? '' : ` of ${expected}`
-  const details = { ...opDetails(op), received: err.received, ...(expected === undefined ? {} : { expected }), attempts }
+  const got = `${err.received}${expected === undefined ? '' : ` of ${expected}`} bytes (${attempts} attempt(s))`
+  const details = { ...opDetails(op), received: err.received, ...(expected === undefined ? {} : { expected }) }
+  const what = `${op.action} from ${where(op)}`
   if (err.kind === 'stalled') {
-    return new SquizzleError('REGISTRY_TIMEOUT', `${op.action} from ${where(op)} stalled: nothing arrived for ${err.idleTimeoutMs} ms after ${err.received}${of} bytes (${attempts} attempt(s))`, {
-      hint: `${op.registry} stopped sending. Nothing was stored from this download; try again, or allow a longer timeout on a slow link.`,
+    const silent = `nothing arrived for ${err.idleTimeoutMs} ms after ${got}`
+    return new SquizzleError('REGISTRY_TIMEOUT', `${what} stalled: ${silent}`, {
+      hint: `${op.registry} stopped sending. Nothing was stored from it; try again, or allow a longer timeout.`,
       cause: err,
-      details: { ...details, idleTimeoutMs: err.idleTimeoutMs },
+      details: { ...details, attempts, idleTimeoutMs: err.idleTimeoutMs },
     })
   }
-  return new SquizzleError('REGISTRY_UNAVAILABLE', `${op.action} from ${where(op)} was cut off after ${err.received}${of} bytes (${attempts} attempt(s))`, {
+  return new SquizzleError('REGISTRY_UNAVAILABLE', `${what} was cut off after ${got}`, {
     hint: 'The connection to the registry broke; nothing was stored from this download. Try again.',
     cause: err,
-    details,
+    details: { ...details, attempts },
+  })
+}
+
+/**
+ * `VERSION_NOT_FOUND` for something the repository does not hold.
+ *
+ * @example
+ * ```ts
+ * throw notFound(client, 'tag 1.2.0')
+ * ```
+ */
+export function notFound(client: { location: { registry: string; repository: string } }, what: string): SquizzleError {
+  return new SquizzleError('VERSION_NOT_FOUND', `${what} is not in ${client.location.registry}/${client.location.repository}`, {
+    hint: 'Run `squizzle list` to see the versions the registry holds, and check the repository name.',
+    details: { registry: client.location.registry, repository: client.location.repository },
   })
 }
 

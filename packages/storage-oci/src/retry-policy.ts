@@ -5,11 +5,11 @@ export interface RetryPolicy {
   /** First backoff delay; doubles each attempt, with full jitter. */
   baseDelayMs: number
   /**
-   * Upper bound of one backoff delay. A registry's `Retry-After` is not cut to it: it is
-   * honoured as asked while it fits in `maxElapsedMs`, else the request fails saying how long the registry asked to wait.
+   * Upper bound of one backoff delay. A registry's `Retry-After` is not cut to it: it is honoured
+   * as asked while it fits in `maxElapsedMs`, else the request fails saying how long the registry asked to wait.
    */
   maxDelayMs: number
-  /** No retry starts once this much time has passed since the first attempt (a resumed download counts from its start). */
+  /** No retry starts once this much time has passed since the first attempt (a download: since its last progress). */
   maxElapsedMs: number
   /** How long to wait for a response's headers (the request body included) before the attempt counts as failed. */
   requestTimeoutMs: number

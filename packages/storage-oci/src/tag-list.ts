@@ -36,10 +36,11 @@ function parseTagPage(bytes: Buffer, client: RegistryClient): { tags?: unknown }
     const page = JSON.parse(bytes.toString('utf8')) as unknown
     return typeof page === 'object' && page !== null ? (page as { tags?: unknown }) : {}
   } catch (cause) {
-    throw new SquizzleError('STORAGE_ERROR', `list tags on ${client.location.registry}/${client.location.repository}: the registry answered with something that is not JSON`, {
-      hint: 'The registry (or a proxy in front of it) does not follow the distribution spec; check the URL and its operators.',
+    const { registry, repository } = client.location
+    throw new SquizzleError('STORAGE_ERROR', `list tags on ${registry}/${repository}: the answer is not JSON`, {
+      hint: 'The registry (or a proxy in front of it) does not follow the distribution spec; check the URL.',
       cause,
-      details: { registry: client.location.registry, repository: client.location.repository, operation: 'list tags' },
+      details: { registry, repository, operation: 'list tags' },
     })
   }
 }

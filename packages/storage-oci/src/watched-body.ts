@@ -13,7 +13,8 @@ export class BodyInterrupted extends Error {
     readonly idleTimeoutMs: number,
     cause?: unknown,
   ) {
-    super(kind === 'stalled' ? `nothing received for ${idleTimeoutMs} ms after ${received} bytes` : `connection closed after ${received} bytes`, { cause })
+    const why = kind === 'stalled' ? `nothing received for ${idleTimeoutMs} ms` : 'connection closed'
+    super(`${why} after ${received} bytes`, { cause })
   }
 }
 
@@ -35,69 +36,89 @@ const readAheadBytes = 1024 * 1024
  * ```
  */
 export function watchBody(message: IncomingMessage, idleTimeoutMs: number): Readable {
-  const queue: Buffer[] = []
-  let queued = 0
-  let received = 0
-  let waiting = false
-  let ended = false
-  let failure: BodyInterrupted | undefined
-  let timer: NodeJS.Timeout | undefined
-  const quiet = () => {
-    clearTimeout(timer)
-    timer = undefined
+  return new WatchedBody(message, idleTimeoutMs)
+}
+
+class WatchedBody extends Readable {
+  private readonly queue: Buffer[] = []
+  private queued = 0
+  private received = 0
+  /** The reader asked for more and has not been given any yet. */
+  private waiting = false
+  private ended = false
+  private failure: BodyInterrupted | undefined
+  private timer: NodeJS.Timeout | undefined
+
+  constructor(
+    private readonly message: IncomingMessage,
+    private readonly idleTimeoutMs: number,
+  ) {
+    super({ highWaterMark: readAheadBytes })
+    // Readers see the error through the stream's state; this listener only keeps it from being "unhandled".
+    this.on('error', () => undefined)
+    message.on('data', (chunk: Buffer) => this.enqueue(chunk))
+    message.once('end', () => {
+      this.ended = true
+      this.deliver()
+    })
+    message.once('error', (cause) => this.fail('cut-off', cause))
+    message.once('close', () => {
+      if (!message.complete) this.fail('cut-off')
+    })
+    // Broken before anyone watched: its events are gone.
+    if (message.destroyed && !message.complete) this.failure = new BodyInterrupted('cut-off', 0, idleTimeoutMs)
   }
-  /** Hands queued bytes to the reader; then the failure, the end, or a wait for more (on the idle clock). */
-  const drain = () => {
-    while (queue.length > 0) {
-      const chunk = queue.shift()!
-      queued -= chunk.length
-      if (!out.push(chunk)) return
+
+  /** Hands queued bytes to the reader; then the failure, the end, or a wait for more on the idle clock. */
+  override _read(): void {
+    while (this.queue.length > 0) {
+      const chunk = this.queue.shift()!
+      this.queued -= chunk.length
+      if (!this.push(chunk)) return
     }
-    if (failure) return void out.destroy(failure)
-    if (ended) return void out.push(null)
-    message.resume()
-    waiting = true
-    timer ??= setTimeout(() => fail(new BodyInterrupted('stalled', received, idleTimeoutMs)), idleTimeoutMs)
+    if (this.failure) return void this.destroy(this.failure)
+    if (this.ended) return void this.push(null)
+    this.message.resume()
+    this.waiting = true
+    this.timer ??= setTimeout(() => this.fail('stalled'), this.idleTimeoutMs)
   }
-  const out = new Readable({
-    highWaterMark: readAheadBytes,
-    read: drain,
-    destroy(err, callback) {
-      quiet()
-      if (!message.readableEnded) message.destroy()
-      callback(err)
-    },
-  })
-  // Readers see the error through the stream's state; this listener only keeps it from being "unhandled".
-  out.on('error', () => undefined)
-  // Something arrived (bytes, the end, a failure): a reader that waits gets it now, others on their next read.
-  const deliver = () => {
-    if (!waiting) return
-    waiting = false
-    quiet()
-    drain()
+
+  override _destroy(err: Error | null, callback: (error?: Error | null) => void): void {
+    this.quiet()
+    if (!this.message.readableEnded) this.message.destroy()
+    callback(err)
   }
-  const fail = (err: BodyInterrupted) => {
-    failure ??= err
-    message.destroy()
-    deliver()
+
+  private enqueue(chunk: Buffer): void {
+    this.received += chunk.length
+    if (this.waiting && this.queue.length === 0) {
+      // The reader waits: hand the chunk over at once; the idle clock restarts, or stops if the reader is full.
+      if (this.push(chunk)) return void this.timer?.refresh()
+      this.waiting = false
+      return this.quiet()
+    }
+    this.queue.push(chunk)
+    this.queued += chunk.length
+    if (this.queued >= readAheadBytes) this.message.pause()
+    this.deliver()
   }
-  message.on('data', (chunk: Buffer) => {
-    received += chunk.length
-    queue.push(chunk)
-    queued += chunk.length
-    if (queued >= readAheadBytes) message.pause()
-    deliver()
-  })
-  message.once('end', () => {
-    ended = true
-    deliver()
-  })
-  message.once('error', (cause) => fail(new BodyInterrupted('cut-off', received, idleTimeoutMs, cause)))
-  message.once('close', () => {
-    if (!message.complete) fail(new BodyInterrupted('cut-off', received, idleTimeoutMs))
-  })
-  // Broken before anyone watched: its events are gone.
-  if (message.destroyed && !message.complete) failure = new BodyInterrupted('cut-off', 0, idleTimeoutMs)
-  return out
+
+  private fail(kind: BodyInterrupted['kind'], cause?: unknown): void {
+    this.failure ??= new BodyInterrupted(kind, this.received, this.idleTimeoutMs, cause)
+    this.message.destroy()
+    this.deliver()
+  }
+
+  /** Something arrived (bytes, the end, a failure): a reader that waits gets it now, others on their next read. */
+  private deliver(): void {
+    if (!this.waiting) return
+    this.waiting = false
+    this.quiet()
+    this._read()
+  }
+
+  private quiet(): void {
+    clearTimeout(this.timer)
+    this.timer = undefined
+  }
 }

@@ -27,9 +27,11 @@ describe.skipIf(skipRegistry)('downloads: stalls, cuts, corruption and Retry-Aft
   })
   afterEach(() => proxy.setRule(() => ({ kind: 'forward' })))
 
-  const direct = (repository: string) => createOciStorage(registry.url(repository), { credentials: registry.credentials! })
+  const credentials = () => registry.credentials!
+  const direct = (repository: string) => createOciStorage(registry.url(repository), { credentials: credentials() })
   const viaProxy = (repository: string, retry: Partial<RetryPolicy> = {}) =>
-    createOciStorage(proxy.url(repository), { credentials: registry.credentials!, retry: { ...quickRetries, ...retry } })
+    createOciStorage(proxy.url(repository), { credentials: credentials(), retry: { ...quickRetries, ...retry } })
+  const onBlob = (blob: string, method: string, path: string) => method === 'GET' && path.includes(blob)
 
   /** A version of about 256 KiB in a fresh repository, pushed straight to the registry. */
   async function stored(): Promise<{ repository: string; ref: ArtifactRef; blob: string }> {
@@ -38,10 +40,10 @@ describe.skipIf(skipRegistry)('downloads: stalls, cuts, corruption and Retry-Aft
     return { repository, ref, blob: `/blobs/${ref.bundleDigest}` }
   }
 
-  it('a body that stalls fails with REGISTRY_TIMEOUT within the configured idle timeout, not the 300 s headers timeout', async () => {
+  it('a stalled body fails with REGISTRY_TIMEOUT within the idle timeout, not the 300 s headers timeout', async () => {
     const { repository, blob } = await stored()
     proxy.setRule(({ method, path, headers }) => {
-      if (method !== 'GET' || !path.includes(blob)) return { kind: 'forward' }
+      if (!onBlob(blob, method, path)) return { kind: 'forward' }
       return { kind: 'stall', fraction: headers['range'] ? 0 : 0.5 }
     })
     const pulled = await viaProxy(repository, { idleTimeoutMs: 300, maxAttempts: 2 }).pull('1.0.0')
@@ -51,9 +53,11 @@ describe.skipIf(skipRegistry)('downloads: stalls, cuts, corruption and Retry-Aft
     expect(err.details).toMatchObject({ registry: proxy.host, repository, idleTimeoutMs: 300 })
   }, 30_000)
 
-  it('a body cut off midway is resumed with a Range request from where it stopped, and the whole is verified', async () => {
+  it('a body cut off midway is resumed with a Range request from where it stopped; the whole is verified', async () => {
     const { repository, ref, blob } = await stored()
-    proxy.setRule(({ method, path, headers }) => (method === 'GET' && path.includes(blob) && !headers['range'] ? { kind: 'truncate' } : { kind: 'forward' }))
+    proxy.setRule(({ method, path, headers }) => {
+      return onBlob(blob, method, path) && !headers['range'] ? { kind: 'truncate' } : { kind: 'forward' }
+    })
     const before = proxy.requests.length
     const layout = new OciLayoutTarget(join(dir, 'resumed'))
     expect((await copyVersion(viaProxy(repository).target, layout, '1.0.0')).digest).toBe(ref.digest)
@@ -65,7 +69,7 @@ describe.skipIf(skipRegistry)('downloads: stalls, cuts, corruption and Retry-Aft
   it('falls back to a full download when the registry ignores Range, skipping what was already read', async () => {
     const { repository, ref, blob } = await stored()
     proxy.setRule(({ method, path, headers }) => {
-      if (method !== 'GET' || !path.includes(blob)) return { kind: 'forward' }
+      if (!onBlob(blob, method, path)) return { kind: 'forward' }
       return headers['range'] ? { kind: 'ignore-range' } : { kind: 'truncate' }
     })
     const before = proxy.requests.length
@@ -73,29 +77,33 @@ describe.skipIf(skipRegistry)('downloads: stalls, cuts, corruption and Retry-Aft
     expect(proxy.requests.slice(before).filter((r) => r.url.includes(blob)).length).toBe(2)
   })
 
-  it('a download whose bytes do not match names registry, repository and operation, and says it was detected in transit', async () => {
+  it('a download that does not match names registry, repository, operation, and "detected in transit"', async () => {
     const { repository, ref, blob } = await stored()
-    proxy.setRule(({ method, path }) => (method === 'GET' && path.includes(blob) ? { kind: 'corrupt' } : { kind: 'forward' }))
+    proxy.setRule(({ method, path }) => (onBlob(blob, method, path) ? { kind: 'corrupt' } : { kind: 'forward' }))
     const err = await expectCode(drain((await viaProxy(repository).pull('1.0.0')).open()), 'DIGEST_MISMATCH')
     const operation = `download blob ${ref.bundleDigest}`
-    expect(err.details).toMatchObject({ registry: proxy.host, repository, operation, digest: ref.bundleDigest, detectedIn: 'transit' })
+    const digest = ref.bundleDigest
+    expect(err.details).toMatchObject({ registry: proxy.host, repository, operation, digest, detectedIn: 'transit' })
     for (const part of [proxy.host, repository, operation, 'transit']) expect(err.message).toContain(part)
   })
 
   it('honours a Retry-After longer than the backoff cap (no silent cap) when it fits in the retry budget', async () => {
     const repository = freshRepository()
-    proxy.setRule(({ method, index }) => (method === 'POST' && index === 1 ? { kind: 'status', status: 503, headers: { 'retry-after': '2' } } : { kind: 'forward' }))
+    const busy = { kind: 'status', status: 503, headers: { 'retry-after': '2' } } as const
+    proxy.setRule(({ method, index }) => (method === 'POST' && index === 1 ? busy : { kind: 'forward' }))
     const started = Date.now()
     await viaProxy(repository, { maxDelayMs: 100, maxElapsedMs: 20_000 }).push(await makeTestVersion('1.0.0'))
     expect(Date.now() - started).toBeGreaterThanOrEqual(1_900)
     expect(await direct(repository).exists('1.0.0')).toBe(true)
   })
 
-  it('fails at once, saying how long the registry asked to wait, when Retry-After exceeds the retry budget', async () => {
+  it('fails at once, saying how long the registry asked to wait, when Retry-After exceeds the budget', async () => {
     const repository = freshRepository()
-    proxy.setRule(({ method }) => (method === 'POST' ? { kind: 'status', status: 429, headers: { 'retry-after': '30' } } : { kind: 'forward' }))
+    const limited = { kind: 'status', status: 429, headers: { 'retry-after': '30' } } as const
+    proxy.setRule(({ method }) => (method === 'POST' ? limited : { kind: 'forward' }))
     const started = Date.now()
-    const err = await expectCode(viaProxy(repository, { maxElapsedMs: 2_000 }).push(await makeTestVersion('1.0.0')), 'REGISTRY_UNAVAILABLE')
+    const push = viaProxy(repository, { maxElapsedMs: 2_000 }).push(await makeTestVersion('1.0.0'))
+    const err = await expectCode(push, 'REGISTRY_UNAVAILABLE')
     expect(Date.now() - started).toBeLessThan(15_000)
     expect(err.details).toMatchObject({ status: 429, retryAfterMs: 30_000, budgetMs: 2_000, repository })
     expect(err.message).toContain('30 s')

@@ -95,7 +95,7 @@ describe.skipIf(skipRegistry)('faults between storage-oci and a real registry', 
     expect(await direct(repository).exists('1.0.0')).toBe(true)
   })
 
-  it('a download cut off and then refused on every resume fails the bundle stream, and a pull into a layout leaves no version there', async () => {
+  it('a download cut off and refused on every resume fails the bundle stream; a pull leaves no version', async () => {
     const repository = freshRepository()
     const ref = await direct(repository).push(await largeVersion('1.0.0', 256))
     const blob = `/blobs/${ref.bundleDigest}`

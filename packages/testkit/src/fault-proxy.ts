@@ -1,4 +1,5 @@
-import { createServer, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import { createServer, request as httpRequest } from 'node:http'
+import type { IncomingHttpHeaders, IncomingMessage, Server, ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 
 /** What the proxy does with one request. */
@@ -8,7 +9,7 @@ export type Fault =
   | { kind: 'status'; status: number; headers?: Record<string, string> }
   /** Forward, but send only the first half of the response body, then cut the connection. */
   | { kind: 'truncate' }
-  /** Forward the headers and the first half of the body (`fraction` of it), then send nothing more, keeping the connection open. */
+  /** Forward the headers and `fraction` (default half) of the body, then go silent with the connection open. */
   | { kind: 'stall'; fraction?: number }
   /** Forward, flipping one byte of the response body (same length). */
   | { kind: 'corrupt' }
@@ -26,7 +27,9 @@ export interface SeenRequest {
 }
 
 /** Decides per request; `index` counts requests of the same method. */
-export type FaultRule = (req: { method: string; path: string; index: number; headers: IncomingHttpHeaders }) => Fault | Promise<Fault>
+export type FaultRule = (req: { method: string; path: string; index: number; headers: IncomingHttpHeaders }) =>
+  | Fault
+  | Promise<Fault>
 
 /**
  * A loopback HTTP proxy in front of the real registry that injects faults, for
@@ -83,7 +86,8 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
     }
     const headers = { ...req.headers }
     if (fault.kind === 'ignore-range') delete headers['range']
-    const upstreamReq = httpRequest({ host: upHost, port: Number(upPort), method, path, headers }, (up) => relay(up, res, method, fault))
+    const target = { host: upHost, port: Number(upPort), method, path, headers }
+    const upstreamReq = httpRequest(target, (up) => relay(up, res, method, fault))
     upstreamReq.on('error', () => {
       if (!res.headersSent) res.writeHead(502).end()
       else res.socket?.destroy()

@@ -7,7 +7,7 @@ import { openLocalLayout, openRegistry } from './registry-endpoints.js'
 export const pullCommand: Command = {
   name: 'pull',
   summary: 'Fetch a version (and its attachments) from the registry into the local layout, verified',
-  usage: 'squizzle pull <version> [--storage oci://HOST[:PORT]/REPO] [--plain-http] [--retries N] [--timeout D] [--retry-budget D]',
+  usage: 'squizzle pull <version> [--storage oci://HOST[:PORT]/REPO] [--plain-http] [--retries N] [--timeout D]',
   details: [
     '<version>        a version in the registry',
     '--storage URL    the registry (default: $SQUIZZLE_REGISTRY, else registry in squizzle.config)',

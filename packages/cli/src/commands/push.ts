@@ -7,7 +7,7 @@ import { openLocalLayout, openRegistry } from './registry-endpoints.js'
 export const pushCommand: Command = {
   name: 'push',
   summary: 'Copy a built version (and its signatures, SBOM, provenance) from the local layout to the registry',
-  usage: 'squizzle push <version> [--storage oci://HOST[:PORT]/REPO] [--plain-http] [--retries N] [--timeout D] [--retry-budget D]',
+  usage: 'squizzle push <version> [--storage oci://HOST[:PORT]/REPO] [--plain-http] [--retries N] [--timeout D]',
   details: [
     '<version>        a version in the local layout (default .squizzle/artifacts)',
     '--storage URL    the registry (default: $SQUIZZLE_REGISTRY, else registry in squizzle.config)',

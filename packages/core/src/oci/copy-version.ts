@@ -53,7 +53,11 @@ export async function copyVersion(from: ContentTarget, to: ContentTarget, versio
 }
 
 /** The source's descriptor of `version`, and the destination's if it has the same one; refuses a different one. */
-async function lookUp(from: ContentTarget, to: ContentTarget, version: string): Promise<{ desc: Descriptor; existing: boolean }> {
+async function lookUp(
+  from: ContentTarget,
+  to: ContentTarget,
+  version: string,
+): Promise<{ desc: Descriptor; existing: boolean }> {
   // Independent look-ups, so one round trip instead of two; the source's error wins.
   const [source, destination] = await Promise.allSettled([from.resolve(version), resolveOrNull(to, version)])
   if (source.status === 'rejected') throw source.reason

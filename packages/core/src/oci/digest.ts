@@ -105,9 +105,9 @@ export function verifyingStream(desc: Descriptor, what: string, check?: DigestCh
 const hints = {
   unknown: 'The bytes were altered or truncated. Do not use them; pull or restore the version from a trusted copy.',
   transit:
-    'The bytes received differ from their digest: the remote copy is damaged or the connection altered them. Nothing was stored from them; ' +
-    'try again, and if it persists restore the version in the remote store from a trusted copy.',
-  storage: 'The file stored on this machine was altered or truncated. Do not use it; remove the local copy and pull the version again from a trusted source.',
+    'The bytes received differ from their digest: the remote copy is damaged or the connection altered them. ' +
+    'Nothing was stored from them; try again, and if it persists restore the remote copy from a trusted one.',
+  storage: 'The file stored on this machine was altered or truncated. Do not use it: remove it, pull it again.',
 } as const
 
 /**
@@ -118,9 +118,15 @@ const hints = {
  * throw digestMismatch('blob sha256:ab… in /srv/layout', desc, actual, size, { detectedIn: 'storage' })
  * ```
  */
-export function digestMismatch(what: string, desc: Descriptor, actual: string, size: number, check?: DigestCheck): SquizzleError {
-  const where = check ? `; detected in ${check.detectedIn}` : ''
-  return new SquizzleError('DIGEST_MISMATCH', `${what}: content does not match ${desc.digest} (${size} bytes, expected ${desc.size}${where})`, {
+export function digestMismatch(
+  what: string,
+  desc: Descriptor,
+  actual: string,
+  size: number,
+  check?: DigestCheck,
+): SquizzleError {
+  const sizes = `${size} bytes, expected ${desc.size}${check ? `; detected in ${check.detectedIn}` : ''}`
+  return new SquizzleError('DIGEST_MISMATCH', `${what}: content does not match ${desc.digest} (${sizes})`, {
     hint: check?.hint ?? hints[check?.detectedIn ?? 'unknown'],
     details: {
       ...check?.details,

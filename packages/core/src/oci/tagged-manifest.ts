@@ -24,13 +24,19 @@ export interface TaggedManifest {
  * const { manifest } = await readTaggedManifest(target, image.config, '2.0.0', desc)
  * ```
  */
-export async function readTaggedManifest(target: ContentTarget, config: Descriptor, version: string, tagged: Descriptor): Promise<TaggedManifest> {
+export async function readTaggedManifest(
+  target: ContentTarget,
+  config: Descriptor,
+  version: string,
+  tagged: Descriptor,
+): Promise<TaggedManifest> {
   const where = `${target.name}:${version}`
   const bytes = await fetchVerified(target, config, maxManifestBytes, `Squizzle manifest of ${where}`)
   const manifest = parseManifest(bytes, where)
   if (manifest.version !== version) {
-    throw new SquizzleError('TAMPERED', `tag ${version} in ${target.name} points at the bundle of version ${manifest.version}`, {
-      hint: 'Someone re-pointed or copied the tag onto another version. Do not apply it; restore the tag to the original digest.',
+    const bundle = `the bundle of version ${manifest.version}`
+    throw new SquizzleError('TAMPERED', `tag ${version} in ${target.name} points at ${bundle}`, {
+      hint: 'Someone re-pointed or copied the tag onto another version. Do not apply it; restore the tag.',
       details: { version, bundleVersion: manifest.version, digest: tagged.digest },
     })
   }

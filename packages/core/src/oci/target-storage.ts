@@ -125,7 +125,8 @@ class TargetStorage implements ArtifactStorage {
 
   async attach(ref: ArtifactRef, attachment: Attachment): Promise<void> {
     // Titled, as ORAS expects: `oras pull` skips untitled layers.
-    const blob = describeBytes(attachment.mediaType, attachment.data, { annotations: { [annotations.title]: attachmentTitle(ref.version, attachment) } })
+    const title = { [annotations.title]: attachmentTitle(ref.version, attachment) }
+    const blob = describeBytes(attachment.mediaType, attachment.data, { annotations: title })
     const empty = describeBytes(mediaTypes.emptyJson, emptyJsonBlob)
     const image: ImageManifest = {
       schemaVersion: 2,
