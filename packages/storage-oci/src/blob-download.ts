@@ -46,6 +46,9 @@ class BlobDownload extends Readable {
   ) {
     // Up to 1 MiB may wait for the reader (Node's 16 KiB default stalls large downloads).
     super({ highWaterMark: 1024 * 1024 })
+    // Bytes flow in before anyone reads: a failure then waits in the stream's state for the reader
+    // (for-await and pipeline report it), instead of being raised as an unhandled 'error'.
+    this.on('error', () => undefined)
     this.follow(first)
   }
 

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { copyVersion, createTargetStorage, type ArtifactRef } from '@squizzle/core'
+import { copyVersion, createTargetStorage, describeBytes, type ArtifactRef } from '@squizzle/core'
 import { makeTestVersion } from '@squizzle/core/testing'
 import { OciLayoutTarget } from '@squizzle/storage-filesystem'
 import { startFaultProxy, startTestRegistry, type FaultProxy, type TestRegistry } from '@squizzle/testkit'
@@ -85,6 +85,16 @@ describe.skipIf(skipRegistry)('downloads: stalls, cuts, corruption and Retry-Aft
     const digest = ref.bundleDigest
     expect(err.details).toMatchObject({ registry: proxy.host, repository, operation, digest, detectedIn: 'transit' })
     for (const part of [proxy.host, repository, operation, 'transit']) expect(err.message).toContain(part)
+  })
+
+  it('a small blob that fails before anyone reads it reports that to the reader, never as an unhandled error', async () => {
+    const repository = freshRepository()
+    const blob = describeBytes('application/octet-stream', Buffer.from('{"a small":"blob"}'))
+    await direct(repository).target.push(blob, Buffer.from('{"a small":"blob"}'))
+    proxy.setRule(({ method, path }) => (onBlob(blob.digest, method, path) ? { kind: 'corrupt' } : { kind: 'forward' }))
+    const stream = await viaProxy(repository).target.fetch(blob)
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    await expectCode(drain(stream), 'DIGEST_MISMATCH')
   })
 
   it('honours a Retry-After longer than the backoff cap (no silent cap) when it fits in the retry budget', async () => {
