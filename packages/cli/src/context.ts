@@ -7,7 +7,11 @@ import { loadConfig, type LoadedConfig } from './config/load-config.js'
 import type { Io, Reporter } from './output/reporter.js'
 import { shownPath } from './output/shown-path.js'
 import { registryCredentials } from './registry-credentials.js'
+import { registryRetry, type TransferValues } from './registry-transfer.js'
 import { openStorage, parseStorageUrl } from './storage-url.js'
+
+/** A storage with the content target under it (what push, pull and the read-through cache need). */
+type OpenedStorage = ArtifactStorage & { readonly target: ContentTarget }
 
 export const defaultStorageUrl = 'file:.squizzle/artifacts'
 export const defaultPaths = { migrations: 'db/migrations', rollback: 'db/rollback', seed: 'db/seed' } as const
@@ -110,10 +114,15 @@ export class CommandContext {
     return createTargetStorage(readThroughCache(storage.target, (await openStorage(local)).target))
   }
 
-  /** Opens any storage URL with this invocation's registry credentials and `--plain-http`. */
-  async openStorageAt(url: string): Promise<ArtifactStorage & { readonly target: ContentTarget }> {
+  /**
+   * Opens any storage URL with this invocation's registry credentials, `--plain-http`, and retry
+   * settings (`transfer`: a command's `--retries`/`--timeout`/`--retry-budget`, over `SQUIZZLE_REGISTRY_*`).
+   */
+  async openStorageAt(url: string, transfer: TransferValues = {}): Promise<OpenedStorage> {
     const credentials = registryCredentials(this.io.env, (secrets) => this.addSecrets(secrets))
-    return openStorage(parseStorageUrl(url, this.root, { plainHttp: this.flags.plainHttp }), { credentials })
+    const location = parseStorageUrl(url, this.root, { plainHttp: this.flags.plainHttp })
+    const retry = location.scheme === 'oci' ? { retry: registryRetry(this.io.env, transfer) } : {}
+    return openStorage(location, { credentials, ...retry })
   }
 
   sourceFolders(): SourceFolders {

@@ -1,7 +1,13 @@
 import { isAbsolute, resolve } from 'node:path'
 import { SquizzleError, type ArtifactStorage, type ContentTarget } from '@squizzle/core'
 import { createFilesystemStorage } from '@squizzle/storage-filesystem'
-import { createOciStorage, parseRegistryUrl, type CredentialSource, type RegistryLocation } from '@squizzle/storage-oci'
+import {
+  createOciStorage,
+  parseRegistryUrl,
+  type CredentialSource,
+  type RegistryLocation,
+  type RetryPolicy,
+} from '@squizzle/storage-oci'
 
 /** A storage URL, parsed: which transport and where. */
 export type StorageLocation = { scheme: 'file'; path: string } | { scheme: 'oci'; registry: RegistryLocation }
@@ -10,6 +16,8 @@ export type StorageLocation = { scheme: 'file'; path: string } | { scheme: 'oci'
 export interface StorageAccess {
   /** Registry credentials (see `registryCredentials`); anonymous when absent. */
   credentials?: CredentialSource
+  /** Retry and timeout settings of the registry client (see `registryRetry`); its defaults when absent. */
+  retry?: Partial<RetryPolicy>
 }
 
 /**
@@ -41,7 +49,10 @@ export function parseStorageUrl(url: string, root: string, options: { plainHttp?
  * ```
  */
 export async function openStorage(location: StorageLocation, access: StorageAccess = {}): Promise<ArtifactStorage & { readonly target: ContentTarget }> {
-  if (location.scheme === 'oci') return createOciStorage(location.registry, access.credentials ? { credentials: access.credentials } : {})
+  if (location.scheme === 'oci') {
+    const { credentials, retry } = access
+    return createOciStorage(location.registry, { ...(credentials ? { credentials } : {}), ...(retry ? { retry } : {}) })
+  }
   return createFilesystemStorage(location.path)
 }
 

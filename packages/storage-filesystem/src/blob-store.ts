@@ -1,10 +1,11 @@
 import { createWriteStream } from 'node:fs'
 import { open, rename, rm, stat } from 'node:fs/promises'
-import { Readable } from 'node:stream'
+import { pipeline as pipe, Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { verifyingStream, type Descriptor } from '@squizzle/core'
 import { isMissing, notFound, storageError } from './layout-errors.js'
 import type { LayoutPaths } from './layout-paths.js'
+import { openRegular } from './regular-file.js'
 
 /**
  * Read and write buffer of blob streams. Node's defaults (64 KiB reads, 16 KiB of
@@ -57,23 +58,29 @@ async function syncFile(file: string): Promise<void> {
 }
 
 /**
- * Opens a stored blob for streaming; `VERSION_NOT_FOUND` when it is not stored.
- * The caller verifies the bytes (see `ContentTarget.fetch`).
+ * Opens a stored blob for streaming, verified as it is read: a file that does not
+ * match `desc` fails the stream with `DIGEST_MISMATCH` (detected in storage, naming
+ * the file) before its end. `VERSION_NOT_FOUND` when it is not stored,
+ * `STORAGE_UNSAFE` when something other than a regular file is in its place.
  *
  * @example
  * ```ts
- * const stream = await openBlob(paths, desc.digest)
+ * const stream = await openBlob(paths, desc)
  * ```
  */
-export async function openBlob(paths: LayoutPaths, digest: string): Promise<Readable> {
-  const file = paths.blob(digest)
+export async function openBlob(paths: LayoutPaths, desc: Descriptor): Promise<Readable> {
+  const file = paths.blob(desc.digest)
+  let handle
   try {
-    const handle = await open(file, 'r')
-    return handle.createReadStream({ highWaterMark: blobBufferBytes })
+    handle = await openRegular(file, `blob ${desc.digest} in the OCI layout ${paths.root}`)
   } catch (err) {
-    if (isMissing(err)) throw notFound(`blob ${digest} is not in the OCI layout ${paths.root}`)
+    if (isMissing(err)) throw notFound(`blob ${desc.digest} is not in the OCI layout ${paths.root}`)
     throw storageError(`read ${file}`, err)
   }
+  const check = { detectedIn: 'storage', details: { path: file, layout: paths.root } } as const
+  const verify = verifyingStream(desc, `blob ${desc.digest} in the OCI layout ${paths.root}`, check)
+  // pipeline: a reader that stops early destroys `verify`, and with it the file stream and its handle.
+  return pipe(handle.createReadStream({ highWaterMark: blobBufferBytes }), verify, () => undefined)
 }
 
 /**

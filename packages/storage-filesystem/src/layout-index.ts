@@ -1,11 +1,14 @@
-import { mkdir, open, readFile, rename, rm, stat, type FileHandle } from 'node:fs/promises'
+import { mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises'
 import { annotations, mediaTypes, parseImageIndex, SquizzleError, type Descriptor, type ImageIndex } from '@squizzle/core'
 import { isMissing, storageError } from './layout-errors.js'
 import type { LayoutPaths } from './layout-paths.js'
+import { readRegular } from './regular-file.js'
 
 /** index.json is untrusted input: refuse absurd sizes before reading it into memory. */
 const maxIndexBytes = 64 * 1024 * 1024
 const layoutVersion = '1.0.0'
+/** `oci-layout` is one tiny JSON object. */
+const maxLayoutFileBytes = 64 * 1024
 const damagedIndex = 'index.json of the OCI layout is damaged or was not written by an OCI tool. Restore it from a backup or re-copy the layout (e.g. with `skopeo copy`).'
 
 /**
@@ -21,9 +24,8 @@ const damagedIndex = 'index.json of the OCI layout is damaged or was not written
 export async function readIndex(paths: LayoutPaths): Promise<ImageIndex | null> {
   let bytes: Buffer
   try {
-    const { size } = await stat(paths.indexFile)
-    if (size > maxIndexBytes) throw invalid(paths, `index.json is ${size} bytes, more than ${maxIndexBytes}`)
-    bytes = await readFile(paths.indexFile)
+    const tooLarge = (size: number) => invalid(paths, `index.json is ${size} bytes, more than ${maxIndexBytes}`)
+    bytes = await readRegular(paths.indexFile, 'index.json', maxIndexBytes, tooLarge)
   } catch (err) {
     if (isMissing(err)) return null
     throw storageError(`read ${paths.indexFile}`, err)
@@ -94,18 +96,21 @@ export async function ensureLayout(paths: LayoutPaths): Promise<void> {
   }
   let text: string
   try {
-    text = await readFile(paths.layoutFile, 'utf8')
+    const tooLarge = () => unsupported(paths, '(too large)')
+    text = (await readRegular(paths.layoutFile, 'oci-layout', maxLayoutFileBytes, tooLarge)).toString('utf8')
   } catch (err) {
     if (!isMissing(err)) throw storageError(`read ${paths.layoutFile}`, err)
     await writeAtomically(paths, paths.layoutFile, JSON.stringify({ imageLayoutVersion: layoutVersion }))
     return
   }
   const version = parseLayoutVersion(text)
-  if (!version?.startsWith('1.')) {
-    throw new SquizzleError('STORAGE_UNSUPPORTED', `${paths.root} is an OCI layout of version ${version ?? '(unreadable)'}, not 1.x`, {
-      hint: 'Use an empty directory, or one written by an OCI image-layout 1.x tool.',
-    })
-  }
+  if (!version?.startsWith('1.')) throw unsupported(paths, version ?? '(unreadable)')
+}
+
+function unsupported(paths: LayoutPaths, version: string): SquizzleError {
+  return new SquizzleError('STORAGE_UNSUPPORTED', `${paths.root} is an OCI layout of version ${version}, not 1.x`, {
+    hint: 'Use an empty directory, or one written by an OCI image-layout 1.x tool.',
+  })
 }
 
 function parseLayoutVersion(text: string): string | undefined {

@@ -1,6 +1,6 @@
-import { randomUUID } from 'node:crypto'
 import { join, resolve } from 'node:path'
 import { isDigest, SquizzleError, type Descriptor } from '@squizzle/core'
+import { ingestName } from './ingest-files.js'
 
 /**
  * Where things live inside an OCI image layout (image-spec `image-layout.md`).
@@ -36,9 +36,9 @@ export class LayoutPaths {
     return join(this.blobsDir, digest.slice('sha256:'.length))
   }
 
-  /** A fresh, unique temporary file name in `ingest/`. */
+  /** A fresh, unique temporary file name in `ingest/`, naming the process that writes it (see `sweepIngest`). */
   ingestFile(suffix = ''): string {
-    return join(this.ingestDir, `${randomUUID()}${suffix}`)
+    return join(this.ingestDir, ingestName(suffix))
   }
 }
 

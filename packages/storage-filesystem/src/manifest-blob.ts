@@ -1,7 +1,7 @@
-import { readFile, stat } from 'node:fs/promises'
 import { assertDigest, mediaTypes, parseImageIndex, parseImageManifest, SquizzleError, type Descriptor } from '@squizzle/core'
 import { isMissing, notFound, storageError } from './layout-errors.js'
 import type { LayoutPaths } from './layout-paths.js'
+import { readRegular } from './regular-file.js'
 
 const maxManifestBytes = 4 * 1024 * 1024
 
@@ -42,7 +42,9 @@ export function isManifestType(mediaType: string): boolean {
 export async function readManifestBlob(paths: LayoutPaths, digest: string): Promise<ManifestBlob> {
   const file = paths.blob(digest)
   const bytes = await readSmallFile(file, digest, paths.root)
-  assertDigest({ mediaType: 'application/octet-stream', digest, size: bytes.byteLength }, bytes, `manifest ${digest}`)
+  const check = { detectedIn: 'storage', details: { path: file, layout: paths.root } } as const
+  const stored = { mediaType: 'application/octet-stream', digest, size: bytes.byteLength }
+  assertDigest(stored, bytes, `manifest ${digest} in the OCI layout ${paths.root}`, check)
   const source = `manifest ${digest} in ${paths.root}`
   const value = parseObject(bytes, source)
   const declared = typeof value['mediaType'] === 'string' ? value['mediaType'] : undefined
@@ -63,10 +65,9 @@ export async function readManifestBlob(paths: LayoutPaths, digest: string): Prom
 
 async function readSmallFile(file: string, digest: string, root: string): Promise<Buffer> {
   try {
-    const { size } = await stat(file)
     // Layers can be gigabytes: decide from the size that they are not manifests before reading.
-    if (size > maxManifestBytes) throw notManifest(`blob ${digest} in ${root}`, `${size} bytes`)
-    return await readFile(file)
+    const tooLarge = (size: number) => notManifest(`blob ${digest} in ${root}`, `${size} bytes`)
+    return await readRegular(file, `blob ${digest} in the OCI layout ${root}`, maxManifestBytes, tooLarge)
   } catch (err) {
     if (isMissing(err)) throw notFound(`${digest} is not in the OCI layout ${root}`)
     throw storageError(`read ${file}`, err)

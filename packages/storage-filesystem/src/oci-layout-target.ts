@@ -3,6 +3,7 @@ import { annotations, SquizzleError, type ContentTarget, type Descriptor } from 
 import { isFile, openBlob, removeBlob, writeBlob } from './blob-store.js'
 import { notFound } from './layout-errors.js'
 import { childDigests, reachableDigests } from './layout-gc.js'
+import { sweepIngest } from './ingest-files.js'
 import { emptyIndex, ensureLayout, readIndex, refNameOf, writeIndex } from './layout-index.js'
 import { assertDescriptor, assertSha256, LayoutPaths } from './layout-paths.js'
 import { readManifestBlob } from './manifest-blob.js'
@@ -34,6 +35,7 @@ export class OciLayoutTarget implements ContentTarget {
   readonly verifiesPushes = true
   private readonly paths: LayoutPaths
   private readonly mutex: Mutex
+  private swept: Promise<unknown> | undefined
 
   /** @param dir the layout directory, relative to the working directory or absolute; need not exist yet. */
   constructor(dir: string) {
@@ -42,9 +44,13 @@ export class OciLayoutTarget implements ContentTarget {
     this.mutex = layoutMutex(this.paths.root)
   }
 
-  /** Opens `blobs/sha256/<hex>`; `VERSION_NOT_FOUND` when absent. The caller verifies the bytes. */
+  /**
+   * Opens `blobs/sha256/<hex>`, verified as it streams (a damaged file fails with
+   * `DIGEST_MISMATCH`, detected in storage); `VERSION_NOT_FOUND` when absent.
+   */
   async fetch(desc: Descriptor): Promise<Readable> {
-    return openBlob(this.paths, desc.digest)
+    await this.sweep()
+    return openBlob(this.paths, desc)
   }
 
   /** Stores content under its digest, verified on the way in; a no-op when already stored. */
@@ -52,6 +58,7 @@ export class OciLayoutTarget implements ContentTarget {
     try {
       assertDescriptor(desc)
       await ensureLayout(this.paths)
+      await this.sweep()
     } catch (err) {
       // Nothing will read the caller's stream; release its file handle or socket now.
       if (!(content instanceof Uint8Array)) content.destroy()
@@ -62,6 +69,7 @@ export class OciLayoutTarget implements ContentTarget {
 
   /** True when the blob is stored. */
   async exists(desc: Descriptor): Promise<boolean> {
+    await this.sweep()
     return isFile(this.paths.blob(desc.digest))
   }
 
@@ -70,6 +78,7 @@ export class OciLayoutTarget implements ContentTarget {
    * verified bytes); anything else is looked up as a tag in `index.json`.
    */
   async resolve(reference: string): Promise<Descriptor> {
+    await this.sweep()
     // Tags cannot contain ':', so anything with one is a digest, and must be a sha256 one.
     if (reference.includes(':')) {
       assertSha256(reference)
@@ -94,6 +103,7 @@ export class OciLayoutTarget implements ContentTarget {
     assertTag(reference)
     assertSha256(desc.digest)
     await ensureLayout(this.paths)
+    await this.sweep()
     await this.mutex.run(async () => {
       const blob = await readManifestBlob(this.paths, desc.digest)
       for (const child of blob.children) {
@@ -120,6 +130,7 @@ export class OciLayoutTarget implements ContentTarget {
 
   /** Every tag in `index.json`; nothing when the layout does not exist. */
   async *tags(): AsyncGenerator<string> {
+    await this.sweep()
     const index = await readIndex(this.paths)
     const seen = new Set<string>()
     for (const entry of index?.manifests ?? []) {
@@ -138,6 +149,7 @@ export class OciLayoutTarget implements ContentTarget {
    */
   async delete(desc: Descriptor): Promise<void> {
     assertSha256(desc.digest)
+    await this.sweep()
     await this.mutex.run(async () => {
       const index = await readIndex(this.paths)
       const kept = index?.manifests.filter((m) => m.digest !== desc.digest) ?? []
@@ -153,6 +165,15 @@ export class OciLayoutTarget implements ContentTarget {
         if (!live.has(digest)) await removeBlob(this.paths, digest)
       }
     })
+  }
+
+  /**
+   * Once per target, before its first use: removes what killed writers left in
+   * `ingest/` (see `sweepIngest`). Never fails an operation: a read-only layout keeps its leftovers.
+   */
+  private sweep(): Promise<unknown> {
+    this.swept ??= sweepIngest(this.paths.ingestDir).catch(() => undefined)
+    return this.swept
   }
 }
 

@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream'
 import { SquizzleError, type Descriptor } from '@squizzle/core'
 import { ByteTaker } from './byte-taker.js'
-import type { HttpResponse } from './http-transport.js'
+import type { HttpResponse } from './http-response.js'
 import type { RegistryClient } from './registry-client.js'
 
 /** How blobs are uploaded. */

@@ -3,11 +3,12 @@
 // streams, which doubled memory and time on 200 MB bundles), and keeps connections alive
 // through an Agent. Redirects are followed by hand so the Authorization header never leaves
 // the registry's origin.
-import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http'
+import { Agent as HttpAgent, request as httpRequest } from 'node:http'
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https'
 import type { Readable } from 'node:stream'
 import { isSquizzleError } from '@squizzle/core'
-import { isRetryableStatus, retryDelay, type RetryPolicy } from './retry-policy.js'
+import { HttpResponse } from './http-response.js'
+import { backoffDelay, isRetryableStatus, retryAfterMs, type RetryPolicy } from './retry-policy.js'
 
 /**
  * One HTTP request to a registry. An in-memory body can be sent again on retry;
@@ -31,72 +32,15 @@ export class NetworkFailure extends Error {
   }
 }
 
-/** A response whose body is a Node stream; unread bodies must be {@link HttpResponse.discard}ed to free the connection. */
-export class HttpResponse {
-  readonly headers: { get(name: string): string | null }
-
+/** A registry asked (`Retry-After`) to wait longer than the retry budget has left: failing now beats waiting past it.*/
+export class RetryAfterRefused extends Error {
   constructor(
-    readonly message: IncomingMessage,
-    private readonly method: string,
+    readonly status: number,
+    readonly retryAfterMs: number,
+    readonly budgetMs: number,
+    readonly attempts: number,
   ) {
-    this.headers = {
-      get: (name) => {
-        const value = message.headers[name.toLowerCase()]
-        return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value
-      },
-    }
-  }
-
-  get status(): number {
-    return this.message.statusCode ?? 0
-  }
-
-  get ok(): boolean {
-    return this.status >= 200 && this.status < 300
-  }
-
-  get statusText(): string {
-    return this.message.statusMessage ?? ''
-  }
-
-  /** The body, streamed. */
-  get body(): Readable {
-    return this.message
-  }
-
-  /** Reads the body as text, at most `maxBytes` (the rest is dropped). */
-  async text(maxBytes = 4 * 1024 * 1024): Promise<string> {
-    const chunks: Buffer[] = []
-    let size = 0
-    for await (const chunk of this.message as AsyncIterable<Buffer>) {
-      chunks.push(chunk)
-      size += chunk.length
-      if (size > maxBytes) {
-        this.message.destroy()
-        break
-      }
-    }
-    return Buffer.concat(chunks).subarray(0, maxBytes).toString('utf8')
-  }
-
-  async json(): Promise<unknown> {
-    return JSON.parse(await this.text())
-  }
-
-  /** Drops the body: small ones are drained so the connection is reused, large ones cut. */
-  async discard(): Promise<void> {
-    if (this.message.readableEnded || this.message.destroyed) return
-    const length = Number(this.headers.get('content-length') ?? Number.NaN)
-    const bodiless = this.method === 'HEAD' || this.status === 204 || this.status === 304
-    if (bodiless || (Number.isFinite(length) && length <= 64 * 1024)) {
-      this.message.resume()
-      await new Promise<void>((resolve) => {
-        this.message.once('end', resolve)
-        this.message.once('close', resolve)
-      })
-    } else {
-      this.message.destroy()
-    }
+    super(`HTTP ${status}, and the registry asked to wait ${Math.ceil(retryAfterMs / 1000)} s (Retry-After)`)
   }
 }
 
@@ -107,7 +51,9 @@ const maxRedirects = 5
 
 /**
  * Sends a request, retrying connection failures, timeouts, 429 and 5xx with
- * backoff and jitter (honouring `Retry-After`) within the policy's time budget.
+ * backoff and jitter within the policy's attempts and time budget. A registry's
+ * `Retry-After` is honoured as asked when it fits in the budget; when it does not,
+ * {@link RetryAfterRefused} says so at once instead of waiting less than asked.
  * Returns the last response, whatever its status; throws {@link NetworkFailure}
  * when no response came back.
  *
@@ -122,33 +68,35 @@ export async function sendWithRetries(request: HttpRequest, policy: RetryPolicy)
     let response: HttpResponse | undefined
     let failure: unknown
     try {
-      response = await sendFollowingRedirects(request, policy.requestTimeoutMs)
+      response = await sendFollowingRedirects(request, policy)
     } catch (err) {
       // A typed error from the request body's source (not the network) is final.
       if (isSquizzleError(err)) throw err
       failure = err
     }
     const retryable = response === undefined ? isTransientNetworkError(failure) : isRetryableStatus(response.status)
-    if (!retryable) {
+    const giveUp = () => {
       if (response) return response
       throw new NetworkFailure(describeNetworkError(failure), attempt, failure)
     }
-    const delay = retryDelay(policy, attempt, response?.headers.get('retry-after') ?? null)
-    const outOfTime = Date.now() + delay - started > policy.maxElapsedMs
-    if (attempt >= policy.maxAttempts || outOfTime) {
-      if (response) return response
-      throw new NetworkFailure(describeNetworkError(failure), attempt, failure)
+    if (!retryable || attempt >= policy.maxAttempts) return giveUp()
+    const asked = response ? retryAfterMs(response.headers.get('retry-after')) : undefined
+    const delay = asked ?? backoffDelay(policy, attempt)
+    if (Date.now() + delay - started > policy.maxElapsedMs) {
+      if (asked === undefined || !response) return giveUp()
+      await response.discard()
+      throw new RetryAfterRefused(response.status, asked, policy.maxElapsedMs, attempt)
     }
     await response?.discard()
     await new Promise((resolve) => setTimeout(resolve, delay))
   }
 }
 
-async function sendFollowingRedirects(request: HttpRequest, timeoutMs: number): Promise<HttpResponse> {
+async function sendFollowingRedirects(request: HttpRequest, policy: RetryPolicy): Promise<HttpResponse> {
   let url = request.url
   let headers = request.headers
   for (let hop = 0; ; hop++) {
-    const response = await sendOnce({ ...request, url, headers }, timeoutMs)
+    const response = await sendOnce({ ...request, url, headers }, policy)
     const location = response.headers.get('location')
     const redirect = [301, 302, 303, 307, 308].includes(response.status) && location && (request.method === 'GET' || request.method === 'HEAD')
     if (!redirect || hop >= maxRedirects) return response
@@ -163,13 +111,14 @@ async function sendFollowingRedirects(request: HttpRequest, timeoutMs: number): 
   }
 }
 
-function sendOnce(request: HttpRequest, timeoutMs: number): Promise<HttpResponse> {
+function sendOnce(request: HttpRequest, policy: RetryPolicy): Promise<HttpResponse> {
+  const timeoutMs = policy.requestTimeoutMs
   return new Promise((resolve, reject) => {
     const url = new URL(request.url)
     const secure = url.protocol === 'https:'
     const send = secure ? httpsRequest : httpRequest
     const req = send(url, { method: request.method, headers: request.headers, agent: secure ? agents.https : agents.http })
-    // The timer covers sending the body and receiving the headers; a body being read is not cut off.
+    // The timer covers sending the body and receiving the headers; the body is then watched for stalls on its own.
     const timer = setTimeout(() => req.destroy(Object.assign(new Error(`no response within ${timeoutMs} ms`), { code: 'ETIMEDOUT' })), timeoutMs)
     let settled = false
     const fail = (err: unknown) => {
@@ -180,7 +129,7 @@ function sendOnce(request: HttpRequest, timeoutMs: number): Promise<HttpResponse
     req.once('response', (message) => {
       clearTimeout(timer)
       settled = true
-      resolve(new HttpResponse(message, request.method))
+      resolve(new HttpResponse(message, request.method, policy.idleTimeoutMs))
     })
     req.once('error', fail)
     const body = request.body

@@ -1,7 +1,7 @@
-import { isDigest, readSmall, sha256Digest, SquizzleError, type Descriptor } from '@squizzle/core'
-import { notFound } from './blob-download.js'
+import { isDigest, sha256Digest, SquizzleError, type Descriptor } from '@squizzle/core'
 import { bareMediaType, manifestAccept } from './media-type-routing.js'
 import type { RegistryClient } from './registry-client.js'
+import { notFound } from './registry-errors.js'
 
 /** Manifests and indexes are small; a registry claiming more is refused before reading. */
 export const maxManifestBytes = 4 * 1024 * 1024
@@ -25,7 +25,7 @@ export async function headManifest(client: RegistryClient, reference: string): P
   const size = Number(res.headers.get('content-length'))
   const mediaType = bareMediaType(res.headers.get('content-type'))
   if (digest && isDigest(digest) && Number.isSafeInteger(size) && size > 0 && mediaType) {
-    if (isDigest(reference) && digest !== reference) throw wrongDigest(client, reference, digest)
+    if (isDigest(reference) && digest !== reference) throw wrongDigest(client, action, reference, digest)
     return { mediaType, digest, size }
   }
   const got = await getManifest(client, reference)
@@ -49,9 +49,9 @@ export async function getManifest(client: RegistryClient, reference: string): Pr
     return null
   }
   if (res.status !== 200) throw await client.error(res, action)
-  const bytes = await readSmall(res.body, maxManifestBytes, `manifest ${reference}`)
+  const bytes = await client.readBody(res, action, maxManifestBytes)
   const digest = sha256Digest(bytes)
-  if (isDigest(reference) && digest !== reference) throw wrongDigest(client, reference, digest)
+  if (isDigest(reference) && digest !== reference) throw wrongDigest(client, action, reference, digest)
   return { desc: { mediaType: bareMediaType(res.headers.get('content-type')), digest, size: bytes.byteLength }, bytes }
 }
 
@@ -70,7 +70,7 @@ export async function putManifest(client: RegistryClient, reference: string, med
   await res.discard()
   const stored = res.headers.get('docker-content-digest')
   const sent = sha256Digest(bytes)
-  if (stored && stored !== sent) throw wrongDigest(client, sent, stored)
+  if (stored && stored !== sent) throw wrongDigest(client, action, sent, stored)
 }
 
 /**
@@ -92,9 +92,11 @@ export async function deleteManifest(client: RegistryClient, digest: string): Pr
   await res.discard()
 }
 
-function wrongDigest(client: RegistryClient, expected: string, actual: string): SquizzleError {
-  return new SquizzleError('DIGEST_MISMATCH', `${client.location.registry}/${client.location.repository} answered for ${expected} with a manifest whose digest is ${actual}`, {
+function wrongDigest(client: RegistryClient, action: string, expected: string, actual: string): SquizzleError {
+  const { registry, repository } = client.location
+  const answer = `the registry answered for ${expected} with a manifest whose digest is ${actual} (detected in transit)`
+  return new SquizzleError('DIGEST_MISMATCH', `${action} on ${registry}/${repository}: ${answer}`, {
     hint: 'The registry (or something between us) altered the manifest; do not use it.',
-    details: { expected, actual },
+    details: { registry, repository, operation: action, digest: expected, expected, actual, detectedIn: 'transit' },
   })
 }

@@ -1,11 +1,12 @@
 import { Readable } from 'node:stream'
 import { isDigest, readSmall, SquizzleError, type ContentTarget, type Descriptor } from '@squizzle/core'
-import { downloadBlob, notFound } from './blob-download.js'
+import { downloadBlob } from './blob-download.js'
 import { defaultChunkSize, uploadBlob } from './blob-upload.js'
 import { deleteManifest, getManifest, headManifest, maxManifestBytes, putManifest } from './manifests.js'
 import { isManifestType } from './media-type-routing.js'
 import { listReferrers } from './referrers-api.js'
 import { RegistryClient, type RegistryClientOptions } from './registry-client.js'
+import { notFound } from './registry-errors.js'
 import { displayName, type RegistryLocation } from './registry-url.js'
 import { listTags } from './tag-list.js'
 

@@ -1,4 +1,4 @@
-import { mediaTypes, parseImageIndex, readSmall, type Descriptor } from '@squizzle/core'
+import { mediaTypes, parseImageIndex, type Descriptor } from '@squizzle/core'
 import { maxManifestBytes } from './manifests.js'
 import type { RegistryClient } from './registry-client.js'
 import { nextLink } from './tag-list.js'
@@ -26,7 +26,7 @@ export async function listReferrers(client: RegistryClient, subject: string): Pr
       break
     }
     if (res.status !== 200) throw await client.error(res, action)
-    const bytes = await readSmall(res.body, maxManifestBytes, action)
+    const bytes = await client.readBody(res, action, maxManifestBytes)
     found.push(...parseImageIndex(bytes, `referrers of ${subject} in ${client.location.registry}/${client.location.repository}`).manifests)
     path = nextLink(res.headers.get('link'))
   }

@@ -1,6 +1,7 @@
 import { redactSecrets, SquizzleError } from '@squizzle/core'
 import { basicValue, secretsOf, type CredentialSource, type RegistryCredentials } from './credentials.js'
-import { NetworkFailure, sendWithRetries, type HttpResponse } from './http-transport.js'
+import type { HttpResponse } from './http-response.js'
+import { NetworkFailure, RetryAfterRefused, sendWithRetries } from './http-transport.js'
 import type { RegistryLocation } from './registry-url.js'
 import type { RetryPolicy } from './retry-policy.js'
 import { TokenCache } from './token-cache.js'
@@ -120,9 +121,15 @@ export class RegistryAuth {
       }
     } catch (err) {
       if (err instanceof NetworkFailure) throw this.authError(`the token server ${url.host} did not answer: ${err.reason}`, 'Check that the token realm is reachable from here.')
+      if (err instanceof RetryAfterRefused) {
+        throw this.unavailable(`the token server ${url.host} answered ${err.message}`, 'Retry after that wait.')
+      }
       throw err
     }
-    const body = await res.text()
+    const body = await res.text().catch((err: unknown) => {
+      const why = err instanceof Error ? err.message : String(err)
+      throw this.unavailable(`the token server ${url.host} stopped answering midway: ${why}`, 'Retry later.')
+    })
     if (!res.ok) {
       const refused = res.status === 401 || res.status === 403
       throw this.authError(
@@ -140,6 +147,12 @@ export class RegistryAuth {
     if (!token) throw this.authError(`the token server ${url.host} answered without a token`, 'The registry\'s token realm is misconfigured.')
     this.tokens.set(key, token, typeof parsed.expires_in === 'number' ? parsed.expires_in : undefined, typeof parsed.issued_at === 'string' ? parsed.issued_at : undefined)
     return token
+  }
+
+  private unavailable(message: string, hint: string): SquizzleError {
+    const { registry, repository } = this.location
+    const details = { registry, repository }
+    return new SquizzleError('REGISTRY_UNAVAILABLE', `${registry}/${repository}: ${message}`, { hint, details })
   }
 
   private authError(message: string, hint: string): SquizzleError {

@@ -1,9 +1,12 @@
+import { readSmall } from '@squizzle/core'
 import type { CredentialSource } from './credentials.js'
-import { NetworkFailure, sendWithRetries, type HttpRequest, type HttpResponse } from './http-transport.js'
+import type { HttpResponse } from './http-response.js'
+import { NetworkFailure, RetryAfterRefused, sendWithRetries, type HttpRequest } from './http-transport.js'
 import { RegistryAuth, type Access } from './registry-auth.js'
-import { networkError, responseError, type Operation } from './registry-errors.js'
+import { interruptedError, networkError, responseError, retryAfterError, type Operation } from './registry-errors.js'
 import type { RegistryLocation } from './registry-url.js'
 import { defaultRetryPolicy, type RetryPolicy } from './retry-policy.js'
+import { BodyInterrupted } from './watched-body.js'
 
 /** Options of the registry client. */
 export interface RegistryClientOptions {
@@ -74,6 +77,20 @@ export class RegistryClient {
       return (await attempt()).res
     } catch (err) {
       if (err instanceof NetworkFailure) throw networkError(err, this.op(action), await this.auth.secrets())
+      if (err instanceof RetryAfterRefused) throw retryAfterError(err, this.op(action))
+      throw err
+    }
+  }
+
+  /**
+   * Reads a small response body (a manifest, an index, a tag page) into memory;
+   * a body that stalls or breaks is a typed error naming the operation.
+   */
+  async readBody(res: HttpResponse, action: string, maxBytes: number): Promise<Buffer> {
+    try {
+      return await readSmall(res.body, maxBytes, action)
+    } catch (err) {
+      if (err instanceof BodyInterrupted) throw interruptedError(err, this.op(action))
       throw err
     }
   }

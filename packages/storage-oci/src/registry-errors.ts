@@ -1,5 +1,8 @@
 import { redactSecrets, SquizzleError, type SquizzleErrorCode } from '@squizzle/core'
-import type { HttpResponse, NetworkFailure } from './http-transport.js'
+import type { HttpResponse } from './http-response.js'
+import type { NetworkFailure, RetryAfterRefused } from './http-transport.js'
+import { retryAfterMs } from './retry-policy.js'
+import type { BodyInterrupted } from './watched-body.js'
 
 /** What was being done, for error messages: `push blob sha256:… to 127.0.0.1:5000/mig/app`. */
 export interface Operation {
@@ -33,8 +36,11 @@ export async function responseError(res: HttpResponse, op: Operation, secrets: s
   const detail = entries.length ? entries.map((e) => `${e.code}: ${e.message}`).join('; ') : res.statusText || 'no details'
   const code = codeFor(res.status, entries)
   const message = redactSecrets(`${op.action} on ${where(op)} failed: HTTP ${res.status} (${detail})`, secrets)
+  const asked = retryAfterMs(res.headers.get('retry-after'))
+  const wait = asked === undefined ? [] : [`The registry asked to wait ${Math.ceil(asked / 1000)} s (Retry-After).`]
+  const hints = [hintFor(code, op), ...(extraHint ? [extraHint] : []), ...wait]
   return new SquizzleError(code, message, {
-    hint: extraHint ? `${hintFor(code, op)} ${extraHint}` : hintFor(code, op),
+    hint: hints.join(' '),
     details: { registry: op.registry, repository: op.repository, operation: op.action, status: res.status, registryErrors: entries.map((e) => ({ code: e.code, message: redactSecrets(e.message, secrets) })) },
   })
 }
@@ -52,6 +58,78 @@ export function networkError(failure: NetworkFailure, op: Operation, secrets: st
     hint: `Check that ${op.registry} is reachable from here (network, proxy, TLS; add ?plain-http=true only for a registry without TLS) and try again; nothing was tagged, so a retry is safe.`,
     details: { registry: op.registry, repository: op.repository, operation: op.action, attempts: failure.attempts },
   })
+}
+
+/**
+ * The typed error when the registry asked (`Retry-After`) to wait longer than the
+ * retry budget allows: it says how long, instead of waiting less than asked.
+ *
+ * @example
+ * ```ts
+ * throw retryAfterError(refused, { registry, repository, action: 'upload blob sha256:…' })
+ * ```
+ */
+export function retryAfterError(refused: RetryAfterRefused, op: Operation): SquizzleError {
+  const seconds = Math.ceil(refused.retryAfterMs / 1000)
+  const budget = Math.round(refused.budgetMs / 1000)
+  const message = `${op.action} on ${where(op)} failed: ${refused.message}, more than the ${budget} s retry budget`
+  return new SquizzleError('REGISTRY_UNAVAILABLE', `${message} allows`, {
+    hint: `${op.registry} asked to wait ${seconds} s. Retry then, or allow a longer retry budget; nothing was tagged.`,
+    details: {
+      ...opDetails(op),
+      status: refused.status,
+      retryAfterMs: refused.retryAfterMs,
+      budgetMs: refused.budgetMs,
+      attempts: refused.attempts,
+    },
+  })
+}
+
+/**
+ * The typed error for a response body that stalled (`REGISTRY_TIMEOUT`) or was
+ * cut off (`REGISTRY_UNAVAILABLE`) and could not be resumed, naming how far it got.
+ *
+ * @example
+ * ```ts
+ * throw interruptedError(err, { registry, repository, action: 'download blob sha256:…' }, desc.size)
+ * ```
+ */
+export function interruptedError(err: BodyInterrupted, op: Operation, expected?: number, attempts = 1): SquizzleError {
+  const got = `${err.received}${expected === undefined ? '' : ` of ${expected}`} bytes (${attempts} attempt(s))`
+  const details = { ...opDetails(op), received: err.received, ...(expected === undefined ? {} : { expected }) }
+  const what = `${op.action} from ${where(op)}`
+  if (err.kind === 'stalled') {
+    const silent = `nothing arrived for ${err.idleTimeoutMs} ms after ${got}`
+    return new SquizzleError('REGISTRY_TIMEOUT', `${what} stalled: ${silent}`, {
+      hint: `${op.registry} stopped sending. Nothing was stored from it; try again, or allow a longer timeout.`,
+      cause: err,
+      details: { ...details, attempts, idleTimeoutMs: err.idleTimeoutMs },
+    })
+  }
+  return new SquizzleError('REGISTRY_UNAVAILABLE', `${what} was cut off after ${got}`, {
+    hint: 'The connection to the registry broke; nothing was stored from this download. Try again.',
+    cause: err,
+    details: { ...details, attempts },
+  })
+}
+
+/**
+ * `VERSION_NOT_FOUND` for something the repository does not hold.
+ *
+ * @example
+ * ```ts
+ * throw notFound(client, 'tag 1.2.0')
+ * ```
+ */
+export function notFound(client: { location: { registry: string; repository: string } }, what: string): SquizzleError {
+  return new SquizzleError('VERSION_NOT_FOUND', `${what} is not in ${client.location.registry}/${client.location.repository}`, {
+    hint: 'Run `squizzle list` to see the versions the registry holds, and check the repository name.',
+    details: { registry: client.location.registry, repository: client.location.repository },
+  })
+}
+
+function opDetails(op: Operation): Record<string, string> {
+  return { registry: op.registry, repository: op.repository, operation: op.action }
 }
 
 function where(op: Operation): string {

@@ -1,17 +1,19 @@
 import { describe, expect, it } from 'vitest'
-import { defaultRetryPolicy, isRetryableStatus, retryDelay } from './retry-policy.js'
+import { backoffDelay, defaultRetryPolicy, isRetryableStatus, retryAfterMs } from './retry-policy.js'
 
 describe('retry policy', () => {
-  it('honours Retry-After in seconds and as an HTTP date, capped at maxDelayMs', () => {
-    expect(retryDelay(defaultRetryPolicy, 1, '3')).toBe(3000)
+  it('reads Retry-After in seconds and as an HTTP date, without cutting it to the backoff cap', () => {
+    expect(retryAfterMs('3')).toBe(3000)
     const now = Date.parse('2026-01-01T00:00:00Z')
-    expect(retryDelay(defaultRetryPolicy, 1, 'Thu, 01 Jan 2026 00:00:05 GMT', now)).toBe(5000)
-    expect(retryDelay(defaultRetryPolicy, 1, '3600')).toBe(defaultRetryPolicy.maxDelayMs)
+    expect(retryAfterMs('Thu, 01 Jan 2026 00:00:05 GMT', now)).toBe(5000)
+    expect(retryAfterMs('3600')).toBe(3_600_000)
+    expect(retryAfterMs('soon')).toBeUndefined()
+    expect(retryAfterMs(null)).toBeUndefined()
   })
 
   it('backs off exponentially with jitter between half and the full ceiling', () => {
     for (let i = 0; i < 50; i++) {
-      const d = retryDelay({ ...defaultRetryPolicy, baseDelayMs: 100 }, 3, null)
+      const d = backoffDelay({ ...defaultRetryPolicy, baseDelayMs: 100 }, 3)
       expect(d).toBeGreaterThanOrEqual(200)
       expect(d).toBeLessThanOrEqual(400)
     }

@@ -4,12 +4,20 @@ export interface RetryPolicy {
   maxAttempts: number
   /** First backoff delay; doubles each attempt, with full jitter. */
   baseDelayMs: number
-  /** Upper bound of one delay (also of a registry's `Retry-After`). */
+  /**
+   * Upper bound of one backoff delay. A registry's `Retry-After` is not cut to it: it is honoured
+   * as asked while it fits in `maxElapsedMs`, else the request fails saying how long the registry asked to wait.
+   */
   maxDelayMs: number
-  /** No retry starts once this much time has passed since the first attempt. */
+  /** No retry starts once this much time has passed since the first attempt (a download: since its last progress). */
   maxElapsedMs: number
   /** How long to wait for a response's headers (the request body included) before the attempt counts as failed. */
   requestTimeoutMs: number
+  /**
+   * How long a response body may send nothing while it is being read before the attempt counts as
+   * failed (a stalled download is then resumed, within the attempts and time above).
+   */
+  idleTimeoutMs: number
 }
 
 /** Defaults: 5 attempts within a minute, what a CI job can afford on a flaky registry. */
@@ -19,6 +27,7 @@ export const defaultRetryPolicy: RetryPolicy = {
   maxDelayMs: 10_000,
   maxElapsedMs: 60_000,
   requestTimeoutMs: 300_000,
+  idleTimeoutMs: 30_000,
 }
 
 /** Statuses that say "try again later": rate limits and server-side failures. */
@@ -27,23 +36,29 @@ export function isRetryableStatus(status: number): boolean {
 }
 
 /**
- * The delay before attempt `attempt + 1`: the registry's `Retry-After` when it sent
- * one (seconds or an HTTP date), else exponential backoff with full jitter, so many
+ * The backoff before attempt `attempt + 1`: exponential with full jitter, so many
  * clients retrying at once do not hit the registry in lock step.
  *
  * @example
  * ```ts
- * retryDelay(defaultRetryPolicy, 2, '3') // 3000
+ * backoffDelay(defaultRetryPolicy, 2) // between 250 and 500
  * ```
  */
-export function retryDelay(policy: RetryPolicy, attempt: number, retryAfter: string | null, now = Date.now()): number {
-  const told = parseRetryAfter(retryAfter, now)
-  if (told !== undefined) return Math.min(told, policy.maxDelayMs)
+export function backoffDelay(policy: RetryPolicy, attempt: number): number {
   const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1))
   return Math.round(ceiling / 2 + Math.random() * (ceiling / 2))
 }
 
-function parseRetryAfter(value: string | null, now: number): number | undefined {
+/**
+ * The wait a registry asked for in `Retry-After` (seconds or an HTTP date), in
+ * milliseconds, as given; undefined when there is none or it does not parse.
+ *
+ * @example
+ * ```ts
+ * retryAfterMs('120') // 120000
+ * ```
+ */
+export function retryAfterMs(value: string | null, now = Date.now()): number | undefined {
   if (!value) return undefined
   if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000
   const at = Date.parse(value)

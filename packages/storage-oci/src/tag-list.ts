@@ -1,4 +1,8 @@
+import { SquizzleError } from '@squizzle/core'
 import type { RegistryClient } from './registry-client.js'
+
+/** A page of tag names; far more than the largest page a registry sends. */
+const maxTagPageBytes = 4 * 1024 * 1024
 
 /**
  * Every tag of the repository, page by page (`n`, `last`, following `Link: <…>; rel="next"`).
@@ -19,11 +23,25 @@ export async function* listTags(client: RegistryClient, pageSize: number): Async
       return
     }
     if (res.status !== 200) throw await client.error(res, 'list tags')
-    const body = (await res.json()) as { tags?: unknown }
+    const body = parseTagPage(await client.readBody(res, 'list tags', maxTagPageBytes), client)
     const tags = Array.isArray(body.tags) ? body.tags.filter((t): t is string => typeof t === 'string') : []
     for (const tag of tags) yield tag
     // The spec announces every further page with Link; without one, this was the last page.
     path = nextLink(res.headers.get('link'))
+  }
+}
+
+function parseTagPage(bytes: Buffer, client: RegistryClient): { tags?: unknown } {
+  try {
+    const page = JSON.parse(bytes.toString('utf8')) as unknown
+    return typeof page === 'object' && page !== null ? (page as { tags?: unknown }) : {}
+  } catch (cause) {
+    const { registry, repository } = client.location
+    throw new SquizzleError('STORAGE_ERROR', `list tags on ${registry}/${repository}: the answer is not JSON`, {
+      hint: 'The registry (or a proxy in front of it) does not follow the distribution spec; check the URL.',
+      cause,
+      details: { registry, repository, operation: 'list tags' },
+    })
   }
 }
 

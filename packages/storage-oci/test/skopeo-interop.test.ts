@@ -1,33 +1,20 @@
-import { execFile } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { accessSync, constants } from 'node:fs'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { delimiter, join } from 'node:path'
-import { promisify } from 'node:util'
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { verifyVersion } from '@squizzle/core'
+import { copyVersion, createTargetStorage, verifyVersion } from '@squizzle/core'
 import { makeTestVersion } from '@squizzle/core/testing'
-import { createFilesystemStorage } from '@squizzle/storage-filesystem'
+import { createFilesystemStorage, OciLayoutTarget } from '@squizzle/storage-filesystem'
 import type { TestRegistry } from '@squizzle/testkit'
+import { expectCode } from './helpers.js'
 import { freshRepository, sharedRegistry, skipRegistry, storageIn } from './registry-fixture.js'
-
-const skopeo = findOnPath('skopeo')
-const inCi = Boolean(process.env['CI'])
-if (!skopeo && !inCi) {
-  console.warn('\n*** skopeo is not on PATH: SKIPPING the skopeo/registry interop tests (apt-get install skopeo). In CI they fail instead. ***\n')
-}
-
-/** skopeo with an argument list (never a shell string); no image signatures are involved, hence the policy flag. */
-async function runSkopeo(...args: string[]): Promise<string> {
-  if (!skopeo) throw new Error('skopeo is required in CI (CI is set) but is not on PATH: install it (apt-get install skopeo)')
-  return (await promisify(execFile)(skopeo, ['--insecure-policy', ...args], { timeout: 120_000, encoding: 'buffer', maxBuffer: 1 << 24 })).stdout.toString('latin1')
-}
+import { runSkopeo, skipSkopeo } from './skopeo.js'
 
 const sha256 = (bytes: Uint8Array) => `sha256:${createHash('sha256').update(bytes).digest('hex')}`
 const files = { 'migrations/001_users.sql': 'CREATE TABLE users (id int);\n', 'rollback/001_users.sql': 'DROP TABLE users;\n' }
 
-describe.skipIf(skipRegistry || (!skopeo && !inCi))('interoperability with skopeo through a real registry', () => {
+describe.skipIf(skipRegistry || skipSkopeo)('interoperability with skopeo through a real registry', () => {
   let registry: TestRegistry
   let dir: string
   beforeAll(async () => {
@@ -65,17 +52,19 @@ describe.skipIf(skipRegistry || (!skopeo && !inCi))('interoperability with skope
     expect(await storage.list()).toEqual([expect.objectContaining({ version: '2.0.0-rc.1', digest: local.digest })])
     expect(await verifyVersion(storage, '2.0.0-rc.1')).toMatchObject({ digest: local.digest, files: 2 })
   })
-})
 
-function findOnPath(command: string): string | undefined {
-  for (const entry of (process.env['PATH'] ?? '').split(delimiter)) {
-    const candidate = join(entry, command)
-    try {
-      accessSync(candidate, constants.X_OK)
-      return candidate
-    } catch {
-      // Not in this PATH entry; try the next one.
-    }
-  }
-  return undefined
-}
+  it('refuses to copy a tag skopeo copied onto another version (TAMPERED); nothing is stored under it', async () => {
+    const repository = freshRepository()
+    const remote = storageIn(registry, {}, repository)
+    await remote.push(await makeTestVersion('1.0.0', files))
+    const at = (tag: string) => `docker://${registry.host}/${repository}:${tag}`
+    const tls = ['--src-tls-verify=false', '--dest-tls-verify=false', '--src-creds', creds(), '--dest-creds', creds()]
+    await runSkopeo('copy', ...tls, at('1.0.0'), at('2.0.0'))
+    expect((await remote.target.resolve('2.0.0')).digest).toBe((await remote.target.resolve('1.0.0')).digest)
+    const layout = new OciLayoutTarget(join(dir, 'mistagged'))
+    const err = await expectCode(copyVersion(remote.target, layout, '2.0.0'), 'TAMPERED')
+    expect(err.details).toMatchObject({ version: '2.0.0', bundleVersion: '1.0.0' })
+    expect(await createTargetStorage(layout).exists('2.0.0')).toBe(false)
+    await expectCode(remote.pull('2.0.0'), 'TAMPERED')
+  })
+})

@@ -3,3 +3,4 @@ export { startTestPostgres, createTestDatabase, query } from './test-postgres.js
 export { startSystemPostgres } from './system-postgres.js'
 export { startPgBouncer, findPgBouncer, type PgBouncer } from './pgbouncer.js'
 export { startTestRegistry, findRegistryBinary, type TestRegistry, type RegistryAuthMode } from './registry.js'
+export { startFaultProxy, type Fault, type FaultProxy, type FaultRule, type SeenRequest } from './fault-proxy.js'

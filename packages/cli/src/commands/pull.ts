@@ -1,26 +1,29 @@
 import { copyVersion } from '@squizzle/core'
 import type { Command } from './command.js'
 import { reportCopy, single } from './push.js'
+import { transferHelp, transferOptions } from '../registry-transfer.js'
 import { openLocalLayout, openRegistry } from './registry-endpoints.js'
 
 export const pullCommand: Command = {
   name: 'pull',
   summary: 'Fetch a version (and its attachments) from the registry into the local layout, verified',
-  usage: 'squizzle pull <version> [--storage oci://HOST[:PORT]/REPO] [--plain-http]',
+  usage: 'squizzle pull <version> [--storage oci://HOST[:PORT]/REPO] [--plain-http] [--retries N] [--timeout D]',
   details: [
     '<version>        a version in the registry',
     '--storage URL    the registry (default: $SQUIZZLE_REGISTRY, else registry in squizzle.config)',
     '--plain-http     talk HTTP instead of HTTPS (a test registry; same as ?plain-http=true)',
+    ...transferHelp,
     'The local layout (default .squizzle/artifacts) then serves apply as a digest-addressed cache:',
     'apply from it, or apply --storage oci://… (tags resolved on the registry, content read locally',
     'when its digest is there, every byte verified); status and verify compare the digest the database recorded.',
-    'A local copy with another digest for the same version is refused (exit 3).',
+    'A local copy with another digest for the same version is refused (exit 3), and so is a tag whose bundle',
+    'says another version (exit 3). The tag is written last: a failed pull leaves no version in the layout.',
   ],
   examples: ['squizzle pull 1.2.0 && squizzle apply 1.2.0', 'squizzle pull 1.2.0 --storage oci://ghcr.io/acme/db-migrations --json'],
-  options: {},
+  options: { ...transferOptions },
   async run(ctx, args) {
     const version = single(args.positionals, 'pull')
-    const remote = await openRegistry(ctx, 'pull')
+    const remote = await openRegistry(ctx, 'pull', { transfer: args.values })
     const local = await openLocalLayout(ctx)
     const desc = await copyVersion(remote.target, local.target, version)
     return reportCopy(ctx, 'pull', version, { digest: desc.digest, from: remote.name, to: local.name })

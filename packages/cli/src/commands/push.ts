@@ -1,25 +1,28 @@
 import { copyVersion, parseVersion, SquizzleError } from '@squizzle/core'
 import type { CommandContext } from '../context.js'
 import type { Command } from './command.js'
+import { transferHelp, transferOptions, type TransferValues } from '../registry-transfer.js'
 import { openLocalLayout, openRegistry } from './registry-endpoints.js'
 
 export const pushCommand: Command = {
   name: 'push',
   summary: 'Copy a built version (and its signatures, SBOM, provenance) from the local layout to the registry',
-  usage: 'squizzle push <version> [--storage oci://HOST[:PORT]/REPO] [--plain-http]',
+  usage: 'squizzle push <version> [--storage oci://HOST[:PORT]/REPO] [--plain-http] [--retries N] [--timeout D]',
   details: [
     '<version>        a version in the local layout (default .squizzle/artifacts)',
     '--storage URL    the registry (default: $SQUIZZLE_REGISTRY, else registry in squizzle.config)',
     '--plain-http     talk HTTP instead of HTTPS (a test registry; same as ?plain-http=true)',
+    ...transferHelp,
     'Credentials: SQUIZZLE_REGISTRY_USERNAME/PASSWORD, else docker login (~/.docker/config.json, DOCKER_CONFIG).',
-    'Every byte is verified on the way; the tag is pushed last, so a failed push leaves no version behind.',
+    'Every byte is verified on the way; the tag is pushed last, after the blobs, the manifest and every',
+    'signature, SBOM and provenance: a failed push leaves no version behind, and pushing again finishes it.',
     'A version already in the registry with the same digest is a no-op; with another digest it is refused (exit 3).',
   ],
   examples: ['squizzle push 1.2.0', 'squizzle push 1.2.0 --storage oci://ghcr.io/acme/db-migrations --json'],
-  options: {},
+  options: { ...transferOptions },
   async run(ctx, args) {
     const version = single(args.positionals, 'push')
-    return reportCopy(ctx, 'push', version, await pushVersion(ctx, version, 'push'))
+    return reportCopy(ctx, 'push', version, await pushVersion(ctx, version, 'push', { transfer: args.values }))
   },
 }
 
@@ -31,7 +34,12 @@ export const pushCommand: Command = {
  * await pushVersion(ctx, '1.2.0', 'build --push')
  * ```
  */
-export async function pushVersion(ctx: CommandContext, version: string, command: string, options: { allowStorageFlag?: boolean } = {}): Promise<{ digest: string; from: string; to: string }> {
+export async function pushVersion(
+  ctx: CommandContext,
+  version: string,
+  command: string,
+  options: { allowStorageFlag?: boolean; transfer?: TransferValues } = {},
+): Promise<{ digest: string; from: string; to: string }> {
   const local = await openLocalLayout(ctx)
   const remote = await openRegistry(ctx, command, options)
   const desc = await copyVersion(local.target, remote.target, version)

@@ -1,5 +1,6 @@
 import { SquizzleError, type ArtifactStorage, type ContentTarget } from '@squizzle/core'
 import type { CommandContext } from '../context.js'
+import type { TransferValues } from '../registry-transfer.js'
 
 type OpenedStorage = ArtifactStorage & { readonly target: ContentTarget }
 
@@ -20,14 +21,19 @@ export async function openLocalLayout(ctx: CommandContext): Promise<OpenedStorag
 /**
  * The registry push writes to and pull reads from: `--storage oci://…`, else
  * `SQUIZZLE_REGISTRY`, else the config's `registry`. `--storage` with a `file:`
- * URL is refused here: it would be ambiguous which side it names.
+ * URL is refused here: it would be ambiguous which side it names. `transfer` are the
+ * command's retry and timeout flags (see `registryRetry`).
  *
  * @example
  * ```ts
  * const remote = await openRegistry(ctx, 'push')
  * ```
  */
-export async function openRegistry(ctx: CommandContext, command: string, options: { allowStorageFlag?: boolean } = {}): Promise<OpenedStorage> {
+export async function openRegistry(
+  ctx: CommandContext,
+  command: string,
+  options: { allowStorageFlag?: boolean; transfer?: TransferValues } = {},
+): Promise<OpenedStorage> {
   const flag = options.allowStorageFlag === false ? undefined : ctx.flags.storage
   if (flag !== undefined && !flag.startsWith('oci://')) {
     throw new SquizzleError('USAGE', `${command}: --storage must name the registry (oci://HOST[:PORT]/REPO), not ${flag.split(':')[0]}:`, {
@@ -40,5 +46,5 @@ export async function openRegistry(ctx: CommandContext, command: string, options
       hint: 'Set registry: oci://HOST/REPO in squizzle.config, export SQUIZZLE_REGISTRY, or pass --storage oci://HOST/REPO.',
     })
   }
-  return ctx.openStorageAt(url)
+  return ctx.openStorageAt(url, options.transfer)
 }

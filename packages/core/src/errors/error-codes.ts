@@ -43,6 +43,7 @@ export type SquizzleErrorCode =
   | 'IMMUTABLE_VERSION'
   | 'SNAPSHOT_INVALID'
   | 'UNCHAINED_VERSION'
+  | 'STORAGE_UNSAFE'
   // signatures and trust policy
   | 'SIGNATURE_MISSING'
   | 'SIGNATURE_INVALID'
@@ -54,6 +55,7 @@ export type SquizzleErrorCode =
   | 'STORAGE_UNSUPPORTED'
   | 'REGISTRY_UNAUTHORIZED'
   | 'REGISTRY_UNAVAILABLE'
+  | 'REGISTRY_TIMEOUT'
   // planning and running
   | 'OUT_OF_ORDER'
   | 'TARGET_NOT_FOUND'
@@ -113,6 +115,8 @@ const categories: Record<SquizzleErrorCode, ErrorCategory> = {
   IMMUTABLE_VERSION: 'integrity',
   SNAPSHOT_INVALID: 'integrity',
   UNCHAINED_VERSION: 'integrity',
+  /** A storage holds something other than content where content belongs (a FIFO, a device, a directory). */
+  STORAGE_UNSAFE: 'integrity',
   SIGNATURE_MISSING: 'signature',
   SIGNATURE_INVALID: 'signature',
   POLICY_VIOLATION: 'signature',
@@ -122,6 +126,8 @@ const categories: Record<SquizzleErrorCode, ErrorCategory> = {
   STORAGE_UNSUPPORTED: 'failure',
   REGISTRY_UNAUTHORIZED: 'failure',
   REGISTRY_UNAVAILABLE: 'failure',
+  /** The registry stopped sending (a stalled response or body) for longer than the configured timeout. */
+  REGISTRY_TIMEOUT: 'failure',
   OUT_OF_ORDER: 'failure',
   TARGET_NOT_FOUND: 'failure',
   MIGRATION_FAILED: 'failure',

@@ -2,17 +2,28 @@ import { pipeline } from 'node:stream'
 import { parseVersion } from '../version/version.js'
 import { parseBundleImageManifest, parseImageManifest } from './bundle-artifact.js'
 import type { ContentTarget } from './content-target.js'
-import type { Descriptor } from './descriptor.js'
+import type { Descriptor, ImageManifest } from './descriptor.js'
 import { verifyingStream } from './digest.js'
 import { fetchVerified, immutableVersion, maxManifestBytes, resolveOrNull } from './fetch-verified.js'
 import { addReferrer, readReferrers } from './referrers.js'
+import { readTaggedManifest } from './tagged-manifest.js'
 
+/** An attachment manifest read from the source: its descriptor, verified bytes and parsed form. */
+interface SourceManifest {
+  desc: Descriptor
+  bytes: Buffer
+  image: ImageManifest
+}
 
 /**
  * Copies one version (manifest, config, bundle layer, and every attachment) from
  * one target to another, skipping blobs the destination has. Every byte is
- * verified against its digest on the way. Refuses with `IMMUTABLE_VERSION` when
- * the destination holds the version with other content.
+ * verified against its digest on the way, and the bundle must say the version its
+ * tag names (`TAMPERED` otherwise). The version's tag is written last, once the
+ * blobs, the manifest, every attachment and the referrers index are stored: a copy
+ * that fails at any step leaves no version in the destination, and copying again
+ * finishes it. Refuses with `IMMUTABLE_VERSION` when the destination holds the
+ * version with other content.
  *
  * @example
  * ```ts
@@ -21,55 +32,76 @@ import { addReferrer, readReferrers } from './referrers.js'
  */
 export async function copyVersion(from: ContentTarget, to: ContentTarget, version: string): Promise<Descriptor> {
   parseVersion(version)
-  // Independent look-ups, so one round trip instead of two; the source's error wins, as before.
+  const { desc, existing } = await lookUp(from, to, version)
+  const where = `${from.name}:${version}`
+  const bytes = await fetchVerified(from, desc, maxManifestBytes, `manifest of ${where}`)
+  const { image } = parseBundleImageManifest(bytes, where)
+  const config = await readTaggedManifest(from, image.config, version, desc)
+  const attachments = await readAttachments(from, desc.digest)
+  const attached = attachments.flatMap((a) => [a.image.config, ...a.image.layers])
+  await settleAll([
+    ...(existing ? [] : [pushIfMissing(to, image.config, config.bytes)]),
+    // One copy per digest: attachments share their empty config blob.
+    ...uniqueByDigest([...(existing ? [] : image.layers), ...attached]).map((blob) => copyBlob(from, to, blob)),
+  ])
+  if (!existing) await to.push(desc, bytes)
+  await settleAll(attachments.map((a) => pushIfMissing(to, a.desc, a.bytes)))
+  // Each update rewrites the referrers index, so they go one at a time.
+  for (const attachment of attachments) await addReferrer(to, desc.digest, attachment.desc)
+  if (!existing) await to.tag(desc, version)
+  return desc
+}
+
+/** The source's descriptor of `version`, and the destination's if it has the same one; refuses a different one. */
+async function lookUp(
+  from: ContentTarget,
+  to: ContentTarget,
+  version: string,
+): Promise<{ desc: Descriptor; existing: boolean }> {
+  // Independent look-ups, so one round trip instead of two; the source's error wins.
   const [source, destination] = await Promise.allSettled([from.resolve(version), resolveOrNull(to, version)])
   if (source.status === 'rejected') throw source.reason
   if (destination.status === 'rejected') throw destination.reason
   const desc = source.value
   const existing = destination.value
-  if (existing && existing.digest !== desc.digest) {
-    throw immutableVersion(to, version, existing.digest, desc.digest)
-  }
-  const bytes = await fetchVerified(from, desc, maxManifestBytes, `manifest of ${version}`)
-  const { image } = parseBundleImageManifest(bytes, `${from.name}:${version}`)
-  if (!existing) {
-    await copyBlobs(from, to, [image.config, ...image.layers])
-    await to.push(desc, bytes)
-    await to.tag(desc, version)
-  }
-  await copyReferrers(from, to, desc.digest)
-  return desc
+  if (existing && existing.digest !== desc.digest) throw immutableVersion(to, version, existing.digest, desc.digest)
+  return { desc, existing: existing !== null }
 }
 
-async function copyReferrers(from: ContentTarget, to: ContentTarget, subject: string): Promise<void> {
+/**
+ * The attachment manifests of `subject` in `from`, each fetched and verified
+ * (concurrently: each is a small request). Entries whose manifest names another
+ * subject are not attachments of this version and are not copied.
+ */
+async function readAttachments(from: ContentTarget, subject: string): Promise<SourceManifest[]> {
   const index = await readReferrers(from, subject)
-  // Attachments are independent, so they are copied concurrently (each a few small
-  // requests: waiting for them one by one was most of a push's time after the bundle).
-  // The referrers index is then updated in order, one at a time: each update rewrites it.
-  await settleAll(
-    index.manifests.map(async (referrer) => {
-      const bytes = await fetchVerified(from, referrer, maxManifestBytes, `attachment ${referrer.digest}`)
-      const image = parseImageManifest(bytes, `attachment ${referrer.digest}`)
-      await copyBlobs(from, to, [image.config, ...image.layers])
-      if (!(await to.exists(referrer))) await to.push(referrer, bytes)
+  const read = await settleAll(
+    index.manifests.map(async (desc): Promise<SourceManifest> => {
+      const what = `attachment ${desc.digest} of ${subject}`
+      const bytes = await fetchVerified(from, desc, maxManifestBytes, what)
+      return { desc, bytes, image: parseImageManifest(bytes, what) }
     }),
   )
-  for (const referrer of index.manifests) await addReferrer(to, subject, referrer)
-}
-
-/** Copies a manifest's blobs concurrently (the config's small upload overlaps the bundle's). */
-async function copyBlobs(from: ContentTarget, to: ContentTarget, blobs: Descriptor[]): Promise<void> {
-  await settleAll(blobs.map((blob) => copyBlob(from, to, blob)))
+  return read.filter((a) => a.image.subject?.digest === subject)
 }
 
 /**
  * Waits for every task, then throws the first failure in task order: nothing is
  * left running behind a thrown error, and which error is reported does not depend on timing.
  */
-async function settleAll(tasks: Promise<unknown>[]): Promise<void> {
+async function settleAll<T>(tasks: Promise<T>[]): Promise<T[]> {
   const results = await Promise.allSettled(tasks)
   const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected')
   if (failed) throw failed.reason
+  return results.map((r) => (r as PromiseFulfilledResult<T>).value)
+}
+
+function uniqueByDigest(blobs: Descriptor[]): Descriptor[] {
+  return [...new Map(blobs.map((blob) => [blob.digest, blob])).values()]
+}
+
+async function pushIfMissing(to: ContentTarget, desc: Descriptor, bytes: Buffer): Promise<void> {
+  if (!(await to.exists(desc))) await to.push(desc, bytes)
 }
 
 async function copyBlob(from: ContentTarget, to: ContentTarget, blob: Descriptor): Promise<void> {
@@ -80,5 +112,3 @@ async function copyBlob(from: ContentTarget, to: ContentTarget, blob: Descriptor
   // pipeline, not pipe: if the destination stops reading, the source stream is released too.
   await to.push(blob, pipeline(await from.fetch(blob), verify, () => undefined))
 }
-
-

@@ -2,7 +2,7 @@ import { pipeline, Readable } from 'node:stream'
 import { SquizzleError } from '../errors/squizzle-error.js'
 import { canonicalJson } from '../manifest/canonical-json.js'
 import type { Manifest } from '../manifest/manifest.js'
-import { parseManifest, serializeManifest } from '../manifest/validate-manifest.js'
+import { serializeManifest } from '../manifest/validate-manifest.js'
 import type { ArtifactRef, ArtifactStorage, Attachment, PulledArtifact, VersionInfo } from '../storage/artifact-storage.js'
 import { storageBrand } from '../storage/storage-brand.js'
 import { compareVersions, isVersion, parseVersion } from '../version/version.js'
@@ -12,8 +12,10 @@ import type { Descriptor, ImageManifest } from './descriptor.js'
 import { describeBytes, verifyingStream } from './digest.js'
 import { fetchVerified, immutableVersion, maxManifestBytes, resolveOrNull } from './fetch-verified.js'
 import { annotations, emptyJsonBlob, mediaTypes } from './media-types.js'
+import { attachmentTitle } from './attachment-title.js'
 import { addReferrer, readReferrers, referrersTag } from './referrers.js'
 import { spool } from './spool.js'
+import { readTaggedManifest } from './tagged-manifest.js'
 
 const maxAttachmentBytes = 64 * 1024 * 1024
 
@@ -72,13 +74,7 @@ class TargetStorage implements ArtifactStorage {
     const desc = await this.target.resolve(version)
     const where = `${this.name}:${version}`
     const { config, layer } = parseBundleImageManifest(await fetchVerified(this.target, desc, maxManifestBytes, `manifest of ${where}`), where)
-    const manifest = parseManifest(await fetchVerified(this.target, config, maxManifestBytes, `Squizzle manifest of ${where}`), where)
-    if (manifest.version !== version) {
-      throw new SquizzleError('TAMPERED', `tag ${version} in ${this.name} points at the bundle of version ${manifest.version}`, {
-        hint: 'Someone re-pointed the tag. Do not apply it; restore the tag to the original digest.',
-        details: { version, digest: desc.digest },
-      })
-    }
+    const { manifest } = await readTaggedManifest(this.target, config, version, desc)
     const ref = this.refOf(version, desc, layer)
     return {
       ref,
@@ -128,7 +124,9 @@ class TargetStorage implements ArtifactStorage {
   }
 
   async attach(ref: ArtifactRef, attachment: Attachment): Promise<void> {
-    const blob = describeBytes(attachment.mediaType, attachment.data)
+    // Titled, as ORAS expects: `oras pull` skips untitled layers.
+    const title = { [annotations.title]: attachmentTitle(ref.version, attachment) }
+    const blob = describeBytes(attachment.mediaType, attachment.data, { annotations: title })
     const empty = describeBytes(mediaTypes.emptyJson, emptyJsonBlob)
     const image: ImageManifest = {
       schemaVersion: 2,
