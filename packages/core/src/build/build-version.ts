@@ -10,7 +10,7 @@ import { validateManifest } from '../manifest/validate-manifest.js'
 import { analyzeSql } from '../sql/analyze-sql.js'
 import type { ArtifactRef, ArtifactStorage } from '../storage/artifact-storage.js'
 import { compareVersions, parseVersion } from '../version/version.js'
-import { assertReversibility } from './reversibility.js'
+import { checkRollbackPairing } from './reversibility.js'
 import { findSourceFiles, type SourceFile, type SourceFolders } from './source-files.js'
 import { recordSnapshot, type SnapshotOptions } from './record-snapshot.js'
 import { checkNoTransactionPaths } from './no-transaction-paths.js'
@@ -26,6 +26,12 @@ export interface BuildOptions {
   transactionScope?: TransactionScope
   /** Build even though no rollback SQL came with the version; recorded in the manifest. */
   irreversible?: boolean
+  /**
+   * Every migration needs its rollback file, `rollback/<name>` for `migrations/<name>` or
+   * `drizzle/<name>` (default true; config `rollback.required`). With false, migrations may
+   * go without one (a warning names them) and a version without any is built irreversible.
+   */
+  rollbackRequired?: boolean
   /**
    * Bundle paths (`migrations/0219_x.sql`) of files that run outside a transaction
    * without carrying `-- squizzle:no-transaction`, as Diesel's `run_in_transaction = false`
@@ -58,8 +64,9 @@ export interface BuildResult {
 /**
  * Bundles the SQL files added since the latest stored version into a new,
  * immutable version and stores it. Refuses a version not above the latest,
- * a released file that changed since, SQL that cannot run as written, and a
- * version without rollback SQL unless it is marked `irreversible`.
+ * a released file that changed since, SQL that cannot run as written, and
+ * rollback files that do not pair one to one with the version's migrations
+ * (see `checkRollbackPairing`) unless it is marked `irreversible`.
  *
  * @example
  * ```ts
@@ -112,7 +119,16 @@ export async function buildVersion(options: BuildOptions): Promise<BuildResult> 
     })
   }
   const files = added.map((a) => a.entry)
-  assertReversibility(files, options.irreversible === true, version)
+  const pairing = checkRollbackPairing({
+    version,
+    files,
+    irreversible: options.irreversible === true,
+    required: options.rollbackRequired !== false,
+    releasedIn: (path) => released.get(path)?.version,
+  })
+  for (const path of pairing.unpaired) {
+    events({ type: 'warning', code: 'ROLLBACK_MISSING', version, path, message: `${path} has no rollback file: rolling back ${version} leaves its change in place (and fails the schema check if it changed the schema)` })
+  }
   await options.beforeStore?.(added.map((a) => ({ file: a.source.file, entry: a.entry })))
   const entries: BundleEntry[] = added.map((a) => ({ path: a.entry.path, size: a.entry.size, sha256: a.entry.sha256, source: { file: a.source.file } }))
   const created = createdAt()
@@ -127,7 +143,7 @@ export async function buildVersion(options: BuildOptions): Promise<BuildResult> 
         ...(options.author ? { author: options.author } : {}),
         tools: { squizzle: options.toolVersion, ...(options.drizzleKitVersion ? { 'drizzle-kit': options.drizzleKitVersion } : {}) },
         transactionScope: options.transactionScope ?? 'version',
-        ...(options.irreversible ? { irreversible: true } : {}),
+        ...(pairing.irreversible ? { irreversible: true } : {}),
         files: listed,
         checksum: computeChecksum(listed),
       },
