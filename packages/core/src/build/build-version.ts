@@ -127,7 +127,7 @@ export async function buildVersion(options: BuildOptions): Promise<BuildResult> 
     releasedIn: (path) => released.get(path)?.version,
   })
   for (const path of pairing.unpaired) {
-    events({ type: 'warning', code: 'ROLLBACK_MISSING', version, path, message: `${path} has no rollback file: rolling back ${version} leaves its change in place (and fails the schema check if it changed the schema)` })
+    events({ type: 'warning', code: 'ROLLBACK_MISSING', version, path, message: `no rollback file: rolling back ${version} leaves this migration's change in place (the schema check then fails if it changed the schema)` })
   }
   await options.beforeStore?.(added.map((a) => ({ file: a.source.file, entry: a.entry })))
   const entries: BundleEntry[] = added.map((a) => ({ path: a.entry.path, size: a.entry.size, sha256: a.entry.sha256, source: { file: a.source.file } }))

@@ -9,6 +9,7 @@ import { currentActor, type Actor } from './actor.js'
 import { dryRunVersion, type DryRunVersion } from './dry-run.js'
 import type { HistoryState } from './history-state.js'
 import { baselineVersion, type BaselineOptions, type BaselineResult } from './baseline.js'
+import { schemaBeforeFirst } from './kept-snapshots.js'
 import { guarded, readState, underLock, type OperationContext } from './operation.js'
 import { repairFailures, type RepairOptions, type RepairResult } from './repair.js'
 import { rollbackVersions, type RollbackOptions, type RollbackResult } from './rollback.js'
@@ -102,7 +103,9 @@ export class Migrator {
         const verified = await this.guarded('apply', artifact.manifest.version, () =>
           verifyPulled(this.options.storage, artifact, { ...this.verifyOptions(), keepFilesUpTo: this.options.keepVerifiedBytes ?? defaultKeepVerifiedBytes }),
         )
-        await this.guarded('apply', artifact.manifest.version, () => runVersion(this.runContext(), artifact, verified.contents), 'failure')
+        // The first version on a database keeps the schema from before it, for its rollback's check.
+        const before = applied.length === 0 ? await schemaBeforeFirst(driver, state, artifact.manifest.version) : null
+        await this.guarded('apply', artifact.manifest.version, () => runVersion(this.runContext(), artifact, verified.contents, before), 'failure')
         const signer = verified.identity ? { signer: verified.identity } : {}
         await driver.audit({ operation: 'apply', outcome: 'success', version: artifact.manifest.version, actor: this.actor.user, host: this.actor.host, details: { digest: artifact.ref.digest, ...signer } })
         applied.push(artifact.manifest.version)
