@@ -69,7 +69,13 @@ describe('Migrator.rollback on PostgreSQL', () => {
     }, { previousVersion: '1.0.0' })
     await storage.push(v2)
     await migrator().apply()
-    expect(await query(url, 'SELECT path FROM squizzle.rollback_script ORDER BY path')).toEqual([{ path: 'rollback/001_a.sql' }, { path: 'rollback/002_b.sql' }, { path: 'rollback/003_c.sql' }])
+    // The first version on the database also keeps the schema from before it: what its rollback must return to.
+    expect(await query(url, 'SELECT version, path FROM squizzle.rollback_script ORDER BY path')).toEqual([
+      { version: '1.0.0', path: 'rollback/001_a.sql' },
+      { version: '1.1.0', path: 'rollback/002_b.sql' },
+      { version: '1.1.0', path: 'rollback/003_c.sql' },
+      { version: '1.0.0', path: 'schema/before.json' },
+    ])
 
     storage.reachable = false
     const dry = await migrator().rollback({ to: '0.0.0', dryRun: true })
@@ -79,6 +85,12 @@ describe('Migrator.rollback on PostgreSQL', () => {
     ])
     const result = await migrator().rollback({ to: '0.0.0' })
     expect(result).toMatchObject({ dryRun: false, rolledBack: ['1.1.0', '1.0.0'], current: null })
+    // 1.0.0 was built without a snapshot: 1.1.0's rollback cannot be checked, and says so.
+    expect(result.checks).toMatchObject([
+      { version: '1.1.0', against: '1.0.0', outcome: 'unchecked' },
+      { version: '1.0.0', against: null, outcome: 'matched' },
+    ])
+    expect(events).toContainEqual(expect.objectContaining({ type: 'warning', code: 'ROLLBACK_UNCHECKED', version: '1.1.0' }))
     expect(await query(url, "SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = 'public'")).toEqual([{ n: 0 }])
     expect(events.filter((e) => e.type === 'rollback.done').map((e) => (e as { version: string }).version)).toEqual(['1.1.0', '1.0.0'])
 

@@ -204,6 +204,23 @@ export function describeDriver(name: string, factory: DriverFactory): void {
       expect(parseSnapshot(serializeSnapshot(after))).toEqual(after)
       expect(serializeSnapshot(await d.snapshotSchema()).equals(serializeSnapshot(after))).toBe(true)
     })
+
+    it('snapshots inside a transaction: its uncommitted changes included, the transaction left as it was', async ({ skip }) => {
+      const d = await connect()
+      if (!d.snapshotSchema) return skip('the driver does not implement the optional snapshotSchema()')
+      const before = await d.snapshotSchema()
+      await expect(
+        d.transaction(async (tx) => {
+          await tx.run(unit(['CREATE TABLE conformance_uncommitted (id int)']))
+          const inside = await tx.snapshotSchema!()
+          expect(diffSnapshots(before, inside).map((x) => `${x.change} ${x.kind} ${x.name}`)).toContain('added table public.conformance_uncommitted')
+          // Still the same open transaction, with the session's search_path: an unqualified name resolves.
+          await tx.run(unit(['INSERT INTO conformance_uncommitted VALUES (1)']))
+          throw new Error('roll back')
+        }),
+      ).rejects.toThrow()
+      expect(diffSnapshots(before, await d.snapshotSchema())).toEqual([])
+    })
   })
 }
 
