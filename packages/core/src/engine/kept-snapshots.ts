@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import type { DatabaseDriver, RollbackScript } from '../driver/database-driver.js'
-import { SquizzleError } from '../errors/squizzle-error.js'
+import { isSquizzleError, SquizzleError } from '../errors/squizzle-error.js'
+import type { EventSink } from '../events/events.js'
 import type { ManifestFile } from '../manifest/manifest.js'
 import { parseSnapshot, serializeSnapshot, type SchemaSnapshot } from '../snapshot/schema-snapshot.js'
 import type { HistoryState } from './history-state.js'
@@ -54,15 +55,22 @@ export async function readKeptSnapshot(driver: DatabaseDriver, digest: string, p
  * The live schema just before the first version runs on a database where no
  * version is applied, to keep for that version's rollback; null when a version is
  * applied, the driver cannot read schemas, or an earlier attempt already ran part
- * of the version (the schema is no longer the one from before).
+ * of the version (the schema is no longer the one from before). A failed read
+ * never blocks the apply: it is reported as a warning, and that rollback goes unchecked.
  *
  * @example
  * ```ts
- * const before = await schemaBeforeFirst(driver, state, '1.0.0')
+ * const before = await schemaBeforeFirst(driver, state, '1.0.0', events)
  * ```
  */
-export async function schemaBeforeFirst(driver: DatabaseDriver, state: HistoryState, version: string): Promise<SchemaSnapshot | null> {
+export async function schemaBeforeFirst(driver: DatabaseDriver, state: HistoryState, version: string, events: EventSink): Promise<SchemaSnapshot | null> {
   if (state.applied.length > 0 || !driver.snapshotSchema) return null
   if ((await driver.progress(version)).length > 0) return null
-  return driver.snapshotSchema()
+  try {
+    return await driver.snapshotSchema()
+  } catch (err) {
+    const message = `could not read the schema before ${version}, the first version here, so its rollback will not be checked: ${err instanceof Error ? err.message : String(err)}`
+    events({ type: 'warning', code: isSquizzleError(err) ? err.code : 'DATABASE_ERROR', version, message })
+    return null
+  }
 }
