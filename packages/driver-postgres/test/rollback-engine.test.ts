@@ -99,6 +99,21 @@ describe('Migrator.rollback on PostgreSQL', () => {
     expect((await migrator().status()).current).toBe('1.1.0')
   })
 
+  it('runs each migration\'s rollback file in reverse migration order: hand-written migrations before drizzle\'s', async () => {
+    // drizzle/ runs before migrations/, so its rollback runs after theirs, whatever the numbers in the names.
+    await storage.push(await makeTestVersion('1.0.0', {
+      'drizzle/0005_users.sql': 'CREATE TABLE users (id int PRIMARY KEY);',
+      'migrations/001_orders.sql': 'CREATE TABLE orders (id int, user_id int REFERENCES users (id));',
+      'rollback/0005_users.sql': 'DROP TABLE users;',
+      'rollback/001_orders.sql': 'DROP TABLE orders;',
+    }))
+    await migrator().apply()
+    const result = await migrator().rollback()
+    expect(result.versions[0]!.segments[0]!.files.map((f) => f.path)).toEqual(['rollback/001_orders.sql', 'rollback/0005_users.sql'])
+    expect(result.checks).toMatchObject([{ version: '1.0.0', against: null, outcome: 'matched' }])
+    expect(await query(url, "SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = 'public'")).toEqual([{ n: 0 }])
+  })
+
   it('refuses a version without rollback SQL before running anything, even the versions above it', async () => {
     await storage.push(await makeTestVersion('1.0.0', { 'migrations/001_a.sql': 'CREATE TABLE a (id int);' }))
     await storage.push(await makeTestVersion('1.1.0', { 'migrations/002_b.sql': 'CREATE TABLE b (id int);', 'rollback/002_b.sql': 'DROP TABLE b;' }, { previousVersion: '1.0.0' }))
