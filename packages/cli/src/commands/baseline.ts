@@ -23,17 +23,19 @@ export const baselineCommand: Command = {
     if (!version || args.positionals.length > 1) throw new SquizzleError('USAGE', 'baseline takes exactly one version', { hint: 'Example: squizzle baseline 1.4.0' })
     return withDatabase(ctx, async (driver) => {
       const migrator = await migratorFor(ctx, driver)
-      const result = await migrator.baseline(version, { force: args.values['force'] === true }).catch((err: unknown) => {
+      const force = args.values['force'] === true
+      const result = await migrator.baseline(version, { force }).catch((err: unknown) => {
         if (hasErrorCode(err, 'BASELINE_MISMATCH')) printDetailedDifferences(ctx.reporter, err.details?.['differences'])
         throw err
       })
       const r = ctx.reporter
       if (result.schema.outcome === 'forced') {
-        r.line(`${r.colors.yellow('!')} the schema differs from ${result.version}'s snapshot (recorded in the audit log):`)
+        r.line(`${r.colors.yellow('!')} the schema differs from ${result.version}'s snapshot (see the audit log):`)
         printDetailedDifferences(r, result.schema.differences)
       }
       const checked = result.schema.outcome === 'matched' ? 'the schema matches its snapshot' : 'forced'
-      r.line(r.colors.green(`Baselined at ${result.version}${result.covered.length > 1 ? ` (covers ${result.covered.join(', ')})` : ''}, ${checked}: apply runs only versions above it.`))
+      const covers = result.covered.length > 1 ? ` (covers ${result.covered.join(', ')})` : ''
+      r.line(r.colors.green(`Baselined at ${result.version}${covers}, ${checked}: apply runs only versions above it.`))
       r.json({ ...result })
       return 0
     })

@@ -29,14 +29,17 @@ export const rollbackCommand: Command = {
     const to = args.values['to'] as string | undefined
     const dryRun = args.values['dry-run'] === true
     const force = args.values['force'] === true
-    if (dryRun && force) throw new SquizzleError('USAGE', '--force records a rollback; --dry-run runs none', { hint: 'Drop one of them.' })
+    if (dryRun && force) {
+      throw new SquizzleError('USAGE', '--force records a rollback; --dry-run runs none', { hint: 'Drop one of them.' })
+    }
     return withDatabase(ctx, async (driver) => {
       const migrator = await migratorFor(ctx, driver)
+      const r = ctx.reporter
+      // An incomplete rollback's differences are listed one per line, with their properties, before the error.
       const result = await migrator.rollback({ to, dryRun, force }).catch((err: unknown) => {
-        if (hasErrorCode(err, 'ROLLBACK_INCOMPLETE')) printDetailedDifferences(ctx.reporter, err.details?.['differences'])
+        if (hasErrorCode(err, 'ROLLBACK_INCOMPLETE')) printDetailedDifferences(r, err.details?.['differences'])
         throw err
       })
-      const r = ctx.reporter
       if (dryRun) {
         if (result.versions.length === 0) r.line(`Nothing to roll back: the database is at ${result.current ?? '(none)'}.`)
         printSqlLayout(r, result.versions)
@@ -45,7 +48,8 @@ export const rollbackCommand: Command = {
       } else {
         printOutcome(r, result)
       }
-      r.json({ dryRun: result.dryRun, rolledBack: result.rolledBack, current: result.current, checks: result.checks, versions: result.versions }, !dryRun)
+      const { rolledBack, current, checks, versions } = result
+      r.json({ dryRun: result.dryRun, rolledBack, current, checks, versions }, !dryRun)
       return 0
     })
   },
@@ -54,17 +58,19 @@ export const rollbackCommand: Command = {
 function printOutcome(r: Reporter, result: RollbackResult): void {
   const c = r.colors
   for (const check of result.checks) {
-    if (check.outcome === 'matched') r.line(`  ${c.green('✓')} ${check.version}: the schema matches ${returnedTo(check)}`)
+    const version = check.version
+    if (check.outcome === 'matched') r.line(`  ${c.green('✓')} ${version}: the schema matches ${returnedTo(check)}`)
     else if (check.outcome === 'forced') {
-      r.line(`  ${c.yellow('!')} ${check.version}: recorded with --force although the schema differs from ${returnedTo(check)}:`)
+      r.line(`  ${c.yellow('!')} ${version}: recorded with --force; the schema differs from ${returnedTo(check)}:`)
       printDetailedDifferences(r, check.differences, '      ')
-    } else r.line(`  ${c.yellow('?')} ${check.version}: schema not checked (${check.reason ?? 'nothing to compare with'})`)
+    } else r.line(`  ${c.yellow('?')} ${version}: schema not checked (${check.reason ?? 'nothing to compare with'})`)
   }
   const rolledBack = `Rolled back ${result.rolledBack.join(', ')}`
   if (result.checks.every((ch) => ch.outcome === 'matched')) {
     r.line(c.green(`${rolledBack}; the database is now at ${result.current ?? '(no version)'}.`))
   } else {
-    r.line(c.yellow(`${rolledBack}; history now says ${result.current ?? '(no version)'}, but the schema was not confirmed (see above; \`squizzle drift\` compares it).`))
+    const unconfirmed = 'but the schema was not confirmed (see above; `squizzle drift` compares it)'
+    r.line(c.yellow(`${rolledBack}; history now says ${result.current ?? '(no version)'}, ${unconfirmed}.`))
   }
 }
 

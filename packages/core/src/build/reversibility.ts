@@ -34,7 +34,9 @@ export interface PairingResult {
  *
  * @example
  * ```ts
- * const { irreversible } = checkRollbackPairing({ version: '1.1.0', files, irreversible: false, required: true, releasedIn })
+ * const { irreversible } = checkRollbackPairing({
+ *   version: '1.1.0', files, irreversible: false, required: true, releasedIn: (path) => released.get(path)?.version,
+ * })
  * ```
  */
 export function checkRollbackPairing(input: PairingInput): PairingResult {
@@ -42,7 +44,8 @@ export function checkRollbackPairing(input: PairingInput): PairingResult {
   refuseLate(input, rollback)
   refuseOrphans(input, rollback)
   if (input.irreversible && rollback.length > 0) {
-    throw new SquizzleError('USAGE', `version ${input.version} is marked irreversible but carries rollback SQL (${rollback[0]!.path})`, {
+    const message = `version ${input.version} is marked irreversible but carries rollback SQL (${rollback[0]!.path})`
+    throw new SquizzleError('USAGE', message, {
       hint: 'Drop --irreversible to keep the rollback SQL, or move the rollback files out of this version.',
       details: { version: input.version, rollback: rollback.map((f) => f.path) },
     })
@@ -67,8 +70,13 @@ function refuseLate(input: PairingInput, rollback: readonly ManifestFile[]): voi
   })
   if (late.length === 0) return
   const named = late.map((l) => `${l.path} (its migration ${l.migration} was released in ${l.version})`).join(', ')
-  throw new SquizzleError('ROLLBACK_LATE', `version ${input.version} carries rollback SQL for migrations of earlier versions: ${named}`, {
-    hint: `A rollback file ships with its migration and cannot be added to a released version: rolling back ${input.version} would undo ${late[0]!.version}'s change too. Remove ${late.map((l) => l.path).join(', ')}; to undo an earlier change, write a new migration that reverts it, with its own rollback file.`,
+  const message = `version ${input.version} carries rollback SQL for migrations of earlier versions: ${named}`
+  throw new SquizzleError('ROLLBACK_LATE', message, {
+    hint:
+      'A rollback file ships with its migration and cannot be added to a released version: ' +
+      `rolling back ${input.version} would undo ${late[0]!.version}'s change too. ` +
+      `Remove ${late.map((l) => l.path).join(', ')}; to undo an earlier change, ` +
+      'write a new migration that reverts it, with its own rollback file.',
     details: { version: input.version, late },
   })
 }
@@ -80,9 +88,15 @@ function refuseOrphans(input: PairingInput, rollback: readonly ManifestFile[]): 
     return matches.length === 1 ? [] : [{ path: f.path, matches }]
   })
   if (orphans.length === 0) return
-  const named = orphans.map((o) => (o.matches.length === 0 ? `${o.path} (no migration of that name)` : `${o.path} (pairs with both ${o.matches.join(' and ')})`)).join(', ')
-  throw new SquizzleError('ROLLBACK_ORPHANED', `version ${input.version} has rollback files that pair with no single migration: ${named}`, {
-    hint: 'A rollback file pairs by name with a migration of the same version: rollback/<name> undoes migrations/<name> or drizzle/<name>. Rename it after its migration (or rename one of two migrations of the same name), or remove it; seed files need no rollback file.',
+  const why = (o: { matches: string[] }) =>
+    o.matches.length === 0 ? 'no migration of that name' : `pairs with both ${o.matches.join(' and ')}`
+  const named = orphans.map((o) => `${o.path} (${why(o)})`).join(', ')
+  const message = `version ${input.version} has rollback files that pair with no single migration: ${named}`
+  throw new SquizzleError('ROLLBACK_ORPHANED', message, {
+    hint:
+      'A rollback file pairs by name with a migration of the same version: rollback/<name> undoes migrations/<name> ' +
+      'or drizzle/<name>. Rename it after its migration (or rename one of two migrations of the same name), ' +
+      'or remove it; seed files need no rollback file.',
     details: { version: input.version, orphans },
   })
 }
@@ -93,9 +107,17 @@ function missingRollback(input: PairingInput, unpaired: readonly ManifestFile[])
     const releasedIn = input.releasedIn(rollback)
     return { migration: f.path, rollback, ...(releasedIn === undefined ? {} : { releasedIn }) }
   })
-  const named = missing.map((m) => `${m.migration} (needs ${m.rollback}${m.releasedIn ? `, a name ${m.releasedIn} already released: rename the migration` : ''})`)
-  return new SquizzleError('ROLLBACK_MISSING', `version ${input.version} has ${missing.length} migration${missing.length === 1 ? '' : 's'} without a rollback file: ${named.join(', ')}`, {
-    hint: 'Add each named file under your rollback folder, undoing its migration; or build with --irreversible to record that the version cannot be undone. A project that never rolls back sets `rollback: { required: false }` in its config.',
+  const named = missing.map((m) => {
+    const taken = m.releasedIn ? `, a name ${m.releasedIn} already released: rename the migration` : ''
+    return `${m.migration} (needs ${m.rollback}${taken})`
+  })
+  const count = `${missing.length} migration${missing.length === 1 ? '' : 's'}`
+  const message = `version ${input.version} has ${count} without a rollback file: ${named.join(', ')}`
+  return new SquizzleError('ROLLBACK_MISSING', message, {
+    hint:
+      'Add each named file under your rollback folder, undoing its migration; or build with --irreversible ' +
+      'to record that the version cannot be undone. A project that never rolls back sets ' +
+      '`rollback: { required: false }` in its config.',
     details: { version: input.version, missing },
   })
 }

@@ -2,7 +2,9 @@ import { SquizzleError } from '../errors/squizzle-error.js'
 import type { PulledArtifact } from '../storage/artifact-storage.js'
 import { compactDifferences } from '../snapshot/diff-snapshots.js'
 import { compareVersions, parseVersion } from '../version/version.js'
+import type { RollbackScript } from '../driver/database-driver.js'
 import { checkBaselineSchema, type BaselineSchema } from './baseline-schema.js'
+import type { HistoryState } from './history-state.js'
 import { guarded, refuse, underLock, type OperationContext } from './operation.js'
 import { verifyPulled } from './verify-version.js'
 
@@ -43,34 +45,50 @@ export async function baselineVersion(ctx: OperationContext, version: string, op
   const wanted = parseVersion(version)
   const force = options.force === true
   return underLock(ctx, async (state) => {
-    if (state.current !== null && compareVersions(wanted, state.current) <= 0) {
-      await refuse(ctx, 'baseline', wanted, new SquizzleError('HISTORY_NOT_EMPTY', `the database is already at ${state.current}; a baseline at ${wanted} would rewrite applied history`, {
-        hint: 'Baseline marks a database that Squizzle has not managed yet. Use rollback to go back, or baseline at a version above the current one.',
-        details: { version: wanted, current: state.current },
-      }))
-    }
-    const applies = state.applied.filter((e) => e.operation === 'apply')
-    if (applies.length > 0 && !force) {
-      await refuse(ctx, 'baseline', wanted, new SquizzleError('HISTORY_NOT_EMPTY', `Squizzle already applied ${applies.length} version(s) to this database (current ${state.current})`, {
-        hint: 'Baseline is for databases Squizzle has not managed yet. If the versions up to this one were really applied by hand, pass --force.',
-        details: { version: wanted, current: state.current },
-      }))
-    }
+    await refuseRewrite(ctx, state, wanted, force)
     const started = new Date()
     const pulled = await guarded(ctx, 'baseline', wanted, () => ctx.storage.pull(wanted))
     await guarded(ctx, 'baseline', wanted, () => verifyPulled(ctx.storage, pulled, { limits: ctx.limits, events: ctx.events }))
     const { kept, ...schema } = await guarded(ctx, 'baseline', wanted, () => checkBaselineSchema(ctx, pulled, force))
     await record(ctx, pulled, started, kept)
     const appliedVersions = new Set(state.applied.map((e) => e.version))
-    const covered = (await ctx.storage.list()).map((v) => v.version).filter((v) => compareVersions(v, wanted) <= 0 && !appliedVersions.has(v)).sort(compareVersions)
-    const checked = { schema: schema.outcome, ...(schema.reason ? { reason: schema.reason } : {}), ...(schema.differences.length > 0 ? { differences: compactDifferences(schema.differences) } : {}) }
-    await ctx.driver.audit({ operation: 'baseline', outcome: 'success', version: wanted, actor: ctx.actor.user, host: ctx.actor.host, details: { digest: pulled.ref.digest, covered, force, ...checked } })
+    const covered = (await ctx.storage.list())
+      .map((v) => v.version)
+      .filter((v) => compareVersions(v, wanted) <= 0 && !appliedVersions.has(v))
+      .sort(compareVersions)
+    const differences = schema.differences.length > 0 ? { differences: compactDifferences(schema.differences) } : {}
+    const checked = { schema: schema.outcome, ...(schema.reason ? { reason: schema.reason } : {}), ...differences }
+    const details = { digest: pulled.ref.digest, covered, force, ...checked }
+    const { user: actor, host } = ctx.actor
+    await ctx.driver.audit({ operation: 'baseline', outcome: 'success', version: wanted, actor, host, details })
     return { version: wanted, digest: pulled.ref.digest, covered, schema }
   })
 }
 
+/** Refuses (audited) a baseline at or below the current version, and over Squizzle's own applies unless `force`. */
+async function refuseRewrite(
+  ctx: OperationContext,
+  state: HistoryState,
+  wanted: string,
+  force: boolean,
+): Promise<void> {
+  if (state.current !== null && compareVersions(wanted, state.current) <= 0) {
+    await refuse(ctx, 'baseline', wanted, new SquizzleError('HISTORY_NOT_EMPTY', `the database is already at ${state.current}; a baseline at ${wanted} would rewrite applied history`, {
+      hint: 'Baseline marks a database that Squizzle has not managed yet. Use rollback to go back, or baseline at a version above the current one.',
+      details: { version: wanted, current: state.current },
+    }))
+  }
+  const applies = state.applied.filter((e) => e.operation === 'apply')
+  if (applies.length > 0 && !force) {
+    await refuse(ctx, 'baseline', wanted, new SquizzleError('HISTORY_NOT_EMPTY', `Squizzle already applied ${applies.length} version(s) to this database (current ${state.current})`, {
+      hint: 'Baseline is for databases Squizzle has not managed yet. If the versions up to this one were really applied by hand, pass --force.',
+      details: { version: wanted, current: state.current },
+    }))
+  }
+}
+
 /** The baseline row and, in the same transaction, the snapshot a later rollback to this version compares with. */
-async function record(ctx: OperationContext, pulled: PulledArtifact, started: Date, kept: BaselineSchema['kept']): Promise<void> {
+async function record(ctx: OperationContext, pulled: PulledArtifact, started: Date, kept: RollbackScript | null): Promise<void> {
   const { manifest, ref } = pulled
   await ctx.driver.transaction(async (tx) => {
     await tx.record({

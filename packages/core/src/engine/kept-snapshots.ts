@@ -36,15 +36,23 @@ export function keptSnapshot(path: string, snapshot: SchemaSnapshot): RollbackSc
  * const expected = await readKeptSnapshot(driver, entry.manifestDigest, 'schema/snapshot.json', listedFile)
  * ```
  */
-export async function readKeptSnapshot(driver: DatabaseDriver, digest: string, path: string, listed?: ManifestFile): Promise<SchemaSnapshot | null> {
+export async function readKeptSnapshot(
+  driver: DatabaseDriver,
+  digest: string,
+  path: string,
+  listed?: ManifestFile,
+): Promise<SchemaSnapshot | null> {
   const kept = (await driver.rollbackScripts(digest)).find((s) => s.path === path)
   if (!kept) return null
   const bytes = Buffer.from(kept.sql, 'utf8')
   const sha256 = createHash('sha256').update(bytes).digest('hex')
   const expected = listed?.sha256 ?? kept.sha256
   if (sha256 !== expected || (listed !== undefined && bytes.length !== listed.size)) {
-    throw new SquizzleError('DIGEST_MISMATCH', `the schema snapshot kept in the database (${path} of ${digest}) is not the one that was recorded`, {
-      hint: 'squizzle.rollback_script was changed by hand. Restore it from the released artifact, or compare the schema by hand (`squizzle drift`).',
+    const message = `the schema snapshot kept in the database (${path} of ${digest}) is not the one that was recorded`
+    throw new SquizzleError('DIGEST_MISMATCH', message, {
+      hint:
+        'squizzle.rollback_script was changed by hand. Restore it from the released artifact, ' +
+        'or compare the schema by hand (`squizzle drift`).',
       details: { digest, path, expected, actual: sha256 },
     })
   }
@@ -63,13 +71,19 @@ export async function readKeptSnapshot(driver: DatabaseDriver, digest: string, p
  * const before = await schemaBeforeFirst(driver, state, '1.0.0', events)
  * ```
  */
-export async function schemaBeforeFirst(driver: DatabaseDriver, state: HistoryState, version: string, events: EventSink): Promise<SchemaSnapshot | null> {
+export async function schemaBeforeFirst(
+  driver: DatabaseDriver,
+  state: HistoryState,
+  version: string,
+  events: EventSink,
+): Promise<SchemaSnapshot | null> {
   if (state.applied.length > 0 || !driver.snapshotSchema) return null
   if ((await driver.progress(version)).length > 0) return null
   try {
     return await driver.snapshotSchema()
   } catch (err) {
-    const message = `could not read the schema before ${version}, the first version here, so its rollback will not be checked: ${err instanceof Error ? err.message : String(err)}`
+    const why = err instanceof Error ? err.message : String(err)
+    const message = `could not read the schema before ${version}, the first version: its rollback goes unchecked (${why})`
     events({ type: 'warning', code: isSquizzleError(err) ? err.code : 'DATABASE_ERROR', version, message })
     return null
   }

@@ -1,7 +1,8 @@
 import type { DatabaseDriver } from '../driver/database-driver.js'
 import { SquizzleError } from '../errors/squizzle-error.js'
 import type { EventSink } from '../events/events.js'
-import { compactDifferences, diffSnapshots, summarizeDifferences, type SchemaDifference } from '../snapshot/diff-snapshots.js'
+import { compactDifferences, diffSnapshots, summarizeDifferences } from '../snapshot/diff-snapshots.js'
+import type { SchemaDifference } from '../snapshot/diff-snapshots.js'
 import type { SchemaSnapshot } from '../snapshot/schema-snapshot.js'
 import type { RollbackExpectation } from './rollback-expected.js'
 
@@ -34,10 +35,15 @@ export interface SchemaCheckOptions {
  *
  * @example
  * ```ts
- * await runSegments(ctx, { ...job, beforeSuccess: schemaCheck(expected, { force: false, atomic: true, events }, (c) => checks.push(c)) })
+ * const beforeSuccess = schemaCheck(expected, { force: false, atomic: true, events }, (c) => checks.push(c))
+ * await runSegments(ctx, { ...job, beforeSuccess })
  * ```
  */
-export function schemaCheck(expected: RollbackExpectation, options: SchemaCheckOptions, done: (check: RollbackCheck) => void): (tx: DatabaseDriver) => Promise<void> {
+export function schemaCheck(
+  expected: RollbackExpectation,
+  options: SchemaCheckOptions,
+  done: (check: RollbackCheck) => void,
+): (tx: DatabaseDriver) => Promise<void> {
   const { version, against } = expected
   return async (tx) => {
     if (expected.snapshot === null || !tx.snapshotSchema) {
@@ -48,25 +54,77 @@ export function schemaCheck(expected: RollbackExpectation, options: SchemaCheckO
     const live = await tx.snapshotSchema()
     const differences = diffSnapshots(expected.snapshot, live)
     if (differences.length === 0) return done({ version, against, outcome: 'matched', differences })
-    if (!options.force) throw incompleteRollback(expected, expected.snapshot, live, differences, options.atomic)
-    options.events({ type: 'warning', code: 'ROLLBACK_FORCED', version, message: `rollback of ${version} recorded although the database differs from ${returnsTo(expected)}: ${summarizeDifferences(differences)}` })
+    const comparison = { expected: expected.snapshot, live, differences }
+    if (!options.force) throw incompleteRollback(expected, comparison, options.atomic)
+    const message =
+      `rollback of ${version} recorded although the database differs from ${returnsTo(expected)}: ` +
+      summarizeDifferences(differences)
+    options.events({ type: 'warning', code: 'ROLLBACK_FORCED', version, message })
     done({ version, against, outcome: 'forced', differences })
   }
 }
 
-function incompleteRollback(expected: RollbackExpectation, snapshot: SchemaSnapshot, live: SchemaSnapshot, differences: SchemaDifference[], atomic: boolean): SquizzleError {
+interface Comparison {
+  expected: SchemaSnapshot
+  live: SchemaSnapshot
+  differences: SchemaDifference[]
+}
+
+function incompleteRollback(expected: RollbackExpectation, comparison: Comparison, atomic: boolean): SquizzleError {
   const { version, against } = expected
+  const { differences, live } = comparison
   const target = returnsTo(expected)
   const count = `${differences.length} object${differences.length === 1 ? '' : 's'}`
-  const servers = major(snapshot.server) === major(live.server) ? '' : ` The snapshot of ${target} was taken on PostgreSQL ${snapshot.server}, the database runs ${live.server}: some differences may come only from that.`
-  const again = `then run rollback again (\`squizzle rollback${against === null ? '' : ` --to ${against}`}\`)`
-  const hint = atomic
-    ? `Nothing was changed: the database is still at ${version}, its rollback SQL does not restore ${target}. Either stay at ${version} and roll forward: \`squizzle repair ${version}\` resolves this failed rollback, then build and apply a version that makes the change you need. Or undo by hand what the rollback SQL leaves behind (listed), ${again}. If the differences are objects Squizzle does not manage, \`--force\` records the rollback anyway (audited).${servers}`
-    : `The rollback SQL of ${version} ran outside one transaction and what ran stays; history still says ${version}. Undo by hand what is left (listed) so the schema matches ${target}, ${again}: it resumes after what already ran, checks the schema again and records the rollback.${servers}`
-  return new SquizzleError('ROLLBACK_INCOMPLETE', `rollback of ${version} is incomplete: afterwards the database differs from ${target} in ${count} (+ only in the database, - missing from it, ~ changed): ${summarizeDifferences(differences)}`, {
-    hint,
-    details: { version, against, atomic, differences: compactDifferences(differences), expectedServer: snapshot.server, liveServer: live.server },
+  const message =
+    `rollback of ${version} is incomplete: afterwards the database differs from ${target} in ${count} ` +
+    `(+ only in the database, - missing from it, ~ changed): ${summarizeDifferences(differences)}`
+  return new SquizzleError('ROLLBACK_INCOMPLETE', message, {
+    hint: (atomic ? atomicRecovery(expected) : partialRecovery(expected)) + serverNote(target, comparison),
+    details: {
+      version,
+      against,
+      atomic,
+      differences: compactDifferences(differences),
+      expectedServer: comparison.expected.server,
+      liveServer: live.server,
+    },
   })
+}
+
+/** Nothing of the rollback stayed: the database is at the version it was asked to leave. */
+function atomicRecovery(expected: RollbackExpectation): string {
+  const { version } = expected
+  return (
+    `Nothing was changed: the database is still at ${version}, ` +
+    `its rollback SQL does not restore ${returnsTo(expected)}. ` +
+    `Either stay at ${version} and roll forward: \`squizzle repair ${version}\` resolves this failed rollback, ` +
+    'then build and apply a version that makes the change you need. ' +
+    `Or undo by hand what the rollback SQL leaves behind (listed), ${runAgain(expected)}. ` +
+    'If the differences are objects Squizzle does not manage, `--force` records the rollback anyway (audited).'
+  )
+}
+
+/** Part of the rollback ran outside a transaction and stays. */
+function partialRecovery(expected: RollbackExpectation): string {
+  const { version } = expected
+  return (
+    `The rollback SQL of ${version} ran outside one transaction and what ran stays; history still says ${version}. ` +
+    `Undo by hand what is left (listed) so the schema matches ${returnsTo(expected)}, ${runAgain(expected)}: ` +
+    'it resumes after what already ran, checks the schema again and records the rollback.'
+  )
+}
+
+function runAgain(expected: RollbackExpectation): string {
+  const to = expected.against === null ? '' : ` --to ${expected.against}`
+  return `then run rollback again (\`squizzle rollback${to}\`)`
+}
+
+function serverNote(target: string, { expected, live }: Comparison): string {
+  if (major(expected.server) === major(live.server)) return ''
+  return (
+    ` The snapshot of ${target} was taken on PostgreSQL ${expected.server}, the database runs ${live.server}: ` +
+    'some differences may come only from that.'
+  )
 }
 
 function returnsTo(expected: RollbackExpectation): string {

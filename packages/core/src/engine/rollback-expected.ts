@@ -30,39 +30,50 @@ export interface RollbackExpectation {
  * const expected = await expectedAfterRollback(ctx, state.applied[2]!, state.applied[1])
  * ```
  */
-export async function expectedAfterRollback(ctx: OperationContext, entry: HistoryEntry, below: HistoryEntry | undefined): Promise<RollbackExpectation> {
+export async function expectedAfterRollback(
+  ctx: OperationContext,
+  entry: HistoryEntry,
+  below: HistoryEntry | undefined,
+): Promise<RollbackExpectation> {
   const base = { version: entry.version, against: below?.version ?? null }
-  if (!ctx.driver.snapshotSchema) return { ...base, snapshot: null, reason: `the ${ctx.driver.name} driver cannot read the live schema` }
+  const unchecked = (reason: string): RollbackExpectation => ({ ...base, snapshot: null, reason })
+  if (!ctx.driver.snapshotSchema) return unchecked(`the ${ctx.driver.name} driver cannot read the live schema`)
   if (!below) {
-    const before = entry.manifestDigest === null ? null : await readKeptSnapshot(ctx.driver, entry.manifestDigest, schemaBeforePath)
+    const digest = entry.manifestDigest
+    const before = digest === null ? null : await readKeptSnapshot(ctx.driver, digest, schemaBeforePath)
     if (before) return { ...base, snapshot: before }
-    return { ...base, snapshot: null, reason: `the database did not record its schema from before ${entry.version}, its first version (applied by an older Squizzle)` }
+    return unchecked(`no record of the schema from before ${entry.version} (an older Squizzle applied it)`)
   }
   const listed = below.manifest?.files.find((f) => f.path === snapshotPath)
   if (!listed || below.manifestDigest === null) {
-    return { ...base, snapshot: null, reason: `${below.version} was built without a schema snapshot (--no-snapshot)` }
+    return unchecked(`${below.version} was built without a schema snapshot (--no-snapshot)`)
   }
   const kept = await readKeptSnapshot(ctx.driver, below.manifestDigest, snapshotPath, listed)
   if (kept) return { ...base, snapshot: kept }
   const stored = await fromStorage(ctx, below, below.manifestDigest)
-  return typeof stored === 'string' ? { ...base, snapshot: null, reason: stored } : { ...base, snapshot: stored }
+  return typeof stored === 'string' ? unchecked(stored) : { ...base, snapshot: stored }
 }
 
 /** The snapshot of an applied version from storage, or why storage could not provide it. */
 async function fromStorage(ctx: OperationContext, below: HistoryEntry, digest: string): Promise<SchemaSnapshot | string> {
-  const unavailable = (why: string) => `the database kept no copy of ${below.version}'s snapshot (applied by an older Squizzle) and ${ctx.storage.name} could not provide it: ${why}`
+  const unavailable = (why: string) =>
+    `the database kept no copy of ${below.version}'s snapshot (applied by an older Squizzle), ` +
+    `and ${ctx.storage.name} could not provide it: ${why}`
   try {
     const pulled = await ctx.storage.pull(below.version)
-    if (pulled.ref.digest !== digest) {
-      throw new SquizzleError('TAMPERED', `version ${below.version} was applied as ${digest}, but storage now holds ${pulled.ref.digest}`, {
-        hint: 'A released version was replaced in storage; its snapshot cannot be trusted. Restore the original artifact before rolling back, and investigate.',
-        details: { tampered: [{ version: below.version, applied: digest, stored: pulled.ref.digest }] },
-      })
-    }
+    if (pulled.ref.digest !== digest) throw tampered(below.version, digest, pulled.ref.digest)
     return (await versionSnapshot(pulled, ctx.limits)) ?? unavailable('its bundle holds none')
   } catch (err) {
     // Bytes that are not what they claim are refused; a storage that is merely unreachable is not.
     if (isSquizzleError(err) && err.category !== 'failure') throw err
     return unavailable(err instanceof Error ? err.message : String(err))
   }
+}
+
+function tampered(version: string, applied: string, stored: string): SquizzleError {
+  const message = `version ${version} was applied as ${applied}, but storage now holds ${stored}`
+  return new SquizzleError('TAMPERED', message, {
+    hint: 'A released version was replaced in storage: its snapshot cannot be trusted. Restore the original artifact.',
+    details: { tampered: [{ version, applied, stored }] },
+  })
 }

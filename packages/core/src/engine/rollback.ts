@@ -54,7 +54,8 @@ export async function rollbackVersions(ctx: OperationContext, options: RollbackO
     // A dry run changes nothing, not even the audit log.
     const sources: RollbackSource[] = []
     for (const entry of selectRollback(state, options.to)) sources.push(await loadRollback(entry, ctx.driver, ctx.storage, ctx.limits))
-    return { dryRun: true, rolledBack: [], current: state.current, versions: await Promise.all(sources.map(layoutRollback)), checks: [] }
+    const versions = await Promise.all(sources.map(layoutRollback))
+    return { dryRun: true, rolledBack: [], current: state.current, versions, checks: [] }
   }
   return underLock(ctx, async (state) => {
     const entries = await guarded(ctx, 'rollback', null, async () => selectRollback(state, options.to))
@@ -62,38 +63,68 @@ export async function rollbackVersions(ctx: OperationContext, options: RollbackO
     const planned = await loadAll(ctx, state, entries)
     const rolledBack: string[] = []
     const checks: RollbackCheck[] = []
-    for (const { source, expected } of planned) {
-      checks.push(await rollbackOne(ctx, source, expected, options.force === true))
-      rolledBack.push(source.manifest.version)
+    for (const one of planned) {
+      checks.push(await rollbackOne(ctx, one, options.force === true))
+      rolledBack.push(one.source.manifest.version)
     }
     const versions = await Promise.all(planned.map((p) => layoutRollback(p.source)))
     return { dryRun: false, rolledBack, current: (await readState(ctx.driver)).current, versions, checks }
   })
 }
 
-async function rollbackOne(ctx: OperationContext, source: RollbackSource, expected: RollbackExpectation, force: boolean): Promise<RollbackCheck> {
+async function rollbackOne(ctx: OperationContext, planned: PlannedRollback, force: boolean): Promise<RollbackCheck> {
+  const { source, expected } = planned
   const { version } = source.manifest
   const segments = rollbackSegments(source)
   const atomic = segments.length <= 1 && segments.every((s) => s.transactional)
   if (expected.snapshot === null) {
-    ctx.events({ type: 'warning', code: 'ROLLBACK_UNCHECKED', version, message: `the schema after rolling back ${version} is not checked: ${expected.reason ?? 'nothing to compare with'}` })
+    const why = expected.reason ?? 'nothing to compare with'
+    const message = `the schema after rolling back ${version} is not checked: ${why}`
+    ctx.events({ type: 'warning', code: 'ROLLBACK_UNCHECKED', version, message })
   }
   let check: RollbackCheck | undefined
   const beforeSuccess = schemaCheck(expected, { force, atomic, events: ctx.events }, (c) => (check = c))
-  await guarded(ctx, 'rollback', version, () =>
-    runSegments({ ...ctx }, { operation: 'rollback', manifest: source.manifest, digest: source.digest, segments, files: fromMemory(source.files), beforeSuccess }), 'failure')
-  const outcome = check ?? { version, against: expected.against, outcome: 'unchecked', reason: expected.reason ?? 'not compared', differences: [] }
-  const schema = { against: outcome.against, outcome: outcome.outcome, ...(outcome.differences.length > 0 ? { differences: compactDifferences(outcome.differences) } : {}) }
-  await ctx.driver.audit({ operation: 'rollback', outcome: 'success', version, actor: ctx.actor.user, host: ctx.actor.host, details: { digest: source.digest, from: source.from, schema } })
+  const { manifest, digest } = source
+  const files = fromMemory(source.files)
+  const job = { operation: 'rollback' as const, manifest, digest, segments, files, beforeSuccess }
+  await guarded(ctx, 'rollback', version, () => runSegments({ ...ctx }, job), 'failure')
+  const reason = expected.reason ?? 'not compared'
+  const outcome = check ?? { version, against: expected.against, outcome: 'unchecked', reason, differences: [] }
+  await ctx.driver.audit({
+    operation: 'rollback',
+    outcome: 'success',
+    version,
+    actor: ctx.actor.user,
+    host: ctx.actor.host,
+    details: { digest: source.digest, from: source.from, schema: auditedSchema(outcome) },
+  })
   return outcome
 }
 
+/** What the audit row says about the schema check; the differences only when the rollback was forced. */
+function auditedSchema(check: RollbackCheck): Record<string, unknown> {
+  const differences = check.differences.length > 0 ? { differences: compactDifferences(check.differences) } : {}
+  const reason = check.reason ? { reason: check.reason } : {}
+  return { against: check.against, outcome: check.outcome, ...reason, ...differences }
+}
+
+interface PlannedRollback {
+  source: RollbackSource
+  expected: RollbackExpectation
+}
+
 /** Loads and verifies every version's rollback SQL and expected schema before anything runs. */
-async function loadAll(ctx: OperationContext, state: HistoryState, entries: HistoryEntry[]): Promise<{ source: RollbackSource; expected: RollbackExpectation }[]> {
-  const planned: { source: RollbackSource; expected: RollbackExpectation }[] = []
+async function loadAll(
+  ctx: OperationContext,
+  state: HistoryState,
+  entries: HistoryEntry[],
+): Promise<PlannedRollback[]> {
+  const planned: PlannedRollback[] = []
   for (const entry of entries) {
+    // The applied version just below is the one the database returns to.
     const below = state.applied[state.applied.indexOf(entry) - 1]
-    const source = await guarded(ctx, 'rollback', entry.version, () => loadRollback(entry, ctx.driver, ctx.storage, ctx.limits))
+    const load = () => loadRollback(entry, ctx.driver, ctx.storage, ctx.limits)
+    const source = await guarded(ctx, 'rollback', entry.version, load)
     const expected = await guarded(ctx, 'rollback', entry.version, () => expectedAfterRollback(ctx, entry, below))
     planned.push({ source, expected })
   }
