@@ -56,12 +56,19 @@ describe('examples/with-drizzle', () => {
   it('builds three versions with the real drizzle-kit, each bundling only its new files', async () => {
     for (const [i, version] of versions.entries()) {
       await cp(join(example, 'schema-versions', `${version}.ts`), join(work, 'src', 'schema.ts'))
-      await cp(join(example, 'rollback-sql', `${version}.sql`), join(work, 'db', 'rollback', `${version}.sql`))
+      // The first build generates the SQL and names the rollback file it pairs with; it stores nothing.
+      const missing = await squizzle(['build', version, '--json'])
+      expect(missing.code).toBe(1)
+      const { error } = JSON.parse(missing.stdout) as { error: { code: string; details: { missing: { migration: string; rollback: string }[] } } }
+      expect(error.code).toBe('ROLLBACK_MISSING')
+      const [wanted] = error.details.missing
+      expect(wanted?.migration).toMatch(new RegExp(`^drizzle/000${i}_[a-z_]+\\.sql$`))
+      await cp(join(example, 'rollback-sql', `${version}.sql`), join(work, 'db', wanted!.rollback))
       const r = await squizzle(['build', version, '--json'])
       expect(r.stderr).toBe('')
       expect(r.code).toBe(0)
       const files = (JSON.parse(r.stdout) as { files: { path: string }[] }).files.map((f) => f.path)
-      expect(files).toEqual([expect.stringMatching(new RegExp(`^drizzle/000${i}_[a-z_]+\\.sql$`)), `rollback/${version}.sql`])
+      expect(files).toEqual([wanted!.migration, wanted!.rollback])
     }
     const list = JSON.parse((await squizzle(['list', '--json'])).stdout) as { versions: { version: string }[] }
     expect(list.versions.map((v) => v.version)).toEqual(versions)
@@ -96,7 +103,6 @@ describe('examples/with-drizzle', () => {
     // Dropping `body` and adding `summary` in one change: drizzle-kit asks "rename or create?".
     const latest = await readFile(join(example, 'schema-versions', '1.2.0.ts'), 'utf8')
     await writeFile(join(work, 'src', 'schema.ts'), latest.replace("body: text('body'),", "summary: text('summary'),"))
-    await cp(join(example, 'rollback-sql', '1.2.0.sql'), join(work, 'db', 'rollback', '1.3.0.sql'))
     const r = await squizzle(['build', '1.3.0', '--json'])
     expect(r.code).toBe(1)
     expect((JSON.parse(r.stdout) as { error: { code: string; hint: string } }).error).toMatchObject({ code: 'DRIZZLE_KIT_FAILED', hint: expect.stringContaining('drizzle-kit generate') })

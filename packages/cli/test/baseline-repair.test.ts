@@ -70,12 +70,68 @@ describe('squizzle baseline', () => {
   })
 })
 
+describe('squizzle baseline checks the schema', () => {
+  async function oneVersion(...flags: string[]): Promise<void> {
+    await project.add('migrations', '001_a.sql', 'CREATE TABLE a (id int PRIMARY KEY, note text);')
+    await project.add('rollback', '001_a.sql', 'DROP TABLE a;')
+    expect((await run('build', '1.0.0', ...flags)).code).toBe(0)
+  }
+  const baselineAudit = () => query(url, "SELECT outcome, details->>'force' AS force, details->>'schema' AS schema, details->'differences' AS differences FROM squizzle.audit WHERE operation = 'baseline' ORDER BY id")
+
+  it('refuses a database whose schema is not the version\'s (exit 3), showing the differences', async () => {
+    await oneVersion()
+    const r = await run('baseline', '1.0.0', '--json')
+    expect(r.code).toBe(3)
+    const { error } = json<{ error: { code: string; details: { differences: { change: string; kind: string; name: string }[] } } }>(r.stdout)
+    expect(error.code).toBe('BASELINE_MISMATCH')
+    expect(error.details.differences).toContainEqual({ change: 'removed', kind: 'table', name: 'public.a' })
+    const text = await run('baseline', '1.0.0')
+    expect(text.code).toBe(3)
+    expect(text.stdout).toContain('- table public.a')
+    expect(text.stderr).toContain('--force')
+    expect(await query(url, 'SELECT count(*)::int AS n FROM squizzle.history')).toEqual([{ n: 0 }])
+    expect(await baselineAudit()).toMatchObject([{ outcome: 'refused' }, { outcome: 'refused' }])
+  })
+
+  it('baselines a database whose schema matches the version\'s snapshot', async () => {
+    await oneVersion()
+    await query(url, 'CREATE TABLE a (id int PRIMARY KEY, note text)')
+    const r = await run('baseline', '1.0.0', '--json')
+    expect(r.code).toBe(0)
+    expect(json(r.stdout)).toMatchObject({ version: '1.0.0', schema: { outcome: 'matched', differences: [] } })
+    expect(await baselineAudit()).toEqual([{ outcome: 'success', force: 'false', schema: 'matched', differences: null }])
+    expect((await run('drift', '--check')).code).toBe(0)
+  })
+
+  it('baselines a mismatch with --force and records the force and the differences in the audit log', async () => {
+    await oneVersion()
+    await query(url, 'CREATE TABLE a (id int PRIMARY KEY)')
+    const r = await run('baseline', '1.0.0', '--force')
+    expect(r.code).toBe(0)
+    expect(r.stdout).toContain('- column public.a.note')
+    expect(await baselineAudit()).toEqual([{ outcome: 'success', force: 'true', schema: 'forced', differences: [{ change: 'removed', kind: 'column', name: 'public.a.note' }] }])
+  })
+
+  it('refuses a version built without a snapshot unless --force', async () => {
+    await oneVersion('--no-snapshot')
+    await query(url, 'CREATE TABLE a (id int PRIMARY KEY, note text)')
+    const r = await run('baseline', '1.0.0', '--json')
+    expect(r.code).toBe(1)
+    expect(json<{ error: { code: string; hint: string } }>(r.stdout).error).toMatchObject({ code: 'SNAPSHOT_MISSING', hint: expect.stringContaining('--force') })
+    const forced = await run('baseline', '1.0.0', '--force')
+    expect(forced.code).toBe(0)
+    expect(forced.stderr).toContain('without checking the schema')
+    expect(await baselineAudit()).toMatchObject([{ outcome: 'refused' }, { outcome: 'success', force: 'true', schema: 'unchecked' }])
+  })
+})
+
 describe('squizzle repair', () => {
   /** A version whose non-transactional file fails at its second statement, after the first committed. */
   async function failHalfway(): Promise<void> {
     await project.add('migrations', '001_t.sql', 'CREATE TABLE t (id int, v int);')
     await project.add('migrations', '002_index.sql', '-- squizzle:no-transaction\nCREATE TABLE side (id int);\nCREATE INDEX CONCURRENTLY t_w_idx ON t (w);\nCREATE INDEX CONCURRENTLY t_v_idx ON t (v);')
-    await project.add('rollback', '001_t.sql', 'DROP TABLE t; DROP TABLE side;')
+    await project.add('rollback', '001_t.sql', 'DROP TABLE t;')
+    await project.add('rollback', '002_index.sql', 'DROP TABLE side;')
     await run('build', '1.0.0', '--no-snapshot') // fails on purpose: an empty database cannot replay it
     const failed = await run('apply')
     expect(failed.code).toBe(1)

@@ -13,6 +13,7 @@ beforeEach(async () => {
   project = await createProject()
   await project.add('migrations', '001_t.sql', 'CREATE TABLE IF NOT EXISTS t (id bigint PRIMARY KEY);')
   await project.add('migrations', '002_index.sql', "SET lock_timeout = '1s';\nSET statement_timeout = '5s';\nCREATE INDEX IF NOT EXISTS t_id_idx ON t (id);")
+  await project.add('rollback', '001_t.sql', 'DROP TABLE t;')
   await project.add('rollback', '002_index.sql', 'DROP INDEX t_id_idx;')
 })
 afterEach(async () => {

@@ -56,8 +56,9 @@ export type { Signer, Verifier, SignatureBundle, TrustPolicy, TrustedIdentity, V
 
 // Engine and build
 export { Migrator, type MigratorOptions, type ApplyResult, type StatusReport } from './engine/migrator.js'
-export type { RollbackOptions, RollbackResult } from './engine/rollback.js'
+export type { RollbackOptions, RollbackResult, RollbackCheck } from './engine/rollback.js'
 export type { BaselineOptions, BaselineResult } from './engine/baseline.js'
+export type { BaselineSchema } from './engine/baseline-schema.js'
 export type { RepairOptions, RepairResult } from './engine/repair.js'
 export { selectRollback, layoutRollback, rollbackSegments } from './engine/rollback-plan.js'
 export { loadRollback, type RollbackSource } from './engine/rollback-source.js'

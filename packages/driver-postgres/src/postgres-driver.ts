@@ -21,7 +21,7 @@ import { readAudit, type AuditRow } from './audit-rows.js'
 import { deleteProgress, readHistory, readProgress, writeAudit, writeHistory, writeProgress } from './history-rows.js'
 import { readRollbackScripts, writeRollbackScripts } from './rollback-rows.js'
 import { applySystemSchema, hasSystemSchema } from './system-schema.js'
-import { readSchemaSnapshot } from './schema-snapshot.js'
+import { readSchemaSnapshot, readSchemaSnapshotIn } from './schema-snapshot.js'
 
 export interface PostgresDriverOptions {
   /** `postgres://user:password@host:port/database`; the password never appears in errors. */
@@ -193,8 +193,8 @@ export class PostgresDriver implements DatabaseDriver {
   }
 
   async snapshotSchema(): Promise<SchemaSnapshot> {
-    if (this.tx) throw misuse('snapshotSchema')
-    return this.guard('reading the schema from the catalogs', (sql) => readSchemaSnapshot(sql))
+    // In a transaction: its uncommitted DDL is part of the picture (a rollback is checked before it commits).
+    return this.guard('reading the schema from the catalogs', (sql) => (this.tx ? readSchemaSnapshotIn(sql) : readSchemaSnapshot(sql)))
   }
 
   /** The audit log, newest first (for `status --verbose` and tests). */

@@ -1,26 +1,41 @@
-import { SquizzleError } from '@squizzle/core'
+import { hasErrorCode, SquizzleError } from '@squizzle/core'
 import type { Command } from './command.js'
 import { migratorFor } from './migrator-for.js'
+import { printDetailedDifferences } from './schema-differences.js'
 import { withDatabase } from './with-database.js'
 
 export const baselineCommand: Command = {
   name: 'baseline',
-  summary: 'Mark an existing database as being at <version> without running SQL (audited)',
+  summary: 'Mark an existing database as being at <version> without running SQL, once its schema matches (audited)',
   usage: 'squizzle baseline <version> [--force]',
   details: [
     '<version>   a stored version; it and every stored version below it count as applied',
-    '--force     baseline even though Squizzle already applied versions to this database',
+    'The live schema must equal the snapshot <version> recorded at build: a difference is refused',
+    '(BASELINE_MISMATCH, exit 3) and listed; a version built with --no-snapshot is refused (SNAPSHOT_MISSING).',
+    '--force     baseline anyway: even though Squizzle already applied versions to this database, the schema',
+    '            differs or there is no snapshot; the audit log records the force and the differences',
     'Use it once, when adopting Squizzle for a database whose schema already matches <version>.',
   ],
-  examples: ['squizzle baseline 1.4.0', 'squizzle baseline 1.4.0 --json'],
+  examples: ['squizzle baseline 1.4.0', 'squizzle baseline 1.4.0 --json', 'squizzle baseline 1.4.0 --force'],
   options: { force: { type: 'boolean' } },
   async run(ctx, args) {
     const version = args.positionals[0]
     if (!version || args.positionals.length > 1) throw new SquizzleError('USAGE', 'baseline takes exactly one version', { hint: 'Example: squizzle baseline 1.4.0' })
     return withDatabase(ctx, async (driver) => {
-      const result = await (await migratorFor(ctx, driver)).baseline(version, { force: args.values['force'] === true })
+      const migrator = await migratorFor(ctx, driver)
+      const force = args.values['force'] === true
+      const result = await migrator.baseline(version, { force }).catch((err: unknown) => {
+        if (hasErrorCode(err, 'BASELINE_MISMATCH')) printDetailedDifferences(ctx.reporter, err.details?.['differences'])
+        throw err
+      })
       const r = ctx.reporter
-      r.line(r.colors.green(`Baselined at ${result.version}${result.covered.length > 1 ? ` (covers ${result.covered.join(', ')})` : ''}: apply runs only versions above it.`))
+      if (result.schema.outcome === 'forced') {
+        r.line(`${r.colors.yellow('!')} the schema differs from ${result.version}'s snapshot (see the audit log):`)
+        printDetailedDifferences(r, result.schema.differences)
+      }
+      const checked = result.schema.outcome === 'matched' ? 'the schema matches its snapshot' : 'forced'
+      const covers = result.covered.length > 1 ? ` (covers ${result.covered.join(', ')})` : ''
+      r.line(r.colors.green(`Baselined at ${result.version}${covers}, ${checked}: apply runs only versions above it.`))
       r.json({ ...result })
       return 0
     })

@@ -17,7 +17,8 @@ export const buildCommand: Command = {
     '<version>        semantic version above the latest stored one (1.4.0, 2.0.0-rc.1)',
     '--notes TEXT     release notes stored in the manifest',
     '--author NAME    who built it (default: $SQUIZZLE_AUTHOR, else none)',
-    '--irreversible   mark the version as impossible to roll back (otherwise it must carry rollback SQL)',
+    '--irreversible   mark the version as impossible to roll back (otherwise every migration needs its rollback file:',
+    '                 rollback/<name> for migrations/<name> or drizzle/<name>; config rollback.required: false relaxes it)',
     '--transaction-scope version|file   this version runs in one transaction, or one per file (default: config transactionScope, else version)',
     '--lint[=warn|error]   run squawk on the new files and report findings per file and line; =error fails the build',
     '--sign           sign it (see `squizzle sign --help`); the SBOM and provenance are attached either way',
@@ -63,6 +64,7 @@ export const buildCommand: Command = {
       ...(author ? { author } : {}),
       ...transactionScopeFor(args.values['transaction-scope'], ctx.settings.transactionScope),
       ...(args.values['irreversible'] === true ? { irreversible: true } : {}),
+      ...(ctx.settings.rollback?.required === false ? { rollbackRequired: false } : {}),
       ...(ctx.settings.noTransaction ? { noTransaction: ctx.settings.noTransaction } : {}),
       ...(ctx.settings.limits ? { limits: ctx.settings.limits } : {}),
       ...withSnapshot(snapshotOptionsFor(ctx, args)),
@@ -71,13 +73,14 @@ export const buildCommand: Command = {
     })
     const evidence = storage.attach || signer ? await attachEvidence(ctx, storage, manifest.version, signer) : null
     const sqlFiles = manifest.files.filter((f) => f.kind !== 'schema').length
-    ctx.reporter.line(`${ctx.reporter.colors.green('✓')} built ${manifest.version} (${sqlFiles} file${sqlFiles === 1 ? '' : 's'}${sqlFiles < manifest.files.length ? ' and a schema snapshot' : ''}) into ${storage.name}`)
+    const irreversible = manifest.irreversible ? ', irreversible' : ''
+    ctx.reporter.line(`${ctx.reporter.colors.green('✓')} built ${manifest.version} (${sqlFiles} file${sqlFiles === 1 ? '' : 's'}${sqlFiles < manifest.files.length ? ' and a schema snapshot' : ''}${irreversible}) into ${storage.name}`)
     if (evidence) ctx.reporter.line(`  ${ctx.reporter.colors.green('✓')} ${evidence.provenance === 'signed' ? 'signed; ' : ''}SBOM and provenance attached`)
     // Pushed after the evidence is attached, so the registry gets the signature, SBOM and provenance too.
     const pushed = push ? await pushVersion(ctx, manifest.version, 'build --push', { allowStorageFlag: false }) : undefined
     if (pushed) ctx.reporter.line(`${ctx.reporter.colors.green('✓')} pushed ${manifest.version} to ${pushed.to}`)
     ctx.reporter.result(ref.digest)
-    ctx.reporter.json({ version: manifest.version, digest: ref.digest, bundleDigest: ref.bundleDigest, storage: storage.name, ...(pushed ? { pushedTo: pushed.to } : {}), ledger: ctx.ledgerPath(), previousVersion: manifest.previousVersion, previousDigest: manifest.previousDigest ?? null, signed: evidence?.provenance === 'signed', files: manifest.files.filter((f) => f.kind !== 'schema').map((f) => ({ path: f.path, size: f.size, sha256: f.sha256, transaction: f.transaction })), snapshot: snapshotEntry(manifest), ...(lint ? { lint: lint.findings } : {}) }, true)
+    ctx.reporter.json({ version: manifest.version, digest: ref.digest, bundleDigest: ref.bundleDigest, storage: storage.name, ...(pushed ? { pushedTo: pushed.to } : {}), ledger: ctx.ledgerPath(), previousVersion: manifest.previousVersion, previousDigest: manifest.previousDigest ?? null, irreversible: manifest.irreversible === true, signed: evidence?.provenance === 'signed', files: manifest.files.filter((f) => f.kind !== 'schema').map((f) => ({ path: f.path, size: f.size, sha256: f.sha256, transaction: f.transaction })), snapshot: snapshotEntry(manifest), ...(lint ? { lint: lint.findings } : {}) }, true)
     return 0
   },
 }

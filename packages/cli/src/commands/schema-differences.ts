@@ -22,6 +22,20 @@ export function printDifferences(r: Reporter, differences: readonly SchemaDiffer
   }
 }
 
+/**
+ * Prints the differences an error or a result carries (`details.differences`), when
+ * it carries any, as {@link printDifferences} does.
+ *
+ * @example
+ * ```ts
+ * printDetailedDifferences(ctx.reporter, err.details?.['differences'])
+ * ```
+ */
+export function printDetailedDifferences(r: Reporter, differences: unknown, indent = '  '): void {
+  if (!Array.isArray(differences) || differences.length === 0) return
+  printDifferences(r, differences as SchemaDifference[], indent)
+}
+
 function show(value: SchemaValue | undefined): string {
   if (value === undefined) return '(none)'
   const text = Array.isArray(value) ? `[${value.join(', ')}]` : String(value)

@@ -14,7 +14,7 @@ import { parseVersion } from '../version/version.js'
 import { assertNewVersion, ledgerForBuild } from './build-ledger.js'
 import { manifestEntry } from './manifest-entry.js'
 import { withRepositoryVersions } from './repository-versions.js'
-import { assertReversibility } from './reversibility.js'
+import { checkRollbackPairing } from './reversibility.js'
 import { findSourceFiles, type SourceFile, type SourceFolders } from './source-files.js'
 import { recordSnapshot, type SnapshotOptions } from './record-snapshot.js'
 import { checkNoTransactionPaths } from './no-transaction-paths.js'
@@ -36,6 +36,12 @@ export interface BuildOptions {
   transactionScope?: TransactionScope
   /** Build even though no rollback SQL came with the version; recorded in the manifest. */
   irreversible?: boolean
+  /**
+   * Every migration needs its rollback file, `rollback/<name>` for `migrations/<name>` or
+   * `drizzle/<name>` (default true; config `rollback.required`). With false, migrations may
+   * go without one (a warning names them) and a version without any is built irreversible.
+   */
+  rollbackRequired?: boolean
   /**
    * Bundle paths (`migrations/0219_x.sql`) of files that run outside a transaction
    * without carrying `-- squizzle:no-transaction`, as Diesel's `run_in_transaction = false`
@@ -69,8 +75,9 @@ export interface BuildResult {
  * Bundles the SQL files the ledger does not list yet into a new, immutable
  * version, stores it, then appends it to the ledger. Refuses a version not above
  * the newest released one, a released file that changed since, a ledger that
- * disagrees with the storage, SQL that cannot run as written, and a version
- * without rollback SQL unless it is marked `irreversible`. The manifest names the
+ * disagrees with the storage, SQL that cannot run as written, and rollback files
+ * that do not pair one to one with the version's migrations (see
+ * `checkRollbackPairing`) unless it is marked `irreversible`. The manifest names the
  * previous released version and its digest, so apply can check the chain.
  *
  * @example
@@ -97,10 +104,21 @@ export async function buildVersion(options: BuildOptions): Promise<BuildResult> 
     })
   }
   const files = added.map((a) => a.entry)
-  assertReversibility(files, options.irreversible === true, version)
+  const released = releasedFiles(ledger)
+  const pairing = checkRollbackPairing({
+    version,
+    files,
+    irreversible: options.irreversible === true,
+    required: options.rollbackRequired !== false,
+    releasedIn: (path) => released.get(path)?.version,
+  })
+  for (const path of pairing.unpaired) {
+    const message = `no rollback file: rolling back ${version} leaves this migration's change in place (the schema check then fails if it changed the schema)`
+    events({ type: 'warning', code: 'ROLLBACK_MISSING', version, path, message })
+  }
   await options.beforeStore?.(added.map((a) => ({ file: a.source.file, entry: a.entry })))
   const entries: BundleEntry[] = added.map((a) => ({ path: a.entry.path, size: a.entry.size, sha256: a.entry.sha256, source: { file: a.source.file } }))
-  const manifestOf = versionManifest(options, version, latest)
+  const manifestOf = versionManifest(options, version, latest, pairing.irreversible)
   if (options.snapshot) {
     const { toolVersion, limits, snapshot } = options
     // Released versions the storage lacks (a fresh clone) replay from the repository, checked against the ledger.
@@ -115,8 +133,8 @@ export async function buildVersion(options: BuildOptions): Promise<BuildResult> 
   const ref = await options.storage.push({ manifest, bundle: writeBundle(entries) })
   events({ type: 'build.done', version, digest: ref.digest, files: added.length, bytes: ref.bundleSize })
   // Only a stored version is released: the ledger never names an artifact that does not exist.
-  const released = added.map((a) => ({ path: a.entry.path, sha256: a.entry.sha256 }))
-  const entry = { version, digest: ref.digest, previousVersion: latest?.version ?? null, files: released }
+  const releasedNow = added.map((a) => ({ path: a.entry.path, sha256: a.entry.sha256 }))
+  const entry = { version, digest: ref.digest, previousVersion: latest?.version ?? null, files: releasedNow }
   await writeLedgerFile(options.ledger, appendRelease(ledger, entry))
   events({ type: 'ledger.append', version, digest: ref.digest, ledger: options.ledger })
   return { ref, manifest }
@@ -155,6 +173,7 @@ function versionManifest(
   options: BuildOptions,
   version: string,
   latest: LedgerVersion | null,
+  irreversible: boolean,
 ): (files: ManifestFile[]) => Manifest {
   const created = createdAt()
   return (listed) =>
@@ -169,7 +188,7 @@ function versionManifest(
         ...(options.author ? { author: options.author } : {}),
         tools: { squizzle: options.toolVersion, ...(options.drizzleKitVersion ? { 'drizzle-kit': options.drizzleKitVersion } : {}) },
         transactionScope: options.transactionScope ?? 'version',
-        ...(options.irreversible ? { irreversible: true } : {}),
+        ...(irreversible ? { irreversible: true } : {}),
         files: listed,
         checksum: computeChecksum(listed),
       },

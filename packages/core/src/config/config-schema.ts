@@ -64,6 +64,17 @@ const settings = {
       devUrl: { type: 'string', description: 'PostgreSQL server to replay on (a fresh database is created and dropped there) instead of an embedded one. Prefer SQUIZZLE_DEV_URL for anything with a password.' },
     },
   },
+  rollback: {
+    type: 'object',
+    additionalProperties: false,
+    description: 'How build pairs rollback files (rollback/<name>) with migrations (migrations/<name>, drizzle/<name>).',
+    properties: {
+      required: {
+        type: 'boolean',
+        description: 'Every migration needs its rollback file (default true; build --irreversible skips it for one version). false, for a team that never rolls back: migrations may go without one (build warns and names them), and a version without any rollback file is built irreversible.',
+      },
+    },
+  },
   lockTimeoutMs: { type: 'integer', minimum: 0, maximum: 86400000, description: 'How long apply waits for another migrator.' },
   allowOutOfOrder: { type: 'boolean' },
   signing: {

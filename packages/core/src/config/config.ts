@@ -25,6 +25,8 @@ export interface ConfigSettings {
   lint?: LintSettings
   noTransaction?: string[]
   snapshot?: { enabled?: boolean; devUrl?: string }
+  /** `required: false`: migrations may go without rollback file; a version without any is irreversible. */
+  rollback?: { required?: boolean }
   lockTimeoutMs?: number
   allowOutOfOrder?: boolean
   limits?: Partial<BundleLimits>
@@ -95,5 +97,6 @@ export function resolveEnvironment(config: SquizzleConfig, env: string | undefin
     limits: { ...base.limits, ...overrides.limits },
     ...(base.lint || overrides.lint ? { lint: { ...base.lint, ...overrides.lint } } : {}),
     ...(base.snapshot || overrides.snapshot ? { snapshot: { ...base.snapshot, ...overrides.snapshot } } : {}),
+    ...(base.rollback || overrides.rollback ? { rollback: { ...base.rollback, ...overrides.rollback } } : {}),
   }
 }

@@ -69,12 +69,16 @@ export interface ProgressEntry extends ProgressInput {
   finishedAt: Date
 }
 
-/** One rollback file of an applied version, as the database keeps it. */
+/**
+ * One file the database keeps for an applied version's rollback: a rollback file,
+ * the version's schema snapshot, or the schema from before the first version.
+ */
 export interface RollbackScript {
-  /** Bundle path, e.g. `rollback/003_orders.sql`. */
+  /** Bundle path, e.g. `rollback/003_orders.sql`, `schema/snapshot.json`; or `schema/before.json`. */
   path: string
-  /** Lower-case hex SHA-256 of `sql`'s UTF-8 bytes, as listed in the version's manifest. */
+  /** Lower-case hex SHA-256 of `sql`'s UTF-8 bytes, as listed in the version's manifest (if it lists the file). */
   sha256: string
+  /** The file's text: SQL, or a snapshot's JSON. */
   sql: string
 }
 
@@ -136,18 +140,21 @@ export interface DatabaseDriver {
   /** Appends an audit row. */
   audit(entry: AuditInput): Promise<void>
   /**
-   * Keeps a version's rollback files, recorded in the same transaction as the
-   * apply's success row when called on a transaction-bound driver. Saving the
-   * same digest and path again is a no-op.
+   * Keeps what a later rollback needs of a version: its rollback files, and the schema
+   * snapshots a rollback is checked against (`schema/snapshot.json`, `schema/before.json`).
+   * On a transaction-bound driver, kept only if that transaction commits. Saving the
+   * same digest and path again is a no-op: the first bytes kept stay.
    */
   saveRollbackScripts(version: string, manifestDigest: string, scripts: readonly RollbackScript[]): Promise<void>
-  /** The rollback files kept for the artifact `manifestDigest`, by path; empty when none were kept. */
+  /** Every file kept for the artifact `manifestDigest` (rollback files and snapshots), by path; empty when none were kept. */
   rollbackScripts(manifestDigest: string): Promise<RollbackScript[]>
   /**
    * Reads the live schema from the catalogs as a normalized snapshot (every user
    * object, nothing of the system schema, extensions' own objects excluded).
-   * Optional: drift detection and build-time snapshots need it. Call it on the
-   * connected driver, not on one bound to a transaction.
+   * Optional: drift detection, build-time snapshots and the rollback and baseline
+   * checks need it. On a transaction-bound driver the snapshot includes that
+   * transaction's uncommitted changes, and the transaction is left as it was
+   * (no session setting changed, still open); otherwise it is one consistent read.
    */
   snapshotSchema?(): Promise<SchemaSnapshot>
 }

@@ -1,10 +1,19 @@
 import { SquizzleError } from '../errors/squizzle-error.js'
+import type { PulledArtifact } from '../storage/artifact-storage.js'
+import { compactDifferences } from '../snapshot/diff-snapshots.js'
 import { compareVersions, parseVersion } from '../version/version.js'
+import type { RollbackScript } from '../driver/database-driver.js'
+import { checkBaselineSchema, type BaselineSchema } from './baseline-schema.js'
+import type { HistoryState } from './history-state.js'
 import { guarded, refuse, underLock, type OperationContext } from './operation.js'
 import { verifyPulled } from './verify-version.js'
 
 export interface BaselineOptions {
-  /** Baseline even though Squizzle already applied versions to this database. */
+  /**
+   * Baseline even though Squizzle already applied versions to this database, or
+   * the live schema differs from the version's snapshot (or it has none); audited
+   * with the differences.
+   */
   force?: boolean | undefined
 }
 
@@ -13,14 +22,19 @@ export interface BaselineResult {
   digest: string
   /** Stored versions at or below the baseline that will never be applied here. */
   covered: string[]
+  /** How the live schema compared with the version's snapshot. */
+  schema: Omit<BaselineSchema, 'kept'>
 }
 
 /**
  * Marks an existing database as being at `version` without running any SQL
  * (Flyway's `baseline`): the version's verified manifest is recorded as a
  * `baseline` history row, and it and every stored version below it count as
- * part of the schema. Refuses (`HISTORY_NOT_EMPTY`) when Squizzle already
- * applied versions here, unless `force`; never baselines below the current version.
+ * part of the schema. The live schema must equal the snapshot the version
+ * recorded at build (`BASELINE_MISMATCH`, `SNAPSHOT_MISSING` otherwise), and the
+ * snapshot is kept for a later rollback to it. Refuses (`HISTORY_NOT_EMPTY`) when
+ * Squizzle already applied versions here; `force` overrides both refusals, audited.
+ * Never baselines at or below the current version.
  *
  * @example
  * ```ts
@@ -29,30 +43,61 @@ export interface BaselineResult {
  */
 export async function baselineVersion(ctx: OperationContext, version: string, options: BaselineOptions = {}): Promise<BaselineResult> {
   const wanted = parseVersion(version)
+  const force = options.force === true
   return underLock(ctx, async (state) => {
-    if (state.current !== null && compareVersions(wanted, state.current) <= 0) {
-      await refuse(ctx, 'baseline', wanted, new SquizzleError('HISTORY_NOT_EMPTY', `the database is already at ${state.current}; a baseline at ${wanted} would rewrite applied history`, {
-        hint: 'Baseline marks a database that Squizzle has not managed yet. Use rollback to go back, or baseline at a version above the current one.',
-        details: { version: wanted, current: state.current },
-      }))
-    }
-    const applies = state.applied.filter((e) => e.operation === 'apply')
-    if (applies.length > 0 && !options.force) {
-      await refuse(ctx, 'baseline', wanted, new SquizzleError('HISTORY_NOT_EMPTY', `Squizzle already applied ${applies.length} version(s) to this database (current ${state.current})`, {
-        hint: 'Baseline is for databases Squizzle has not managed yet. If the versions up to this one were really applied by hand, pass --force.',
-        details: { version: wanted, current: state.current },
-      }))
-    }
+    await refuseRewrite(ctx, state, wanted, force)
     const started = new Date()
     const pulled = await guarded(ctx, 'baseline', wanted, () => ctx.storage.pull(wanted))
     await guarded(ctx, 'baseline', wanted, () => verifyPulled(ctx.storage, pulled, { limits: ctx.limits, events: ctx.events }))
-    await ctx.driver.record({
+    const { kept, ...schema } = await guarded(ctx, 'baseline', wanted, () => checkBaselineSchema(ctx, pulled, force))
+    await record(ctx, pulled, started, kept)
+    const appliedVersions = new Set(state.applied.map((e) => e.version))
+    const covered = (await ctx.storage.list())
+      .map((v) => v.version)
+      .filter((v) => compareVersions(v, wanted) <= 0 && !appliedVersions.has(v))
+      .sort(compareVersions)
+    const differences = schema.differences.length > 0 ? { differences: compactDifferences(schema.differences) } : {}
+    const checked = { schema: schema.outcome, ...(schema.reason ? { reason: schema.reason } : {}), ...differences }
+    const details = { digest: pulled.ref.digest, covered, force, ...checked }
+    const { user: actor, host } = ctx.actor
+    await ctx.driver.audit({ operation: 'baseline', outcome: 'success', version: wanted, actor, host, details })
+    return { version: wanted, digest: pulled.ref.digest, covered, schema }
+  })
+}
+
+/** Refuses (audited) a baseline at or below the current version, and over Squizzle's own applies unless `force`. */
+async function refuseRewrite(
+  ctx: OperationContext,
+  state: HistoryState,
+  wanted: string,
+  force: boolean,
+): Promise<void> {
+  if (state.current !== null && compareVersions(wanted, state.current) <= 0) {
+    await refuse(ctx, 'baseline', wanted, new SquizzleError('HISTORY_NOT_EMPTY', `the database is already at ${state.current}; a baseline at ${wanted} would rewrite applied history`, {
+      hint: 'Baseline marks a database that Squizzle has not managed yet. Use rollback to go back, or baseline at a version above the current one.',
+      details: { version: wanted, current: state.current },
+    }))
+  }
+  const applies = state.applied.filter((e) => e.operation === 'apply')
+  if (applies.length > 0 && !force) {
+    await refuse(ctx, 'baseline', wanted, new SquizzleError('HISTORY_NOT_EMPTY', `Squizzle already applied ${applies.length} version(s) to this database (current ${state.current})`, {
+      hint: 'Baseline is for databases Squizzle has not managed yet. If the versions up to this one were really applied by hand, pass --force.',
+      details: { version: wanted, current: state.current },
+    }))
+  }
+}
+
+/** The baseline row and, in the same transaction, the snapshot a later rollback to this version compares with. */
+async function record(ctx: OperationContext, pulled: PulledArtifact, started: Date, kept: RollbackScript | null): Promise<void> {
+  const { manifest, ref } = pulled
+  await ctx.driver.transaction(async (tx) => {
+    await tx.record({
       operation: 'baseline',
-      version: wanted,
+      version: manifest.version,
       status: 'success',
-      manifestDigest: pulled.ref.digest,
-      checksum: pulled.manifest.checksum.value,
-      manifest: pulled.manifest,
+      manifestDigest: ref.digest,
+      checksum: manifest.checksum.value,
+      manifest,
       actor: ctx.actor.user,
       host: ctx.actor.host,
       toolVersion: ctx.toolVersion,
@@ -60,9 +105,6 @@ export async function baselineVersion(ctx: OperationContext, version: string, op
       finishedAt: new Date(),
       error: null,
     })
-    const appliedVersions = new Set(state.applied.map((e) => e.version))
-    const covered = (await ctx.storage.list()).map((v) => v.version).filter((v) => compareVersions(v, wanted) <= 0 && !appliedVersions.has(v)).sort(compareVersions)
-    await ctx.driver.audit({ operation: 'baseline', outcome: 'success', version: wanted, actor: ctx.actor.user, host: ctx.actor.host, details: { digest: pulled.ref.digest, covered, force: options.force === true } })
-    return { version: wanted, digest: pulled.ref.digest, covered }
+    if (kept) await tx.saveRollbackScripts(manifest.version, ref.digest, [kept])
   })
 }

@@ -11,6 +11,7 @@ import { currentActor, type Actor } from './actor.js'
 import { dryRunVersion, type DryRunVersion } from './dry-run.js'
 import type { HistoryState } from './history-state.js'
 import { baselineVersion, type BaselineOptions, type BaselineResult } from './baseline.js'
+import { schemaBeforeFirst } from './kept-snapshots.js'
 import { guarded, readState, underLock, type OperationContext } from './operation.js'
 import { repairFailures, type RepairOptions, type RepairResult } from './repair.js'
 import { rollbackVersions, type RollbackOptions, type RollbackResult } from './rollback.js'
@@ -127,7 +128,9 @@ export class Migrator {
         const verified = await this.guarded('apply', artifact.manifest.version, () =>
           verifyPulled(this.options.storage, artifact, { ...this.verifyOptions(), keepFilesUpTo: this.options.keepVerifiedBytes ?? defaultKeepVerifiedBytes }),
         )
-        await this.guarded('apply', artifact.manifest.version, () => runVersion(this.runContext(), artifact, verified.contents), 'failure')
+        // The first version on a database keeps the schema from before it, for its rollback's check.
+        const before = applied.length === 0 ? await schemaBeforeFirst(driver, state, artifact.manifest.version, this.events) : null
+        await this.guarded('apply', artifact.manifest.version, () => runVersion(this.runContext(), artifact, verified.contents, before), 'failure')
         const signer = verified.identity ? { signer: verified.identity } : {}
         const version = artifact.manifest.version
         const details = { digest: artifact.ref.digest, ...signer, ...overrideDetails(overridden.get(version)) }
@@ -156,11 +159,15 @@ export class Migrator {
   /**
    * Undoes the current version, or every applied version above `to`, newest
    * first, with the rollback SQL the database kept when it applied them (no
-   * storage needed). Each version runs under the lock like apply (one
-   * transaction by default, non-transactional files statement by statement and
-   * resumable) and is recorded as a `rollback` history row, so status shows it
-   * as no longer applied and apply can run it again. Refuses irreversible and
-   * baselined versions before running anything. `dryRun` returns the SQL only.
+   * storage needed), each migration's rollback file in reverse migration order.
+   * Each version runs under the lock like apply (one transaction by default,
+   * non-transactional files statement by statement and resumable). Before its
+   * `rollback` history row is written, in the same transaction, the live schema
+   * is compared with the snapshot of the version it returns to: a difference
+   * throws `ROLLBACK_INCOMPLETE` (the transaction, if it was one, changes
+   * nothing) unless `force`; `checks` says how each version compared. Refuses
+   * irreversible and baselined versions before running anything. `dryRun`
+   * returns the SQL only.
    *
    * @example
    * ```ts
@@ -174,7 +181,9 @@ export class Migrator {
 
   /**
    * Marks an existing database as being at `version` without running SQL; audited.
-   * Refuses when Squizzle already applied versions here unless `force`.
+   * Refuses a live schema that differs from the version's snapshot
+   * (`BASELINE_MISMATCH`), a version without one (`SNAPSHOT_MISSING`), and a
+   * database where Squizzle already applied versions, unless `force`.
    *
    * @example
    * ```ts

@@ -18,7 +18,7 @@ export interface OperationContext {
 }
 
 // Refusals are audited as such: the operation never started because what it was asked to do is unsafe.
-const refusedCodes = new Set(['OUT_OF_ORDER', 'ROLLBACK_IRREVERSIBLE', 'ROLLBACK_UNAVAILABLE', 'HISTORY_NOT_EMPTY'])
+const refusedCodes = new Set(['OUT_OF_ORDER', 'ROLLBACK_IRREVERSIBLE', 'ROLLBACK_UNAVAILABLE', 'HISTORY_NOT_EMPTY', 'SNAPSHOT_MISSING', 'SNAPSHOT_UNSUPPORTED'])
 
 /**
  * Runs `fn`; integrity, signature and policy refusals are audited as `refused`,

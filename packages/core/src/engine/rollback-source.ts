@@ -5,9 +5,10 @@ import type { DatabaseDriver, HistoryEntry } from '../driver/database-driver.js'
 import { SquizzleError } from '../errors/squizzle-error.js'
 import { assertChecksum } from '../manifest/checksum.js'
 import type { Manifest, ManifestFile } from '../manifest/manifest.js'
+import { reversibleKinds, rollbackRunOrder } from '../manifest/rollback-pairing.js'
 import type { ArtifactStorage } from '../storage/artifact-storage.js'
 
-/** The verified rollback files of one applied version, newest file first (the order they run in). */
+/** The verified rollback files of one applied version, in the order they run (reverse order of their migrations). */
 export interface RollbackSource {
   manifest: Manifest
   digest: string
@@ -22,7 +23,8 @@ export interface RollbackSource {
  * manifest checksum). The SQL kept in the database at apply time is used first,
  * so an unreachable registry does not block an emergency rollback; versions
  * applied before that existed fall back to storage, whose artifact must be the
- * one that was applied. Refuses baselined, irreversible and rollback-less versions.
+ * one that was applied. Refuses baselined, irreversible and rollback-less versions;
+ * a version of seeds only has nothing to run.
  *
  * @example
  * ```ts
@@ -46,16 +48,22 @@ export async function loadRollback(entry: HistoryEntry, driver: DatabaseDriver, 
       details: { version },
     })
   }
-  const wanted = manifest.files.filter((f) => f.kind === 'rollback')
-  if (wanted.length === 0) {
+  const wanted = rollbackRunOrder(manifest.files, manifest.files.filter((f) => f.kind === 'rollback'))
+  // A version of seeds only changes no schema: its rollback runs nothing (and is still checked).
+  if (wanted.length === 0 && manifest.files.some((f) => reversibleKinds.includes(f.kind))) {
     throw unavailable(version, `version ${version} carries no rollback SQL`, 'Build a new version that reverts its changes (rollback files belong in the version they undo).')
   }
   const kept = new Map((await driver.rollbackScripts(digest)).map((s) => [s.path, s]))
   const fromDatabase = wanted.every((f) => kept.has(f.path))
   const files = fromDatabase
     ? wanted.map((f) => checked(f, Buffer.from(kept.get(f.path)!.sql, 'utf8'), version))
-    : await fromStorage(storage, version, digest, limits)
-  return { manifest, digest, files: files.reverse(), from: fromDatabase ? 'database' : 'storage' }
+    : inOrder(await fromStorage(storage, version, digest, limits), wanted)
+  return { manifest, digest, files, from: fromDatabase ? 'database' : 'storage' }
+}
+
+function inOrder(files: BundleFile[], order: readonly ManifestFile[]): BundleFile[] {
+  const position = new Map(order.map((f, i) => [f.path, i]))
+  return [...files].sort((a, b) => position.get(a.file.path)! - position.get(b.file.path)!)
 }
 
 function checked(file: ManifestFile, content: Buffer, version: string): BundleFile {

@@ -35,6 +35,9 @@ export interface SegmentJob {
   beforeSuccess?: (tx: DatabaseDriver) => Promise<void>
 }
 
+// A check's verdict (the schema after a rollback) is the news itself: recorded, then thrown as it is, not wrapped.
+const verdicts = new Set<string>(['ROLLBACK_INCOMPLETE'])
+
 const words: Record<RunOperation, { done: string; again: string; failed: 'MIGRATION_FAILED' | 'ROLLBACK_FAILED' }> = {
   apply: { done: 'applied', again: 'apply', failed: 'MIGRATION_FAILED' },
   rollback: { done: 'rolled back', again: 'rollback', failed: 'ROLLBACK_FAILED' },
@@ -122,11 +125,14 @@ export async function runSegments(ctx: VersionRunContext, job: SegmentJob): Prom
       (e: unknown) => (e instanceof Error ? e.message : String(e)),
     )
     events({ type: 'version.failed', version: manifest.version, code: failure.code, message: failure.message, resumable: progressed, operation })
+    if (isSquizzleError(err) && verdicts.has(err.code)) {
+      throw new SquizzleError(err.code, err.message, { hint: err.hint, details: { ...err.details, resumable: progressed, ...(recordError ? { recordError } : {}) } })
+    }
     throw new SquizzleError(words[operation].failed, `${operation === 'apply' ? 'version' : 'rollback of'} ${manifest.version} failed: ${failure.message}`, {
       hint: progressed
         ? `Files before the failure ran and are recorded. Fix the cause, then run ${words[operation].again} again: it resumes where it stopped (or see \`squizzle repair\`).`
         : operation === 'apply'
-          ? `Nothing of version ${manifest.version} was kept: the database is as it was before. Fix the cause and run apply again; if the SQL itself is wrong, delete this never-applied version from storage and build a corrected one.`
+          ? `Nothing of version ${manifest.version} was kept: the database is as it was before. Fix the cause and run apply again; \`squizzle drift\` lists objects the database holds that its current version does not expect (e.g. left by an incomplete rollback). Squizzle never changes a released version: if its SQL is wrong, make the database meet what it expects or, if no database has applied it, remove it from storage with the storage's own tools and build a corrected one.`
           : `Nothing of the rollback was kept: the database is as it was before and ${manifest.version} is still applied. Fix the cause and run rollback again.`,
       cause: err,
       details: { version: manifest.version, operation, resumable: progressed, ...failure.details, ...(recordError ? { recordError } : {}) },

@@ -1,6 +1,8 @@
 import { bundleFiles, type BundleFile } from '../bundle/bundle-reader.js'
 import type { DatabaseDriver, RollbackScript } from '../driver/database-driver.js'
+import type { SchemaSnapshot } from '../snapshot/schema-snapshot.js'
 import type { PulledArtifact } from '../storage/artifact-storage.js'
+import { keptSnapshot, schemaBeforePath } from './kept-snapshots.js'
 import { fromMemory, runSegments, type VersionRunContext } from './run-segments.js'
 import { planSegments } from './segments.js'
 
@@ -8,8 +10,10 @@ export type { VersionRunContext } from './run-segments.js'
 
 /**
  * Applies one verified version: its files run in the segments `planSegments`
- * gives, and its rollback files are kept in the database in the same
- * transaction as the success row, so a later rollback needs no storage.
+ * gives, and what a later rollback needs is kept in the database in the same
+ * transaction as the success row, so it needs no storage: the version's rollback
+ * files, its schema snapshot (what a rollback of the version above must return
+ * to) and, for the first version, `schemaBefore` (what its own rollback returns to).
  *
  * Callers hold the migration lock and have verified the bundle.
  *
@@ -18,7 +22,12 @@ export type { VersionRunContext } from './run-segments.js'
  * await runVersion(ctx, await storage.pull('1.2.0'))
  * ```
  */
-export async function runVersion(ctx: VersionRunContext, pulled: PulledArtifact, verified: BundleFile[] | null = null): Promise<void> {
+export async function runVersion(
+  ctx: VersionRunContext,
+  pulled: PulledArtifact,
+  verified: BundleFile[] | null = null,
+  schemaBefore: SchemaSnapshot | null = null,
+): Promise<void> {
   const { manifest, ref } = pulled
   // Files already verified in memory run as they are; otherwise the bundle is read
   // again and every file re-checked against the manifest just before it runs.
@@ -29,13 +38,13 @@ export async function runVersion(ctx: VersionRunContext, pulled: PulledArtifact,
     digest: ref.digest,
     segments: planSegments(manifest.files, manifest.transactionScope),
     files,
-    // Rollback files come last in a bundle, after every file that runs.
+    // Rollback files and the snapshot come last in a bundle, after every file that runs.
     beforeSuccess: async (tx: DatabaseDriver) => {
-      const scripts: RollbackScript[] = []
+      const kept: RollbackScript[] = schemaBefore ? [keptSnapshot(schemaBeforePath, schemaBefore)] : []
       for await (const { file, content } of files) {
-        if (file.kind === 'rollback') scripts.push({ path: file.path, sha256: file.sha256, sql: content.toString('utf8') })
+        if (file.kind === 'rollback' || file.kind === 'schema') kept.push({ path: file.path, sha256: file.sha256, sql: content.toString('utf8') })
       }
-      if (scripts.length > 0) await tx.saveRollbackScripts(manifest.version, ref.digest, scripts)
+      if (kept.length > 0) await tx.saveRollbackScripts(manifest.version, ref.digest, kept)
     },
   })
 }

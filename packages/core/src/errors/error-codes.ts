@@ -18,6 +18,8 @@ export type SquizzleErrorCode =
   | 'SQL_NEEDS_NO_TRANSACTION'
   | 'SQL_UNSUPPORTED'
   | 'ROLLBACK_MISSING'
+  | 'ROLLBACK_LATE'
+  | 'ROLLBACK_ORPHANED'
   | 'LINT_FAILED'
   | 'LINT_UNAVAILABLE'
   | 'DRIZZLE_KIT_MISSING'
@@ -65,6 +67,7 @@ export type SquizzleErrorCode =
   | 'ROLLBACK_IRREVERSIBLE'
   | 'ROLLBACK_UNAVAILABLE'
   | 'NOTHING_TO_ROLL_BACK'
+  | 'ROLLBACK_INCOMPLETE'
   | 'HISTORY_NOT_EMPTY'
   | 'NOTHING_TO_REPAIR'
   | 'LOCK_TIMEOUT'
@@ -74,6 +77,7 @@ export type SquizzleErrorCode =
   // schema snapshots and drift
   | 'SNAPSHOT_UNSUPPORTED'
   | 'SNAPSHOT_MISSING'
+  | 'BASELINE_MISMATCH'
 
 /** The class of failure a code belongs to; the CLI maps each to an exit code. */
 export type ErrorCategory = 'usage' | 'failure' | 'integrity' | 'signature' | 'lock'
@@ -92,6 +96,8 @@ const categories: Record<SquizzleErrorCode, ErrorCategory> = {
   SQL_NEEDS_NO_TRANSACTION: 'failure',
   SQL_UNSUPPORTED: 'failure',
   ROLLBACK_MISSING: 'failure',
+  ROLLBACK_LATE: 'failure',
+  ROLLBACK_ORPHANED: 'failure',
   LINT_FAILED: 'failure',
   LINT_UNAVAILABLE: 'failure',
   DRIZZLE_KIT_MISSING: 'failure',
@@ -136,6 +142,8 @@ const categories: Record<SquizzleErrorCode, ErrorCategory> = {
   ROLLBACK_IRREVERSIBLE: 'failure',
   ROLLBACK_UNAVAILABLE: 'failure',
   NOTHING_TO_ROLL_BACK: 'failure',
+  // The rollback SQL ran but the schema is not the one of the version below.
+  ROLLBACK_INCOMPLETE: 'failure',
   HISTORY_NOT_EMPTY: 'failure',
   NOTHING_TO_REPAIR: 'failure',
   LOCK_TIMEOUT: 'lock',
@@ -144,6 +152,8 @@ const categories: Record<SquizzleErrorCode, ErrorCategory> = {
   CONNECTION_FAILED: 'failure',
   SNAPSHOT_UNSUPPORTED: 'failure',
   SNAPSHOT_MISSING: 'failure',
+  // The live schema is not what the version to baseline at recorded: like `drift --check`, exit 3.
+  BASELINE_MISMATCH: 'integrity',
 }
 
 /**

@@ -63,3 +63,37 @@ function sameValue(a: SchemaValue | undefined, b: SchemaValue | undefined): bool
   if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((v, i) => v === b[i])
   return a === b
 }
+
+const signs = { added: '+', removed: '-', changed: '~' } as const
+
+/**
+ * The differences as short tokens, `~ enum public.status (labels), - table public.audit`:
+ * `+` only in the second snapshot, `-` only in the first, `~` changed (with the
+ * properties that differ). With `limit`, the first ones and "and N more".
+ *
+ * @example
+ * ```ts
+ * summarizeDifferences(diffSnapshots(expected, live), 5)
+ * ```
+ */
+export function summarizeDifferences(differences: readonly SchemaDifference[], limit = Number.POSITIVE_INFINITY): string {
+  const named = differences.slice(0, limit).map((d) => {
+    const what = d.change === 'changed' ? ` (${d.properties.map((p) => p.property).join(', ')})` : ''
+    return `${signs[d.change]} ${d.kind} ${d.name}${what}`
+  })
+  const more = differences.length - named.length
+  return named.join(', ') + (more > 0 ? ` and ${more} more` : '')
+}
+
+/**
+ * The differences without the full objects of added and removed ones, small enough
+ * for an audit row or an error's details.
+ *
+ * @example
+ * ```ts
+ * await driver.audit({ ...entry, details: { differences: compactDifferences(differences) } })
+ * ```
+ */
+export function compactDifferences(differences: readonly SchemaDifference[]): Record<string, unknown>[] {
+  return differences.map((d) => (d.change === 'changed' ? { ...d } : { change: d.change, kind: d.kind, name: d.name }))
+}

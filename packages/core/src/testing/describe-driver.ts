@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { DatabaseDriver, HistoryEntryInput } from '../driver/database-driver.js'
 import { isSquizzleError } from '../errors/squizzle-error.js'
 import { diffSnapshots } from '../snapshot/diff-snapshots.js'
-import { parseSnapshot, serializeSnapshot } from '../snapshot/schema-snapshot.js'
+import { parseSnapshot, serializeSnapshot, type SchemaSnapshot } from '../snapshot/schema-snapshot.js'
 
 /** What `describeDriver` needs: a fresh, empty database per call, and two drivers on it. */
 export interface DriverFactory {
@@ -203,6 +203,26 @@ export function describeDriver(name: string, factory: DriverFactory): void {
       expect(added.map((x) => x.kind)).toContain('table')
       expect(parseSnapshot(serializeSnapshot(after))).toEqual(after)
       expect(serializeSnapshot(await d.snapshotSchema()).equals(serializeSnapshot(after))).toBe(true)
+    })
+
+    it('snapshots inside a transaction: its uncommitted changes included, the transaction left as it was', async ({ skip }) => {
+      const d = await connect()
+      if (!d.snapshotSchema) return skip('the driver does not implement the optional snapshotSchema()')
+      const before = await d.snapshotSchema()
+      let inside: SchemaSnapshot | undefined
+      let wentOn = false
+      const done = d.transaction(async (tx) => {
+        await tx.run(unit(['CREATE TABLE conformance_uncommitted (id int)']))
+        inside = await tx.snapshotSchema!()
+        // Still the same open transaction, with the session's search_path: an unqualified name resolves.
+        await tx.run(unit(['INSERT INTO conformance_uncommitted VALUES (1)']))
+        wentOn = true
+        throw new Error('conformance: rolled back on purpose')
+      })
+      await expect(done).rejects.toThrow(/rolled back on purpose/)
+      expect(wentOn).toBe(true)
+      expect(diffSnapshots(before, inside!).map((x) => `${x.change} ${x.kind} ${x.name}`)).toContain('added table public.conformance_uncommitted')
+      expect(diffSnapshots(before, await d.snapshotSchema())).toEqual([])
     })
   })
 }
