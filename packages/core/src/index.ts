@@ -48,6 +48,9 @@ export type {
   ProgressEntry,
   AuditInput,
   RollbackScript,
+  VersionClaim,
+  IndexTarget,
+  InvalidIndex,
 } from './driver/database-driver.js'
 
 // Signing

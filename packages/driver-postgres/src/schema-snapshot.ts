@@ -12,6 +12,9 @@ const identities: Record<string, string> = { a: 'always', d: 'by default' }
 const generated: Record<string, string> = { s: 'stored', v: 'virtual' }
 const policyCommands: Record<string, string> = { r: 'select', a: 'insert', w: 'update', d: 'delete', '*': 'all' }
 
+/** Runs `fn` in a read-only repeatable-read transaction (the driver's own runner survives a lost connection). */
+export type SnapshotTransaction = <T>(fn: (tx: Sql) => Promise<T>) => Promise<T>
+
 /**
  * Reads the schema of the database `sql` is connected to, in one read-only
  * snapshot transaction, and returns it normalized (see `SchemaSnapshot`).
@@ -21,8 +24,9 @@ const policyCommands: Record<string, string> = { r: 'select', a: 'insert', w: 'u
  * const snapshot = await readSchemaSnapshot(sql)
  * ```
  */
-export async function readSchemaSnapshot(sql: Sql): Promise<SchemaSnapshot> {
-  return (await sql.begin('isolation level repeatable read read only', async (tx) => {
+export async function readSchemaSnapshot(sql: Sql, inSnapshot?: SnapshotTransaction): Promise<SchemaSnapshot> {
+  const run: SnapshotTransaction = inSnapshot ?? (async (fn) => (await sql.begin('isolation level repeatable read read only', (tx) => fn(tx as unknown as Sql))) as never)
+  return (await run(async (tx) => {
     const t = tx as unknown as Sql
     // Every deparsed name comes out schema-qualified, whatever the role's search_path, and
     // constants in defaults and checks print the same whatever the role's date and number settings.

@@ -10,6 +10,7 @@ export const statusCommand: Command = {
   usage: 'squizzle status [--check]',
   details: [
     'Exit 3 when a stored version differs from the one the database applied (tampering).',
+    'Invalid indexes (an interrupted CREATE INDEX CONCURRENTLY) are listed; they are maintained but never used.',
     'Drift: the live schema compared with the current version\'s snapshot (details: squizzle drift).',
     '--check   also exit 3 when the schema has drifted',
   ],
@@ -36,6 +37,9 @@ export const statusCommand: Command = {
       for (const f of report.failed) r.line(`${c.red('Failed')}   ${f.version} at ${f.at}: ${f.message}${f.resumable ? ` (resumable: run ${f.operation} again)` : ''} ${c.dim(`[${f.operation}; after fixing the cause: squizzle repair]`)}`)
       if (report.baseline) r.line(`${c.bold('Baseline')} ${report.baseline} (versions up to it are part of the schema)`)
       for (const t of report.tampered) r.line(`${c.red('Tampered')} ${t.version}: applied ${t.applied}, storage now has ${t.stored}`)
+      for (const i of report.invalidIndexes ?? []) {
+        r.line(`${c.red('Invalid')}  index ${i.schema}.${i.name} on ${i.table}: an interrupted CREATE INDEX CONCURRENTLY left it unused ${c.dim(`[DROP INDEX CONCURRENTLY ${i.schema}.${i.name}, then build it again]`)}`)
+      }
       r.line(`${c.bold('Lock')}     ${report.lock ? `held by pid ${report.lock.pid}${report.lock.applicationName ? ` (${report.lock.applicationName})` : ''} since ${report.lock.since ?? '?'}` : 'free'}`)
       const drift = await statusDrift(ctx, driver)
       r.line(`${drift.status === 'drift' ? c.red('Drift') : c.bold('Drift')}    ${describeStatusDrift(drift)}`)

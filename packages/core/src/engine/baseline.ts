@@ -46,19 +46,24 @@ export async function baselineVersion(ctx: OperationContext, version: string, op
     const started = new Date()
     const pulled = await guarded(ctx, 'baseline', wanted, () => ctx.storage.pull(wanted))
     await guarded(ctx, 'baseline', wanted, () => verifyPulled(ctx.storage, pulled, { limits: ctx.limits, events: ctx.events }))
-    await ctx.driver.record({
-      operation: 'baseline',
-      version: wanted,
-      status: 'success',
-      manifestDigest: pulled.ref.digest,
-      checksum: pulled.manifest.checksum.value,
-      manifest: pulled.manifest,
-      actor: ctx.actor.user,
-      host: ctx.actor.host,
-      toolVersion: ctx.toolVersion,
-      startedAt: started,
-      finishedAt: new Date(),
-      error: null,
+    // Marked applied with its history row, under the lock proven just before COMMIT, like an apply.
+    await ctx.driver.transaction(async (tx) => {
+      await tx.claimVersion({ version: wanted, manifestDigest: pulled.ref.digest, operation: 'baseline' })
+      await tx.record({
+        operation: 'baseline',
+        version: wanted,
+        status: 'success',
+        manifestDigest: pulled.ref.digest,
+        checksum: pulled.manifest.checksum.value,
+        manifest: pulled.manifest,
+        actor: ctx.actor.user,
+        host: ctx.actor.host,
+        toolVersion: ctx.toolVersion,
+        startedAt: started,
+        finishedAt: new Date(),
+        error: null,
+      })
+      await tx.assertLockHeld()
     })
     const appliedVersions = new Set(state.applied.map((e) => e.version))
     const covered = (await ctx.storage.list()).map((v) => v.version).filter((v) => compareVersions(v, wanted) <= 0 && !appliedVersions.has(v)).sort(compareVersions)

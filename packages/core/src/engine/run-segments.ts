@@ -7,6 +7,8 @@ import type { Manifest, ManifestFile } from '../manifest/manifest.js'
 import { analyzeSql, runnableStatements } from '../sql/analyze-sql.js'
 import { chunkScript } from '../sql/chunk-script.js'
 import type { Actor } from './actor.js'
+import { runStatementByStatement } from './run-statements.js'
+import { runError, type Resume, type RunOperation, type RunTrace } from './run-trace.js'
 import type { Segment } from './segments.js'
 
 export interface VersionRunContext {
@@ -17,8 +19,7 @@ export interface VersionRunContext {
   limits?: Partial<BundleLimits> | undefined
 }
 
-/** What a run does: apply a version's files, or run its rollback files. */
-export type RunOperation = 'apply' | 'rollback'
+export type { RunOperation } from './run-trace.js'
 
 /** One run of one version: its segments and, in the same order, the files they hold. */
 export interface SegmentJob {
@@ -35,18 +36,17 @@ export interface SegmentJob {
   beforeSuccess?: (tx: DatabaseDriver) => Promise<void>
 }
 
-const words: Record<RunOperation, { done: string; again: string; failed: 'MIGRATION_FAILED' | 'ROLLBACK_FAILED' }> = {
-  apply: { done: 'applied', again: 'apply', failed: 'MIGRATION_FAILED' },
-  rollback: { done: 'rolled back', again: 'rollback', failed: 'ROLLBACK_FAILED' },
-}
-
 /**
  * Runs one verified version's segments and records the outcome as a history
  * row of `job.operation`: a failed transactional segment leaves nothing behind;
  * finished segments and statements of non-transactional files are recorded as
  * progress so that a retry resumes after them.
  *
- * Callers hold the migration lock and have verified the files.
+ * Exactly once, even if the lock fails: the version's last transaction marks it
+ * applied (or, for a rollback, unmarks it) as its first statement, under a unique
+ * constraint, and proves the lock still held as its last one; a version of several
+ * steps claims itself before the first. Callers hold the migration lock and have
+ * verified the files.
  *
  * @example
  * ```ts
@@ -54,89 +54,158 @@ const words: Record<RunOperation, { done: string; again: string; failed: 'MIGRAT
  * ```
  */
 export async function runSegments(ctx: VersionRunContext, job: SegmentJob): Promise<void> {
-  const { manifest, digest, segments, files, operation } = job
-  const { driver, events } = ctx
+  const { manifest, digest, segments, operation } = job
   const startedAt = new Date()
-  const resume = await readResume(driver, manifest.version, digest, operation)
-  const entry = (status: 'success' | 'failed', error: HistoryEntryInput['error']): HistoryEntryInput => ({
+  const resume = await readResume(ctx.driver, manifest.version, digest, operation)
+  const run: VersionRun = { ctx, job, startedAt, trace: { operation, manifest, resume, committed: false, at: null, inTransaction: false } }
+  const fileCount = segments.reduce((n, s) => n + s.files.length, 0)
+  ctx.events(operation === 'apply'
+    ? { type: 'version.start', version: manifest.version, digest, files: fileCount }
+    : { type: 'rollback.start', version: manifest.version, digest, files: fileCount })
+  let claimed = false
+  try {
+    // Several commits before the last: the version is claimed first, so no other run starts it meanwhile.
+    if (operation === 'apply' && (segments.length > 1 || segments.some((s) => !s.transactional))) {
+      await ctx.driver.claimVersion({ version: manifest.version, manifestDigest: digest, operation: 'apply' })
+      claimed = true
+    }
+    if (segments.length === 0) await commitVersion(run, [])
+    for (const [i, segment] of segments.entries()) {
+      if (segment.transactional) await runTransaction(run, segment, i === segments.length - 1)
+      else {
+        await runNonTransactionalFile(run, segment)
+        if (i === segments.length - 1) await commitVersion(run, [])
+      }
+    }
+  } catch (err) {
+    throw await failRun(run, err, claimed)
+  } finally {
+    await job.files.return()
+  }
+  ctx.events(operation === 'apply'
+    ? { type: 'version.done', version: manifest.version, durationMs: Date.now() - startedAt.getTime() }
+    : { type: 'rollback.done', version: manifest.version, durationMs: Date.now() - startedAt.getTime() })
+}
+
+/** One run of one version, as the steps below share it. */
+interface VersionRun {
+  ctx: VersionRunContext
+  job: SegmentJob
+  startedAt: Date
+  trace: RunTrace
+}
+
+/** A transactional segment; the last one also marks the version and records its success. */
+async function runTransaction(run: VersionRun, segment: Segment, last: boolean): Promise<void> {
+  const { ctx, job, trace } = run
+  const { manifest } = job
+  if (last) {
+    await commitVersion(run, segment.files)
+    return
+  }
+  ctx.events({ type: 'transaction.begin', version: manifest.version, files: segment.files.map((f) => f.path) })
+  trace.inTransaction = true
+  await ctx.driver.transaction(async (tx) => {
+    await runFiles(run, tx, segment.files)
+    await tx.assertLockHeld()
+  })
+  closeTransaction(run)
+}
+
+/**
+ * The version's last transaction: the applied mark first (so a second run waits
+ * here, then fails), the files, the success row, and the lock proven just before COMMIT.
+ */
+async function commitVersion(run: VersionRun, files: ManifestFile[]): Promise<void> {
+  const { ctx, job, trace } = run
+  const { manifest, digest } = job
+  if (files.length > 0) ctx.events({ type: 'transaction.begin', version: manifest.version, files: files.map((f) => f.path) })
+  trace.inTransaction = true
+  await ctx.driver.transaction(async (tx) => {
+    if (job.operation === 'apply') await tx.claimVersion({ version: manifest.version, manifestDigest: digest, operation: 'apply' })
+    else await tx.releaseVersion(manifest.version)
+    await runFiles(run, tx, files)
+    await job.beforeSuccess?.(tx)
+    await tx.record(historyEntry(run, 'success', null))
+    await tx.assertLockHeld()
+  })
+  if (files.length > 0) closeTransaction(run)
+  else trace.inTransaction = false
+}
+
+async function runFiles(run: VersionRun, tx: DatabaseDriver, files: ManifestFile[]): Promise<void> {
+  const { ctx, job, trace } = run
+  const { manifest, digest } = job
+  for (const file of files) {
+    const { content } = await nextFile(job.files, file)
+    if (trace.resume.doneFiles.has(file.path)) {
+      ctx.events({ type: 'version.skip', version: manifest.version, reason: `${file.path} already ${job.operation === 'apply' ? 'applied' : 'rolled back'}` })
+      continue
+    }
+    trace.at = { path: file.path, statement: null, line: null }
+    await runTransactionalFile(tx, ctx.events, manifest, file, content)
+    if (job.segments.length > 1) await tx.recordProgress({ version: manifest.version, manifestDigest: digest, path: file.path, statement: null })
+  }
+}
+
+function closeTransaction(run: VersionRun): void {
+  run.trace.inTransaction = false
+  run.trace.committed = true
+  run.trace.at = null
+  run.ctx.events({ type: 'transaction.commit', version: run.job.manifest.version })
+}
+
+async function runNonTransactionalFile(run: VersionRun, segment: Segment): Promise<void> {
+  const { ctx, job, trace } = run
+  const file = segment.files[0]!
+  const { content } = await nextFile(job.files, file)
+  if (trace.resume.doneFiles.has(file.path)) return
+  const lastDone = trace.resume.doneStatements.get(file.path) ?? -1
+  await runStatementByStatement({ driver: ctx.driver, events: ctx.events, manifest: job.manifest, digest: job.digest, file, content, lastDone, trace })
+}
+
+/** Records the failed run (unless another run took the version) and says what the database now holds. */
+async function failRun(run: VersionRun, err: unknown, claimed: boolean): Promise<SquizzleError> {
+  const { ctx, job, trace } = run
+  const failure = isSquizzleError(err) ? err : null
+  const extra: Record<string, unknown> = {}
+  // A lost session takes its claim with it; any other failure gives the claim up, so a later run can take it.
+  if (claimed && failure?.code !== 'CONNECTION_LOST') extra['releaseError'] = await attempt(() => ctx.driver.releaseVersion(job.manifest.version))
+  const inner = { code: failure?.code ?? 'DATABASE_ERROR', message: failure?.message ?? (err instanceof Error ? err.message : String(err)) }
+  // A version another run applied was never this run's: a failed row would read as an unresolved failure.
+  if (failure?.code !== 'VERSION_CLAIMED') extra['recordError'] = await attempt(() => ctx.driver.record(historyEntry(run, 'failed', inner)))
+  for (const key of Object.keys(extra)) if (extra[key] === undefined) delete extra[key]
+  const error = runError(trace, err, extra)
+  const resumable = error.details?.['resumable'] === true
+  ctx.events({ type: 'version.failed', version: job.manifest.version, code: inner.code, message: inner.message, resumable, operation: job.operation })
+  return error
+}
+
+async function attempt(fn: () => Promise<void>): Promise<string | undefined> {
+  try {
+    await fn()
+    return undefined
+  } catch (e) {
+    return e instanceof Error ? e.message : String(e)
+  }
+}
+
+function historyEntry(run: VersionRun, status: 'success' | 'failed', error: HistoryEntryInput['error']): HistoryEntryInput {
+  const { manifest, digest, operation } = run.job
+  return {
     operation,
     version: manifest.version,
     status,
     manifestDigest: digest,
     checksum: manifest.checksum.value,
     manifest,
-    actor: ctx.actor.user,
-    host: ctx.actor.host,
-    toolVersion: ctx.toolVersion,
-    startedAt,
+    actor: run.ctx.actor.user,
+    host: run.ctx.actor.host,
+    toolVersion: run.ctx.toolVersion,
+    startedAt: run.startedAt,
     finishedAt: new Date(),
     error,
-  })
-  const succeed = async (tx: DatabaseDriver): Promise<void> => {
-    await job.beforeSuccess?.(tx)
-    await tx.record(entry('success', null))
   }
-  const recordsProgress = segments.length > 1
-  const fileCount = segments.reduce((n, s) => n + s.files.length, 0)
-  events(operation === 'apply'
-    ? { type: 'version.start', version: manifest.version, digest, files: fileCount }
-    : { type: 'rollback.start', version: manifest.version, digest, files: fileCount })
-  try {
-    if (segments.length === 0) await driver.transaction(succeed)
-    for (const [i, segment] of segments.entries()) {
-      const last = i === segments.length - 1
-      if (segment.transactional) {
-        events({ type: 'transaction.begin', version: manifest.version, files: segment.files.map((f) => f.path) })
-        await driver.transaction(async (tx) => {
-          for (const file of segment.files) {
-            const { content } = await nextFile(files, file)
-            if (resume.doneFiles.has(file.path)) {
-              events({ type: 'version.skip', version: manifest.version, reason: `${file.path} already ${words[operation].done}` })
-              continue
-            }
-            await runTransactionalFile(tx, events, manifest, file, content)
-            if (recordsProgress) await tx.recordProgress({ version: manifest.version, manifestDigest: digest, path: file.path, statement: null })
-          }
-          if (last) await succeed(tx)
-        })
-        events({ type: 'transaction.commit', version: manifest.version })
-      } else {
-        const file = segment.files[0]!
-        const { content } = await nextFile(files, file)
-        if (!resume.doneFiles.has(file.path)) await runStatementByStatement(ctx, manifest, digest, file, content, resume.doneStatements.get(file.path) ?? -1)
-        if (last) await driver.transaction(succeed)
-      }
-    }
-  } catch (err) {
-    const failure = describeFailure(err, manifest)
-    // Anything recorded as progress (finished files, statements run outside a transaction) stays.
-    const progressed =
-      resume.doneFiles.size > 0 ||
-      resume.doneStatements.size > 0 ||
-      (await driver.progress(manifest.version).then(
-        (rows) => rows.some((p) => p.manifestDigest === digest && ownsPath(operation, p.path)),
-        () => segments.some((s) => !s.transactional) || segments.length > 1,
-      ))
-    const recordError = await driver.record(entry('failed', { code: failure.code, message: failure.message })).then(
-      () => undefined,
-      (e: unknown) => (e instanceof Error ? e.message : String(e)),
-    )
-    events({ type: 'version.failed', version: manifest.version, code: failure.code, message: failure.message, resumable: progressed, operation })
-    throw new SquizzleError(words[operation].failed, `${operation === 'apply' ? 'version' : 'rollback of'} ${manifest.version} failed: ${failure.message}`, {
-      hint: progressed
-        ? `Files before the failure ran and are recorded. Fix the cause, then run ${words[operation].again} again: it resumes where it stopped (or see \`squizzle repair\`).`
-        : operation === 'apply'
-          ? `Nothing of version ${manifest.version} was kept: the database is as it was before. Fix the cause and run apply again; if the SQL itself is wrong, delete this never-applied version from storage and build a corrected one.`
-          : `Nothing of the rollback was kept: the database is as it was before and ${manifest.version} is still applied. Fix the cause and run rollback again.`,
-      cause: err,
-      details: { version: manifest.version, operation, resumable: progressed, ...failure.details, ...(recordError ? { recordError } : {}) },
-    })
-  } finally {
-    await files.return()
-  }
-  events(operation === 'apply'
-    ? { type: 'version.done', version: manifest.version, durationMs: Date.now() - startedAt.getTime() }
-    : { type: 'rollback.done', version: manifest.version, durationMs: Date.now() - startedAt.getTime() })
 }
 
 /** Rollback runs own the `rollback/` files' progress rows; apply runs own the others. */
@@ -159,35 +228,7 @@ async function runTransactionalFile(tx: DatabaseDriver, events: EventSink, manif
   events({ type: 'file.done', version: manifest.version, path: file.path, durationMs: Date.now() - started })
 }
 
-async function runStatementByStatement(
-  ctx: VersionRunContext,
-  manifest: Manifest,
-  digest: string,
-  file: ManifestFile,
-  content: Buffer,
-  lastDone: number,
-): Promise<void> {
-  const started = Date.now()
-  const { driver, events } = ctx
-  // The verified manifest decides: the file may be declared non-transactional in config, not by a directive in its bytes.
-  const statements = (await analyzeSql(content.toString('utf8'), file.path, { noTransaction: !file.transaction })).statements
-  if (lastDone >= 0) events({ type: 'file.resume', version: manifest.version, path: file.path, fromStatement: lastDone + 1 })
-  events({ type: 'file.start', version: manifest.version, path: file.path, transactional: false })
-  await driver.run(
-    { version: manifest.version, path: file.path, statements: statements.map((s) => s.text), transactional: false },
-    {
-      fromStatement: lastDone + 1,
-      onStatement: async (index, durationMs) => {
-        await driver.recordProgress({ version: manifest.version, manifestDigest: digest, path: file.path, statement: index })
-        events({ type: 'statement.done', version: manifest.version, path: file.path, index, durationMs })
-      },
-    },
-  )
-  await driver.recordProgress({ version: manifest.version, manifestDigest: digest, path: file.path, statement: null })
-  events({ type: 'file.done', version: manifest.version, path: file.path, durationMs: Date.now() - started })
-}
-
-async function readResume(driver: DatabaseDriver, version: string, digest: string, operation: RunOperation): Promise<{ doneFiles: Set<string>; doneStatements: Map<string, number> }> {
+async function readResume(driver: DatabaseDriver, version: string, digest: string, operation: RunOperation): Promise<Resume> {
   const rows = (await driver.progress(version)).filter((r) => ownsPath(operation, r.path))
   const foreign = rows.find((r) => r.manifestDigest !== digest)
   if (foreign) {
@@ -256,10 +297,4 @@ function countLinesBefore(text: string, position: number): number {
   let line = 1
   for (let i = text.indexOf('\n'); i !== -1 && i < position; i = text.indexOf('\n', i + 1)) line++
   return line
-}
-
-function describeFailure(err: unknown, manifest: Manifest): { code: string; message: string; details: Record<string, unknown> } {
-  if (isSquizzleError(err)) return { code: err.code, message: err.message, details: err.details ?? {} }
-  const message = err instanceof Error ? err.message : String(err)
-  return { code: 'DATABASE_ERROR', message: `${manifest.version}: ${message}`, details: {} }
 }
