@@ -32,15 +32,16 @@ export interface HeldLock extends MigrationLock {
  * `pg_try_advisory_lock`. Polling, not blocking: a session blocked in
  * `pg_advisory_lock` holds a snapshot that makes the holder's
  * `CREATE INDEX CONCURRENTLY` wait for it forever. The backend that took it is
- * remembered (pid and start time) for {@link assertLockHeld}.
+ * remembered (pid and start time) for {@link assertLockHeld}. `witness` gives the
+ * work session when the lock is taken (it may be replaced while the lock is awaited).
  *
  * @example
  * ```ts
- * const lock = await acquireLock(lockSession, workSession, { timeoutMs: 60_000 })
+ * const lock = await acquireLock(lockSession, () => workSession, { timeoutMs: 60_000 })
  * try { … } finally { await lock.release() }
  * ```
  */
-export async function acquireLock(lock: Session, witness: Session, options: AcquireOptions): Promise<HeldLock> {
+export async function acquireLock(lock: Session, witness: () => Session, options: AcquireOptions): Promise<HeldLock> {
   const started = Date.now()
   let delay = pollMinMs
   for (;;) {
@@ -51,7 +52,7 @@ export async function acquireLock(lock: Session, witness: Session, options: Acqu
     if (row?.locked) {
       const held = heldLock(lock, row.pid, row.started)
       try {
-        await assertSessionLock(lock, witness, row.pid)
+        await assertSessionLock(lock, witness(), row.pid)
       } catch (err) {
         await held.release().catch(() => undefined)
         throw err

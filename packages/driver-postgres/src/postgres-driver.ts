@@ -110,7 +110,7 @@ export class PostgresDriver implements DatabaseDriver {
     if (this.bound) throw misuse('lock')
     const root = this.connected()
     const session = await this.onSession(root.work(), 'opening the lock session', () => root.lockSession())
-    const held = await this.onSession(session, 'taking the migration lock', () => acquireLock(session, root.work(), opts))
+    const held = await this.onSession(session, 'taking the migration lock', () => acquireLock(session, () => root.work(), opts))
     root.held = held
     return {
       acquiredAt: held.acquiredAt,
