@@ -48,7 +48,8 @@ export async function acquireLock(lock: Session, witness: () => Session, options
     if (lock.lost) throw lockSessionEnded(null)
     const [row] = await lock.sql<{ locked: boolean; pid: number; started: string }[]>`
       SELECT pg_try_advisory_lock(${lockKey.classid}::int, ${lockKey.objid}::int) AS locked, pg_backend_pid() AS pid,
-        (SELECT (extract(epoch FROM backend_start) * 1000000)::bigint::text FROM pg_stat_activity WHERE pid = pg_backend_pid()) AS started`
+        (SELECT (extract(epoch FROM backend_start) * 1000000)::bigint::text
+         FROM pg_stat_activity WHERE pid = pg_backend_pid()) AS started`
     if (row?.locked) {
       const held = heldLock(lock, row.pid, row.started)
       try {
@@ -83,7 +84,7 @@ export async function acquireLock(lock: Session, witness: () => Session, options
  * await assertLockHeld(txSql, lock, lock.session) // just before COMMIT
  * ```
  */
-export async function assertLockHeld(sql: Sql, lock: HeldLock | undefined, session: Session | undefined): Promise<void> {
+export async function assertLockHeld(sql: Sql, lock: HeldLock | undefined, session?: Session): Promise<void> {
   if (!lock || lock.released || !session) {
     throw new SquizzleError('LOCK_LOST', 'no migration lock is held by this driver', {
       hint: 'Take the lock with driver.lock() first; Squizzle commits migrations only while it holds the lock.',
@@ -177,8 +178,9 @@ function heldLock(session: Session, pid: number, backendStart: string): HeldLock
       released = true
       // Never sent on a lost session: postgres.js would open a new one, which holds nothing.
       if (session.lost) throw lockSessionEnded(pid)
-      const [row] = await session.sql<{ unlocked: boolean; pid: number }[]>`
-        SELECT pg_advisory_unlock(${lockKey.classid}::int, ${lockKey.objid}::int) AS unlocked, pg_backend_pid() AS pid`.catch((cause: unknown) => {
+      const unlock = session.sql<{ unlocked: boolean; pid: number }[]>`
+        SELECT pg_advisory_unlock(${lockKey.classid}::int, ${lockKey.objid}::int) AS unlocked, pg_backend_pid() AS pid`
+      const [row] = await unlock.catch((cause: unknown) => {
         throw lockSessionEnded(pid, cause)
       })
       if (!row?.unlocked || row.pid !== pid) throw lockSessionEnded(pid)
@@ -189,7 +191,8 @@ function heldLock(session: Session, pid: number, backendStart: string): HeldLock
 function lockSessionEnded(pid: number | null, cause?: unknown): SquizzleError {
   const who = pid === null ? 'its session' : `the session that took it (pid ${pid})`
   return new SquizzleError('LOCK_LOST', `the migration lock is no longer held: ${who} ended or lost it`, {
-    hint: 'Something ended the lock\'s connection (pg_terminate_backend, idle_session_timeout, a pooler or proxy, a failover). Another migrator may be running now: check `squizzle status`, then run again.',
+    hint: 'Something ended the lock\'s connection (pg_terminate_backend, idle_session_timeout, a pooler or proxy, '
+      + 'a failover). Another migrator may be running now: check `squizzle status`, then run again.',
     ...(cause === undefined ? {} : { cause }),
     details: { pid },
   })

@@ -47,7 +47,8 @@ export async function claimForSession(sql: Sql, claim: VersionClaim): Promise<vo
   await sql`SELECT pg_catalog.pg_stat_clear_snapshot()`
   const rows = await sql`
     INSERT INTO squizzle.applied AS a (version, manifest_digest, operation, state, owner_pid, owner_started)
-    VALUES (${claim.version}, ${claim.manifestDigest}, ${claim.operation}, 'claimed', pg_catalog.pg_backend_pid(), ${ownStart(sql)})
+    VALUES (${claim.version}, ${claim.manifestDigest}, ${claim.operation}, 'claimed',
+      pg_catalog.pg_backend_pid(), ${ownStart(sql)})
     ON CONFLICT (version) DO UPDATE SET manifest_digest = EXCLUDED.manifest_digest, owner_pid = EXCLUDED.owner_pid,
       owner_started = EXCLUDED.owner_started, at = clock_timestamp()
     WHERE a.state = 'claimed' AND NOT ${ownedByOther(sql)}
@@ -74,21 +75,28 @@ export async function unmark(sql: Sql, version: string): Promise<void> {
 async function claimedError(sql: Sql, version: string): Promise<SquizzleError> {
   const [row] = await sql<{ state: string; operation: string; owner_pid: number | null; at: Date }[]>`
     SELECT state, operation, owner_pid, at FROM squizzle.applied WHERE version = ${version}`
-  const details = { version, state: row?.state ?? null, ownerPid: row?.owner_pid ?? null, at: row?.at.toISOString() ?? null }
+  const at = row?.at.toISOString() ?? null
+  const details = { version, state: row?.state ?? null, ownerPid: row?.owner_pid ?? null, at }
   if (!row) {
-    return new SquizzleError('VERSION_CLAIMED', `version ${version} is not marked as applied: another run rolled it back or gave it up`, {
+    const message = `version ${version} is not marked as applied: another run rolled it back or gave it up`
+    return new SquizzleError('VERSION_CLAIMED', message, {
       hint: 'Run `squizzle status` to see what the database has now; nothing of this run was committed.',
       details,
     })
   }
   if (row.state === 'claimed') {
-    return new SquizzleError('VERSION_CLAIMED', `version ${version} is being applied by another session (pid ${row.owner_pid}) since ${details.at}`, {
-      hint: `Another migrator is running this version. Let it finish; if it is stuck, end that backend (pg_terminate_backend(${row.owner_pid})) and run again.`,
+    const pid = row.owner_pid
+    const message = `version ${version} is being applied by another session (pid ${pid}) since ${at}`
+    return new SquizzleError('VERSION_CLAIMED', message, {
+      hint: `Another migrator is running this version. Let it finish; if it is stuck, end that backend `
+        + `(pg_terminate_backend(${pid})) and run again.`,
       details,
     })
   }
-  return new SquizzleError('VERSION_CLAIMED', `version ${version} was ${row.operation === 'baseline' ? 'baselined' : 'applied'} by another run at ${details.at}`, {
-    hint: 'Another migrator got there first, although the lock should have kept it out. Nothing of this run was committed; run `squizzle status`.',
+  const done = row.operation === 'baseline' ? 'baselined' : 'applied'
+  return new SquizzleError('VERSION_CLAIMED', `version ${version} was ${done} by another run at ${at}`, {
+    hint: 'Another migrator got there first, although the lock should have kept it out. '
+      + 'Nothing of this run was committed; run `squizzle status`.',
     details,
   })
 }

@@ -36,11 +36,18 @@ export function isConnectionLoss(err: unknown): boolean {
  * throw connectionLost(err, 'reading history', 'postgres://app:***@db/prod', [password])
  * ```
  */
-export function connectionLost(err: unknown, doing: string, where: string, secrets: readonly string[], details: Record<string, unknown> = {}): SquizzleError {
+export function connectionLost(
+  err: unknown,
+  doing: string,
+  where: string,
+  secrets: readonly string[],
+  details: Record<string, unknown> = {},
+): SquizzleError {
   const e = (err ?? {}) as { message?: string; code?: string }
   const reason = redactSecrets(e.message ?? String(err), secrets)
   return new SquizzleError('CONNECTION_LOST', `the connection to ${where} was lost while ${doing}: ${reason}`, {
-    hint: 'Check that the server is up and reachable (restarts, failovers, pg_terminate_backend, idle timeouts, proxies), then run the command again.',
+    hint: 'Check that the server is up and reachable (restarts, failovers, pg_terminate_backend, idle timeouts, '
+      + 'proxies), then run the command again.',
     cause: err,
     details: { ...(e.code ? { errorCode: e.code } : {}), ...details },
   })

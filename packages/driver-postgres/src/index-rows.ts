@@ -12,9 +12,10 @@ import type { Sql } from 'postgres'
  * ```
  */
 export async function readInvalidIndexes(sql: Sql, on?: IndexTarget): Promise<InvalidIndex[]> {
-  const table = on === undefined ? sql`` : sql`AND x.indrelid = pg_catalog.to_regclass(CASE WHEN ${on.schema}::text IS NULL
-    THEN pg_catalog.quote_ident(${on.table}::text)
-    ELSE pg_catalog.quote_ident(${on.schema}::text) || '.' || pg_catalog.quote_ident(${on.table}::text) END)
+  const table = on === undefined ? sql`` : sql`
+    AND x.indrelid = pg_catalog.to_regclass(CASE WHEN ${on.schema}::text IS NULL
+      THEN pg_catalog.quote_ident(${on.table}::text)
+      ELSE pg_catalog.quote_ident(${on.schema}::text) || '.' || pg_catalog.quote_ident(${on.table}::text) END)
     AND (${on.index}::text IS NULL OR i.relname = ${on.index}::text)`
   return sql<InvalidIndex[]>`
     SELECT n.nspname AS schema, i.relname AS name, t.relname AS table
@@ -38,6 +39,7 @@ export async function readInvalidIndexes(sql: Sql, on?: IndexTarget): Promise<In
  */
 export async function dropIndexConcurrently(sql: Sql, index: InvalidIndex): Promise<void> {
   const [row] = await sql<{ statement: string }[]>`
-    SELECT pg_catalog.format('DROP INDEX CONCURRENTLY IF EXISTS %I.%I', ${index.schema}::text, ${index.name}::text) AS statement`
+    SELECT pg_catalog.format('DROP INDEX CONCURRENTLY IF EXISTS %I.%I', ${index.schema}::text, ${index.name}::text)
+      AS statement`
   await sql.unsafe(row!.statement).simple()
 }

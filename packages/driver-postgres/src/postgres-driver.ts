@@ -99,7 +99,8 @@ export class PostgresDriver implements DatabaseDriver {
   }
 
   async ensureSystemSchema(): Promise<void> {
-    await this.guard('creating the system schema', (sql, session) => applySystemSchema(sql, (fn) => this.inTransaction(session, fn)))
+    await this.guard('creating the system schema', (sql, session) =>
+      applySystemSchema(sql, (fn) => this.inTransaction(session, fn)))
   }
 
   async hasSystemSchema(): Promise<boolean> {
@@ -110,7 +111,8 @@ export class PostgresDriver implements DatabaseDriver {
     if (this.bound) throw misuse('lock')
     const root = this.connected()
     const session = await this.onSession(root.work(), 'opening the lock session', () => root.lockSession())
-    const held = await this.onSession(session, 'taking the migration lock', () => acquireLock(session, () => root.work(), opts))
+    const held = await this.onSession(session, 'taking the migration lock', () =>
+      acquireLock(session, () => root.work(), opts))
     root.held = held
     return {
       acquiredAt: held.acquiredAt,
@@ -135,7 +137,9 @@ export class PostgresDriver implements DatabaseDriver {
   }
 
   async claimVersion(claim: VersionClaim): Promise<void> {
-    await this.guard(`claiming version ${claim.version}`, (sql) => (this.bound ? markApplied(sql, claim) : claimForSession(sql, claim)))
+    // Inside a transaction the mark commits with it; outside, a claim for this session commits at once.
+    const mark = this.bound ? markApplied : claimForSession
+    await this.guard(`claiming version ${claim.version}`, (sql) => mark(sql, claim))
   }
 
   async releaseVersion(version: string): Promise<void> {
@@ -148,7 +152,8 @@ export class PostgresDriver implements DatabaseDriver {
 
   async dropIndex(index: InvalidIndex): Promise<void> {
     if (this.bound) throw misuse('dropIndex')
-    await this.guard(`dropping the invalid index ${index.schema}.${index.name}`, (sql) => dropIndexConcurrently(sql, index))
+    const doing = `dropping the invalid index ${index.schema}.${index.name}`
+    await this.guard(doing, (sql) => dropIndexConcurrently(sql, index))
   }
 
   async run(unit: MigrationUnit, opts: RunOptions = {}): Promise<void> {
@@ -169,10 +174,12 @@ export class PostgresDriver implements DatabaseDriver {
   }
 
   async transaction<T>(fn: (tx: DatabaseDriver) => Promise<T>): Promise<T> {
-    const bind = (sql: Sql, session: Session, depth: number) => fn(new PostgresDriver(this.options, { parent: this, bound: { sql, session, depth } }))
+    const bind = (sql: Sql, session: Session, depth: number) =>
+      fn(new PostgresDriver(this.options, { parent: this, bound: { sql, session, depth } }))
     if (this.bound) {
       const { sql, session, depth } = this.bound
-      return this.onSession(session, 'running a savepoint', () => inSavepoint(session, sql, depth + 1, (s) => bind(s, session, depth + 1)))
+      const inner = (s: Sql) => bind(s, session, depth + 1)
+      return this.onSession(session, 'running a savepoint', () => inSavepoint(session, sql, depth + 1, inner))
     }
     const session = this.connected().work()
     return this.inTransaction(session, (sql) => bind(sql, session, 0))
@@ -213,7 +220,8 @@ export class PostgresDriver implements DatabaseDriver {
   async snapshotSchema(): Promise<SchemaSnapshot> {
     if (this.bound) throw misuse('snapshotSchema')
     const begin = (sql: Sql) => sql`BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY`
-    return this.guard('reading the schema from the catalogs', (sql, session) => readSchemaSnapshot(sql, (fn) => this.inTransaction(session, fn, begin)))
+    return this.guard('reading the schema from the catalogs', (sql, session) =>
+      readSchemaSnapshot(sql, (fn) => this.inTransaction(session, fn, begin)))
   }
 
   /** The audit log, newest first (for `status --verbose` and tests). */
@@ -226,11 +234,17 @@ export class PostgresDriver implements DatabaseDriver {
     const session = this.bound?.session ?? this.connected().work()
     const sql = this.bound?.sql ?? session.sql
     const doing = `running ${unit.path}`
-    const statement = (i: number, what: string) => this.onSession(session, what, () => sql.unsafe(unit.statements[i]!).simple(), { statement: i })
+    const statement = (i: number, what: string) =>
+      this.onSession(session, what, () => sql.unsafe(unit.statements[i]!).simple(), { statement: i })
     try {
-      for (const i of opts.replaySession ?? []) await statement(i, `${doing} (restoring the session: statement ${i + 1})`)
+      for (const i of opts.replaySession ?? []) {
+        await statement(i, `${doing} (restoring the session: statement ${i + 1})`)
+      }
       for (let i = opts.fromStatement ?? 0; i < unit.statements.length; i++) {
-        if (session.lost) throw this.wrap(new Error('the session ended between two statements'), `${doing} (before statement ${i + 1})`, session, { statement: i })
+        if (session.lost) {
+          const ended = new Error('the session ended between two statements')
+          throw this.wrap(ended, `${doing} (before statement ${i + 1})`, session, { statement: i })
+        }
         await opts.beforeStatement?.(i)
         const started = Date.now()
         await statement(i, `${doing} (statement ${i + 1})`)
@@ -244,7 +258,11 @@ export class PostgresDriver implements DatabaseDriver {
     await this.onSession(session, doing, () => sql.unsafe(resetSession).simple())
   }
 
-  private inTransaction<T>(session: Session, fn: (tx: Sql) => Promise<T>, begin?: (sql: Sql) => Promise<unknown>): Promise<T> {
+  private inTransaction<T>(
+    session: Session,
+    fn: (tx: Sql) => Promise<T>,
+    begin?: (sql: Sql) => Promise<unknown>,
+  ): Promise<T> {
     return inTransaction(session, fn, {
       ...(begin ? { begin } : {}),
       lost: (err, during) =>
@@ -263,13 +281,22 @@ export class PostgresDriver implements DatabaseDriver {
     return this.root
   }
 
-  private async guard<T>(doing: string, fn: (sql: Sql, session: Session) => Promise<T>, details: Record<string, unknown> = {}): Promise<T> {
+  private async guard<T>(
+    doing: string,
+    fn: (sql: Sql, session: Session) => Promise<T>,
+    details: Record<string, unknown> = {},
+  ): Promise<T> {
     const session = this.bound?.session ?? this.connected().work()
     const sql = this.bound?.sql ?? session.sql
     return this.onSession(session, doing, () => fn(sql, session), details)
   }
 
-  private async onSession<T>(session: Session, doing: string, fn: () => Promise<T>, details: Record<string, unknown> = {}): Promise<T> {
+  private async onSession<T>(
+    session: Session,
+    doing: string,
+    fn: () => Promise<T>,
+    details: Record<string, unknown> = {},
+  ): Promise<T> {
     // A transaction whose session ended is gone: nothing is sent on its connection again.
     if (session.lost && this.bound) throw this.wrap(new Error('the session had already ended'), doing, session, details)
     try {
@@ -287,7 +314,9 @@ export class PostgresDriver implements DatabaseDriver {
     }
     const wrapped = databaseError(err, doing, this.target.secrets)
     if (Object.keys(details).length === 0) return wrapped
-    return new SquizzleError(wrapped.code, wrapped.message, { hint: wrapped.hint, cause: wrapped.cause, details: { ...wrapped.details, ...details } })
+    const merged = { ...wrapped.details, ...details }
+    const { hint, cause } = wrapped
+    return new SquizzleError(wrapped.code, wrapped.message, { hint, cause, details: merged })
   }
 }
 

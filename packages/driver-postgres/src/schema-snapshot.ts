@@ -25,7 +25,9 @@ export type SnapshotTransaction = <T>(fn: (tx: Sql) => Promise<T>) => Promise<T>
  * ```
  */
 export async function readSchemaSnapshot(sql: Sql, inSnapshot?: SnapshotTransaction): Promise<SchemaSnapshot> {
-  const run: SnapshotTransaction = inSnapshot ?? (async (fn) => (await sql.begin('isolation level repeatable read read only', (tx) => fn(tx as unknown as Sql))) as never)
+  const begin: SnapshotTransaction = async (fn) =>
+    (await sql.begin('isolation level repeatable read read only', (tx) => fn(tx as unknown as Sql))) as never
+  const run = inSnapshot ?? begin
   return (await run(async (tx) => {
     const t = tx as unknown as Sql
     // Every deparsed name comes out schema-qualified, whatever the role's search_path, and

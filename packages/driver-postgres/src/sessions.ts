@@ -46,7 +46,10 @@ export async function openSessions(url: string, options: SessionOptions): Promis
         keep_alive: 30,
         connect_timeout: options.connectTimeoutSeconds ?? 10,
         connection: { application_name: `${options.applicationName ?? 'squizzle'}${purpose}`, ...extra },
-        onnotice: (notice: Notice) => options.onNotice?.({ severity: String(notice['severity'] ?? 'NOTICE'), message: String(notice['message'] ?? '') }),
+        onnotice: (notice: Notice) => {
+          const severity = String(notice['severity'] ?? 'NOTICE')
+          options.onNotice?.({ severity, message: String(notice['message'] ?? '') })
+        },
         onclose,
       }),
     )
@@ -63,7 +66,8 @@ export async function openSessions(url: string, options: SessionOptions): Promis
     // If this process dies mid-statement, the server must notice and roll back at once
     // (PostgreSQL 14+), not only when a long statement ends. A startup parameter, so
     // the RESET ALL after each file keeps it.
-    const checkClient: Record<string, string> = serverVersion >= 140000 ? { client_connection_check_interval: '1000' } : {}
+    const checkClient: Record<string, string> = {}
+    if (serverVersion >= 140000) checkClient['client_connection_check_interval'] = '1000'
     const openWork = () => open('', checkClient)
     work = openWork()
     await work.sql`SELECT 1`

@@ -49,7 +49,11 @@ export interface TransactionOptions {
  * await inTransaction(session, (tx) => tx`INSERT INTO t VALUES (1)`, { lost: (err) => err as Error })
  * ```
  */
-export async function inTransaction<T>(session: Session, fn: (tx: Sql) => Promise<T>, options: TransactionOptions): Promise<T> {
+export async function inTransaction<T>(
+  session: Session,
+  fn: (tx: Sql) => Promise<T>,
+  options: TransactionOptions,
+): Promise<T> {
   if (session.lost) throw options.lost(lostEarlier(), 'transaction')
   let during: 'transaction' | 'commit' = 'transaction'
   let reserved: ReservedSql | undefined
@@ -61,7 +65,9 @@ export async function inTransaction<T>(session: Session, fn: (tx: Sql) => Promis
     during = 'commit'
     const done = await reserved`COMMIT`
     // COMMIT of a transaction an error aborted answers ROLLBACK instead of failing.
-    if (done.command === 'ROLLBACK') throw new SquizzleError('DATABASE_ERROR', 'the server rolled the transaction back instead of committing it')
+    if (done.command === 'ROLLBACK') {
+      throw new SquizzleError('DATABASE_ERROR', 'the server rolled the transaction back instead of committing it')
+    }
     reserved.release()
     return result
   } catch (err) {
@@ -83,7 +89,12 @@ export async function inTransaction<T>(session: Session, fn: (tx: Sql) => Promis
  * await inSavepoint(session, tx, 1, (inner) => inner`INSERT INTO t VALUES (2)`)
  * ```
  */
-export async function inSavepoint<T>(session: Session, tx: Sql, depth: number, fn: (tx: Sql) => Promise<T>): Promise<T> {
+export async function inSavepoint<T>(
+  session: Session,
+  tx: Sql,
+  depth: number,
+  fn: (tx: Sql) => Promise<T>,
+): Promise<T> {
   const name = `squizzle_${depth}`
   await tx`SAVEPOINT ${tx(name)}`
   try {

@@ -38,7 +38,9 @@ export const statusCommand: Command = {
       if (report.baseline) r.line(`${c.bold('Baseline')} ${report.baseline} (versions up to it are part of the schema)`)
       for (const t of report.tampered) r.line(`${c.red('Tampered')} ${t.version}: applied ${t.applied}, storage now has ${t.stored}`)
       for (const i of report.invalidIndexes ?? []) {
-        r.line(`${c.red('Invalid')}  index ${i.schema}.${i.name} on ${i.table}: an interrupted CREATE INDEX CONCURRENTLY left it unused ${c.dim(`[DROP INDEX CONCURRENTLY ${i.schema}.${i.name}, then build it again]`)}`)
+        const fix = c.dim(`[DROP INDEX CONCURRENTLY ${i.schema}.${i.name}, then build it again]`)
+        const what = `index ${i.schema}.${i.name} on ${i.table}`
+        r.line(`${c.red('Invalid')}  ${what}: an interrupted CREATE INDEX CONCURRENTLY left it unused ${fix}`)
       }
       r.line(`${c.bold('Lock')}     ${report.lock ? `held by pid ${report.lock.pid}${report.lock.applicationName ? ` (${report.lock.applicationName})` : ''} since ${report.lock.since ?? '?'}` : 'free'}`)
       const drift = await statusDrift(ctx, driver)

@@ -6,7 +6,7 @@ import type { SqlStatement } from '../sql/split-statements.js'
 
 /** The checks around each statement of a non-transactional file that keep `CREATE INDEX CONCURRENTLY` honest. */
 export interface ConcurrentIndexGuard {
-  /** Drops the invalid index an interrupted build of this statement's index left (its `IF NOT EXISTS` would skip it). */
+  /** Drops the invalid index an interrupted build of this statement's index left (`IF NOT EXISTS` would skip it). */
   beforeStatement(statement: SqlStatement): Promise<void>
   /** Throws `INDEX_INVALID` when the index this statement built (or kept) is invalid. */
   afterStatement(statement: SqlStatement): Promise<void>
@@ -27,11 +27,16 @@ export interface ConcurrentIndexGuard {
  * await guard.beforeStatement(statement)
  * ```
  */
-export function concurrentIndexGuard(driver: DatabaseDriver, events: EventSink, version: string, path: string): ConcurrentIndexGuard {
+export function concurrentIndexGuard(
+  driver: DatabaseDriver,
+  events: EventSink,
+  version: string,
+  path: string,
+): ConcurrentIndexGuard {
   return {
     async beforeStatement(statement) {
       const target = concurrentIndexTarget(statement)
-      // Without a name, an invalid index on the table may be anyone's: it is reported after the statement, never dropped.
+      // Without a name, an invalid index on the table may be anyone's: reported after the statement, never dropped.
       if (!target?.index || !driver.invalidIndexes || !driver.dropIndex) return
       for (const index of await driver.invalidIndexes(target)) {
         events({ type: 'index.rebuild', version, path, schema: index.schema, index: index.name, table: index.table })
@@ -49,8 +54,12 @@ export function concurrentIndexGuard(driver: DatabaseDriver, events: EventSink, 
 
 function invalidIndexError(invalid: readonly InvalidIndex[]): SquizzleError {
   const names = invalid.map((i) => `${i.schema}.${i.name}`)
-  return new SquizzleError('INDEX_INVALID', `index ${names.join(', ')} on ${invalid[0]!.table} is invalid after CREATE INDEX CONCURRENTLY (pg_index.indisvalid is false): it is maintained but never used`, {
-    hint: `Drop it (DROP INDEX CONCURRENTLY ${names[0]}), then run apply again: it resumes at this statement and builds the index again.`,
+  const what = `index ${names.join(', ')} on ${invalid[0]!.table}`
+  const message = `${what} is invalid after CREATE INDEX CONCURRENTLY (pg_index.indisvalid is false): `
+    + 'maintained, never used'
+  return new SquizzleError('INDEX_INVALID', message, {
+    hint: `Drop it (DROP INDEX CONCURRENTLY ${names[0]}), then run apply again: it resumes at this statement `
+      + 'and builds the index again.',
     details: { invalidIndexes: invalid },
   })
 }

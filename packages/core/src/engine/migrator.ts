@@ -224,7 +224,9 @@ export class Migrator {
     let budget = this.options.keepVerifiedBytes ?? defaultKeepVerifiedBytes
     const verified: VerifiedArtifact[] = []
     for (const artifact of pulled) {
-      const v = await this.guarded('apply', artifact.manifest.version, () => verifyPulled(this.options.storage, artifact, { ...this.verifyOptions(), keepFilesUpTo: budget }))
+      const options = { ...this.verifyOptions(), keepFilesUpTo: budget }
+      const { version } = artifact.manifest
+      const v = await this.guarded('apply', version, () => verifyPulled(this.options.storage, artifact, options))
       if (v.contents) budget -= v.bytes
       verified.push(v)
     }

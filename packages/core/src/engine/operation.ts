@@ -44,7 +44,8 @@ export async function guarded<T>(ctx: OperationContext, operation: string, versi
         details: isSquizzleError(err) ? { code: err.code, message: err.message } : { message: String(err) },
       }).catch((auditError: unknown) => {
         // The failure is the news (a lost connection usually takes the audit with it): say so, never replace it.
-        ctx.events({ type: 'warning', code: 'AUDIT_FAILED', message: `the ${operation} failure could not be audited: ${auditError instanceof Error ? auditError.message : String(auditError)}`, ...(version ? { version } : {}) })
+        const message = `the ${operation} failure could not be audited: ${messageOf(auditError)}`
+        ctx.events({ type: 'warning', code: 'AUDIT_FAILED', message, ...(version ? { version } : {}) })
       })
     }
     throw err
@@ -95,8 +96,12 @@ async function releaseLock(ctx: OperationContext, lock: MigrationLock): Promise<
     ctx.events({ type: 'lock.released' })
   } catch (err) {
     const code = isSquizzleError(err) ? err.code : 'LOCK_LOST'
-    ctx.events({ type: 'warning', code, message: `releasing the migration lock failed: ${err instanceof Error ? err.message : String(err)}` })
+    ctx.events({ type: 'warning', code, message: `releasing the migration lock failed: ${messageOf(err)}` })
   }
+}
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err)
 }
 
 /**

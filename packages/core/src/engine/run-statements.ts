@@ -37,20 +37,29 @@ export interface StatementRun {
 export async function runStatementByStatement(run: StatementRun): Promise<void> {
   const { driver, events, manifest, file, trace } = run
   const started = Date.now()
-  // The verified manifest decides: the file may be declared non-transactional in config, not by a directive in its bytes.
-  const statements = (await analyzeSql(run.content.toString('utf8'), file.path, { noTransaction: !file.transaction })).statements
+  // The verified manifest decides: the file may be declared non-transactional in config,
+  // not by a directive in its bytes.
+  const text = run.content.toString('utf8')
+  const { statements } = await analyzeSql(text, file.path, { noTransaction: !file.transaction })
+  const { version } = manifest
+  const { path } = file
   const from = run.lastDone + 1
   const replaySession = statements.slice(0, from).filter(changesSessionOnly).map((s) => s.index)
-  if (from > 0) events({ type: 'file.resume', version: manifest.version, path: file.path, fromStatement: from, replayed: replaySession.length })
-  events({ type: 'file.start', version: manifest.version, path: file.path, transactional: false })
-  const indexes = concurrentIndexGuard(driver, events, manifest.version, file.path)
+  if (from > 0) events({ type: 'file.resume', version, path, fromStatement: from, replayed: replaySession.length })
+  events({ type: 'file.start', version, path, transactional: false })
+  const indexes = concurrentIndexGuard(driver, events, version, path)
+  const progress = (statement: number | null) =>
+    driver.recordProgress({ version, manifestDigest: run.digest, path, statement })
   // `at` always names the statement to run next: a failure before it starts resumes there too.
-  const point = (index: number) => (trace.at = statements[index] ? { path: file.path, statement: index, line: startLine(statements[index]!) } : null)
-  trace.inTransaction = false
+  const point = (index: number) => {
+    const statement = statements[index]
+    trace.at = statement ? { path, statement: index, line: startLine(statement) } : null
+  }
+  trace.transactionFrom = null
   point(from)
   try {
     await driver.run(
-      { version: manifest.version, path: file.path, statements: statements.map((s) => s.text), transactional: false },
+      { version, path, statements: statements.map((s) => s.text), transactional: false },
       {
         fromStatement: from,
         replaySession,
@@ -62,8 +71,8 @@ export async function runStatementByStatement(run: StatementRun): Promise<void> 
         onStatement: async (index, durationMs) => {
           trace.committed = true
           await indexes.afterStatement(statements[index]!)
-          await driver.recordProgress({ version: manifest.version, manifestDigest: run.digest, path: file.path, statement: index })
-          events({ type: 'statement.done', version: manifest.version, path: file.path, index, durationMs })
+          await progress(index)
+          events({ type: 'statement.done', version, path, index, durationMs })
           point(index + 1)
         },
       },
@@ -72,8 +81,8 @@ export async function runStatementByStatement(run: StatementRun): Promise<void> 
     refineLine(trace, statements, err)
     throw err
   }
-  await driver.recordProgress({ version: manifest.version, manifestDigest: run.digest, path: file.path, statement: null })
-  events({ type: 'file.done', version: manifest.version, path: file.path, durationMs: Date.now() - started })
+  await progress(null)
+  events({ type: 'file.done', version, path, durationMs: Date.now() - started })
 }
 
 /** The line of the statement's first token: its text starts after the previous `;`, comments included. */

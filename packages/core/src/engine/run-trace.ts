@@ -1,3 +1,4 @@
+import type { DatabaseDriver } from '../driver/database-driver.js'
 import { isSquizzleError, SquizzleError } from '../errors/squizzle-error.js'
 import type { Manifest } from '../manifest/manifest.js'
 
@@ -20,16 +21,68 @@ export interface RunTrace {
   committed: boolean
   /** The file running, and for a non-transactional file the statement (index) and its line. */
   at: { path: string; statement: number | null; line: number | null } | null
-  /** True while a transaction is open: what it holds is rolled back on failure. */
-  inTransaction: boolean
+  /** The first file of the open transaction: all of it rolls back on failure, and a new run starts there. */
+  transactionFrom: string | null
 }
 
 /** The database's state after a failed run, as data (`--json`) and as a sentence. */
 export interface LeftState {
   committed: 'nothing' | 'partial' | 'unknown'
-  /** Where running again continues, when earlier steps are kept. */
+  /** Where running again continues (`statement` is 1-based), when earlier steps are kept. */
   resumeAt: { path: string; statement: number | null } | null
   text: string
+}
+
+/**
+ * What earlier runs of this version (this operation's files only) finished; refuses
+ * progress recorded for another artifact under the same version.
+ *
+ * @example
+ * ```ts
+ * const resume = await readResume(driver, '1.2.0', digest, 'apply')
+ * ```
+ */
+export async function readResume(
+  driver: DatabaseDriver,
+  version: string,
+  digest: string,
+  operation: RunOperation,
+): Promise<Resume> {
+  const rows = (await driver.progress(version)).filter((r) => ownsPath(operation, r.path))
+  const foreign = rows.find((r) => r.manifestDigest !== digest)
+  if (foreign) {
+    const recorded = foreign.manifestDigest
+    const message = `version ${version} was partly applied from ${recorded}, but storage now holds ${digest}`
+    throw new SquizzleError('RESUME_MISMATCH', message, {
+      hint: 'The stored version changed after a partial run. Restore the original artifact, '
+        + 'or undo the partial state by hand and run `squizzle repair --restart`.',
+      details: { version, recorded: foreign.manifestDigest, stored: digest },
+    })
+  }
+  const doneFiles = new Set<string>()
+  const doneStatements = new Map<string, number>()
+  for (const row of rows) {
+    if (row.statement === null) doneFiles.add(row.path)
+    else doneStatements.set(row.path, Math.max(row.statement, doneStatements.get(row.path) ?? -1))
+  }
+  return { doneFiles, doneStatements }
+}
+
+/** Rollback runs own the `rollback/` files' progress rows; apply runs own the others. */
+function ownsPath(operation: RunOperation, path: string): boolean {
+  return (operation === 'rollback') === path.startsWith('rollback/')
+}
+
+/**
+ * A new trace for a run that has not started.
+ *
+ * @example
+ * ```ts
+ * const trace = newTrace('apply', manifest, await readResume(driver, manifest.version, digest, 'apply'))
+ * ```
+ */
+export function newTrace(operation: RunOperation, manifest: Manifest, resume: Resume): RunTrace {
+  return { operation, manifest, resume, committed: false, at: null, transactionFrom: null }
 }
 
 /**
@@ -45,22 +98,32 @@ export function leftState(trace: RunTrace, err: unknown): LeftState {
   const { version } = trace.manifest
   const subject = trace.operation === 'apply' ? version : `the rollback of ${version}`
   if (isSquizzleError(err) && err.details?.['during'] === 'commit') {
-    return { committed: 'unknown', resumeAt: null, text: `the COMMIT of ${subject} was sent but its outcome is unknown: \`squizzle status\` shows whether it took effect` }
+    const text = `the COMMIT of ${subject} was sent but its outcome is unknown: `
+      + '`squizzle status` shows whether it took effect'
+    return { committed: 'unknown', resumeAt: null, text }
   }
-  const progressed = trace.committed || trace.resume.doneFiles.size > 0 || trace.resume.doneStatements.size > 0
-  if (!progressed) return { committed: 'nothing', resumeAt: null, text: `nothing of ${subject} was committed` }
+  const { resume } = trace
+  if (!trace.committed && resume.doneFiles.size === 0 && resume.doneStatements.size === 0) {
+    return { committed: 'nothing', resumeAt: null, text: `nothing of ${subject} was committed` }
+  }
+  if (trace.transactionFrom !== null) {
+    const from = trace.transactionFrom
+    const text = `earlier steps of ${subject} are committed; its transaction from ${from} was rolled back, `
+      + 'and running again resumes there'
+    return { committed: 'partial', resumeAt: { path: from, statement: null }, text }
+  }
   const at = trace.at
-  if (!at) return { committed: 'partial', resumeAt: null, text: `earlier steps of ${subject} are committed and recorded` }
-  if (at.statement === null) {
-    return { committed: 'partial', resumeAt: { path: at.path, statement: null }, text: `earlier steps of ${subject} are committed; ${at.path} was rolled back, and running again resumes there` }
+  if (!at || at.statement === null) {
+    return { committed: 'partial', resumeAt: null, text: `earlier steps of ${subject} are committed and recorded` }
   }
   const n = at.statement + 1
-  return {
-    committed: 'partial',
-    resumeAt: { path: at.path, statement: n },
-    text: `the statements of ${at.path} before statement ${n} are committed; running again resumes at statement ${n} (line ${at.line ?? '?'})`,
-  }
+  const text = `the statements of ${at.path} before statement ${n} are committed; `
+    + `running again resumes at statement ${n} (line ${at.line ?? '?'})`
+  return { committed: 'partial', resumeAt: { path: at.path, statement: n }, text }
 }
+
+// Failures that are about the run, not its SQL: they keep their code (and exit code).
+const ownCodes = new Set(['LOCK_LOST', 'CONNECTION_LOST', 'VERSION_CLAIMED'])
 
 /**
  * The error a failed run throws: lost locks, lost connections and versions another
@@ -74,32 +137,56 @@ export function leftState(trace: RunTrace, err: unknown): LeftState {
  */
 export function runError(trace: RunTrace, err: unknown, extra: Record<string, unknown>): SquizzleError {
   const state = leftState(trace, err)
-  const { version } = trace.manifest
   const failure = isSquizzleError(err) ? err : null
   const at = trace.at
-  const where = at ? { path: at.path, ...(at.statement === null ? {} : { statement: at.statement + 1, line: at.line }) } : {}
-  const details = { ...failure?.details, version, operation: trace.operation, ...where, ...extra, committed: state.committed, resumeAt: state.resumeAt, resumable: state.resumeAt !== null }
-  if (failure && (failure.code === 'LOCK_LOST' || failure.code === 'CONNECTION_LOST' || failure.code === 'VERSION_CLAIMED')) {
-    return new SquizzleError(failure.code, `${failure.message}; ${state.text}`, { hint: failure.hint, cause: failure.cause ?? err, details })
+  const position = at?.statement === null || !at ? {} : { statement: at.statement + 1, line: at.line }
+  const where = at ? { path: at.path, ...position } : {}
+  const details = {
+    ...failure?.details,
+    version: trace.manifest.version,
+    operation: trace.operation,
+    ...where,
+    ...extra,
+    committed: state.committed,
+    resumeAt: state.resumeAt,
+    resumable: state.resumeAt !== null,
   }
-  const message = failure?.message ?? `${version}: ${err instanceof Error ? err.message : String(err)}`
-  const located = at && at.statement !== null && !message.startsWith(`${at.path}:`) ? `${at.path}:${at.line} (statement ${at.statement + 1}): ${message}` : message
+  if (failure && ownCodes.has(failure.code)) {
+    const cause = failure.cause ?? err
+    return new SquizzleError(failure.code, `${failure.message}; ${state.text}`, { hint: failure.hint, cause, details })
+  }
   const apply = trace.operation === 'apply'
-  return new SquizzleError(apply ? 'MIGRATION_FAILED' : 'ROLLBACK_FAILED', `${apply ? 'version' : 'rollback of'} ${version} failed: ${located}`, {
+  const subject = apply ? `version ${trace.manifest.version}` : `rollback of ${trace.manifest.version}`
+  const code = apply ? 'MIGRATION_FAILED' : 'ROLLBACK_FAILED'
+  return new SquizzleError(code, `${subject} failed: ${located(trace, err)}`, {
     hint: failedHint(trace, state),
     cause: err,
     details,
   })
 }
 
+/** The failure's message, prefixed with `path:line (statement n)` inside a non-transactional file. */
+function located(trace: RunTrace, err: unknown): string {
+  const plain = err instanceof Error ? err.message : String(err)
+  const message = isSquizzleError(err) ? err.message : `${trace.manifest.version}: ${plain}`
+  const at = trace.at
+  if (!at || at.statement === null || message.startsWith(`${at.path}:`)) return message
+  return `${at.path}:${at.line} (statement ${at.statement + 1}): ${message}`
+}
+
 function failedHint(trace: RunTrace, state: LeftState): string {
   const { version } = trace.manifest
   const again = trace.operation === 'apply' ? 'apply' : 'rollback'
   if (state.committed === 'partial') {
-    return `Files before the failure ran and are recorded (${state.text}). Fix the cause, then run ${again} again: it resumes where it stopped (or see \`squizzle repair\`).`
+    return `Files before the failure ran and are recorded (${state.text}). `
+      + `Fix the cause, then run ${again} again: `
+      + 'it resumes where it stopped (or see `squizzle repair`).'
   }
   if (state.committed === 'unknown') return `${state.text}. Run \`squizzle status\` before anything else.`
   return trace.operation === 'apply'
-    ? `Nothing of version ${version} was kept: the database is as it was before. Fix the cause and run apply again; if the SQL itself is wrong, delete this never-applied version from storage and build a corrected one.`
-    : `Nothing of the rollback was kept: the database is as it was before and ${version} is still applied. Fix the cause and run rollback again.`
+    ? `Nothing of version ${version} was kept: the database is as it was before. `
+      + 'Fix the cause and run apply again; '
+      + 'if the SQL itself is wrong, delete this never-applied version from storage and build a corrected one.'
+    : `Nothing of the rollback was kept: the database is as it was before and ${version} is still applied. `
+      + 'Fix the cause and run rollback again.'
 }

@@ -17,5 +17,6 @@ export function concurrentIndexTarget(statement: SqlStatement): IndexTarget | nu
   const relation = statement.node['relation'] as { schemaname?: string; relname?: string } | undefined
   if (!relation?.relname) return null
   const index = statement.node['idxname']
-  return { schema: relation.schemaname ?? null, table: relation.relname, index: typeof index === 'string' ? index : null }
+  const schema = relation.schemaname ?? null
+  return { schema, table: relation.relname, index: typeof index === 'string' ? index : null }
 }

@@ -167,7 +167,8 @@ export function describeDriver(name: string, factory: DriverFactory): void {
       await isMarked
       const second = b.transaction((tx) => tx.claimVersion(claim))
       // The second mark is still waiting on the first, uncommitted one.
-      expect(await Promise.race([second.then(() => 'done', () => 'done'), new Promise((r) => setTimeout(() => r('waiting'), 300))])).toBe('waiting')
+      const waiting = new Promise((resolve) => setTimeout(() => resolve('waiting'), 300))
+      expect(await Promise.race([second.then(() => 'done', () => 'done'), waiting])).toBe('waiting')
       finish()
       await first
       expect(await codeOf(second)).toBe('VERSION_CLAIMED')
@@ -200,17 +201,19 @@ export function describeDriver(name: string, factory: DriverFactory): void {
       await b.claimVersion(other)
     })
 
-    it('restores earlier session settings before resuming a non-transactional unit, and asks before each statement', async () => {
+    it('restores session settings before resuming a no-transaction unit; asks before each statement', async () => {
       const d = await connect()
       const statements = [
         'CREATE SCHEMA conformance_resume',
         'SET search_path = conformance_resume',
         'CREATE TABLE resumed (id int)',
-        "DO $$ BEGIN IF to_regclass('conformance_resume.resumed') IS NULL THEN RAISE EXCEPTION $m$not in the restored schema$m$; END IF; END $$",
+        "DO $$ BEGIN IF to_regclass('conformance_resume.resumed') IS NULL THEN RAISE EXCEPTION $m$x$m$; END IF; END $$",
       ]
       await d.run({ ...unit(statements.slice(0, 2)), transactional: false })
       const asked: number[] = []
-      await d.run({ ...unit(statements), transactional: false }, { fromStatement: 2, replaySession: [1], beforeStatement: async (i) => void asked.push(i) })
+      const beforeStatement = async (i: number) => void asked.push(i)
+      const resume = { fromStatement: 2, replaySession: [1], beforeStatement }
+      await d.run({ ...unit(statements), transactional: false }, resume)
       expect(asked).toEqual([2, 3])
       const err = await d.run({ ...unit(['SELECT 1', 'SELECT 2']), transactional: false }, {
         beforeStatement: async (i) => {
@@ -222,14 +225,16 @@ export function describeDriver(name: string, factory: DriverFactory): void {
 
     it('finds invalid indexes and drops them (when it offers invalidIndexes and dropIndex)', async ({ skip }) => {
       const d = await connect()
-      if (!d.invalidIndexes || !d.dropIndex) return skip('the driver does not implement the optional invalidIndexes() and dropIndex()')
+      if (!d.invalidIndexes || !d.dropIndex) return skip('the driver implements no invalidIndexes() and dropIndex()')
       await d.run(unit(['CREATE TABLE conformance_dups (v int)', 'INSERT INTO conformance_dups VALUES (1), (1)']))
-      expect(await codeOf(d.run({ ...unit(['CREATE UNIQUE INDEX CONCURRENTLY conformance_dups_v ON conformance_dups (v)']), transactional: false }))).toBe('DATABASE_ERROR')
+      const build = unit(['CREATE UNIQUE INDEX CONCURRENTLY conformance_dups_v ON conformance_dups (v)'])
+      expect(await codeOf(d.run({ ...build, transactional: false }))).toBe('DATABASE_ERROR')
       const invalid = { schema: 'public', name: 'conformance_dups_v', table: 'conformance_dups' }
       expect(await d.invalidIndexes()).toEqual([invalid])
-      expect(await d.invalidIndexes({ schema: null, table: 'conformance_dups', index: 'conformance_dups_v' })).toEqual([invalid])
-      expect(await d.invalidIndexes({ schema: 'public', table: 'conformance_dups', index: null })).toEqual([invalid])
-      expect(await d.invalidIndexes({ schema: null, table: 'conformance_dups', index: 'another_name' })).toEqual([])
+      const on = { schema: null, table: 'conformance_dups', index: 'conformance_dups_v' }
+      expect(await d.invalidIndexes(on)).toEqual([invalid])
+      expect(await d.invalidIndexes({ ...on, schema: 'public', index: null })).toEqual([invalid])
+      expect(await d.invalidIndexes({ ...on, index: 'another_name' })).toEqual([])
       await d.dropIndex(invalid)
       expect(await d.invalidIndexes()).toEqual([])
     })
