@@ -11,7 +11,8 @@ let url: string
 const env = () => ({ DATABASE_URL: url })
 const run = (...args: string[]) => squizzle(args, { cwd: project.dir, env: env() })
 const start = (...args: string[]) => collect(startSquizzle(args, { cwd: project.dir, env: env() }))
-const errorOf = (r: CliResult) => (JSON.parse(r.stdout) as { error: { code: string; message: string; details: Record<string, unknown> } }).error
+type ErrorDocument = { error: { code: string; message: string; details: Record<string, unknown> } }
+const errorOf = (r: CliResult) => (JSON.parse(r.stdout) as ErrorDocument).error
 
 beforeEach(async () => {
   project = await createProject()
@@ -31,7 +32,11 @@ async function waitFor(check: () => Promise<boolean>, timeoutMs = 20_000): Promi
   }
 }
 
-const sleeping = async () => (await query(url, "SELECT 1 FROM pg_stat_activity WHERE query LIKE '%pg_sleep(%' AND state = 'active' AND pid <> pg_backend_pid()")).length > 0
+const sleeping = async () => {
+  const rows = await query(url, `SELECT 1 FROM pg_stat_activity
+    WHERE query LIKE '%pg_sleep(%' AND state = 'active' AND pid <> pg_backend_pid()`)
+  return rows.length > 0
+}
 
 /** How often the version ran and was recorded: runs of its SQL, success rows, applied marks. */
 async function counts(): Promise<{ runs: number; successes: number; marks: number }> {
@@ -49,11 +54,12 @@ async function buildSlowVersion(seconds: number): Promise<void> {
 }
 
 describe('exactly once when the lock session drops', () => {
-  it('fails the run whose lock backend was terminated (LOCK_LOST, exit 5, nothing committed); a second apply applies it once', async () => {
+  it('fails the run whose lock backend was terminated (LOCK_LOST, exit 5); a second one applies it once', async () => {
     await buildSlowVersion(3)
     const first = start('apply', '--json')
     await waitFor(sleeping)
-    await query(url, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'squizzle (lock)' AND datname = current_database()")
+    await query(url, `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+      WHERE application_name = 'squizzle (lock)' AND datname = current_database()`)
     const second = start('apply', '--json')
     const [a, b] = await Promise.all([first, second])
     expect(a.code).toBe(5)
@@ -62,7 +68,8 @@ describe('exactly once when the lock session drops', () => {
     expect(b.stderr).toBe('')
     expect(b.code).toBe(0)
     expect(await counts()).toEqual({ runs: 1, successes: 1, marks: 1 })
-    expect(await query(url, "SELECT status, error_code FROM squizzle.history WHERE status = 'failed'")).toEqual([{ status: 'failed', error_code: 'LOCK_LOST' }])
+    const failed = await query(url, "SELECT status, error_code FROM squizzle.history WHERE status = 'failed'")
+    expect(failed).toEqual([{ status: 'failed', error_code: 'LOCK_LOST' }])
   })
 
   it('keeps the lock through idle_session_timeout: a second apply waits, then finds nothing to apply', async () => {
@@ -84,14 +91,16 @@ describe('connection loss', () => {
   it.each([
     ['in a transaction', ''],
     ['outside a transaction', '-- squizzle:no-transaction\n'],
-  ])('turns terminated backends mid-file (%s) into CONNECTION_LOST, exit 1, with the state of the database and no stack', async (_name, directive) => {
-    await project.add('migrations', '001_slow.sql', `${directive}INSERT INTO runs VALUES (now());\nSELECT pg_sleep(30);\n`)
+  ])('turns terminated backends mid-file (%s) into CONNECTION_LOST, exit 1, no stack', async (_name, directive) => {
+    const sql = `${directive}INSERT INTO runs VALUES (now());\nSELECT pg_sleep(30);\n`
+    await project.add('migrations', '001_slow.sql', sql)
     expect((await run('build', '1.0.0', '--irreversible', '--no-snapshot')).code).toBe(0)
     for (const json of [true, false]) {
       const started = Date.now()
       const applying = start('apply', ...(json ? ['--json'] : []))
       await waitFor(sleeping)
-      await query(url, 'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()')
+      await query(url, `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+        WHERE datname = current_database() AND pid <> pg_backend_pid()`)
       const r = await applying
       expect(Date.now() - started).toBeLessThan(25_000)
       expect(r.code).toBe(1)
@@ -104,7 +113,8 @@ describe('connection loss', () => {
       expect(error.code).toBe('CONNECTION_LOST')
       if (directive) {
         // The INSERT committed on its own; the sleep was in flight: a new run resumes at it.
-        expect(error.details).toMatchObject({ committed: 'partial', resumeAt: { path: 'migrations/001_slow.sql', statement: 2 }, line: 3 })
+        const resumeAt = { path: 'migrations/001_slow.sql', statement: 2 }
+        expect(error.details).toMatchObject({ committed: 'partial', resumeAt, line: 3 })
         expect(error.message).toMatch(/resumes at statement 2/)
       } else {
         expect(error.details).toMatchObject({ committed: 'nothing', resumeAt: null })
@@ -129,7 +139,8 @@ describe('verify every byte first', () => {
     const r = await run('apply', '--json')
     expect(r.code).toBe(3)
     expect(errorOf(r).code).toBe('DIGEST_MISMATCH')
-    expect(await query(url, 'SELECT version, outcome FROM squizzle.audit')).toEqual([{ version: '1.1.0', outcome: 'refused' }])
+    const audit = await query(url, 'SELECT version, outcome FROM squizzle.audit')
+    expect(audit).toEqual([{ version: '1.1.0', outcome: 'refused' }])
     expect(await query(url, "SELECT to_regclass('public.users') AS t")).toEqual([{ t: null }])
     expect(await query(url, "SELECT count(*)::int AS n FROM squizzle.history")).toEqual([{ n: 0 }])
     const events = (JSON.parse(r.stdout) as { events: { type: string }[] }).events.map((e) => e.type)
@@ -141,7 +152,8 @@ describe('verify every byte first', () => {
 async function layerBlob(version: string): Promise<string> {
   const layout = join(project.dir, '.squizzle/artifacts')
   const blob = (digest: string) => join(layout, 'blobs/sha256', digest.slice('sha256:'.length))
-  const index = JSON.parse(await readFile(join(layout, 'index.json'), 'utf8')) as { manifests: { digest: string; annotations?: Record<string, string> }[] }
+  type Index = { manifests: { digest: string; annotations?: Record<string, string> }[] }
+  const index = JSON.parse(await readFile(join(layout, 'index.json'), 'utf8')) as Index
   const entry = index.manifests.find((m) => m.annotations?.['org.opencontainers.image.ref.name'] === version)
   if (!entry) throw new Error(`no ${version} in the layout`)
   const manifest = JSON.parse(await readFile(blob(entry.digest), 'utf8')) as { layers: { digest: string }[] }

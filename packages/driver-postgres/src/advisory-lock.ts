@@ -45,7 +45,8 @@ export async function acquireLock(lock: Session, witness: () => Session, options
   const started = Date.now()
   let delay = pollMinMs
   for (;;) {
-    if (lock.lost) throw lockSessionEnded(null)
+    // Ended while waiting: nothing was held yet, so this is a lost connection, not a lost lock.
+    if (lock.lost) throw Object.assign(new Error('the lock session ended while waiting'), { code: 'CONNECTION_CLOSED' })
     const [row] = await lock.sql<{ locked: boolean; pid: number; started: string }[]>`
       SELECT pg_try_advisory_lock(${lockKey.classid}::int, ${lockKey.objid}::int) AS locked, pg_backend_pid() AS pid,
         (SELECT (extract(epoch FROM backend_start) * 1000000)::bigint::text
@@ -188,9 +189,9 @@ function heldLock(session: Session, pid: number, backendStart: string): HeldLock
   }
 }
 
-function lockSessionEnded(pid: number | null, cause?: unknown): SquizzleError {
-  const who = pid === null ? 'its session' : `the session that took it (pid ${pid})`
-  return new SquizzleError('LOCK_LOST', `the migration lock is no longer held: ${who} ended or lost it`, {
+function lockSessionEnded(pid: number, cause?: unknown): SquizzleError {
+  const message = `the migration lock is no longer held: the session that took it (pid ${pid}) ended or lost it`
+  return new SquizzleError('LOCK_LOST', message, {
     hint: 'Something ended the lock\'s connection (pg_terminate_backend, idle_session_timeout, a pooler or proxy, '
       + 'a failover). Another migrator may be running now: check `squizzle status`, then run again.',
     ...(cause === undefined ? {} : { cause }),

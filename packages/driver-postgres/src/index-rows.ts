@@ -4,7 +4,8 @@ import type { Sql } from 'postgres'
 /**
  * Indexes whose build never finished (`indisvalid` false), outside the system
  * schemas; with `on`, only those on that table (resolved as this session resolves
- * names now) and, when it has one, of that name.
+ * names now) and, when it has one, of that name. An index a concurrent build is
+ * working on right now is not one of them: it is still being made valid.
  *
  * @example
  * ```ts
@@ -24,6 +25,8 @@ export async function readInvalidIndexes(sql: Sql, on?: IndexTarget): Promise<In
     JOIN pg_catalog.pg_class t ON t.oid = x.indrelid
     JOIN pg_catalog.pg_namespace n ON n.oid = i.relnamespace
     WHERE NOT x.indisvalid AND n.nspname <> 'information_schema' AND n.nspname NOT LIKE 'pg\\_%' ${table}
+      AND x.indexrelid NOT IN (
+        SELECT index_relid FROM pg_catalog.pg_stat_progress_create_index WHERE index_relid IS NOT NULL)
     ORDER BY 1, 2`
 }
 

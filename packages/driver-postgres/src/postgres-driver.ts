@@ -110,9 +110,11 @@ export class PostgresDriver implements DatabaseDriver {
   async lock(opts: AcquireOptions): Promise<MigrationLock> {
     if (this.bound) throw misuse('lock')
     const root = this.connected()
-    const session = await this.onSession(root.work(), 'opening the lock session', () => root.lockSession())
-    const held = await this.onSession(session, 'taking the migration lock', () =>
-      acquireLock(session, () => root.work(), opts))
+    const session = root.lockSession()
+    const held = await this.onSession(session, 'taking the migration lock', async () => {
+      await root.exempt(session)
+      return acquireLock(session, () => root.work(), opts)
+    })
     root.held = held
     return {
       acquiredAt: held.acquiredAt,
@@ -235,15 +237,18 @@ export class PostgresDriver implements DatabaseDriver {
     const sql = this.bound?.sql ?? session.sql
     const doing = `running ${unit.path}`
     const statement = (i: number, what: string) =>
-      this.onSession(session, what, () => sql.unsafe(unit.statements[i]!).simple(), { statement: i })
+      this.onSession(session, what, async () => {
+        // A lost session is never reconnected behind the file's back: its settings and claim are gone.
+        if (session.lost) throw sessionEnded()
+        return sql.unsafe(unit.statements[i]!).simple()
+      }, { statement: i })
     try {
       for (const i of opts.replaySession ?? []) {
         await statement(i, `${doing} (restoring the session: statement ${i + 1})`)
       }
       for (let i = opts.fromStatement ?? 0; i < unit.statements.length; i++) {
         if (session.lost) {
-          const ended = new Error('the session ended between two statements')
-          throw this.wrap(ended, `${doing} (before statement ${i + 1})`, session, { statement: i })
+          throw this.wrap(sessionEnded(), `${doing} (before statement ${i + 1})`, session, { statement: i })
         }
         await opts.beforeStatement?.(i)
         const started = Date.now()
@@ -298,7 +303,7 @@ export class PostgresDriver implements DatabaseDriver {
     details: Record<string, unknown> = {},
   ): Promise<T> {
     // A transaction whose session ended is gone: nothing is sent on its connection again.
-    if (session.lost && this.bound) throw this.wrap(new Error('the session had already ended'), doing, session, details)
+    if (session.lost && this.bound) throw this.wrap(sessionEnded(), doing, session, details)
     try {
       return await fn()
     } catch (err) {
@@ -318,6 +323,10 @@ export class PostgresDriver implements DatabaseDriver {
     const { hint, cause } = wrapped
     return new SquizzleError(wrapped.code, wrapped.message, { hint, cause, details: merged })
   }
+}
+
+function sessionEnded(): Error {
+  return Object.assign(new Error('the session had already ended'), { code: 'CONNECTION_CLOSED' })
 }
 
 function misuse(what: string): SquizzleError {

@@ -14,7 +14,9 @@ export interface Connections {
   /** The work session; a lost one is replaced by a new session first (callers never hold it across units). */
   work(): Session
   /** The lock session; a lost one is replaced only while no lock is held (a held lock dies with its session). */
-  lockSession(): Promise<Session>
+  lockSession(): Session
+  /** Exempts a lock session from the server's idle timeouts, once per session. */
+  exempt(session: Session): Promise<void>
   held: HeldLock | undefined
   close(): Promise<void>
 }
@@ -56,6 +58,7 @@ export async function openSessions(url: string, options: SessionOptions): Promis
   let lock = open(' (lock)')
   let work: Session | undefined
   const retired: Session[] = []
+  const exempted = new WeakSet<Session>()
   const retire = (old: Session): void => {
     retired.push(old)
     // Nothing pending on a lost session is still awaited by anyone; end it now.
@@ -63,6 +66,7 @@ export async function openSessions(url: string, options: SessionOptions): Promis
   }
   try {
     const serverVersion = await exemptFromIdleTimeouts(lock.sql)
+    exempted.add(lock)
     // If this process dies mid-statement, the server must notice and roll back at once
     // (PostgreSQL 14+), not only when a long statement ends. A startup parameter, so
     // the RESET ALL after each file keeps it.
@@ -80,13 +84,17 @@ export async function openSessions(url: string, options: SessionOptions): Promis
         }
         return work!
       },
-      async lockSession() {
+      lockSession() {
         if (lock.lost && connections.held === undefined) {
           retire(lock)
           lock = open(' (lock)')
-          await exemptFromIdleTimeouts(lock.sql)
         }
         return lock
+      },
+      async exempt(session) {
+        if (exempted.has(session)) return
+        await exemptFromIdleTimeouts(session.sql)
+        exempted.add(session)
       },
       async close() {
         await Promise.allSettled([...retired, work!, lock].map((s) => s.sql.end({ timeout: s.lost ? 0 : 5 })))

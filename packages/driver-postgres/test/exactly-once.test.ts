@@ -30,14 +30,17 @@ function withDefeatedLock(driver: DatabaseDriver): DatabaseDriver {
     get(target, prop) {
       if (prop === 'lock') return async () => fakeLock
       if (prop === 'assertLockHeld') return async () => {}
-      if (prop === 'transaction') return <T>(fn: (tx: DatabaseDriver) => Promise<T>) => target.transaction((tx) => fn(withDefeatedLock(tx)))
+      if (prop === 'transaction') {
+        return <T>(fn: (tx: DatabaseDriver) => Promise<T>) => target.transaction((tx) => fn(withDefeatedLock(tx)))
+      }
       const value = Reflect.get(target, prop, target) as unknown
       return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value
     },
   })
 }
 
-const migrator = (driver: DatabaseDriver) => new Migrator({ storage, driver, toolVersion: '0.0.0-test', lockTimeoutMs: 30_000 })
+const migrator = (driver: DatabaseDriver) =>
+  new Migrator({ storage, driver, toolVersion: '0.0.0-test', lockTimeoutMs: 30_000 })
 
 async function codeOf(promise: Promise<unknown>): Promise<string | null> {
   return promise.then(() => null, (e: unknown) => (isSquizzleError(e) ? e.code : `not a SquizzleError: ${String(e)}`))
@@ -51,14 +54,23 @@ async function waitFor(check: () => Promise<boolean>, timeoutMs = 20_000): Promi
   }
 }
 
-const sleeping = (url: string) => async () =>
-  (await query(url, "SELECT 1 FROM pg_stat_activity WHERE query LIKE '%pg_sleep(%' AND state = 'active' AND pid <> pg_backend_pid()")).length > 0
+const sleeping = (url: string) => async () => {
+  const rows = await query(url, `SELECT 1 FROM pg_stat_activity
+    WHERE query LIKE '%pg_sleep(%' AND state = 'active' AND pid <> pg_backend_pid()`)
+  return rows.length > 0
+}
 
 const terminateLockSession = (url: string) =>
-  query(url, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'squizzle (lock)' AND datname = current_database()")
+  query(url, `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+    WHERE application_name = 'squizzle (lock)' AND datname = current_database()`)
 
-const successes = async (databaseUrl = url) =>
-  (await query<{ n: number }>(databaseUrl, "SELECT count(*)::int AS n FROM squizzle.history WHERE status = 'success' AND version = '1.0.0'"))[0]!.n
+const successes = async (databaseUrl = url) => {
+  const [row] = await query<{ n: number }>(databaseUrl, `SELECT count(*)::int AS n FROM squizzle.history
+    WHERE status = 'success' AND version = '1.0.0'`)
+  return row!.n
+}
+
+const noTransaction = '-- squizzle:no-transaction\n'
 
 beforeEach(async () => {
   url = await createTestDatabase(inject('postgresUrl'))
@@ -72,7 +84,7 @@ afterEach(async () => {
 describe('exactly once without the lock', () => {
   it.each([
     ['in one transaction', 'INSERT INTO runs VALUES (1);\nSELECT pg_sleep(1.5);\n'],
-    ['outside any transaction (claimed first)', '-- squizzle:no-transaction\nINSERT INTO runs VALUES (1);\nSELECT pg_sleep(1.5);\n'],
+    ['outside any transaction (claimed first)', `${noTransaction}INSERT INTO runs VALUES (1);\nSELECT pg_sleep(1.5);`],
   ])('commits a version once when two runs get past a defeated lock (%s)', async (_name, sql) => {
     await storage.add('1.0.0', { 'migrations/001_once.sql': sql })
     const [a, b] = [withDefeatedLock(await connect()), withDefeatedLock(await connect())]
@@ -81,7 +93,8 @@ describe('exactly once without the lock', () => {
     expect(codes.sort()).toEqual(['VERSION_CLAIMED', null].sort())
     expect(await query(url, 'SELECT id FROM runs')).toEqual([{ id: 1 }])
     expect(await successes()).toBe(1)
-    expect(await query(url, 'SELECT version, state FROM squizzle.applied')).toEqual([{ version: '1.0.0', state: 'applied' }])
+    const marks = await query(url, 'SELECT version, state FROM squizzle.applied')
+    expect(marks).toEqual([{ version: '1.0.0', state: 'applied' }])
     // The run that lost the race left nothing to repair.
     expect((await migrator(a).status()).failed).toEqual([])
   })
@@ -96,19 +109,22 @@ describe('a lock whose session ends while a version runs', () => {
     expect(await applying).toBe('LOCK_LOST')
     expect(await query(url, 'SELECT id FROM runs')).toEqual([])
     expect(await query(url, 'SELECT count(*)::int AS n FROM squizzle.applied')).toEqual([{ n: 0 }])
-    expect(await query(url, 'SELECT status, error_code FROM squizzle.history')).toEqual([{ status: 'failed', error_code: 'LOCK_LOST' }])
+    const history = await query(url, 'SELECT status, error_code FROM squizzle.history')
+    expect(history).toEqual([{ status: 'failed', error_code: 'LOCK_LOST' }])
     await migrator(await connect()).apply()
     expect(await query(url, 'SELECT id FROM runs')).toEqual([{ id: 1 }])
   })
 
   it('stops a no-transaction file before its next statement, resumable there', async () => {
-    await storage.add('1.0.0', { 'migrations/001_steps.sql': '-- squizzle:no-transaction\nINSERT INTO runs VALUES (1);\nSELECT pg_sleep(1.5);\nINSERT INTO runs VALUES (3);\n' })
+    const sql = `${noTransaction}INSERT INTO runs VALUES (1);\nSELECT pg_sleep(1.5);\nINSERT INTO runs VALUES (3);\n`
+    await storage.add('1.0.0', { 'migrations/001_steps.sql': sql })
     const applying = migrator(await connect()).apply().catch((e: unknown) => e)
     await waitFor(sleeping(url))
     await terminateLockSession(url)
     const err = await applying
     expect(isSquizzleError(err) && err.code).toBe('LOCK_LOST')
-    expect(isSquizzleError(err) && err.details).toMatchObject({ path: 'migrations/001_steps.sql', statement: 3, line: 4, committed: 'partial' })
+    const where = { path: 'migrations/001_steps.sql', statement: 3, line: 4, committed: 'partial' }
+    expect(isSquizzleError(err) && err.details).toMatchObject(where)
     expect(await query(url, 'SELECT id FROM runs')).toEqual([{ id: 1 }])
     // The claim was given up: a new run takes the version and resumes at statement 3.
     await migrator(await connect()).apply()

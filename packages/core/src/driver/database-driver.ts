@@ -146,24 +146,23 @@ export interface DatabaseDriver {
   /** Who holds the migration lock now, or null. */
   lockHolder(): Promise<LockHolderInfo | null>
   /**
-   * Proves that the lock this driver took is still held by the session that took
-   * it, asking from this driver's own connection (inside its transaction when
-   * transaction-bound); returns only then, and throws `LOCK_LOST` otherwise.
+   * Returns only if the lock this driver took is still granted to the session that
+   * took it, as seen from this driver's own connection (inside its transaction when
+   * transaction-bound); throws `LOCK_LOST` otherwise.
    */
   assertLockHeld(): Promise<void>
   /**
-   * Marks a version as taken under a unique constraint. Transaction-bound: the mark
-   * says "applied" and commits with that transaction (waiting for, then refusing,
-   * another run's uncommitted mark). Otherwise: a claim owned by this session is
-   * committed at once (a dead session's claim is taken over). Afterwards no other
-   * run can mark the version; throws `VERSION_CLAIMED` when it is applied or claimed
-   * by another live session.
+   * Afterwards no other run can mark the version until this mark is released: bound
+   * to a transaction, the version is marked applied as part of it (another run's
+   * uncommitted mark is waited for, then refused); otherwise a claim owned by this
+   * session is committed at once (a dead session's claim is taken over). Throws
+   * `VERSION_CLAIMED` when the version is applied or claimed by another live session.
    */
   claimVersion(claim: VersionClaim): Promise<void>
   /**
-   * Removes a version's mark: the applied one (a rollback, in its transaction) or
-   * this session's claim. Afterwards the version can be claimed again; throws
-   * `VERSION_CLAIMED` when there was no such mark (another run removed it).
+   * Afterwards the version's applied mark (as part of this transaction, for a rollback)
+   * or this session's claim is gone, so it can be claimed again; throws `VERSION_CLAIMED`
+   * when there was neither (another run removed it).
    */
   releaseVersion(version: string): Promise<void>
   /**

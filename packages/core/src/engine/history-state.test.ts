@@ -90,8 +90,10 @@ describe('deriveState', () => {
     expect(state.failed).toEqual([])
     expect(versions(state.applied)).toEqual(['1.0.0'])
     // Another artifact under the same version, or a failed rollback, still counts.
-    expect(versions(deriveState([entry('apply', '1.0.0'), entry('apply', '1.0.0', 'failed', 'sha256:other')]).failed)).toEqual(['1.0.0'])
-    expect(versions(deriveState([entry('apply', '1.0.0'), entry('rollback', '1.0.0', 'failed')]).failed)).toEqual(['1.0.0'])
+    const otherArtifact = deriveState([entry('apply', '1.0.0'), entry('apply', '1.0.0', 'failed', 'sha256:other')])
+    expect(versions(otherArtifact.failed)).toEqual(['1.0.0'])
+    const failedRollback = deriveState([entry('apply', '1.0.0'), entry('rollback', '1.0.0', 'failed')])
+    expect(versions(failedRollback.failed)).toEqual(['1.0.0'])
   })
 
   it('clears a failure with a repair, which does not apply the version', () => {

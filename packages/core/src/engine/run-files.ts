@@ -94,7 +94,8 @@ async function withFileContext(
     }
     if (isSquizzleError(err) && err.code === 'DATABASE_ERROR') {
       const details = { ...err.details, path: file.path }
-      throw new SquizzleError('DATABASE_ERROR', `${file.path}: ${err.message}`, { hint: err.hint, cause: err.cause, details })
+      const { hint, cause } = err
+      throw new SquizzleError('DATABASE_ERROR', `${file.path}: ${err.message}`, { hint, cause, details })
     }
     throw err
   }

@@ -8,12 +8,14 @@ async function classify(sql: string): Promise<boolean[]> {
 
 describe('changesSessionOnly', () => {
   it('recognises SET, SET … TO DEFAULT, RESET and RESET ALL at session level', async () => {
-    expect(await classify("SET search_path = app; SET lock_timeout TO DEFAULT; RESET search_path; RESET ALL; SET TIME ZONE 'UTC'; SET ROLE app_owner;"))
-      .toEqual([true, true, true, true, true, true])
+    const sql = "SET search_path = app; SET lock_timeout TO DEFAULT; RESET search_path; RESET ALL;\n"
+      + "SET TIME ZONE 'UTC'; SET ROLE app_owner;"
+    expect(await classify(sql)).toEqual([true, true, true, true, true, true])
   })
 
   it('leaves out SET LOCAL and SET TRANSACTION, which outlive no transaction', async () => {
-    expect(await classify("SET LOCAL lock_timeout = '1s'; SET TRANSACTION ISOLATION LEVEL SERIALIZABLE;")).toEqual([false, false])
+    const sql = "SET LOCAL lock_timeout = '1s'; SET TRANSACTION ISOLATION LEVEL SERIALIZABLE;"
+    expect(await classify(sql)).toEqual([false, false])
   })
 
   it('recognises a SELECT of set_config(…, false) only', async () => {
@@ -28,6 +30,7 @@ describe('changesSessionOnly', () => {
   })
 
   it('leaves out everything else', async () => {
-    expect(await classify('CREATE TABLE t (id int); DO $$ BEGIN PERFORM set_config($a$x.y$a$, $a$1$a$, false); END $$;')).toEqual([false, false])
+    const sql = 'CREATE TABLE t (id int); DO $$ BEGIN PERFORM set_config($a$x.y$a$, $a$1$a$, false); END $$;'
+    expect(await classify(sql)).toEqual([false, false])
   })
 })

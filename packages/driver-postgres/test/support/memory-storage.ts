@@ -14,7 +14,14 @@ export class MemoryStorage implements ArtifactStorage {
 
   async push(input: { manifest: Manifest; bundle: Readable | Uint8Array }): Promise<ArtifactRef> {
     const bundle = input.bundle as Uint8Array
-    const ref = { version: input.manifest.version, digest: sha256Digest(Buffer.from(JSON.stringify(input.manifest))), size: 0, bundleDigest: sha256Digest(bundle), bundleSize: bundle.length, storage: this.name }
+    const ref = {
+      version: input.manifest.version,
+      digest: sha256Digest(Buffer.from(JSON.stringify(input.manifest))),
+      size: 0,
+      bundleDigest: sha256Digest(bundle),
+      bundleSize: bundle.length,
+      storage: this.name,
+    }
     this.versions.set(input.manifest.version, { ...input, bundle, ref })
     return ref
   }
@@ -27,7 +34,11 @@ export class MemoryStorage implements ArtifactStorage {
     return this.versions.has(version)
   }
   async list() {
-    return [...this.versions.values()].map((v) => ({ version: v.manifest.version, digest: v.ref.digest, created: v.manifest.created }))
+    return [...this.versions.values()].map((v) => ({
+      version: v.manifest.version,
+      digest: v.ref.digest,
+      created: v.manifest.created,
+    }))
   }
   async delete(version: string) {
     this.versions.delete(version)
