@@ -1,4 +1,7 @@
-import { redactSecrets, SquizzleError } from '@squizzle/core'
+import { isSquizzleError, redactSecrets, SquizzleError } from '@squizzle/core'
+import type { ConnectionTarget } from './connection-url.js'
+import { databaseError } from './database-error.js'
+import type { Session } from './work-session.js'
 
 // postgres.js's own codes, and Node's for a socket that broke or never opened.
 const clientCodes = new Set([
@@ -51,4 +54,44 @@ export function connectionLost(
     cause: err,
     details: { ...(e.code ? { errorCode: e.code } : {}), ...details },
   })
+}
+
+/**
+ * Any failure of a query on `session` as a `SquizzleError`: a lost connection
+ * (which marks the session lost, never to be used again) is `CONNECTION_LOST`,
+ * a server error `DATABASE_ERROR` with SQLSTATE and position; `details` are added.
+ *
+ * @example
+ * ```ts
+ * throw sessionFailure(err, 'reading history', session, target)
+ * ```
+ */
+export function sessionFailure(
+  err: unknown,
+  doing: string,
+  session: Session,
+  target: ConnectionTarget,
+  details: Record<string, unknown> = {},
+): SquizzleError {
+  if (isSquizzleError(err)) return err
+  if (session.lost || isConnectionLoss(err)) {
+    session.lost = true
+    return connectionLost(err, doing, target.display, target.secrets, details)
+  }
+  const wrapped = databaseError(err, doing, target.secrets)
+  if (Object.keys(details).length === 0) return wrapped
+  const { hint, cause } = wrapped
+  return new SquizzleError(wrapped.code, wrapped.message, { hint, cause, details: { ...wrapped.details, ...details } })
+}
+
+/**
+ * The error for sending on a session known to have ended.
+ *
+ * @example
+ * ```ts
+ * if (session.lost) throw sessionEnded()
+ * ```
+ */
+export function sessionEnded(): Error {
+  return Object.assign(new Error('the session had already ended'), { code: 'CONNECTION_CLOSED' })
 }

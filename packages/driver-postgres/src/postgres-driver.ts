@@ -1,5 +1,4 @@
 import {
-  isSquizzleError,
   SquizzleError,
   type AuditInput,
   type DatabaseDriver,
@@ -21,13 +20,14 @@ import type { Sql } from 'postgres'
 import { acquireLock, assertLockHeld, findLockHolder, type AcquireOptions } from './advisory-lock.js'
 import { claimForSession, markApplied, unmark } from './applied-rows.js'
 import { parseConnectionUrl, type ConnectionTarget } from './connection-url.js'
-import { connectionLost, isConnectionLoss } from './connection-loss.js'
-import { connectionError, databaseError } from './database-error.js'
+import { sessionEnded, sessionFailure } from './connection-loss.js'
+import { connectionError } from './database-error.js'
 import { readAudit, type AuditRow } from './audit-rows.js'
 import { deleteProgress, readHistory, readProgress, writeAudit, writeHistory, writeProgress } from './history-rows.js'
 import { dropIndexConcurrently, readInvalidIndexes } from './index-rows.js'
 import { readRollbackScripts, writeRollbackScripts } from './rollback-rows.js'
 import { openSessions, type Connections } from './sessions.js'
+import { resetSession, runStatements } from './statement-runner.js'
 import { applySystemSchema, hasSystemSchema } from './system-schema.js'
 import { readSchemaSnapshot } from './schema-snapshot.js'
 import { inSavepoint, inTransaction, type Session } from './work-session.js'
@@ -41,9 +41,6 @@ export interface PostgresDriverOptions {
   onNotice?: (notice: { severity: string; message: string }) => void
   connectTimeoutSeconds?: number
 }
-
-/** Session state a file may have changed; reset after every file so nothing leaks into the next. */
-const resetSession = 'RESET SESSION AUTHORIZATION; RESET ALL'
 
 /** The connection a transaction-bound driver works on. */
 interface Bound {
@@ -231,36 +228,10 @@ export class PostgresDriver implements DatabaseDriver {
     return this.guard('reading the audit log', (sql) => readAudit(sql, limit))
   }
 
-  /** Statement by statement on one session: a session that ends between two statements ends the unit. */
   private async runStatements(unit: MigrationUnit, opts: RunOptions): Promise<void> {
     const session = this.bound?.session ?? this.connected().work()
     const sql = this.bound?.sql ?? session.sql
-    const doing = `running ${unit.path}`
-    const statement = (i: number, what: string) =>
-      this.onSession(session, what, async () => {
-        // A lost session is never reconnected behind the file's back: its settings and claim are gone.
-        if (session.lost) throw sessionEnded()
-        return sql.unsafe(unit.statements[i]!).simple()
-      }, { statement: i })
-    try {
-      for (const i of opts.replaySession ?? []) {
-        await statement(i, `${doing} (restoring the session: statement ${i + 1})`)
-      }
-      for (let i = opts.fromStatement ?? 0; i < unit.statements.length; i++) {
-        if (session.lost) {
-          throw this.wrap(sessionEnded(), `${doing} (before statement ${i + 1})`, session, { statement: i })
-        }
-        await opts.beforeStatement?.(i)
-        const started = Date.now()
-        await statement(i, `${doing} (statement ${i + 1})`)
-        await opts.onStatement?.(i, Date.now() - started)
-      }
-    } catch (err) {
-      // The failure is the news: a session that cannot be reset is retired instead.
-      if (!session.lost) await sql.unsafe(resetSession).simple().catch(() => void (session.lost = true))
-      throw err
-    }
-    await this.onSession(session, doing, () => sql.unsafe(resetSession).simple())
+    await runStatements(session, sql, unit, opts, (doing, fn, details) => this.onSession(session, doing, fn, details))
   }
 
   private inTransaction<T>(
@@ -312,21 +283,8 @@ export class PostgresDriver implements DatabaseDriver {
   }
 
   private wrap(err: unknown, doing: string, session: Session, details: Record<string, unknown> = {}): SquizzleError {
-    if (isSquizzleError(err)) return err
-    if (session.lost || isConnectionLoss(err)) {
-      session.lost = true
-      return connectionLost(err, doing, this.target.display, this.target.secrets, details)
-    }
-    const wrapped = databaseError(err, doing, this.target.secrets)
-    if (Object.keys(details).length === 0) return wrapped
-    const merged = { ...wrapped.details, ...details }
-    const { hint, cause } = wrapped
-    return new SquizzleError(wrapped.code, wrapped.message, { hint, cause, details: merged })
+    return sessionFailure(err, doing, session, this.target, details)
   }
-}
-
-function sessionEnded(): Error {
-  return Object.assign(new Error('the session had already ended'), { code: 'CONNECTION_CLOSED' })
 }
 
 function misuse(what: string): SquizzleError {

@@ -1,4 +1,4 @@
-import type { DatabaseDriver } from '../driver/database-driver.js'
+import type { DatabaseDriver, RunOptions } from '../driver/database-driver.js'
 import { isSquizzleError } from '../errors/squizzle-error.js'
 import type { EventSink } from '../events/events.js'
 import type { Manifest, ManifestFile } from '../manifest/manifest.js'
@@ -47,42 +47,50 @@ export async function runStatementByStatement(run: StatementRun): Promise<void> 
   const replaySession = statements.slice(0, from).filter(changesSessionOnly).map((s) => s.index)
   if (from > 0) events({ type: 'file.resume', version, path, fromStatement: from, replayed: replaySession.length })
   events({ type: 'file.start', version, path, transactional: false })
-  const indexes = concurrentIndexGuard(driver, events, version, path)
-  const progress = (statement: number | null) =>
-    driver.recordProgress({ version, manifestDigest: run.digest, path, statement })
-  // `at` always names the statement to run next: a failure before it starts resumes there too.
-  const point = (index: number) => {
-    const statement = statements[index]
-    trace.at = statement ? { path, statement: index, line: startLine(statement) } : null
-  }
   trace.transactionFrom = null
-  point(from)
+  pointAt(run, statements, from)
   try {
-    await driver.run(
-      { version, path, statements: statements.map((s) => s.text), transactional: false },
-      {
-        fromStatement: from,
-        replaySession,
-        beforeStatement: async (index) => {
-          point(index)
-          await driver.assertLockHeld()
-          await indexes.beforeStatement(statements[index]!)
-        },
-        onStatement: async (index, durationMs) => {
-          trace.committed = true
-          await indexes.afterStatement(statements[index]!)
-          await progress(index)
-          events({ type: 'statement.done', version, path, index, durationMs })
-          point(index + 1)
-        },
-      },
-    )
+    const unit = { version, path, statements: statements.map((s) => s.text), transactional: false }
+    await driver.run(unit, { fromStatement: from, replaySession, ...statementHooks(run, statements) })
   } catch (err) {
     refineLine(trace, statements, err)
     throw err
   }
-  await progress(null)
+  await recordProgress(run, null)
   events({ type: 'file.done', version, path, durationMs: Date.now() - started })
+}
+
+type Hooks = Pick<RunOptions, 'beforeStatement' | 'onStatement'>
+
+/** Around each statement: the lock proven and a leftover invalid index dropped before; checks and progress after. */
+function statementHooks(run: StatementRun, statements: readonly SqlStatement[]): Hooks {
+  const { driver, events, manifest, file, trace } = run
+  const indexes = concurrentIndexGuard(driver, events, manifest.version, file.path)
+  return {
+    beforeStatement: async (index) => {
+      pointAt(run, statements, index)
+      await driver.assertLockHeld()
+      await indexes.beforeStatement(statements[index]!)
+    },
+    onStatement: async (index, durationMs) => {
+      trace.committed = true
+      await indexes.afterStatement(statements[index]!)
+      await recordProgress(run, index)
+      events({ type: 'statement.done', version: manifest.version, path: file.path, index, durationMs })
+      pointAt(run, statements, index + 1)
+    },
+  }
+}
+
+/** `trace.at` always names the statement to run next: a failure before it starts resumes there too. */
+function pointAt(run: StatementRun, statements: readonly SqlStatement[], index: number): void {
+  const statement = statements[index]
+  run.trace.at = statement ? { path: run.file.path, statement: index, line: startLine(statement) } : null
+}
+
+function recordProgress(run: StatementRun, statement: number | null): Promise<void> {
+  const { version } = run.manifest
+  return run.driver.recordProgress({ version, manifestDigest: run.digest, path: run.file.path, statement })
 }
 
 /** The line of the statement's first token: its text starts after the previous `;`, comments included. */
