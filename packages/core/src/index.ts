@@ -49,6 +49,9 @@ export type {
   ProgressEntry,
   AuditInput,
   RollbackScript,
+  VersionClaim,
+  IndexTarget,
+  InvalidIndex,
 } from './driver/database-driver.js'
 
 // Signing

@@ -1,5 +1,6 @@
 import { SquizzleError, type LockHolderInfo, type MigrationLock } from '@squizzle/core'
 import type { Sql } from 'postgres'
+import { inTransaction, type Session } from './work-session.js'
 
 /**
  * The one advisory lock key of every Squizzle migrator in a database, in the
@@ -16,39 +17,52 @@ export interface AcquireOptions {
   onWait?: ((holder: LockHolderInfo | null, waitedMs: number) => void) | undefined
 }
 
-/** A second connection to the same database, used to prove the lock is a real session lock. */
-export type WitnessConnection = Sql
+/** A taken lock, with the backend that holds it, so that it can be proven later. */
+export interface HeldLock extends MigrationLock {
+  /** The lock session's backend pid and start time (microseconds since the epoch, as text). */
+  readonly pid: number
+  readonly backendStart: string
+  readonly released: boolean
+  /** The session that took it: when it is lost, so is the lock. */
+  readonly session: Session
+}
 
 /**
- * Takes the migration lock on a dedicated connection (`lockSql`, max 1) by
- * polling `pg_try_advisory_lock`. Polling, not blocking: a session blocked in
+ * Takes the migration lock on the dedicated lock session by polling
+ * `pg_try_advisory_lock`. Polling, not blocking: a session blocked in
  * `pg_advisory_lock` holds a snapshot that makes the holder's
- * `CREATE INDEX CONCURRENTLY` wait for it forever.
+ * `CREATE INDEX CONCURRENTLY` wait for it forever. The backend that took it is
+ * remembered (pid and start time) for {@link assertLockHeld}. `witness` gives the
+ * work session when the lock is taken (it may be replaced while the lock is awaited).
  *
  * @example
  * ```ts
- * const lock = await acquireLock(lockSql, { timeoutMs: 60_000 })
+ * const lock = await acquireLock(lockSession, () => workSession, { timeoutMs: 60_000 })
  * try { … } finally { await lock.release() }
  * ```
  */
-export async function acquireLock(lockSql: Sql, witness: WitnessConnection, options: AcquireOptions): Promise<MigrationLock> {
+export async function acquireLock(lock: Session, witness: () => Session, options: AcquireOptions): Promise<HeldLock> {
   const started = Date.now()
   let delay = pollMinMs
   for (;;) {
-    const [row] = await lockSql<{ locked: boolean; pid: number }[]>`
-      SELECT pg_try_advisory_lock(${lockKey.classid}::int, ${lockKey.objid}::int) AS locked, pg_backend_pid() AS pid`
+    // Ended while waiting: nothing was held yet, so this is a lost connection, not a lost lock.
+    if (lock.lost) throw Object.assign(new Error('the lock session ended while waiting'), { code: 'CONNECTION_CLOSED' })
+    const [row] = await lock.sql<{ locked: boolean; pid: number; started: string }[]>`
+      SELECT pg_try_advisory_lock(${lockKey.classid}::int, ${lockKey.objid}::int) AS locked, pg_backend_pid() AS pid,
+        (SELECT (extract(epoch FROM backend_start) * 1000000)::bigint::text
+         FROM pg_stat_activity WHERE pid = pg_backend_pid()) AS started`
     if (row?.locked) {
-      const lock = heldLock(lockSql)
+      const held = heldLock(lock, row.pid, row.started)
       try {
-        await assertSessionLock(lockSql, witness, row.pid)
+        await assertSessionLock(lock, witness(), row.pid)
       } catch (err) {
-        await lock.release().catch(() => undefined)
+        await held.release().catch(() => undefined)
         throw err
       }
-      return lock
+      return held
     }
     const waited = Date.now() - started
-    const holder = await findLockHolder(lockSql)
+    const holder = await findLockHolder(lock.sql)
     if (waited >= options.timeoutMs) {
       throw new SquizzleError('LOCK_TIMEOUT', `another migration holds the lock${describeHolder(holder)}; waited ${Math.round(waited / 1000)} s`, {
         hint: 'Wait for the other migration to finish, or raise --lock-timeout. If its process is gone, the server released the lock already; if it is stuck, end that backend with pg_terminate_backend(pid).',
@@ -59,6 +73,37 @@ export async function acquireLock(lockSql: Sql, witness: WitnessConnection, opti
     await sleep(Math.min(delay, Math.max(0, options.timeoutMs - waited)))
     delay = Math.min(pollMaxMs, delay * 2)
   }
+}
+
+/**
+ * Proves from `sql`'s own connection (inside its transaction, if any) that the
+ * lock is still granted to the backend that took it; throws `LOCK_LOST` otherwise.
+ * A reconnected lock session is a new backend, so it proves nothing.
+ *
+ * @example
+ * ```ts
+ * await assertLockHeld(txSql, lock, lock.session) // just before COMMIT
+ * ```
+ */
+export async function assertLockHeld(sql: Sql, lock: HeldLock | undefined, session?: Session): Promise<void> {
+  if (!lock || lock.released || !session) {
+    throw new SquizzleError('LOCK_LOST', 'no migration lock is held by this driver', {
+      hint: 'Take the lock with driver.lock() first; Squizzle commits migrations only while it holds the lock.',
+    })
+  }
+  if (session.lost) throw lockSessionEnded(lock.pid)
+  // pg_stat_activity is read from a snapshot kept for the rest of the transaction; take a fresh one.
+  // Schema-qualified: this runs inside migration transactions, whose search_path the SQL may have changed.
+  await sql`SELECT pg_catalog.pg_stat_clear_snapshot()`
+  const [row] = await sql<{ held: boolean }[]>`
+    SELECT EXISTS (
+      SELECT 1 FROM pg_catalog.pg_locks l JOIN pg_catalog.pg_stat_activity a ON a.pid = l.pid
+      WHERE l.locktype = 'advisory' AND l.granted AND l.pid = ${lock.pid}::int
+        AND (extract(epoch FROM a.backend_start) * 1000000)::bigint::text = ${lock.backendStart}
+        AND l.classid = ${lockKey.classid}::int::oid AND l.objid = ${lockKey.objid}::int::oid AND l.objsubid = 2
+        AND l.database = (SELECT oid FROM pg_catalog.pg_database WHERE datname = pg_catalog.current_database())
+    ) AS held`
+  if (!row?.held) throw lockSessionEnded(lock.pid)
 }
 
 /**
@@ -96,14 +141,14 @@ export async function findLockHolder(sql: Sql): Promise<LockHolderInfo | null> {
  * then the lock connection must still be on the backend that took the lock.
  * On a direct connection the two are always different backends.
  */
-async function assertSessionLock(lockSql: Sql, witness: WitnessConnection, pid: number): Promise<void> {
+async function assertSessionLock(lock: Session, witness: Session, pid: number): Promise<void> {
   let nextPid: number | null = null
   let witnessPid: number | null = null
   let held = false
-  await witness.begin(async (tx) => {
+  await inTransaction(witness, async (tx) => {
     const [w] = await tx<{ pid: number }[]>`SELECT pg_backend_pid() AS pid`
     witnessPid = w?.pid ?? null
-    const [row] = await lockSql<{ pid: number; held: boolean }[]>`
+    const [row] = await lock.sql<{ pid: number; held: boolean }[]>`
       SELECT pg_backend_pid() AS pid, EXISTS (
         SELECT 1 FROM pg_locks
         WHERE locktype = 'advisory' AND granted AND pid = pg_backend_pid()
@@ -111,7 +156,7 @@ async function assertSessionLock(lockSql: Sql, witness: WitnessConnection, pid: 
       ) AS held`
     nextPid = row?.pid ?? null
     held = row?.held ?? false
-  })
+  }, { lost: (err) => err as Error })
   if (held && nextPid === pid && witnessPid !== pid) return
   throw new SquizzleError('LOCK_UNSAFE', 'the migration lock does not stay with its connection: the database URL goes through a pooler in transaction mode', {
     hint: 'Connect Squizzle directly to PostgreSQL (or to a PgBouncer pool in session mode): session advisory locks are meaningless behind transaction pooling.',
@@ -119,16 +164,39 @@ async function assertSessionLock(lockSql: Sql, witness: WitnessConnection, pid: 
   })
 }
 
-function heldLock(lockSql: Sql): MigrationLock {
+function heldLock(session: Session, pid: number, backendStart: string): HeldLock {
   let released = false
   return {
     acquiredAt: new Date(),
+    pid,
+    backendStart,
+    session,
+    get released() {
+      return released
+    },
     async release() {
       if (released) return
       released = true
-      await lockSql`SELECT pg_advisory_unlock(${lockKey.classid}::int, ${lockKey.objid}::int)`
+      // Never sent on a lost session: postgres.js would open a new one, which holds nothing.
+      if (session.lost) throw lockSessionEnded(pid)
+      const unlock = session.sql<{ unlocked: boolean; pid: number }[]>`
+        SELECT pg_advisory_unlock(${lockKey.classid}::int, ${lockKey.objid}::int) AS unlocked, pg_backend_pid() AS pid`
+      const [row] = await unlock.catch((cause: unknown) => {
+        throw lockSessionEnded(pid, cause)
+      })
+      if (!row?.unlocked || row.pid !== pid) throw lockSessionEnded(pid)
     },
   }
+}
+
+function lockSessionEnded(pid: number, cause?: unknown): SquizzleError {
+  const message = `the migration lock is no longer held: the session that took it (pid ${pid}) ended or lost it`
+  return new SquizzleError('LOCK_LOST', message, {
+    hint: 'Something ended the lock\'s connection (pg_terminate_backend, idle_session_timeout, a pooler or proxy, '
+      + 'a failover). Another migrator may be running now: check `squizzle status`, then run again.',
+    ...(cause === undefined ? {} : { cause }),
+    details: { pid },
+  })
 }
 
 function describeHolder(holder: LockHolderInfo | null): string {

@@ -4,6 +4,8 @@ import {
   type DatabaseDriver,
   type HistoryEntry,
   type HistoryEntryInput,
+  type IndexTarget,
+  type InvalidIndex,
   type LockHolderInfo,
   type MigrationLock,
   type MigrationUnit,
@@ -12,16 +14,23 @@ import {
   type RollbackScript,
   type RunOptions,
   type SchemaSnapshot,
+  type VersionClaim,
 } from '@squizzle/core'
-import type { Notice, Sql } from 'postgres'
-import { acquireLock, findLockHolder, type AcquireOptions } from './advisory-lock.js'
+import type { Sql } from 'postgres'
+import { acquireLock, assertLockHeld, findLockHolder, type AcquireOptions } from './advisory-lock.js'
+import { claimForSession, markApplied, unmark } from './applied-rows.js'
 import { parseConnectionUrl, type ConnectionTarget } from './connection-url.js'
-import { connectionError, databaseError } from './database-error.js'
+import { sessionEnded, sessionFailure } from './connection-loss.js'
+import { connectionError } from './database-error.js'
 import { readAudit, type AuditRow } from './audit-rows.js'
 import { deleteProgress, readHistory, readProgress, writeAudit, writeHistory, writeProgress } from './history-rows.js'
+import { dropIndexConcurrently, readInvalidIndexes } from './index-rows.js'
 import { readRollbackScripts, writeRollbackScripts } from './rollback-rows.js'
+import { openSessions, type Connections } from './sessions.js'
+import { resetSession, runStatements } from './statement-runner.js'
 import { applySystemSchema, hasSystemSchema } from './system-schema.js'
-import { readSchemaSnapshot, readSchemaSnapshotIn } from './schema-snapshot.js'
+import { readSchemaSnapshot } from './schema-snapshot.js'
+import { inRolledBackSavepoint, inSavepoint, inTransaction, type Session } from './work-session.js'
 
 export interface PostgresDriverOptions {
   /** `postgres://user:password@host:port/database`; the password never appears in errors. */
@@ -33,12 +42,17 @@ export interface PostgresDriverOptions {
   connectTimeoutSeconds?: number
 }
 
-/** Session state a file may have changed; reset after every file so nothing leaks into the next. */
-const resetSession = 'RESET SESSION AUTHORIZATION; RESET ALL'
+/** The connection a transaction-bound driver works on. */
+interface Bound {
+  sql: Sql
+  session: Session
+  depth: number
+}
 
 /**
- * The PostgreSQL driver: postgres.js, one connection for work and one
- * dedicated to the session advisory lock.
+ * The PostgreSQL driver: postgres.js, one session for work and one dedicated to
+ * the session advisory lock. A lost work session is replaced between units,
+ * never in the middle of one; a lost lock session is never replaced.
  *
  * @example
  * ```ts
@@ -51,12 +65,12 @@ export class PostgresDriver implements DatabaseDriver {
   readonly name = 'postgres'
   readonly capabilities = { transactionalDdl: true, advisoryLocks: true }
   private readonly target: ConnectionTarget
-  private root: { sql: Sql; lockSql: Sql } | undefined
-  private readonly tx: Sql | undefined
+  private root: Connections | undefined
+  private readonly bound: Bound | undefined
 
-  constructor(private readonly options: PostgresDriverOptions, tx?: { parent: PostgresDriver; sql: Sql }) {
+  constructor(private readonly options: PostgresDriverOptions, tx?: { parent: PostgresDriver; bound: Bound }) {
     this.target = parseConnectionUrl(options.url)
-    this.tx = tx?.sql
+    this.bound = tx?.bound
     this.root = tx?.parent.root
   }
 
@@ -67,43 +81,23 @@ export class PostgresDriver implements DatabaseDriver {
 
   async connect(): Promise<void> {
     if (this.root) return
-    // Imported on connect, not with the package: CLI runs that never touch a database
-    // (build, push, pull, list) should not load the client.
-    const { postgres } = await import('./postgres-client.js')
-    const open = (purpose: string, extra: Record<string, string> = {}): Sql =>
-      postgres(this.target.url, {
-        max: 1,
-        prepare: false,
-        connect_timeout: this.options.connectTimeoutSeconds ?? 10,
-        connection: { application_name: `${this.options.applicationName ?? 'squizzle'}${purpose}`, ...extra },
-        onnotice: (notice: Notice) => this.options.onNotice?.({ severity: String(notice['severity'] ?? 'NOTICE'), message: String(notice['message'] ?? '') }),
-      })
-    const lockSql = open(' (lock)')
-    let sql: Sql | undefined
     try {
-      const [row] = await lockSql<{ server_version_num: string }[]>`SHOW server_version_num`
-      // If this process dies mid-statement, the server must notice and roll back at once
-      // (PostgreSQL 14+), not only when a long statement ends. A startup parameter, so
-      // the RESET ALL after each file keeps it.
-      const checkClient: Record<string, string> = Number(row?.server_version_num ?? 0) >= 140000 ? { client_connection_check_interval: '1000' } : {}
-      sql = open('', checkClient)
-      await sql`SELECT 1`
+      this.root = await openSessions(this.target.url, this.options)
     } catch (err) {
-      await Promise.allSettled([sql?.end({ timeout: 1 }), lockSql.end({ timeout: 1 })])
       throw connectionError(err, this.target.display, this.target.secrets)
     }
-    this.root = { sql, lockSql }
   }
 
   async close(): Promise<void> {
-    if (this.tx) throw misuse('close')
+    if (this.bound) throw misuse('close')
     const root = this.root
     this.root = undefined
-    if (root) await Promise.allSettled([root.sql.end({ timeout: 5 }), root.lockSql.end({ timeout: 5 })])
+    await root?.close()
   }
 
   async ensureSystemSchema(): Promise<void> {
-    await this.guard('creating the system schema', (sql) => applySystemSchema(sql))
+    await this.guard('creating the system schema', (sql, session) =>
+      applySystemSchema(sql, (fn) => this.inTransaction(session, fn)))
   }
 
   async hasSystemSchema(): Promise<boolean> {
@@ -111,53 +105,83 @@ export class PostgresDriver implements DatabaseDriver {
   }
 
   async lock(opts: AcquireOptions): Promise<MigrationLock> {
-    if (this.tx) throw misuse('lock')
-    const { sql, lockSql } = this.connected()
-    return this.guard('taking the migration lock', () => acquireLock(lockSql, sql, opts))
+    if (this.bound) throw misuse('lock')
+    const root = this.connected()
+    const session = root.lockSession()
+    const held = await this.onSession(session, 'taking the migration lock', async () => {
+      await root.exempt(session)
+      return acquireLock(session, () => root.work(), opts)
+    })
+    root.held = held
+    return {
+      acquiredAt: held.acquiredAt,
+      release: async () => {
+        try {
+          await held.release()
+        } finally {
+          if (root.held === held) root.held = undefined
+        }
+      },
+    }
   }
 
   async lockHolder(): Promise<LockHolderInfo | null> {
     return this.guard('looking up the lock holder', (sql) => findLockHolder(sql))
   }
 
+  async assertLockHeld(): Promise<void> {
+    const root = this.connected()
+    const held = root.held
+    await this.guard('proving the migration lock is held', (sql) => assertLockHeld(sql, held, held?.session))
+  }
+
+  async claimVersion(claim: VersionClaim): Promise<void> {
+    // Inside a transaction the mark commits with it; outside, a claim for this session commits at once.
+    const mark = this.bound ? markApplied : claimForSession
+    await this.guard(`claiming version ${claim.version}`, (sql) => mark(sql, claim))
+  }
+
+  async releaseVersion(version: string): Promise<void> {
+    await this.guard(`releasing version ${version}`, (sql) => unmark(sql, version))
+  }
+
+  async invalidIndexes(on?: IndexTarget): Promise<InvalidIndex[]> {
+    return this.guard('looking for invalid indexes', (sql) => readInvalidIndexes(sql, on))
+  }
+
+  async dropIndex(index: InvalidIndex): Promise<void> {
+    if (this.bound) throw misuse('dropIndex')
+    const doing = `dropping the invalid index ${index.schema}.${index.name}`
+    await this.guard(doing, (sql) => dropIndexConcurrently(sql, index))
+  }
+
   async run(unit: MigrationUnit, opts: RunOptions = {}): Promise<void> {
-    if (unit.transactional && !this.tx) {
+    if (unit.transactional && !this.bound) {
       await this.transaction((tx) => tx.run(unit, opts))
       return
     }
-    const sql = this.query()
+    if (!unit.transactional) return this.runStatements(unit, opts)
     const doing = `running ${unit.path}`
-    if (unit.transactional) {
-      if (unit.script !== undefined) {
-        await this.guard(doing, async () => void (await sql.unsafe(unit.script!).simple()))
-      } else {
-        for (let i = 0; i < unit.statements.length; i++) {
-          await this.guard(doing, async () => void (await sql.unsafe(unit.statements[i]!).simple()), { statement: i })
-        }
+    if (unit.script !== undefined) {
+      await this.guard(doing, async (sql) => void (await sql.unsafe(unit.script!).simple()))
+    } else {
+      for (let i = 0; i < unit.statements.length; i++) {
+        await this.guard(doing, async (sql) => void (await sql.unsafe(unit.statements[i]!).simple()), { statement: i })
       }
-      await this.guard(doing, () => sql.unsafe(resetSession).simple())
-      return
     }
-    try {
-      for (let i = opts.fromStatement ?? 0; i < unit.statements.length; i++) {
-        const started = Date.now()
-        await this.guard(`${doing} (statement ${i + 1})`, () => sql.unsafe(unit.statements[i]!).simple(), { statement: i })
-        await opts.onStatement?.(i, Date.now() - started)
-      }
-    } finally {
-      await this.guard(doing, () => sql.unsafe(resetSession).simple())
-    }
+    await this.guard(doing, (sql) => sql.unsafe(resetSession).simple())
   }
 
   async transaction<T>(fn: (tx: DatabaseDriver) => Promise<T>): Promise<T> {
-    const sql = this.query()
-    const run = async (txSql: Sql): Promise<T> => fn(new PostgresDriver(this.options, { parent: this, sql: txSql }))
-    try {
-      if (this.tx) return (await (sql as unknown as { savepoint: (f: (s: Sql) => Promise<T>) => Promise<T> }).savepoint(run)) as T
-      return (await sql.begin((txSql) => run(txSql as unknown as Sql))) as T
-    } catch (err) {
-      throw databaseError(err, 'running a transaction', this.target.secrets)
+    const bind = (sql: Sql, session: Session, depth: number) =>
+      fn(new PostgresDriver(this.options, { parent: this, bound: { sql, session, depth } }))
+    if (this.bound) {
+      const { sql, session, depth } = this.bound
+      const inner = (s: Sql) => bind(s, session, depth + 1)
+      return this.onSession(session, 'running a savepoint', () => inSavepoint(session, sql, depth + 1, inner))
     }
+    const session = this.connected().work()
+    return this.inTransaction(session, (sql) => bind(sql, session, 0))
   }
 
   async history(): Promise<HistoryEntry[]> {
@@ -193,8 +217,15 @@ export class PostgresDriver implements DatabaseDriver {
   }
 
   async snapshotSchema(): Promise<SchemaSnapshot> {
-    // In a transaction: its uncommitted DDL is part of the picture (a rollback is checked before it commits).
-    return this.guard('reading the schema from the catalogs', (sql) => (this.tx ? readSchemaSnapshotIn(sql) : readSchemaSnapshot(sql)))
+    const doing = 'reading the schema from the catalogs'
+    const bound = this.bound
+    if (bound) {
+      // In a transaction: its uncommitted DDL is part of the picture (a rollback is checked before it commits).
+      const inner = <T>(fn: (tx: Sql) => Promise<T>) => inRolledBackSavepoint(bound.session, bound.sql, bound.depth + 1, fn)
+      return this.guard(doing, (sql) => readSchemaSnapshot(sql, inner))
+    }
+    const begin = (sql: Sql) => sql`BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY`
+    return this.guard(doing, (sql, session) => readSchemaSnapshot(sql, (fn) => this.inTransaction(session, fn, begin)))
   }
 
   /** The audit log, newest first (for `status --verbose` and tests). */
@@ -202,26 +233,62 @@ export class PostgresDriver implements DatabaseDriver {
     return this.guard('reading the audit log', (sql) => readAudit(sql, limit))
   }
 
-  private query(): Sql {
-    return this.tx ?? this.connected().sql
+  private async runStatements(unit: MigrationUnit, opts: RunOptions): Promise<void> {
+    const session = this.bound?.session ?? this.connected().work()
+    const sql = this.bound?.sql ?? session.sql
+    await runStatements(session, sql, unit, opts, (doing, fn, details) => this.onSession(session, doing, fn, details))
   }
 
-  private connected(): { sql: Sql; lockSql: Sql } {
+  private inTransaction<T>(
+    session: Session,
+    fn: (tx: Sql) => Promise<T>,
+    begin?: (sql: Sql) => Promise<unknown>,
+  ): Promise<T> {
+    return inTransaction(session, fn, {
+      ...(begin ? { begin } : {}),
+      lost: (err, during) =>
+        during === 'commit'
+          ? this.wrap(err, 'committing a transaction (its outcome is unknown)', session, { during: 'commit' })
+          : this.wrap(err, 'running a transaction', session),
+    }).catch((err: unknown) => {
+      throw this.wrap(err, 'running a transaction', session)
+    })
+  }
+
+  private connected(): Connections {
     if (!this.root) {
       throw new SquizzleError('CONNECTION_FAILED', 'the PostgreSQL driver is not connected', { hint: 'Call driver.connect() first.' })
     }
     return this.root
   }
 
-  private async guard<T>(doing: string, fn: (sql: Sql) => Promise<T>, details: Record<string, unknown> = {}): Promise<T> {
-    const sql = this.query()
+  private async guard<T>(
+    doing: string,
+    fn: (sql: Sql, session: Session) => Promise<T>,
+    details: Record<string, unknown> = {},
+  ): Promise<T> {
+    const session = this.bound?.session ?? this.connected().work()
+    const sql = this.bound?.sql ?? session.sql
+    return this.onSession(session, doing, () => fn(sql, session), details)
+  }
+
+  private async onSession<T>(
+    session: Session,
+    doing: string,
+    fn: () => Promise<T>,
+    details: Record<string, unknown> = {},
+  ): Promise<T> {
+    // A transaction whose session ended is gone: nothing is sent on its connection again.
+    if (session.lost && this.bound) throw this.wrap(sessionEnded(), doing, session, details)
     try {
-      return await fn(sql)
+      return await fn()
     } catch (err) {
-      const wrapped = databaseError(err, doing, this.target.secrets)
-      if (Object.keys(details).length === 0) throw wrapped
-      throw new SquizzleError(wrapped.code, wrapped.message, { hint: wrapped.hint, cause: wrapped.cause, details: { ...wrapped.details, ...details } })
+      throw this.wrap(err, doing, session, details)
     }
+  }
+
+  private wrap(err: unknown, doing: string, session: Session, details: Record<string, unknown> = {}): SquizzleError {
+    return sessionFailure(err, doing, session, this.target, details)
   }
 }
 

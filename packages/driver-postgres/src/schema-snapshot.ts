@@ -12,6 +12,9 @@ const identities: Record<string, string> = { a: 'always', d: 'by default' }
 const generated: Record<string, string> = { s: 'stored', v: 'virtual' }
 const policyCommands: Record<string, string> = { r: 'select', a: 'insert', w: 'update', d: 'delete', '*': 'all' }
 
+/** Runs `fn` in a read-only repeatable-read transaction (the driver's own runner survives a lost connection). */
+export type SnapshotTransaction = <T>(fn: (tx: Sql) => Promise<T>) => Promise<T>
+
 /**
  * Reads the schema of the database `sql` is connected to, in one read-only
  * snapshot transaction, and returns it normalized (see `SchemaSnapshot`).
@@ -21,90 +24,66 @@ const policyCommands: Record<string, string> = { r: 'select', a: 'insert', w: 'u
  * const snapshot = await readSchemaSnapshot(sql)
  * ```
  */
-export async function readSchemaSnapshot(sql: Sql): Promise<SchemaSnapshot> {
-  return (await sql.begin('isolation level repeatable read read only', (tx) => readObjects(tx as unknown as Sql))) as SchemaSnapshot
-}
-
-const rolledBack = Symbol('snapshot read, savepoint rolled back')
-
-/**
- * Reads the schema as the open transaction `tx` sees it, its uncommitted changes
- * included, inside a savepoint that is always rolled back, so the settings the
- * read needs (search_path, timezone, …) do not outlive it.
- *
- * @example
- * ```ts
- * await sql.begin(async (tx) => { await tx`DROP TABLE t`; return readSchemaSnapshotIn(tx) })
- * ```
- */
-export async function readSchemaSnapshotIn(tx: Sql): Promise<SchemaSnapshot> {
-  let snapshot: SchemaSnapshot | undefined
-  const withSavepoint = tx as unknown as { savepoint: (f: (s: Sql) => Promise<never>) => Promise<never> }
-  try {
-    await withSavepoint.savepoint(async (s) => {
-      snapshot = await readObjects(s)
-      throw rolledBack
-    })
-  } catch (err) {
-    if (err !== rolledBack) throw err
-  }
-  return snapshot!
-}
-
-async function readObjects(t: Sql): Promise<SchemaSnapshot> {
-  // Every deparsed name comes out schema-qualified, whatever the role's search_path, and
-  // constants in defaults and checks print the same whatever the role's date and number settings.
-  await t`SET LOCAL search_path TO pg_catalog`
-  await t`SET LOCAL timezone TO 'UTC'`
-  await t`SET LOCAL datestyle TO 'ISO, YMD'`
-  await t`SET LOCAL intervalstyle TO 'postgres'`
-  await t`SET LOCAL extra_float_digits TO 3`
-  const [server] = await t<{ v: string }[]>`SELECT current_setting('server_version') AS v`
-  const objects: SchemaObject[] = [
-    ...(await q.extensionRows(t)).map((r) => object('extension', s(r['name']), { schema: r['schema'] })),
-    ...(await q.schemaRows(t)).map((r) => object('schema', s(r['name']), { comment: r['comment'] })),
-    ...(await q.typeRows(t)).map(typeObject),
-    ...(await q.sequenceRows(t)).map((r) =>
-      object('sequence', `${s(r['schema'])}.${s(r['name'])}`, {
-        type: r['type'], start: r['start'], increment: r['increment'], min: r['min'], max: r['max'], cache: r['cache'], cycle: r['cycle'], ownedBy: r['owned_by'],
-      }),
-    ),
-    ...(await q.tableRows(t)).map((r) =>
-      object('table', `${s(r['schema'])}.${s(r['name'])}`, {
-        type: relkinds[s(r['relkind'])], unlogged: r['persistence'] === 'u', rowSecurity: r['row_security'], forceRowSecurity: r['force_row_security'],
-        partitionKey: r['partition_key'], partitionBound: r['partition_bound'], parents: r['parents'], comment: r['comment'],
-      }),
-    ),
-    ...(await q.columnRows(t)).map((r) =>
-      object('column', `${s(r['schema'])}.${s(r['table'])}.${s(r['name'])}`, {
-        type: r['type'], notNull: r['not_null'], default: r['default'], identity: identities[s(r['identity'])], generated: generated[s(r['generated'])],
-        collation: r['collation'], comment: r['comment'],
-      }),
-    ),
-    ...(await q.constraintRows(t)).map((r) =>
-      object('constraint', `${s(r['schema'])}.${s(r['table'])}.${s(r['name'])}`, { type: constraintTypes[s(r['type'])] ?? r['type'], definition: r['definition'], comment: r['comment'] }),
-    ),
-    ...(await q.indexRows(t)).map((r) =>
-      object('index', `${s(r['schema'])}.${s(r['name'])}`, { table: r['table'], definition: r['definition'], valid: r['valid'], comment: r['comment'] }),
-    ),
-    ...(await q.viewRows(t)).map((r) =>
-      object(r['relkind'] === 'm' ? 'materialized-view' : 'view', `${s(r['schema'])}.${s(r['name'])}`, { definition: r['definition'], comment: r['comment'] }),
-    ),
-    ...(await q.routineRows(t)).map((r) =>
-      object(routineKinds[s(r['prokind'])] ?? 'function', `${s(r['schema'])}.${s(r['name'])}(${s(r['arguments'])})`, {
-        window: r['prokind'] === 'w' ? true : null, definition: r['definition'], result: r['result'], aggregate: r['aggregate'], comment: r['comment'],
-      }),
-    ),
-    ...(await q.triggerRows(t)).map((r) =>
-      object('trigger', `${s(r['schema'])}.${s(r['table'])}.${s(r['name'])}`, { definition: r['definition'], enabled: r['enabled'], comment: r['comment'] }),
-    ),
-    ...(await q.policyRows(t)).map((r) =>
-      object('policy', `${s(r['schema'])}.${s(r['table'])}.${s(r['name'])}`, {
-        command: policyCommands[s(r['command'])], permissive: r['permissive'], roles: r['roles'], using: r['using'], withCheck: r['with_check'],
-      }),
-    ),
-  ]
-  return normalizeSnapshot({ format: schemaSnapshotFormat, server: server?.v ?? 'unknown', objects })
+export async function readSchemaSnapshot(sql: Sql, inSnapshot?: SnapshotTransaction): Promise<SchemaSnapshot> {
+  const begin: SnapshotTransaction = async (fn) =>
+    (await sql.begin('isolation level repeatable read read only', (tx) => fn(tx as unknown as Sql))) as never
+  const run = inSnapshot ?? begin
+  return (await run(async (tx) => {
+    const t = tx as unknown as Sql
+    // Every deparsed name comes out schema-qualified, whatever the role's search_path, and
+    // constants in defaults and checks print the same whatever the role's date and number settings.
+    await t`SET LOCAL search_path TO pg_catalog`
+    await t`SET LOCAL timezone TO 'UTC'`
+    await t`SET LOCAL datestyle TO 'ISO, YMD'`
+    await t`SET LOCAL intervalstyle TO 'postgres'`
+    await t`SET LOCAL extra_float_digits TO 3`
+    const [server] = await t<{ v: string }[]>`SELECT current_setting('server_version') AS v`
+    const objects: SchemaObject[] = [
+      ...(await q.extensionRows(t)).map((r) => object('extension', s(r['name']), { schema: r['schema'] })),
+      ...(await q.schemaRows(t)).map((r) => object('schema', s(r['name']), { comment: r['comment'] })),
+      ...(await q.typeRows(t)).map(typeObject),
+      ...(await q.sequenceRows(t)).map((r) =>
+        object('sequence', `${s(r['schema'])}.${s(r['name'])}`, {
+          type: r['type'], start: r['start'], increment: r['increment'], min: r['min'], max: r['max'], cache: r['cache'], cycle: r['cycle'], ownedBy: r['owned_by'],
+        }),
+      ),
+      ...(await q.tableRows(t)).map((r) =>
+        object('table', `${s(r['schema'])}.${s(r['name'])}`, {
+          type: relkinds[s(r['relkind'])], unlogged: r['persistence'] === 'u', rowSecurity: r['row_security'], forceRowSecurity: r['force_row_security'],
+          partitionKey: r['partition_key'], partitionBound: r['partition_bound'], parents: r['parents'], comment: r['comment'],
+        }),
+      ),
+      ...(await q.columnRows(t)).map((r) =>
+        object('column', `${s(r['schema'])}.${s(r['table'])}.${s(r['name'])}`, {
+          type: r['type'], notNull: r['not_null'], default: r['default'], identity: identities[s(r['identity'])], generated: generated[s(r['generated'])],
+          collation: r['collation'], comment: r['comment'],
+        }),
+      ),
+      ...(await q.constraintRows(t)).map((r) =>
+        object('constraint', `${s(r['schema'])}.${s(r['table'])}.${s(r['name'])}`, { type: constraintTypes[s(r['type'])] ?? r['type'], definition: r['definition'], comment: r['comment'] }),
+      ),
+      ...(await q.indexRows(t)).map((r) =>
+        object('index', `${s(r['schema'])}.${s(r['name'])}`, { table: r['table'], definition: r['definition'], valid: r['valid'], comment: r['comment'] }),
+      ),
+      ...(await q.viewRows(t)).map((r) =>
+        object(r['relkind'] === 'm' ? 'materialized-view' : 'view', `${s(r['schema'])}.${s(r['name'])}`, { definition: r['definition'], comment: r['comment'] }),
+      ),
+      ...(await q.routineRows(t)).map((r) =>
+        object(routineKinds[s(r['prokind'])] ?? 'function', `${s(r['schema'])}.${s(r['name'])}(${s(r['arguments'])})`, {
+          window: r['prokind'] === 'w' ? true : null, definition: r['definition'], result: r['result'], aggregate: r['aggregate'], comment: r['comment'],
+        }),
+      ),
+      ...(await q.triggerRows(t)).map((r) =>
+        object('trigger', `${s(r['schema'])}.${s(r['table'])}.${s(r['name'])}`, { definition: r['definition'], enabled: r['enabled'], comment: r['comment'] }),
+      ),
+      ...(await q.policyRows(t)).map((r) =>
+        object('policy', `${s(r['schema'])}.${s(r['table'])}.${s(r['name'])}`, {
+          command: policyCommands[s(r['command'])], permissive: r['permissive'], roles: r['roles'], using: r['using'], withCheck: r['with_check'],
+        }),
+      ),
+    ]
+    return normalizeSnapshot({ format: schemaSnapshotFormat, server: server?.v ?? 'unknown', objects })
+  })) as SchemaSnapshot
 }
 
 function typeObject(r: Row): SchemaObject {

@@ -39,6 +39,9 @@ export async function systemSchemaFiles(): Promise<SystemSchemaFile[]> {
   )
 }
 
+/** Runs `fn` in one transaction (the driver's runner, which survives a lost connection). */
+export type Transact = <T>(fn: (tx: Sql) => Promise<T>) => Promise<T>
+
 /**
  * Brings the `squizzle` schema up to date: every shipped file not yet recorded
  * in `squizzle.schema_version` runs in its own transaction, in order. Idempotent.
@@ -46,11 +49,11 @@ export async function systemSchemaFiles(): Promise<SystemSchemaFile[]> {
  *
  * @example
  * ```ts
- * await applySystemSchema(sql)
+ * await applySystemSchema(sql, (fn) => inTransaction(session, fn, { lost }))
  * ```
  */
-export async function applySystemSchema(sql: Sql): Promise<void> {
-  await sql.begin(async (tx) => {
+export async function applySystemSchema(sql: Sql, transaction: Transact): Promise<void> {
+  await transaction(async (tx) => {
     await tx`CREATE SCHEMA IF NOT EXISTS squizzle`
     await tx`CREATE TABLE IF NOT EXISTS squizzle.schema_version (
       name text PRIMARY KEY,
@@ -69,7 +72,7 @@ export async function applySystemSchema(sql: Sql): Promise<void> {
       }
       continue
     }
-    await sql.begin(async (tx) => {
+    await transaction(async (tx) => {
       await tx.unsafe(file.sql).simple()
       await tx`INSERT INTO squizzle.schema_version (name, sha256) VALUES (${file.name}, ${file.sha256})`
     })

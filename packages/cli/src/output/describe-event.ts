@@ -45,8 +45,14 @@ export function describeEvent(
       return verbose ? c.dim(`  … ${e.path}${e.transactional ? '' : ' (no transaction)'}`) : null
     case 'file.done':
       return `  ${c.green('✓')} ${e.path} ${c.dim(`${e.durationMs} ms`)}`
-    case 'file.resume':
-      return `  ${c.yellow('↻')} ${e.path} resumes at statement ${e.fromStatement + 1}`
+    case 'file.resume': {
+      const settings = `${e.replayed} session setting${e.replayed === 1 ? '' : 's'}`
+      const replayed = e.replayed > 0 ? ` (after restoring ${settings})` : ''
+      return `  ${c.yellow('↻')} ${e.path} resumes at statement ${e.fromStatement + 1}${replayed}`
+    }
+    case 'index.rebuild':
+      return `  ${c.yellow('↻')} ${e.path}: dropping invalid index ${e.schema}.${e.index} on ${e.table} `
+        + '(an interrupted CREATE INDEX CONCURRENTLY), to build it again'
     case 'statement.done':
       return verbose ? c.dim(`    statement ${e.index + 1} ${e.durationMs} ms`) : null
     case 'transaction.begin':

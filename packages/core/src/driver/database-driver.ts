@@ -6,7 +6,10 @@ import type { SchemaSnapshot } from '../snapshot/schema-snapshot.js'
 export interface MigrationLock {
   /** When the lock was obtained. */
   readonly acquiredAt: Date
-  /** Releases the lock; safe to call twice. */
+  /**
+   * Releases the lock; safe to call twice. Throws `LOCK_LOST` when it was no longer
+   * held (its session ended, or the unlock failed): never a silent success.
+   */
   release(): Promise<void>
 }
 
@@ -28,8 +31,39 @@ export interface MigrationUnit {
 export interface RunOptions {
   /** Skip statements before this index (resuming a non-transactional file). */
   fromStatement?: number
+  /**
+   * Indices of statements before `fromStatement` that only change session settings
+   * (`SET`, `RESET`, `set_config(…, false)`): run again first, in order and unreported,
+   * so a resumed non-transactional file sees the session it set up.
+   */
+  replaySession?: readonly number[]
+  /** Called before each statement of a non-transactional unit, on its session; a throw stops the unit there. */
+  beforeStatement?: (index: number) => Promise<void>
   /** Called after each statement of a non-transactional unit has committed. */
   onStatement?: (index: number, durationMs: number) => Promise<void>
+}
+
+/** A version marked as taken: applied (or baselined), or claimed by a multi-step run. */
+export interface VersionClaim {
+  version: string
+  manifestDigest: string
+  operation: 'apply' | 'baseline'
+}
+
+/** Where a `CREATE INDEX` puts its index: the table as written, and the index name when it has one. */
+export interface IndexTarget {
+  /** The table's schema as written, or null (resolved by the session's search_path). */
+  schema: string | null
+  table: string
+  /** The index name, or null when PostgreSQL picks one. */
+  index: string | null
+}
+
+/** An index whose build never finished (`pg_index.indisvalid` false): maintained, never used. */
+export interface InvalidIndex {
+  schema: string
+  name: string
+  table: string
 }
 
 /** What a history row records: one apply, rollback, baseline or repair of one version. */
@@ -115,6 +149,34 @@ export interface DatabaseDriver {
   lock(opts: { timeoutMs: number; onWait?: (holder: LockHolderInfo | null, waitedMs: number) => void }): Promise<MigrationLock>
   /** Who holds the migration lock now, or null. */
   lockHolder(): Promise<LockHolderInfo | null>
+  /**
+   * Returns only if the lock this driver took is still granted to the session that
+   * took it, as seen from this driver's own connection (inside its transaction when
+   * transaction-bound); throws `LOCK_LOST` otherwise.
+   */
+  assertLockHeld(): Promise<void>
+  /**
+   * Afterwards no other run can mark the version until this mark is released: bound
+   * to a transaction, the version is marked applied as part of it (another run's
+   * uncommitted mark is waited for, then refused); otherwise a claim owned by this
+   * session is committed at once (a dead session's claim is taken over). Throws
+   * `VERSION_CLAIMED` when the version is applied or claimed by another live session.
+   */
+  claimVersion(claim: VersionClaim): Promise<void>
+  /**
+   * Afterwards the version's applied mark (as part of this transaction, for a rollback)
+   * or this session's claim is gone, so it can be claimed again; throws `VERSION_CLAIMED`
+   * when there was neither (another run removed it).
+   */
+  releaseVersion(version: string): Promise<void>
+  /**
+   * Invalid indexes in the database; with `on`, only those the `CREATE INDEX` that
+   * `on` describes would create, with names resolved as this session resolves them now.
+   * Optional: without it, interrupted index builds are neither repaired nor reported.
+   */
+  invalidIndexes?(on?: IndexTarget): Promise<InvalidIndex[]>
+  /** Drops the index with `DROP INDEX CONCURRENTLY`, outside any transaction; afterwards it no longer exists. */
+  dropIndex?(index: InvalidIndex): Promise<void>
   /**
    * Runs a unit. In a driver returned by `transaction`, inside that transaction;
    * otherwise a transactional unit gets a transaction of its own and a

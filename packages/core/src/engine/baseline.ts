@@ -90,7 +90,9 @@ async function refuseRewrite(
 /** The baseline row and, in the same transaction, the snapshot a later rollback to this version compares with. */
 async function record(ctx: OperationContext, pulled: PulledArtifact, started: Date, kept: RollbackScript | null): Promise<void> {
   const { manifest, ref } = pulled
+  // Marked applied with its history row, under the lock proven just before COMMIT, like an apply.
   await ctx.driver.transaction(async (tx) => {
+    await tx.claimVersion({ version: manifest.version, manifestDigest: ref.digest, operation: 'baseline' })
     await tx.record({
       operation: 'baseline',
       version: manifest.version,
@@ -106,5 +108,6 @@ async function record(ctx: OperationContext, pulled: PulledArtifact, started: Da
       error: null,
     })
     if (kept) await tx.saveRollbackScripts(manifest.version, ref.digest, [kept])
+    await tx.assertLockHeld()
   })
 }

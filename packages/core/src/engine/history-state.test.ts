@@ -85,6 +85,17 @@ describe('deriveState', () => {
     expect(cleared.current).toBe('1.1.0')
   })
 
+  it('does not count a failed apply of the artifact already applied (a run that lost the race)', () => {
+    const state = deriveState([entry('apply', '1.0.0'), entry('apply', '1.0.0', 'failed')])
+    expect(state.failed).toEqual([])
+    expect(versions(state.applied)).toEqual(['1.0.0'])
+    // Another artifact under the same version, or a failed rollback, still counts.
+    const otherArtifact = deriveState([entry('apply', '1.0.0'), entry('apply', '1.0.0', 'failed', 'sha256:other')])
+    expect(versions(otherArtifact.failed)).toEqual(['1.0.0'])
+    const failedRollback = deriveState([entry('apply', '1.0.0'), entry('rollback', '1.0.0', 'failed')])
+    expect(versions(failedRollback.failed)).toEqual(['1.0.0'])
+  })
+
   it('clears a failure with a repair, which does not apply the version', () => {
     const state = deriveState([entry('apply', '1.1.0', 'failed'), entry('repair', '1.1.0')])
     expect(state.failed).toEqual([])

@@ -16,8 +16,9 @@ export interface HistoryState {
 /**
  * Replays the history: the last successful row of a version decides whether it
  * is applied (apply, baseline) or not (rollback); a failure counts until a later
- * success or repair of the same version. A baseline also covers every version
- * below it.
+ * success or repair of the same version, except a failed apply of the very artifact
+ * already applied (a run that lost the race to another). A baseline also covers
+ * every version below it.
  *
  * @example
  * ```ts
@@ -30,6 +31,10 @@ export function deriveState(history: readonly HistoryEntry[]): HistoryState {
   let baseline: string | null = null
   for (const entry of [...history].sort((a, b) => a.id - b.id)) {
     if (entry.status === 'failed') {
+      // A concurrent run that lost the race for a version another run had just applied
+      // changed nothing (its transaction rolled back): not a failure anyone must resolve.
+      const current = applied.get(entry.version)
+      if (entry.operation === 'apply' && current && current.manifestDigest === entry.manifestDigest) continue
       failed.set(entry.version, entry)
       continue
     }

@@ -1,6 +1,6 @@
 import semver from 'semver'
 import type { BundleLimits } from '../bundle/limits.js'
-import type { DatabaseDriver } from '../driver/database-driver.js'
+import type { DatabaseDriver, InvalidIndex } from '../driver/database-driver.js'
 import { SquizzleError } from '../errors/squizzle-error.js'
 import type { Manifest } from '../manifest/manifest.js'
 import { ignoreEvents, type EventSink, type LockHolderInfo } from '../events/events.js'
@@ -17,7 +17,7 @@ import { repairFailures, type RepairOptions, type RepairResult } from './repair.
 import { rollbackVersions, type RollbackOptions, type RollbackResult } from './rollback.js'
 import { computePlan, type Plan } from './plan.js'
 import { runVersion } from './run-version.js'
-import { verifyPulled, type VerifyReport } from './verify-version.js'
+import { verifyPulled, type VerifiedArtifact, type VerifyReport } from './verify-version.js'
 
 export interface MigratorOptions {
   storage: ArtifactStorage
@@ -46,9 +46,11 @@ export interface MigratorOptions {
   /** Signature and trust checks run on every version before its SQL. */
   policy?: ArtifactPolicy
   /**
-   * Versions whose files total at most this many bytes are verified once into
-   * memory and run from there; larger ones are streamed twice (verify, then run)
-   * so memory stays bounded by the largest file. Default 64 MiB.
+   * Every pending version is verified before the first one runs. Verified files
+   * are kept in memory, and run from there, while all kept versions total at
+   * most this many bytes; the others are streamed again when they run (re-checked
+   * against the digest and every file's SHA-256), so memory stays bounded by
+   * this budget and the largest file. Default 64 MiB.
    */
   keepVerifiedBytes?: number
 }
@@ -68,6 +70,11 @@ export interface StatusReport {
   pending: { version: string; digest: string; outOfOrder: boolean }[]
   /** Unresolved failed runs; `operation` says which command to run again (or `squizzle repair`). */
   failed: { version: string; operation: string; at: string; code: string; message: string; resumable: boolean }[]
+  /**
+   * Indexes whose build never finished (an interrupted or failed `CREATE INDEX
+   * CONCURRENTLY`): maintained on every write, never used. Null when the driver cannot tell.
+   */
+  invalidIndexes: InvalidIndex[] | null
   /** The newest baselined version, or null. */
   baseline: string | null
   tampered: Plan['tampered']
@@ -123,11 +130,11 @@ export class Migrator {
       // Pulling validates each manifest (schema, checksum, tag): a hostile one is refused and audited like any integrity failure.
       const pulled = await this.guarded('apply', plan.pending[0]?.version ?? null, () => this.pullPending(plan))
       const overridden = await this.checkChain(pulled, state, true)
+      // Every byte of every pending version first: a hostile 1.1.0 must stop 1.0.0 from running too.
+      const verifiedAll = await this.verifyAll(pulled)
       const applied: string[] = []
-      for (const artifact of pulled) {
-        const verified = await this.guarded('apply', artifact.manifest.version, () =>
-          verifyPulled(this.options.storage, artifact, { ...this.verifyOptions(), keepFilesUpTo: this.options.keepVerifiedBytes ?? defaultKeepVerifiedBytes }),
-        )
+      for (const [i, artifact] of pulled.entries()) {
+        const verified = verifiedAll[i]!
         // The first version on a database keeps the schema from before it, for its rollback's check.
         const before = applied.length === 0 ? await schemaBeforeFirst(driver, state, artifact.manifest.version, this.events) : null
         await this.guarded('apply', artifact.manifest.version, () => runVersion(this.runContext(), artifact, verified.contents, before), 'failure')
@@ -234,6 +241,7 @@ export class Migrator {
       tampered: plan.tampered,
       chain: await this.chainStatus(stored, plan, state),
       lock: await this.options.driver.lockHolder(),
+      invalidIndexes: this.options.driver.invalidIndexes ? await this.options.driver.invalidIndexes() : null,
     }
   }
 
@@ -250,6 +258,20 @@ export class Migrator {
       throw tamperedError([{ version, applied: record.manifestDigest, stored: report.digest }])
     }
     return { ...report, applied: record !== undefined }
+  }
+
+  /** Verifies each pulled version in order, keeping files in memory within the `keepVerifiedBytes` budget. */
+  private async verifyAll(pulled: readonly PulledArtifact[]): Promise<VerifiedArtifact[]> {
+    let budget = this.options.keepVerifiedBytes ?? defaultKeepVerifiedBytes
+    const verified: VerifiedArtifact[] = []
+    for (const artifact of pulled) {
+      const options = { ...this.verifyOptions(), keepFilesUpTo: budget }
+      const { version } = artifact.manifest
+      const v = await this.guarded('apply', version, () => verifyPulled(this.options.storage, artifact, options))
+      if (v.contents) budget -= v.bytes
+      verified.push(v)
+    }
+    return verified
   }
 
   private async planWithState(target: string | undefined): Promise<{ plan: Plan; state: HistoryState }> {

@@ -1,5 +1,5 @@
 import type { BundleLimits } from '../bundle/limits.js'
-import type { DatabaseDriver } from '../driver/database-driver.js'
+import type { DatabaseDriver, MigrationLock } from '../driver/database-driver.js'
 import { isSquizzleError, type SquizzleError } from '../errors/squizzle-error.js'
 import type { EventSink } from '../events/events.js'
 import type { ArtifactStorage } from '../storage/artifact-storage.js'
@@ -42,6 +42,10 @@ export async function guarded<T>(ctx: OperationContext, operation: string, versi
         actor: ctx.actor.user,
         host: ctx.actor.host,
         details: isSquizzleError(err) ? { code: err.code, message: err.message } : { message: String(err) },
+      }).catch((auditError: unknown) => {
+        // The failure is the news (a lost connection usually takes the audit with it): say so, never replace it.
+        const message = `the ${operation} failure could not be audited: ${messageOf(auditError)}`
+        ctx.events({ type: 'warning', code: 'AUDIT_FAILED', message, ...(version ? { version } : {}) })
       })
     }
     throw err
@@ -62,7 +66,9 @@ export async function refuse(ctx: OperationContext, operation: string, version: 
 
 /**
  * Takes the database-wide lock, brings the system schema up to date, runs `fn`
- * with the history as it is under the lock, and always releases the lock.
+ * with the history as it is under the lock, and always releases the lock. A lock
+ * found lost at release is a `warning` event, not a failure: every commit made
+ * under it proved it held first.
  *
  * @example
  * ```ts
@@ -80,9 +86,22 @@ export async function underLock<T>(ctx: OperationContext, fn: (state: HistorySta
     // Read under the lock: another process may have changed history while we waited.
     return await fn(await readState(ctx.driver))
   } finally {
+    await releaseLock(ctx, lock)
+  }
+}
+
+async function releaseLock(ctx: OperationContext, lock: MigrationLock): Promise<void> {
+  try {
     await lock.release()
     ctx.events({ type: 'lock.released' })
+  } catch (err) {
+    const code = isSquizzleError(err) ? err.code : 'LOCK_LOST'
+    ctx.events({ type: 'warning', code, message: `releasing the migration lock failed: ${messageOf(err)}` })
   }
+}
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err)
 }
 
 /**

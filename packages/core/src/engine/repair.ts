@@ -58,6 +58,7 @@ export async function repairFailures(ctx: OperationContext, options: RepairOptio
           finishedAt: new Date(),
           error: null,
         })
+        await tx.assertLockHeld()
       })
       const failure = { code: entry.error?.code ?? 'UNKNOWN', message: entry.error?.message ?? '' }
       await ctx.driver.audit({ operation: 'repair', outcome: 'success', version: entry.version, actor: ctx.actor.user, host: ctx.actor.host, details: { mode, failedOperation: entry.operation, failedRun: entry.id, ...failure, progressCleared } })

@@ -72,8 +72,12 @@ export type SquizzleErrorCode =
   | 'NOTHING_TO_REPAIR'
   | 'LOCK_TIMEOUT'
   | 'LOCK_UNSAFE'
+  | 'LOCK_LOST'
+  | 'VERSION_CLAIMED'
+  | 'INDEX_INVALID'
   | 'DATABASE_ERROR'
   | 'CONNECTION_FAILED'
+  | 'CONNECTION_LOST'
   // schema snapshots and drift
   | 'SNAPSHOT_UNSUPPORTED'
   | 'SNAPSHOT_MISSING'
@@ -148,8 +152,14 @@ const categories: Record<SquizzleErrorCode, ErrorCategory> = {
   NOTHING_TO_REPAIR: 'failure',
   LOCK_TIMEOUT: 'lock',
   LOCK_UNSAFE: 'failure',
+  // The lock vanished, or another migrator got to the version first: nothing of the
+  // version was committed by this run, and running again is safe (exit 5, like a timeout).
+  LOCK_LOST: 'lock',
+  VERSION_CLAIMED: 'lock',
+  INDEX_INVALID: 'failure',
   DATABASE_ERROR: 'failure',
   CONNECTION_FAILED: 'failure',
+  CONNECTION_LOST: 'failure',
   SNAPSHOT_UNSUPPORTED: 'failure',
   SNAPSHOT_MISSING: 'failure',
   // The live schema is not what the version to baseline at recorded: like `drift --check`, exit 3.

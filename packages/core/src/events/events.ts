@@ -15,7 +15,10 @@ export type SquizzleEvent =
   | { type: 'version.skip'; version: string; reason: string }
   | { type: 'file.start'; version: string; path: string; transactional: boolean }
   | { type: 'file.done'; version: string; path: string; durationMs: number }
-  | { type: 'file.resume'; version: string; path: string; fromStatement: number }
+  /** A non-transactional file continues at `fromStatement`, after replaying `replayed` earlier session settings. */
+  | { type: 'file.resume'; version: string; path: string; fromStatement: number; replayed: number }
+  /** An invalid index an interrupted `CREATE INDEX CONCURRENTLY` left is dropped, to be built again. */
+  | { type: 'index.rebuild'; version: string; path: string; schema: string; index: string; table: string }
   | { type: 'statement.done'; version: string; path: string; index: number; durationMs: number }
   | { type: 'transaction.begin'; version: string; files: string[] }
   | { type: 'transaction.commit'; version: string }

@@ -12,8 +12,10 @@ export interface DriverFactory {
 
 /**
  * The conformance suite every DatabaseDriver passes: system schema, history,
- * transactions, statement-by-statement runs with resume, session isolation
- * between files, the lock, progress and audit, and the optional schema snapshot. Run it from your plugin's tests:
+ * transactions, statement-by-statement runs with resume (and the session
+ * restored), session isolation between files, the lock and its proof, applied
+ * marks and claims, progress and audit, and the optional schema snapshot and
+ * invalid-index repair. Run it from your plugin's tests:
  *
  * @example
  * ```ts
@@ -137,6 +139,106 @@ export function describeDriver(name: string, factory: DriverFactory): void {
       expect(await a.lockHolder()).toBeNull()
     })
 
+    it('proves the lock held only while this driver holds it, also inside a transaction', async () => {
+      const d = await connect()
+      await d.ensureSystemSchema()
+      expect(await codeOf(d.assertLockHeld())).toBe('LOCK_LOST')
+      const lock = await d.lock({ timeoutMs: 1000 })
+      await d.assertLockHeld()
+      await d.transaction((tx) => tx.assertLockHeld())
+      await lock.release()
+      expect(await codeOf(d.assertLockHeld())).toBe('LOCK_LOST')
+    })
+
+    it('marks a version applied once: a second mark waits for the first transaction, then is refused', async () => {
+      const a = await connect()
+      const b = await connect()
+      await a.ensureSystemSchema()
+      const claim = { version: '4.0.0', manifestDigest: `sha256:${'4'.repeat(64)}`, operation: 'apply' as const }
+      let marked!: () => void
+      const isMarked = new Promise<void>((resolve) => (marked = resolve))
+      let finish!: () => void
+      const finished = new Promise<void>((resolve) => (finish = resolve))
+      const first = a.transaction(async (tx) => {
+        await tx.claimVersion(claim)
+        marked()
+        await finished
+      })
+      await isMarked
+      const second = b.transaction((tx) => tx.claimVersion(claim))
+      // The second mark is still waiting on the first, uncommitted one.
+      const waiting = new Promise((resolve) => setTimeout(() => resolve('waiting'), 300))
+      expect(await Promise.race([second.then(() => 'done', () => 'done'), waiting])).toBe('waiting')
+      finish()
+      await first
+      expect(await codeOf(second)).toBe('VERSION_CLAIMED')
+      // A rollback takes the mark away in its transaction; then the version can be marked again.
+      await expect(b.transaction(async (tx) => {
+        await tx.releaseVersion('4.0.0')
+        throw new Error('abort')
+      })).rejects.toThrow('abort')
+      expect(await codeOf(b.transaction((tx) => tx.claimVersion(claim)))).toBe('VERSION_CLAIMED')
+      await b.transaction((tx) => tx.releaseVersion('4.0.0'))
+      expect(await codeOf(b.releaseVersion('4.0.0'))).toBe('VERSION_CLAIMED')
+      await b.transaction((tx) => tx.claimVersion(claim))
+    })
+
+    it('keeps a claim for the session that holds it, which then marks the version applied', async () => {
+      const a = await connect()
+      const b = await connect()
+      await a.ensureSystemSchema()
+      const claim = { version: '5.0.0', manifestDigest: `sha256:${'5'.repeat(64)}`, operation: 'apply' as const }
+      await a.claimVersion(claim)
+      await a.claimVersion(claim)
+      expect(await codeOf(b.claimVersion(claim))).toBe('VERSION_CLAIMED')
+      expect(await codeOf(b.transaction((tx) => tx.claimVersion(claim)))).toBe('VERSION_CLAIMED')
+      await a.transaction((tx) => tx.claimVersion(claim))
+      expect(await codeOf(a.claimVersion(claim))).toBe('VERSION_CLAIMED')
+      // A claim given up (a failed run) can be taken by anyone.
+      const other = { ...claim, version: '5.1.0' }
+      await a.claimVersion(other)
+      await a.releaseVersion('5.1.0')
+      await b.claimVersion(other)
+    })
+
+    it('restores session settings before resuming a no-transaction unit; asks before each statement', async () => {
+      const d = await connect()
+      const statements = [
+        'CREATE SCHEMA conformance_resume',
+        'SET search_path = conformance_resume',
+        'CREATE TABLE resumed (id int)',
+        "DO $$ BEGIN IF to_regclass('conformance_resume.resumed') IS NULL THEN RAISE EXCEPTION $m$x$m$; END IF; END $$",
+      ]
+      await d.run({ ...unit(statements.slice(0, 2)), transactional: false })
+      const asked: number[] = []
+      const beforeStatement = async (i: number) => void asked.push(i)
+      const resume = { fromStatement: 2, replaySession: [1], beforeStatement }
+      await d.run({ ...unit(statements), transactional: false }, resume)
+      expect(asked).toEqual([2, 3])
+      const err = await d.run({ ...unit(['SELECT 1', 'SELECT 2']), transactional: false }, {
+        beforeStatement: async (i) => {
+          if (i === 1) throw new Error('stop here')
+        },
+      }).catch((e: unknown) => e)
+      expect((err as Error).message).toBe('stop here')
+    })
+
+    it('finds invalid indexes and drops them (when it offers invalidIndexes and dropIndex)', async ({ skip }) => {
+      const d = await connect()
+      if (!d.invalidIndexes || !d.dropIndex) return skip('the driver implements no invalidIndexes() and dropIndex()')
+      await d.run(unit(['CREATE TABLE conformance_dups (v int)', 'INSERT INTO conformance_dups VALUES (1), (1)']))
+      const build = unit(['CREATE UNIQUE INDEX CONCURRENTLY conformance_dups_v ON conformance_dups (v)'])
+      expect(await codeOf(d.run({ ...build, transactional: false }))).toBe('DATABASE_ERROR')
+      const invalid = { schema: 'public', name: 'conformance_dups_v', table: 'conformance_dups' }
+      expect(await d.invalidIndexes()).toEqual([invalid])
+      const on = { schema: null, table: 'conformance_dups', index: 'conformance_dups_v' }
+      expect(await d.invalidIndexes(on)).toEqual([invalid])
+      expect(await d.invalidIndexes({ ...on, schema: 'public', index: null })).toEqual([invalid])
+      expect(await d.invalidIndexes({ ...on, index: 'another_name' })).toEqual([])
+      await d.dropIndex(invalid)
+      expect(await d.invalidIndexes()).toEqual([])
+    })
+
     it('records and reads progress, and a successful record clears it', async () => {
       const d = await connect()
       await d.ensureSystemSchema()
@@ -225,6 +327,13 @@ export function describeDriver(name: string, factory: DriverFactory): void {
       expect(diffSnapshots(before, await d.snapshotSchema())).toEqual([])
     })
   })
+}
+
+async function codeOf(promise: Promise<unknown>): Promise<string | null> {
+  return promise.then(
+    () => null,
+    (e: unknown) => (isSquizzleError(e) ? e.code : String(e)),
+  )
 }
 
 function unit(statements: string[]) {
