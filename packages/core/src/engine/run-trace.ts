@@ -150,7 +150,8 @@ export function runError(trace: RunTrace, err: unknown, extra: Record<string, un
     ...extra,
     committed: state.committed,
     resumeAt: state.resumeAt,
-    resumable: state.resumeAt !== null,
+    // Committed steps are recorded as progress: running again continues after them.
+    resumable: state.committed === 'partial',
   }
   if (failure && ownCodes.has(failure.code)) {
     const cause = failure.cause ?? err
