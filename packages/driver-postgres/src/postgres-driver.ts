@@ -15,16 +15,21 @@ import {
 } from '@squizzle/core'
 import type { Notice, Sql } from 'postgres'
 import { acquireLock, findLockHolder, type AcquireOptions } from './advisory-lock.js'
+import { asPostgresOptions } from './client-options.js'
 import { parseConnectionUrl, type ConnectionTarget } from './connection-url.js'
 import { connectionError, databaseError } from './database-error.js'
 import { readAudit, type AuditRow } from './audit-rows.js'
 import { deleteProgress, readHistory, readProgress, writeAudit, writeHistory, writeProgress } from './history-rows.js'
+import { redactValues } from './redact-values.js'
 import { readRollbackScripts, writeRollbackScripts } from './rollback-rows.js'
 import { applySystemSchema, hasSystemSchema } from './system-schema.js'
 import { readSchemaSnapshot } from './schema-snapshot.js'
 
 export interface PostgresDriverOptions {
-  /** `postgres://user:password@host:port/database`; the password never appears in errors. */
+  /**
+   * `postgres://user:password@host:port/database[?sslmode=…]` or `host=… dbname=… password=…`,
+   * parsed as libpq does (see `parseConnectionUrl`); the password never appears in errors.
+   */
   url: string
   /** Shown in pg_stat_activity and to whoever waits for the lock; default `squizzle`. */
   applicationName?: string
@@ -70,14 +75,18 @@ export class PostgresDriver implements DatabaseDriver {
     // Imported on connect, not with the package: CLI runs that never touch a database
     // (build, push, pull, list) should not load the client.
     const { postgres } = await import('./postgres-client.js')
+    // Every setting is passed explicitly: postgres.js never parses the URL itself.
+    const client = this.target.clientOptions()
+    const applicationName = this.options.applicationName ?? this.target.settings.applicationName ?? 'squizzle'
     const open = (purpose: string, extra: Record<string, string> = {}): Sql =>
-      postgres(this.target.url, {
+      postgres(asPostgresOptions({
+        ...client,
         max: 1,
         prepare: false,
-        connect_timeout: this.options.connectTimeoutSeconds ?? 10,
-        connection: { application_name: `${this.options.applicationName ?? 'squizzle'}${purpose}`, ...extra },
+        connect_timeout: this.options.connectTimeoutSeconds ?? this.target.settings.connectTimeoutSeconds ?? 10,
+        connection: { ...client.connection, application_name: `${applicationName}${purpose}`, ...extra },
         onnotice: (notice: Notice) => this.options.onNotice?.({ severity: String(notice['severity'] ?? 'NOTICE'), message: String(notice['message'] ?? '') }),
-      })
+      }))
     const lockSql = open(' (lock)')
     let sql: Sql | undefined
     try {
@@ -165,7 +174,8 @@ export class PostgresDriver implements DatabaseDriver {
   }
 
   async record(entry: HistoryEntryInput): Promise<void> {
-    await this.guard('recording history', (sql) => writeHistory(sql, entry))
+    const error = entry.error && { ...entry.error, message: redactValues(entry.error.message, this.target.secrets) }
+    await this.guard('recording history', (sql) => writeHistory(sql, { ...entry, error }))
   }
 
   async progress(version: string): Promise<ProgressEntry[]> {
@@ -181,7 +191,7 @@ export class PostgresDriver implements DatabaseDriver {
   }
 
   async audit(entry: AuditInput): Promise<void> {
-    await this.guard('writing the audit log', (sql) => writeAudit(sql, entry))
+    await this.guard('writing the audit log', (sql) => writeAudit(sql, { ...entry, details: redactValues(entry.details, this.target.secrets) }))
   }
 
   async saveRollbackScripts(version: string, manifestDigest: string, scripts: readonly RollbackScript[]): Promise<void> {
