@@ -14,6 +14,7 @@ import { assertReversibility } from './reversibility.js'
 import { findSourceFiles, type SourceFile, type SourceFolders } from './source-files.js'
 import { recordSnapshot, type SnapshotOptions } from './record-snapshot.js'
 import { checkNoTransactionPaths } from './no-transaction-paths.js'
+import { assertManifestFits } from './manifest-size.js'
 
 export interface BuildOptions {
   version: string
@@ -133,12 +134,15 @@ export async function buildVersion(options: BuildOptions): Promise<BuildResult> 
       },
       `manifest of ${version}`,
     )
+  // Checked before the replay and the push; again below, once the snapshot file is listed.
+  assertManifestFits(manifestOf(files))
   if (options.snapshot) {
     const recorded = await recordSnapshot({ storage: options.storage, manifest: manifestOf([...files]), entries: [...entries], snapshot: options.snapshot, toolVersion: options.toolVersion, limits: options.limits, events })
     files.push(recorded.file)
     entries.push(recorded.entry)
   }
   const manifest = manifestOf(files)
+  assertManifestFits(manifest)
   const bundle = writeBundle(entries)
   const ref = await options.storage.push({ manifest, bundle })
   events({ type: 'build.done', version, digest: ref.digest, files: added.length, bytes: ref.bundleSize })
