@@ -1,11 +1,12 @@
 import { access } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { createTargetStorage, readThroughCache, resolveEnvironment, SquizzleError, type ArtifactStorage, type ConfigSettings, type ContentTarget, type SourceFolders } from '@squizzle/core'
-import { PostgresDriver, parseConnectionUrl } from '@squizzle/driver-postgres'
+import { connectionSecrets, PostgresDriver } from '@squizzle/driver-postgres'
 import { parseDuration, type GlobalFlags } from './args.js'
 import { loadConfig, type LoadedConfig } from './config/load-config.js'
 import type { Io, Reporter } from './output/reporter.js'
 import { registryCredentials } from './registry-credentials.js'
+import { assertStorageUsable, type StorageUse } from './storage-presence.js'
 import { openStorage, parseStorageUrl } from './storage-url.js'
 
 export const defaultStorageUrl = 'file:.squizzle/artifacts'
@@ -31,14 +32,12 @@ export class CommandContext {
     readonly settings: ConfigSettings,
     private readonly reporterRef: { current?: Reporter },
   ) {
+    // An invalid URL is reported when a command needs the database; its likely secrets are hidden already.
     for (const url of [this.databaseUrlOrNull(), io.env['SQUIZZLE_DEV_URL'] ?? settings.snapshot?.devUrl]) {
-      if (!url) continue
-      try {
-        this.secrets.push(...parseConnectionUrl(url).secrets)
-      } catch {
-        // An invalid URL is reported when a command needs the database.
-      }
+      if (url) this.addSecrets(connectionSecrets(url))
     }
+    // postgres.js, like libpq, falls back to PGPASSWORD when the URL has no password.
+    if (io.env['PGPASSWORD']) this.addSecrets([io.env['PGPASSWORD']])
     const registryPassword = io.env['SQUIZZLE_REGISTRY_PASSWORD']
     if (registryPassword) this.addSecrets([registryPassword, Buffer.from(`${io.env['SQUIZZLE_REGISTRY_USERNAME'] ?? ''}:${registryPassword}`).toString('base64')])
   }
@@ -61,7 +60,7 @@ export class CommandContext {
 
   /** Adds the password of a URL a command received (e.g. `--dev-url`) to the values never printed. */
   registerUrlSecrets(url: string): void {
-    this.addSecrets(parseConnectionUrl(url).secrets)
+    this.addSecrets(connectionSecrets(url))
   }
 
   /** Registers a secret (a passphrase, a token) read by a command, so the reporter never prints it. */
@@ -85,10 +84,12 @@ export class CommandContext {
   /**
    * The storage commands read and write. A registry is read through the local
    * layout when one exists (what `squizzle pull` fills): content whose digest is
-   * there is read locally, tags always come from the registry.
+   * there is read locally, tags always come from the registry. For `read` (the
+   * default) it must exist: a mistyped --storage is `STORAGE_NOT_FOUND`, never an
+   * empty storage; `create` (build) lets the first push create it.
    */
-  async openStorage(): Promise<ArtifactStorage & { readonly target: ContentTarget }> {
-    this.storage ??= await this.openMainStorage()
+  async openStorage(use: StorageUse = 'read'): Promise<ArtifactStorage & { readonly target: ContentTarget }> {
+    this.storage ??= await this.openMainStorage(use)
     return this.storage
   }
 
@@ -98,9 +99,9 @@ export class CommandContext {
     return configured?.startsWith('file:') ? configured : defaultStorageUrl
   }
 
-  private async openMainStorage(): Promise<ArtifactStorage & { readonly target: ContentTarget }> {
+  private async openMainStorage(use: StorageUse): Promise<ArtifactStorage & { readonly target: ContentTarget }> {
     const url = this.storageUrl()
-    const storage = await this.openStorageAt(url)
+    const storage = await this.openStorageAt(url, use)
     if (!url.startsWith('oci://')) return storage
     const local = parseStorageUrl(this.localLayoutUrl(), this.root)
     // Only an existing layout serves as a cache: reading must never create one.
@@ -109,10 +110,16 @@ export class CommandContext {
     return createTargetStorage(readThroughCache(storage.target, (await openStorage(local)).target))
   }
 
-  /** Opens any storage URL with this invocation's registry credentials and `--plain-http`. */
-  async openStorageAt(url: string): Promise<ArtifactStorage & { readonly target: ContentTarget }> {
+  /**
+   * Opens any storage URL with this invocation's registry credentials and `--plain-http`,
+   * refusing one the command cannot use (see {@link assertStorageUsable}).
+   */
+  async openStorageAt(url: string, use: StorageUse = 'read'): Promise<ArtifactStorage & { readonly target: ContentTarget }> {
     const credentials = registryCredentials(this.io.env, (secrets) => this.addSecrets(secrets))
-    return openStorage(parseStorageUrl(url, this.root, { plainHttp: this.flags.plainHttp }), { credentials })
+    const location = parseStorageUrl(url, this.root, { plainHttp: this.flags.plainHttp })
+    const storage = await openStorage(location, { credentials })
+    await assertStorageUsable(location, storage.target, use)
+    return storage
   }
 
   sourceFolders(): SourceFolders {

@@ -42,6 +42,15 @@ export class OciLayoutTarget implements ContentTarget {
     this.mutex = layoutMutex(this.paths.root)
   }
 
+  /**
+   * Creates the layout skeleton (`oci-layout`, `blobs/sha256/`) when missing, so the
+   * directory reads as an empty layout before anything is pushed; a no-op for an
+   * existing 1.x layout, `STORAGE_UNSUPPORTED` for a layout of another major version.
+   */
+  async create(): Promise<void> {
+    await ensureLayout(this.paths)
+  }
+
   /** Opens `blobs/sha256/<hex>`; `VERSION_NOT_FOUND` when absent. The caller verifies the bytes. */
   async fetch(desc: Descriptor): Promise<Readable> {
     return openBlob(this.paths, desc.digest)

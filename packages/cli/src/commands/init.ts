@@ -1,6 +1,10 @@
 import { access, mkdir, writeFile } from 'node:fs/promises'
 import { join, relative } from 'node:path'
-import { defaultPaths, defaultStorageUrl } from '../context.js'
+import { OciLayoutTarget } from '@squizzle/storage-filesystem'
+import { defaultPaths, defaultStorageUrl, type CommandContext } from '../context.js'
+import { assertStorageUsable } from '../storage-presence.js'
+import { parseStorageUrl } from '../storage-url.js'
+import { versionArguments } from '../args.js'
 import type { Command } from './command.js'
 import { withDatabase } from './with-database.js'
 
@@ -21,12 +25,16 @@ lockTimeoutMs: 60000
 
 export const initCommand: Command = {
   name: 'init',
-  summary: 'Create squizzle.config.yaml and the SQL folders (and the system schema when a database is set)',
+  summary: 'Create squizzle.config.yaml, the SQL folders and the local layout (and the system schema when a database is set)',
   usage: 'squizzle init [--force]',
-  details: ['--force   overwrite an existing squizzle.config.yaml'],
+  details: [
+    '--force   overwrite an existing squizzle.config.yaml',
+    'Also creates the empty OCI layout of a file: storage (default .squizzle/artifacts), which apply and status require.',
+  ],
   examples: ['squizzle init', 'DATABASE_URL=postgres://app@localhost/app squizzle init'],
   options: { force: { type: 'boolean' } },
   async run(ctx, args) {
+    versionArguments(args.positionals, { min: 0, max: 0, command: 'init', example: 'squizzle init --force' })
     const root = ctx.loaded.file === null ? ctx.io.cwd : ctx.root
     const file = join(root, 'squizzle.config.yaml')
     const created: string[] = []
@@ -42,6 +50,8 @@ export const initCommand: Command = {
         created.push(`${relative(ctx.io.cwd, path) || path}/`)
       }
     }
+    const layout = await createLayout(ctx, root)
+    if (layout) created.push(`${relative(ctx.io.cwd, layout) || layout}/`)
     let systemSchema = false
     if (ctx.databaseUrlOrNull()) {
       await withDatabase(ctx, async (driver) => {
@@ -61,4 +71,14 @@ export const initCommand: Command = {
     ctx.reporter.json({ created, systemSchema })
     return 0
   },
+}
+
+/** Creates the (empty) OCI layout of a `file:` storage; returns its path when it did. */
+async function createLayout(ctx: CommandContext, root: string): Promise<string | null> {
+  const location = parseStorageUrl(ctx.storageUrl(), root)
+  if (location.scheme !== 'file') return null
+  await assertStorageUsable(location, new OciLayoutTarget(location.path), 'create')
+  if (await access(join(location.path, 'oci-layout')).then(() => true, () => false)) return null
+  await new OciLayoutTarget(location.path).create()
+  return location.path
 }

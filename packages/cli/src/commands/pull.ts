@@ -20,8 +20,8 @@ export const pullCommand: Command = {
   options: {},
   async run(ctx, args) {
     const version = single(args.positionals, 'pull')
-    const remote = await openRegistry(ctx, 'pull')
-    const local = await openLocalLayout(ctx)
+    const remote = await openRegistry(ctx, 'pull', 'read')
+    const local = await openLocalLayout(ctx, 'create')
     const desc = await copyVersion(remote.target, local.target, version)
     return reportCopy(ctx, 'pull', version, { digest: desc.digest, from: remote.name, to: local.name })
   },

@@ -1,5 +1,6 @@
-import { copyVersion, parseVersion, SquizzleError } from '@squizzle/core'
+import { copyVersion, SquizzleError } from '@squizzle/core'
 import type { CommandContext } from '../context.js'
+import { versionArguments } from '../args.js'
 import type { Command } from './command.js'
 import { openLocalLayout, openRegistry } from './registry-endpoints.js'
 
@@ -32,8 +33,8 @@ export const pushCommand: Command = {
  * ```
  */
 export async function pushVersion(ctx: CommandContext, version: string, command: string, options: { allowStorageFlag?: boolean } = {}): Promise<{ digest: string; from: string; to: string }> {
-  const local = await openLocalLayout(ctx)
-  const remote = await openRegistry(ctx, command, options)
+  const local = await openLocalLayout(ctx, 'read')
+  const remote = await openRegistry(ctx, command, 'create', options)
   const desc = await copyVersion(local.target, remote.target, version)
   return { digest: desc.digest, from: local.name, to: remote.name }
 }
@@ -63,10 +64,7 @@ export function reportCopy(ctx: CommandContext, verb: 'push' | 'pull', version: 
  * ```
  */
 export function single(positionals: string[], command: string): string {
-  const version = positionals[0]
-  if (!version || positionals.length > 1) throw new SquizzleError('USAGE', `${command} takes exactly one version`, { hint: `Example: squizzle ${command} 1.2.0` })
-  parseVersion(version)
-  return version
+  return versionArguments(positionals, { min: 1, max: 1, command, example: `squizzle ${command} 1.2.0` })[0]!
 }
 
 /**
@@ -85,5 +83,5 @@ export async function checkBuildPush(ctx: CommandContext): Promise<void> {
       hint: 'Drop --push to build straight into that storage, or build into the local layout and set registry: oci://… in squizzle.config (or SQUIZZLE_REGISTRY).',
     })
   }
-  await openRegistry(ctx, 'build --push', { allowStorageFlag: false })
+  await openRegistry(ctx, 'build --push', 'create', { allowStorageFlag: false })
 }

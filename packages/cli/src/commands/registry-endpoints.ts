@@ -1,5 +1,6 @@
 import { SquizzleError, type ArtifactStorage, type ContentTarget } from '@squizzle/core'
 import type { CommandContext } from '../context.js'
+import type { StorageUse } from '../storage-presence.js'
 
 type OpenedStorage = ArtifactStorage & { readonly target: ContentTarget }
 
@@ -10,11 +11,11 @@ type OpenedStorage = ArtifactStorage & { readonly target: ContentTarget }
  *
  * @example
  * ```ts
- * const local = await openLocalLayout(ctx)
+ * const local = await openLocalLayout(ctx, 'create') // pull's destination
  * ```
  */
-export async function openLocalLayout(ctx: CommandContext): Promise<OpenedStorage> {
-  return ctx.openStorageAt(ctx.localLayoutUrl())
+export async function openLocalLayout(ctx: CommandContext, use: StorageUse): Promise<OpenedStorage> {
+  return ctx.openStorageAt(ctx.localLayoutUrl(), use)
 }
 
 /**
@@ -24,10 +25,10 @@ export async function openLocalLayout(ctx: CommandContext): Promise<OpenedStorag
  *
  * @example
  * ```ts
- * const remote = await openRegistry(ctx, 'push')
+ * const remote = await openRegistry(ctx, 'push', 'create')
  * ```
  */
-export async function openRegistry(ctx: CommandContext, command: string, options: { allowStorageFlag?: boolean } = {}): Promise<OpenedStorage> {
+export async function openRegistry(ctx: CommandContext, command: string, use: StorageUse, options: { allowStorageFlag?: boolean } = {}): Promise<OpenedStorage> {
   const flag = options.allowStorageFlag === false ? undefined : ctx.flags.storage
   if (flag !== undefined && !flag.startsWith('oci://')) {
     throw new SquizzleError('USAGE', `${command}: --storage must name the registry (oci://HOST[:PORT]/REPO), not ${flag.split(':')[0]}:`, {
@@ -40,5 +41,5 @@ export async function openRegistry(ctx: CommandContext, command: string, options
       hint: 'Set registry: oci://HOST/REPO in squizzle.config, export SQUIZZLE_REGISTRY, or pass --storage oci://HOST/REPO.',
     })
   }
-  return ctx.openStorageAt(url)
+  return ctx.openStorageAt(url, use)
 }
