@@ -1,5 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util'
-import { SquizzleError } from '@squizzle/core'
+import { parseVersion, SquizzleError } from '@squizzle/core'
 
 type OptionSpec = NonNullable<ParseArgsConfig['options']>
 
@@ -111,5 +111,33 @@ export function parseDuration(text: string, what: string): number {
     throw new SquizzleError('USAGE', `${what}: "${text}" is not a duration`, { hint: 'Use a number with ms, s, m or h, e.g. 30s or 2m.' })
   }
   const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[match[2] ?? 'ms'] ?? 1
-  return Math.round(Number(match[1]) * unit)
+  const ms = Math.round(Number(match[1]) * unit)
+  // Node timers cannot wait longer; a larger value would fire at once.
+  if (ms > maxDurationMs) throw new SquizzleError('USAGE', `${what}: "${text}" is longer than 24 days`, { hint: 'Use at most 24 days (e.g. 24h).' })
+  return ms
+}
+
+const maxDurationMs = 2 ** 31 - 1
+
+/**
+ * A command's positional arguments, checked at the boundary: how many it takes
+ * (`USAGE` otherwise) and that each is a semantic version (`VERSION_INVALID`).
+ * Both exit 2, before anything connects or reads, so `apply 1.x` is never a lookup.
+ *
+ * @example
+ * ```ts
+ * const [target] = versionArguments(args.positionals, { min: 0, max: 1, command: 'apply', example: 'squizzle apply 1.2.0' })
+ * ```
+ */
+export function versionArguments(positionals: readonly string[], rule: { min: number; max: number; command: string; example: string }): string[] {
+  if (positionals.length < rule.min || positionals.length > rule.max) {
+    const { min, max, command } = rule
+    const takes = max === 0 ? 'no arguments' : min === max ? `exactly ${count(max)}` : min === 0 ? `at most ${count(max)}` : `${min} to ${max} versions`
+    throw new SquizzleError('USAGE', `${command} takes ${takes}`, { hint: `Example: ${rule.example}` })
+  }
+  return positionals.map((p) => parseVersion(p))
+}
+
+function count(n: number): string {
+  return n === 1 ? 'one version' : `${n} versions`
 }

@@ -1,4 +1,4 @@
-import { SquizzleError } from '@squizzle/core'
+import { versionArguments } from '../args.js'
 import type { Command } from './command.js'
 import { migratorFor } from './migrator-for.js'
 import { printSqlLayout } from './print-sql-layout.js'
@@ -18,8 +18,7 @@ export const applyCommand: Command = {
   examples: ['squizzle apply', 'squizzle apply 1.2.0 --dry-run', 'DATABASE_URL=postgres://… squizzle apply --json'],
   options: { 'dry-run': { type: 'boolean' }, 'allow-out-of-order': { type: 'boolean' } },
   async run(ctx, args) {
-    if (args.positionals.length > 1) throw new SquizzleError('USAGE', 'apply takes at most one version', { hint: 'Example: squizzle apply 1.2.0' })
-    const target = args.positionals[0]
+    const [target] = versionArguments(args.positionals, { min: 0, max: 1, command: 'apply', example: 'squizzle apply 1.2.0' })
     const allowOutOfOrder = args.values['allow-out-of-order'] === true ? true : undefined
     return withDatabase(ctx, async (driver) => {
       const migrator = await migratorFor(ctx, driver, allowOutOfOrder ? { allowOutOfOrder } : {})

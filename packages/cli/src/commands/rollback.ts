@@ -1,4 +1,5 @@
-import { SquizzleError } from '@squizzle/core'
+import { parseVersion } from '@squizzle/core'
+import { versionArguments } from '../args.js'
 import type { Command } from './command.js'
 import { migratorFor } from './migrator-for.js'
 import { printSqlLayout } from './print-sql-layout.js'
@@ -18,8 +19,8 @@ export const rollbackCommand: Command = {
   examples: ['squizzle rollback', 'squizzle rollback --to 1.0.0 --dry-run', 'squizzle rollback --to 1.2.0 --json'],
   options: { to: { type: 'string' }, 'dry-run': { type: 'boolean' } },
   async run(ctx, args) {
-    if (args.positionals.length > 0) throw new SquizzleError('USAGE', 'rollback takes no positional arguments', { hint: 'Example: squizzle rollback --to 1.2.0' })
-    const to = args.values['to'] as string | undefined
+    versionArguments(args.positionals, { min: 0, max: 0, command: 'rollback', example: 'squizzle rollback --to 1.2.0' })
+    const to = args.values['to'] === undefined ? undefined : parseVersion(args.values['to'] as string)
     const dryRun = args.values['dry-run'] === true
     return withDatabase(ctx, async (driver) => {
       const result = await (await migratorFor(ctx, driver)).rollback({ to, dryRun })

@@ -1,4 +1,5 @@
-import { SquizzleError, verifyVersion } from '@squizzle/core'
+import { verifyVersion } from '@squizzle/core'
+import { versionArguments } from '../args.js'
 import type { Command } from './command.js'
 import { trustPolicyFor } from '../security/trust-policy.js'
 import { migratorFor } from './migrator-for.js'
@@ -16,8 +17,7 @@ export const verifyCommand: Command = {
   examples: ['squizzle verify 1.2.0', 'squizzle verify 1.2.0 --json'],
   options: {},
   async run(ctx, args) {
-    const version = args.positionals[0]
-    if (!version || args.positionals.length > 1) throw new SquizzleError('USAGE', 'verify takes exactly one version', { hint: 'Example: squizzle verify 1.2.0' })
+    const [version] = versionArguments(args.positionals, { min: 1, max: 1, command: 'verify', example: 'squizzle verify 1.2.0' }) as [string]
     const report = ctx.databaseUrlOrNull()
       ? await withDatabase(ctx, async (driver) => (await migratorFor(ctx, driver)).verify(version))
       : { ...(await verifyVersion(await ctx.openStorage(), version, { limits: ctx.settings.limits, events: ctx.reporter.onEvent, policy: await trustPolicyFor(ctx) })), applied: null }
