@@ -6,7 +6,7 @@ import { parseDuration, type GlobalFlags } from './args.js'
 import { loadConfig, type LoadedConfig } from './config/load-config.js'
 import type { Io, Reporter } from './output/reporter.js'
 import { registryCredentials } from './registry-credentials.js'
-import { assertStorageUsable, type StorageUse } from './storage-presence.js'
+import { prepareStorage, type StorageUse } from './storage-presence.js'
 import { openStorage, parseStorageUrl } from './storage-url.js'
 
 export const defaultStorageUrl = 'file:.squizzle/artifacts'
@@ -45,7 +45,9 @@ export class CommandContext {
   static async create(io: Io, flags: GlobalFlags, reporterRef: { current?: Reporter }): Promise<CommandContext> {
     const loaded = await loadConfig(io.cwd, flags.config ?? io.env['SQUIZZLE_CONFIG'])
     const settings = resolveEnvironment(loaded.config, flags.env ?? io.env['SQUIZZLE_ENV'])
-    return new CommandContext(io, flags, loaded, settings, reporterRef)
+    const ctx = new CommandContext(io, flags, loaded, settings, reporterRef)
+    ctx.lockTimeoutMs() // a bad --lock-timeout is a usage error before anything is read or connected
+    return ctx
   }
 
   get reporter(): Reporter {
@@ -86,9 +88,10 @@ export class CommandContext {
    * layout when one exists (what `squizzle pull` fills): content whose digest is
    * there is read locally, tags always come from the registry. For `read` (the
    * default) it must exist: a mistyped --storage is `STORAGE_NOT_FOUND`, never an
-   * empty storage; `create` (build) lets the first push create it.
+   * empty storage; `create` (build) creates a missing local layout; `optional` (rollback,
+   * repair) accepts a missing one.
    */
-  async openStorage(use: StorageUse = 'read'): Promise<ArtifactStorage & { readonly target: ContentTarget }> {
+  async openStorage(use: StorageUse = 'required'): Promise<ArtifactStorage & { readonly target: ContentTarget }> {
     this.storage ??= await this.openMainStorage(use)
     return this.storage
   }
@@ -112,13 +115,13 @@ export class CommandContext {
 
   /**
    * Opens any storage URL with this invocation's registry credentials and `--plain-http`,
-   * refusing one the command cannot use (see {@link assertStorageUsable}).
+   * refusing one the command cannot use and creating a missing layout for `create` (see {@link prepareStorage}).
    */
-  async openStorageAt(url: string, use: StorageUse = 'read'): Promise<ArtifactStorage & { readonly target: ContentTarget }> {
+  async openStorageAt(url: string, use: StorageUse = 'required'): Promise<ArtifactStorage & { readonly target: ContentTarget }> {
     const credentials = registryCredentials(this.io.env, (secrets) => this.addSecrets(secrets))
     const location = parseStorageUrl(url, this.root, { plainHttp: this.flags.plainHttp })
     const storage = await openStorage(location, { credentials })
-    await assertStorageUsable(location, storage.target, use)
+    await prepareStorage(location, storage.target, use)
     return storage
   }
 

@@ -1,47 +1,57 @@
 import { readdir, stat } from 'node:fs/promises'
 import { SquizzleError, type ContentTarget } from '@squizzle/core'
+import { OciLayoutTarget } from '@squizzle/storage-filesystem'
 import type { StorageLocation } from './storage-url.js'
 
 /**
- * What a command does with its storage. `read`: it must exist (apply, status, list,
- * verify, the source of push and pull, …), or a typo in --storage would make a deploy
- * a silent no-op. `create`: it may be created on the first write (build, init, the
- * destination of push and pull).
+ * Whether a command needs its storage to exist. `required`: apply, status, list,
+ * verify, diff, sbom, sign, baseline, the source of push and pull; otherwise a typo
+ * in --storage would make a deploy a silent no-op. `create`: a missing local layout
+ * is created (build, init, the destination of pull). `optional`: it may be missing
+ * and nothing is created (the registry push writes to; rollback and repair, which
+ * work from what the database kept).
  */
-export type StorageUse = 'read' | 'create'
+export type StorageUse = 'required' | 'create' | 'optional'
 
 /**
- * Refuses a storage the command cannot use, before it reads anything from it.
- * A `file:` storage must be an OCI image layout (a directory with `oci-layout`);
- * for `create`, a missing or empty directory is fine too. A registry repository
- * exists once it has a tag (registries have no empty repositories), which only
- * `read` checks.
+ * Refuses a storage the command cannot use, before it reads anything from it, and
+ * creates a missing local layout for `create`. A `file:` storage must be an OCI
+ * image layout (a directory with `oci-layout`); unless `required`, a missing or
+ * empty directory is fine too, a file or a foreign directory never. A registry
+ * repository exists once it has a tag (registries have no empty repositories),
+ * which only `required` checks. Returns whether it created the layout.
  *
  * @example
  * ```ts
- * await assertStorageUsable(parseStorageUrl('file:/srv/artifacts', root), target, 'read')
+ * await prepareStorage(parseStorageUrl('file:/srv/artifacts', root), storage.target, 'required')
  * ```
  */
-export async function assertStorageUsable(location: StorageLocation, target: ContentTarget, use: StorageUse): Promise<void> {
-  if (location.scheme === 'file') return assertLayout(location.path, use)
-  if (use === 'create' || !target.tags) return
-  for await (const _tag of target.tags()) return
+export async function prepareStorage(location: StorageLocation, target: ContentTarget, use: StorageUse): Promise<{ created: boolean }> {
+  if (location.scheme === 'file') {
+    const exists = await assertLayout(location.path, use)
+    if (exists || use !== 'create') return { created: false }
+    await new OciLayoutTarget(location.path).create()
+    return { created: true }
+  }
+  if (use !== 'required' || !target.tags) return { created: false }
+  for await (const _tag of target.tags()) return { created: false }
   const name = `oci://${location.registry.registry}/${location.registry.repository}`
   throw notFound(`${name} has no tags: the repository does not exist`, name, 'Check the registry host and repository name in --storage (or SQUIZZLE_STORAGE / storage in the config), or push a version first.')
 }
 
-async function assertLayout(path: string, use: StorageUse): Promise<void> {
+/** True when `path` is an OCI layout, false when it may become one; throws otherwise. */
+async function assertLayout(path: string, use: StorageUse): Promise<boolean> {
   const kind = await stat(path).then((s) => (s.isDirectory() ? 'directory' : 'other'), () => 'missing' as const)
   const fix = 'Check the path in --storage (or SQUIZZLE_STORAGE / storage in the config)'
   if (kind === 'other') throw notFound(`${path} is a file, not an OCI image layout directory`, path, `${fix}.`)
   if (kind === 'missing') {
-    if (use === 'create') return
+    if (use !== 'required') return false
     throw notFound(`no storage at ${path}: the directory does not exist`, path, `${fix}; run \`squizzle build\` or \`squizzle pull\` to create it.`)
   }
   const entries = await readdir(path)
-  if (entries.includes('oci-layout')) return
+  if (entries.includes('oci-layout')) return true
   if (entries.length === 0) {
-    if (use === 'create') return
+    if (use !== 'required') return false
     throw notFound(`${path} is an empty directory, not an OCI image layout: nothing was built or pulled there`, path, `${fix}; run \`squizzle build\` or \`squizzle pull\` to fill it.`)
   }
   throw notFound(`${path} is a directory with other files but no oci-layout: not an OCI image layout`, path, `${fix}; point it at the layout directory (with oci-layout, index.json, blobs/), or at an empty or new one.`)

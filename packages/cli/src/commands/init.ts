@@ -2,7 +2,7 @@ import { access, mkdir, writeFile } from 'node:fs/promises'
 import { join, relative } from 'node:path'
 import { OciLayoutTarget } from '@squizzle/storage-filesystem'
 import { defaultPaths, defaultStorageUrl, type CommandContext } from '../context.js'
-import { assertStorageUsable } from '../storage-presence.js'
+import { prepareStorage } from '../storage-presence.js'
 import { parseStorageUrl } from '../storage-url.js'
 import { versionArguments } from '../args.js'
 import type { Command } from './command.js'
@@ -77,8 +77,6 @@ export const initCommand: Command = {
 async function createLayout(ctx: CommandContext, root: string): Promise<string | null> {
   const location = parseStorageUrl(ctx.storageUrl(), root)
   if (location.scheme !== 'file') return null
-  await assertStorageUsable(location, new OciLayoutTarget(location.path), 'create')
-  if (await access(join(location.path, 'oci-layout')).then(() => true, () => false)) return null
-  await new OciLayoutTarget(location.path).create()
-  return location.path
+  const { created } = await prepareStorage(location, new OciLayoutTarget(location.path), 'create')
+  return created ? location.path : null
 }

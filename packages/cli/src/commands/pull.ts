@@ -20,7 +20,7 @@ export const pullCommand: Command = {
   options: {},
   async run(ctx, args) {
     const version = single(args.positionals, 'pull')
-    const remote = await openRegistry(ctx, 'pull', 'read')
+    const remote = await openRegistry(ctx, 'pull', 'required')
     const local = await openLocalLayout(ctx, 'create')
     const desc = await copyVersion(remote.target, local.target, version)
     return reportCopy(ctx, 'pull', version, { digest: desc.digest, from: remote.name, to: local.name })

@@ -33,8 +33,8 @@ export const pushCommand: Command = {
  * ```
  */
 export async function pushVersion(ctx: CommandContext, version: string, command: string, options: { allowStorageFlag?: boolean } = {}): Promise<{ digest: string; from: string; to: string }> {
-  const local = await openLocalLayout(ctx, 'read')
-  const remote = await openRegistry(ctx, command, 'create', options)
+  const local = await openLocalLayout(ctx, 'required')
+  const remote = await openRegistry(ctx, command, 'optional', options)
   const desc = await copyVersion(local.target, remote.target, version)
   return { digest: desc.digest, from: local.name, to: remote.name }
 }
@@ -83,5 +83,5 @@ export async function checkBuildPush(ctx: CommandContext): Promise<void> {
       hint: 'Drop --push to build straight into that storage, or build into the local layout and set registry: oci://… in squizzle.config (or SQUIZZLE_REGISTRY).',
     })
   }
-  await openRegistry(ctx, 'build --push', 'create', { allowStorageFlag: false })
+  await openRegistry(ctx, 'build --push', 'optional', { allowStorageFlag: false })
 }

@@ -25,7 +25,7 @@ export async function openLocalLayout(ctx: CommandContext, use: StorageUse): Pro
  *
  * @example
  * ```ts
- * const remote = await openRegistry(ctx, 'push', 'create')
+ * const remote = await openRegistry(ctx, 'push', 'optional')
  * ```
  */
 export async function openRegistry(ctx: CommandContext, command: string, use: StorageUse, options: { allowStorageFlag?: boolean } = {}): Promise<OpenedStorage> {

@@ -19,7 +19,7 @@ export const repairCommand: Command = {
   async run(ctx, args) {
     const [version] = versionArguments(args.positionals, { min: 0, max: 1, command: 'repair', example: 'squizzle repair 1.3.0' })
     return withDatabase(ctx, async (driver) => {
-      const result = await (await migratorFor(ctx, driver)).repair({ version, mode: args.values['restart'] === true ? 'restart' : 'resume' })
+      const result = await (await migratorFor(ctx, driver, { storage: 'optional' })).repair({ version, mode: args.values['restart'] === true ? 'restart' : 'resume' })
       const r = ctx.reporter
       for (const f of result.repaired) {
         const next = result.mode === 'restart' ? 'starts it over' : 'resumes where it stopped'

@@ -23,7 +23,7 @@ export const rollbackCommand: Command = {
     const to = args.values['to'] === undefined ? undefined : parseVersion(args.values['to'] as string)
     const dryRun = args.values['dry-run'] === true
     return withDatabase(ctx, async (driver) => {
-      const result = await (await migratorFor(ctx, driver)).rollback({ to, dryRun })
+      const result = await (await migratorFor(ctx, driver, { storage: 'optional' })).rollback({ to, dryRun })
       const r = ctx.reporter
       if (dryRun) {
         if (result.versions.length === 0) r.line(`Nothing to roll back: the database is at ${result.current ?? '(none)'}.`)

@@ -1,4 +1,5 @@
-import { verifyVersion } from '@squizzle/core'
+import { verifyVersion, type VerifyReport } from '@squizzle/core'
+import type { CommandContext } from '../context.js'
 import { versionArguments } from '../args.js'
 import type { Command } from './command.js'
 import { trustPolicyFor } from '../security/trust-policy.js'
@@ -20,11 +21,18 @@ export const verifyCommand: Command = {
     const [version] = versionArguments(args.positionals, { min: 1, max: 1, command: 'verify', example: 'squizzle verify 1.2.0' }) as [string]
     const report = ctx.databaseUrlOrNull()
       ? await withDatabase(ctx, async (driver) => (await migratorFor(ctx, driver)).verify(version))
-      : { ...(await verifyVersion(await ctx.openStorage(), version, { limits: ctx.settings.limits, events: ctx.reporter.onEvent, policy: await trustPolicyFor(ctx) })), applied: null }
+      : await verifyStorageOnly(ctx, version)
     const r = ctx.reporter
     r.line(`${r.colors.green('✓')} ${report.version} verified: ${report.files} files, ${report.bytes} bytes, digest ${report.digest}${report.applied === true ? ', matches what the database applied' : ''}`)
     if (report.identity) r.line(`  signed by ${report.identity.subject}${report.identity.issuer ? ` (${report.identity.issuer})` : ''}`)
     r.json({ ok: true, ...report })
     return 0
   },
+}
+
+async function verifyStorageOnly(ctx: CommandContext, version: string): Promise<VerifyReport & { applied: null }> {
+  // The trust policy first: a config mistake is reported before the storage is read.
+  const policy = await trustPolicyFor(ctx)
+  const storage = await ctx.openStorage()
+  return { ...(await verifyVersion(storage, version, { limits: ctx.settings.limits, events: ctx.reporter.onEvent, policy })), applied: null }
 }
