@@ -1,4 +1,4 @@
-import { mediaTypes } from '@squizzle/core'
+import { mediaTypes, SquizzleError } from '@squizzle/core'
 import { generateSbom } from '../security/release-evidence.js'
 import { versionArguments } from '../args.js'
 import type { Command } from './command.js'
@@ -22,7 +22,23 @@ export const sbomCommand: Command = {
     const json = attached ? Buffer.from(attached.data).toString('utf8') : (await generateSbom(ctx, storage, version)).json
     if (!attached) ctx.reporter.warn(`no SBOM is attached to ${version}; generated one from the bundle and the current lockfile`)
     ctx.reporter.result(json.trimEnd())
-    ctx.reporter.json(JSON.parse(json) as Record<string, unknown>)
+    if (ctx.flags.json) ctx.reporter.json(parseSbom(json, version))
     return 0
   },
+}
+
+/** The attached SBOM as JSON for --json; an attachment that is not a JSON object is refused, never passed on. */
+function parseSbom(text: string, version: string): Record<string, unknown> {
+  let value: unknown
+  try {
+    value = JSON.parse(text)
+  } catch {
+    value = undefined
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new SquizzleError('MANIFEST_INVALID', `the SBOM attached to ${version} is not a JSON object`, {
+      hint: 'Re-attach a valid CycloneDX SBOM (squizzle sign attaches a fresh one), or delete the broken attachment.',
+    })
+  }
+  return value as Record<string, unknown>
 }
