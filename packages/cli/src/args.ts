@@ -113,7 +113,10 @@ export function parseDuration(text: string, what: string): number {
   const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[match[2] ?? 'ms'] ?? 1
   const ms = Math.round(Number(match[1]) * unit)
   // Node timers cannot wait longer; a larger value would fire at once.
-  if (ms > maxDurationMs) throw new SquizzleError('USAGE', `${what}: "${text}" is longer than 24 days`, { hint: 'Use at most 24 days (e.g. 24h).' })
+  if (ms > maxDurationMs) {
+    const hint = 'Use at most 24 days (e.g. 24h).'
+    throw new SquizzleError('USAGE', `${what}: "${text}" is longer than 24 days`, { hint })
+  }
   return ms
 }
 
@@ -126,18 +129,35 @@ const maxDurationMs = 2 ** 31 - 1
  *
  * @example
  * ```ts
- * const [target] = versionArguments(args.positionals, { min: 0, max: 1, command: 'apply', example: 'squizzle apply 1.2.0' })
+ * const [target] = versionArguments(args.positionals, 'apply', { min: 0, max: 1 })
  * ```
  */
-export function versionArguments(positionals: readonly string[], rule: { min: number; max: number; command: string; example: string }): string[] {
-  if (positionals.length < rule.min || positionals.length > rule.max) {
-    const { min, max, command } = rule
-    const takes = max === 0 ? 'no arguments' : min === max ? `exactly ${count(max)}` : min === 0 ? `at most ${count(max)}` : `${min} to ${max} versions`
-    throw new SquizzleError('USAGE', `${command} takes ${takes}`, { hint: `Example: ${rule.example}` })
+export function versionArguments(
+  positionals: readonly string[],
+  command: string,
+  count: { min: number; max: number },
+): string[] {
+  const { min, max } = count
+  if (positionals.length < min || positionals.length > max) {
+    const takes = max === 0 ? 'no arguments' : min === max ? `exactly ${versions(max)}` : `at most ${versions(max)}`
+    const example = `squizzle ${command} ${max === 0 ? '--help' : ['1.0.0', '1.2.0'].slice(-max).join(' ')}`
+    throw new SquizzleError('USAGE', `${command} takes ${takes}`, { hint: `Example: ${example}` })
   }
   return positionals.map((p) => parseVersion(p))
 }
 
-function count(n: number): string {
+/**
+ * The one version argument of a command that needs exactly one (see {@link versionArguments}).
+ *
+ * @example
+ * ```ts
+ * const version = oneVersion(args.positionals, 'verify')
+ * ```
+ */
+export function oneVersion(positionals: readonly string[], command: string): string {
+  return versionArguments(positionals, command, { min: 1, max: 1 })[0]!
+}
+
+function versions(n: number): string {
   return n === 1 ? 'one version' : `${n} versions`
 }

@@ -10,6 +10,7 @@ import { prepareStorage, type StorageUse } from './storage-presence.js'
 import { openStorage, parseStorageUrl } from './storage-url.js'
 
 export const defaultStorageUrl = 'file:.squizzle/artifacts'
+type OpenedStorage = ArtifactStorage & { readonly target: ContentTarget }
 export const defaultPaths = { migrations: 'db/migrations', rollback: 'db/rollback', seed: 'db/seed' } as const
 
 /**
@@ -86,12 +87,12 @@ export class CommandContext {
   /**
    * The storage commands read and write. A registry is read through the local
    * layout when one exists (what `squizzle pull` fills): content whose digest is
-   * there is read locally, tags always come from the registry. For `read` (the
+   * there is read locally, tags always come from the registry. When `required` (the
    * default) it must exist: a mistyped --storage is `STORAGE_NOT_FOUND`, never an
-   * empty storage; `create` (build) creates a missing local layout; `optional` (rollback,
-   * repair) accepts a missing one.
+   * empty storage; `create` (build) creates a missing local layout; `optional`
+   * (rollback, repair) accepts a missing one.
    */
-  async openStorage(use: StorageUse = 'required'): Promise<ArtifactStorage & { readonly target: ContentTarget }> {
+  async openStorage(use: StorageUse = 'required'): Promise<OpenedStorage> {
     this.storage ??= await this.openMainStorage(use)
     return this.storage
   }
@@ -102,7 +103,7 @@ export class CommandContext {
     return configured?.startsWith('file:') ? configured : defaultStorageUrl
   }
 
-  private async openMainStorage(use: StorageUse): Promise<ArtifactStorage & { readonly target: ContentTarget }> {
+  private async openMainStorage(use: StorageUse): Promise<OpenedStorage> {
     const url = this.storageUrl()
     const storage = await this.openStorageAt(url, use)
     if (!url.startsWith('oci://')) return storage
@@ -117,7 +118,7 @@ export class CommandContext {
    * Opens any storage URL with this invocation's registry credentials and `--plain-http`,
    * refusing one the command cannot use and creating a missing layout for `create` (see {@link prepareStorage}).
    */
-  async openStorageAt(url: string, use: StorageUse = 'required'): Promise<ArtifactStorage & { readonly target: ContentTarget }> {
+  async openStorageAt(url: string, use: StorageUse = 'required'): Promise<OpenedStorage> {
     const credentials = registryCredentials(this.io.env, (secrets) => this.addSecrets(secrets))
     const location = parseStorageUrl(url, this.root, { plainHttp: this.flags.plainHttp })
     const storage = await openStorage(location, { credentials })

@@ -26,7 +26,11 @@ export type StorageUse = 'required' | 'create' | 'optional'
  * await prepareStorage(parseStorageUrl('file:/srv/artifacts', root), storage.target, 'required')
  * ```
  */
-export async function prepareStorage(location: StorageLocation, target: ContentTarget, use: StorageUse): Promise<{ created: boolean }> {
+export async function prepareStorage(
+  location: StorageLocation,
+  target: ContentTarget,
+  use: StorageUse,
+): Promise<{ created: boolean }> {
   if (location.scheme === 'file') {
     const exists = await assertLayout(location.path, use)
     if (exists || use !== 'create') return { created: false }
@@ -36,25 +40,32 @@ export async function prepareStorage(location: StorageLocation, target: ContentT
   if (use !== 'required' || !target.tags) return { created: false }
   for await (const _tag of target.tags()) return { created: false }
   const name = `oci://${location.registry.registry}/${location.registry.repository}`
-  throw notFound(`${name} has no tags: the repository does not exist`, name, 'Check the registry host and repository name in --storage (or SQUIZZLE_STORAGE / storage in the config), or push a version first.')
+  const hint = `Check the registry host and repository name in ${where}, or push a version first.`
+  throw notFound(`${name} has no tags: the repository does not exist`, name, hint)
 }
+
+const where = '--storage (or SQUIZZLE_STORAGE / storage in the config)'
+const fillIt = 'run `squizzle build` or `squizzle pull` to fill it'
 
 /** True when `path` is an OCI layout, false when it may become one; throws otherwise. */
 async function assertLayout(path: string, use: StorageUse): Promise<boolean> {
   const kind = await stat(path).then((s) => (s.isDirectory() ? 'directory' : 'other'), () => 'missing' as const)
-  const fix = 'Check the path in --storage (or SQUIZZLE_STORAGE / storage in the config)'
+  const fix = `Check the path in ${where}`
   if (kind === 'other') throw notFound(`${path} is a file, not an OCI image layout directory`, path, `${fix}.`)
   if (kind === 'missing') {
     if (use !== 'required') return false
-    throw notFound(`no storage at ${path}: the directory does not exist`, path, `${fix}; run \`squizzle build\` or \`squizzle pull\` to create it.`)
+    throw notFound(`no storage at ${path}: the directory does not exist`, path, `${fix}; ${fillIt}.`)
   }
   const entries = await readdir(path)
   if (entries.includes('oci-layout')) return true
   if (entries.length === 0) {
     if (use !== 'required') return false
-    throw notFound(`${path} is an empty directory, not an OCI image layout: nothing was built or pulled there`, path, `${fix}; run \`squizzle build\` or \`squizzle pull\` to fill it.`)
+    const message = `${path} is an empty directory, not an OCI image layout: nothing was built or pulled there`
+    throw notFound(message, path, `${fix}; ${fillIt}.`)
   }
-  throw notFound(`${path} is a directory with other files but no oci-layout: not an OCI image layout`, path, `${fix}; point it at the layout directory (with oci-layout, index.json, blobs/), or at an empty or new one.`)
+  const message = `${path} is a directory with other files but no oci-layout: not an OCI image layout`
+  const hint = `${fix}; point it at the layout (the directory with oci-layout, index.json, blobs/) or a new one.`
+  throw notFound(message, path, hint)
 }
 
 function notFound(message: string, storage: string, hint: string): SquizzleError {

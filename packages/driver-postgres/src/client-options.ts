@@ -60,7 +60,9 @@ function sslOption(s: ClientSettings): ClientOptions['ssl'] {
   if (Object.keys(files).length === 0 && mode !== 'verify-ca') return mode === 'allow' ? 'prefer' : mode
   // As in libpq: with a root certificate, require verifies the chain like verify-ca.
   const verify = mode === 'verify-ca' || mode === 'verify-full' || (mode === 'require' && files.ca !== undefined)
-  return { ...files, rejectUnauthorized: verify, ...(mode === 'verify-full' ? {} : { checkServerIdentity: () => undefined }) }
+  // Every mode but verify-full accepts a certificate issued for another host name.
+  const anyHost = mode === 'verify-full' ? {} : { checkServerIdentity: () => undefined }
+  return { ...files, rejectUnauthorized: verify, ...anyHost }
 }
 
 function readTlsFile(path: string, key: string): Buffer {

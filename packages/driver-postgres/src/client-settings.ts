@@ -28,8 +28,9 @@ export interface ClientSettings {
   keepAliveSeconds?: number | null
 }
 
-const sslModes: readonly string[] = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full']
-const sessionAttrs: readonly string[] = ['any', 'read-write', 'read-only', 'primary', 'standby', 'prefer-standby']
+const sslModes: readonly SslMode[] = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full']
+const sessionAttrs: readonly (SessionAttrs | 'any')[] = ['any', 'read-write', 'read-only', 'primary', 'standby',
+  'prefer-standby']
 
 /**
  * Validates libpq settings and keeps those the driver honours. A keyword libpq knows
@@ -46,13 +47,14 @@ export function clientSettings(params: ReadonlyMap<string, string>): ClientSetti
   refuseUnsupportedValues(params)
   const get = (key: string): string | undefined => (params.get(key) === '' ? undefined : params.get(key))
   const { hosts, ports } = hostsAndPorts(get('host'), get('port'))
-  const sslMode = oneOf(get('sslmode'), sslModes, 'sslmode') as SslMode | undefined
+  const sslMode = oneOf(get('sslmode'), sslModes, 'sslmode')
   const sslRootCert = get('sslrootcert')
   if (sslRootCert === 'system' && sslMode !== undefined && sslMode !== 'verify-full') {
-    throw usage('sslrootcert=system needs sslmode=verify-full', 'Drop sslmode (it then defaults to verify-full) or set sslmode=verify-full.')
+    const hint = 'Drop sslmode (it then defaults to verify-full) or set sslmode=verify-full.'
+    throw usage('sslrootcert=system needs sslmode=verify-full', hint)
   }
   const attrs = oneOf(get('target_session_attrs'), sessionAttrs, 'target_session_attrs')
-  const negotiation = oneOf(get('sslnegotiation'), ['postgres', 'direct'], 'sslnegotiation') as ClientSettings['sslNegotiation']
+  const negotiation = oneOf(get('sslnegotiation'), ['postgres', 'direct'] as const, 'sslnegotiation')
   const settings: ClientSettings = { hosts, ports }
   assign(settings, {
     database: get('dbname'),
@@ -67,7 +69,7 @@ export function clientSettings(params: ReadonlyMap<string, string>): ClientSetti
     connectTimeoutSeconds: connectTimeout(get('connect_timeout')),
     applicationName: get('application_name') ?? get('fallback_application_name'),
     startupOptions: get('options'),
-    targetSessionAttrs: attrs === 'any' ? undefined : (attrs as SessionAttrs | undefined),
+    targetSessionAttrs: attrs === 'any' ? undefined : attrs,
     keepAliveSeconds: keepAlive(get('keepalives'), get('keepalives_idle')),
   })
   return settings
@@ -76,12 +78,16 @@ export function clientSettings(params: ReadonlyMap<string, string>): ClientSetti
 function hostsAndPorts(host: string | undefined, port: string | undefined): Pick<ClientSettings, 'hosts' | 'ports'> {
   const hosts = host === undefined ? [] : host.split(',')
   const ports = port === undefined ? [] : port.split(',').map((p) => (p === '' ? undefined : p))
-  for (const p of ports) if (p !== undefined && !validPort(p)) throw usage('port must be a number from 1 to 65535', 'Fix the port in the connection URL.')
+  if (ports.some((p) => p !== undefined && !validPort(p))) {
+    throw usage('port must be a number from 1 to 65535', 'Fix the port in the connection URL.')
+  }
   if (ports.length > 1 && ports.length !== Math.max(hosts.length, 1)) {
-    throw usage('the connection string names a different number of hosts and ports', 'Give one port for all hosts, or one per host (host=a,b port=5432,5433).')
+    const hint = 'Give one port for all hosts, or one per host (host=a,b port=5432,5433).'
+    throw usage('the connection string names a different number of hosts and ports', hint)
   }
   if (hosts.length > 1 && hosts.some((h) => h.startsWith('/'))) {
-    throw usage('a Unix-socket directory cannot be one of several hosts', 'Connect to the socket directory alone, or list only TCP hosts.')
+    const hint = 'Connect to the socket directory alone, or list only TCP hosts.'
+    throw usage('a Unix-socket directory cannot be one of several hosts', hint)
   }
   return { hosts, ports: ports.map((p) => (p === undefined ? undefined : Number(p))) }
 }
@@ -97,13 +103,17 @@ function refuseUnsupportedValues(params: ReadonlyMap<string, string>): void {
   }
   for (const [key, values] of Object.entries(allowed)) {
     const value = params.get(key)
-    if (value !== undefined && value !== '' && !values.includes(value)) throw unsupported(`${key} other than ${values.join(', ')}`)
+    if (value !== undefined && value !== '' && !values.includes(value)) {
+      throw unsupported(`${key} other than ${values.join(', ')}`)
+    }
   }
 }
 
 function connectTimeout(text: string | undefined): number | undefined {
   if (text === undefined) return undefined
-  if (!/^\d{1,6}$/.test(text)) throw usage('connect_timeout must be a number of seconds', 'Use e.g. connect_timeout=10.')
+  if (!/^\d{1,6}$/.test(text)) {
+    throw usage('connect_timeout must be a number of seconds', 'Use e.g. connect_timeout=10.')
+  }
   // As in libpq: 0 means the default, and anything shorter than 2 s is 2 s.
   return Number(text) === 0 ? undefined : Math.max(2, Number(text))
 }
@@ -111,21 +121,27 @@ function connectTimeout(text: string | undefined): number | undefined {
 function keepAlive(enabled: string | undefined, idle: string | undefined): number | null | undefined {
   if (enabled === '0') return null
   if (idle === undefined) return undefined
-  if (!/^\d{1,6}$/.test(idle)) throw usage('keepalives_idle must be a number of seconds', 'Use e.g. keepalives_idle=60.')
+  if (!/^\d{1,6}$/.test(idle)) {
+    throw usage('keepalives_idle must be a number of seconds', 'Use e.g. keepalives_idle=60.')
+  }
   return Number(idle)
 }
 
-function oneOf(value: string | undefined, allowed: readonly string[], key: string): string | undefined {
-  if (value === undefined || allowed.includes(value)) return value
+function oneOf<T extends string>(value: string | undefined, allowed: readonly T[], key: string): T | undefined {
+  if (value === undefined || (allowed as readonly string[]).includes(value)) return value as T | undefined
   throw usage(`${key} must be one of ${allowed.join(', ')}`, `Fix ${key} in the connection string.`)
 }
 
 function assign(target: ClientSettings, values: Partial<ClientSettings>): void {
-  for (const [key, value] of Object.entries(values)) if (value !== undefined) (target as unknown as Record<string, unknown>)[key] = value
+  const fields = target as unknown as Record<string, unknown>
+  for (const [key, value] of Object.entries(values)) if (value !== undefined) fields[key] = value
 }
 
 function unsupported(what: string): SquizzleError {
-  return usage(`the connection setting ${what} is not supported by the PostgreSQL driver (postgres.js)`, 'Remove it from the connection string; see the @squizzle/driver-postgres README for the settings it honours.')
+  return usage(
+    `the connection setting ${what} is not supported by the PostgreSQL driver (postgres.js)`,
+    'Remove it from the connection string; see the @squizzle/driver-postgres README for the settings it honours.',
+  )
 }
 
 function usage(message: string, hint: string): SquizzleError {

@@ -65,7 +65,9 @@ export function connectionSecrets(text: string): string[] {
   const rest = text.slice(uriPrefixLength(text))
   const userinfo = rest.includes('@') ? rest.slice(0, rest.lastIndexOf('@')) : ''
   const guesses = [userinfo, userinfo.slice(userinfo.indexOf(':') + 1)]
-  for (const match of text.matchAll(/password\s*=\s*('(?:[^'\\]|\\.)*'|[^&\s]+)/g)) guesses.push(match[1]!.replace(/^'|'$/g, ''))
+  for (const match of text.matchAll(/password\s*=\s*('(?:[^'\\]|\\.)*'|[^&\s]+)/g)) {
+    guesses.push(match[1]!.replace(/^'|'$/g, ''))
+  }
   return secretForms(guesses)
 }
 
@@ -89,25 +91,34 @@ function urlOf(params: Conninfo['params'], masked: boolean): string {
   const enc = encodeURIComponent
   const user = params.get('user') ?? ''
   const password = params.get('password')
-  const credentials = password !== undefined ? `${enc(user)}:${masked ? '***' : enc(password)}@` : user ? `${enc(user)}@` : ''
-  const hosts = (params.get('host') ?? '').split(',')
-  const ports = (params.get('port') ?? '').split(',')
-  const netloc = hosts.map((h, i) => `${hostText(h)}${ports[ports.length === 1 ? 0 : i] ? `:${ports[ports.length === 1 ? 0 : i]}` : ''}`).join(',')
+  const secret = password === undefined ? '' : `:${masked ? '***' : enc(password)}`
+  const credentials = password !== undefined || user ? `${enc(user)}${secret}@` : ''
   const dbname = params.get('dbname')
+  const path = dbname === undefined ? '' : `/${enc(dbname)}`
+  const structural = ['user', 'password', 'host', 'port', 'dbname']
   const query = [...params]
-    .filter(([k]) => !['user', 'password', 'host', 'port', 'dbname'].includes(k) && !(masked && secretKeywords.has(k)))
+    .filter(([k]) => !structural.includes(k) && !(masked && secretKeywords.has(k)))
     .map(([k, v]) => `${k}=${enc(v)}`)
-  return `postgres://${credentials}${netloc}${dbname !== undefined ? `/${enc(dbname)}` : ''}${query.length ? `?${query.join('&')}` : ''}`
+  return `postgres://${credentials}${netlocOf(params)}${path}${query.length ? `?${query.join('&')}` : ''}`
 }
 
-function hostText(host: string): string {
-  if (host.includes(':')) return `[${host}]`
-  return host.startsWith('/') ? encodeURIComponent(host) : host
+/** `host:port,host2:port2`, IPv6 addresses in brackets, a socket directory percent-encoded. */
+function netlocOf(params: Conninfo['params']): string {
+  const hosts = (params.get('host') ?? '').split(',')
+  const ports = (params.get('port') ?? '').split(',')
+  return hosts
+    .map((host, i) => {
+      const port = ports[ports.length === 1 ? 0 : i]
+      const name = host.includes(':') ? `[${host}]` : host.startsWith('/') ? encodeURIComponent(host) : host
+      return port ? `${name}:${port}` : name
+    })
+    .join(',')
 }
 
 function invalid(text: string, reason: string, host: string | undefined, hint?: string): SquizzleError {
   const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(text)?.[0] ?? ''
-  const shown = scheme ? `"${scheme.toLowerCase()}${host && /^[A-Za-z0-9.:_-]+$/.test(host) ? host : '…'}"` : 'the connection string'
+  const where = host && /^[A-Za-z0-9.:_-]+$/.test(host) ? host : '…'
+  const shown = scheme ? `"${scheme.toLowerCase()}${where}"` : 'the connection string'
   return new SquizzleError('USAGE', `${shown} is not a valid PostgreSQL connection URL: ${reason}`, {
     hint: hint ??
       'Write postgres://HOST:PORT/DATABASE with USER:PASSWORD@ before the host (percent-encode spaces and "&" in the ' +

@@ -1,4 +1,4 @@
-import type { ConninfoResult } from './conninfo.js'
+import { unknownKeyword, type ConninfoResult } from './conninfo.js'
 import { isConninfoKeyword, secretKeywords } from './conninfo-keywords.js'
 
 /**
@@ -9,7 +9,8 @@ import { isConninfoKeyword, secretKeywords } from './conninfo-keywords.js'
  *
  * @example
  * ```ts
- * parseConninfoPairs("host=db user=app password='it\\'s a secret'") // params: host db, user app, password it's a secret
+ * parseConninfoPairs("host=db user=app password='it\\'s a secret'")
+ * // params: host db, user app, password it's a secret
  * ```
  */
 export function parseConninfoPairs(text: string): ConninfoResult {
@@ -25,9 +26,7 @@ export function parseConninfoPairs(text: string): ConninfoResult {
     i = skipSpace(text, i + 1)
     const value = readValue(text, i)
     if (!value) return { ok: false, reason: 'a quoted value is not terminated' }
-    if (!isConninfoKeyword(key)) {
-      return { ok: false, reason: /^[a-z_]{1,40}$/.test(key) ? `"${key}" is not a libpq connection parameter` : 'a keyword is not a libpq connection parameter' }
-    }
+    if (!isConninfoKeyword(key)) return { ok: false, ...unknownKeyword(key) }
     if (secretKeywords.has(key)) written.push(value.written)
     params.set(key, value.text)
     i = skipSpace(text, value.end)

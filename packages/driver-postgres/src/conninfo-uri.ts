@@ -1,4 +1,4 @@
-import { percentDecode, type Conninfo, type ConninfoFailure, type ConninfoResult } from './conninfo.js'
+import { percentDecode, unknownKeyword, type Conninfo, type ConninfoFailure, type ConninfoResult } from './conninfo.js'
 import { isConninfoKeyword, secretKeywords } from './conninfo-keywords.js'
 
 const prefixes = ['postgresql://', 'postgres://']
@@ -94,7 +94,9 @@ function readLocation(text: string): Parsed<Location> {
     const end = text.indexOf('?', i) < 0 ? text.length : text.indexOf('?', i)
     const raw = text.slice(i + 1, end)
     const decoded = raw.includes('@') ? null : percentDecode(raw)
-    if (decoded === null) return { ok: false, reason: 'the database name is not valid (encode "@" as %40)', ...shown(hosts.hosts) }
+    if (decoded === null) {
+      return { ok: false, reason: 'the database name is not valid (encode "@" as %40)', ...shown(hosts.hosts) }
+    }
     if (decoded !== '') dbname = decoded
     i = end
   }
@@ -110,9 +112,13 @@ function readHosts(spec: string): Parsed<{ hosts: string[]; ports: string[] }> {
   for (const entry of spec.split(',')) {
     const match = /^(\[[0-9a-fA-F:.]+\]|[^@#[\]:\s]*)(?::(\d*))?$/.exec(entry)
     const host = match ? percentDecode(match[1]!.replace(/^\[(.*)\]$/, '$1')) : null
-    if (!match || host === null || /[\s\u0000-\u001f\u007f]/.test(host)) return { ok: false, reason: 'the host or port is not valid' }
+    if (!match || host === null || /[\s\u0000-\u001f\u007f]/.test(host)) {
+      return { ok: false, reason: 'the host or port is not valid' }
+    }
     const port = match[2] ?? ''
-    if (port !== '' && !validPort(port)) return { ok: false, reason: 'the port is not a number from 1 to 65535', ...shown([host]) }
+    if (port !== '' && !validPort(port)) {
+      return { ok: false, reason: 'the port is not a number from 1 to 65535', ...shown([host]) }
+    }
     hosts.push(host)
     ports.push(port)
   }
@@ -133,9 +139,7 @@ function readQuery(query: string): Parsed<{ pairs: [string, string][]; written: 
       pairs.push(['sslmode', 'require'])
       continue
     }
-    if (!isConninfoKeyword(key)) {
-      return { ok: false, reason: /^[a-z_]{1,40}$/.test(key) ? `"${key}" is not a libpq connection parameter` : 'a query parameter is not a libpq connection parameter' }
-    }
+    if (!isConninfoKeyword(key)) return { ok: false, ...unknownKeyword(key) }
     if (secretKeywords.has(key)) written.push(segment.slice(eq + 1))
     pairs.push([key, value])
   }

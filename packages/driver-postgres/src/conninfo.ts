@@ -44,3 +44,17 @@ export function percentDecode(text: string): string | null {
   }
   return Buffer.from(bytes).toString('utf8')
 }
+
+/**
+ * The failure for a keyword libpq does not know, naming it only when it looks like
+ * a keyword (a misparsed password never does: it is not quoted back).
+ *
+ * @example
+ * ```ts
+ * unknownKeyword('search_path') // { reason: '"search_path" is not a libpq connection parameter' }
+ * ```
+ */
+export function unknownKeyword(key: string): ConninfoFailure {
+  const named = /^[a-z_]{1,40}$/.test(key) ? `"${key}"` : 'a setting'
+  return { reason: `${named} is not a libpq connection parameter` }
+}

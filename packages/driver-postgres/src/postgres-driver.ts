@@ -191,7 +191,8 @@ export class PostgresDriver implements DatabaseDriver {
   }
 
   async audit(entry: AuditInput): Promise<void> {
-    await this.guard('writing the audit log', (sql) => writeAudit(sql, { ...entry, details: redactValues(entry.details, this.target.secrets) }))
+    const details = redactValues(entry.details, this.target.secrets)
+    await this.guard('writing the audit log', (sql) => writeAudit(sql, { ...entry, details }))
   }
 
   async saveRollbackScripts(version: string, manifestDigest: string, scripts: readonly RollbackScript[]): Promise<void> {

@@ -53,7 +53,8 @@ async function onDevServer(devUrl: string, applicationName: string): Promise<Scr
   const { postgres } = await import('./postgres-client.js')
   const name = `squizzle_replay_${randomBytes(6).toString('hex')}`
   const client = target.clientOptions()
-  const admin = postgres(asPostgresOptions({ ...client, max: 1, prepare: false, onnotice: () => {}, connection: { ...client.connection, application_name: applicationName } }))
+  const connection = { ...client.connection, application_name: applicationName }
+  const admin = postgres(asPostgresOptions({ ...client, max: 1, prepare: false, onnotice: () => {}, connection }))
   try {
     await admin`CREATE DATABASE ${admin(name)} TEMPLATE template0`
   } catch (err) {

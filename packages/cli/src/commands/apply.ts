@@ -18,7 +18,7 @@ export const applyCommand: Command = {
   examples: ['squizzle apply', 'squizzle apply 1.2.0 --dry-run', 'DATABASE_URL=postgres://… squizzle apply --json'],
   options: { 'dry-run': { type: 'boolean' }, 'allow-out-of-order': { type: 'boolean' } },
   async run(ctx, args) {
-    const [target] = versionArguments(args.positionals, { min: 0, max: 1, command: 'apply', example: 'squizzle apply 1.2.0' })
+    const [target] = versionArguments(args.positionals, 'apply', { min: 0, max: 1 })
     const allowOutOfOrder = args.values['allow-out-of-order'] === true ? true : undefined
     return withDatabase(ctx, async (driver) => {
       const migrator = await migratorFor(ctx, driver, allowOutOfOrder ? { allowOutOfOrder } : {})

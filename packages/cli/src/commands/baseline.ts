@@ -1,4 +1,4 @@
-import { versionArguments } from '../args.js'
+import { oneVersion } from '../args.js'
 import type { Command } from './command.js'
 import { migratorFor } from './migrator-for.js'
 import { withDatabase } from './with-database.js'
@@ -15,7 +15,7 @@ export const baselineCommand: Command = {
   examples: ['squizzle baseline 1.4.0', 'squizzle baseline 1.4.0 --json'],
   options: { force: { type: 'boolean' } },
   async run(ctx, args) {
-    const [version] = versionArguments(args.positionals, { min: 1, max: 1, command: 'baseline', example: 'squizzle baseline 1.4.0' }) as [string]
+    const version = oneVersion(args.positionals, 'baseline')
     return withDatabase(ctx, async (driver) => {
       const result = await (await migratorFor(ctx, driver)).baseline(version, { force: args.values['force'] === true })
       const r = ctx.reporter

@@ -2,7 +2,7 @@ import { buildVersion } from '@squizzle/core'
 import { attachEvidence } from '../security/release-evidence.js'
 import { signerFor } from '../security/signer-for.js'
 import { toolVersion } from '../tool-version.js'
-import { versionArguments } from '../args.js'
+import { oneVersion } from '../args.js'
 import type { Command } from './command.js'
 import { transactionScopeFor } from './transaction-scope.js'
 import { lintStepFor } from '../lint/lint-step.js'
@@ -35,7 +35,7 @@ export const buildCommand: Command = {
   options: { notes: { type: 'string' }, author: { type: 'string' }, irreversible: { type: 'boolean' }, 'transaction-scope': { type: 'string' }, lint: { type: 'string' }, sign: { type: 'boolean' }, push: { type: 'boolean' }, ...snapshotFlags },
   bareValues: { lint: 'warn' },
   async run(ctx, args) {
-    const [version] = versionArguments(args.positionals, { min: 1, max: 1, command: 'build', example: 'squizzle build 1.2.0' }) as [string]
+    const version = oneVersion(args.positionals, 'build')
     const push = args.values['push'] === true
     if (push) await checkBuildPush(ctx)
     const storage = await ctx.openStorage('create')

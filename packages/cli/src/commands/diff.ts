@@ -14,7 +14,7 @@ export const diffCommand: Command = {
   examples: ['squizzle diff 1.0.0 1.2.0', 'squizzle diff 1.0.0 1.2.0 --json | jq .schema'],
   options: {},
   async run(ctx, args) {
-    const [from, to] = versionArguments(args.positionals, { min: 2, max: 2, command: 'diff', example: 'squizzle diff 1.0.0 1.2.0' }) as [string, string]
+    const [from, to] = versionArguments(args.positionals, 'diff', { min: 2, max: 2 }) as [string, string]
     const diff = await diffVersions({ storage: await ctx.openStorage(), from, to, limits: ctx.settings.limits })
     const r = ctx.reporter
     const c = r.colors

@@ -18,7 +18,7 @@ export const driftCommand: Command = {
   examples: ['squizzle drift', 'squizzle drift --check --json | jq .differences'],
   options: { check: { type: 'boolean' } },
   async run(ctx, args) {
-    versionArguments(args.positionals, { min: 0, max: 0, command: 'drift', example: 'squizzle drift --check' })
+    versionArguments(args.positionals, 'drift', { min: 0, max: 0 })
     const check = args.values['check'] === true
     return withDatabase(ctx, async (driver) => {
       const report = await checkDrift({ storage: await ctx.openStorage(), driver, limits: ctx.settings.limits })

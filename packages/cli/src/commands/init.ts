@@ -25,16 +25,17 @@ lockTimeoutMs: 60000
 
 export const initCommand: Command = {
   name: 'init',
-  summary: 'Create squizzle.config.yaml, the SQL folders and the local layout (and the system schema when a database is set)',
+  summary: 'Create squizzle.config.yaml, the SQL folders, the local layout (and the system schema with a database)',
   usage: 'squizzle init [--force]',
   details: [
     '--force   overwrite an existing squizzle.config.yaml',
-    'Also creates the empty OCI layout of a file: storage (default .squizzle/artifacts), which apply and status require.',
+    'Also creates the empty OCI layout of a file: storage (default .squizzle/artifacts),',
+    'which apply and status require.',
   ],
   examples: ['squizzle init', 'DATABASE_URL=postgres://app@localhost/app squizzle init'],
   options: { force: { type: 'boolean' } },
   async run(ctx, args) {
-    versionArguments(args.positionals, { min: 0, max: 0, command: 'init', example: 'squizzle init --force' })
+    versionArguments(args.positionals, 'init', { min: 0, max: 0 })
     const root = ctx.loaded.file === null ? ctx.io.cwd : ctx.root
     const file = join(root, 'squizzle.config.yaml')
     const created: string[] = []

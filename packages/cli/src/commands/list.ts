@@ -9,7 +9,7 @@ export const listCommand: Command = {
   examples: ['squizzle list', 'squizzle list --storage file:/srv/migrations --json'],
   options: {},
   async run(ctx, args) {
-    versionArguments(args.positionals, { min: 0, max: 0, command: 'list', example: 'squizzle list --json' })
+    versionArguments(args.positionals, 'list', { min: 0, max: 0 })
     const storage = await ctx.openStorage()
     const versions = await storage.list()
     const r = ctx.reporter

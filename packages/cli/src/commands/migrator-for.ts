@@ -14,7 +14,11 @@ import { toolVersion } from '../tool-version.js'
  * const migrator = await migratorFor(ctx, driver, { allowOutOfOrder: true })
  * ```
  */
-export async function migratorFor(ctx: CommandContext, driver: DatabaseDriver, extra: { allowOutOfOrder?: boolean; storage?: StorageUse } = {}): Promise<Migrator> {
+export async function migratorFor(
+  ctx: CommandContext,
+  driver: DatabaseDriver,
+  extra: { allowOutOfOrder?: boolean; storage?: StorageUse } = {},
+): Promise<Migrator> {
   const policy = await trustPolicyFor(ctx)
   return new Migrator({
     storage: await ctx.openStorage(extra.storage ?? 'required'),

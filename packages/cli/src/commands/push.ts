@@ -1,6 +1,6 @@
 import { copyVersion, SquizzleError } from '@squizzle/core'
 import type { CommandContext } from '../context.js'
-import { versionArguments } from '../args.js'
+import { oneVersion } from '../args.js'
 import type { Command } from './command.js'
 import { openLocalLayout, openRegistry } from './registry-endpoints.js'
 
@@ -19,7 +19,7 @@ export const pushCommand: Command = {
   examples: ['squizzle push 1.2.0', 'squizzle push 1.2.0 --storage oci://ghcr.io/acme/db-migrations --json'],
   options: {},
   async run(ctx, args) {
-    const version = single(args.positionals, 'push')
+    const version = oneVersion(args.positionals, 'push')
     return reportCopy(ctx, 'push', version, await pushVersion(ctx, version, 'push'))
   },
 }
@@ -53,18 +53,6 @@ export function reportCopy(ctx: CommandContext, verb: 'push' | 'pull', version: 
   r.result(copied.digest)
   r.json({ version, ...copied })
   return 0
-}
-
-/**
- * The one version argument of push and pull.
- *
- * @example
- * ```ts
- * single(['1.2.0'], 'push') // '1.2.0'
- * ```
- */
-export function single(positionals: string[], command: string): string {
-  return versionArguments(positionals, { min: 1, max: 1, command, example: `squizzle ${command} 1.2.0` })[0]!
 }
 
 /**

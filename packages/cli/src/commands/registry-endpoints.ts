@@ -28,7 +28,12 @@ export async function openLocalLayout(ctx: CommandContext, use: StorageUse): Pro
  * const remote = await openRegistry(ctx, 'push', 'optional')
  * ```
  */
-export async function openRegistry(ctx: CommandContext, command: string, use: StorageUse, options: { allowStorageFlag?: boolean } = {}): Promise<OpenedStorage> {
+export async function openRegistry(
+  ctx: CommandContext,
+  command: string,
+  use: StorageUse,
+  options: { allowStorageFlag?: boolean } = {},
+): Promise<OpenedStorage> {
   const flag = options.allowStorageFlag === false ? undefined : ctx.flags.storage
   if (flag !== undefined && !flag.startsWith('oci://')) {
     throw new SquizzleError('USAGE', `${command}: --storage must name the registry (oci://HOST[:PORT]/REPO), not ${flag.split(':')[0]}:`, {

@@ -19,7 +19,7 @@ export const rollbackCommand: Command = {
   examples: ['squizzle rollback', 'squizzle rollback --to 1.0.0 --dry-run', 'squizzle rollback --to 1.2.0 --json'],
   options: { to: { type: 'string' }, 'dry-run': { type: 'boolean' } },
   async run(ctx, args) {
-    versionArguments(args.positionals, { min: 0, max: 0, command: 'rollback', example: 'squizzle rollback --to 1.2.0' })
+    versionArguments(args.positionals, 'rollback', { min: 0, max: 0 })
     const to = args.values['to'] === undefined ? undefined : parseVersion(args.values['to'] as string)
     const dryRun = args.values['dry-run'] === true
     return withDatabase(ctx, async (driver) => {

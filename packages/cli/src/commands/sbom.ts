@@ -1,6 +1,6 @@
 import { mediaTypes, SquizzleError } from '@squizzle/core'
 import { generateSbom } from '../security/release-evidence.js'
-import { versionArguments } from '../args.js'
+import { oneVersion } from '../args.js'
 import type { Command } from './command.js'
 
 export const sbomCommand: Command = {
@@ -15,7 +15,7 @@ export const sbomCommand: Command = {
   examples: ['squizzle sbom 1.2.0 > squizzle-1.2.0.cdx.json', 'squizzle sbom 1.2.0 | jq ".components[].name"'],
   options: {},
   async run(ctx, args) {
-    const [version] = versionArguments(args.positionals, { min: 1, max: 1, command: 'sbom', example: 'squizzle sbom 1.2.0' }) as [string]
+    const version = oneVersion(args.positionals, 'sbom')
     const storage = await ctx.openStorage()
     const pulled = await storage.pull(version)
     const attached = storage.attachments ? (await storage.attachments(pulled.ref)).find((a) => a.artifactType === mediaTypes.cyclonedx) : undefined

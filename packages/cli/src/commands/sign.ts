@@ -1,7 +1,7 @@
 import { KeySigner } from '@squizzle/security'
 import { attachEvidence } from '../security/release-evidence.js'
 import { signerFor } from '../security/signer-for.js'
-import { versionArguments } from '../args.js'
+import { oneVersion } from '../args.js'
 import type { Command } from './command.js'
 
 export const signCommand: Command = {
@@ -17,7 +17,7 @@ export const signCommand: Command = {
   examples: ['SQUIZZLE_SIGNING_KEY_PASSPHRASE=… squizzle sign 1.2.0', 'squizzle sign 1.2.0 --env production --json'],
   options: {},
   async run(ctx, args) {
-    const [version] = versionArguments(args.positionals, { min: 1, max: 1, command: 'sign', example: 'squizzle sign 1.2.0' }) as [string]
+    const version = oneVersion(args.positionals, 'sign')
     const storage = await ctx.openStorage()
     const signer = await signerFor(ctx)
     const { ref } = await attachEvidence(ctx, storage, version, signer)

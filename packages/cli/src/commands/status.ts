@@ -17,7 +17,7 @@ export const statusCommand: Command = {
   examples: ['squizzle status', 'squizzle status --json | jq .current', 'squizzle status --check'],
   options: { check: { type: 'boolean' } },
   async run(ctx, args) {
-    versionArguments(args.positionals, { min: 0, max: 0, command: 'status', example: 'squizzle status --check' })
+    versionArguments(args.positionals, 'status', { min: 0, max: 0 })
     return withDatabase(ctx, async (driver) => {
       const report = await (await migratorFor(ctx, driver)).status()
       const r = ctx.reporter

@@ -1,6 +1,6 @@
 import { verifyVersion, type VerifyReport } from '@squizzle/core'
 import type { CommandContext } from '../context.js'
-import { versionArguments } from '../args.js'
+import { oneVersion } from '../args.js'
 import type { Command } from './command.js'
 import { trustPolicyFor } from '../security/trust-policy.js'
 import { migratorFor } from './migrator-for.js'
@@ -18,7 +18,7 @@ export const verifyCommand: Command = {
   examples: ['squizzle verify 1.2.0', 'squizzle verify 1.2.0 --json'],
   options: {},
   async run(ctx, args) {
-    const [version] = versionArguments(args.positionals, { min: 1, max: 1, command: 'verify', example: 'squizzle verify 1.2.0' }) as [string]
+    const version = oneVersion(args.positionals, 'verify')
     const report = ctx.databaseUrlOrNull()
       ? await withDatabase(ctx, async (driver) => (await migratorFor(ctx, driver)).verify(version))
       : await verifyStorageOnly(ctx, version)
@@ -34,5 +34,7 @@ async function verifyStorageOnly(ctx: CommandContext, version: string): Promise<
   // The trust policy first: a config mistake is reported before the storage is read.
   const policy = await trustPolicyFor(ctx)
   const storage = await ctx.openStorage()
-  return { ...(await verifyVersion(storage, version, { limits: ctx.settings.limits, events: ctx.reporter.onEvent, policy })), applied: null }
+  const options = { limits: ctx.settings.limits, events: ctx.reporter.onEvent, policy }
+  const report = await verifyVersion(storage, version, options)
+  return { ...report, applied: null }
 }

@@ -48,8 +48,9 @@ async function findUpward(from: string): Promise<string | null> {
     const found: string[] = []
     for (const name of configFileNames) if (await exists(join(dir, name))) found.push(join(dir, name))
     if (found.length > 1) {
-      throw new SquizzleError('CONFIG_INVALID', `${dir} has more than one config file: ${found.map((f) => basename(f)).join(', ')}`, {
-        hint: 'Keep one of them and delete the others (or pick one with --config): a second config file must never silently override the first.',
+      const names = found.map((f) => basename(f)).join(', ')
+      throw new SquizzleError('CONFIG_INVALID', `${dir} has more than one config file: ${names}`, {
+        hint: 'Keep one and delete the others (or pick one with --config): a second file must never win silently.',
         details: { files: found },
       })
     }

@@ -35,9 +35,17 @@ const plain: Colors = { bold: (s) => s, dim: (s) => s, red: (s) => s, green: (s)
 export function terminalStyle(enabled: boolean): TerminalStyle {
   const nonce = randomBytes(8).toString('hex')
   const pattern = new RegExp(`\u0000${nonce}(\\d{1,2})m|${unsafeCharacters.source}`, 'g')
-  const render = (text: string): string => text.replace(pattern, (match, code?: string) => (code === undefined ? visibleEscape(match) : `\u001b[${code}m`))
+  const render = (text: string): string =>
+    text.replace(pattern, (match, code?: string) => (code === undefined ? visibleEscape(match) : `\u001b[${code}m`))
   if (!enabled) return { colors: plain, render }
   const wrap = (open: number, close: number) => (s: string) => `\u0000${nonce}${open}m${s}\u0000${nonce}${close}m`
-  const colors = { bold: wrap(1, 22), dim: wrap(2, 22), red: wrap(31, 39), green: wrap(32, 39), yellow: wrap(33, 39), cyan: wrap(36, 39) }
+  const colors: Colors = {
+    bold: wrap(1, 22),
+    dim: wrap(2, 22),
+    red: wrap(31, 39),
+    green: wrap(32, 39),
+    yellow: wrap(33, 39),
+    cyan: wrap(36, 39),
+  }
   return { colors, render }
 }

@@ -100,9 +100,11 @@ export class Reporter {
     const code = isSquizzleError(err) ? ` ${c.dim(`[${err.code}]`)}` : ''
     this.stderr.write(this.text(`${c.red('error')} ${message}${code}\n`))
     const cause = err instanceof Error && err.cause instanceof Error && err.cause.message !== message ? err.cause.message : undefined
-    if (cause && (this.options.verbose || !isSquizzleError(err))) this.stderr.write(this.text(`  ${c.dim('cause:')} ${cause}\n`))
+    const showCause = cause && (this.options.verbose || !isSquizzleError(err))
+    if (showCause) this.stderr.write(this.text(`  ${c.dim('cause:')} ${cause}\n`))
     if (isSquizzleError(err) && err.hint) this.stderr.write(this.text(`  ${c.cyan('hint:')} ${err.hint}\n`))
-    if (!isSquizzleError(err) && this.options.verbose && err instanceof Error && err.stack) this.stderr.write(`${this.text(err.stack)}\n`)
+    const stack = !isSquizzleError(err) && this.options.verbose && err instanceof Error ? err.stack : undefined
+    if (stack) this.stderr.write(`${this.text(stack)}\n`)
   }
 
   /** A write to stdout or stderr failed for another reason than a closed pipe (e.g. a full disk). */

@@ -5,7 +5,8 @@
  * reader sees (U+202A–U+202E, U+2066–U+2069). A carriage return counts too, unless it
  * ends a line (`\r\n`), where it cannot overwrite anything.
  */
-export const unsafeCharacters = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]|\r(?!\n)/
+export const unsafeCharacters =
+  /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]|\r(?!\n)/
 
 /**
  * The visible escape for one unsafe character: `\x1b`, `\x9b`, `\u202e`.
@@ -21,18 +22,6 @@ export function visibleEscape(char: string): string {
 }
 
 /**
- * Replaces every unsafe character with its visible escape, keeping tabs and newlines.
- *
- * @example
- * ```ts
- * escapeControls('DROP\u001b[8m TABLE') // 'DROP\\x1b[8m TABLE'
- * ```
- */
-export function escapeControls(text: string): string {
-  return text.replace(new RegExp(unsafeCharacters.source, 'g'), visibleEscape)
-}
-
-/**
  * JSON text with the characters JSON.stringify leaves raw but a terminal obeys
  * (DEL, C1, bidi controls) written as `\u` escapes: the same JSON value, safe to print.
  *
@@ -42,5 +31,6 @@ export function escapeControls(text: string): string {
  * ```
  */
 export function escapeJsonControls(json: string): string {
-  return json.replace(/[\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
+  const escape = (c: string): string => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`
+  return json.replace(/[\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, escape)
 }

@@ -17,8 +17,12 @@ export function assertManifestFits(manifest: Manifest): void {
   const bytes = serializeManifest(manifest).byteLength
   if (bytes <= maxManifestBytes) return
   const files = manifest.files.length
-  throw new SquizzleError('MANIFEST_TOO_LARGE', `the manifest of ${manifest.version} would be ${bytes} bytes (${files} files), over the limit of ${maxManifestBytes} bytes (4 MiB) that pull, verify and apply enforce`, {
-    hint: 'Nothing was stored. Build the new files as several versions (move some aside, build, bring them back, build the next), or shorten their paths: every file adds its path, size and SHA-256 to the manifest.',
+  const size = `${bytes} bytes (${files} files)`
+  const limit = `the limit of ${maxManifestBytes} bytes (4 MiB) that pull, verify and apply enforce`
+  throw new SquizzleError('MANIFEST_TOO_LARGE', `the manifest of ${manifest.version} would be ${size}, over ${limit}`, {
+    hint:
+      'Nothing was stored. Build the new files as several versions (move some aside, build, bring them back, ' +
+      'build the next), or shorten their paths: every file adds its path, size and SHA-256 to the manifest.',
     details: { version: manifest.version, bytes, limit: maxManifestBytes, files },
   })
 }
