@@ -1,5 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util'
-import { SquizzleError } from '@squizzle/core'
+import { parseVersion, SquizzleError } from '@squizzle/core'
 
 type OptionSpec = NonNullable<ParseArgsConfig['options']>
 
@@ -111,5 +111,53 @@ export function parseDuration(text: string, what: string): number {
     throw new SquizzleError('USAGE', `${what}: "${text}" is not a duration`, { hint: 'Use a number with ms, s, m or h, e.g. 30s or 2m.' })
   }
   const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[match[2] ?? 'ms'] ?? 1
-  return Math.round(Number(match[1]) * unit)
+  const ms = Math.round(Number(match[1]) * unit)
+  // Node timers cannot wait longer; a larger value would fire at once.
+  if (ms > maxDurationMs) {
+    const hint = 'Use at most 24 days (e.g. 24h).'
+    throw new SquizzleError('USAGE', `${what}: "${text}" is longer than 24 days`, { hint })
+  }
+  return ms
+}
+
+const maxDurationMs = 2 ** 31 - 1
+
+/**
+ * A command's positional arguments, checked at the boundary: how many it takes
+ * (`USAGE` otherwise) and that each is a semantic version (`VERSION_INVALID`).
+ * Both exit 2, before anything connects or reads, so `apply 1.x` is never a lookup.
+ *
+ * @example
+ * ```ts
+ * const [target] = versionArguments(args.positionals, 'apply', { min: 0, max: 1 })
+ * ```
+ */
+export function versionArguments(
+  positionals: readonly string[],
+  command: string,
+  count: { min: number; max: number },
+): string[] {
+  const { min, max } = count
+  if (positionals.length < min || positionals.length > max) {
+    const takes = max === 0 ? 'no arguments' : min === max ? `exactly ${versions(max)}` : `at most ${versions(max)}`
+    const example = `squizzle ${command} ${max === 0 ? '--help' : ['1.0.0', '1.2.0'].slice(-max).join(' ')}`
+    throw new SquizzleError('USAGE', `${command} takes ${takes}`, { hint: `Example: ${example}` })
+  }
+  return positionals.map((p) => parseVersion(p))
+}
+
+/**
+ * The one version argument of a command that needs exactly one (see {@link versionArguments}).
+ *
+ * @example
+ * ```ts
+ * const version = oneVersion(args.positionals, 'verify')
+ * ```
+ */
+export function oneVersion(positionals: readonly string[], command: string): string {
+  return versionArguments(positionals, command, { min: 1, max: 1 })[0]!
+}
+
+function versions(n: number): string {
+  return n === 1 ? 'one version' : `${n} versions`
 }

@@ -1,13 +1,14 @@
 import { access } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { createTargetStorage, defaultLedgerPath, readThroughCache, resolveEnvironment, SquizzleError, type ArtifactStorage, type ConfigSettings, type ContentTarget, type SourceFolders } from '@squizzle/core'
-import { PostgresDriver, parseConnectionUrl } from '@squizzle/driver-postgres'
+import { connectionSecrets, PostgresDriver } from '@squizzle/driver-postgres'
 import { parseDuration, type GlobalFlags } from './args.js'
 import { loadConfig, type LoadedConfig } from './config/load-config.js'
 import type { Io, Reporter } from './output/reporter.js'
 import { shownPath } from './output/shown-path.js'
 import { registryCredentials } from './registry-credentials.js'
 import { registryRetry, type TransferValues } from './registry-transfer.js'
+import { prepareStorage, type StorageUse } from './storage-presence.js'
 import { openStorage, parseStorageUrl } from './storage-url.js'
 
 /** A storage with the content target under it (what push, pull and the read-through cache need). */
@@ -36,14 +37,12 @@ export class CommandContext {
     readonly settings: ConfigSettings,
     private readonly reporterRef: { current?: Reporter },
   ) {
+    // An invalid URL is reported when a command needs the database; its likely secrets are hidden already.
     for (const url of [this.databaseUrlOrNull(), io.env['SQUIZZLE_DEV_URL'] ?? settings.snapshot?.devUrl]) {
-      if (!url) continue
-      try {
-        this.secrets.push(...parseConnectionUrl(url).secrets)
-      } catch {
-        // An invalid URL is reported when a command needs the database.
-      }
+      if (url) this.addSecrets(connectionSecrets(url))
     }
+    // postgres.js, like libpq, falls back to PGPASSWORD when the URL has no password.
+    if (io.env['PGPASSWORD']) this.addSecrets([io.env['PGPASSWORD']])
     const registryPassword = io.env['SQUIZZLE_REGISTRY_PASSWORD']
     if (registryPassword) this.addSecrets([registryPassword, Buffer.from(`${io.env['SQUIZZLE_REGISTRY_USERNAME'] ?? ''}:${registryPassword}`).toString('base64')])
   }
@@ -51,7 +50,9 @@ export class CommandContext {
   static async create(io: Io, flags: GlobalFlags, reporterRef: { current?: Reporter }): Promise<CommandContext> {
     const loaded = await loadConfig(io.cwd, flags.config ?? io.env['SQUIZZLE_CONFIG'])
     const settings = resolveEnvironment(loaded.config, flags.env ?? io.env['SQUIZZLE_ENV'])
-    return new CommandContext(io, flags, loaded, settings, reporterRef)
+    const ctx = new CommandContext(io, flags, loaded, settings, reporterRef)
+    ctx.lockTimeoutMs() // a bad --lock-timeout is a usage error before anything is read or connected
+    return ctx
   }
 
   get reporter(): Reporter {
@@ -66,7 +67,7 @@ export class CommandContext {
 
   /** Adds the password of a URL a command received (e.g. `--dev-url`) to the values never printed. */
   registerUrlSecrets(url: string): void {
-    this.addSecrets(parseConnectionUrl(url).secrets)
+    this.addSecrets(connectionSecrets(url))
   }
 
   /** Registers a secret (a passphrase, a token) read by a command, so the reporter never prints it. */
@@ -90,10 +91,13 @@ export class CommandContext {
   /**
    * The storage commands read and write. A registry is read through the local
    * layout when one exists (what `squizzle pull` fills): content whose digest is
-   * there is read locally, tags always come from the registry.
+   * there is read locally, tags always come from the registry. When `required` (the
+   * default) it must exist: a mistyped --storage is `STORAGE_NOT_FOUND`, never an
+   * empty storage; `create` (build) creates a missing local layout; `optional`
+   * (rollback, repair) accepts a missing one.
    */
-  async openStorage(): Promise<ArtifactStorage & { readonly target: ContentTarget }> {
-    this.storage ??= await this.openMainStorage()
+  async openStorage(use: StorageUse = 'required'): Promise<OpenedStorage> {
+    this.storage ??= await this.openMainStorage(use)
     return this.storage
   }
 
@@ -103,9 +107,9 @@ export class CommandContext {
     return configured?.startsWith('file:') ? configured : defaultStorageUrl
   }
 
-  private async openMainStorage(): Promise<ArtifactStorage & { readonly target: ContentTarget }> {
+  private async openMainStorage(use: StorageUse): Promise<OpenedStorage> {
     const url = this.storageUrl()
-    const storage = await this.openStorageAt(url)
+    const storage = await this.openStorageAt(url, use)
     if (!url.startsWith('oci://')) return storage
     const local = parseStorageUrl(this.localLayoutUrl(), this.root)
     // Only an existing layout serves as a cache: reading must never create one.
@@ -116,13 +120,16 @@ export class CommandContext {
 
   /**
    * Opens any storage URL with this invocation's registry credentials, `--plain-http`, and retry
-   * settings (`transfer`: a command's `--retries`/`--timeout`/`--retry-budget`, over `SQUIZZLE_REGISTRY_*`).
+   * settings (`transfer`: a command's `--retries`/`--timeout`/`--retry-budget`, over `SQUIZZLE_REGISTRY_*`),
+   * refusing one the command cannot use and creating a missing layout for `create` (see {@link prepareStorage}).
    */
-  async openStorageAt(url: string, transfer: TransferValues = {}): Promise<OpenedStorage> {
+  async openStorageAt(url: string, use: StorageUse = 'required', transfer: TransferValues = {}): Promise<OpenedStorage> {
     const credentials = registryCredentials(this.io.env, (secrets) => this.addSecrets(secrets))
     const location = parseStorageUrl(url, this.root, { plainHttp: this.flags.plainHttp })
     const retry = location.scheme === 'oci' ? { retry: registryRetry(this.io.env, transfer) } : {}
-    return openStorage(location, { credentials, ...retry })
+    const storage = await openStorage(location, { credentials, ...retry })
+    await prepareStorage(location, storage.target, use)
+    return storage
   }
 
   sourceFolders(): SourceFolders {

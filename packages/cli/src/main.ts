@@ -4,6 +4,7 @@ import { loadCommand, loadCommands } from './commands/registry.js'
 import { CommandContext } from './context.js'
 import { exitCodeFor, exitCodes } from './exit-codes.js'
 import { commandHelp, mainHelp } from './help.js'
+import { guardedOutput } from './output/guarded-output.js'
 import { Reporter, type Io } from './output/reporter.js'
 import { toolVersion } from './tool-version.js'
 
@@ -18,7 +19,7 @@ import { toolVersion } from './tool-version.js'
  */
 export async function main(argv: string[], io: Io): Promise<number> {
   if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
-    io.stdout.write(`${toolVersion}\n`)
+    guardedOutput(io.stdout).write(`${toolVersion}\n`)
     return exitCodes.ok
   }
   const reporterRef: { current?: Reporter } = {}
@@ -29,14 +30,14 @@ export async function main(argv: string[], io: Io): Promise<number> {
     const command = await loadCommand(commandName(argv))
     const parsed = parseCommand(argv, () => command?.options ?? {}, () => command?.bareValues ?? {})
     if (parsed.name === undefined || (parsed.globals.help && !command)) {
-      io.stdout.write(mainHelp(toolVersion, await loadCommands()))
+      guardedOutput(io.stdout).write(mainHelp(toolVersion, await loadCommands()))
       return parsed.name === undefined && !parsed.globals.help ? exitCodes.usage : exitCodes.ok
     }
     if (!command) {
       throw new SquizzleError('USAGE', `unknown command "${parsed.name}"`, { hint: 'Run `squizzle --help` for the list of commands.' })
     }
     if (parsed.globals.help) {
-      io.stdout.write(commandHelp(command))
+      guardedOutput(io.stdout).write(commandHelp(command))
       return exitCodes.ok
     }
     const ctx = await CommandContext.create(io, parsed.globals, reporterRef)
@@ -48,7 +49,9 @@ export async function main(argv: string[], io: Io): Promise<number> {
       color: colorWanted(io, argv),
       secrets,
     })
-    return await command.run(ctx, parsed)
+    const code = await command.run(ctx, parsed)
+    // Output that could not be written (other than to a reader that left) is a failure.
+    return code === exitCodes.ok && reporterRef.current.outputFailure ? exitCodes.failure : code
   } catch (err) {
     const code = exitCodeFor(err)
     ;(reporterRef.current ?? fallback()).error(err, code)

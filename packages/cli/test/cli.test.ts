@@ -75,7 +75,7 @@ describe('the squizzle command', () => {
       const url = await createTestDatabase(inject('postgresUrl'))
       const r = await squizzle(['init', '--json'], { cwd: empty.dir, env: { DATABASE_URL: url } })
       expect(r.code).toBe(0)
-      expect(JSON.parse(r.stdout)).toEqual({ created: ['squizzle.config.yaml', 'db/migrations/', 'db/rollback/', 'db/seed/'], systemSchema: true })
+      expect(JSON.parse(r.stdout)).toEqual({ created: ['squizzle.config.yaml', 'db/migrations/', 'db/rollback/', 'db/seed/', '.squizzle/artifacts/'], systemSchema: true })
       const status = await squizzle(['status', '--json'], { cwd: empty.dir, env: { DATABASE_URL: url } })
       expect(JSON.parse(status.stdout)).toMatchObject({ current: null, applied: [], pending: [], failed: [], lock: null })
       // The ledger is named in the config it wrote, and in what it says to commit.

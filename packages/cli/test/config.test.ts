@@ -16,10 +16,12 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true })
 })
 
+// The storage the CLI resolved: none of these exist, so `list` names it in its STORAGE_NOT_FOUND error.
 const storageOf = async (cwd: string, env: Record<string, string> = {}, args: string[] = []) => {
   const r = await squizzle(['list', '--json', ...args], { cwd, env })
-  expect(r.code, r.stdout + r.stderr).toBe(0)
-  return (JSON.parse(r.stdout) as { storage: string }).storage
+  const { error } = JSON.parse(r.stdout) as { error: { code: string; details: { storage: string } } }
+  expect([r.code, error.code], r.stdout + r.stderr).toEqual([2, 'STORAGE_NOT_FOUND'])
+  return `oci-layout:${error.details.storage}`
 }
 
 describe('configuration files', () => {

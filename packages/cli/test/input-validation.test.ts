@@ -1,4 +1,4 @@
-import { access } from 'node:fs/promises'
+import { access, mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { createTestDatabase, query } from '@squizzle/testkit'
 import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest'
@@ -54,6 +54,53 @@ describe('CLI and config input is validated at the boundary (exit 2)', () => {
         await p.remove()
       }
     }
+  })
+})
+
+describe('mistakes in arguments are usage errors (exit 2), found before anything runs', () => {
+  it('refuses version arguments that are not versions, and arguments a command does not take', async () => {
+    expect((await run(['build', '1.0.0', '--irreversible', '--no-snapshot'])).code).toBe(0)
+    expect(await codeOf(['apply', '1.x'])).toEqual([2, 'VERSION_INVALID'])
+    expect(await codeOf(['apply', '--dry-run', '1.x'])).toEqual([2, 'VERSION_INVALID'])
+    expect(await codeOf(['rollback', '--to', '1.x'])).toEqual([2, 'VERSION_INVALID'])
+    expect(await codeOf(['repair', '1.x'])).toEqual([2, 'VERSION_INVALID'])
+    expect(await codeOf(['diff', '1.0.0', 'latest'])).toEqual([2, 'VERSION_INVALID'])
+    for (const args of [['status', '1.0.0'], ['list', 'all'], ['drift', 'now'], ['apply', '1.0.0', '1.1.0'], ['init', 'here']]) {
+      expect(await codeOf(args), args.join(' ')).toEqual([2, 'USAGE'])
+    }
+    expect(await query(url, "SELECT to_regclass('squizzle.history')::text AS t")).toEqual([{ t: null }])
+  })
+
+  it('refuses registry ports out of range, connection URLs that do not parse, and durations no timer can wait', async () => {
+    for (const port of ['99999', '0', '65536']) {
+      expect(await codeOf(['list', '--storage', `oci://127.0.0.1:${port}/x`]), port).toEqual([2, 'STORAGE_URL_INVALID'])
+      expect(await codeOf(['apply', '--storage', `oci://127.0.0.1:${port}/x`]), port).toEqual([2, 'STORAGE_URL_INVALID'])
+    }
+    expect(await codeOf(['status'], { DATABASE_URL: 'postgres://app:s3cret@127.0.0.1:99999/app' })).toEqual([2, 'USAGE'])
+    expect(await codeOf(['status'], { DATABASE_URL: 'postgres://127.0.0.1/app?search_path=x' })).toEqual([2, 'USAGE'])
+    expect(await codeOf(['apply', '--lock-timeout', '99999999999999999999'])).toEqual([2, 'USAGE'])
+    expect(await codeOf(['apply'], { SQUIZZLE_LOCK_TIMEOUT: '30d' })).toEqual([2, 'USAGE'])
+  })
+})
+
+describe('one config file per folder', () => {
+  it('refuses a stray config file next to the trusted one (exit 2, naming both), applying nothing', async () => {
+    // The trusted config requires signatures; the stray one points at an unsigned layout.
+    await writeFile(join(project.dir, 'squizzle.config.yaml'), 'storage: file:.squizzle/artifacts\ntrust:\n  signatures: required\n  publicKeys: [release.pub]\n')
+    await writeFile(join(project.dir, 'squizzle.config.json'), JSON.stringify({ storage: 'file:unsigned' }))
+    const built = await squizzle(['build', '1.0.0', '--irreversible', '--no-snapshot', '--config', 'squizzle.config.json'], { cwd: project.dir })
+    expect(built.code).toBe(0)
+    for (const command of [['apply'], ['status'], ['list']]) {
+      const r = await run(command)
+      const error = (JSON.parse(r.stdout) as { error: { code: string; message: string } }).error
+      expect([r.code, error.code], command[0]).toEqual([2, 'CONFIG_INVALID'])
+      expect(error.message).toContain('squizzle.config.json')
+      expect(error.message).toContain('squizzle.config.yaml')
+    }
+    await mkdir(join(project.dir, 'sub'))
+    const below = await squizzle(['apply', '--json'], { cwd: join(project.dir, 'sub'), env: { DATABASE_URL: url } })
+    expect(below.code).toBe(2)
+    expect(await query(url, "SELECT to_regclass('public.users')::text AS t")).toEqual([{ t: null }])
   })
 })
 

@@ -13,7 +13,7 @@ export { computeChecksum, assertChecksum, currentChecksumAlgorithm } from './man
 export { canonicalJson } from './manifest/canonical-json.js'
 export { writeBundle, sourceDateEpoch, type BundleEntry, type WriteBundleOptions } from './bundle/bundle-writer.js'
 export { readBundle, bundleFiles, type BundleFile, type ReadBundleOptions } from './bundle/bundle-reader.js'
-export { defaultBundleLimits, type BundleLimits } from './bundle/limits.js'
+export { defaultBundleLimits, maxManifestBytes, type BundleLimits } from './bundle/limits.js'
 export { comparePaths, compareBundleFiles } from './bundle/file-order.js'
 
 // SQL

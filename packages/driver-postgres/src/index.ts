@@ -1,5 +1,6 @@
 export { PostgresDriver, type PostgresDriverOptions } from './postgres-driver.js'
-export { parseConnectionUrl, type ConnectionTarget } from './connection-url.js'
+export { parseConnectionUrl, connectionSecrets, type ConnectionTarget } from './connection-url.js'
+export type { ClientSettings, SslMode } from './client-settings.js'
 export { lockKey, findLockHolder } from './advisory-lock.js'
 export { systemSchemaFiles, type SystemSchemaFile } from './system-schema.js'
 export type { AuditRow } from './audit-rows.js'

@@ -25,6 +25,7 @@ import { connectionError } from './database-error.js'
 import { readAudit, type AuditRow } from './audit-rows.js'
 import { deleteProgress, readHistory, readProgress, writeAudit, writeHistory, writeProgress } from './history-rows.js'
 import { dropIndexConcurrently, readInvalidIndexes } from './index-rows.js'
+import { redactValues } from './redact-values.js'
 import { readRollbackScripts, writeRollbackScripts } from './rollback-rows.js'
 import { openSessions, type Connections } from './sessions.js'
 import { resetSession, runStatements } from './statement-runner.js'
@@ -33,7 +34,10 @@ import { readSchemaSnapshot } from './schema-snapshot.js'
 import { inRolledBackSavepoint, inSavepoint, inTransaction, type Session } from './work-session.js'
 
 export interface PostgresDriverOptions {
-  /** `postgres://user:password@host:port/database`; the password never appears in errors. */
+  /**
+   * `postgres://user:password@host:port/database[?sslmode=…]` or `host=… dbname=… password=…`,
+   * parsed as libpq does (see `parseConnectionUrl`); the password never appears in errors.
+   */
   url: string
   /** Shown in pg_stat_activity and to whoever waits for the lock; default `squizzle`. */
   applicationName?: string
@@ -82,7 +86,7 @@ export class PostgresDriver implements DatabaseDriver {
   async connect(): Promise<void> {
     if (this.root) return
     try {
-      this.root = await openSessions(this.target.url, this.options)
+      this.root = await openSessions(this.target, this.options)
     } catch (err) {
       throw connectionError(err, this.target.display, this.target.secrets)
     }
@@ -189,7 +193,8 @@ export class PostgresDriver implements DatabaseDriver {
   }
 
   async record(entry: HistoryEntryInput): Promise<void> {
-    await this.guard('recording history', (sql) => writeHistory(sql, entry))
+    const error = entry.error && { ...entry.error, message: redactValues(entry.error.message, this.target.secrets) }
+    await this.guard('recording history', (sql) => writeHistory(sql, { ...entry, error }))
   }
 
   async progress(version: string): Promise<ProgressEntry[]> {
@@ -205,7 +210,8 @@ export class PostgresDriver implements DatabaseDriver {
   }
 
   async audit(entry: AuditInput): Promise<void> {
-    await this.guard('writing the audit log', (sql) => writeAudit(sql, entry))
+    const details = redactValues(entry.details, this.target.secrets)
+    await this.guard('writing the audit log', (sql) => writeAudit(sql, { ...entry, details }))
   }
 
   async saveRollbackScripts(version: string, manifestDigest: string, scripts: readonly RollbackScript[]): Promise<void> {

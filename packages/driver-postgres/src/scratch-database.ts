@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import type { ScratchDatabase } from '@squizzle/core'
-import { parseConnectionUrl } from './connection-url.js'
+import { asPostgresOptions } from './client-options.js'
+import { parseConnectionUrl, type ConnectionTarget } from './connection-url.js'
 import { connectionError, databaseError } from './database-error.js'
 import { startEmbeddedPostgres } from './embedded.js'
 import { PostgresDriver } from './postgres-driver.js'
@@ -51,16 +52,16 @@ async function onDevServer(devUrl: string, applicationName: string): Promise<Scr
   const target = parseConnectionUrl(devUrl)
   const { postgres } = await import('./postgres-client.js')
   const name = `squizzle_replay_${randomBytes(6).toString('hex')}`
-  const admin = postgres(target.url, { max: 1, prepare: false, onnotice: () => {}, connection: { application_name: applicationName } })
+  const client = target.clientOptions()
+  const connection = { ...client.connection, application_name: applicationName }
+  const admin = postgres(asPostgresOptions({ ...client, max: 1, prepare: false, onnotice: () => {}, connection }))
   try {
     await admin`CREATE DATABASE ${admin(name)} TEMPLATE template0`
   } catch (err) {
     await admin.end({ timeout: 1 })
     throw isConnectFailure(err) ? connectionError(err, target.display, target.secrets) : databaseError(err, `creating the scratch database ${name} on ${target.display}`, target.secrets)
   }
-  const url = new URL(target.url)
-  url.pathname = `/${name}`
-  const driver = new PostgresDriver({ url: url.toString(), applicationName })
+  const driver = new PostgresDriver({ url: target.urlForDatabase(name), applicationName })
   // WITH (FORCE) (PostgreSQL 13+) also ends a connection a failed replay left behind.
   const drop = async (): Promise<void> => {
     try {
@@ -79,12 +80,21 @@ async function onDevServer(devUrl: string, applicationName: string): Promise<Scr
   }
   return {
     driver,
-    label: `database ${name} on ${url.host}`,
+    label: `database ${name} on ${serverLabel(target)}`,
     async dispose() {
       await driver.close()
       await drop()
     },
   }
+}
+
+function serverLabel(target: ConnectionTarget): string {
+  const { hosts, ports } = target.settings
+  const port = (i: number): string => {
+    const p = ports[ports.length === 1 ? 0 : i]
+    return p === undefined ? '' : `:${p}`
+  }
+  return hosts.length === 0 ? 'the default server' : hosts.map((h, i) => `${h}${port(i)}`).join(',')
 }
 
 function isConnectFailure(err: unknown): boolean {

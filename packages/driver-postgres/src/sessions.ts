@@ -1,5 +1,7 @@
 import type { Notice, Sql } from 'postgres'
 import type { HeldLock } from './advisory-lock.js'
+import { asPostgresOptions } from './client-options.js'
+import type { ConnectionTarget } from './connection-url.js'
 import { openSession, type Session } from './work-session.js'
 
 /** What the sessions are opened with (the driver's options). */
@@ -32,28 +34,32 @@ export interface Connections {
  *
  * @example
  * ```ts
- * const connections = await openSessions(url, { applicationName: 'deploy' })
+ * const connections = await openSessions(parseConnectionUrl(url), { applicationName: 'deploy' })
  * ```
  */
-export async function openSessions(url: string, options: SessionOptions): Promise<Connections> {
+export async function openSessions(target: ConnectionTarget, options: SessionOptions): Promise<Connections> {
   // Imported on connect, not with the package: CLI runs that never touch a database
   // (build, push, pull, list) should not load the client.
   const { postgres } = await import('./postgres-client.js')
+  // Every setting is passed explicitly: postgres.js never parses the URL itself.
+  const client = target.clientOptions()
+  const applicationName = options.applicationName ?? target.settings.applicationName ?? 'squizzle'
   const open = (purpose: string, extra: Record<string, string> = {}): Session =>
     openSession((onclose) =>
-      postgres(url, {
+      postgres(asPostgresOptions({
+        ...client,
         max: 1,
         prepare: false,
         max_lifetime: 0,
-        keep_alive: 30,
-        connect_timeout: options.connectTimeoutSeconds ?? 10,
-        connection: { application_name: `${options.applicationName ?? 'squizzle'}${purpose}`, ...extra },
+        keep_alive: client.keep_alive ?? 30,
+        connect_timeout: options.connectTimeoutSeconds ?? target.settings.connectTimeoutSeconds ?? 10,
+        connection: { ...client.connection, application_name: `${applicationName}${purpose}`, ...extra },
         onnotice: (notice: Notice) => {
           const severity = String(notice['severity'] ?? 'NOTICE')
           options.onNotice?.({ severity, message: String(notice['message'] ?? '') })
         },
         onclose,
-      }),
+      })),
     )
   let lock = open(' (lock)')
   let work: Session | undefined

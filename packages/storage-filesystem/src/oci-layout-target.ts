@@ -45,6 +45,15 @@ export class OciLayoutTarget implements ContentTarget {
   }
 
   /**
+   * Creates the layout skeleton (`oci-layout`, `blobs/sha256/`) when missing, so the
+   * directory reads as an empty layout before anything is pushed; a no-op for an
+   * existing 1.x layout, `STORAGE_UNSUPPORTED` for a layout of another major version.
+   */
+  async create(): Promise<void> {
+    await ensureLayout(this.paths)
+  }
+
+  /**
    * Opens `blobs/sha256/<hex>`, verified as it streams (a damaged file fails with
    * `DIGEST_MISMATCH`, detected in storage); `VERSION_NOT_FOUND` when absent.
    */

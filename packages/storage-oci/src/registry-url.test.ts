@@ -30,6 +30,10 @@ describe('parseRegistryUrl', () => {
     expect(codeOf(() => parseRegistryUrl('oci://ghcr.io/acme/db?insecure=1'))).toBe('STORAGE_URL_INVALID')
     expect(codeOf(() => parseRegistryUrl('oci://ghcr.io/acme/db?plain-http=yes'))).toBe('STORAGE_URL_INVALID')
     expect(codeOf(() => parseRegistryUrl('https://ghcr.io/acme/db'))).toBe('STORAGE_URL_INVALID')
+    for (const port of ['0', '65536', '99999']) {
+      expect(codeOf(() => parseRegistryUrl(`oci://127.0.0.1:${port}/x`)), port).toBe('STORAGE_URL_INVALID')
+    }
+    expect(parseRegistryUrl('oci://[::1]:65535/x').baseUrl).toBe('https://[::1]:65535')
   })
 
   it('never puts a password from the URL in the error', () => {

@@ -38,6 +38,10 @@ export function parseRegistryUrl(url: string, options: { plainHttp?: boolean } =
     })
   }
   if (!hostPattern.test(host)) throw invalid(url, `"${host}" is not a registry host`)
+  const port = /:(\d+)$/.exec(host)?.[1]
+  if (port !== undefined && (Number(port) < 1 || Number(port) > 65535)) {
+    throw invalid(url, `port ${port} is not a number from 1 to 65535`)
+  }
   if (!repositoryPattern.test(repository) || repository.length > 255) {
     throw invalid(url, `"${repository}" is not a repository name (lower-case letters, digits, ".", "_", "-", separated by "/")`)
   }

@@ -1,4 +1,4 @@
-import { SquizzleError } from '@squizzle/core'
+import { versionArguments } from '../args.js'
 import type { Command } from './command.js'
 import { migratorFor } from './migrator-for.js'
 import { printSqlLayout } from './print-sql-layout.js'
@@ -31,8 +31,7 @@ export const applyCommand: Command = {
     'allow-unchained': { type: 'boolean' },
   },
   async run(ctx, args) {
-    if (args.positionals.length > 1) throw new SquizzleError('USAGE', 'apply takes at most one version', { hint: 'Example: squizzle apply 1.2.0' })
-    const target = args.positionals[0]
+    const [target] = versionArguments(args.positionals, 'apply', { min: 0, max: 1 })
     const allowOutOfOrder = args.values['allow-out-of-order'] === true ? true : undefined
     const allowUnchained = args.values['allow-unchained'] === true
     return withDatabase(ctx, async (driver) => {

@@ -1,4 +1,5 @@
 import { hasErrorCode, SquizzleError } from '@squizzle/core'
+import { oneVersion } from '../args.js'
 import type { Command } from './command.js'
 import { migratorFor } from './migrator-for.js'
 import { printDetailedDifferences } from './schema-differences.js'
@@ -19,8 +20,7 @@ export const baselineCommand: Command = {
   examples: ['squizzle baseline 1.4.0', 'squizzle baseline 1.4.0 --json', 'squizzle baseline 1.4.0 --force'],
   options: { force: { type: 'boolean' } },
   async run(ctx, args) {
-    const version = args.positionals[0]
-    if (!version || args.positionals.length > 1) throw new SquizzleError('USAGE', 'baseline takes exactly one version', { hint: 'Example: squizzle baseline 1.4.0' })
+    const version = oneVersion(args.positionals, 'baseline')
     return withDatabase(ctx, async (driver) => {
       const migrator = await migratorFor(ctx, driver)
       const force = args.values['force'] === true

@@ -1,7 +1,8 @@
-import { buildVersion, SquizzleError } from '@squizzle/core'
+import { buildVersion } from '@squizzle/core'
 import { attachEvidence } from '../security/release-evidence.js'
 import { signerFor } from '../security/signer-for.js'
 import { toolVersion } from '../tool-version.js'
+import { oneVersion } from '../args.js'
 import type { Command } from './command.js'
 import { transactionScopeFor } from './transaction-scope.js'
 import { lintStepFor } from '../lint/lint-step.js'
@@ -40,13 +41,10 @@ export const buildCommand: Command = {
   options: { notes: { type: 'string' }, author: { type: 'string' }, irreversible: { type: 'boolean' }, 'transaction-scope': { type: 'string' }, lint: { type: 'string' }, sign: { type: 'boolean' }, push: { type: 'boolean' }, ...snapshotFlags },
   bareValues: { lint: 'warn' },
   async run(ctx, args) {
-    const version = args.positionals[0]
-    if (!version || args.positionals.length > 1) {
-      throw new SquizzleError('USAGE', 'build takes exactly one version', { hint: 'Example: squizzle build 1.2.0' })
-    }
+    const version = oneVersion(args.positionals, 'build')
     const push = args.values['push'] === true
     if (push) await checkBuildPush(ctx)
-    const storage = await ctx.openStorage()
+    const storage = await ctx.openStorage('create')
     const author = (args.values['author'] as string | undefined) ?? ctx.io.env['SQUIZZLE_AUTHOR']
     const notes = args.values['notes'] as string | undefined
     // Resolved before building: a missing key, passphrase or token must not leave an unsigned version behind.

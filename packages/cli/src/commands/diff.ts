@@ -1,4 +1,5 @@
-import { diffVersions, SquizzleError } from '@squizzle/core'
+import { diffVersions } from '@squizzle/core'
+import { versionArguments } from '../args.js'
 import type { Command } from './command.js'
 import { printDifferences } from './schema-differences.js'
 
@@ -13,8 +14,7 @@ export const diffCommand: Command = {
   examples: ['squizzle diff 1.0.0 1.2.0', 'squizzle diff 1.0.0 1.2.0 --json | jq .schema'],
   options: {},
   async run(ctx, args) {
-    const [from, to] = args.positionals
-    if (!from || !to || args.positionals.length > 2) throw new SquizzleError('USAGE', 'diff takes two versions', { hint: 'Example: squizzle diff 1.0.0 1.2.0' })
+    const [from, to] = versionArguments(args.positionals, 'diff', { min: 2, max: 2 }) as [string, string]
     const diff = await diffVersions({ storage: await ctx.openStorage(), from, to, limits: ctx.settings.limits })
     const r = ctx.reporter
     const c = r.colors

@@ -1,5 +1,6 @@
 import { checkDrift } from '@squizzle/core'
 import { exitCodes } from '../exit-codes.js'
+import { versionArguments } from '../args.js'
 import type { Command } from './command.js'
 import { printDifferences } from './schema-differences.js'
 import { withDatabase } from './with-database.js'
@@ -17,6 +18,7 @@ export const driftCommand: Command = {
   examples: ['squizzle drift', 'squizzle drift --check --json | jq .differences'],
   options: { check: { type: 'boolean' } },
   async run(ctx, args) {
+    versionArguments(args.positionals, 'drift', { min: 0, max: 0 })
     const check = args.values['check'] === true
     return withDatabase(ctx, async (driver) => {
       const report = await checkDrift({ storage: await ctx.openStorage(), driver, limits: ctx.settings.limits })

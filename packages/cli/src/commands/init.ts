@@ -1,6 +1,10 @@
 import { access, mkdir, writeFile } from 'node:fs/promises'
 import { join, relative } from 'node:path'
-import { defaultPaths, defaultStorageUrl } from '../context.js'
+import { OciLayoutTarget } from '@squizzle/storage-filesystem'
+import { defaultPaths, defaultStorageUrl, type CommandContext } from '../context.js'
+import { prepareStorage } from '../storage-presence.js'
+import { parseStorageUrl } from '../storage-url.js'
+import { versionArguments } from '../args.js'
 import type { Command } from './command.js'
 import { withDatabase } from './with-database.js'
 
@@ -23,12 +27,17 @@ lockTimeoutMs: 60000
 
 export const initCommand: Command = {
   name: 'init',
-  summary: 'Create squizzle.config.yaml and the SQL folders (and the system schema when a database is set)',
+  summary: 'Create squizzle.config.yaml, the SQL folders, the local layout (and the system schema with a database)',
   usage: 'squizzle init [--force]',
-  details: ['--force   overwrite an existing squizzle.config.yaml'],
+  details: [
+    '--force   overwrite an existing squizzle.config.yaml',
+    'Also creates the empty OCI layout of a file: storage (default .squizzle/artifacts),',
+    'which apply and status require.',
+  ],
   examples: ['squizzle init', 'DATABASE_URL=postgres://app@localhost/app squizzle init'],
   options: { force: { type: 'boolean' } },
   async run(ctx, args) {
+    versionArguments(args.positionals, 'init', { min: 0, max: 0 })
     const root = ctx.loaded.file === null ? ctx.io.cwd : ctx.root
     const file = join(root, 'squizzle.config.yaml')
     const created: string[] = []
@@ -44,6 +53,8 @@ export const initCommand: Command = {
         created.push(`${relative(ctx.io.cwd, path) || path}/`)
       }
     }
+    const layout = await createLayout(ctx, root)
+    if (layout) created.push(`${relative(ctx.io.cwd, layout) || layout}/`)
     let systemSchema = false
     if (ctx.databaseUrlOrNull()) {
       await withDatabase(ctx, async (driver) => {
@@ -64,4 +75,12 @@ export const initCommand: Command = {
     ctx.reporter.json({ created, systemSchema })
     return 0
   },
+}
+
+/** Creates the (empty) OCI layout of a `file:` storage; returns its path when it did. */
+async function createLayout(ctx: CommandContext, root: string): Promise<string | null> {
+  const location = parseStorageUrl(ctx.storageUrl(), root)
+  if (location.scheme !== 'file') return null
+  const { created } = await prepareStorage(location, new OciLayoutTarget(location.path), 'create')
+  return created ? location.path : null
 }

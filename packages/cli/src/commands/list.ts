@@ -1,3 +1,4 @@
+import { versionArguments } from '../args.js'
 import type { Command } from './command.js'
 
 export const listCommand: Command = {
@@ -7,7 +8,8 @@ export const listCommand: Command = {
   details: [],
   examples: ['squizzle list', 'squizzle list --storage file:/srv/migrations --json'],
   options: {},
-  async run(ctx) {
+  async run(ctx, args) {
+    versionArguments(args.positionals, 'list', { min: 0, max: 0 })
     const storage = await ctx.openStorage()
     const versions = await storage.list()
     const r = ctx.reporter

@@ -1,10 +1,13 @@
 import { Migrator, type DatabaseDriver } from '@squizzle/core'
 import type { CommandContext } from '../context.js'
+import type { StorageUse } from '../storage-presence.js'
 import { trustPolicyFor } from '../security/trust-policy.js'
 import { toolVersion } from '../tool-version.js'
 
 /**
  * The engine wired with this invocation's storage, driver, settings and reporter.
+ * The storage must exist unless `storage: 'optional'` (rollback and repair, which
+ * work from what the database kept).
  *
  * @example
  * ```ts
@@ -14,11 +17,11 @@ import { toolVersion } from '../tool-version.js'
 export async function migratorFor(
   ctx: CommandContext,
   driver: DatabaseDriver,
-  extra: { allowOutOfOrder?: boolean; allowUnchained?: boolean } = {},
+  extra: { allowOutOfOrder?: boolean; allowUnchained?: boolean; storage?: StorageUse } = {},
 ): Promise<Migrator> {
   const policy = await trustPolicyFor(ctx)
   return new Migrator({
-    storage: await ctx.openStorage(),
+    storage: await ctx.openStorage(extra.storage ?? 'required'),
     driver,
     toolVersion,
     events: ctx.reporter.onEvent,

@@ -1,6 +1,7 @@
 import { copyVersion } from '@squizzle/core'
+import { oneVersion } from '../args.js'
 import type { Command } from './command.js'
-import { reportCopy, single } from './push.js'
+import { reportCopy } from './push.js'
 import { transferHelp, transferOptions } from '../registry-transfer.js'
 import { openLocalLayout, openRegistry } from './registry-endpoints.js'
 
@@ -22,9 +23,9 @@ export const pullCommand: Command = {
   examples: ['squizzle pull 1.2.0 && squizzle apply 1.2.0', 'squizzle pull 1.2.0 --storage oci://ghcr.io/acme/db-migrations --json'],
   options: { ...transferOptions },
   async run(ctx, args) {
-    const version = single(args.positionals, 'pull')
-    const remote = await openRegistry(ctx, 'pull', { transfer: args.values })
-    const local = await openLocalLayout(ctx)
+    const version = oneVersion(args.positionals, 'pull')
+    const remote = await openRegistry(ctx, 'pull', 'required', { transfer: args.values })
+    const local = await openLocalLayout(ctx, 'create')
     const desc = await copyVersion(remote.target, local.target, version)
     return reportCopy(ctx, 'pull', version, { digest: desc.digest, from: remote.name, to: local.name })
   },

@@ -1,5 +1,6 @@
-import { copyVersion, parseVersion, SquizzleError } from '@squizzle/core'
+import { copyVersion, SquizzleError } from '@squizzle/core'
 import type { CommandContext } from '../context.js'
+import { oneVersion } from '../args.js'
 import type { Command } from './command.js'
 import { transferHelp, transferOptions, type TransferValues } from '../registry-transfer.js'
 import { openLocalLayout, openRegistry } from './registry-endpoints.js'
@@ -21,7 +22,7 @@ export const pushCommand: Command = {
   examples: ['squizzle push 1.2.0', 'squizzle push 1.2.0 --storage oci://ghcr.io/acme/db-migrations --json'],
   options: { ...transferOptions },
   async run(ctx, args) {
-    const version = single(args.positionals, 'push')
+    const version = oneVersion(args.positionals, 'push')
     return reportCopy(ctx, 'push', version, await pushVersion(ctx, version, 'push', { transfer: args.values }))
   },
 }
@@ -40,8 +41,8 @@ export async function pushVersion(
   command: string,
   options: { allowStorageFlag?: boolean; transfer?: TransferValues } = {},
 ): Promise<{ digest: string; from: string; to: string }> {
-  const local = await openLocalLayout(ctx)
-  const remote = await openRegistry(ctx, command, options)
+  const local = await openLocalLayout(ctx, 'required')
+  const remote = await openRegistry(ctx, command, 'optional', options)
   const desc = await copyVersion(local.target, remote.target, version)
   return { digest: desc.digest, from: local.name, to: remote.name }
 }
@@ -63,21 +64,6 @@ export function reportCopy(ctx: CommandContext, verb: 'push' | 'pull', version: 
 }
 
 /**
- * The one version argument of push and pull.
- *
- * @example
- * ```ts
- * single(['1.2.0'], 'push') // '1.2.0'
- * ```
- */
-export function single(positionals: string[], command: string): string {
-  const version = positionals[0]
-  if (!version || positionals.length > 1) throw new SquizzleError('USAGE', `${command} takes exactly one version`, { hint: `Example: squizzle ${command} 1.2.0` })
-  parseVersion(version)
-  return version
-}
-
-/**
  * `build --push` builds into the local layout and then pushes: refused up front
  * (before anything is built) when the build storage is not a local `file:` layout
  * or no registry is configured.
@@ -93,5 +79,5 @@ export async function checkBuildPush(ctx: CommandContext): Promise<void> {
       hint: 'Drop --push to build straight into that storage, or build into the local layout and set registry: oci://… in squizzle.config (or SQUIZZLE_REGISTRY).',
     })
   }
-  await openRegistry(ctx, 'build --push', { allowStorageFlag: false })
+  await openRegistry(ctx, 'build --push', 'optional', { allowStorageFlag: false })
 }

@@ -1,6 +1,7 @@
 import { SquizzleError, type ArtifactStorage, type ContentTarget } from '@squizzle/core'
 import type { CommandContext } from '../context.js'
 import type { TransferValues } from '../registry-transfer.js'
+import type { StorageUse } from '../storage-presence.js'
 
 type OpenedStorage = ArtifactStorage & { readonly target: ContentTarget }
 
@@ -11,11 +12,11 @@ type OpenedStorage = ArtifactStorage & { readonly target: ContentTarget }
  *
  * @example
  * ```ts
- * const local = await openLocalLayout(ctx)
+ * const local = await openLocalLayout(ctx, 'create') // pull's destination
  * ```
  */
-export async function openLocalLayout(ctx: CommandContext): Promise<OpenedStorage> {
-  return ctx.openStorageAt(ctx.localLayoutUrl())
+export async function openLocalLayout(ctx: CommandContext, use: StorageUse): Promise<OpenedStorage> {
+  return ctx.openStorageAt(ctx.localLayoutUrl(), use)
 }
 
 /**
@@ -26,12 +27,13 @@ export async function openLocalLayout(ctx: CommandContext): Promise<OpenedStorag
  *
  * @example
  * ```ts
- * const remote = await openRegistry(ctx, 'push')
+ * const remote = await openRegistry(ctx, 'push', 'optional')
  * ```
  */
 export async function openRegistry(
   ctx: CommandContext,
   command: string,
+  use: StorageUse,
   options: { allowStorageFlag?: boolean; transfer?: TransferValues } = {},
 ): Promise<OpenedStorage> {
   const flag = options.allowStorageFlag === false ? undefined : ctx.flags.storage
@@ -46,5 +48,5 @@ export async function openRegistry(
       hint: 'Set registry: oci://HOST/REPO in squizzle.config, export SQUIZZLE_REGISTRY, or pass --storage oci://HOST/REPO.',
     })
   }
-  return ctx.openStorageAt(url, options.transfer)
+  return ctx.openStorageAt(url, use, options.transfer)
 }

@@ -1,4 +1,4 @@
-import { SquizzleError } from '@squizzle/core'
+import { versionArguments } from '../args.js'
 import type { Command } from './command.js'
 import { migratorFor } from './migrator-for.js'
 import { withDatabase } from './with-database.js'
@@ -17,9 +17,10 @@ export const repairCommand: Command = {
   examples: ['squizzle repair', 'squizzle repair 1.3.0 --restart --json'],
   options: { restart: { type: 'boolean' } },
   async run(ctx, args) {
-    if (args.positionals.length > 1) throw new SquizzleError('USAGE', 'repair takes at most one version', { hint: 'Example: squizzle repair 1.3.0' })
+    const [version] = versionArguments(args.positionals, 'repair', { min: 0, max: 1 })
     return withDatabase(ctx, async (driver) => {
-      const result = await (await migratorFor(ctx, driver)).repair({ version: args.positionals[0], mode: args.values['restart'] === true ? 'restart' : 'resume' })
+      const migrator = await migratorFor(ctx, driver, { storage: 'optional' })
+      const result = await migrator.repair({ version, mode: args.values['restart'] === true ? 'restart' : 'resume' })
       const r = ctx.reporter
       for (const f of result.repaired) {
         const next = result.mode === 'restart' ? 'starts it over' : 'resumes where it stopped'

@@ -1,4 +1,5 @@
-import { hasErrorCode, SquizzleError, type RollbackCheck, type RollbackResult } from '@squizzle/core'
+import { hasErrorCode, parseVersion, SquizzleError, type RollbackCheck, type RollbackResult } from '@squizzle/core'
+import { versionArguments } from '../args.js'
 import type { Reporter } from '../output/reporter.js'
 import type { Command } from './command.js'
 import { migratorFor } from './migrator-for.js'
@@ -25,15 +26,15 @@ export const rollbackCommand: Command = {
   examples: ['squizzle rollback', 'squizzle rollback --to 1.0.0 --dry-run', 'squizzle rollback --to 1.2.0 --json'],
   options: { to: { type: 'string' }, 'dry-run': { type: 'boolean' }, force: { type: 'boolean' } },
   async run(ctx, args) {
-    if (args.positionals.length > 0) throw new SquizzleError('USAGE', 'rollback takes no positional arguments', { hint: 'Example: squizzle rollback --to 1.2.0' })
-    const to = args.values['to'] as string | undefined
+    versionArguments(args.positionals, 'rollback', { min: 0, max: 0 })
+    const to = args.values['to'] === undefined ? undefined : parseVersion(args.values['to'] as string)
     const dryRun = args.values['dry-run'] === true
     const force = args.values['force'] === true
     if (dryRun && force) {
       throw new SquizzleError('USAGE', '--force records a rollback; --dry-run runs none', { hint: 'Drop one of them.' })
     }
     return withDatabase(ctx, async (driver) => {
-      const migrator = await migratorFor(ctx, driver)
+      const migrator = await migratorFor(ctx, driver, { storage: 'optional' })
       const r = ctx.reporter
       // An incomplete rollback's differences are listed one per line, with their properties, before the error.
       const result = await migrator.rollback({ to, dryRun, force }).catch((err: unknown) => {

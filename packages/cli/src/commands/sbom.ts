@@ -1,5 +1,6 @@
 import { mediaTypes, SquizzleError } from '@squizzle/core'
 import { generateSbom } from '../security/release-evidence.js'
+import { oneVersion } from '../args.js'
 import type { Command } from './command.js'
 
 export const sbomCommand: Command = {
@@ -14,15 +15,30 @@ export const sbomCommand: Command = {
   examples: ['squizzle sbom 1.2.0 > squizzle-1.2.0.cdx.json', 'squizzle sbom 1.2.0 | jq ".components[].name"'],
   options: {},
   async run(ctx, args) {
-    const version = args.positionals[0]
-    if (!version || args.positionals.length > 1) throw new SquizzleError('USAGE', 'sbom takes exactly one version', { hint: 'Example: squizzle sbom 1.2.0' })
+    const version = oneVersion(args.positionals, 'sbom')
     const storage = await ctx.openStorage()
     const pulled = await storage.pull(version)
     const attached = storage.attachments ? (await storage.attachments(pulled.ref)).find((a) => a.artifactType === mediaTypes.cyclonedx) : undefined
     const json = attached ? Buffer.from(attached.data).toString('utf8') : (await generateSbom(ctx, storage, version)).json
     if (!attached) ctx.reporter.warn(`no SBOM is attached to ${version}; generated one from the bundle and the current lockfile`)
     ctx.reporter.result(json.trimEnd())
-    ctx.reporter.json(JSON.parse(json) as Record<string, unknown>)
+    if (ctx.flags.json) ctx.reporter.json(parseSbom(json, version))
     return 0
   },
+}
+
+/** The attached SBOM as JSON for --json; an attachment that is not a JSON object is refused, never passed on. */
+function parseSbom(text: string, version: string): Record<string, unknown> {
+  let value: unknown
+  try {
+    value = JSON.parse(text)
+  } catch {
+    value = undefined
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new SquizzleError('MANIFEST_INVALID', `the SBOM attached to ${version} is not a JSON object`, {
+      hint: 'Re-attach a valid CycloneDX SBOM (squizzle sign attaches a fresh one), or delete the broken attachment.',
+    })
+  }
+  return value as Record<string, unknown>
 }

@@ -1,7 +1,7 @@
-import { SquizzleError } from '@squizzle/core'
 import { KeySigner } from '@squizzle/security'
 import { attachEvidence } from '../security/release-evidence.js'
 import { signerFor } from '../security/signer-for.js'
+import { oneVersion } from '../args.js'
 import type { Command } from './command.js'
 
 export const signCommand: Command = {
@@ -17,8 +17,7 @@ export const signCommand: Command = {
   examples: ['SQUIZZLE_SIGNING_KEY_PASSPHRASE=… squizzle sign 1.2.0', 'squizzle sign 1.2.0 --env production --json'],
   options: {},
   async run(ctx, args) {
-    const version = args.positionals[0]
-    if (!version || args.positionals.length > 1) throw new SquizzleError('USAGE', 'sign takes exactly one version', { hint: 'Example: squizzle sign 1.2.0' })
+    const version = oneVersion(args.positionals, 'sign')
     const storage = await ctx.openStorage()
     const signer = await signerFor(ctx)
     const { ref } = await attachEvidence(ctx, storage, version, signer)

@@ -1,3 +1,4 @@
+import { versionArguments } from '../args.js'
 import type { Command } from './command.js'
 import { exitCodes } from '../exit-codes.js'
 import { migratorFor } from './migrator-for.js'
@@ -21,6 +22,7 @@ export const statusCommand: Command = {
   examples: ['squizzle status', 'squizzle status --json | jq .current', 'squizzle status --check'],
   options: { check: { type: 'boolean' } },
   async run(ctx, args) {
+    versionArguments(args.positionals, 'status', { min: 0, max: 0 })
     return withDatabase(ctx, async (driver) => {
       const report = await (await migratorFor(ctx, driver)).status()
       const r = ctx.reporter

@@ -1,4 +1,6 @@
-import { SquizzleError, verifyVersion } from '@squizzle/core'
+import { verifyVersion, type VerifyReport } from '@squizzle/core'
+import type { CommandContext } from '../context.js'
+import { oneVersion } from '../args.js'
 import type { Command } from './command.js'
 import { trustPolicyFor } from '../security/trust-policy.js'
 import { migratorFor } from './migrator-for.js'
@@ -16,15 +18,23 @@ export const verifyCommand: Command = {
   examples: ['squizzle verify 1.2.0', 'squizzle verify 1.2.0 --json'],
   options: {},
   async run(ctx, args) {
-    const version = args.positionals[0]
-    if (!version || args.positionals.length > 1) throw new SquizzleError('USAGE', 'verify takes exactly one version', { hint: 'Example: squizzle verify 1.2.0' })
+    const version = oneVersion(args.positionals, 'verify')
     const report = ctx.databaseUrlOrNull()
       ? await withDatabase(ctx, async (driver) => (await migratorFor(ctx, driver)).verify(version))
-      : { ...(await verifyVersion(await ctx.openStorage(), version, { limits: ctx.settings.limits, events: ctx.reporter.onEvent, policy: await trustPolicyFor(ctx) })), applied: null }
+      : await verifyStorageOnly(ctx, version)
     const r = ctx.reporter
     r.line(`${r.colors.green('✓')} ${report.version} verified: ${report.files} files, ${report.bytes} bytes, digest ${report.digest}${report.applied === true ? ', matches what the database applied' : ''}`)
     if (report.identity) r.line(`  signed by ${report.identity.subject}${report.identity.issuer ? ` (${report.identity.issuer})` : ''}`)
     r.json({ ok: true, ...report })
     return 0
   },
+}
+
+async function verifyStorageOnly(ctx: CommandContext, version: string): Promise<VerifyReport & { applied: null }> {
+  // The trust policy first: a config mistake is reported before the storage is read.
+  const policy = await trustPolicyFor(ctx)
+  const storage = await ctx.openStorage()
+  const options = { limits: ctx.settings.limits, events: ctx.reporter.onEvent, policy }
+  const report = await verifyVersion(storage, version, options)
+  return { ...report, applied: null }
 }

@@ -20,6 +20,7 @@ export interface LoadedConfig {
 /**
  * Finds the config upward from `cwd` (or loads `explicit`), parses it by its
  * extension and validates it. No file is fine: defaults apply, root = cwd.
+ * More than one config file in the folder found is `CONFIG_INVALID`.
  *
  * @example
  * ```ts
@@ -36,12 +37,24 @@ export async function loadConfig(cwd: string, explicit?: string): Promise<Loaded
   return { config: validateConfig(value, file), file, root: dirname(file) }
 }
 
+/**
+ * The config file of the nearest folder that has one. Two in one folder are refused:
+ * which one is trusted (say, the one that requires signatures) must never depend on
+ * the order names are tried in.
+ */
 async function findUpward(from: string): Promise<string | null> {
   let dir = resolve(from)
   for (;;) {
-    for (const name of configFileNames) {
-      if (await exists(join(dir, name))) return join(dir, name)
+    const found: string[] = []
+    for (const name of configFileNames) if (await exists(join(dir, name))) found.push(join(dir, name))
+    if (found.length > 1) {
+      const names = found.map((f) => basename(f)).join(', ')
+      throw new SquizzleError('CONFIG_INVALID', `${dir} has more than one config file: ${names}`, {
+        hint: 'Keep one and delete the others (or pick one with --config): a second file must never win silently.',
+        details: { files: found },
+      })
     }
+    if (found[0] !== undefined) return found[0]
     const parent = dirname(dir)
     if (parent === dir) return null
     dir = parent

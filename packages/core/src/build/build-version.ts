@@ -18,6 +18,7 @@ import { checkRollbackPairing } from './reversibility.js'
 import { findSourceFiles, type SourceFile, type SourceFolders } from './source-files.js'
 import { recordSnapshot, type SnapshotOptions } from './record-snapshot.js'
 import { checkNoTransactionPaths } from './no-transaction-paths.js'
+import { assertManifestFits } from './manifest-size.js'
 
 export interface BuildOptions {
   version: string
@@ -119,6 +120,8 @@ export async function buildVersion(options: BuildOptions): Promise<BuildResult> 
   await options.beforeStore?.(added.map((a) => ({ file: a.source.file, entry: a.entry })))
   const entries: BundleEntry[] = added.map((a) => ({ path: a.entry.path, size: a.entry.size, sha256: a.entry.sha256, source: { file: a.source.file } }))
   const manifestOf = versionManifest(options, version, latest, pairing.irreversible)
+  // Checked before the replay and the push; again below, once the snapshot file is listed.
+  assertManifestFits(manifestOf(files))
   if (options.snapshot) {
     const { toolVersion, limits, snapshot } = options
     // Released versions the storage lacks (a fresh clone) replay from the repository, checked against the ledger.
@@ -130,6 +133,7 @@ export async function buildVersion(options: BuildOptions): Promise<BuildResult> 
     entries.push(recorded.entry)
   }
   const manifest = manifestOf(files)
+  assertManifestFits(manifest)
   const ref = await options.storage.push({ manifest, bundle: writeBundle(entries) })
   events({ type: 'build.done', version, digest: ref.digest, files: added.length, bytes: ref.bundleSize })
   // Only a stored version is released: the ledger never names an artifact that does not exist.

@@ -20,3 +20,10 @@ export const defaultBundleLimits: BundleLimits = {
   maxFiles: 100_000,
   maxFileBytes: 2 * 1024 ** 3,
 }
+
+/**
+ * The largest Squizzle manifest (an artifact's config blob) any reader accepts:
+ * pull, verify and apply refuse more. `build` checks the same constant and refuses,
+ * before storing anything, a version whose manifest would not fit.
+ */
+export const maxManifestBytes = 4 * 1024 * 1024

@@ -9,11 +9,13 @@ export type SquizzleErrorCode =
   | 'USAGE'
   | 'VERSION_INVALID'
   | 'STORAGE_URL_INVALID'
+  | 'STORAGE_NOT_FOUND'
   // build
   | 'VERSION_NOT_GREATER'
   | 'VERSION_EXISTS'
   | 'RELEASED_FILE_MODIFIED'
   | 'NOTHING_TO_BUILD'
+  | 'MANIFEST_TOO_LARGE'
   | 'SQL_PARSE_ERROR'
   | 'SQL_NEEDS_NO_TRANSACTION'
   | 'SQL_UNSUPPORTED'
@@ -92,10 +94,12 @@ const categories: Record<SquizzleErrorCode, ErrorCategory> = {
   USAGE: 'usage',
   VERSION_INVALID: 'usage',
   STORAGE_URL_INVALID: 'usage',
+  STORAGE_NOT_FOUND: 'usage',
   VERSION_NOT_GREATER: 'failure',
   VERSION_EXISTS: 'failure',
   RELEASED_FILE_MODIFIED: 'failure',
   NOTHING_TO_BUILD: 'failure',
+  MANIFEST_TOO_LARGE: 'failure',
   SQL_PARSE_ERROR: 'failure',
   SQL_NEEDS_NO_TRANSACTION: 'failure',
   SQL_UNSUPPORTED: 'failure',

@@ -13,6 +13,19 @@ describe('redactUrl', () => {
     expect(out).not.toContain('ss@db')
   })
 
+  it('hides all of a password that contains raw : / ? # % characters', () => {
+    for (const password of ['p@ss:w/rd%25&x', 'ab#cd?ef', '100%sure']) {
+      const out = redactUrl(`error: postgres://app:${password}@db:5432/prod failed`)
+      expect(out).toBe('error: postgres://app:***@db:5432/prod failed')
+    }
+    expect(redactUrl('at postgres://user@server:pw-xyz@db/prod')).toBe('at postgres://user@server:***@db/prod')
+  })
+
+  it('hides password settings in a query string or a keyword/value string', () => {
+    expect(redactUrl('postgres://db/prod?sslmode=require&password=s3cret&x=1')).toBe('postgres://db/prod?sslmode=require&password=***&x=1')
+    expect(redactUrl("host=db password='s3 cret' sslpassword=k3y")).toBe("host=db password=*** sslpassword=***")
+  })
+
   it('hides a password with URL-encoded characters', () => {
     expect(redactUrl('postgresql://app:p%40ss%2Fw0rd@db/prod?sslmode=require')).toBe('postgresql://app:***@db/prod?sslmode=require')
   })

@@ -1,10 +1,13 @@
-// scheme://user: then the password, up to the last `@` before the path (a raw `@`
-// in a password is common and URL parsers read it that way too).
-const urlPassword = /\b([a-z][a-z0-9+.-]*:\/\/[^:/@\s]*:)[^\s/?#]*@/gi
+// scheme://user: then the password, up to the last `@` before the next whitespace: a raw
+// `@ : / ? #` in a password is common and Squizzle reads URLs that way too. The user may
+// hold an `@` (Azure's user@server). Over-redacting a rare URL is the safe side.
+const urlPassword = /\b([a-z][a-z0-9+.-]*:\/\/[^:/\s]*:)\S*@/gi
+// password=… in a URL query or a libpq keyword/value string, quoted or not.
+const passwordSetting = /\b((?:ssl)?password\s*=\s*)('(?:[^'\\]|\\.)*'|[^\s&'"]+)/gi
 
 /**
- * Removes the password from a connection or storage URL so it can be shown;
- * also every such URL inside a longer text.
+ * Removes the password from a connection or storage URL (user info and
+ * `password=` settings) so it can be shown; also inside a longer text.
  *
  * @example
  * ```ts
@@ -12,7 +15,7 @@ const urlPassword = /\b([a-z][a-z0-9+.-]*:\/\/[^:/@\s]*:)[^\s/?#]*@/gi
  * ```
  */
 export function redactUrl(url: string): string {
-  return url.replace(urlPassword, '$1***@')
+  return url.replace(urlPassword, '$1***@').replace(passwordSetting, '$1***')
 }
 
 /**

@@ -1,11 +1,12 @@
+import { maxManifestBytes } from '../bundle/limits.js'
 import { isSquizzleError, SquizzleError } from '../errors/squizzle-error.js'
 import { readSmall } from '../util/read-stream.js'
 import type { ContentTarget } from './content-target.js'
 import type { Descriptor } from './descriptor.js'
 import { assertDigest } from './digest.js'
 
-/** Manifests and indexes are small; anything claiming more is refused before it is read. */
-export const maxManifestBytes = 4 * 1024 * 1024
+/** Manifests and indexes are small; anything claiming more is refused before it is read (see limits.ts). */
+export { maxManifestBytes }
 
 /**
  * Fetches small content (a manifest, an index, an attachment) into memory and
