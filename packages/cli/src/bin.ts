@@ -7,5 +7,7 @@ const code = await main(process.argv.slice(2), {
   env: process.env,
   cwd: process.cwd(),
   isTTY: process.stdout.isTTY === true,
+  columns: process.stdout.columns,
+  stdin: process.stdin,
 })
 process.exitCode = code

@@ -171,6 +171,16 @@ export class CommandContext {
     return driver
   }
 
+  /**
+   * The width tables fit: COLUMNS when set, else the terminal's; unlimited when stdout
+   * is not a terminal (a file or a pipe keeps every character; --json has them all anyway).
+   */
+  outputWidth(): number {
+    const columns = Number(this.io.env['COLUMNS'])
+    if (Number.isInteger(columns) && columns > 0) return columns
+    return this.io.isTTY && this.io.columns ? this.io.columns : Number.POSITIVE_INFINITY
+  }
+
   lockTimeoutMs(): number {
     const flag = this.flags.lockTimeout ?? this.io.env['SQUIZZLE_LOCK_TIMEOUT']
     if (flag !== undefined) return parseDuration(flag, '--lock-timeout')

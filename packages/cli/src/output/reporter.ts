@@ -12,7 +12,12 @@ export interface Io {
   stderr: Writable
   env: NodeJS.ProcessEnv
   cwd: string
+  /** True when stdout is a terminal. */
   isTTY: boolean
+  /** The terminal's width, when stdout is one. */
+  columns?: number | undefined
+  /** Where answers to a confirmation come from; only asked when it is a terminal too. */
+  stdin?: (NodeJS.ReadableStream & { isTTY?: boolean }) | undefined
 }
 
 export interface ReporterOptions {
@@ -80,6 +85,11 @@ export class Reporter {
   warn(text: string): void {
     if (this.options.json) return
     this.stderr.write(this.text(`${this.colors.yellow('warning')} ${text}\n`))
+  }
+
+  /** A question (or what it is about) for the person at the terminal: stderr, so stdout stays the command's output. */
+  prompt(text: string): void {
+    this.stderr.write(this.text(text))
   }
 
   /** Prints the command's JSON document (only with --json), with the events collected so far. */

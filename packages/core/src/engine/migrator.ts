@@ -66,8 +66,9 @@ export interface ApplyResult {
 
 export interface StatusReport {
   current: string | null
-  applied: { version: string; digest: string | null; appliedAt: string; actor: string; operation: string }[]
-  pending: { version: string; digest: string; outOfOrder: boolean }[]
+  /** `durationMs`: how long the run that applied it took; `notes`: the manifest's release notes. */
+  applied: { version: string; digest: string | null; appliedAt: string; actor: string; operation: string; durationMs: number; notes: string | null }[]
+  pending: { version: string; digest: string; outOfOrder: boolean; notes: string | null }[]
   /** Unresolved failed runs; `operation` says which command to run again (or `squizzle repair`). */
   failed: { version: string; operation: string; at: string; code: string; message: string; resumable: boolean }[]
   /**
@@ -220,6 +221,8 @@ export class Migrator {
     const state = await this.readState()
     const stored = await this.options.storage.list()
     const plan = computePlan({ stored, state, allowOutOfOrder: true })
+    const manifests = new Map<string, Manifest>()
+    for (const p of plan.pending) manifests.set(p.version, (await this.options.storage.pull(p.version)).manifest)
     const failed: StatusReport['failed'] = []
     for (const e of state.failed) {
       const progress = await this.options.driver.progress(e.version)
@@ -234,12 +237,25 @@ export class Migrator {
     }
     return {
       current: state.current,
-      applied: state.applied.map((e) => ({ version: e.version, digest: e.manifestDigest, appliedAt: e.finishedAt.toISOString(), actor: e.actor, operation: e.operation })),
-      pending: plan.pending.map((p) => ({ version: p.version, digest: p.digest, outOfOrder: state.current !== null && semver.lt(p.version, state.current) })),
+      applied: state.applied.map((e) => ({
+        version: e.version,
+        digest: e.manifestDigest,
+        appliedAt: e.finishedAt.toISOString(),
+        actor: e.actor,
+        operation: e.operation,
+        durationMs: e.durationMs,
+        notes: e.manifest?.notes ?? null,
+      })),
+      pending: plan.pending.map((p) => ({
+        version: p.version,
+        digest: p.digest,
+        outOfOrder: state.current !== null && semver.lt(p.version, state.current),
+        notes: manifests.get(p.version)?.notes ?? null,
+      })),
       failed,
       baseline: state.baseline,
       tampered: plan.tampered,
-      chain: await this.chainStatus(stored, plan, state),
+      chain: this.chainStatus(stored, plan, state, manifests),
       lock: await this.options.driver.lockHolder(),
       invalidIndexes: this.options.driver.invalidIndexes ? await this.options.driver.invalidIndexes() : null,
     }
@@ -324,14 +340,14 @@ export class Migrator {
   }
 
   /** The current version's presence in storage and the chain breaks among pending versions above it. */
-  private async chainStatus(stored: readonly VersionInfo[], plan: Plan, state: HistoryState): Promise<ChainStatus> {
+  private chainStatus(stored: readonly VersionInfo[], plan: Plan, state: HistoryState, manifests: Map<string, Manifest>): ChainStatus {
     const current = state.applied.at(-1) ?? null
     const missing = current !== null && !stored.some((v) => v.version === current.version)
     const currentNotStored = missing ? { version: current.version, digest: current.manifestDigest } : null
     const candidates: { manifest: Manifest; digest: string }[] = []
     for (const p of plan.pending) {
       if (state.current !== null && semver.lt(p.version, state.current)) continue
-      candidates.push({ manifest: (await this.options.storage.pull(p.version)).manifest, digest: p.digest })
+      candidates.push({ manifest: manifests.get(p.version)!, digest: p.digest })
     }
     return { currentNotStored, unchained: chainBreaks(candidates, state, true) }
   }
