@@ -38,7 +38,7 @@ export function mainHelp(version: string, commands: readonly Command[], width = 
     '',
     'Exit codes:',
     `  ${exitCodes.ok} ok, ${exitCodes.failure} failure, ${exitCodes.usage} usage or config error, ${exitCodes.integrity} integrity failure,`,
-    `  ${exitCodes.signature} signature or policy failure, ${exitCodes.lockTimeout} lock timeout`,
+    `  ${exitCodes.signature} signature or policy failure, ${exitCodes.lockTimeout} lock timeout, ${exitCodes.interrupted} interrupted (Ctrl-C)`,
     '',
     'Examples:',
     '  squizzle init',

@@ -51,6 +51,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
       secrets,
     })
     const code = await command.run(ctx, parsed)
+    reporterRef.current.finish()
     // Output that could not be written (other than to a reader that left) is a failure.
     return code === exitCodes.ok && reporterRef.current.outputFailure ? exitCodes.failure : code
   } catch (err) {

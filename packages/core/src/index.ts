@@ -58,7 +58,7 @@ export type {
 export type { Signer, Verifier, SignatureBundle, TrustPolicy, TrustedIdentity, VerifiedIdentity, VerifiedSignature, ArtifactPolicy } from './signing/signing.js'
 
 // Engine and build
-export { Migrator, type MigratorOptions, type ApplyResult, type StatusReport } from './engine/migrator.js'
+export { Migrator, type MigratorOptions, type ApplyOptions, type ApplyResult, type StatusReport } from './engine/migrator.js'
 export type { RollbackOptions, RollbackResult, RollbackCheck } from './engine/rollback.js'
 export type { BaselineOptions, BaselineResult } from './engine/baseline.js'
 export type { BaselineSchema } from './engine/baseline-schema.js'

@@ -32,8 +32,11 @@ export function describeEvent(
       return `${c.cyan('→')} ${c.bold(e.version)} ${c.dim(`${short(e.digest)}, ${e.files} file${e.files === 1 ? '' : 's'}`)}`
     case 'version.done':
       return `${c.green('✓')} ${e.version} applied in ${formatDuration(e.durationMs)}`
-    case 'version.failed':
-      return `${c.red('✗')} ${e.operation === 'rollback' ? `rollback of ${e.version}` : e.version} failed${e.resumable ? ' (resumable)' : ' (nothing kept)'}`
+    case 'version.failed': {
+      const what = e.operation === 'rollback' ? `rollback of ${e.version}` : e.version
+      const outcome = e.code === 'CANCELLED' ? 'cancelled' : 'failed'
+      return `${c.red('✗')} ${what} ${outcome}${e.resumable ? ' (resumable)' : ' (nothing kept)'}`
+    }
     case 'rollback.plan':
       return e.versions.length ? `Current ${e.current ?? '(none)'}; rolling back ${e.versions.join(', ')}` : null
     case 'rollback.start':
@@ -71,8 +74,13 @@ export function describeEvent(
         `checked against ${shown(e.ledger)}`
     case 'ledger.append':
       return `  ${c.green('✓')} recorded ${e.version} in ${shown(e.ledger)} ${c.dim('(commit it with the SQL)')}`
+    case 'replay.prepare':
+      return `  ${c.cyan('↺')} preparing a scratch database to replay up to ${e.target} ${c.dim('(an embedded PostgreSQL unless --dev-url)')}`
     case 'replay.start':
-      return verbose ? c.dim(`Replaying ${e.versions} version${e.versions === 1 ? '' : 's'} up to ${e.target} on ${e.database}`) : null
+      return `  ${c.cyan('↺')} replaying ${e.versions} version${e.versions === 1 ? '' : 's'} up to ${e.target} on ${e.database}`
+    case 'replay.step':
+    case 'file.progress':
+      return null
     case 'replay.done':
       return `  ${c.green('✓')} schema snapshot: ${e.objects} objects after replaying ${e.versions} version${e.versions === 1 ? '' : 's'} ${c.dim(formatDuration(e.durationMs))}`
     case 'replay.check':

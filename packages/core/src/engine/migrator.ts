@@ -8,6 +8,7 @@ import type { ArtifactPolicy } from '../signing/signing.js'
 import type { ArtifactStorage, PulledArtifact, VersionInfo } from '../storage/artifact-storage.js'
 import { chainBreaks, unchainedError, type ChainBreak } from './chain.js'
 import { currentActor, type Actor } from './actor.js'
+import { cancelled } from './cancellation.js'
 import { dryRunVersion, type DryRunVersion } from './dry-run.js'
 import type { HistoryState } from './history-state.js'
 import { baselineVersion, type BaselineOptions, type BaselineResult } from './baseline.js'
@@ -56,6 +57,17 @@ export interface MigratorOptions {
 }
 
 const defaultKeepVerifiedBytes = 64 * 1024 * 1024
+
+/** How one apply runs. */
+export interface ApplyOptions {
+  /**
+   * Stops the apply at the next safe point (before a version, a transaction, a file,
+   * a statement outside a transaction) and cancels the statement running: it throws
+   * `CANCELLED`, whose message and details (`committed`, `resumeAt`) say what the
+   * database holds. An open transaction rolls back; a later apply resumes.
+   */
+  signal?: AbortSignal
+}
 
 export interface ApplyResult {
   applied: string[]
@@ -121,8 +133,9 @@ export class Migrator {
    * Applies every pending version up to `target` (default: latest), each in order,
    * each verified before its SQL runs, under the database-wide lock.
    */
-  async apply(target?: string): Promise<ApplyResult> {
+  async apply(target?: string, options: ApplyOptions = {}): Promise<ApplyResult> {
     const { driver } = this.options
+    const { signal } = options
     // underLock re-reads history under the lock: another process may have applied versions while we waited.
     return underLock(this.operationContext(), async (state) => {
       const plan = await this.guarded('apply', null, () => this.planFrom(state, target))
@@ -135,10 +148,12 @@ export class Migrator {
       const verifiedAll = await this.verifyAll(pulled)
       const applied: string[] = []
       for (const [i, artifact] of pulled.entries()) {
+        if (signal?.aborted) throw cancelledBetween(artifact.manifest.version, applied.at(-1) ?? plan.current)
         const verified = verifiedAll[i]!
         // The first version on a database keeps the schema from before it, for its rollback's check.
         const before = applied.length === 0 ? await schemaBeforeFirst(driver, state, artifact.manifest.version, this.events) : null
-        await this.guarded('apply', artifact.manifest.version, () => runVersion(this.runContext(), artifact, verified.contents, before), 'failure')
+        const run = () => runVersion({ ...this.runContext(), signal }, artifact, verified.contents, before)
+        await this.guarded('apply', artifact.manifest.version, run, 'failure')
         const signer = verified.identity ? { signer: verified.identity } : {}
         const version = artifact.manifest.version
         const details = { digest: artifact.ref.digest, ...signer, ...overrideDetails(overridden.get(version)) }
@@ -372,6 +387,13 @@ export class Migrator {
   private runContext() {
     return { driver: this.options.driver, events: this.events, actor: this.actor, toolVersion: this.options.toolVersion, limits: this.options.limits }
   }
+}
+
+/** Cancelled between versions: nothing of `next` started; the database is at `current`. */
+function cancelledBetween(next: string, current: string | null): SquizzleError {
+  const error = cancelled(`before ${next} started; the database is at ${current ?? '(no version)'}`)
+  const details = { version: next, committed: 'nothing', resumeAt: null, resumable: false, current }
+  return new SquizzleError('CANCELLED', error.message, { hint: error.hint, details })
 }
 
 /** What an apply's audit row adds when the chain check was overridden for the version. */
