@@ -13,7 +13,7 @@ describe('table', () => {
   it('cuts the flexible column so rows fit the width, and keeps a row on one line', () => {
     const notes = 'a long note that goes on and on\nover two lines'
     const lines = table([{ heading: 'VERSION' }, { heading: 'NOTES', flexible: true }], [['1.0.0', notes]], 30)
-    expect(lines[1]).toBe('1.0.0    a long note that goes…')
+    expect(lines[1]).toBe('1.0.0    a long note that goe…')
     for (const l of lines) expect(l.length).toBeLessThanOrEqual(30)
   })
 })

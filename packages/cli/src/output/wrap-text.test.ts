@@ -18,7 +18,7 @@ describe('wrapText', () => {
   it('never breaks a word: a long one stands on its own line', () => {
     expect(wrapText('  see https://example.com/a/very/long/path/that/does/not/fit done', 20).split('\n')).toEqual([
       '  see',
-      '    https://example.com/a/very/long/path/that/does/not/fit',
+      'https://example.com/a/very/long/path/that/does/not/fit',
       '    done',
     ])
   })

@@ -2,7 +2,8 @@
  * Text wrapped to `width` columns, line by line. A line that sets out a term and its
  * description (`  --dry-run   print the plan`) continues under the description; any
  * other line continues two columns deeper than it starts. Words are never broken: one
- * longer than the room left stands on its own line.
+ * too long for the room under the description starts further left, and one longer than
+ * the whole width stands on its own line.
  *
  * @example
  * ```ts
@@ -29,7 +30,9 @@ function wrapLine(line: string, width: number): string {
     if (cut === -1) break
     lines.push(indent + rest.slice(0, cut).trimEnd())
     rest = rest.slice(cut + 1).trimStart()
-    indent = ' '.repeat(hang)
+    // A word too long for the room under the description moves left as far as it needs to fit.
+    const word = rest.split(' ', 1)[0]!.length
+    indent = ' '.repeat(Math.max(0, Math.min(hang, width - word)))
   }
   lines.push(indent + rest)
   return lines.join('\n')
