@@ -121,7 +121,8 @@ function checkOptions(argv: string[], options: OptionSpec, name: string | undefi
       throw new SquizzleError('USAGE', `${token.rawName} needs a value`, { hint })
     }
     if (spec.type === 'boolean' && token.value !== undefined) {
-      throw new SquizzleError('USAGE', `${token.rawName} takes no value (got "${token.value}")`, { hint: helpHint(name) })
+      const message = `${token.rawName} takes no value (got "${token.value}")`
+      throw new SquizzleError('USAGE', message, { hint: helpHint(name) })
     }
   }
 }

@@ -64,7 +64,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
 function unknownCommand(name: string): SquizzleError {
   const meant = closestMatch(name, commandNames)
   const hint = `${meant ? `Did you mean \`squizzle ${meant}\`? ` : ''}Run \`squizzle --help\` for the list of commands.`
-  return new SquizzleError('USAGE', `unknown command "${name}"`, { hint, details: { command: name, ...(meant ? { suggestion: meant } : {}) } })
+  const details = { command: name, ...(meant ? { suggestion: meant } : {}) }
+  return new SquizzleError('USAGE', `unknown command "${name}"`, { hint, details })
 }
 
 /**

@@ -11,9 +11,14 @@ import type { PendingQuery, Row } from 'postgres'
  * await cancellable(sql.unsafe(statement).simple(), opts.signal)
  * ```
  */
-export async function cancellable<T extends readonly Row[]>(query: PendingQuery<T>, signal: AbortSignal | undefined): Promise<T> {
+export async function cancellable<T extends readonly Row[]>(
+  query: PendingQuery<T>,
+  signal: AbortSignal | undefined,
+): Promise<T> {
   if (!signal) return query
-  if (signal.aborted) throw Object.assign(new Error('canceling statement: the run was cancelled before it was sent'), { code: '57014' })
+  if (signal.aborted) {
+    throw Object.assign(new Error('canceling statement: the run was cancelled before it was sent'), { code: '57014' })
+  }
   const cancel = () => void query.cancel()
   signal.addEventListener('abort', cancel, { once: true })
   try {

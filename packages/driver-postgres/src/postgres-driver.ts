@@ -174,7 +174,8 @@ export class PostgresDriver implements DatabaseDriver {
       for (let i = 0; i < unit.statements.length; i++) {
         const statement = unit.statements[i]!
         const started = Date.now()
-        await this.guard(doing, async (sql) => void (await cancellable(sql.unsafe(statement).simple(), signal)), { statement: i })
+        const send = async (sql: Sql) => void (await cancellable(sql.unsafe(statement).simple(), signal))
+        await this.guard(doing, send, { statement: i })
         await opts.onStatement?.(i, Date.now() - started)
       }
     }

@@ -29,12 +29,12 @@ export const baselineCommand: Command = {
     return withDatabase(ctx, async (driver) => {
       const migrator = await migratorFor(ctx, driver)
       const lines = [
-        `This records ${driver.displayUrl} as being at ${version} (and every stored version below it) without running`,
-        'any SQL, even where its schema differs from the snapshot, or Squizzle already applied versions to it (audited).',
+        `This records ${driver.displayUrl} as being at ${version} (and every stored version below it)`,
+        'without running any SQL, even where its schema differs from the snapshot,',
+        'or Squizzle already applied versions to it (audited).',
       ]
-      if (force && !(await confirmed(ctx.io, ctx.reporter, args.values['yes'] === true, { action: 'baseline --force', lines }))) {
-        return exitCodes.failure
-      }
+      const yes = args.values['yes'] === true
+      if (force && !(await confirmed(ctx.io, ctx.reporter, yes, { action: 'baseline --force', lines }))) return exitCodes.failure
       const result = await migrator.baseline(version, { force }).catch((err: unknown) => {
         if (hasErrorCode(err, 'BASELINE_MISMATCH')) printDetailedDifferences(ctx.reporter, err.details?.['differences'])
         throw err

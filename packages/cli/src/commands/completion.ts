@@ -20,12 +20,17 @@ export const completionCommand: Command = {
     'zsh:   source <(squizzle completion zsh)               (in ~/.zshrc, after compinit)',
     'fish:  squizzle completion fish > ~/.config/fish/completions/squizzle.fish',
   ],
-  examples: ['squizzle completion bash', 'squizzle completion zsh > "${fpath[1]}/_squizzle"', 'squizzle completion fish'],
+  examples: [
+    'squizzle completion bash',
+    'squizzle completion zsh > "${fpath[1]}/_squizzle"',
+    'squizzle completion fish',
+  ],
   options: {},
   async run(ctx, args) {
     const [shell, ...rest] = args.positionals
     if (shell === undefined || rest.length > 0 || !Object.hasOwn(shells, shell)) {
-      throw new SquizzleError('USAGE', `completion takes one shell: bash, zsh or fish${shell ? ` (got "${shell}")` : ''}`, {
+      const got = shell ? ` (got "${shell}")` : ''
+      throw new SquizzleError('USAGE', `completion takes one shell: bash, zsh or fish${got}`, {
         hint: 'Example: source <(squizzle completion bash)',
       })
     }

@@ -70,7 +70,8 @@ export const initCommand: Command = {
     const gitignore = await ignoreLocalFolder(root)
     const r = ctx.reporter
     for (const path of created) r.line(`${r.colors.green('created')} ${path}`)
-    if (gitignore !== 'kept') r.line(`${r.colors.green(gitignore)} ${ctx.displayPath(join(root, '.gitignore'))} (ignores .squizzle/)`)
+    const ignoreFile = ctx.displayPath(join(root, '.gitignore'))
+    if (gitignore !== 'kept') r.line(`${r.colors.green(gitignore)} ${ignoreFile} (ignores .squizzle/)`)
     if (existed && args.values['force'] !== true) r.line(`kept existing ${relative(ctx.io.cwd, ctx.loaded.file ?? file)}`)
     if (systemSchema) r.line(`${r.colors.green('ready')} system schema "squizzle" in the database`)
     for (const line of nextSteps(ctx, file)) r.line(line)
@@ -92,7 +93,8 @@ function nextSteps(ctx: CommandContext, configFile: string): string[] {
   const sources = [...new Set(tops)].join(' and ')
   return [
     'Next:',
-    `  squizzle new init        creates ${shown(folders.migrations)}/<timestamp>_init.sql and ${shown(folders.rollback)}/<timestamp>_init.sql:`,
+    `  squizzle new init        creates ${shown(folders.migrations)}/<timestamp>_init.sql`
+      + ` and ${shown(folders.rollback)}/<timestamp>_init.sql:`,
     '                           write the change in the first, the SQL that undoes it in the second',
     `  squizzle build 0.1.0     builds and stores version 0.1.0, recording it in ${ledger}`,
     '  squizzle apply           applies it to the database (DATABASE_URL or --database-url)',
@@ -100,6 +102,9 @@ function nextSteps(ctx: CommandContext, configFile: string): string[] {
     '.squizzle/ (the local layout and caches) stays out of git.',
   ]
 }
+
+const ignoreComment = '# Squizzle: the local layout and caches (rebuilt from the registry or by build)'
+const ignoredForms = ['.squizzle', '.squizzle/', '/.squizzle', '/.squizzle/']
 
 /**
  * Adds `.squizzle/` (the local layout and caches) to the project's .gitignore, creating
@@ -112,10 +117,10 @@ async function ignoreLocalFolder(root: string): Promise<'created' | 'updated' | 
     throw err
   })
   if (text === null) {
-    await writeFile(path, '# Squizzle: the local layout and caches (rebuilt from the registry or by build)\n.squizzle/\n')
+    await writeFile(path, `${ignoreComment}\n.squizzle/\n`)
     return 'created'
   }
-  const ignored = text.split(/\r?\n/).some((line) => ['.squizzle', '.squizzle/', '/.squizzle', '/.squizzle/'].includes(line.trim()))
+  const ignored = text.split(/\r?\n/).some((line) => ignoredForms.includes(line.trim()))
   if (ignored) return 'kept'
   await appendFile(path, `${text === '' || text.endsWith('\n') ? '' : '\n'}.squizzle/\n`)
   return 'updated'

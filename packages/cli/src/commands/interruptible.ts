@@ -15,8 +15,8 @@ export async function interruptible<T>(ctx: CommandContext, fn: (signal: AbortSi
   const r = ctx.reporter
   const stop = ctx.io.onInterrupt?.((presses) => {
     if (presses === 1) {
-      r.prompt(`\n${r.colors.yellow('Interrupted:')} cancelling the statement running and stopping before the next step; `
-        + 'press Ctrl-C again to quit at once.\n')
+      const what = 'cancelling the statement running and stopping before the next step'
+      r.prompt(`\n${r.colors.yellow('Interrupted:')} ${what}; press Ctrl-C again to quit at once.\n`)
       controller.abort()
     } else {
       r.prompt(`${r.colors.red('Quitting now:')} the server rolls back the open transaction; `

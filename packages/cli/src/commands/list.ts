@@ -3,6 +3,8 @@ import { versionArguments } from '../args.js'
 import { shortDigest, table } from '../output/table.js'
 import type { Command } from './command.js'
 
+const columns = [{ heading: 'VERSION' }, { heading: 'CREATED' }, { heading: 'DIGEST' }, { heading: 'NOTES', flexible: true }]
+
 export const listCommand: Command = {
   name: 'list',
   summary: 'List the versions in storage, with creation times, digests and release notes',
@@ -17,13 +19,14 @@ export const listCommand: Command = {
     versionArguments(args.positionals, 'list', { min: 0, max: 0 })
     const storage = await ctx.openStorage()
     const versions: (VersionInfo & { notes: string | null })[] = []
-    for (const v of await storage.list()) versions.push({ ...v, notes: (await storage.pull(v.version)).manifest.notes ?? null })
+    for (const v of await storage.list()) {
+      versions.push({ ...v, notes: (await storage.pull(v.version)).manifest.notes ?? null })
+    }
     const r = ctx.reporter
     if (versions.length === 0) r.line(`No versions in ${storage.name}.`)
     else {
       const digest = (d: string) => (ctx.flags.verbose ? d : shortDigest(d))
       const rows = versions.map((v) => [v.version, v.created ?? '', digest(v.digest), v.notes ?? ''])
-      const columns = [{ heading: 'VERSION' }, { heading: 'CREATED' }, { heading: 'DIGEST' }, { heading: 'NOTES', flexible: true }]
       const [heading, ...lines] = table(columns, rows, ctx.outputWidth())
       r.line(r.colors.bold(heading!))
       for (const line of lines) r.line(line)

@@ -16,7 +16,11 @@ export const newCommand: Command = {
     '--no-rollback   only the migration (for projects with rollback.required: false)',
     'Refuses to overwrite an existing file.',
   ],
-  examples: ['squizzle new add_orders', 'squizzle new "backfill emails" --no-rollback', 'squizzle new add_orders --json'],
+  examples: [
+    'squizzle new add_orders',
+    'squizzle new "backfill emails" --no-rollback',
+    'squizzle new add_orders --json',
+  ],
   options: { 'no-rollback': { type: 'boolean' } },
   async run(ctx, args) {
     const name = migrationName(args.positionals)
@@ -27,11 +31,15 @@ export const newCommand: Command = {
     // Both are checked first: a refused rollback file must not leave its migration behind.
     for (const path of [migration, rollback]) if (path && (await exists(path))) throw fileExists(ctx, path)
     await createFile(ctx, migration, `-- ${name}: the change, in SQL.\n`)
-    if (rollback) await createFile(ctx, rollback, `-- Undoes ${ctx.displayPath(migration)}: the SQL that reverses it.\n`)
+    if (rollback) {
+      await createFile(ctx, rollback, `-- Undoes ${ctx.displayPath(migration)}: the SQL that reverses it.\n`)
+    }
     const r = ctx.reporter
-    for (const path of [migration, rollback]) if (path) r.result(`${r.colors.green('created')} ${ctx.displayPath(path)}`)
+    for (const path of [migration, rollback]) {
+      if (path) r.result(`${r.colors.green('created')} ${ctx.displayPath(path)}`)
+    }
     if (!rollback && ctx.settings.rollback?.required !== false) {
-      r.warn('without a rollback file, build refuses this migration unless rollback.required is false or --irreversible')
+      r.warn('without a rollback file, build refuses this migration (unless rollback.required is false, or --irreversible)')
     }
     r.json({ migration: ctx.displayPath(migration), rollback: rollback === null ? null : ctx.displayPath(rollback) })
     return 0

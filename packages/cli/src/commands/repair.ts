@@ -28,10 +28,12 @@ export const repairCommand: Command = {
     return withDatabase(ctx, async (driver) => {
       const migrator = await migratorFor(ctx, driver, { storage: 'optional' })
       const restart = args.values['restart'] === true
-      if (restart && !(await confirmRestart(ctx, driver, version, args.values['yes'] === true))) return exitCodes.failure
+      const yes = args.values['yes'] === true
+      if (restart && !(await confirmRestart(ctx, driver, version, yes))) return exitCodes.failure
       const result = await repairOrNothing(migrator, version, restart ? 'restart' : 'resume')
       const r = ctx.reporter
-      if (result.repaired.length === 0) r.line(`Nothing to repair: ${version ? `version ${version} has` : 'there is'} no unresolved failed run.`)
+      const subject = version ? `version ${version} has` : 'there is'
+      if (result.repaired.length === 0) r.line(`Nothing to repair: ${subject} no unresolved failed run.`)
       for (const f of result.repaired) {
         const next = result.mode === 'restart' ? 'starts it over' : 'resumes where it stopped'
         r.line(`${r.colors.green('✓')} ${f.version}: failed ${f.operation} (${f.code}) resolved; the next ${f.operation} ${next}`)
@@ -43,7 +45,11 @@ export const repairCommand: Command = {
 }
 
 /** The repair; no unresolved failure is not an error: there is nothing to do, and that is what was wanted. */
-async function repairOrNothing(migrator: Migrator, version: string | undefined, mode: RepairResult['mode']): Promise<RepairResult> {
+async function repairOrNothing(
+  migrator: Migrator,
+  version: string | undefined,
+  mode: RepairResult['mode'],
+): Promise<RepairResult> {
   return migrator.repair({ version, mode }).catch((err: unknown) => {
     if (hasErrorCode(err, 'NOTHING_TO_REPAIR')) return { mode, repaired: [] }
     throw err
@@ -51,14 +57,19 @@ async function repairOrNothing(migrator: Migrator, version: string | undefined, 
 }
 
 /** Lists the failed runs whose recorded progress `--restart` forgets, and asks. */
-async function confirmRestart(ctx: CommandContext, driver: DatabaseDriver, version: string | undefined, yes: boolean): Promise<boolean> {
+async function confirmRestart(
+  ctx: CommandContext,
+  driver: DatabaseDriver,
+  version: string | undefined,
+  yes: boolean,
+): Promise<boolean> {
   // From the history alone: the storage may be unreachable, and repair does not need it.
   const history = (await driver.hasSystemSchema()) ? await driver.history() : []
   const failed = deriveState(history).failed.filter((f) => version === undefined || f.version === version)
   if (failed.length === 0) return true
   const lines = [
     'repair --restart forgets what these failed runs recorded; the next run starts each version from its first file:',
-    ...failed.map((f) => `  ${f.version}: ${f.operation} failed at ${f.finishedAt.toISOString()} (${f.error?.code ?? 'UNKNOWN'})`),
+    ...failed.map((f) => `  ${f.version}: ${f.operation} failed at ${f.finishedAt.toISOString()} (${f.error?.code ?? '?'})`),
     'Undo their partial work by hand first, or the next run meets it again.',
   ]
   return confirmed(ctx.io, ctx.reporter, yes, { action: 'repair --restart', lines })

@@ -67,13 +67,19 @@ export const rollbackCommand: Command = {
 }
 
 /** Shows what the rollback will undo and asks (nothing to undo: nothing to ask). */
-async function confirmRollback(ctx: CommandContext, plan: RollbackResult, where: string, options: ConfirmOptions): Promise<boolean> {
+async function confirmRollback(
+  ctx: CommandContext,
+  plan: RollbackResult,
+  where: string,
+  options: ConfirmOptions,
+): Promise<boolean> {
   if (plan.versions.length === 0) return true
   const files = plan.versions.reduce((n, v) => n + v.segments.reduce((m, s) => m + s.files.length, 0), 0)
   const versions = plan.versions.map((v) => v.version)
   const lines = [
     `This rolls back ${versions.join(', ')} on ${where} (now at ${plan.current ?? '(none)'}), newest first,`,
-    `running ${files} rollback file${files === 1 ? '' : 's'}; afterwards the database is at ${options.to ?? 'the version below'}.`,
+    `running ${files} rollback file${files === 1 ? '' : 's'};`
+      + ` afterwards the database is at ${options.to ?? 'the version below'}.`,
     ...(options.force ? ['With --force it is recorded even if the schema afterwards differs (audited).'] : []),
     'What those versions created, data included, is dropped.',
   ]

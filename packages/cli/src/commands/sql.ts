@@ -32,14 +32,16 @@ export const sqlCommand: Command = {
     const storage = await ctx.openStorage()
     const selected = await offlineVersions({ storage, from, to, policy, limits: ctx.settings.limits })
     const systemFiles = await systemSchemaFiles()
-    const script = renderOfflineScript({ ...selected, systemFiles, toolVersion, source: storage.name, renderedAt: new Date() })
+    const source = storage.name
+    const script = renderOfflineScript({ ...selected, systemFiles, toolVersion, source, renderedAt: new Date() })
     const r = ctx.reporter
     const out = args.values['out'] as string | undefined
     const versions = selected.versions.map((v) => ({ version: v.manifest.version, digest: v.digest }))
     if (out !== undefined) {
       const file = resolve(ctx.io.cwd, out)
       await writeFile(file, script)
-      r.result(`${r.colors.green('wrote')} ${ctx.displayPath(file)}: ${from ?? '(none)'} → ${to} (${versions.map((v) => v.version).join(', ')})`)
+      const listed = versions.map((v) => v.version).join(', ')
+      r.result(`${r.colors.green('wrote')} ${ctx.displayPath(file)}: ${from ?? '(none)'} → ${to} (${listed})`)
       r.json({ from, to, versions, out: file })
     } else {
       for (const line of script.replace(/\n$/, '').split('\n')) r.result(line)
@@ -52,7 +54,8 @@ export const sqlCommand: Command = {
 /** `[from] to`, from being a version, `0` or `none`; the target above the start. */
 function range(positionals: readonly string[]): { from: string | null; to: string } {
   if (positionals.length < 1 || positionals.length > 2) {
-    throw new SquizzleError('USAGE', 'sql takes [<from>] <to>', { hint: 'Example: squizzle sql 1.0.0 1.2.0 --out upgrade.sql' })
+    const hint = 'Example: squizzle sql 1.0.0 1.2.0 --out upgrade.sql'
+    throw new SquizzleError('USAGE', 'sql takes [<from>] <to>', { hint })
   }
   const raw = positionals.length === 2 ? positionals[0]! : 'none'
   const from = raw === '0' || raw === 'none' ? null : parseVersion(raw)

@@ -31,10 +31,14 @@ export function printVersions(r: Reporter, report: StatusReport, width: number):
     a.actor,
     a.notes ?? '',
   ])
-  const pending = report.pending.map((p) => [p.version, p.outOfOrder ? 'out of order' : 'pending', '', '', '', p.notes ?? ''])
+  const pending = report.pending.map((p) => {
+    return [p.version, p.outOfOrder ? 'out of order' : 'pending', '', '', '', p.notes ?? '']
+  })
   const [heading, ...lines] = table(columns, [...applied, ...pending], width)
   r.line(r.colors.bold(heading!))
-  lines.forEach((line, i) => r.line(i < applied.length ? line : paint(r, line, report.pending[i - applied.length]!.outOfOrder)))
+  for (const [i, line] of lines.entries()) {
+    r.line(i < applied.length ? line : paint(r, line, report.pending[i - applied.length]!.outOfOrder))
+  }
 }
 
 function paint(r: Reporter, line: string, outOfOrder: boolean): string {

@@ -25,7 +25,8 @@ export const verifyCommand: Command = {
       : await verifyStorageOnly(ctx, version)
     const r = ctx.reporter
     const matches = report.applied === true ? ', matches what the database applied' : ''
-    r.line(`${r.colors.green('✓')} ${report.version} verified: ${report.files} files, ${formatBytes(report.bytes)}, digest ${report.digest}${matches}`)
+    const size = `${report.files} files, ${formatBytes(report.bytes)}`
+    r.line(`${r.colors.green('✓')} ${report.version} verified: ${size}, digest ${report.digest}${matches}`)
     if (report.identity) r.line(`  signed by ${report.identity.subject}${report.identity.issuer ? ` (${report.identity.issuer})` : ''}`)
     r.json({ ok: true, ...report })
     return 0

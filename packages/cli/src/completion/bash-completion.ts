@@ -49,7 +49,8 @@ complete -F _squizzle squizzle
 }
 
 function bashCase(c: CompletedCommand): string {
-  const words = c.arguments === 'versions' ? ' words="$(_squizzle_versions)";' : c.arguments ? ` words="${c.arguments.join(' ')}";` : ''
+  const fixed = c.arguments && c.arguments !== 'versions' ? ` words="${c.arguments.join(' ')}";` : ''
+  const words = c.arguments === 'versions' ? ' words="$(_squizzle_versions)";' : fixed
   const flags = c.flags.length ? ` flags="$flags ${c.flags.join(' ')}";` : ''
   return `    ${c.name})${flags}${words} ;;`
 }

@@ -19,7 +19,9 @@ export interface CompletedCommand {
 }
 
 // Commands whose arguments are stored versions; the rest take none, or the words given here.
-const versionCommands = new Set(['apply', 'baseline', 'diff', 'pull', 'push', 'repair', 'sbom', 'sign', 'sql', 'verify'])
+const versionCommands = new Set([
+  'apply', 'baseline', 'diff', 'pull', 'push', 'repair', 'sbom', 'sign', 'sql', 'verify',
+])
 const words: Record<string, readonly string[]> = { completion: ['bash', 'zsh', 'fish'], ledger: ['rebuild', 'verify'] }
 
 /**

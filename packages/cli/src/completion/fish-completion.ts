@@ -20,7 +20,9 @@ export function fishCompletion(commands: readonly CompletedCommand[]): string {
     'end',
     'complete -c squizzle -f',
     ...globals.flags.map((f) => `complete -c squizzle ${fishFlag(f, globals.valueFlags.includes(f))}`),
-    ...commands.map((c) => `complete -c squizzle -n "not __fish_seen_subcommand_from ${names}" -a ${c.name} -d ${fishQuote(c.summary)}`),
+    ...commands.map((c) => {
+      return `complete -c squizzle -n "not __fish_seen_subcommand_from ${names}" -a ${c.name} -d ${fishQuote(c.summary)}`
+    }),
     ...commands.flatMap((c) => commandLines(c, globals.flags)),
   ]
   return `${lines.join('\n')}\n`
@@ -29,7 +31,8 @@ export function fishCompletion(commands: readonly CompletedCommand[]): string {
 function commandLines(c: CompletedCommand, globals: readonly string[]): string[] {
   const when = `-n "__fish_seen_subcommand_from ${c.name}"`
   const own = c.flags.filter((f) => !globals.includes(f))
-  const args = c.arguments === 'versions' ? ['-a "(__squizzle_versions)"'] : c.arguments ? [`-a "${c.arguments.join(' ')}"`] : []
+  const fixed = c.arguments && c.arguments !== 'versions' ? [`-a "${c.arguments.join(' ')}"`] : []
+  const args = c.arguments === 'versions' ? ['-a "(__squizzle_versions)"'] : fixed
   return [
     ...own.map((f) => `complete -c squizzle ${when} ${fishFlag(f, c.valueFlags.includes(f))}`),
     ...args.map((a) => `complete -c squizzle ${when} ${a}`),

@@ -45,7 +45,7 @@ export async function offlineVersions(selection: OfflineSelection): Promise<{
   storedVersion(stored, selection.to)
   const above = stored.filter((v) => from === null || isAbove(stored, v.version, from.version)).map((v) => v.version)
   const chosen = above.filter((v) => !isAbove(stored, v, selection.to))
-  const verified = []
+  const verified: VerifiedVersion[] = []
   for (const version of chosen) {
     const pulled = await selection.storage.pull(version)
     const { contents } = await verifyPulled(selection.storage, pulled, {
@@ -80,7 +80,14 @@ function isAbove(stored: readonly VersionInfo[], a: string, b: string): boolean 
   return stored.findIndex((v) => v.version === a) > stored.findIndex((v) => v.version === b)
 }
 
-async function offlineVersion(v: { manifest: OfflineVersion['manifest']; digest: string; contents: BundleFile[] }): Promise<OfflineVersion> {
+/** A verified version before it is laid out: its manifest, digest and every file. */
+interface VerifiedVersion {
+  manifest: OfflineVersion['manifest']
+  digest: string
+  contents: BundleFile[]
+}
+
+async function offlineVersion(v: VerifiedVersion): Promise<OfflineVersion> {
   const byPath = new Map(v.contents.map((c) => [c.file.path, c]))
   const segments = []
   for (const segment of planSegments(v.manifest.files, v.manifest.transactionScope)) {

@@ -23,7 +23,8 @@ export async function confirmed(io: Io, r: Reporter, yes: boolean, what: Confirm
   if (yes) return true
   const stdin = io.stdin
   if (!stdin?.isTTY || !io.isTTY) {
-    throw new SquizzleError('USAGE', `${what.action} changes the database and needs confirmation, but there is no terminal to ask`, {
+    const message = `${what.action} changes the database and needs confirmation, but there is no terminal to ask`
+    throw new SquizzleError('USAGE', message, {
       hint: `Pass --yes (-y) to ${what.action} without being asked (CI, scripts); --dry-run shows what it would do.`,
     })
   }

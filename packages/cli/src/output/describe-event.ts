@@ -75,9 +75,12 @@ export function describeEvent(
     case 'ledger.append':
       return `  ${c.green('✓')} recorded ${e.version} in ${shown(e.ledger)} ${c.dim('(commit it with the SQL)')}`
     case 'replay.prepare':
-      return `  ${c.cyan('↺')} preparing a scratch database to replay up to ${e.target} ${c.dim('(an embedded PostgreSQL unless --dev-url)')}`
-    case 'replay.start':
-      return `  ${c.cyan('↺')} replaying ${e.versions} version${e.versions === 1 ? '' : 's'} up to ${e.target} on ${e.database}`
+      return `  ${c.cyan('↺')} preparing a scratch database to replay up to ${e.target} `
+        + c.dim('(an embedded PostgreSQL unless --dev-url)')
+    case 'replay.start': {
+      const versions = `${e.versions} version${e.versions === 1 ? '' : 's'}`
+      return `  ${c.cyan('↺')} replaying ${versions} up to ${e.target} on ${e.database}`
+    }
     case 'replay.step':
     case 'file.progress':
       return null

@@ -1,5 +1,5 @@
 import type { SquizzleEvent } from '@squizzle/core'
-import { formatBytes, formatDuration } from './units.js'
+import { formatBytes as bytes, formatDuration } from './units.js'
 
 /** What is running now, as the events told it. */
 interface Activity {
@@ -55,7 +55,8 @@ export class Progress {
     else if (e.type === 'replay.step') this.start(`replaying up to ${e.target} (${e.done} of ${e.versions} done)`)
     else if (e.type === 'file.start' && a) Object.assign(a, { file: e.path, fileStarted: Date.now(), progress: null })
     else if (e.type === 'file.progress' && a) a.progress = { ...e }
-    else if (e.type === 'version.done' || e.type === 'rollback.done' || e.type === 'version.failed') this.end(e.type === 'version.done')
+    else if (e.type === 'version.done') this.end(true)
+    else if (e.type === 'rollback.done' || e.type === 'version.failed') this.end(false)
     else if (e.type === 'replay.done') this.end(false)
     this.lastSaid = Date.now()
   }
@@ -74,7 +75,7 @@ export class Progress {
     const parts = [a.step]
     if (a.file) parts.push(a.file)
     const p = a.progress
-    if (p) parts.push(`statement ${p.done} of ${p.statements}`, `${formatBytes(p.bytesDone)} of ${formatBytes(p.bytes)}`)
+    if (p) parts.push(`statement ${p.done} of ${p.statements}`, `${bytes(p.bytesDone)} of ${bytes(p.bytes)}`)
     parts.push(formatDuration(now - a.fileStarted))
     return parts.join(', ')
   }

@@ -79,7 +79,15 @@ export interface ApplyResult {
 export interface StatusReport {
   current: string | null
   /** `durationMs`: how long the run that applied it took; `notes`: the manifest's release notes. */
-  applied: { version: string; digest: string | null; appliedAt: string; actor: string; operation: string; durationMs: number; notes: string | null }[]
+  applied: {
+    version: string
+    digest: string | null
+    appliedAt: string
+    actor: string
+    operation: string
+    durationMs: number
+    notes: string | null
+  }[]
   pending: { version: string; digest: string; outOfOrder: boolean; notes: string | null }[]
   /** Unresolved failed runs; `operation` says which command to run again (or `squizzle repair`). */
   failed: { version: string; operation: string; at: string; code: string; message: string; resumable: boolean }[]
@@ -355,7 +363,12 @@ export class Migrator {
   }
 
   /** The current version's presence in storage and the chain breaks among pending versions above it. */
-  private chainStatus(stored: readonly VersionInfo[], plan: Plan, state: HistoryState, manifests: Map<string, Manifest>): ChainStatus {
+  private chainStatus(
+    stored: readonly VersionInfo[],
+    plan: Plan,
+    state: HistoryState,
+    manifests: Map<string, Manifest>,
+  ): ChainStatus {
     const current = state.applied.at(-1) ?? null
     const missing = current !== null && !stored.some((v) => v.version === current.version)
     const currentNotStored = missing ? { version: current.version, digest: current.manifestDigest } : null

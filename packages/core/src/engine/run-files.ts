@@ -42,7 +42,8 @@ export async function runTransactionalFile(
   const onStatement = async (index: number) => {
     bytesDone += Buffer.byteLength(chunks[index]!.text)
     const { version } = manifest
-    events({ type: 'file.progress', version, path: file.path, done: index + 1, statements: chunks.length, bytesDone, bytes })
+    const statements = chunks.length
+    events({ type: 'file.progress', version, path: file.path, done: index + 1, statements, bytesDone, bytes })
   }
   const options = { ...(signal ? { signal } : {}), ...(chunks.length > 1 ? { onStatement } : {}) }
   await withFileContext(file, script, (statement) => chunks[statement]?.offset ?? 0, () => tx.run(unit, options))

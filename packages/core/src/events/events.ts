@@ -24,7 +24,15 @@ export type SquizzleEvent =
    * How far a file is: statements (or pieces of a large transactional file) done of
    * `statements`, and its bytes done of `bytes`; after each one finished.
    */
-  | { type: 'file.progress'; version: string; path: string; done: number; statements: number; bytesDone: number; bytes: number }
+  | {
+      type: 'file.progress'
+      version: string
+      path: string
+      done: number
+      statements: number
+      bytesDone: number
+      bytes: number
+    }
   | { type: 'transaction.begin'; version: string; files: string[] }
   | { type: 'transaction.commit'; version: string }
   | { type: 'build.file'; path: string; kind: string; size: number; transactional: boolean }

@@ -83,10 +83,12 @@ export async function replayVersions(options: ReplayOptions): Promise<ReplayResu
     const snapshotOf = snapshotter(scratch)
     events({ type: 'replay.start', target: options.target, versions: versions.length, database: scratch.label })
     let done = 0
+    const { target } = options
     const step = (e: SquizzleEvent) => {
-      if (e.type === 'version.done') events({ type: 'replay.step', target: options.target, version: e.version, done: ++done, versions: versions.length })
+      if (e.type === 'version.done') events({ type: 'replay.step', target, version: e.version, done: ++done, versions: versions.length })
     }
-    const migrator = new Migrator({ storage: options.storage, driver: scratch.driver, toolVersion: options.toolVersion, limits: options.limits, lockTimeoutMs: 10_000, events: step })
+    const { storage, toolVersion, limits } = options
+    const migrator = new Migrator({ storage, driver: scratch.driver, toolVersion, limits, lockTimeoutMs: 10_000, events: step })
     if (previous !== null) await replayStep(migrator, previous, scratch)
     const before = await snapshotOf()
     await replayStep(migrator, options.target, scratch)

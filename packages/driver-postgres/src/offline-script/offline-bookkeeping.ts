@@ -25,18 +25,23 @@ export function systemSchema(files: OfflineScriptInput['systemFiles']): string[]
   applied_at timestamptz NOT NULL DEFAULT now()
 );`,
   ]
-  return [...base, ...files.map((f) => doBlock(`IF NOT EXISTS (SELECT 1 FROM squizzle.schema_version WHERE name = ${q(f.name)}) THEN
+  return [...base, ...files.map((f) => systemFile(f))]
+}
+
+function systemFile(f: OfflineScriptInput['systemFiles'][number]): string {
+  return doBlock(`IF NOT EXISTS (SELECT 1 FROM squizzle.schema_version WHERE name = ${q(f.name)}) THEN
   EXECUTE ${q(f.sql)};
   INSERT INTO squizzle.schema_version (name, sha256) VALUES (${q(f.name)}, ${q(f.sha256)});
 ELSIF (SELECT sha256 FROM squizzle.schema_version WHERE name = ${q(f.name)}) <> ${q(f.sha256)} THEN
   RAISE EXCEPTION 'squizzle: system schema file % differs from the one applied to this database', ${q(f.name)};
-END IF;`))]
+END IF;`)
 }
 
 /** Stops unless the database is at `from` (as that digest) and has none of the versions above it. */
 export function guard(input: OfflineScriptInput): string {
   const at = input.from === null ? '(no version)' : `${input.from.version} (${input.from.digest})`
-  const fail = (why: string) => `RAISE EXCEPTION 'squizzle: this script upgrades a database at %, but %; nothing was changed', ${q(at)}, ${why}
+  const fail = (why: string) => `RAISE EXCEPTION
+    'squizzle: this script upgrades a database at %, but %; nothing was changed', ${q(at)}, ${why}
     USING HINT = 'Run squizzle status to see where the database is, and render the script from there.';`
   const from = input.from
   const atFrom = from === null
@@ -49,7 +54,8 @@ END IF;
   const above = input.above.length === 0 ? 'false' : `version IN (${input.above.map((v) => q(v)).join(', ')})`
   const others = from === null ? 'true' : above
   return doBlock(`${atFrom}IF EXISTS (SELECT 1 FROM squizzle.applied WHERE ${others}) THEN
-  ${fail(`'it has ' || (SELECT string_agg(version || ' (' || state || ')', ', ' ORDER BY version) FROM squizzle.applied WHERE ${others})`)}
+  ${fail(`'it has ' || (SELECT string_agg(version || ' (' || state || ')', ', ' ORDER BY version)
+    FROM squizzle.applied WHERE ${others})`)}
 END IF;`)
 }
 
@@ -65,7 +71,8 @@ VALUES (${q(v.manifest.version)}, ${q(v.digest)}, 'apply', 'claimed', pg_catalog
 export function markApplied(v: OfflineVersion, claimed: boolean): string[] {
   const version = q(v.manifest.version)
   if (!claimed) {
-    return [`INSERT INTO squizzle.applied (version, manifest_digest, operation, state) VALUES (${version}, ${q(v.digest)}, 'apply', 'applied');`]
+    return [`INSERT INTO squizzle.applied (version, manifest_digest, operation, state)
+VALUES (${version}, ${q(v.digest)}, 'apply', 'applied');`]
   }
   return [
     `UPDATE squizzle.applied SET state = 'applied', owner_pid = NULL, owner_started = NULL, at = clock_timestamp()
@@ -78,7 +85,8 @@ END IF;`),
 
 /** A progress row: a finished file (`statement` null) or statement of a version that commits more than once. */
 export function progress(v: OfflineVersion, path: string, statement: number | null): string {
-  return `INSERT INTO squizzle.progress (version, manifest_digest, path, statement) VALUES (${q(v.manifest.version)}, ${q(v.digest)}, ${q(path)}, ${statement ?? 'NULL'});`
+  return `INSERT INTO squizzle.progress (version, manifest_digest, path, statement)
+VALUES (${q(v.manifest.version)}, ${q(v.digest)}, ${q(path)}, ${statement ?? 'NULL'});`
 }
 
 /** What a later rollback needs, kept with the version (`saveRollbackScripts`). */

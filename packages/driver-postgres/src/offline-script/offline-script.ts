@@ -17,7 +17,8 @@ export type { OfflineFile, OfflineScriptInput, OfflineVersion } from './offline-
  *
  * @example
  * ```ts
- * const script = renderOfflineScript({ from, versions, above, systemFiles: await systemSchemaFiles(), toolVersion, source, renderedAt: new Date() })
+ * const systemFiles = await systemSchemaFiles()
+ * const script = renderOfflineScript({ from, versions, above, systemFiles, toolVersion, source, renderedAt: new Date() })
  * ```
  */
 export function renderOfflineScript(input: OfflineScriptInput): string {
@@ -28,7 +29,8 @@ export function renderOfflineScript(input: OfflineScriptInput): string {
     '-- The migration lock `squizzle apply` takes, held by this session until it ends.',
     takeLock(),
     '',
-    '-- The system schema, created or brought up to date; then the guard: the database must be where the script starts.',
+    '-- The system schema, created or brought up to date;',
+    '-- then the guard: the database must be where the script starts.',
     'BEGIN;',
     ...systemSchema(input.systemFiles),
     guard(input),
@@ -66,12 +68,14 @@ function noTransactionNote(v: OfflineVersion): string {
 function versionSection(v: OfflineVersion, toolVersion: string): string[] {
   const { version } = v.manifest
   const multiStep = v.segments.length > 1 || v.segments.some((s) => !s.transactional)
-  const lines = [`-- ─── version ${version} (${v.digest})${v.manifest.notes ? `: ${oneLine(v.manifest.notes)}` : ''}`]
+  const notes = v.manifest.notes ? `: ${oneLine(v.manifest.notes)}` : ''
+  const lines = [`-- ─── version ${version} (${v.digest})${notes}`]
   if (multiStep) lines.push('-- It commits more than once: claimed first, so no other run starts it meanwhile.', claim(v))
   const last = v.segments.at(-1)
   const before = last?.transactional ? v.segments.slice(0, -1) : v.segments
   for (const segment of before) {
-    if (segment.transactional) lines.push('BEGIN;', ...segment.files.flatMap((f) => [...fileLines(f), progress(v, f.path, null)]), 'COMMIT;')
+    const files = segment.files.flatMap((f) => [...fileLines(f), progress(v, f.path, null)])
+    if (segment.transactional) lines.push('BEGIN;', ...files, 'COMMIT;')
     else lines.push(...segment.files.flatMap((f) => outsideTransaction(v, f)))
   }
   lines.push(
