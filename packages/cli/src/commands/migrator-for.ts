@@ -1,4 +1,4 @@
-import { Migrator, type DatabaseDriver } from '@squizzle/core'
+import { currentActor, Migrator, type DatabaseDriver } from '@squizzle/core'
 import type { CommandContext } from '../context.js'
 import { trustPolicyFor } from '../security/trust-policy.js'
 import { toolVersion } from '../tool-version.js'
@@ -17,6 +17,7 @@ export async function migratorFor(ctx: CommandContext, driver: DatabaseDriver, e
     storage: await ctx.openStorage(),
     driver,
     toolVersion,
+    actor: currentActor(ctx.io.env),
     events: ctx.reporter.onEvent,
     lockTimeoutMs: ctx.lockTimeoutMs(),
     allowOutOfOrder: extra.allowOutOfOrder ?? ctx.settings.allowOutOfOrder ?? false,

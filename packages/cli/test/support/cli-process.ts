@@ -1,40 +1,80 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { inject } from 'vitest'
+import { squizzleInProcess } from './in-process.js'
 
-/** The built CLI entry point: tests run the real binary in a real process. */
+/** The built CLI entry point, for the tests that need the real binary in a real process. */
 export const binPath = fileURLToPath(new URL('../../dist/bin.js', import.meta.url))
 
 export interface CliResult {
   code: number | null
+  /** The signal that ended the process; always null for an in-process run. */
   signal: NodeJS.Signals | null
   stdout: string
   stderr: string
 }
 
+export interface CliOptions {
+  cwd: string
+  /** Added to a clean environment (PATH, HOME, NO_COLOR, SQUIZZLE_DEV_URL); nothing else of the test's. */
+  env?: Record<string, string>
+  /**
+   * Run the built binary in a child process instead of `main()` in the test process.
+   * Only for what the process boundary itself does: signals, stdin, pipes, start-up.
+   */
+  process?: boolean
+}
+
+/** SQUIZZLE_TEST_CLI_PROCESS=1 runs every test's CLI runs as processes of the built binary, as before. */
+const everyRunInAProcess = process.env['SQUIZZLE_TEST_CLI_PROCESS'] === '1'
+
 /**
- * Runs `squizzle <args>` in `cwd` with `env` added to a clean environment.
+ * Runs `squizzle <args>` in `cwd` with `env` added to a clean environment. By default
+ * the CLI's `main()` runs in the test process (on source, a few milliseconds of start-up
+ * instead of a Node process each); `{ process: true }` runs the built binary instead.
+ * Both give the same exit code and output (test/in-process.test.ts proves it).
  *
  * @example
  * ```ts
  * const r = await squizzle(['status', '--json'], { cwd, env: { DATABASE_URL: url } })
  * ```
  */
-export function squizzle(args: string[], options: { cwd: string; env?: Record<string, string> }): Promise<CliResult> {
+export function squizzle(args: string[], options: CliOptions): Promise<CliResult> {
+  return options.process === true || everyRunInAProcess ? squizzleProcess(args, options) : squizzleInProcess(args, { cwd: options.cwd, env: cliEnv(options.env) })
+}
+
+/**
+ * Runs the built binary in a real process and waits for it.
+ *
+ * @example
+ * ```ts
+ * const r = await squizzleProcess(['--version'], { cwd })
+ * ```
+ */
+export function squizzleProcess(args: string[], options: CliOptions): Promise<CliResult> {
   return collect(startSquizzle(args, options))
 }
 
 /**
- * Starts the CLI without waiting, for concurrency and kill tests. Builds replay on
- * the test server (a fresh database each, much faster than an embedded server per
- * build) unless the test sets SQUIZZLE_DEV_URL itself ('' for the embedded default).
+ * Starts the built CLI in a real process without waiting, for concurrency and kill tests.
+ *
+ * @example
+ * ```ts
+ * const child = startSquizzle(['apply'], { cwd, env: { DATABASE_URL: url } })
+ * child.kill('SIGKILL')
+ * ```
  */
-export function startSquizzle(args: string[], options: { cwd: string; env?: Record<string, string> }): ChildProcess {
-  return spawn(process.execPath, [binPath, ...args], {
-    cwd: options.cwd,
-    env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '/tmp', NO_COLOR: '1', SQUIZZLE_DEV_URL: inject('postgresUrl'), ...options.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
+export function startSquizzle(args: string[], options: CliOptions): ChildProcess {
+  return spawn(process.execPath, [binPath, ...args], { cwd: options.cwd, env: cliEnv(options.env), stdio: ['ignore', 'pipe', 'pipe'] })
+}
+
+/**
+ * The environment every CLI run gets, in or out of process. Builds replay on the test
+ * server (a fresh database each, much faster than an embedded server per build) unless
+ * the test sets SQUIZZLE_DEV_URL itself ('' for the embedded default).
+ */
+export function cliEnv(env: Record<string, string> = {}): Record<string, string> {
+  return { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '/tmp', NO_COLOR: '1', SQUIZZLE_DEV_URL: inject('postgresUrl'), ...env }
 }
 
 /** Waits for a started process and gathers its output. */

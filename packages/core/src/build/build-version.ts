@@ -42,6 +42,11 @@ export interface BuildOptions {
    * before anything is stored; throwing aborts the build and stores nothing.
    */
   beforeStore?: (files: NewSourceFile[]) => Promise<void>
+  /**
+   * Where `SOURCE_DATE_EPOCH` (the manifest's `created` time and the bundle's mtimes, for
+   * reproducible builds) is read from; default `process.env`. A CLI passes its own.
+   */
+  env?: Readonly<Record<string, string | undefined>>
 }
 
 /** A file new in the version being built: where it is on disk and its manifest entry. */
@@ -115,7 +120,8 @@ export async function buildVersion(options: BuildOptions): Promise<BuildResult> 
   assertReversibility(files, options.irreversible === true, version)
   await options.beforeStore?.(added.map((a) => ({ file: a.source.file, entry: a.entry })))
   const entries: BundleEntry[] = added.map((a) => ({ path: a.entry.path, size: a.entry.size, sha256: a.entry.sha256, source: { file: a.source.file } }))
-  const created = createdAt()
+  const env = options.env ?? process.env
+  const created = createdAt(env)
   const manifestOf = (listed: ManifestFile[]): Manifest =>
     validateManifest(
       {
@@ -139,7 +145,7 @@ export async function buildVersion(options: BuildOptions): Promise<BuildResult> 
     entries.push(recorded.entry)
   }
   const manifest = manifestOf(files)
-  const bundle = writeBundle(entries)
+  const bundle = writeBundle(entries, { mtime: sourceDateEpoch(env) })
   const ref = await options.storage.push({ manifest, bundle })
   events({ type: 'build.done', version, digest: ref.digest, files: added.length, bytes: ref.bundleSize })
   return { ref, manifest }
@@ -155,7 +161,7 @@ async function releasedFiles(storage: ArtifactStorage, versions: string[]): Prom
   return out
 }
 
-function createdAt(): string {
-  const epoch = process.env['SOURCE_DATE_EPOCH'] === undefined ? undefined : sourceDateEpoch()
+function createdAt(env: Readonly<Record<string, string | undefined>>): string {
+  const epoch = env['SOURCE_DATE_EPOCH'] === undefined ? undefined : sourceDateEpoch(env)
   return (epoch === undefined ? new Date() : new Date(epoch * 1000)).toISOString()
 }
