@@ -72,7 +72,7 @@ describe('an in-process CLI run', () => {
 })
 
 describe('the in-process harness', () => {
-  it('fails a run that leaves a handle open, which would keep a real process from exiting, which would keep a real process from exiting', async () => {
+  it('fails a run that leaves a handle open, which would keep a real process from exiting', async () => {
     const leaked = createServer()
     const run = watchRun('a run that never closes its server', async () => {
       await new Promise<void>((resolve) => leaked.listen(0, '127.0.0.1', resolve))

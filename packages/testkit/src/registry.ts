@@ -146,7 +146,8 @@ export async function startTestRegistry(mode: RegistryAuthMode): Promise<TestReg
 }
 
 async function waitForRegistry(url: string, child: ChildProcess, log: () => string): Promise<void> {
-  const until = Date.now() + 15_000
+  // Generous: on a loaded machine the registry takes a while to start; a test must not fail for that.
+  const until = Date.now() + 60_000
   for (;;) {
     if (child.exitCode !== null) throw new Error(`docker-registry exited (${child.exitCode}): ${log()}`)
     const status = await fetch(url).then((r) => r.status, () => 0)
@@ -173,7 +174,7 @@ interface TokenIssuer {
 async function startTokenIssuer(dir: string, credentials: { username: string; password: string }): Promise<TokenIssuer> {
   const keyFile = join(dir, 'issuer.key')
   const certFile = join(dir, 'issuer.crt')
-  await promisify(execFile)('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', keyFile, '-out', certFile, '-days', '2', '-subj', `/CN=${issuerName}`], { timeout: 30_000 })
+  await promisify(execFile)('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', keyFile, '-out', certFile, '-days', '2', '-subj', `/CN=${issuerName}`], { timeout: 120_000 })
   const key = await readFile(keyFile, 'utf8')
   const certDer = new X509Certificate(await readFile(certFile)).raw.toString('base64')
   const expected = `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}`
