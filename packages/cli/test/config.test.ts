@@ -33,6 +33,13 @@ describe('configuration files', () => {
     expect(await storageOf(dir)).toBe(`oci-layout:${join(dir, `from-${name.split('.').pop()}`)}`)
   })
 
+  it.each(['squizzle.config.mjs', 'squizzle.config.ts'])('reads %s as it is now when one program runs the CLI again after an edit', async (name) => {
+    await writeFile(join(dir, name), "export default { storage: 'file:before' }\n")
+    expect(await storageOf(dir)).toBe(`oci-layout:${join(dir, 'before')}`)
+    await writeFile(join(dir, name), "export default { storage: 'file:after' }\n")
+    expect(await storageOf(dir)).toBe(`oci-layout:${join(dir, 'after')}`)
+  })
+
   it('is found upward from a subfolder, and relative paths resolve against its folder', async () => {
     await writeFile(join(dir, 'squizzle.config.yaml'), 'storage: file:artifacts\n')
     await mkdir(join(dir, 'deep', 'er'), { recursive: true })
