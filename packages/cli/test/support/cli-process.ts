@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { inject } from 'vitest'
 import { squizzleInProcess } from './in-process.js'
+import { recordRun } from './run-log.js'
 
 /** The built CLI entry point, for the tests that need the real binary in a real process. */
 export const binPath = fileURLToPath(new URL('../../dist/bin.js', import.meta.url))
@@ -39,8 +40,11 @@ const everyRunInAProcess = process.env['SQUIZZLE_TEST_CLI_PROCESS'] === '1'
  * const r = await squizzle(['status', '--json'], { cwd, env: { DATABASE_URL: url } })
  * ```
  */
-export function squizzle(args: string[], options: CliOptions): Promise<CliResult> {
-  return options.process === true || everyRunInAProcess ? squizzleProcess(args, options) : squizzleInProcess(args, { cwd: options.cwd, env: cliEnv(options.env) })
+export async function squizzle(args: string[], options: CliOptions): Promise<CliResult> {
+  const inAProcess = options.process === true || everyRunInAProcess
+  const result = inAProcess ? await collect(startSquizzle(args, options)) : await squizzleInProcess(args, { cwd: options.cwd, env: cliEnv(options.env) })
+  recordRun(args, result, inAProcess ? 'process' : 'in-process')
+  return result
 }
 
 /**
@@ -52,7 +56,7 @@ export function squizzle(args: string[], options: CliOptions): Promise<CliResult
  * ```
  */
 export function squizzleProcess(args: string[], options: CliOptions): Promise<CliResult> {
-  return collect(startSquizzle(args, options))
+  return squizzle(args, { ...options, process: true })
 }
 
 /**
