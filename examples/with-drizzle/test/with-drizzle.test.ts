@@ -19,8 +19,10 @@ async function squizzle(args: string[], env: Record<string, string> = {}): Promi
   try {
     // Builds replay on the test server, as on a CI with a development server (SQUIZZLE_DEV_URL):
     // a fresh database each, rather than a PostgreSQL server started for every build.
-    const base = { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '/tmp', NO_COLOR: '1', SQUIZZLE_DEV_URL: inject('postgresUrl') }
-    const r = await promisify(execFile)(process.execPath, [bin, ...args], { cwd: work, env: { ...base, ...env } })
+    const base = { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '/tmp', NO_COLOR: '1' }
+    const replayOn = { SQUIZZLE_DEV_URL: inject('postgresUrl') }
+    const options = { cwd: work, env: { ...base, ...replayOn, ...env } }
+    const r = await promisify(execFile)(process.execPath, [bin, ...args], options)
     return { code: 0, ...r }
   } catch (err) {
     const e = err as { code: number; stdout: string; stderr: string }

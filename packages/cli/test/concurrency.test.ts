@@ -46,7 +46,9 @@ describe('concurrent and interrupted applies', () => {
     await run('build', '1.0.0', '--irreversible')
     const child = startSquizzle(['apply'], { cwd: project.dir, env: { DATABASE_URL: url } })
     const done = collect(child)
-    await waitFor(async () => (await query(url, "SELECT 1 FROM pg_stat_activity WHERE query LIKE '%pg_sleep(CASE%' AND state = 'active' AND pid <> pg_backend_pid()")).length > 0, 'the apply to reach its sleeping statement')
+    const sleeping =
+      "SELECT 1 FROM pg_stat_activity WHERE query LIKE '%pg_sleep(CASE%' AND state = 'active' AND pid <> pg_backend_pid()"
+    await waitFor(async () => (await query(url, sleeping)).length > 0, 'the apply to reach its sleeping statement')
     child.kill('SIGKILL')
     expect((await done).signal).toBe('SIGKILL')
     // The server notices the dead client, rolls its transaction back and frees the lock.
@@ -55,7 +57,8 @@ describe('concurrent and interrupted applies', () => {
     try {
       await waitFor(async () => (await probe.lockHolder()) === null, 'the server to free the lock')
       // The work connection's backend notices the dead client too and rolls back.
-      await waitFor(async () => (await query(url, "SELECT 1 FROM pg_stat_activity WHERE query LIKE '%pg_sleep(CASE%' AND pid <> pg_backend_pid()")).length === 0, 'the server to end the killed apply')
+      const running = "SELECT 1 FROM pg_stat_activity WHERE query LIKE '%pg_sleep(CASE%' AND pid <> pg_backend_pid()"
+      await waitFor(async () => (await query(url, running)).length === 0, 'the server to end the killed apply')
     } finally {
       await probe.close()
     }

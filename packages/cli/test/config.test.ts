@@ -33,10 +33,11 @@ describe('configuration files', () => {
     expect(await storageOf(dir)).toBe(`oci-layout:${join(dir, `from-${name.split('.').pop()}`)}`)
   })
 
-  it.each(['squizzle.config.mjs', 'squizzle.config.ts'])('reads %s as it is now when one program runs the CLI again after an edit', async (name) => {
-    await writeFile(join(dir, name), "export default { storage: 'file:before' }\n")
+  const scripts = ['squizzle.config.mjs', 'squizzle.config.ts']
+  it.each(scripts)('reads %s as edited when a program runs main() again', async (file) => {
+    await writeFile(join(dir, file), "export default { storage: 'file:before' }\n")
     expect(await storageOf(dir)).toBe(`oci-layout:${join(dir, 'before')}`)
-    await writeFile(join(dir, name), "export default { storage: 'file:after' }\n")
+    await writeFile(join(dir, file), "export default { storage: 'file:after' }\n")
     expect(await storageOf(dir)).toBe(`oci-layout:${join(dir, 'after')}`)
   })
 

@@ -11,7 +11,8 @@ import { watchRun } from './support/run-leaks.js'
 
 /** The result with its project folder named the same way for both runs, and durations left out. */
 const portable = (r: CliResult, dir: string) => {
-  const text = (s: string) => s.replaceAll(dir, '<project>').replace(/\b\d+(\.\d+)? ?(ms|s)\b|"\w+Ms": \d+/g, '<duration>')
+  const durations = /\b\d+(\.\d+)? ?(ms|s)\b|"\w+Ms": \d+/g
+  const text = (s: string) => s.replaceAll(dir, '<project>').replace(durations, '<duration>')
   return { code: r.code, signal: r.signal, stdout: text(r.stdout), stderr: text(r.stderr) }
 }
 
@@ -23,7 +24,8 @@ describe('an in-process CLI run', () => {
   beforeEach(async () => {
     inside = await createProject()
     outside = await createProject()
-    urls = { inside: await createTestDatabase(inject('postgresUrl')), outside: await createTestDatabase(inject('postgresUrl')) }
+    const server = inject('postgresUrl')
+    urls = { inside: await createTestDatabase(server), outside: await createTestDatabase(server) }
   })
   afterEach(async () => {
     await inside.remove()
@@ -31,7 +33,7 @@ describe('an in-process CLI run', () => {
   })
 
   it('gives the exit code and output the built binary gives in its own process', async () => {
-    // SOURCE_DATE_EPOCH makes builds reproducible: same files, same digest, if the run reads it from its own environment.
+    // SOURCE_DATE_EPOCH makes builds reproducible: same files, same digest, if each run reads its own environment.
     const env = { SOURCE_DATE_EPOCH: '1700000000', SQUIZZLE_ACTOR: 'release-bot' }
     for (const project of [inside, outside]) {
       await project.add('migrations', '001_users.sql', 'CREATE TABLE users (id int PRIMARY KEY);')
@@ -57,14 +59,15 @@ describe('an in-process CLI run', () => {
       expect(portable(a, inside.dir), args.join(' ')).toEqual(portable(b, outside.dir))
       codes.push(a.code)
     }
-    // Successes, usage errors, a build of an existing version and failed applies: every road out of main() was compared.
+    // Successes, usage errors, a build of an existing version and failed applies: every way out of main().
     expect(codes).toEqual([0, 2, 2, 0, 1, 0, 0, 0, 1, 1])
   })
 
   it('records the actor of its own environment, not the test process’s', async () => {
     await inside.add('migrations', '001_users.sql', 'CREATE TABLE users (id int);')
     const env = { DATABASE_URL: urls.inside, SQUIZZLE_ACTOR: 'release-bot' }
-    expect((await squizzle(['build', '1.0.0', '--irreversible', '--no-snapshot'], { cwd: inside.dir, env })).code).toBe(0)
+    const built = await squizzle(['build', '1.0.0', '--irreversible', '--no-snapshot'], { cwd: inside.dir, env })
+    expect(built.code).toBe(0)
     expect((await squizzle(['apply'], { cwd: inside.dir, env })).code).toBe(0)
     expect(await query(urls.inside, 'SELECT actor FROM squizzle.history')).toEqual([{ actor: 'release-bot' }])
   })

@@ -155,7 +155,10 @@ async function waitForRegistry(url: string, instance: string, child: ChildProces
   const until = Date.now() + 60_000
   for (;;) {
     if (child.exitCode !== null) throw new Error(`docker-registry exited (${child.exitCode}): ${log()}`)
-    const answer = await fetch(url).then((r) => ({ status: r.status, from: r.headers.get('x-squizzle-test-registry') }), () => null)
+    const answer = await fetch(url).then(
+      (r) => ({ status: r.status, from: r.headers.get('x-squizzle-test-registry') }),
+      () => null,
+    )
     if (answer && (answer.status === 200 || answer.status === 401) && answer.from === instance) return
     if (Date.now() > until) throw new Error(`docker-registry did not answer on ${url}: ${log()}`)
     await new Promise((r) => setTimeout(r, 50))

@@ -38,7 +38,12 @@ interface SquawkViolation {
  * const findings = await runSquawk('/srv/app', files, { exclude: ['prefer-bigint-over-int'] })
  * ```
  */
-export async function runSquawk(projectRoot: string, files: readonly NewSourceFile[], settings: LintSettings, env: NodeJS.ProcessEnv = process.env): Promise<LintFinding[]> {
+export async function runSquawk(
+  projectRoot: string,
+  files: readonly NewSourceFile[],
+  settings: LintSettings,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<LintFinding[]> {
   const script = await findSquawk(projectRoot)
   const sql = files.filter((f) => f.entry.kind !== 'rollback')
   const findings: LintFinding[] = []

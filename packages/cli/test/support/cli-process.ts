@@ -42,7 +42,9 @@ const everyRunInAProcess = process.env['SQUIZZLE_TEST_CLI_PROCESS'] === '1'
  */
 export async function squizzle(args: string[], options: CliOptions): Promise<CliResult> {
   const inAProcess = options.process === true || everyRunInAProcess
-  const result = inAProcess ? await collect(startSquizzle(args, options)) : await squizzleInProcess(args, { cwd: options.cwd, env: cliEnv(options.env) })
+  const result = inAProcess
+    ? await collect(startSquizzle(args, options))
+    : await squizzleInProcess(args, { cwd: options.cwd, env: cliEnv(options.env) })
   recordRun(args, result, inAProcess ? 'process' : 'in-process')
   return result
 }
@@ -69,7 +71,8 @@ export function squizzleProcess(args: string[], options: CliOptions): Promise<Cl
  * ```
  */
 export function startSquizzle(args: string[], options: CliOptions): ChildProcess {
-  return spawn(process.execPath, [binPath, ...args], { cwd: options.cwd, env: cliEnv(options.env), stdio: ['ignore', 'pipe', 'pipe'] })
+  const stdio = ['ignore', 'pipe', 'pipe'] as const
+  return spawn(process.execPath, [binPath, ...args], { cwd: options.cwd, env: cliEnv(options.env), stdio: [...stdio] })
 }
 
 /**
@@ -78,7 +81,8 @@ export function startSquizzle(args: string[], options: CliOptions): ChildProcess
  * the test sets SQUIZZLE_DEV_URL itself ('' for the embedded default).
  */
 export function cliEnv(env: Record<string, string> = {}): Record<string, string> {
-  return { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '/tmp', NO_COLOR: '1', SQUIZZLE_DEV_URL: inject('postgresUrl'), ...env }
+  const base = { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '/tmp', NO_COLOR: '1' }
+  return { ...base, SQUIZZLE_DEV_URL: inject('postgresUrl'), ...env }
 }
 
 /** Waits for a started process and gathers its output. */

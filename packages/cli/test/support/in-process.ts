@@ -28,9 +28,13 @@ class Capture extends Writable {
  * const r = await squizzleInProcess(['list', '--json'], { cwd, env: cliEnv() })
  * ```
  */
-export async function squizzleInProcess(args: string[], options: { cwd: string; env: Record<string, string> }): Promise<CliResult> {
+export async function squizzleInProcess(
+  args: string[],
+  options: { cwd: string; env: Record<string, string> },
+): Promise<CliResult> {
   const stdout = new Capture()
   const stderr = new Capture()
-  const code = await watchRun(`squizzle ${args.join(' ')}`, () => main(args, { stdout, stderr, env: { ...options.env }, cwd: options.cwd, isTTY: false }))
+  const io = { stdout, stderr, env: { ...options.env }, cwd: options.cwd, isTTY: false }
+  const code = await watchRun(`squizzle ${args.join(' ')}`, () => main(args, io))
   return { code, signal: null, stdout: stdout.text(), stderr: stderr.text() }
 }

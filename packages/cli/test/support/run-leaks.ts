@@ -41,7 +41,11 @@ const listenersAddedBefore = new Set<string | symbol>()
  * const code = await watchRun('squizzle list', () => main(['list'], io))
  * ```
  */
-export async function watchRun<T>(label: string, run: () => Promise<T>, options: { settleMs?: number } = {}): Promise<T> {
+export async function watchRun<T>(
+  label: string,
+  run: () => Promise<T>,
+  options: { settleMs?: number } = {},
+): Promise<T> {
   const id = Symbol(label)
   const first = inFlight === 0
   const mine = ++started
@@ -65,7 +69,8 @@ async function expectHandlesClosed(run: symbol, label: string, settleMs: number)
     const open = [...resources.values()].filter((r) => r.run === run && r.resource.hasRef?.() === true)
     if (open.length === 0) return
     if (Date.now() > until) {
-      throw new Error(`in-process \`${label}\` left ${open.map((r) => r.type).join(', ')} keeping the event loop alive: a real process would not exit`)
+      const types = open.map((r) => r.type).join(', ')
+      throw new Error(`in-process \`${label}\` left ${types} keeping the event loop alive: a process would not exit`)
     }
     await new Promise((resolve) => setTimeout(resolve, 10))
   }
@@ -92,12 +97,18 @@ function expectStateKept(before: ProcessState, after: ProcessState, label: strin
     process.exitCode = before.exitCode
     throw new Error(`in-process \`${label}\` set process.exitCode; the CLI must return its exit code`)
   }
-  if (after.env !== before.env) throw new Error(`in-process \`${label}\` changed process.env; read the environment from io.env`)
-  if (after.cwd !== before.cwd) throw new Error(`in-process \`${label}\` changed the working directory; use io.cwd`)
+  if (after.env !== before.env) {
+    throw new Error(`in-process \`${label}\` changed process.env; read the environment from io.env`)
+  }
+  if (after.cwd !== before.cwd) {
+    throw new Error(`in-process \`${label}\` changed the working directory; use io.cwd`)
+  }
   if (!checkListeners) return
   for (const [name, count] of after.listeners) {
     if (count <= (before.listeners.get(name) ?? 0)) continue
-    if (listenersAddedBefore.has(name)) throw new Error(`in-process \`${label}\` added another process '${String(name)}' listener: it leaks one per run`)
+    if (listenersAddedBefore.has(name)) {
+      throw new Error(`in-process \`${label}\` added another process '${String(name)}' listener: it leaks one per run`)
+    }
     listenersAddedBefore.add(name)
   }
 }

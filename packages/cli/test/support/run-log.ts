@@ -27,10 +27,12 @@ export function recordRun(args: string[], result: CliResult, mode: 'in-process' 
     runs = mine
     onTestFailed(() => {
       const last = mine.slice(-shown)
-      process.stderr.write(`\nCLI runs of the failed test (last ${last.length} of ${mine.length}):\n${last.join('\n')}\n`)
+      const heading = `CLI runs of the failed test (last ${last.length} of ${mine.length}):`
+      process.stderr.write(`\n${heading}\n${last.join('\n')}\n`)
     })
   }
   const ending = result.signal ? `signal ${result.signal}` : `exit ${result.code}`
-  const cut = (text: string) => (text.length > shownChars ? `${text.slice(0, shownChars)}… (${text.length} chars)` : text)
-  runs.push(`$ squizzle ${args.join(' ')}   [${mode}, ${ending}]\n--- stdout\n${cut(result.stdout)}\n--- stderr\n${cut(result.stderr)}`)
+  const cut = (text: string) => (text.length > shownChars ? `${text.slice(0, shownChars)}… (${text.length})` : text)
+  const output = `--- stdout\n${cut(result.stdout)}\n--- stderr\n${cut(result.stderr)}`
+  runs.push(`$ squizzle ${args.join(' ')}   [${mode}, ${ending}]\n${output}`)
 }
