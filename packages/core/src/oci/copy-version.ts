@@ -45,21 +45,30 @@ async function copyReferrers(from: ContentTarget, to: ContentTarget, subject: st
   const index = await readReferrers(from, subject)
   // Attachments are independent, so they are copied concurrently (each a few small
   // requests: waiting for them one by one was most of a push's time after the bundle).
+  // Their blobs go first and once each: attachments share blobs (the empty config), and two
+  // uploads of one blob at once race in a registry, which may then refuse a manifest naming it.
   // The referrers index is then updated in order, one at a time: each update rewrites it.
+  const attachments: { referrer: Descriptor; bytes: Buffer; blobs: Descriptor[] }[] = []
   await settleAll(
-    index.manifests.map(async (referrer) => {
+    index.manifests.map(async (referrer, i) => {
       const bytes = await fetchVerified(from, referrer, maxManifestBytes, `attachment ${referrer.digest}`)
       const image = parseImageManifest(bytes, `attachment ${referrer.digest}`)
-      await copyBlobs(from, to, [image.config, ...image.layers])
+      attachments[i] = { referrer, bytes, blobs: [image.config, ...image.layers] }
+    }),
+  )
+  await copyBlobs(from, to, attachments.flatMap((a) => a.blobs))
+  await settleAll(
+    attachments.map(async ({ referrer, bytes }) => {
       if (!(await to.exists(referrer))) await to.push(referrer, bytes)
     }),
   )
   for (const referrer of index.manifests) await addReferrer(to, subject, referrer)
 }
 
-/** Copies a manifest's blobs concurrently (the config's small upload overlaps the bundle's). */
+/** Copies blobs concurrently (the config's small upload overlaps the bundle's), each digest once. */
 async function copyBlobs(from: ContentTarget, to: ContentTarget, blobs: Descriptor[]): Promise<void> {
-  await settleAll(blobs.map((blob) => copyBlob(from, to, blob)))
+  const once = [...new Map(blobs.map((blob) => [blob.digest, blob])).values()]
+  await settleAll(once.map((blob) => copyBlob(from, to, blob)))
 }
 
 /**
