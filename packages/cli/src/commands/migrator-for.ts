@@ -1,4 +1,4 @@
-import { Migrator, type DatabaseDriver } from '@squizzle/core'
+import { currentActor, Migrator, type DatabaseDriver } from '@squizzle/core'
 import type { CommandContext } from '../context.js'
 import type { StorageUse } from '../storage-presence.js'
 import { trustPolicyFor } from '../security/trust-policy.js'
@@ -24,6 +24,7 @@ export async function migratorFor(
     storage: await ctx.openStorage(extra.storage ?? 'required'),
     driver,
     toolVersion,
+    actor: currentActor(ctx.io.env),
     events: ctx.reporter.onEvent,
     lockTimeoutMs: ctx.lockTimeoutMs(),
     allowOutOfOrder: extra.allowOutOfOrder ?? ctx.settings.allowOutOfOrder ?? false,
