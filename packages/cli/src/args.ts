@@ -14,6 +14,7 @@ export const globalOptions = {
   storage: { type: 'string', short: 's' },
   'database-url': { type: 'string' },
   'lock-timeout': { type: 'string' },
+  'connect-timeout': { type: 'string' },
   'plain-http': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies OptionSpec
@@ -28,6 +29,8 @@ export interface GlobalFlags {
   storage?: string | undefined
   databaseUrl?: string | undefined
   lockTimeout?: string | undefined
+  /** How long to retry connecting while the database is not up yet. */
+  connectTimeout?: string | undefined
   /** Talk to oci:// registries over plain HTTP (never chosen without being asked). */
   plainHttp: boolean
   help: boolean
@@ -89,6 +92,7 @@ export function parseCommand(argv: string[], commandOptions: (name: string | und
       storage: v['storage'] as string | undefined,
       databaseUrl: v['database-url'] as string | undefined,
       lockTimeout: v['lock-timeout'] as string | undefined,
+      connectTimeout: v['connect-timeout'] as string | undefined,
       plainHttp: v['plain-http'] === true,
       help: v['help'] === true,
     },

@@ -6,6 +6,7 @@ export { ignoreEvents, type EventSink, type SquizzleEvent, type LockHolderInfo }
 
 // Versions, manifest, bundle
 export { parseVersion, isVersion, compareVersions, sortVersions } from './version/version.js'
+export { parsePinnedVersion, assertPinned, type PinnedVersion } from './version/pinned-version.js'
 export { applyKinds, fileKinds, snapshotPath, type FileKind, type SqlKind, type Manifest, type ManifestFile, type ManifestChecksum, type TransactionScope } from './manifest/manifest.js'
 export { manifestSchema } from './manifest/manifest-schema.js'
 export { validateManifest, parseManifest, serializeManifest } from './manifest/validate-manifest.js'
@@ -49,6 +50,8 @@ export type {
   AuditInput,
   RollbackScript,
 } from './driver/database-driver.js'
+
+export { connectWithRetry, retryWait, notReadyReason, type ConnectRetryOptions, type NotReadyReason } from './driver/connect-with-retry.js'
 
 // Signing
 export type { Signer, Verifier, SignatureBundle, TrustPolicy, TrustedIdentity, VerifiedIdentity, VerifiedSignature, ArtifactPolicy } from './signing/signing.js'

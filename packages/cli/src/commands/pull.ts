@@ -1,4 +1,4 @@
-import { copyVersion } from '@squizzle/core'
+import { copyVersion, parsePinnedVersion } from '@squizzle/core'
 import type { Command } from './command.js'
 import { reportCopy, single } from './push.js'
 import { openLocalLayout, openRegistry } from './registry-endpoints.js'
@@ -6,23 +6,29 @@ import { openLocalLayout, openRegistry } from './registry-endpoints.js'
 export const pullCommand: Command = {
   name: 'pull',
   summary: 'Fetch a version (and its attachments) from the registry into the local layout, verified',
-  usage: 'squizzle pull <version> [--storage oci://HOST[:PORT]/REPO] [--plain-http]',
+  usage: 'squizzle pull <version>[@sha256:…] [--storage oci://HOST[:PORT]/REPO | file:DIR] [--plain-http]',
   details: [
     '<version>        a version in the registry',
-    '--storage URL    the registry (default: $SQUIZZLE_REGISTRY, else registry in squizzle.config)',
+    '@sha256:…        copy only if the version resolves to exactly this digest (exit 3 otherwise, nothing copied)',
+    '--storage URL    the registry (default: $SQUIZZLE_REGISTRY, else registry in squizzle.config),',
+    '                 or another OCI layout directory, e.g. file:/media/usb/db',
     '--plain-http     talk HTTP instead of HTTPS (a test registry; same as ?plain-http=true)',
     'The local layout (default .squizzle/artifacts) then serves apply as a digest-addressed cache:',
     'apply from it, or apply --storage oci://… (tags resolved on the registry, content read locally',
     'when its digest is there, every byte verified); status and verify compare the digest the database recorded.',
     'A local copy with another digest for the same version is refused (exit 3).',
   ],
-  examples: ['squizzle pull 1.2.0 && squizzle apply 1.2.0', 'squizzle pull 1.2.0 --storage oci://ghcr.io/acme/db-migrations --json'],
+  examples: [
+    'squizzle pull 1.2.0 && squizzle apply 1.2.0',
+    'squizzle pull 1.2.0 --storage oci://ghcr.io/acme/db-migrations --json',
+    'squizzle pull 1.2.0@sha256:4f1c… --storage file:/media/usb/db',
+  ],
   options: {},
   async run(ctx, args) {
-    const version = single(args.positionals, 'pull')
+    const reference = single(args.positionals, 'pull')
     const remote = await openRegistry(ctx, 'pull')
     const local = await openLocalLayout(ctx)
-    const desc = await copyVersion(remote.target, local.target, version)
-    return reportCopy(ctx, 'pull', version, { digest: desc.digest, from: remote.name, to: local.name })
+    const desc = await copyVersion(remote.target, local.target, reference)
+    return reportCopy(ctx, 'pull', parsePinnedVersion(reference).version, { digest: desc.digest, from: remote.name, to: local.name })
   },
 }

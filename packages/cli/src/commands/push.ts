@@ -1,4 +1,4 @@
-import { copyVersion, parseVersion, SquizzleError } from '@squizzle/core'
+import { copyVersion, parsePinnedVersion, SquizzleError } from '@squizzle/core'
 import type { CommandContext } from '../context.js'
 import type { Command } from './command.js'
 import { openLocalLayout, openRegistry } from './registry-endpoints.js'
@@ -6,20 +6,26 @@ import { openLocalLayout, openRegistry } from './registry-endpoints.js'
 export const pushCommand: Command = {
   name: 'push',
   summary: 'Copy a built version (and its signatures, SBOM, provenance) from the local layout to the registry',
-  usage: 'squizzle push <version> [--storage oci://HOST[:PORT]/REPO] [--plain-http]',
+  usage: 'squizzle push <version>[@sha256:…] [--storage oci://HOST[:PORT]/REPO | file:DIR] [--plain-http]',
   details: [
     '<version>        a version in the local layout (default .squizzle/artifacts)',
-    '--storage URL    the registry (default: $SQUIZZLE_REGISTRY, else registry in squizzle.config)',
+    '@sha256:…        copy only if the version resolves to exactly this digest (exit 3 otherwise, nothing copied)',
+    '--storage URL    the registry (default: $SQUIZZLE_REGISTRY, else registry in squizzle.config),',
+    '                 or another OCI layout directory, e.g. file:/media/usb/db',
     '--plain-http     talk HTTP instead of HTTPS (a test registry; same as ?plain-http=true)',
     'Credentials: SQUIZZLE_REGISTRY_USERNAME/PASSWORD, else docker login (~/.docker/config.json, DOCKER_CONFIG).',
     'Every byte is verified on the way; the tag is pushed last, so a failed push leaves no version behind.',
     'A version already in the registry with the same digest is a no-op; with another digest it is refused (exit 3).',
   ],
-  examples: ['squizzle push 1.2.0', 'squizzle push 1.2.0 --storage oci://ghcr.io/acme/db-migrations --json'],
+  examples: [
+    'squizzle push 1.2.0',
+    'squizzle push 1.2.0 --storage oci://ghcr.io/acme/db-migrations --json',
+    'squizzle push 1.2.0 --storage file:/media/usb/db',
+  ],
   options: {},
   async run(ctx, args) {
-    const version = single(args.positionals, 'push')
-    return reportCopy(ctx, 'push', version, await pushVersion(ctx, version, 'push'))
+    const reference = single(args.positionals, 'push')
+    return reportCopy(ctx, 'push', parsePinnedVersion(reference).version, await pushVersion(ctx, reference, 'push'))
   },
 }
 
@@ -55,7 +61,7 @@ export function reportCopy(ctx: CommandContext, verb: 'push' | 'pull', version: 
 }
 
 /**
- * The one version argument of push and pull.
+ * The one version argument of push and pull, optionally pinned (`1.2.0@sha256:…`).
  *
  * @example
  * ```ts
@@ -65,7 +71,7 @@ export function reportCopy(ctx: CommandContext, verb: 'push' | 'pull', version: 
 export function single(positionals: string[], command: string): string {
   const version = positionals[0]
   if (!version || positionals.length > 1) throw new SquizzleError('USAGE', `${command} takes exactly one version`, { hint: `Example: squizzle ${command} 1.2.0` })
-  parseVersion(version)
+  parsePinnedVersion(version)
   return version
 }
 

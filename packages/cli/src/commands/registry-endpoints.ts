@@ -1,5 +1,7 @@
+import { resolve } from 'node:path'
 import { SquizzleError, type ArtifactStorage, type ContentTarget } from '@squizzle/core'
 import type { CommandContext } from '../context.js'
+import { parseStorageUrl } from '../storage-url.js'
 
 type OpenedStorage = ArtifactStorage & { readonly target: ContentTarget }
 
@@ -18,9 +20,10 @@ export async function openLocalLayout(ctx: CommandContext): Promise<OpenedStorag
 }
 
 /**
- * The registry push writes to and pull reads from: `--storage oci://…`, else
- * `SQUIZZLE_REGISTRY`, else the config's `registry`. `--storage` with a `file:`
- * URL is refused here: it would be ambiguous which side it names.
+ * The other side of push and pull: `--storage URL`, else `SQUIZZLE_REGISTRY`, else the
+ * config's `registry`. `--storage` may name a registry (`oci://…`) or another OCI layout
+ * directory (`file:/media/usb/db`, for air-gapped transfers); naming the local layout
+ * itself is refused: a copy onto itself would say nothing.
  *
  * @example
  * ```ts
@@ -29,15 +32,27 @@ export async function openLocalLayout(ctx: CommandContext): Promise<OpenedStorag
  */
 export async function openRegistry(ctx: CommandContext, command: string, options: { allowStorageFlag?: boolean } = {}): Promise<OpenedStorage> {
   const flag = options.allowStorageFlag === false ? undefined : ctx.flags.storage
+  if (flag?.startsWith('file:')) return openOtherLayout(ctx, command, flag)
   if (flag !== undefined && !flag.startsWith('oci://')) {
-    throw new SquizzleError('USAGE', `${command}: --storage must name the registry (oci://HOST[:PORT]/REPO), not ${flag.split(':')[0]}:`, {
-      hint: 'The local side is the file: storage from your config (default .squizzle/artifacts); pass the registry with --storage oci://… or set registry in squizzle.config.',
+    throw new SquizzleError('USAGE', `${command}: --storage must name a registry (oci://HOST[:PORT]/REPO) or a layout (file:DIR), not ${flag.split(':')[0]}:`, {
+      hint: 'The local side is the file: storage from your config (default .squizzle/artifacts); pass the other side with --storage oci://… or --storage file:DIR.',
     })
   }
   const url = flag ?? ctx.io.env['SQUIZZLE_REGISTRY'] ?? ctx.settings.registry
   if (!url) {
     throw new SquizzleError('USAGE', `${command}: no registry configured`, {
-      hint: 'Set registry: oci://HOST/REPO in squizzle.config, export SQUIZZLE_REGISTRY, or pass --storage oci://HOST/REPO.',
+      hint: 'Set registry: oci://HOST/REPO in squizzle.config, export SQUIZZLE_REGISTRY, or pass --storage oci://HOST/REPO (or file:DIR).',
+    })
+  }
+  return ctx.openStorageAt(url)
+}
+
+async function openOtherLayout(ctx: CommandContext, command: string, url: string): Promise<OpenedStorage> {
+  const other = parseStorageUrl(url, ctx.root)
+  const local = parseStorageUrl(ctx.localLayoutUrl(), ctx.root)
+  if (other.scheme === 'file' && local.scheme === 'file' && resolve(other.path) === resolve(local.path)) {
+    throw new SquizzleError('USAGE', `${command}: --storage ${url} is the local layout itself`, {
+      hint: 'Name another directory (e.g. file:/media/usb/db), or a registry with --storage oci://HOST/REPO.',
     })
   }
   return ctx.openStorageAt(url)

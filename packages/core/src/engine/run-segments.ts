@@ -26,6 +26,8 @@ export interface SegmentJob {
   manifest: Manifest
   digest: string
   segments: Segment[]
+  /** Files of the version deliberately not run (seeds in an environment without them), for the history row. */
+  skippedFiles?: string[]
   /** Yields (at least) the segments' files, in segment order, each verified. */
   files: AsyncGenerator<BundleFile, void, undefined>
   /**
@@ -71,6 +73,7 @@ export async function runSegments(ctx: VersionRunContext, job: SegmentJob): Prom
     startedAt,
     finishedAt: new Date(),
     error,
+    ...(job.skippedFiles?.length ? { skippedFiles: job.skippedFiles } : {}),
   })
   const succeed = async (tx: DatabaseDriver): Promise<void> => {
     await job.beforeSuccess?.(tx)

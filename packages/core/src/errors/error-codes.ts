@@ -43,6 +43,8 @@ export type SquizzleErrorCode =
   | 'IMMUTABLE_VERSION'
   | 'SNAPSHOT_INVALID'
   | 'UNCHAINED_VERSION'
+  | 'PINNED_DIGEST_MISMATCH'
+  | 'ARCHIVE_UNSAFE'
   // signatures and trust policy
   | 'SIGNATURE_MISSING'
   | 'SIGNATURE_INVALID'
@@ -69,6 +71,7 @@ export type SquizzleErrorCode =
   | 'LOCK_UNSAFE'
   | 'DATABASE_ERROR'
   | 'CONNECTION_FAILED'
+  | 'PORT_IN_USE'
   // schema snapshots and drift
   | 'SNAPSHOT_UNSUPPORTED'
   | 'SNAPSHOT_MISSING'
@@ -113,6 +116,8 @@ const categories: Record<SquizzleErrorCode, ErrorCategory> = {
   IMMUTABLE_VERSION: 'integrity',
   SNAPSHOT_INVALID: 'integrity',
   UNCHAINED_VERSION: 'integrity',
+  PINNED_DIGEST_MISMATCH: 'integrity',
+  ARCHIVE_UNSAFE: 'integrity',
   SIGNATURE_MISSING: 'signature',
   SIGNATURE_INVALID: 'signature',
   POLICY_VIOLATION: 'signature',
@@ -136,6 +141,7 @@ const categories: Record<SquizzleErrorCode, ErrorCategory> = {
   LOCK_UNSAFE: 'failure',
   DATABASE_ERROR: 'failure',
   CONNECTION_FAILED: 'failure',
+  PORT_IN_USE: 'failure',
   SNAPSHOT_UNSUPPORTED: 'failure',
   SNAPSHOT_MISSING: 'failure',
 }

@@ -1,5 +1,5 @@
 import { pipeline } from 'node:stream'
-import { parseVersion } from '../version/version.js'
+import { assertPinned, parsePinnedVersion } from '../version/pinned-version.js'
 import { parseBundleImageManifest, parseImageManifest } from './bundle-artifact.js'
 import type { ContentTarget } from './content-target.js'
 import type { Descriptor } from './descriptor.js'
@@ -12,20 +12,24 @@ import { addReferrer, readReferrers } from './referrers.js'
  * Copies one version (manifest, config, bundle layer, and every attachment) from
  * one target to another, skipping blobs the destination has. Every byte is
  * verified against its digest on the way. Refuses with `IMMUTABLE_VERSION` when
- * the destination holds the version with other content.
+ * the destination holds the version with other content, and, for a pinned
+ * `1.2.0@sha256:…`, with `PINNED_DIGEST_MISMATCH` before copying anything when
+ * the source's tag resolves to another digest.
  *
  * @example
  * ```ts
  * const desc = await copyVersion(layoutTarget, registryTarget, '1.2.0')
  * ```
  */
-export async function copyVersion(from: ContentTarget, to: ContentTarget, version: string): Promise<Descriptor> {
-  parseVersion(version)
+export async function copyVersion(from: ContentTarget, to: ContentTarget, reference: string): Promise<Descriptor> {
+  const pin = parsePinnedVersion(reference)
+  const version = pin.version
   // Independent look-ups, so one round trip instead of two; the source's error wins, as before.
   const [source, destination] = await Promise.allSettled([from.resolve(version), resolveOrNull(to, version)])
   if (source.status === 'rejected') throw source.reason
   if (destination.status === 'rejected') throw destination.reason
   const desc = source.value
+  assertPinned(pin, desc.digest, from.name)
   const existing = destination.value
   if (existing && existing.digest !== desc.digest) {
     throw immutableVersion(to, version, existing.digest, desc.digest)
