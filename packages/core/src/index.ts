@@ -33,6 +33,7 @@ export { bundleImageManifest, parseBundleImageManifest, parseImageManifest, pars
 export { createTargetStorage } from './oci/target-storage.js'
 export { readThroughCache } from './oci/read-through-target.js'
 export { copyVersion } from './oci/copy-version.js'
+export { importVersions, type ImportOptions, type ImportedVersion } from './oci/import-versions.js'
 export { referrersTag, isReferrersTag, readReferrers, addReferrer } from './oci/referrers.js'
 export { spool, type SpooledContent } from './oci/spool.js'
 export { readSmall } from './util/read-stream.js'
