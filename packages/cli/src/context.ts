@@ -1,6 +1,17 @@
 import { access } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
-import { connectWithRetry, createTargetStorage, defaultLedgerPath, readThroughCache, resolveEnvironment, SquizzleError, type ArtifactStorage, type ConfigSettings, type ContentTarget, type SourceFolders } from '@squizzle/core'
+import {
+  connectWithRetry,
+  createTargetStorage,
+  defaultLedgerPath,
+  readThroughCache,
+  resolveEnvironment,
+  SquizzleError,
+  type ArtifactStorage,
+  type ConfigSettings,
+  type ContentTarget,
+  type SourceFolders,
+} from '@squizzle/core'
 import { PostgresDriver, parseConnectionUrl } from '@squizzle/driver-postgres'
 import { parseDuration, type GlobalFlags } from './args.js'
 import { loadConfig, type LoadedConfig } from './config/load-config.js'

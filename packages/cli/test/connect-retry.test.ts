@@ -36,7 +36,10 @@ describe('connecting while the database is not up yet', () => {
     const port = await freePort()
     const password = randomBytes(12).toString('hex')
     const url = `postgres://postgres:${password}@127.0.0.1:${port}/postgres`
-    const child = startSquizzle(['apply', '--connect-timeout', '180s', '--json'], { cwd: project.dir, env: { DATABASE_URL: url } })
+    const child = startSquizzle(['apply', '--connect-timeout', '180s', '--json'], {
+      cwd: project.dir,
+      env: { DATABASE_URL: url },
+    })
     const done = collect(child)
     // The CLI is already knocking on a closed port; the server comes a few seconds later.
     await sleep(3_000)
@@ -60,7 +63,10 @@ describe('connecting while the database is not up yet', () => {
 
   it('gives up after --connect-timeout (SQUIZZLE_CONNECT_TIMEOUT), saying how long it tried', async () => {
     const url = `postgres://postgres:x@127.0.0.1:${await freePort()}/postgres`
-    const r = await squizzle(['apply', '--json'], { cwd: project.dir, env: { DATABASE_URL: url, SQUIZZLE_CONNECT_TIMEOUT: '2s' } })
+    const r = await squizzle(['apply', '--json'], {
+      cwd: project.dir,
+      env: { DATABASE_URL: url, SQUIZZLE_CONNECT_TIMEOUT: '2s' },
+    })
     expect(r.code).toBe(1)
     const outcome = json(r.stdout)
     expect(outcome.error?.code).toBe('CONNECTION_FAILED')
@@ -70,10 +76,16 @@ describe('connecting while the database is not up yet', () => {
 
   it('tries once with --connect-timeout 0, and refuses a malformed one (exit 2)', async () => {
     const url = `postgres://postgres:x@127.0.0.1:${await freePort()}/postgres`
-    const r = await squizzle(['apply', '--connect-timeout', '0', '--json'], { cwd: project.dir, env: { DATABASE_URL: url } })
+    const r = await squizzle(['apply', '--connect-timeout', '0', '--json'], {
+      cwd: project.dir,
+      env: { DATABASE_URL: url },
+    })
     expect(r.code).toBe(1)
     expect(retries(json(r.stdout))).toEqual([])
-    const malformed = await squizzle(['apply', '--connect-timeout', 'soon'], { cwd: project.dir, env: { DATABASE_URL: url } })
+    const malformed = await squizzle(['apply', '--connect-timeout', 'soon'], {
+      cwd: project.dir,
+      env: { DATABASE_URL: url },
+    })
     expect(malformed.code).toBe(2)
   })
 
@@ -81,7 +93,10 @@ describe('connecting while the database is not up yet', () => {
     const url = new URL(inject('postgresUrl'))
     url.password = 'not-the-password'
     const started = Date.now()
-    const r = await squizzle(['apply', '--connect-timeout', '120s', '--json'], { cwd: project.dir, env: { DATABASE_URL: url.toString() } })
+    const r = await squizzle(['apply', '--connect-timeout', '120s', '--json'], {
+      cwd: project.dir,
+      env: { DATABASE_URL: url.toString() },
+    })
     expect(r.code).toBe(1)
     const outcome = json(r.stdout)
     expect(outcome.error?.code).toBe('CONNECTION_FAILED')

@@ -17,24 +17,36 @@ import { createProject, type TestProject } from './support/project.js'
 const skopeo = findOnPath('skopeo')
 const inCi = Boolean(process.env['CI'])
 if (!skopeo && !inCi) {
-  console.warn('\n*** skopeo is not on PATH: SKIPPING the skopeo step of the export test (apt-get install skopeo). In CI it fails instead. ***\n')
+  console.warn(
+    '\n*** skopeo is not on PATH: SKIPPING the skopeo step of the export test (apt-get install skopeo). ' +
+      'In CI it fails instead. ***\n',
+  )
 }
 
 const passphrase = 'export test passphrase 1'
 let source: TestProject
 let site: TestProject
 const json = <T>(stdout: string) => JSON.parse(stdout) as T
-const inSource = (...args: string[]) => squizzle(args, { cwd: source.dir, env: { SQUIZZLE_SIGNING_KEY_PASSPHRASE: passphrase } })
+const inSource = (...args: string[]) =>
+  squizzle(args, { cwd: source.dir, env: { SQUIZZLE_SIGNING_KEY_PASSPHRASE: passphrase } })
 const listed = async (project: TestProject, ...extra: string[]) =>
-  json<{ versions: { version: string; digest: string }[] }>((await squizzle(['list', '--json', ...extra], { cwd: project.dir })).stdout).versions.map(
-    ({ version, digest }) => ({ version, digest }),
-  )
+  json<{ versions: { version: string; digest: string }[] }>(
+    (await squizzle(['list', '--json', ...extra], { cwd: project.dir })).stdout,
+  ).versions.map(({ version, digest }) => ({ version, digest }))
 
 /** The site's config: signatures required from the source's key. */
-const siteConfig = ['storage: file:.squizzle/artifacts', 'trust:', '  signatures: required', '  publicKeys: [keys/release.pub]', ''].join('\n')
+const siteConfig = [
+  'storage: file:.squizzle/artifacts',
+  'trust:',
+  '  signatures: required',
+  '  publicKeys: [keys/release.pub]',
+  '',
+].join('\n')
 
 beforeEach(async () => {
-  source = await createProject(['storage: file:.squizzle/artifacts', 'signing:', '  key: keys/release.key', ''].join('\n'))
+  source = await createProject(
+    ['storage: file:.squizzle/artifacts', 'signing:', '  key: keys/release.key', ''].join('\n'),
+  )
   site = await createProject(siteConfig)
   expect((await inSource('keygen', '--out', 'keys/release')).code).toBe(0)
   await mkdir(join(site.dir, 'keys'))
@@ -50,7 +62,7 @@ afterEach(async () => {
 })
 
 describe('squizzle export and import', () => {
-  it('exports two versions that skopeo reads, imports them on another site, which applies and names the signer', async () => {
+  it('exports two versions skopeo reads; another site imports, applies them and names the signer', async () => {
     const file = join(source.dir, 'release.tar')
     const exported = await inSource('export', '1.0.0', '1.1.0', '-o', file, '--json')
     expect(exported.code, exported.stdout).toBe(0)
@@ -71,7 +83,10 @@ describe('squizzle export and import', () => {
     expect(await listed(site)).toEqual(versions)
 
     const url = await createTestDatabase(inject('postgresUrl'))
-    const applied = await squizzle(['apply', `1.1.0@${versions[1]!.digest}`], { cwd: site.dir, env: { DATABASE_URL: url } })
+    const applied = await squizzle(['apply', `1.1.0@${versions[1]!.digest}`], {
+      cwd: site.dir,
+      env: { DATABASE_URL: url },
+    })
     expect(applied.code, applied.stderr).toBe(0)
     expect(await query(url, "SELECT to_regclass('public.orders') AS t")).toEqual([{ t: 'orders' }])
     const verified = await squizzle(['verify', '1.1.0'], { cwd: site.dir, env: { DATABASE_URL: url } })
@@ -79,7 +94,10 @@ describe('squizzle export and import', () => {
     expect(verified.stdout).toMatch(/signed by \S+/)
     // Importing the same file again changes nothing and says so.
     const again = await squizzle(['import', 'from-usb.tar', '--json'], { cwd: site.dir })
-    expect(json<{ versions: { existed: boolean }[] }>(again.stdout).versions.map((v) => v.existed)).toEqual([true, true])
+    expect(json<{ versions: { existed: boolean }[] }>(again.stdout).versions.map((v) => v.existed)).toEqual([
+      true,
+      true,
+    ])
   })
 
   it('refuses a tampered archive (one byte of a blob) with exit 3, and the destination lists nothing', async () => {
@@ -122,7 +140,13 @@ describe('squizzle export and import', () => {
     try {
       await other.add('migrations', '001_users.sql', 'CREATE TABLE people (id int);')
       expect((await squizzle(['build', '1.0.0', '--irreversible'], { cwd: other.dir })).code).toBe(0)
-      expect((await squizzle(['push', '1.0.0', '--storage', `file:${join(site.dir, '.squizzle/artifacts')}`], { cwd: other.dir })).code).toBe(0)
+      expect(
+        (
+          await squizzle(['push', '1.0.0', '--storage', `file:${join(site.dir, '.squizzle/artifacts')}`], {
+            cwd: other.dir,
+          })
+        ).code,
+      ).toBe(0)
       const before = await listed(site)
       const file = join(site.dir, 'release.tar')
       expect((await inSource('export', '--all', '-o', file)).code).toBe(0)
@@ -155,7 +179,8 @@ describe('squizzle push --storage file:DIR', () => {
 })
 
 async function runSkopeo(...args: string[]): Promise<void> {
-  if (!skopeo) throw new Error('skopeo is required in CI (CI is set) but is not on PATH: install it (apt-get install skopeo)')
+  if (!skopeo)
+    throw new Error('skopeo is required in CI (CI is set) but is not on PATH: install it (apt-get install skopeo)')
   await promisify(execFile)(skopeo, ['--insecure-policy', ...args], { timeout: 60_000 })
 }
 

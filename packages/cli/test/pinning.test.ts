@@ -45,7 +45,9 @@ describe('apply VERSION@DIGEST', () => {
     const r = await run('apply', `1.0.0@${digest}`, '--json')
     expect(r.code, r.stdout).toBe(0)
     expect(json<{ applied: string[] }>(r.stdout).applied).toEqual(['1.0.0'])
-    expect(await query(url, "SELECT manifest_digest FROM squizzle.history WHERE operation = 'apply'")).toEqual([{ manifest_digest: digest }])
+    expect(await query(url, "SELECT manifest_digest FROM squizzle.history WHERE operation = 'apply'")).toEqual([
+      { manifest_digest: digest },
+    ])
     // Pinned again once applied: a no-op when it is what the database applied, exit 3 otherwise.
     expect((await run('apply', `1.0.0@${digest}`)).code).toBe(0)
     expect((await run('apply', `1.0.0@${otherDigest}`)).code).toBe(3)
@@ -102,7 +104,9 @@ describe('push and pull VERSION@DIGEST', () => {
     const wrong = await run('push', `1.0.0@${otherDigest}`, '--storage', `file:${usb}`, '--json')
     expect(wrong.code).toBe(3)
     expect(json<{ error: { code: string } }>(wrong.stdout).error.code).toBe('PINNED_DIGEST_MISMATCH')
-    expect(json<{ versions: unknown[] }>((await run('list', '--storage', `file:${usb}`, '--json')).stdout).versions).toEqual([])
+    expect(
+      json<{ versions: unknown[] }>((await run('list', '--storage', `file:${usb}`, '--json')).stdout).versions,
+    ).toEqual([])
     const right = await run('push', `1.0.0@${digest}`, '--storage', `file:${usb}`, '--json')
     expect(right.code, right.stdout).toBe(0)
     expect(json<{ digest: string }>(right.stdout).digest).toBe(digest)

@@ -10,17 +10,31 @@ import { createProject, type TestProject } from './support/project.js'
 // them from running there, visibly (event, history, status), while every byte is still verified.
 
 let project: TestProject
-const run = (url: string | null, ...args: string[]) => squizzle(args, { cwd: project.dir, env: url === null ? {} : { DATABASE_URL: url } })
+const run = (url: string | null, ...args: string[]) =>
+  squizzle(args, { cwd: project.dir, env: url === null ? {} : { DATABASE_URL: url } })
 const json = <T>(stdout: string) => JSON.parse(stdout) as T
 const seedPath = 'seed/001_demo_products.sql'
-const hasTable = async (url: string, table: string) => (await query<{ t: string | null }>(url, `SELECT to_regclass('public.${table}') AS t`))[0]?.t !== null
+const hasTable = async (url: string, table: string) =>
+  (await query<{ t: string | null }>(url, `SELECT to_regclass('public.${table}') AS t`))[0]?.t !== null
 
 beforeEach(async () => {
   project = await createProject(
-    ['storage: file:.squizzle/artifacts', 'environments:', '  production:', '    seeds: false', '  staging:', '    seeds: true', ''].join('\n'),
+    [
+      'storage: file:.squizzle/artifacts',
+      'environments:',
+      '  production:',
+      '    seeds: false',
+      '  staging:',
+      '    seeds: true',
+      '',
+    ].join('\n'),
   )
   await project.add('migrations', '001_products.sql', 'CREATE TABLE products (id int PRIMARY KEY, name text);')
-  await project.add('seed', '001_demo_products.sql', "CREATE TABLE demo_marker (id int);\nINSERT INTO products VALUES (1, 'demo');")
+  await project.add(
+    'seed',
+    '001_demo_products.sql',
+    "CREATE TABLE demo_marker (id int);\nINSERT INTO products VALUES (1, 'demo');",
+  )
   expect((await run(null, 'build', '1.0.0', '--irreversible')).code).toBe(0)
 })
 afterEach(async () => {
@@ -40,7 +54,9 @@ describe('seeds per environment', () => {
     expect(await query(url, "SELECT version, skipped_files FROM squizzle.history WHERE operation = 'apply'")).toEqual([
       { version: '1.0.0', skipped_files: [seedPath] },
     ])
-    expect(await query(url, "SELECT details->'skippedSeeds' AS s FROM squizzle.audit WHERE outcome = 'success'")).toEqual([{ s: [seedPath] }])
+    expect(
+      await query(url, "SELECT details->'skippedSeeds' AS s FROM squizzle.audit WHERE outcome = 'success'"),
+    ).toEqual([{ s: [seedPath] }])
 
     const status = await run(url, 'status', '--env', 'production', '--json')
     expect(json<{ applied: { version: string; skippedFiles: string[] }[] }>(status.stdout).applied).toEqual([
@@ -60,7 +76,9 @@ describe('seeds per environment', () => {
       expect(json<{ events: { type: string }[] }>(r.stdout).events.map((e) => e.type)).not.toContain('seeds.skipped')
       expect(await hasTable(url, 'demo_marker')).toBe(true)
       expect(await query(url, 'SELECT name FROM products')).toEqual([{ name: 'demo' }])
-      expect(await query(url, "SELECT skipped_files FROM squizzle.history WHERE operation = 'apply'")).toEqual([{ skipped_files: [] }])
+      expect(await query(url, "SELECT skipped_files FROM squizzle.history WHERE operation = 'apply'")).toEqual([
+        { skipped_files: [] },
+      ])
     }
   })
 
@@ -73,7 +91,7 @@ describe('seeds per environment', () => {
     expect(r.stdout).toContain('CREATE TABLE products')
   })
 
-  it('still verifies the seed bytes where seeds are off: a changed seed is refused (exit 3), nothing runs', async () => {
+  it('still verifies seed bytes where seeds are off: a changed seed is refused (exit 3), nothing runs', async () => {
     const blobs = join(project.dir, '.squizzle/artifacts/blobs/sha256')
     for (const name of await readdir(blobs)) {
       const bytes = await readFile(join(blobs, name))

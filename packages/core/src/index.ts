@@ -52,7 +52,8 @@ export type {
   RollbackScript,
 } from './driver/database-driver.js'
 
-export { connectWithRetry, retryWait, notReadyReason, type ConnectRetryOptions, type NotReadyReason } from './driver/connect-with-retry.js'
+export { connectWithRetry, retryWait, notReadyReason } from './driver/connect-with-retry.js'
+export type { ConnectRetryOptions, NotReadyReason } from './driver/connect-with-retry.js'
 
 // Signing
 export type { Signer, Verifier, SignatureBundle, TrustPolicy, TrustedIdentity, VerifiedIdentity, VerifiedSignature, ArtifactPolicy } from './signing/signing.js'

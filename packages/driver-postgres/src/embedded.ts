@@ -133,8 +133,11 @@ export function portInUse(port: number): Promise<boolean> {
 }
 
 function portInUseError(port: number, cause?: unknown): SquizzleError {
-  return new SquizzleError('PORT_IN_USE', `cannot start the embedded PostgreSQL server: port ${port} on 127.0.0.1 is already in use`, {
-    hint: `Stop what listens there (\`ss -ltnp 'sport = :${port}'\` shows it), or choose another port, or leave the port out to get a free one.`,
+  const message = `cannot start the embedded PostgreSQL server: port ${port} on 127.0.0.1 is already in use`
+  return new SquizzleError('PORT_IN_USE', message, {
+    hint:
+      `Stop what listens there (\`ss -ltnp 'sport = :${port}'\` shows it), or choose another port, ` +
+      'or leave the port out to get a free one.',
     details: { port },
     ...(cause === undefined ? {} : { cause }),
   })

@@ -4,7 +4,14 @@ import { join } from 'node:path'
 import { createTestDatabase, query } from '@squizzle/testkit'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { plainNpmEnv, runCommand, type CommandResult } from './support/commands.js'
-import { packPackage, publishedPackages, repoRoot, tarballEntries, tarballManifest, type PublishedPackage } from './support/packages.js'
+import {
+  packPackage,
+  publishedPackages,
+  repoRoot,
+  tarballEntries,
+  tarballManifest,
+  type PublishedPackage,
+} from './support/packages.js'
 
 // What a user gets from `npm i -D @squizzle/cli`: every published package packed as it would
 // be published, installed with plain npm into an empty project outside the monorepo, then the
@@ -18,11 +25,20 @@ const reachable = registry.code === 0
 if (!reachable && !inCi) {
   console.warn(
     '\n*** npm cannot reach its registry (npm ping failed): SKIPPING the packed-install test, which installs the ' +
-      'packages\' own dependencies from it. In CI it fails instead. ***\n' + registry.stderr.slice(0, 500) + '\n',
+      "packages' own dependencies from it. In CI it fails instead. ***\n" +
+      registry.stderr.slice(0, 500) +
+      '\n',
   )
 }
 
-const expectedPackages = ['@squizzle/cli', '@squizzle/core', '@squizzle/driver-postgres', '@squizzle/security', '@squizzle/storage-filesystem', '@squizzle/storage-oci']
+const expectedPackages = [
+  '@squizzle/cli',
+  '@squizzle/core',
+  '@squizzle/driver-postgres',
+  '@squizzle/security',
+  '@squizzle/storage-filesystem',
+  '@squizzle/storage-oci',
+]
 
 let work: string
 let project: string
@@ -31,7 +47,11 @@ let packages: PublishedPackage[] = []
 
 /** `npx squizzle …` in the installed project, with a clean environment like a user's shell. */
 const squizzle = (args: string[], env: Record<string, string> = {}) =>
-  runCommand('npx', ['--no', '--', 'squizzle', ...args], { cwd: project, env: plainNpmEnv({ NO_COLOR: '1', ...env }), timeoutMs: 300_000 })
+  runCommand('npx', ['--no', '--', 'squizzle', ...args], {
+    cwd: project,
+    env: plainNpmEnv({ NO_COLOR: '1', ...env }),
+    timeoutMs: 300_000,
+  })
 
 beforeAll(async () => {
   packages = await publishedPackages()
@@ -55,9 +75,19 @@ describe('published tarballs', () => {
   it('each hold LICENSE, README.md and their build, and no sources, tests or test config', async () => {
     for (const pkg of packages) {
       const entries = await tarballEntries(tarballs.get(pkg.name)!)
-      expect(entries, pkg.name).toEqual(expect.arrayContaining(['package/LICENSE', 'package/README.md', 'package/package.json', 'package/dist/index.js']))
+      expect(entries, pkg.name).toEqual(
+        expect.arrayContaining([
+          'package/LICENSE',
+          'package/README.md',
+          'package/package.json',
+          'package/dist/index.js',
+        ]),
+      )
       const unwanted = entries.filter(
-        (e) => /^package\/(src|test|tests|fixtures)\//.test(e) || /\.(test|spec)\.[cm]?[jt]s(\.map)?$/.test(e) || /(tsconfig[^/]*\.json|vitest\.config\.[cm]?[jt]s)$/.test(e),
+        (e) =>
+          /^package\/(src|test|tests|fixtures)\//.test(e) ||
+          /\.(test|spec)\.[cm]?[jt]s(\.map)?$/.test(e) ||
+          /(tsconfig[^/]*\.json|vitest\.config\.[cm]?[jt]s)$/.test(e),
       )
       expect(unwanted, pkg.name).toEqual([])
     }
@@ -80,8 +110,15 @@ describe.skipIf(!reachable && !inCi)('installed with plain npm outside the monor
     if (!reachable) throw new Error(`CI is set but npm cannot reach its registry: ${registry.stderr}`)
     expect(project.startsWith(await realpath(repoRoot))).toBe(false)
     await mkdir(project)
-    await writeFile(join(project, 'package.json'), JSON.stringify({ name: 'squizzle-install-check', private: true, type: 'module' }))
-    const install = await runCommand('npm', ['install', '--no-audit', '--no-fund', ...tarballs.values()], { cwd: project, env: plainNpmEnv(), timeoutMs: 900_000 })
+    await writeFile(
+      join(project, 'package.json'),
+      JSON.stringify({ name: 'squizzle-install-check', private: true, type: 'module' }),
+    )
+    const install = await runCommand('npm', ['install', '--no-audit', '--no-fund', ...tarballs.values()], {
+      cwd: project,
+      env: plainNpmEnv(),
+      timeoutMs: 900_000,
+    })
     expect(install.code, `npm install failed:\n${install.stdout}\n${install.stderr}`).toBe(0)
 
     const cli = packages.find((p) => p.name === '@squizzle/cli')!
@@ -89,7 +126,10 @@ describe.skipIf(!reachable && !inCi)('installed with plain npm outside the monor
     const url = await createTestDatabase(inject('postgresUrl'))
     const init = await squizzle(['init'], { DATABASE_URL: url })
     expect(init.code, init.stderr).toBe(0)
-    await writeFile(join(project, 'db/migrations/001_users.sql'), 'CREATE TABLE users (id bigint PRIMARY KEY, email text NOT NULL);\n')
+    await writeFile(
+      join(project, 'db/migrations/001_users.sql'),
+      'CREATE TABLE users (id bigint PRIMARY KEY, email text NOT NULL);\n',
+    )
     await writeFile(join(project, 'db/rollback/001_users.sql'), 'DROP TABLE users;\n')
     // No --dev-url: the build replays on the embedded PostgreSQL that npm installed.
     const build = await squizzle(['build', '1.0.0', '--notes', 'users'])

@@ -21,7 +21,11 @@ export interface ArchiveLimits {
   maxIndexBytes: number
 }
 
-export const defaultArchiveLimits: ArchiveLimits = { maxArchiveBytes: 16 * 1024 ** 3, maxEntries: 100_000, maxIndexBytes: 64 * 1024 ** 2 }
+export const defaultArchiveLimits: ArchiveLimits = {
+  maxArchiveBytes: 16 * 1024 ** 3,
+  maxEntries: 100_000,
+  maxIndexBytes: 64 * 1024 ** 2,
+}
 
 /** An opened archive: a read-only target over its verified, extracted layout. */
 export interface OciArchive {
@@ -45,18 +49,25 @@ export interface OciArchive {
  * try { await importVersions(archive.target, layout) } finally { await archive.dispose() }
  * ```
  */
-export async function openOciArchive(file: string, options: { limits?: Partial<ArchiveLimits> } = {}): Promise<OciArchive> {
+export async function openOciArchive(
+  file: string,
+  options: { limits?: Partial<ArchiveLimits> } = {},
+): Promise<OciArchive> {
   const limits = { ...defaultArchiveLimits, ...options.limits }
   const { size } = await stat(file).catch((err: unknown) => {
     throw storageError(`read the archive ${file}`, err)
   })
-  if (size > limits.maxArchiveBytes) throw unsafe(`${file} is ${size} bytes, more than the ${limits.maxArchiveBytes} allowed`)
+  if (size > limits.maxArchiveBytes)
+    throw unsafe(`${file} is ${size} bytes, more than the ${limits.maxArchiveBytes} allowed`)
   const work = await mkdtemp(join(tmpdir(), 'squizzle-import-'))
   try {
     const root = join(work, 'layout')
     await mkdir(root, { mode: 0o700 })
     await extractLayout(file, root, limits)
-    return { target: readOnlyTarget(new OciLayoutTarget(root), `oci-archive:${resolve(file)}`), dispose: () => rm(work, { recursive: true, force: true }) }
+    return {
+      target: readOnlyTarget(new OciLayoutTarget(root), `oci-archive:${resolve(file)}`),
+      dispose: () => rm(work, { recursive: true, force: true }),
+    }
   } catch (err) {
     await rm(work, { recursive: true, force: true })
     throw err
@@ -67,7 +78,10 @@ type EntryKind = { kind: 'dir' } | { kind: 'json'; name: string } | { kind: 'blo
 
 async function extractLayout(file: string, root: string, limits: ArchiveLimits): Promise<void> {
   const extract = tar.extract()
-  const reading = pipeline(createReadStream(file), extract).then(() => undefined, (err: unknown) => err)
+  const reading = pipeline(createReadStream(file), extract).then(
+    () => undefined,
+    (err: unknown) => err,
+  )
   const seen = new Set<string>()
   try {
     for await (const entry of extract) {
@@ -82,11 +96,20 @@ async function extractLayout(file: string, root: string, limits: ArchiveLimits):
         entry.resume()
         continue
       }
-      if (entry.header.type !== 'file') throw unsafe(`entry ${name} is a ${entry.header.type ?? 'special entry'}; only regular files are allowed`)
-      if (kind.kind === 'json' && (entry.header.size ?? 0) > limits.maxIndexBytes) throw unsafe(`${name} is larger than ${limits.maxIndexBytes} bytes`)
+      if (entry.header.type !== 'file')
+        throw unsafe(`entry ${name} is a ${entry.header.type ?? 'special entry'}; only regular files are allowed`)
+      if (kind.kind === 'json' && (entry.header.size ?? 0) > limits.maxIndexBytes)
+        throw unsafe(`${name} is larger than ${limits.maxIndexBytes} bytes`)
       await mkdir(join(root, 'blobs', 'sha256'), { recursive: true, mode: 0o700 })
-      const path = kind.kind === 'json' ? join(root, kind.name) : join(root, 'blobs', 'sha256', kind.digest.slice('sha256:'.length))
-      await pipeline(entry, digestCheck(kind.kind === 'blob' ? kind.digest : null, name), createWriteStream(path, { flags: 'wx', mode: 0o600 }))
+      const path =
+        kind.kind === 'json'
+          ? join(root, kind.name)
+          : join(root, 'blobs', 'sha256', kind.digest.slice('sha256:'.length))
+      await pipeline(
+        entry,
+        digestCheck(kind.kind === 'blob' ? kind.digest : null, name),
+        createWriteStream(path, { flags: 'wx', mode: 0o600 }),
+      )
     }
   } catch (err) {
     extract.destroy()
@@ -133,10 +156,16 @@ function digestCheck(digest: string | null, name: string): Transform {
       const actual = `sha256:${hash.digest('hex')}`
       if (digest === null || actual === digest) return callback()
       callback(
-        new SquizzleError('DIGEST_MISMATCH', `archive entry ${name} does not hash to its name (it hashes to ${actual})`, {
-          hint: 'The archive was altered or damaged in transit. Nothing was imported; export it again from a trusted storage.',
-          details: { expected: digest, actual },
-        }),
+        new SquizzleError(
+          'DIGEST_MISMATCH',
+          `archive entry ${name} does not hash to its name (it hashes to ${actual})`,
+          {
+            hint:
+              'The archive was altered or damaged in transit. Nothing was imported; ' +
+              'export it again from a trusted storage.',
+            details: { expected: digest, actual },
+          },
+        ),
       )
     },
   })
@@ -144,7 +173,9 @@ function digestCheck(digest: string | null, name: string): Transform {
 
 function unsafe(message: string): SquizzleError {
   return new SquizzleError('ARCHIVE_UNSAFE', `archive refused: ${message}`, {
-    hint: 'Nothing was imported. Use an archive written by `squizzle export` (or `skopeo copy … oci-archive:FILE`) and check it was not altered.',
+    hint:
+      'Nothing was imported. Use an archive written by `squizzle export` ' +
+      '(or `skopeo copy … oci-archive:FILE`) and check it was not altered.',
   })
 }
 

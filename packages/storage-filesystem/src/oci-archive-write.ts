@@ -31,7 +31,11 @@ export interface ArchivedVersion {
  * await writeOciArchive(registry.target, ['1.1.0', '1.2.0'], '/media/usb/db-1.2.0.tar')
  * ```
  */
-export async function writeOciArchive(source: ContentTarget, references: readonly string[], file: string): Promise<ArchivedVersion[]> {
+export async function writeOciArchive(
+  source: ContentTarget,
+  references: readonly string[],
+  file: string,
+): Promise<ArchivedVersion[]> {
   const work = await mkdtemp(join(tmpdir(), 'squizzle-export-'))
   try {
     const layout = new OciLayoutTarget(join(work, 'layout'))
@@ -61,7 +65,8 @@ async function tarLayout(paths: LayoutPaths, file: string): Promise<void> {
     await addFile(pack, 'index.json', paths.indexFile)
     pack.entry({ ...fixed, name: 'blobs/', type: 'directory', mode: 0o755 })
     pack.entry({ ...fixed, name: 'blobs/sha256/', type: 'directory', mode: 0o755 })
-    for (const name of (await readdir(paths.blobsDir)).sort()) await addFile(pack, `blobs/sha256/${name}`, join(paths.blobsDir, name))
+    for (const name of (await readdir(paths.blobsDir)).sort())
+      await addFile(pack, `blobs/sha256/${name}`, join(paths.blobsDir, name))
     pack.finalize()
     await written
     await rename(partial, file)

@@ -18,11 +18,18 @@ import { expectCode, readJson, tempLayout, type TempLayout } from './helpers.js'
 const skopeo = findOnPath('skopeo')
 const inCi = Boolean(process.env['CI'])
 if (!skopeo && !inCi) {
-  console.warn('\n*** skopeo is not on PATH: SKIPPING the oci-archive skopeo tests (apt-get install skopeo). In CI they fail instead. ***\n')
+  console.warn(
+    '\n*** skopeo is not on PATH: SKIPPING the oci-archive skopeo tests (apt-get install skopeo). ' +
+      'In CI they fail instead. ***\n',
+  )
 }
 
 let tmp: TempLayout
-const sbom = { artifactType: 'application/vnd.cyclonedx+json', mediaType: 'application/vnd.cyclonedx+json', data: Buffer.from('{"bomFormat":"CycloneDX"}') }
+const sbom = {
+  artifactType: 'application/vnd.cyclonedx+json',
+  mediaType: 'application/vnd.cyclonedx+json',
+  data: Buffer.from('{"bomFormat":"CycloneDX"}'),
+}
 
 beforeEach(async () => {
   tmp = await tempLayout()
@@ -32,19 +39,29 @@ afterEach(() => tmp.cleanup())
 /** A layout with 1.0.0 (with an SBOM attached) and 1.1.0, and an archive of both. */
 async function exported(): Promise<{ file: string; digests: Record<string, string> }> {
   const source = createFilesystemStorage(tmp.layout)
-  const first = await source.push(await makeTestVersion('1.0.0', { 'migrations/001_users.sql': 'CREATE TABLE users (id int);\n' }))
-  const second = await source.push(await makeTestVersion('1.1.0', { 'migrations/002_orders.sql': 'CREATE TABLE orders (id int);\n' }))
+  const first = await source.push(
+    await makeTestVersion('1.0.0', { 'migrations/001_users.sql': 'CREATE TABLE users (id int);\n' }),
+  )
+  const second = await source.push(
+    await makeTestVersion('1.1.0', { 'migrations/002_orders.sql': 'CREATE TABLE orders (id int);\n' }),
+  )
   await source.attach?.(first, sbom)
   const file = join(tmp.layout, '..', 'release.tar')
   const archived = await writeOciArchive(source.target, ['1.0.0', '1.1.0'], file)
-  expect(archived).toEqual([{ version: '1.0.0', digest: first.digest }, { version: '1.1.0', digest: second.digest }])
+  expect(archived).toEqual([
+    { version: '1.0.0', digest: first.digest },
+    { version: '1.1.0', digest: second.digest },
+  ])
   return { file, digests: { '1.0.0': first.digest, '1.1.0': second.digest } }
 }
 
 type HostileEntry = { name: string; content?: string; type?: 'symlink' | 'link' | 'directory'; linkname?: string }
 
 /** Writes a tar with the given entries (regular files with content, links, directories). */
-async function writeTar(file: string, entries: { header: Parameters<tar.Pack['entry']>[0]; content?: string | Buffer }[]): Promise<void> {
+async function writeTar(
+  file: string,
+  entries: { header: Parameters<tar.Pack['entry']>[0]; content?: string | Buffer }[],
+): Promise<void> {
   const pack = tar.pack()
   const written = pipeline(pack, createWriteStream(file))
   for (const e of entries) {
@@ -58,7 +75,11 @@ async function writeTar(file: string, entries: { header: Parameters<tar.Pack['en
 async function hostileTar(file: string, entries: HostileEntry[]): Promise<void> {
   await writeTar(
     file,
-    entries.map((e) => (e.type ? { header: { name: e.name, type: e.type, ...(e.linkname ? { linkname: e.linkname } : {}) } } : { header: { name: e.name }, content: e.content ?? '' })),
+    entries.map((e) =>
+      e.type
+        ? { header: { name: e.name, type: e.type, ...(e.linkname ? { linkname: e.linkname } : {}) } }
+        : { header: { name: e.name }, content: e.content ?? '' },
+    ),
   )
 }
 
@@ -78,7 +99,9 @@ describe('OCI archives', () => {
     }
     expect((await destination.list()).map((v) => v.digest)).toEqual([digests['1.0.0'], digests['1.1.0']])
     const ref = (await destination.pull('1.0.0')).ref
-    expect((await destination.attachments?.(ref))?.map((a) => Buffer.from(a.data).toString())).toEqual(['{"bomFormat":"CycloneDX"}'])
+    expect((await destination.attachments?.(ref))?.map((a) => Buffer.from(a.data).toString())).toEqual([
+      '{"bomFormat":"CycloneDX"}',
+    ])
     for (const version of ['1.0.0', '1.1.0']) await verifyVersion(destination, version)
   })
 
@@ -92,7 +115,10 @@ describe('OCI archives', () => {
       const tags = []
       for await (const tag of archive.target.tags()) tags.push(tag)
       expect(tags).toEqual(expect.arrayContaining(['1.0.0', '1.1.0']))
-      await expectCode(archive.target.tag({ mediaType: 'x', digest: `sha256:${'0'.repeat(64)}`, size: 1 }, 'x'), 'STORAGE_UNSUPPORTED')
+      await expectCode(
+        archive.target.tag({ mediaType: 'x', digest: `sha256:${'0'.repeat(64)}`, size: 1 }, 'x'),
+        'STORAGE_UNSUPPORTED',
+      )
     } finally {
       await archive.dispose()
     }
@@ -101,7 +127,9 @@ describe('OCI archives', () => {
   it('verifies every version before copying any: one bad version leaves the destination empty', async () => {
     // A hand-made archive whose index.json also tags the manifest of 1.0.0 as 1.1.0.
     const pack = join(tmp.layout, '..', 'retagged')
-    await createFilesystemStorage(pack).push(await makeTestVersion('1.0.0', { 'migrations/001_users.sql': 'CREATE TABLE users (id int);\n' }))
+    await createFilesystemStorage(pack).push(
+      await makeTestVersion('1.0.0', { 'migrations/001_users.sql': 'CREATE TABLE users (id int);\n' }),
+    )
     const index = (await readJson(join(pack, 'index.json'))) as { manifests: { annotations: Record<string, string> }[] }
     index.manifests.push({ ...index.manifests[0]!, annotations: { [annotations.refName]: '1.1.0' } })
     await writeFile(join(pack, 'index.json'), JSON.stringify(index))
@@ -128,11 +156,23 @@ describe('OCI archives', () => {
 
   it.each<[string, HostileEntry[]]>([
     ['a symbolic link', [{ name: 'index.json', type: 'symlink', linkname: '/etc/passwd' }]],
-    ['a hard link', [{ name: 'oci-layout', content: '{}' }, { name: 'index.json', type: 'link', linkname: 'oci-layout' }]],
+    [
+      'a hard link',
+      [
+        { name: 'oci-layout', content: '{}' },
+        { name: 'index.json', type: 'link', linkname: 'oci-layout' },
+      ],
+    ],
     ['a path escaping the layout', [{ name: '../evil', content: 'x' }]],
     ['an absolute path', [{ name: '/tmp/evil', content: 'x' }]],
     ['an entry that is no part of a layout', [{ name: 'run.sh', content: 'x' }]],
-    ['a duplicated entry', [{ name: 'oci-layout', content: '{}' }, { name: 'oci-layout', content: '{}' }]],
+    [
+      'a duplicated entry',
+      [
+        { name: 'oci-layout', content: '{}' },
+        { name: 'oci-layout', content: '{}' },
+      ],
+    ],
     ['a directory elsewhere', [{ name: 'blobs/sha512/', type: 'directory' }]],
     ['no index.json', [{ name: 'oci-layout', content: '{"imageLayoutVersion":"1.0.0"}' }]],
   ])('refuses %s (ARCHIVE_UNSAFE)', async (_what, entries) => {
@@ -143,7 +183,10 @@ describe('OCI archives', () => {
 
   it('refuses a file that is not a tar, and one beyond the size limit', async () => {
     const file = join(tmp.layout, '..', 'not.tar')
-    await writeFile(file, 'definitely not a tar archive, just text that is long enough to look like a header block'.repeat(20))
+    await writeFile(
+      file,
+      'definitely not a tar archive, just text that is long enough to look like a header block'.repeat(20),
+    )
     await expectCode(openOciArchive(file), 'ARCHIVE_UNSAFE')
     const { file: real } = await exported()
     await expectCode(openOciArchive(real, { limits: { maxArchiveBytes: 1024 } }), 'ARCHIVE_UNSAFE')
@@ -161,7 +204,9 @@ describe('OCI archives', () => {
 
     it('imports an archive skopeo wrote', async () => {
       const source = createFilesystemStorage(tmp.layout)
-      const ref = await source.push(await makeTestVersion('1.0.0', { 'migrations/001_users.sql': 'CREATE TABLE users (id int);\n' }))
+      const ref = await source.push(
+        await makeTestVersion('1.0.0', { 'migrations/001_users.sql': 'CREATE TABLE users (id int);\n' }),
+      )
       const file = join(tmp.layout, '..', 'skopeo.tar')
       await runSkopeo('copy', `oci:${tmp.layout}:1.0.0`, `oci-archive:${file}:1.0.0`)
       const archive = await openOciArchive(file)
@@ -182,12 +227,18 @@ async function tarOfLayout(layout: string, file: string): Promise<void> {
   await writeTar(file, [
     { header: { name: 'oci-layout' }, content: await readFile(join(layout, 'oci-layout')) },
     { header: { name: 'index.json' }, content: await readFile(join(layout, 'index.json')) },
-    ...(await Promise.all(blobs.map(async (name) => ({ header: { name: `blobs/sha256/${name}` }, content: await readFile(join(layout, 'blobs', 'sha256', name)) })))),
+    ...(await Promise.all(
+      blobs.map(async (name) => ({
+        header: { name: `blobs/sha256/${name}` },
+        content: await readFile(join(layout, 'blobs', 'sha256', name)),
+      })),
+    )),
   ])
 }
 
 async function runSkopeo(...args: string[]): Promise<void> {
-  if (!skopeo) throw new Error('skopeo is required in CI (CI is set) but is not on PATH: install it (apt-get install skopeo)')
+  if (!skopeo)
+    throw new Error('skopeo is required in CI (CI is set) but is not on PATH: install it (apt-get install skopeo)')
   await promisify(execFile)(skopeo, ['--insecure-policy', ...args], { timeout: 60_000 })
 }
 

@@ -23,7 +23,9 @@ export const exportCommand: Command = {
   async run(ctx, args) {
     const output = args.values['output']
     if (typeof output !== 'string' || output === '') {
-      throw new SquizzleError('USAGE', 'export needs the file to write', { hint: 'Example: squizzle export 1.2.0 -o release.tar' })
+      throw new SquizzleError('USAGE', 'export needs the file to write', {
+        hint: 'Example: squizzle export 1.2.0 -o release.tar',
+      })
     }
     const storage = await ctx.openStorage()
     const references = await exportedVersions(ctx, args.positionals, args.values['all'] === true)
@@ -31,7 +33,9 @@ export const exportCommand: Command = {
     const archived = await writeOciArchive(storage.target, references, file)
     const r = ctx.reporter
     for (const v of archived) r.line(`${r.colors.green('✓')} ${v.version} ${r.colors.dim(v.digest)}`)
-    r.line(`exported ${archived.length} version${archived.length === 1 ? '' : 's'} from ${storage.name} to ${ctx.displayPath(file)}`)
+    r.line(
+      `exported ${plural(archived.length, 'version')} from ${storage.name} to ${ctx.displayPath(file)}`,
+    )
     r.json({ file, storage: storage.name, versions: archived })
     return 0
   },
@@ -41,9 +45,13 @@ export const exportCommand: Command = {
 async function exportedVersions(ctx: CommandContext, positionals: string[], all: boolean): Promise<string[]> {
   const named = positionals.length > 0
   if (all === named) {
-    throw new SquizzleError('USAGE', all ? 'export takes versions or --all, not both' : 'export needs versions or --all', {
-      hint: 'Example: squizzle export 1.1.0 1.2.0 -o release.tar, or squizzle export --all -o release.tar',
-    })
+    throw new SquizzleError(
+      'USAGE',
+      all ? 'export takes versions or --all, not both' : 'export needs versions or --all',
+      {
+        hint: 'Example: squizzle export 1.1.0 1.2.0 -o release.tar, or squizzle export --all -o release.tar',
+      },
+    )
   }
   for (const reference of positionals) parsePinnedVersion(reference)
   if (!all) return positionals
@@ -55,4 +63,8 @@ async function exportedVersions(ctx: CommandContext, positionals: string[], all:
     })
   }
   return versions
+}
+
+function plural(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`
 }

@@ -29,6 +29,7 @@ export const pullCommand: Command = {
     const remote = await openRegistry(ctx, 'pull')
     const local = await openLocalLayout(ctx)
     const desc = await copyVersion(remote.target, local.target, reference)
-    return reportCopy(ctx, 'pull', parsePinnedVersion(reference).version, { digest: desc.digest, from: remote.name, to: local.name })
+    const copied = { digest: desc.digest, from: remote.name, to: local.name }
+    return reportCopy(ctx, 'pull', parsePinnedVersion(reference).version, copied)
   },
 }

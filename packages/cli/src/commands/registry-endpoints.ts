@@ -34,14 +34,21 @@ export async function openRegistry(ctx: CommandContext, command: string, options
   const flag = options.allowStorageFlag === false ? undefined : ctx.flags.storage
   if (flag?.startsWith('file:')) return openOtherLayout(ctx, command, flag)
   if (flag !== undefined && !flag.startsWith('oci://')) {
-    throw new SquizzleError('USAGE', `${command}: --storage must name a registry (oci://HOST[:PORT]/REPO) or a layout (file:DIR), not ${flag.split(':')[0]}:`, {
-      hint: 'The local side is the file: storage from your config (default .squizzle/artifacts); pass the other side with --storage oci://… or --storage file:DIR.',
+    const scheme = flag.split(':')[0]
+    const message = `${command}: --storage must name a registry (oci://HOST[:PORT]/REPO) or a layout (file:DIR), ` +
+      `not ${scheme}:`
+    throw new SquizzleError('USAGE', message, {
+      hint:
+        'The local side is the file: storage from your config (default .squizzle/artifacts); ' +
+        'pass the other side with --storage oci://… or --storage file:DIR.',
     })
   }
   const url = flag ?? ctx.io.env['SQUIZZLE_REGISTRY'] ?? ctx.settings.registry
   if (!url) {
     throw new SquizzleError('USAGE', `${command}: no registry configured`, {
-      hint: 'Set registry: oci://HOST/REPO in squizzle.config, export SQUIZZLE_REGISTRY, or pass --storage oci://HOST/REPO (or file:DIR).',
+      hint:
+        'Set registry: oci://HOST/REPO in squizzle.config, export SQUIZZLE_REGISTRY, ' +
+        'or pass --storage oci://HOST/REPO (or file:DIR).',
     })
   }
   return ctx.openStorageAt(url)

@@ -40,9 +40,11 @@ export function describeEvent(
     case 'rollback.done':
       return `${c.green('✓')} ${e.version} rolled back in ${e.durationMs} ms`
     case 'seeds.skipped':
-      return `  ${c.yellow('−')} ${e.files.length} seed file${e.files.length === 1 ? '' : 's'} of ${e.version} verified, not run ${c.dim('(seeds: false in this environment)')}`
+      return `  ${c.yellow('−')} ${e.files.length} seed file${e.files.length === 1 ? '' : 's'} of ${e.version} ` +
+        `verified, not run ${c.dim('(seeds: false in this environment)')}`
     case 'connect.retry':
-      return `${c.yellow('…')} database not accepting connections yet (${e.reason}); retrying in ${seconds(e.waitMs)} ` +
+      return `${c.yellow('…')} database not accepting connections yet (${e.reason}); ` +
+        `retrying in ${seconds(e.waitMs)} ` +
         c.dim(`(${seconds(e.elapsedMs)} of ${seconds(e.timeoutMs)}, --connect-timeout)`)
     case 'version.skip':
       return verbose ? c.dim(`  skip ${e.reason}`) : null

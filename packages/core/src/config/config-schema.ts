@@ -22,9 +22,10 @@ const settings = {
           { type: 'integer', minimum: 0, maximum: 86400000 },
         ],
         description:
-          'How long to keep retrying while the database is not up yet (connection refused, starting up, host not ' +
-          'resolvable yet), with exponential backoff: a duration (30s, 2m) or milliseconds; 0 tries once. Default 30s. ' +
-          'Wrong passwords and unknown databases are never retried. --connect-timeout and SQUIZZLE_CONNECT_TIMEOUT override it.',
+          'How long to keep retrying while the database is not up yet (connection refused, starting up, ' +
+          'host not resolvable yet), with exponential backoff: a duration (30s, 2m) or milliseconds; ' +
+          '0 tries once. Default 30s. Wrong passwords and unknown databases are never retried. ' +
+          '--connect-timeout and SQUIZZLE_CONNECT_TIMEOUT override it.',
         examples: ['30s', '2m'],
       },
     },

@@ -43,9 +43,10 @@ describe('validateConfig', () => {
   })
 
   it('accepts seeds and the connect timeout, at the top level and per environment', () => {
-    const value = { seeds: true, database: { connectTimeout: '45s' }, environments: { production: { seeds: false, database: { connectTimeout: 120000 } } } }
+    const production = { seeds: false, database: { connectTimeout: 120000 } }
+    const value = { seeds: true, database: { connectTimeout: '45s' }, environments: { production } }
     expect(validateConfig(value, 'squizzle.config.json')).toBe(value)
-    expect(resolveEnvironment(value, 'production')).toMatchObject({ seeds: false, database: { connectTimeout: 120000 } })
+    expect(resolveEnvironment(value, 'production')).toMatchObject(production)
     expect(resolveEnvironment(value, undefined)).toMatchObject({ seeds: true, database: { connectTimeout: '45s' } })
   })
 
@@ -61,7 +62,7 @@ describe('validateConfig', () => {
     ['a value out of range', { limits: { maxFiles: 0 } }, '/limits/maxFiles'],
     ['a value outside its enum', { transactionScope: 'statement' }, '/transactionScope'],
     ['an empty ledger path', { ledger: '' }, '/ledger'],
-    ['seeds that are not a boolean', { environments: { production: { seeds: 'no' } } }, '/environments/production/seeds'],
+    ['non-boolean seeds', { environments: { production: { seeds: 'no' } } }, '/environments/production/seeds'],
     ['a connect timeout that is not a duration', { database: { connectTimeout: 'soon' } }, '/database/connectTimeout'],
     ['a bad key inside an environment', { environments: { production: { lockTimeoutMs: -1 } } }, '/environments/production/lockTimeoutMs'],
     ['an unknown key inside an environment', { environments: { production: { environments: {} } } }, 'environments'],

@@ -3,9 +3,15 @@ import { SquizzleError } from '../errors/squizzle-error.js'
 import type { SquizzleEvent } from '../events/events.js'
 import { connectWithRetry, notReadyReason, retryWait } from './connect-with-retry.js'
 
-const refused = new SquizzleError('CONNECTION_FAILED', 'cannot connect: ECONNREFUSED', { details: { errorCode: 'ECONNREFUSED', notReady: 'starting' } })
-const unresolved = new SquizzleError('CONNECTION_FAILED', 'cannot connect: ENOTFOUND', { details: { errorCode: 'ENOTFOUND', notReady: 'unresolved' } })
-const badPassword = new SquizzleError('CONNECTION_FAILED', 'password authentication failed', { details: { errorCode: '28P01' } })
+const refused = new SquizzleError('CONNECTION_FAILED', 'cannot connect: ECONNREFUSED', {
+  details: { errorCode: 'ECONNREFUSED', notReady: 'starting' },
+})
+const unresolved = new SquizzleError('CONNECTION_FAILED', 'cannot connect: ENOTFOUND', {
+  details: { errorCode: 'ENOTFOUND', notReady: 'unresolved' },
+})
+const badPassword = new SquizzleError('CONNECTION_FAILED', 'password authentication failed', {
+  details: { errorCode: '28P01' },
+})
 
 /** A driver whose connect fails with `failures` in turn, then succeeds. */
 function flakyDriver(failures: unknown[]): { connect(): Promise<void>; attempts: number } {
@@ -22,7 +28,9 @@ function flakyDriver(failures: unknown[]): { connect(): Promise<void>; attempts:
 describe('retryWait', () => {
   it('grows exponentially from 250 ms to at most 5 s, jittered within the upper half', () => {
     const options = { timeoutMs: 600_000 }
-    expect([1, 2, 3, 4, 5, 6, 7, 30].map((n) => retryWait(refused, n, 0, options, 0.999999))).toEqual([250, 500, 1000, 2000, 4000, 5000, 5000, 5000])
+    expect([1, 2, 3, 4, 5, 6, 7, 30].map((n) => retryWait(refused, n, 0, options, 0.999999))).toEqual([
+      250, 500, 1000, 2000, 4000, 5000, 5000, 5000,
+    ])
     expect([1, 2, 3, 30].map((n) => retryWait(refused, n, 0, options, 0))).toEqual([125, 250, 500, 2500])
   })
 
@@ -66,7 +74,10 @@ describe('connectWithRetry', () => {
   it('gives up at the timeout with CONNECTION_FAILED saying how many attempts it made', async () => {
     const driver = flakyDriver(Array.from({ length: 1000 }, () => refused))
     const err = await connectWithRetry(driver, { timeoutMs: 600 }).catch((e: unknown) => e)
-    expect(err).toMatchObject({ code: 'CONNECTION_FAILED', details: { notReady: 'starting', attempts: driver.attempts } })
+    expect(err).toMatchObject({
+      code: 'CONNECTION_FAILED',
+      details: { notReady: 'starting', attempts: driver.attempts },
+    })
     expect(driver.attempts).toBeGreaterThan(1)
   })
 })

@@ -35,7 +35,10 @@ const defaultUnresolvedForMs = 10_000
  * await connectWithRetry(driver, { timeoutMs: 30_000, events: (e) => console.log(e) })
  * ```
  */
-export async function connectWithRetry(driver: Pick<DatabaseDriver, 'connect'>, options: ConnectRetryOptions): Promise<void> {
+export async function connectWithRetry(
+  driver: Pick<DatabaseDriver, 'connect'>,
+  options: ConnectRetryOptions,
+): Promise<void> {
   const events = options.events ?? ignoreEvents
   const started = Date.now()
   for (let attempt = 1; ; attempt++) {
@@ -63,10 +66,19 @@ export async function connectWithRetry(driver: Pick<DatabaseDriver, 'connect'>, 
  * retryWait(refused, 3, 2_000, { timeoutMs: 30_000 }, 0.5) // 750
  * ```
  */
-export function retryWait(err: unknown, attempt: number, elapsedMs: number, options: ConnectRetryOptions, random: number): number | null {
+export function retryWait(
+  err: unknown,
+  attempt: number,
+  elapsedMs: number,
+  options: ConnectRetryOptions,
+  random: number,
+): number | null {
   const reason = notReadyReason(err)
   if (reason === null) return null
-  const limit = reason === 'unresolved' ? Math.min(options.timeoutMs, options.unresolvedForMs ?? defaultUnresolvedForMs) : options.timeoutMs
+  const limit =
+    reason === 'unresolved'
+      ? Math.min(options.timeoutMs, options.unresolvedForMs ?? defaultUnresolvedForMs)
+      : options.timeoutMs
   const remaining = limit - elapsedMs
   if (remaining <= 0) return null
   const ceiling = Math.min(maxDelayMs, firstDelayMs * 2 ** Math.min(attempt - 1, 16))
@@ -90,17 +102,25 @@ export function notReadyReason(err: unknown): NotReadyReason | null {
 
 function describe(err: unknown): { code: string; message: string } {
   const errorCode = isSquizzleError(err) ? err.details?.['errorCode'] : undefined
-  return { code: typeof errorCode === 'string' ? errorCode : 'CONNECTION_FAILED', message: err instanceof Error ? err.message : String(err) }
+  return {
+    code: typeof errorCode === 'string' ? errorCode : 'CONNECTION_FAILED',
+    message: err instanceof Error ? err.message : String(err),
+  }
 }
 
 function gaveUp(err: unknown, attempts: number, elapsedMs: number): SquizzleError {
   const seconds = Math.round(elapsedMs / 100) / 10
   const last = err as SquizzleError
-  return new SquizzleError('CONNECTION_FAILED', `${last.message} (gave up after ${attempts} attempts in ${seconds} s)`, {
-    hint:
-      'The server did not accept connections within the connect timeout. Check that it is starting and reachable at ' +
-      'that host and port, or wait longer with --connect-timeout (SQUIZZLE_CONNECT_TIMEOUT, database.connectTimeout).',
-    cause: last.cause ?? err,
-    details: { ...last.details, attempts, elapsedMs },
-  })
+  return new SquizzleError(
+    'CONNECTION_FAILED',
+    `${last.message} (gave up after ${attempts} attempts in ${seconds} s)`,
+    {
+      hint:
+        'The server did not accept connections within the connect timeout. Check that it is starting ' +
+        'and reachable at that host and port, or wait longer with --connect-timeout ' +
+        '(SQUIZZLE_CONNECT_TIMEOUT, database.connectTimeout).',
+      cause: last.cause ?? err,
+      details: { ...last.details, attempts, elapsedMs },
+    },
+  )
 }

@@ -71,7 +71,14 @@ export interface ApplyResult {
 export interface StatusReport {
   current: string | null
   /** `skippedFiles`: what the apply deliberately did not run (seed files in an environment without seeds). */
-  applied: { version: string; digest: string | null; appliedAt: string; actor: string; operation: string; skippedFiles: string[] }[]
+  applied: {
+    version: string
+    digest: string | null
+    appliedAt: string
+    actor: string
+    operation: string
+    skippedFiles: string[]
+  }[]
   pending: { version: string; digest: string; outOfOrder: boolean }[]
   /** Unresolved failed runs; `operation` says which command to run again (or `squizzle repair`). */
   failed: { version: string; operation: string; at: string; code: string; message: string; resumable: boolean }[]
@@ -139,11 +146,13 @@ export class Migrator {
         )
         const skippedSeeds = this.skippedSeeds(artifact.manifest)
         const skipKinds = skippedSeeds.length > 0 ? (['seed'] as const) : []
-        await this.guarded('apply', artifact.manifest.version, () => runVersion(this.runContext(), artifact, verified.contents, { skipKinds }), 'failure')
+        const run = () => runVersion(this.runContext(), artifact, verified.contents, { skipKinds })
+        await this.guarded('apply', artifact.manifest.version, run, 'failure')
         const signer = verified.identity ? { signer: verified.identity } : {}
         const version = artifact.manifest.version
         const seeds = skippedSeeds.length > 0 ? { skippedSeeds } : {}
-        const details = { digest: artifact.ref.digest, ...signer, ...seeds, ...overrideDetails(overridden.get(version)) }
+        const override = overrideDetails(overridden.get(version))
+        const details = { digest: artifact.ref.digest, ...signer, ...seeds, ...override }
         const { user: actor, host } = this.actor
         await driver.audit({ operation: 'apply', outcome: 'success', version, actor, host, details })
         applied.push(artifact.manifest.version)

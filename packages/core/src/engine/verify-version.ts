@@ -45,7 +45,11 @@ export interface VerifiedArtifact extends VerifyReport {
  * await verifyVersion(storage, `1.2.0@${report.digest}`) // PINNED_DIGEST_MISMATCH once the tag moves
  * ```
  */
-export async function verifyVersion(storage: ArtifactStorage, reference: string, options: VerifyOptions = {}): Promise<VerifyReport> {
+export async function verifyVersion(
+  storage: ArtifactStorage,
+  reference: string,
+  options: VerifyOptions = {},
+): Promise<VerifyReport> {
   const pin = parsePinnedVersion(reference)
   const pulled = await storage.pull(pin.version)
   assertPinned(pin, pulled.ref.digest, storage.name)

@@ -19,7 +19,15 @@ export type SquizzleEvent =
    * Connecting failed in a way that means the server is not up yet (refused, starting up,
    * name not resolvable yet): waiting `waitMs` before attempt `attempt + 1`, within `timeoutMs`.
    */
-  | { type: 'connect.retry'; attempt: number; reason: string; message: string; waitMs: number; elapsedMs: number; timeoutMs: number }
+  | {
+      type: 'connect.retry'
+      attempt: number
+      reason: string
+      message: string
+      waitMs: number
+      elapsedMs: number
+      timeoutMs: number
+    }
   | { type: 'file.start'; version: string; path: string; transactional: boolean }
   | { type: 'file.done'; version: string; path: string; durationMs: number }
   | { type: 'file.resume'; version: string; path: string; fromStatement: number }

@@ -42,7 +42,11 @@ export interface ImportedVersion {
  * const imported = await importVersions(archive.target, layout, { policy })
  * ```
  */
-export async function importVersions(from: ContentTarget, to: ContentTarget, options: ImportOptions = {}): Promise<ImportedVersion[]> {
+export async function importVersions(
+  from: ContentTarget,
+  to: ContentTarget,
+  options: ImportOptions = {},
+): Promise<ImportedVersion[]> {
   const source = createTargetStorage(from)
   const listed = await source.list()
   if (listed.length === 0) {
@@ -61,10 +65,24 @@ export async function importVersions(from: ContentTarget, to: ContentTarget, opt
   return verified
 }
 
-async function verifyForImport(source: ArtifactStorage, version: string, options: ImportOptions): Promise<ImportedVersion> {
+async function verifyForImport(
+  source: ArtifactStorage,
+  version: string,
+  options: ImportOptions,
+): Promise<ImportedVersion> {
   const pulled = await source.pull(version)
-  const report = await verifyPulled(source, pulled, { policy: options.policy, limits: options.limits, events: options.events })
+  const report = await verifyPulled(source, pulled, {
+    policy: options.policy,
+    limits: options.limits,
+    events: options.events,
+  })
   // Reading the attachments fetches each one's manifest and content against its digest.
   const attachments = (await source.attachments?.(pulled.ref)) ?? []
-  return { version, digest: pulled.ref.digest, identity: report.identity, attachments: attachments.length, existed: false }
+  return {
+    version,
+    digest: pulled.ref.digest,
+    identity: report.identity,
+    attachments: attachments.length,
+    existed: false,
+  }
 }

@@ -10,18 +10,24 @@ describe('parsePinnedVersion', () => {
     expect(parsePinnedVersion(`2.0.0-rc.1@${digest}`)).toEqual({ version: '2.0.0-rc.1', digest })
   })
 
-  it.each(['1.7.0@', '1.7.0@sha256:abc', `1.7.0@md5:${'a'.repeat(32)}`, `1.7.0@${digest.toUpperCase()}`, `v1.7.0@${digest}`, `1.7.0@${digest}@${digest}`])(
-    'refuses %s with VERSION_INVALID',
-    (reference) => {
-      expect(codeOf(() => parsePinnedVersion(reference))).toBe('VERSION_INVALID')
-    },
-  )
+  it.each([
+    '1.7.0@',
+    '1.7.0@sha256:abc',
+    `1.7.0@md5:${'a'.repeat(32)}`,
+    `1.7.0@${digest.toUpperCase()}`,
+    `v1.7.0@${digest}`,
+    `1.7.0@${digest}@${digest}`,
+  ])('refuses %s with VERSION_INVALID', (reference) => {
+    expect(codeOf(() => parsePinnedVersion(reference))).toBe('VERSION_INVALID')
+  })
 })
 
 describe('assertPinned', () => {
   it('passes an unpinned version and a matching digest, refuses another digest as an integrity error', () => {
     expect(codeOf(() => assertPinned({ version: '1.7.0', digest: null }, digest, 'x'))).toBe('no error')
     expect(codeOf(() => assertPinned({ version: '1.7.0', digest }, digest, 'x'))).toBe('no error')
-    expect(codeOf(() => assertPinned({ version: '1.7.0', digest }, `sha256:${'0'.repeat(64)}`, 'x'))).toBe('PINNED_DIGEST_MISMATCH')
+    expect(codeOf(() => assertPinned({ version: '1.7.0', digest }, `sha256:${'0'.repeat(64)}`, 'x'))).toBe(
+      'PINNED_DIGEST_MISMATCH',
+    )
   })
 })

@@ -25,8 +25,12 @@ export async function publishedPackages(): Promise<PublishedPackage[]> {
   const root = join(repoRoot, 'packages')
   const found: PublishedPackage[] = []
   for (const entry of (await readdir(root)).sort()) {
-    const manifest = await readFile(join(root, entry, 'package.json'), 'utf8').then((t) => JSON.parse(t) as { name: string; version: string; private?: boolean }, () => null)
-    if (manifest && manifest.private !== true) found.push({ name: manifest.name, version: manifest.version, dir: join(root, entry) })
+    const manifest = await readFile(join(root, entry, 'package.json'), 'utf8').then(
+      (t) => JSON.parse(t) as { name: string; version: string; private?: boolean },
+      () => null,
+    )
+    if (manifest && manifest.private !== true)
+      found.push({ name: manifest.name, version: manifest.version, dir: join(root, entry) })
   }
   return found
 }
@@ -40,7 +44,10 @@ export async function publishedPackages(): Promise<PublishedPackage[]> {
  * ```
  */
 export async function packPackage(pkg: PublishedPackage, destination: string): Promise<string> {
-  const built = await access(join(pkg.dir, 'dist', 'index.js')).then(() => true, () => false)
+  const built = await access(join(pkg.dir, 'dist', 'index.js')).then(
+    () => true,
+    () => false,
+  )
   if (!built) throw new Error(`${pkg.name} is not built (no dist/index.js): run \`npx -y pnpm@10 build\` first`)
   const [cmd, ...args] = pnpmCommand('pack', '--pack-destination', destination)
   const r = await runCommand(cmd, args, { cwd: pkg.dir })
@@ -72,7 +79,9 @@ export async function tarballEntries(tarball: string): Promise<string[]> {
  * const manifest = await tarballManifest(tarball)
  * ```
  */
-export async function tarballManifest(tarball: string): Promise<{ name: string; version: string; dependencies?: Record<string, string> }> {
+export async function tarballManifest(
+  tarball: string,
+): Promise<{ name: string; version: string; dependencies?: Record<string, string> }> {
   const r = await runCommand('tar', ['-xzOf', tarball, 'package/package.json'], { cwd: repoRoot })
   if (r.code !== 0) throw new Error(`cannot read package.json from ${tarball}: ${r.stderr}`)
   return JSON.parse(r.stdout) as { name: string; version: string; dependencies?: Record<string, string> }
