@@ -29,6 +29,8 @@ export async function migratorFor(
     lockTimeoutMs: ctx.lockTimeoutMs(),
     allowOutOfOrder: extra.allowOutOfOrder ?? ctx.settings.allowOutOfOrder ?? false,
     allowUnchained: extra.allowUnchained === true,
+    // Seeds run unless the environment says otherwise (`seeds: false`), as they always did.
+    seeds: ctx.settings.seeds ?? true,
     ...(ctx.settings.limits ? { limits: ctx.settings.limits } : {}),
     ...(policy ? { policy } : {}),
   })
