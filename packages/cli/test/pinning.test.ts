@@ -104,9 +104,8 @@ describe('push and pull VERSION@DIGEST', () => {
     const wrong = await run('push', `1.0.0@${otherDigest}`, '--storage', `file:${usb}`, '--json')
     expect(wrong.code).toBe(3)
     expect(json<{ error: { code: string } }>(wrong.stdout).error.code).toBe('PINNED_DIGEST_MISMATCH')
-    expect(
-      json<{ versions: unknown[] }>((await run('list', '--storage', `file:${usb}`, '--json')).stdout).versions,
-    ).toEqual([])
+    const nothing = await run('list', '--storage', `file:${usb}`, '--json')
+    expect(json<{ error: { code: string } }>(nothing.stdout).error.code).toBe('STORAGE_NOT_FOUND')
     const right = await run('push', `1.0.0@${digest}`, '--storage', `file:${usb}`, '--json')
     expect(right.code, right.stdout).toBe(0)
     expect(json<{ digest: string }>(right.stdout).digest).toBe(digest)

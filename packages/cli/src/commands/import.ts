@@ -28,7 +28,7 @@ export const importCommand: Command = {
         hint: 'Example: squizzle import release.tar',
       })
     const policy = await trustPolicyFor(ctx)
-    const destination = await ctx.openStorageAt(ctx.storageUrl())
+    const destination = await ctx.openStorageAt(ctx.storageUrl(), 'create')
     const archive = await openOciArchive(resolve(ctx.io.cwd, file))
     try {
       const imported = await importVersions(archive.target, destination.target, {
