@@ -4,6 +4,7 @@ import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { SquizzleError } from '@squizzle/core'
+import { assertReachableByPostgres } from './embedded-access.js'
 
 /** A PostgreSQL server started by Squizzle itself. */
 export interface EmbeddedServer {
@@ -53,10 +54,11 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions = {}): Prom
   await mkdir(parent, { recursive: true })
   // mkdtemp makes 0700 folders; as root the server runs as `postgres` and must reach its data.
   if (temporary) await chmod(parent, 0o755)
+  const asRoot = typeof process.getuid === 'function' && process.getuid() === 0
+  if (asRoot) await assertReachableByPostgres([parent])
   if (options.port !== undefined && (await portInUse(options.port))) throw portInUseError(options.port)
   const port = options.port ?? (await freePort())
   const password = options.password ?? randomBytes(12).toString('hex')
-  const asRoot = typeof process.getuid === 'function' && process.getuid() === 0
   const log = options.onLog ?? (() => {})
   const pg = new EmbeddedPostgres({
     databaseDir: dataDir,

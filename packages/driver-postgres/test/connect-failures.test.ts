@@ -1,3 +1,6 @@
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { createServer, type Server } from 'node:net'
 import { isSquizzleError, notReadyReason } from '@squizzle/core'
 import { createTestDatabase } from '@squizzle/testkit'
@@ -73,5 +76,25 @@ describe('startEmbeddedPostgres', () => {
     const port = Number(new URL(inject('postgresUrl')).port)
     const err = await startEmbeddedPostgres({ port }).catch((e: unknown) => e)
     expect(isSquizzleError(err) && err.code).toBe('PORT_IN_USE')
+  })
+
+  // Only root runs the server as another user (postgres); elsewhere the folder is the caller's own.
+  const asRoot = process.getuid?.() === 0
+  it.skipIf(!asRoot)('as root, names a private folder above the data that postgres cannot enter', async () => {
+    const closed = await mkdtemp(join(tmpdir(), 'squizzle-private-')) // mode 0700
+    try {
+      const err = await startEmbeddedPostgres({ dataDir: join(closed, 'project', 'pg') }).then(
+        async (server) => {
+          await server.stop()
+          return new Error('started')
+        },
+        (e: unknown) => e,
+      )
+      expect(isSquizzleError(err) && err.code).toBe('CONNECTION_FAILED')
+      expect(isSquizzleError(err) && err.details).toEqual({ path: closed })
+      expect(isSquizzleError(err) && err.hint).toContain(`chmod o+x ${closed}`)
+    } finally {
+      await rm(closed, { recursive: true, force: true })
+    }
   })
 })
