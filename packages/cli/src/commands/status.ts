@@ -35,6 +35,9 @@ export const statusCommand: Command = {
       r.line(`${c.bold('Database')} ${driver.displayUrl}`)
       printVersions(r, report, ctx.outputWidth())
       if (report.pending.length === 0) r.line(`${c.bold('Pending')}  none`)
+      for (const a of report.applied.filter((v) => v.skippedFiles.length > 0)) {
+        r.line(c.yellow(`${a.version}: seeds skipped: ${a.skippedFiles.join(', ')}`))
+      }
       for (const f of report.failed) r.line(`${c.red('Failed')}   ${f.version} at ${f.at}: ${f.message}${f.resumable ? ` (resumable: run ${f.operation} again)` : ''} ${c.dim(`[${f.operation}; after fixing the cause: squizzle repair]`)}`)
       if (report.baseline) r.line(`${c.bold('Baseline')} ${report.baseline} (versions up to it are part of the schema)`)
       for (const t of report.tampered) r.line(`${c.red('Tampered')} ${t.version}: applied ${t.applied}, storage now has ${t.stored}`)

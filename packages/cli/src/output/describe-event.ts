@@ -43,6 +43,13 @@ export function describeEvent(
       return `${c.cyan('←')} ${c.bold(e.version)} ${c.dim(`${short(e.digest)}, ${e.files} rollback file${e.files === 1 ? '' : 's'}`)}`
     case 'rollback.done':
       return `${c.green('✓')} ${e.version} rolled back in ${formatDuration(e.durationMs)}`
+    case 'seeds.skipped':
+      return `  ${c.yellow('−')} ${e.files.length} seed file${e.files.length === 1 ? '' : 's'} of ${e.version} ` +
+        `verified, not run ${c.dim('(seeds: false in this environment)')}`
+    case 'connect.retry':
+      return `${c.yellow('…')} database not accepting connections yet (${e.reason}); ` +
+        `retrying in ${formatDuration(e.waitMs)} ` +
+        c.dim(`(${formatDuration(e.elapsedMs)} of ${formatDuration(e.timeoutMs)}, --connect-timeout)`)
     case 'version.skip':
       return verbose ? c.dim(`  skip ${e.reason}`) : null
     case 'file.start':
