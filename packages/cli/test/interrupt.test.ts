@@ -20,10 +20,14 @@ afterEach(() => project.remove())
 async function interruptedApply(seen: string) {
   const child = startSquizzle(['apply'], { cwd: project.dir, env: { DATABASE_URL: url } })
   let out = ''
+  let pressed = false
   child.stdout!.on('data', (d: Buffer) => {
     out += d.toString()
-    // Shortly after the statement started (the line comes just before it).
-    if (out.includes(seen)) setTimeout(() => child.kill('SIGINT'), 1500)
+    // Once, shortly after the statement started (the line comes just before it): a later chunk
+    // of output (progress lines) must not press it again.
+    if (pressed || !out.includes(seen)) return
+    pressed = true
+    setTimeout(() => child.kill('SIGINT'), 1500)
   })
   const started = Date.now()
   const result = await collect(child)

@@ -41,9 +41,11 @@ export const rollbackCommand: Command = {
     return withDatabase(ctx, async (driver) => {
       const migrator = await migratorFor(ctx, driver, { storage: 'optional' })
       const r = ctx.reporter
-      if (!dryRun) {
+      // With --yes there is nothing to ask, so no plan first: a refusal (an irreversible version, changed
+      // rollback SQL) then comes from the real run, which audits it.
+      const yes = args.values['yes'] === true
+      if (!dryRun && !yes) {
         const plan = await migrator.rollback({ to, dryRun: true })
-        const yes = args.values['yes'] === true
         if (!(await confirmRollback(ctx, plan, driver.displayUrl, { to, force, yes }))) return exitCodes.failure
       }
       // An incomplete rollback's differences are listed one per line, with their properties, before the error.
