@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process'
 import { makeTestVersion } from '@squizzle/core/testing'
 import { createFilesystemStorage } from '@squizzle/storage-filesystem'
+import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { binPath, squizzle } from './support/cli-process.js'
@@ -55,6 +56,14 @@ describe('squizzle completion', () => {
     expect(await complete(['squizzle', 'verify', '1.'])).toEqual(['1.0.0', '1.1.0'])
     expect(await complete(['squizzle', 'rollback', '--to', ''])).toEqual(['1.0.0', '1.1.0'])
     expect(await complete(['squizzle', 'completion', ''])).toEqual(['bash', 'zsh', 'fish'])
+    expect(await complete(['squizzle', 'export', '1.1'])).toEqual(['1.1.0'])
+  })
+
+  it('completes file names where a command takes a file: import, export -o, sql --out', async () => {
+    await writeFile(join(project.dir, 'release-1.2.0.tar'), '')
+    expect(await complete(['squizzle', 'import', 'release-'])).toEqual(['release-1.2.0.tar'])
+    expect(await complete(['squizzle', 'export', '1.0.0', '-o', 'release-'])).toEqual(['release-1.2.0.tar'])
+    expect(await complete(['squizzle', 'sql', '1.0.0', '--out', 'release-'])).toEqual(['release-1.2.0.tar'])
   })
 
   it('prints zsh and fish scripts for every command, and refuses another shell', async () => {
@@ -63,6 +72,8 @@ describe('squizzle completion', () => {
     expect(zsh.stdout).toContain("'apply:Apply every pending version")
     const fish = await squizzle(['completion', 'fish'], { cwd: project.dir })
     expect(fish.stdout).toContain('complete -c squizzle -n "__fish_seen_subcommand_from apply" -l dry-run')
+    expect(zsh.stdout).toContain('import) _files ;;')
+    expect(fish.stdout).toContain('complete -c squizzle -n "__fish_seen_subcommand_from import" -F')
     expect((await squizzle(['completion', 'tcsh'], { cwd: project.dir })).code).toBe(2)
   })
 })

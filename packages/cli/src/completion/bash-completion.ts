@@ -1,8 +1,8 @@
 import { fileValueFlags, globalFlags, versionValueFlags, type CompletedCommand } from './completion-spec.js'
 
 /**
- * A bash completion script: commands, each command's flags, files after `--config`,
- * and stored versions where a command takes them, read when asked for from
+ * A bash completion script: commands, each command's flags, files after `--config`
+ * and where a command takes a file, and stored versions where a command takes them, read when asked for from
  * `squizzle list --json` (of the project in the working directory).
  *
  * @example
@@ -32,13 +32,15 @@ _squizzle() {
     ${versionValueFlags.join('|')}) COMPREPLY=($(compgen -W "$(_squizzle_versions)" -- "$cur")); return 0 ;;
     ${globals.valueFlags.filter((f) => !fileValueFlags.includes(f)).join('|')}) COMPREPLY=(); return 0 ;;
   esac
-  local flags="${globals.flags.join(' ')}" words=""
+  local flags="${globals.flags.join(' ')}" words="" files=""
   case "$cmd" in
     "") words="${commands.map((c) => c.name).join(' ')}" ;;
 ${commands.map((c) => bashCase(c)).join('\n')}
   esac
   if [[ "$cur" == -* ]]; then
     COMPREPLY=($(compgen -W "$flags" -- "$cur"))
+  elif [[ -n "$files" ]]; then
+    COMPREPLY=($(compgen -f -- "$cur"))
   else
     COMPREPLY=($(compgen -W "$words" -- "$cur"))
   fi
@@ -49,8 +51,13 @@ complete -F _squizzle squizzle
 }
 
 function bashCase(c: CompletedCommand): string {
-  const fixed = c.arguments && c.arguments !== 'versions' ? ` words="${c.arguments.join(' ')}";` : ''
-  const words = c.arguments === 'versions' ? ' words="$(_squizzle_versions)";' : fixed
+  const words = c.arguments === 'versions'
+    ? ' words="$(_squizzle_versions)";'
+    : c.arguments === 'files'
+      ? ' files=1;'
+      : c.arguments
+        ? ` words="${c.arguments.join(' ')}";`
+        : ''
   const flags = c.flags.length ? ` flags="$flags ${c.flags.join(' ')}";` : ''
   return `    ${c.name})${flags}${words} ;;`
 }

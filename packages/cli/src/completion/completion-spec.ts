@@ -4,8 +4,8 @@ import type { Command } from '../commands/command.js'
 
 type Options = NonNullable<ParseArgsConfig['options']>
 
-/** What a shell completes after a command: stored versions (read lazily), fixed words, or nothing. */
-export type CompletedArguments = 'versions' | readonly string[] | null
+/** What a shell completes after a command: stored versions (read lazily), files, fixed words, or nothing. */
+export type CompletedArguments = 'versions' | 'files' | readonly string[] | null
 
 /** One command as completion scripts see it. */
 export interface CompletedCommand {
@@ -20,8 +20,10 @@ export interface CompletedCommand {
 
 // Commands whose arguments are stored versions; the rest take none, or the words given here.
 const versionCommands = new Set([
-  'apply', 'baseline', 'diff', 'pull', 'push', 'repair', 'sbom', 'sign', 'sql', 'verify',
+  'apply', 'baseline', 'diff', 'export', 'pull', 'push', 'repair', 'sbom', 'sign', 'sql', 'verify',
 ])
+// Commands whose argument is a file (the archive `import` reads).
+const fileCommands = new Set(['import'])
 const words: Record<string, readonly string[]> = { completion: ['bash', 'zsh', 'fish'], ledger: ['rebuild', 'verify'] }
 
 /**
@@ -38,8 +40,13 @@ export function completedCommands(commands: readonly Command[]): CompletedComman
     summary: c.summary,
     flags: flagsOf(c.options),
     valueFlags: flagsOf(c.options, 'string'),
-    arguments: versionCommands.has(c.name) ? 'versions' : (words[c.name] ?? null),
+    arguments: argumentsOf(c.name),
   }))
+}
+
+function argumentsOf(command: string): CompletedArguments {
+  if (versionCommands.has(command)) return 'versions'
+  return fileCommands.has(command) ? 'files' : (words[command] ?? null)
 }
 
 /** The global flags, and those of them that take a value. */
@@ -57,4 +64,4 @@ function flagsOf(options: Options, type?: 'string'): string[] {
 export const versionValueFlags = ['--to']
 
 /** Flags whose value is a file, completed as file names. */
-export const fileValueFlags = ['--config', '-c', '--out']
+export const fileValueFlags = ['--config', '-c', '--out', '--output', '-o']

@@ -64,7 +64,11 @@ function zshCase(c: CompletedCommand): string {
 }
 
 function zshArguments(c: CompletedCommand): string {
-  const action = c.arguments === 'versions' ? '_squizzle_versions' : `compadd ${(c.arguments ?? []).join(' ')}`
+  const action = c.arguments === 'versions'
+    ? '_squizzle_versions'
+    : c.arguments === 'files'
+      ? '_files'
+      : `compadd ${(c.arguments ?? []).join(' ')}`
   return `      ${c.name}) ${action} ;;`
 }
 
