@@ -13,8 +13,9 @@ const run = (args: string[], databaseUrl = url) => squizzle(args, { cwd: project
 type Status = { current: string | null; pending: unknown[]; failed: unknown[]; applied: { version: string; digest: string }[]; drift: { status: string } }
 
 /** Runs a script with the real psql, as the script's header says to. */
-function psql(file: string, databaseUrl: string): Promise<{ code: number | null; output: string }> {
-  const child = spawn('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-f', file, databaseUrl], { env: { PATH: process.env['PATH'] ?? '' } })
+function psql(file: string, databaseUrl: string, extra: string[] = []): Promise<{ code: number | null; output: string }> {
+  const args = ['-X', '-q', '-v', 'ON_ERROR_STOP=1', ...extra, '-f', file, databaseUrl]
+  const child = spawn('psql', args, { env: { PATH: process.env['PATH'] ?? '' } })
   let output = ''
   child.stdout.on('data', (d: Buffer) => (output += d.toString()))
   child.stderr.on('data', (d: Buffer) => (output += d.toString()))
@@ -79,6 +80,15 @@ describe('squizzle sql', () => {
     expect(second.code).toBe(3)
     expect(second.output).toContain('this script upgrades a database at 1.0.0')
     expect(await query(url, 'SELECT count(*)::int AS n FROM squizzle.history')).toEqual(before)
+
+    // Run as a DBA would type it, with -1 (--single-transaction): the same result on another database.
+    expect((await run(['apply', '1.0.0'], fresh)).code).toBe(0)
+    const single = await psql(out, fresh, ['-1'])
+    expect(single.code, single.output).toBe(0)
+    expect(JSON.parse((await run(['status', '--json'], fresh)).stdout) as Status).toMatchObject({
+      current: '1.2.0', failed: [], drift: { status: 'clean' },
+    })
+    expect((await run(['drift', '--check'], fresh)).code).toBe(0)
 
     // apply goes on from there, and rollback works from what the script kept.
     expect((await run(['apply'])).code).toBe(0)

@@ -18,7 +18,8 @@ export type { OfflineFile, OfflineScriptInput, OfflineVersion } from './offline-
  * @example
  * ```ts
  * const systemFiles = await systemSchemaFiles()
- * const script = renderOfflineScript({ from, versions, above, systemFiles, toolVersion, source, renderedAt: new Date() })
+ * const input = { from, versions, above, systemFiles, toolVersion, source, renderedAt: new Date() }
+ * const script = renderOfflineScript(input)
  * ```
  */
 export function renderOfflineScript(input: OfflineScriptInput): string {
@@ -52,9 +53,10 @@ function header(input: OfflineScriptInput): string[] {
     '-- Versions:',
     ...input.versions.map((v) => `--   ${v.manifest.version}  ${v.digest}${noTransactionNote(v)}`),
     '-- Run it with: psql -v ON_ERROR_STOP=1 -f THIS_FILE "$DATABASE_URL"',
-    '-- (not with -1 / --single-transaction: each version brings its own BEGIN and COMMIT, and files outside a',
-    '-- transaction, such as CREATE INDEX CONCURRENTLY, cannot run inside one). It stops, changing nothing,',
-    '-- unless the database is at the version it starts from: running it twice fails safely at the guard.',
+    '-- With -1 (--single-transaction) it runs the same, but not as one transaction: each version brings its own',
+    '-- BEGIN and COMMIT (psql warns about the nesting), as files outside a transaction, such as CREATE INDEX',
+    '-- CONCURRENTLY, need. It stops, changing nothing, unless the database is at the version it starts from:',
+    '-- running it twice fails safely at the guard.',
     '',
   ]
 }
@@ -70,7 +72,8 @@ function versionSection(v: OfflineVersion, toolVersion: string): string[] {
   const multiStep = v.segments.length > 1 || v.segments.some((s) => !s.transactional)
   const notes = v.manifest.notes ? `: ${oneLine(v.manifest.notes)}` : ''
   const lines = [`-- ─── version ${version} (${v.digest})${notes}`]
-  if (multiStep) lines.push('-- It commits more than once: claimed first, so no other run starts it meanwhile.', claim(v))
+  const claimNote = '-- It commits more than once: claimed first, so no other run starts it meanwhile.'
+  if (multiStep) lines.push(claimNote, claim(v))
   const last = v.segments.at(-1)
   const before = last?.transactional ? v.segments.slice(0, -1) : v.segments
   for (const segment of before) {
