@@ -10,7 +10,7 @@ const globalHelp = [
   '--lock-timeout 60s     how long to wait for the migration lock; env SQUIZZLE_LOCK_TIMEOUT',
   '--json                 machine-readable output on stdout, nothing else there',
   '--quiet, --verbose     less or more output; NO_COLOR or --no-color disables colour',
-  '--help, --version',
+  '--help, --version      --version --verbose also lists core, Node and each plugin the config loads',
 ]
 
 /**

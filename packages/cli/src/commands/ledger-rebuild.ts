@@ -41,5 +41,5 @@ export async function rebuildLedger(ctx: CommandContext, from: string | undefine
  * ```
  */
 export async function storageFor(ctx: CommandContext, from: string | undefined): Promise<ArtifactStorage> {
-  return from === undefined ? ctx.openStorage() : ctx.openStorageAt(from)
+  return from === undefined ? ctx.openStorage() : ctx.openStorageUrl(from)
 }

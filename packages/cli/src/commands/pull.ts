@@ -12,6 +12,7 @@ export const pullCommand: Command = {
   details: [
     '<version>        a version in the registry',
     '--storage URL    the registry (default: $SQUIZZLE_REGISTRY, else registry in squizzle.config)',
+    '                 or a URL of a scheme a storage plugin in `plugins` registers (pgtable://…)',
     '--plain-http     talk HTTP instead of HTTPS (a test registry; same as ?plain-http=true)',
     ...transferHelp,
     'The local layout (default .squizzle/artifacts) then serves apply as a digest-addressed cache:',

@@ -2,6 +2,7 @@ import { SquizzleError, type ArtifactStorage, type ContentTarget } from '@squizz
 import type { CommandContext } from '../context.js'
 import type { TransferValues } from '../registry-transfer.js'
 import type { StorageUse } from '../storage-presence.js'
+import { isPluginUrl, openPluginTransport } from '../plugins/plugin-transport.js'
 
 type OpenedStorage = ArtifactStorage & { readonly target: ContentTarget }
 
@@ -37,6 +38,7 @@ export async function openRegistry(
   options: { allowStorageFlag?: boolean; transfer?: TransferValues } = {},
 ): Promise<OpenedStorage> {
   const flag = options.allowStorageFlag === false ? undefined : ctx.flags.storage
+  if (flag !== undefined && isPluginUrl(flag)) return openPluginTransport(ctx, command, flag, use)
   if (flag !== undefined && !flag.startsWith('oci://')) {
     throw new SquizzleError('USAGE', `${command}: --storage must name the registry (oci://HOST[:PORT]/REPO), not ${flag.split(':')[0]}:`, {
       hint: 'The local side is the file: storage from your config (default .squizzle/artifacts); pass the registry with --storage oci://… or set registry in squizzle.config.',

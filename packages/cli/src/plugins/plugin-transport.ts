@@ -1,0 +1,43 @@
+import { SquizzleError, type ArtifactStorage, type ContentTarget } from '@squizzle/core'
+import type { CommandContext } from '../context.js'
+import type { StorageUse } from '../storage-presence.js'
+import { builtinSchemes, schemeOf } from './plugin-schemes.js'
+
+/**
+ * True for a URL whose scheme is not built in (`pgtable://…`): one only a plugin in the
+ * config's `plugins` can open.
+ *
+ * @example
+ * ```ts
+ * isPluginUrl('pgtable://db/releases') // true
+ * isPluginUrl('oci://ghcr.io/acme/db') // false
+ * ```
+ */
+export function isPluginUrl(url: string): boolean {
+  const scheme = schemeOf(url)
+  return scheme !== null && !builtinSchemes.includes(scheme)
+}
+
+/**
+ * The other side of push or pull when `--storage` names a plugin's URL: copying is one
+ * generic walk over content targets, so the plugin's storage must be one
+ * (`STORAGE_UNSUPPORTED` when it is a bare `ArtifactStorage`).
+ *
+ * @example
+ * ```ts
+ * const remote = await openPluginTransport(ctx, 'push', 'pgtable://db/releases', 'optional')
+ * ```
+ */
+export async function openPluginTransport(
+  ctx: CommandContext,
+  command: string,
+  url: string,
+  use: StorageUse,
+): Promise<ArtifactStorage & { readonly target: ContentTarget }> {
+  const storage = await ctx.openStorageUrl(url, use)
+  if (storage.target) return storage as ArtifactStorage & { readonly target: ContentTarget }
+  throw new SquizzleError('STORAGE_UNSUPPORTED', `${command}: ${storage.name} is not a content store that versions can be copied to or from`, {
+    hint: 'Use a storage plugin whose create() returns a ContentTarget, or build and apply with that storage directly.',
+    details: { storage: storage.name },
+  })
+}
