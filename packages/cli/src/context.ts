@@ -194,7 +194,8 @@ export class CommandContext {
 
   /** True when a command can reach a database: a database URL, or a driver plugin (which may bring its own). */
   hasDatabase(): boolean {
-    return this.settings.driver !== undefined || this.databaseUrlOrNull() !== null
+    // An empty DATABASE_URL (set but blank in a CI file) means none, as before drivers were choosable.
+    return this.settings.driver !== undefined || Boolean(this.databaseUrlOrNull())
   }
 
   /**
