@@ -3,9 +3,12 @@ import { definePlugin, SquizzleError, type PluginContext } from '@squizzle/core'
 import { optionsFromUrl } from './options-from-url.js'
 import { PgTableTarget, type PgTableOptions } from './pgtable-target.js'
 
-const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { name: string; version: string }
+const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+  name: string
+  version: string
+}
 
-/** The environment variable read for the database URL when the options name none (keeps the password out of the config). */
+/** Read for the database URL when the options name none: it keeps the password out of the config. */
 export const urlEnvVar = 'SQUIZZLE_PGTABLE_URL'
 
 /** What the options may say; the host validates them against it before `create` runs. */
@@ -22,9 +25,14 @@ export const optionsSchema = {
       type: 'string',
       pattern: '^[a-z_][a-z0-9_]{0,62}$',
       default: 'squizzle_store',
-      description: 'The schema of the store\'s tables, created on the first push.',
+      description: "The schema of the store's tables, created on the first push.",
     },
-    chunkBytes: { type: 'integer', minimum: 1024, maximum: 64 * 1024 * 1024, description: 'Bytes per stored chunk (default 1 MiB).' },
+    chunkBytes: {
+      type: 'integer',
+      minimum: 1024,
+      maximum: 64 * 1024 * 1024,
+      description: 'Bytes per stored chunk (default 1 MiB).',
+    },
   },
 }
 
@@ -49,9 +57,13 @@ export const plugin = definePlugin({
   create(options: Partial<PgTableOptions>, context: PluginContext) {
     const url = options.url ?? context.env[urlEnvVar]
     if (!url) {
-      throw new SquizzleError('PLUGIN_OPTIONS_INVALID', `${pkg.name} needs a database: options.url is not set, nor is ${urlEnvVar}`, {
-        hint: `Set ${urlEnvVar} (or url in the storage options) to postgres://USER@HOST/DATABASE.`,
-      })
+      throw new SquizzleError(
+        'PLUGIN_OPTIONS_INVALID',
+        `${pkg.name} needs a database: options.url is not set, nor is ${urlEnvVar}`,
+        {
+          hint: `Set ${urlEnvVar} (or url in the storage options) to postgres://USER@HOST/DATABASE.`,
+        },
+      )
     }
     for (const secret of passwordsOf(url)) context.addSecret(secret)
     const target = new PgTableTarget({ ...options, url })

@@ -80,41 +80,69 @@ export class PgTableTarget implements ContentTarget {
 
   /** True when a blob or manifest with this digest is stored. */
   async exists(desc: Descriptor): Promise<boolean> {
-    const rows = await this.guard('exists', () => this.sql`SELECT 1 FROM ${this.table('blobs')} WHERE digest = ${desc.digest}`, () => [])
+    const rows = await this.guard(
+      'exists',
+      () => this.sql`SELECT 1 FROM ${this.table('blobs')} WHERE digest = ${desc.digest}`,
+      () => [],
+    )
     return rows.length > 0
   }
 
   /** A tag, or the digest of a stored manifest or index, as its descriptor; `VERSION_NOT_FOUND` otherwise. */
   async resolve(reference: string): Promise<Descriptor> {
     const blobs = this.table('blobs')
-    const rows = await this.guard('resolve', () => reference.includes(':')
-      ? this.sql`SELECT * FROM ${blobs} WHERE digest = ${reference} AND media_type IN ${this.sql(manifestTypes)}`
-      : this.sql`SELECT b.* FROM ${this.table('tags')} t JOIN ${blobs} b USING (digest) WHERE t.tag = ${reference}`, () => [])
+    const rows = await this.guard(
+      'resolve',
+      () =>
+        reference.includes(':')
+          ? this.sql`SELECT * FROM ${blobs} WHERE digest = ${reference} AND media_type IN ${this.sql(manifestTypes)}`
+          : this.sql`SELECT b.* FROM ${this.table('tags')} t JOIN ${blobs} b USING (digest) WHERE t.tag = ${reference}`,
+      () => [],
+    )
     const row = rows[0]
     if (!row) throw notFound(`${reference} is not in ${this.name}`)
     const artifactType = row['artifact_type'] as string | null
-    return { mediaType: row['media_type'] as string, digest: row['digest'] as string, size: Number(row['size']), ...(artifactType ? { artifactType } : {}) }
+    return {
+      mediaType: row['media_type'] as string,
+      digest: row['digest'] as string,
+      size: Number(row['size']),
+      ...(artifactType ? { artifactType } : {}),
+    }
   }
 
   /** Points the tag at a stored manifest, moving it if it existed; `STORAGE_ERROR` when the manifest is not stored. */
   async tag(desc: Descriptor, reference: string): Promise<void> {
     if (!tagPattern.test(reference)) {
-      throw new SquizzleError('USAGE', `${JSON.stringify(reference.slice(0, 140))} is not a valid OCI tag`, { hint: 'Tags are 1-128 letters, digits, "_", "." and "-".' })
+      throw new SquizzleError('USAGE', `${JSON.stringify(reference.slice(0, 140))} is not a valid OCI tag`, {
+        hint: 'Tags are 1-128 letters, digits, "_", "." and "-".',
+      })
     }
     await this.ensureTables()
-    const rows = await this.guard('tag', () => this.sql`
+    const rows = await this.guard(
+      'tag',
+      () => this.sql`
       INSERT INTO ${this.table('tags')} (tag, digest)
-      SELECT ${reference}, digest FROM ${this.table('blobs')} WHERE digest = ${desc.digest} AND media_type IN ${this.sql(manifestTypes)}
+      SELECT ${reference}, digest FROM ${this.table('blobs')}
+      WHERE digest = ${desc.digest} AND media_type IN ${this.sql(manifestTypes)}
       ON CONFLICT (tag) DO UPDATE SET digest = excluded.digest, tagged_at = now()
-      RETURNING tag`)
+      RETURNING tag`,
+    )
     if (rows.length === 0) {
-      throw new SquizzleError('STORAGE_ERROR', `cannot tag ${reference}: manifest ${desc.digest} is not in ${this.name}`, { hint: 'Push the manifest (after its blobs) before tagging it.' })
+      throw new SquizzleError(
+        'STORAGE_ERROR',
+        `cannot tag ${reference}: manifest ${desc.digest} is not in ${this.name}`,
+        { hint: 'Push the manifest (after its blobs) before tagging it.' },
+      )
     }
   }
 
   /** Every tag, in name order; none before the first push. */
   async *tags(): AsyncGenerator<string> {
-    const rows = await this.guard('list tags', () => this.sql`SELECT tag FROM ${this.table('tags')} ORDER BY tag`, () => [])
+    const rows = await this.guard(
+      'list tags',
+      () => this.sql`SELECT tag FROM ${this.table('tags')} ORDER BY tag`,
+      () => [],
+    )
     for (const row of rows) yield row['tag'] as string
   }
 
@@ -145,17 +173,23 @@ export class PgTableTarget implements ContentTarget {
 
   private async *chunksOf(digest: string): AsyncGenerator<Buffer> {
     for (let seq = 0; ; seq++) {
-      const rows = await this.guard('fetch', () => this.sql`SELECT data FROM ${this.table('chunks')} WHERE digest = ${digest} AND seq = ${seq}`, () => [])
+      const rows = await this.guard(
+        'fetch',
+        () => this.sql`SELECT data FROM ${this.table('chunks')} WHERE digest = ${digest} AND seq = ${seq}`,
+        () => [],
+      )
       if (!rows[0]) return
       yield rows[0]['data'] as Buffer
     }
   }
 
   private ensureTables(): Promise<void> {
-    this.created ??= this.guard('create its tables', () => createTables(this.sql, this.schema)).catch((err: unknown) => {
-      this.created = undefined // a later call tries again (the database may have been down)
-      throw err
-    })
+    this.created ??= this.guard('create its tables', () => createTables(this.sql, this.schema)).catch(
+      (err: unknown) => {
+        this.created = undefined // a later call tries again (the database may have been down)
+        throw err
+      },
+    )
     return this.created
   }
 
@@ -184,7 +218,9 @@ export class PgTableTarget implements ContentTarget {
 
 function assertDigest(digest: string): void {
   if (/^sha256:[0-9a-f]{64}$/.test(digest)) return
-  throw new SquizzleError('DIGEST_MISMATCH', `${JSON.stringify(digest.slice(0, 80))} is not a sha256 digest`, { hint: 'Only sha256 content is stored.' })
+  throw new SquizzleError('DIGEST_MISMATCH', `${JSON.stringify(digest.slice(0, 80))} is not a sha256 digest`, {
+    hint: 'Only sha256 content is stored.',
+  })
 }
 
 function mismatch(desc: Descriptor, got: string): SquizzleError {
@@ -195,7 +231,9 @@ function mismatch(desc: Descriptor, got: string): SquizzleError {
 }
 
 function notFound(message: string): SquizzleError {
-  return new SquizzleError('VERSION_NOT_FOUND', message, { hint: 'Check the version or digest: the store holds no such content.' })
+  return new SquizzleError('VERSION_NOT_FOUND', message, {
+    hint: 'Check the version or digest: the store holds no such content.',
+  })
 }
 
 /** `pgtable://user@host:port/db?schema=…`: where the store is, without the password. */

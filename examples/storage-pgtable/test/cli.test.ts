@@ -64,9 +64,15 @@ describe('the pgtable storage plugin from the CLI', () => {
     await addMigration('001_users.sql', 'CREATE TABLE users (id int PRIMARY KEY);\n', 'DROP TABLE users;\n')
     const built = await run(['build', '1.0.0', '--sign', '--json'])
     ok(built)
-    expect(JSON.parse(built.stdout)).toMatchObject({ version: '1.0.0', signed: true, storage: expect.stringMatching(/^pgtable:\/\/.*\?schema=releases$/) })
+    expect(JSON.parse(built.stdout)).toMatchObject({
+      version: '1.0.0',
+      signed: true,
+      storage: expect.stringMatching(/^pgtable:\/\/.*\?schema=releases$/),
+    })
     // The bundle, its manifest, the signature, SBOM and provenance all live in the table store.
-    expect(await query(storeUrl, "SELECT tag FROM releases.tags WHERE tag NOT LIKE 'sha256-%'")).toEqual([{ tag: '1.0.0' }])
+    expect(await query(storeUrl, "SELECT tag FROM releases.tags WHERE tag NOT LIKE 'sha256-%'")).toEqual([
+      { tag: '1.0.0' },
+    ])
     const [blobs] = await query<{ n: number }>(storeUrl, 'SELECT count(*)::int AS n FROM releases.blobs')
     expect(blobs?.n).toBeGreaterThanOrEqual(8)
     ok(await run(['verify', '1.0.0', '--env', 'production'], { DATABASE_URL: '' }))
@@ -82,21 +88,33 @@ describe('the pgtable storage plugin from the CLI', () => {
     // A developer works in a local layout, then ships to the table store by URL.
     const local = { SQUIZZLE_STORAGE: 'file:.squizzle/artifacts' }
     ok(await run(['pull', '1.0.0', '--storage', pgtableUrl()], local))
-    await addMigration('002_orders.sql', 'CREATE TABLE orders (id int, user_id int REFERENCES users);\n', 'DROP TABLE orders;\n')
+    await addMigration(
+      '002_orders.sql',
+      'CREATE TABLE orders (id int, user_id int REFERENCES users);\n',
+      'DROP TABLE orders;\n',
+    )
     ok(await run(['build', '1.1.0', '--sign'], local))
     const pushed = await run(['push', '1.1.0', '--storage', pgtableUrl(), '--json'], local)
     ok(pushed)
     expect(JSON.parse(pushed.stdout)).toMatchObject({ to: expect.stringMatching(/^pgtable:\/\//) })
     ok(await run(['apply', '--env', 'production', '--storage', pgtableUrl()]))
-    expect(await query(databaseUrl, 'SELECT version FROM squizzle.history ORDER BY id')).toEqual([{ version: '1.0.0' }, { version: '1.1.0' }])
+    expect(await query(databaseUrl, 'SELECT version FROM squizzle.history ORDER BY id')).toEqual([
+      { version: '1.0.0' },
+      { version: '1.1.0' },
+    ])
     const listed = await run(['list', '--json'])
-    expect((JSON.parse(listed.stdout) as { versions: { version: string }[] }).versions.map((v) => v.version)).toEqual(['1.0.0', '1.1.0'])
+    expect((JSON.parse(listed.stdout) as { versions: { version: string }[] }).versions.map((v) => v.version)).toEqual([
+      '1.0.0',
+      '1.1.0',
+    ])
   })
 
-  it('is listed by --version --verbose, and never prints the store\'s password', async () => {
+  it("is listed by --version --verbose, and never prints the store's password", async () => {
     const r = await run(['--version', '--verbose'])
     ok(r)
-    expect(r.stdout).toMatch(/storage\s+@squizzle-examples\/storage-pgtable 0\.1\.0 \(storage plugin, API 1, schemes pgtable:\)/)
+    expect(r.stdout).toMatch(
+      /storage\s+@squizzle-examples\/storage-pgtable 0\.1\.0 \(storage plugin, API 1, schemes pgtable:\)/,
+    )
     expect(r.stdout).toContain(`from ${join(project, 'node_modules/@squizzle-examples/storage-pgtable/dist/index.js')}`)
     const password = new URL(storeUrl).password
     expect(password).not.toBe('')

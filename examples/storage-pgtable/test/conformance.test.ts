@@ -15,7 +15,11 @@ describeStorage('PgTableTarget (bundles in PostgreSQL tables)', async () => {
     // Flip one byte in the middle of the stored blob, keeping its size.
     corrupt: async (digest) => {
       const at = `(SELECT max(seq) / 2 FROM releases.chunks WHERE digest = '${digest}')`
-      await query(url, `UPDATE releases.chunks SET data = set_byte(data, 0, get_byte(data, 0) # 255) WHERE digest = '${digest}' AND seq = ${at}`)
+      await query(
+        url,
+        'UPDATE releases.chunks SET data = set_byte(data, 0, get_byte(data, 0) # 255) ' +
+          `WHERE digest = '${digest}' AND seq = ${at}`,
+      )
     },
   }
 })

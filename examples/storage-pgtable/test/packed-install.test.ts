@@ -32,10 +32,16 @@ describe.runIf(reachable)('the pgtable plugin, packed and installed with plain n
   let databaseUrl: string
   let storeUrl: string
   const lockedNames: Record<string, true> = {}
-  const npx = (args: string[]): Promise<RunResult> => runProgram('npx', ['--no', '--', 'squizzle', ...args], {
-    cwd: project,
-    env: plainNpmEnv({ NO_COLOR: '1', DATABASE_URL: databaseUrl, SQUIZZLE_PGTABLE_URL: storeUrl, SQUIZZLE_DEV_URL: inject('postgresUrl') }),
-  })
+  const npx = (args: string[]): Promise<RunResult> =>
+    runProgram('npx', ['--no', '--', 'squizzle', ...args], {
+      cwd: project,
+      env: plainNpmEnv({
+        NO_COLOR: '1',
+        DATABASE_URL: databaseUrl,
+        SQUIZZLE_PGTABLE_URL: storeUrl,
+        SQUIZZLE_DEV_URL: inject('postgresUrl'),
+      }),
+    })
   const ok = (r: RunResult) => expect(r, `${r.stdout}\n${r.stderr}`).toMatchObject({ code: 0 })
 
   beforeAll(async () => {
@@ -54,7 +60,11 @@ describe.runIf(reachable)('the pgtable plugin, packed and installed with plain n
     const overrides = Object.fromEntries(Object.keys(tarballs).map((name) => [name, `$${name}`]))
     const manifest = { name: 'pgtable-install-check', private: true, type: 'module', dependencies: tarballs, overrides }
     await writeFile(join(project, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`)
-    const install = await runProgram('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: project, env: plainNpmEnv(), timeoutMs: 900_000 })
+    const install = await runProgram('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error'], {
+      cwd: project,
+      env: plainNpmEnv(),
+      timeoutMs: 900_000,
+    })
     expect(install, install.stderr).toMatchObject({ code: 0 })
     databaseUrl = await createTestDatabase(inject('postgresUrl'), 'app')
     storeUrl = await createTestDatabase(inject('postgresUrl'), 'releases')
@@ -64,14 +74,19 @@ describe.runIf(reachable)('the pgtable plugin, packed and installed with plain n
   })
 
   it('installs every @squizzle package from the tarballs, none from the registry', async () => {
-    const lock = JSON.parse(await readFile(join(project, 'node_modules/.package-lock.json'), 'utf8')) as { packages: Record<string, { resolved?: string }> }
+    const lock = JSON.parse(await readFile(join(project, 'node_modules/.package-lock.json'), 'utf8')) as {
+      packages: Record<string, { resolved?: string }>
+    }
     const ours = Object.entries(lock.packages).filter(([path]) => /node_modules\/@squizzle(-examples)?\//.test(path))
     expect(ours.map(([path]) => path).sort()).toEqual(Object.keys(lockedNames).sort())
     for (const [path, entry] of ours) expect(entry.resolved, path).toMatch(/^file:/)
   })
 
-  it('finds the plugin in the project\'s node_modules and lists it with --version --verbose', async () => {
-    await writeFile(join(project, 'squizzle.config.yaml'), 'storage:\n  use: "@squizzle-examples/storage-pgtable"\n  options: { schema: releases }\n')
+  it("finds the plugin in the project's node_modules and lists it with --version --verbose", async () => {
+    await writeFile(
+      join(project, 'squizzle.config.yaml'),
+      'storage:\n  use: "@squizzle-examples/storage-pgtable"\n  options: { schema: releases }\n',
+    )
     const r = await npx(['--version', '--verbose', '--json'])
     ok(r)
     expect((JSON.parse(r.stdout) as { plugins: unknown[] }).plugins).toEqual([
@@ -86,7 +101,10 @@ describe.runIf(reachable)('the pgtable plugin, packed and installed with plain n
   })
 
   it('builds into the table store, applies from it and reports status, with npx squizzle', async () => {
-    for (const [kind, sql] of [['migrations', 'CREATE TABLE users (id int PRIMARY KEY);\n'], ['rollback', 'DROP TABLE users;\n']]) {
+    for (const [kind, sql] of [
+      ['migrations', 'CREATE TABLE users (id int PRIMARY KEY);\n'],
+      ['rollback', 'DROP TABLE users;\n'],
+    ]) {
       await mkdir(join(project, 'db', kind!), { recursive: true })
       await writeFile(join(project, 'db', kind!, '001_users.sql'), sql!)
     }

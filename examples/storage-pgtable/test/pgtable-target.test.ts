@@ -17,7 +17,11 @@ const blob = (bytes: Buffer, mediaType = 'application/octet-stream') => ({
   digest: `sha256:${createHash('sha256').update(bytes).digest('hex')}`,
   size: bytes.byteLength,
 })
-const codeOf = (promise: Promise<unknown>) => promise.then(() => 'no error', (e: unknown) => (isSquizzleError(e) ? e.code : String(e)))
+const codeOf = (promise: Promise<unknown>) =>
+  promise.then(
+    () => 'no error',
+    (e: unknown) => (isSquizzleError(e) ? e.code : String(e)),
+  )
 const read = async (stream: Readable) => Buffer.concat(await stream.toArray())
 
 beforeEach(async () => {
@@ -44,7 +48,9 @@ describe('PgTableTarget', () => {
     await target.push(desc, Readable.from([bytes.subarray(0, 3000), bytes.subarray(3000)]))
     await target.push(desc, bytes)
     expect(await read(await target.fetch(desc))).toEqual(bytes)
-    expect(await query(url, 'SELECT count(*)::int AS chunks, max(length(data)) AS largest FROM store.chunks')).toEqual([{ chunks: 10, largest: 1024 }])
+    expect(await query(url, 'SELECT count(*)::int AS chunks, max(length(data)) AS largest FROM store.chunks')).toEqual([
+      { chunks: 10, largest: 1024 },
+    ])
   })
 
   it('refuses bytes that differ from the descriptor, storing nothing', async () => {
@@ -72,7 +78,9 @@ describe('PgTableTarget', () => {
     await target.push(layer, Buffer.from('layer bytes'))
     expect(await codeOf(target.resolve(layer.digest))).toBe('VERSION_NOT_FOUND')
     expect(await codeOf(target.tag(layer, '1.0.0'))).toBe('STORAGE_ERROR')
-    expect(await codeOf(target.tag(blob(Buffer.from('absent'), 'application/vnd.oci.image.manifest.v1+json'), '1.0.0'))).toBe('STORAGE_ERROR')
+    expect(
+      await codeOf(target.tag(blob(Buffer.from('absent'), 'application/vnd.oci.image.manifest.v1+json'), '1.0.0')),
+    ).toBe('STORAGE_ERROR')
     expect(await codeOf(target.tag(layer, 'not a tag'))).toBe('USAGE')
   })
 

@@ -1,6 +1,7 @@
 import { access } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
-import { createTargetStorage, defaultLedgerPath, readThroughCache, resolveEnvironment, SquizzleError, type ArtifactStorage, type ConfigSettings, type ContentTarget, type DatabaseDriver, type PluginUse, type SourceFolders } from '@squizzle/core'
+import { createTargetStorage, defaultLedgerPath, readThroughCache, resolveEnvironment, SquizzleError, type ArtifactStorage, type ConfigSettings, type ContentTarget, type SourceFolders } from '@squizzle/core'
+import type { DatabaseDriver, PluginUse } from '@squizzle/core'
 import { connectionSecrets, PostgresDriver } from '@squizzle/driver-postgres'
 import { parseDuration, type GlobalFlags } from './args.js'
 import { loadConfig, type LoadedConfig } from './config/load-config.js'
@@ -99,7 +100,7 @@ export class CommandContext {
     return this.loaded.root
   }
 
-  /** The storage to use: `--storage`, else SQUIZZLE_STORAGE, else `storage` in the config (a URL or a plugin), else the default. */
+  /** The storage: `--storage`, else SQUIZZLE_STORAGE, else the config's `storage` (URL or plugin), else the default. */
   storageChoice(): string | PluginUse {
     return this.flags.storage ?? this.io.env['SQUIZZLE_STORAGE'] ?? this.settings.storage ?? defaultStorageUrl
   }

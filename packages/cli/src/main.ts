@@ -61,7 +61,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
   }
 }
 
-/** Runs the command, then closes what its plugins opened (also when it failed: a pool must not keep the process alive). */
+/** Runs the command, then closes what its plugins opened (after a failure too: no pool may keep the process alive). */
 async function runClosing(ctx: CommandContext, run: () => Promise<number>): Promise<number> {
   let code: number
   try {
@@ -74,7 +74,7 @@ async function runClosing(ctx: CommandContext, run: () => Promise<number>): Prom
   return code
 }
 
-/** `--version` (or -V) with `--verbose` (or -v) and no command: the version report, which loads the config's plugins. */
+/** `--version` (-V) with `--verbose` (-v) and no command: the version report, which loads the config's plugins. */
 function wantsVersionReport(argv: string[]): boolean {
   const has = (...flags: string[]) => flags.some((f) => argv.includes(f))
   return has('--version', '-V') && has('--verbose', '-v') && commandName(argv) === undefined

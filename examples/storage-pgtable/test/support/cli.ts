@@ -4,7 +4,10 @@ import { dirname, join } from 'node:path'
 import { inject } from 'vitest'
 
 /** The built `squizzle` binary of the workspace's @squizzle/cli (a devDependency of this package). */
-export const squizzleBin = join(dirname(createRequire(import.meta.url).resolve('@squizzle/cli/package.json')), 'dist/bin.js')
+export const squizzleBin = join(
+  dirname(createRequire(import.meta.url).resolve('@squizzle/cli/package.json')),
+  'dist/bin.js',
+)
 
 export interface RunResult {
   code: number
@@ -20,12 +23,25 @@ export interface RunResult {
  * const r = await runProgram('npm', ['--version'], { cwd: '/tmp' })
  * ```
  */
-export function runProgram(file: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv; timeoutMs?: number }): Promise<RunResult> {
+export function runProgram(
+  file: string,
+  args: string[],
+  options: { cwd: string; env: NodeJS.ProcessEnv; timeoutMs?: number },
+): Promise<RunResult> {
   return new Promise((resolve) => {
-    const settings = { cwd: options.cwd, env: options.env, timeout: options.timeoutMs ?? 300_000, maxBuffer: 64 * 1024 * 1024 }
+    const settings = {
+      cwd: options.cwd,
+      env: options.env,
+      timeout: options.timeoutMs ?? 300_000,
+      maxBuffer: 64 * 1024 * 1024,
+    }
     execFile(file, args, settings, (err, stdout, stderr) => {
       const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0
-      resolve({ code, stdout: String(stdout), stderr: String(stderr) + (err && typeof err.code !== 'number' ? err.message : '') })
+      resolve({
+        code,
+        stdout: String(stdout),
+        stderr: String(stderr) + (err && typeof err.code !== 'number' ? err.message : ''),
+      })
     })
   })
 }
@@ -40,6 +56,11 @@ export function runProgram(file: string, args: string[], options: { cwd: string;
  * ```
  */
 export function squizzle(args: string[], options: { cwd: string; env?: Record<string, string> }): Promise<RunResult> {
-  const env = { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '/tmp', NO_COLOR: '1', SQUIZZLE_DEV_URL: inject('postgresUrl') }
+  const env = {
+    PATH: process.env['PATH'] ?? '',
+    HOME: process.env['HOME'] ?? '/tmp',
+    NO_COLOR: '1',
+    SQUIZZLE_DEV_URL: inject('postgresUrl'),
+  }
   return runProgram(process.execPath, [squizzleBin, ...args], { cwd: options.cwd, env: { ...env, ...options.env } })
 }

@@ -49,10 +49,11 @@ export async function pack(dir: string, destination: string): Promise<string> {
   if (!(await access(join(dir, 'dist/index.js')).then(() => true, () => false))) {
     throw new Error(`${dir} is not built (no dist/index.js): run \`npx -y pnpm@10 build\` first`)
   }
-  const pnpm = process.env['npm_execpath'] && /pnpm/.test(process.env['npm_execpath'])
-    ? [process.execPath, process.env['npm_execpath']]
-    : ['npx', '--prefer-offline', '-y', 'pnpm@10']
-  const [file, ...args] = [...pnpm, 'pack', '--pack-destination', destination] as [string, ...string[]]
+  // The pnpm running this test (`pnpm test` sets npm_execpath), else pnpm from npx's cache.
+  const execPath = process.env['npm_execpath']
+  const [file, pnpmArgs] =
+    execPath && /pnpm/.test(execPath) ? [process.execPath, [execPath]] : ['npx', ['--prefer-offline', '-y', 'pnpm@10']]
+  const args = [...pnpmArgs, 'pack', '--pack-destination', destination]
   const r = await runProgram(file, args, { cwd: dir, env: process.env, timeoutMs: 300_000 })
   if (r.code !== 0) throw new Error(`pnpm pack in ${dir} failed (exit ${r.code}):\n${r.stdout}\n${r.stderr}`)
   const tarball = r.stdout.trim().split('\n').at(-1)?.trim() ?? ''

@@ -28,7 +28,8 @@ export const signCommand: Command = {
     const how = plugin ? `with the signer plugin ${plugin}` : keyId ? `with key ${keyId}` : 'keyless'
     const r = ctx.reporter
     r.line(`${r.colors.green('✓')} signed ${version} (${ref.digest}) ${how}`)
-    r.json({ version, digest: ref.digest, signed: true, method, ...(keyId ? { keyId } : {}), ...(plugin ? { signer: plugin } : {}) })
+    const who = { ...(keyId ? { keyId } : {}), ...(plugin ? { signer: plugin } : {}) }
+    r.json({ version, digest: ref.digest, signed: true, method, ...who })
     return 0
   },
 }

@@ -31,7 +31,9 @@ export const versionCommand: Command = {
 
 function printPlugin(r: Reporter, p: PluginReport): void {
   const schemes = p.schemes.length ? `, schemes ${p.schemes.map((s) => `${s}:`).join(' ')}` : ''
-  r.line(`  ${p.role.padEnd(8)} ${p.name} ${p.version} ${r.colors.dim(`(${p.kind} plugin, API ${p.apiVersion}${schemes})`)}`)
+  r.line(
+    `  ${p.role.padEnd(8)} ${p.name} ${p.version} ${r.colors.dim(`(${p.kind} plugin, API ${p.apiVersion}${schemes})`)}`,
+  )
   r.line(`           from ${p.from}`)
   if (p.options !== null) r.line(`           options ${JSON.stringify(p.options)}`)
 }

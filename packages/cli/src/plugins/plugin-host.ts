@@ -72,7 +72,7 @@ export class PluginHost {
     return createPluginInstance(plugin, this.options(plugin, choice.options, 'signer.options'), this.context())
   }
 
-  /** Runs every cleanup plugins registered, newest first; all run even when one fails, then the first failure is thrown. */
+  /** Runs every cleanup plugins registered, newest first; all run, then the first failure (if any) is thrown. */
   async close(): Promise<void> {
     const failures: unknown[] = []
     for (const close of this.closers.splice(0).reverse()) await close().catch((err: unknown) => failures.push(err))

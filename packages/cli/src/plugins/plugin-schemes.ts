@@ -31,16 +31,23 @@ export function schemeOf(url: string): string | null {
  * const table = await schemeTable(['@squizzle-examples/storage-pgtable'], (use) => host.load(use, 'storage'))
  * ```
  */
-export async function schemeTable(uses: readonly string[], load: (use: string) => Promise<LoadedPlugin<'storage'>>): Promise<SchemeTable> {
+export async function schemeTable(
+  uses: readonly string[],
+  load: (use: string) => Promise<LoadedPlugin<'storage'>>,
+): Promise<SchemeTable> {
   const table: SchemeTable = new Map()
   for (const use of uses) {
     const loaded = await load(use)
     const schemes = loaded.plugin.schemes ?? []
     if (schemes.length === 0) {
-      throw new SquizzleError('PLUGIN_INVALID', `plugin ${use} registers no URL scheme, but plugins lists only those that do`, {
-        hint: 'Name it as storage: { use, options } instead, or drop it from plugins.',
-        details: { use, plugin: loaded.plugin.name, problem: 'no schemes' },
-      })
+      throw new SquizzleError(
+        'PLUGIN_INVALID',
+        `plugin ${use} registers no URL scheme, but plugins lists only those that do`,
+        {
+          hint: 'Name it as storage: { use, options } instead, or drop it from plugins.',
+          details: { use, plugin: loaded.plugin.name, problem: 'no schemes' },
+        },
+      )
     }
     for (const scheme of schemes) {
       const other = builtinSchemes.includes(scheme) ? 'Squizzle itself' : table.get(scheme)?.use
@@ -78,8 +85,12 @@ export async function openSchemeStorage(url: string, table: SchemeTable, open: O
 }
 
 function conflict(scheme: string, use: string, other: string): SquizzleError {
-  return new SquizzleError('PLUGIN_SCHEME_CONFLICT', `both ${other} and plugin ${use} register the URL scheme "${scheme}:"`, {
-    hint: 'Keep one of them in plugins: a URL must never depend on which plugin loads first.',
-    details: { scheme, plugins: [other, use] },
-  })
+  return new SquizzleError(
+    'PLUGIN_SCHEME_CONFLICT',
+    `both ${other} and plugin ${use} register the URL scheme "${scheme}:"`,
+    {
+      hint: 'Keep one of them in plugins: a URL must never depend on which plugin loads first.',
+      details: { scheme, plugins: [other, use] },
+    },
+  )
 }

@@ -15,7 +15,9 @@ import type { StorageUse } from '../storage-presence.js'
 export async function preparePluginStorage(storage: PluginStorage, use: StorageUse): Promise<PluginStorage> {
   if (use !== 'required' || (await holdsSomething(storage))) return storage
   throw new SquizzleError('STORAGE_NOT_FOUND', `${storage.name} holds no versions`, {
-    hint: 'Check the storage options (or URL) in the config and --storage / SQUIZZLE_STORAGE; build or push a version into it first.',
+    hint:
+      'Check the storage options (or URL) in the config and --storage / SQUIZZLE_STORAGE; ' +
+      'build or push a version into it first.',
     details: { storage: storage.name },
   })
 }

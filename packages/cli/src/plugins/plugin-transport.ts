@@ -36,8 +36,12 @@ export async function openPluginTransport(
 ): Promise<ArtifactStorage & { readonly target: ContentTarget }> {
   const storage = await ctx.openStorageUrl(url, use)
   if (storage.target) return storage as ArtifactStorage & { readonly target: ContentTarget }
-  throw new SquizzleError('STORAGE_UNSUPPORTED', `${command}: ${storage.name} is not a content store that versions can be copied to or from`, {
-    hint: 'Use a storage plugin whose create() returns a ContentTarget, or build and apply with that storage directly.',
-    details: { storage: storage.name },
-  })
+  throw new SquizzleError(
+    'STORAGE_UNSUPPORTED',
+    `${command}: ${storage.name} is not a content store that versions can be copied to or from`,
+    {
+      hint: 'Use a storage plugin whose create() returns a ContentTarget, or build into and apply from that storage.',
+      details: { storage: storage.name },
+    },
+  )
 }

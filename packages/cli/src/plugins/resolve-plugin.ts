@@ -12,14 +12,20 @@ import { exportTarget } from './package-exports.js'
  *
  * @example
  * ```ts
- * resolvePluginFile('@acme/squizzle-storage-s3', '/srv/app') // '/srv/app/node_modules/@acme/squizzle-storage-s3/dist/index.js'
+ * resolvePluginFile('@acme/squizzle-storage-s3', '/srv/app')
+ * // '/srv/app/node_modules/@acme/squizzle-storage-s3/dist/index.js'
  * ```
  */
 export function resolvePluginFile(use: string, root: string): string {
   if (isPath(use)) {
     const file = resolve(root, use)
     if (isFile(file)) return file
-    throw notFound(`plugin ${use} does not exist: no file ${file}`, use, root, 'Fix the path: it is relative to the config file.')
+    throw notFound(
+      `plugin ${use} does not exist: no file ${file}`,
+      use,
+      root,
+      'Fix the path: it is relative to the config file.',
+    )
   }
   const { name, subpath } = splitSpecifier(use)
   const require = createRequire(join(root, 'package.json'))

@@ -1,5 +1,12 @@
 import { createRequire } from 'node:module'
-import { pluginApiVersion, pluginOptions, pluginSecrets, redactPluginOptions, type PluginKind, type PluginUse } from '@squizzle/core'
+import {
+  pluginApiVersion,
+  pluginOptions,
+  pluginSecrets,
+  redactPluginOptions,
+  type PluginKind,
+  type PluginUse,
+} from '@squizzle/core'
 import type { CommandContext } from '../context.js'
 import { toolVersion } from '../tool-version.js'
 
@@ -58,7 +65,12 @@ export async function versionReport(ctx: CommandContext): Promise<VersionReport>
   }
 }
 
-async function describePlugin(ctx: CommandContext, role: PluginReport['role'], kind: PluginKind, choice: PluginUse): Promise<PluginReport> {
+async function describePlugin(
+  ctx: CommandContext,
+  role: PluginReport['role'],
+  kind: PluginKind,
+  choice: PluginUse,
+): Promise<PluginReport> {
   const { plugin, file } = await ctx.plugins.load(choice.use, kind)
   let options: unknown = null
   if (role !== 'plugins') {
@@ -66,7 +78,17 @@ async function describePlugin(ctx: CommandContext, role: PluginReport['role'], k
     options = redactPluginOptions(plugin, pluginOptions(plugin, choice.options, `${role}.options`))
   }
   const { name, version, apiVersion } = plugin
-  return { role, use: choice.use, name, version, kind: plugin.kind, apiVersion, schemes: [...(plugin.schemes ?? [])], from: file, options }
+  return {
+    role,
+    use: choice.use,
+    name,
+    version,
+    kind: plugin.kind,
+    apiVersion,
+    schemes: [...(plugin.schemes ?? [])],
+    from: file,
+    options,
+  }
 }
 
 /** The version of the @squizzle/core this CLI runs with. */

@@ -22,25 +22,34 @@ const schemePattern = /^[a-z][a-z0-9+.-]*$/
  * const plugin = pluginFromModule(await import(file), { source: '@acme/squizzle-storage-s3', kind: 'storage' })
  * ```
  */
-export function pluginFromModule<K extends PluginKind>(mod: unknown, expected: PluginExpectation & { kind: K }): SquizzlePlugin<K> {
+export function pluginFromModule<K extends PluginKind>(
+  mod: unknown,
+  expected: PluginExpectation & { kind: K },
+): SquizzlePlugin<K> {
   const plugin = exportedPlugin(mod, expected.source)
   const name = typeof plugin.name === 'string' && plugin.name !== '' ? plugin.name : expected.source
   const details = { plugin: name, source: expected.source }
   if (plugin.apiVersion !== pluginApiVersion) {
     const declared = JSON.stringify(plugin.apiVersion)
-    const message = `${describe(name, expected.source)} targets plugin API ${declared}, this Squizzle supports plugin API ${pluginApiVersion}`
+    const supported = `this Squizzle supports plugin API ${pluginApiVersion}`
+    const message = `${describe(name, expected.source)} targets plugin API ${declared}, ${supported}`
     throw new SquizzleError('PLUGIN_API_MISMATCH', message, {
-      hint: `Install a release of ${name} written for plugin API ${pluginApiVersion}, or a Squizzle release that supports API ${declared}.`,
+      hint: `Install a release of ${name} for plugin API ${pluginApiVersion}, or a Squizzle with API ${declared}.`,
       details: { ...details, declared: plugin.apiVersion ?? null, supported: pluginApiVersion },
     })
   }
   const problem = shapeProblem(plugin)
-  if (problem) throw invalid(`${describe(name, expected.source)} is not a valid plugin: ${problem}`, { ...details, problem })
+  if (problem)
+    throw invalid(`${describe(name, expected.source)} is not a valid plugin: ${problem}`, { ...details, problem })
   if (plugin.kind !== expected.kind) {
-    throw new SquizzleError('PLUGIN_KIND_MISMATCH', `${describe(name, expected.source)} is a ${plugin.kind} plugin, not a ${expected.kind} plugin`, {
-      hint: `Use it where a ${plugin.kind} plugin belongs, or name a ${expected.kind} plugin here.`,
-      details: { ...details, kind: plugin.kind, expected: expected.kind },
-    })
+    throw new SquizzleError(
+      'PLUGIN_KIND_MISMATCH',
+      `${describe(name, expected.source)} is a ${plugin.kind} plugin, not a ${expected.kind} plugin`,
+      {
+        hint: `Use it where a ${plugin.kind} plugin belongs, or name a ${expected.kind} plugin here.`,
+        details: { ...details, kind: plugin.kind, expected: expected.kind },
+      },
+    )
   }
   return plugin as SquizzlePlugin<K>
 }
@@ -49,7 +58,11 @@ export function pluginFromModule<K extends PluginKind>(mod: unknown, expected: P
 function exportedPlugin(mod: unknown, source: string): SquizzlePlugin {
   const namespace = (typeof mod === 'object' && mod !== null ? mod : {}) as Record<string, unknown>
   const top = [namespace['default'], namespace['plugin']]
-  const nested = top.flatMap((v) => (typeof v === 'object' && v !== null ? [(v as Record<string, unknown>)['default'], (v as Record<string, unknown>)['plugin']] : []))
+  const nested = top.flatMap((v) =>
+    typeof v === 'object' && v !== null
+      ? [(v as Record<string, unknown>)['default'], (v as Record<string, unknown>)['plugin']]
+      : [],
+  )
   const found = [...top, ...nested].find(isSquizzlePlugin)
   if (found) return found
   if (top.every((v) => v === undefined)) {
@@ -78,7 +91,10 @@ function shapeProblem(plugin: SquizzlePlugin): string | null {
     [typeof plugin.create === 'function', '"create" must be a function'],
     [isPlainObject(plugin.optionsSchema), '"optionsSchema" must be a JSON Schema object'],
     [schemes === undefined || (Array.isArray(schemes) && schemes.length > 0), '"schemes" must be a non-empty array'],
-    [(Array.isArray(schemes) ? schemes : []).every((s) => typeof s === 'string' && schemePattern.test(s)), '"schemes" must be lower-case URL schemes'],
+    [
+      (Array.isArray(schemes) ? schemes : []).every((s) => typeof s === 'string' && schemePattern.test(s)),
+      '"schemes" must be lower-case URL schemes',
+    ],
     [schemes === undefined || plugin.kind === 'storage', 'only a storage plugin registers URL schemes'],
     [schemes === undefined || typeof plugin.fromUrl === 'function', 'a plugin with "schemes" needs "fromUrl"'],
   ]

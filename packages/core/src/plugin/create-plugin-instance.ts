@@ -7,7 +7,7 @@ import type { ArtifactStorage } from '../storage/artifact-storage.js'
 import { isArtifactStorage } from '../storage/storage-brand.js'
 import type { PluginContext, SquizzlePlugin } from './plugin.js'
 
-/** A plugin's storage: the `ArtifactStorage` it made, or core's over the `ContentTarget` it made (then `target` is set). */
+/** A plugin's storage: the `ArtifactStorage` it made, or core's over the `ContentTarget` it made (then in `target`). */
 export type PluginStorage = ArtifactStorage & { readonly target?: ContentTarget }
 
 const targetMethods = ['fetch', 'push', 'exists', 'resolve', 'tag', 'tags']
@@ -23,10 +23,26 @@ const targetMethods = ['fetch', 'push', 'exists', 'resolve', 'tag', 'tags']
  * const storage = await createPluginInstance(plugin, pluginOptions(plugin, raw, 'storage.options'), context)
  * ```
  */
-export async function createPluginInstance(plugin: SquizzlePlugin<'storage'>, options: unknown, context: PluginContext): Promise<PluginStorage>
-export async function createPluginInstance(plugin: SquizzlePlugin<'driver'>, options: unknown, context: PluginContext): Promise<DatabaseDriver>
-export async function createPluginInstance(plugin: SquizzlePlugin<'signer'>, options: unknown, context: PluginContext): Promise<Signer>
-export async function createPluginInstance(plugin: SquizzlePlugin, options: unknown, context: PluginContext): Promise<unknown> {
+export async function createPluginInstance(
+  plugin: SquizzlePlugin<'storage'>,
+  options: unknown,
+  context: PluginContext,
+): Promise<PluginStorage>
+export async function createPluginInstance(
+  plugin: SquizzlePlugin<'driver'>,
+  options: unknown,
+  context: PluginContext,
+): Promise<DatabaseDriver>
+export async function createPluginInstance(
+  plugin: SquizzlePlugin<'signer'>,
+  options: unknown,
+  context: PluginContext,
+): Promise<Signer>
+export async function createPluginInstance(
+  plugin: SquizzlePlugin,
+  options: unknown,
+  context: PluginContext,
+): Promise<unknown> {
   let made: unknown
   try {
     made = await plugin.create(options as Record<string, unknown>, context)
@@ -49,11 +65,17 @@ function checkedInstance(plugin: SquizzlePlugin, made: unknown): unknown {
   if (plugin.kind === 'storage' && isObject && has(targetMethods)) return createTargetStorage(made as ContentTarget)
   if (plugin.kind === 'driver' && isObject && has(['connect', 'close'])) return made
   if (plugin.kind === 'signer' && isObject && has(['sign'])) return made
-  const wanted = { storage: 'an ArtifactStorage or a ContentTarget', driver: 'a DatabaseDriver', signer: 'a Signer' }[plugin.kind]
-  throw new SquizzleError('PLUGIN_INVALID', `${plugin.name}'s create() returned ${describeValue(made)}, not ${wanted}`, {
-    hint: `Report it to the authors of ${plugin.name}: a ${plugin.kind} plugin's create() must return ${wanted}.`,
-    details: { plugin: plugin.name, kind: plugin.kind, problem: 'create() returned the wrong kind of object' },
-  })
+  const wanted = { storage: 'an ArtifactStorage or a ContentTarget', driver: 'a DatabaseDriver', signer: 'a Signer' }[
+    plugin.kind
+  ]
+  throw new SquizzleError(
+    'PLUGIN_INVALID',
+    `${plugin.name}'s create() returned ${describeValue(made)}, not ${wanted}`,
+    {
+      hint: `Report it to the authors of ${plugin.name}: a ${plugin.kind} plugin's create() must return ${wanted}.`,
+      details: { plugin: plugin.name, kind: plugin.kind, problem: 'create() returned the wrong kind of object' },
+    },
+  )
 }
 
 function describeValue(value: unknown): string {

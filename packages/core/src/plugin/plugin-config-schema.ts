@@ -29,19 +29,25 @@ export const pluginSettingsSchema = {
     anyOf: [
       {
         type: 'string',
-        description: 'Where bundles live: file:PATH (OCI image layout), oci://HOST[:PORT]/REPO, or a URL of a scheme a plugin registers.',
+        description:
+          'Where bundles live: file:PATH (OCI image layout), oci://HOST[:PORT]/REPO, ' +
+          'or a URL of a scheme a plugin registers.',
         examples: ['file:.squizzle/artifacts', 'oci://ghcr.io/acme/db-migrations'],
       },
       pluginUse('storage', [{ use: '@acme/squizzle-storage-s3', options: { bucket: 'releases' } }]),
     ],
   },
   driver: pluginUse('database driver (default: the built-in PostgreSQL driver)', [{ use: './plugins/driver.mjs' }]),
-  signer: pluginUse('signer (replaces signing: key or keyless)', [{ use: '@acme/squizzle-signer-kms', options: { keyId: 'alias/release' } }]),
+  signer: pluginUse('signer (replaces signing: key or keyless)', [
+    { use: '@acme/squizzle-signer-kms', options: { keyId: 'alias/release' } },
+  ]),
   plugins: {
     type: 'array',
     uniqueItems: true,
     items: use,
-    description: 'Storage plugins to load for the URL schemes they register (s3://…), in --storage, SQUIZZLE_STORAGE and storage.',
+    description:
+      'Storage plugins to load for the URL schemes they register (s3://…): ' +
+      'in --storage, SQUIZZLE_STORAGE and storage.',
     examples: [['@acme/squizzle-storage-s3']],
   },
 } as const

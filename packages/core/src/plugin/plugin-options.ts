@@ -24,10 +24,14 @@ export function pluginOptions<O = Record<string, unknown>>(plugin: SquizzlePlugi
   const options: unknown = value === undefined ? {} : structuredClone(value)
   if (validate(options)) return options as O
   const problems = (validate.errors ?? []).map(describeSchemaError)
-  throw new SquizzleError('PLUGIN_OPTIONS_INVALID', `${source}: ${problems[0] ?? 'invalid'} (options of ${plugin.name})`, {
-    hint: `Fix the named option; ${plugin.name} documents its options (its optionsSchema).`,
-    details: { plugin: plugin.name, source, problems },
-  })
+  throw new SquizzleError(
+    'PLUGIN_OPTIONS_INVALID',
+    `${source}: ${problems[0] ?? 'invalid'} (options of ${plugin.name})`,
+    {
+      hint: `Fix the named option; ${plugin.name} documents its options (its optionsSchema).`,
+      details: { plugin: plugin.name, source, problems },
+    },
+  )
 }
 
 function validatorOf(plugin: SquizzlePlugin): ValidateFunction {
@@ -40,10 +44,14 @@ function validatorOf(plugin: SquizzlePlugin): ValidateFunction {
     return validate
   } catch (cause) {
     const why = cause instanceof Error ? cause.message : String(cause)
-    throw new SquizzleError('PLUGIN_INVALID', `${plugin.name} is not a valid plugin: its optionsSchema does not compile (${why})`, {
-      hint: `Report it to the authors of ${plugin.name}: optionsSchema must be a valid JSON Schema (draft-07).`,
-      details: { plugin: plugin.name, problem: 'optionsSchema does not compile' },
-      cause,
-    })
+    throw new SquizzleError(
+      'PLUGIN_INVALID',
+      `${plugin.name} is not a valid plugin: its optionsSchema does not compile (${why})`,
+      {
+        hint: `Report it to the authors of ${plugin.name}: optionsSchema must be a valid JSON Schema (draft-07).`,
+        details: { plugin: plugin.name, problem: 'optionsSchema does not compile' },
+        cause,
+      },
+    )
   }
 }

@@ -62,7 +62,9 @@ function propertySchema(schema: Schema, key: string): Schema {
 
 function child(schema: Schema, key: string): Schema {
   const value = schema?.[key]
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : undefined
 }
 
 /** The password of a URL with user info, as written and decoded; nothing for other text. */

@@ -46,7 +46,8 @@ const definition: PluginDefinition<'storage', { bucket: string; region?: string 
 }
 const storagePlugin = definePlugin(definition)
 const context: PluginContext = { root: '/srv/app', env: {}, databaseUrl: null, addSecret: () => {}, onClose: () => {} }
-const load = (mod: unknown, kind: 'storage' | 'driver' | 'signer' = 'storage') => pluginFromModule(mod, { source: 'x', kind })
+const load = (mod: unknown, kind: 'storage' | 'driver' | 'signer' = 'storage') =>
+  pluginFromModule(mod, { source: 'x', kind })
 
 describe('definePlugin', () => {
   it('brands the definition with Symbol.for("squizzle.plugin") and freezes it', () => {
@@ -78,11 +79,21 @@ describe('pluginFromModule', () => {
     expect((await failure(() => load({ default: () => target }))).code).toBe('PLUGIN_INVALID')
   })
 
-  it('refuses another plugin API version before looking at anything else, naming both (PLUGIN_API_MISMATCH)', async () => {
-    const future = { ...definition, apiVersion: pluginApiVersion + 1, create: 'not even a function', [pluginBrand]: true }
+  it('refuses another plugin API version before anything else, naming both (PLUGIN_API_MISMATCH)', async () => {
+    const future = {
+      ...definition,
+      apiVersion: pluginApiVersion + 1,
+      create: 'not even a function',
+      [pluginBrand]: true,
+    }
     const err = await failure(() => load({ default: future }))
     expect(err.code).toBe('PLUGIN_API_MISMATCH')
-    expect(err.details).toMatchObject({ plugin: definition.name, source: 'x', declared: pluginApiVersion + 1, supported: pluginApiVersion })
+    expect(err.details).toMatchObject({
+      plugin: definition.name,
+      source: 'x',
+      declared: pluginApiVersion + 1,
+      supported: pluginApiVersion,
+    })
     const none = await failure(() => load({ default: { ...definition, apiVersion: undefined, [pluginBrand]: true } }))
     expect(none.code).toBe('PLUGIN_API_MISMATCH')
   })
@@ -104,31 +115,40 @@ describe('pluginFromModule', () => {
     ['schemes without fromUrl', { fromUrl: undefined }],
     ['schemes on a driver', { kind: 'driver' }],
   ])('refuses a plugin with %s (PLUGIN_INVALID)', async (_name, change) => {
-    const err = await failure(() => load({ default: { ...definition, ...change, [pluginBrand]: true } }, (change['kind'] as 'driver') ?? 'storage'))
+    const err = await failure(() =>
+      load({ default: { ...definition, ...change, [pluginBrand]: true } }, (change['kind'] as 'driver') ?? 'storage'),
+    )
     expect(err.code).toBe('PLUGIN_INVALID')
     expect(err.details?.['problem']).toEqual(expect.any(String))
   })
 })
 
 describe('pluginOptions', () => {
-  it('returns a validated copy with the schema\'s defaults filled in', () => {
+  it("returns a validated copy with the schema's defaults filled in", () => {
     const raw = { bucket: 'releases' }
     expect(pluginOptions(storagePlugin, raw, 'storage.options')).toEqual({ bucket: 'releases', region: 'eu-west-1' })
     expect(raw).toEqual({ bucket: 'releases' })
   })
 
   it('names each offending option path, never its value (PLUGIN_OPTIONS_INVALID)', async () => {
-    const err = await failure(() => pluginOptions(storagePlugin, { bucket: 'Not-Valid-s3cret', extra: 1 }, 'storage.options'))
+    const err = await failure(() =>
+      pluginOptions(storagePlugin, { bucket: 'Not-Valid-s3cret', extra: 1 }, 'storage.options'),
+    )
     expect(err.code).toBe('PLUGIN_OPTIONS_INVALID')
     const problems = (err.details?.['problems'] as string[]).join('\n')
     expect(problems).toContain('/bucket')
     expect(problems).toContain('extra')
     expect(JSON.stringify(err)).not.toContain('s3cret')
-    expect((await failure(() => pluginOptions(storagePlugin, undefined, 'storage.options'))).code).toBe('PLUGIN_OPTIONS_INVALID')
+    expect((await failure(() => pluginOptions(storagePlugin, undefined, 'storage.options'))).code).toBe(
+      'PLUGIN_OPTIONS_INVALID',
+    )
   })
 
   it('refuses a plugin whose schema does not compile (PLUGIN_INVALID)', async () => {
-    const broken = definePlugin({ ...definition, optionsSchema: { type: 'object', properties: { a: { type: 'no-such-type' } } } })
+    const broken = definePlugin({
+      ...definition,
+      optionsSchema: { type: 'object', properties: { a: { type: 'no-such-type' } } },
+    })
     expect((await failure(() => pluginOptions(broken, {}, 'storage.options'))).code).toBe('PLUGIN_INVALID')
   })
 })
@@ -136,7 +156,10 @@ describe('pluginOptions', () => {
 describe('plugin option secrets', () => {
   const withSecrets = definePlugin({
     ...definition,
-    optionsSchema: { type: 'object', properties: { auth: { type: 'object', writeOnly: true }, pin: { type: 'string', writeOnly: true } } },
+    optionsSchema: {
+      type: 'object',
+      properties: { auth: { type: 'object', writeOnly: true }, pin: { type: 'string', writeOnly: true } },
+    },
   })
   const options = {
     url: 'postgres://app:p%40ss@db/releases',
@@ -148,7 +171,9 @@ describe('plugin option secrets', () => {
   }
 
   it('finds values named like secrets, marked writeOnly (with what is under them), and URL passwords', () => {
-    expect(pluginSecrets(withSecrets, options).sort()).toEqual(['42', '7890', 'ci', 'k-456', 'p%40ss', 'p@ss', 'tok-123'].sort())
+    expect(pluginSecrets(withSecrets, options).sort()).toEqual(
+      ['42', '7890', 'ci', 'k-456', 'p%40ss', 'p@ss', 'tok-123'].sort(),
+    )
   })
 
   it('redacts exactly those, keeping the rest readable', () => {
@@ -172,16 +197,34 @@ describe('createPluginInstance', () => {
   })
 
   it('passes a SquizzleError from create through, and turns anything else into PLUGIN_FAILED', async () => {
-    const typed = definePlugin({ ...definition, create: () => Promise.reject(new SquizzleError('STORAGE_ERROR', 'down')) })
+    const typed = definePlugin({
+      ...definition,
+      create: () => Promise.reject(new SquizzleError('STORAGE_ERROR', 'down')),
+    })
     expect((await failure(() => createPluginInstance(typed, {}, context))).code).toBe('STORAGE_ERROR')
-    const crashing = definePlugin({ ...definition, create: () => { throw new TypeError('oops') } })
+    const crashing = definePlugin({
+      ...definition,
+      create: () => {
+        throw new TypeError('oops')
+      },
+    })
     expect((await failure(() => createPluginInstance(crashing, {}, context))).code).toBe('PLUGIN_FAILED')
   })
 
-  it('refuses what is not an instance of the plugin\'s kind (PLUGIN_INVALID)', async () => {
-    const wrong = definePlugin({ ...definition, create: () => ({ name: 'half', fetch: () => undefined }) as unknown as ContentTarget })
+  it("refuses what is not an instance of the plugin's kind (PLUGIN_INVALID)", async () => {
+    const wrong = definePlugin({
+      ...definition,
+      create: () => ({ name: 'half', fetch: () => undefined }) as unknown as ContentTarget,
+    })
     expect((await failure(() => createPluginInstance(wrong, {}, context))).code).toBe('PLUGIN_INVALID')
-    const signer = definePlugin({ apiVersion: 1, name: 's', version: '1', kind: 'signer', optionsSchema: {}, create: () => ({}) as never })
+    const signer = definePlugin({
+      apiVersion: 1,
+      name: 's',
+      version: '1',
+      kind: 'signer',
+      optionsSchema: {},
+      create: () => ({}) as never,
+    })
     expect((await failure(() => createPluginInstance(signer, {}, context))).code).toBe('PLUGIN_INVALID')
   })
 })

@@ -36,7 +36,7 @@ export interface PluginContext {
  * `optionsSchema` describes: the host validates the options against it (with its `default`s
  * filled in) before `create` sees them.
  */
-export interface PluginDefinition<K extends PluginKind = PluginKind, O = Record<string, unknown>> {
+export interface PluginDefinition<K extends PluginKind = PluginKind, O = unknown> {
   /** The plugin API the plugin was written for: the `pluginApiVersion` of the core it was built against. */
   apiVersion: typeof pluginApiVersion
   /** The package name, e.g. `@acme/squizzle-storage-s3`. */
@@ -58,7 +58,7 @@ export interface PluginDefinition<K extends PluginKind = PluginKind, O = Record<
 }
 
 /** A plugin, as a module exports it: a definition carrying the plugin brand. */
-export type SquizzlePlugin<K extends PluginKind = PluginKind, O = Record<string, unknown>> = Readonly<PluginDefinition<K, O>> & {
+export type SquizzlePlugin<K extends PluginKind = PluginKind, O = unknown> = Readonly<PluginDefinition<K, O>> & {
   readonly [pluginBrand]: true
 }
 
@@ -82,7 +82,9 @@ export type SquizzlePlugin<K extends PluginKind = PluginKind, O = Record<string,
  * })
  * ```
  */
-export function definePlugin<K extends PluginKind, O>(definition: PluginDefinition<K, O>): SquizzlePlugin<K, O> {
+export function definePlugin<K extends PluginKind, O = Record<string, unknown>>(
+  definition: PluginDefinition<K, O>,
+): SquizzlePlugin<K, O> {
   return Object.freeze({ ...definition, [pluginBrand]: true as const })
 }
 
