@@ -3,6 +3,9 @@ import type { CommandContext } from '../context.js'
 import type { StorageUse } from '../storage-presence.js'
 import { builtinSchemes, schemeOf } from './plugin-schemes.js'
 
+/** A storage with the content target that copying between storages walks. */
+type Copyable = ArtifactStorage & { readonly target: ContentTarget }
+
 /**
  * True for a URL whose scheme is not built in (`pgtable://…`): one only a plugin in the
  * config's `plugins` can open.
@@ -33,9 +36,24 @@ export async function openPluginTransport(
   command: string,
   url: string,
   use: StorageUse,
-): Promise<ArtifactStorage & { readonly target: ContentTarget }> {
-  const storage = await ctx.openStorageUrl(url, use)
-  if (storage.target) return storage as ArtifactStorage & { readonly target: ContentTarget }
+): Promise<Copyable> {
+  return contentStorage(command, await ctx.openStorageUrl(url, use))
+}
+
+/**
+ * The storage itself when it has a content target (what copying, export and import walk);
+ * `STORAGE_UNSUPPORTED` for a plugin's bare `ArtifactStorage`.
+ *
+ * @example
+ * ```ts
+ * const storage = contentStorage('export', await ctx.openStorage())
+ * ```
+ */
+export function contentStorage(
+  command: string,
+  storage: ArtifactStorage & { readonly target?: ContentTarget },
+): Copyable {
+  if (storage.target) return storage as Copyable
   throw new SquizzleError(
     'STORAGE_UNSUPPORTED',
     `${command}: ${storage.name} is not a content store that versions can be copied to or from`,
