@@ -63,6 +63,11 @@ describe('plugins that cannot be used (exit 2, naming the plugin and what it lac
       code: 'PLUGIN_NOT_FOUND',
       details: { use: '@squizzle/storage-filesystem', root: project.dir },
     })
+    // Nor through NODE_PATH (pnpm scripts set it to the workspace's packages): a project's import ignores it.
+    const nodePath = fileURLToPath(new URL('../../../node_modules/.pnpm/node_modules', import.meta.url))
+    const env = { DATABASE_URL: url, NODE_PATH: nodePath }
+    const viaNodePath = await squizzle(['list', '--json'], { cwd: project.dir, env, process: true })
+    expect(errorOf(viaNodePath)).toMatchObject({ exit: 2, code: 'PLUGIN_NOT_FOUND' })
   })
 
   it('refuses a module without a default export (PLUGIN_NO_EXPORT)', async () => {

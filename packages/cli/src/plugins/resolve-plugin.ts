@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, statSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import { isAbsolute, join, resolve } from 'node:path'
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path'
 import { SquizzleError } from '@squizzle/core'
 import { exportTarget } from './package-exports.js'
 
@@ -29,17 +29,30 @@ export function resolvePluginFile(use: string, root: string): string {
   }
   const { name, subpath } = splitSpecifier(use)
   const require = createRequire(join(root, 'package.json'))
-  const dir = (require.resolve.paths(use) ?? []).map((d) => join(d, name)).find((d) => isFile(join(d, 'package.json')))
+  const dir = nodeModulesFolders(root).map((d) => join(d, name)).find((d) => isFile(join(d, 'package.json')))
   if (!dir) {
     const hint = `Install it in the project (npm install --save-dev ${name}), in ${root} or a folder above it.`
     throw notFound(`plugin package ${name} is not installed where ${root} can import it`, use, root, hint)
   }
   const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { exports?: unknown }
-  const target = manifest.exports === undefined ? mainOf(require, use) : exportTarget(manifest.exports, subpath)
+  const target = manifest.exports === undefined ? mainOf(require, dir) : exportTarget(manifest.exports, subpath)
   const file = target === null ? null : resolve(dir, target)
   if (file && isFile(file)) return file
   const hint = `Check the name: ${name} exports no "${subpath}" entry point that import can load.`
   throw notFound(`plugin ${use} cannot be imported: the package has no such entry point`, use, root, hint)
+}
+
+/**
+ * `root/node_modules`, then each parent's: where an `import` in the project looks. Not
+ * NODE_PATH nor the global folders `require.resolve.paths` adds (ESM ignores them, and a
+ * pnpm script sets NODE_PATH to packages the project never installed).
+ */
+function nodeModulesFolders(root: string): string[] {
+  const folders: string[] = []
+  for (let dir = resolve(root); ; dir = dirname(dir)) {
+    if (basename(dir) !== 'node_modules') folders.push(join(dir, 'node_modules'))
+    if (dirname(dir) === dir) return folders
+  }
 }
 
 function isPath(use: string): boolean {
@@ -54,10 +67,10 @@ function splitSpecifier(use: string): { name: string; subpath: string } {
   return { name: parts.slice(0, length).join('/'), subpath: rest === '' ? '.' : `./${rest}` }
 }
 
-/** A package without `exports` loads as Node loads it: `main`, else index.js. */
-function mainOf(require: NodeJS.Require, use: string): string | null {
+/** A package without `exports` loads as Node loads it: `main`, else index.js (of the folder found). */
+function mainOf(require: NodeJS.Require, dir: string): string | null {
   try {
-    return require.resolve(use)
+    return require.resolve(dir)
   } catch {
     return null
   }
