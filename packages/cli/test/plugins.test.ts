@@ -326,6 +326,26 @@ describe('a storage plugin', () => {
     expect(await createFilesystemStorage(join(project.dir, '.squizzle/artifacts')).exists('1.0.0')).toBe(true)
   })
 
+  it('is what export reads and import writes; a storage without a content target cannot be copied', async () => {
+    const config = (dir: string) => `storage: { use: ${fixture('layout-storage.mjs')}, options: { dir: ${dir} } }\n`
+    project = await createProject(config('plugin-store'))
+    await project.add('migrations', '001_users.sql', 'CREATE TABLE users (id int);')
+    expect((await run(['build', '1.0.0', '--irreversible', '--no-snapshot'])).code).toBe(0)
+    const archive = join(project.dir, 'release.tar')
+    expect((await run(['export', '1.0.0', '-o', archive])).code).toBe(0)
+    project = await createProject(config('imported'))
+    expect((await run(['import', archive])).code).toBe(0)
+    expect(await createFilesystemStorage(join(project.dir, 'imported')).exists('1.0.0')).toBe(true)
+    // A plugin's own ArtifactStorage: versions can be listed, but there is no content to walk.
+    project = await createProject('storage: { use: ./plugins/bare.mjs }\n')
+    const version = `{ version: '1.0.0', digest: 'sha256:${'0'.repeat(64)}', created: '2026-01-01T00:00:00Z' }`
+    const bare = `name: 'bare', pull() {}, push() {}, exists: async () => true, list: async () => [${version}]`
+    await pluginFile('bare.mjs', `create: () => ({ [Symbol.for('squizzle.storage')]: true, ${bare}, delete() {} })`)
+    for (const args of [['export', '--all', '-o', archive], ['import', archive]]) {
+      expect(errorOf(await run([...args, '--json']))).toMatchObject({ exit: 1, code: 'STORAGE_UNSUPPORTED' })
+    }
+  })
+
   it('must hold a version where a command needs one (STORAGE_NOT_FOUND, exit 2); reading creates nothing', async () => {
     project = await createProject(`storage: { use: ${fixture('layout-storage.mjs')}, options: { dir: empty } }\n`)
     expect(errorOf(await run(['apply', '--json']))).toMatchObject({ exit: 2, code: 'STORAGE_NOT_FOUND' })
