@@ -13,7 +13,7 @@ const globalHelp = [
   '--json                 machine-readable output on stdout, nothing else there',
   '--quiet, --verbose     less or more output',
   '--no-color             no colour (also NO_COLOR=1); FORCE_COLOR=1 forces it, e.g. in CI logs',
-  '--help, --version',
+  '--help, --version      --version --verbose also lists core, Node and each plugin the config loads',
 ]
 
 /**

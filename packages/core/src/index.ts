@@ -121,3 +121,13 @@ export { validateConfig, resolveEnvironment, type SquizzleConfig, type ConfigSet
 export { compileSchema, type SchemaCheck } from './schema/compile-schema.js'
 export { closestMatch, editDistance } from './text/closest-match.js'
 export { chunkScript, defaultChunkChars, type ScriptChunk } from './sql/chunk-script.js'
+
+// Plugins: what a plugin author writes, and what a host (the CLI) loads it with
+export { pluginApiVersion } from './plugin/plugin-api-version.js'
+export { definePlugin, isSquizzlePlugin, pluginBrand } from './plugin/plugin.js'
+export type { SquizzlePlugin, PluginDefinition, PluginKind, PluginContext, PluginInstances } from './plugin/plugin.js'
+export type { PluginUse } from './plugin/plugin-use.js'
+export { pluginFromModule, type PluginExpectation } from './plugin/check-plugin.js'
+export { pluginOptions } from './plugin/plugin-options.js'
+export { pluginSecrets, redactPluginOptions } from './plugin/plugin-secrets.js'
+export { createPluginInstance, type PluginStorage } from './plugin/create-plugin-instance.js'

@@ -32,7 +32,7 @@ export const statusCommand: Command = {
       r.line(`${c.bold('Current')}  ${report.current ?? '(none)'}`)
       const storageName = (await ctx.openStorage()).name
       r.line(`${c.bold('Storage')}  ${storageName}`)
-      r.line(`${c.bold('Database')} ${driver.displayUrl}`)
+      r.line(`${c.bold('Database')} ${driver.displayUrl ?? driver.name}`)
       printVersions(r, report, ctx.outputWidth())
       if (report.pending.length === 0) r.line(`${c.bold('Pending')}  none`)
       for (const a of report.applied.filter((v) => v.skippedFiles.length > 0)) {

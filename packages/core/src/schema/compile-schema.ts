@@ -33,7 +33,8 @@ export function compileSchema<T>(schema: object, code: SquizzleErrorCode, hint: 
   }
 }
 
-function describeSchemaError(error: ErrorObject): string {
+/** One ajv error as `/path problem`, naming an unknown property or the allowed values. */
+export function describeSchemaError(error: ErrorObject): string {
   const where = error.instancePath === '' ? '(root)' : error.instancePath
   if (error.keyword === 'additionalProperties') {
     const property = String(error.params['additionalProperty'])
