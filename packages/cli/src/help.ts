@@ -38,8 +38,10 @@ export function mainHelp(version: string, commands: readonly Command[], width = 
     ...globalHelp.map((l) => `  ${l}`),
     '',
     'Exit codes:',
-    `  ${exitCodes.ok} ok, ${exitCodes.failure} failure, ${exitCodes.usage} usage or config error, ${exitCodes.integrity} integrity failure,`,
-    `  ${exitCodes.signature} signature or policy failure, ${exitCodes.lockTimeout} lock timeout, ${exitCodes.interrupted} interrupted (Ctrl-C)`,
+    `  ${exitCodes.ok} ok, ${exitCodes.failure} failure, ${exitCodes.usage} usage or config error,`
+      + ` ${exitCodes.integrity} integrity failure,`,
+    `  ${exitCodes.signature} signature or policy failure, ${exitCodes.lockTimeout} lock timeout,`
+      + ` ${exitCodes.interrupted} interrupted (Ctrl-C)`,
     '',
     'Examples:',
     '  squizzle init',

@@ -34,7 +34,8 @@ export const baselineCommand: Command = {
         'or Squizzle already applied versions to it (audited).',
       ]
       const yes = args.values['yes'] === true
-      if (force && !(await confirmed(ctx.io, ctx.reporter, yes, { action: 'baseline --force', lines }))) return exitCodes.failure
+      const what = { action: 'baseline --force', lines }
+      if (force && !(await confirmed(ctx.io, ctx.reporter, yes, what))) return exitCodes.failure
       const result = await migrator.baseline(version, { force }).catch((err: unknown) => {
         if (hasErrorCode(err, 'BASELINE_MISMATCH')) printDetailedDifferences(ctx.reporter, err.details?.['differences'])
         throw err

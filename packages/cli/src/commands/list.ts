@@ -3,7 +3,12 @@ import { versionArguments } from '../args.js'
 import { shortDigest, table } from '../output/table.js'
 import type { Command } from './command.js'
 
-const columns = [{ heading: 'VERSION' }, { heading: 'CREATED' }, { heading: 'DIGEST' }, { heading: 'NOTES', flexible: true }]
+const columns = [
+  { heading: 'VERSION' },
+  { heading: 'CREATED' },
+  { heading: 'DIGEST' },
+  { heading: 'NOTES', flexible: true },
+]
 
 export const listCommand: Command = {
   name: 'list',

@@ -39,7 +39,8 @@ export const newCommand: Command = {
       if (path) r.result(`${r.colors.green('created')} ${ctx.displayPath(path)}`)
     }
     if (!rollback && ctx.settings.rollback?.required !== false) {
-      r.warn('without a rollback file, build refuses this migration (unless rollback.required is false, or --irreversible)')
+      const unless = 'unless rollback.required is false, or --irreversible'
+      r.warn(`without a rollback file, build refuses this migration (${unless})`)
     }
     r.json({ migration: ctx.displayPath(migration), rollback: rollback === null ? null : ctx.displayPath(rollback) })
     return 0

@@ -69,7 +69,9 @@ async function confirmRestart(
   if (failed.length === 0) return true
   const lines = [
     'repair --restart forgets what these failed runs recorded; the next run starts each version from its first file:',
-    ...failed.map((f) => `  ${f.version}: ${f.operation} failed at ${f.finishedAt.toISOString()} (${f.error?.code ?? '?'})`),
+    ...failed.map((f) => {
+      return `  ${f.version}: ${f.operation} failed at ${f.finishedAt.toISOString()} (${f.error?.code ?? 'UNKNOWN'})`
+    }),
     'Undo their partial work by hand first, or the next run meets it again.',
   ]
   return confirmed(ctx.io, ctx.reporter, yes, { action: 'repair --restart', lines })

@@ -28,8 +28,17 @@ export const rollbackCommand: Command = {
     '--yes, -y      roll back without asking: on a terminal it shows what it will undo and asks [y/N];',
     '               without one (CI, scripts) it refuses unless --yes is given (exit 2)',
   ],
-  examples: ['squizzle rollback', 'squizzle rollback --to 1.0.0 --dry-run', 'squizzle rollback --to 1.2.0 --yes --json'],
-  options: { to: { type: 'string' }, 'dry-run': { type: 'boolean' }, force: { type: 'boolean' }, yes: { type: 'boolean', short: 'y' } },
+  examples: [
+    'squizzle rollback',
+    'squizzle rollback --to 1.0.0 --dry-run',
+    'squizzle rollback --to 1.2.0 --yes --json',
+  ],
+  options: {
+    to: { type: 'string' },
+    'dry-run': { type: 'boolean' },
+    force: { type: 'boolean' },
+    yes: { type: 'boolean', short: 'y' },
+  },
   async run(ctx, args) {
     versionArguments(args.positionals, 'rollback', { min: 0, max: 0 })
     const to = args.values['to'] === undefined ? undefined : parseVersion(args.values['to'] as string)

@@ -12,7 +12,8 @@ export const statusCommand: Command = {
   summary: 'Show the current version, history, pending versions, failed runs, the lock holder and drift',
   usage: 'squizzle status [--check]',
   details: [
-    'Versions as a table, applied then pending: VERSION, STATE, APPLIED AT, DURATION (of the run that applied it), BY, NOTES.',
+    'Versions as a table, applied then pending: VERSION, STATE, APPLIED AT,',
+    'DURATION (of the run that applied it), BY, NOTES.',
     'Exit 3 when a stored version differs from the one the database applied (tampering).',
     'Invalid indexes (an interrupted CREATE INDEX CONCURRENTLY) are listed; they are maintained but never used.',
     'Drift: the live schema compared with the current version\'s snapshot (details: squizzle drift).',

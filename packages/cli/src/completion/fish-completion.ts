@@ -21,7 +21,8 @@ export function fishCompletion(commands: readonly CompletedCommand[]): string {
     'complete -c squizzle -f',
     ...globals.flags.map((f) => `complete -c squizzle ${fishFlag(f, globals.valueFlags.includes(f))}`),
     ...commands.map((c) => {
-      return `complete -c squizzle -n "not __fish_seen_subcommand_from ${names}" -a ${c.name} -d ${fishQuote(c.summary)}`
+      const when = `-n "not __fish_seen_subcommand_from ${names}"`
+      return `complete -c squizzle ${when} -a ${c.name} -d ${fishQuote(c.summary)}`
     }),
     ...commands.flatMap((c) => commandLines(c, globals.flags)),
   ]

@@ -8,7 +8,8 @@ import { formatBytes, formatDuration } from './units.js'
  *
  * @example
  * ```ts
- * describeEvent({ type: 'version.done', version: '1.1.0', durationMs: 16_860 }, colors, false) // '✓ 1.1.0 applied in 16.9 s'
+ * describeEvent({ type: 'version.done', version: '1.1.0', durationMs: 16_860 }, colors, false)
+ * // '✓ 1.1.0 applied in 16.9 s'
  * ```
  */
 export function describeEvent(
@@ -71,7 +72,7 @@ export function describeEvent(
     case 'transaction.commit':
       return verbose ? c.dim('  COMMIT') : null
     case 'build.file':
-      return `  ${c.green('+')} ${e.path} ${c.dim(`${formatBytes(e.size)}${e.transactional ? '' : ', no transaction'}`)}`
+      return `  ${c.green('+')} ${e.path} ${c.dim(formatBytes(e.size) + (e.transactional ? '' : ', no transaction'))}`
     case 'build.done':
       return null
     case 'push.done':
@@ -92,10 +93,12 @@ export function describeEvent(
     case 'file.progress':
       return null
     case 'replay.done':
-      return `  ${c.green('✓')} schema snapshot: ${e.objects} objects after replaying ${e.versions} version${e.versions === 1 ? '' : 's'} ${c.dim(formatDuration(e.durationMs))}`
+      return `  ${c.green('✓')} schema snapshot: ${e.objects} objects after replaying`
+        + ` ${e.versions} version${e.versions === 1 ? '' : 's'} ${c.dim(formatDuration(e.durationMs))}`
     case 'replay.check':
       return e.outcome === 'passed'
-        ? `  ${c.green('✓')} rollback checked: apply → rollback → apply of ${e.target} gives the same schemas ${c.dim(formatDuration(e.durationMs))}`
+        ? `  ${c.green('✓')} rollback checked: apply → rollback → apply of ${e.target} gives the same schemas`
+          + ` ${c.dim(formatDuration(e.durationMs))}`
         : `  ${c.yellow('!')} rollback not checked: ${e.reason ?? 'skipped'}`
     case 'warning':
       return `${e.message}${e.path ? ` (${e.path})` : ''}`
