@@ -38,7 +38,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
       guardedOutput(io.stdout).write(mainHelp(toolVersion, await loadCommands(), helpWidth(io.env, io.columns)))
       return parsed.name === undefined && !parsed.globals.help ? exitCodes.usage : exitCodes.ok
     }
-    if (!command) throw unknownCommand(parsed.name)
+    if (!command) throw unknownCommand(parsed.name ?? '')
     if (parsed.globals.help) {
       guardedOutput(io.stdout).write(commandHelp(command, helpWidth(io.env, io.columns)))
       return exitCodes.ok

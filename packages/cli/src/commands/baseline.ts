@@ -29,7 +29,7 @@ export const baselineCommand: Command = {
     return withDatabase(ctx, async (driver) => {
       const migrator = await migratorFor(ctx, driver)
       const lines = [
-        `This records ${driver.displayUrl} as being at ${version} (and every stored version below it)`,
+        `This records ${driver.displayUrl ?? driver.name} as being at ${version} (and every stored version below it)`,
         'without running any SQL, even where its schema differs from the snapshot,',
         'or Squizzle already applied versions to it (audited).',
       ]

@@ -55,7 +55,8 @@ export const rollbackCommand: Command = {
       const yes = args.values['yes'] === true
       if (!dryRun && !yes) {
         const plan = await migrator.rollback({ to, dryRun: true })
-        if (!(await confirmRollback(ctx, plan, driver.displayUrl, { to, force, yes }))) return exitCodes.failure
+        const where = driver.displayUrl ?? driver.name
+        if (!(await confirmRollback(ctx, plan, where, { to, force, yes }))) return exitCodes.failure
       }
       // An incomplete rollback's differences are listed one per line, with their properties, before the error.
       const result = await migrator.rollback({ to, dryRun, force }).catch((err: unknown) => {
