@@ -49,7 +49,7 @@ try {
   squizzle(['diff', releases[0], releases.at(-1)], env)
   // Undo the last version with the rollback SQL the database kept at apply time, then redo it.
   squizzle(['rollback', '--dry-run'], env)
-  squizzle(['rollback'], env)
+  squizzle(['rollback', '--yes'], env)
   squizzle(['apply'], env)
   squizzle(['drift', '--check'], env)
   console.log('\nDemo finished: three versions built, signed, verified and applied exactly once, the schema matches the snapshot of the last one, and the last one was rolled back and applied again.')

@@ -98,7 +98,7 @@ describe('examples/with-drizzle', () => {
 
     // Rolling back the last version and applying it again reaches the same schema.
     const before1_2 = await schemaOf(viaSquizzle)
-    expect((await squizzle(['rollback'], { DATABASE_URL: viaSquizzle })).code).toBe(0)
+    expect((await squizzle(['rollback', '--yes'], { DATABASE_URL: viaSquizzle })).code).toBe(0)
     expect((await schemaOf(viaSquizzle)).columns).toContainEqual(expect.objectContaining({ table_name: 'posts', column_name: 'body' }))
     expect((await squizzle(['apply'], { DATABASE_URL: viaSquizzle })).code).toBe(0)
     expect(await schemaOf(viaSquizzle)).toEqual(before1_2)

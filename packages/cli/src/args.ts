@@ -1,5 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util'
-import { parsePinnedVersion, parseVersion, SquizzleError, type PinnedVersion } from '@squizzle/core'
+import { closestMatch, parsePinnedVersion, parseVersion, SquizzleError, type PinnedVersion } from '@squizzle/core'
 
 type OptionSpec = NonNullable<ParseArgsConfig['options']>
 
@@ -71,12 +71,14 @@ export function parseCommand(argv: string[], commandOptions: (name: string | und
   const bare = bareValues(name)
   const end = argv.indexOf('--')
   argv = argv.map((arg, i) => ((end === -1 || i < end) && arg.startsWith('--') && Object.hasOwn(bare, arg.slice(2)) ? `${arg}=${bare[arg.slice(2)]}` : arg))
+  const options = { ...globalOptions, ...commandOptions(name) }
+  checkOptions(argv, options, name)
   let parsed
   try {
-    parsed = parseArgs({ args: argv, options: { ...globalOptions, ...commandOptions(name) }, strict: true, allowPositionals: true })
+    parsed = parseArgs({ args: argv, options, strict: true, allowPositionals: true })
   } catch (cause) {
     throw new SquizzleError('USAGE', cause instanceof Error ? cause.message.split('\n')[0]! : String(cause), {
-      hint: `Run \`squizzle ${name ?? ''} --help\` for the options it accepts.`.replace('  ', ' '),
+      hint: helpHint(name),
     })
   }
   const v = parsed.values as Record<string, string | boolean | undefined>
@@ -99,6 +101,38 @@ export function parseCommand(argv: string[], commandOptions: (name: string | und
     values: parsed.values as ParsedCommand['values'],
     positionals: parsed.positionals.slice(1),
   }
+}
+
+/**
+ * Refuses, in our own words, an option the command does not have (naming the closest
+ * one it has), a value option given no value and a flag given one; Node's parseArgs
+ * would say it with quoting meant for another audience.
+ */
+function checkOptions(argv: string[], options: OptionSpec, name: string | undefined): void {
+  const { tokens } = parseArgs({ args: argv, options, strict: false, allowPositionals: true, tokens: true })
+  const command = name === undefined ? 'squizzle' : `squizzle ${name}`
+  for (const token of tokens) {
+    if (token.kind !== 'option') continue
+    const spec = options[token.name]
+    if (spec === undefined) {
+      const meant = closestMatch(token.name, Object.keys(options))
+      const hint = `${meant ? `Did you mean --${meant}? ` : ''}${helpHint(name)}`
+      const details = { option: token.rawName, ...(meant ? { suggestion: `--${meant}` } : {}) }
+      throw new SquizzleError('USAGE', `${command} has no option ${token.rawName}`, { hint, details })
+    }
+    if (spec.type === 'string' && token.value === undefined) {
+      const hint = `Write ${token.rawName} VALUE or ${token.rawName}=VALUE. ${helpHint(name)}`
+      throw new SquizzleError('USAGE', `${token.rawName} needs a value`, { hint })
+    }
+    if (spec.type === 'boolean' && token.value !== undefined) {
+      const message = `${token.rawName} takes no value (got "${token.value}")`
+      throw new SquizzleError('USAGE', message, { hint: helpHint(name) })
+    }
+  }
+}
+
+function helpHint(name: string | undefined): string {
+  return `Run \`squizzle ${name ? `${name} ` : ''}--help\` for the options it accepts.`
 }
 
 /**

@@ -239,6 +239,16 @@ export class CommandContext {
   }
 
   /**
+   * The width tables fit: COLUMNS when set, else the terminal's; unlimited when stdout
+   * is not a terminal (a file or a pipe keeps every character; --json has them all anyway).
+   */
+  outputWidth(): number {
+    const columns = Number(this.io.env['COLUMNS'])
+    if (Number.isInteger(columns) && columns > 0) return columns
+    return this.io.isTTY && this.io.columns ? this.io.columns : Number.POSITIVE_INFINITY
+  }
+
+  /**
    * How long connecting retries while the database is not up yet: --connect-timeout, else
    * SQUIZZLE_CONNECT_TIMEOUT, else database.connectTimeout, else 30 s; 0 tries once.
    */

@@ -8,6 +8,8 @@ export const exitCodes = {
   integrity: 3,
   signature: 4,
   lockTimeout: 5,
+  /** Stopped by Ctrl-C (128 + SIGINT, as shells report it). */
+  interrupted: 130,
 } as const
 
 /**
@@ -29,6 +31,8 @@ export function exitCodeFor(err: unknown): number {
       return exitCodes.signature
     case 'lock':
       return exitCodes.lockTimeout
+    case 'cancelled':
+      return exitCodes.interrupted
     default:
       return exitCodes.failure
   }

@@ -1,9 +1,9 @@
-import { SquizzleError } from '@squizzle/core'
+import { closestMatch, SquizzleError } from '@squizzle/core'
 import { commandName, parseCommand } from './args.js'
-import { loadCommand, loadCommands } from './commands/registry.js'
+import { commandNames, loadCommand, loadCommands } from './commands/registry.js'
 import { CommandContext } from './context.js'
 import { exitCodeFor, exitCodes } from './exit-codes.js'
-import { commandHelp, mainHelp } from './help.js'
+import { commandHelp, helpWidth, mainHelp } from './help.js'
 import { versionCommand } from './commands/version.js'
 import { guardedOutput } from './output/guarded-output.js'
 import { Reporter, type Io } from './output/reporter.js'
@@ -11,7 +11,7 @@ import { toolVersion } from './tool-version.js'
 
 /**
  * Runs the CLI with `argv` (without `node` and the script) and returns the exit code.
- * Never calls process.exit and never prompts: safe to embed and to test.
+ * Never calls process.exit; asks for confirmation only when `io.stdin` and stdout are terminals.
  *
  * @example
  * ```ts
@@ -29,17 +29,18 @@ export async function main(argv: string[], io: Io): Promise<number> {
   try {
     // Only the command being run is loaded (see registry.ts); its options are then parsed strictly.
     const versionAsked = wantsVersionReport(argv)
-    const command = versionAsked ? versionCommand : await loadCommand(commandName(argv))
+    const name = commandName(argv)
+    const command = versionAsked ? versionCommand : await loadCommand(name)
+    // A mistyped command is named as such, before its flags are judged against no command's options.
+    if (!versionAsked && name !== undefined && !command) throw unknownCommand(name)
     const parsed = parseCommand(argv, () => command?.options ?? {}, () => command?.bareValues ?? {})
     if (!versionAsked && (parsed.name === undefined || (parsed.globals.help && !command))) {
-      guardedOutput(io.stdout).write(mainHelp(toolVersion, await loadCommands()))
+      guardedOutput(io.stdout).write(mainHelp(toolVersion, await loadCommands(), helpWidth(io.env, io.columns)))
       return parsed.name === undefined && !parsed.globals.help ? exitCodes.usage : exitCodes.ok
     }
-    if (!command) {
-      throw new SquizzleError('USAGE', `unknown command "${parsed.name}"`, { hint: 'Run `squizzle --help` for the list of commands.' })
-    }
+    if (!command) throw unknownCommand(parsed.name ?? '')
     if (parsed.globals.help) {
-      guardedOutput(io.stdout).write(commandHelp(command))
+      guardedOutput(io.stdout).write(commandHelp(command, helpWidth(io.env, io.columns)))
       return exitCodes.ok
     }
     const ctx = await CommandContext.create(io, parsed.globals, reporterRef)
@@ -52,6 +53,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
       secrets,
     })
     const code = await runClosing(ctx, () => command.run(ctx, parsed))
+    reporterRef.current.finish()
     // Output that could not be written (other than to a reader that left) is a failure.
     return code === exitCodes.ok && reporterRef.current.outputFailure ? exitCodes.failure : code
   } catch (err) {
@@ -80,6 +82,23 @@ function wantsVersionReport(argv: string[]): boolean {
   return has('--version', '-V') && has('--verbose', '-v') && commandName(argv) === undefined
 }
 
+function unknownCommand(name: string): SquizzleError {
+  const meant = closestMatch(name, commandNames)
+  const hint = `${meant ? `Did you mean \`squizzle ${meant}\`? ` : ''}Run \`squizzle --help\` for the list of commands.`
+  const details = { command: name, ...(meant ? { suggestion: meant } : {}) }
+  return new SquizzleError('USAGE', `unknown command "${name}"`, { hint, details })
+}
+
+/**
+ * Colour: --no-color always wins; then FORCE_COLOR (force-color.org: set and not
+ * empty forces colour, even into a pipe, except `0` or `false`, which switch it off);
+ * then NO_COLOR (no-color.org: set and not empty switches it off); else a terminal
+ * that is not `dumb`. FORCE_COLOR before NO_COLOR is Node's own order: it is set for
+ * one run (a CI log that renders colour), NO_COLOR usually once in a profile.
+ */
 function colorWanted(io: Io, argv: string[]): boolean {
-  return io.isTTY && !argv.includes('--no-color') && (io.env['NO_COLOR'] ?? '') === '' && io.env['TERM'] !== 'dumb'
+  if (argv.includes('--no-color')) return false
+  const force = io.env['FORCE_COLOR']
+  if (force !== undefined && force !== '') return force !== '0' && force.toLowerCase() !== 'false'
+  return io.isTTY && (io.env['NO_COLOR'] ?? '') === '' && io.env['TERM'] !== 'dumb'
 }

@@ -47,8 +47,8 @@ describe('squizzle baseline', () => {
     expect(await query(url, "SELECT outcome, version FROM squizzle.audit WHERE operation = 'baseline'")).toEqual([{ outcome: 'success', version: '1.1.0' }])
 
     // A baselined version was not run by Squizzle: rollback refuses to guess how to undo it.
-    expect((await run('rollback')).code).toBe(0)
-    const refused = await run('rollback', '--json')
+    expect((await run('rollback', '--yes')).code).toBe(0)
+    const refused = await run('rollback', '--yes', '--json')
     expect(refused.code).toBe(1)
     expect(json<{ error: { code: string } }>(refused.stdout).error.code).toBe('ROLLBACK_UNAVAILABLE')
   })
@@ -62,8 +62,8 @@ describe('squizzle baseline', () => {
     const refused = await run('baseline', '1.1.0', '--json')
     expect(refused.code).toBe(1)
     expect(json<{ error: { code: string } }>(refused.stdout).error.code).toBe('HISTORY_NOT_EMPTY')
-    expect(json<{ error: { code: string } }>((await run('baseline', '1.0.0', '--force', '--json')).stdout).error.code).toBe('HISTORY_NOT_EMPTY')
-    expect((await run('baseline', '1.1.0', '--force')).code).toBe(0)
+    expect(json<{ error: { code: string } }>((await run('baseline', '1.0.0', '--force', '--yes', '--json')).stdout).error.code).toBe('HISTORY_NOT_EMPTY')
+    expect((await run('baseline', '1.1.0', '--force', '--yes')).code).toBe(0)
     expect(await table('b')).toBeNull()
     expect(json<{ current: string; pending: unknown[] }>((await run('status', '--json')).stdout)).toMatchObject({ current: '1.1.0', pending: [] })
     expect(await query(url, "SELECT outcome FROM squizzle.audit WHERE operation = 'baseline' ORDER BY id")).toEqual([{ outcome: 'refused' }, { outcome: 'refused' }, { outcome: 'success' }])
@@ -106,7 +106,7 @@ describe('squizzle baseline checks the schema', () => {
   it('baselines a mismatch with --force and records the force and the differences in the audit log', async () => {
     await oneVersion()
     await query(url, 'CREATE TABLE a (id int PRIMARY KEY)')
-    const r = await run('baseline', '1.0.0', '--force')
+    const r = await run('baseline', '1.0.0', '--force', '--yes')
     expect(r.code).toBe(0)
     expect(r.stdout).toContain('- column public.a.note')
     expect(await baselineAudit()).toEqual([{ outcome: 'success', force: 'true', schema: 'forced', differences: [{ change: 'removed', kind: 'column', name: 'public.a.note' }] }])
@@ -118,7 +118,7 @@ describe('squizzle baseline checks the schema', () => {
     const r = await run('baseline', '1.0.0', '--json')
     expect(r.code).toBe(1)
     expect(json<{ error: { code: string; hint: string } }>(r.stdout).error).toMatchObject({ code: 'SNAPSHOT_MISSING', hint: expect.stringContaining('--force') })
-    const forced = await run('baseline', '1.0.0', '--force')
+    const forced = await run('baseline', '1.0.0', '--force', '--yes')
     expect(forced.code).toBe(0)
     expect(forced.stderr).toContain('without checking the schema')
     expect(await baselineAudit()).toMatchObject([{ outcome: 'refused' }, { outcome: 'success', force: 'true', schema: 'unchecked' }])
@@ -162,7 +162,7 @@ describe('squizzle repair', () => {
     await failHalfway()
     // The human undid the partial work by hand.
     await query(url, 'DROP TABLE side; DROP TABLE t')
-    const r = await run('repair', '1.0.0', '--restart', '--json')
+    const r = await run('repair', '1.0.0', '--restart', '--yes', '--json')
     expect(r.code).toBe(0)
     expect(json(r.stdout)).toMatchObject({ mode: 'restart', repaired: [{ version: '1.0.0', progressCleared: true }] })
     expect(await query(url, 'SELECT count(*)::int AS n FROM squizzle.progress')).toEqual([{ n: 0 }])
@@ -172,9 +172,9 @@ describe('squizzle repair', () => {
     expect([await table('t'), await table('side')]).toEqual(['t', 'side'])
   })
 
-  it('says so when there is nothing to repair', async () => {
+  it('says so when there is nothing to repair, and succeeds: nothing was left to do', async () => {
     const r = await run('repair', '--json')
-    expect(r.code).toBe(1)
-    expect(json<{ error: { code: string } }>(r.stdout).error.code).toBe('NOTHING_TO_REPAIR')
+    expect(r.code).toBe(0)
+    expect(json<{ mode: string; repaired: unknown[] }>(r.stdout)).toEqual({ mode: 'resume', repaired: [] })
   })
 })

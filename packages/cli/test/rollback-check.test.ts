@@ -38,7 +38,7 @@ afterEach(async () => {
 describe('squizzle rollback checks the schema it returns to', () => {
   it('fails a rollback that leaves an enum value behind, names it, keeps the database at 1.2.0 and records the failure', async () => {
     await enumValueLeftBehind()
-    const r = await run('rollback', '--to', '1.1.0', '--json')
+    const r = await run('rollback', '--yes', '--to', '1.1.0', '--json')
     expect(r.code).toBe(1)
     const error = errorOf(r.stdout)
     expect(error.code).toBe('ROLLBACK_INCOMPLETE')
@@ -46,7 +46,7 @@ describe('squizzle rollback checks the schema it returns to', () => {
     expect(error.details['differences']).toEqual([
       { change: 'changed', kind: 'enum', name: 'public.order_status', properties: [{ property: 'labels', from: ['pending', 'paid'], to: ['pending', 'paid', 'cancelled'] }] },
     ])
-    const text = await run('rollback', '--to', '1.1.0')
+    const text = await run('rollback', '--yes', '--to', '1.1.0')
     expect(text.code).toBe(1)
     expect(text.stdout + text.stderr).toContain('enum public.order_status')
     expect(text.stdout + text.stderr).not.toMatch(/now at 1\.1\.0/)
@@ -71,7 +71,7 @@ describe('squizzle rollback checks the schema it returns to', () => {
 
   it('records the rollback with --force, audited with the differences, and does not claim the schema matches', async () => {
     await enumValueLeftBehind()
-    const r = await run('rollback', '--force')
+    const r = await run('rollback', '--yes', '--force')
     expect(r.code).toBe(0)
     expect(r.stdout).not.toMatch(/now at 1\.1\.0/)
     expect(r.stdout).toContain('enum public.order_status')
@@ -91,7 +91,7 @@ describe('squizzle rollback checks the schema it returns to', () => {
     await project.add('rollback', '002_b.sql', 'DROP TABLE b;\nDROP TYPE mood;')
     await run('build', '1.1.0')
     await run('apply')
-    const r = await run('rollback')
+    const r = await run('rollback', '--yes')
     expect(r.code).toBe(0)
     expect(r.stdout).toContain('1.1.0: the schema matches that of 1.0.0')
     expect(r.stdout).toContain('the database is now at 1.0.0')
@@ -105,13 +105,13 @@ describe('squizzle rollback checks the schema it returns to', () => {
     await project.add('rollback', '002_b.sql', 'DROP TABLE b;')
     await run('build', '1.1.0')
     await run('apply')
-    const r = await run('rollback', '--json')
+    const r = await run('rollback', '--yes', '--json')
     expect(r.code).toBe(0)
     const result = json<{ checks: unknown[]; events: { type: string; code?: string }[] }>(r.stdout)
     expect(result.checks).toMatchObject([{ version: '1.1.0', against: '1.0.0', outcome: 'unchecked' }])
     expect(result.events).toContainEqual(expect.objectContaining({ type: 'warning', code: 'ROLLBACK_UNCHECKED', version: '1.1.0' }))
     await run('apply')
-    const text = await run('rollback')
+    const text = await run('rollback', '--yes')
     expect(text.code).toBe(0)
     expect(text.stderr).toMatch(/warning .*not checked: 1\.0\.0 was built without a schema snapshot/)
     expect(text.stdout).not.toMatch(/now at 1\.0\.0/)
@@ -125,14 +125,14 @@ describe('squizzle rollback checks the schema it returns to', () => {
     await project.add('rollback', '002_indexes.sql', '-- squizzle:no-transaction\nDROP INDEX CONCURRENTLY t_a_idx;')
     await run('build', '1.1.0')
     expect((await run('apply')).code).toBe(0)
-    const r = await run('rollback', '--json')
+    const r = await run('rollback', '--yes', '--json')
     expect(r.code).toBe(1)
     expect(errorOf(r.stdout)).toMatchObject({ code: 'ROLLBACK_INCOMPLETE', details: { atomic: false, resumable: true, differences: [{ change: 'added', kind: 'index', name: 'public.t_b_idx' }] } })
     // What ran stays; history still says 1.1.0, with a resumable failed rollback.
     expect(await query(url, "SELECT indexname FROM pg_indexes WHERE tablename = 't'")).toEqual([{ indexname: 't_b_idx' }])
     expect(json<Status>((await run('status', '--json')).stdout)).toMatchObject({ current: '1.1.0', failed: [{ operation: 'rollback', resumable: true }] })
     await query(url, 'DROP INDEX t_b_idx')
-    const again = await run('rollback')
+    const again = await run('rollback', '--yes')
     expect(again.code).toBe(0)
     expect(again.stdout).toContain('the database is now at 1.0.0')
   })

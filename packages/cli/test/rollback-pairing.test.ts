@@ -41,7 +41,7 @@ describe('squizzle build pairs each migration with its rollback file', () => {
     expect(built.stderr).toMatch(/warning no rollback file.*\(migrations\/002_orders_customer\.sql\)/)
     // Reversible: dropping the table takes its index with it, which the schema check confirms.
     expect((await run('apply')).code).toBe(0)
-    expect(json((await run('rollback', '--json')).stdout)).toMatchObject({ rolledBack: ['1.0.0'], checks: [{ outcome: 'matched' }] })
+    expect(json((await run('rollback', '--yes', '--json')).stdout)).toMatchObject({ rolledBack: ['1.0.0'], checks: [{ outcome: 'matched' }] })
   })
 
   it('builds a version without any rollback file as irreversible when the config says rollback files are not required', async () => {
@@ -52,7 +52,7 @@ describe('squizzle build pairs each migration with its rollback file', () => {
     expect(built.code).toBe(0)
     expect(json(built.stdout)).toMatchObject({ irreversible: true })
     await run('apply')
-    const r = await run('rollback', '--json')
+    const r = await run('rollback', '--yes', '--json')
     expect(r.code).toBe(1)
     expect(errorOf(r.stdout).code).toBe('ROLLBACK_IRREVERSIBLE')
   })
@@ -94,7 +94,7 @@ describe('squizzle build pairs each migration with its rollback file', () => {
     await project.add('rollback', '10_orders.sql', "DO $$ BEGIN IF to_regclass('public.users') IS NULL THEN RAISE EXCEPTION 'users dropped too early'; END IF; END $$;\nDROP TABLE orders;")
     expect((await run('build', '1.0.0')).code).toBe(0)
     expect((await run('apply')).code).toBe(0)
-    const r = await run('rollback', '--json')
+    const r = await run('rollback', '--yes', '--json')
     expect(r.code).toBe(0)
     expect(json(r.stdout)).toMatchObject({ current: null, checks: [{ version: '1.0.0', against: null, outcome: 'matched' }] })
     expect(await query(url, "SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = 'public'")).toEqual([{ n: 0 }])

@@ -78,7 +78,7 @@ describe('a storage that does not exist is an error, never an empty storage', ()
     expect(await outcome(['apply'])).toEqual([0, 'ok'])
     await rm(join(project.dir, '.squizzle'), { recursive: true, force: true })
     expect(await outcome(['apply'])).toEqual([2, 'STORAGE_NOT_FOUND'])
-    expect(await outcome(['rollback'])).toEqual([0, 'ok'])
+    expect(await outcome(['rollback', '--yes'])).toEqual([0, 'ok'])
   })
 })
 

@@ -63,7 +63,7 @@ export type { ConnectRetryOptions, NotReadyReason } from './driver/connect-with-
 export type { Signer, Verifier, SignatureBundle, TrustPolicy, TrustedIdentity, VerifiedIdentity, VerifiedSignature, ArtifactPolicy } from './signing/signing.js'
 
 // Engine and build
-export { Migrator, type MigratorOptions, type ApplyResult, type StatusReport } from './engine/migrator.js'
+export { Migrator, type MigratorOptions, type ApplyOptions, type ApplyResult, type StatusReport } from './engine/migrator.js'
 export type { RollbackOptions, RollbackResult, RollbackCheck } from './engine/rollback.js'
 export type { BaselineOptions, BaselineResult } from './engine/baseline.js'
 export type { BaselineSchema } from './engine/baseline-schema.js'
@@ -119,6 +119,7 @@ export { diffVersions, type VersionDiff } from './drift/diff-versions.js'
 export { configSchema } from './config/config-schema.js'
 export { validateConfig, resolveEnvironment, type SquizzleConfig, type ConfigSettings, type LintSettings, type SigningSettings, type TrustSettings } from './config/config.js'
 export { compileSchema, type SchemaCheck } from './schema/compile-schema.js'
+export { closestMatch, editDistance } from './text/closest-match.js'
 export { chunkScript, defaultChunkChars, type ScriptChunk } from './sql/chunk-script.js'
 
 // Plugins: what a plugin author writes, and what a host (the CLI) loads it with

@@ -17,6 +17,7 @@ import {
   type VersionClaim,
 } from '@squizzle/core'
 import type { Sql } from 'postgres'
+import { cancellable } from './cancellable.js'
 import { acquireLock, assertLockHeld, findLockHolder, type AcquireOptions } from './advisory-lock.js'
 import { claimForSession, markApplied, unmark } from './applied-rows.js'
 import { parseConnectionUrl, type ConnectionTarget } from './connection-url.js'
@@ -166,11 +167,16 @@ export class PostgresDriver implements DatabaseDriver {
     }
     if (!unit.transactional) return this.runStatements(unit, opts)
     const doing = `running ${unit.path}`
+    const { signal } = opts
     if (unit.script !== undefined) {
-      await this.guard(doing, async (sql) => void (await sql.unsafe(unit.script!).simple()))
+      await this.guard(doing, async (sql) => void (await cancellable(sql.unsafe(unit.script!).simple(), signal)))
     } else {
       for (let i = 0; i < unit.statements.length; i++) {
-        await this.guard(doing, async (sql) => void (await sql.unsafe(unit.statements[i]!).simple()), { statement: i })
+        const statement = unit.statements[i]!
+        const started = Date.now()
+        const send = async (sql: Sql) => void (await cancellable(sql.unsafe(statement).simple(), signal))
+        await this.guard(doing, send, { statement: i })
+        await opts.onStatement?.(i, Date.now() - started)
       }
     }
     await this.guard(doing, (sql) => sql.unsafe(resetSession).simple())

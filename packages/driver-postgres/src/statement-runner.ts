@@ -1,5 +1,6 @@
 import type { MigrationUnit, RunOptions } from '@squizzle/core'
 import type { Sql } from 'postgres'
+import { cancellable } from './cancellable.js'
 import { sessionEnded } from './connection-loss.js'
 import type { Session } from './work-session.js'
 
@@ -32,7 +33,7 @@ export async function runStatements(
   const statement = (i: number, what: string) =>
     on(what, async () => {
       if (session.lost) throw sessionEnded()
-      return sql.unsafe(unit.statements[i]!).simple()
+      return cancellable(sql.unsafe(unit.statements[i]!).simple(), opts.signal)
     }, { statement: i })
   try {
     for (const i of opts.replaySession ?? []) await statement(i, `${doing} (restoring the session: statement ${i + 1})`)

@@ -2,6 +2,7 @@ import { versionArguments } from '../args.js'
 import type { Command } from './command.js'
 import { migratorFor } from './migrator-for.js'
 import { printSqlLayout } from './print-sql-layout.js'
+import { interruptible } from './interruptible.js'
 import { withDatabase } from './with-database.js'
 
 export const applyCommand: Command = {
@@ -20,6 +21,8 @@ export const applyCommand: Command = {
     'apply refuses before running anything (exit 3, UNCHAINED_VERSION), naming both.',
     '--lock-timeout 2m     how long to wait for another apply (exit 5 when it runs out)',
     'Already applied: a no-op that says so, exit 0.',
+    'Ctrl-C stops at the next safe point (the statement running is cancelled, an open transaction rolls back)',
+    'and says what the database holds, exit 130; apply again resumes. A second Ctrl-C quits at once.',
   ],
   examples: [
     'squizzle apply',
@@ -47,7 +50,7 @@ export const applyCommand: Command = {
         r.json({ dryRun: true, current: plan.current, target: plan.target, versions })
         return 0
       }
-      const result = await migrator.apply(target)
+      const result = await interruptible(ctx, (signal) => migrator.apply(target, { signal }))
       if (result.alreadyCurrent) r.line(`Already up to date at ${result.current ?? '(no versions)'}: nothing to apply.`)
       else r.line(r.colors.green(`Database is now at ${result.current}.`))
       r.json({ applied: result.applied, current: result.current, alreadyCurrent: result.alreadyCurrent }, true)

@@ -2,6 +2,7 @@ import { diffVersions } from '@squizzle/core'
 import { versionArguments } from '../args.js'
 import type { Command } from './command.js'
 import { printDifferences } from './schema-differences.js'
+import { formatBytes } from '../output/units.js'
 
 export const diffCommand: Command = {
   name: 'diff',
@@ -20,7 +21,7 @@ export const diffCommand: Command = {
     const c = r.colors
     for (const v of diff.versions) {
       r.line(`${c.bold(v.version)} ${c.dim(v.digest)}`)
-      for (const f of v.files) r.line(`  ${c.green('+')} ${f.path} ${c.dim(`${f.size} B`)}`)
+      for (const f of v.files) r.line(`  ${c.green('+')} ${f.path} ${c.dim(formatBytes(f.size))}`)
     }
     if (diff.schema === null) {
       r.line(`${c.yellow('?')} schema: no snapshot in ${diff.missingSnapshots.join(' and ')} (built with --no-snapshot or before snapshots existed)`)

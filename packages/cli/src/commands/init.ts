@@ -1,4 +1,4 @@
-import { access, mkdir, writeFile } from 'node:fs/promises'
+import { access, appendFile, mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join, relative } from 'node:path'
 import { OciLayoutTarget } from '@squizzle/storage-filesystem'
 import { defaultPaths, defaultStorageUrl, type CommandContext } from '../context.js'
@@ -68,14 +68,64 @@ export const initCommand: Command = {
       })
       systemSchema = true
     }
-    for (const path of created) ctx.reporter.line(`${ctx.reporter.colors.green('created')} ${path}`)
-    if (existed && args.values['force'] !== true) ctx.reporter.line(`kept existing ${relative(ctx.io.cwd, ctx.loaded.file ?? file)}`)
-    if (systemSchema) ctx.reporter.line(`${ctx.reporter.colors.green('ready')} system schema "squizzle" in the database`)
-    ctx.reporter.line('Next: add db/migrations/001_init.sql, then `squizzle build 0.1.0` and `squizzle apply`.')
-    ctx.reporter.line('Commit db/ including squizzle.sum (the release ledger build writes); .squizzle/ is local.')
-    ctx.reporter.json({ created, systemSchema })
+    const gitignore = await ignoreLocalFolder(root)
+    const r = ctx.reporter
+    for (const path of created) r.line(`${r.colors.green('created')} ${path}`)
+    const ignoreFile = ctx.displayPath(join(root, '.gitignore'))
+    if (gitignore !== 'kept') r.line(`${r.colors.green(gitignore)} ${ignoreFile} (ignores .squizzle/)`)
+    const kept = relative(ctx.io.cwd, ctx.loaded.file ?? file)
+    if (existed && args.values['force'] !== true) r.line(`kept existing ${kept}`)
+    if (systemSchema) r.line(`${r.colors.green('ready')} system schema "squizzle" in the database`)
+    for (const line of nextSteps(ctx, file)) r.line(line)
+    r.json({ created, systemSchema, gitignore })
     return 0
   },
+}
+
+/** What to do after init, with the project's own folders, and what belongs in the repository. */
+function nextSteps(ctx: CommandContext, configFile: string): string[] {
+  const folders = ctx.sourceFolders()
+  const shown = (path: string | undefined) => ctx.displayPath(path!)
+  const config = ctx.displayPath(ctx.loaded.file ?? configFile)
+  const ledger = ctx.displayPath(ctx.ledgerPath())
+  // The folders to commit, by their top-level folder (db/ for the defaults), the ledger among them.
+  const tops = [folders.migrations, folders.rollback, folders.seed, folders.drizzle, ctx.ledgerPath()]
+    .filter((p): p is string => p !== undefined)
+    .map((p) => `${ctx.displayPath(p).split('/')[0]}/`)
+  const sources = [...new Set(tops)].join(' and ')
+  return [
+    'Next:',
+    `  squizzle new init        creates ${shown(folders.migrations)}/<timestamp>_init.sql`
+      + ` and ${shown(folders.rollback)}/<timestamp>_init.sql:`,
+    '                           write the change in the first, the SQL that undoes it in the second',
+    `  squizzle build 0.1.0     builds and stores version 0.1.0, recording it in ${ledger}`,
+    '  squizzle apply           applies it to the database (DATABASE_URL or --database-url)',
+    `Commit ${config} and ${sources} (with ${ledger}, the release ledger build writes);`,
+    '.squizzle/ (the local layout and caches) stays out of git.',
+  ]
+}
+
+const ignoreComment = '# Squizzle: the local layout and caches (rebuilt from the registry or by build)'
+const ignoredForms = ['.squizzle', '.squizzle/', '/.squizzle', '/.squizzle/']
+
+/**
+ * Adds `.squizzle/` (the local layout and caches) to the project's .gitignore, creating
+ * the file when there is none; says what it did.
+ */
+async function ignoreLocalFolder(root: string): Promise<'created' | 'updated' | 'kept'> {
+  const path = join(root, '.gitignore')
+  const text = await readFile(path, 'utf8').catch((err: unknown) => {
+    if ((err as { code?: unknown }).code === 'ENOENT') return null
+    throw err
+  })
+  if (text === null) {
+    await writeFile(path, `${ignoreComment}\n.squizzle/\n`)
+    return 'created'
+  }
+  const ignored = text.split(/\r?\n/).some((line) => ignoredForms.includes(line.trim()))
+  if (ignored) return 'kept'
+  await appendFile(path, `${text === '' || text.endsWith('\n') ? '' : '\n'}.squizzle/\n`)
+  return 'updated'
 }
 
 /** Creates the (empty) OCI layout of a `file:` storage; returns its path when it did. */

@@ -9,6 +9,7 @@ import type { Command } from './command.js'
  */
 const loaders: Readonly<Record<string, () => Promise<Command>>> = {
   init: async () => (await import('./init.js')).initCommand,
+  new: async () => (await import('./new.js')).newCommand,
   build: async () => (await import('./build.js')).buildCommand,
   push: async () => (await import('./push.js')).pushCommand,
   pull: async () => (await import('./pull.js')).pullCommand,
@@ -27,6 +28,8 @@ const loaders: Readonly<Record<string, () => Promise<Command>>> = {
   keygen: async () => (await import('./keygen.js')).keygenCommand,
   sign: async () => (await import('./sign.js')).signCommand,
   sbom: async () => (await import('./sbom.js')).sbomCommand,
+  sql: async () => (await import('./sql.js')).sqlCommand,
+  completion: async () => (await import('./completion.js')).completionCommand,
 }
 
 /** The names of every command, in the order `--help` lists them. */

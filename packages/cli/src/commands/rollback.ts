@@ -1,5 +1,8 @@
 import { hasErrorCode, parseVersion, SquizzleError, type RollbackCheck, type RollbackResult } from '@squizzle/core'
 import { versionArguments } from '../args.js'
+import type { CommandContext } from '../context.js'
+import { exitCodes } from '../exit-codes.js'
+import { confirmed } from '../output/confirm.js'
 import type { Reporter } from '../output/reporter.js'
 import type { Command } from './command.js'
 import { migratorFor } from './migrator-for.js'
@@ -10,7 +13,7 @@ import { withDatabase } from './with-database.js'
 export const rollbackCommand: Command = {
   name: 'rollback',
   summary: 'Undo the current version (or every version above --to), newest first, with the rollback SQL kept at apply time',
-  usage: 'squizzle rollback [--to <version>] [--dry-run] [--force]',
+  usage: 'squizzle rollback [--to <version>] [--dry-run] [--force] [--yes]',
   details: [
     '--to VERSION   undo every applied version above VERSION, newest first (default: only the current one)',
     '--dry-run      print the rollback SQL that would run, change nothing',
@@ -22,9 +25,20 @@ export const rollbackCommand: Command = {
     '(ROLLBACK_INCOMPLETE, exit 1) and, when it ran in one transaction, leaves the database as it was.',
     'Each version is its own history entry; afterwards `apply` can run it again.',
     'Refuses versions built with --irreversible or baselined, before anything runs.',
+    '--yes, -y      roll back without asking: on a terminal it shows what it will undo and asks [y/N];',
+    '               without one (CI, scripts) it refuses unless --yes is given (exit 2)',
   ],
-  examples: ['squizzle rollback', 'squizzle rollback --to 1.0.0 --dry-run', 'squizzle rollback --to 1.2.0 --json'],
-  options: { to: { type: 'string' }, 'dry-run': { type: 'boolean' }, force: { type: 'boolean' } },
+  examples: [
+    'squizzle rollback',
+    'squizzle rollback --to 1.0.0 --dry-run',
+    'squizzle rollback --to 1.2.0 --yes --json',
+  ],
+  options: {
+    to: { type: 'string' },
+    'dry-run': { type: 'boolean' },
+    force: { type: 'boolean' },
+    yes: { type: 'boolean', short: 'y' },
+  },
   async run(ctx, args) {
     versionArguments(args.positionals, 'rollback', { min: 0, max: 0 })
     const to = args.values['to'] === undefined ? undefined : parseVersion(args.values['to'] as string)
@@ -36,6 +50,14 @@ export const rollbackCommand: Command = {
     return withDatabase(ctx, async (driver) => {
       const migrator = await migratorFor(ctx, driver, { storage: 'optional' })
       const r = ctx.reporter
+      // With --yes there is nothing to ask, so no plan first: a refusal (an irreversible version, changed
+      // rollback SQL) then comes from the real run, which audits it.
+      const yes = args.values['yes'] === true
+      if (!dryRun && !yes) {
+        const plan = await migrator.rollback({ to, dryRun: true })
+        const where = driver.displayUrl ?? driver.name
+        if (!(await confirmRollback(ctx, plan, where, { to, force, yes }))) return exitCodes.failure
+      }
       // An incomplete rollback's differences are listed one per line, with their properties, before the error.
       const result = await migrator.rollback({ to, dryRun, force }).catch((err: unknown) => {
         if (hasErrorCode(err, 'ROLLBACK_INCOMPLETE')) printDetailedDifferences(r, err.details?.['differences'])
@@ -54,6 +76,32 @@ export const rollbackCommand: Command = {
       return 0
     })
   },
+}
+
+/** Shows what the rollback will undo and asks (nothing to undo: nothing to ask). */
+async function confirmRollback(
+  ctx: CommandContext,
+  plan: RollbackResult,
+  where: string,
+  options: ConfirmOptions,
+): Promise<boolean> {
+  if (plan.versions.length === 0) return true
+  const files = plan.versions.reduce((n, v) => n + v.segments.reduce((m, s) => m + s.files.length, 0), 0)
+  const versions = plan.versions.map((v) => v.version)
+  const lines = [
+    `This rolls back ${versions.join(', ')} on ${where} (now at ${plan.current ?? '(none)'}), newest first,`,
+    `running ${files} rollback file${files === 1 ? '' : 's'};`
+      + ` afterwards the database is at ${options.to ?? 'the version below'}.`,
+    ...(options.force ? ['With --force it is recorded even if the schema afterwards differs (audited).'] : []),
+    'What those versions created, data included, is dropped.',
+  ]
+  return confirmed(ctx.io, ctx.reporter, options.yes, { action: 'rollback', lines })
+}
+
+interface ConfirmOptions {
+  to: string | undefined
+  force: boolean
+  yes: boolean
 }
 
 function printOutcome(r: Reporter, result: RollbackResult): void {

@@ -5,12 +5,15 @@ import { migratorFor } from './migrator-for.js'
 import { withDatabase } from './with-database.js'
 import { describeStatusDrift, statusDrift } from './status-drift.js'
 import { describeChain } from './status-chain.js'
+import { printVersions } from './status-table.js'
 
 export const statusCommand: Command = {
   name: 'status',
   summary: 'Show the current version, history, pending versions, failed runs, the lock holder and drift',
   usage: 'squizzle status [--check]',
   details: [
+    'Versions as a table, applied then pending: VERSION, STATE, APPLIED AT,',
+    'DURATION (of the run that applied it), BY, NOTES.',
     'Exit 3 when a stored version differs from the one the database applied (tampering).',
     'Invalid indexes (an interrupted CREATE INDEX CONCURRENTLY) are listed; they are maintained but never used.',
     'Drift: the live schema compared with the current version\'s snapshot (details: squizzle drift).',
@@ -31,19 +34,10 @@ export const statusCommand: Command = {
       const storageName = (await ctx.openStorage()).name
       r.line(`${c.bold('Storage')}  ${storageName}`)
       r.line(`${c.bold('Database')} ${driver.displayUrl ?? driver.name}`)
-      if (report.applied.length) {
-        r.line(c.bold('Applied'))
-        for (const a of report.applied) {
-          const seeds = a.skippedFiles.length ? c.yellow(`  seeds skipped: ${a.skippedFiles.join(', ')}`) : ''
-          const who = c.dim(`${a.operation} by ${a.actor}`)
-          r.line(`  ${c.green('✓')} ${a.version.padEnd(14)} ${a.appliedAt}  ${who}${seeds}`)
-        }
-      }
-      if (report.pending.length) {
-        r.line(c.bold('Pending'))
-        for (const p of report.pending) r.line(`  ${c.yellow('•')} ${p.version}${p.outOfOrder ? c.red('  out of order (older than current)') : ''}`)
-      } else {
-        r.line(`${c.bold('Pending')}  none`)
+      printVersions(r, report, ctx.outputWidth())
+      if (report.pending.length === 0) r.line(`${c.bold('Pending')}  none`)
+      for (const a of report.applied.filter((v) => v.skippedFiles.length > 0)) {
+        r.line(c.yellow(`${a.version}: seeds skipped: ${a.skippedFiles.join(', ')}`))
       }
       for (const f of report.failed) r.line(`${c.red('Failed')}   ${f.version} at ${f.at}: ${f.message}${f.resumable ? ` (resumable: run ${f.operation} again)` : ''} ${c.dim(`[${f.operation}; after fixing the cause: squizzle repair]`)}`)
       if (report.baseline) r.line(`${c.bold('Baseline')} ${report.baseline} (versions up to it are part of the schema)`)

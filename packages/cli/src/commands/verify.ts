@@ -5,6 +5,7 @@ import type { Command } from './command.js'
 import { trustPolicyFor } from '../security/trust-policy.js'
 import { migratorFor } from './migrator-for.js'
 import { withDatabase } from './with-database.js'
+import { formatBytes } from '../output/units.js'
 
 export const verifyCommand: Command = {
   name: 'verify',
@@ -24,7 +25,9 @@ export const verifyCommand: Command = {
       ? await withDatabase(ctx, async (driver) => (await migratorFor(ctx, driver)).verify(version))
       : await verifyStorageOnly(ctx, version)
     const r = ctx.reporter
-    r.line(`${r.colors.green('✓')} ${report.version} verified: ${report.files} files, ${report.bytes} bytes, digest ${report.digest}${report.applied === true ? ', matches what the database applied' : ''}`)
+    const matches = report.applied === true ? ', matches what the database applied' : ''
+    const size = `${report.files} files, ${formatBytes(report.bytes)}`
+    r.line(`${r.colors.green('✓')} ${report.version} verified: ${size}, digest ${report.digest}${matches}`)
     if (report.identity) r.line(`  signed by ${report.identity.subject}${report.identity.issuer ? ` (${report.identity.issuer})` : ''}`)
     r.json({ ok: true, ...report })
     return 0

@@ -115,7 +115,8 @@ function missingRollback(input: PairingInput, unpaired: readonly ManifestFile[])
   const message = `version ${input.version} has ${count} without a rollback file: ${named.join(', ')}`
   return new SquizzleError('ROLLBACK_MISSING', message, {
     hint:
-      'Add each named file under your rollback folder, undoing its migration; or build with --irreversible ' +
+      'Add each named file under your rollback folder, undoing its migration (`squizzle new <name>` creates a ' +
+      'migration and its rollback file together); or build with --irreversible ' +
       'to record that the version cannot be undone. A project that never rolls back sets ' +
       '`rollback: { required: false }` in its config.',
     details: { version: input.version, missing },

@@ -35,7 +35,11 @@ export async function diffVersions(options: { storage: ArtifactStorage; from: st
   const from = parseVersion(options.from)
   const to = parseVersion(options.to)
   if (compareVersions(from, to) >= 0) {
-    throw new SquizzleError('USAGE', `diff needs an older version first: ${from} is not below ${to}`, { hint: `Example: squizzle diff ${to} ${from}` })
+    // Swapping helps only when they differ: for one version, the hint must not suggest the same command.
+    const hint = from === to
+      ? `Name two different versions, the older first: \`squizzle list\` shows those stored around ${from}.`
+      : `Example: squizzle diff ${to} ${from}`
+    throw new SquizzleError('USAGE', `diff needs an older version first: ${from} is not below ${to}`, { hint })
   }
   const stored = (await options.storage.list()).map((v) => v.version)
   for (const v of [from, to]) {

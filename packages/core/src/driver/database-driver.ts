@@ -39,8 +39,16 @@ export interface RunOptions {
   replaySession?: readonly number[]
   /** Called before each statement of a non-transactional unit, on its session; a throw stops the unit there. */
   beforeStatement?: (index: number) => Promise<void>
-  /** Called after each statement of a non-transactional unit has committed. */
+  /**
+   * Called after each statement of a non-transactional unit has committed, and after
+   * each statement (piece) of a transactional unit sent as `statements` (for progress).
+   */
   onStatement?: (index: number, durationMs: number) => Promise<void>
+  /**
+   * When it aborts, the statement running is cancelled on the server (as
+   * `pg_cancel_backend` would) and `run` throws; a unit not yet started does not start.
+   */
+  signal?: AbortSignal
 }
 
 /** A version marked as taken: applied (or baselined), or claimed by a multi-step run. */

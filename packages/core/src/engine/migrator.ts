@@ -8,6 +8,7 @@ import type { ArtifactPolicy } from '../signing/signing.js'
 import type { ArtifactStorage, PulledArtifact, VersionInfo } from '../storage/artifact-storage.js'
 import { chainBreaks, unchainedError, type ChainBreak } from './chain.js'
 import { currentActor, type Actor } from './actor.js'
+import { cancelled } from './cancellation.js'
 import { dryRunVersion, type DryRunVersion } from './dry-run.js'
 import type { HistoryState } from './history-state.js'
 import { baselineVersion, type BaselineOptions, type BaselineResult } from './baseline.js'
@@ -64,6 +65,17 @@ export interface MigratorOptions {
 
 const defaultKeepVerifiedBytes = 64 * 1024 * 1024
 
+/** How one apply runs. */
+export interface ApplyOptions {
+  /**
+   * Stops the apply at the next safe point (before a version, a transaction, a file,
+   * a statement outside a transaction) and cancels the statement running: it throws
+   * `CANCELLED`, whose message and details (`committed`, `resumeAt`) say what the
+   * database holds. An open transaction rolls back; a later apply resumes.
+   */
+  signal?: AbortSignal
+}
+
 export interface ApplyResult {
   applied: string[]
   current: string | null
@@ -73,16 +85,21 @@ export interface ApplyResult {
 
 export interface StatusReport {
   current: string | null
-  /** `skippedFiles`: what the apply deliberately did not run (seed files in an environment without seeds). */
+  /**
+   * `durationMs`: how long the run that applied it took; `notes`: the manifest's release notes;
+   * `skippedFiles`: what the apply deliberately did not run (seed files in an environment without seeds).
+   */
   applied: {
     version: string
     digest: string | null
     appliedAt: string
     actor: string
     operation: string
+    durationMs: number
+    notes: string | null
     skippedFiles: string[]
   }[]
-  pending: { version: string; digest: string; outOfOrder: boolean }[]
+  pending: { version: string; digest: string; outOfOrder: boolean; notes: string | null }[]
   /** Unresolved failed runs; `operation` says which command to run again (or `squizzle repair`). */
   failed: { version: string; operation: string; at: string; code: string; message: string; resumable: boolean }[]
   /**
@@ -135,8 +152,9 @@ export class Migrator {
    * Applies every pending version up to `target` (default: latest), each in order,
    * each verified before its SQL runs, under the database-wide lock.
    */
-  async apply(target?: string): Promise<ApplyResult> {
+  async apply(target?: string, options: ApplyOptions = {}): Promise<ApplyResult> {
     const { driver } = this.options
+    const { signal } = options
     const pin = target === undefined ? null : parsePinnedVersion(target)
     // underLock re-reads history under the lock: another process may have applied versions while we waited.
     return underLock(this.operationContext(), async (state) => {
@@ -151,12 +169,15 @@ export class Migrator {
       const verifiedAll = await this.verifyAll(pulled)
       const applied: string[] = []
       for (const [i, artifact] of pulled.entries()) {
+        if (signal?.aborted) throw cancelledBetween(artifact.manifest.version, applied.at(-1) ?? plan.current)
         const verified = verifiedAll[i]!
         // The first version on a database keeps the schema from before it, for its rollback's check.
-        const schemaBefore = applied.length === 0 ? await schemaBeforeFirst(driver, state, artifact.manifest.version, this.events) : null
+        const first = applied.length === 0
+        const schemaBefore = first ? await schemaBeforeFirst(driver, state, artifact.manifest.version, this.events) : null
         const skippedSeeds = this.skippedSeeds(artifact.manifest)
         const skipKinds = skippedSeeds.length > 0 ? (['seed'] as const) : []
-        const run = () => runVersion(this.runContext(), artifact, verified.contents, { skipKinds, schemaBefore })
+        const ctx = { ...this.runContext(), signal }
+        const run = () => runVersion(ctx, artifact, verified.contents, { skipKinds, schemaBefore })
         await this.guarded('apply', artifact.manifest.version, run, 'failure')
         const signer = verified.identity ? { signer: verified.identity } : {}
         const version = artifact.manifest.version
@@ -245,6 +266,8 @@ export class Migrator {
     const state = await this.readState()
     const stored = await this.options.storage.list()
     const plan = computePlan({ stored, state, allowOutOfOrder: true })
+    const manifests = new Map<string, Manifest>()
+    for (const p of plan.pending) manifests.set(p.version, (await this.options.storage.pull(p.version)).manifest)
     const failed: StatusReport['failed'] = []
     for (const e of state.failed) {
       const progress = await this.options.driver.progress(e.version)
@@ -265,13 +288,20 @@ export class Migrator {
         appliedAt: e.finishedAt.toISOString(),
         actor: e.actor,
         operation: e.operation,
+        durationMs: e.durationMs,
+        notes: e.manifest?.notes ?? null,
         skippedFiles: e.skippedFiles ?? [],
       })),
-      pending: plan.pending.map((p) => ({ version: p.version, digest: p.digest, outOfOrder: state.current !== null && semver.lt(p.version, state.current) })),
+      pending: plan.pending.map((p) => ({
+        version: p.version,
+        digest: p.digest,
+        outOfOrder: state.current !== null && semver.lt(p.version, state.current),
+        notes: manifests.get(p.version)?.notes ?? null,
+      })),
       failed,
       baseline: state.baseline,
       tampered: plan.tampered,
-      chain: await this.chainStatus(stored, plan, state),
+      chain: this.chainStatus(stored, plan, state, manifests),
       lock: await this.options.driver.lockHolder(),
       invalidIndexes: this.options.driver.invalidIndexes ? await this.options.driver.invalidIndexes() : null,
     }
@@ -381,14 +411,19 @@ export class Migrator {
   }
 
   /** The current version's presence in storage and the chain breaks among pending versions above it. */
-  private async chainStatus(stored: readonly VersionInfo[], plan: Plan, state: HistoryState): Promise<ChainStatus> {
+  private chainStatus(
+    stored: readonly VersionInfo[],
+    plan: Plan,
+    state: HistoryState,
+    manifests: Map<string, Manifest>,
+  ): ChainStatus {
     const current = state.applied.at(-1) ?? null
     const missing = current !== null && !stored.some((v) => v.version === current.version)
     const currentNotStored = missing ? { version: current.version, digest: current.manifestDigest } : null
     const candidates: { manifest: Manifest; digest: string }[] = []
     for (const p of plan.pending) {
       if (state.current !== null && semver.lt(p.version, state.current)) continue
-      candidates.push({ manifest: (await this.options.storage.pull(p.version)).manifest, digest: p.digest })
+      candidates.push({ manifest: manifests.get(p.version)!, digest: p.digest })
     }
     return { currentNotStored, unchained: chainBreaks(candidates, state, true) }
   }
@@ -413,6 +448,13 @@ export class Migrator {
   private runContext() {
     return { driver: this.options.driver, events: this.events, actor: this.actor, toolVersion: this.options.toolVersion, limits: this.options.limits }
   }
+}
+
+/** Cancelled between versions: nothing of `next` started; the database is at `current`. */
+function cancelledBetween(next: string, current: string | null): SquizzleError {
+  const error = cancelled(`before ${next} started; the database is at ${current ?? '(no version)'}`)
+  const details = { version: next, committed: 'nothing', resumeAt: null, resumable: false, current }
+  return new SquizzleError('CANCELLED', error.message, { hint: error.hint, details })
 }
 
 /** What an apply's audit row adds when the chain check was overridden for the version. */

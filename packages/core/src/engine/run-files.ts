@@ -22,6 +22,7 @@ export async function runTransactionalFile(
   manifest: Manifest,
   file: ManifestFile,
   content: Buffer,
+  signal?: AbortSignal,
 ): Promise<void> {
   const started = Date.now()
   events({ type: 'file.start', version: manifest.version, path: file.path, transactional: true })
@@ -35,7 +36,17 @@ export async function runTransactionalFile(
     chunks.length === 1
       ? { version: manifest.version, path: file.path, statements: [], script, transactional: true }
       : { version: manifest.version, path: file.path, statements: chunks.map((c) => c.text), transactional: true }
-  await withFileContext(file, script, (statement) => chunks[statement]?.offset ?? 0, () => tx.run(unit))
+  // A file sent in pieces reports each one (with the bytes it covers): a 60 MB seed is never silent.
+  const bytes = Buffer.byteLength(script)
+  let bytesDone = 0
+  const onStatement = async (index: number) => {
+    bytesDone += Buffer.byteLength(chunks[index]!.text)
+    const { version } = manifest
+    const statements = chunks.length
+    events({ type: 'file.progress', version, path: file.path, done: index + 1, statements, bytesDone, bytes })
+  }
+  const options = { ...(signal ? { signal } : {}), ...(chunks.length > 1 ? { onStatement } : {}) }
+  await withFileContext(file, script, (statement) => chunks[statement]?.offset ?? 0, () => tx.run(unit, options))
   events({ type: 'file.done', version: manifest.version, path: file.path, durationMs: Date.now() - started })
 }
 

@@ -1,10 +1,11 @@
 import type { BundleLimits } from '../bundle/limits.js'
 import type { BundleFile } from '../bundle/bundle-reader.js'
 import type { DatabaseDriver, HistoryEntryInput } from '../driver/database-driver.js'
-import { isSquizzleError, type SquizzleError } from '../errors/squizzle-error.js'
+import { hasErrorCode, isSquizzleError, type SquizzleError } from '../errors/squizzle-error.js'
 import type { EventSink } from '../events/events.js'
 import type { Manifest, ManifestFile } from '../manifest/manifest.js'
 import type { Actor } from './actor.js'
+import { cancelled, throwIfCancelled } from './cancellation.js'
 import { nextFile, runTransactionalFile } from './run-files.js'
 import { runStatementByStatement } from './run-statements.js'
 import { newTrace, readResume, runError, type RunOperation, type RunTrace } from './run-trace.js'
@@ -19,6 +20,8 @@ export interface VersionRunContext {
   actor: Actor
   toolVersion: string
   limits?: Partial<BundleLimits> | undefined
+  /** Stops the run at the next safe point, and cancels the statement running (see `RunOptions.signal`). */
+  signal?: AbortSignal | undefined
 }
 
 /** One run of one version: its segments and, in the same order, the files they hold. */
@@ -80,7 +83,9 @@ export async function runSegments(ctx: VersionRunContext, job: SegmentJob): Prom
     }
     await runAll(run)
   } catch (err) {
-    throw await failRun(run, err, claimed)
+    // A statement the signal cancelled fails as a database error; the run was cancelled, not broken.
+    const failure = ctx.signal?.aborted && !hasErrorCode(err, 'CANCELLED') ? cancelled(where(run), err) : err
+    throw await failRun(run, failure, claimed)
   } finally {
     await job.files.return()
   }
@@ -92,6 +97,7 @@ async function runAll(run: VersionRun): Promise<void> {
   const { segments } = run.job
   if (segments.length === 0) await commitVersion(run, [])
   for (const [i, segment] of segments.entries()) {
+    throwIfCancelled(run.ctx.signal, segment.files[0]?.path ?? 'the next step')
     const last = i === segments.length - 1
     if (segment.transactional && last) await commitVersion(run, segment.files)
     else if (segment.transactional) await runTransaction(run, segment.files)
@@ -156,7 +162,7 @@ async function runFiles(run: VersionRun, tx: DatabaseDriver, files: ManifestFile
       continue
     }
     trace.at = { path: file.path, statement: null, line: null }
-    await runTransactionalFile(tx, ctx.events, manifest, file, content)
+    await runTransactionalFile(tx, ctx.events, manifest, file, content, ctx.signal)
     if (job.segments.length > 1) {
       const progress = { version: manifest.version, manifestDigest: job.digest, path: file.path, statement: null }
       await tx.recordProgress(progress)
@@ -171,7 +177,7 @@ async function runNonTransactionalFile(run: VersionRun, file: ManifestFile): Pro
   const lastDone = trace.resume.doneStatements.get(file.path) ?? -1
   const { driver, events } = ctx
   const { manifest, digest } = job
-  await runStatementByStatement({ driver, events, manifest, digest, file, content, lastDone, trace })
+  await runStatementByStatement({ driver, events, manifest, digest, file, content, lastDone, trace, signal: ctx.signal })
 }
 
 /** Records the failed run (unless another run took the version) and says what the database now holds. */
@@ -198,6 +204,13 @@ async function failRun(run: VersionRun, err: unknown, claimed: boolean): Promise
   const { operation } = job
   ctx.events({ type: 'version.failed', version, code: inner.code, message: inner.message, resumable, operation })
   return error
+}
+
+/** Where a run was when it was cancelled, for the message. */
+function where(run: VersionRun): string {
+  const at = run.trace.at
+  if (!at) return `during ${run.job.manifest.version}`
+  return at.statement === null ? `while running ${at.path}` : `at statement ${at.statement + 1} of ${at.path}`
 }
 
 /** Runs `fn`; its failure as text, or undefined (bookkeeping after a failure must not replace the failure). */

@@ -5,6 +5,7 @@ import type { Manifest, ManifestFile } from '../manifest/manifest.js'
 import { analyzeSql } from '../sql/analyze-sql.js'
 import { changesSessionOnly } from '../sql/session-settings.js'
 import type { SqlStatement } from '../sql/split-statements.js'
+import { throwIfCancelled } from './cancellation.js'
 import { concurrentIndexGuard } from './concurrent-index.js'
 import type { RunTrace } from './run-trace.js'
 
@@ -19,6 +20,8 @@ export interface StatementRun {
   /** Index of the last statement an earlier run finished, or -1. */
   lastDone: number
   trace: RunTrace
+  /** Stops before the next statement, and cancels the one running (see `RunOptions.signal`). */
+  signal?: AbortSignal | undefined
 }
 
 /**
@@ -51,7 +54,8 @@ export async function runStatementByStatement(run: StatementRun): Promise<void> 
   pointAt(run, statements, from)
   try {
     const unit = { version, path, statements: statements.map((s) => s.text), transactional: false }
-    await driver.run(unit, { fromStatement: from, replaySession, ...statementHooks(run, statements) })
+    const signal = run.signal ? { signal: run.signal } : {}
+    await driver.run(unit, { fromStatement: from, replaySession, ...signal, ...statementHooks(run, statements) })
   } catch (err) {
     refineLine(trace, statements, err)
     throw err
@@ -66,9 +70,13 @@ type Hooks = Pick<RunOptions, 'beforeStatement' | 'onStatement'>
 function statementHooks(run: StatementRun, statements: readonly SqlStatement[]): Hooks {
   const { driver, events, manifest, file, trace } = run
   const indexes = concurrentIndexGuard(driver, events, manifest.version, file.path)
+  // Bytes of the file's statements up to each one, for progress.
+  const byteOffsets = [0]
+  for (const s of statements) byteOffsets.push(byteOffsets.at(-1)! + Buffer.byteLength(s.text))
   return {
     beforeStatement: async (index) => {
       pointAt(run, statements, index)
+      throwIfCancelled(run.signal, `statement ${index + 1} of ${file.path}`)
       await driver.assertLockHeld()
       await indexes.beforeStatement(statements[index]!)
     },
@@ -77,6 +85,9 @@ function statementHooks(run: StatementRun, statements: readonly SqlStatement[]):
       await indexes.afterStatement(statements[index]!)
       await recordProgress(run, index)
       events({ type: 'statement.done', version: manifest.version, path: file.path, index, durationMs })
+      const bytesDone = byteOffsets[index + 1]!
+      const progress = { done: index + 1, statements: statements.length, bytesDone, bytes: byteOffsets.at(-1)! }
+      events({ type: 'file.progress', version: manifest.version, path: file.path, ...progress })
       pointAt(run, statements, index + 1)
     },
   }

@@ -124,7 +124,7 @@ export function leftState(trace: RunTrace, err: unknown): LeftState {
 
 // Failures that are about the run, not its SQL, and a check's verdict (the schema after a
 // rollback): they keep their code (and exit code) instead of being wrapped.
-const ownCodes = new Set(['LOCK_LOST', 'CONNECTION_LOST', 'VERSION_CLAIMED', 'ROLLBACK_INCOMPLETE'])
+const ownCodes = new Set(['LOCK_LOST', 'CONNECTION_LOST', 'VERSION_CLAIMED', 'ROLLBACK_INCOMPLETE', 'CANCELLED'])
 
 /**
  * The error a failed run throws: lost locks, lost connections and versions another

@@ -79,6 +79,7 @@ export type SquizzleErrorCode =
   | 'LOCK_LOST'
   | 'VERSION_CLAIMED'
   | 'INDEX_INVALID'
+  | 'CANCELLED'
   | 'DATABASE_ERROR'
   | 'CONNECTION_FAILED'
   | 'CONNECTION_LOST'
@@ -98,7 +99,7 @@ export type SquizzleErrorCode =
   | 'PLUGIN_FAILED'
 
 /** The class of failure a code belongs to; the CLI maps each to an exit code. */
-export type ErrorCategory = 'usage' | 'failure' | 'integrity' | 'signature' | 'lock'
+export type ErrorCategory = 'usage' | 'failure' | 'integrity' | 'signature' | 'lock' | 'cancelled'
 
 const categories: Record<SquizzleErrorCode, ErrorCategory> = {
   CONFIG_INVALID: 'usage',
@@ -175,6 +176,8 @@ const categories: Record<SquizzleErrorCode, ErrorCategory> = {
   LOCK_LOST: 'lock',
   VERSION_CLAIMED: 'lock',
   INDEX_INVALID: 'failure',
+  // Stopped on request (Ctrl-C, an AbortSignal) at a safe point; the error says what the database holds.
+  CANCELLED: 'cancelled',
   DATABASE_ERROR: 'failure',
   CONNECTION_FAILED: 'failure',
   CONNECTION_LOST: 'failure',

@@ -35,6 +35,19 @@ export type SquizzleEvent =
   /** An invalid index an interrupted `CREATE INDEX CONCURRENTLY` left is dropped, to be built again. */
   | { type: 'index.rebuild'; version: string; path: string; schema: string; index: string; table: string }
   | { type: 'statement.done'; version: string; path: string; index: number; durationMs: number }
+  /**
+   * How far a file is: statements (or pieces of a large transactional file) done of
+   * `statements`, and its bytes done of `bytes`; after each one finished.
+   */
+  | {
+      type: 'file.progress'
+      version: string
+      path: string
+      done: number
+      statements: number
+      bytesDone: number
+      bytes: number
+    }
   | { type: 'transaction.begin'; version: string; files: string[] }
   | { type: 'transaction.commit'; version: string }
   | { type: 'build.file'; path: string; kind: string; size: number; transactional: boolean }
@@ -44,7 +57,11 @@ export type SquizzleEvent =
   | { type: 'push.done'; version: string; digest: string; storage: string }
   /** Released versions the storage lacks, replayed from the repository's files checked against the ledger. */
   | { type: 'replay.source'; versions: string[]; storage: string; ledger: string }
+  /** Before the scratch database of a replay exists (an embedded server may take a while to start). */
+  | { type: 'replay.prepare'; target: string }
   | { type: 'replay.start'; target: string; versions: number; database: string }
+  /** A version replayed on the scratch database: `done` of `versions`. */
+  | { type: 'replay.step'; target: string; version: string; done: number; versions: number }
   | { type: 'replay.done'; target: string; versions: number; objects: number; durationMs: number }
   /** A `build --check` proof on the replay database: passed, or skipped with the reason. */
   | { type: 'replay.check'; check: 'rollback'; target: string; outcome: 'passed' | 'skipped'; reason?: string; durationMs: number }

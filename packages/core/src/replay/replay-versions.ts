@@ -1,7 +1,7 @@
 import type { BundleLimits } from '../bundle/limits.js'
 import type { DatabaseDriver } from '../driver/database-driver.js'
 import { isSquizzleError, SquizzleError } from '../errors/squizzle-error.js'
-import { ignoreEvents, type EventSink } from '../events/events.js'
+import { ignoreEvents, type EventSink, type SquizzleEvent } from '../events/events.js'
 import { Migrator } from '../engine/migrator.js'
 import type { SchemaSnapshot } from '../snapshot/schema-snapshot.js'
 import type { ArtifactStorage } from '../storage/artifact-storage.js'
@@ -76,12 +76,19 @@ export async function replayVersions(options: ReplayOptions): Promise<ReplayResu
     .filter((v) => compareVersions(v, options.target) <= 0)
     .sort(compareVersions)
   const previous = versions.length > 1 ? versions.at(-2)! : null
+  events({ type: 'replay.prepare', target: options.target })
   const scratch = await options.scratch()
   let result: ReplayResult
   try {
     const snapshotOf = snapshotter(scratch)
     events({ type: 'replay.start', target: options.target, versions: versions.length, database: scratch.label })
-    const migrator = new Migrator({ storage: options.storage, driver: scratch.driver, toolVersion: options.toolVersion, limits: options.limits, lockTimeoutMs: 10_000 })
+    let done = 0
+    const { target } = options
+    const step = (e: SquizzleEvent) => {
+      if (e.type === 'version.done') events({ type: 'replay.step', target, version: e.version, done: ++done, versions: versions.length })
+    }
+    const { storage, toolVersion, limits } = options
+    const migrator = new Migrator({ storage, driver: scratch.driver, toolVersion, limits, lockTimeoutMs: 10_000, events: step })
     if (previous !== null) await replayStep(migrator, previous, scratch)
     const before = await snapshotOf()
     await replayStep(migrator, options.target, scratch)

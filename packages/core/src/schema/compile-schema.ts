@@ -1,8 +1,10 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv'
 import { SquizzleError } from '../errors/squizzle-error.js'
 import type { SquizzleErrorCode } from '../errors/error-codes.js'
+import { closestMatch } from '../text/closest-match.js'
 
-const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true })
+// verbose: an error carries the schema it broke, so an unknown key can be matched against the known ones.
+const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true, verbose: true })
 
 /** A compiled JSON Schema check that throws a typed error naming the bad field. */
 export type SchemaCheck<T> = (value: unknown, source: string) => T
@@ -35,7 +37,10 @@ export function compileSchema<T>(schema: object, code: SquizzleErrorCode, hint: 
 export function describeSchemaError(error: ErrorObject): string {
   const where = error.instancePath === '' ? '(root)' : error.instancePath
   if (error.keyword === 'additionalProperties') {
-    return `${where} has an unknown property "${String(error.params['additionalProperty'])}"`
+    const property = String(error.params['additionalProperty'])
+    const known = Object.keys((error.parentSchema as { properties?: object } | undefined)?.properties ?? {})
+    const meant = closestMatch(property, known)
+    return `${where} has an unknown property "${property}"${meant ? ` (did you mean "${meant}"?)` : ''}`
   }
   if (error.keyword === 'enum') {
     return `${where} must be one of ${JSON.stringify(error.params['allowedValues'])}`
