@@ -1,15 +1,16 @@
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv'
-import { SquizzleError } from '../errors/squizzle-error.js'
+import { Ajv } from 'ajv'
 import type { SquizzleErrorCode } from '../errors/error-codes.js'
+import { schemaCheck, type SchemaCheck } from './schema-check.js'
 
-const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true })
+export type { SchemaCheck } from './schema-check.js'
 
-/** A compiled JSON Schema check that throws a typed error naming the bad field. */
-export type SchemaCheck<T> = (value: unknown, source: string) => T
+// Created on the first compile: Squizzle's own schemas are precompiled (precompiled-validators.ts).
+let ajv: Ajv | undefined
 
 /**
- * Compiles a JSON Schema once; the returned check throws `code` with the first
+ * Compiles a JSON Schema once, on first use; the returned check throws `code` with the first
  * offending field (`/files/3/sha256 must match pattern ...`) and where it came from.
+ * For schemas known at build time, prefer precompiled validators (see scripts/generate-validators.mjs).
  *
  * @example
  * ```ts
@@ -18,26 +19,6 @@ export type SchemaCheck<T> = (value: unknown, source: string) => T
  * ```
  */
 export function compileSchema<T>(schema: object, code: SquizzleErrorCode, hint: string): SchemaCheck<T> {
-  // Compiled on first use: a CLI run that never reads a config or an index pays nothing.
-  let validate: ValidateFunction | undefined
-  return (value, source) => {
-    validate ??= ajv.compile(schema)
-    if (validate(value)) return value as T
-    const problems = (validate.errors ?? []).map(describeSchemaError)
-    throw new SquizzleError(code, `${source}: ${problems[0] ?? 'does not match its schema'}`, {
-      hint,
-      details: { source, problems },
-    })
-  }
-}
-
-function describeSchemaError(error: ErrorObject): string {
-  const where = error.instancePath === '' ? '(root)' : error.instancePath
-  if (error.keyword === 'additionalProperties') {
-    return `${where} has an unknown property "${String(error.params['additionalProperty'])}"`
-  }
-  if (error.keyword === 'enum') {
-    return `${where} must be one of ${JSON.stringify(error.params['allowedValues'])}`
-  }
-  return `${where} ${error.message ?? 'is invalid'}`
+  const compile = () => (ajv ??= new Ajv({ allErrors: true, strict: true, allowUnionTypes: true })).compile(schema)
+  return schemaCheck<T>(compile, code, hint)
 }
