@@ -68,6 +68,7 @@ export const buildCommand: Command = {
       ...withSnapshot(snapshotOptionsFor(ctx, args)),
       events: ctx.reporter.onEvent,
       ...(lint ? { beforeStore: lint.check } : {}),
+      env: ctx.io.env,
     })
     const evidence = storage.attach || signer ? await attachEvidence(ctx, storage, manifest.version, signer) : null
     const sqlFiles = manifest.files.filter((f) => f.kind !== 'schema').length

@@ -59,6 +59,11 @@ export interface BuildOptions {
    * before anything is stored; throwing aborts the build and stores nothing.
    */
   beforeStore?: (files: NewSourceFile[]) => Promise<void>
+  /**
+   * Where `SOURCE_DATE_EPOCH` (the manifest's `created` time and the bundle's mtimes, for
+   * reproducible builds) is read from; default `process.env`. A CLI passes its own.
+   */
+  env?: Readonly<Record<string, string | undefined>>
 }
 
 /** A file new in the version being built: where it is on disk and its manifest entry. */
@@ -134,7 +139,8 @@ export async function buildVersion(options: BuildOptions): Promise<BuildResult> 
   }
   const manifest = manifestOf(files)
   assertManifestFits(manifest)
-  const ref = await options.storage.push({ manifest, bundle: writeBundle(entries) })
+  const bundle = writeBundle(entries, { mtime: sourceDateEpoch(options.env ?? process.env) })
+  const ref = await options.storage.push({ manifest, bundle })
   events({ type: 'build.done', version, digest: ref.digest, files: added.length, bytes: ref.bundleSize })
   // Only a stored version is released: the ledger never names an artifact that does not exist.
   const releasedNow = added.map((a) => ({ path: a.entry.path, sha256: a.entry.sha256 }))
@@ -179,7 +185,7 @@ function versionManifest(
   latest: LedgerVersion | null,
   irreversible: boolean,
 ): (files: ManifestFile[]) => Manifest {
-  const created = createdAt()
+  const created = createdAt(options.env ?? process.env)
   return (listed) =>
     validateManifest(
       {
@@ -207,7 +213,7 @@ function replaySources(options: BuildOptions, ledger: Ledger, noTransaction: Rea
   return { storage, ledger, ledgerFile: options.ledger, folders, noTransaction, transactionScope, toolVersion }
 }
 
-function createdAt(): string {
-  const epoch = process.env['SOURCE_DATE_EPOCH'] === undefined ? undefined : sourceDateEpoch()
+function createdAt(env: Readonly<Record<string, string | undefined>>): string {
+  const epoch = env['SOURCE_DATE_EPOCH'] === undefined ? undefined : sourceDateEpoch(env)
   return (epoch === undefined ? new Date() : new Date(epoch * 1000)).toISOString()
 }

@@ -81,6 +81,11 @@ export interface HistoryEntryInput {
   startedAt: Date
   finishedAt: Date
   error: { code: string; message: string } | null
+  /**
+   * Bundle paths the run deliberately left out (seed files where the environment
+   * runs no seeds). Absent or empty: every runnable file ran. Drivers store and return it.
+   */
+  skippedFiles?: string[]
 }
 
 /** A stored history row. */
@@ -134,7 +139,12 @@ export interface AuditInput {
 export interface DatabaseDriver {
   readonly name: string
   readonly capabilities: { transactionalDdl: boolean; advisoryLocks: boolean }
-  /** Opens connections; afterwards queries can run. Throws `CONNECTION_FAILED` without secrets in the message. */
+  /**
+   * Opens connections; afterwards queries can run. Throws `CONNECTION_FAILED` without
+   * secrets in the message, with `details.notReady` (`'starting'` or `'unresolved'`)
+   * when the server is not up yet, so `connectWithRetry` waits for it; may be called
+   * again after it threw.
+   */
   connect(): Promise<void>
   /** Closes every connection, releasing any lock still held. */
   close(): Promise<void>

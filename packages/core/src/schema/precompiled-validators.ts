@@ -897,11 +897,12 @@ return errors === 0;
 }
 
 export const validateConfigShape = validate11;
-const schema12 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://squizzle.dev/schemas/config.v1.json","title":"Squizzle configuration","type":"object","additionalProperties":false,"properties":{"$schema":{"type":"string"},"storage":{"type":"string","description":"Where bundles live: file:PATH (OCI image layout) or oci://HOST[:PORT]/REPO.","examples":["file:.squizzle/artifacts","oci://ghcr.io/acme/db-migrations"]},"registry":{"type":"string","pattern":"^oci://","description":"The registry repository `squizzle push`, `pull` and `build --push` copy versions to and from: oci://HOST[:PORT]/REPO (add ?plain-http=true only for a registry without TLS). Credentials come from SQUIZZLE_REGISTRY_USERNAME/PASSWORD or docker login, never from this file.","examples":["oci://ghcr.io/acme/db-migrations"]},"database":{"type":"object","additionalProperties":false,"properties":{"url":{"type":"string","description":"PostgreSQL URL. Prefer the DATABASE_URL environment variable for anything with a password."},"applicationName":{"type":"string","maxLength":63}}},"paths":{"type":"object","additionalProperties":false,"description":"Source folders, relative to the config file.","properties":{"migrations":{"type":"string"},"rollback":{"type":"string"},"seed":{"type":"string"},"drizzle":{"type":"string"}}},"ledger":{"type":"string","minLength":1,"description":"The release ledger, relative to the config file (default db/squizzle.sum): every released version, its digest and the files it released. Written by build; commit it with the SQL.","examples":["db/squizzle.sum"]},"transactionScope":{"enum":["version","file"],"description":"One transaction per version (default) or per file."},"lint":{"type":"object","additionalProperties":false,"description":"Lint new SQL with squawk on every build (squawk-cli must be installed); `build --lint[=warn|error]` overrides the level.","properties":{"level":{"enum":["warn","error"],"description":"warn: report findings; error: findings fail the build."},"exclude":{"type":"array","items":{"type":"string","pattern":"^[a-z0-9-]+$"},"description":"squawk rules to skip, e.g. prefer-bigint-over-int."},"include":{"type":"array","items":{"type":"string","pattern":"^[a-z0-9-]+$"},"description":"opt-in squawk rules to enable, e.g. require-timeout-settings."},"pgVersion":{"type":"string","pattern":"^[0-9]+(\\.[0-9]+)?$","description":"PostgreSQL version the rules assume, e.g. 15.4."}}},"noTransaction":{"type":"array","uniqueItems":true,"items":{"type":"string","minLength":1},"description":"Bundle paths (migrations/0219_x.sql) of files that run outside a transaction without a -- squizzle:no-transaction line, like Diesel's run_in_transaction = false."},"snapshot":{"type":"object","additionalProperties":false,"description":"The schema snapshot build records by replaying every version on an empty database.","properties":{"enabled":{"type":"boolean","description":"Record a snapshot at build (default true; --no-snapshot turns it off)."},"devUrl":{"type":"string","description":"PostgreSQL server to replay on (a fresh database is created and dropped there) instead of an embedded one. Prefer SQUIZZLE_DEV_URL for anything with a password."}}},"rollback":{"type":"object","additionalProperties":false,"description":"How build pairs rollback files (rollback/<name>) with migrations (migrations/<name>, drizzle/<name>).","properties":{"required":{"type":"boolean","description":"Every migration needs its rollback file (default true; build --irreversible skips it for one version). false, for a team that never rolls back: migrations may go without one (build warns and names them), and a version without any rollback file is built irreversible."}}},"lockTimeoutMs":{"type":"integer","minimum":0,"maximum":86400000,"description":"How long apply waits for another migrator."},"allowOutOfOrder":{"type":"boolean"},"signing":{"type":"object","additionalProperties":false,"description":"How `squizzle sign` and `build --sign` sign: with a local key, or keyless (Fulcio + Rekor).","properties":{"method":{"enum":["key","keyless"],"description":"key: an encrypted ECDSA P-256 key from `squizzle keygen`; keyless: a Sigstore certificate for the CI identity."},"key":{"type":"string","minLength":1,"description":"Path to the encrypted private key (PEM), relative to the config file. Its passphrase comes from SQUIZZLE_SIGNING_KEY_PASSPHRASE."},"fulcioUrl":{"type":"string","pattern":"^https?://[^\\s@]+$","description":"Fulcio URL (default: the public-good instance)."},"rekorUrl":{"type":"string","pattern":"^https?://[^\\s@]+$","description":"Rekor URL (default: the public-good instance)."},"tsaUrl":{"type":"string","pattern":"^https?://[^\\s@]+$","description":"RFC 3161 timestamp authority URL; a timestamp is added only when set."}}},"trust":{"type":"object","additionalProperties":false,"required":["signatures"],"description":"Which signatures verify and apply accept. Set it per environment; an environment's trust replaces the top level's.","properties":{"signatures":{"enum":["required","optional"],"description":"required: an unsigned version is refused (exit 4). optional: unsigned passes, a bad signature is still refused."},"publicKeys":{"type":"array","items":{"type":"string","minLength":1},"description":"Paths to trusted public keys (PEM), relative to the config file."},"identities":{"type":"array","description":"Trusted keyless signers.","items":{"type":"object","additionalProperties":false,"required":["issuer","subject"],"properties":{"issuer":{"type":"string","minLength":1,"description":"OIDC issuer, matched exactly, e.g. https://token.actions.githubusercontent.com"},"subject":{"type":"string","minLength":1,"description":"Regular expression the whole certificate subject (SAN) must match."}}}},"trustedRoot":{"type":"string","minLength":1,"description":"Path to a Sigstore trusted_root.json (private or offline instances). Default: the public-good root via TUF."}}},"limits":{"type":"object","additionalProperties":false,"properties":{"maxBundleBytes":{"type":"integer","minimum":1},"maxDecompressedBytes":{"type":"integer","minimum":1},"maxRatio":{"type":"number","minimum":1},"maxFiles":{"type":"integer","minimum":1},"maxFileBytes":{"type":"integer","minimum":1}}},"environments":{"type":"object","description":"Named environments (selected with --env) whose settings override the top level.","additionalProperties":{"type":"object","additionalProperties":false,"properties":{"storage":{"type":"string","description":"Where bundles live: file:PATH (OCI image layout) or oci://HOST[:PORT]/REPO.","examples":["file:.squizzle/artifacts","oci://ghcr.io/acme/db-migrations"]},"registry":{"type":"string","pattern":"^oci://","description":"The registry repository `squizzle push`, `pull` and `build --push` copy versions to and from: oci://HOST[:PORT]/REPO (add ?plain-http=true only for a registry without TLS). Credentials come from SQUIZZLE_REGISTRY_USERNAME/PASSWORD or docker login, never from this file.","examples":["oci://ghcr.io/acme/db-migrations"]},"database":{"type":"object","additionalProperties":false,"properties":{"url":{"type":"string","description":"PostgreSQL URL. Prefer the DATABASE_URL environment variable for anything with a password."},"applicationName":{"type":"string","maxLength":63}}},"paths":{"type":"object","additionalProperties":false,"description":"Source folders, relative to the config file.","properties":{"migrations":{"type":"string"},"rollback":{"type":"string"},"seed":{"type":"string"},"drizzle":{"type":"string"}}},"ledger":{"type":"string","minLength":1,"description":"The release ledger, relative to the config file (default db/squizzle.sum): every released version, its digest and the files it released. Written by build; commit it with the SQL.","examples":["db/squizzle.sum"]},"transactionScope":{"enum":["version","file"],"description":"One transaction per version (default) or per file."},"lint":{"type":"object","additionalProperties":false,"description":"Lint new SQL with squawk on every build (squawk-cli must be installed); `build --lint[=warn|error]` overrides the level.","properties":{"level":{"enum":["warn","error"],"description":"warn: report findings; error: findings fail the build."},"exclude":{"type":"array","items":{"type":"string","pattern":"^[a-z0-9-]+$"},"description":"squawk rules to skip, e.g. prefer-bigint-over-int."},"include":{"type":"array","items":{"type":"string","pattern":"^[a-z0-9-]+$"},"description":"opt-in squawk rules to enable, e.g. require-timeout-settings."},"pgVersion":{"type":"string","pattern":"^[0-9]+(\\.[0-9]+)?$","description":"PostgreSQL version the rules assume, e.g. 15.4."}}},"noTransaction":{"type":"array","uniqueItems":true,"items":{"type":"string","minLength":1},"description":"Bundle paths (migrations/0219_x.sql) of files that run outside a transaction without a -- squizzle:no-transaction line, like Diesel's run_in_transaction = false."},"snapshot":{"type":"object","additionalProperties":false,"description":"The schema snapshot build records by replaying every version on an empty database.","properties":{"enabled":{"type":"boolean","description":"Record a snapshot at build (default true; --no-snapshot turns it off)."},"devUrl":{"type":"string","description":"PostgreSQL server to replay on (a fresh database is created and dropped there) instead of an embedded one. Prefer SQUIZZLE_DEV_URL for anything with a password."}}},"rollback":{"type":"object","additionalProperties":false,"description":"How build pairs rollback files (rollback/<name>) with migrations (migrations/<name>, drizzle/<name>).","properties":{"required":{"type":"boolean","description":"Every migration needs its rollback file (default true; build --irreversible skips it for one version). false, for a team that never rolls back: migrations may go without one (build warns and names them), and a version without any rollback file is built irreversible."}}},"lockTimeoutMs":{"type":"integer","minimum":0,"maximum":86400000,"description":"How long apply waits for another migrator."},"allowOutOfOrder":{"type":"boolean"},"signing":{"type":"object","additionalProperties":false,"description":"How `squizzle sign` and `build --sign` sign: with a local key, or keyless (Fulcio + Rekor).","properties":{"method":{"enum":["key","keyless"],"description":"key: an encrypted ECDSA P-256 key from `squizzle keygen`; keyless: a Sigstore certificate for the CI identity."},"key":{"type":"string","minLength":1,"description":"Path to the encrypted private key (PEM), relative to the config file. Its passphrase comes from SQUIZZLE_SIGNING_KEY_PASSPHRASE."},"fulcioUrl":{"type":"string","pattern":"^https?://[^\\s@]+$","description":"Fulcio URL (default: the public-good instance)."},"rekorUrl":{"type":"string","pattern":"^https?://[^\\s@]+$","description":"Rekor URL (default: the public-good instance)."},"tsaUrl":{"type":"string","pattern":"^https?://[^\\s@]+$","description":"RFC 3161 timestamp authority URL; a timestamp is added only when set."}}},"trust":{"type":"object","additionalProperties":false,"required":["signatures"],"description":"Which signatures verify and apply accept. Set it per environment; an environment's trust replaces the top level's.","properties":{"signatures":{"enum":["required","optional"],"description":"required: an unsigned version is refused (exit 4). optional: unsigned passes, a bad signature is still refused."},"publicKeys":{"type":"array","items":{"type":"string","minLength":1},"description":"Paths to trusted public keys (PEM), relative to the config file."},"identities":{"type":"array","description":"Trusted keyless signers.","items":{"type":"object","additionalProperties":false,"required":["issuer","subject"],"properties":{"issuer":{"type":"string","minLength":1,"description":"OIDC issuer, matched exactly, e.g. https://token.actions.githubusercontent.com"},"subject":{"type":"string","minLength":1,"description":"Regular expression the whole certificate subject (SAN) must match."}}}},"trustedRoot":{"type":"string","minLength":1,"description":"Path to a Sigstore trusted_root.json (private or offline instances). Default: the public-good root via TUF."}}},"limits":{"type":"object","additionalProperties":false,"properties":{"maxBundleBytes":{"type":"integer","minimum":1},"maxDecompressedBytes":{"type":"integer","minimum":1},"maxRatio":{"type":"number","minimum":1},"maxFiles":{"type":"integer","minimum":1},"maxFileBytes":{"type":"integer","minimum":1}}}}}}}};
+const schema12 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://squizzle.dev/schemas/config.v1.json","title":"Squizzle configuration","type":"object","additionalProperties":false,"properties":{"$schema":{"type":"string"},"storage":{"type":"string","description":"Where bundles live: file:PATH (OCI image layout) or oci://HOST[:PORT]/REPO.","examples":["file:.squizzle/artifacts","oci://ghcr.io/acme/db-migrations"]},"registry":{"type":"string","pattern":"^oci://","description":"The registry repository `squizzle push`, `pull` and `build --push` copy versions to and from: oci://HOST[:PORT]/REPO (add ?plain-http=true only for a registry without TLS). Credentials come from SQUIZZLE_REGISTRY_USERNAME/PASSWORD or docker login, never from this file.","examples":["oci://ghcr.io/acme/db-migrations"]},"database":{"type":"object","additionalProperties":false,"properties":{"url":{"type":"string","description":"PostgreSQL URL. Prefer the DATABASE_URL environment variable for anything with a password."},"applicationName":{"type":"string","maxLength":63},"connectTimeout":{"anyOf":[{"type":"string","pattern":"^\\d+(\\.\\d+)?(ms|s|m|h)?$"},{"type":"integer","minimum":0,"maximum":86400000}],"description":"How long to keep retrying while the database is not up yet (connection refused, starting up, host not resolvable yet), with exponential backoff: a duration (30s, 2m) or milliseconds; 0 tries once. Default 30s. Wrong passwords and unknown databases are never retried. --connect-timeout and SQUIZZLE_CONNECT_TIMEOUT override it.","examples":["30s","2m"]}}},"paths":{"type":"object","additionalProperties":false,"description":"Source folders, relative to the config file.","properties":{"migrations":{"type":"string"},"rollback":{"type":"string"},"seed":{"type":"string"},"drizzle":{"type":"string"}}},"ledger":{"type":"string","minLength":1,"description":"The release ledger, relative to the config file (default db/squizzle.sum): every released version, its digest and the files it released. Written by build; commit it with the SQL.","examples":["db/squizzle.sum"]},"transactionScope":{"enum":["version","file"],"description":"One transaction per version (default) or per file."},"lint":{"type":"object","additionalProperties":false,"description":"Lint new SQL with squawk on every build (squawk-cli must be installed); `build --lint[=warn|error]` overrides the level.","properties":{"level":{"enum":["warn","error"],"description":"warn: report findings; error: findings fail the build."},"exclude":{"type":"array","items":{"type":"string","pattern":"^[a-z0-9-]+$"},"description":"squawk rules to skip, e.g. prefer-bigint-over-int."},"include":{"type":"array","items":{"type":"string","pattern":"^[a-z0-9-]+$"},"description":"opt-in squawk rules to enable, e.g. require-timeout-settings."},"pgVersion":{"type":"string","pattern":"^[0-9]+(\\.[0-9]+)?$","description":"PostgreSQL version the rules assume, e.g. 15.4."}}},"noTransaction":{"type":"array","uniqueItems":true,"items":{"type":"string","minLength":1},"description":"Bundle paths (migrations/0219_x.sql) of files that run outside a transaction without a -- squizzle:no-transaction line, like Diesel's run_in_transaction = false."},"snapshot":{"type":"object","additionalProperties":false,"description":"The schema snapshot build records by replaying every version on an empty database.","properties":{"enabled":{"type":"boolean","description":"Record a snapshot at build (default true; --no-snapshot turns it off)."},"devUrl":{"type":"string","description":"PostgreSQL server to replay on (a fresh database is created and dropped there) instead of an embedded one. Prefer SQUIZZLE_DEV_URL for anything with a password."}}},"rollback":{"type":"object","additionalProperties":false,"description":"How build pairs rollback files (rollback/<name>) with migrations (migrations/<name>, drizzle/<name>).","properties":{"required":{"type":"boolean","description":"Every migration needs its rollback file (default true; build --irreversible skips it for one version). false, for a team that never rolls back: migrations may go without one (build warns and names them), and a version without any rollback file is built irreversible."}}},"seeds":{"type":"boolean","description":"Run the seed/ files of each version on apply (default true). Set false for production: the seeds are still verified with every other byte, but not run, and status and history name them as skipped."},"lockTimeoutMs":{"type":"integer","minimum":0,"maximum":86400000,"description":"How long apply waits for another migrator."},"allowOutOfOrder":{"type":"boolean"},"signing":{"type":"object","additionalProperties":false,"description":"How `squizzle sign` and `build --sign` sign: with a local key, or keyless (Fulcio + Rekor).","properties":{"method":{"enum":["key","keyless"],"description":"key: an encrypted ECDSA P-256 key from `squizzle keygen`; keyless: a Sigstore certificate for the CI identity."},"key":{"type":"string","minLength":1,"description":"Path to the encrypted private key (PEM), relative to the config file. Its passphrase comes from SQUIZZLE_SIGNING_KEY_PASSPHRASE."},"fulcioUrl":{"type":"string","pattern":"^https?://[^\\s@]+$","description":"Fulcio URL (default: the public-good instance)."},"rekorUrl":{"type":"string","pattern":"^https?://[^\\s@]+$","description":"Rekor URL (default: the public-good instance)."},"tsaUrl":{"type":"string","pattern":"^https?://[^\\s@]+$","description":"RFC 3161 timestamp authority URL; a timestamp is added only when set."}}},"trust":{"type":"object","additionalProperties":false,"required":["signatures"],"description":"Which signatures verify and apply accept. Set it per environment; an environment's trust replaces the top level's.","properties":{"signatures":{"enum":["required","optional"],"description":"required: an unsigned version is refused (exit 4). optional: unsigned passes, a bad signature is still refused."},"publicKeys":{"type":"array","items":{"type":"string","minLength":1},"description":"Paths to trusted public keys (PEM), relative to the config file."},"identities":{"type":"array","description":"Trusted keyless signers.","items":{"type":"object","additionalProperties":false,"required":["issuer","subject"],"properties":{"issuer":{"type":"string","minLength":1,"description":"OIDC issuer, matched exactly, e.g. https://token.actions.githubusercontent.com"},"subject":{"type":"string","minLength":1,"description":"Regular expression the whole certificate subject (SAN) must match."}}}},"trustedRoot":{"type":"string","minLength":1,"description":"Path to a Sigstore trusted_root.json (private or offline instances). Default: the public-good root via TUF."}}},"limits":{"type":"object","additionalProperties":false,"properties":{"maxBundleBytes":{"type":"integer","minimum":1},"maxDecompressedBytes":{"type":"integer","minimum":1},"maxRatio":{"type":"number","minimum":1},"maxFiles":{"type":"integer","minimum":1},"maxFileBytes":{"type":"integer","minimum":1}}},"environments":{"type":"object","description":"Named environments (selected with --env) whose settings override the top level.","additionalProperties":{"type":"object","additionalProperties":false,"properties":{"storage":{"type":"string","description":"Where bundles live: file:PATH (OCI image layout) or oci://HOST[:PORT]/REPO.","examples":["file:.squizzle/artifacts","oci://ghcr.io/acme/db-migrations"]},"registry":{"type":"string","pattern":"^oci://","description":"The registry repository `squizzle push`, `pull` and `build --push` copy versions to and from: oci://HOST[:PORT]/REPO (add ?plain-http=true only for a registry without TLS). Credentials come from SQUIZZLE_REGISTRY_USERNAME/PASSWORD or docker login, never from this file.","examples":["oci://ghcr.io/acme/db-migrations"]},"database":{"type":"object","additionalProperties":false,"properties":{"url":{"type":"string","description":"PostgreSQL URL. Prefer the DATABASE_URL environment variable for anything with a password."},"applicationName":{"type":"string","maxLength":63},"connectTimeout":{"anyOf":[{"type":"string","pattern":"^\\d+(\\.\\d+)?(ms|s|m|h)?$"},{"type":"integer","minimum":0,"maximum":86400000}],"description":"How long to keep retrying while the database is not up yet (connection refused, starting up, host not resolvable yet), with exponential backoff: a duration (30s, 2m) or milliseconds; 0 tries once. Default 30s. Wrong passwords and unknown databases are never retried. --connect-timeout and SQUIZZLE_CONNECT_TIMEOUT override it.","examples":["30s","2m"]}}},"paths":{"type":"object","additionalProperties":false,"description":"Source folders, relative to the config file.","properties":{"migrations":{"type":"string"},"rollback":{"type":"string"},"seed":{"type":"string"},"drizzle":{"type":"string"}}},"ledger":{"type":"string","minLength":1,"description":"The release ledger, relative to the config file (default db/squizzle.sum): every released version, its digest and the files it released. Written by build; commit it with the SQL.","examples":["db/squizzle.sum"]},"transactionScope":{"enum":["version","file"],"description":"One transaction per version (default) or per file."},"lint":{"type":"object","additionalProperties":false,"description":"Lint new SQL with squawk on every build (squawk-cli must be installed); `build --lint[=warn|error]` overrides the level.","properties":{"level":{"enum":["warn","error"],"description":"warn: report findings; error: findings fail the build."},"exclude":{"type":"array","items":{"type":"string","pattern":"^[a-z0-9-]+$"},"description":"squawk rules to skip, e.g. prefer-bigint-over-int."},"include":{"type":"array","items":{"type":"string","pattern":"^[a-z0-9-]+$"},"description":"opt-in squawk rules to enable, e.g. require-timeout-settings."},"pgVersion":{"type":"string","pattern":"^[0-9]+(\\.[0-9]+)?$","description":"PostgreSQL version the rules assume, e.g. 15.4."}}},"noTransaction":{"type":"array","uniqueItems":true,"items":{"type":"string","minLength":1},"description":"Bundle paths (migrations/0219_x.sql) of files that run outside a transaction without a -- squizzle:no-transaction line, like Diesel's run_in_transaction = false."},"snapshot":{"type":"object","additionalProperties":false,"description":"The schema snapshot build records by replaying every version on an empty database.","properties":{"enabled":{"type":"boolean","description":"Record a snapshot at build (default true; --no-snapshot turns it off)."},"devUrl":{"type":"string","description":"PostgreSQL server to replay on (a fresh database is created and dropped there) instead of an embedded one. Prefer SQUIZZLE_DEV_URL for anything with a password."}}},"rollback":{"type":"object","additionalProperties":false,"description":"How build pairs rollback files (rollback/<name>) with migrations (migrations/<name>, drizzle/<name>).","properties":{"required":{"type":"boolean","description":"Every migration needs its rollback file (default true; build --irreversible skips it for one version). false, for a team that never rolls back: migrations may go without one (build warns and names them), and a version without any rollback file is built irreversible."}}},"seeds":{"type":"boolean","description":"Run the seed/ files of each version on apply (default true). Set false for production: the seeds are still verified with every other byte, but not run, and status and history name them as skipped."},"lockTimeoutMs":{"type":"integer","minimum":0,"maximum":86400000,"description":"How long apply waits for another migrator."},"allowOutOfOrder":{"type":"boolean"},"signing":{"type":"object","additionalProperties":false,"description":"How `squizzle sign` and `build --sign` sign: with a local key, or keyless (Fulcio + Rekor).","properties":{"method":{"enum":["key","keyless"],"description":"key: an encrypted ECDSA P-256 key from `squizzle keygen`; keyless: a Sigstore certificate for the CI identity."},"key":{"type":"string","minLength":1,"description":"Path to the encrypted private key (PEM), relative to the config file. Its passphrase comes from SQUIZZLE_SIGNING_KEY_PASSPHRASE."},"fulcioUrl":{"type":"string","pattern":"^https?://[^\\s@]+$","description":"Fulcio URL (default: the public-good instance)."},"rekorUrl":{"type":"string","pattern":"^https?://[^\\s@]+$","description":"Rekor URL (default: the public-good instance)."},"tsaUrl":{"type":"string","pattern":"^https?://[^\\s@]+$","description":"RFC 3161 timestamp authority URL; a timestamp is added only when set."}}},"trust":{"type":"object","additionalProperties":false,"required":["signatures"],"description":"Which signatures verify and apply accept. Set it per environment; an environment's trust replaces the top level's.","properties":{"signatures":{"enum":["required","optional"],"description":"required: an unsigned version is refused (exit 4). optional: unsigned passes, a bad signature is still refused."},"publicKeys":{"type":"array","items":{"type":"string","minLength":1},"description":"Paths to trusted public keys (PEM), relative to the config file."},"identities":{"type":"array","description":"Trusted keyless signers.","items":{"type":"object","additionalProperties":false,"required":["issuer","subject"],"properties":{"issuer":{"type":"string","minLength":1,"description":"OIDC issuer, matched exactly, e.g. https://token.actions.githubusercontent.com"},"subject":{"type":"string","minLength":1,"description":"Regular expression the whole certificate subject (SAN) must match."}}}},"trustedRoot":{"type":"string","minLength":1,"description":"Path to a Sigstore trusted_root.json (private or offline instances). Default: the public-good root via TUF."}}},"limits":{"type":"object","additionalProperties":false,"properties":{"maxBundleBytes":{"type":"integer","minimum":1},"maxDecompressedBytes":{"type":"integer","minimum":1},"maxRatio":{"type":"number","minimum":1},"maxFiles":{"type":"integer","minimum":1},"maxFileBytes":{"type":"integer","minimum":1}}}}}}}};
 const pattern7 = new RegExp("^oci://", "u");
-const pattern8 = new RegExp("^[a-z0-9-]+$", "u");
-const pattern10 = new RegExp("^[0-9]+(\\.[0-9]+)?$", "u");
-const pattern11 = new RegExp("^https?://[^\\s@]+$", "u");
+const pattern8 = new RegExp("^\\d+(\\.\\d+)?(ms|s|m|h)?$", "u");
+const pattern9 = new RegExp("^[a-z0-9-]+$", "u");
+const pattern11 = new RegExp("^[0-9]+(\\.[0-9]+)?$", "u");
+const pattern12 = new RegExp("^https?://[^\\s@]+$", "u");
 
 function validate11(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://squizzle.dev/schemas/config.v1.json" */;
@@ -973,7 +974,7 @@ if(data.database !== undefined){
 let data3 = data.database;
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 for(const key1 in data3){
-if(!((key1 === "url") || (key1 === "applicationName"))){
+if(!(((key1 === "url") || (key1 === "applicationName")) || (key1 === "connectTimeout"))){
 const err5 = {instancePath:instancePath+"/database",schemaPath:"#/properties/database/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err5];
@@ -1021,9 +1022,14 @@ vErrors.push(err8);
 errors++;
 }
 }
-}
-else {
-const err9 = {instancePath:instancePath+"/database",schemaPath:"#/properties/database/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data3.connectTimeout !== undefined){
+let data6 = data3.connectTimeout;
+const _errs16 = errors;
+let valid2 = false;
+const _errs17 = errors;
+if(typeof data6 === "string"){
+if(!pattern8.test(data6)){
+const err9 = {instancePath:instancePath+"/database/connectTimeout",schemaPath:"#/properties/database/properties/connectTimeout/anyOf/0/pattern",keyword:"pattern",params:{pattern: "^\\d+(\\.\\d+)?(ms|s|m|h)?$"},message:"must match pattern \""+"^\\d+(\\.\\d+)?(ms|s|m|h)?$"+"\""};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -1033,12 +1039,8 @@ vErrors.push(err9);
 errors++;
 }
 }
-if(data.paths !== undefined){
-let data6 = data.paths;
-if(data6 && typeof data6 == "object" && !Array.isArray(data6)){
-for(const key2 in data6){
-if(!((((key2 === "migrations") || (key2 === "rollback")) || (key2 === "seed")) || (key2 === "drizzle"))){
-const err10 = {instancePath:instancePath+"/paths",schemaPath:"#/properties/paths/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties"};
+else {
+const err10 = {instancePath:instancePath+"/database/connectTimeout",schemaPath:"#/properties/database/properties/connectTimeout/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -1047,10 +1049,12 @@ vErrors.push(err10);
 }
 errors++;
 }
-}
-if(data6.migrations !== undefined){
-if(typeof data6.migrations !== "string"){
-const err11 = {instancePath:instancePath+"/paths/migrations",schemaPath:"#/properties/paths/properties/migrations/type",keyword:"type",params:{type: "string"},message:"must be string"};
+var _valid0 = _errs17 === errors;
+valid2 = valid2 || _valid0;
+if(!valid2){
+const _errs19 = errors;
+if(!(((typeof data6 == "number") && (!(data6 % 1) && !isNaN(data6))) && (isFinite(data6)))){
+const err11 = {instancePath:instancePath+"/database/connectTimeout",schemaPath:"#/properties/database/properties/connectTimeout/anyOf/1/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -1059,10 +1063,9 @@ vErrors.push(err11);
 }
 errors++;
 }
-}
-if(data6.rollback !== undefined){
-if(typeof data6.rollback !== "string"){
-const err12 = {instancePath:instancePath+"/paths/rollback",schemaPath:"#/properties/paths/properties/rollback/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if((typeof data6 == "number") && (isFinite(data6))){
+if(data6 > 86400000 || isNaN(data6)){
+const err12 = {instancePath:instancePath+"/database/connectTimeout",schemaPath:"#/properties/database/properties/connectTimeout/anyOf/1/maximum",keyword:"maximum",params:{comparison: "<=", limit: 86400000},message:"must be <= 86400000"};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -1071,10 +1074,8 @@ vErrors.push(err12);
 }
 errors++;
 }
-}
-if(data6.seed !== undefined){
-if(typeof data6.seed !== "string"){
-const err13 = {instancePath:instancePath+"/paths/seed",schemaPath:"#/properties/paths/properties/seed/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data6 < 0 || isNaN(data6)){
+const err13 = {instancePath:instancePath+"/database/connectTimeout",schemaPath:"#/properties/database/properties/connectTimeout/anyOf/1/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -1084,9 +1085,11 @@ vErrors.push(err13);
 errors++;
 }
 }
-if(data6.drizzle !== undefined){
-if(typeof data6.drizzle !== "string"){
-const err14 = {instancePath:instancePath+"/paths/drizzle",schemaPath:"#/properties/paths/properties/drizzle/type",keyword:"type",params:{type: "string"},message:"must be string"};
+var _valid0 = _errs19 === errors;
+valid2 = valid2 || _valid0;
+}
+if(!valid2){
+const err14 = {instancePath:instancePath+"/database/connectTimeout",schemaPath:"#/properties/database/properties/connectTimeout/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -1095,10 +1098,21 @@ vErrors.push(err14);
 }
 errors++;
 }
+else {
+errors = _errs16;
+if(vErrors !== null){
+if(_errs16){
+vErrors.length = _errs16;
+}
+else {
+vErrors = null;
+}
+}
+}
 }
 }
 else {
-const err15 = {instancePath:instancePath+"/paths",schemaPath:"#/properties/paths/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err15 = {instancePath:instancePath+"/database",schemaPath:"#/properties/database/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -1108,11 +1122,12 @@ vErrors.push(err15);
 errors++;
 }
 }
-if(data.ledger !== undefined){
-let data11 = data.ledger;
-if(typeof data11 === "string"){
-if(func3(data11) < 1){
-const err16 = {instancePath:instancePath+"/ledger",schemaPath:"#/properties/ledger/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(data.paths !== undefined){
+let data7 = data.paths;
+if(data7 && typeof data7 == "object" && !Array.isArray(data7)){
+for(const key2 in data7){
+if(!((((key2 === "migrations") || (key2 === "rollback")) || (key2 === "seed")) || (key2 === "drizzle"))){
+const err16 = {instancePath:instancePath+"/paths",schemaPath:"#/properties/paths/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -1122,8 +1137,9 @@ vErrors.push(err16);
 errors++;
 }
 }
-else {
-const err17 = {instancePath:instancePath+"/ledger",schemaPath:"#/properties/ledger/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data7.migrations !== undefined){
+if(typeof data7.migrations !== "string"){
+const err17 = {instancePath:instancePath+"/paths/migrations",schemaPath:"#/properties/paths/properties/migrations/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -1133,10 +1149,9 @@ vErrors.push(err17);
 errors++;
 }
 }
-if(data.transactionScope !== undefined){
-let data12 = data.transactionScope;
-if(!((data12 === "version") || (data12 === "file"))){
-const err18 = {instancePath:instancePath+"/transactionScope",schemaPath:"#/properties/transactionScope/enum",keyword:"enum",params:{allowedValues: schema12.properties.transactionScope.enum},message:"must be equal to one of the allowed values"};
+if(data7.rollback !== undefined){
+if(typeof data7.rollback !== "string"){
+const err18 = {instancePath:instancePath+"/paths/rollback",schemaPath:"#/properties/paths/properties/rollback/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -1146,12 +1161,9 @@ vErrors.push(err18);
 errors++;
 }
 }
-if(data.lint !== undefined){
-let data13 = data.lint;
-if(data13 && typeof data13 == "object" && !Array.isArray(data13)){
-for(const key3 in data13){
-if(!((((key3 === "level") || (key3 === "exclude")) || (key3 === "include")) || (key3 === "pgVersion"))){
-const err19 = {instancePath:instancePath+"/lint",schemaPath:"#/properties/lint/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties"};
+if(data7.seed !== undefined){
+if(typeof data7.seed !== "string"){
+const err19 = {instancePath:instancePath+"/paths/seed",schemaPath:"#/properties/paths/properties/seed/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -1161,10 +1173,9 @@ vErrors.push(err19);
 errors++;
 }
 }
-if(data13.level !== undefined){
-let data14 = data13.level;
-if(!((data14 === "warn") || (data14 === "error"))){
-const err20 = {instancePath:instancePath+"/lint/level",schemaPath:"#/properties/lint/properties/level/enum",keyword:"enum",params:{allowedValues: schema12.properties.lint.properties.level.enum},message:"must be equal to one of the allowed values"};
+if(data7.drizzle !== undefined){
+if(typeof data7.drizzle !== "string"){
+const err20 = {instancePath:instancePath+"/paths/drizzle",schemaPath:"#/properties/paths/properties/drizzle/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -1174,15 +1185,9 @@ vErrors.push(err20);
 errors++;
 }
 }
-if(data13.exclude !== undefined){
-let data15 = data13.exclude;
-if(Array.isArray(data15)){
-const len0 = data15.length;
-for(let i0=0; i0<len0; i0++){
-let data16 = data15[i0];
-if(typeof data16 === "string"){
-if(!pattern8.test(data16)){
-const err21 = {instancePath:instancePath+"/lint/exclude/" + i0,schemaPath:"#/properties/lint/properties/exclude/items/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9-]+$"},message:"must match pattern \""+"^[a-z0-9-]+$"+"\""};
+}
+else {
+const err21 = {instancePath:instancePath+"/paths",schemaPath:"#/properties/paths/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -1192,8 +1197,11 @@ vErrors.push(err21);
 errors++;
 }
 }
-else {
-const err22 = {instancePath:instancePath+"/lint/exclude/" + i0,schemaPath:"#/properties/lint/properties/exclude/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data.ledger !== undefined){
+let data12 = data.ledger;
+if(typeof data12 === "string"){
+if(func3(data12) < 1){
+const err22 = {instancePath:instancePath+"/ledger",schemaPath:"#/properties/ledger/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -1203,9 +1211,8 @@ vErrors.push(err22);
 errors++;
 }
 }
-}
 else {
-const err23 = {instancePath:instancePath+"/lint/exclude",schemaPath:"#/properties/lint/properties/exclude/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err23 = {instancePath:instancePath+"/ledger",schemaPath:"#/properties/ledger/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -1215,15 +1222,10 @@ vErrors.push(err23);
 errors++;
 }
 }
-if(data13.include !== undefined){
-let data17 = data13.include;
-if(Array.isArray(data17)){
-const len1 = data17.length;
-for(let i1=0; i1<len1; i1++){
-let data18 = data17[i1];
-if(typeof data18 === "string"){
-if(!pattern8.test(data18)){
-const err24 = {instancePath:instancePath+"/lint/include/" + i1,schemaPath:"#/properties/lint/properties/include/items/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9-]+$"},message:"must match pattern \""+"^[a-z0-9-]+$"+"\""};
+if(data.transactionScope !== undefined){
+let data13 = data.transactionScope;
+if(!((data13 === "version") || (data13 === "file"))){
+const err24 = {instancePath:instancePath+"/transactionScope",schemaPath:"#/properties/transactionScope/enum",keyword:"enum",params:{allowedValues: schema12.properties.transactionScope.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -1233,8 +1235,12 @@ vErrors.push(err24);
 errors++;
 }
 }
-else {
-const err25 = {instancePath:instancePath+"/lint/include/" + i1,schemaPath:"#/properties/lint/properties/include/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data.lint !== undefined){
+let data14 = data.lint;
+if(data14 && typeof data14 == "object" && !Array.isArray(data14)){
+for(const key3 in data14){
+if(!((((key3 === "level") || (key3 === "exclude")) || (key3 === "include")) || (key3 === "pgVersion"))){
+const err25 = {instancePath:instancePath+"/lint",schemaPath:"#/properties/lint/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -1244,9 +1250,10 @@ vErrors.push(err25);
 errors++;
 }
 }
-}
-else {
-const err26 = {instancePath:instancePath+"/lint/include",schemaPath:"#/properties/lint/properties/include/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(data14.level !== undefined){
+let data15 = data14.level;
+if(!((data15 === "warn") || (data15 === "error"))){
+const err26 = {instancePath:instancePath+"/lint/level",schemaPath:"#/properties/lint/properties/level/enum",keyword:"enum",params:{allowedValues: schema12.properties.lint.properties.level.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -1256,11 +1263,15 @@ vErrors.push(err26);
 errors++;
 }
 }
-if(data13.pgVersion !== undefined){
-let data19 = data13.pgVersion;
-if(typeof data19 === "string"){
-if(!pattern10.test(data19)){
-const err27 = {instancePath:instancePath+"/lint/pgVersion",schemaPath:"#/properties/lint/properties/pgVersion/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(\\.[0-9]+)?$"},message:"must match pattern \""+"^[0-9]+(\\.[0-9]+)?$"+"\""};
+if(data14.exclude !== undefined){
+let data16 = data14.exclude;
+if(Array.isArray(data16)){
+const len0 = data16.length;
+for(let i0=0; i0<len0; i0++){
+let data17 = data16[i0];
+if(typeof data17 === "string"){
+if(!pattern9.test(data17)){
+const err27 = {instancePath:instancePath+"/lint/exclude/" + i0,schemaPath:"#/properties/lint/properties/exclude/items/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9-]+$"},message:"must match pattern \""+"^[a-z0-9-]+$"+"\""};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -1271,7 +1282,7 @@ errors++;
 }
 }
 else {
-const err28 = {instancePath:instancePath+"/lint/pgVersion",schemaPath:"#/properties/lint/properties/pgVersion/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err28 = {instancePath:instancePath+"/lint/exclude/" + i0,schemaPath:"#/properties/lint/properties/exclude/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -1283,7 +1294,7 @@ errors++;
 }
 }
 else {
-const err29 = {instancePath:instancePath+"/lint",schemaPath:"#/properties/lint/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err29 = {instancePath:instancePath+"/lint/exclude",schemaPath:"#/properties/lint/properties/exclude/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -1293,15 +1304,15 @@ vErrors.push(err29);
 errors++;
 }
 }
-if(data.noTransaction !== undefined){
-let data20 = data.noTransaction;
-if(Array.isArray(data20)){
-const len2 = data20.length;
-for(let i2=0; i2<len2; i2++){
-let data21 = data20[i2];
-if(typeof data21 === "string"){
-if(func3(data21) < 1){
-const err30 = {instancePath:instancePath+"/noTransaction/" + i2,schemaPath:"#/properties/noTransaction/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(data14.include !== undefined){
+let data18 = data14.include;
+if(Array.isArray(data18)){
+const len1 = data18.length;
+for(let i1=0; i1<len1; i1++){
+let data19 = data18[i1];
+if(typeof data19 === "string"){
+if(!pattern9.test(data19)){
+const err30 = {instancePath:instancePath+"/lint/include/" + i1,schemaPath:"#/properties/lint/properties/include/items/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9-]+$"},message:"must match pattern \""+"^[a-z0-9-]+$"+"\""};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -1312,7 +1323,7 @@ errors++;
 }
 }
 else {
-const err31 = {instancePath:instancePath+"/noTransaction/" + i2,schemaPath:"#/properties/noTransaction/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err31 = {instancePath:instancePath+"/lint/include/" + i1,schemaPath:"#/properties/lint/properties/include/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -1322,18 +1333,9 @@ vErrors.push(err31);
 errors++;
 }
 }
-let i3 = data20.length;
-let j0;
-if(i3 > 1){
-const indices0 = {};
-for(;i3--;){
-let item0 = data20[i3];
-if(typeof item0 !== "string"){
-continue;
 }
-if(typeof indices0[item0] == "number"){
-j0 = indices0[item0];
-const err32 = {instancePath:instancePath+"/noTransaction",schemaPath:"#/properties/noTransaction/uniqueItems",keyword:"uniqueItems",params:{i: i3, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i3+" are identical)"};
+else {
+const err32 = {instancePath:instancePath+"/lint/include",schemaPath:"#/properties/lint/properties/include/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -1341,14 +1343,13 @@ else {
 vErrors.push(err32);
 }
 errors++;
-break;
-}
-indices0[item0] = i3;
 }
 }
-}
-else {
-const err33 = {instancePath:instancePath+"/noTransaction",schemaPath:"#/properties/noTransaction/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(data14.pgVersion !== undefined){
+let data20 = data14.pgVersion;
+if(typeof data20 === "string"){
+if(!pattern11.test(data20)){
+const err33 = {instancePath:instancePath+"/lint/pgVersion",schemaPath:"#/properties/lint/properties/pgVersion/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(\\.[0-9]+)?$"},message:"must match pattern \""+"^[0-9]+(\\.[0-9]+)?$"+"\""};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -1358,12 +1359,8 @@ vErrors.push(err33);
 errors++;
 }
 }
-if(data.snapshot !== undefined){
-let data22 = data.snapshot;
-if(data22 && typeof data22 == "object" && !Array.isArray(data22)){
-for(const key4 in data22){
-if(!((key4 === "enabled") || (key4 === "devUrl"))){
-const err34 = {instancePath:instancePath+"/snapshot",schemaPath:"#/properties/snapshot/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties"};
+else {
+const err34 = {instancePath:instancePath+"/lint/pgVersion",schemaPath:"#/properties/lint/properties/pgVersion/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err34];
 }
@@ -1373,9 +1370,9 @@ vErrors.push(err34);
 errors++;
 }
 }
-if(data22.enabled !== undefined){
-if(typeof data22.enabled !== "boolean"){
-const err35 = {instancePath:instancePath+"/snapshot/enabled",schemaPath:"#/properties/snapshot/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+}
+else {
+const err35 = {instancePath:instancePath+"/lint",schemaPath:"#/properties/lint/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -1385,9 +1382,15 @@ vErrors.push(err35);
 errors++;
 }
 }
-if(data22.devUrl !== undefined){
-if(typeof data22.devUrl !== "string"){
-const err36 = {instancePath:instancePath+"/snapshot/devUrl",schemaPath:"#/properties/snapshot/properties/devUrl/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data.noTransaction !== undefined){
+let data21 = data.noTransaction;
+if(Array.isArray(data21)){
+const len2 = data21.length;
+for(let i2=0; i2<len2; i2++){
+let data22 = data21[i2];
+if(typeof data22 === "string"){
+if(func3(data22) < 1){
+const err36 = {instancePath:instancePath+"/noTransaction/" + i2,schemaPath:"#/properties/noTransaction/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err36];
 }
@@ -1397,9 +1400,8 @@ vErrors.push(err36);
 errors++;
 }
 }
-}
 else {
-const err37 = {instancePath:instancePath+"/snapshot",schemaPath:"#/properties/snapshot/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err37 = {instancePath:instancePath+"/noTransaction/" + i2,schemaPath:"#/properties/noTransaction/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -1409,12 +1411,18 @@ vErrors.push(err37);
 errors++;
 }
 }
-if(data.rollback !== undefined){
-let data25 = data.rollback;
-if(data25 && typeof data25 == "object" && !Array.isArray(data25)){
-for(const key5 in data25){
-if(!(key5 === "required")){
-const err38 = {instancePath:instancePath+"/rollback",schemaPath:"#/properties/rollback/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties"};
+let i3 = data21.length;
+let j0;
+if(i3 > 1){
+const indices0 = {};
+for(;i3--;){
+let item0 = data21[i3];
+if(typeof item0 !== "string"){
+continue;
+}
+if(typeof indices0[item0] == "number"){
+j0 = indices0[item0];
+const err38 = {instancePath:instancePath+"/noTransaction",schemaPath:"#/properties/noTransaction/uniqueItems",keyword:"uniqueItems",params:{i: i3, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i3+" are identical)"};
 if(vErrors === null){
 vErrors = [err38];
 }
@@ -1422,11 +1430,14 @@ else {
 vErrors.push(err38);
 }
 errors++;
+break;
+}
+indices0[item0] = i3;
 }
 }
-if(data25.required !== undefined){
-if(typeof data25.required !== "boolean"){
-const err39 = {instancePath:instancePath+"/rollback/required",schemaPath:"#/properties/rollback/properties/required/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+}
+else {
+const err39 = {instancePath:instancePath+"/noTransaction",schemaPath:"#/properties/noTransaction/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err39];
 }
@@ -1436,9 +1447,12 @@ vErrors.push(err39);
 errors++;
 }
 }
-}
-else {
-const err40 = {instancePath:instancePath+"/rollback",schemaPath:"#/properties/rollback/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data.snapshot !== undefined){
+let data23 = data.snapshot;
+if(data23 && typeof data23 == "object" && !Array.isArray(data23)){
+for(const key4 in data23){
+if(!((key4 === "enabled") || (key4 === "devUrl"))){
+const err40 = {instancePath:instancePath+"/snapshot",schemaPath:"#/properties/snapshot/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err40];
 }
@@ -1448,10 +1462,9 @@ vErrors.push(err40);
 errors++;
 }
 }
-if(data.lockTimeoutMs !== undefined){
-let data27 = data.lockTimeoutMs;
-if(!(((typeof data27 == "number") && (!(data27 % 1) && !isNaN(data27))) && (isFinite(data27)))){
-const err41 = {instancePath:instancePath+"/lockTimeoutMs",schemaPath:"#/properties/lockTimeoutMs/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(data23.enabled !== undefined){
+if(typeof data23.enabled !== "boolean"){
+const err41 = {instancePath:instancePath+"/snapshot/enabled",schemaPath:"#/properties/snapshot/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err41];
 }
@@ -1460,9 +1473,10 @@ vErrors.push(err41);
 }
 errors++;
 }
-if((typeof data27 == "number") && (isFinite(data27))){
-if(data27 > 86400000 || isNaN(data27)){
-const err42 = {instancePath:instancePath+"/lockTimeoutMs",schemaPath:"#/properties/lockTimeoutMs/maximum",keyword:"maximum",params:{comparison: "<=", limit: 86400000},message:"must be <= 86400000"};
+}
+if(data23.devUrl !== undefined){
+if(typeof data23.devUrl !== "string"){
+const err42 = {instancePath:instancePath+"/snapshot/devUrl",schemaPath:"#/properties/snapshot/properties/devUrl/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err42];
 }
@@ -1471,8 +1485,10 @@ vErrors.push(err42);
 }
 errors++;
 }
-if(data27 < 0 || isNaN(data27)){
-const err43 = {instancePath:instancePath+"/lockTimeoutMs",schemaPath:"#/properties/lockTimeoutMs/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+}
+}
+else {
+const err43 = {instancePath:instancePath+"/snapshot",schemaPath:"#/properties/snapshot/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err43];
 }
@@ -1482,10 +1498,12 @@ vErrors.push(err43);
 errors++;
 }
 }
-}
-if(data.allowOutOfOrder !== undefined){
-if(typeof data.allowOutOfOrder !== "boolean"){
-const err44 = {instancePath:instancePath+"/allowOutOfOrder",schemaPath:"#/properties/allowOutOfOrder/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(data.rollback !== undefined){
+let data26 = data.rollback;
+if(data26 && typeof data26 == "object" && !Array.isArray(data26)){
+for(const key5 in data26){
+if(!(key5 === "required")){
+const err44 = {instancePath:instancePath+"/rollback",schemaPath:"#/properties/rollback/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err44];
 }
@@ -1495,12 +1513,9 @@ vErrors.push(err44);
 errors++;
 }
 }
-if(data.signing !== undefined){
-let data29 = data.signing;
-if(data29 && typeof data29 == "object" && !Array.isArray(data29)){
-for(const key6 in data29){
-if(!(((((key6 === "method") || (key6 === "key")) || (key6 === "fulcioUrl")) || (key6 === "rekorUrl")) || (key6 === "tsaUrl"))){
-const err45 = {instancePath:instancePath+"/signing",schemaPath:"#/properties/signing/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties"};
+if(data26.required !== undefined){
+if(typeof data26.required !== "boolean"){
+const err45 = {instancePath:instancePath+"/rollback/required",schemaPath:"#/properties/rollback/properties/required/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err45];
 }
@@ -1510,10 +1525,9 @@ vErrors.push(err45);
 errors++;
 }
 }
-if(data29.method !== undefined){
-let data30 = data29.method;
-if(!((data30 === "key") || (data30 === "keyless"))){
-const err46 = {instancePath:instancePath+"/signing/method",schemaPath:"#/properties/signing/properties/method/enum",keyword:"enum",params:{allowedValues: schema12.properties.signing.properties.method.enum},message:"must be equal to one of the allowed values"};
+}
+else {
+const err46 = {instancePath:instancePath+"/rollback",schemaPath:"#/properties/rollback/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err46];
 }
@@ -1523,11 +1537,9 @@ vErrors.push(err46);
 errors++;
 }
 }
-if(data29.key !== undefined){
-let data31 = data29.key;
-if(typeof data31 === "string"){
-if(func3(data31) < 1){
-const err47 = {instancePath:instancePath+"/signing/key",schemaPath:"#/properties/signing/properties/key/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(data.seeds !== undefined){
+if(typeof data.seeds !== "boolean"){
+const err47 = {instancePath:instancePath+"/seeds",schemaPath:"#/properties/seeds/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err47];
 }
@@ -1537,8 +1549,10 @@ vErrors.push(err47);
 errors++;
 }
 }
-else {
-const err48 = {instancePath:instancePath+"/signing/key",schemaPath:"#/properties/signing/properties/key/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data.lockTimeoutMs !== undefined){
+let data29 = data.lockTimeoutMs;
+if(!(((typeof data29 == "number") && (!(data29 % 1) && !isNaN(data29))) && (isFinite(data29)))){
+const err48 = {instancePath:instancePath+"/lockTimeoutMs",schemaPath:"#/properties/lockTimeoutMs/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err48];
 }
@@ -1547,12 +1561,9 @@ vErrors.push(err48);
 }
 errors++;
 }
-}
-if(data29.fulcioUrl !== undefined){
-let data32 = data29.fulcioUrl;
-if(typeof data32 === "string"){
-if(!pattern11.test(data32)){
-const err49 = {instancePath:instancePath+"/signing/fulcioUrl",schemaPath:"#/properties/signing/properties/fulcioUrl/pattern",keyword:"pattern",params:{pattern: "^https?://[^\\s@]+$"},message:"must match pattern \""+"^https?://[^\\s@]+$"+"\""};
+if((typeof data29 == "number") && (isFinite(data29))){
+if(data29 > 86400000 || isNaN(data29)){
+const err49 = {instancePath:instancePath+"/lockTimeoutMs",schemaPath:"#/properties/lockTimeoutMs/maximum",keyword:"maximum",params:{comparison: "<=", limit: 86400000},message:"must be <= 86400000"};
 if(vErrors === null){
 vErrors = [err49];
 }
@@ -1561,9 +1572,8 @@ vErrors.push(err49);
 }
 errors++;
 }
-}
-else {
-const err50 = {instancePath:instancePath+"/signing/fulcioUrl",schemaPath:"#/properties/signing/properties/fulcioUrl/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data29 < 0 || isNaN(data29)){
+const err50 = {instancePath:instancePath+"/lockTimeoutMs",schemaPath:"#/properties/lockTimeoutMs/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err50];
 }
@@ -1573,11 +1583,10 @@ vErrors.push(err50);
 errors++;
 }
 }
-if(data29.rekorUrl !== undefined){
-let data33 = data29.rekorUrl;
-if(typeof data33 === "string"){
-if(!pattern11.test(data33)){
-const err51 = {instancePath:instancePath+"/signing/rekorUrl",schemaPath:"#/properties/signing/properties/rekorUrl/pattern",keyword:"pattern",params:{pattern: "^https?://[^\\s@]+$"},message:"must match pattern \""+"^https?://[^\\s@]+$"+"\""};
+}
+if(data.allowOutOfOrder !== undefined){
+if(typeof data.allowOutOfOrder !== "boolean"){
+const err51 = {instancePath:instancePath+"/allowOutOfOrder",schemaPath:"#/properties/allowOutOfOrder/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err51];
 }
@@ -1587,8 +1596,12 @@ vErrors.push(err51);
 errors++;
 }
 }
-else {
-const err52 = {instancePath:instancePath+"/signing/rekorUrl",schemaPath:"#/properties/signing/properties/rekorUrl/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data.signing !== undefined){
+let data31 = data.signing;
+if(data31 && typeof data31 == "object" && !Array.isArray(data31)){
+for(const key6 in data31){
+if(!(((((key6 === "method") || (key6 === "key")) || (key6 === "fulcioUrl")) || (key6 === "rekorUrl")) || (key6 === "tsaUrl"))){
+const err52 = {instancePath:instancePath+"/signing",schemaPath:"#/properties/signing/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err52];
 }
@@ -1598,11 +1611,10 @@ vErrors.push(err52);
 errors++;
 }
 }
-if(data29.tsaUrl !== undefined){
-let data34 = data29.tsaUrl;
-if(typeof data34 === "string"){
-if(!pattern11.test(data34)){
-const err53 = {instancePath:instancePath+"/signing/tsaUrl",schemaPath:"#/properties/signing/properties/tsaUrl/pattern",keyword:"pattern",params:{pattern: "^https?://[^\\s@]+$"},message:"must match pattern \""+"^https?://[^\\s@]+$"+"\""};
+if(data31.method !== undefined){
+let data32 = data31.method;
+if(!((data32 === "key") || (data32 === "keyless"))){
+const err53 = {instancePath:instancePath+"/signing/method",schemaPath:"#/properties/signing/properties/method/enum",keyword:"enum",params:{allowedValues: schema12.properties.signing.properties.method.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err53];
 }
@@ -1612,8 +1624,11 @@ vErrors.push(err53);
 errors++;
 }
 }
-else {
-const err54 = {instancePath:instancePath+"/signing/tsaUrl",schemaPath:"#/properties/signing/properties/tsaUrl/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data31.key !== undefined){
+let data33 = data31.key;
+if(typeof data33 === "string"){
+if(func3(data33) < 1){
+const err54 = {instancePath:instancePath+"/signing/key",schemaPath:"#/properties/signing/properties/key/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err54];
 }
@@ -1623,9 +1638,8 @@ vErrors.push(err54);
 errors++;
 }
 }
-}
 else {
-const err55 = {instancePath:instancePath+"/signing",schemaPath:"#/properties/signing/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err55 = {instancePath:instancePath+"/signing/key",schemaPath:"#/properties/signing/properties/key/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err55];
 }
@@ -1635,11 +1649,11 @@ vErrors.push(err55);
 errors++;
 }
 }
-if(data.trust !== undefined){
-let data35 = data.trust;
-if(data35 && typeof data35 == "object" && !Array.isArray(data35)){
-if(data35.signatures === undefined){
-const err56 = {instancePath:instancePath+"/trust",schemaPath:"#/properties/trust/required",keyword:"required",params:{missingProperty: "signatures"},message:"must have required property '"+"signatures"+"'"};
+if(data31.fulcioUrl !== undefined){
+let data34 = data31.fulcioUrl;
+if(typeof data34 === "string"){
+if(!pattern12.test(data34)){
+const err56 = {instancePath:instancePath+"/signing/fulcioUrl",schemaPath:"#/properties/signing/properties/fulcioUrl/pattern",keyword:"pattern",params:{pattern: "^https?://[^\\s@]+$"},message:"must match pattern \""+"^https?://[^\\s@]+$"+"\""};
 if(vErrors === null){
 vErrors = [err56];
 }
@@ -1648,9 +1662,9 @@ vErrors.push(err56);
 }
 errors++;
 }
-for(const key7 in data35){
-if(!((((key7 === "signatures") || (key7 === "publicKeys")) || (key7 === "identities")) || (key7 === "trustedRoot"))){
-const err57 = {instancePath:instancePath+"/trust",schemaPath:"#/properties/trust/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties"};
+}
+else {
+const err57 = {instancePath:instancePath+"/signing/fulcioUrl",schemaPath:"#/properties/signing/properties/fulcioUrl/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err57];
 }
@@ -1660,10 +1674,11 @@ vErrors.push(err57);
 errors++;
 }
 }
-if(data35.signatures !== undefined){
-let data36 = data35.signatures;
-if(!((data36 === "required") || (data36 === "optional"))){
-const err58 = {instancePath:instancePath+"/trust/signatures",schemaPath:"#/properties/trust/properties/signatures/enum",keyword:"enum",params:{allowedValues: schema12.properties.trust.properties.signatures.enum},message:"must be equal to one of the allowed values"};
+if(data31.rekorUrl !== undefined){
+let data35 = data31.rekorUrl;
+if(typeof data35 === "string"){
+if(!pattern12.test(data35)){
+const err58 = {instancePath:instancePath+"/signing/rekorUrl",schemaPath:"#/properties/signing/properties/rekorUrl/pattern",keyword:"pattern",params:{pattern: "^https?://[^\\s@]+$"},message:"must match pattern \""+"^https?://[^\\s@]+$"+"\""};
 if(vErrors === null){
 vErrors = [err58];
 }
@@ -1673,15 +1688,8 @@ vErrors.push(err58);
 errors++;
 }
 }
-if(data35.publicKeys !== undefined){
-let data37 = data35.publicKeys;
-if(Array.isArray(data37)){
-const len3 = data37.length;
-for(let i4=0; i4<len3; i4++){
-let data38 = data37[i4];
-if(typeof data38 === "string"){
-if(func3(data38) < 1){
-const err59 = {instancePath:instancePath+"/trust/publicKeys/" + i4,schemaPath:"#/properties/trust/properties/publicKeys/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+else {
+const err59 = {instancePath:instancePath+"/signing/rekorUrl",schemaPath:"#/properties/signing/properties/rekorUrl/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err59];
 }
@@ -1691,8 +1699,11 @@ vErrors.push(err59);
 errors++;
 }
 }
-else {
-const err60 = {instancePath:instancePath+"/trust/publicKeys/" + i4,schemaPath:"#/properties/trust/properties/publicKeys/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data31.tsaUrl !== undefined){
+let data36 = data31.tsaUrl;
+if(typeof data36 === "string"){
+if(!pattern12.test(data36)){
+const err60 = {instancePath:instancePath+"/signing/tsaUrl",schemaPath:"#/properties/signing/properties/tsaUrl/pattern",keyword:"pattern",params:{pattern: "^https?://[^\\s@]+$"},message:"must match pattern \""+"^https?://[^\\s@]+$"+"\""};
 if(vErrors === null){
 vErrors = [err60];
 }
@@ -1702,9 +1713,8 @@ vErrors.push(err60);
 errors++;
 }
 }
-}
 else {
-const err61 = {instancePath:instancePath+"/trust/publicKeys",schemaPath:"#/properties/trust/properties/publicKeys/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err61 = {instancePath:instancePath+"/signing/tsaUrl",schemaPath:"#/properties/signing/properties/tsaUrl/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err61];
 }
@@ -1714,15 +1724,9 @@ vErrors.push(err61);
 errors++;
 }
 }
-if(data35.identities !== undefined){
-let data39 = data35.identities;
-if(Array.isArray(data39)){
-const len4 = data39.length;
-for(let i5=0; i5<len4; i5++){
-let data40 = data39[i5];
-if(data40 && typeof data40 == "object" && !Array.isArray(data40)){
-if(data40.issuer === undefined){
-const err62 = {instancePath:instancePath+"/trust/identities/" + i5,schemaPath:"#/properties/trust/properties/identities/items/required",keyword:"required",params:{missingProperty: "issuer"},message:"must have required property '"+"issuer"+"'"};
+}
+else {
+const err62 = {instancePath:instancePath+"/signing",schemaPath:"#/properties/signing/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err62];
 }
@@ -1731,8 +1735,12 @@ vErrors.push(err62);
 }
 errors++;
 }
-if(data40.subject === undefined){
-const err63 = {instancePath:instancePath+"/trust/identities/" + i5,schemaPath:"#/properties/trust/properties/identities/items/required",keyword:"required",params:{missingProperty: "subject"},message:"must have required property '"+"subject"+"'"};
+}
+if(data.trust !== undefined){
+let data37 = data.trust;
+if(data37 && typeof data37 == "object" && !Array.isArray(data37)){
+if(data37.signatures === undefined){
+const err63 = {instancePath:instancePath+"/trust",schemaPath:"#/properties/trust/required",keyword:"required",params:{missingProperty: "signatures"},message:"must have required property '"+"signatures"+"'"};
 if(vErrors === null){
 vErrors = [err63];
 }
@@ -1741,9 +1749,9 @@ vErrors.push(err63);
 }
 errors++;
 }
-for(const key8 in data40){
-if(!((key8 === "issuer") || (key8 === "subject"))){
-const err64 = {instancePath:instancePath+"/trust/identities/" + i5,schemaPath:"#/properties/trust/properties/identities/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties"};
+for(const key7 in data37){
+if(!((((key7 === "signatures") || (key7 === "publicKeys")) || (key7 === "identities")) || (key7 === "trustedRoot"))){
+const err64 = {instancePath:instancePath+"/trust",schemaPath:"#/properties/trust/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err64];
 }
@@ -1753,11 +1761,10 @@ vErrors.push(err64);
 errors++;
 }
 }
-if(data40.issuer !== undefined){
-let data41 = data40.issuer;
-if(typeof data41 === "string"){
-if(func3(data41) < 1){
-const err65 = {instancePath:instancePath+"/trust/identities/" + i5+"/issuer",schemaPath:"#/properties/trust/properties/identities/items/properties/issuer/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(data37.signatures !== undefined){
+let data38 = data37.signatures;
+if(!((data38 === "required") || (data38 === "optional"))){
+const err65 = {instancePath:instancePath+"/trust/signatures",schemaPath:"#/properties/trust/properties/signatures/enum",keyword:"enum",params:{allowedValues: schema12.properties.trust.properties.signatures.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err65];
 }
@@ -1767,8 +1774,15 @@ vErrors.push(err65);
 errors++;
 }
 }
-else {
-const err66 = {instancePath:instancePath+"/trust/identities/" + i5+"/issuer",schemaPath:"#/properties/trust/properties/identities/items/properties/issuer/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data37.publicKeys !== undefined){
+let data39 = data37.publicKeys;
+if(Array.isArray(data39)){
+const len3 = data39.length;
+for(let i4=0; i4<len3; i4++){
+let data40 = data39[i4];
+if(typeof data40 === "string"){
+if(func3(data40) < 1){
+const err66 = {instancePath:instancePath+"/trust/publicKeys/" + i4,schemaPath:"#/properties/trust/properties/publicKeys/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err66];
 }
@@ -1778,11 +1792,8 @@ vErrors.push(err66);
 errors++;
 }
 }
-if(data40.subject !== undefined){
-let data42 = data40.subject;
-if(typeof data42 === "string"){
-if(func3(data42) < 1){
-const err67 = {instancePath:instancePath+"/trust/identities/" + i5+"/subject",schemaPath:"#/properties/trust/properties/identities/items/properties/subject/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+else {
+const err67 = {instancePath:instancePath+"/trust/publicKeys/" + i4,schemaPath:"#/properties/trust/properties/publicKeys/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err67];
 }
@@ -1792,8 +1803,9 @@ vErrors.push(err67);
 errors++;
 }
 }
+}
 else {
-const err68 = {instancePath:instancePath+"/trust/identities/" + i5+"/subject",schemaPath:"#/properties/trust/properties/identities/items/properties/subject/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err68 = {instancePath:instancePath+"/trust/publicKeys",schemaPath:"#/properties/trust/properties/publicKeys/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err68];
 }
@@ -1803,9 +1815,15 @@ vErrors.push(err68);
 errors++;
 }
 }
-}
-else {
-const err69 = {instancePath:instancePath+"/trust/identities/" + i5,schemaPath:"#/properties/trust/properties/identities/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data37.identities !== undefined){
+let data41 = data37.identities;
+if(Array.isArray(data41)){
+const len4 = data41.length;
+for(let i5=0; i5<len4; i5++){
+let data42 = data41[i5];
+if(data42 && typeof data42 == "object" && !Array.isArray(data42)){
+if(data42.issuer === undefined){
+const err69 = {instancePath:instancePath+"/trust/identities/" + i5,schemaPath:"#/properties/trust/properties/identities/items/required",keyword:"required",params:{missingProperty: "issuer"},message:"must have required property '"+"issuer"+"'"};
 if(vErrors === null){
 vErrors = [err69];
 }
@@ -1814,10 +1832,8 @@ vErrors.push(err69);
 }
 errors++;
 }
-}
-}
-else {
-const err70 = {instancePath:instancePath+"/trust/identities",schemaPath:"#/properties/trust/properties/identities/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(data42.subject === undefined){
+const err70 = {instancePath:instancePath+"/trust/identities/" + i5,schemaPath:"#/properties/trust/properties/identities/items/required",keyword:"required",params:{missingProperty: "subject"},message:"must have required property '"+"subject"+"'"};
 if(vErrors === null){
 vErrors = [err70];
 }
@@ -1826,12 +1842,9 @@ vErrors.push(err70);
 }
 errors++;
 }
-}
-if(data35.trustedRoot !== undefined){
-let data43 = data35.trustedRoot;
-if(typeof data43 === "string"){
-if(func3(data43) < 1){
-const err71 = {instancePath:instancePath+"/trust/trustedRoot",schemaPath:"#/properties/trust/properties/trustedRoot/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+for(const key8 in data42){
+if(!((key8 === "issuer") || (key8 === "subject"))){
+const err71 = {instancePath:instancePath+"/trust/identities/" + i5,schemaPath:"#/properties/trust/properties/identities/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err71];
 }
@@ -1841,8 +1854,11 @@ vErrors.push(err71);
 errors++;
 }
 }
-else {
-const err72 = {instancePath:instancePath+"/trust/trustedRoot",schemaPath:"#/properties/trust/properties/trustedRoot/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data42.issuer !== undefined){
+let data43 = data42.issuer;
+if(typeof data43 === "string"){
+if(func3(data43) < 1){
+const err72 = {instancePath:instancePath+"/trust/identities/" + i5+"/issuer",schemaPath:"#/properties/trust/properties/identities/items/properties/issuer/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err72];
 }
@@ -1852,9 +1868,8 @@ vErrors.push(err72);
 errors++;
 }
 }
-}
 else {
-const err73 = {instancePath:instancePath+"/trust",schemaPath:"#/properties/trust/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err73 = {instancePath:instancePath+"/trust/identities/" + i5+"/issuer",schemaPath:"#/properties/trust/properties/identities/items/properties/issuer/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err73];
 }
@@ -1864,12 +1879,11 @@ vErrors.push(err73);
 errors++;
 }
 }
-if(data.limits !== undefined){
-let data44 = data.limits;
-if(data44 && typeof data44 == "object" && !Array.isArray(data44)){
-for(const key9 in data44){
-if(!(((((key9 === "maxBundleBytes") || (key9 === "maxDecompressedBytes")) || (key9 === "maxRatio")) || (key9 === "maxFiles")) || (key9 === "maxFileBytes"))){
-const err74 = {instancePath:instancePath+"/limits",schemaPath:"#/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties"};
+if(data42.subject !== undefined){
+let data44 = data42.subject;
+if(typeof data44 === "string"){
+if(func3(data44) < 1){
+const err74 = {instancePath:instancePath+"/trust/identities/" + i5+"/subject",schemaPath:"#/properties/trust/properties/identities/items/properties/subject/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err74];
 }
@@ -1879,10 +1893,8 @@ vErrors.push(err74);
 errors++;
 }
 }
-if(data44.maxBundleBytes !== undefined){
-let data45 = data44.maxBundleBytes;
-if(!(((typeof data45 == "number") && (!(data45 % 1) && !isNaN(data45))) && (isFinite(data45)))){
-const err75 = {instancePath:instancePath+"/limits/maxBundleBytes",schemaPath:"#/properties/limits/properties/maxBundleBytes/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+else {
+const err75 = {instancePath:instancePath+"/trust/identities/" + i5+"/subject",schemaPath:"#/properties/trust/properties/identities/items/properties/subject/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err75];
 }
@@ -1891,9 +1903,10 @@ vErrors.push(err75);
 }
 errors++;
 }
-if((typeof data45 == "number") && (isFinite(data45))){
-if(data45 < 1 || isNaN(data45)){
-const err76 = {instancePath:instancePath+"/limits/maxBundleBytes",schemaPath:"#/properties/limits/properties/maxBundleBytes/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+}
+}
+else {
+const err76 = {instancePath:instancePath+"/trust/identities/" + i5,schemaPath:"#/properties/trust/properties/identities/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err76];
 }
@@ -1904,10 +1917,8 @@ errors++;
 }
 }
 }
-if(data44.maxDecompressedBytes !== undefined){
-let data46 = data44.maxDecompressedBytes;
-if(!(((typeof data46 == "number") && (!(data46 % 1) && !isNaN(data46))) && (isFinite(data46)))){
-const err77 = {instancePath:instancePath+"/limits/maxDecompressedBytes",schemaPath:"#/properties/limits/properties/maxDecompressedBytes/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+else {
+const err77 = {instancePath:instancePath+"/trust/identities",schemaPath:"#/properties/trust/properties/identities/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err77];
 }
@@ -1916,9 +1927,12 @@ vErrors.push(err77);
 }
 errors++;
 }
-if((typeof data46 == "number") && (isFinite(data46))){
-if(data46 < 1 || isNaN(data46)){
-const err78 = {instancePath:instancePath+"/limits/maxDecompressedBytes",schemaPath:"#/properties/limits/properties/maxDecompressedBytes/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+}
+if(data37.trustedRoot !== undefined){
+let data45 = data37.trustedRoot;
+if(typeof data45 === "string"){
+if(func3(data45) < 1){
+const err78 = {instancePath:instancePath+"/trust/trustedRoot",schemaPath:"#/properties/trust/properties/trustedRoot/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err78];
 }
@@ -1928,12 +1942,8 @@ vErrors.push(err78);
 errors++;
 }
 }
-}
-if(data44.maxRatio !== undefined){
-let data47 = data44.maxRatio;
-if((typeof data47 == "number") && (isFinite(data47))){
-if(data47 < 1 || isNaN(data47)){
-const err79 = {instancePath:instancePath+"/limits/maxRatio",schemaPath:"#/properties/limits/properties/maxRatio/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+else {
+const err79 = {instancePath:instancePath+"/trust/trustedRoot",schemaPath:"#/properties/trust/properties/trustedRoot/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err79];
 }
@@ -1943,8 +1953,9 @@ vErrors.push(err79);
 errors++;
 }
 }
+}
 else {
-const err80 = {instancePath:instancePath+"/limits/maxRatio",schemaPath:"#/properties/limits/properties/maxRatio/type",keyword:"type",params:{type: "number"},message:"must be number"};
+const err80 = {instancePath:instancePath+"/trust",schemaPath:"#/properties/trust/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err80];
 }
@@ -1954,10 +1965,12 @@ vErrors.push(err80);
 errors++;
 }
 }
-if(data44.maxFiles !== undefined){
-let data48 = data44.maxFiles;
-if(!(((typeof data48 == "number") && (!(data48 % 1) && !isNaN(data48))) && (isFinite(data48)))){
-const err81 = {instancePath:instancePath+"/limits/maxFiles",schemaPath:"#/properties/limits/properties/maxFiles/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(data.limits !== undefined){
+let data46 = data.limits;
+if(data46 && typeof data46 == "object" && !Array.isArray(data46)){
+for(const key9 in data46){
+if(!(((((key9 === "maxBundleBytes") || (key9 === "maxDecompressedBytes")) || (key9 === "maxRatio")) || (key9 === "maxFiles")) || (key9 === "maxFileBytes"))){
+const err81 = {instancePath:instancePath+"/limits",schemaPath:"#/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err81];
 }
@@ -1966,9 +1979,11 @@ vErrors.push(err81);
 }
 errors++;
 }
-if((typeof data48 == "number") && (isFinite(data48))){
-if(data48 < 1 || isNaN(data48)){
-const err82 = {instancePath:instancePath+"/limits/maxFiles",schemaPath:"#/properties/limits/properties/maxFiles/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+}
+if(data46.maxBundleBytes !== undefined){
+let data47 = data46.maxBundleBytes;
+if(!(((typeof data47 == "number") && (!(data47 % 1) && !isNaN(data47))) && (isFinite(data47)))){
+const err82 = {instancePath:instancePath+"/limits/maxBundleBytes",schemaPath:"#/properties/limits/properties/maxBundleBytes/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err82];
 }
@@ -1977,12 +1992,9 @@ vErrors.push(err82);
 }
 errors++;
 }
-}
-}
-if(data44.maxFileBytes !== undefined){
-let data49 = data44.maxFileBytes;
-if(!(((typeof data49 == "number") && (!(data49 % 1) && !isNaN(data49))) && (isFinite(data49)))){
-const err83 = {instancePath:instancePath+"/limits/maxFileBytes",schemaPath:"#/properties/limits/properties/maxFileBytes/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if((typeof data47 == "number") && (isFinite(data47))){
+if(data47 < 1 || isNaN(data47)){
+const err83 = {instancePath:instancePath+"/limits/maxBundleBytes",schemaPath:"#/properties/limits/properties/maxBundleBytes/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
 if(vErrors === null){
 vErrors = [err83];
 }
@@ -1991,9 +2003,12 @@ vErrors.push(err83);
 }
 errors++;
 }
-if((typeof data49 == "number") && (isFinite(data49))){
-if(data49 < 1 || isNaN(data49)){
-const err84 = {instancePath:instancePath+"/limits/maxFileBytes",schemaPath:"#/properties/limits/properties/maxFileBytes/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+}
+}
+if(data46.maxDecompressedBytes !== undefined){
+let data48 = data46.maxDecompressedBytes;
+if(!(((typeof data48 == "number") && (!(data48 % 1) && !isNaN(data48))) && (isFinite(data48)))){
+const err84 = {instancePath:instancePath+"/limits/maxDecompressedBytes",schemaPath:"#/properties/limits/properties/maxDecompressedBytes/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err84];
 }
@@ -2002,11 +2017,9 @@ vErrors.push(err84);
 }
 errors++;
 }
-}
-}
-}
-else {
-const err85 = {instancePath:instancePath+"/limits",schemaPath:"#/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if((typeof data48 == "number") && (isFinite(data48))){
+if(data48 < 1 || isNaN(data48)){
+const err85 = {instancePath:instancePath+"/limits/maxDecompressedBytes",schemaPath:"#/properties/limits/properties/maxDecompressedBytes/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
 if(vErrors === null){
 vErrors = [err85];
 }
@@ -2016,15 +2029,12 @@ vErrors.push(err85);
 errors++;
 }
 }
-if(data.environments !== undefined){
-let data50 = data.environments;
-if(data50 && typeof data50 == "object" && !Array.isArray(data50)){
-for(const key10 in data50){
-let data51 = data50[key10];
-if(data51 && typeof data51 == "object" && !Array.isArray(data51)){
-for(const key11 in data51){
-if(!(func2.call(schema12.properties.environments.additionalProperties.properties, key11))){
-const err86 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/environments/additionalProperties/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key11},message:"must NOT have additional properties"};
+}
+if(data46.maxRatio !== undefined){
+let data49 = data46.maxRatio;
+if((typeof data49 == "number") && (isFinite(data49))){
+if(data49 < 1 || isNaN(data49)){
+const err86 = {instancePath:instancePath+"/limits/maxRatio",schemaPath:"#/properties/limits/properties/maxRatio/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
 if(vErrors === null){
 vErrors = [err86];
 }
@@ -2034,9 +2044,8 @@ vErrors.push(err86);
 errors++;
 }
 }
-if(data51.storage !== undefined){
-if(typeof data51.storage !== "string"){
-const err87 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/storage",schemaPath:"#/properties/environments/additionalProperties/properties/storage/type",keyword:"type",params:{type: "string"},message:"must be string"};
+else {
+const err87 = {instancePath:instancePath+"/limits/maxRatio",schemaPath:"#/properties/limits/properties/maxRatio/type",keyword:"type",params:{type: "number"},message:"must be number"};
 if(vErrors === null){
 vErrors = [err87];
 }
@@ -2046,11 +2055,10 @@ vErrors.push(err87);
 errors++;
 }
 }
-if(data51.registry !== undefined){
-let data53 = data51.registry;
-if(typeof data53 === "string"){
-if(!pattern7.test(data53)){
-const err88 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/registry",schemaPath:"#/properties/environments/additionalProperties/properties/registry/pattern",keyword:"pattern",params:{pattern: "^oci://"},message:"must match pattern \""+"^oci://"+"\""};
+if(data46.maxFiles !== undefined){
+let data50 = data46.maxFiles;
+if(!(((typeof data50 == "number") && (!(data50 % 1) && !isNaN(data50))) && (isFinite(data50)))){
+const err88 = {instancePath:instancePath+"/limits/maxFiles",schemaPath:"#/properties/limits/properties/maxFiles/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err88];
 }
@@ -2059,9 +2067,9 @@ vErrors.push(err88);
 }
 errors++;
 }
-}
-else {
-const err89 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/registry",schemaPath:"#/properties/environments/additionalProperties/properties/registry/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if((typeof data50 == "number") && (isFinite(data50))){
+if(data50 < 1 || isNaN(data50)){
+const err89 = {instancePath:instancePath+"/limits/maxFiles",schemaPath:"#/properties/limits/properties/maxFiles/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
 if(vErrors === null){
 vErrors = [err89];
 }
@@ -2071,12 +2079,11 @@ vErrors.push(err89);
 errors++;
 }
 }
-if(data51.database !== undefined){
-let data54 = data51.database;
-if(data54 && typeof data54 == "object" && !Array.isArray(data54)){
-for(const key12 in data54){
-if(!((key12 === "url") || (key12 === "applicationName"))){
-const err90 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/database",schemaPath:"#/properties/environments/additionalProperties/properties/database/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key12},message:"must NOT have additional properties"};
+}
+if(data46.maxFileBytes !== undefined){
+let data51 = data46.maxFileBytes;
+if(!(((typeof data51 == "number") && (!(data51 % 1) && !isNaN(data51))) && (isFinite(data51)))){
+const err90 = {instancePath:instancePath+"/limits/maxFileBytes",schemaPath:"#/properties/limits/properties/maxFileBytes/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err90];
 }
@@ -2085,10 +2092,9 @@ vErrors.push(err90);
 }
 errors++;
 }
-}
-if(data54.url !== undefined){
-if(typeof data54.url !== "string"){
-const err91 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/database/url",schemaPath:"#/properties/environments/additionalProperties/properties/database/properties/url/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if((typeof data51 == "number") && (isFinite(data51))){
+if(data51 < 1 || isNaN(data51)){
+const err91 = {instancePath:instancePath+"/limits/maxFileBytes",schemaPath:"#/properties/limits/properties/maxFileBytes/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
 if(vErrors === null){
 vErrors = [err91];
 }
@@ -2098,11 +2104,10 @@ vErrors.push(err91);
 errors++;
 }
 }
-if(data54.applicationName !== undefined){
-let data56 = data54.applicationName;
-if(typeof data56 === "string"){
-if(func3(data56) > 63){
-const err92 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/database/applicationName",schemaPath:"#/properties/environments/additionalProperties/properties/database/properties/applicationName/maxLength",keyword:"maxLength",params:{limit: 63},message:"must NOT have more than 63 characters"};
+}
+}
+else {
+const err92 = {instancePath:instancePath+"/limits",schemaPath:"#/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err92];
 }
@@ -2112,8 +2117,15 @@ vErrors.push(err92);
 errors++;
 }
 }
-else {
-const err93 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/database/applicationName",schemaPath:"#/properties/environments/additionalProperties/properties/database/properties/applicationName/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data.environments !== undefined){
+let data52 = data.environments;
+if(data52 && typeof data52 == "object" && !Array.isArray(data52)){
+for(const key10 in data52){
+let data53 = data52[key10];
+if(data53 && typeof data53 == "object" && !Array.isArray(data53)){
+for(const key11 in data53){
+if(!(func2.call(schema12.properties.environments.additionalProperties.properties, key11))){
+const err93 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/environments/additionalProperties/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key11},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err93];
 }
@@ -2123,9 +2135,9 @@ vErrors.push(err93);
 errors++;
 }
 }
-}
-else {
-const err94 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/database",schemaPath:"#/properties/environments/additionalProperties/properties/database/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data53.storage !== undefined){
+if(typeof data53.storage !== "string"){
+const err94 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/storage",schemaPath:"#/properties/environments/additionalProperties/properties/storage/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err94];
 }
@@ -2135,12 +2147,11 @@ vErrors.push(err94);
 errors++;
 }
 }
-if(data51.paths !== undefined){
-let data57 = data51.paths;
-if(data57 && typeof data57 == "object" && !Array.isArray(data57)){
-for(const key13 in data57){
-if(!((((key13 === "migrations") || (key13 === "rollback")) || (key13 === "seed")) || (key13 === "drizzle"))){
-const err95 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/paths",schemaPath:"#/properties/environments/additionalProperties/properties/paths/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key13},message:"must NOT have additional properties"};
+if(data53.registry !== undefined){
+let data55 = data53.registry;
+if(typeof data55 === "string"){
+if(!pattern7.test(data55)){
+const err95 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/registry",schemaPath:"#/properties/environments/additionalProperties/properties/registry/pattern",keyword:"pattern",params:{pattern: "^oci://"},message:"must match pattern \""+"^oci://"+"\""};
 if(vErrors === null){
 vErrors = [err95];
 }
@@ -2150,9 +2161,8 @@ vErrors.push(err95);
 errors++;
 }
 }
-if(data57.migrations !== undefined){
-if(typeof data57.migrations !== "string"){
-const err96 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/paths/migrations",schemaPath:"#/properties/environments/additionalProperties/properties/paths/properties/migrations/type",keyword:"type",params:{type: "string"},message:"must be string"};
+else {
+const err96 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/registry",schemaPath:"#/properties/environments/additionalProperties/properties/registry/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err96];
 }
@@ -2162,9 +2172,12 @@ vErrors.push(err96);
 errors++;
 }
 }
-if(data57.rollback !== undefined){
-if(typeof data57.rollback !== "string"){
-const err97 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/paths/rollback",schemaPath:"#/properties/environments/additionalProperties/properties/paths/properties/rollback/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data53.database !== undefined){
+let data56 = data53.database;
+if(data56 && typeof data56 == "object" && !Array.isArray(data56)){
+for(const key12 in data56){
+if(!(((key12 === "url") || (key12 === "applicationName")) || (key12 === "connectTimeout"))){
+const err97 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/database",schemaPath:"#/properties/environments/additionalProperties/properties/database/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key12},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err97];
 }
@@ -2174,9 +2187,9 @@ vErrors.push(err97);
 errors++;
 }
 }
-if(data57.seed !== undefined){
-if(typeof data57.seed !== "string"){
-const err98 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/paths/seed",schemaPath:"#/properties/environments/additionalProperties/properties/paths/properties/seed/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data56.url !== undefined){
+if(typeof data56.url !== "string"){
+const err98 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/database/url",schemaPath:"#/properties/environments/additionalProperties/properties/database/properties/url/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err98];
 }
@@ -2186,9 +2199,11 @@ vErrors.push(err98);
 errors++;
 }
 }
-if(data57.drizzle !== undefined){
-if(typeof data57.drizzle !== "string"){
-const err99 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/paths/drizzle",schemaPath:"#/properties/environments/additionalProperties/properties/paths/properties/drizzle/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data56.applicationName !== undefined){
+let data58 = data56.applicationName;
+if(typeof data58 === "string"){
+if(func3(data58) > 63){
+const err99 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/database/applicationName",schemaPath:"#/properties/environments/additionalProperties/properties/database/properties/applicationName/maxLength",keyword:"maxLength",params:{limit: 63},message:"must NOT have more than 63 characters"};
 if(vErrors === null){
 vErrors = [err99];
 }
@@ -2198,9 +2213,8 @@ vErrors.push(err99);
 errors++;
 }
 }
-}
 else {
-const err100 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/paths",schemaPath:"#/properties/environments/additionalProperties/properties/paths/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err100 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/database/applicationName",schemaPath:"#/properties/environments/additionalProperties/properties/database/properties/applicationName/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err100];
 }
@@ -2210,11 +2224,14 @@ vErrors.push(err100);
 errors++;
 }
 }
-if(data51.ledger !== undefined){
-let data62 = data51.ledger;
-if(typeof data62 === "string"){
-if(func3(data62) < 1){
-const err101 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/ledger",schemaPath:"#/properties/environments/additionalProperties/properties/ledger/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(data56.connectTimeout !== undefined){
+let data59 = data56.connectTimeout;
+const _errs133 = errors;
+let valid25 = false;
+const _errs134 = errors;
+if(typeof data59 === "string"){
+if(!pattern8.test(data59)){
+const err101 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/database/connectTimeout",schemaPath:"#/properties/environments/additionalProperties/properties/database/properties/connectTimeout/anyOf/0/pattern",keyword:"pattern",params:{pattern: "^\\d+(\\.\\d+)?(ms|s|m|h)?$"},message:"must match pattern \""+"^\\d+(\\.\\d+)?(ms|s|m|h)?$"+"\""};
 if(vErrors === null){
 vErrors = [err101];
 }
@@ -2225,7 +2242,7 @@ errors++;
 }
 }
 else {
-const err102 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/ledger",schemaPath:"#/properties/environments/additionalProperties/properties/ledger/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err102 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/database/connectTimeout",schemaPath:"#/properties/environments/additionalProperties/properties/database/properties/connectTimeout/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err102];
 }
@@ -2234,11 +2251,12 @@ vErrors.push(err102);
 }
 errors++;
 }
-}
-if(data51.transactionScope !== undefined){
-let data63 = data51.transactionScope;
-if(!((data63 === "version") || (data63 === "file"))){
-const err103 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/transactionScope",schemaPath:"#/properties/environments/additionalProperties/properties/transactionScope/enum",keyword:"enum",params:{allowedValues: schema12.properties.environments.additionalProperties.properties.transactionScope.enum},message:"must be equal to one of the allowed values"};
+var _valid1 = _errs134 === errors;
+valid25 = valid25 || _valid1;
+if(!valid25){
+const _errs136 = errors;
+if(!(((typeof data59 == "number") && (!(data59 % 1) && !isNaN(data59))) && (isFinite(data59)))){
+const err103 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/database/connectTimeout",schemaPath:"#/properties/environments/additionalProperties/properties/database/properties/connectTimeout/anyOf/1/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err103];
 }
@@ -2247,13 +2265,9 @@ vErrors.push(err103);
 }
 errors++;
 }
-}
-if(data51.lint !== undefined){
-let data64 = data51.lint;
-if(data64 && typeof data64 == "object" && !Array.isArray(data64)){
-for(const key14 in data64){
-if(!((((key14 === "level") || (key14 === "exclude")) || (key14 === "include")) || (key14 === "pgVersion"))){
-const err104 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/lint",schemaPath:"#/properties/environments/additionalProperties/properties/lint/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key14},message:"must NOT have additional properties"};
+if((typeof data59 == "number") && (isFinite(data59))){
+if(data59 > 86400000 || isNaN(data59)){
+const err104 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/database/connectTimeout",schemaPath:"#/properties/environments/additionalProperties/properties/database/properties/connectTimeout/anyOf/1/maximum",keyword:"maximum",params:{comparison: "<=", limit: 86400000},message:"must be <= 86400000"};
 if(vErrors === null){
 vErrors = [err104];
 }
@@ -2262,11 +2276,8 @@ vErrors.push(err104);
 }
 errors++;
 }
-}
-if(data64.level !== undefined){
-let data65 = data64.level;
-if(!((data65 === "warn") || (data65 === "error"))){
-const err105 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/lint/level",schemaPath:"#/properties/environments/additionalProperties/properties/lint/properties/level/enum",keyword:"enum",params:{allowedValues: schema12.properties.environments.additionalProperties.properties.lint.properties.level.enum},message:"must be equal to one of the allowed values"};
+if(data59 < 0 || isNaN(data59)){
+const err105 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/database/connectTimeout",schemaPath:"#/properties/environments/additionalProperties/properties/database/properties/connectTimeout/anyOf/1/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err105];
 }
@@ -2276,15 +2287,11 @@ vErrors.push(err105);
 errors++;
 }
 }
-if(data64.exclude !== undefined){
-let data66 = data64.exclude;
-if(Array.isArray(data66)){
-const len5 = data66.length;
-for(let i6=0; i6<len5; i6++){
-let data67 = data66[i6];
-if(typeof data67 === "string"){
-if(!pattern8.test(data67)){
-const err106 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/lint/exclude/" + i6,schemaPath:"#/properties/environments/additionalProperties/properties/lint/properties/exclude/items/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9-]+$"},message:"must match pattern \""+"^[a-z0-9-]+$"+"\""};
+var _valid1 = _errs136 === errors;
+valid25 = valid25 || _valid1;
+}
+if(!valid25){
+const err106 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/database/connectTimeout",schemaPath:"#/properties/environments/additionalProperties/properties/database/properties/connectTimeout/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
 if(vErrors === null){
 vErrors = [err106];
 }
@@ -2293,9 +2300,21 @@ vErrors.push(err106);
 }
 errors++;
 }
+else {
+errors = _errs133;
+if(vErrors !== null){
+if(_errs133){
+vErrors.length = _errs133;
 }
 else {
-const err107 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/lint/exclude/" + i6,schemaPath:"#/properties/environments/additionalProperties/properties/lint/properties/exclude/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+vErrors = null;
+}
+}
+}
+}
+}
+else {
+const err107 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/database",schemaPath:"#/properties/environments/additionalProperties/properties/database/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err107];
 }
@@ -2305,9 +2324,12 @@ vErrors.push(err107);
 errors++;
 }
 }
-}
-else {
-const err108 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/lint/exclude",schemaPath:"#/properties/environments/additionalProperties/properties/lint/properties/exclude/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(data53.paths !== undefined){
+let data60 = data53.paths;
+if(data60 && typeof data60 == "object" && !Array.isArray(data60)){
+for(const key13 in data60){
+if(!((((key13 === "migrations") || (key13 === "rollback")) || (key13 === "seed")) || (key13 === "drizzle"))){
+const err108 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/paths",schemaPath:"#/properties/environments/additionalProperties/properties/paths/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key13},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err108];
 }
@@ -2317,15 +2339,9 @@ vErrors.push(err108);
 errors++;
 }
 }
-if(data64.include !== undefined){
-let data68 = data64.include;
-if(Array.isArray(data68)){
-const len6 = data68.length;
-for(let i7=0; i7<len6; i7++){
-let data69 = data68[i7];
-if(typeof data69 === "string"){
-if(!pattern8.test(data69)){
-const err109 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/lint/include/" + i7,schemaPath:"#/properties/environments/additionalProperties/properties/lint/properties/include/items/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9-]+$"},message:"must match pattern \""+"^[a-z0-9-]+$"+"\""};
+if(data60.migrations !== undefined){
+if(typeof data60.migrations !== "string"){
+const err109 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/paths/migrations",schemaPath:"#/properties/environments/additionalProperties/properties/paths/properties/migrations/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err109];
 }
@@ -2335,8 +2351,9 @@ vErrors.push(err109);
 errors++;
 }
 }
-else {
-const err110 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/lint/include/" + i7,schemaPath:"#/properties/environments/additionalProperties/properties/lint/properties/include/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data60.rollback !== undefined){
+if(typeof data60.rollback !== "string"){
+const err110 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/paths/rollback",schemaPath:"#/properties/environments/additionalProperties/properties/paths/properties/rollback/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err110];
 }
@@ -2346,9 +2363,9 @@ vErrors.push(err110);
 errors++;
 }
 }
-}
-else {
-const err111 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/lint/include",schemaPath:"#/properties/environments/additionalProperties/properties/lint/properties/include/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(data60.seed !== undefined){
+if(typeof data60.seed !== "string"){
+const err111 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/paths/seed",schemaPath:"#/properties/environments/additionalProperties/properties/paths/properties/seed/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err111];
 }
@@ -2358,11 +2375,9 @@ vErrors.push(err111);
 errors++;
 }
 }
-if(data64.pgVersion !== undefined){
-let data70 = data64.pgVersion;
-if(typeof data70 === "string"){
-if(!pattern10.test(data70)){
-const err112 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/lint/pgVersion",schemaPath:"#/properties/environments/additionalProperties/properties/lint/properties/pgVersion/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(\\.[0-9]+)?$"},message:"must match pattern \""+"^[0-9]+(\\.[0-9]+)?$"+"\""};
+if(data60.drizzle !== undefined){
+if(typeof data60.drizzle !== "string"){
+const err112 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/paths/drizzle",schemaPath:"#/properties/environments/additionalProperties/properties/paths/properties/drizzle/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err112];
 }
@@ -2372,8 +2387,9 @@ vErrors.push(err112);
 errors++;
 }
 }
+}
 else {
-const err113 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/lint/pgVersion",schemaPath:"#/properties/environments/additionalProperties/properties/lint/properties/pgVersion/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err113 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/paths",schemaPath:"#/properties/environments/additionalProperties/properties/paths/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err113];
 }
@@ -2383,9 +2399,11 @@ vErrors.push(err113);
 errors++;
 }
 }
-}
-else {
-const err114 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/lint",schemaPath:"#/properties/environments/additionalProperties/properties/lint/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data53.ledger !== undefined){
+let data65 = data53.ledger;
+if(typeof data65 === "string"){
+if(func3(data65) < 1){
+const err114 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/ledger",schemaPath:"#/properties/environments/additionalProperties/properties/ledger/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err114];
 }
@@ -2395,15 +2413,8 @@ vErrors.push(err114);
 errors++;
 }
 }
-if(data51.noTransaction !== undefined){
-let data71 = data51.noTransaction;
-if(Array.isArray(data71)){
-const len7 = data71.length;
-for(let i8=0; i8<len7; i8++){
-let data72 = data71[i8];
-if(typeof data72 === "string"){
-if(func3(data72) < 1){
-const err115 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/noTransaction/" + i8,schemaPath:"#/properties/environments/additionalProperties/properties/noTransaction/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+else {
+const err115 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/ledger",schemaPath:"#/properties/environments/additionalProperties/properties/ledger/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err115];
 }
@@ -2413,8 +2424,10 @@ vErrors.push(err115);
 errors++;
 }
 }
-else {
-const err116 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/noTransaction/" + i8,schemaPath:"#/properties/environments/additionalProperties/properties/noTransaction/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data53.transactionScope !== undefined){
+let data66 = data53.transactionScope;
+if(!((data66 === "version") || (data66 === "file"))){
+const err116 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/transactionScope",schemaPath:"#/properties/environments/additionalProperties/properties/transactionScope/enum",keyword:"enum",params:{allowedValues: schema12.properties.environments.additionalProperties.properties.transactionScope.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err116];
 }
@@ -2424,18 +2437,12 @@ vErrors.push(err116);
 errors++;
 }
 }
-let i9 = data71.length;
-let j1;
-if(i9 > 1){
-const indices1 = {};
-for(;i9--;){
-let item1 = data71[i9];
-if(typeof item1 !== "string"){
-continue;
-}
-if(typeof indices1[item1] == "number"){
-j1 = indices1[item1];
-const err117 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/noTransaction",schemaPath:"#/properties/environments/additionalProperties/properties/noTransaction/uniqueItems",keyword:"uniqueItems",params:{i: i9, j: j1},message:"must NOT have duplicate items (items ## "+j1+" and "+i9+" are identical)"};
+if(data53.lint !== undefined){
+let data67 = data53.lint;
+if(data67 && typeof data67 == "object" && !Array.isArray(data67)){
+for(const key14 in data67){
+if(!((((key14 === "level") || (key14 === "exclude")) || (key14 === "include")) || (key14 === "pgVersion"))){
+const err117 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/lint",schemaPath:"#/properties/environments/additionalProperties/properties/lint/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key14},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err117];
 }
@@ -2443,14 +2450,12 @@ else {
 vErrors.push(err117);
 }
 errors++;
-break;
-}
-indices1[item1] = i9;
 }
 }
-}
-else {
-const err118 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/noTransaction",schemaPath:"#/properties/environments/additionalProperties/properties/noTransaction/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(data67.level !== undefined){
+let data68 = data67.level;
+if(!((data68 === "warn") || (data68 === "error"))){
+const err118 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/lint/level",schemaPath:"#/properties/environments/additionalProperties/properties/lint/properties/level/enum",keyword:"enum",params:{allowedValues: schema12.properties.environments.additionalProperties.properties.lint.properties.level.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err118];
 }
@@ -2460,12 +2465,15 @@ vErrors.push(err118);
 errors++;
 }
 }
-if(data51.snapshot !== undefined){
-let data73 = data51.snapshot;
-if(data73 && typeof data73 == "object" && !Array.isArray(data73)){
-for(const key15 in data73){
-if(!((key15 === "enabled") || (key15 === "devUrl"))){
-const err119 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/snapshot",schemaPath:"#/properties/environments/additionalProperties/properties/snapshot/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key15},message:"must NOT have additional properties"};
+if(data67.exclude !== undefined){
+let data69 = data67.exclude;
+if(Array.isArray(data69)){
+const len5 = data69.length;
+for(let i6=0; i6<len5; i6++){
+let data70 = data69[i6];
+if(typeof data70 === "string"){
+if(!pattern9.test(data70)){
+const err119 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/lint/exclude/" + i6,schemaPath:"#/properties/environments/additionalProperties/properties/lint/properties/exclude/items/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9-]+$"},message:"must match pattern \""+"^[a-z0-9-]+$"+"\""};
 if(vErrors === null){
 vErrors = [err119];
 }
@@ -2475,9 +2483,8 @@ vErrors.push(err119);
 errors++;
 }
 }
-if(data73.enabled !== undefined){
-if(typeof data73.enabled !== "boolean"){
-const err120 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/snapshot/enabled",schemaPath:"#/properties/environments/additionalProperties/properties/snapshot/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+else {
+const err120 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/lint/exclude/" + i6,schemaPath:"#/properties/environments/additionalProperties/properties/lint/properties/exclude/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err120];
 }
@@ -2487,9 +2494,9 @@ vErrors.push(err120);
 errors++;
 }
 }
-if(data73.devUrl !== undefined){
-if(typeof data73.devUrl !== "string"){
-const err121 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/snapshot/devUrl",schemaPath:"#/properties/environments/additionalProperties/properties/snapshot/properties/devUrl/type",keyword:"type",params:{type: "string"},message:"must be string"};
+}
+else {
+const err121 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/lint/exclude",schemaPath:"#/properties/environments/additionalProperties/properties/lint/properties/exclude/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err121];
 }
@@ -2499,9 +2506,15 @@ vErrors.push(err121);
 errors++;
 }
 }
-}
-else {
-const err122 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/snapshot",schemaPath:"#/properties/environments/additionalProperties/properties/snapshot/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data67.include !== undefined){
+let data71 = data67.include;
+if(Array.isArray(data71)){
+const len6 = data71.length;
+for(let i7=0; i7<len6; i7++){
+let data72 = data71[i7];
+if(typeof data72 === "string"){
+if(!pattern9.test(data72)){
+const err122 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/lint/include/" + i7,schemaPath:"#/properties/environments/additionalProperties/properties/lint/properties/include/items/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9-]+$"},message:"must match pattern \""+"^[a-z0-9-]+$"+"\""};
 if(vErrors === null){
 vErrors = [err122];
 }
@@ -2511,12 +2524,8 @@ vErrors.push(err122);
 errors++;
 }
 }
-if(data51.rollback !== undefined){
-let data76 = data51.rollback;
-if(data76 && typeof data76 == "object" && !Array.isArray(data76)){
-for(const key16 in data76){
-if(!(key16 === "required")){
-const err123 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/rollback",schemaPath:"#/properties/environments/additionalProperties/properties/rollback/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key16},message:"must NOT have additional properties"};
+else {
+const err123 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/lint/include/" + i7,schemaPath:"#/properties/environments/additionalProperties/properties/lint/properties/include/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err123];
 }
@@ -2526,9 +2535,9 @@ vErrors.push(err123);
 errors++;
 }
 }
-if(data76.required !== undefined){
-if(typeof data76.required !== "boolean"){
-const err124 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/rollback/required",schemaPath:"#/properties/environments/additionalProperties/properties/rollback/properties/required/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+}
+else {
+const err124 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/lint/include",schemaPath:"#/properties/environments/additionalProperties/properties/lint/properties/include/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err124];
 }
@@ -2538,9 +2547,11 @@ vErrors.push(err124);
 errors++;
 }
 }
-}
-else {
-const err125 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/rollback",schemaPath:"#/properties/environments/additionalProperties/properties/rollback/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data67.pgVersion !== undefined){
+let data73 = data67.pgVersion;
+if(typeof data73 === "string"){
+if(!pattern11.test(data73)){
+const err125 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/lint/pgVersion",schemaPath:"#/properties/environments/additionalProperties/properties/lint/properties/pgVersion/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(\\.[0-9]+)?$"},message:"must match pattern \""+"^[0-9]+(\\.[0-9]+)?$"+"\""};
 if(vErrors === null){
 vErrors = [err125];
 }
@@ -2550,10 +2561,8 @@ vErrors.push(err125);
 errors++;
 }
 }
-if(data51.lockTimeoutMs !== undefined){
-let data78 = data51.lockTimeoutMs;
-if(!(((typeof data78 == "number") && (!(data78 % 1) && !isNaN(data78))) && (isFinite(data78)))){
-const err126 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/lockTimeoutMs",schemaPath:"#/properties/environments/additionalProperties/properties/lockTimeoutMs/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+else {
+const err126 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/lint/pgVersion",schemaPath:"#/properties/environments/additionalProperties/properties/lint/properties/pgVersion/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err126];
 }
@@ -2562,9 +2571,10 @@ vErrors.push(err126);
 }
 errors++;
 }
-if((typeof data78 == "number") && (isFinite(data78))){
-if(data78 > 86400000 || isNaN(data78)){
-const err127 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/lockTimeoutMs",schemaPath:"#/properties/environments/additionalProperties/properties/lockTimeoutMs/maximum",keyword:"maximum",params:{comparison: "<=", limit: 86400000},message:"must be <= 86400000"};
+}
+}
+else {
+const err127 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/lint",schemaPath:"#/properties/environments/additionalProperties/properties/lint/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err127];
 }
@@ -2573,8 +2583,16 @@ vErrors.push(err127);
 }
 errors++;
 }
-if(data78 < 0 || isNaN(data78)){
-const err128 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/lockTimeoutMs",schemaPath:"#/properties/environments/additionalProperties/properties/lockTimeoutMs/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+}
+if(data53.noTransaction !== undefined){
+let data74 = data53.noTransaction;
+if(Array.isArray(data74)){
+const len7 = data74.length;
+for(let i8=0; i8<len7; i8++){
+let data75 = data74[i8];
+if(typeof data75 === "string"){
+if(func3(data75) < 1){
+const err128 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/noTransaction/" + i8,schemaPath:"#/properties/environments/additionalProperties/properties/noTransaction/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err128];
 }
@@ -2584,10 +2602,8 @@ vErrors.push(err128);
 errors++;
 }
 }
-}
-if(data51.allowOutOfOrder !== undefined){
-if(typeof data51.allowOutOfOrder !== "boolean"){
-const err129 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/allowOutOfOrder",schemaPath:"#/properties/environments/additionalProperties/properties/allowOutOfOrder/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+else {
+const err129 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/noTransaction/" + i8,schemaPath:"#/properties/environments/additionalProperties/properties/noTransaction/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err129];
 }
@@ -2597,12 +2613,18 @@ vErrors.push(err129);
 errors++;
 }
 }
-if(data51.signing !== undefined){
-let data80 = data51.signing;
-if(data80 && typeof data80 == "object" && !Array.isArray(data80)){
-for(const key17 in data80){
-if(!(((((key17 === "method") || (key17 === "key")) || (key17 === "fulcioUrl")) || (key17 === "rekorUrl")) || (key17 === "tsaUrl"))){
-const err130 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/signing",schemaPath:"#/properties/environments/additionalProperties/properties/signing/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key17},message:"must NOT have additional properties"};
+let i9 = data74.length;
+let j1;
+if(i9 > 1){
+const indices1 = {};
+for(;i9--;){
+let item1 = data74[i9];
+if(typeof item1 !== "string"){
+continue;
+}
+if(typeof indices1[item1] == "number"){
+j1 = indices1[item1];
+const err130 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/noTransaction",schemaPath:"#/properties/environments/additionalProperties/properties/noTransaction/uniqueItems",keyword:"uniqueItems",params:{i: i9, j: j1},message:"must NOT have duplicate items (items ## "+j1+" and "+i9+" are identical)"};
 if(vErrors === null){
 vErrors = [err130];
 }
@@ -2610,12 +2632,14 @@ else {
 vErrors.push(err130);
 }
 errors++;
+break;
+}
+indices1[item1] = i9;
 }
 }
-if(data80.method !== undefined){
-let data81 = data80.method;
-if(!((data81 === "key") || (data81 === "keyless"))){
-const err131 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/signing/method",schemaPath:"#/properties/environments/additionalProperties/properties/signing/properties/method/enum",keyword:"enum",params:{allowedValues: schema12.properties.environments.additionalProperties.properties.signing.properties.method.enum},message:"must be equal to one of the allowed values"};
+}
+else {
+const err131 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/noTransaction",schemaPath:"#/properties/environments/additionalProperties/properties/noTransaction/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err131];
 }
@@ -2625,11 +2649,12 @@ vErrors.push(err131);
 errors++;
 }
 }
-if(data80.key !== undefined){
-let data82 = data80.key;
-if(typeof data82 === "string"){
-if(func3(data82) < 1){
-const err132 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/signing/key",schemaPath:"#/properties/environments/additionalProperties/properties/signing/properties/key/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(data53.snapshot !== undefined){
+let data76 = data53.snapshot;
+if(data76 && typeof data76 == "object" && !Array.isArray(data76)){
+for(const key15 in data76){
+if(!((key15 === "enabled") || (key15 === "devUrl"))){
+const err132 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/snapshot",schemaPath:"#/properties/environments/additionalProperties/properties/snapshot/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key15},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err132];
 }
@@ -2639,8 +2664,9 @@ vErrors.push(err132);
 errors++;
 }
 }
-else {
-const err133 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/signing/key",schemaPath:"#/properties/environments/additionalProperties/properties/signing/properties/key/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data76.enabled !== undefined){
+if(typeof data76.enabled !== "boolean"){
+const err133 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/snapshot/enabled",schemaPath:"#/properties/environments/additionalProperties/properties/snapshot/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err133];
 }
@@ -2650,11 +2676,9 @@ vErrors.push(err133);
 errors++;
 }
 }
-if(data80.fulcioUrl !== undefined){
-let data83 = data80.fulcioUrl;
-if(typeof data83 === "string"){
-if(!pattern11.test(data83)){
-const err134 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/signing/fulcioUrl",schemaPath:"#/properties/environments/additionalProperties/properties/signing/properties/fulcioUrl/pattern",keyword:"pattern",params:{pattern: "^https?://[^\\s@]+$"},message:"must match pattern \""+"^https?://[^\\s@]+$"+"\""};
+if(data76.devUrl !== undefined){
+if(typeof data76.devUrl !== "string"){
+const err134 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/snapshot/devUrl",schemaPath:"#/properties/environments/additionalProperties/properties/snapshot/properties/devUrl/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err134];
 }
@@ -2664,8 +2688,9 @@ vErrors.push(err134);
 errors++;
 }
 }
+}
 else {
-const err135 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/signing/fulcioUrl",schemaPath:"#/properties/environments/additionalProperties/properties/signing/properties/fulcioUrl/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err135 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/snapshot",schemaPath:"#/properties/environments/additionalProperties/properties/snapshot/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err135];
 }
@@ -2675,11 +2700,12 @@ vErrors.push(err135);
 errors++;
 }
 }
-if(data80.rekorUrl !== undefined){
-let data84 = data80.rekorUrl;
-if(typeof data84 === "string"){
-if(!pattern11.test(data84)){
-const err136 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/signing/rekorUrl",schemaPath:"#/properties/environments/additionalProperties/properties/signing/properties/rekorUrl/pattern",keyword:"pattern",params:{pattern: "^https?://[^\\s@]+$"},message:"must match pattern \""+"^https?://[^\\s@]+$"+"\""};
+if(data53.rollback !== undefined){
+let data79 = data53.rollback;
+if(data79 && typeof data79 == "object" && !Array.isArray(data79)){
+for(const key16 in data79){
+if(!(key16 === "required")){
+const err136 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/rollback",schemaPath:"#/properties/environments/additionalProperties/properties/rollback/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key16},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err136];
 }
@@ -2689,8 +2715,9 @@ vErrors.push(err136);
 errors++;
 }
 }
-else {
-const err137 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/signing/rekorUrl",schemaPath:"#/properties/environments/additionalProperties/properties/signing/properties/rekorUrl/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data79.required !== undefined){
+if(typeof data79.required !== "boolean"){
+const err137 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/rollback/required",schemaPath:"#/properties/environments/additionalProperties/properties/rollback/properties/required/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err137];
 }
@@ -2700,11 +2727,9 @@ vErrors.push(err137);
 errors++;
 }
 }
-if(data80.tsaUrl !== undefined){
-let data85 = data80.tsaUrl;
-if(typeof data85 === "string"){
-if(!pattern11.test(data85)){
-const err138 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/signing/tsaUrl",schemaPath:"#/properties/environments/additionalProperties/properties/signing/properties/tsaUrl/pattern",keyword:"pattern",params:{pattern: "^https?://[^\\s@]+$"},message:"must match pattern \""+"^https?://[^\\s@]+$"+"\""};
+}
+else {
+const err138 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/rollback",schemaPath:"#/properties/environments/additionalProperties/properties/rollback/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err138];
 }
@@ -2714,8 +2739,9 @@ vErrors.push(err138);
 errors++;
 }
 }
-else {
-const err139 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/signing/tsaUrl",schemaPath:"#/properties/environments/additionalProperties/properties/signing/properties/tsaUrl/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data53.seeds !== undefined){
+if(typeof data53.seeds !== "boolean"){
+const err139 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/seeds",schemaPath:"#/properties/environments/additionalProperties/properties/seeds/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err139];
 }
@@ -2725,9 +2751,10 @@ vErrors.push(err139);
 errors++;
 }
 }
-}
-else {
-const err140 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/signing",schemaPath:"#/properties/environments/additionalProperties/properties/signing/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data53.lockTimeoutMs !== undefined){
+let data82 = data53.lockTimeoutMs;
+if(!(((typeof data82 == "number") && (!(data82 % 1) && !isNaN(data82))) && (isFinite(data82)))){
+const err140 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/lockTimeoutMs",schemaPath:"#/properties/environments/additionalProperties/properties/lockTimeoutMs/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err140];
 }
@@ -2736,12 +2763,9 @@ vErrors.push(err140);
 }
 errors++;
 }
-}
-if(data51.trust !== undefined){
-let data86 = data51.trust;
-if(data86 && typeof data86 == "object" && !Array.isArray(data86)){
-if(data86.signatures === undefined){
-const err141 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/trust",schemaPath:"#/properties/environments/additionalProperties/properties/trust/required",keyword:"required",params:{missingProperty: "signatures"},message:"must have required property '"+"signatures"+"'"};
+if((typeof data82 == "number") && (isFinite(data82))){
+if(data82 > 86400000 || isNaN(data82)){
+const err141 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/lockTimeoutMs",schemaPath:"#/properties/environments/additionalProperties/properties/lockTimeoutMs/maximum",keyword:"maximum",params:{comparison: "<=", limit: 86400000},message:"must be <= 86400000"};
 if(vErrors === null){
 vErrors = [err141];
 }
@@ -2750,9 +2774,8 @@ vErrors.push(err141);
 }
 errors++;
 }
-for(const key18 in data86){
-if(!((((key18 === "signatures") || (key18 === "publicKeys")) || (key18 === "identities")) || (key18 === "trustedRoot"))){
-const err142 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/trust",schemaPath:"#/properties/environments/additionalProperties/properties/trust/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key18},message:"must NOT have additional properties"};
+if(data82 < 0 || isNaN(data82)){
+const err142 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/lockTimeoutMs",schemaPath:"#/properties/environments/additionalProperties/properties/lockTimeoutMs/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err142];
 }
@@ -2762,10 +2785,10 @@ vErrors.push(err142);
 errors++;
 }
 }
-if(data86.signatures !== undefined){
-let data87 = data86.signatures;
-if(!((data87 === "required") || (data87 === "optional"))){
-const err143 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/trust/signatures",schemaPath:"#/properties/environments/additionalProperties/properties/trust/properties/signatures/enum",keyword:"enum",params:{allowedValues: schema12.properties.environments.additionalProperties.properties.trust.properties.signatures.enum},message:"must be equal to one of the allowed values"};
+}
+if(data53.allowOutOfOrder !== undefined){
+if(typeof data53.allowOutOfOrder !== "boolean"){
+const err143 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/allowOutOfOrder",schemaPath:"#/properties/environments/additionalProperties/properties/allowOutOfOrder/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err143];
 }
@@ -2775,15 +2798,12 @@ vErrors.push(err143);
 errors++;
 }
 }
-if(data86.publicKeys !== undefined){
-let data88 = data86.publicKeys;
-if(Array.isArray(data88)){
-const len8 = data88.length;
-for(let i10=0; i10<len8; i10++){
-let data89 = data88[i10];
-if(typeof data89 === "string"){
-if(func3(data89) < 1){
-const err144 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/trust/publicKeys/" + i10,schemaPath:"#/properties/environments/additionalProperties/properties/trust/properties/publicKeys/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(data53.signing !== undefined){
+let data84 = data53.signing;
+if(data84 && typeof data84 == "object" && !Array.isArray(data84)){
+for(const key17 in data84){
+if(!(((((key17 === "method") || (key17 === "key")) || (key17 === "fulcioUrl")) || (key17 === "rekorUrl")) || (key17 === "tsaUrl"))){
+const err144 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/signing",schemaPath:"#/properties/environments/additionalProperties/properties/signing/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key17},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err144];
 }
@@ -2793,8 +2813,10 @@ vErrors.push(err144);
 errors++;
 }
 }
-else {
-const err145 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/trust/publicKeys/" + i10,schemaPath:"#/properties/environments/additionalProperties/properties/trust/properties/publicKeys/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data84.method !== undefined){
+let data85 = data84.method;
+if(!((data85 === "key") || (data85 === "keyless"))){
+const err145 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/signing/method",schemaPath:"#/properties/environments/additionalProperties/properties/signing/properties/method/enum",keyword:"enum",params:{allowedValues: schema12.properties.environments.additionalProperties.properties.signing.properties.method.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err145];
 }
@@ -2804,9 +2826,11 @@ vErrors.push(err145);
 errors++;
 }
 }
-}
-else {
-const err146 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/trust/publicKeys",schemaPath:"#/properties/environments/additionalProperties/properties/trust/properties/publicKeys/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(data84.key !== undefined){
+let data86 = data84.key;
+if(typeof data86 === "string"){
+if(func3(data86) < 1){
+const err146 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/signing/key",schemaPath:"#/properties/environments/additionalProperties/properties/signing/properties/key/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err146];
 }
@@ -2816,15 +2840,8 @@ vErrors.push(err146);
 errors++;
 }
 }
-if(data86.identities !== undefined){
-let data90 = data86.identities;
-if(Array.isArray(data90)){
-const len9 = data90.length;
-for(let i11=0; i11<len9; i11++){
-let data91 = data90[i11];
-if(data91 && typeof data91 == "object" && !Array.isArray(data91)){
-if(data91.issuer === undefined){
-const err147 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/trust/identities/" + i11,schemaPath:"#/properties/environments/additionalProperties/properties/trust/properties/identities/items/required",keyword:"required",params:{missingProperty: "issuer"},message:"must have required property '"+"issuer"+"'"};
+else {
+const err147 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/signing/key",schemaPath:"#/properties/environments/additionalProperties/properties/signing/properties/key/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err147];
 }
@@ -2833,8 +2850,12 @@ vErrors.push(err147);
 }
 errors++;
 }
-if(data91.subject === undefined){
-const err148 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/trust/identities/" + i11,schemaPath:"#/properties/environments/additionalProperties/properties/trust/properties/identities/items/required",keyword:"required",params:{missingProperty: "subject"},message:"must have required property '"+"subject"+"'"};
+}
+if(data84.fulcioUrl !== undefined){
+let data87 = data84.fulcioUrl;
+if(typeof data87 === "string"){
+if(!pattern12.test(data87)){
+const err148 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/signing/fulcioUrl",schemaPath:"#/properties/environments/additionalProperties/properties/signing/properties/fulcioUrl/pattern",keyword:"pattern",params:{pattern: "^https?://[^\\s@]+$"},message:"must match pattern \""+"^https?://[^\\s@]+$"+"\""};
 if(vErrors === null){
 vErrors = [err148];
 }
@@ -2843,9 +2864,9 @@ vErrors.push(err148);
 }
 errors++;
 }
-for(const key19 in data91){
-if(!((key19 === "issuer") || (key19 === "subject"))){
-const err149 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/trust/identities/" + i11,schemaPath:"#/properties/environments/additionalProperties/properties/trust/properties/identities/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key19},message:"must NOT have additional properties"};
+}
+else {
+const err149 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/signing/fulcioUrl",schemaPath:"#/properties/environments/additionalProperties/properties/signing/properties/fulcioUrl/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err149];
 }
@@ -2855,11 +2876,11 @@ vErrors.push(err149);
 errors++;
 }
 }
-if(data91.issuer !== undefined){
-let data92 = data91.issuer;
-if(typeof data92 === "string"){
-if(func3(data92) < 1){
-const err150 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/trust/identities/" + i11+"/issuer",schemaPath:"#/properties/environments/additionalProperties/properties/trust/properties/identities/items/properties/issuer/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(data84.rekorUrl !== undefined){
+let data88 = data84.rekorUrl;
+if(typeof data88 === "string"){
+if(!pattern12.test(data88)){
+const err150 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/signing/rekorUrl",schemaPath:"#/properties/environments/additionalProperties/properties/signing/properties/rekorUrl/pattern",keyword:"pattern",params:{pattern: "^https?://[^\\s@]+$"},message:"must match pattern \""+"^https?://[^\\s@]+$"+"\""};
 if(vErrors === null){
 vErrors = [err150];
 }
@@ -2870,7 +2891,7 @@ errors++;
 }
 }
 else {
-const err151 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/trust/identities/" + i11+"/issuer",schemaPath:"#/properties/environments/additionalProperties/properties/trust/properties/identities/items/properties/issuer/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err151 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/signing/rekorUrl",schemaPath:"#/properties/environments/additionalProperties/properties/signing/properties/rekorUrl/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err151];
 }
@@ -2880,11 +2901,11 @@ vErrors.push(err151);
 errors++;
 }
 }
-if(data91.subject !== undefined){
-let data93 = data91.subject;
-if(typeof data93 === "string"){
-if(func3(data93) < 1){
-const err152 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/trust/identities/" + i11+"/subject",schemaPath:"#/properties/environments/additionalProperties/properties/trust/properties/identities/items/properties/subject/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(data84.tsaUrl !== undefined){
+let data89 = data84.tsaUrl;
+if(typeof data89 === "string"){
+if(!pattern12.test(data89)){
+const err152 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/signing/tsaUrl",schemaPath:"#/properties/environments/additionalProperties/properties/signing/properties/tsaUrl/pattern",keyword:"pattern",params:{pattern: "^https?://[^\\s@]+$"},message:"must match pattern \""+"^https?://[^\\s@]+$"+"\""};
 if(vErrors === null){
 vErrors = [err152];
 }
@@ -2895,7 +2916,7 @@ errors++;
 }
 }
 else {
-const err153 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/trust/identities/" + i11+"/subject",schemaPath:"#/properties/environments/additionalProperties/properties/trust/properties/identities/items/properties/subject/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err153 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/signing/tsaUrl",schemaPath:"#/properties/environments/additionalProperties/properties/signing/properties/tsaUrl/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err153];
 }
@@ -2907,7 +2928,7 @@ errors++;
 }
 }
 else {
-const err154 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/trust/identities/" + i11,schemaPath:"#/properties/environments/additionalProperties/properties/trust/properties/identities/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err154 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/signing",schemaPath:"#/properties/environments/additionalProperties/properties/signing/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err154];
 }
@@ -2917,9 +2938,11 @@ vErrors.push(err154);
 errors++;
 }
 }
-}
-else {
-const err155 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/trust/identities",schemaPath:"#/properties/environments/additionalProperties/properties/trust/properties/identities/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(data53.trust !== undefined){
+let data90 = data53.trust;
+if(data90 && typeof data90 == "object" && !Array.isArray(data90)){
+if(data90.signatures === undefined){
+const err155 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/trust",schemaPath:"#/properties/environments/additionalProperties/properties/trust/required",keyword:"required",params:{missingProperty: "signatures"},message:"must have required property '"+"signatures"+"'"};
 if(vErrors === null){
 vErrors = [err155];
 }
@@ -2928,12 +2951,9 @@ vErrors.push(err155);
 }
 errors++;
 }
-}
-if(data86.trustedRoot !== undefined){
-let data94 = data86.trustedRoot;
-if(typeof data94 === "string"){
-if(func3(data94) < 1){
-const err156 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/trust/trustedRoot",schemaPath:"#/properties/environments/additionalProperties/properties/trust/properties/trustedRoot/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+for(const key18 in data90){
+if(!((((key18 === "signatures") || (key18 === "publicKeys")) || (key18 === "identities")) || (key18 === "trustedRoot"))){
+const err156 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/trust",schemaPath:"#/properties/environments/additionalProperties/properties/trust/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key18},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err156];
 }
@@ -2943,8 +2963,10 @@ vErrors.push(err156);
 errors++;
 }
 }
-else {
-const err157 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/trust/trustedRoot",schemaPath:"#/properties/environments/additionalProperties/properties/trust/properties/trustedRoot/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data90.signatures !== undefined){
+let data91 = data90.signatures;
+if(!((data91 === "required") || (data91 === "optional"))){
+const err157 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/trust/signatures",schemaPath:"#/properties/environments/additionalProperties/properties/trust/properties/signatures/enum",keyword:"enum",params:{allowedValues: schema12.properties.environments.additionalProperties.properties.trust.properties.signatures.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err157];
 }
@@ -2954,9 +2976,15 @@ vErrors.push(err157);
 errors++;
 }
 }
-}
-else {
-const err158 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/trust",schemaPath:"#/properties/environments/additionalProperties/properties/trust/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data90.publicKeys !== undefined){
+let data92 = data90.publicKeys;
+if(Array.isArray(data92)){
+const len8 = data92.length;
+for(let i10=0; i10<len8; i10++){
+let data93 = data92[i10];
+if(typeof data93 === "string"){
+if(func3(data93) < 1){
+const err158 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/trust/publicKeys/" + i10,schemaPath:"#/properties/environments/additionalProperties/properties/trust/properties/publicKeys/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err158];
 }
@@ -2966,12 +2994,8 @@ vErrors.push(err158);
 errors++;
 }
 }
-if(data51.limits !== undefined){
-let data95 = data51.limits;
-if(data95 && typeof data95 == "object" && !Array.isArray(data95)){
-for(const key20 in data95){
-if(!(((((key20 === "maxBundleBytes") || (key20 === "maxDecompressedBytes")) || (key20 === "maxRatio")) || (key20 === "maxFiles")) || (key20 === "maxFileBytes"))){
-const err159 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/limits",schemaPath:"#/properties/environments/additionalProperties/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key20},message:"must NOT have additional properties"};
+else {
+const err159 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/trust/publicKeys/" + i10,schemaPath:"#/properties/environments/additionalProperties/properties/trust/properties/publicKeys/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err159];
 }
@@ -2981,10 +3005,9 @@ vErrors.push(err159);
 errors++;
 }
 }
-if(data95.maxBundleBytes !== undefined){
-let data96 = data95.maxBundleBytes;
-if(!(((typeof data96 == "number") && (!(data96 % 1) && !isNaN(data96))) && (isFinite(data96)))){
-const err160 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/limits/maxBundleBytes",schemaPath:"#/properties/environments/additionalProperties/properties/limits/properties/maxBundleBytes/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+}
+else {
+const err160 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/trust/publicKeys",schemaPath:"#/properties/environments/additionalProperties/properties/trust/properties/publicKeys/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err160];
 }
@@ -2993,9 +3016,16 @@ vErrors.push(err160);
 }
 errors++;
 }
-if((typeof data96 == "number") && (isFinite(data96))){
-if(data96 < 1 || isNaN(data96)){
-const err161 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/limits/maxBundleBytes",schemaPath:"#/properties/environments/additionalProperties/properties/limits/properties/maxBundleBytes/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+}
+if(data90.identities !== undefined){
+let data94 = data90.identities;
+if(Array.isArray(data94)){
+const len9 = data94.length;
+for(let i11=0; i11<len9; i11++){
+let data95 = data94[i11];
+if(data95 && typeof data95 == "object" && !Array.isArray(data95)){
+if(data95.issuer === undefined){
+const err161 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/trust/identities/" + i11,schemaPath:"#/properties/environments/additionalProperties/properties/trust/properties/identities/items/required",keyword:"required",params:{missingProperty: "issuer"},message:"must have required property '"+"issuer"+"'"};
 if(vErrors === null){
 vErrors = [err161];
 }
@@ -3004,12 +3034,8 @@ vErrors.push(err161);
 }
 errors++;
 }
-}
-}
-if(data95.maxDecompressedBytes !== undefined){
-let data97 = data95.maxDecompressedBytes;
-if(!(((typeof data97 == "number") && (!(data97 % 1) && !isNaN(data97))) && (isFinite(data97)))){
-const err162 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/limits/maxDecompressedBytes",schemaPath:"#/properties/environments/additionalProperties/properties/limits/properties/maxDecompressedBytes/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(data95.subject === undefined){
+const err162 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/trust/identities/" + i11,schemaPath:"#/properties/environments/additionalProperties/properties/trust/properties/identities/items/required",keyword:"required",params:{missingProperty: "subject"},message:"must have required property '"+"subject"+"'"};
 if(vErrors === null){
 vErrors = [err162];
 }
@@ -3018,9 +3044,9 @@ vErrors.push(err162);
 }
 errors++;
 }
-if((typeof data97 == "number") && (isFinite(data97))){
-if(data97 < 1 || isNaN(data97)){
-const err163 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/limits/maxDecompressedBytes",schemaPath:"#/properties/environments/additionalProperties/properties/limits/properties/maxDecompressedBytes/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+for(const key19 in data95){
+if(!((key19 === "issuer") || (key19 === "subject"))){
+const err163 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/trust/identities/" + i11,schemaPath:"#/properties/environments/additionalProperties/properties/trust/properties/identities/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key19},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err163];
 }
@@ -3030,12 +3056,11 @@ vErrors.push(err163);
 errors++;
 }
 }
-}
-if(data95.maxRatio !== undefined){
-let data98 = data95.maxRatio;
-if((typeof data98 == "number") && (isFinite(data98))){
-if(data98 < 1 || isNaN(data98)){
-const err164 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/limits/maxRatio",schemaPath:"#/properties/environments/additionalProperties/properties/limits/properties/maxRatio/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(data95.issuer !== undefined){
+let data96 = data95.issuer;
+if(typeof data96 === "string"){
+if(func3(data96) < 1){
+const err164 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/trust/identities/" + i11+"/issuer",schemaPath:"#/properties/environments/additionalProperties/properties/trust/properties/identities/items/properties/issuer/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err164];
 }
@@ -3046,7 +3071,7 @@ errors++;
 }
 }
 else {
-const err165 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/limits/maxRatio",schemaPath:"#/properties/environments/additionalProperties/properties/limits/properties/maxRatio/type",keyword:"type",params:{type: "number"},message:"must be number"};
+const err165 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/trust/identities/" + i11+"/issuer",schemaPath:"#/properties/environments/additionalProperties/properties/trust/properties/identities/items/properties/issuer/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err165];
 }
@@ -3056,10 +3081,11 @@ vErrors.push(err165);
 errors++;
 }
 }
-if(data95.maxFiles !== undefined){
-let data99 = data95.maxFiles;
-if(!(((typeof data99 == "number") && (!(data99 % 1) && !isNaN(data99))) && (isFinite(data99)))){
-const err166 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/limits/maxFiles",schemaPath:"#/properties/environments/additionalProperties/properties/limits/properties/maxFiles/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(data95.subject !== undefined){
+let data97 = data95.subject;
+if(typeof data97 === "string"){
+if(func3(data97) < 1){
+const err166 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/trust/identities/" + i11+"/subject",schemaPath:"#/properties/environments/additionalProperties/properties/trust/properties/identities/items/properties/subject/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err166];
 }
@@ -3068,9 +3094,9 @@ vErrors.push(err166);
 }
 errors++;
 }
-if((typeof data99 == "number") && (isFinite(data99))){
-if(data99 < 1 || isNaN(data99)){
-const err167 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/limits/maxFiles",schemaPath:"#/properties/environments/additionalProperties/properties/limits/properties/maxFiles/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+}
+else {
+const err167 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/trust/identities/" + i11+"/subject",schemaPath:"#/properties/environments/additionalProperties/properties/trust/properties/identities/items/properties/subject/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err167];
 }
@@ -3081,10 +3107,8 @@ errors++;
 }
 }
 }
-if(data95.maxFileBytes !== undefined){
-let data100 = data95.maxFileBytes;
-if(!(((typeof data100 == "number") && (!(data100 % 1) && !isNaN(data100))) && (isFinite(data100)))){
-const err168 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/limits/maxFileBytes",schemaPath:"#/properties/environments/additionalProperties/properties/limits/properties/maxFileBytes/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+else {
+const err168 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/trust/identities/" + i11,schemaPath:"#/properties/environments/additionalProperties/properties/trust/properties/identities/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err168];
 }
@@ -3093,9 +3117,10 @@ vErrors.push(err168);
 }
 errors++;
 }
-if((typeof data100 == "number") && (isFinite(data100))){
-if(data100 < 1 || isNaN(data100)){
-const err169 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/limits/maxFileBytes",schemaPath:"#/properties/environments/additionalProperties/properties/limits/properties/maxFileBytes/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+}
+}
+else {
+const err169 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/trust/identities",schemaPath:"#/properties/environments/additionalProperties/properties/trust/properties/identities/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err169];
 }
@@ -3105,10 +3130,11 @@ vErrors.push(err169);
 errors++;
 }
 }
-}
-}
-else {
-const err170 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/limits",schemaPath:"#/properties/environments/additionalProperties/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data90.trustedRoot !== undefined){
+let data98 = data90.trustedRoot;
+if(typeof data98 === "string"){
+if(func3(data98) < 1){
+const err170 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/trust/trustedRoot",schemaPath:"#/properties/environments/additionalProperties/properties/trust/properties/trustedRoot/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err170];
 }
@@ -3118,9 +3144,8 @@ vErrors.push(err170);
 errors++;
 }
 }
-}
 else {
-const err171 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/environments/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err171 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/trust/trustedRoot",schemaPath:"#/properties/environments/additionalProperties/properties/trust/properties/trustedRoot/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err171];
 }
@@ -3132,7 +3157,7 @@ errors++;
 }
 }
 else {
-const err172 = {instancePath:instancePath+"/environments",schemaPath:"#/properties/environments/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err172 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/trust",schemaPath:"#/properties/environments/additionalProperties/properties/trust/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err172];
 }
@@ -3142,14 +3167,190 @@ vErrors.push(err172);
 errors++;
 }
 }
-}
-else {
-const err173 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data53.limits !== undefined){
+let data99 = data53.limits;
+if(data99 && typeof data99 == "object" && !Array.isArray(data99)){
+for(const key20 in data99){
+if(!(((((key20 === "maxBundleBytes") || (key20 === "maxDecompressedBytes")) || (key20 === "maxRatio")) || (key20 === "maxFiles")) || (key20 === "maxFileBytes"))){
+const err173 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/limits",schemaPath:"#/properties/environments/additionalProperties/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key20},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err173];
 }
 else {
 vErrors.push(err173);
+}
+errors++;
+}
+}
+if(data99.maxBundleBytes !== undefined){
+let data100 = data99.maxBundleBytes;
+if(!(((typeof data100 == "number") && (!(data100 % 1) && !isNaN(data100))) && (isFinite(data100)))){
+const err174 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/limits/maxBundleBytes",schemaPath:"#/properties/environments/additionalProperties/properties/limits/properties/maxBundleBytes/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err174];
+}
+else {
+vErrors.push(err174);
+}
+errors++;
+}
+if((typeof data100 == "number") && (isFinite(data100))){
+if(data100 < 1 || isNaN(data100)){
+const err175 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/limits/maxBundleBytes",schemaPath:"#/properties/environments/additionalProperties/properties/limits/properties/maxBundleBytes/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(vErrors === null){
+vErrors = [err175];
+}
+else {
+vErrors.push(err175);
+}
+errors++;
+}
+}
+}
+if(data99.maxDecompressedBytes !== undefined){
+let data101 = data99.maxDecompressedBytes;
+if(!(((typeof data101 == "number") && (!(data101 % 1) && !isNaN(data101))) && (isFinite(data101)))){
+const err176 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/limits/maxDecompressedBytes",schemaPath:"#/properties/environments/additionalProperties/properties/limits/properties/maxDecompressedBytes/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err176];
+}
+else {
+vErrors.push(err176);
+}
+errors++;
+}
+if((typeof data101 == "number") && (isFinite(data101))){
+if(data101 < 1 || isNaN(data101)){
+const err177 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/limits/maxDecompressedBytes",schemaPath:"#/properties/environments/additionalProperties/properties/limits/properties/maxDecompressedBytes/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(vErrors === null){
+vErrors = [err177];
+}
+else {
+vErrors.push(err177);
+}
+errors++;
+}
+}
+}
+if(data99.maxRatio !== undefined){
+let data102 = data99.maxRatio;
+if((typeof data102 == "number") && (isFinite(data102))){
+if(data102 < 1 || isNaN(data102)){
+const err178 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/limits/maxRatio",schemaPath:"#/properties/environments/additionalProperties/properties/limits/properties/maxRatio/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(vErrors === null){
+vErrors = [err178];
+}
+else {
+vErrors.push(err178);
+}
+errors++;
+}
+}
+else {
+const err179 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/limits/maxRatio",schemaPath:"#/properties/environments/additionalProperties/properties/limits/properties/maxRatio/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(vErrors === null){
+vErrors = [err179];
+}
+else {
+vErrors.push(err179);
+}
+errors++;
+}
+}
+if(data99.maxFiles !== undefined){
+let data103 = data99.maxFiles;
+if(!(((typeof data103 == "number") && (!(data103 % 1) && !isNaN(data103))) && (isFinite(data103)))){
+const err180 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/limits/maxFiles",schemaPath:"#/properties/environments/additionalProperties/properties/limits/properties/maxFiles/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err180];
+}
+else {
+vErrors.push(err180);
+}
+errors++;
+}
+if((typeof data103 == "number") && (isFinite(data103))){
+if(data103 < 1 || isNaN(data103)){
+const err181 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/limits/maxFiles",schemaPath:"#/properties/environments/additionalProperties/properties/limits/properties/maxFiles/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(vErrors === null){
+vErrors = [err181];
+}
+else {
+vErrors.push(err181);
+}
+errors++;
+}
+}
+}
+if(data99.maxFileBytes !== undefined){
+let data104 = data99.maxFileBytes;
+if(!(((typeof data104 == "number") && (!(data104 % 1) && !isNaN(data104))) && (isFinite(data104)))){
+const err182 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/limits/maxFileBytes",schemaPath:"#/properties/environments/additionalProperties/properties/limits/properties/maxFileBytes/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err182];
+}
+else {
+vErrors.push(err182);
+}
+errors++;
+}
+if((typeof data104 == "number") && (isFinite(data104))){
+if(data104 < 1 || isNaN(data104)){
+const err183 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/limits/maxFileBytes",schemaPath:"#/properties/environments/additionalProperties/properties/limits/properties/maxFileBytes/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(vErrors === null){
+vErrors = [err183];
+}
+else {
+vErrors.push(err183);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err184 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/limits",schemaPath:"#/properties/environments/additionalProperties/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err184];
+}
+else {
+vErrors.push(err184);
+}
+errors++;
+}
+}
+}
+else {
+const err185 = {instancePath:instancePath+"/environments/" + key10.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/environments/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err185];
+}
+else {
+vErrors.push(err185);
+}
+errors++;
+}
+}
+}
+else {
+const err186 = {instancePath:instancePath+"/environments",schemaPath:"#/properties/environments/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err186];
+}
+else {
+vErrors.push(err186);
+}
+errors++;
+}
+}
+}
+else {
+const err187 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err187];
+}
+else {
+vErrors.push(err187);
 }
 errors++;
 }
@@ -3543,7 +3744,7 @@ return errors === 0;
 
 export const validateImageManifestShape = validate13;
 const schema14 = {"type":"object","required":["schemaVersion","config","layers"],"properties":{"schemaVersion":{"const":2},"mediaType":{"type":"string"},"artifactType":{"type":"string"},"config":{"type":"object","required":["mediaType","digest","size"],"properties":{"mediaType":{"type":"string","maxLength":255},"digest":{"type":"string","pattern":"^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$"},"size":{"type":"integer","minimum":0},"artifactType":{"type":"string","maxLength":255},"annotations":{"type":"object","additionalProperties":{"type":"string"}},"data":{"type":"string"}}},"layers":{"type":"array","maxItems":1000,"items":{"type":"object","required":["mediaType","digest","size"],"properties":{"mediaType":{"type":"string","maxLength":255},"digest":{"type":"string","pattern":"^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$"},"size":{"type":"integer","minimum":0},"artifactType":{"type":"string","maxLength":255},"annotations":{"type":"object","additionalProperties":{"type":"string"}},"data":{"type":"string"}}}},"subject":{"type":"object","required":["mediaType","digest","size"],"properties":{"mediaType":{"type":"string","maxLength":255},"digest":{"type":"string","pattern":"^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$"},"size":{"type":"integer","minimum":0},"artifactType":{"type":"string","maxLength":255},"annotations":{"type":"object","additionalProperties":{"type":"string"}},"data":{"type":"string"}}},"annotations":{"type":"object","additionalProperties":{"type":"string"}}}};
-const pattern21 = new RegExp("^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$", "u");
+const pattern23 = new RegExp("^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$", "u");
 
 function validate13(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -3676,7 +3877,7 @@ errors++;
 if(data3.digest !== undefined){
 let data5 = data3.digest;
 if(typeof data5 === "string"){
-if(!pattern21.test(data5)){
+if(!pattern23.test(data5)){
 const err11 = {instancePath:instancePath+"/config/digest",schemaPath:"#/properties/config/properties/digest/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$"},message:"must match pattern \""+"^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$"+"\""};
 if(vErrors === null){
 vErrors = [err11];
@@ -3874,7 +4075,7 @@ errors++;
 if(data12.digest !== undefined){
 let data14 = data12.digest;
 if(typeof data14 === "string"){
-if(!pattern21.test(data14)){
+if(!pattern23.test(data14)){
 const err27 = {instancePath:instancePath+"/layers/" + i0+"/digest",schemaPath:"#/properties/layers/items/properties/digest/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$"},message:"must match pattern \""+"^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$"+"\""};
 if(vErrors === null){
 vErrors = [err27];
@@ -4070,7 +4271,7 @@ errors++;
 if(data20.digest !== undefined){
 let data22 = data20.digest;
 if(typeof data22 === "string"){
-if(!pattern21.test(data22)){
+if(!pattern23.test(data22)){
 const err43 = {instancePath:instancePath+"/subject/digest",schemaPath:"#/properties/subject/properties/digest/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$"},message:"must match pattern \""+"^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$"+"\""};
 if(vErrors === null){
 vErrors = [err43];
@@ -4361,7 +4562,7 @@ errors++;
 if(data3.digest !== undefined){
 let data5 = data3.digest;
 if(typeof data5 === "string"){
-if(!pattern21.test(data5)){
+if(!pattern23.test(data5)){
 const err10 = {instancePath:instancePath+"/manifests/" + i0+"/digest",schemaPath:"#/properties/manifests/items/properties/digest/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$"},message:"must match pattern \""+"^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$"+"\""};
 if(vErrors === null){
 vErrors = [err10];
