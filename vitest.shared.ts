@@ -16,6 +16,7 @@ export const workspaceAliases = [
   { find: /^@squizzle\/storage-filesystem$/, replacement: at('./packages/storage-filesystem/src/index.ts') },
   { find: /^@squizzle\/security\/testing$/, replacement: at('./packages/security/src/testing/index.ts') },
   { find: /^@squizzle\/security$/, replacement: at('./packages/security/src/index.ts') },
+  { find: /^@squizzle\/storage-oci\/registry-url$/, replacement: at('./packages/storage-oci/src/registry-url.ts') },
   { find: /^@squizzle\/storage-oci$/, replacement: at('./packages/storage-oci/src/index.ts') },
 ]
 

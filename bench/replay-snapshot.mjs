@@ -41,7 +41,7 @@ const time = (label, args, env) => {
   let last
   for (let i = 0; i < runs; i++) {
     last = project()
-    seconds.push(squizzle(last, ['build', '1.0.0', '--quiet', ...args], { SQUIZZLE_DEV_URL: '', ...env }).seconds)
+    seconds.push(squizzle(last, ['build', '1.0.0', '--quiet', '--irreversible', ...args], { SQUIZZLE_DEV_URL: '', ...env }).seconds)
   }
   console.log(`${label.padEnd(44)} ${median(seconds).toFixed(2)} s (median of ${runs})`)
   return { dir: last, seconds: median(seconds) }
@@ -53,7 +53,7 @@ try {
   const dev = time('build, replay on --dev-url (same server)', ['--dev-url', pg.url])
   const embedded = time('build, replay on an embedded server', [])
   console.log(`replay cost: +${(dev.seconds - plain.seconds).toFixed(2)} s on a dev server, +${(embedded.seconds - plain.seconds).toFixed(2)} s with an embedded one`)
-  const built = JSON.parse(squizzle(project(), ['build', '1.0.0', '--json', '--dev-url', pg.url]).stdout)
+  const built = JSON.parse(squizzle(project(), ['build', '1.0.0', '--json', '--irreversible', '--dev-url', pg.url]).stdout)
   console.log(`snapshot: ${built.snapshot.size} bytes in the bundle`)
   const admin = postgres(pg.url, { max: 1, onnotice: () => {} })
   await admin.unsafe('CREATE DATABASE bench_drift')

@@ -21,10 +21,9 @@ import { shownPath } from './output/shown-path.js'
 import { PluginHost } from './plugins/plugin-host.js'
 import { preparePluginStorage } from './plugins/plugin-storage.js'
 import { builtinSchemes, schemeOf } from './plugins/plugin-schemes.js'
-import { registryCredentials } from './registry-credentials.js'
-import { registryRetry, type TransferValues } from './registry-transfer.js'
+import type { TransferValues } from './registry-transfer.js'
 import { prepareStorage, type StorageUse } from './storage-presence.js'
-import { openStorage, parseStorageUrl } from './storage-url.js'
+import { openStorage, parseStorageUrl, type StorageAccess } from './storage-url.js'
 
 /** A storage with the content target under it (what push, pull and the read-through cache need). */
 type OpenedStorage = ArtifactStorage & { readonly target: ContentTarget }
@@ -162,10 +161,8 @@ export class CommandContext {
    * refusing one the command cannot use and creating a missing layout for `create` (see {@link prepareStorage}).
    */
   async openStorageAt(url: string, use: StorageUse = 'required', transfer: TransferValues = {}): Promise<OpenedStorage> {
-    const credentials = registryCredentials(this.io.env, (secrets) => this.addSecrets(secrets))
     const location = parseStorageUrl(url, this.root, { plainHttp: this.flags.plainHttp })
-    const retry = location.scheme === 'oci' ? { retry: registryRetry(this.io.env, transfer) } : {}
-    const storage = await openStorage(location, { credentials, ...retry })
+    const storage = await openStorage(location, location.scheme === 'oci' ? await this.registryAccess(transfer) : {})
     await prepareStorage(location, storage.target, use)
     return storage
   }
@@ -184,6 +181,16 @@ export class CommandContext {
   /** Runs the cleanup of every plugin loaded (closing their pools and sockets). */
   async close(): Promise<void> {
     await this.plugins.close()
+  }
+
+  /** Credentials and retry settings for a registry (loaded only then: most runs use a local layout). */
+  private async registryAccess(transfer: TransferValues): Promise<StorageAccess> {
+    const [{ registryCredentials }, { registryRetry }] = await Promise.all([
+      import('./registry-credentials.js'),
+      import('./registry-transfer.js'),
+    ])
+    const credentials = registryCredentials(this.io.env, (secrets) => this.addSecrets(secrets))
+    return { credentials, retry: registryRetry(this.io.env, transfer) }
   }
 
   sourceFolders(): SourceFolders {

@@ -1,13 +1,9 @@
 import { isAbsolute, resolve } from 'node:path'
 import { SquizzleError, type ArtifactStorage, type ContentTarget } from '@squizzle/core'
 import { createFilesystemStorage } from '@squizzle/storage-filesystem'
-import {
-  createOciStorage,
-  parseRegistryUrl,
-  type CredentialSource,
-  type RegistryLocation,
-  type RetryPolicy,
-} from '@squizzle/storage-oci'
+import type { CredentialSource, RetryPolicy } from '@squizzle/storage-oci'
+// The URL grammar alone (a subpath): the registry client is imported only to open a registry.
+import { parseRegistryUrl, type RegistryLocation } from '@squizzle/storage-oci/registry-url'
 
 /** A storage URL, parsed: which transport and where. */
 export type StorageLocation = { scheme: 'file'; path: string } | { scheme: 'oci'; registry: RegistryLocation }
@@ -51,6 +47,8 @@ export function parseStorageUrl(url: string, root: string, options: { plainHttp?
 export async function openStorage(location: StorageLocation, access: StorageAccess = {}): Promise<ArtifactStorage & { readonly target: ContentTarget }> {
   if (location.scheme === 'oci') {
     const { credentials, retry } = access
+    // The registry client (HTTP, TLS, auth) is loaded only for a registry: most runs use a local layout.
+    const { createOciStorage } = await import('./registry-storage.js')
     return createOciStorage(location.registry, { ...(credentials ? { credentials } : {}), ...(retry ? { retry } : {}) })
   }
   return createFilesystemStorage(location.path)

@@ -70,6 +70,31 @@ describe('concurrent and interrupted applies', () => {
     expect(await query(url, "SELECT to_regclass('public.half_done')::text AS t")).toEqual([{ t: 'half_done' }])
   })
 
+  it('answers a no-op apply without the lock, and still waits for it when there is work', async () => {
+    await project.add('migrations', '001_a.sql', 'CREATE TABLE a (id int);')
+    await run('build', '1.0.0', '--irreversible')
+    expect((await run('apply')).code).toBe(0)
+    const holder = new PostgresDriver({ url, applicationName: 'release-bot' })
+    await holder.connect()
+    const lock = await holder.lock({ timeoutMs: 1000 })
+    const env = { DATABASE_URL: url }
+    try {
+      // Nothing pending: the run in every pipeline does not queue behind a deploy.
+      const noop = await squizzle(['apply', '--lock-timeout', '1s', '--json'], { cwd: project.dir, env })
+      expect(noop.code).toBe(0)
+      expect(JSON.parse(noop.stdout)).toMatchObject({ applied: [], current: '1.0.0', alreadyCurrent: true })
+      await project.add('migrations', '002_b.sql', 'CREATE TABLE b (id int);')
+      await run('build', '1.1.0', '--irreversible')
+      const blocked = await squizzle(['apply', '--lock-timeout', '1s'], { cwd: project.dir, env })
+      expect(blocked.code).toBe(5)
+      expect(blocked.stderr).toContain('LOCK_TIMEOUT')
+    } finally {
+      await lock.release()
+      await holder.close()
+    }
+    expect(await query(url, "SELECT to_regclass('public.b') AS t")).toEqual([{ t: null }])
+  })
+
   it('gives up with exit 5 and names the holder when the lock stays taken', async () => {
     await project.add('migrations', '001_a.sql', 'CREATE TABLE a (id int);')
     await run('build', '1.0.0', '--irreversible')

@@ -25,7 +25,7 @@ export { classifyStatement, type StatementClass } from './sql/classify-statement
 // Storage and OCI
 export type { ArtifactStorage, ArtifactRef, VersionInfo, Attachment, PulledArtifact } from './storage/artifact-storage.js'
 export { storageBrand, isArtifactStorage } from './storage/storage-brand.js'
-export type { ContentTarget } from './oci/content-target.js'
+export type { ContentTarget, TaggedDescriptor } from './oci/content-target.js'
 export type { Descriptor, ImageManifest, ImageIndex } from './oci/descriptor.js'
 export { mediaTypes, annotations, emptyJsonBlob } from './oci/media-types.js'
 export { sha256Digest, isDigest, describeBytes, assertDigest, verifyingStream } from './oci/digest.js'

@@ -24,13 +24,15 @@ export interface Connections {
 }
 
 /**
- * Opens the work and lock sessions. Both keep their backend for as long as the
- * driver lives (no postgres.js `max_lifetime`, which would end them after 30 to
- * 60 minutes and, for the lock, release it mid-run) and send TCP keepalives, so a
- * dead peer is noticed. The lock session is exempt from `idle_session_timeout`
- * and `idle_in_transaction_session_timeout`: it is idle by design. These are set
- * with `SET` on the session, not as startup parameters, which PgBouncer (session
- * mode) refuses unless configured to ignore them.
+ * Opens the work session; the lock session is opened by the first `lockSession()`
+ * (most runs, e.g. a no-op apply or status, never take the lock: one connection
+ * each). Both keep their backend for as long as the driver lives (no postgres.js
+ * `max_lifetime`, which would end them after 30 to 60 minutes and, for the lock,
+ * release it mid-run) and send TCP keepalives, so a dead peer is noticed. The lock
+ * session is exempt from `idle_session_timeout` and
+ * `idle_in_transaction_session_timeout`: it is idle by design. These are set with
+ * `SET` on the session, not as startup parameters, which PgBouncer (session mode)
+ * refuses unless configured to ignore them.
  *
  * @example
  * ```ts
@@ -61,8 +63,9 @@ export async function openSessions(target: ConnectionTarget, options: SessionOpt
         onclose,
       })),
     )
-  let lock = open(' (lock)')
-  let work: Session | undefined
+  const { session: first, checksClient } = await connectWork(open)
+  let work = first
+  let lock: Session | undefined
   const retired: Session[] = []
   const exempted = new WeakSet<Session>()
   const retire = (old: Session): void => {
@@ -70,54 +73,70 @@ export async function openSessions(target: ConnectionTarget, options: SessionOpt
     // Nothing pending on a lost session is still awaited by anyone; end it now.
     void old.sql.end({ timeout: 0 }).catch(() => undefined)
   }
-  try {
-    const serverVersion = await exemptFromIdleTimeouts(lock.sql)
-    exempted.add(lock)
-    // If this process dies mid-statement, the server must notice and roll back at once
-    // (PostgreSQL 14+), not only when a long statement ends. A startup parameter, so
-    // the RESET ALL after each file keeps it.
-    const checkClient: Record<string, string> = {}
-    if (serverVersion >= 140000) checkClient['client_connection_check_interval'] = '1000'
-    const openWork = () => open('', checkClient)
-    work = openWork()
-    await work.sql`SELECT 1`
-    const connections: Connections = {
-      held: undefined,
-      work() {
-        if (work!.lost) {
-          retire(work!)
-          work = openWork()
-        }
-        return work!
-      },
-      lockSession() {
-        if (lock.lost && connections.held === undefined) {
-          retire(lock)
-          lock = open(' (lock)')
-        }
-        return lock
-      },
-      async exempt(session) {
-        if (exempted.has(session)) return
-        await exemptFromIdleTimeouts(session.sql)
-        exempted.add(session)
-      },
-      async close() {
-        await Promise.allSettled([...retired, work!, lock].map((s) => s.sql.end({ timeout: s.lost ? 0 : 5 })))
-      },
-    }
-    return connections
-  } catch (err) {
-    await Promise.allSettled([work?.sql.end({ timeout: 1 }), lock.sql.end({ timeout: 1 })])
-    throw err
+  const connections: Connections = {
+    held: undefined,
+    work() {
+      if (work.lost) {
+        retire(work)
+        work = open('', checksClient ? checkClient : {})
+      }
+      return work
+    },
+    lockSession() {
+      if (lock?.lost && connections.held === undefined) {
+        retire(lock)
+        lock = undefined
+      }
+      lock ??= open(' (lock)')
+      return lock
+    },
+    async exempt(session) {
+      if (exempted.has(session)) return
+      await exemptFromIdleTimeouts(session.sql)
+      exempted.add(session)
+    },
+    async close() {
+      const sessions = [...retired, work, ...(lock ? [lock] : [])]
+      await Promise.allSettled(sessions.map((s) => s.sql.end({ timeout: s.lost ? 0 : 5 })))
+    },
   }
+  return connections
 }
 
-/** Sets the lock session's idle timeouts to off (the 14+ one only where it exists); returns server_version_num. */
-async function exemptFromIdleTimeouts(sql: Sql): Promise<number> {
+// If this process dies mid-statement, the server must notice and roll back at once
+// (PostgreSQL 14+), not only when a long statement ends. A startup parameter, so the
+// RESET ALL after each file keeps it.
+const checkClient = { client_connection_check_interval: '1000' }
+
+/**
+ * The work session, connected (`SELECT 1`): with `client_connection_check_interval`
+ * where the server knows it (14+), else, after the server refused it at startup
+ * (`42704`, unknown parameter), without.
+ */
+type OpenSession = (purpose: string, extra?: Record<string, string>) => Session
+
+async function connectWork(open: OpenSession): Promise<{ session: Session; checksClient: boolean }> {
+  const checking = open('', checkClient)
+  try {
+    await checking.sql`SELECT 1`
+    return { session: checking, checksClient: true }
+  } catch (err) {
+    await checking.sql.end({ timeout: 0 }).catch(() => undefined)
+    if ((err as { code?: unknown }).code !== '42704') throw err
+  }
+  const plain = open('')
+  try {
+    await plain.sql`SELECT 1`
+  } catch (err) {
+    await plain.sql.end({ timeout: 0 }).catch(() => undefined)
+    throw err
+  }
+  return { session: plain, checksClient: false }
+}
+
+/** Sets the lock session's idle timeouts to off (the 14+ one only where it exists). */
+async function exemptFromIdleTimeouts(sql: Sql): Promise<void> {
   const [row] = await sql<{ server_version_num: string }[]>`SHOW server_version_num`
-  const version = Number(row?.server_version_num ?? 0)
   await sql`SET idle_in_transaction_session_timeout = 0`
-  if (version >= 140000) await sql`SET idle_session_timeout = 0`
-  return version
+  if (Number(row?.server_version_num ?? 0) >= 140000) await sql`SET idle_session_timeout = 0`
 }

@@ -13,6 +13,8 @@ export interface ManifestBlob {
   desc: Descriptor
   /** Config and layers of a manifest, or the manifests of an index. `subject` is not a child. */
   children: Descriptor[]
+  /** The manifest's or index's own annotations. */
+  annotations: Record<string, string>
 }
 
 /**
@@ -53,12 +55,13 @@ export async function readManifestBlob(paths: LayoutPaths, digest: string): Prom
   const isManifest = declared === undefined ? 'config' in value : imageManifestTypes.has(declared)
   if (isIndex) {
     const index = parseImageIndex(bytes, source)
-    return { desc: { mediaType: declared ?? mediaTypes.imageIndex, digest, size: bytes.byteLength, ...artifactType }, children: index.manifests }
+    const desc = { mediaType: declared ?? mediaTypes.imageIndex, digest, size: bytes.byteLength, ...artifactType }
+    return { desc, children: index.manifests, annotations: index.annotations ?? {} }
   }
   if (isManifest) {
     const image = parseImageManifest(bytes, source)
     const desc = { mediaType: declared ?? mediaTypes.imageManifest, digest, size: bytes.byteLength, ...artifactType }
-    return { desc, children: [image.config, ...image.layers] }
+    return { desc, children: [image.config, ...image.layers], annotations: image.annotations ?? {} }
   }
   throw notManifest(source, declared === undefined ? 'no manifest fields' : `media type ${declared}`)
 }

@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream'
-import { annotations, SquizzleError, type ContentTarget, type Descriptor } from '@squizzle/core'
+import { annotations, SquizzleError, type ContentTarget, type Descriptor, type TaggedDescriptor } from '@squizzle/core'
 import { isFile, openBlob, removeBlob, writeBlob } from './blob-store.js'
 import { notFound } from './layout-errors.js'
 import { childDigests, reachableDigests } from './layout-gc.js'
@@ -122,14 +122,20 @@ export class OciLayoutTarget implements ContentTarget {
           })
         }
       }
-      // The manifest's own bytes are the authority on its media and artifact type.
+      // The manifest's own bytes are the authority on its media and artifact type; its creation
+      // time goes into the entry too, so listing versions reads index.json alone (see resolveTags).
       const artifactType = blob.desc.artifactType ?? desc.artifactType
+      const created = blob.annotations[annotations.created]
       const entry: Descriptor = {
         mediaType: blob.desc.mediaType,
         digest: blob.desc.digest,
         size: blob.desc.size,
         ...(artifactType ? { artifactType } : {}),
-        annotations: { ...withoutRefName(desc).annotations, [annotations.refName]: reference },
+        annotations: {
+          ...withoutRefName(desc).annotations,
+          ...(created === undefined ? {} : { [annotations.created]: created }),
+          [annotations.refName]: reference,
+        },
       }
       const index = (await readIndex(this.paths)) ?? emptyIndex()
       const manifests = index.manifests.filter((m) => refNameOf(m) !== reference)
@@ -149,6 +155,23 @@ export class OciLayoutTarget implements ContentTarget {
         yield tag
       }
     }
+  }
+
+  /**
+   * Every tag of `index.json` with what `resolve(tag)` gives (the last entry of a tag wins),
+   * from one read of the index; nothing when the layout does not exist.
+   */
+  async resolveTags(): Promise<TaggedDescriptor[]> {
+    await this.sweep()
+    const byTag = new Map<string, Descriptor>()
+    for (const entry of (await readIndex(this.paths))?.manifests ?? []) {
+      const tag = refNameOf(entry)
+      if (tag !== undefined) byTag.set(tag, entry)
+    }
+    return [...byTag].map(([tag, entry]) => {
+      assertDescriptor(entry)
+      return { tag, desc: withoutRefName(entry) }
+    })
   }
 
   /**

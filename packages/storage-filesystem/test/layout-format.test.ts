@@ -1,4 +1,4 @@
-import { readFile, stat } from 'node:fs/promises'
+import { readFile, rm, stat } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { annotations, describeBytes, mediaTypes, referrersTag } from '@squizzle/core'
@@ -27,7 +27,8 @@ describe('OCI image layout on disk', () => {
           digest: ref.digest,
           size: ref.size,
           artifactType: mediaTypes.bundleArtifact,
-          annotations: { [annotations.refName]: '1.0.0' },
+          // The manifest's creation time rides along, so listing versions reads index.json alone.
+          annotations: { [annotations.refName]: '1.0.0', [annotations.created]: expect.any(String) },
         },
       ],
     })
@@ -69,6 +70,21 @@ describe('OCI image layout on disk', () => {
     const tags: string[] = []
     for await (const tag of target.tags()) tags.push(tag)
     expect(tags.sort()).toEqual(['1.0.0', '1.1.0', 'latest'])
+  })
+
+  it('lists versions from index.json alone, without opening a manifest (pull still verifies it)', async () => {
+    const storage = createFilesystemStorage(tmp.layout)
+    const refs = [
+      await storage.push(await makeTestVersion('1.0.0', users)),
+      await storage.push(await makeTestVersion('1.1.0', users)),
+    ]
+    const listed = await storage.list()
+    // Without their manifests, listing still answers from the index; pulling does not.
+    for (const ref of refs) await rm(tmp.blob(ref.digest))
+    expect(await storage.list()).toEqual(listed)
+    expect(listed.map((v) => v.version)).toEqual(['1.0.0', '1.1.0'])
+    expect(listed.every((v) => v.created !== null)).toBe(true)
+    await expectCode(storage.pull('1.0.0'), 'VERSION_NOT_FOUND')
   })
 
   it('resolves the digest of any stored manifest or index from its own bytes', async () => {

@@ -5,7 +5,6 @@ import { tmpdir } from 'node:os'
 import { basename, dirname, join, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { SquizzleError, validateConfig, type SquizzleConfig } from '@squizzle/core'
-import YAML from 'yaml'
 
 /** Config file names, in the order they are looked for in each folder. */
 export const configFileNames = ['squizzle.config.ts', 'squizzle.config.mjs', 'squizzle.config.js', 'squizzle.config.json', 'squizzle.config.yaml', 'squizzle.config.yml']
@@ -66,7 +65,9 @@ async function parseConfigFile(file: string): Promise<unknown> {
   const name = basename(file)
   try {
     if (name.endsWith('.json')) return JSON.parse(await readFile(file, 'utf8'))
-    if (name.endsWith('.yaml') || name.endsWith('.yml')) return YAML.parse(await readFile(file, 'utf8'))
+    if (name.endsWith('.yaml') || name.endsWith('.yml')) {
+      return (await import('./yaml-text.js')).parseYaml(await readFile(file, 'utf8'))
+    }
     if (name.endsWith('.ts')) return await importTypeScript(file)
     return await importFresh(file)
   } catch (cause) {

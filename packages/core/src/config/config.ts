@@ -1,9 +1,9 @@
 import type { BundleLimits } from '../bundle/limits.js'
 import type { TransactionScope } from '../manifest/manifest.js'
 import { SquizzleError } from '../errors/squizzle-error.js'
-import { compileSchema } from '../schema/compile-schema.js'
-import { configSchema } from './config-schema.js'
 import type { PluginUse } from '../plugin/plugin-use.js'
+import { validateConfigShape } from '../schema/precompiled-validators.js'
+import { schemaCheck } from '../schema/schema-check.js'
 
 /** How `build` lints new SQL with squawk. */
 export interface LintSettings {
@@ -68,7 +68,11 @@ export interface SquizzleConfig extends ConfigSettings {
   environments?: Record<string, ConfigSettings>
 }
 
-const check = compileSchema<SquizzleConfig>(configSchema, 'CONFIG_INVALID', 'Fix the named key; the editor schema is @squizzle/cli/config.schema.json.')
+const check = schemaCheck<SquizzleConfig>(
+  () => validateConfigShape,
+  'CONFIG_INVALID',
+  'Fix the named key; the editor schema is @squizzle/cli/config.schema.json.',
+)
 
 /**
  * Validates a parsed config object; errors name the key and the file.

@@ -10,7 +10,7 @@ import { chainBreaks, unchainedError, type ChainBreak } from './chain.js'
 import { currentActor, type Actor } from './actor.js'
 import { cancelled } from './cancellation.js'
 import { dryRunVersion, type DryRunVersion } from './dry-run.js'
-import type { HistoryState } from './history-state.js'
+import { deriveState, type HistoryState } from './history-state.js'
 import { baselineVersion, type BaselineOptions, type BaselineResult } from './baseline.js'
 import { schemaBeforeFirst } from './kept-snapshots.js'
 import { guarded, readState, underLock, type OperationContext } from './operation.js'
@@ -156,6 +156,8 @@ export class Migrator {
     const { driver } = this.options
     const { signal } = options
     const pin = target === undefined ? null : parsePinnedVersion(target)
+    const upToDate = await this.alreadyApplied(pin)
+    if (upToDate) return upToDate
     // underLock re-reads history under the lock: another process may have applied versions while we waited.
     return underLock(this.operationContext(), async (state) => {
       const plan = await this.guarded('apply', null, () => this.planFrom(state, pin?.version))
@@ -324,6 +326,32 @@ export class Migrator {
       throw tamperedError([{ version, applied: record.manifestDigest, stored: report.digest }])
     }
     return { ...report, applied: record !== undefined }
+  }
+
+  /**
+   * The result of an apply with nothing to do, found without the lock: the history as read
+   * now leaves nothing pending up to the target and nothing tampered. Runs in pipelines are
+   * mostly no-ops, and this one costs one read of the history instead of a lock round trip
+   * and the system schema check. Null whenever there may be work or a refusal (pending or
+   * tampered versions, an error, a pin that does not hold, a database without the system
+   * schema, which apply creates):
+   * the locked path then reads everything again and decides.
+   */
+  private async alreadyApplied(pin: PinnedVersion | null): Promise<ApplyResult | null> {
+    let plan: Plan
+    try {
+      const { driver } = this.options
+      if (!(await driver.hasSystemSchema())) return null
+      const state = deriveState(await driver.history())
+      plan = await this.planFrom(state, pin?.version)
+      // A pin that does not hold is refused (and audited) by the locked path.
+      if (pin) await this.checkPin(pin, plan, state)
+    } catch {
+      return null
+    }
+    if (plan.pending.length > 0 || plan.tampered.length > 0) return null
+    this.events({ type: 'plan', current: plan.current, pending: [], target: plan.target })
+    return { applied: [], current: plan.current, alreadyCurrent: true }
   }
 
   /** Verifies each pulled version in order, keeping files in memory within the `keepVerifiedBytes` budget. */

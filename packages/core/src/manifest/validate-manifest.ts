@@ -1,14 +1,14 @@
 import semver from 'semver'
 import { SquizzleError } from '../errors/squizzle-error.js'
-import { compileSchema } from '../schema/compile-schema.js'
+import { validateManifestShape } from '../schema/precompiled-validators.js'
+import { schemaCheck } from '../schema/schema-check.js'
 import { isVersion } from '../version/version.js'
 import { canonicalJson } from './canonical-json.js'
 import { assertChecksum } from './checksum.js'
 import type { Manifest } from './manifest.js'
-import { manifestSchema } from './manifest-schema.js'
 
-const checkShape = compileSchema<Manifest>(
-  manifestSchema,
+const checkShape = schemaCheck<Manifest>(
+  () => validateManifestShape,
   'MANIFEST_INVALID',
   'The manifest is damaged or was not written by Squizzle. Rebuild the version or restore it from a trusted copy.',
 )

@@ -1,15 +1,15 @@
 import { SquizzleError } from '../errors/squizzle-error.js'
 import { canonicalJson } from '../manifest/canonical-json.js'
 import type { Manifest } from '../manifest/manifest.js'
-import { compileSchema } from '../schema/compile-schema.js'
+import { validateImageIndexShape, validateImageManifestShape } from '../schema/precompiled-validators.js'
+import { schemaCheck } from '../schema/schema-check.js'
 import type { Descriptor, ImageIndex, ImageManifest } from './descriptor.js'
 import { describeBytes } from './digest.js'
-import { imageIndexSchema, imageManifestSchema } from './image-manifest-schema.js'
 import { annotations, mediaTypes } from './media-types.js'
 
 const badArtifact = 'The reference does not point at a Squizzle bundle, or the registry returned something else. Check the storage URL and version.'
-const checkImageManifest = compileSchema<ImageManifest>(imageManifestSchema, 'MANIFEST_INVALID', badArtifact)
-const checkImageIndex = compileSchema<ImageIndex>(imageIndexSchema, 'MANIFEST_INVALID', badArtifact)
+const checkImageManifest = schemaCheck<ImageManifest>(() => validateImageManifestShape, 'MANIFEST_INVALID', badArtifact)
+const checkImageIndex = schemaCheck<ImageIndex>(() => validateImageIndexShape, 'MANIFEST_INVALID', badArtifact)
 
 /**
  * Builds the OCI image manifest of a bundle: artifactType, config = the Squizzle

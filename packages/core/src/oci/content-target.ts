@@ -39,6 +39,12 @@ export interface ContentTarget {
   tag(desc: Descriptor, reference: string): Promise<void>
   /** Every tag, in no particular order. */
   tags(): AsyncIterable<string>
+  /**
+   * Every tag with the descriptor `resolve(tag)` gives, from one read of the store's
+   * own index (an OCI layout's `index.json`), so listing N versions costs one read,
+   * not N. Optional: without it, storages resolve the tags of `tags()` one by one.
+   */
+  resolveTags?(): Promise<TaggedDescriptor[]>
   /** Removes a manifest and every tag pointing at it. Optional: not every store allows deletion. */
   delete?(desc: Descriptor): Promise<void>
   /**
@@ -47,4 +53,10 @@ export interface ContentTarget {
    * keeps the `sha256-<hex>` fallback tag index instead. Optional.
    */
   referrers?(subject: string): Promise<Descriptor[] | null>
+}
+
+/** A tag and the manifest descriptor it names. */
+export interface TaggedDescriptor {
+  tag: string
+  desc: Descriptor
 }

@@ -31,8 +31,9 @@ export function readThroughCache(remote: ContentTarget, cache: ContentTarget): C
     tags: () => remote.tags(),
   }
   if (remote.verifiesPushes !== undefined) Object.assign(target, { verifiesPushes: remote.verifiesPushes })
-  const { delete: remove, referrers } = remote
+  const { delete: remove, referrers, resolveTags } = remote
   if (remove) target.delete = (desc) => remove.call(remote, desc)
+  if (resolveTags) target.resolveTags = () => resolveTags.call(remote)
   if (referrers) target.referrers = (subject) => referrers.call(remote, subject)
   return target
 }

@@ -7,7 +7,7 @@ import type { ArtifactRef, ArtifactStorage, Attachment, PulledArtifact, VersionI
 import { storageBrand } from '../storage/storage-brand.js'
 import { compareVersions, isVersion, parseVersion } from '../version/version.js'
 import { bundleImageManifest, parseBundleImageManifest, parseImageManifest } from './bundle-artifact.js'
-import type { ContentTarget } from './content-target.js'
+import type { ContentTarget, TaggedDescriptor } from './content-target.js'
 import type { Descriptor, ImageManifest } from './descriptor.js'
 import { describeBytes, verifyingStream } from './digest.js'
 import { fetchVerified, immutableVersion, maxManifestBytes, resolveOrNull } from './fetch-verified.js'
@@ -99,12 +99,8 @@ class TargetStorage implements ArtifactStorage {
 
   async list(): Promise<VersionInfo[]> {
     const versions: VersionInfo[] = []
-    for await (const tag of this.target.tags()) {
-      if (!isVersion(tag)) continue
-      const desc = await this.target.resolve(tag)
-      const bytes = await fetchVerified(this.target, desc, maxManifestBytes, `manifest of ${this.name}:${tag}`)
-      const { image } = parseBundleImageManifest(bytes, `${this.name}:${tag}`)
-      versions.push({ version: tag, digest: desc.digest, created: image.annotations?.[annotations.created] ?? null })
+    for (const { tag, desc } of await this.versionTags()) {
+      versions.push({ version: tag, digest: desc.digest, created: await this.createdOf(tag, desc) })
     }
     return versions.sort((a, b) => compareVersions(a.version, b.version))
   }
@@ -170,6 +166,29 @@ class TargetStorage implements ArtifactStorage {
     return out
   }
 
+
+  /** The version tags and what they name: from the target's index in one read when it has one. */
+  private async versionTags(): Promise<TaggedDescriptor[]> {
+    if (this.target.resolveTags) return (await this.target.resolveTags()).filter((t) => isVersion(t.tag))
+    const tagged: TaggedDescriptor[] = []
+    for await (const tag of this.target.tags()) {
+      if (isVersion(tag)) tagged.push({ tag, desc: await this.target.resolve(tag) })
+    }
+    return tagged
+  }
+
+  /**
+   * When a version was built. An index entry that names the bundle artifact type and its
+   * creation time (what the layout records when it tags a version) answers without opening
+   * the manifest; otherwise the manifest is fetched, verified and checked to be a bundle.
+   */
+  private async createdOf(tag: string, desc: Descriptor): Promise<string | null> {
+    const recorded = desc.annotations?.[annotations.created]
+    if (desc.artifactType === mediaTypes.bundleArtifact && recorded !== undefined) return recorded
+    const bytes = await fetchVerified(this.target, desc, maxManifestBytes, `manifest of ${this.name}:${tag}`)
+    const { image } = parseBundleImageManifest(bytes, `${this.name}:${tag}`)
+    return image.annotations?.[annotations.created] ?? null
+  }
 
   private async pushIfMissing(desc: Descriptor, bytes: Uint8Array): Promise<void> {
     if (!(await this.target.exists(desc))) await this.target.push(desc, bytes)

@@ -1,17 +1,17 @@
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv'
-import { SquizzleError } from '../errors/squizzle-error.js'
+import { Ajv } from 'ajv'
 import type { SquizzleErrorCode } from '../errors/error-codes.js'
-import { closestMatch } from '../text/closest-match.js'
+import { schemaCheck, type SchemaCheck } from './schema-check.js'
 
-// verbose: an error carries the schema it broke, so an unknown key can be matched against the known ones.
-const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true, verbose: true })
+export type { SchemaCheck } from './schema-check.js'
+export { describeSchemaError } from './schema-check.js'
 
-/** A compiled JSON Schema check that throws a typed error naming the bad field. */
-export type SchemaCheck<T> = (value: unknown, source: string) => T
+// Created on the first compile: Squizzle's own schemas are precompiled (precompiled-validators.ts).
+let ajv: Ajv | undefined
 
 /**
- * Compiles a JSON Schema once; the returned check throws `code` with the first
+ * Compiles a JSON Schema once, on first use; the returned check throws `code` with the first
  * offending field (`/files/3/sha256 must match pattern ...`) and where it came from.
+ * For schemas known at build time, prefer precompiled validators (see scripts/generate-validators.mjs).
  *
  * @example
  * ```ts
@@ -20,30 +20,6 @@ export type SchemaCheck<T> = (value: unknown, source: string) => T
  * ```
  */
 export function compileSchema<T>(schema: object, code: SquizzleErrorCode, hint: string): SchemaCheck<T> {
-  // Compiled on first use: a CLI run that never reads a config or an index pays nothing.
-  let validate: ValidateFunction | undefined
-  return (value, source) => {
-    validate ??= ajv.compile(schema)
-    if (validate(value)) return value as T
-    const problems = (validate.errors ?? []).map(describeSchemaError)
-    throw new SquizzleError(code, `${source}: ${problems[0] ?? 'does not match its schema'}`, {
-      hint,
-      details: { source, problems },
-    })
-  }
-}
-
-/** One ajv error as `/path problem`, naming an unknown property or the allowed values. */
-export function describeSchemaError(error: ErrorObject): string {
-  const where = error.instancePath === '' ? '(root)' : error.instancePath
-  if (error.keyword === 'additionalProperties') {
-    const property = String(error.params['additionalProperty'])
-    const known = Object.keys((error.parentSchema as { properties?: object } | undefined)?.properties ?? {})
-    const meant = closestMatch(property, known)
-    return `${where} has an unknown property "${property}"${meant ? ` (did you mean "${meant}"?)` : ''}`
-  }
-  if (error.keyword === 'enum') {
-    return `${where} must be one of ${JSON.stringify(error.params['allowedValues'])}`
-  }
-  return `${where} ${error.message ?? 'is invalid'}`
+  const compile = () => (ajv ??= new Ajv({ allErrors: true, strict: true, allowUnionTypes: true, verbose: true })).compile(schema)
+  return schemaCheck<T>(compile, code, hint)
 }
