@@ -1,7 +1,7 @@
 import { access } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
-import { createTargetStorage, defaultLedgerPath, readThroughCache, resolveEnvironment, SquizzleError, type ArtifactStorage, type ConfigSettings, type ContentTarget, type SourceFolders } from '@squizzle/core'
-import { connectionSecrets, PostgresDriver } from '@squizzle/driver-postgres'
+import { createTargetStorage, defaultLedgerPath, readThroughCache, resolveEnvironment, SquizzleError, type ArtifactStorage, type ConfigSettings, type ContentTarget, type DatabaseDriver, type SourceFolders } from '@squizzle/core'
+import { connectionSecrets, parseConnectionUrl, PostgresDriver } from '@squizzle/driver-postgres'
 import { parseDuration, type GlobalFlags } from './args.js'
 import { loadConfig, type LoadedConfig } from './config/load-config.js'
 import type { Io, Reporter } from './output/reporter.js'
@@ -152,14 +152,14 @@ export class CommandContext {
     return this.flags.databaseUrl ?? this.io.env['DATABASE_URL'] ?? this.settings.database?.url ?? null
   }
 
+  /** Where the database is, password hidden (for messages); the URL must be configured. */
+  databaseLabel(): string {
+    return parseConnectionUrl(this.databaseUrl()).display
+  }
+
   /** A connected driver; the caller closes it. Usage error when no database is configured. */
-  async connectDatabase(): Promise<PostgresDriver> {
-    const url = this.databaseUrlOrNull()
-    if (!url) {
-      throw new SquizzleError('USAGE', 'no database configured', {
-        hint: 'Set DATABASE_URL, pass --database-url, or set database.url in squizzle.config.yaml.',
-      })
-    }
+  async connectDatabase(): Promise<DatabaseDriver> {
+    const url = this.databaseUrl()
     const driver = new PostgresDriver({
       url,
       ...(this.settings.database?.applicationName ? { applicationName: this.settings.database.applicationName } : {}),
@@ -169,6 +169,16 @@ export class CommandContext {
     })
     await driver.connect()
     return driver
+  }
+
+  private databaseUrl(): string {
+    const url = this.databaseUrlOrNull()
+    if (!url) {
+      throw new SquizzleError('USAGE', 'no database configured', {
+        hint: 'Set DATABASE_URL, pass --database-url, or set database.url in squizzle.config.yaml.',
+      })
+    }
+    return url
   }
 
   lockTimeoutMs(): number {

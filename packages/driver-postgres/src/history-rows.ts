@@ -1,5 +1,6 @@
 import { validateManifest, type AuditInput, type HistoryEntry, type HistoryEntryInput, type ProgressEntry, type ProgressInput } from '@squizzle/core'
 import type { Sql } from 'postgres'
+import { hasSystemSchema } from './system-schema.js'
 
 interface HistoryRow {
   id: string
@@ -21,7 +22,8 @@ interface HistoryRow {
 }
 
 /**
- * Every history row, oldest first; manifests are validated as they are read.
+ * Every history row, oldest first (none before the system schema exists);
+ * manifests are validated as they are read.
  *
  * @example
  * ```ts
@@ -29,6 +31,7 @@ interface HistoryRow {
  * ```
  */
 export async function readHistory(sql: Sql): Promise<HistoryEntry[]> {
+  if (!(await hasSystemSchema(sql))) return []
   const rows = await sql<HistoryRow[]>`SELECT * FROM squizzle.history ORDER BY id`
   return rows.map((r) => ({
     id: Number(r.id),
@@ -50,9 +53,7 @@ export async function readHistory(sql: Sql): Promise<HistoryEntry[]> {
 }
 
 /**
- * Appends a history row; a successful apply, rollback or baseline also clears
- * the version's progress rows (they described an attempt that is now over). A
- * repair keeps them: resuming after a fixed cause needs them (see `deleteProgress`).
+ * Appends a history row.
  *
  * @example
  * ```ts
@@ -67,7 +68,6 @@ export async function writeHistory(sql: Sql, e: HistoryEntryInput): Promise<void
     VALUES (${e.operation}, ${e.version}, ${e.status}, ${e.manifestDigest}, ${e.checksum},
       ${e.manifest === null ? null : sql.json(e.manifest as never)}, ${e.actor}, ${e.host}, ${e.toolVersion},
       ${e.startedAt}, ${e.finishedAt}, ${duration}, ${e.error?.code ?? null}, ${e.error?.message ?? null})`
-  if (e.status === 'success' && e.operation !== 'repair') await deleteProgress(sql, e.version)
 }
 
 /**

@@ -1,5 +1,4 @@
-import { checkDrift, isSquizzleError, type DriftReport } from '@squizzle/core'
-import type { PostgresDriver } from '@squizzle/driver-postgres'
+import { checkDrift, isSquizzleError, type DatabaseDriver, type DriftReport } from '@squizzle/core'
 import type { CommandContext } from '../context.js'
 
 /** Drift as `status` shows it: the report, or why it could not be made (status never fails for it). */
@@ -14,7 +13,7 @@ export type StatusDrift = DriftReport | { status: 'unavailable'; code: string; m
  * const drift = await statusDrift(ctx, driver)
  * ```
  */
-export async function statusDrift(ctx: CommandContext, driver: PostgresDriver): Promise<StatusDrift> {
+export async function statusDrift(ctx: CommandContext, driver: DatabaseDriver): Promise<StatusDrift> {
   try {
     return await checkDrift({ storage: await ctx.openStorage(), driver, limits: ctx.settings.limits })
   } catch (err) {

@@ -1,4 +1,4 @@
-import type { PostgresDriver } from '@squizzle/driver-postgres'
+import type { DatabaseDriver } from '@squizzle/core'
 import type { CommandContext } from '../context.js'
 
 /**
@@ -6,10 +6,10 @@ import type { CommandContext } from '../context.js'
  *
  * @example
  * ```ts
- * await withDatabase(ctx, (driver) => driver.history())
+ * await withDatabase(ctx, (driver) => driver.records.history())
  * ```
  */
-export async function withDatabase<T>(ctx: CommandContext, fn: (driver: PostgresDriver) => Promise<T>): Promise<T> {
+export async function withDatabase<T>(ctx: CommandContext, fn: (driver: DatabaseDriver) => Promise<T>): Promise<T> {
   const driver = await ctx.connectDatabase()
   try {
     return await fn(driver)

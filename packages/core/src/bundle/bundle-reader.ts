@@ -52,7 +52,7 @@ export async function readBundle(source: Readable, manifest: Manifest, options: 
  * @example
  * ```ts
  * for await (const { file, content } of bundleFiles(pulled.open(), pulled.manifest)) {
- *   await driver.run({ version, path: file.path, statements: [], script: content.toString(), transactional: true })
+ *   await driver.transaction((tx) => tx.run({ version, path: file.path, script: content.toString() }))
  * }
  * ```
  */

@@ -142,7 +142,7 @@ export class Migrator {
         const version = artifact.manifest.version
         const details = { digest: artifact.ref.digest, ...signer, ...overrideDetails(overridden.get(version)) }
         const { user: actor, host } = this.actor
-        await driver.audit({ operation: 'apply', outcome: 'success', version, actor, host, details })
+        await driver.records.addAudit({ operation: 'apply', outcome: 'success', version, actor, host, details })
         applied.push(artifact.manifest.version)
       }
       return { applied, current: applied.at(-1) ?? plan.current, alreadyCurrent: applied.length === 0 }
@@ -222,7 +222,7 @@ export class Migrator {
     const plan = computePlan({ stored, state, allowOutOfOrder: true })
     const failed: StatusReport['failed'] = []
     for (const e of state.failed) {
-      const progress = await this.options.driver.progress(e.version)
+      const progress = await this.options.driver.records.progress(e.version)
       failed.push({
         version: e.version,
         operation: e.operation,

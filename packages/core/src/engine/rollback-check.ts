@@ -1,4 +1,4 @@
-import type { DatabaseDriver } from '../driver/database-driver.js'
+import type { DriverTransaction } from '../driver/database-driver.js'
 import { SquizzleError } from '../errors/squizzle-error.js'
 import type { EventSink } from '../events/events.js'
 import { compactDifferences, diffSnapshots, summarizeDifferences } from '../snapshot/diff-snapshots.js'
@@ -43,11 +43,11 @@ export function schemaCheck(
   expected: RollbackExpectation,
   options: SchemaCheckOptions,
   done: (check: RollbackCheck) => void,
-): (tx: DatabaseDriver) => Promise<void> {
+): (tx: DriverTransaction) => Promise<void> {
   const { version, against } = expected
   return async (tx) => {
     if (expected.snapshot === null || !tx.snapshotSchema) {
-      const reason = expected.reason ?? `the ${tx.name} driver cannot read the live schema`
+      const reason = expected.reason ?? 'the driver cannot read the live schema inside a transaction'
       done({ version, against, outcome: 'unchecked', reason, differences: [] })
       return
     }

@@ -1,5 +1,5 @@
 import type { BundleFile } from '../bundle/bundle-reader.js'
-import type { DatabaseDriver, MigrationUnit } from '../driver/database-driver.js'
+import type { DriverTransaction, MigrationScript, MigrationUnit } from '../driver/database-driver.js'
 import { isSquizzleError, SquizzleError } from '../errors/squizzle-error.js'
 import type { EventSink } from '../events/events.js'
 import type { Manifest, ManifestFile } from '../manifest/manifest.js'
@@ -17,7 +17,7 @@ import { chunkScript } from '../sql/chunk-script.js'
  * ```
  */
 export async function runTransactionalFile(
-  tx: DatabaseDriver,
+  tx: DriverTransaction,
   events: EventSink,
   manifest: Manifest,
   file: ManifestFile,
@@ -31,10 +31,11 @@ export async function runTransactionalFile(
     ? runnableStatements(await analyzeSql(text, file.path)).map((s) => s.text).join(';\n')
     : text
   const chunks = chunkScript(script)
-  const unit: MigrationUnit =
+  const { version } = manifest
+  const unit: MigrationUnit | MigrationScript =
     chunks.length === 1
-      ? { version: manifest.version, path: file.path, statements: [], script, transactional: true }
-      : { version: manifest.version, path: file.path, statements: chunks.map((c) => c.text), transactional: true }
+      ? { version, path: file.path, script }
+      : { version, path: file.path, statements: chunks.map((c) => c.text) }
   await withFileContext(file, script, (statement) => chunks[statement]?.offset ?? 0, () => tx.run(unit))
   events({ type: 'file.done', version: manifest.version, path: file.path, durationMs: Date.now() - started })
 }

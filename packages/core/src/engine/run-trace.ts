@@ -48,7 +48,7 @@ export async function readResume(
   digest: string,
   operation: RunOperation,
 ): Promise<Resume> {
-  const rows = (await driver.progress(version)).filter((r) => ownsPath(operation, r.path))
+  const rows = (await driver.records.progress(version)).filter((r) => ownsPath(operation, r.path))
   const foreign = rows.find((r) => r.manifestDigest !== digest)
   if (foreign) {
     const recorded = foreign.manifestDigest

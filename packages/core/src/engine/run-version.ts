@@ -1,5 +1,5 @@
 import { bundleFiles, type BundleFile } from '../bundle/bundle-reader.js'
-import type { DatabaseDriver, RollbackScript } from '../driver/database-driver.js'
+import type { DriverTransaction, KeptFile } from '../driver/database-driver.js'
 import type { SchemaSnapshot } from '../snapshot/schema-snapshot.js'
 import type { PulledArtifact } from '../storage/artifact-storage.js'
 import { keptSnapshot, schemaBeforePath } from './kept-snapshots.js'
@@ -39,12 +39,14 @@ export async function runVersion(
     segments: planSegments(manifest.files, manifest.transactionScope),
     files,
     // Rollback files and the snapshot come last in a bundle, after every file that runs.
-    beforeSuccess: async (tx: DatabaseDriver) => {
-      const kept: RollbackScript[] = schemaBefore ? [keptSnapshot(schemaBeforePath, schemaBefore)] : []
+    beforeSuccess: async (tx: DriverTransaction) => {
+      const kept: KeptFile[] = schemaBefore ? [keptSnapshot(schemaBeforePath, schemaBefore)] : []
       for await (const { file, content } of files) {
-        if (file.kind === 'rollback' || file.kind === 'schema') kept.push({ path: file.path, sha256: file.sha256, sql: content.toString('utf8') })
+        if (file.kind === 'rollback' || file.kind === 'schema') {
+          kept.push({ path: file.path, sha256: file.sha256, content: content.toString('utf8') })
+        }
       }
-      if (kept.length > 0) await tx.saveRollbackScripts(manifest.version, ref.digest, kept)
+      if (kept.length > 0) await tx.records.keepFiles(manifest.version, ref.digest, kept)
     },
   })
 }
