@@ -31,8 +31,6 @@ const tagPattern = /^[a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}$/
  */
 export class OciLayoutTarget implements ContentTarget {
   readonly name: string
-  /** Every blob is hashed on its way in and only renamed into place when it matches. */
-  readonly verifiesPushes = true
   private readonly paths: LayoutPaths
   private readonly mutex: Mutex
   private swept: Promise<unknown> | undefined

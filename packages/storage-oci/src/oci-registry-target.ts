@@ -41,8 +41,6 @@ const recentManifestLimit = 32
  */
 export class OciRegistryTarget implements ContentTarget {
   readonly name: string
-  /** The registry checks size and digest when an upload completes (distribution spec), and so does {@link push} for manifests. */
-  readonly verifiesPushes = true
   readonly client: RegistryClient
   private readonly chunkSize: number
   private readonly tagPageSize: number
