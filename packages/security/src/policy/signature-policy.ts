@@ -20,10 +20,19 @@ import { SigstoreVerifier } from '../verify/sigstore-verifier.js'
  * ```
  */
 export class SignaturePolicy implements ArtifactPolicy {
+  /** Throws `CONFIG_INVALID` for a policy that requires signatures but trusts no key or identity: nothing could verify. */
   constructor(
     readonly trust: TrustPolicy,
     private readonly verifier: Verifier = new SigstoreVerifier(),
-  ) {}
+  ) {
+    if (trust.signatures === 'required' && !hasAnchors(trust)) {
+      const message = 'the trust policy requires signatures, but trusts no public key or identity: nothing could ever verify'
+      throw new SquizzleError('CONFIG_INVALID', message, {
+        hint: 'Trust a public key (trust.publicKeys: the .pub of the signing key) or a keyless identity '
+          + '(trust.identities: OIDC issuer and subject).',
+      })
+    }
+  }
 
   async check(input: { ref: ArtifactRef; manifest: Manifest; storage: ArtifactStorage }): Promise<VerifiedIdentity | null> {
     const { ref, manifest, storage } = input
