@@ -1,5 +1,7 @@
 // Errors and events
-export { SquizzleError, isSquizzleError, hasErrorCode, type SquizzleErrorOptions } from './errors/squizzle-error.js'
+export { SquizzleError, isSquizzleError, hasErrorCode, type SquizzleErrorOptions, type PluginErrorCode } from './errors/squizzle-error.js'
+export type { Remedy, RemedyOperation } from './errors/remedy.js'
+export { definePluginErrors, type PluginErrors } from './errors/plugin-errors.js'
 export { errorCategory, errorCodes, type ErrorCategory, type SquizzleErrorCode } from './errors/error-codes.js'
 export { redactUrl, redactSecrets } from './errors/redact.js'
 export { ignoreEvents, type EventSink, type SquizzleEvent, type LockHolderInfo } from './events/events.js'

@@ -49,7 +49,8 @@ export function databaseError(err: unknown, doing: string, secrets: readonly (st
 export function connectionError(err: unknown, where: string, secrets: readonly (string | undefined)[]): SquizzleError {
   const e = (err ?? {}) as { message?: string; code?: string }
   return new SquizzleError('CONNECTION_FAILED', `cannot connect to ${where}: ${redactSecrets(e.message ?? String(err), secrets)}`, {
-    hint: 'Check DATABASE_URL (or --database-url): host, port, database name, user and password, and that the server accepts connections.',
+    hint: 'Check the database URL (host, port, database name, user and password) and that the server accepts '
+      + 'connections.',
     details: { ...(e.code ? { errorCode: e.code } : {}) },
   })
 }

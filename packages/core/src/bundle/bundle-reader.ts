@@ -144,7 +144,7 @@ function checkEntryName(name: string): void {
 
 function unsafe(code: 'BUNDLE_UNSAFE' | 'BUNDLE_CORRUPT' | 'BUNDLE_LIMIT_EXCEEDED', message: string): SquizzleError {
   return new SquizzleError(code, `bundle refused: ${message}`, {
-    hint: 'Do not apply this bundle. Rebuild the version with `squizzle build` or restore it from a trusted copy.',
+    hint: 'Do not apply this bundle. Rebuild the version or restore it from a trusted copy.',
   })
 }
 

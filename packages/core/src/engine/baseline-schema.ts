@@ -46,7 +46,7 @@ export async function checkBaselineSchema(
     ctx.events({ type: 'warning', code, version, message })
     return { outcome: 'unchecked', reason, differences: [], kept }
   }
-  if (!kept) return unchecked('SNAPSHOT_MISSING', `${version} was built without a schema snapshot (--no-snapshot)`)
+  if (!kept) return unchecked('SNAPSHOT_MISSING', `${version} was built without a schema snapshot`)
   if (!ctx.driver.snapshotSchema) {
     return unchecked('SNAPSHOT_UNSUPPORTED', `the ${ctx.driver.name} driver cannot read the live schema`)
   }
@@ -65,7 +65,8 @@ type NothingToCompare = 'SNAPSHOT_MISSING' | 'SNAPSHOT_UNSUPPORTED'
 function nothingToCompare(code: NothingToCompare, version: string, reason: string): SquizzleError {
   const message = `cannot baseline at ${version}: ${reason}, so nothing shows that the database has its schema`
   return new SquizzleError(code, message, {
-    hint: `Check by hand that the database has the schema ${version}'s SQL creates, then baseline with --force.`,
+    hint: `Check by hand that the database has the schema ${version}'s SQL creates, then force the baseline (audited).`,
+    remedies: [{ operation: 'baseline', args: [version], options: { force: true } }],
     details: { version },
   })
 }
@@ -79,7 +80,8 @@ function mismatch(version: string, differences: SchemaDifference[], expected: Sc
     hint:
       `Baseline records that the database already has ${version}'s schema. ` +
       'Baseline at the version it does match, or change the schema to match; if the differences are intended ' +
-      '(e.g. objects Squizzle does not manage), --force baselines anyway and records them in the audit log.',
+      '(e.g. objects Squizzle does not manage), a forced baseline goes ahead and records them in the audit log.',
+    remedies: [{ operation: 'baseline', args: [version], options: { force: true } }],
     details: {
       version,
       differences: compactDifferences(differences),

@@ -81,7 +81,9 @@ async function refuseRewrite(
   const applies = state.applied.filter((e) => e.operation === 'apply')
   if (applies.length > 0 && !force) {
     await refuse(ctx, 'baseline', wanted, new SquizzleError('HISTORY_NOT_EMPTY', `Squizzle already applied ${applies.length} version(s) to this database (current ${state.current})`, {
-      hint: 'Baseline is for databases Squizzle has not managed yet. If the versions up to this one were really applied by hand, pass --force.',
+      hint: 'Baseline is for databases Squizzle has not managed yet. If the versions up to this one were really '
+        + 'applied by hand, force the baseline (audited).',
+      remedies: [{ operation: 'baseline', args: [wanted], options: { force: true } }],
       details: { version: wanted, current: state.current },
     }))
   }

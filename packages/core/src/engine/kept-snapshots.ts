@@ -52,7 +52,8 @@ export async function readKeptSnapshot(
     throw new SquizzleError('DIGEST_MISMATCH', message, {
       hint:
         'squizzle.rollback_script was changed by hand. Restore it from the released artifact, ' +
-        'or compare the schema by hand (`squizzle drift`).',
+        'or compare the schema by hand (drift detection lists the differences).',
+      remedies: [{ operation: 'drift' }],
       details: { digest, path, expected, actual: sha256 },
     })
   }

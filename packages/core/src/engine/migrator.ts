@@ -68,7 +68,7 @@ export interface StatusReport {
   current: string | null
   applied: { version: string; digest: string | null; appliedAt: string; actor: string; operation: string }[]
   pending: { version: string; digest: string; outOfOrder: boolean }[]
-  /** Unresolved failed runs; `operation` says which command to run again (or `squizzle repair`). */
+  /** Unresolved failed runs; `operation` says which operation to run again (or repair). */
   failed: { version: string; operation: string; at: string; code: string; message: string; resumable: boolean }[]
   /**
    * Indexes whose build never finished (an interrupted or failed `CREATE INDEX

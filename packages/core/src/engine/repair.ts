@@ -35,7 +35,8 @@ export async function repairFailures(ctx: OperationContext, options: RepairOptio
     const failed = state.failed.filter((e) => options.version === undefined || e.version === options.version)
     if (failed.length === 0) {
       throw new SquizzleError('NOTHING_TO_REPAIR', options.version ? `version ${options.version} has no unresolved failed run` : 'there is no unresolved failed run', {
-        hint: 'Run `squizzle status` to see failed runs; repair only resolves those.',
+        hint: 'The status lists failed runs; repair only resolves those.',
+        remedies: [{ operation: 'status' }],
       })
     }
     const repaired: RepairResult['repaired'] = []

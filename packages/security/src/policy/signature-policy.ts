@@ -40,7 +40,8 @@ export class SignaturePolicy implements ArtifactPolicy {
     if (signatures.length === 0) {
       if (this.trust.signatures === 'optional') return null
       throw new SquizzleError('SIGNATURE_MISSING', `version ${manifest.version} is not signed, and this environment's trust policy requires signatures`, {
-        hint: `Sign it with \`squizzle sign ${manifest.version}\` (or build with --sign), or set trust.signatures: optional for this environment.`,
+        hint: 'Sign it (or build it signed), or set trust.signatures: optional for this environment.',
+        remedies: [{ operation: 'sign', args: [manifest.version] }],
         details: { version: manifest.version, digest: ref.digest, rule: 'trust.signatures: required' },
       })
     }
@@ -63,12 +64,17 @@ export class SignaturePolicy implements ArtifactPolicy {
     try {
       json = JSON.parse(Buffer.from(attachment.data).toString('utf8')) as Record<string, unknown>
     } catch (cause) {
-      throw new SquizzleError('SIGNATURE_INVALID', `the signature attached to ${manifest.version} is not JSON`, { hint: `Re-sign it with \`squizzle sign ${manifest.version}\`.`, cause })
+      throw new SquizzleError('SIGNATURE_INVALID', `the signature attached to ${manifest.version} is not JSON`, {
+        hint: 'Sign it again.',
+        remedies: [{ operation: 'sign', args: [manifest.version] }],
+        cause,
+      })
     }
     const verified = await this.verifier.verify(json, this.trust)
     if (verified.payloadType !== inTotoPayloadType) {
       throw new SquizzleError('SIGNATURE_INVALID', `the signature attached to ${manifest.version} signs a ${verified.payloadType} payload, not an in-toto statement`, {
-        hint: `Re-sign it with \`squizzle sign ${manifest.version}\`.`,
+        hint: 'Sign it again.',
+        remedies: [{ operation: 'sign', args: [manifest.version] }],
       })
     }
     assertNamesArtifact(parseStatement(verified.payload), ref, manifest)
