@@ -21,3 +21,10 @@ export const workspaceAliases = [
 
 /** The globalSetup that starts one real PostgreSQL server per test run. */
 export const postgresGlobalSetup = at('./packages/testkit/src/global-setup.ts')
+
+/**
+ * Timeouts for every package's tests. Generous on purpose: tests wait on real servers
+ * (PostgreSQL, the registry, child processes) on a machine that may be loaded (two cores
+ * shared by a team), and a test must fail on a wrong result, never on a slow machine.
+ */
+export const patientTimeouts = { testTimeout: 120_000, hookTimeout: 120_000 } as const

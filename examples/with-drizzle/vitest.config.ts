@@ -6,6 +6,6 @@ export default defineConfig({
   test: {
     globalSetup: [postgresGlobalSetup],
     testTimeout: 180_000,
-    hookTimeout: 60_000,
+    hookTimeout: 120_000,
   },
 })

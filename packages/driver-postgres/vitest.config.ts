@@ -1,11 +1,10 @@
 import { defineConfig } from 'vitest/config'
-import { postgresGlobalSetup, workspaceAliases } from '../../vitest.shared.js'
+import { patientTimeouts, postgresGlobalSetup, workspaceAliases } from '../../vitest.shared.js'
 
 export default defineConfig({
   resolve: { alias: workspaceAliases },
   test: {
     globalSetup: [postgresGlobalSetup],
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
+    ...patientTimeouts,
   },
 })

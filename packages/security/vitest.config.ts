@@ -1,10 +1,10 @@
 import { defineConfig } from 'vitest/config'
-import { workspaceAliases } from '../../vitest.shared.js'
+import { patientTimeouts, workspaceAliases } from '../../vitest.shared.js'
 
 export default defineConfig({
   resolve: { alias: workspaceAliases },
   test: {
-    testTimeout: 30_000,
+    ...patientTimeouts,
     coverage: {
       provider: 'v8',
       include: ['src/**/*.ts'],

@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url'
 import { defineConfig } from 'vitest/config'
+import { patientTimeouts } from '../../vitest.shared.js'
 
 // Tests run against core's source, so a core change is tested here without a build.
 const coreSource = (path: string): string => fileURLToPath(new URL(`../core/src/${path}`, import.meta.url))
@@ -12,6 +13,6 @@ export default defineConfig({
     ],
   },
   test: {
-    testTimeout: 30_000,
+    ...patientTimeouts,
   },
 })

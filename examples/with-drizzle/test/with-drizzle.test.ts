@@ -17,7 +17,12 @@ let work: string
 
 async function squizzle(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const r = await promisify(execFile)(process.execPath, [bin, ...args], { cwd: work, env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '/tmp', NO_COLOR: '1', ...env } })
+    // Builds replay on the test server, as on a CI with a development server (SQUIZZLE_DEV_URL):
+    // a fresh database each, rather than a PostgreSQL server started for every build.
+    const base = { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '/tmp', NO_COLOR: '1' }
+    const replayOn = { SQUIZZLE_DEV_URL: inject('postgresUrl') }
+    const options = { cwd: work, env: { ...base, ...replayOn, ...env } }
+    const r = await promisify(execFile)(process.execPath, [bin, ...args], options)
     return { code: 0, ...r }
   } catch (err) {
     const e = err as { code: number; stdout: string; stderr: string }

@@ -1,5 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util'
-import { parseVersion, SquizzleError } from '@squizzle/core'
+import { parsePinnedVersion, parseVersion, SquizzleError, type PinnedVersion } from '@squizzle/core'
 
 type OptionSpec = NonNullable<ParseArgsConfig['options']>
 
@@ -14,6 +14,7 @@ export const globalOptions = {
   storage: { type: 'string', short: 's' },
   'database-url': { type: 'string' },
   'lock-timeout': { type: 'string' },
+  'connect-timeout': { type: 'string' },
   'plain-http': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies OptionSpec
@@ -28,6 +29,8 @@ export interface GlobalFlags {
   storage?: string | undefined
   databaseUrl?: string | undefined
   lockTimeout?: string | undefined
+  /** How long to retry connecting while the database is not up yet. */
+  connectTimeout?: string | undefined
   /** Talk to oci:// registries over plain HTTP (never chosen without being asked). */
   plainHttp: boolean
   help: boolean
@@ -89,6 +92,7 @@ export function parseCommand(argv: string[], commandOptions: (name: string | und
       storage: v['storage'] as string | undefined,
       databaseUrl: v['database-url'] as string | undefined,
       lockTimeout: v['lock-timeout'] as string | undefined,
+      connectTimeout: v['connect-timeout'] as string | undefined,
       plainHttp: v['plain-http'] === true,
       help: v['help'] === true,
     },
@@ -136,6 +140,7 @@ export function versionArguments(
   positionals: readonly string[],
   command: string,
   count: { min: number; max: number },
+  options: { pinned?: boolean } = {},
 ): string[] {
   const { min, max } = count
   if (positionals.length < min || positionals.length > max) {
@@ -143,7 +148,13 @@ export function versionArguments(
     const example = `squizzle ${command} ${max === 0 ? '--help' : ['1.0.0', '1.2.0'].slice(-max).join(' ')}`
     throw new SquizzleError('USAGE', `${command} takes ${takes}`, { hint: `Example: ${example}` })
   }
+  // A pinned form (`1.2.0@sha256:…`) is checked here and passed on whole: core compares the digest.
+  if (options.pinned) return positionals.map((p) => pinnedReference(parsePinnedVersion(p)))
   return positionals.map((p) => parseVersion(p))
+}
+
+function pinnedReference(pin: PinnedVersion): string {
+  return pin.digest === null ? pin.version : `${pin.version}@${pin.digest}`
 }
 
 /**
@@ -154,8 +165,8 @@ export function versionArguments(
  * const version = oneVersion(args.positionals, 'verify')
  * ```
  */
-export function oneVersion(positionals: readonly string[], command: string): string {
-  return versionArguments(positionals, command, { min: 1, max: 1 })[0]!
+export function oneVersion(positionals: readonly string[], command: string, options: { pinned?: boolean } = {}): string {
+  return versionArguments(positionals, command, { min: 1, max: 1 }, options)[0]!
 }
 
 function versions(n: number): string {

@@ -1,6 +1,18 @@
 import { access } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
-import { createTargetStorage, defaultLedgerPath, readThroughCache, resolveEnvironment, SquizzleError, type ArtifactStorage, type ConfigSettings, type ContentTarget, type DatabaseDriver, type SourceFolders } from '@squizzle/core'
+import {
+  connectWithRetry,
+  createTargetStorage,
+  defaultLedgerPath,
+  readThroughCache,
+  resolveEnvironment,
+  SquizzleError,
+  type ArtifactStorage,
+  type ConfigSettings,
+  type ContentTarget,
+  type DatabaseDriver,
+  type SourceFolders,
+} from '@squizzle/core'
 import { connectionSecrets, parseConnectionUrl, PostgresDriver } from '@squizzle/driver-postgres'
 import { parseDuration, type GlobalFlags } from './args.js'
 import { loadConfig, type LoadedConfig } from './config/load-config.js'
@@ -16,6 +28,8 @@ type OpenedStorage = ArtifactStorage & { readonly target: ContentTarget }
 
 export const defaultStorageUrl = 'file:.squizzle/artifacts'
 export const defaultPaths = { migrations: 'db/migrations', rollback: 'db/rollback', seed: 'db/seed' } as const
+/** A deploy job may start a few seconds before its database accepts connections. */
+export const defaultConnectTimeoutMs = 30_000
 
 /**
  * Everything a command needs, resolved once: flags over environment over config over defaults.
@@ -167,8 +181,20 @@ export class CommandContext {
         if (this.flags.verbose) this.reporter.line(this.reporter.colors.dim(`  ${n.severity.toLowerCase()}: ${n.message}`))
       },
     })
-    await driver.connect()
+    await connectWithRetry(driver, { timeoutMs: this.connectTimeoutMs(), events: this.reporter.onEvent })
     return driver
+  }
+
+  /**
+   * How long connecting retries while the database is not up yet: --connect-timeout, else
+   * SQUIZZLE_CONNECT_TIMEOUT, else database.connectTimeout, else 30 s; 0 tries once.
+   */
+  connectTimeoutMs(): number {
+    const flag = this.flags.connectTimeout ?? this.io.env['SQUIZZLE_CONNECT_TIMEOUT']
+    if (flag !== undefined) return parseDuration(flag, '--connect-timeout')
+    const configured = this.settings.database?.connectTimeout
+    if (typeof configured === 'number') return configured
+    return configured === undefined ? defaultConnectTimeoutMs : parseDuration(configured, 'database.connectTimeout')
   }
 
   private databaseUrl(): string {

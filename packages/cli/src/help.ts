@@ -8,6 +8,7 @@ const globalHelp = [
   '--config FILE          config file (default: squizzle.config.{ts,mjs,js,json,yaml} found upward)',
   '--env NAME             use environments.NAME from the config; env SQUIZZLE_ENV',
   '--lock-timeout 60s     how long to wait for the migration lock; env SQUIZZLE_LOCK_TIMEOUT',
+  '--connect-timeout 30s  how long to retry while the database is not up yet (0: once); env SQUIZZLE_CONNECT_TIMEOUT',
   '--json                 machine-readable output on stdout, nothing else there',
   '--quiet, --verbose     less or more output; NO_COLOR or --no-color disables colour',
   '--help, --version',

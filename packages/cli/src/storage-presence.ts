@@ -7,7 +7,7 @@ import type { StorageLocation } from './storage-url.js'
  * Whether a command needs its storage to exist. `required`: apply, status, list,
  * verify, diff, sbom, sign, baseline, the source of push and pull; otherwise a typo
  * in --storage would make a deploy a silent no-op. `create`: a missing local layout
- * is created (build, init, the destination of pull). `optional`: it may be missing
+ * is created (build, init, the destination of pull and import). `optional`: it may be missing
  * and nothing is created (the registry push writes to; rollback and repair, which
  * work from what the database kept).
  */

@@ -16,7 +16,8 @@ afterEach(async () => {
 describe('the squizzle command', () => {
   it('prints its version', async () => {
     const pkg = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
-    const r = await squizzle(['--version'], { cwd: project.dir })
+    // The built binary itself, started as users start it.
+    const r = await squizzle(['--version'], { cwd: project.dir, process: true })
     expect(r.stdout.trim()).toBe(pkg.version)
   })
 

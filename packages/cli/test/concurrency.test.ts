@@ -3,6 +3,7 @@ import { createTestDatabase, query } from '@squizzle/testkit'
 import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest'
 import { collect, squizzle, startSquizzle } from './support/cli-process.js'
 import { createProject, type TestProject } from './support/project.js'
+import { waitFor } from './support/wait-for.js'
 
 let project: TestProject
 let url: string
@@ -15,14 +16,6 @@ beforeEach(async () => {
 afterEach(async () => {
   await project.remove()
 })
-
-async function waitFor(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const until = Date.now() + timeoutMs
-  while (!(await check())) {
-    if (Date.now() > until) throw new Error('condition not met in time')
-    await new Promise((r) => setTimeout(r, 50))
-  }
-}
 
 describe('concurrent and interrupted applies', () => {
   it('lets two processes apply at once: each version is recorded exactly once', async () => {
@@ -53,16 +46,19 @@ describe('concurrent and interrupted applies', () => {
     await run('build', '1.0.0', '--irreversible')
     const child = startSquizzle(['apply'], { cwd: project.dir, env: { DATABASE_URL: url } })
     const done = collect(child)
-    await waitFor(async () => (await query(url, "SELECT 1 FROM pg_stat_activity WHERE query LIKE '%pg_sleep(CASE%' AND state = 'active' AND pid <> pg_backend_pid()")).length > 0, 20_000)
+    const sleeping =
+      "SELECT 1 FROM pg_stat_activity WHERE query LIKE '%pg_sleep(CASE%' AND state = 'active' AND pid <> pg_backend_pid()"
+    await waitFor(async () => (await query(url, sleeping)).length > 0, 'the apply to reach its sleeping statement')
     child.kill('SIGKILL')
     expect((await done).signal).toBe('SIGKILL')
     // The server notices the dead client, rolls its transaction back and frees the lock.
     const probe = new PostgresDriver({ url })
     await probe.connect()
     try {
-      await waitFor(async () => (await probe.lockHolder()) === null, 10_000)
+      await waitFor(async () => (await probe.lockHolder()) === null, 'the server to free the lock')
       // The work connection's backend notices the dead client too and rolls back.
-      await waitFor(async () => (await query(url, "SELECT 1 FROM pg_stat_activity WHERE query LIKE '%pg_sleep(CASE%' AND pid <> pg_backend_pid()")).length === 0, 10_000)
+      const running = "SELECT 1 FROM pg_stat_activity WHERE query LIKE '%pg_sleep(CASE%' AND pid <> pg_backend_pid()"
+      await waitFor(async () => (await query(url, running)).length === 0, 'the server to end the killed apply')
     } finally {
       await probe.close()
     }

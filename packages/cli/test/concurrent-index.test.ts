@@ -81,7 +81,10 @@ describe('CREATE INDEX CONCURRENTLY, interrupted', () => {
   })
 
   it('reports an invalid index in status, as text and in --json', async () => {
-    await query(url, 'CREATE TABLE dups (v int); INSERT INTO dups VALUES (1), (1)')
+    await project.add('migrations', '001_dups.sql', 'CREATE TABLE dups (v int);')
+    expect((await run('build', '1.0.0', '--irreversible')).code).toBe(0)
+    expect((await run('apply')).code).toBe(0)
+    await query(url, 'INSERT INTO dups VALUES (1), (1)')
     const build = query(url, 'CREATE UNIQUE INDEX CONCURRENTLY dups_v_key ON dups (v)')
     await expect(build).rejects.toThrow(/could not create unique index/)
     const text = await run('status')

@@ -35,6 +35,14 @@ describe('configuration files', () => {
     expect(await storageOf(dir)).toBe(`oci-layout:${join(dir, `from-${name.split('.').pop()}`)}`)
   })
 
+  const scripts = ['squizzle.config.mjs', 'squizzle.config.ts']
+  it.each(scripts)('reads %s as edited when a program runs main() again', async (file) => {
+    await writeFile(join(dir, file), "export default { storage: 'file:before' }\n")
+    expect(await storageOf(dir)).toBe(`oci-layout:${join(dir, 'before')}`)
+    await writeFile(join(dir, file), "export default { storage: 'file:after' }\n")
+    expect(await storageOf(dir)).toBe(`oci-layout:${join(dir, 'after')}`)
+  })
+
   it('is found upward from a subfolder, and relative paths resolve against its folder', async () => {
     await writeFile(join(dir, 'squizzle.config.yaml'), 'storage: file:artifacts\n')
     await mkdir(join(dir, 'deep', 'er'), { recursive: true })

@@ -51,7 +51,7 @@ describe('schema snapshots at build', () => {
     expect(r.code).toBe(0)
     expect(r.stdout).toMatch(/on an embedded PostgreSQL server/)
     expect(r.stdout).toMatch(/schema snapshot: \d+ objects after replaying 1 version/)
-  }, 90_000)
+  })
 
   it('refuses a version whose SQL fails on an empty database (REPLAY_FAILED) and stores nothing', async () => {
     await project.add('migrations', '001_bad.sql', 'ALTER TABLE missing ADD COLUMN x int;')

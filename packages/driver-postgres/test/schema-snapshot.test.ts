@@ -145,5 +145,5 @@ describe('openScratchDatabase', () => {
     } finally {
       await scratch.dispose()
     }
-  }, 60_000)
+  })
 })

@@ -1,2 +1,5 @@
 export { createFilesystemStorage } from './filesystem-storage.js'
 export { OciLayoutTarget } from './oci-layout-target.js'
+export { writeOciArchive, type ArchivedVersion } from './oci-archive-write.js'
+export { openOciArchive, defaultArchiveLimits, type OciArchive, type ArchiveLimits } from './oci-archive-read.js'
+export { readOnlyTarget } from './read-only-target.js'

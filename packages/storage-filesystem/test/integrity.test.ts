@@ -95,7 +95,10 @@ describe('tamper detection and untrusted layout content', () => {
       const stream = pulled.open()
       await new Promise<void>((resolve) => stream.once('data', () => resolve(void stream.destroy())))
     }
-    await new Promise((resolve) => setTimeout(resolve, 100))
+    // Files close on libuv's thread pool, which a busy machine may take a while to get to: wait, then compare.
+    for (const until = Date.now() + 30_000; (await openFiles()) !== before && Date.now() < until; ) {
+      await new Promise((resolve) => setTimeout(resolve, 50))
+    }
     expect(await openFiles()).toBe(before)
   })
 

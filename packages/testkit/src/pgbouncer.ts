@@ -58,7 +58,8 @@ export async function startPgBouncer(databaseUrl: string, mode: 'session' | 'tra
   const child: ChildProcess = asRoot
     ? spawn('runuser', ['-u', 'postgres', '--', binary, join(dir, 'pgbouncer.ini')], { stdio: 'ignore' })
     : spawn(binary, [join(dir, 'pgbouncer.ini')], { stdio: 'ignore' })
-  await waitForPort(port, 10_000)
+  // Generous: on a loaded machine pgbouncer takes a while to listen; a test must not fail for that.
+  await waitForPort(port, 60_000)
   const url = new URL(databaseUrl)
   url.port = String(port)
   return {

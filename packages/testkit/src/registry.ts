@@ -75,6 +75,7 @@ export async function startTestRegistry(mode: RegistryAuthMode): Promise<TestReg
   const storageDir = join(dir, 'storage')
   const port = await freePort()
   const host = `127.0.0.1:${port}`
+  const instance = randomBytes(8).toString('hex')
   const credentials = mode === 'open' ? undefined : { username: 'squizzle-ci', password: `pw-${randomBytes(12).toString('hex')}` }
   const authLines: string[] = []
   let issuer: TokenIssuer | undefined
@@ -103,6 +104,10 @@ export async function startTestRegistry(mode: RegistryAuthMode): Promise<TestReg
     'http:',
     `  addr: ${host}`,
     `  secret: ${randomBytes(16).toString('hex')}`,
+    // Every answer carries this, so waiting for the port can never mistake another program's
+    // server for this registry (the port was free when chosen; on a busy machine it may not stay so).
+    '  headers:',
+    `    X-Squizzle-Test-Registry: [${instance}]`,
     ...authLines,
     '',
   ].join('\n')
@@ -114,7 +119,7 @@ export async function startTestRegistry(mode: RegistryAuthMode): Promise<TestReg
     child = spawn(binary, ['serve', join(dir, 'config.yml')], { stdio: ['ignore', 'pipe', 'pipe'] })
     child.stdout?.on('data', (d: Buffer) => (log = (log + d.toString()).slice(-4000)))
     child.stderr?.on('data', (d: Buffer) => (log = (log + d.toString()).slice(-4000)))
-    await waitForRegistry(`http://${host}/v2/`, child, () => log)
+    await waitForRegistry(`http://${host}/v2/`, instance, child, () => log)
   }
   const kill = async () => {
     if (!child || child.exitCode !== null) return
@@ -145,12 +150,16 @@ export async function startTestRegistry(mode: RegistryAuthMode): Promise<TestReg
   }
 }
 
-async function waitForRegistry(url: string, child: ChildProcess, log: () => string): Promise<void> {
-  const until = Date.now() + 15_000
+async function waitForRegistry(url: string, instance: string, child: ChildProcess, log: () => string): Promise<void> {
+  // Generous: on a loaded machine the registry takes a while to start; a test must not fail for that.
+  const until = Date.now() + 60_000
   for (;;) {
     if (child.exitCode !== null) throw new Error(`docker-registry exited (${child.exitCode}): ${log()}`)
-    const status = await fetch(url).then((r) => r.status, () => 0)
-    if (status === 200 || status === 401) return
+    const answer = await fetch(url).then(
+      (r) => ({ status: r.status, from: r.headers.get('x-squizzle-test-registry') }),
+      () => null,
+    )
+    if (answer && (answer.status === 200 || answer.status === 401) && answer.from === instance) return
     if (Date.now() > until) throw new Error(`docker-registry did not answer on ${url}: ${log()}`)
     await new Promise((r) => setTimeout(r, 50))
   }
@@ -173,7 +182,7 @@ interface TokenIssuer {
 async function startTokenIssuer(dir: string, credentials: { username: string; password: string }): Promise<TokenIssuer> {
   const keyFile = join(dir, 'issuer.key')
   const certFile = join(dir, 'issuer.crt')
-  await promisify(execFile)('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', keyFile, '-out', certFile, '-days', '2', '-subj', `/CN=${issuerName}`], { timeout: 30_000 })
+  await promisify(execFile)('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', keyFile, '-out', certFile, '-days', '2', '-subj', `/CN=${issuerName}`], { timeout: 120_000 })
   const key = await readFile(keyFile, 'utf8')
   const certDer = new X509Certificate(await readFile(certFile)).raw.toString('base64')
   const expected = `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}`

@@ -21,7 +21,7 @@ export async function startSystemPostgres(binDir: string): Promise<EmbeddedServe
   const asRoot = process.getuid?.() === 0
   const run = (cmd: string, args: string[]) => exec(asRoot ? 'runuser' : join(binDir, cmd), asRoot ? ['-u', 'postgres', '--', join(binDir, cmd), ...args] : args)
   await run('initdb', ['-D', dataDir, '-U', 'postgres', '--auth=scram-sha-256', `--pwfile=${pwFile}`, '-E', 'UTF8', '--no-sync'])
-  await run('pg_ctl', ['-D', dataDir, '-w', '-l', join(parent, 'log'), '-o', `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=${parent} -c fsync=off`, 'start'])
+  await run('pg_ctl', ['-D', dataDir, '-w', '-l', join(parent, 'log'), '-o', `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=${parent} -c fsync=off -c synchronous_commit=off -c full_page_writes=off`, 'start'])
   return {
     url: `postgres://postgres:${password}@127.0.0.1:${port}/postgres`,
     port,

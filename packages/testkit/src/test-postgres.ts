@@ -6,6 +6,8 @@ import { startSystemPostgres } from './system-postgres.js'
 /**
  * Starts the PostgreSQL server a test run uses: Debian's (or any distribution's)
  * binaries when `SQUIZZLE_TEST_PG_BIN` names their folder, else the embedded one.
+ * Either runs without fsync and synchronous commit: its data is thrown away at the
+ * end, and tests create and drop databases by the hundred.
  *
  * @example
  * ```ts
@@ -15,7 +17,7 @@ import { startSystemPostgres } from './system-postgres.js'
 export async function startTestPostgres(): Promise<EmbeddedServer & { label: string }> {
   const binDir = process.env['SQUIZZLE_TEST_PG_BIN']
   if (binDir) return { ...(await startSystemPostgres(binDir)), label: `system PostgreSQL from ${binDir}` }
-  return { ...(await startEmbeddedPostgres()), label: 'embedded PostgreSQL' }
+  return { ...(await startEmbeddedPostgres({ durable: false })), label: 'embedded PostgreSQL' }
 }
 
 /**

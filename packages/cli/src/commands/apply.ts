@@ -7,9 +7,11 @@ import { withDatabase } from './with-database.js'
 export const applyCommand: Command = {
   name: 'apply',
   summary: 'Apply every pending version (up to <version>), each verified, once, under the lock',
-  usage: 'squizzle apply [version] [--dry-run] [--allow-out-of-order] [--allow-unchained]',
+  usage: 'squizzle apply [version[@sha256:…]] [--dry-run] [--allow-out-of-order] [--allow-unchained]',
   details: [
     '[version]             stop at this version (default: the latest stored)',
+    '@sha256:…             pin it: run only if the version resolves to exactly this digest (the one verified',
+    '                      elsewhere, e.g. on staging); otherwise exit 3 (PINNED_DIGEST_MISMATCH), nothing run',
     '--dry-run             print the plan and the SQL, change nothing (--json: versions, files, statements, transactions)',
     '--allow-out-of-order  apply never-applied versions older than the current one (their chain is not checked)',
     '--allow-unchained     apply a version not built on the database\'s current version (audited as overridden)',
@@ -24,6 +26,7 @@ export const applyCommand: Command = {
     'squizzle apply 1.2.0 --dry-run',
     'DATABASE_URL=postgres://… squizzle apply --json',
     'squizzle apply 1.7.0 --allow-unchained',
+    'squizzle apply 1.7.0@sha256:4f1c…   # the digest staging applied (squizzle status --json | jq .applied)',
   ],
   options: {
     'dry-run': { type: 'boolean' },
@@ -31,7 +34,7 @@ export const applyCommand: Command = {
     'allow-unchained': { type: 'boolean' },
   },
   async run(ctx, args) {
-    const [target] = versionArguments(args.positionals, 'apply', { min: 0, max: 1 })
+    const [target] = versionArguments(args.positionals, 'apply', { min: 0, max: 1 }, { pinned: true })
     const allowOutOfOrder = args.values['allow-out-of-order'] === true ? true : undefined
     const allowUnchained = args.values['allow-unchained'] === true
     return withDatabase(ctx, async (driver) => {

@@ -73,6 +73,7 @@ export const buildCommand: Command = {
       events: ctx.reporter.onEvent,
       ...(lint ? { beforeStore: lint.check } : {}),
       ...attachments,
+      env: ctx.io.env,
     })
     const evidence = attachments.attachments ? { provenance: signer ? 'signed' : 'unsigned' } : null
     const sqlFiles = manifest.files.filter((f) => f.kind !== 'schema').length

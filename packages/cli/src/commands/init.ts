@@ -23,6 +23,7 @@ lockTimeoutMs: 60000
 # environments:
 #   production:
 #     storage: oci://ghcr.io/acme/db-migrations
+#     seeds: false   # db/seed/ files ship in every bundle; here they are verified but never run
 `
 
 export const initCommand: Command = {

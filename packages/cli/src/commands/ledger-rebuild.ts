@@ -1,5 +1,6 @@
 import { access } from 'node:fs/promises'
 import { ledgerFromStorage, writeLedgerFile, type ArtifactStorage } from '@squizzle/core'
+import type { StorageUse } from '../storage-presence.js'
 import type { CommandContext } from '../context.js'
 import { exitCodes } from '../exit-codes.js'
 import { trustPolicyFor } from '../security/trust-policy.js'
@@ -33,13 +34,18 @@ export async function rebuildLedger(ctx: CommandContext, from: string | undefine
 }
 
 /**
- * The storage `--from` names, else the configured one.
+ * The storage `--from` names, else the configured one. `verify` passes `optional`: a fresh
+ * clone has no local storage yet, and its ledger is still checked against the repository.
  *
  * @example
  * ```ts
  * const storage = await storageFor(ctx, args.values['from'] as string | undefined)
  * ```
  */
-export async function storageFor(ctx: CommandContext, from: string | undefined): Promise<ArtifactStorage> {
-  return from === undefined ? ctx.openStorage() : ctx.openStorageAt(from)
+export async function storageFor(
+  ctx: CommandContext,
+  from: string | undefined,
+  use: StorageUse = 'required',
+): Promise<ArtifactStorage> {
+  return from === undefined ? ctx.openStorage(use) : ctx.openStorageAt(from, use)
 }

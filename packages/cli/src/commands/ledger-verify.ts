@@ -32,7 +32,7 @@ import { storageFor } from './ledger-rebuild.js'
 export async function verifyLedger(ctx: CommandContext, from: string | undefined): Promise<number> {
   const file = ctx.ledgerPath()
   const ledger = await readLedgerFile(file)
-  const storage = await storageFor(ctx, from)
+  const storage = await storageFor(ctx, from, 'optional')
   const stored = await storage.list()
   if (ledger === null) return noLedger(ctx, file, storage, stored)
   const folders = await releaseFolders(ctx)

@@ -1,4 +1,4 @@
-import { Migrator, type DatabaseDriver } from '@squizzle/core'
+import { currentActor, Migrator, type DatabaseDriver } from '@squizzle/core'
 import type { CommandContext } from '../context.js'
 import type { StorageUse } from '../storage-presence.js'
 import { trustPolicyFor } from '../security/trust-policy.js'
@@ -24,10 +24,13 @@ export async function migratorFor(
     storage: await ctx.openStorage(extra.storage ?? 'required'),
     driver,
     toolVersion,
+    actor: currentActor(ctx.io.env),
     events: ctx.reporter.onEvent,
     lockTimeoutMs: ctx.lockTimeoutMs(),
     allowOutOfOrder: extra.allowOutOfOrder ?? ctx.settings.allowOutOfOrder ?? false,
     allowUnchained: extra.allowUnchained === true,
+    // Seeds run unless the environment says otherwise (`seeds: false`), as they always did.
+    seeds: ctx.settings.seeds ?? true,
     ...(ctx.settings.limits ? { limits: ctx.settings.limits } : {}),
     ...(policy ? { policy } : {}),
   })

@@ -12,6 +12,9 @@ import type { Reporter } from '../output/reporter.js'
 export function printSqlLayout(r: Reporter, versions: readonly DryRunVersion[]): void {
   for (const v of versions) {
     r.line(r.colors.bold(`-- version ${v.version} (${v.digest})`))
+    for (const path of v.skippedFiles ?? []) {
+      r.line(r.colors.dim(`-- ${path}: not run (seeds: false in this environment)`))
+    }
     for (const segment of v.segments) {
       if (segment.transactional) r.line('BEGIN;')
       for (const file of segment.files) {

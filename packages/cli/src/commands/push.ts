@@ -1,4 +1,4 @@
-import { copyVersion, SquizzleError } from '@squizzle/core'
+import { copyVersion, parsePinnedVersion, SquizzleError } from '@squizzle/core'
 import type { CommandContext } from '../context.js'
 import { oneVersion } from '../args.js'
 import type { Command } from './command.js'
@@ -8,10 +8,12 @@ import { openLocalLayout, openRegistry } from './registry-endpoints.js'
 export const pushCommand: Command = {
   name: 'push',
   summary: 'Copy a built version (and its signatures, SBOM, provenance) from the local layout to the registry',
-  usage: 'squizzle push <version> [--storage oci://HOST[:PORT]/REPO] [--plain-http] [--retries N] [--timeout D]',
+  usage: 'squizzle push <version>[@sha256:…] [--storage oci://HOST[:PORT]/REPO | file:DIR] [--plain-http] [--retries N] [--timeout D]',
   details: [
     '<version>        a version in the local layout (default .squizzle/artifacts)',
-    '--storage URL    the registry (default: $SQUIZZLE_REGISTRY, else registry in squizzle.config)',
+    '@sha256:…        copy only if the version resolves to exactly this digest (exit 3 otherwise, nothing copied)',
+    '--storage URL    the registry (default: $SQUIZZLE_REGISTRY, else registry in squizzle.config),',
+    '                 or another OCI layout directory, e.g. file:/media/usb/db',
     '--plain-http     talk HTTP instead of HTTPS (a test registry; same as ?plain-http=true)',
     ...transferHelp,
     'Credentials: SQUIZZLE_REGISTRY_USERNAME/PASSWORD, else docker login (~/.docker/config.json, DOCKER_CONFIG).',
@@ -19,11 +21,15 @@ export const pushCommand: Command = {
     'signature, SBOM and provenance: a failed push leaves no version behind, and pushing again finishes it.',
     'A version already in the registry with the same digest is a no-op; with another digest it is refused (exit 3).',
   ],
-  examples: ['squizzle push 1.2.0', 'squizzle push 1.2.0 --storage oci://ghcr.io/acme/db-migrations --json'],
+  examples: [
+    'squizzle push 1.2.0',
+    'squizzle push 1.2.0 --storage oci://ghcr.io/acme/db-migrations --json',
+    'squizzle push 1.2.0 --storage file:/media/usb/db',
+  ],
   options: { ...transferOptions },
   async run(ctx, args) {
-    const version = oneVersion(args.positionals, 'push')
-    return reportCopy(ctx, 'push', version, await pushVersion(ctx, version, 'push', { transfer: args.values }))
+    const reference = oneVersion(args.positionals, 'push', { pinned: true })
+    return reportCopy(ctx, 'push', parsePinnedVersion(reference).version, await pushVersion(ctx, reference, 'push', { transfer: args.values }))
   },
 }
 

@@ -1,7 +1,9 @@
+import { resolve } from 'node:path'
 import { SquizzleError, type ArtifactStorage, type ContentTarget } from '@squizzle/core'
 import type { CommandContext } from '../context.js'
 import type { TransferValues } from '../registry-transfer.js'
 import type { StorageUse } from '../storage-presence.js'
+import { parseStorageUrl } from '../storage-url.js'
 
 type OpenedStorage = ArtifactStorage & { readonly target: ContentTarget }
 
@@ -20,10 +22,11 @@ export async function openLocalLayout(ctx: CommandContext, use: StorageUse): Pro
 }
 
 /**
- * The registry push writes to and pull reads from: `--storage oci://…`, else
- * `SQUIZZLE_REGISTRY`, else the config's `registry`. `--storage` with a `file:`
- * URL is refused here: it would be ambiguous which side it names. `transfer` are the
- * command's retry and timeout flags (see `registryRetry`).
+ * The other side of push and pull: `--storage URL`, else `SQUIZZLE_REGISTRY`, else the
+ * config's `registry`. `--storage` may name a registry (`oci://…`) or another OCI layout
+ * directory (`file:/media/usb/db`, for air-gapped transfers); naming the local layout
+ * itself is refused: a copy onto itself would say nothing.
+ * `transfer` are the command's retry and timeout flags (see `registryRetry`).
  *
  * @example
  * ```ts
@@ -37,16 +40,35 @@ export async function openRegistry(
   options: { allowStorageFlag?: boolean; transfer?: TransferValues } = {},
 ): Promise<OpenedStorage> {
   const flag = options.allowStorageFlag === false ? undefined : ctx.flags.storage
+  if (flag?.startsWith('file:')) return openOtherLayout(ctx, command, flag, use)
   if (flag !== undefined && !flag.startsWith('oci://')) {
-    throw new SquizzleError('USAGE', `${command}: --storage must name the registry (oci://HOST[:PORT]/REPO), not ${flag.split(':')[0]}:`, {
-      hint: 'The local side is the file: storage from your config (default .squizzle/artifacts); pass the registry with --storage oci://… or set registry in squizzle.config.',
+    const scheme = flag.split(':')[0]
+    const message = `${command}: --storage must name a registry (oci://HOST[:PORT]/REPO) or a layout (file:DIR), ` +
+      `not ${scheme}:`
+    throw new SquizzleError('USAGE', message, {
+      hint:
+        'The local side is the file: storage from your config (default .squizzle/artifacts); ' +
+        'pass the other side with --storage oci://… or --storage file:DIR.',
     })
   }
   const url = flag ?? ctx.io.env['SQUIZZLE_REGISTRY'] ?? ctx.settings.registry
   if (!url) {
     throw new SquizzleError('USAGE', `${command}: no registry configured`, {
-      hint: 'Set registry: oci://HOST/REPO in squizzle.config, export SQUIZZLE_REGISTRY, or pass --storage oci://HOST/REPO.',
+      hint:
+        'Set registry: oci://HOST/REPO in squizzle.config, export SQUIZZLE_REGISTRY, ' +
+        'or pass --storage oci://HOST/REPO (or file:DIR).',
     })
   }
   return ctx.openStorageAt(url, use, options.transfer)
+}
+
+async function openOtherLayout(ctx: CommandContext, command: string, url: string, use: StorageUse): Promise<OpenedStorage> {
+  const other = parseStorageUrl(url, ctx.root)
+  const local = parseStorageUrl(ctx.localLayoutUrl(), ctx.root)
+  if (other.scheme === 'file' && local.scheme === 'file' && resolve(other.path) === resolve(local.path)) {
+    throw new SquizzleError('USAGE', `${command}: --storage ${url} is the local layout itself`, {
+      hint: 'Name another directory (e.g. file:/media/usb/db), or a registry with --storage oci://HOST/REPO.',
+    })
+  }
+  return ctx.openStorageAt(url, use)
 }

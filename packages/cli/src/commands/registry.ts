@@ -19,6 +19,8 @@ const loaders: Readonly<Record<string, () => Promise<Command>>> = {
   diff: async () => (await import('./diff.js')).diffCommand,
   list: async () => (await import('./list.js')).listCommand,
   verify: async () => (await import('./verify.js')).verifyCommand,
+  export: async () => (await import('./export.js')).exportCommand,
+  import: async () => (await import('./import.js')).importCommand,
   ledger: async () => (await import('./ledger.js')).ledgerCommand,
   baseline: async () => (await import('./baseline.js')).baselineCommand,
   repair: async () => (await import('./repair.js')).repairCommand,

@@ -33,7 +33,11 @@ export const statusCommand: Command = {
       r.line(`${c.bold('Database')} ${ctx.databaseLabel()}`)
       if (report.applied.length) {
         r.line(c.bold('Applied'))
-        for (const a of report.applied) r.line(`  ${c.green('✓')} ${a.version.padEnd(14)} ${a.appliedAt}  ${c.dim(`${a.operation} by ${a.actor}`)}`)
+        for (const a of report.applied) {
+          const seeds = a.skippedFiles.length ? c.yellow(`  seeds skipped: ${a.skippedFiles.join(', ')}`) : ''
+          const who = c.dim(`${a.operation} by ${a.actor}`)
+          r.line(`  ${c.green('✓')} ${a.version.padEnd(14)} ${a.appliedAt}  ${who}${seeds}`)
+        }
       }
       if (report.pending.length) {
         r.line(c.bold('Pending'))

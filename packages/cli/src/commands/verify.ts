@@ -9,8 +9,9 @@ import { withDatabase } from './with-database.js'
 export const verifyCommand: Command = {
   name: 'verify',
   summary: 'Check a stored version as apply would (digests, checksums, structure, signature policy), without running it',
-  usage: 'squizzle verify <version>',
+  usage: 'squizzle verify <version>[@sha256:…]',
   details: [
+    '@sha256:…  also require the version to resolve to exactly this digest (exit 3 otherwise)',
     'With a database configured, also checks that the version is the artifact the database applied.',
     'Exit 3 on any integrity failure (tampered blob, checksum, re-pointed tag).',
     'Then the signature, when the environment has a trust policy (trust in the config): exit 4 when it is missing where required, invalid, or by an untrusted signer.',
@@ -18,7 +19,7 @@ export const verifyCommand: Command = {
   examples: ['squizzle verify 1.2.0', 'squizzle verify 1.2.0 --json'],
   options: {},
   async run(ctx, args) {
-    const version = oneVersion(args.positionals, 'verify')
+    const version = oneVersion(args.positionals, 'verify', { pinned: true })
     const report = ctx.databaseUrlOrNull()
       ? await withDatabase(ctx, async (driver) => (await migratorFor(ctx, driver)).verify(version))
       : await verifyStorageOnly(ctx, version)

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import { access, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
@@ -67,7 +68,7 @@ async function parseConfigFile(file: string): Promise<unknown> {
     if (name.endsWith('.json')) return JSON.parse(await readFile(file, 'utf8'))
     if (name.endsWith('.yaml') || name.endsWith('.yml')) return YAML.parse(await readFile(file, 'utf8'))
     if (name.endsWith('.ts')) return await importTypeScript(file)
-    return ((await import(pathToFileURL(file).href)) as { default?: unknown }).default
+    return await importFresh(file)
   } catch (cause) {
     if (cause instanceof SquizzleError) throw cause
     throw new SquizzleError('CONFIG_INVALID', `${file} could not be read: ${cause instanceof Error ? cause.message : String(cause)}`, {
@@ -95,10 +96,21 @@ async function importTypeScript(file: string): Promise<unknown> {
   try {
     const out = join(dir, 'squizzle.config.mjs')
     await writeFile(out, output)
-    return ((await import(pathToFileURL(out).href)) as { default?: unknown }).default
+    return await importFresh(out)
   } finally {
     await rm(dir, { recursive: true, force: true })
   }
+}
+
+/**
+ * Imports a JavaScript config as it is now. Node caches a module by URL for the life of the
+ * process, so a program that runs the CLI more than once (`main()` embedded) would get the
+ * first version of an edited file forever; the content's hash in the URL makes each edit a
+ * new module, while an unchanged file still comes from the cache.
+ */
+async function importFresh(file: string): Promise<unknown> {
+  const hash = createHash('sha256').update(await readFile(file)).digest('hex').slice(0, 16)
+  return ((await import(`${pathToFileURL(file).href}?content=${hash}`)) as { default?: unknown }).default
 }
 
 async function exists(path: string): Promise<boolean> {

@@ -50,18 +50,24 @@ export async function findDrizzleKit(root: string): Promise<InstalledDrizzleKit>
 
 /**
  * Runs the project's `drizzle-kit generate --config <file>` as a child process
- * (an argument array, no shell), in the project root.
+ * (an argument array, no shell), in the project root, with `env` (the CLI's environment).
  *
  * @example
  * ```ts
  * await drizzleKitGenerate(kit, '/srv/app', '/srv/app/drizzle.config.ts')
  * ```
  */
-export async function drizzleKitGenerate(kit: InstalledDrizzleKit, root: string, configFile: string): Promise<string> {
+export async function drizzleKitGenerate(
+  kit: InstalledDrizzleKit,
+  root: string,
+  configFile: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<string> {
   let stdout: string
   let stderr: string
   try {
-    const running = run(process.execPath, [kit.bin, 'generate', '--config', configFile], { cwd: root, maxBuffer: 16 * 1024 * 1024, env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' } })
+    const options = { cwd: root, maxBuffer: 16 * 1024 * 1024, env: { ...env, NO_COLOR: '1', FORCE_COLOR: '0' } }
+    const running = run(process.execPath, [kit.bin, 'generate', '--config', configFile], options)
     // No terminal and no input: a question drizzle-kit would ask must fail, never wait forever.
     running.child.stdin?.end()
     ;({ stdout, stderr } = await running)

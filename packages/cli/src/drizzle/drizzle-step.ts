@@ -19,7 +19,7 @@ export async function drizzleStep(ctx: CommandContext): Promise<{ version: strin
   const config = await findDrizzleConfig(ctx.root)
   if (config === null) return null
   const kit = await findDrizzleKit(ctx.root)
-  await drizzleKitGenerate(kit, ctx.root, config)
+  await drizzleKitGenerate(kit, ctx.root, config, ctx.io.env)
   const folder = resolve(ctx.root, ctx.settings.paths?.drizzle ?? 'drizzle')
   await checkDrizzleJournal(folder)
   return { version: kit.version, folder }

@@ -31,7 +31,7 @@ export function lintStepFor(ctx: CommandContext, flag: unknown): LintStep | null
     level: (flag as 'warn' | 'error' | undefined) ?? settings?.level ?? 'warn',
     findings: [],
     async check(files) {
-      step.findings = await runSquawk(ctx.root, files, settings ?? {})
+      step.findings = await runSquawk(ctx.root, files, settings ?? {}, ctx.io.env)
       const r = ctx.reporter
       for (const f of step.findings) r.warn(`${f.path}:${f.line}:${f.column} ${f.rule}: ${f.message}${f.help ? ` (${f.help})` : ''}`)
       if (step.findings.length > 0 && step.level === 'error') {

@@ -30,14 +30,20 @@ interface SquawkViolation {
 /**
  * Runs squawk on the given files and returns its findings. Transactional
  * files are linted with `--assume-in-transaction` (Squizzle wraps them in one),
- * no-transaction files without it. No shell: arguments are passed as an array.
+ * no-transaction files without it. No shell: arguments are passed as an array;
+ * squawk runs with `env` (the CLI's environment).
  *
  * @example
  * ```ts
  * const findings = await runSquawk('/srv/app', files, { exclude: ['prefer-bigint-over-int'] })
  * ```
  */
-export async function runSquawk(projectRoot: string, files: readonly NewSourceFile[], settings: LintSettings): Promise<LintFinding[]> {
+export async function runSquawk(
+  projectRoot: string,
+  files: readonly NewSourceFile[],
+  settings: LintSettings,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<LintFinding[]> {
   const script = await findSquawk(projectRoot)
   const sql = files.filter((f) => f.entry.kind !== 'rollback')
   const findings: LintFinding[] = []
@@ -51,17 +57,17 @@ export async function runSquawk(projectRoot: string, files: readonly NewSourceFi
     if (settings.include?.length) args.push(`--include=${settings.include.join(',')}`)
     if (settings.pgVersion) args.push(`--pg-version=${settings.pgVersion}`)
     args.push(...byDisk.keys())
-    for (const v of await squawkViolations(args, projectRoot)) {
+    for (const v of await squawkViolations(args, projectRoot, env)) {
       findings.push({ path: byDisk.get(v.file) ?? v.file, line: v.line + 1, column: v.column + 1, level: v.level.toLowerCase(), rule: v.rule_name, message: v.message, help: v.help })
     }
   }
   return findings.sort((a, b) => (a.path === b.path ? a.line - b.line : a.path < b.path ? -1 : 1))
 }
 
-async function squawkViolations(args: string[], cwd: string): Promise<SquawkViolation[]> {
+async function squawkViolations(args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<SquawkViolation[]> {
   let stdout: string
   try {
-    stdout = (await run(process.execPath, args, { cwd, maxBuffer: 64 * 1024 * 1024 })).stdout
+    stdout = (await run(process.execPath, args, { cwd, env, maxBuffer: 64 * 1024 * 1024 })).stdout
   } catch (err) {
     // squawk exits 1 when it found something; its JSON is still on stdout.
     const e = err as { code?: unknown; stdout?: string; stderr?: string }

@@ -39,6 +39,13 @@ export function describeEvent(
       return `${c.cyan('←')} ${c.bold(e.version)} ${c.dim(`${short(e.digest)}, ${e.files} rollback file${e.files === 1 ? '' : 's'}`)}`
     case 'rollback.done':
       return `${c.green('✓')} ${e.version} rolled back in ${e.durationMs} ms`
+    case 'seeds.skipped':
+      return `  ${c.yellow('−')} ${e.files.length} seed file${e.files.length === 1 ? '' : 's'} of ${e.version} ` +
+        `verified, not run ${c.dim('(seeds: false in this environment)')}`
+    case 'connect.retry':
+      return `${c.yellow('…')} database not accepting connections yet (${e.reason}); ` +
+        `retrying in ${seconds(e.waitMs)} ` +
+        c.dim(`(${seconds(e.elapsedMs)} of ${seconds(e.timeoutMs)}, --connect-timeout)`)
     case 'version.skip':
       return verbose ? c.dim(`  skip ${e.reason}`) : null
     case 'file.start':
@@ -85,4 +92,8 @@ export function describeEvent(
 
 function short(digest: string): string {
   return digest.replace(/^sha256:/, '').slice(0, 12)
+}
+
+function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(1)} s`
 }

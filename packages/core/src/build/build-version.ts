@@ -65,6 +65,11 @@ export interface BuildOptions {
    * becomes visible (see `PushInput.attachments`). Needs a storage with `attach`.
    */
   attachments?: PushInput['attachments']
+  /**
+   * Where `SOURCE_DATE_EPOCH` (the manifest's `created` time and the bundle's mtimes, for
+   * reproducible builds) is read from; default `process.env`. A CLI passes its own.
+   */
+  env?: Readonly<Record<string, string | undefined>>
 }
 
 /** A file new in the version being built: where it is on disk and its manifest entry. */
@@ -217,7 +222,8 @@ async function storeVersion(
 ): Promise<ArtifactRef> {
   const { manifest } = content
   const attachments = options.attachments ? { attachments: options.attachments } : {}
-  const ref = await options.storage.push({ manifest, bundle: writeBundle(content.entries), ...attachments })
+  const bundle = writeBundle(content.entries, { mtime: sourceDateEpoch(options.env ?? process.env) })
+  const ref = await options.storage.push({ manifest, bundle, ...attachments })
   events({ type: 'build.done', version: manifest.version, digest: ref.digest, files: added, bytes: ref.bundleSize })
   return ref
 }
@@ -266,7 +272,7 @@ function versionManifest(
   latest: LedgerVersion | null,
   irreversible: boolean,
 ): (files: ManifestFile[]) => Manifest {
-  const created = createdAt()
+  const created = createdAt(options.env ?? process.env)
   return (listed) =>
     validateManifest(
       {
@@ -294,7 +300,7 @@ function replaySources(options: BuildOptions, ledger: Ledger, noTransaction: Rea
   return { storage, ledger, ledgerFile: options.ledger, folders, noTransaction, transactionScope, toolVersion }
 }
 
-function createdAt(): string {
-  const epoch = process.env['SOURCE_DATE_EPOCH'] === undefined ? undefined : sourceDateEpoch()
+function createdAt(env: Readonly<Record<string, string | undefined>>): string {
+  const epoch = env['SOURCE_DATE_EPOCH'] === undefined ? undefined : sourceDateEpoch(env)
   return (epoch === undefined ? new Date() : new Date(epoch * 1000)).toISOString()
 }

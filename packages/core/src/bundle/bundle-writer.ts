@@ -61,16 +61,16 @@ export function writeBundle(entries: readonly BundleEntry[], options: WriteBundl
 }
 
 /**
- * `SOURCE_DATE_EPOCH` as seconds, or 0: the mtime of every bundle entry.
+ * `SOURCE_DATE_EPOCH` of `env` (default `process.env`) as seconds, or 0: the mtime of every bundle entry.
  *
  * @example
  * ```ts
- * process.env.SOURCE_DATE_EPOCH = '1700000000'
- * sourceDateEpoch() // 1700000000
+ * sourceDateEpoch({ SOURCE_DATE_EPOCH: '1700000000' }) // 1700000000
+ * sourceDateEpoch({}) // 0
  * ```
  */
-export function sourceDateEpoch(): number {
-  const raw = process.env['SOURCE_DATE_EPOCH']
+export function sourceDateEpoch(env: Readonly<Record<string, string | undefined>> = process.env): number {
+  const raw = env['SOURCE_DATE_EPOCH']
   const value = raw === undefined ? 0 : Number(raw)
   return Number.isInteger(value) && value >= 0 ? value : 0
 }

@@ -16,6 +16,18 @@ const settings = {
     properties: {
       url: { type: 'string', description: 'PostgreSQL URL. Prefer the DATABASE_URL environment variable for anything with a password.' },
       applicationName: { type: 'string', maxLength: 63 },
+      connectTimeout: {
+        anyOf: [
+          { type: 'string', pattern: '^\\d+(\\.\\d+)?(ms|s|m|h)?$' },
+          { type: 'integer', minimum: 0, maximum: 86400000 },
+        ],
+        description:
+          'How long to keep retrying while the database is not up yet (connection refused, starting up, ' +
+          'host not resolvable yet), with exponential backoff: a duration (30s, 2m) or milliseconds; ' +
+          '0 tries once. Default 30s. Wrong passwords and unknown databases are never retried. ' +
+          '--connect-timeout and SQUIZZLE_CONNECT_TIMEOUT override it.',
+        examples: ['30s', '2m'],
+      },
     },
   },
   paths: {
@@ -74,6 +86,12 @@ const settings = {
         description: 'Every migration needs its rollback file (default true; build --irreversible skips it for one version). false, for a team that never rolls back: migrations may go without one (build warns and names them), and a version without any rollback file is built irreversible.',
       },
     },
+  },
+  seeds: {
+    type: 'boolean',
+    description:
+      'Run the seed/ files of each version on apply (default true). Set false for production: the seeds are still ' +
+      'verified with every other byte, but not run, and status and history name them as skipped.',
   },
   lockTimeoutMs: { type: 'integer', minimum: 0, maximum: 86400000, description: 'How long apply waits for another migrator.' },
   allowOutOfOrder: { type: 'boolean' },

@@ -42,6 +42,14 @@ describe('validateConfig', () => {
     expect(validateConfig(value, 'squizzle.config.json')).toBe(value)
   })
 
+  it('accepts seeds and the connect timeout, at the top level and per environment', () => {
+    const production = { seeds: false, database: { connectTimeout: 120000 } }
+    const value = { seeds: true, database: { connectTimeout: '45s' }, environments: { production } }
+    expect(validateConfig(value, 'squizzle.config.json')).toBe(value)
+    expect(resolveEnvironment(value, 'production')).toMatchObject(production)
+    expect(resolveEnvironment(value, undefined)).toMatchObject({ seeds: true, database: { connectTimeout: '45s' } })
+  })
+
   it('treats an empty file (null or undefined) as an empty config', () => {
     expect(validateConfig(null, 'squizzle.config.yaml')).toEqual({})
     expect(validateConfig(undefined, 'squizzle.config.yaml')).toEqual({})
@@ -54,6 +62,8 @@ describe('validateConfig', () => {
     ['a value out of range', { limits: { maxFiles: 0 } }, '/limits/maxFiles'],
     ['a value outside its enum', { transactionScope: 'statement' }, '/transactionScope'],
     ['an empty ledger path', { ledger: '' }, '/ledger'],
+    ['non-boolean seeds', { environments: { production: { seeds: 'no' } } }, '/environments/production/seeds'],
+    ['a connect timeout that is not a duration', { database: { connectTimeout: 'soon' } }, '/database/connectTimeout'],
     ['a bad key inside an environment', { environments: { production: { lockTimeoutMs: -1 } } }, '/environments/production/lockTimeoutMs'],
     ['an unknown key inside an environment', { environments: { production: { environments: {} } } }, 'environments'],
   ])('refuses %s with CONFIG_INVALID naming the key in details.problems', (_name, value, key) => {

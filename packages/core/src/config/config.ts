@@ -17,7 +17,8 @@ export interface ConfigSettings {
   storage?: string
   /** `oci://HOST[:PORT]/REPO`: where push/pull copy versions to and from. */
   registry?: string
-  database?: { url?: string; applicationName?: string }
+  /** `connectTimeout`: how long to retry while the server is not up yet (a duration such as `30s`, or milliseconds). */
+  database?: { url?: string; applicationName?: string; connectTimeout?: string | number }
   paths?: { migrations?: string; rollback?: string; seed?: string; drizzle?: string }
   /** The release ledger file, relative to the config file (default `db/squizzle.sum`). */
   ledger?: string
@@ -27,6 +28,8 @@ export interface ConfigSettings {
   snapshot?: { enabled?: boolean; devUrl?: string }
   /** `required: false`: migrations may go without rollback file; a version without any is irreversible. */
   rollback?: { required?: boolean }
+  /** Run seed files on apply (default true); false in environments that must never receive seed data. */
+  seeds?: boolean
   lockTimeoutMs?: number
   allowOutOfOrder?: boolean
   limits?: Partial<BundleLimits>

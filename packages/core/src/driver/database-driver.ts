@@ -115,7 +115,12 @@ export interface DatabaseDriver {
   readonly name: string
   /** Squizzle's records; each write is committed at once. */
   readonly records: RecordStore
-  /** Afterwards every other method can be called. Throws `CONNECTION_FAILED` without secrets in the message. */
+  /**
+   * Afterwards every other method can be called. Throws `CONNECTION_FAILED` without
+   * secrets in the message, with `details.notReady` (`'starting'` or `'unresolved'`)
+   * when the server is not up yet, so `connectWithRetry` waits for it; may be called
+   * again after it threw.
+   */
   connect(): Promise<void>
   /** Afterwards every connection is closed and any lock still held is released. */
   close(): Promise<void>

@@ -15,6 +15,11 @@ export interface HistoryEntryInput {
   startedAt: Date
   finishedAt: Date
   error: { code: string; message: string } | null
+  /**
+   * Bundle paths the run deliberately left out (seed files where the environment
+   * runs no seeds). Absent or empty: every runnable file ran. Stores keep and return it.
+   */
+  skippedFiles?: string[]
 }
 
 /** A stored history row. */

@@ -1,6 +1,6 @@
 import { bundleFiles } from '../bundle/bundle-reader.js'
 import type { BundleLimits } from '../bundle/limits.js'
-import { applyKinds } from '../manifest/manifest.js'
+import { applyKinds, type FileKind, type ManifestFile } from '../manifest/manifest.js'
 import { analyzeSql, runnableStatements } from '../sql/analyze-sql.js'
 import type { PulledArtifact } from '../storage/artifact-storage.js'
 import { planSegments } from './segments.js'
@@ -9,6 +9,8 @@ import { planSegments } from './segments.js'
 export interface DryRunVersion {
   version: string
   digest: string
+  /** Files verified but left out (seed files in an environment without seeds); absent when none. */
+  skippedFiles?: string[]
   segments: {
     transactional: boolean
     files: { path: string; statements: { index: number; line: number; text: string }[] }[]
@@ -24,11 +26,17 @@ export interface DryRunVersion {
  * const layout = await dryRunVersion(await storage.pull('1.2.0'))
  * ```
  */
-export async function dryRunVersion(pulled: PulledArtifact, limits?: Partial<BundleLimits>): Promise<DryRunVersion> {
+export async function dryRunVersion(
+  pulled: PulledArtifact,
+  limits?: Partial<BundleLimits>,
+  options: { skipKinds?: readonly FileKind[] } = {},
+): Promise<DryRunVersion> {
   const { manifest, ref } = pulled
+  const skip = options.skipKinds ?? []
+  const kinds = applyKinds.filter((k) => !skip.includes(k))
   const statements = new Map<string, { index: number; line: number; text: string }[]>()
   for await (const { file, content } of bundleFiles(pulled.open(), manifest, { limits })) {
-    if (!applyKinds.includes(file.kind)) continue
+    if (!kinds.includes(file.kind)) continue
     const analysis = await analyzeSql(content.toString('utf8'), file.path, { noTransaction: !file.transaction })
     const run = file.transaction ? runnableStatements(analysis) : analysis.statements
     statements.set(file.path, run.map((s) => ({ index: s.index, line: s.line, text: s.text })))
@@ -36,9 +44,15 @@ export async function dryRunVersion(pulled: PulledArtifact, limits?: Partial<Bun
   return {
     version: manifest.version,
     digest: ref.digest,
-    segments: planSegments(manifest.files, manifest.transactionScope).map((segment) => ({
+    ...skippedFiles(manifest.files, skip),
+    segments: planSegments(manifest.files, manifest.transactionScope, kinds).map((segment) => ({
       transactional: segment.transactional,
       files: segment.files.map((f) => ({ path: f.path, statements: statements.get(f.path) ?? [] })),
     })),
   }
+}
+
+function skippedFiles(files: readonly ManifestFile[], skip: readonly FileKind[]): { skippedFiles?: string[] } {
+  const paths = files.filter((f) => skip.includes(f.kind)).map((f) => f.path)
+  return paths.length > 0 ? { skippedFiles: paths } : {}
 }

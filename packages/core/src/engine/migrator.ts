@@ -18,6 +18,7 @@ import { rollbackVersions, type RollbackOptions, type RollbackResult } from './r
 import { computePlan, type Plan } from './plan.js'
 import { runVersion } from './run-version.js'
 import { verifyPulled, type VerifiedArtifact, type VerifyReport } from './verify-version.js'
+import { assertPinned, parsePinnedVersion, type PinnedVersion } from '../version/pinned-version.js'
 
 export interface MigratorOptions {
   storage: ArtifactStorage
@@ -46,6 +47,12 @@ export interface MigratorOptions {
   /** Signature and trust checks run on every version before its SQL. */
   policy?: ArtifactPolicy
   /**
+   * Run the `seed/` files of each version (default true). False: they are still
+   * verified with every other byte, but not run; each such version emits
+   * `seeds.skipped`, and its history row and audit row name the files.
+   */
+  seeds?: boolean
+  /**
    * Every pending version is verified before the first one runs. Verified files
    * are kept in memory, and run from there, while all kept versions total at
    * most this many bytes; the others are streamed again when they run (re-checked
@@ -66,7 +73,15 @@ export interface ApplyResult {
 
 export interface StatusReport {
   current: string | null
-  applied: { version: string; digest: string | null; appliedAt: string; actor: string; operation: string }[]
+  /** `skippedFiles`: what the apply deliberately did not run (seed files in an environment without seeds). */
+  applied: {
+    version: string
+    digest: string | null
+    appliedAt: string
+    actor: string
+    operation: string
+    skippedFiles: string[]
+  }[]
   pending: { version: string; digest: string; outOfOrder: boolean }[]
   /** Unresolved failed runs; `operation` says which operation to run again (or repair). */
   failed: { version: string; operation: string; at: string; code: string; message: string; resumable: boolean }[]
@@ -122,11 +137,13 @@ export class Migrator {
    */
   async apply(target?: string): Promise<ApplyResult> {
     const { driver } = this.options
+    const pin = target === undefined ? null : parsePinnedVersion(target)
     // underLock re-reads history under the lock: another process may have applied versions while we waited.
     return underLock(this.operationContext(), async (state) => {
-      const plan = await this.guarded('apply', null, () => this.planFrom(state, target))
+      const plan = await this.guarded('apply', null, () => this.planFrom(state, pin?.version))
       this.events({ type: 'plan', current: plan.current, pending: plan.pending.map((p) => p.version), target: plan.target })
       if (plan.tampered.length > 0) await this.refuse('apply', plan.tampered[0]!.version, tamperedError(plan.tampered))
+      if (pin) await this.guarded('apply', pin.version, () => this.checkPin(pin, plan, state))
       // Pulling validates each manifest (schema, checksum, tag): a hostile one is refused and audited like any integrity failure.
       const pulled = await this.guarded('apply', plan.pending[0]?.version ?? null, () => this.pullPending(plan))
       const overridden = await this.checkChain(pulled, state, true)
@@ -136,11 +153,16 @@ export class Migrator {
       for (const [i, artifact] of pulled.entries()) {
         const verified = verifiedAll[i]!
         // The first version on a database keeps the schema from before it, for its rollback's check.
-        const before = applied.length === 0 ? await schemaBeforeFirst(driver, state, artifact.manifest.version, this.events) : null
-        await this.guarded('apply', artifact.manifest.version, () => runVersion(this.runContext(), artifact, verified.contents, before), 'failure')
+        const schemaBefore = applied.length === 0 ? await schemaBeforeFirst(driver, state, artifact.manifest.version, this.events) : null
+        const skippedSeeds = this.skippedSeeds(artifact.manifest)
+        const skipKinds = skippedSeeds.length > 0 ? (['seed'] as const) : []
+        const run = () => runVersion(this.runContext(), artifact, verified.contents, { skipKinds, schemaBefore })
+        await this.guarded('apply', artifact.manifest.version, run, 'failure')
         const signer = verified.identity ? { signer: verified.identity } : {}
         const version = artifact.manifest.version
-        const details = { digest: artifact.ref.digest, ...signer, ...overrideDetails(overridden.get(version)) }
+        const seeds = skippedSeeds.length > 0 ? { skippedSeeds } : {}
+        const override = overrideDetails(overridden.get(version))
+        const details = { digest: artifact.ref.digest, ...signer, ...seeds, ...override }
         const { user: actor, host } = this.actor
         await driver.records.addAudit({ operation: 'apply', outcome: 'success', version, actor, host, details })
         applied.push(artifact.manifest.version)
@@ -151,14 +173,17 @@ export class Migrator {
 
   /** What `apply(target)` would run: versions, transaction boundaries, statements. Changes nothing. */
   async dryRun(target?: string): Promise<{ plan: Plan; versions: DryRunVersion[] }> {
-    const { plan, state } = await this.planWithState(target)
+    const pin = target === undefined ? null : parsePinnedVersion(target)
+    const { plan, state } = await this.planWithState(pin?.version)
     if (plan.tampered.length > 0) throw tamperedError(plan.tampered)
+    if (pin) await this.checkPin(pin, plan, state)
     const versions: DryRunVersion[] = []
     const pulled = await this.pullPending(plan)
     await this.checkChain(pulled, state, false)
     for (const artifact of pulled) {
       await verifyPulled(this.options.storage, artifact, this.verifyOptions())
-      versions.push(await dryRunVersion(artifact, this.options.limits))
+      const skipKinds = this.skippedSeeds(artifact.manifest).length > 0 ? (['seed'] as const) : []
+      versions.push(await dryRunVersion(artifact, this.options.limits, { skipKinds }))
     }
     return { plan, versions }
   }
@@ -234,7 +259,14 @@ export class Migrator {
     }
     return {
       current: state.current,
-      applied: state.applied.map((e) => ({ version: e.version, digest: e.manifestDigest, appliedAt: e.finishedAt.toISOString(), actor: e.actor, operation: e.operation })),
+      applied: state.applied.map((e) => ({
+        version: e.version,
+        digest: e.manifestDigest,
+        appliedAt: e.finishedAt.toISOString(),
+        actor: e.actor,
+        operation: e.operation,
+        skippedFiles: e.skippedFiles ?? [],
+      })),
       pending: plan.pending.map((p) => ({ version: p.version, digest: p.digest, outOfOrder: state.current !== null && semver.lt(p.version, state.current) })),
       failed,
       baseline: state.baseline,
@@ -247,10 +279,14 @@ export class Migrator {
 
   /**
    * Verifies a stored version as apply would, and checks it is the artifact the
-   * database recorded when it was applied (`TAMPERED` otherwise).
+   * database recorded when it was applied (`TAMPERED` otherwise). `1.7.0@sha256:…`
+   * also requires the tag to resolve to that digest (`PINNED_DIGEST_MISMATCH`).
    */
-  async verify(version: string): Promise<VerifyReport & { applied: boolean }> {
+  async verify(reference: string): Promise<VerifyReport & { applied: boolean }> {
+    const pin = parsePinnedVersion(reference)
+    const version = pin.version
     const pulled = await this.options.storage.pull(version)
+    assertPinned(pin, pulled.ref.digest, this.options.storage.name)
     const { contents: _contents, ...report } = await verifyPulled(this.options.storage, pulled, this.verifyOptions())
     const state = await this.readState()
     const record = state.applied.find((e) => e.version === version)
@@ -285,6 +321,27 @@ export class Migrator {
 
   private async readState(): Promise<HistoryState> {
     return readState(this.options.driver)
+  }
+
+  /**
+   * Refuses a pinned target whose digest is not the pin: the stored one when it is
+   * pending (earlier pending versions are held to it by the chain check), else the
+   * one the database applied, else whatever the storage now has.
+   */
+  private async checkPin(pin: PinnedVersion, plan: Plan, state: HistoryState): Promise<void> {
+    const pending = plan.pending.find((p) => p.version === pin.version)
+    if (pending) return assertPinned(pin, pending.digest, this.options.storage.name)
+    const applied = state.applied.find((e) => e.version === pin.version)?.manifestDigest
+    if (applied) return assertPinned(pin, applied, 'the database')
+    assertPinned(pin, (await this.options.storage.pull(pin.version)).ref.digest, this.options.storage.name)
+  }
+
+  /** The version's seed files this migrator leaves out (none unless `seeds: false`), announced as skipped. */
+  private skippedSeeds(manifest: Manifest): string[] {
+    if (this.options.seeds !== false) return []
+    const files = manifest.files.filter((f) => f.kind === 'seed').map((f) => f.path)
+    if (files.length > 0) this.events({ type: 'seeds.skipped', version: manifest.version, files })
+    return files
   }
 
   /** Pulls every pending version's manifest, refusing one whose stored digest is not the one planned. */

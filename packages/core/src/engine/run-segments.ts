@@ -27,6 +27,8 @@ export interface SegmentJob {
   manifest: Manifest
   digest: string
   segments: Segment[]
+  /** Files of the version deliberately not run (seeds in an environment without them), for the history row. */
+  skippedFiles?: string[]
   /** Yields (at least) the segments' files, in segment order, each verified. */
   files: AsyncGenerator<BundleFile, void, undefined>
   /**
@@ -227,5 +229,6 @@ function historyEntry(run: VersionRun, status: Outcome, error: HistoryEntryInput
     startedAt: run.startedAt,
     finishedAt: new Date(),
     error,
+    ...(run.job.skippedFiles?.length ? { skippedFiles: run.job.skippedFiles } : {}),
   }
 }

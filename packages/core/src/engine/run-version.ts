@@ -1,12 +1,21 @@
 import { bundleFiles, type BundleFile } from '../bundle/bundle-reader.js'
 import type { DriverTransaction, KeptFile } from '../driver/database-driver.js'
 import type { SchemaSnapshot } from '../snapshot/schema-snapshot.js'
+import { applyKinds, type FileKind } from '../manifest/manifest.js'
 import type { PulledArtifact } from '../storage/artifact-storage.js'
 import { keptSnapshot, schemaBeforePath } from './kept-snapshots.js'
 import { fromMemory, runSegments, type VersionRunContext } from './run-segments.js'
 import { planSegments } from './segments.js'
 
 export type { VersionRunContext } from './run-segments.js'
+
+/** What apply leaves out of a version (its bytes are still verified). */
+export interface RunVersionOptions {
+  /** Runnable kinds not to run, e.g. `['seed']` in an environment without seeds; recorded in the history row. */
+  skipKinds?: readonly FileKind[]
+  /** The first version on a database: the schema before it, kept for its own rollback's check. */
+  schemaBefore?: SchemaSnapshot | null
+}
 
 /**
  * Applies one verified version: its files run in the segments `planSegments`
@@ -20,15 +29,18 @@ export type { VersionRunContext } from './run-segments.js'
  * @example
  * ```ts
  * await runVersion(ctx, await storage.pull('1.2.0'))
+ * await runVersion(ctx, pulled, null, { skipKinds: ['seed'] })
  * ```
  */
 export async function runVersion(
   ctx: VersionRunContext,
   pulled: PulledArtifact,
   verified: BundleFile[] | null = null,
-  schemaBefore: SchemaSnapshot | null = null,
+  options: RunVersionOptions = {},
 ): Promise<void> {
   const { manifest, ref } = pulled
+  const skip = options.skipKinds ?? []
+  const kinds = applyKinds.filter((k) => !skip.includes(k))
   // Files already verified in memory run as they are; otherwise the bundle is read
   // again and every file re-checked against the manifest just before it runs.
   const files = verified ? fromMemory(verified) : bundleFiles(pulled.open(), manifest, { limits: ctx.limits })
@@ -36,11 +48,13 @@ export async function runVersion(
     operation: 'apply',
     manifest,
     digest: ref.digest,
-    segments: planSegments(manifest.files, manifest.transactionScope),
+    segments: planSegments(manifest.files, manifest.transactionScope, kinds),
+    skippedFiles: manifest.files.filter((f) => skip.includes(f.kind)).map((f) => f.path),
     files,
     // Rollback files and the snapshot come last in a bundle, after every file that runs.
     beforeSuccess: async (tx: DriverTransaction) => {
-      const kept: KeptFile[] = schemaBefore ? [keptSnapshot(schemaBeforePath, schemaBefore)] : []
+      const before = options.schemaBefore
+      const kept: KeptFile[] = before ? [keptSnapshot(schemaBeforePath, before)] : []
       for await (const { file, content } of files) {
         if (file.kind === 'rollback' || file.kind === 'schema') {
           kept.push({ path: file.path, sha256: file.sha256, content: content.toString('utf8') })

@@ -3,6 +3,7 @@ import type { BundleLimits } from '../bundle/limits.js'
 import { ignoreEvents, type EventSink } from '../events/events.js'
 import type { ArtifactPolicy, VerifiedIdentity } from '../signing/signing.js'
 import type { ArtifactStorage, PulledArtifact } from '../storage/artifact-storage.js'
+import { assertPinned, parsePinnedVersion } from '../version/pinned-version.js'
 
 /** The outcome of verifying a stored version. */
 export interface VerifyReport {
@@ -35,15 +36,24 @@ export interface VerifiedArtifact extends VerifyReport {
 /**
  * Everything apply checks, without a database: manifest schema and checksum
  * (on pull), bundle digest, every file's SHA-256 and the bundle's structure,
- * then the signature policy when one is given.
+ * then the signature policy when one is given. A pinned reference
+ * (`1.2.0@sha256:…`) also requires the tag to resolve to that digest.
  *
  * @example
  * ```ts
  * const report = await verifyVersion(storage, '1.2.0')
+ * await verifyVersion(storage, `1.2.0@${report.digest}`) // PINNED_DIGEST_MISMATCH once the tag moves
  * ```
  */
-export async function verifyVersion(storage: ArtifactStorage, version: string, options: VerifyOptions = {}): Promise<VerifyReport> {
-  const { contents: _contents, ...report } = await verifyPulled(storage, await storage.pull(version), options)
+export async function verifyVersion(
+  storage: ArtifactStorage,
+  reference: string,
+  options: VerifyOptions = {},
+): Promise<VerifyReport> {
+  const pin = parsePinnedVersion(reference)
+  const pulled = await storage.pull(pin.version)
+  assertPinned(pin, pulled.ref.digest, storage.name)
+  const { contents: _contents, ...report } = await verifyPulled(storage, pulled, options)
   return report
 }
 

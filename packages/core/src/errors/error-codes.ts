@@ -48,6 +48,8 @@ export type SquizzleErrorCode =
   | 'SNAPSHOT_INVALID'
   | 'UNCHAINED_VERSION'
   | 'STORAGE_UNSAFE'
+  | 'PINNED_DIGEST_MISMATCH'
+  | 'ARCHIVE_UNSAFE'
   // signatures and trust policy
   | 'SIGNATURE_MISSING'
   | 'SIGNATURE_INVALID'
@@ -80,6 +82,7 @@ export type SquizzleErrorCode =
   | 'DATABASE_ERROR'
   | 'CONNECTION_FAILED'
   | 'CONNECTION_LOST'
+  | 'PORT_IN_USE'
   // schema snapshots and drift
   | 'SNAPSHOT_UNSUPPORTED'
   | 'SNAPSHOT_MISSING'
@@ -131,6 +134,8 @@ const categories: Record<SquizzleErrorCode, ErrorCategory> = {
   UNCHAINED_VERSION: 'integrity',
   /** A storage holds something other than content where content belongs (a FIFO, a device, a directory). */
   STORAGE_UNSAFE: 'integrity',
+  PINNED_DIGEST_MISMATCH: 'integrity',
+  ARCHIVE_UNSAFE: 'integrity',
   SIGNATURE_MISSING: 'signature',
   SIGNATURE_INVALID: 'signature',
   POLICY_VIOLATION: 'signature',
@@ -164,6 +169,7 @@ const categories: Record<SquizzleErrorCode, ErrorCategory> = {
   DATABASE_ERROR: 'failure',
   CONNECTION_FAILED: 'failure',
   CONNECTION_LOST: 'failure',
+  PORT_IN_USE: 'failure',
   SNAPSHOT_UNSUPPORTED: 'failure',
   SNAPSHOT_MISSING: 'failure',
   // The live schema is not what the version to baseline at recorded: like `drift --check`, exit 3.

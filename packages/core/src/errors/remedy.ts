@@ -12,6 +12,8 @@ export type RemedyOperation =
   | 'sign'
   | 'keygen'
   | 'verify'
+  | 'export'
+  | 'import'
   | 'ledger.rebuild'
   | 'ledger.verify'
 

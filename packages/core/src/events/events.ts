@@ -13,6 +13,21 @@ export type SquizzleEvent =
   | { type: 'rollback.start'; version: string; digest: string; files: number }
   | { type: 'rollback.done'; version: string; durationMs: number }
   | { type: 'version.skip'; version: string; reason: string }
+  /** The version's seed files were verified but not run: the environment runs no seeds (`seeds: false`). */
+  | { type: 'seeds.skipped'; version: string; files: string[] }
+  /**
+   * Connecting failed in a way that means the server is not up yet (refused, starting up,
+   * name not resolvable yet): waiting `waitMs` before attempt `attempt + 1`, within `timeoutMs`.
+   */
+  | {
+      type: 'connect.retry'
+      attempt: number
+      reason: string
+      message: string
+      waitMs: number
+      elapsedMs: number
+      timeoutMs: number
+    }
   | { type: 'file.start'; version: string; path: string; transactional: boolean }
   | { type: 'file.done'; version: string; path: string; durationMs: number }
   /** A non-transactional file continues at `fromStatement`, after replaying `replayed` earlier session settings. */

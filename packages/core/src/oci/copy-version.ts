@@ -1,4 +1,4 @@
-import { parseVersion } from '../version/version.js'
+import { assertPinned, parsePinnedVersion, type PinnedVersion } from '../version/pinned-version.js'
 import { parseBundleImageManifest, parseImageManifest } from './bundle-artifact.js'
 import type { ContentTarget } from './content-target.js'
 import type { Descriptor, ImageManifest } from './descriptor.js'
@@ -21,16 +21,19 @@ interface SourceManifest {
  * blobs, the manifest, every attachment and the referrers index are stored: a copy
  * that fails at any step leaves no version in the destination, and copying again
  * finishes it. Refuses with `IMMUTABLE_VERSION` when the destination holds the
- * version with other content.
+ * version with other content, and, for a pinned `1.2.0@sha256:…`, with
+ * `PINNED_DIGEST_MISMATCH` before copying anything when the source's tag resolves
+ * to another digest.
  *
  * @example
  * ```ts
  * const desc = await copyVersion(layoutTarget, registryTarget, '1.2.0')
  * ```
  */
-export async function copyVersion(from: ContentTarget, to: ContentTarget, version: string): Promise<Descriptor> {
-  parseVersion(version)
-  const { desc, existing } = await lookUp(from, to, version)
+export async function copyVersion(from: ContentTarget, to: ContentTarget, reference: string): Promise<Descriptor> {
+  const pin = parsePinnedVersion(reference)
+  const version = pin.version
+  const { desc, existing } = await lookUp(from, to, pin)
   const where = `${from.name}:${version}`
   const bytes = await fetchVerified(from, desc, maxManifestBytes, `manifest of ${where}`)
   const { image } = parseBundleImageManifest(bytes, where)
@@ -54,13 +57,15 @@ export async function copyVersion(from: ContentTarget, to: ContentTarget, versio
 async function lookUp(
   from: ContentTarget,
   to: ContentTarget,
-  version: string,
+  pin: PinnedVersion,
 ): Promise<{ desc: Descriptor; existing: boolean }> {
+  const { version } = pin
   // Independent look-ups, so one round trip instead of two; the source's error wins.
   const [source, destination] = await Promise.allSettled([from.resolve(version), resolveOrNull(to, version)])
   if (source.status === 'rejected') throw source.reason
   if (destination.status === 'rejected') throw destination.reason
   const desc = source.value
+  assertPinned(pin, desc.digest, from.name)
   const existing = destination.value
   if (existing && existing.digest !== desc.digest) throw immutableVersion(to, version, existing.digest, desc.digest)
   return { desc, existing: existing !== null }

@@ -180,5 +180,5 @@ describe.skipIf(!haveCorpus)('analyzeSql on the trigger.dev corpus', () => {
       }
     }
     expect({ needDirective, own, addValue }).toEqual({ needDirective: 71, own: 13, addValue: 64 })
-  }, 60_000)
+  })
 })

@@ -2,6 +2,12 @@ import { describe, expect, it } from 'vitest'
 import { isSquizzleError } from '../errors/squizzle-error.js'
 import { splitStatements, type SqlStatement } from './split-statements.js'
 
+/** CPU time (ms) this process spent since `from`: the work done, however busy the machine is. */
+const cpuMsSince = (from: NodeJS.CpuUsage): number => {
+  const used = process.cpuUsage(from)
+  return (used.user + used.system) / 1000
+}
+
 const brief = (statements: SqlStatement[]): [number, string, string][] => statements.map((s) => [s.line, s.nodeType, s.text])
 
 async function parseErrorOf(sql: string, path = 'migrations/001.sql'): Promise<{ code: string; details?: Record<string, unknown> }> {
@@ -157,7 +163,7 @@ describe('splitStatements on files over 1 MiB (parsed in chunks)', () => {
     const statements = await splitStatements(sql, 'seed/big.sql')
     expect(statements.length).toBe(expected.length)
     expect(statements.map((s) => [s.line, s.text])).toEqual(expected)
-  }, 30_000)
+  })
 
   it('takes more text, quickly, when a chunk cut falls inside a long BEGIN ATOMIC body', async () => {
     const filler = 'INSERT INTO t VALUES (1);\n'
@@ -167,14 +173,14 @@ describe('splitStatements on files over 1 MiB (parsed in chunks)', () => {
     const sql = `${head}${fn};\nSELECT 'after';\n`
     expect(head.length).toBeLessThan(1024 * 1024)
     expect(head.length + fn.length).toBeGreaterThan(1024 * 1024)
-    const started = Date.now()
+    const started = process.cpuUsage()
     const statements = await splitStatements(sql)
-    expect(Date.now() - started).toBeLessThan(10_000)
+    expect(cpuMsSince(started)).toBeLessThan(10_000)
     const headCount = head.split('\n').length - 1
     expect(statements.length).toBe(headCount + 2)
     expect(statements[headCount]).toMatchObject({ nodeType: 'CreateFunctionStmt', text: fn, line: headCount + 1 })
     expect(statements[headCount + 1]).toMatchObject({ text: "SELECT 'after'", line: headCount + 304 })
-  }, 30_000)
+  })
 
   it('reports a syntax error in a later chunk with its line in the file', async () => {
     const lines = Array.from({ length: 60_000 }, (_, i) => `INSERT INTO t VALUES (${i}, 'row ${i}');`)
@@ -182,25 +188,25 @@ describe('splitStatements on files over 1 MiB (parsed in chunks)', () => {
     const err = await parseErrorOf(lines.join('\n'), 'seed/big.sql')
     expect(err.code).toBe('SQL_PARSE_ERROR')
     expect(err.details).toEqual({ path: 'seed/big.sql', line: 50_001 })
-  }, 30_000)
+  })
 
   it('reports a syntax error early in a large file at once, without re-parsing the rest statement by statement', async () => {
     const lines = Array.from({ length: 60_000 }, (_, i) => `INSERT INTO t VALUES (${i}, 'row ${i}');`)
     lines[100] = 'INSERT INTO t VALUES (1,;'
-    const started = Date.now()
+    const started = process.cpuUsage()
     expect((await parseErrorOf(lines.join('\n'))).details?.['line']).toBe(101)
-    expect(Date.now() - started).toBeLessThan(10_000)
-  }, 30_000)
+    expect(cpuMsSince(started)).toBeLessThan(10_000)
+  })
 
   it('splits a large file of dollar-quoted functions in about the time of one parse', async () => {
     const fns = Array.from(
       { length: 6000 },
       (_, i) => `CREATE FUNCTION f${i}() RETURNS int LANGUAGE plpgsql AS $$\nBEGIN\n  PERFORM 1; PERFORM 2; PERFORM 3; PERFORM 4;\n  RETURN ${i};\nEND;\n$$;\nINSERT INTO t VALUES ('a; b; ${i}');`,
     )
-    const started = Date.now()
+    const started = process.cpuUsage()
     const statements = await splitStatements(fns.join('\n'))
     expect(statements.length).toBe(12_000)
     expect(statements.at(-1)!.line).toBe(6000 * 7)
-    expect(Date.now() - started).toBeLessThan(10_000)
-  }, 30_000)
+    expect(cpuMsSince(started)).toBeLessThan(10_000)
+  })
 })
