@@ -82,7 +82,8 @@ export function sessionFailure(
   if (Object.keys(details).length === 0) return wrapped
   // databaseError wraps anything that is not a SquizzleError (handled above) as DATABASE_ERROR.
   const { hint, cause } = wrapped
-  return new SquizzleError('DATABASE_ERROR', wrapped.message, { hint, cause, details: { ...wrapped.details, ...details } })
+  const merged = { ...wrapped.details, ...details }
+  return new SquizzleError('DATABASE_ERROR', wrapped.message, { hint, cause, details: merged })
 }
 
 /**

@@ -53,7 +53,10 @@ export const buildCommand: Command = {
     const drizzle = await drizzleStep(ctx)
     // Attached before the version's tag: a failure there (a broken lockfile, a signer that fails) leaves no version.
     const attachments: Pick<BuildOptions, 'attachments'> = storage.attach || signer
-      ? { attachments: async (artifact) => (await import('@squizzle/security')).releaseEvidence(artifact, evidenceOptions(ctx, signer)) }
+      ? {
+          attachments: async (artifact) =>
+            (await import('@squizzle/security')).releaseEvidence(artifact, evidenceOptions(ctx, signer)),
+        }
       : {}
     const { ref, manifest } = await buildVersion({
       version,

@@ -19,7 +19,8 @@ const specialFlags: Record<string, (value: string | boolean) => string[]> = {
  *
  * @example
  * ```ts
- * remedyCommand({ operation: 'repair', args: ['1.3.0'], options: { mode: 'restart' } }) // 'squizzle repair 1.3.0 --restart'
+ * remedyCommand({ operation: 'repair', args: ['1.3.0'], options: { mode: 'restart' } })
+ * // 'squizzle repair 1.3.0 --restart'
  * ```
  */
 export function remedyCommand(remedy: Remedy): string {

@@ -63,7 +63,9 @@ export async function repairFailures(ctx: OperationContext, options: RepairOptio
         await tx.assertLockHeld()
       })
       const failure = { code: entry.error?.code ?? 'UNKNOWN', message: entry.error?.message ?? '' }
-      await ctx.driver.records.addAudit({ operation: 'repair', outcome: 'success', version: entry.version, actor: ctx.actor.user, host: ctx.actor.host, details: { mode, failedOperation: entry.operation, failedRun: entry.id, ...failure, progressCleared } })
+      const details = { mode, failedOperation: entry.operation, failedRun: entry.id, ...failure, progressCleared }
+      const { user: actor, host } = ctx.actor
+      await ctx.driver.records.addAudit({ operation: 'repair', outcome: 'success', version: entry.version, actor, host, details })
       repaired.push({ version: entry.version, operation: entry.operation, ...failure, progressCleared })
     }
     return { mode, repaired }

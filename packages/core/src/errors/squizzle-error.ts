@@ -3,7 +3,7 @@ import type { Remedy } from './remedy.js'
 
 const brand = Symbol.for('squizzle.error')
 
-/** A code a plugin declares with `definePluginErrors`: `<namespace>:<NAME>`, e.g. `@acme/squizzle-s3:BUCKET_MISSING`. */
+/** A code a plugin declares with `definePluginErrors`: `<namespace>:<NAME>` (`@acme/squizzle-s3:BUCKET_MISSING`). */
 export type PluginErrorCode = `${string}:${string}`
 
 export interface SquizzleErrorOptions {
@@ -57,7 +57,8 @@ export class SquizzleError extends Error {
 
   toJSON(): Record<string, unknown> {
     const remedies = this.remedies.length > 0 ? { remedies: this.remedies } : {}
-    return { code: this.code, category: this.category, message: this.message, hint: this.hint, ...remedies, details: this.details }
+    const { code, category, message, hint, details } = this
+    return { code, category, message, hint, ...remedies, details }
   }
 }
 
