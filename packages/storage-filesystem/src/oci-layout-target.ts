@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream'
-import { annotations, SquizzleError, type ContentTarget, type Descriptor } from '@squizzle/core'
+import { SquizzleError, type ContentTarget, type Descriptor } from '@squizzle/core'
+import { annotations } from '@squizzle/core/oci'
 import { isFile, openBlob, removeBlob, writeBlob } from './blob-store.js'
 import { notFound } from './layout-errors.js'
 import { childDigests, reachableDigests } from './layout-gc.js'

@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream'
-import { isDigest, readSmall, SquizzleError, type ContentTarget, type Descriptor } from '@squizzle/core'
+import { SquizzleError, type ContentTarget, type Descriptor } from '@squizzle/core'
+import { isDigest, readSmall } from '@squizzle/core/oci'
 import { downloadBlob } from './blob-download.js'
 import { defaultChunkSize, uploadBlob } from './blob-upload.js'
 import { deleteManifest, getManifest, headManifest, maxManifestBytes, putManifest } from './manifests.js'

@@ -1,4 +1,5 @@
-import { mediaTypes, SquizzleError, type PulledArtifact } from '@squizzle/core'
+import { SquizzleError, type PulledArtifact } from '@squizzle/core'
+import { mediaTypes } from '@squizzle/core/oci'
 import type { CommandContext } from '../context.js'
 import { oneVersion } from '../args.js'
 import type { Command } from './command.js'

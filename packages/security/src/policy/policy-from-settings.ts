@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
-import { SquizzleError, type TrustSettings } from '@squizzle/core'
+import { SquizzleError } from '@squizzle/core'
+import { type TrustSettings } from '@squizzle/core/config'
 import { keyIdOf, parsePublicKey } from '../keys/signing-key.js'
 import { anchored } from '../verify/identity-match.js'
 import { SignaturePolicy } from './signature-policy.js'

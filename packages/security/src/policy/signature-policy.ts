@@ -1,4 +1,16 @@
-import { isSquizzleError, mediaTypes, SquizzleError, type ArtifactPolicy, type ArtifactRef, type ArtifactStorage, type Attachment, type Manifest, type TrustPolicy, type VerifiedIdentity, type Verifier } from '@squizzle/core'
+import {
+  isSquizzleError,
+  SquizzleError,
+  type ArtifactPolicy,
+  type ArtifactRef,
+  type ArtifactStorage,
+  type Attachment,
+  type Manifest,
+  type TrustPolicy,
+  type VerifiedIdentity,
+  type Verifier,
+} from '@squizzle/core'
+import { mediaTypes } from '@squizzle/core/oci'
 import { assertNamesArtifact } from '../in-toto/artifact-subjects.js'
 import { inTotoPayloadType, parseStatement } from '../in-toto/statement.js'
 import { SigstoreVerifier } from '../verify/sigstore-verifier.js'

@@ -1,4 +1,5 @@
-import { mediaTypes, SquizzleError, type ArtifactRef, type ArtifactStorage } from '@squizzle/core'
+import { SquizzleError, type ArtifactRef, type ArtifactStorage } from '@squizzle/core'
+import { mediaTypes } from '@squizzle/core/oci'
 import { releaseEvidence, type ReleaseEvidenceOptions } from './release-evidence.js'
 
 /** What {@link attachReleaseEvidence} attached. */
