@@ -11,12 +11,16 @@ import {
   type DatabaseDriver,
   type SourceFolders,
 } from '@squizzle/core'
+import type { PluginUse } from '@squizzle/core'
 import { resolveEnvironment, type ConfigSettings } from '@squizzle/core/config'
-import { connectionSecrets, parseConnectionUrl, PostgresDriver } from '@squizzle/driver-postgres'
+import { connectionSecrets, PostgresDriver } from '@squizzle/driver-postgres'
 import { parseDuration, type GlobalFlags } from './args.js'
 import { loadConfig, type LoadedConfig } from './config/load-config.js'
 import type { Io, Reporter } from './output/reporter.js'
 import { shownPath } from './output/shown-path.js'
+import { PluginHost } from './plugins/plugin-host.js'
+import { preparePluginStorage } from './plugins/plugin-storage.js'
+import { builtinSchemes, schemeOf } from './plugins/plugin-schemes.js'
 import { registryCredentials } from './registry-credentials.js'
 import { registryRetry, type TransferValues } from './registry-transfer.js'
 import { prepareStorage, type StorageUse } from './storage-presence.js'
@@ -24,6 +28,10 @@ import { openStorage, parseStorageUrl } from './storage-url.js'
 
 /** A storage with the content target under it (what push, pull and the read-through cache need). */
 type OpenedStorage = ArtifactStorage & { readonly target: ContentTarget }
+/** Any storage a command can use: a plugin's may be an `ArtifactStorage` without a content target. */
+type AnyStorage = ArtifactStorage & { readonly target?: ContentTarget }
+/** A connected driver; the built-in one also says where it is connected, without the password. */
+type ConnectedDriver = DatabaseDriver & { readonly displayUrl?: string }
 
 export const defaultStorageUrl = 'file:.squizzle/artifacts'
 export const defaultPaths = { migrations: 'db/migrations', rollback: 'db/rollback', seed: 'db/seed' } as const
@@ -40,8 +48,10 @@ export const defaultConnectTimeoutMs = 30_000
  * ```
  */
 export class CommandContext {
-  private storage: (ArtifactStorage & { readonly target: ContentTarget }) | undefined
+  private storage: AnyStorage | undefined
   private readonly secrets: string[] = []
+  /** The plugins the config names, loaded on first need. */
+  readonly plugins: PluginHost
 
   private constructor(
     readonly io: Io,
@@ -50,6 +60,12 @@ export class CommandContext {
     readonly settings: ConfigSettings,
     private readonly reporterRef: { current?: Reporter },
   ) {
+    this.plugins = new PluginHost({
+      root: loaded.root,
+      env: io.env,
+      databaseUrl: () => this.databaseUrlOrNull(),
+      addSecrets: (values) => this.addSecrets(values),
+    })
     // An invalid URL is reported when a command needs the database; its likely secrets are hidden already.
     for (const url of [this.databaseUrlOrNull(), io.env['SQUIZZLE_DEV_URL'] ?? settings.snapshot?.devUrl]) {
       if (url) this.addSecrets(connectionSecrets(url))
@@ -97,8 +113,15 @@ export class CommandContext {
     return this.loaded.root
   }
 
-  storageUrl(): string {
+  /** The storage: `--storage`, else SQUIZZLE_STORAGE, else the config's `storage` (URL or plugin), else the default. */
+  storageChoice(): string | PluginUse {
     return this.flags.storage ?? this.io.env['SQUIZZLE_STORAGE'] ?? this.settings.storage ?? defaultStorageUrl
+  }
+
+  /** The storage URL, or null when the config names a storage plugin instead. */
+  storageUrl(): string | null {
+    const choice = this.storageChoice()
+    return typeof choice === 'string' ? choice : null
   }
 
   /**
@@ -109,7 +132,7 @@ export class CommandContext {
    * empty storage; `create` (build) creates a missing local layout; `optional`
    * (rollback, repair) accepts a missing one.
    */
-  async openStorage(use: StorageUse = 'required'): Promise<OpenedStorage> {
+  async openStorage(use: StorageUse = 'required'): Promise<AnyStorage> {
     this.storage ??= await this.openMainStorage(use)
     return this.storage
   }
@@ -117,11 +140,13 @@ export class CommandContext {
   /** The local OCI layout `push` reads from and `pull` writes to: the configured `file:` storage, else the default. */
   localLayoutUrl(): string {
     const configured = this.io.env['SQUIZZLE_STORAGE'] ?? this.settings.storage
-    return configured?.startsWith('file:') ? configured : defaultStorageUrl
+    return typeof configured === 'string' && configured.startsWith('file:') ? configured : defaultStorageUrl
   }
 
-  private async openMainStorage(use: StorageUse): Promise<OpenedStorage> {
-    const url = this.storageUrl()
+  private async openMainStorage(use: StorageUse): Promise<AnyStorage> {
+    const url = this.storageChoice()
+    if (typeof url !== 'string') return preparePluginStorage(await this.plugins.storage(url, 'storage'), use)
+    if (!isBuiltinUrl(url)) return this.openStorageUrl(url, use)
     const storage = await this.openStorageAt(url, use)
     if (!url.startsWith('oci://')) return storage
     const local = parseStorageUrl(this.localLayoutUrl(), this.root)
@@ -145,6 +170,22 @@ export class CommandContext {
     return storage
   }
 
+  /**
+   * Opens any storage URL: a built-in one (see {@link openStorageAt}), or one of a scheme a
+   * plugin of the config's `plugins` registers, whose storage need not have a content target.
+   */
+  async openStorageUrl(url: string, use: StorageUse = 'required'): Promise<AnyStorage> {
+    if (isBuiltinUrl(url)) return this.openStorageAt(url, use)
+    const storage = await this.plugins.storageForUrl(url, this.settings.plugins ?? [])
+    // No plugin registers the scheme: the built-in parser refuses the URL and says what is understood.
+    return storage ? preparePluginStorage(storage, use) : this.openStorageAt(url, use)
+  }
+
+  /** Runs the cleanup of every plugin loaded (closing their pools and sockets). */
+  async close(): Promise<void> {
+    await this.plugins.close()
+  }
+
   sourceFolders(): SourceFolders {
     const paths = { ...defaultPaths, ...this.settings.paths }
     const at = (p: string | undefined) => (p === undefined ? undefined : resolve(this.root, p))
@@ -165,23 +206,36 @@ export class CommandContext {
     return this.flags.databaseUrl ?? this.io.env['DATABASE_URL'] ?? this.settings.database?.url ?? null
   }
 
-  /** Where the database is, password hidden (for messages); the URL must be configured. */
-  databaseLabel(): string {
-    return parseConnectionUrl(this.databaseUrl()).display
+  /** True when a command can reach a database: a database URL, or a driver plugin (which may bring its own). */
+  hasDatabase(): boolean {
+    // An empty DATABASE_URL (set but blank in a CI file) means none, as before drivers were choosable.
+    return this.settings.driver !== undefined || Boolean(this.databaseUrlOrNull())
   }
 
-  /** A connected driver; the caller closes it. Usage error when no database is configured. */
-  async connectDatabase(): Promise<DatabaseDriver> {
-    const url = this.databaseUrl()
-    const driver = new PostgresDriver({
+  /**
+   * A connected driver: the `driver` plugin of the config, else the built-in PostgreSQL driver.
+   * The caller closes it. Usage error when the built-in driver has no database URL.
+   */
+  async connectDatabase(): Promise<ConnectedDriver> {
+    const driver = this.settings.driver ? await this.plugins.driver(this.settings.driver) : this.postgresDriver()
+    await connectWithRetry(driver, { timeoutMs: this.connectTimeoutMs(), events: this.reporter.onEvent })
+    return driver
+  }
+
+  private postgresDriver(): PostgresDriver {
+    const url = this.databaseUrlOrNull()
+    if (!url) {
+      throw new SquizzleError('USAGE', 'no database configured', {
+        hint: 'Set DATABASE_URL, pass --database-url, or set database.url in squizzle.config.yaml.',
+      })
+    }
+    return new PostgresDriver({
       url,
       ...(this.settings.database?.applicationName ? { applicationName: this.settings.database.applicationName } : {}),
       onNotice: (n) => {
         if (this.flags.verbose) this.reporter.line(this.reporter.colors.dim(`  ${n.severity.toLowerCase()}: ${n.message}`))
       },
     })
-    await connectWithRetry(driver, { timeoutMs: this.connectTimeoutMs(), events: this.reporter.onEvent })
-    return driver
   }
 
   /**
@@ -196,19 +250,15 @@ export class CommandContext {
     return configured === undefined ? defaultConnectTimeoutMs : parseDuration(configured, 'database.connectTimeout')
   }
 
-  private databaseUrl(): string {
-    const url = this.databaseUrlOrNull()
-    if (!url) {
-      throw new SquizzleError('USAGE', 'no database configured', {
-        hint: 'Set DATABASE_URL, pass --database-url, or set database.url in squizzle.config.yaml.',
-      })
-    }
-    return url
-  }
-
   lockTimeoutMs(): number {
     const flag = this.flags.lockTimeout ?? this.io.env['SQUIZZLE_LOCK_TIMEOUT']
     if (flag !== undefined) return parseDuration(flag, '--lock-timeout')
     return this.settings.lockTimeoutMs ?? 60_000
   }
+}
+
+/** `file:` and `oci://` URLs, and text without a scheme (which the built-in parser refuses). */
+function isBuiltinUrl(url: string): boolean {
+  const scheme = schemeOf(url)
+  return scheme === null || builtinSchemes.includes(scheme)
 }

@@ -11,7 +11,7 @@ const globalHelp = [
   '--connect-timeout 30s  how long to retry while the database is not up yet (0: once); env SQUIZZLE_CONNECT_TIMEOUT',
   '--json                 machine-readable output on stdout, nothing else there',
   '--quiet, --verbose     less or more output; NO_COLOR or --no-color disables colour',
-  '--help, --version',
+  '--help, --version      --version --verbose also lists core, Node and each plugin the config loads',
 ]
 
 /**

@@ -4,6 +4,7 @@ import { loadCommand, loadCommands } from './commands/registry.js'
 import { CommandContext } from './context.js'
 import { exitCodeFor, exitCodes } from './exit-codes.js'
 import { commandHelp, mainHelp } from './help.js'
+import { versionCommand } from './commands/version.js'
 import { guardedOutput } from './output/guarded-output.js'
 import { Reporter, type Io } from './output/reporter.js'
 import { toolVersion } from './tool-version.js'
@@ -27,9 +28,10 @@ export async function main(argv: string[], io: Io): Promise<number> {
   const fallback = () => new Reporter(io, { json: argv.includes('--json'), quiet: false, verbose: argv.includes('--verbose'), color: colorWanted(io, argv), secrets })
   try {
     // Only the command being run is loaded (see registry.ts); its options are then parsed strictly.
-    const command = await loadCommand(commandName(argv))
+    const versionAsked = wantsVersionReport(argv)
+    const command = versionAsked ? versionCommand : await loadCommand(commandName(argv))
     const parsed = parseCommand(argv, () => command?.options ?? {}, () => command?.bareValues ?? {})
-    if (parsed.name === undefined || (parsed.globals.help && !command)) {
+    if (!versionAsked && (parsed.name === undefined || (parsed.globals.help && !command))) {
       guardedOutput(io.stdout).write(mainHelp(toolVersion, await loadCommands()))
       return parsed.name === undefined && !parsed.globals.help ? exitCodes.usage : exitCodes.ok
     }
@@ -49,7 +51,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
       color: colorWanted(io, argv),
       secrets,
     })
-    const code = await command.run(ctx, parsed)
+    const code = await runClosing(ctx, () => command.run(ctx, parsed))
     // Output that could not be written (other than to a reader that left) is a failure.
     return code === exitCodes.ok && reporterRef.current.outputFailure ? exitCodes.failure : code
   } catch (err) {
@@ -57,6 +59,25 @@ export async function main(argv: string[], io: Io): Promise<number> {
     ;(reporterRef.current ?? fallback()).error(err, code)
     return code
   }
+}
+
+/** Runs the command, then closes what its plugins opened (after a failure too: no pool may keep the process alive). */
+async function runClosing(ctx: CommandContext, run: () => Promise<number>): Promise<number> {
+  let code: number
+  try {
+    code = await run()
+  } catch (err) {
+    await ctx.close().catch(() => undefined) // the command's own error is the one to report
+    throw err
+  }
+  await ctx.close()
+  return code
+}
+
+/** `--version` (-V) with `--verbose` (-v) and no command: the version report, which loads the config's plugins. */
+function wantsVersionReport(argv: string[]): boolean {
+  const has = (...flags: string[]) => flags.some((f) => argv.includes(f))
+  return has('--version', '-V') && has('--verbose', '-v') && commandName(argv) === undefined
 }
 
 function colorWanted(io: Io, argv: string[]): boolean {

@@ -58,6 +58,8 @@ export async function openStorage(location: StorageLocation, access: StorageAcce
 
 function invalid(url: string): SquizzleError {
   return new SquizzleError('STORAGE_URL_INVALID', `"${url.replace(/\/\/[^/@]*@/, '//***@')}" is not a storage URL Squizzle understands`, {
-    hint: 'Use file:PATH for a local OCI image layout (default file:.squizzle/artifacts) or oci://HOST[:PORT]/REPO for a registry.',
+    hint:
+      'Use file:PATH for a local OCI image layout (default file:.squizzle/artifacts), oci://HOST[:PORT]/REPO ' +
+      'for a registry, or a scheme a storage plugin listed in plugins registers.',
   })
 }

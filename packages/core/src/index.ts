@@ -102,3 +102,13 @@ export { versionSnapshot } from './drift/version-snapshot.js'
 export { checkDrift, type DriftReport, type DriftStatus, type CheckDriftOptions } from './drift/check-drift.js'
 export { diffVersions, type VersionDiff } from './drift/diff-versions.js'
 export type { SnapshotOptions } from './build/record-snapshot.js'
+
+// Plugins: what a plugin author writes, and what a host (the CLI) loads it with
+export { pluginApiVersion } from './plugin/plugin-api-version.js'
+export { definePlugin, isSquizzlePlugin, pluginBrand } from './plugin/plugin.js'
+export type { SquizzlePlugin, PluginDefinition, PluginKind, PluginContext, PluginInstances } from './plugin/plugin.js'
+export type { PluginUse } from './plugin/plugin-use.js'
+export { pluginFromModule, type PluginExpectation } from './plugin/check-plugin.js'
+export { pluginOptions } from './plugin/plugin-options.js'
+export { pluginSecrets, redactPluginOptions } from './plugin/plugin-secrets.js'
+export { createPluginInstance, type PluginStorage } from './plugin/create-plugin-instance.js'

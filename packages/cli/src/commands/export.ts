@@ -2,6 +2,7 @@ import { resolve } from 'node:path'
 import { parsePinnedVersion, SquizzleError } from '@squizzle/core'
 import { writeOciArchive } from '@squizzle/storage-filesystem'
 import type { CommandContext } from '../context.js'
+import { contentStorage } from '../plugins/plugin-transport.js'
 import type { Command } from './command.js'
 
 export const exportCommand: Command = {
@@ -27,7 +28,7 @@ export const exportCommand: Command = {
         hint: 'Example: squizzle export 1.2.0 -o release.tar',
       })
     }
-    const storage = await ctx.openStorage()
+    const storage = contentStorage('export', await ctx.openStorage())
     const references = await exportedVersions(ctx, args.positionals, args.values['all'] === true)
     const file = resolve(ctx.io.cwd, output)
     const archived = await writeOciArchive(storage.target, references, file)

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path'
 import { importVersions, SquizzleError } from '@squizzle/core'
 import { openOciArchive } from '@squizzle/storage-filesystem'
+import { contentStorage } from '../plugins/plugin-transport.js'
 import { trustPolicyFor } from '../security/trust-policy.js'
 import type { Command } from './command.js'
 
@@ -28,7 +29,10 @@ export const importCommand: Command = {
         hint: 'Example: squizzle import release.tar',
       })
     const policy = await trustPolicyFor(ctx)
-    const destination = await ctx.openStorageAt(ctx.storageUrl(), 'create')
+    // A URL opens as written (never through the read cache); a storage plugin opens as configured.
+    const url = ctx.storageUrl()
+    const opened = url === null ? await ctx.openStorage('create') : await ctx.openStorageUrl(url, 'create')
+    const destination = contentStorage('import', opened)
     const archive = await openOciArchive(resolve(ctx.io.cwd, file))
     try {
       const imported = await importVersions(archive.target, destination.target, {

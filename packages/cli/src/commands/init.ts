@@ -57,7 +57,7 @@ export const initCommand: Command = {
     const layout = await createLayout(ctx, root)
     if (layout) created.push(`${relative(ctx.io.cwd, layout) || layout}/`)
     let systemSchema = false
-    if (ctx.databaseUrlOrNull()) {
+    if (ctx.hasDatabase()) {
       await withDatabase(ctx, async (driver) => {
         const lock = await driver.lock({ timeoutMs: ctx.lockTimeoutMs() })
         try {
@@ -80,7 +80,10 @@ export const initCommand: Command = {
 
 /** Creates the (empty) OCI layout of a `file:` storage; returns its path when it did. */
 async function createLayout(ctx: CommandContext, root: string): Promise<string | null> {
-  const location = parseStorageUrl(ctx.storageUrl(), root)
+  const url = ctx.storageUrl()
+  // A registry or a plugin's storage is created by whoever runs it, on first write.
+  if (url === null || !url.startsWith('file:')) return null
+  const location = parseStorageUrl(url, root)
   if (location.scheme !== 'file') return null
   const { created } = await prepareStorage(location, new OciLayoutTarget(location.path), 'create')
   return created ? location.path : null

@@ -47,5 +47,5 @@ export async function storageFor(
   from: string | undefined,
   use: StorageUse = 'required',
 ): Promise<ArtifactStorage> {
-  return from === undefined ? ctx.openStorage(use) : ctx.openStorageAt(from, use)
+  return from === undefined ? ctx.openStorage(use) : ctx.openStorageUrl(from, use)
 }

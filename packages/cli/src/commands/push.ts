@@ -13,7 +13,8 @@ export const pushCommand: Command = {
     '<version>        a version in the local layout (default .squizzle/artifacts)',
     '@sha256:…        copy only if the version resolves to exactly this digest (exit 3 otherwise, nothing copied)',
     '--storage URL    the registry (default: $SQUIZZLE_REGISTRY, else registry in squizzle.config),',
-    '                 or another OCI layout directory, e.g. file:/media/usb/db',
+    '                 or another OCI layout directory, e.g. file:/media/usb/db,',
+    '                 or a URL of a scheme a storage plugin in `plugins` registers (pgtable://…)',
     '--plain-http     talk HTTP instead of HTTPS (a test registry; same as ?plain-http=true)',
     ...transferHelp,
     'Credentials: SQUIZZLE_REGISTRY_USERNAME/PASSWORD, else docker login (~/.docker/config.json, DOCKER_CONFIG).',
@@ -80,7 +81,7 @@ export function reportCopy(ctx: CommandContext, verb: 'push' | 'pull', version: 
  * ```
  */
 export async function checkBuildPush(ctx: CommandContext): Promise<void> {
-  if (!ctx.storageUrl().startsWith('file:')) {
+  if (!ctx.storageUrl()?.startsWith('file:')) {
     throw new SquizzleError('USAGE', 'build --push builds into the local layout and then pushes it, but the storage is not a file: layout', {
       hint: 'Drop --push to build straight into that storage, or build into the local layout and set registry: oci://… in squizzle.config (or SQUIZZLE_REGISTRY).',
     })

@@ -3,6 +3,7 @@ import { SquizzleError, type ArtifactStorage, type ContentTarget } from '@squizz
 import type { CommandContext } from '../context.js'
 import type { TransferValues } from '../registry-transfer.js'
 import type { StorageUse } from '../storage-presence.js'
+import { isPluginUrl, openPluginTransport } from '../plugins/plugin-transport.js'
 import { parseStorageUrl } from '../storage-url.js'
 
 type OpenedStorage = ArtifactStorage & { readonly target: ContentTarget }
@@ -24,8 +25,9 @@ export async function openLocalLayout(ctx: CommandContext, use: StorageUse): Pro
 /**
  * The other side of push and pull: `--storage URL`, else `SQUIZZLE_REGISTRY`, else the
  * config's `registry`. `--storage` may name a registry (`oci://…`) or another OCI layout
- * directory (`file:/media/usb/db`, for air-gapped transfers); naming the local layout
- * itself is refused: a copy onto itself would say nothing.
+ * directory (`file:/media/usb/db`, for air-gapped transfers), or a URL of a scheme a storage
+ * plugin in `plugins` registers (`pgtable://…`); naming the local layout itself is refused:
+ * a copy onto itself would say nothing.
  * `transfer` are the command's retry and timeout flags (see `registryRetry`).
  *
  * @example
@@ -40,6 +42,7 @@ export async function openRegistry(
   options: { allowStorageFlag?: boolean; transfer?: TransferValues } = {},
 ): Promise<OpenedStorage> {
   const flag = options.allowStorageFlag === false ? undefined : ctx.flags.storage
+  if (flag !== undefined && isPluginUrl(flag)) return openPluginTransport(ctx, command, flag, use)
   if (flag?.startsWith('file:')) return openOtherLayout(ctx, command, flag, use)
   if (flag !== undefined && !flag.startsWith('oci://')) {
     const scheme = flag.split(':')[0]

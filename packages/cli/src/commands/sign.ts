@@ -11,6 +11,7 @@ export const signCommand: Command = {
     'Signs an in-toto statement naming the bundle and the manifest by SHA-256, with a SLSA v1 provenance predicate.',
     'Key-based (signing.key or SQUIZZLE_SIGNING_KEY, passphrase in SQUIZZLE_SIGNING_KEY_PASSPHRASE): fully offline.',
     'Keyless (signing.method: keyless): Fulcio + Rekor (+ TSA when signing.tsaUrl is set); token from SIGSTORE_ID_TOKEN or GitHub Actions OIDC.',
+    'With signer: { use, options } in the config, that signer plugin signs instead (a KMS, an HSM).',
     'The integrity of the version is checked before it is signed (exit 3 when it fails).',
   ],
   examples: ['SQUIZZLE_SIGNING_KEY_PASSPHRASE=… squizzle sign 1.2.0', 'squizzle sign 1.2.0 --env production --json'],
@@ -21,11 +22,14 @@ export const signCommand: Command = {
     const signer = await signerFor(ctx)
     const { attachReleaseEvidence, KeySigner } = await import('@squizzle/security')
     const { ref } = await attachReleaseEvidence({ storage, version, ...evidenceOptions(ctx, signer) })
-    const method = signer instanceof KeySigner ? 'key' : 'keyless'
-    const keyId = signer instanceof KeySigner ? signer.keyId : undefined
+    const plugin = ctx.settings.signer?.use
+    const method = plugin ? 'plugin' : signer instanceof KeySigner ? 'key' : 'keyless'
+    const keyId = !plugin && signer instanceof KeySigner ? signer.keyId : undefined
+    const how = plugin ? `with the signer plugin ${plugin}` : keyId ? `with key ${keyId}` : 'keyless'
     const r = ctx.reporter
-    r.line(`${r.colors.green('✓')} signed ${version} (${ref.digest}) ${keyId ? `with key ${keyId}` : 'keyless'}`)
-    r.json({ version, digest: ref.digest, signed: true, method, ...(keyId ? { keyId } : {}) })
+    r.line(`${r.colors.green('✓')} signed ${version} (${ref.digest}) ${how}`)
+    const who = { ...(keyId ? { keyId } : {}), ...(plugin ? { signer: plugin } : {}) }
+    r.json({ version, digest: ref.digest, signed: true, method, ...who })
     return 0
   },
 }

@@ -30,7 +30,7 @@ export const statusCommand: Command = {
       r.line(`${c.bold('Current')}  ${report.current ?? '(none)'}`)
       const storageName = (await ctx.openStorage()).name
       r.line(`${c.bold('Storage')}  ${storageName}`)
-      r.line(`${c.bold('Database')} ${ctx.databaseLabel()}`)
+      r.line(`${c.bold('Database')} ${driver.displayUrl ?? driver.name}`)
       if (report.applied.length) {
         r.line(c.bold('Applied'))
         for (const a of report.applied) {

@@ -20,7 +20,7 @@ export const verifyCommand: Command = {
   options: {},
   async run(ctx, args) {
     const version = oneVersion(args.positionals, 'verify', { pinned: true })
-    const report = ctx.databaseUrlOrNull()
+    const report = ctx.hasDatabase()
       ? await withDatabase(ctx, async (driver) => (await migratorFor(ctx, driver)).verify(version))
       : await verifyStorageOnly(ctx, version)
     const r = ctx.reporter

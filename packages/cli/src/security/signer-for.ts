@@ -7,7 +7,7 @@ import type { CommandContext } from '../context.js'
 export const signingKeyEnvVar = 'SQUIZZLE_SIGNING_KEY'
 
 /**
- * The signer the config asks for: a local key (`signing.key` or
+ * The signer the config asks for: its `signer` plugin, else a local key (`signing.key` or
  * SQUIZZLE_SIGNING_KEY, passphrase in SQUIZZLE_SIGNING_KEY_PASSPHRASE) or keyless.
  * Every secret it touches is registered with the reporter's scrubber first.
  *
@@ -17,6 +17,7 @@ export const signingKeyEnvVar = 'SQUIZZLE_SIGNING_KEY'
  * ```
  */
 export async function signerFor(ctx: CommandContext): Promise<Signer> {
+  if (ctx.settings.signer) return ctx.plugins.signer(ctx.settings.signer)
   // Loaded only when signing: Sigstore is heavy and most runs never sign.
   const { decryptSigningKey, identityTokenEnvVar, identityTokenProvider, KeylessSigner, KeySigner, passphraseEnvVar } = await import('@squizzle/security')
   const signing = ctx.settings.signing ?? {}

@@ -1,9 +1,7 @@
+import { pluginSettingsSchema } from '../plugin/plugin-config-schema.js'
+
 const settings = {
-  storage: {
-    type: 'string',
-    description: 'Where bundles live: file:PATH (OCI image layout) or oci://HOST[:PORT]/REPO.',
-    examples: ['file:.squizzle/artifacts', 'oci://ghcr.io/acme/db-migrations'],
-  },
+  ...pluginSettingsSchema,
   registry: {
     type: 'string',
     pattern: '^oci://',

@@ -92,6 +92,41 @@ describe('validateConfig', () => {
   })
 })
 
+describe('plugin settings', () => {
+  it('accepts storage, driver and signer plugins with options, and a plugins list, also per environment', () => {
+    const value: SquizzleConfig = {
+      storage: { use: '@squizzle-examples/storage-pgtable', options: { schema: 'releases' } },
+      driver: { use: './plugins/driver.mjs' },
+      signer: { use: '@acme/squizzle-signer-kms', options: { keyId: 'alias/release' } },
+      plugins: ['@squizzle-examples/storage-pgtable', './plugins/s3.mjs'],
+      environments: { ci: { storage: 'pgtable://db/releases', plugins: ['@squizzle-examples/storage-pgtable'] } },
+    }
+    expect(validateConfig(value, 'squizzle.config.yaml')).toBe(value)
+  })
+
+  it('lets an environment replace a plugin storage whole (never mixing one plugin\'s options into another)', () => {
+    const config: SquizzleConfig = {
+      storage: { use: 'a', options: { bucket: 'x' } },
+      environments: { prod: { storage: { use: 'b' } }, local: { storage: 'file:.squizzle/artifacts' } },
+    }
+    expect(resolveEnvironment(config, 'prod').storage).toEqual({ use: 'b' })
+    expect(resolveEnvironment(config, 'local').storage).toBe('file:.squizzle/artifacts')
+  })
+
+  it.each<[string, unknown, string]>([
+    ['a plugin without use', { storage: { options: {} } }, '/storage'],
+    ['an empty use', { driver: { use: '' } }, '/driver/use'],
+    ['an unknown key next to use', { signer: { use: 'x', option: {} } }, 'option'],
+    ['options that are not an object', { driver: { use: 'x', options: 'a=b' } }, '/driver/options'],
+    ['a plugins entry that is not a string', { plugins: [{ use: 'x' }] }, '/plugins/0'],
+    ['the same plugin twice', { plugins: ['x', 'x'] }, '/plugins'],
+  ])('refuses %s (CONFIG_INVALID naming the key)', (_name, value, key) => {
+    const err = errorOf(() => validateConfig(value, 'squizzle.config.yaml'))
+    expect(err.code).toBe('CONFIG_INVALID')
+    expect((err.details?.['problems'] as string[]).join('\n')).toContain(key)
+  })
+})
+
 describe('resolveEnvironment', () => {
   it('returns the top level, without environments and $schema, when no environment is named', () => {
     const settings = resolveEnvironment(config, undefined)

@@ -3,6 +3,7 @@ import type { TransactionScope } from '../manifest/manifest.js'
 import { SquizzleError } from '../errors/squizzle-error.js'
 import { compileSchema } from '../schema/compile-schema.js'
 import { configSchema } from './config-schema.js'
+import type { PluginUse } from '../plugin/plugin-use.js'
 
 /** How `build` lints new SQL with squawk. */
 export interface LintSettings {
@@ -14,7 +15,14 @@ export interface LintSettings {
 
 /** Settings that may appear at the top level or in an environment. */
 export interface ConfigSettings {
-  storage?: string
+  /** A storage URL (`file:`, `oci://`, or a scheme a plugin registers), or a storage plugin. */
+  storage?: string | PluginUse
+  /** A driver plugin; the built-in PostgreSQL driver when absent. */
+  driver?: PluginUse
+  /** A signer plugin, instead of `signing`'s key or keyless signer. */
+  signer?: PluginUse
+  /** Storage plugins loaded for the URL schemes they register. */
+  plugins?: string[]
   /** `oci://HOST[:PORT]/REPO`: where push/pull copy versions to and from. */
   registry?: string
   /** `connectTimeout`: how long to retry while the server is not up yet (a duration such as `30s`, or milliseconds). */

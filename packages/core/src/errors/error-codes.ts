@@ -87,6 +87,15 @@ export type SquizzleErrorCode =
   | 'SNAPSHOT_UNSUPPORTED'
   | 'SNAPSHOT_MISSING'
   | 'BASELINE_MISMATCH'
+  // plugins (storage, driver, signer) named in the config
+  | 'PLUGIN_NOT_FOUND'
+  | 'PLUGIN_NO_EXPORT'
+  | 'PLUGIN_INVALID'
+  | 'PLUGIN_KIND_MISMATCH'
+  | 'PLUGIN_API_MISMATCH'
+  | 'PLUGIN_OPTIONS_INVALID'
+  | 'PLUGIN_SCHEME_CONFLICT'
+  | 'PLUGIN_FAILED'
 
 /** The class of failure a code belongs to; the CLI maps each to an exit code. */
 export type ErrorCategory = 'usage' | 'failure' | 'integrity' | 'signature' | 'lock'
@@ -174,6 +183,16 @@ const categories: Record<SquizzleErrorCode, ErrorCategory> = {
   SNAPSHOT_MISSING: 'failure',
   // The live schema is not what the version to baseline at recorded: like `drift --check`, exit 3.
   BASELINE_MISMATCH: 'integrity',
+  // A plugin the config names cannot be used: exit 2, like any other configuration mistake.
+  PLUGIN_NOT_FOUND: 'usage',
+  PLUGIN_NO_EXPORT: 'usage',
+  PLUGIN_INVALID: 'usage',
+  PLUGIN_KIND_MISMATCH: 'usage',
+  PLUGIN_API_MISMATCH: 'usage',
+  PLUGIN_OPTIONS_INVALID: 'usage',
+  PLUGIN_SCHEME_CONFLICT: 'usage',
+  // The plugin's own create() failed with something other than a SquizzleError.
+  PLUGIN_FAILED: 'failure',
 }
 
 /**

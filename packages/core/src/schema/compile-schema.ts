@@ -31,7 +31,8 @@ export function compileSchema<T>(schema: object, code: SquizzleErrorCode, hint: 
   }
 }
 
-function describeSchemaError(error: ErrorObject): string {
+/** One ajv error as `/path problem`, naming an unknown property or the allowed values. */
+export function describeSchemaError(error: ErrorObject): string {
   const where = error.instancePath === '' ? '(root)' : error.instancePath
   if (error.keyword === 'additionalProperties') {
     return `${where} has an unknown property "${String(error.params['additionalProperty'])}"`
