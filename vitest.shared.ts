@@ -8,6 +8,8 @@ const at = (path: string) => fileURLToPath(new URL(path, import.meta.url))
  */
 export const workspaceAliases = [
   { find: /^@squizzle\/core\/testing$/, replacement: at('./packages/core/src/testing/index.ts') },
+  { find: /^@squizzle\/core\/oci$/, replacement: at('./packages/core/src/oci/index.ts') },
+  { find: /^@squizzle\/core\/config$/, replacement: at('./packages/core/src/config/index.ts') },
   { find: /^@squizzle\/core$/, replacement: at('./packages/core/src/index.ts') },
   { find: /^@squizzle\/driver-postgres\/embedded$/, replacement: at('./packages/driver-postgres/src/embedded.ts') },
   { find: /^@squizzle\/driver-postgres$/, replacement: at('./packages/driver-postgres/src/index.ts') },

@@ -5,6 +5,7 @@
 // - no console.* in library code (core and plugins never print; the CLI prints through its Reporter).
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { join, relative } from 'node:path'
+import { comparePublicNames, listFile } from './public-names.mjs'
 
 const dir = process.cwd()
 const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'))
@@ -41,6 +42,14 @@ for (const file of existsSync(join(dir, 'src')) ? walk(join(dir, 'src')) : []) {
   const code = text.split('\n').filter((line) => !/^\s*(\*|\/\/|\/\*)/.test(line)).join('\n')
   if (/from '@squizzle\/[^']+\/src\//.test(text) || /from '\.\.\/\.\.\/\.\.\/[a-z-]+\/src/.test(text)) problem(`${rel} deep-imports another package`)
   if (!printsAllowed && !rel.startsWith('src/testing/') && /\bconsole\.(log|error|warn|info|debug)\(/.test(code)) problem(`${rel} prints; report through events or errors instead`)
+}
+
+// The public names are kept in the repository: a change of the surface must be made on purpose.
+if (!pkg.private && problems.length === 0) {
+  const { added, removed } = comparePublicNames(dir)
+  const update = 'node ../../scripts/public-names.mjs --write'
+  for (const line of added) problem(`exports ${line}, which ${listFile} does not list (if intended: ${update})`)
+  for (const line of removed) problem(`no longer exports ${line}, which ${listFile} lists`)
 }
 
 if (problems.length) {

@@ -1,5 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util'
-import { closestMatch, parsePinnedVersion, parseVersion, SquizzleError, type PinnedVersion } from '@squizzle/core'
+import { parsePinnedVersion, parseVersion, SquizzleError, type PinnedVersion } from '@squizzle/core'
+import { closestMatch } from '@squizzle/core/config'
 
 type OptionSpec = NonNullable<ParseArgsConfig['options']>
 

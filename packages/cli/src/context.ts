@@ -5,14 +5,14 @@ import {
   createTargetStorage,
   defaultLedgerPath,
   readThroughCache,
-  resolveEnvironment,
   SquizzleError,
   type ArtifactStorage,
-  type ConfigSettings,
   type ContentTarget,
+  type DatabaseDriver,
   type SourceFolders,
 } from '@squizzle/core'
-import type { DatabaseDriver, PluginUse } from '@squizzle/core'
+import type { PluginUse } from '@squizzle/core'
+import { resolveEnvironment, type ConfigSettings } from '@squizzle/core/config'
 import { connectionSecrets, PostgresDriver } from '@squizzle/driver-postgres'
 import { parseDuration, type GlobalFlags } from './args.js'
 import { loadConfig, type LoadedConfig } from './config/load-config.js'

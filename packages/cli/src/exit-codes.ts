@@ -1,4 +1,4 @@
-import { errorCategory, isSquizzleError } from '@squizzle/core'
+import { errorCategory, isSquizzleError, type ErrorCategory } from '@squizzle/core'
 
 /** Exit codes are part of the CLI's contract; scripts branch on them. */
 export const exitCodes = {
@@ -12,8 +12,11 @@ export const exitCodes = {
   interrupted: 130,
 } as const
 
+const categories: readonly string[] = ['usage', 'failure', 'integrity', 'signature', 'lock'] satisfies ErrorCategory[]
+
 /**
- * The exit code for an error: by its category when it is a SquizzleError, else 1.
+ * The exit code for an error: by its category when it is a SquizzleError (a plugin's
+ * too, from any copy of core: the category travels with the error), else 1.
  *
  * @example
  * ```ts
@@ -22,7 +25,9 @@ export const exitCodes = {
  */
 export function exitCodeFor(err: unknown): number {
   if (!isSquizzleError(err)) return exitCodes.failure
-  switch (errorCategory(err.code)) {
+  const carried = (err as { category?: unknown }).category
+  const category = typeof carried === 'string' && categories.includes(carried) ? carried : errorCategory(err.code)
+  switch (category) {
     case 'usage':
       return exitCodes.usage
     case 'integrity':

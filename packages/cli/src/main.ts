@@ -1,4 +1,5 @@
-import { closestMatch, SquizzleError } from '@squizzle/core'
+import { SquizzleError } from '@squizzle/core'
+import { closestMatch } from '@squizzle/core/config'
 import { commandName, parseCommand } from './args.js'
 import { commandNames, loadCommand, loadCommands } from './commands/registry.js'
 import { CommandContext } from './context.js'

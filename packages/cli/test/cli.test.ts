@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises'
-import { configSchema } from '@squizzle/core'
+import { configSchema } from '@squizzle/core/config'
 import { createTestDatabase } from '@squizzle/testkit'
 import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest'
 import { squizzle } from './support/cli-process.js'

@@ -48,7 +48,7 @@ describe('CREATE INDEX CONCURRENTLY, interrupted', () => {
     const hasWritten = new Promise<void>((resolve) => (wrote = resolve))
     const writing = writer.transaction(async (tx) => {
       const statements = ["INSERT INTO big VALUES (0, 'x')"]
-      await tx.run({ version: 'test', path: 'writer', statements, transactional: true })
+      await tx.run({ version: 'test', path: 'writer', statements })
       wrote()
       await released
     })

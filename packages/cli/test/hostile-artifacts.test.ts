@@ -1,5 +1,6 @@
 import { join } from 'node:path'
-import { bundleImageManifest, canonicalJson, computeChecksum, describeBytes, mediaTypes, type Manifest } from '@squizzle/core'
+import { canonicalJson, computeChecksum, type Manifest } from '@squizzle/core'
+import { bundleImageManifest, describeBytes, mediaTypes } from '@squizzle/core/oci'
 import { makeTestVersion } from '@squizzle/core/testing'
 import { createFilesystemStorage } from '@squizzle/storage-filesystem'
 import { createTestDatabase, query } from '@squizzle/testkit'

@@ -1,5 +1,5 @@
 import { join } from 'node:path'
-import { mediaTypes } from '@squizzle/core'
+import { mediaTypes } from '@squizzle/core/oci'
 import { createFilesystemStorage } from '@squizzle/storage-filesystem'
 import { identityToken, mockIssuer, startSigstoreMock, type SigstoreMock } from '@squizzle/security/testing'
 import { createTestDatabase, query } from '@squizzle/testkit'

@@ -1,6 +1,6 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { maxManifestBytes } from '@squizzle/core'
+import { maxManifestBytes } from '@squizzle/core/oci'
 import { createFilesystemStorage } from '@squizzle/storage-filesystem'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { squizzle } from './support/cli-process.js'

@@ -70,7 +70,7 @@ describe('a crash in the middle of a no-transaction file', () => {
     let locked!: () => void
     const isLocked = new Promise<void>((resolve) => (locked = resolve))
     const holding = holder.transaction(async (tx) => {
-      await tx.run({ version: 'test', path: 'gate', statements: ['LOCK TABLE gate IN ACCESS EXCLUSIVE MODE'], transactional: true })
+      await tx.run({ version: 'test', path: 'gate', statements: ['LOCK TABLE gate IN ACCESS EXCLUSIVE MODE'] })
       locked()
       await released
     })

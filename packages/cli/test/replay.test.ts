@@ -32,7 +32,7 @@ describe('replayVersions (the library behind build snapshots)', () => {
         async (ctx) => {
           seen.push(ctx)
           expect((await ctx.migrator.status()).current).toBe('1.1.0')
-          await ctx.driver.run({ version: '1.1.0', path: 'check.sql', statements: [], script: 'DROP TABLE b', transactional: true })
+          await ctx.driver.run({ version: '1.1.0', path: 'check.sql', statements: ['DROP TABLE b'] })
           expect((await ctx.snapshot()).objects.map((o) => o.name)).toEqual((ctx.before.objects.map((o) => o.name)))
         },
       ],

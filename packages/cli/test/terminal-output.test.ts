@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process'
 import { join } from 'node:path'
-import { mediaTypes } from '@squizzle/core'
+import { mediaTypes } from '@squizzle/core/oci'
 import { makeTestVersion } from '@squizzle/core/testing'
 import { createFilesystemStorage } from '@squizzle/storage-filesystem'
 import { createTestDatabase, query } from '@squizzle/testkit'

@@ -1,5 +1,8 @@
 // Errors and events
-export { SquizzleError, isSquizzleError, hasErrorCode, type SquizzleErrorOptions } from './errors/squizzle-error.js'
+export { SquizzleError, isSquizzleError, hasErrorCode } from './errors/squizzle-error.js'
+export type { SquizzleErrorOptions, PluginErrorCode } from './errors/squizzle-error.js'
+export type { Remedy, RemedyOperation } from './errors/remedy.js'
+export { definePluginErrors, type PluginErrors } from './errors/plugin-errors.js'
 export { errorCategory, errorCodes, type ErrorCategory, type SquizzleErrorCode } from './errors/error-codes.js'
 export { redactUrl, redactSecrets } from './errors/redact.js'
 export { ignoreEvents, type EventSink, type SquizzleEvent, type LockHolderInfo } from './events/events.js'
@@ -14,49 +17,43 @@ export { computeChecksum, assertChecksum, currentChecksumAlgorithm } from './man
 export { canonicalJson } from './manifest/canonical-json.js'
 export { writeBundle, sourceDateEpoch, type BundleEntry, type WriteBundleOptions } from './bundle/bundle-writer.js'
 export { readBundle, bundleFiles, type BundleFile, type ReadBundleOptions } from './bundle/bundle-reader.js'
-export { defaultBundleLimits, maxManifestBytes, type BundleLimits } from './bundle/limits.js'
+export { defaultBundleLimits, type BundleLimits } from './bundle/limits.js'
 export { comparePaths, compareBundleFiles } from './bundle/file-order.js'
 
-// SQL
-export { splitStatements, type SqlStatement } from './sql/split-statements.js'
-export { analyzeSql, hasNoTransactionDirective, runnableStatements, noTransactionDirective, type SqlAnalysis } from './sql/analyze-sql.js'
-export { classifyStatement, type StatementClass } from './sql/classify-statement.js'
-
-// Storage and OCI
+// Storage (transports: '@squizzle/core/oci')
 export type { ArtifactStorage, ArtifactRef, VersionInfo, Attachment, PulledArtifact } from './storage/artifact-storage.js'
-export { storageBrand, isArtifactStorage } from './storage/storage-brand.js'
+export { isArtifactStorage } from './storage/storage-brand.js'
 export type { ContentTarget, TaggedDescriptor } from './oci/content-target.js'
-export type { Descriptor, ImageManifest, ImageIndex } from './oci/descriptor.js'
-export { mediaTypes, annotations, emptyJsonBlob } from './oci/media-types.js'
-export { sha256Digest, isDigest, describeBytes, assertDigest, verifyingStream } from './oci/digest.js'
-export { digestMismatch, type DigestCheck } from './oci/digest.js'
-export { bundleImageManifest, parseBundleImageManifest, parseImageManifest, parseImageIndex } from './oci/bundle-artifact.js'
+export type { Descriptor } from './oci/descriptor.js'
 export { createTargetStorage } from './oci/target-storage.js'
 export { readThroughCache } from './oci/read-through-target.js'
 export { copyVersion } from './oci/copy-version.js'
 export { importVersions, type ImportOptions, type ImportedVersion } from './oci/import-versions.js'
-export { referrersTag, isReferrersTag, readReferrers, addReferrer } from './oci/referrers.js'
-export { spool, type SpooledContent } from './oci/spool.js'
-export { readSmall } from './util/read-stream.js'
+export { offlineVersions, type OfflineSelection } from './offline/offline-versions.js'
+export type { OfflineFile, OfflineVersion } from './offline/offline-types.js'
 
 // Database
 export type {
   DatabaseDriver,
+  DriverTransaction,
+  RecordStore,
   MigrationLock,
   MigrationUnit,
+  MigrationScript,
   RunOptions,
+  TransactionRunOptions,
   HistoryEntry,
   HistoryEntryInput,
   ProgressInput,
   ProgressEntry,
   AuditInput,
-  RollbackScript,
+  KeptFile,
   VersionClaim,
   IndexTarget,
   InvalidIndex,
 } from './driver/database-driver.js'
 
-export { connectWithRetry, retryWait, notReadyReason } from './driver/connect-with-retry.js'
+export { connectWithRetry, notReadyReason } from './driver/connect-with-retry.js'
 export type { ConnectRetryOptions, NotReadyReason } from './driver/connect-with-retry.js'
 
 // Signing
@@ -68,28 +65,22 @@ export type { RollbackOptions, RollbackResult, RollbackCheck } from './engine/ro
 export type { BaselineOptions, BaselineResult } from './engine/baseline.js'
 export type { BaselineSchema } from './engine/baseline-schema.js'
 export type { RepairOptions, RepairResult } from './engine/repair.js'
-export { selectRollback, layoutRollback, rollbackSegments } from './engine/rollback-plan.js'
-export { loadRollback, type RollbackSource } from './engine/rollback-source.js'
-export { computePlan, type Plan, type PlanInput } from './engine/plan.js'
-export { deriveState, type HistoryState } from './engine/history-state.js'
-export { planSegments, type Segment } from './engine/segments.js'
 export { verifyVersion, verifyPulled, type VerifyReport, type VerifyOptions, type VerifiedArtifact } from './engine/verify-version.js'
 export { dryRunVersion, type DryRunVersion } from './engine/dry-run.js'
 export { currentActor, type Actor } from './engine/actor.js'
-export { chainBreaks, chainBreak, unchainedError, describeLink } from './engine/chain.js'
-export type { ChainBreak, ChainLink, ChainCandidate } from './engine/chain.js'
+export { unchainedError } from './engine/chain.js'
 export type { ChainStatus } from './engine/migrator.js'
 export { buildVersion, type BuildOptions, type BuildResult, type NewSourceFile } from './build/build-version.js'
 export { findSourceFiles, type SourceFile, type SourceFolders } from './build/source-files.js'
 
 // The release ledger (db/squizzle.sum)
+export { checkRepository } from './ledger/repository-files.js'
 export { defaultLedgerPath, emptyLedger, latestRelease, releasedFiles, appendRelease } from './ledger/ledger.js'
 export type { Ledger, LedgerVersion, LedgerFile } from './ledger/ledger.js'
 export { parseLedger, serializeLedger } from './ledger/ledger-format.js'
 export { readLedgerFile, writeLedgerFile } from './ledger/ledger-file.js'
 export { compareWithStorage, assertMatchesStorage, ledgerStorageError } from './ledger/ledger-storage.js'
 export type { LedgerProblem, LedgerNames } from './ledger/ledger-storage.js'
-export { checkRepository, readReleasedFile, sourceFileOf, type ReleasedFileRead } from './ledger/repository-files.js'
 export { ledgerFromStorage, type RebuildLedgerOptions } from './ledger/rebuild-ledger.js'
 
 // Schema snapshots, replay and drift
@@ -107,20 +98,13 @@ export {
 } from './snapshot/schema-snapshot.js'
 export { diffSnapshots, type SchemaDifference, type PropertyChange } from './snapshot/diff-snapshots.js'
 export type { ScratchDatabase, ScratchDatabaseFactory } from './replay/scratch-database.js'
-export { withCandidate, withVersions, type CandidateVersion, type OverlayVersion } from './replay/candidate-storage.js'
+export { withCandidate, type CandidateVersion } from './replay/candidate-storage.js'
 export { replayVersions, type ReplayOptions, type ReplayResult, type ReplayCheck, type ReplayContext } from './replay/replay-versions.js'
 export { rollbackRoundTrip } from './replay/rollback-round-trip.js'
-export { recordSnapshot, type SnapshotOptions, type RecordSnapshotInput, type RecordedSnapshot } from './build/record-snapshot.js'
 export { versionSnapshot } from './drift/version-snapshot.js'
 export { checkDrift, type DriftReport, type DriftStatus, type CheckDriftOptions } from './drift/check-drift.js'
 export { diffVersions, type VersionDiff } from './drift/diff-versions.js'
-
-// Configuration
-export { configSchema } from './config/config-schema.js'
-export { validateConfig, resolveEnvironment, type SquizzleConfig, type ConfigSettings, type LintSettings, type SigningSettings, type TrustSettings } from './config/config.js'
-export { compileSchema, type SchemaCheck } from './schema/compile-schema.js'
-export { closestMatch, editDistance } from './text/closest-match.js'
-export { chunkScript, defaultChunkChars, type ScriptChunk } from './sql/chunk-script.js'
+export type { SnapshotOptions } from './build/record-snapshot.js'
 
 // Plugins: what a plugin author writes, and what a host (the CLI) loads it with
 export { pluginApiVersion } from './plugin/plugin-api-version.js'

@@ -2,7 +2,16 @@ import { copyFile, mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promise
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { buildVersion, checkDrift, diffSnapshots, Migrator, serializeSnapshot, validateConfig, versionSnapshot, type SchemaSnapshot } from '@squizzle/core'
+import {
+  buildVersion,
+  checkDrift,
+  diffSnapshots,
+  Migrator,
+  serializeSnapshot,
+  versionSnapshot,
+  type SchemaSnapshot,
+} from '@squizzle/core'
+import { validateConfig } from '@squizzle/core/config'
 import { openScratchDatabase, PostgresDriver } from '@squizzle/driver-postgres'
 import { createFilesystemStorage } from '@squizzle/storage-filesystem'
 import { createTestDatabase } from '@squizzle/testkit'

@@ -65,7 +65,8 @@ export async function acquireLock(lock: Session, witness: () => Session, options
     const holder = await findLockHolder(lock.sql)
     if (waited >= options.timeoutMs) {
       throw new SquizzleError('LOCK_TIMEOUT', `another migration holds the lock${describeHolder(holder)}; waited ${Math.round(waited / 1000)} s`, {
-        hint: 'Wait for the other migration to finish, or raise --lock-timeout. If its process is gone, the server released the lock already; if it is stuck, end that backend with pg_terminate_backend(pid).',
+        hint: 'Wait for the other migration to finish, or raise the lock timeout. If its process is gone, the server '
+          + 'released the lock already; if it is stuck, end that backend with pg_terminate_backend(pid).',
         details: { holder, waitedMs: waited },
       })
     }
@@ -193,7 +194,8 @@ function lockSessionEnded(pid: number, cause?: unknown): SquizzleError {
   const message = `the migration lock is no longer held: the session that took it (pid ${pid}) ended or lost it`
   return new SquizzleError('LOCK_LOST', message, {
     hint: 'Something ended the lock\'s connection (pg_terminate_backend, idle_session_timeout, a pooler or proxy, '
-      + 'a failover). Another migrator may be running now: check `squizzle status`, then run again.',
+      + 'a failover). Another migrator may be running now: check the status, then run again.',
+    remedies: [{ operation: 'status' }],
     ...(cause === undefined ? {} : { cause }),
     details: { pid },
   })

@@ -80,7 +80,8 @@ async function claimedError(sql: Sql, version: string): Promise<SquizzleError> {
   if (!row) {
     const message = `version ${version} is not marked as applied: another run rolled it back or gave it up`
     return new SquizzleError('VERSION_CLAIMED', message, {
-      hint: 'Run `squizzle status` to see what the database has now; nothing of this run was committed.',
+      hint: 'The status shows what the database has now; nothing of this run was committed.',
+      remedies: [{ operation: 'status' }],
       details,
     })
   }
@@ -96,7 +97,8 @@ async function claimedError(sql: Sql, version: string): Promise<SquizzleError> {
   const done = row.operation === 'baseline' ? 'baselined' : 'applied'
   return new SquizzleError('VERSION_CLAIMED', `version ${version} was ${done} by another run at ${at}`, {
     hint: 'Another migrator got there first, although the lock should have kept it out. '
-      + 'Nothing of this run was committed; run `squizzle status`.',
+      + 'Nothing of this run was committed; check the status.',
+    remedies: [{ operation: 'status' }],
     details,
   })
 }

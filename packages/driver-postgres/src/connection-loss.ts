@@ -80,8 +80,10 @@ export function sessionFailure(
   }
   const wrapped = databaseError(err, doing, target.secrets)
   if (Object.keys(details).length === 0) return wrapped
+  // databaseError wraps anything that is not a SquizzleError (handled above) as DATABASE_ERROR.
   const { hint, cause } = wrapped
-  return new SquizzleError(wrapped.code, wrapped.message, { hint, cause, details: { ...wrapped.details, ...details } })
+  const merged = { ...wrapped.details, ...details }
+  return new SquizzleError('DATABASE_ERROR', wrapped.message, { hint, cause, details: merged })
 }
 
 /**

@@ -122,7 +122,6 @@ function invalid(text: string, reason: string, host: string | undefined, hint?: 
   return new SquizzleError('USAGE', `${shown} is not a valid PostgreSQL connection URL: ${reason}`, {
     hint: hint ??
       'Write postgres://HOST:PORT/DATABASE with USER:PASSWORD@ before the host (percent-encode spaces and "&" in the ' +
-      'password), or libpq keywords: host=HOST port=PORT dbname=DATABASE user=USER and the password; ' +
-      'set DATABASE_URL or pass --database-url.',
+      'password), or libpq keywords: host=HOST port=PORT dbname=DATABASE user=USER and the password.',
   })
 }

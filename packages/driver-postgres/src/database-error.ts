@@ -50,7 +50,8 @@ export function connectionError(err: unknown, where: string, secrets: readonly (
   const e = (err ?? {}) as { message?: string; code?: string }
   const notReady = e.code ? notReadyCodes[e.code] : undefined
   return new SquizzleError('CONNECTION_FAILED', `cannot connect to ${where}: ${redactSecrets(e.message ?? String(err), secrets)}`, {
-    hint: 'Check DATABASE_URL (or --database-url): host, port, database name, user and password, and that the server accepts connections.',
+    hint: 'Check the database URL (host, port, database name, user and password) and that the server accepts '
+      + 'connections.',
     details: { ...(e.code ? { errorCode: e.code } : {}), ...(notReady ? { notReady } : {}) },
   })
 }

@@ -55,7 +55,7 @@ function unreachable(dir: string, binaries: boolean): SquizzleError {
   return new SquizzleError('CONNECTION_FAILED', message, {
     hint:
       `Let other users enter the folder (\`chmod o+x ${dir}\`), or work from a checkout outside it, ` +
-      'or run as a user other than root, or point at a server of your own (SQUIZZLE_DEV_URL for snapshots).',
+      'or run as a user other than root, or point at a server of your own (a development database URL for snapshots).',
     details: { path: dir },
   })
 }

@@ -1,5 +1,6 @@
 import { validateManifest, type AuditInput, type HistoryEntry, type HistoryEntryInput, type ProgressEntry, type ProgressInput } from '@squizzle/core'
 import type { Sql } from 'postgres'
+import { hasSystemSchema } from './system-schema.js'
 
 interface HistoryRow {
   id: string
@@ -22,7 +23,8 @@ interface HistoryRow {
 }
 
 /**
- * Every history row, oldest first; manifests are validated as they are read.
+ * Every history row, oldest first (none before the system schema exists);
+ * manifests are validated as they are read.
  *
  * @example
  * ```ts
@@ -30,6 +32,7 @@ interface HistoryRow {
  * ```
  */
 export async function readHistory(sql: Sql): Promise<HistoryEntry[]> {
+  if (!(await hasSystemSchema(sql))) return []
   const rows = await sql<HistoryRow[]>`SELECT * FROM squizzle.history ORDER BY id`
   return rows.map((r) => toHistoryEntry(r))
 }
@@ -58,9 +61,7 @@ function toHistoryEntry(r: HistoryRow): HistoryEntry {
 }
 
 /**
- * Appends a history row; a successful apply, rollback or baseline also clears
- * the version's progress rows (they described an attempt that is now over). A
- * repair keeps them: resuming after a fixed cause needs them (see `deleteProgress`).
+ * Appends a history row.
  *
  * @example
  * ```ts
@@ -76,7 +77,6 @@ export async function writeHistory(sql: Sql, e: HistoryEntryInput): Promise<void
       ${e.manifest === null ? null : sql.json(e.manifest as never)}, ${e.actor}, ${e.host}, ${e.toolVersion},
       ${e.startedAt}, ${e.finishedAt}, ${duration}, ${e.error?.code ?? null}, ${e.error?.message ?? null},
       ${sql.array(e.skippedFiles ?? [])})`
-  if (e.status === 'success' && e.operation !== 'repair') await deleteProgress(sql, e.version)
 }
 
 /**

@@ -1,5 +1,4 @@
 import type { MigrationUnit, RunOptions } from '@squizzle/core'
-import type { Sql } from 'postgres'
 import { cancellable } from './cancellable.js'
 import { sessionEnded } from './connection-loss.js'
 import type { Session } from './work-session.js'
@@ -7,7 +6,7 @@ import type { Session } from './work-session.js'
 /** Session state a file may have changed; reset after every file so nothing leaks into the next. */
 export const resetSession = 'RESET SESSION AUTHORIZATION; RESET ALL'
 
-/** Runs `fn` on `session`, turning its failure into a typed error about `doing`. */
+/** Runs `fn` on the unit's session, turning its failure into a typed error about `doing`. */
 export type OnSession = <T>(doing: string, fn: () => Promise<T>, details?: Record<string, unknown>) => Promise<T>
 
 /**
@@ -19,16 +18,16 @@ export type OnSession = <T>(doing: string, fn: () => Promise<T>, details?: Recor
  *
  * @example
  * ```ts
- * await runStatements(session, session.sql, unit, opts, (doing, fn) => guard(doing, fn))
+ * await runStatements(session, unit, opts, (doing, fn) => guard(doing, fn))
  * ```
  */
 export async function runStatements(
   session: Session,
-  sql: Sql,
   unit: MigrationUnit,
   opts: RunOptions,
   on: OnSession,
 ): Promise<void> {
+  const { sql } = session
   const doing = `running ${unit.path}`
   const statement = (i: number, what: string) =>
     on(what, async () => {

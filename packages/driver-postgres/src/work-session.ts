@@ -80,33 +80,6 @@ export async function inTransaction<T>(
   }
 }
 
-/**
- * Runs `fn` under a savepoint of the transaction `tx`, released when it resolves
- * and rolled back to when it throws (unless the session was lost).
- *
- * @example
- * ```ts
- * await inSavepoint(session, tx, 1, (inner) => inner`INSERT INTO t VALUES (2)`)
- * ```
- */
-export async function inSavepoint<T>(
-  session: Session,
-  tx: Sql,
-  depth: number,
-  fn: (tx: Sql) => Promise<T>,
-): Promise<T> {
-  const name = `squizzle_${depth}`
-  await tx`SAVEPOINT ${tx(name)}`
-  try {
-    const result = await fn(tx)
-    await tx`RELEASE SAVEPOINT ${tx(name)}`
-    return result
-  } catch (err) {
-    if (!session.lost && !isConnectionLoss(err)) await tx`ROLLBACK TO SAVEPOINT ${tx(name)}`
-    throw err
-  }
-}
-
 type ReservedSql = Sql & { release(): void }
 
 async function rollback(session: Session, reserved: ReservedSql): Promise<void> {

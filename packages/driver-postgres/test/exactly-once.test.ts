@@ -1,7 +1,7 @@
 import { chmod, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { isSquizzleError, Migrator, type DatabaseDriver, type MigrationLock } from '@squizzle/core'
+import { isSquizzleError, Migrator, type DatabaseDriver, type DriverTransaction, type MigrationLock } from '@squizzle/core'
 import { createTestDatabase, query } from '@squizzle/testkit'
 import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest'
 import { startEmbeddedPostgres } from '../src/embedded.js'
@@ -24,14 +24,14 @@ async function connect(databaseUrl = url): Promise<PostgresDriver> {
  * lock() "succeeds" and every proof passes. What is left is the database's own
  * guarantee, the unique row per applied version.
  */
-function withDefeatedLock(driver: DatabaseDriver): DatabaseDriver {
+function withDefeatedLock<T extends DatabaseDriver | DriverTransaction>(driver: T): T {
   const fakeLock: MigrationLock = { acquiredAt: new Date(), release: async () => {} }
   return new Proxy(driver, {
     get(target, prop) {
       if (prop === 'lock') return async () => fakeLock
       if (prop === 'assertLockHeld') return async () => {}
-      if (prop === 'transaction') {
-        return <T>(fn: (tx: DatabaseDriver) => Promise<T>) => target.transaction((tx) => fn(withDefeatedLock(tx)))
+      if (prop === 'transaction' && 'transaction' in target) {
+        return <R>(fn: (tx: DriverTransaction) => Promise<R>) => target.transaction((tx) => fn(withDefeatedLock(tx)))
       }
       const value = Reflect.get(target, prop, target) as unknown
       return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value
@@ -88,7 +88,7 @@ describe('exactly once without the lock', () => {
   ])('commits a version once when two runs get past a defeated lock (%s)', async (_name, sql) => {
     await storage.add('1.0.0', { 'migrations/001_once.sql': sql })
     const [a, b] = [withDefeatedLock(await connect()), withDefeatedLock(await connect())]
-    await a.ensureSystemSchema()
+    await a.records.ensureSchema()
     const codes = await Promise.all([codeOf(migrator(a).apply()), codeOf(migrator(b).apply())])
     expect(codes.sort()).toEqual(['VERSION_CLAIMED', null].sort())
     expect(await query(url, 'SELECT id FROM runs')).toEqual([{ id: 1 }])

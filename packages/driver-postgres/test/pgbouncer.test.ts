@@ -29,7 +29,7 @@ describe.skipIf(!pgbouncer)('behind PgBouncer', () => {
     try {
       await driver.connect()
       const lock = await driver.lock({ timeoutMs: 2000 })
-      await driver.ensureSystemSchema()
+      await driver.records.ensureSchema()
       await lock.release()
     } finally {
       await driver.close()

@@ -38,8 +38,8 @@ describe('PostgresDriver', () => {
     const d = new PostgresDriver({ url })
     await d.connect()
     try {
-      await d.ensureSystemSchema()
-      await d.audit({ operation: 'test', outcome: 'success', version: null, actor: 'a', host: 'h', details: {} })
+      await d.records.ensureSchema()
+      await d.records.addAudit({ operation: 'test', outcome: 'success', version: null, actor: 'a', host: 'h', details: {} })
       await expect(query(url, 'DELETE FROM squizzle.audit')).rejects.toThrow(/append-only/)
       const rows = await query<{ name: string }>(url, 'SELECT name FROM squizzle.schema_version ORDER BY name')
       expect(rows.map((r) => r.name)).toEqual((await systemSchemaFiles()).map((f) => f.name))
@@ -53,7 +53,8 @@ describe('PostgresDriver', () => {
     const d = new PostgresDriver({ url })
     await d.connect()
     try {
-      const err = await d.run({ version: '1.0.0', path: 'migrations/x.sql', statements: [], script: 'SELECT 1;\nSELECT * FROM missing_table;', transactional: true }).catch((e: unknown) => e)
+      const script = { version: '1.0.0', path: 'migrations/x.sql', script: 'SELECT 1;\nSELECT * FROM missing_table;' }
+      const err = await d.transaction((tx) => tx.run(script)).catch((e: unknown) => e)
       expect(isSquizzleError(err) && err.code).toBe('DATABASE_ERROR')
       expect(isSquizzleError(err) && err.details?.['sqlState']).toBe('42P01')
       expect(isSquizzleError(err) && err.details?.['position']).toBe(24)

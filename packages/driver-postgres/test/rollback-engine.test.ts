@@ -1,5 +1,13 @@
 import { Readable } from 'node:stream'
-import { isSquizzleError, Migrator, sha256Digest, type ArtifactRef, type ArtifactStorage, type Manifest, type SquizzleEvent } from '@squizzle/core'
+import {
+  isSquizzleError,
+  Migrator,
+  type ArtifactRef,
+  type ArtifactStorage,
+  type Manifest,
+  type SquizzleEvent,
+} from '@squizzle/core'
+import { sha256Digest } from '@squizzle/core/oci'
 import { makeTestVersion } from '@squizzle/core/testing'
 import { createTestDatabase, query } from '@squizzle/testkit'
 import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest'

@@ -93,7 +93,7 @@ describe('PostgresDriver.snapshotSchema', () => {
     const driver = new PostgresDriver({ url })
     await driver.connect()
     try {
-      await driver.ensureSystemSchema()
+      await driver.records.ensureSchema()
       const s = await driver.snapshotSchema()
       expect(s.objects.filter((o) => o.name.startsWith('squizzle') || o.name.includes('pg_catalog.') || o.name.includes('information_schema'))).toEqual([])
       // pg_trgm's functions (similarity, show_trgm, …) belong to the extension.

@@ -10,6 +10,7 @@ export { SigstoreVerifier, type SigstoreVerifierOptions } from './verify/sigstor
 export { matchIdentity, anchored } from './verify/identity-match.js'
 export { readTrustedRoot, publicGoodTrustedRoot, emptyTrustedRoot } from './verify/trusted-root.js'
 export { SignaturePolicy } from './policy/signature-policy.js'
+export { signaturePolicyFromSettings } from './policy/policy-from-settings.js'
 
 // Attestations
 export { statement, parseStatement, inTotoPayloadType, inTotoStatementType, type Statement, type Subject } from './in-toto/statement.js'
@@ -22,3 +23,7 @@ export { cyclonedxSbom, type SbomInput } from './sbom/cyclonedx-sbom.js'
 export { readLockfilePackages, type LockfilePackage } from './sbom/lockfile-packages.js'
 export { findLockfile } from './sbom/find-lockfile.js'
 export { sbomAttachment } from './sbom/sbom-attachment.js'
+
+// Release evidence (SBOM, provenance, signature), as build and sign attach it
+export { releaseEvidence, versionSbom, type ReleaseEvidenceOptions, type SbomOptions } from './release/release-evidence.js'
+export { attachReleaseEvidence, type AttachedEvidence } from './release/attach-release-evidence.js'

@@ -1,4 +1,5 @@
-import { mediaTypes, type ArtifactStorage } from '@squizzle/core'
+import { type ArtifactStorage } from '@squizzle/core'
+import { mediaTypes } from '@squizzle/core/oci'
 import { describe, expect, it } from 'vitest'
 import { buildEnvironment, decryptSigningKey, generateSigningKey, KeySigner, provenanceStatement, SignaturePolicy, signVersion, statementAttachment } from '../src/index.js'
 import { storedVersion } from './support/statement.js'

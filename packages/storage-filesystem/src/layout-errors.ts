@@ -39,6 +39,9 @@ export function storageError(action: string, err: unknown): SquizzleError {
  * throw notFound(`1.4.0 is not in ${target.name}`)
  * ```
  */
-export function notFound(message: string, hint = 'Run `squizzle list` to see the stored versions, or check the storage directory.'): SquizzleError {
-  return new SquizzleError('VERSION_NOT_FOUND', message, { hint })
+export function notFound(
+  message: string,
+  hint = 'List the stored versions, or check the storage directory.',
+): SquizzleError {
+  return new SquizzleError('VERSION_NOT_FOUND', message, { hint, remedies: [{ operation: 'list' }] })
 }

@@ -1,4 +1,5 @@
-import { hasErrorCode, isDigest, type ImageIndex } from '@squizzle/core'
+import { hasErrorCode } from '@squizzle/core'
+import { isDigest, type ImageIndex } from '@squizzle/core/oci'
 import { isFile } from './blob-store.js'
 import type { LayoutPaths } from './layout-paths.js'
 import { isManifestType, readManifestBlob } from './manifest-blob.js'

@@ -1,5 +1,6 @@
 import { mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises'
-import { annotations, mediaTypes, parseImageIndex, SquizzleError, type Descriptor, type ImageIndex } from '@squizzle/core'
+import { SquizzleError, type Descriptor } from '@squizzle/core'
+import { annotations, mediaTypes, parseImageIndex, type ImageIndex } from '@squizzle/core/oci'
 import { isMissing, storageError } from './layout-errors.js'
 import type { LayoutPaths } from './layout-paths.js'
 import { readRegular } from './regular-file.js'

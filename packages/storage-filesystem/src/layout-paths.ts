@@ -1,5 +1,6 @@
 import { join, resolve } from 'node:path'
-import { isDigest, SquizzleError, type Descriptor } from '@squizzle/core'
+import { SquizzleError, type Descriptor } from '@squizzle/core'
+import { isDigest } from '@squizzle/core/oci'
 import { ingestName } from './ingest-files.js'
 
 /**

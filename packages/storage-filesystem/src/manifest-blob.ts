@@ -1,4 +1,5 @@
-import { assertDigest, mediaTypes, parseImageIndex, parseImageManifest, SquizzleError, type Descriptor } from '@squizzle/core'
+import { SquizzleError, type Descriptor } from '@squizzle/core'
+import { assertDigest, mediaTypes, parseImageIndex, parseImageManifest } from '@squizzle/core/oci'
 import { isMissing, notFound, storageError } from './layout-errors.js'
 import type { LayoutPaths } from './layout-paths.js'
 import { readRegular } from './regular-file.js'

@@ -174,8 +174,9 @@ function digestCheck(digest: string | null, name: string): Transform {
 function unsafe(message: string): SquizzleError {
   return new SquizzleError('ARCHIVE_UNSAFE', `archive refused: ${message}`, {
     hint:
-      'Nothing was imported. Use an archive written by `squizzle export` ' +
+      'Nothing was imported. Use an archive written by an export of Squizzle ' +
       '(or `skopeo copy … oci-archive:FILE`) and check it was not altered.',
+    remedies: [{ operation: 'export', args: ['<version>...'], options: { output: '<file>' } }],
   })
 }
 

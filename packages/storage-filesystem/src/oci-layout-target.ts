@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream'
-import { annotations, SquizzleError, type ContentTarget, type Descriptor, type TaggedDescriptor } from '@squizzle/core'
+import { SquizzleError, type ContentTarget, type Descriptor, type TaggedDescriptor } from '@squizzle/core'
+import { annotations } from '@squizzle/core/oci'
 import { isFile, openBlob, removeBlob, writeBlob } from './blob-store.js'
 import { notFound } from './layout-errors.js'
 import { childDigests, reachableDigests } from './layout-gc.js'
@@ -31,8 +32,6 @@ const tagPattern = /^[a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}$/
  */
 export class OciLayoutTarget implements ContentTarget {
   readonly name: string
-  /** Every blob is hashed on its way in and only renamed into place when it matches. */
-  readonly verifiesPushes = true
   private readonly paths: LayoutPaths
   private readonly mutex: Mutex
   private swept: Promise<unknown> | undefined

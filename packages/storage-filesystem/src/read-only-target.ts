@@ -48,6 +48,7 @@ class ReadOnlyTarget implements ContentTarget {
 
 function readOnly(name: string): SquizzleError {
   return new SquizzleError('STORAGE_UNSUPPORTED', `${name} is read-only`, {
-    hint: 'Copy the versions into a writable storage first (squizzle import).',
+    hint: 'Import the versions into a writable storage first.',
+    remedies: [{ operation: 'import', args: ['<file>'] }],
   })
 }

@@ -1,8 +1,11 @@
 import { mkdtemp, open, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { describeStorage } from '@squizzle/core/testing'
-import { createFilesystemStorage } from '../src/index.js'
+import { type ContentTarget, type Descriptor } from '@squizzle/core'
+import { mediaTypes } from '@squizzle/core/oci'
+import { contentTargetChecks, describeContentTarget, describeStorage } from '@squizzle/core/testing'
+import { describe, expect, it } from 'vitest'
+import { createFilesystemStorage, OciLayoutTarget } from '../src/index.js'
 
 describeStorage('createFilesystemStorage (OCI image layout)', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'squizzle-fs-'))
@@ -25,3 +28,32 @@ describeStorage('createFilesystemStorage (OCI image layout)', async () => {
     },
   }
 })
+
+async function freshLayout() {
+  const dir = await mkdtemp(join(tmpdir(), 'squizzle-fs-target-'))
+  return { target: new OciLayoutTarget(join(dir, 'layout')), cleanup: () => rm(dir, { recursive: true, force: true }) }
+}
+
+describeContentTarget('OciLayoutTarget', freshLayout)
+
+describe('the ContentTarget suite on a broken OCI layout', () => {
+  it('catches resolve(digest) answering with the descriptor of another manifest', async () => {
+    const { target, cleanup } = await freshLayout()
+    try {
+      const other = sampleDescriptor()
+      const broken: ContentTarget = Object.create(target, {
+        resolve: { value: async (ref: string) => (ref.includes(':') ? other : target.resolve(ref)) },
+      })
+      const check = contentTargetChecks.find((c) => c.name.startsWith('resolves a pushed manifest by its digest'))!
+      await expect(check.run(broken)).rejects.toThrow()
+      const { target: good, cleanup: clean } = await freshLayout()
+      await check.run(good).finally(clean)
+    } finally {
+      await cleanup()
+    }
+  })
+})
+
+function sampleDescriptor(): Descriptor {
+  return { mediaType: mediaTypes.imageManifest, digest: `sha256:${'e'.repeat(64)}`, size: 123 }
+}

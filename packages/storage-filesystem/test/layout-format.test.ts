@@ -1,7 +1,7 @@
 import { readFile, rm, stat } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { annotations, describeBytes, mediaTypes, referrersTag } from '@squizzle/core'
+import { annotations, describeBytes, mediaTypes, referrersTag } from '@squizzle/core/oci'
 import { makeTestVersion } from '@squizzle/core/testing'
 import { createFilesystemStorage, OciLayoutTarget } from '../src/index.js'
 import { expectCode, filesIn, readJson, sha256Of, tempLayout, type TempLayout } from './helpers.js'

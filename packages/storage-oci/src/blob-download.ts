@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import { Readable } from 'node:stream'
-import { digestMismatch, type Descriptor } from '@squizzle/core'
+import { type Descriptor } from '@squizzle/core'
+import { digestMismatch } from '@squizzle/core/oci'
 import { openAt, transit, where, type OpenedBlob } from './blob-range.js'
 import type { RegistryClient } from './registry-client.js'
 import { interruptedError } from './registry-errors.js'

@@ -1,4 +1,5 @@
-import { SquizzleError, type Descriptor, type DigestCheck } from '@squizzle/core'
+import { SquizzleError, type Descriptor } from '@squizzle/core'
+import { type DigestCheck } from '@squizzle/core/oci'
 import type { HttpResponse } from './http-response.js'
 import type { RegistryClient } from './registry-client.js'
 import { notFound } from './registry-errors.js'

@@ -1,4 +1,5 @@
-import { isDigest, sha256Digest, SquizzleError, type Descriptor } from '@squizzle/core'
+import { SquizzleError, type Descriptor } from '@squizzle/core'
+import { isDigest, sha256Digest } from '@squizzle/core/oci'
 import { bareMediaType, manifestAccept } from './media-type-routing.js'
 import type { RegistryClient } from './registry-client.js'
 import { notFound } from './registry-errors.js'

@@ -1,4 +1,4 @@
-import { mediaTypes } from '@squizzle/core'
+import { mediaTypes } from '@squizzle/core/oci'
 
 /** Manifest media types a registry stores under `/manifests/` (everything else is a blob). */
 const manifestTypes = new Set<string>([

@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream'
-import { isDigest, readSmall, SquizzleError, type ContentTarget, type Descriptor } from '@squizzle/core'
+import { SquizzleError, type ContentTarget, type Descriptor } from '@squizzle/core'
+import { isDigest, readSmall } from '@squizzle/core/oci'
 import { downloadBlob } from './blob-download.js'
 import { defaultChunkSize, uploadBlob } from './blob-upload.js'
 import { deleteManifest, getManifest, headManifest, maxManifestBytes, putManifest } from './manifests.js'
@@ -41,8 +42,6 @@ const recentManifestLimit = 32
  */
 export class OciRegistryTarget implements ContentTarget {
   readonly name: string
-  /** The registry checks size and digest when an upload completes (distribution spec), and so does {@link push} for manifests. */
-  readonly verifiesPushes = true
   readonly client: RegistryClient
   private readonly chunkSize: number
   private readonly tagPageSize: number

@@ -1,4 +1,5 @@
-import { mediaTypes, parseImageIndex, type Descriptor } from '@squizzle/core'
+import { type Descriptor } from '@squizzle/core'
+import { mediaTypes, parseImageIndex } from '@squizzle/core/oci'
 import { maxManifestBytes } from './manifests.js'
 import type { RegistryClient } from './registry-client.js'
 import { nextLink } from './tag-list.js'

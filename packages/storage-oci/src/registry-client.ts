@@ -1,4 +1,4 @@
-import { readSmall } from '@squizzle/core'
+import { readSmall } from '@squizzle/core/oci'
 import type { CredentialSource } from './credentials.js'
 import type { HttpResponse } from './http-response.js'
 import { NetworkFailure, RetryAfterRefused, sendWithRetries, type HttpRequest } from './http-transport.js'

@@ -123,7 +123,8 @@ export function interruptedError(err: BodyInterrupted, op: Operation, expected?:
  */
 export function notFound(client: { location: { registry: string; repository: string } }, what: string): SquizzleError {
   return new SquizzleError('VERSION_NOT_FOUND', `${what} is not in ${client.location.registry}/${client.location.repository}`, {
-    hint: 'Run `squizzle list` to see the versions the registry holds, and check the repository name.',
+    hint: 'List the versions the registry holds, and check the repository name.',
+    remedies: [{ operation: 'list' }],
     details: { registry: client.location.registry, repository: client.location.repository },
   })
 }

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { mediaTypes } from '@squizzle/core'
+import { mediaTypes } from '@squizzle/core/oci'
 import { OciRegistryTarget, parseRegistryUrl } from '../src/index.js'
 
 // LOOPBACK STAND-IN, NOT A REGISTRY: distribution 2.8 (the real registry in the other tests) has

@@ -1,5 +1,5 @@
-import { buildVersion } from '@squizzle/core'
-import { attachEvidence } from '../security/release-evidence.js'
+import { buildVersion, type BuildOptions } from '@squizzle/core'
+import { evidenceOptions } from '../security/evidence-options.js'
 import { signerFor } from '../security/signer-for.js'
 import { toolVersion } from '../tool-version.js'
 import { oneVersion } from '../args.js'
@@ -51,6 +51,13 @@ export const buildCommand: Command = {
     const signer = args.values['sign'] === true ? await signerFor(ctx) : null
     const lint = lintStepFor(ctx, args.values['lint'])
     const drizzle = await drizzleStep(ctx)
+    // Attached before the version's tag: a failure there (a broken lockfile, a signer that fails) leaves no version.
+    const attachments: Pick<BuildOptions, 'attachments'> = storage.attach || signer
+      ? {
+          attachments: async (artifact) =>
+            (await import('@squizzle/security')).releaseEvidence(artifact, evidenceOptions(ctx, signer)),
+        }
+      : {}
     const { ref, manifest } = await buildVersion({
       version,
       storage,
@@ -68,9 +75,10 @@ export const buildCommand: Command = {
       ...withSnapshot(snapshotOptionsFor(ctx, args)),
       events: ctx.reporter.onEvent,
       ...(lint ? { beforeStore: lint.check } : {}),
+      ...attachments,
       env: ctx.io.env,
     })
-    const evidence = storage.attach || signer ? await attachEvidence(ctx, storage, manifest.version, signer) : null
+    const evidence = attachments.attachments ? { provenance: signer ? 'signed' : 'unsigned' } : null
     const sqlFiles = manifest.files.filter((f) => f.kind !== 'schema').length
     const irreversible = manifest.irreversible ? ', irreversible' : ''
     ctx.reporter.line(`${ctx.reporter.colors.green('✓')} built ${manifest.version} (${sqlFiles} file${sqlFiles === 1 ? '' : 's'}${sqlFiles < manifest.files.length ? ' and a schema snapshot' : ''}${irreversible}) into ${storage.name}`)

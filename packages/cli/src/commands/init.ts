@@ -61,7 +61,7 @@ export const initCommand: Command = {
       await withDatabase(ctx, async (driver) => {
         const lock = await driver.lock({ timeoutMs: ctx.lockTimeoutMs() })
         try {
-          await driver.ensureSystemSchema()
+          await driver.records.ensureSchema()
         } finally {
           await lock.release()
         }

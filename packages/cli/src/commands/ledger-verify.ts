@@ -14,6 +14,7 @@ import {
   type VersionInfo,
 } from '@squizzle/core'
 import type { CommandContext } from '../context.js'
+import { cliHint } from '../output/remedy-command.js'
 import { findDrizzleConfig } from '../drizzle/find-drizzle-config.js'
 import { exitCodes } from '../exit-codes.js'
 import { storageFor } from './ledger-rebuild.js'
@@ -78,7 +79,8 @@ function printReport(ctx: CommandContext, report: LedgerReport): void {
   for (const p of problems) {
     const err = ledgerStorageError(p, { file: shown, storage: storage.name })
     r.line(`${c.red('✗')} ${err.message} ${c.dim(`[${err.code}]`)}`)
-    if (err.hint) r.line(`  ${c.cyan('hint:')} ${err.hint}`)
+    const hint = cliHint(err)
+    if (hint) r.line(`  ${c.cyan('hint:')} ${hint}`)
   }
   if (unreleased.length) r.line(`${plural(unreleased.length, 'file')} not released yet: ${unreleased.join(', ')}`)
 }

@@ -1,4 +1,4 @@
-import { deriveState, hasErrorCode, type DatabaseDriver, type Migrator, type RepairResult } from '@squizzle/core'
+import { hasErrorCode, type Migrator, type RepairResult } from '@squizzle/core'
 import { versionArguments } from '../args.js'
 import type { CommandContext } from '../context.js'
 import { exitCodes } from '../exit-codes.js'
@@ -29,7 +29,7 @@ export const repairCommand: Command = {
       const migrator = await migratorFor(ctx, driver, { storage: 'optional' })
       const restart = args.values['restart'] === true
       const yes = args.values['yes'] === true
-      if (restart && !(await confirmRestart(ctx, driver, version, yes))) return exitCodes.failure
+      if (restart && !(await confirmRestart(ctx, migrator, version, yes))) return exitCodes.failure
       const result = await repairOrNothing(migrator, version, restart ? 'restart' : 'resume')
       const r = ctx.reporter
       const subject = version ? `version ${version} has` : 'there is'
@@ -59,13 +59,11 @@ async function repairOrNothing(
 /** Lists the failed runs whose recorded progress `--restart` forgets, and asks. */
 async function confirmRestart(
   ctx: CommandContext,
-  driver: DatabaseDriver,
+  migrator: Migrator,
   version: string | undefined,
   yes: boolean,
 ): Promise<boolean> {
-  // From the history alone: the storage may be unreachable, and repair does not need it.
-  const history = (await driver.hasSystemSchema()) ? await driver.history() : []
-  const failed = deriveState(history).failed.filter((f) => version === undefined || f.version === version)
+  const failed = (await migrator.failedRuns()).filter((f) => version === undefined || f.version === version)
   if (failed.length === 0) return true
   const lines = [
     'repair --restart forgets what these failed runs recorded; the next run starts each version from its first file:',

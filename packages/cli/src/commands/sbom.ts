@@ -1,5 +1,6 @@
-import { mediaTypes, SquizzleError } from '@squizzle/core'
-import { generateSbom } from '../security/release-evidence.js'
+import { SquizzleError, type PulledArtifact } from '@squizzle/core'
+import { mediaTypes } from '@squizzle/core/oci'
+import type { CommandContext } from '../context.js'
 import { oneVersion } from '../args.js'
 import type { Command } from './command.js'
 
@@ -19,12 +20,19 @@ export const sbomCommand: Command = {
     const storage = await ctx.openStorage()
     const pulled = await storage.pull(version)
     const attached = storage.attachments ? (await storage.attachments(pulled.ref)).find((a) => a.artifactType === mediaTypes.cyclonedx) : undefined
-    const json = attached ? Buffer.from(attached.data).toString('utf8') : (await generateSbom(ctx, storage, version)).json
+    const json = attached ? Buffer.from(attached.data).toString('utf8') : await generated(ctx, pulled)
     if (!attached) ctx.reporter.warn(`no SBOM is attached to ${version}; generated one from the bundle and the current lockfile`)
     ctx.reporter.result(json.trimEnd())
     if (ctx.flags.json) ctx.reporter.json(parseSbom(json, version))
     return 0
   },
+}
+
+/** An SBOM generated now from the verified bundle and the project's lockfile. */
+async function generated(ctx: CommandContext, pulled: PulledArtifact): Promise<string> {
+  // Loaded here, not at start-up: CycloneDX is one of the CLI's heaviest dependencies.
+  const { versionSbom } = await import('@squizzle/security')
+  return versionSbom(pulled, { projectDir: ctx.root, limits: ctx.settings.limits })
 }
 
 /** The attached SBOM as JSON for --json; an attachment that is not a JSON object is refused, never passed on. */

@@ -1,5 +1,4 @@
-import { KeySigner } from '@squizzle/security'
-import { attachEvidence } from '../security/release-evidence.js'
+import { evidenceOptions } from '../security/evidence-options.js'
 import { signerFor } from '../security/signer-for.js'
 import { oneVersion } from '../args.js'
 import type { Command } from './command.js'
@@ -21,7 +20,8 @@ export const signCommand: Command = {
     const version = oneVersion(args.positionals, 'sign')
     const storage = await ctx.openStorage()
     const signer = await signerFor(ctx)
-    const { ref } = await attachEvidence(ctx, storage, version, signer)
+    const { attachReleaseEvidence, KeySigner } = await import('@squizzle/security')
+    const { ref } = await attachReleaseEvidence({ storage, version, ...evidenceOptions(ctx, signer) })
     const plugin = ctx.settings.signer?.use
     const method = plugin ? 'plugin' : signer instanceof KeySigner ? 'key' : 'keyless'
     const keyId = !plugin && signer instanceof KeySigner ? signer.keyId : undefined

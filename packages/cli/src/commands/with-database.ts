@@ -8,7 +8,7 @@ type ConnectedDriver = Awaited<ReturnType<CommandContext['connectDatabase']>>
  *
  * @example
  * ```ts
- * await withDatabase(ctx, (driver) => driver.history())
+ * await withDatabase(ctx, (driver) => driver.records.history())
  * ```
  */
 export async function withDatabase<T>(ctx: CommandContext, fn: (driver: ConnectedDriver) => Promise<T>): Promise<T> {

@@ -4,7 +4,8 @@ import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { basename, dirname, join, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { SquizzleError, validateConfig, type SquizzleConfig } from '@squizzle/core'
+import { SquizzleError } from '@squizzle/core'
+import { validateConfig, type SquizzleConfig } from '@squizzle/core/config'
 
 /** Config file names, in the order they are looked for in each folder. */
 export const configFileNames = ['squizzle.config.ts', 'squizzle.config.mjs', 'squizzle.config.js', 'squizzle.config.json', 'squizzle.config.yaml', 'squizzle.config.yml']

@@ -1,4 +1,5 @@
-import { SquizzleError, type LintSettings, type NewSourceFile } from '@squizzle/core'
+import { SquizzleError, type NewSourceFile } from '@squizzle/core'
+import { type LintSettings } from '@squizzle/core/config'
 import type { CommandContext } from '../context.js'
 import { runSquawk, type LintFinding } from './run-squawk.js'
 

@@ -1,7 +1,8 @@
 import { execFile } from 'node:child_process'
 import { relative } from 'node:path'
 import { promisify } from 'node:util'
-import { SquizzleError, type LintSettings, type NewSourceFile } from '@squizzle/core'
+import { SquizzleError, type NewSourceFile } from '@squizzle/core'
+import { type LintSettings } from '@squizzle/core/config'
 import { findSquawk } from './squawk-binary.js'
 
 const run = promisify(execFile)

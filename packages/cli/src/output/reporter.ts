@@ -2,6 +2,7 @@ import type { Writable } from 'node:stream'
 import { isSquizzleError, redactSecrets, type SquizzleEvent } from '@squizzle/core'
 import { terminalStyle, type Colors, type TerminalStyle } from './colors.js'
 import { describeEvent } from './describe-event.js'
+import { cliHint } from './remedy-command.js'
 import { shownPath } from './shown-path.js'
 import { guardedOutput, type GuardedOutput } from './guarded-output.js'
 import { Progress } from './progress.js'
@@ -123,7 +124,9 @@ export class Reporter {
   error(err: unknown, exitCode: number): void {
     this.finish()
     if (this.options.json) {
-      const error = isSquizzleError(err) ? err.toJSON() : { code: 'UNEXPECTED', message: err instanceof Error ? err.message : String(err) }
+      const error = isSquizzleError(err)
+        ? { ...err.toJSON(), hint: cliHint(err) }
+        : { code: 'UNEXPECTED', message: err instanceof Error ? err.message : String(err) }
       this.stdout.write(`${this.jsonText({ error, exitCode, events: this.events })}\n`)
       return
     }
@@ -134,7 +137,8 @@ export class Reporter {
     const cause = err instanceof Error && err.cause instanceof Error && err.cause.message !== message ? err.cause.message : undefined
     const showCause = cause && (this.options.verbose || !isSquizzleError(err))
     if (showCause) this.stderr.write(this.text(`  ${c.dim('cause:')} ${cause}\n`))
-    if (isSquizzleError(err) && err.hint) this.stderr.write(this.text(`  ${c.cyan('hint:')} ${err.hint}\n`))
+    const hint = isSquizzleError(err) ? cliHint(err) : undefined
+    if (hint) this.stderr.write(this.text(`  ${c.cyan('hint:')} ${hint}\n`))
     const stack = !isSquizzleError(err) && this.options.verbose && err instanceof Error ? err.stack : undefined
     if (stack) this.stderr.write(`${this.text(stack)}\n`)
   }

@@ -1,5 +1,6 @@
 import { SquizzleError } from '../errors/squizzle-error.js'
 import { emptyLedger, latestRelease, type Ledger } from '../ledger/ledger.js'
+import { rebuildLedger } from '../ledger/ledger-errors.js'
 import { readLedgerFile } from '../ledger/ledger-file.js'
 import { assertMatchesStorage } from '../ledger/ledger-storage.js'
 import type { ArtifactStorage } from '../storage/artifact-storage.js'
@@ -29,8 +30,8 @@ export async function ledgerForBuild(file: string, storage: ArtifactStorage): Pr
   throw new SquizzleError('LEDGER_MISSING', message, {
     hint:
       'The project was released before the ledger existed, or the ledger was deleted. Write it from the storage ' +
-      'that holds every released version, check it, and commit it: squizzle ledger rebuild --from <storage-url>, ' +
-      'then squizzle ledger verify.',
+      'that holds every released version, check it, and commit it.',
+    remedies: [rebuildLedger, { operation: 'ledger.verify' }],
     details: { file, storage: storage.name, versions: stored.length, latest },
   })
 }

@@ -9,7 +9,7 @@ import type { Manifest, ManifestFile, TransactionScope } from '../manifest/manif
 import { validateManifest } from '../manifest/validate-manifest.js'
 import { appendRelease, latestRelease, releasedFiles, type Ledger, type LedgerVersion } from '../ledger/ledger.js'
 import { writeLedgerFile } from '../ledger/ledger-file.js'
-import type { ArtifactRef, ArtifactStorage } from '../storage/artifact-storage.js'
+import type { ArtifactRef, ArtifactStorage, PushInput } from '../storage/artifact-storage.js'
 import { parseVersion } from '../version/version.js'
 import { assertNewVersion, ledgerForBuild } from './build-ledger.js'
 import { manifestEntry } from './manifest-entry.js'
@@ -60,6 +60,12 @@ export interface BuildOptions {
    */
   beforeStore?: (files: NewSourceFile[]) => Promise<void>
   /**
+   * The release evidence to attach (SBOM, provenance, signature; e.g. `releaseEvidence`
+   * of `@squizzle/security`), computed from the stored version and stored before it
+   * becomes visible (see `PushInput.attachments`). Needs a storage with `attach`.
+   */
+  attachments?: PushInput['attachments']
+  /**
    * Where `SOURCE_DATE_EPOCH` (the manifest's `created` time and the bundle's mtimes, for
    * reproducible builds) is read from; default `process.env`. A CLI passes its own.
    */
@@ -77,6 +83,27 @@ export interface BuildResult {
   manifest: Manifest
 }
 
+/** What the ledger and the source folders say the new version holds. */
+interface Release {
+  version: string
+  ledger: Ledger
+  latest: LedgerVersion | null
+  noTransaction: ReadonlySet<string>
+  added: AddedFile[]
+}
+
+/** A file new in the version: where it is on disk and its manifest entry. */
+interface AddedFile {
+  source: SourceFile
+  entry: ManifestFile
+}
+
+/** The version as it will be stored: its manifest and the bundle's entries. */
+interface VersionContent {
+  manifest: Manifest
+  entries: BundleEntry[]
+}
+
 /**
  * Bundles the SQL files the ledger does not list yet into a new, immutable
  * version, stores it, then appends it to the ledger. Refuses a version not above
@@ -84,7 +111,9 @@ export interface BuildResult {
  * disagrees with the storage, SQL that cannot run as written, and rollback files
  * that do not pair one to one with the version's migrations (see
  * `checkRollbackPairing`) unless it is marked `irreversible`. The manifest names the
- * previous released version and its digest, so apply can check the chain.
+ * previous released version and its digest, so apply can check the chain. With
+ * `attachments`, the evidence is stored before the version becomes visible: a
+ * failure there leaves no version and no ledger entry.
  *
  * @example
  * ```ts
@@ -96,8 +125,27 @@ export interface BuildResult {
  * ```
  */
 export async function buildVersion(options: BuildOptions): Promise<BuildResult> {
-  const version = parseVersion(options.version)
   const events = options.events ?? ignoreEvents
+  assertCanAttach(options)
+  const release = await readRelease(options, parseVersion(options.version), events)
+  const irreversible = checkPairing(options, release, events)
+  await options.beforeStore?.(release.added.map((a) => ({ file: a.source.file, entry: a.entry })))
+  const content = await assembleVersion(options, release, irreversible, events)
+  const ref = await storeVersion(options, content, events, release.added.length)
+  await appendToLedger(options, release, ref, events)
+  return { ref, manifest: content.manifest }
+}
+
+/** Refuses evidence to attach to a storage that cannot hold it, before anything is read or stored. */
+function assertCanAttach(options: BuildOptions): void {
+  if (!options.attachments || options.storage.attach) return
+  throw new SquizzleError('STORAGE_UNSUPPORTED', `${options.storage.name} cannot hold signatures, SBOMs or provenance`, {
+    hint: 'Build into an OCI image layout directory or an OCI registry, or build without attachments.',
+  })
+}
+
+/** The ledger (checked against the storage), the version's place after the latest release, and its new files. */
+async function readRelease(options: BuildOptions, version: string, events: EventSink): Promise<Release> {
   const ledger = await ledgerForBuild(options.ledger, options.storage)
   assertNewVersion(version, ledger, options.ledger)
   const latest = latestRelease(ledger)
@@ -109,45 +157,84 @@ export async function buildVersion(options: BuildOptions): Promise<BuildResult> 
       hint: 'Add a file under your migrations (or seed, rollback) folder, then build again.',
     })
   }
-  const files = added.map((a) => a.entry)
-  const released = releasedFiles(ledger)
+  return { version, ledger, latest, noTransaction, added }
+}
+
+/** Checks that rollback files pair with migrations; warns for each migration without one; true when irreversible. */
+function checkPairing(options: BuildOptions, release: Release, events: EventSink): boolean {
+  const { version, added } = release
+  const released = releasedFiles(release.ledger)
   const pairing = checkRollbackPairing({
     version,
-    files,
+    files: added.map((a) => a.entry),
     irreversible: options.irreversible === true,
     required: options.rollbackRequired !== false,
     releasedIn: (path) => released.get(path)?.version,
   })
   for (const path of pairing.unpaired) {
-    const message = `no rollback file: rolling back ${version} leaves this migration's change in place (the schema check then fails if it changed the schema)`
+    const message = `no rollback file: rolling back ${version} leaves this migration's change in place `
+      + '(the schema check then fails if it changed the schema)'
     events({ type: 'warning', code: 'ROLLBACK_MISSING', version, path, message })
   }
-  await options.beforeStore?.(added.map((a) => ({ file: a.source.file, entry: a.entry })))
-  const entries: BundleEntry[] = added.map((a) => ({ path: a.entry.path, size: a.entry.size, sha256: a.entry.sha256, source: { file: a.source.file } }))
-  const manifestOf = versionManifest(options, version, latest, pairing.irreversible)
+  return pairing.irreversible
+}
+
+/** The manifest and bundle entries, with the replayed schema snapshot when one is asked for. */
+async function assembleVersion(
+  options: BuildOptions,
+  release: Release,
+  irreversible: boolean,
+  events: EventSink,
+): Promise<VersionContent> {
+  const files = release.added.map((a) => a.entry)
+  const entries: BundleEntry[] = release.added.map((a) => {
+    const { path, size, sha256 } = a.entry
+    return { path, size, sha256, source: { file: a.source.file } }
+  })
+  const manifestOf = versionManifest(options, release.version, release.latest, irreversible)
   // Checked before the replay and the push; again below, once the snapshot file is listed.
   assertManifestFits(manifestOf(files))
   if (options.snapshot) {
-    const { toolVersion, limits, snapshot } = options
-    // Released versions the storage lacks (a fresh clone) replay from the repository, checked against the ledger.
-    const storage = await withRepositoryVersions({ ...replaySources(options, ledger, noTransaction), events })
-    const candidate = manifestOf([...files])
-    const input = { storage, manifest: candidate, entries: [...entries], snapshot, toolVersion, limits, events }
-    const recorded = await recordSnapshot(input)
+    const recorded = await snapshotFor(options, release, { manifest: manifestOf([...files]), entries }, events)
     files.push(recorded.file)
     entries.push(recorded.entry)
   }
   const manifest = manifestOf(files)
   assertManifestFits(manifest)
-  const bundle = writeBundle(entries, { mtime: sourceDateEpoch(options.env ?? process.env) })
-  const ref = await options.storage.push({ manifest, bundle })
-  events({ type: 'build.done', version, digest: ref.digest, files: added.length, bytes: ref.bundleSize })
-  // Only a stored version is released: the ledger never names an artifact that does not exist.
-  const releasedNow = added.map((a) => ({ path: a.entry.path, sha256: a.entry.sha256 }))
-  const entry = { version, digest: ref.digest, previousVersion: latest?.version ?? null, files: releasedNow }
-  await writeLedgerFile(options.ledger, appendRelease(ledger, entry))
+  return { manifest, entries }
+}
+
+/** Replays every version plus this one (released versions the storage lacks, from the repository). */
+async function snapshotFor(options: BuildOptions, release: Release, candidate: VersionContent, events: EventSink) {
+  const { toolVersion, limits, snapshot } = options
+  // Released versions the storage lacks (a fresh clone) replay from the repository, checked against the ledger.
+  const storage = await withRepositoryVersions({ ...replaySources(options, release.ledger, release.noTransaction), events })
+  const entries = [...candidate.entries]
+  return recordSnapshot({ storage, manifest: candidate.manifest, entries, snapshot: snapshot!, toolVersion, limits, events })
+}
+
+/** Stores the version, its attachments before its tag. */
+async function storeVersion(
+  options: BuildOptions,
+  content: VersionContent,
+  events: EventSink,
+  added: number,
+): Promise<ArtifactRef> {
+  const { manifest } = content
+  const attachments = options.attachments ? { attachments: options.attachments } : {}
+  const bundle = writeBundle(content.entries, { mtime: sourceDateEpoch(options.env ?? process.env) })
+  const ref = await options.storage.push({ manifest, bundle, ...attachments })
+  events({ type: 'build.done', version: manifest.version, digest: ref.digest, files: added, bytes: ref.bundleSize })
+  return ref
+}
+
+/** Only a stored version is released: the ledger never names an artifact that does not exist. */
+async function appendToLedger(options: BuildOptions, release: Release, ref: ArtifactRef, events: EventSink): Promise<void> {
+  const { version, latest } = release
+  const files = release.added.map((a) => ({ path: a.entry.path, sha256: a.entry.sha256 }))
+  const entry = { version, digest: ref.digest, previousVersion: latest?.version ?? null, files }
+  await writeLedgerFile(options.ledger, appendRelease(release.ledger, entry))
   events({ type: 'ledger.append', version, digest: ref.digest, ledger: options.ledger })
-  return { ref, manifest }
 }
 
 /** The source files the ledger does not list, with their manifest entries; a released file must be unchanged. */
@@ -156,8 +243,8 @@ async function newFiles(
   released: ReadonlyMap<string, { sha256: string; version: string }>,
   noTransaction: ReadonlySet<string>,
   events: EventSink,
-): Promise<{ source: SourceFile; entry: ManifestFile }[]> {
-  const added: { source: SourceFile; entry: ManifestFile }[] = []
+): Promise<AddedFile[]> {
+  const added: AddedFile[] = []
   for (const source of sources) {
     const bytes = await readFile(source.file)
     const previous = released.get(source.path)

@@ -46,7 +46,8 @@ export function checkRollbackPairing(input: PairingInput): PairingResult {
   if (input.irreversible && rollback.length > 0) {
     const message = `version ${input.version} is marked irreversible but carries rollback SQL (${rollback[0]!.path})`
     throw new SquizzleError('USAGE', message, {
-      hint: 'Drop --irreversible to keep the rollback SQL, or move the rollback files out of this version.',
+      hint: 'Build it without marking it irreversible to keep the rollback SQL, or move the rollback files out of '
+        + 'this version.',
       details: { version: input.version, rollback: rollback.map((f) => f.path) },
     })
   }
@@ -115,10 +116,10 @@ function missingRollback(input: PairingInput, unpaired: readonly ManifestFile[])
   const message = `version ${input.version} has ${count} without a rollback file: ${named.join(', ')}`
   return new SquizzleError('ROLLBACK_MISSING', message, {
     hint:
-      'Add each named file under your rollback folder, undoing its migration (`squizzle new <name>` creates a ' +
-      'migration and its rollback file together); or build with --irreversible ' +
-      'to record that the version cannot be undone. A project that never rolls back sets ' +
+      'Add each named file under your rollback folder, undoing its migration; or build the version marked ' +
+      'irreversible to record that it cannot be undone. A project that never rolls back sets ' +
       '`rollback: { required: false }` in its config.',
+    remedies: [{ operation: 'build', args: [input.version], options: { irreversible: true } }],
     details: { version: input.version, missing },
   })
 }

@@ -52,7 +52,7 @@ export async function readBundle(source: Readable, manifest: Manifest, options: 
  * @example
  * ```ts
  * for await (const { file, content } of bundleFiles(pulled.open(), pulled.manifest)) {
- *   await driver.run({ version, path: file.path, statements: [], script: content.toString(), transactional: true })
+ *   await driver.transaction((tx) => tx.run({ version, path: file.path, script: content.toString() }))
  * }
  * ```
  */
@@ -63,38 +63,14 @@ export async function* bundleFiles(
 ): AsyncGenerator<BundleFile, void, undefined> {
   const limits = { ...defaultBundleLimits, ...options.limits }
   const keep = options.keepContent ?? true
-  const counter = new ByteCounter(limits, declaredTarBytes(manifest))
-  const extract = tar.extract()
-  const failed = pipeline(source, counter.compressed, createGunzip({ chunkSize: 256 * 1024 }), counter.decompressed, extract).then(
-    () => undefined,
-    (err: unknown) => err,
-  )
+  const { extract, failed } = unpack(source, manifest, limits)
   const expected = manifest.files
   let index = 0
   let finished = false
   try {
     for await (const entry of extract) {
       const file = checkEntry(entry.header, expected, index, limits)
-      const hash = createHash('sha256')
-      // One buffer of the announced size (checked against the manifest above), so a
-      // file costs its size in memory once, not twice as chunks plus a concatenation.
-      const content = keep ? Buffer.allocUnsafe(file.size) : undefined
-      let filled = 0
-      for await (const chunk of entry as AsyncIterable<Buffer>) {
-        hash.update(chunk)
-        if (content) {
-          if (filled + chunk.length > content.length) throw unsafe('BUNDLE_CORRUPT', `entry ${file.path} holds more bytes than its header says`)
-          chunk.copy(content, filled)
-        }
-        filled += chunk.length
-      }
-      const digest = hash.digest('hex')
-      if (digest !== file.sha256) {
-        throw new SquizzleError('DIGEST_MISMATCH', `${file.path}: SHA-256 is ${digest}, the manifest says ${file.sha256}`, {
-          hint: 'The bundle was altered after it was built. Do not apply it; rebuild or restore the version from a trusted copy.',
-          details: { path: file.path, expected: file.sha256, actual: digest },
-        })
-      }
+      const content = await readEntry(entry as AsyncIterable<Buffer>, file, keep)
       index++
       yield { file, content: content ?? Buffer.alloc(0) }
     }
@@ -116,6 +92,46 @@ export async function* bundleFiles(
   }
   const streamError = await failed
   if (streamError !== undefined) throw translate(streamError)
+}
+
+/** The tar entries of the gzipped `source`, counted against the limits; `failed` settles with the stream's error. */
+function unpack(source: Readable, manifest: Manifest, limits: BundleLimits) {
+  const counter = new ByteCounter(limits, declaredTarBytes(manifest))
+  const extract = tar.extract()
+  const gunzip = createGunzip({ chunkSize: 256 * 1024 })
+  const failed = pipeline(source, counter.compressed, gunzip, counter.decompressed, extract).then(
+    () => undefined,
+    (err: unknown) => err,
+  )
+  return { extract, failed }
+}
+
+/** Reads one entry, checking its bytes against the manifest; its content when `keep`. */
+async function readEntry(entry: AsyncIterable<Buffer>, file: ManifestFile, keep: boolean): Promise<Buffer | undefined> {
+  const hash = createHash('sha256')
+  // One buffer of the announced size (checked against the manifest before), so a
+  // file costs its size in memory once, not twice as chunks plus a concatenation.
+  const content = keep ? Buffer.allocUnsafe(file.size) : undefined
+  let filled = 0
+  for await (const chunk of entry) {
+    hash.update(chunk)
+    if (content) {
+      if (filled + chunk.length > content.length) {
+        throw unsafe('BUNDLE_CORRUPT', `entry ${file.path} holds more bytes than its header says`)
+      }
+      chunk.copy(content, filled)
+    }
+    filled += chunk.length
+  }
+  const digest = hash.digest('hex')
+  if (digest !== file.sha256) {
+    throw new SquizzleError('DIGEST_MISMATCH', `${file.path}: SHA-256 is ${digest}, the manifest says ${file.sha256}`, {
+      hint: 'The bundle was altered after it was built. Do not apply it; rebuild or restore the version from a '
+        + 'trusted copy.',
+      details: { path: file.path, expected: file.sha256, actual: digest },
+    })
+  }
+  return content
 }
 
 function checkEntry(header: tar.Header, expected: readonly ManifestFile[], index: number, limits: BundleLimits): ManifestFile {
@@ -144,7 +160,7 @@ function checkEntryName(name: string): void {
 
 function unsafe(code: 'BUNDLE_UNSAFE' | 'BUNDLE_CORRUPT' | 'BUNDLE_LIMIT_EXCEEDED', message: string): SquizzleError {
   return new SquizzleError(code, `bundle refused: ${message}`, {
-    hint: 'Do not apply this bundle. Rebuild the version with `squizzle build` or restore it from a trusted copy.',
+    hint: 'Do not apply this bundle. Rebuild the version or restore it from a trusted copy.',
   })
 }
 

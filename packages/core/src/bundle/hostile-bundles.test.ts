@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url'
 import { constants as zlibConstants, gunzipSync } from 'node:zlib'
 import { describe, expect, it } from 'vitest'
 import type { SquizzleErrorCode } from '../errors/error-codes.js'
-import { isSquizzleError } from '../errors/squizzle-error.js'
+import { isSquizzleError, type SquizzleError } from '../errors/squizzle-error.js'
 import type { Manifest, ManifestFile } from '../manifest/manifest.js'
 import { parseManifest } from '../manifest/validate-manifest.js'
 import { bundleFiles, readBundle } from './bundle-reader.js'
@@ -24,7 +24,7 @@ function load(name: string): { manifest: Manifest; open: () => ReturnType<typeof
 }
 
 /** Reads a fixture; returns the typed error code, and which files onFile saw first. */
-async function read(name: string, limits?: Partial<BundleLimits>): Promise<{ code: SquizzleErrorCode | 'accepted'; seen: ManifestFile[] }> {
+async function read(name: string, limits?: Partial<BundleLimits>): Promise<{ code: SquizzleError['code'] | 'accepted'; seen: ManifestFile[] }> {
   const { manifest, open } = load(name)
   const seen: ManifestFile[] = []
   try {

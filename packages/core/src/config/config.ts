@@ -101,7 +101,9 @@ export function resolveEnvironment(config: SquizzleConfig, env: string | undefin
   if (!overrides) {
     const known = Object.keys(environments ?? {})
     throw new SquizzleError('CONFIG_INVALID', `environment "${env}" is not defined in the config`, {
-      hint: known.length ? `Use one of: ${known.join(', ')}.` : 'Add it under "environments" in squizzle.config.yaml, or drop --env.',
+      hint: known.length
+        ? `Use one of: ${known.join(', ')}.`
+        : 'Add it under "environments" in the config, or select no environment.',
     })
   }
   return {

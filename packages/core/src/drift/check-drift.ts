@@ -52,7 +52,7 @@ export async function checkDrift(options: CheckDriftOptions): Promise<DriftRepor
       hint: 'Drift detection needs a driver that implements snapshotSchema().',
     })
   }
-  const state = deriveState((await driver.hasSystemSchema()) ? await driver.history() : [])
+  const state = deriveState(await driver.records.history())
   const record = state.applied.at(-1)
   const empty = { differences: [], expectedServer: null, liveServer: null }
   if (!record) return { status: 'no-version', version: null, digest: null, ...empty }

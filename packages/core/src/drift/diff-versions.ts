@@ -35,16 +35,20 @@ export async function diffVersions(options: { storage: ArtifactStorage; from: st
   const from = parseVersion(options.from)
   const to = parseVersion(options.to)
   if (compareVersions(from, to) >= 0) {
-    // Swapping helps only when they differ: for one version, the hint must not suggest the same command.
-    const hint = from === to
-      ? `Name two different versions, the older first: \`squizzle list\` shows those stored around ${from}.`
-      : `Example: squizzle diff ${to} ${from}`
-    throw new SquizzleError('USAGE', `diff needs an older version first: ${from} is not below ${to}`, { hint })
+    // Swapping helps only when they differ: for one version, the remedy must not be the same diff.
+    const sameVersion = from === to
+    throw new SquizzleError('USAGE', `diff needs an older version first: ${from} is not below ${to}`, {
+      hint: sameVersion ? `Name two different versions, the older first.` : 'Give the older version first.',
+      remedies: [sameVersion ? { operation: 'list' } : { operation: 'diff', args: [to, from] }],
+    })
   }
   const stored = (await options.storage.list()).map((v) => v.version)
   for (const v of [from, to]) {
     if (!stored.includes(v)) {
-      throw new SquizzleError('VERSION_NOT_FOUND', `version ${v} is not in ${options.storage.name}`, { hint: 'Run `squizzle list` to see the stored versions.' })
+      throw new SquizzleError('VERSION_NOT_FOUND', `version ${v} is not in ${options.storage.name}`, {
+        hint: 'List the stored versions.',
+        remedies: [{ operation: 'list' }],
+      })
     }
   }
   const between = stored.filter((v) => compareVersions(v, from) > 0 && compareVersions(v, to) <= 0).sort(compareVersions)

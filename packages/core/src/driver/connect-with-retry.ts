@@ -117,8 +117,7 @@ function gaveUp(err: unknown, attempts: number, elapsedMs: number): SquizzleErro
     {
       hint:
         'The server did not accept connections within the connect timeout. Check that it is starting ' +
-        'and reachable at that host and port, or wait longer with --connect-timeout ' +
-        '(SQUIZZLE_CONNECT_TIMEOUT, database.connectTimeout).',
+        'and reachable at that host and port, or wait longer (raise the connect timeout).',
       cause: last.cause ?? err,
       details: { ...last.details, attempts, elapsedMs },
     },

@@ -1,31 +1,42 @@
 import type { LockHolderInfo } from '../events/events.js'
-import type { Manifest } from '../manifest/manifest.js'
 import type { SchemaSnapshot } from '../snapshot/schema-snapshot.js'
+import type { RecordStore } from './record-store.js'
+
+export type {
+  AuditInput,
+  HistoryEntry,
+  HistoryEntryInput,
+  KeptFile,
+  ProgressEntry,
+  ProgressInput,
+  RecordStore,
+  VersionClaim,
+} from './record-store.js'
 
 /** A held migration lock. */
 export interface MigrationLock {
   /** When the lock was obtained. */
   readonly acquiredAt: Date
   /**
-   * Releases the lock; safe to call twice. Throws `LOCK_LOST` when it was no longer
-   * held (its session ended, or the unlock failed): never a silent success.
+   * Afterwards the lock is free; calling it twice is a no-op. Throws `LOCK_LOST` when
+   * the lock was no longer held (its session ended, or the unlock failed): never a silent success.
    */
   release(): Promise<void>
 }
 
-/** One file (or the remainder of one) to run. */
+/** The statements of one file (or what remains of it), in order. */
 export interface MigrationUnit {
   version: string
   /** Bundle path, e.g. `migrations/003_orders.sql`. */
   path: string
-  /**
-   * The statements, in order. A transactional unit may instead pass the whole
-   * file as `script` (one round trip); the driver then ignores `statements`.
-   */
   statements: readonly string[]
-  script?: string
-  /** False: run each statement on its own, outside any transaction. */
-  transactional: boolean
+}
+
+/** A whole file as one text, which a transaction may send in one round trip. */
+export interface MigrationScript {
+  version: string
+  path: string
+  script: string
 }
 
 export interface RunOptions {
@@ -37,7 +48,7 @@ export interface RunOptions {
    * so a resumed non-transactional file sees the session it set up.
    */
   replaySession?: readonly number[]
-  /** Called before each statement of a non-transactional unit, on its session; a throw stops the unit there. */
+  /** Called before each statement, on its session; a throw stops the unit there (the statement does not run). */
   beforeStatement?: (index: number) => Promise<void>
   /**
    * Called after each statement of a non-transactional unit has committed, and after
@@ -51,12 +62,8 @@ export interface RunOptions {
   signal?: AbortSignal
 }
 
-/** A version marked as taken: applied (or baselined), or claimed by a multi-step run. */
-export interface VersionClaim {
-  version: string
-  manifestDigest: string
-  operation: 'apply' | 'baseline'
-}
+/** What {@link DriverTransaction.run} takes of {@link RunOptions}: progress and cancellation. */
+export type TransactionRunOptions = Pick<RunOptions, 'onStatement' | 'signal'>
 
 /** Where a `CREATE INDEX` puts its index: the table as written, and the index name when it has one. */
 export interface IndexTarget {
@@ -74,167 +81,97 @@ export interface InvalidIndex {
   table: string
 }
 
-/** What a history row records: one apply, rollback, baseline or repair of one version. */
-export interface HistoryEntryInput {
-  operation: 'apply' | 'rollback' | 'baseline' | 'repair'
-  version: string
-  status: 'success' | 'failed'
-  manifestDigest: string | null
-  checksum: string | null
-  manifest: Manifest | null
-  /** Who ran it (OS user or CI identity) and on which host. */
-  actor: string
-  host: string
-  toolVersion: string
-  startedAt: Date
-  finishedAt: Date
-  error: { code: string; message: string } | null
-  /**
-   * Bundle paths the run deliberately left out (seed files where the environment
-   * runs no seeds). Absent or empty: every runnable file ran. Drivers store and return it.
-   */
-  skippedFiles?: string[]
-}
-
-/** A stored history row. */
-export interface HistoryEntry extends HistoryEntryInput {
-  id: number
-  durationMs: number
-  databaseUser: string | null
-}
-
-/** Progress of a version that runs in several steps: a finished file, or a statement of a non-transactional file. */
-export interface ProgressInput {
-  version: string
-  manifestDigest: string
-  path: string
-  /** Index of the finished statement, or null when the whole file is done. */
-  statement: number | null
-}
-
-export interface ProgressEntry extends ProgressInput {
-  finishedAt: Date
-}
-
 /**
- * One file the database keeps for an applied version's rollback: a rollback file,
- * the version's schema snapshot, or the schema from before the first version.
+ * An open transaction of a {@link DatabaseDriver}: valid only inside the callback of
+ * `transaction()`. Everything done through it commits together or not at all.
  */
-export interface RollbackScript {
-  /** Bundle path, e.g. `rollback/003_orders.sql`, `schema/snapshot.json`; or `schema/before.json`. */
-  path: string
-  /** Lower-case hex SHA-256 of `sql`'s UTF-8 bytes, as listed in the version's manifest (if it lists the file). */
-  sha256: string
-  /** The file's text: SQL, or a snapshot's JSON. */
-  sql: string
-}
-
-/** One line of the audit log: every operation, including refused ones. */
-export interface AuditInput {
-  operation: string
-  outcome: 'success' | 'failure' | 'refused'
-  version: string | null
-  actor: string
-  host: string
-  details: Record<string, unknown>
+export interface DriverTransaction {
+  /** Squizzle's records, written as part of this transaction. */
+  readonly records: RecordStore
+  /**
+   * Afterwards the SQL ran inside this transaction (a script in one round trip, else each
+   * statement in order); a failure throws `DATABASE_ERROR` with `details.statement` (the
+   * index of the failing statement) and, when the server says where, `details.position`
+   * (0-based offset in that statement or script). Session settings it made end with the transaction.
+   * `opts.onStatement` follows each statement sent as `statements`; an aborted `opts.signal` cancels
+   * the statement running and `run` throws (the transaction then rolls back).
+   */
+  run(sql: MigrationUnit | MigrationScript, opts?: TransactionRunOptions): Promise<void>
+  /**
+   * Returns only if the lock the driver took is still granted to the session that took
+   * it, as seen from inside this transaction; throws `LOCK_LOST` otherwise.
+   */
+  assertLockHeld(): Promise<void>
+  /**
+   * The live schema including this transaction's uncommitted changes, as a normalized
+   * snapshot; afterwards the transaction is as it was (still open, no setting changed).
+   * Optional, like `DatabaseDriver.snapshotSchema`.
+   */
+  snapshotSchema?(): Promise<SchemaSnapshot>
 }
 
 /**
- * A database Squizzle migrates. Implementations keep their own connection(s);
- * every query from driver code is parameterized, and raw SQL text only ever
- * carries migration statements from a verified bundle.
+ * A database Squizzle migrates. The driver connects, locks, runs SQL and opens
+ * transactions, and stores Squizzle's rows through `records`; every rule about what
+ * runs when, and what a row means, lives in the engine. Every query from driver code is
+ * parameterized, and raw SQL text only ever carries migration statements from a verified bundle.
+ *
+ * @example
+ * ```ts
+ * const driver: DatabaseDriver = new PostgresDriver({ url: process.env.DATABASE_URL! })
+ * await driver.connect()
+ * try { await new Migrator({ storage, driver, toolVersion: '0.1.0' }).apply() } finally { await driver.close() }
+ * ```
  */
 export interface DatabaseDriver {
+  /** Names the kind of database in messages (`postgres`). */
   readonly name: string
-  readonly capabilities: { transactionalDdl: boolean; advisoryLocks: boolean }
+  /** Squizzle's records; each write is committed at once. */
+  readonly records: RecordStore
   /**
-   * Opens connections; afterwards queries can run. Throws `CONNECTION_FAILED` without
+   * Afterwards every other method can be called. Throws `CONNECTION_FAILED` without
    * secrets in the message, with `details.notReady` (`'starting'` or `'unresolved'`)
    * when the server is not up yet, so `connectWithRetry` waits for it; may be called
    * again after it threw.
    */
   connect(): Promise<void>
-  /** Closes every connection, releasing any lock still held. */
+  /** Afterwards every connection is closed and any lock still held is released. */
   close(): Promise<void>
-  /** Creates or upgrades the system schema; idempotent, call it while holding the lock. */
-  ensureSystemSchema(): Promise<void>
-  /** True when the system schema exists (reads need no lock and create nothing). */
-  hasSystemSchema(): Promise<boolean>
   /**
-   * Takes the database-wide migration lock, polling until `timeoutMs`; then
-   * throws `LOCK_TIMEOUT` naming the holder. The lock dies with the process.
+   * Takes the database-wide migration lock, polling until `timeoutMs`; then throws
+   * `LOCK_TIMEOUT` naming the holder. The lock dies with the process that holds it.
    */
   lock(opts: { timeoutMs: number; onWait?: (holder: LockHolderInfo | null, waitedMs: number) => void }): Promise<MigrationLock>
-  /** Who holds the migration lock now, or null. */
+  /** Who holds the migration lock now, or null when it is free. */
   lockHolder(): Promise<LockHolderInfo | null>
   /**
-   * Returns only if the lock this driver took is still granted to the session that
-   * took it, as seen from this driver's own connection (inside its transaction when
-   * transaction-bound); throws `LOCK_LOST` otherwise.
+   * Returns only if the lock this driver took is still granted to the session that took
+   * it, as seen from the session `run` uses; throws `LOCK_LOST` otherwise.
    */
   assertLockHeld(): Promise<void>
   /**
-   * Afterwards no other run can mark the version until this mark is released: bound
-   * to a transaction, the version is marked applied as part of it (another run's
-   * uncommitted mark is waited for, then refused); otherwise a claim owned by this
-   * session is committed at once (a dead session's claim is taken over). Throws
-   * `VERSION_CLAIMED` when the version is applied or claimed by another live session.
-   */
-  claimVersion(claim: VersionClaim): Promise<void>
-  /**
-   * Afterwards the version's applied mark (as part of this transaction, for a rollback)
-   * or this session's claim is gone, so it can be claimed again; throws `VERSION_CLAIMED`
-   * when there was neither (another run removed it).
-   */
-  releaseVersion(version: string): Promise<void>
-  /**
-   * Invalid indexes in the database; with `on`, only those the `CREATE INDEX` that
-   * `on` describes would create, with names resolved as this session resolves them now.
-   * Optional: without it, interrupted index builds are neither repaired nor reported.
-   */
-  invalidIndexes?(on?: IndexTarget): Promise<InvalidIndex[]>
-  /** Drops the index with `DROP INDEX CONCURRENTLY`, outside any transaction; afterwards it no longer exists. */
-  dropIndex?(index: InvalidIndex): Promise<void>
-  /**
-   * Runs a unit. In a driver returned by `transaction`, inside that transaction;
-   * otherwise a transactional unit gets a transaction of its own and a
-   * non-transactional one runs statement by statement. Session settings made
-   * by the unit are reset afterwards.
+   * Runs the statements from `opts.fromStatement` on, one at a time, outside any
+   * transaction, all on one session (after replaying `opts.replaySession`); afterwards
+   * each has committed on its own, and the session's settings are reset. A failure
+   * throws like `DriverTransaction.run`; the statements before it stay committed. A
+   * session that ends is never replaced in the middle: the unit fails with `CONNECTION_LOST`.
    */
   run(unit: MigrationUnit, opts?: RunOptions): Promise<void>
   /** Runs `fn` in one transaction: committed when it resolves, rolled back when it throws. */
-  transaction<T>(fn: (tx: DatabaseDriver) => Promise<T>): Promise<T>
-  /** Every history row, oldest first. Empty before the system schema exists. */
-  history(): Promise<HistoryEntry[]>
+  transaction<T>(fn: (tx: DriverTransaction) => Promise<T>): Promise<T>
   /**
-   * Appends a history row. A successful apply, rollback or baseline also clears
-   * the version's progress rows; a repair keeps them (see `clearProgress`).
-   */
-  record(entry: HistoryEntryInput): Promise<void>
-  /** Progress rows of unfinished multi-step versions, oldest first. */
-  progress(version: string): Promise<ProgressEntry[]>
-  /** Appends a progress row. */
-  recordProgress(entry: ProgressInput): Promise<void>
-  /** Forgets every progress row of a version (`repair --restart`); history is untouched. */
-  clearProgress(version: string): Promise<void>
-  /** Appends an audit row. */
-  audit(entry: AuditInput): Promise<void>
-  /**
-   * Keeps what a later rollback needs of a version: its rollback files, and the schema
-   * snapshots a rollback is checked against (`schema/snapshot.json`, `schema/before.json`).
-   * On a transaction-bound driver, kept only if that transaction commits. Saving the
-   * same digest and path again is a no-op: the first bytes kept stay.
-   */
-  saveRollbackScripts(version: string, manifestDigest: string, scripts: readonly RollbackScript[]): Promise<void>
-  /** Every file kept for the artifact `manifestDigest` (rollback files and snapshots), by path; empty when none were kept. */
-  rollbackScripts(manifestDigest: string): Promise<RollbackScript[]>
-  /**
-   * Reads the live schema from the catalogs as a normalized snapshot (every user
-   * object, nothing of the system schema, extensions' own objects excluded).
-   * Optional: drift detection, build-time snapshots and the rollback and baseline
-   * checks need it. On a transaction-bound driver the snapshot includes that
-   * transaction's uncommitted changes, and the transaction is left as it was
-   * (no session setting changed, still open); otherwise it is one consistent read.
+   * Reads the live schema from the catalogs as a normalized snapshot, in one consistent
+   * read: every user object, nothing of Squizzle's records, extensions' own objects
+   * excluded. Optional: drift detection, build-time snapshots and the rollback and
+   * baseline checks need it.
    */
   snapshotSchema?(): Promise<SchemaSnapshot>
+  /**
+   * Invalid indexes in the database; with `on`, only those the `CREATE INDEX` that `on`
+   * describes would create, with names resolved as the session `run` uses resolves them now.
+   * Optional: without it, interrupted index builds are neither repaired nor reported.
+   */
+  invalidIndexes?(on?: IndexTarget): Promise<InvalidIndex[]>
+  /** Afterwards the index no longer exists (dropped without blocking writes, outside any transaction). */
+  dropIndex?(index: InvalidIndex): Promise<void>
 }

@@ -1,5 +1,5 @@
 import { bundleFiles } from '../bundle/bundle-reader.js'
-import type { RollbackScript } from '../driver/database-driver.js'
+import type { KeptFile } from '../driver/database-driver.js'
 import { SquizzleError } from '../errors/squizzle-error.js'
 import { snapshotPath } from '../manifest/manifest.js'
 import { compactDifferences, diffSnapshots, summarizeDifferences } from '../snapshot/diff-snapshots.js'
@@ -19,7 +19,7 @@ export interface BaselineSchema {
   /** From the snapshot to the live schema (`added`: only in the database). */
   differences: SchemaDifference[]
   /** The version's snapshot file, to keep in the database; null when it has none. */
-  kept: RollbackScript | null
+  kept: KeptFile | null
 }
 
 /**
@@ -46,11 +46,11 @@ export async function checkBaselineSchema(
     ctx.events({ type: 'warning', code, version, message })
     return { outcome: 'unchecked', reason, differences: [], kept }
   }
-  if (!kept) return unchecked('SNAPSHOT_MISSING', `${version} was built without a schema snapshot (--no-snapshot)`)
+  if (!kept) return unchecked('SNAPSHOT_MISSING', `${version} was built without a schema snapshot`)
   if (!ctx.driver.snapshotSchema) {
     return unchecked('SNAPSHOT_UNSUPPORTED', `the ${ctx.driver.name} driver cannot read the live schema`)
   }
-  const expected = parseSnapshot(kept.sql, `${snapshotPath} of ${version}`)
+  const expected = parseSnapshot(kept.content, `${snapshotPath} of ${version}`)
   const live = await ctx.driver.snapshotSchema()
   const differences = diffSnapshots(expected, live)
   if (differences.length === 0) return { outcome: 'matched', differences, kept }
@@ -65,7 +65,8 @@ type NothingToCompare = 'SNAPSHOT_MISSING' | 'SNAPSHOT_UNSUPPORTED'
 function nothingToCompare(code: NothingToCompare, version: string, reason: string): SquizzleError {
   const message = `cannot baseline at ${version}: ${reason}, so nothing shows that the database has its schema`
   return new SquizzleError(code, message, {
-    hint: `Check by hand that the database has the schema ${version}'s SQL creates, then baseline with --force.`,
+    hint: `Check by hand that the database has the schema ${version}'s SQL creates, then force the baseline (audited).`,
+    remedies: [{ operation: 'baseline', args: [version], options: { force: true } }],
     details: { version },
   })
 }
@@ -79,7 +80,8 @@ function mismatch(version: string, differences: SchemaDifference[], expected: Sc
     hint:
       `Baseline records that the database already has ${version}'s schema. ` +
       'Baseline at the version it does match, or change the schema to match; if the differences are intended ' +
-      '(e.g. objects Squizzle does not manage), --force baselines anyway and records them in the audit log.',
+      '(e.g. objects Squizzle does not manage), a forced baseline goes ahead and records them in the audit log.',
+    remedies: [{ operation: 'baseline', args: [version], options: { force: true } }],
     details: {
       version,
       differences: compactDifferences(differences),
@@ -90,11 +92,11 @@ function mismatch(version: string, differences: SchemaDifference[], expected: Sc
 }
 
 /** The version's `schema/snapshot.json` to keep, every byte of the bundle verified; null without one. */
-async function snapshotFile(pulled: PulledArtifact, ctx: OperationContext): Promise<RollbackScript | null> {
+async function snapshotFile(pulled: PulledArtifact, ctx: OperationContext): Promise<KeptFile | null> {
   if (!pulled.manifest.files.some((f) => f.path === snapshotPath)) return null
-  let kept: RollbackScript | null = null
+  let kept: KeptFile | null = null
   for await (const { file, content } of bundleFiles(pulled.open(), pulled.manifest, { limits: ctx.limits })) {
-    if (file.path === snapshotPath) kept = { path: file.path, sha256: file.sha256, sql: content.toString('utf8') }
+    if (file.path === snapshotPath) kept = { path: file.path, sha256: file.sha256, content: content.toString('utf8') }
   }
   return kept
 }

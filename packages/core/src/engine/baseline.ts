@@ -2,7 +2,7 @@ import { SquizzleError } from '../errors/squizzle-error.js'
 import type { PulledArtifact } from '../storage/artifact-storage.js'
 import { compactDifferences } from '../snapshot/diff-snapshots.js'
 import { compareVersions, parseVersion } from '../version/version.js'
-import type { RollbackScript } from '../driver/database-driver.js'
+import type { KeptFile } from '../driver/database-driver.js'
 import { checkBaselineSchema, type BaselineSchema } from './baseline-schema.js'
 import type { HistoryState } from './history-state.js'
 import { guarded, refuse, underLock, type OperationContext } from './operation.js'
@@ -60,7 +60,7 @@ export async function baselineVersion(ctx: OperationContext, version: string, op
     const checked = { schema: schema.outcome, ...(schema.reason ? { reason: schema.reason } : {}), ...differences }
     const details = { digest: pulled.ref.digest, covered, force, ...checked }
     const { user: actor, host } = ctx.actor
-    await ctx.driver.audit({ operation: 'baseline', outcome: 'success', version: wanted, actor, host, details })
+    await ctx.driver.records.addAudit({ operation: 'baseline', outcome: 'success', version: wanted, actor, host, details })
     return { version: wanted, digest: pulled.ref.digest, covered, schema }
   })
 }
@@ -81,19 +81,21 @@ async function refuseRewrite(
   const applies = state.applied.filter((e) => e.operation === 'apply')
   if (applies.length > 0 && !force) {
     await refuse(ctx, 'baseline', wanted, new SquizzleError('HISTORY_NOT_EMPTY', `Squizzle already applied ${applies.length} version(s) to this database (current ${state.current})`, {
-      hint: 'Baseline is for databases Squizzle has not managed yet. If the versions up to this one were really applied by hand, pass --force.',
+      hint: 'Baseline is for databases Squizzle has not managed yet. If the versions up to this one were really '
+        + 'applied by hand, force the baseline (audited).',
+      remedies: [{ operation: 'baseline', args: [wanted], options: { force: true } }],
       details: { version: wanted, current: state.current },
     }))
   }
 }
 
 /** The baseline row and, in the same transaction, the snapshot a later rollback to this version compares with. */
-async function record(ctx: OperationContext, pulled: PulledArtifact, started: Date, kept: RollbackScript | null): Promise<void> {
+async function record(ctx: OperationContext, pulled: PulledArtifact, started: Date, kept: KeptFile | null): Promise<void> {
   const { manifest, ref } = pulled
   // Marked applied with its history row, under the lock proven just before COMMIT, like an apply.
   await ctx.driver.transaction(async (tx) => {
-    await tx.claimVersion({ version: manifest.version, manifestDigest: ref.digest, operation: 'baseline' })
-    await tx.record({
+    await tx.records.claimVersion({ version: manifest.version, manifestDigest: ref.digest, operation: 'baseline' })
+    await tx.records.addHistory({
       operation: 'baseline',
       version: manifest.version,
       status: 'success',
@@ -107,7 +109,9 @@ async function record(ctx: OperationContext, pulled: PulledArtifact, started: Da
       finishedAt: new Date(),
       error: null,
     })
-    if (kept) await tx.saveRollbackScripts(manifest.version, ref.digest, [kept])
+    // A baseline ends whatever earlier attempt left of the version.
+    await tx.records.clearProgress(manifest.version)
+    if (kept) await tx.records.keepFiles(manifest.version, ref.digest, [kept])
     await tx.assertLockHeld()
   })
 }

@@ -25,7 +25,8 @@ export function throwIfCancelled(signal: AbortSignal | undefined, before: string
  */
 export function cancelled(where: string, cause?: unknown): SquizzleError {
   return new SquizzleError('CANCELLED', `apply was cancelled ${where}`, {
-    hint: 'Run apply again when ready: it starts where this run stopped (squizzle status shows where that is).',
+    hint: 'Run apply again when ready: it starts where this run stopped (status shows where that is).',
+    remedies: [{ operation: 'status' }, { operation: 'apply' }],
     ...(cause === undefined ? {} : { cause }),
   })
 }

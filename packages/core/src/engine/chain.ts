@@ -94,9 +94,8 @@ export function unchainedError(broken: ChainBreak): SquizzleError {
     database.version === null ? 'the database has no version applied' : `the database is at ${describeLink(database)}`
   const on = builtOn.version === null ? 'nothing (as a first version)' : describeLink(builtOn)
   return new SquizzleError('UNCHAINED_VERSION', `version ${version} was built on ${on}, but ${has}`, {
-    hint:
-      `${chainAdvice(broken)} To run it anyway on purpose, allow unchained versions (apply --allow-unchained); ` +
-      'the override is audited.',
+    hint: `${chainAdvice(broken)} To run it anyway on purpose, allow unchained versions; the override is audited.`,
+    remedies: [{ operation: 'apply', options: { allowUnchained: true } }],
     details: { version, builtOn, database },
   })
 }

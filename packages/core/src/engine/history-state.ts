@@ -22,7 +22,7 @@ export interface HistoryState {
  *
  * @example
  * ```ts
- * const { current, applied } = deriveState(await driver.history())
+ * const { current, applied } = deriveState(await driver.records.history())
  * ```
  */
 export function deriveState(history: readonly HistoryEntry[]): HistoryState {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import type { DatabaseDriver, RollbackScript } from '../driver/database-driver.js'
+import type { DatabaseDriver, KeptFile } from '../driver/database-driver.js'
 import { isSquizzleError, SquizzleError } from '../errors/squizzle-error.js'
 import type { EventSink } from '../events/events.js'
 import type { ManifestFile } from '../manifest/manifest.js'
@@ -14,16 +14,16 @@ import type { HistoryState } from './history-state.js'
 export const schemaBeforePath = 'schema/before.json'
 
 /**
- * A schema snapshot as a kept file (`saveRollbackScripts`), under `path`.
+ * A schema snapshot as a kept file (`RecordStore.keepFiles`), under `path`.
  *
  * @example
  * ```ts
- * await tx.saveRollbackScripts(version, digest, [keptSnapshot(schemaBeforePath, before)])
+ * await tx.records.keepFiles(version, digest, [keptSnapshot(schemaBeforePath, before)])
  * ```
  */
-export function keptSnapshot(path: string, snapshot: SchemaSnapshot): RollbackScript {
+export function keptSnapshot(path: string, snapshot: SchemaSnapshot): KeptFile {
   const bytes = serializeSnapshot(snapshot)
-  return { path, sha256: createHash('sha256').update(bytes).digest('hex'), sql: bytes.toString('utf8') }
+  return { path, sha256: createHash('sha256').update(bytes).digest('hex'), content: bytes.toString('utf8') }
 }
 
 /**
@@ -42,9 +42,9 @@ export async function readKeptSnapshot(
   path: string,
   listed?: ManifestFile,
 ): Promise<SchemaSnapshot | null> {
-  const kept = (await driver.rollbackScripts(digest)).find((s) => s.path === path)
+  const kept = (await driver.records.keptFiles(digest)).find((s) => s.path === path)
   if (!kept) return null
-  const bytes = Buffer.from(kept.sql, 'utf8')
+  const bytes = Buffer.from(kept.content, 'utf8')
   const sha256 = createHash('sha256').update(bytes).digest('hex')
   const expected = listed?.sha256 ?? kept.sha256
   if (sha256 !== expected || (listed !== undefined && bytes.length !== listed.size)) {
@@ -52,7 +52,8 @@ export async function readKeptSnapshot(
     throw new SquizzleError('DIGEST_MISMATCH', message, {
       hint:
         'squizzle.rollback_script was changed by hand. Restore it from the released artifact, ' +
-        'or compare the schema by hand (`squizzle drift`).',
+        'or compare the schema by hand (drift detection lists the differences).',
+      remedies: [{ operation: 'drift' }],
       details: { digest, path, expected, actual: sha256 },
     })
   }
@@ -78,7 +79,7 @@ export async function schemaBeforeFirst(
   events: EventSink,
 ): Promise<SchemaSnapshot | null> {
   if (state.applied.length > 0 || !driver.snapshotSchema) return null
-  if ((await driver.progress(version)).length > 0) return null
+  if ((await driver.records.progress(version)).length > 0) return null
   try {
     return await driver.snapshotSchema()
   } catch (err) {

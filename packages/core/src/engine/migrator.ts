@@ -1,6 +1,6 @@
 import semver from 'semver'
 import type { BundleLimits } from '../bundle/limits.js'
-import type { DatabaseDriver, InvalidIndex } from '../driver/database-driver.js'
+import type { DatabaseDriver, HistoryEntry, InvalidIndex } from '../driver/database-driver.js'
 import { SquizzleError } from '../errors/squizzle-error.js'
 import type { Manifest } from '../manifest/manifest.js'
 import { ignoreEvents, type EventSink, type LockHolderInfo } from '../events/events.js'
@@ -100,7 +100,7 @@ export interface StatusReport {
     skippedFiles: string[]
   }[]
   pending: { version: string; digest: string; outOfOrder: boolean; notes: string | null }[]
-  /** Unresolved failed runs; `operation` says which command to run again (or `squizzle repair`). */
+  /** Unresolved failed runs; `operation` says which operation to run again (or repair). */
   failed: { version: string; operation: string; at: string; code: string; message: string; resumable: boolean }[]
   /**
    * Indexes whose build never finished (an interrupted or failed `CREATE INDEX
@@ -187,7 +187,7 @@ export class Migrator {
         const override = overrideDetails(overridden.get(version))
         const details = { digest: artifact.ref.digest, ...signer, ...seeds, ...override }
         const { user: actor, host } = this.actor
-        await driver.audit({ operation: 'apply', outcome: 'success', version, actor, host, details })
+        await driver.records.addAudit({ operation: 'apply', outcome: 'success', version, actor, host, details })
         applied.push(artifact.manifest.version)
       }
       return { applied, current: applied.at(-1) ?? plan.current, alreadyCurrent: applied.length === 0 }
@@ -263,6 +263,19 @@ export class Migrator {
     return repairFailures(this.operationContext(), options)
   }
 
+  /**
+   * The unresolved failed runs, oldest first, from the database's history alone (the
+   * storage is not read, so this works while it is unreachable).
+   *
+   * @example
+   * ```ts
+   * for (const run of await migrator.failedRuns()) console.log(run.version, run.error?.code)
+   * ```
+   */
+  async failedRuns(): Promise<HistoryEntry[]> {
+    return (await this.readState()).failed
+  }
+
   /** Current version, history, pending versions, unresolved failures, tampering and the lock holder. */
   async status(): Promise<StatusReport> {
     const state = await this.readState()
@@ -272,7 +285,7 @@ export class Migrator {
     for (const p of plan.pending) manifests.set(p.version, (await this.options.storage.pull(p.version)).manifest)
     const failed: StatusReport['failed'] = []
     for (const e of state.failed) {
-      const progress = await this.options.driver.progress(e.version)
+      const progress = await this.options.driver.records.progress(e.version)
       failed.push({
         version: e.version,
         operation: e.operation,
@@ -333,16 +346,18 @@ export class Migrator {
    * now leaves nothing pending up to the target and nothing tampered. Runs in pipelines are
    * mostly no-ops, and this one costs one read of the history instead of a lock round trip
    * and the system schema check. Null whenever there may be work or a refusal (pending or
-   * tampered versions, an error, a pin that does not hold, a database without the system
-   * schema, which apply creates):
+   * tampered versions, an error, a pin that does not hold, a database with no history yet,
+   * whose system schema apply creates):
    * the locked path then reads everything again and decides.
    */
   private async alreadyApplied(pin: PinnedVersion | null): Promise<ApplyResult | null> {
     let plan: Plan
     try {
       const { driver } = this.options
-      if (!(await driver.hasSystemSchema())) return null
-      const state = deriveState(await driver.history())
+      const history = await driver.records.history()
+      // Nothing recorded yet (maybe no system schema at all): the locked path sets it up.
+      if (history.length === 0) return null
+      const state = deriveState(history)
       plan = await this.planFrom(state, pin?.version)
       // A pin that does not hold is refused (and audited) by the locked path.
       if (pin) await this.checkPin(pin, plan, state)

@@ -35,7 +35,7 @@ export async function guarded<T>(ctx: OperationContext, operation: string, versi
   } catch (err) {
     const refused = isSquizzleError(err) && (err.category === 'integrity' || err.category === 'signature' || refusedCodes.has(err.code))
     if (refused || outcome === 'failure') {
-      await ctx.driver.audit({
+      await ctx.driver.records.addAudit({
         operation,
         outcome: refused ? 'refused' : 'failure',
         version,
@@ -82,7 +82,7 @@ export async function underLock<T>(ctx: OperationContext, fn: (state: HistorySta
   })
   ctx.events({ type: 'lock.acquired', waitedMs: Date.now() - lock.acquiredAt.getTime() })
   try {
-    await ctx.driver.ensureSystemSchema()
+    await ctx.driver.records.ensureSchema()
     // Read under the lock: another process may have changed history while we waited.
     return await fn(await readState(ctx.driver))
   } finally {
@@ -105,7 +105,7 @@ function messageOf(err: unknown): string {
 }
 
 /**
- * The history state; empty when the system schema does not exist yet (creates nothing).
+ * The history state; empty when nothing was ever recorded (creates nothing).
  *
  * @example
  * ```ts
@@ -113,5 +113,5 @@ function messageOf(err: unknown): string {
  * ```
  */
 export async function readState(driver: DatabaseDriver): Promise<HistoryState> {
-  return deriveState((await driver.hasSystemSchema()) ? await driver.history() : [])
+  return deriveState(await driver.records.history())
 }

@@ -39,7 +39,8 @@ export function computePlan(input: PlanInput): Plan {
   const target = input.target ?? sorted.at(-1)?.version ?? null
   if (input.target !== undefined && !sorted.some((v) => v.version === input.target) && !appliedDigest.has(input.target)) {
     throw new SquizzleError('TARGET_NOT_FOUND', `version ${input.target} is neither stored nor applied`, {
-      hint: 'Run `squizzle list` to see stored versions, or build the version first.',
+      hint: 'List the stored versions, or build the version first.',
+      remedies: [{ operation: 'list' }],
     })
   }
   const tampered = sorted
@@ -55,7 +56,9 @@ export function computePlan(input: PlanInput): Plan {
     if (late.length > 0) {
       const names = late.map((v) => v.version).join(', ')
       throw new SquizzleError('OUT_OF_ORDER', `version ${names} is older than the current version ${current} and was never applied`, {
-        hint: 'Released history cannot be rewritten silently. Build the change as a new version above the current one, or apply with --allow-out-of-order if this is intended.',
+        hint: 'Released history cannot be rewritten silently. Build the change as a new version above the current '
+          + 'one, or allow out-of-order versions if this is intended.',
+        remedies: [{ operation: 'apply', options: { allowOutOfOrder: true } }],
         details: { versions: late.map((v) => v.version), current },
       })
     }

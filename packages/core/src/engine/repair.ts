@@ -35,16 +35,18 @@ export async function repairFailures(ctx: OperationContext, options: RepairOptio
     const failed = state.failed.filter((e) => options.version === undefined || e.version === options.version)
     if (failed.length === 0) {
       throw new SquizzleError('NOTHING_TO_REPAIR', options.version ? `version ${options.version} has no unresolved failed run` : 'there is no unresolved failed run', {
-        hint: 'Run `squizzle status` to see failed runs; repair only resolves those.',
+        hint: 'The status lists failed runs; repair only resolves those.',
+        remedies: [{ operation: 'status' }],
       })
     }
     const repaired: RepairResult['repaired'] = []
     for (const entry of failed) {
       const started = new Date()
-      const progressCleared = mode === 'restart' && (await ctx.driver.progress(entry.version)).length > 0
+      const progressCleared = mode === 'restart' && (await ctx.driver.records.progress(entry.version)).length > 0
       await ctx.driver.transaction(async (tx) => {
-        if (mode === 'restart') await tx.clearProgress(entry.version)
-        await tx.record({
+        // A repair row keeps the progress (the next run resumes after it), unless restarting.
+        if (mode === 'restart') await tx.records.clearProgress(entry.version)
+        await tx.records.addHistory({
           operation: 'repair',
           version: entry.version,
           status: 'success',
@@ -61,7 +63,9 @@ export async function repairFailures(ctx: OperationContext, options: RepairOptio
         await tx.assertLockHeld()
       })
       const failure = { code: entry.error?.code ?? 'UNKNOWN', message: entry.error?.message ?? '' }
-      await ctx.driver.audit({ operation: 'repair', outcome: 'success', version: entry.version, actor: ctx.actor.user, host: ctx.actor.host, details: { mode, failedOperation: entry.operation, failedRun: entry.id, ...failure, progressCleared } })
+      const details = { mode, failedOperation: entry.operation, failedRun: entry.id, ...failure, progressCleared }
+      const { user: actor, host } = ctx.actor
+      await ctx.driver.records.addAudit({ operation: 'repair', outcome: 'success', version: entry.version, actor, host, details })
       repaired.push({ version: entry.version, operation: entry.operation, ...failure, progressCleared })
     }
     return { mode, repaired }

@@ -1,4 +1,5 @@
-import type { DatabaseDriver } from '../driver/database-driver.js'
+import type { DriverTransaction } from '../driver/database-driver.js'
+import type { Remedy } from '../errors/remedy.js'
 import { SquizzleError } from '../errors/squizzle-error.js'
 import type { EventSink } from '../events/events.js'
 import { compactDifferences, diffSnapshots, summarizeDifferences } from '../snapshot/diff-snapshots.js'
@@ -43,11 +44,11 @@ export function schemaCheck(
   expected: RollbackExpectation,
   options: SchemaCheckOptions,
   done: (check: RollbackCheck) => void,
-): (tx: DatabaseDriver) => Promise<void> {
+): (tx: DriverTransaction) => Promise<void> {
   const { version, against } = expected
   return async (tx) => {
     if (expected.snapshot === null || !tx.snapshotSchema) {
-      const reason = expected.reason ?? `the ${tx.name} driver cannot read the live schema`
+      const reason = expected.reason ?? 'the driver cannot read the live schema inside a transaction'
       done({ version, against, outcome: 'unchecked', reason, differences: [] })
       return
     }
@@ -80,6 +81,9 @@ function incompleteRollback(expected: RollbackExpectation, comparison: Compariso
     `(+ only in the database, - missing from it, ~ changed): ${summarizeDifferences(differences)}`
   return new SquizzleError('ROLLBACK_INCOMPLETE', message, {
     hint: (atomic ? atomicRecovery(expected) : partialRecovery(expected)) + serverNote(target, comparison),
+    remedies: atomic
+      ? [{ operation: 'repair', args: [version] }, rollbackAgain(expected), rollbackAgain(expected, { force: true })]
+      : [rollbackAgain(expected)],
     details: {
       version,
       against,
@@ -97,10 +101,10 @@ function atomicRecovery(expected: RollbackExpectation): string {
   return (
     `Nothing was changed: the database is still at ${version}, ` +
     `its rollback SQL does not restore ${returnsTo(expected)}. ` +
-    `Either stay at ${version} and roll forward: \`squizzle repair ${version}\` resolves this failed rollback, ` +
+    `Either stay at ${version} and roll forward: repairing ${version} resolves this failed rollback, ` +
     'then build and apply a version that makes the change you need. ' +
-    `Or undo by hand what the rollback SQL leaves behind (listed), ${runAgain(expected)}. ` +
-    'If the differences are objects Squizzle does not manage, `--force` records the rollback anyway (audited).'
+    'Or undo by hand what the rollback SQL leaves behind (listed), then run the rollback again. ' +
+    'If the differences are objects Squizzle does not manage, a forced rollback is recorded anyway (audited).'
   )
 }
 
@@ -109,14 +113,15 @@ function partialRecovery(expected: RollbackExpectation): string {
   const { version } = expected
   return (
     `The rollback SQL of ${version} ran outside one transaction and what ran stays; history still says ${version}. ` +
-    `Undo by hand what is left (listed) so the schema matches ${returnsTo(expected)}, ${runAgain(expected)}: ` +
+    `Undo by hand what is left (listed) so the schema matches ${returnsTo(expected)}, then run the rollback again: ` +
     'it resumes after what already ran, checks the schema again and records the rollback.'
   )
 }
 
-function runAgain(expected: RollbackExpectation): string {
-  const to = expected.against === null ? '' : ` --to ${expected.against}`
-  return `then run rollback again (\`squizzle rollback${to}\`)`
+/** Running the same rollback again: down to the version it returns to. */
+function rollbackAgain(expected: RollbackExpectation, options: Record<string, boolean> = {}): Remedy {
+  const to: Record<string, string> = expected.against === null ? {} : { to: expected.against }
+  return { operation: 'rollback', options: { ...to, ...options } }
 }
 
 function serverNote(target: string, { expected, live }: Comparison): string {

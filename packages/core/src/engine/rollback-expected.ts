@@ -46,7 +46,7 @@ export async function expectedAfterRollback(
   }
   const listed = below.manifest?.files.find((f) => f.path === snapshotPath)
   if (!listed || below.manifestDigest === null) {
-    return unchecked(`${below.version} was built without a schema snapshot (--no-snapshot)`)
+    return unchecked(`${below.version} was built without a schema snapshot`)
   }
   const kept = await readKeptSnapshot(ctx.driver, below.manifestDigest, snapshotPath, listed)
   if (kept) return { ...base, snapshot: kept }

@@ -21,7 +21,8 @@ export function selectRollback(state: HistoryState, to: string | undefined): His
     const current = state.applied.at(-1)
     if (!current) {
       throw new SquizzleError('NOTHING_TO_ROLL_BACK', 'no version is applied to this database', {
-        hint: 'Run `squizzle status` to see the history; there is nothing to undo.',
+        hint: 'The status shows the history; there is nothing to undo.',
+        remedies: [{ operation: 'status' }],
       })
     }
     return [current]

@@ -53,10 +53,10 @@ export async function loadRollback(entry: HistoryEntry, driver: DatabaseDriver, 
   if (wanted.length === 0 && manifest.files.some((f) => reversibleKinds.includes(f.kind))) {
     throw unavailable(version, `version ${version} carries no rollback SQL`, 'Build a new version that reverts its changes (rollback files belong in the version they undo).')
   }
-  const kept = new Map((await driver.rollbackScripts(digest)).map((s) => [s.path, s]))
+  const kept = new Map((await driver.records.keptFiles(digest)).map((s) => [s.path, s]))
   const fromDatabase = wanted.every((f) => kept.has(f.path))
   const files = fromDatabase
-    ? wanted.map((f) => checked(f, Buffer.from(kept.get(f.path)!.sql, 'utf8'), version))
+    ? wanted.map((f) => checked(f, Buffer.from(kept.get(f.path)!.content, 'utf8'), version))
     : inOrder(await fromStorage(storage, version, digest, limits), wanted)
   return { manifest, digest, files, from: fromDatabase ? 'database' : 'storage' }
 }

@@ -90,7 +90,7 @@ async function rollbackOne(ctx: OperationContext, planned: PlannedRollback, forc
   await guarded(ctx, 'rollback', version, () => runSegments({ ...ctx }, job), 'failure')
   const reason = expected.reason ?? 'not compared'
   const outcome = check ?? { version, against: expected.against, outcome: 'unchecked', reason, differences: [] }
-  await ctx.driver.audit({
+  await ctx.driver.records.addAudit({
     operation: 'rollback',
     outcome: 'success',
     version,

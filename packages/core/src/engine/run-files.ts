@@ -1,5 +1,5 @@
 import type { BundleFile } from '../bundle/bundle-reader.js'
-import type { DatabaseDriver, MigrationUnit } from '../driver/database-driver.js'
+import type { DriverTransaction, MigrationScript, MigrationUnit } from '../driver/database-driver.js'
 import { isSquizzleError, SquizzleError } from '../errors/squizzle-error.js'
 import type { EventSink } from '../events/events.js'
 import type { Manifest, ManifestFile } from '../manifest/manifest.js'
@@ -17,7 +17,7 @@ import { chunkScript } from '../sql/chunk-script.js'
  * ```
  */
 export async function runTransactionalFile(
-  tx: DatabaseDriver,
+  tx: DriverTransaction,
   events: EventSink,
   manifest: Manifest,
   file: ManifestFile,
@@ -32,16 +32,16 @@ export async function runTransactionalFile(
     ? runnableStatements(await analyzeSql(text, file.path)).map((s) => s.text).join(';\n')
     : text
   const chunks = chunkScript(script)
-  const unit: MigrationUnit =
+  const { version } = manifest
+  const unit: MigrationUnit | MigrationScript =
     chunks.length === 1
-      ? { version: manifest.version, path: file.path, statements: [], script, transactional: true }
-      : { version: manifest.version, path: file.path, statements: chunks.map((c) => c.text), transactional: true }
+      ? { version, path: file.path, script }
+      : { version, path: file.path, statements: chunks.map((c) => c.text) }
   // A file sent in pieces reports each one (with the bytes it covers): a 60 MB seed is never silent.
   const bytes = Buffer.byteLength(script)
   let bytesDone = 0
   const onStatement = async (index: number) => {
     bytesDone += Buffer.byteLength(chunks[index]!.text)
-    const { version } = manifest
     const statements = chunks.length
     events({ type: 'file.progress', version, path: file.path, done: index + 1, statements, bytesDone, bytes })
   }

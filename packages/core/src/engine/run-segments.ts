@@ -1,6 +1,6 @@
 import type { BundleLimits } from '../bundle/limits.js'
 import type { BundleFile } from '../bundle/bundle-reader.js'
-import type { DatabaseDriver, HistoryEntryInput } from '../driver/database-driver.js'
+import type { DatabaseDriver, DriverTransaction, HistoryEntryInput } from '../driver/database-driver.js'
 import { hasErrorCode, isSquizzleError, type SquizzleError } from '../errors/squizzle-error.js'
 import type { EventSink } from '../events/events.js'
 import type { Manifest, ManifestFile } from '../manifest/manifest.js'
@@ -38,7 +38,7 @@ export interface SegmentJob {
    * Runs just before the success row is written, in the same transaction; it
    * may read the files `files` still holds after the segments' ones.
    */
-  beforeSuccess?: (tx: DatabaseDriver) => Promise<void>
+  beforeSuccess?: (tx: DriverTransaction) => Promise<void>
 }
 
 /** One run of one version, as the steps below share it. */
@@ -78,7 +78,7 @@ export async function runSegments(ctx: VersionRunContext, job: SegmentJob): Prom
   try {
     // Several commits before the last: the version is claimed first, so no other run starts it meanwhile.
     if (operation === 'apply' && (segments.length > 1 || segments.some((s) => !s.transactional))) {
-      await ctx.driver.claimVersion({ version: manifest.version, manifestDigest: digest, operation: 'apply' })
+      await ctx.driver.records.claimVersion({ version: manifest.version, manifestDigest: digest, operation: 'apply' })
       claimed = true
     }
     await runAll(run)
@@ -120,18 +120,20 @@ async function runTransaction(run: VersionRun, files: ManifestFile[]): Promise<v
 
 /**
  * The version's last transaction: the applied mark first (so a second run waits
- * here, then fails), the files, the success row, and the lock proven just before COMMIT.
+ * here, then fails), the files, the success row (which ends the run: its progress
+ * rows go), and the lock proven just before COMMIT.
  */
 async function commitVersion(run: VersionRun, files: ManifestFile[]): Promise<void> {
   const { job } = run
   const { version } = job.manifest
   openTransaction(run, files)
   await run.ctx.driver.transaction(async (tx) => {
-    if (job.operation === 'apply') await tx.claimVersion({ version, manifestDigest: job.digest, operation: 'apply' })
-    else await tx.releaseVersion(version)
+    if (job.operation === 'apply') await tx.records.claimVersion({ version, manifestDigest: job.digest, operation: 'apply' })
+    else await tx.records.releaseVersion(version)
     await runFiles(run, tx, files)
     await job.beforeSuccess?.(tx)
-    await tx.record(historyEntry(run, 'success', null))
+    await tx.records.addHistory(historyEntry(run, 'success', null))
+    await tx.records.clearProgress(version)
     await tx.assertLockHeld()
   })
   closeTransaction(run, files)
@@ -151,7 +153,7 @@ function closeTransaction(run: VersionRun, files: ManifestFile[]): void {
   if (files.length > 0) run.ctx.events({ type: 'transaction.commit', version: run.job.manifest.version })
 }
 
-async function runFiles(run: VersionRun, tx: DatabaseDriver, files: ManifestFile[]): Promise<void> {
+async function runFiles(run: VersionRun, tx: DriverTransaction, files: ManifestFile[]): Promise<void> {
   const { ctx, job, trace } = run
   const { manifest } = job
   for (const file of files) {
@@ -165,7 +167,7 @@ async function runFiles(run: VersionRun, tx: DatabaseDriver, files: ManifestFile
     await runTransactionalFile(tx, ctx.events, manifest, file, content, ctx.signal)
     if (job.segments.length > 1) {
       const progress = { version: manifest.version, manifestDigest: job.digest, path: file.path, statement: null }
-      await tx.recordProgress(progress)
+      await tx.records.addProgress(progress)
     }
   }
 }
@@ -191,13 +193,13 @@ async function failRun(run: VersionRun, err: unknown, claimed: boolean): Promise
   }
   // A lost session takes its claim with it; after any other failure the claim is given up, for a later run.
   if (claimed && failure?.code !== 'CONNECTION_LOST') {
-    note('releaseError', await attempt(() => ctx.driver.releaseVersion(version)))
+    note('releaseError', await attempt(() => ctx.driver.records.releaseVersion(version)))
   }
   const message = failure?.message ?? (err instanceof Error ? err.message : String(err))
   const inner = { code: failure?.code ?? 'DATABASE_ERROR', message }
   // A version another run applied was never this run's: a failed row would read as an unresolved failure.
   if (failure?.code !== 'VERSION_CLAIMED') {
-    note('recordError', await attempt(() => ctx.driver.record(historyEntry(run, 'failed', inner))))
+    note('recordError', await attempt(() => ctx.driver.records.addHistory(historyEntry(run, 'failed', inner))))
   }
   const error = runError(run.trace, err, extra)
   const resumable = error.details?.['resumable'] === true

@@ -53,7 +53,7 @@ export async function runStatementByStatement(run: StatementRun): Promise<void> 
   trace.transactionFrom = null
   pointAt(run, statements, from)
   try {
-    const unit = { version, path, statements: statements.map((s) => s.text), transactional: false }
+    const unit = { version, path, statements: statements.map((s) => s.text) }
     const signal = run.signal ? { signal: run.signal } : {}
     await driver.run(unit, { fromStatement: from, replaySession, ...signal, ...statementHooks(run, statements) })
   } catch (err) {
@@ -101,7 +101,7 @@ function pointAt(run: StatementRun, statements: readonly SqlStatement[], index: 
 
 function recordProgress(run: StatementRun, statement: number | null): Promise<void> {
   const { version } = run.manifest
-  return run.driver.recordProgress({ version, manifestDigest: run.digest, path: run.file.path, statement })
+  return run.driver.records.addProgress({ version, manifestDigest: run.digest, path: run.file.path, statement })
 }
 
 /** The line of the statement's first token: its text starts after the previous `;`, comments included. */

@@ -1,4 +1,5 @@
 import type { DatabaseDriver } from '../driver/database-driver.js'
+import type { Remedy } from '../errors/remedy.js'
 import { isSquizzleError, SquizzleError } from '../errors/squizzle-error.js'
 import type { Manifest } from '../manifest/manifest.js'
 
@@ -48,14 +49,15 @@ export async function readResume(
   digest: string,
   operation: RunOperation,
 ): Promise<Resume> {
-  const rows = (await driver.progress(version)).filter((r) => ownsPath(operation, r.path))
+  const rows = (await driver.records.progress(version)).filter((r) => ownsPath(operation, r.path))
   const foreign = rows.find((r) => r.manifestDigest !== digest)
   if (foreign) {
     const recorded = foreign.manifestDigest
     const message = `version ${version} was partly applied from ${recorded}, but storage now holds ${digest}`
     throw new SquizzleError('RESUME_MISMATCH', message, {
       hint: 'The stored version changed after a partial run. Restore the original artifact, '
-        + 'or undo the partial state by hand and run `squizzle repair --restart`.',
+        + 'or undo the partial state by hand and repair the version, restarting it (its progress is forgotten).',
+      remedies: [{ operation: 'repair', args: [version], options: { mode: 'restart' } }],
       details: { version, recorded: foreign.manifestDigest, stored: digest },
     })
   }
@@ -99,7 +101,7 @@ export function leftState(trace: RunTrace, err: unknown): LeftState {
   const subject = trace.operation === 'apply' ? version : `the rollback of ${version}`
   if (isSquizzleError(err) && err.details?.['during'] === 'commit') {
     const text = `the COMMIT of ${subject} was sent but its outcome is unknown: `
-      + '`squizzle status` shows whether it took effect'
+      + "the database's status shows whether it took effect"
     return { committed: 'unknown', resumeAt: null, text }
   }
   const { resume } = trace
@@ -124,7 +126,11 @@ export function leftState(trace: RunTrace, err: unknown): LeftState {
 
 // Failures that are about the run, not its SQL, and a check's verdict (the schema after a
 // rollback): they keep their code (and exit code) instead of being wrapped.
-const ownCodes = new Set(['LOCK_LOST', 'CONNECTION_LOST', 'VERSION_CLAIMED', 'ROLLBACK_INCOMPLETE', 'CANCELLED'])
+const ownCodes = ['LOCK_LOST', 'CONNECTION_LOST', 'VERSION_CLAIMED', 'ROLLBACK_INCOMPLETE', 'CANCELLED'] as const
+
+function isOwnCode(code: string): code is (typeof ownCodes)[number] {
+  return (ownCodes as readonly string[]).includes(code)
+}
 
 /**
  * The error a failed run throws: lost locks, lost connections and versions another
@@ -153,15 +159,16 @@ export function runError(trace: RunTrace, err: unknown, extra: Record<string, un
     // Committed steps are recorded as progress: running again continues after them.
     resumable: state.committed === 'partial',
   }
-  if (failure && ownCodes.has(failure.code)) {
+  if (failure && isOwnCode(failure.code)) {
+    const { hint, remedies } = failure
     const cause = failure.cause ?? err
-    return new SquizzleError(failure.code, `${failure.message}; ${state.text}`, { hint: failure.hint, cause, details })
+    return new SquizzleError(failure.code, `${failure.message}; ${state.text}`, { hint, remedies, cause, details })
   }
   const apply = trace.operation === 'apply'
   const subject = apply ? `version ${trace.manifest.version}` : `rollback of ${trace.manifest.version}`
   const code = apply ? 'MIGRATION_FAILED' : 'ROLLBACK_FAILED'
   return new SquizzleError(code, `${subject} failed: ${located(trace, err)}`, {
-    hint: failedHint(trace, state),
+    ...failedHint(trace, state),
     cause: err,
     details,
   })
@@ -176,21 +183,26 @@ function located(trace: RunTrace, err: unknown): string {
   return `${at.path}:${at.line} (statement ${at.statement + 1}): ${message}`
 }
 
-function failedHint(trace: RunTrace, state: LeftState): string {
+function failedHint(trace: RunTrace, state: LeftState): { hint: string; remedies: Remedy[] } {
   const { version } = trace.manifest
   const again = trace.operation === 'apply' ? 'apply' : 'rollback'
   if (state.committed === 'partial') {
-    return `Files before the failure ran and are recorded (${state.text}). `
-      + `Fix the cause, then run ${again} again: `
-      + 'it resumes where it stopped (or see `squizzle repair`).'
+    const hint = `Files before the failure ran and are recorded (${state.text}). `
+      + `Fix the cause, then run ${again} again: it resumes where it stopped (or repair the failed run).`
+    return { hint, remedies: [{ operation: again }, { operation: 'repair', args: [version] }] }
   }
-  if (state.committed === 'unknown') return `${state.text}. Run \`squizzle status\` before anything else.`
-  return trace.operation === 'apply'
-    ? `Nothing of version ${version} was kept: the database is as it was before. `
-      + 'Fix the cause and run apply again; `squizzle drift` lists objects the database holds that its current '
-      + 'version does not expect (e.g. left by an incomplete rollback). Squizzle never changes a released version: '
-      + 'if its SQL is wrong, make the database meet what it expects or, if no database has applied it, remove it '
-      + "from storage with the storage's own tools and build a corrected one."
-    : `Nothing of the rollback was kept: the database is as it was before and ${version} is still applied. `
+  if (state.committed === 'unknown') {
+    return { hint: `${state.text}. Check the status before anything else.`, remedies: [{ operation: 'status' }] }
+  }
+  if (trace.operation === 'rollback') {
+    const hint = `Nothing of the rollback was kept: the database is as it was before and ${version} is still applied. `
       + 'Fix the cause and run rollback again.'
+    return { hint, remedies: [{ operation: 'rollback' }] }
+  }
+  const hint = `Nothing of version ${version} was kept: the database is as it was before. `
+    + 'Fix the cause and run apply again; drift detection lists objects the database holds that its current '
+    + 'version does not expect (e.g. left by an incomplete rollback). Squizzle never changes a released version: '
+    + 'if its SQL is wrong, make the database meet what it expects or, if no database has applied it, remove it '
+    + "from storage with the storage's own tools and build a corrected one."
+  return { hint, remedies: [{ operation: 'apply' }, { operation: 'drift' }] }
 }

@@ -1,5 +1,5 @@
 import { bundleFiles, type BundleFile } from '../bundle/bundle-reader.js'
-import type { DatabaseDriver, RollbackScript } from '../driver/database-driver.js'
+import type { DriverTransaction, KeptFile } from '../driver/database-driver.js'
 import type { SchemaSnapshot } from '../snapshot/schema-snapshot.js'
 import { applyKinds, type FileKind } from '../manifest/manifest.js'
 import type { PulledArtifact } from '../storage/artifact-storage.js'
@@ -52,13 +52,15 @@ export async function runVersion(
     skippedFiles: manifest.files.filter((f) => skip.includes(f.kind)).map((f) => f.path),
     files,
     // Rollback files and the snapshot come last in a bundle, after every file that runs.
-    beforeSuccess: async (tx: DatabaseDriver) => {
+    beforeSuccess: async (tx: DriverTransaction) => {
       const before = options.schemaBefore
-      const kept: RollbackScript[] = before ? [keptSnapshot(schemaBeforePath, before)] : []
+      const kept: KeptFile[] = before ? [keptSnapshot(schemaBeforePath, before)] : []
       for await (const { file, content } of files) {
-        if (file.kind === 'rollback' || file.kind === 'schema') kept.push({ path: file.path, sha256: file.sha256, sql: content.toString('utf8') })
+        if (file.kind === 'rollback' || file.kind === 'schema') {
+          kept.push({ path: file.path, sha256: file.sha256, content: content.toString('utf8') })
+        }
       }
-      if (kept.length > 0) await tx.saveRollbackScripts(manifest.version, ref.digest, kept)
+      if (kept.length > 0) await tx.records.keepFiles(manifest.version, ref.digest, kept)
     },
   })
 }

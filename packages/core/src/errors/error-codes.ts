@@ -199,15 +199,18 @@ const categories: Record<SquizzleErrorCode, ErrorCategory> = {
 }
 
 /**
- * The category of an error code.
+ * The category of a core error code (undefined for a code core does not define,
+ * e.g. a plugin's: its errors carry their own `category`).
  *
  * @example
  * ```ts
  * errorCategory('DIGEST_MISMATCH') // 'integrity'
  * ```
  */
-export function errorCategory(code: SquizzleErrorCode): ErrorCategory {
-  return categories[code]
+export function errorCategory(code: SquizzleErrorCode): ErrorCategory
+export function errorCategory(code: string): ErrorCategory | undefined
+export function errorCategory(code: string): ErrorCategory | undefined {
+  return Object.hasOwn(categories, code) ? categories[code as SquizzleErrorCode] : undefined
 }
 
 /** All known codes, for documentation and exhaustive checks. */

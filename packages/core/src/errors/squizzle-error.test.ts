@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { errorCategory, errorCodes, type ErrorCategory, type SquizzleErrorCode } from './error-codes.js'
+import { codeOf } from '../test-support/code-of.js'
+import { definePluginErrors } from './plugin-errors.js'
 import { hasErrorCode, isSquizzleError, SquizzleError } from './squizzle-error.js'
 
 describe('SquizzleError', () => {
@@ -19,9 +21,39 @@ describe('SquizzleError', () => {
     expect('cause' in new SquizzleError('USAGE', 'x')).toBe(false)
   })
 
-  it('serialises to code, message, hint and details only (no stack, no cause)', () => {
-    const err = new SquizzleError('USAGE', 'bad flag', { hint: 'see --help', details: { flag: '--x' }, cause: new Error('inner') })
-    expect(JSON.parse(JSON.stringify(err))).toEqual({ code: 'USAGE', message: 'bad flag', hint: 'see --help', details: { flag: '--x' } })
+  it('serialises to code, category, message, hint, remedies and details only (no stack, no cause)', () => {
+    const err = new SquizzleError('USAGE', 'bad flag', { hint: 'see the help', details: { flag: 'x' }, cause: new Error('inner') })
+    const json = { code: 'USAGE', category: 'usage', message: 'bad flag', hint: 'see the help', details: { flag: 'x' } }
+    expect(JSON.parse(JSON.stringify(err))).toEqual(json)
+    const remedies = [{ operation: 'repair', args: ['1.0.0'], options: { mode: 'restart' } }] as const
+    const withRemedy = new SquizzleError('RESUME_MISMATCH', 'changed', { hint: 'repair it', remedies })
+    expect(JSON.parse(JSON.stringify(withRemedy))).toMatchObject({ category: 'integrity', remedies })
+    expect(new SquizzleError('USAGE', 'x').remedies).toEqual([])
+  })
+})
+
+describe('definePluginErrors', () => {
+  const s3 = definePluginErrors('@acme/squizzle-s3', { BUCKET_MISSING: 'usage', CHECKSUM_BAD: 'integrity' })
+
+  it('makes SquizzleErrors with namespaced codes and the declared categories', () => {
+    const err = s3.create('CHECKSUM_BAD', 'the object changed', { hint: 'upload it again', details: { key: 'k' } })
+    expect(isSquizzleError(err)).toBe(true)
+    expect(err.code).toBe('@acme/squizzle-s3:CHECKSUM_BAD')
+    expect(err.category).toBe('integrity')
+    expect(hasErrorCode(err, s3.codes.CHECKSUM_BAD)).toBe(true)
+    expect(JSON.parse(JSON.stringify(err))).toMatchObject({ code: '@acme/squizzle-s3:CHECKSUM_BAD', category: 'integrity' })
+    expect(s3.create('BUCKET_MISSING', 'no bucket').category).toBe('usage')
+  })
+
+  it('refuses malformed namespaces and names, and names it did not declare', () => {
+    expect(codeOf(() => definePluginErrors('Acme S3', { X: 'failure' }))).toBe('USAGE')
+    expect(codeOf(() => definePluginErrors('acme', { 'not-upper': 'failure' }))).toBe('USAGE')
+    expect(codeOf(() => (s3.create as (n: string, m: string) => unknown)('OTHER', 'x'))).toBe('USAGE')
+  })
+
+  it('never lets a plugin code take a core category by its name', () => {
+    const plugin = definePluginErrors('acme', { DIGEST_MISMATCH: 'failure' })
+    expect(plugin.create('DIGEST_MISMATCH', 'x')).toMatchObject({ code: 'acme:DIGEST_MISMATCH', category: 'failure' })
   })
 })
 

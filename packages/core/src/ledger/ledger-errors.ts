@@ -1,4 +1,8 @@
+import type { Remedy } from '../errors/remedy.js'
 import { SquizzleError } from '../errors/squizzle-error.js'
+
+/** Writing the ledger again from the storage that holds every released version. */
+export const rebuildLedger: Remedy = { operation: 'ledger.rebuild', options: { from: '<storage-url>' } }
 
 /**
  * `LEDGER_INVALID`: the ledger was edited by hand, damaged or cut short. Names the
@@ -14,8 +18,8 @@ export function ledgerInvalid(file: string, line: number | null, problem: string
     hint:
       hint ??
       `The release ledger was edited by hand or damaged. Restore it from git (git checkout -- ${file}), ` +
-        'or write it again from the storage that holds every released version: ' +
-        'squizzle ledger rebuild --from <storage-url>.',
+        'or write it again from the storage that holds every released version.',
+    remedies: [rebuildLedger],
     details: { file, line },
   })
 }

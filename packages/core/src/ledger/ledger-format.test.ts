@@ -126,14 +126,14 @@ describe('the ledger format', () => {
       try {
         parseLedger(lines.join('\n'), 'db/squizzle.sum')
       } catch (e) {
-        return e as { code: string; message: string; hint: string; details: { line: number } }
+        return e as { code: string; message: string; remedies: unknown[]; details: { line: number } }
       }
       throw new Error('no error')
     })()
     expect(err.code).toBe('LEDGER_INVALID')
     expect(err.details.line).toBe(6)
     expect(err.message).not.toContain('\u001b')
-    expect(err.hint).toContain('squizzle ledger rebuild --from')
+    expect(err.remedies).toEqual([{ operation: 'ledger.rebuild', options: { from: '<storage-url>' } }])
   })
 
   it('refuses a ledger in a format it does not know, or that is not a ledger (LEDGER_INVALID)', () => {

@@ -1,4 +1,5 @@
 import { SquizzleError } from '../errors/squizzle-error.js'
+import { rebuildLedger } from './ledger-errors.js'
 import type { VersionInfo } from '../storage/artifact-storage.js'
 import type { Ledger } from './ledger.js'
 
@@ -107,8 +108,9 @@ function storageDisagrees(problem: Extract<LedgerProblem, { stored: string }>, n
   return new SquizzleError('LEDGER_INCOMPLETE', message, {
     hint:
       `This branch's ledger is behind the storage: merge or pull the branch that released ${problem.version}, so its ` +
-      'ledger comes along. If the ledger was lost, write it again: squizzle ledger rebuild --from <storage-url>. ' +
+      'ledger comes along. If the ledger was lost, write it again from the storage. ' +
       staleLocalBuild,
+    remedies: [rebuildLedger],
     details,
   })
 }

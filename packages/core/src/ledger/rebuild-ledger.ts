@@ -35,8 +35,8 @@ export async function ledgerFromStorage(options: RebuildLedgerOptions): Promise<
   const versions = (await storage.list()).map((v) => v.version).sort(compareVersions)
   if (versions.length === 0) {
     throw new SquizzleError('VERSION_NOT_FOUND', `${storage.name} holds no versions to write a ledger from`, {
-      hint: 'Name the storage that holds the released versions (usually the registry): ' +
-        'squizzle ledger rebuild --from oci://…',
+      hint: 'Write the ledger from the storage that holds the released versions (usually the registry).',
+      remedies: [{ operation: 'ledger.rebuild', options: { from: 'oci://…' } }],
     })
   }
   const entries: LedgerVersion[] = []

@@ -6,17 +6,15 @@ import type { Descriptor } from './descriptor.js'
  * (an image-layout directory, a registry, your S3 bucket). Modelled on oras-go's
  * `Target`. Versions, attachments, immutability and verification are written
  * once in core on top of it, so a transport only moves bytes.
+ *
+ * Calls may overlap: core fetches, checks and pushes distinct content concurrently
+ * (every blob of a version at once) and may push the same content twice at once;
+ * it writes tags one at a time. A target serializes what needs it (an index file)
+ * itself. `describeContentTarget` in `@squizzle/core/testing` checks all of this.
  */
 export interface ContentTarget {
   /** Human-readable location, without secrets (`oci-layout:/srv/db`, `oci://ghcr.io/acme/db`). */
   readonly name: string
-  /**
-   * True when `push` itself refuses (with `DIGEST_MISMATCH`) content whose size or
-   * digest differs from the descriptor, before anything becomes visible (a registry
-   * checks the digest when an upload completes). Copies into such a target skip
-   * their own hashing pass: the bytes are still checked exactly once. Optional.
-   */
-  readonly verifiesPushes?: boolean
   /**
    * Opens the content of `desc`. The caller verifies digest and size; a
    * transport may return more or fewer bytes than asked and the caller notices.
@@ -24,20 +22,25 @@ export interface ContentTarget {
    */
   fetch(desc: Descriptor): Promise<Readable>
   /**
-   * Stores `content` under `desc`. Manifests and indexes (by media type) are
-   * stored so that `resolve(desc.digest)` finds them. Afterwards `exists(desc)` is true.
+   * Afterwards `exists(desc)` is true and `fetch(desc)` returns `content`; manifests
+   * and indexes (by media type) are also found by `resolve(desc.digest)`. Pushing
+   * content already stored is a no-op success. Content whose size or digest differs
+   * from `desc` is refused with `DIGEST_MISMATCH`, and nothing of it becomes visible.
    */
   push(desc: Descriptor, content: Readable | Uint8Array): Promise<void>
   /** True when content with this digest is stored. */
   exists(desc: Descriptor): Promise<boolean>
   /**
-   * Resolves a tag or digest to the manifest descriptor it names.
-   * Throws `VERSION_NOT_FOUND` when it names nothing.
+   * The descriptor (media type, digest, size) of the manifest a tag points at, or of
+   * the stored manifest with that digest. Throws `VERSION_NOT_FOUND` when it names nothing.
    */
   resolve(reference: string): Promise<Descriptor>
-  /** Points `reference` (a tag) at an already-pushed manifest; moves it if it existed. */
+  /**
+   * Afterwards `resolve(reference)` (a tag) gives the pushed manifest `desc`, moved if
+   * the tag existed. Throws `VERSION_NOT_FOUND` when the manifest was never pushed.
+   */
   tag(desc: Descriptor, reference: string): Promise<void>
-  /** Every tag, in no particular order. */
+  /** Every tag, each once, in no particular order. */
   tags(): AsyncIterable<string>
   /**
    * Every tag with the descriptor `resolve(tag)` gives, from one read of the store's
@@ -45,7 +48,10 @@ export interface ContentTarget {
    * not N. Optional: without it, storages resolve the tags of `tags()` one by one.
    */
   resolveTags?(): Promise<TaggedDescriptor[]>
-  /** Removes a manifest and every tag pointing at it. Optional: not every store allows deletion. */
+  /**
+   * Afterwards the manifest and every tag pointing at it are gone (`STORAGE_UNSUPPORTED`
+   * when the store forbids it). Optional: not every store allows deletion.
+   */
   delete?(desc: Descriptor): Promise<void>
   /**
    * The manifests whose `subject` is `subject`, as the store indexes them itself

@@ -51,7 +51,8 @@ export async function importVersions(
   const listed = await source.list()
   if (listed.length === 0) {
     throw new SquizzleError('VERSION_NOT_FOUND', `${from.name} holds no versions`, {
-      hint: 'Export versions with `squizzle export <version>... -o FILE` (or --all) and import that file.',
+      hint: 'Export the versions from the storage that holds them into an archive, and import that archive.',
+      remedies: [{ operation: 'export', args: ['<version>...'], options: { output: '<file>' } }],
     })
   }
   const verified: ImportedVersion[] = []

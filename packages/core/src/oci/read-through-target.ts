@@ -30,7 +30,6 @@ export function readThroughCache(remote: ContentTarget, cache: ContentTarget): C
     tag: (desc, reference) => remote.tag(desc, reference),
     tags: () => remote.tags(),
   }
-  if (remote.verifiesPushes !== undefined) Object.assign(target, { verifiesPushes: remote.verifiesPushes })
   const { delete: remove, referrers, resolveTags } = remote
   if (remove) target.delete = (desc) => remove.call(remote, desc)
   if (resolveTags) target.resolveTags = () => resolveTags.call(remote)

@@ -1,9 +1,9 @@
-import { pipeline, Readable } from 'node:stream'
+import { pipeline } from 'node:stream'
 import { SquizzleError } from '../errors/squizzle-error.js'
 import { canonicalJson } from '../manifest/canonical-json.js'
 import type { Manifest } from '../manifest/manifest.js'
 import { serializeManifest } from '../manifest/validate-manifest.js'
-import type { ArtifactRef, ArtifactStorage, Attachment, PulledArtifact, VersionInfo } from '../storage/artifact-storage.js'
+import type { ArtifactRef, ArtifactStorage, Attachment, PulledArtifact, PushInput, VersionInfo } from '../storage/artifact-storage.js'
 import { storageBrand } from '../storage/storage-brand.js'
 import { compareVersions, isVersion, parseVersion } from '../version/version.js'
 import { bundleImageManifest, parseBundleImageManifest, parseImageManifest } from './bundle-artifact.js'
@@ -42,7 +42,7 @@ class TargetStorage implements ArtifactStorage {
     return this.target.name
   }
 
-  async push(input: { manifest: Manifest; bundle: Readable | Uint8Array }): Promise<ArtifactRef> {
+  async push(input: PushInput): Promise<ArtifactRef> {
     const { manifest } = input
     const configBytes = Buffer.from(serializeManifest(manifest))
     const config = describeBytes(mediaTypes.squizzleManifest, configBytes)
@@ -52,9 +52,10 @@ class TargetStorage implements ArtifactStorage {
         ? { mediaType: mediaTypes.bundleLayer, digest: spooled.digest, size: spooled.size }
         : describeBytes(mediaTypes.bundleLayer, input.bundle as Uint8Array)
       const image = bundleImageManifest(manifest, config, layer)
+      const ref = this.refOf(manifest.version, image.desc, layer)
       const existing = await resolveOrNull(this.target, manifest.version)
       if (existing) {
-        if (existing.digest === image.desc.digest) return this.refOf(manifest.version, image.desc, layer)
+        if (existing.digest === image.desc.digest) return ref
         throw immutableVersion(this.target, manifest.version, existing.digest, image.desc.digest)
       }
       await this.pushIfMissing(config, configBytes)
@@ -62,8 +63,10 @@ class TargetStorage implements ArtifactStorage {
         await this.target.push(layer, spooled ? spooled.open() : (input.bundle as Uint8Array))
       }
       await this.target.push(image.desc, image.bytes)
+      // The tag goes last: until then nothing lists, pulls or applies the version.
+      if (input.attachments) await this.attachAll(ref, await input.attachments(this.artifactOf(ref, manifest, layer)))
       await this.target.tag(image.desc, manifest.version)
-      return this.refOf(manifest.version, image.desc, layer)
+      return ref
     } finally {
       await spooled?.dispose()
     }
@@ -73,23 +76,10 @@ class TargetStorage implements ArtifactStorage {
     parseVersion(version)
     const desc = await this.target.resolve(version)
     const where = `${this.name}:${version}`
-    const { config, layer } = parseBundleImageManifest(await fetchVerified(this.target, desc, maxManifestBytes, `manifest of ${where}`), where)
+    const bytes = await fetchVerified(this.target, desc, maxManifestBytes, `manifest of ${where}`)
+    const { config, layer } = parseBundleImageManifest(bytes, where)
     const { manifest } = await readTaggedManifest(this.target, config, version, desc)
-    const ref = this.refOf(version, desc, layer)
-    return {
-      ref,
-      manifest,
-      open: () => {
-        const verify = verifyingStream(layer, `bundle of ${where}`)
-        this.target.fetch(layer).then(
-          // pipeline, not pipe: when the reader stops early, the fetched stream is destroyed too (no leaked fd or socket);
-          // its errors reach the reader through `verify`, so the callback has nothing left to do.
-          (stream) => pipeline(stream, verify, () => undefined),
-          (err: unknown) => verify.destroy(err as Error),
-        )
-        return verify
-      },
-    }
+    return this.artifactOf(this.refOf(version, desc, layer), manifest, layer)
   }
 
   async exists(version: string): Promise<boolean> {
@@ -188,6 +178,29 @@ class TargetStorage implements ArtifactStorage {
     const bytes = await fetchVerified(this.target, desc, maxManifestBytes, `manifest of ${this.name}:${tag}`)
     const { image } = parseBundleImageManifest(bytes, `${this.name}:${tag}`)
     return image.annotations?.[annotations.created] ?? null
+  }
+
+  private async attachAll(ref: ArtifactRef, attachments: readonly Attachment[]): Promise<void> {
+    for (const attachment of attachments) await this.attach(ref, attachment)
+  }
+
+  /** A stored version whose bundle streams from the target, verified against the layer digest. */
+  private artifactOf(ref: ArtifactRef, manifest: Manifest, layer: Descriptor): PulledArtifact {
+    const where = `${this.name}:${ref.version}`
+    return {
+      ref,
+      manifest,
+      open: () => {
+        const verify = verifyingStream(layer, `bundle of ${where}`)
+        this.target.fetch(layer).then(
+          // pipeline, not pipe: when the reader stops early, the fetched stream is destroyed too (no leaked fd or
+          // socket); its errors reach the reader through `verify`, so the callback has nothing left to do.
+          (stream) => pipeline(stream, verify, () => undefined),
+          (err: unknown) => verify.destroy(err as Error),
+        )
+        return verify
+      },
+    }
   }
 
   private async pushIfMissing(desc: Descriptor, bytes: Uint8Array): Promise<void> {

@@ -110,7 +110,8 @@ function snapshotter(scratch: ScratchDatabase): () => Promise<SchemaSnapshot> {
   const { driver } = scratch
   if (!driver.snapshotSchema) {
     throw new SquizzleError('SNAPSHOT_UNSUPPORTED', `the ${driver.name} driver cannot take schema snapshots`, {
-      hint: 'Use a driver that implements snapshotSchema(), or build without a snapshot (--no-snapshot).',
+      hint: 'Use a driver that implements snapshotSchema(), or build without a snapshot.',
+      remedies: [{ operation: 'build', options: { snapshot: false } }],
     })
   }
   return () => driver.snapshotSchema!()
@@ -125,7 +126,11 @@ async function replayStep(migrator: Migrator, target: string, scratch: ScratchDa
     const code = isSquizzleError(err) ? err.code : 'UNKNOWN'
     const reason = err instanceof Error ? err.message : String(err)
     throw new SquizzleError('REPLAY_FAILED', `replaying the versions up to ${target} on an empty database failed: ${reason}`, {
-      hint: `Every version must apply in order to an empty database (${scratch.label}). Fix the new SQL; if an older version fails, the scratch server differs from the one it was written for (extensions, server version): use --dev-url with a matching server. A project whose first version expects an existing database builds with --no-snapshot.`,
+      hint: `Every version must apply in order to an empty database (${scratch.label}). Fix the new SQL; if an older `
+        + 'version fails, the scratch server differs from the one it was written for (extensions, server version): '
+        + 'replay on a matching development server. A project whose first version expects an existing database '
+        + 'builds without a snapshot.',
+      remedies: [{ operation: 'build', options: { devUrl: '<url>' } }, { operation: 'build', options: { snapshot: false } }],
       cause: err,
       details: { target, code, ...(isSquizzleError(err) ? err.details : {}) },
     })

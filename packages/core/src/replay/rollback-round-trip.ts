@@ -48,8 +48,11 @@ function expectSame(expected: SchemaSnapshot, actual: SchemaSnapshot, ctx: Repla
   throw new SquizzleError('ROLLBACK_CHECK_FAILED', `${what}: ${summarizeDifferences(differences, namedInMessage)}`, {
     hint:
       step === 'rollback'
-        ? `Make the files under rollback/ of ${ctx.target} undo every change it makes (or build it with --irreversible if it cannot be undone), then build again.`
-        : `The rollback of ${ctx.target} leaves something behind that its own SQL then meets (e.g. IF NOT EXISTS skipping an object that differs). Make the rollback complete, then build again.`,
+        ? `Make the files under rollback/ of ${ctx.target} undo every change it makes (or mark the version `
+          + 'irreversible if it cannot be undone), then build again.'
+        : `The rollback of ${ctx.target} leaves something behind that its own SQL then meets (e.g. IF NOT EXISTS `
+          + 'skipping an object that differs). Make the rollback complete, then build again.',
+    remedies: step === 'rollback' ? [{ operation: 'build', args: [ctx.target], options: { irreversible: true } }] : [],
     details: { target: ctx.target, previous: ctx.previous, step, differences: differences.slice(0, 50) },
   })
 }

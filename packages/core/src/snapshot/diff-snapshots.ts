@@ -91,7 +91,7 @@ export function summarizeDifferences(differences: readonly SchemaDifference[], l
  *
  * @example
  * ```ts
- * await driver.audit({ ...entry, details: { differences: compactDifferences(differences) } })
+ * await driver.records.addAudit({ ...entry, details: { differences: compactDifferences(differences) } })
  * ```
  */
 export function compactDifferences(differences: readonly SchemaDifference[]): Record<string, unknown>[] {

@@ -45,6 +45,19 @@ export interface PulledArtifact {
   open(): Readable
 }
 
+/** What {@link ArtifactStorage.push} stores. */
+export interface PushInput {
+  manifest: Manifest
+  bundle: Readable | Uint8Array
+  /**
+   * Computes what to attach (SBOM, provenance, signature) from the stored version
+   * before it is visible: the attachments are stored before the version's tag, so the
+   * version never appears without them, and when this throws no version appears at
+   * all. A storage without `attach` refuses it with `STORAGE_UNSUPPORTED` before storing anything.
+   */
+  attachments?: (artifact: PulledArtifact) => Promise<readonly Attachment[]>
+}
+
 /**
  * Where bundles are stored. Implement it directly, or implement the smaller
  * {@link ContentTarget} and wrap it with `createTargetStorage`.
@@ -53,10 +66,11 @@ export interface ArtifactStorage {
   /** Human-readable location, without secrets. */
   readonly name: string
   /**
-   * Stores a version. Refuses with `IMMUTABLE_VERSION` when the version exists
-   * with other content; storing identical content again is a no-op.
+   * Stores a version (with `input.attachments`, before it becomes visible). Refuses with
+   * `IMMUTABLE_VERSION` when the version exists with other content; storing identical
+   * content again is a no-op.
    */
-  push(input: { manifest: Manifest; bundle: Readable | Uint8Array }): Promise<ArtifactRef>
+  push(input: PushInput): Promise<ArtifactRef>
   /** Fetches and validates a version's manifest. Throws `VERSION_NOT_FOUND` when absent. */
   pull(version: string): Promise<PulledArtifact>
   /** True when the version is stored. */

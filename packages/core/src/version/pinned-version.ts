@@ -29,7 +29,8 @@ export function parsePinnedVersion(reference: string): PinnedVersion {
   const digest = reference.slice(at + 1)
   if (!isDigest(digest)) {
     throw new SquizzleError('VERSION_INVALID', `"${reference.slice(0, 120)}" does not pin a sha256 digest`, {
-      hint: 'Pin with VERSION@sha256:<64 lower-case hex>, the digest `squizzle build`, `push` and `list` print.',
+      hint: 'Pin with VERSION@sha256:<64 lower-case hex>, the digest building, pushing and listing the version report.',
+      remedies: [{ operation: 'list' }],
     })
   }
   return { version, digest }
@@ -52,7 +53,9 @@ export function assertPinned(pin: PinnedVersion, actual: string, where: string):
     {
       hint:
         'Nothing was run or copied. The tag points at another artifact than the one you promoted: find out who ' +
-        're-pointed it, and promote the digest that was verified (squizzle list shows what each tag resolves to).',
+        're-pointed it, and promote the digest that was verified (listing the versions shows what each tag '
+        + 'resolves to).',
+      remedies: [{ operation: 'list' }],
       details: { version: pin.version, pinned: pin.digest, actual, where },
     },
   )

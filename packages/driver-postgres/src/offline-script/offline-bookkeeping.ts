@@ -1,4 +1,4 @@
-import type { RollbackScript } from '@squizzle/core'
+import type { KeptFile } from '@squizzle/core'
 import { lockKey } from '../advisory-lock.js'
 import { doBlock, literalOrNull, quoteLiteral as q } from './sql-literal.js'
 import type { OfflineScriptInput, OfflineVersion } from './offline-types.js'
@@ -89,10 +89,10 @@ export function progress(v: OfflineVersion, path: string, statement: number | nu
 VALUES (${q(v.manifest.version)}, ${q(v.digest)}, ${q(path)}, ${statement ?? 'NULL'});`
 }
 
-/** What a later rollback needs, kept with the version (`saveRollbackScripts`). */
-export function keep(v: OfflineVersion, scripts: readonly RollbackScript[]): string[] {
+/** What a later rollback needs, kept with the version (`records.keepFiles`). */
+export function keep(v: OfflineVersion, scripts: readonly KeptFile[]): string[] {
   return scripts.map((s) => `INSERT INTO squizzle.rollback_script (manifest_digest, path, version, sha256, sql)
-VALUES (${q(v.digest)}, ${q(s.path)}, ${q(v.manifest.version)}, ${q(s.sha256)}, ${q(s.sql)})
+VALUES (${q(v.digest)}, ${q(s.path)}, ${q(v.manifest.version)}, ${q(s.sha256)}, ${q(s.content)})
 ON CONFLICT (manifest_digest, path) DO NOTHING;`)
 }
 

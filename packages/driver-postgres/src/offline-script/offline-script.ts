@@ -2,7 +2,7 @@ import { resetSession } from '../statement-runner.js'
 import { claim, guard, keep, markApplied, progress, success, systemSchema, takeLock } from './offline-bookkeeping.js'
 import type { OfflineFile, OfflineScriptInput, OfflineVersion } from './offline-types.js'
 
-export type { OfflineFile, OfflineScriptInput, OfflineVersion } from './offline-types.js'
+export type { OfflineScriptInput } from './offline-types.js'
 
 /**
  * One SQL script for psql that does what `squizzle apply` does from `from` to the

@@ -1,18 +1,6 @@
-import type { Manifest, RollbackScript } from '@squizzle/core'
+import type { OfflineVersion } from '@squizzle/core'
 
-/** A file of an offline script: run in its segment's transaction as one text, or statement by statement. */
-export type OfflineFile =
-  | { path: string; transactional: true; sql: string }
-  | { path: string; transactional: false; statements: readonly string[] }
-
-/** One verified version as the offline script runs it: the segments apply would run, and what apply keeps. */
-export interface OfflineVersion {
-  manifest: Manifest
-  digest: string
-  segments: readonly { transactional: boolean; files: readonly OfflineFile[] }[]
-  /** The rollback files and schema snapshot the database keeps for the version (`squizzle.rollback_script`). */
-  kept: readonly RollbackScript[]
-}
+export type { OfflineFile, OfflineVersion } from '@squizzle/core'
 
 /** Everything an offline script is made of. */
 export interface OfflineScriptInput {

@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream'
-import { sha256Digest, type ArtifactRef, type ArtifactStorage, type Manifest } from '@squizzle/core'
+import { type ArtifactRef, type ArtifactStorage, type Manifest } from '@squizzle/core'
+import { sha256Digest } from '@squizzle/core/oci'
 import { makeTestVersion } from '@squizzle/core/testing'
 
 /** A storage holding versions in memory, for engine tests that need no registry. */

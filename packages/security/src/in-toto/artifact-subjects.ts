@@ -1,4 +1,5 @@
-import { describeBytes, mediaTypes, serializeManifest, SquizzleError, type ArtifactRef, type Manifest } from '@squizzle/core'
+import { serializeManifest, SquizzleError, type ArtifactRef, type Manifest } from '@squizzle/core'
+import { describeBytes, mediaTypes } from '@squizzle/core/oci'
 import type { Statement, Subject } from './statement.js'
 
 /**

@@ -60,7 +60,8 @@ function isSubject(value: unknown): value is Subject {
 
 function notAStatement(why: string, cause?: unknown): SquizzleError {
   return new SquizzleError('SIGNATURE_INVALID', `the signature does not describe a Squizzle version: ${why}`, {
-    hint: 'Sign the version with `squizzle sign <version>`; other attestations attached to it are not signatures of its bundle.',
+    hint: 'Sign the version; other attestations attached to it are not signatures of its bundle.',
+    remedies: [{ operation: 'sign' }],
     cause,
   })
 }

@@ -63,7 +63,8 @@ export function parsePublicKey(pem: string, source = 'public key'): KeyObject {
     return key
   } catch (cause) {
     throw new SquizzleError('CONFIG_INVALID', `${source} is not an ECDSA public key in PEM form`, {
-      hint: 'Use the .pub file written by `squizzle keygen`.',
+      hint: 'Use the .pub file of a key pair made by generateSigningKey (the keygen command).',
+      remedies: [{ operation: 'keygen' }],
       cause,
     })
   }
@@ -81,7 +82,8 @@ export function parsePublicKey(pem: string, source = 'public key'): KeyObject {
 export function decryptSigningKey(pem: string, passphrase: string, source = 'signing key'): KeyObject {
   if (!pem.includes('-----BEGIN ENCRYPTED PRIVATE KEY-----')) {
     throw new SquizzleError('USAGE', `${source} is not an encrypted private key`, {
-      hint: 'Signing keys must be stored encrypted. Create one with `squizzle keygen`.',
+      hint: 'Signing keys must be stored encrypted. Create one with generateSigningKey (the keygen command).',
+      remedies: [{ operation: 'keygen' }],
     })
   }
   assertPassphrase(passphrase)
@@ -95,7 +97,10 @@ export function decryptSigningKey(pem: string, passphrase: string, source = 'sig
     })
   }
   if (key.asymmetricKeyType !== 'ec' || key.asymmetricKeyDetails?.namedCurve !== 'prime256v1') {
-    throw new SquizzleError('USAGE', `${source} is not an ECDSA P-256 key`, { hint: 'Create a signing key with `squizzle keygen`.' })
+    throw new SquizzleError('USAGE', `${source} is not an ECDSA P-256 key`, {
+      hint: 'Create a signing key with generateSigningKey (the keygen command).',
+      remedies: [{ operation: 'keygen' }],
+    })
   }
   return key
 }

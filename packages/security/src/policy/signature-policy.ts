@@ -1,4 +1,16 @@
-import { isSquizzleError, mediaTypes, SquizzleError, type ArtifactPolicy, type ArtifactRef, type ArtifactStorage, type Attachment, type Manifest, type TrustPolicy, type VerifiedIdentity, type Verifier } from '@squizzle/core'
+import {
+  isSquizzleError,
+  SquizzleError,
+  type ArtifactPolicy,
+  type ArtifactRef,
+  type ArtifactStorage,
+  type Attachment,
+  type Manifest,
+  type TrustPolicy,
+  type VerifiedIdentity,
+  type Verifier,
+} from '@squizzle/core'
+import { mediaTypes } from '@squizzle/core/oci'
 import { assertNamesArtifact } from '../in-toto/artifact-subjects.js'
 import { inTotoPayloadType, parseStatement } from '../in-toto/statement.js'
 import { SigstoreVerifier } from '../verify/sigstore-verifier.js'
@@ -20,10 +32,19 @@ import { SigstoreVerifier } from '../verify/sigstore-verifier.js'
  * ```
  */
 export class SignaturePolicy implements ArtifactPolicy {
+  /** Throws `CONFIG_INVALID` for a policy that requires signatures but trusts no key or identity: nothing could verify. */
   constructor(
     readonly trust: TrustPolicy,
     private readonly verifier: Verifier = new SigstoreVerifier(),
-  ) {}
+  ) {
+    if (trust.signatures === 'required' && !hasAnchors(trust)) {
+      const message = 'the trust policy requires signatures, but trusts no public key or identity: nothing could ever verify'
+      throw new SquizzleError('CONFIG_INVALID', message, {
+        hint: 'Trust a public key (trust.publicKeys: the .pub of the signing key) or a keyless identity '
+          + '(trust.identities: OIDC issuer and subject).',
+      })
+    }
+  }
 
   async check(input: { ref: ArtifactRef; manifest: Manifest; storage: ArtifactStorage }): Promise<VerifiedIdentity | null> {
     const { ref, manifest, storage } = input
@@ -31,7 +52,8 @@ export class SignaturePolicy implements ArtifactPolicy {
     if (signatures.length === 0) {
       if (this.trust.signatures === 'optional') return null
       throw new SquizzleError('SIGNATURE_MISSING', `version ${manifest.version} is not signed, and this environment's trust policy requires signatures`, {
-        hint: `Sign it with \`squizzle sign ${manifest.version}\` (or build with --sign), or set trust.signatures: optional for this environment.`,
+        hint: 'Sign it (or build it signed), or set trust.signatures: optional for this environment.',
+        remedies: [{ operation: 'sign', args: [manifest.version] }],
         details: { version: manifest.version, digest: ref.digest, rule: 'trust.signatures: required' },
       })
     }
@@ -54,12 +76,17 @@ export class SignaturePolicy implements ArtifactPolicy {
     try {
       json = JSON.parse(Buffer.from(attachment.data).toString('utf8')) as Record<string, unknown>
     } catch (cause) {
-      throw new SquizzleError('SIGNATURE_INVALID', `the signature attached to ${manifest.version} is not JSON`, { hint: `Re-sign it with \`squizzle sign ${manifest.version}\`.`, cause })
+      throw new SquizzleError('SIGNATURE_INVALID', `the signature attached to ${manifest.version} is not JSON`, {
+        hint: 'Sign it again.',
+        remedies: [{ operation: 'sign', args: [manifest.version] }],
+        cause,
+      })
     }
     const verified = await this.verifier.verify(json, this.trust)
     if (verified.payloadType !== inTotoPayloadType) {
       throw new SquizzleError('SIGNATURE_INVALID', `the signature attached to ${manifest.version} signs a ${verified.payloadType} payload, not an in-toto statement`, {
-        hint: `Re-sign it with \`squizzle sign ${manifest.version}\`.`,
+        hint: 'Sign it again.',
+        remedies: [{ operation: 'sign', args: [manifest.version] }],
       })
     }
     assertNamesArtifact(parseStatement(verified.payload), ref, manifest)

@@ -1,4 +1,5 @@
-import { annotations, mediaTypes, type Attachment } from '@squizzle/core'
+import { type Attachment } from '@squizzle/core'
+import { annotations, mediaTypes } from '@squizzle/core/oci'
 
 /**
  * A CycloneDX JSON document as an attachment of a version.

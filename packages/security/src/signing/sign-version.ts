@@ -1,4 +1,5 @@
-import { annotations, mediaTypes, type ArtifactRef, type Attachment, type Manifest, type Signer } from '@squizzle/core'
+import { type ArtifactRef, type Attachment, type Manifest, type Signer } from '@squizzle/core'
+import { annotations, mediaTypes } from '@squizzle/core/oci'
 import { inTotoPayloadType, type Statement } from '../in-toto/statement.js'
 import type { BuildEnvironment } from '../provenance/ci-environment.js'
 import { provenanceStatement, slsaProvenanceType } from '../provenance/slsa-provenance.js'

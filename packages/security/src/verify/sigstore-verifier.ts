@@ -71,13 +71,15 @@ function parseDsseBundle(json: SignatureBundle): BundleWithDsseEnvelope {
     bundle = bundleFromJSON(json)
   } catch (cause) {
     throw new SquizzleError('SIGNATURE_INVALID', `the attached signature is not a valid Sigstore bundle: ${(cause as Error).message}`, {
-      hint: 'Re-sign the version with `squizzle sign <version>`.',
+      hint: 'Sign the version again.',
+      remedies: [{ operation: 'sign' }],
       cause,
     })
   }
   if (!isBundleWithDsseEnvelope(bundle)) {
     throw new SquizzleError('SIGNATURE_INVALID', 'the attached Sigstore bundle signs a raw message, not a DSSE in-toto statement', {
-      hint: 'Squizzle signs an in-toto statement naming the bundle and manifest; re-sign with `squizzle sign <version>`.',
+      hint: 'Squizzle signs an in-toto statement naming the bundle and manifest; sign the version again.',
+      remedies: [{ operation: 'sign' }],
     })
   }
   return bundle

@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream'
-import { readSmall, SquizzleError, type ContentTarget, type Descriptor } from '@squizzle/core'
+import { SquizzleError, type ContentTarget, type Descriptor } from '@squizzle/core'
+import { readSmall } from '@squizzle/core/oci'
 
 /**
  * A content-addressable store in memory: the smallest real ContentTarget, so

@@ -1,18 +1,13 @@
-import {
-  analyzeSql,
-  chainBreak,
-  planSegments,
-  runnableStatements,
-  SquizzleError,
-  unchainedError,
-  verifyPulled,
-  type ArtifactStorage,
-  type ArtifactPolicy,
-  type BundleFile,
-  type BundleLimits,
-  type VersionInfo,
-} from '@squizzle/core'
-import type { OfflineFile, OfflineVersion } from '@squizzle/driver-postgres'
+import type { BundleFile } from '../bundle/bundle-reader.js'
+import type { BundleLimits } from '../bundle/limits.js'
+import { chainBreak, unchainedError } from '../engine/chain.js'
+import { verifyPulled } from '../engine/verify-version.js'
+import { planSegments } from '../engine/segments.js'
+import { SquizzleError } from '../errors/squizzle-error.js'
+import type { ArtifactPolicy } from '../signing/signing.js'
+import { analyzeSql, runnableStatements } from '../sql/analyze-sql.js'
+import type { ArtifactStorage, VersionInfo } from '../storage/artifact-storage.js'
+import type { OfflineFile, OfflineVersion } from './offline-types.js'
 
 /** What to render: the versions above `from` up to `to`, read from `storage` and checked like apply checks them. */
 export interface OfflineSelection {
@@ -33,6 +28,7 @@ export interface OfflineSelection {
  * @example
  * ```ts
  * const { from, versions } = await offlineVersions({ storage, from: '1.0.0', to: '1.2.0' })
+ * // then, for PostgreSQL: renderOfflineScript({ from, versions, ... }) from @squizzle/driver-postgres
  * ```
  */
 export async function offlineVersions(selection: OfflineSelection): Promise<{
@@ -69,7 +65,8 @@ function storedVersion(stored: readonly VersionInfo[], version: string): { versi
   const found = stored.find((v) => v.version === version)
   if (!found) {
     throw new SquizzleError('VERSION_NOT_FOUND', `version ${version} is not in storage`, {
-      hint: 'Run `squizzle list` for the stored versions (and `squizzle pull` to fetch one from a registry).',
+      hint: 'List the stored versions, or pull the version from a registry first.',
+      remedies: [{ operation: 'list' }],
     })
   }
   return { version: found.version, digest: found.digest }
@@ -98,7 +95,7 @@ async function offlineVersion(v: VerifiedVersion): Promise<OfflineVersion> {
   // What apply keeps for a rollback: the rollback files and the version's schema snapshot.
   const kept = v.contents
     .filter((c) => c.file.kind === 'rollback' || c.file.kind === 'schema')
-    .map((c) => ({ path: c.file.path, sha256: c.file.sha256, sql: c.content.toString('utf8') }))
+    .map((c) => ({ path: c.file.path, sha256: c.file.sha256, content: c.content.toString('utf8') }))
   return { manifest: v.manifest, digest: v.digest, segments, kept }
 }
 

@@ -1,0 +1,91 @@
+import type {
+  AuditInput,
+  HistoryEntry,
+  HistoryEntryInput,
+  KeptFile,
+  ProgressEntry,
+  ProgressInput,
+  RecordStore,
+  VersionClaim,
+} from '@squizzle/core'
+import type { Sql } from 'postgres'
+import { claimForSession, markApplied, unmark } from './applied-rows.js'
+import { deleteProgress, readHistory, readProgress, writeAudit, writeHistory, writeProgress } from './history-rows.js'
+import { redactValues } from './redact-values.js'
+import { readKeptFiles, writeKeptFiles } from './rollback-rows.js'
+import type { Query } from './session-query.js'
+import { applySystemSchema } from './system-schema.js'
+
+/** How a record store reaches the database. */
+export interface RecordConnection {
+  query: Query
+  /** Runs `fn` in a transaction (inside an open one: in it). */
+  transact: <T>(fn: (tx: Sql) => Promise<T>) => Promise<T>
+  /** True for the store of an open transaction: a version claim there marks it applied. */
+  inTransaction: boolean
+  /** Values never stored in error messages and audit details (the connection's password). */
+  secrets: readonly string[]
+}
+
+/**
+ * Squizzle's records in the `squizzle` schema: each method one parameterized query
+ * (or a few) on the connection it was given.
+ *
+ * @example
+ * ```ts
+ * const records = new PostgresRecords({ query, transact, inTransaction: false, secrets })
+ * await records.addAudit({ operation: 'apply', outcome: 'success', version: '1.0.0', actor, host, details: {} })
+ * ```
+ */
+export class PostgresRecords implements RecordStore {
+  constructor(private readonly connection: RecordConnection) {}
+
+  async ensureSchema(): Promise<void> {
+    const { query, transact } = this.connection
+    await query('creating the system schema', (sql) => applySystemSchema(sql, transact))
+  }
+
+  async history(): Promise<HistoryEntry[]> {
+    return this.connection.query('reading history', (sql) => readHistory(sql))
+  }
+
+  async addHistory(entry: HistoryEntryInput): Promise<void> {
+    const error = entry.error && { ...entry.error, message: redactValues(entry.error.message, this.connection.secrets) }
+    await this.connection.query('recording history', (sql) => writeHistory(sql, { ...entry, error }))
+  }
+
+  async progress(version: string): Promise<ProgressEntry[]> {
+    return this.connection.query('reading progress', (sql) => readProgress(sql, version))
+  }
+
+  async addProgress(entry: ProgressInput): Promise<void> {
+    await this.connection.query('recording progress', (sql) => writeProgress(sql, entry))
+  }
+
+  async clearProgress(version: string): Promise<void> {
+    await this.connection.query('clearing progress', (sql) => deleteProgress(sql, version))
+  }
+
+  async addAudit(entry: AuditInput): Promise<void> {
+    const details = redactValues(entry.details, this.connection.secrets)
+    await this.connection.query('writing the audit log', (sql) => writeAudit(sql, { ...entry, details }))
+  }
+
+  async claimVersion(claim: VersionClaim): Promise<void> {
+    // Inside a transaction the mark commits with it; outside, a claim for this session commits at once.
+    const mark = this.connection.inTransaction ? markApplied : claimForSession
+    await this.connection.query(`claiming version ${claim.version}`, (sql) => mark(sql, claim))
+  }
+
+  async releaseVersion(version: string): Promise<void> {
+    await this.connection.query(`releasing version ${version}`, (sql) => unmark(sql, version))
+  }
+
+  async keepFiles(version: string, manifestDigest: string, files: readonly KeptFile[]): Promise<void> {
+    await this.connection.query('keeping rollback SQL', (sql) => writeKeptFiles(sql, version, manifestDigest, files))
+  }
+
+  async keptFiles(manifestDigest: string): Promise<KeptFile[]> {
+    return this.connection.query('reading rollback SQL', (sql) => readKeptFiles(sql, manifestDigest))
+  }
+}

@@ -1,0 +1,79 @@
+import type {
+  DriverTransaction,
+  MigrationScript,
+  MigrationUnit,
+  SchemaSnapshot,
+  TransactionRunOptions,
+} from '@squizzle/core'
+import type { Sql } from 'postgres'
+import { assertLockHeld } from './advisory-lock.js'
+import { cancellable } from './cancellable.js'
+import type { ConnectionTarget } from './connection-url.js'
+import { PostgresRecords } from './postgres-records.js'
+import { readSchemaSnapshot } from './schema-snapshot.js'
+import { sessionQuery, type Query } from './session-query.js'
+import type { Connections } from './sessions.js'
+import { resetSession } from './statement-runner.js'
+import { inRolledBackSavepoint, type Session } from './work-session.js'
+
+/** What a transaction works on: the driver's connections and the reserved connection of its transaction. */
+export interface TransactionScope {
+  target: ConnectionTarget
+  connections: Connections
+  session: Session
+  sql: Sql
+}
+
+/**
+ * An open transaction of the PostgreSQL driver, on the work session's reserved
+ * connection. Nothing is sent once its session was lost (the server rolled it back).
+ *
+ * @example
+ * ```ts
+ * await driver.transaction(async (tx) => {
+ *   await tx.run({ version: '1.0.0', path: 'migrations/001.sql', script: 'CREATE TABLE t (id int)' })
+ *   await tx.assertLockHeld()
+ * })
+ * ```
+ */
+export class PostgresTransaction implements DriverTransaction {
+  readonly records: PostgresRecords
+  private readonly query: Query
+
+  constructor(private readonly scope: TransactionScope) {
+    const { target, session, sql } = scope
+    this.query = sessionQuery(target, () => ({ session, sql, inTransaction: true }))
+    const transact = <T>(fn: (tx: Sql) => Promise<T>) => fn(sql)
+    this.records = new PostgresRecords({ query: this.query, transact, inTransaction: true, secrets: target.secrets })
+  }
+
+  async run(unit: MigrationUnit | MigrationScript, opts: TransactionRunOptions = {}): Promise<void> {
+    const doing = `running ${unit.path}`
+    const { signal } = opts
+    if ('script' in unit) {
+      await this.query(doing, async (sql) => void (await cancellable(sql.unsafe(unit.script).simple(), signal)))
+    } else {
+      for (const [i, statement] of unit.statements.entries()) {
+        const started = Date.now()
+        const send = async (sql: Sql) => void (await cancellable(sql.unsafe(statement).simple(), signal))
+        await this.query(doing, send, { statement: i })
+        await opts.onStatement?.(i, Date.now() - started)
+      }
+    }
+    // Plain SET outlives COMMIT in PostgreSQL: reset, so nothing leaks into the next file.
+    await this.query(doing, (sql) => sql.unsafe(resetSession).simple())
+  }
+
+  async assertLockHeld(): Promise<void> {
+    const held = this.scope.connections.held
+    await this.query('proving the migration lock is held', (sql) => assertLockHeld(sql, held, held?.session))
+  }
+
+  async snapshotSchema(): Promise<SchemaSnapshot> {
+    // Its uncommitted DDL is part of the picture (a rollback is checked before it commits);
+    // the catalog read's SET LOCALs are undone with the savepoint.
+    const { session } = this.scope
+    const inner = <T>(fn: (tx: Sql) => Promise<T>) => inRolledBackSavepoint(session, this.scope.sql, 1, fn)
+    return this.query('reading the schema from the catalogs', (sql) => readSchemaSnapshot(sql, inner))
+  }
+}
