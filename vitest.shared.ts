@@ -17,6 +17,7 @@ export const workspaceAliases = [
   { find: /^@squizzle\/security\/testing$/, replacement: at('./packages/security/src/testing/index.ts') },
   { find: /^@squizzle\/security$/, replacement: at('./packages/security/src/index.ts') },
   { find: /^@squizzle\/storage-oci$/, replacement: at('./packages/storage-oci/src/index.ts') },
+  { find: /^@squizzle\/console$/, replacement: at('./apps/console/src/index.ts') },
 ]
 
 /** The globalSetup that starts one real PostgreSQL server per test run. */

@@ -54,10 +54,7 @@ export async function createConsoleServer(options: ConsoleOptions): Promise<Cons
   const server = createServer((req, res) => {
     handle(req, res, { ctx, token: options.token, secrets, pollMs }).catch((err: unknown) => failed(res, err, secrets))
   })
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(options.port ?? 4400, host, () => resolve())
-  })
+  await listen(server, options.port ?? 4400, host)
   const port = (server.address() as AddressInfo).port
   const shown = host.includes(':') ? `[${host}]` : host
   return {
@@ -71,6 +68,20 @@ export async function createConsoleServer(options: ConsoleOptions): Promise<Cons
       await targets.close()
     },
   }
+}
+
+/** Listens, turning a taken port into `PORT_IN_USE`. */
+async function listen(server: Server, port: number, host: string): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EADDRINUSE') return reject(err)
+      reject(new SquizzleError('PORT_IN_USE', `port ${port} on ${host} is already in use`, {
+        hint: 'Pick another one with --port, or stop what listens there.',
+        cause: err,
+      }))
+    })
+    server.listen(port, host, () => resolve())
+  })
 }
 
 interface Handling {

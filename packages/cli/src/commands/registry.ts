@@ -27,6 +27,7 @@ const loaders: Readonly<Record<string, () => Promise<Command>>> = {
   keygen: async () => (await import('./keygen.js')).keygenCommand,
   sign: async () => (await import('./sign.js')).signCommand,
   sbom: async () => (await import('./sbom.js')).sbomCommand,
+  console: async () => (await import('./console.js')).consoleCommand,
 }
 
 /** The names of every command, in the order `--help` lists them. */
