@@ -20,7 +20,8 @@ function drift(t: TargetDetail): SafeHtml {
   }
   const servers = d.expectedServer !== d.liveServer
     ? html`<p class="muted">The snapshot was taken on PostgreSQL ${d.expectedServer}, the database runs ${d.liveServer}.</p>` : html``
-  return html`<p>${cellBadge('drifted')} ${d.differences.length} differences from the schema recorded for ${d.version}
+  const n = d.differences.length
+  return html`<p>${cellBadge('drifted')} ${n} difference${n === 1 ? '' : 's'} from the schema recorded for ${d.version}
 (+ only in the database, − missing from it).</p>${servers}${schemaDiff(d.differences, '')}`
 }
 
