@@ -23,7 +23,7 @@ export interface ConsoleOptions {
   port?: number
   /** Values that must never appear in a response (database passwords, registry tokens). */
   secrets?: string[]
-  /** Releases per page of the release list (default 50). */
+  /** Releases per page of the release list (default 25: a first view well under a second with 1,000 versions). */
   pageSize?: number
   /** How often pages poll for changes, in milliseconds (default 2000). */
   pollMs?: number

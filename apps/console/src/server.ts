@@ -48,7 +48,7 @@ export async function createConsoleServer(options: ConsoleOptions): Promise<Cons
     releases: new ReleaseReader(options.storage, options.policy, options.limits),
     targets,
     storageName: options.storage.name,
-    pageSize: options.pageSize ?? 50,
+    pageSize: options.pageSize ?? 25,
   }
   const pollMs = options.pollMs ?? 2000
   const server = createServer((req, res) => {

@@ -43,7 +43,7 @@ async function releaseView(ctx: ViewContext, version: string, schema: boolean): 
     const detail = await ctx.releases.detail(version)
     return { status: 200, title: `Release ${version}`, section: 'releases', body: releasePage(detail), json: detail }
   } catch (err) {
-    if (isSquizzleError(err) && (err.code === 'VERSION_NOT_FOUND' || err.code === 'USAGE')) {
+    if (isSquizzleError(err) && (err.code === 'VERSION_NOT_FOUND' || err.code === 'VERSION_INVALID')) {
       return notFound(`version ${version} is not stored`, 'VERSION_NOT_FOUND')
     }
     throw err
@@ -55,7 +55,7 @@ async function targetsView(ctx: ViewContext): Promise<View> {
     Promise.all(ctx.targets.targets.map((t) => ctx.targets.overview(t))),
     ctx.releases.versions(),
   ])
-  const columns = versions.slice(0, gridColumns).map((v) => v.version)
+  const columns = versions.slice(0, gridColumns)
   const body = targetsPage(overviews, columns, versions.length)
   return { status: 200, title: 'Targets', section: 'targets', body, json: { versions: columns, targets: overviews } }
 }
@@ -77,8 +77,7 @@ async function targetView(ctx: ViewContext, name: string): Promise<View> {
  * ```
  */
 export async function pulse(ctx: ViewContext): Promise<{ fingerprint: string }> {
-  const versions = await ctx.releases.versions()
-  const parts = [`${versions.length}:${versions[0]?.digest ?? ''}`]
+  const parts = [(await ctx.releases.versions()).join(',')]
   for (const t of ctx.targets.targets) parts.push(`${t.name}=${await ctx.targets.pulse(t)}`)
   return { fingerprint: createHash('sha256').update(parts.join('\n')).digest('hex').slice(0, 32) }
 }

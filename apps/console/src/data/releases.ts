@@ -1,5 +1,5 @@
-import { compareVersions, diffVersions, verifyVersion, versionSnapshot } from '@squizzle/core'
-import { isSquizzleError, SquizzleError, type Attachment, type ManifestFile, type SchemaSnapshot } from '@squizzle/core'
+import { compareVersions, diffSnapshots, isVersion, verifyVersion, versionSnapshot } from '@squizzle/core'
+import { isSquizzleError, type Attachment, type ContentTarget, type ManifestFile, type SchemaSnapshot } from '@squizzle/core'
 import type { ArtifactPolicy, ArtifactStorage, BundleLimits, PulledArtifact, VersionDiff } from '@squizzle/core'
 import { provenanceSummary, sbomSummary, type ProvenanceSummary, type SbomSummary } from './evidence.js'
 import { mapLimit } from './map-limit.js'
@@ -51,7 +51,7 @@ export interface ReleaseDetail extends ReleaseSummary {
  * ```
  */
 export class ReleaseReader {
-  private readonly summaries = new Map<string, Promise<ReleaseSummary>>()
+  private readonly verified = new Map<string, ReleaseSummary>()
 
   constructor(
     private readonly storage: ArtifactStorage,
@@ -59,9 +59,20 @@ export class ReleaseReader {
     private readonly limits: Partial<BundleLimits> | undefined,
   ) {}
 
-  /** Every stored version, newest first. */
-  async versions(): Promise<{ version: string; digest: string; created: string | null }[]> {
-    return (await this.storage.list()).sort((a, b) => compareVersions(b.version, a.version))
+  /**
+   * Every stored version's name, newest first. WHY the content target's tags when there
+   * is one: `list()` resolves and reads every version's manifest (seconds for a thousand
+   * versions), while a page needs the names to sort and only its own rows' manifests.
+   */
+  async versions(): Promise<string[]> {
+    const target = (this.storage as { target?: ContentTarget }).target
+    const names: string[] = []
+    if (target) {
+      for await (const tag of target.tags()) if (isVersion(tag)) names.push(tag)
+    } else {
+      names.push(...(await this.storage.list()).map((v) => v.version))
+    }
+    return names.sort((a, b) => compareVersions(b, a))
   }
 
   async page(page: number, pageSize: number): Promise<ReleasePage> {
@@ -69,22 +80,23 @@ export class ReleaseReader {
     const pages = Math.max(1, Math.ceil(all.length / pageSize))
     const current = Math.min(Math.max(1, page), pages)
     const slice = all.slice((current - 1) * pageSize, current * pageSize)
-    const releases = await mapLimit(slice, 8, (v) => this.summary(v.version))
+    const releases = await mapLimit(slice, 8, (v) => this.summary(v))
     return { total: all.length, page: current, pageSize, pages, releases }
   }
 
-  /** A release's row, cached by manifest digest and attachments. */
+  /**
+   * A release's row. A verified signature stays verified (the manifest digest names the
+   * same bytes for ever, the policy is fixed), so those rows are cached by digest; an
+   * unsigned or refused one is checked again each time, since signing later adds one.
+   */
   async summary(version: string): Promise<ReleaseSummary> {
     const pulled = await this.storage.pull(version)
-    const attachments = await this.attachmentsOf(pulled)
-    const key = `${pulled.ref.digest}|${attachments.map((a) => a.digest ?? '').join(',')}`
-    let cached = this.summaries.get(key)
-    if (!cached) {
-      cached = this.describe(pulled, attachments)
-      this.summaries.set(key, cached)
-      cached.catch(() => this.summaries.delete(key))
-    }
-    return cached
+    const cached = this.verified.get(pulled.ref.digest)
+    if (cached) return cached
+    // With a policy, its check reads the signatures itself: no second read of the attachments.
+    const summary = await this.describe(pulled, this.policy ? null : await this.attachmentsOf(pulled))
+    if (summary.signature.status === 'verified') this.verified.set(pulled.ref.digest, summary)
+    return summary
   }
 
   /** The release page's data; `VERSION_NOT_FOUND` for a version the storage lacks. */
@@ -102,7 +114,7 @@ export class ReleaseReader {
       irreversible: manifest.irreversible === true,
       sbom: sbomSummary(attachments),
       provenance: provenanceSummary(attachments),
-      diff: await this.diffToPrevious(version),
+      diff: await this.diffToPrevious(pulled),
     }
   }
 
@@ -111,12 +123,8 @@ export class ReleaseReader {
     return versionSnapshot(await this.pull(version), this.limits)
   }
 
+  /** Pulls a stored version; a name that is no version is `USAGE`, an absent one `VERSION_NOT_FOUND`. */
   private async pull(version: string): Promise<PulledArtifact> {
-    if (!(await this.storage.list()).some((v) => v.version === version)) {
-      throw new SquizzleError('VERSION_NOT_FOUND', `version ${version} is not in ${this.storage.name}`, {
-        hint: 'The release list shows every stored version.',
-      })
-    }
     return this.storage.pull(version)
   }
 
@@ -130,18 +138,29 @@ export class ReleaseReader {
     }
   }
 
-  private async diffToPrevious(version: string): Promise<VersionDiff | null> {
-    const all = await this.versions()
-    const previous = all.find((v) => compareVersions(v.version, version) < 0)
-    if (!previous) return null
-    return diffVersions({ storage: this.storage, from: previous.version, to: version, limits: this.limits })
+  /**
+   * What `diffVersions(previous, version)` reports, for the stored version right below:
+   * this version's files and the difference between the two snapshots (core's `diffSnapshots`).
+   * WHY not `diffVersions` itself: it lists the whole storage first, seconds for a thousand versions.
+   */
+  private async diffToPrevious(pulled: PulledArtifact): Promise<VersionDiff | null> {
+    const to = pulled.manifest.version
+    const from = (await this.versions()).find((v) => compareVersions(v, to) < 0)
+    if (!from) return null
+    const previous = await this.storage.pull(from)
+    const before = await versionSnapshot(previous, this.limits)
+    const after = await versionSnapshot(pulled, this.limits)
+    const files = pulled.manifest.files.filter((f) => f.kind !== 'schema').map(({ path, kind, size, sha256 }) => ({ path, kind, size, sha256 }))
+    const missingSnapshots = [before ? null : from, after ? null : to].filter((v): v is string => v !== null)
+    const schema = before && after ? diffSnapshots(before, after) : null
+    return { from, to, versions: [{ version: to, digest: pulled.ref.digest, files }], schema, missingSnapshots }
   }
 
   private async attachmentsOf(pulled: PulledArtifact): Promise<Attachment[]> {
     return this.storage.attachments ? this.storage.attachments(pulled.ref) : []
   }
 
-  private async describe(pulled: PulledArtifact, attachments: readonly Attachment[]): Promise<ReleaseSummary> {
+  private async describe(pulled: PulledArtifact, attachments: readonly Attachment[] | null): Promise<ReleaseSummary> {
     const { manifest, ref } = pulled
     return {
       version: manifest.version,

@@ -17,7 +17,8 @@ export interface SignatureStatus {
 const signatureType = mediaTypes.sigstoreBundle
 
 /**
- * Checks a pulled version's signature with the policy (the same check apply runs before any SQL).
+ * Checks a pulled version's signature with the policy (the same check apply runs before any SQL);
+ * without a policy, `attachments` tell whether it is signed at all.
  *
  * @example
  * ```ts
@@ -27,12 +28,14 @@ const signatureType = mediaTypes.sigstoreBundle
 export async function signatureStatus(
   storage: ArtifactStorage,
   pulled: PulledArtifact,
-  attachments: readonly Attachment[],
+  attachments: readonly Attachment[] | null,
   policy: ArtifactPolicy | undefined,
 ): Promise<SignatureStatus> {
-  const signed = attachments.some((a) => a.artifactType === signatureType)
   const none = { signer: null, code: null, message: null }
-  if (!policy) return { status: signed ? 'unchecked' : 'unsigned', ...none }
+  if (!policy) {
+    const signed = (attachments ?? []).some((a) => a.artifactType === signatureType)
+    return { status: signed ? 'unchecked' : 'unsigned', ...none }
+  }
   try {
     const signer = await policy.check({ ref: pulled.ref, manifest: pulled.manifest, storage })
     return signer ? { status: 'verified', ...none, signer } : { status: 'unsigned', ...none }
