@@ -38,12 +38,24 @@ export interface ConsoleServer {
 export async function createConsoleServer(options: ConsoleOptions): Promise<ConsoleServer> {
   const host = options.host ?? '127.0.0.1'
   if (!isLoopbackHost(host) && !options.token) {
-    throw new SquizzleError('USAGE', `the console would listen on ${host}, which is not loopback, without an access token`, {
-      hint: 'Pass --token (or SQUIZZLE_CONSOLE_TOKEN) to serve it beyond this machine, or keep the default --host 127.0.0.1.',
-    })
+    throw new SquizzleError(
+      'USAGE',
+      `the console would listen on ${host}, which is not loopback, without an access token`,
+      {
+        hint:
+          'Pass --token (or SQUIZZLE_CONSOLE_TOKEN) to serve it beyond this machine, ' +
+          'or keep the default --host 127.0.0.1.',
+      },
+    )
   }
   const secrets = [...(options.secrets ?? []), ...(options.token ? [options.token] : [])]
-  const targets = new TargetReader(options.storage, options.targets ?? [], options.policy, options.limits, options.toolVersion ?? consoleVersion)
+  const targets = new TargetReader(
+    options.storage,
+    options.targets ?? [],
+    options.policy,
+    options.limits,
+    options.toolVersion ?? consoleVersion,
+  )
   const ctx: ViewContext = {
     releases: new ReleaseReader(options.storage, options.policy, options.limits),
     targets,
@@ -75,10 +87,12 @@ async function listen(server: Server, port: number, host: string): Promise<void>
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) => {
       if (err.code !== 'EADDRINUSE') return reject(err)
-      reject(new SquizzleError('PORT_IN_USE', `port ${port} on ${host} is already in use`, {
-        hint: 'Pick another one with --port, or stop what listens there.',
-        cause: err,
-      }))
+      reject(
+        new SquizzleError('PORT_IN_USE', `port ${port} on ${host} is already in use`, {
+          hint: 'Pick another one with --port, or stop what listens there.',
+          cause: err,
+        }),
+      )
     })
     server.listen(port, host, () => resolve())
   })
@@ -108,13 +122,21 @@ async function handle(req: IncomingMessage, res: ServerResponse, h: Handling): P
   if (path === '/api/pulse') return sendJson(res, 200, await pulse(h.ctx), h.secrets)
   const api = path === '/api' || path.startsWith('/api/')
   const inner = api ? path.slice('/api'.length) : path
-  const view = inner === '' || inner === '/' ? apiIndexView() : ((await routeView(h.ctx, inner, url.searchParams)) ?? unknownView(path))
+  const view =
+    inner === '' || inner === '/'
+      ? apiIndexView()
+      : ((await routeView(h.ctx, inner, url.searchParams)) ?? unknownView(path))
   if (api) return sendJson(res, view.status, view.json, h.secrets)
   sendPage(res, view, h)
 }
 
 function sendPage(res: ServerResponse, view: View, h: Handling): void {
-  const page = layout({ title: view.title, section: view.section, body: view.body, pollMs: view.status === 200 ? h.pollMs : 0 })
+  const page = layout({
+    title: view.title,
+    section: view.section,
+    body: view.body,
+    pollMs: view.status === 200 ? h.pollMs : 0,
+  })
   send(res, view.status, 'text/html', page.value, h.secrets)
 }
 

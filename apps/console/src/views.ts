@@ -31,14 +31,24 @@ export interface ViewContext {
 const gridColumns = 12
 
 const notFound = (message: string, code = 'NOT_FOUND'): View => ({
-  status: 404, title: 'Not found', section: null, body: notFoundPage(message), json: { error: { code, message } },
+  status: 404,
+  title: 'Not found',
+  section: null,
+  body: notFoundPage(message),
+  json: { error: { code, message } },
 })
 
 async function releaseView(ctx: ViewContext, version: string, schema: boolean): Promise<View> {
   try {
     if (schema) {
       const snapshot = await ctx.releases.schema(version)
-      return { status: 200, title: `Schema of ${version}`, section: 'releases', body: schemaPage(version, snapshot), json: { version, snapshot } }
+      return {
+        status: 200,
+        title: `Schema of ${version}`,
+        section: 'releases',
+        body: schemaPage(version, snapshot),
+        json: { version, snapshot },
+      }
     }
     const detail = await ctx.releases.detail(version)
     return { status: 200, title: `Release ${version}`, section: 'releases', body: releasePage(detail), json: detail }
@@ -106,7 +116,13 @@ export async function routeView(ctx: ViewContext, path: string, query: URLSearch
   if (section === 'releases' && name === undefined) {
     const page = Number.parseInt(query.get('page') ?? '1', 10)
     const data = await ctx.releases.page(Number.isFinite(page) ? page : 1, ctx.pageSize)
-    return { status: 200, title: 'Releases', section: 'releases', body: releasesPage(data, ctx.storageName), json: data }
+    return {
+      status: 200,
+      title: 'Releases',
+      section: 'releases',
+      body: releasesPage(data, ctx.storageName),
+      json: data,
+    }
   }
   if (section === 'releases' && name !== undefined && (sub === undefined || sub === 'schema')) {
     return releaseView(ctx, name, sub === 'schema')
@@ -116,7 +132,13 @@ export async function routeView(ctx: ViewContext, path: string, query: URLSearch
 }
 
 /** The `/api` index, as a page and as JSON. */
-export const apiIndexView = (): View => ({ status: 200, title: 'JSON endpoints', section: null, body: apiIndexPage(), json: { endpoints } })
+export const apiIndexView = (): View => ({
+  status: 200,
+  title: 'JSON endpoints',
+  section: null,
+  body: apiIndexPage(),
+  json: { endpoints },
+})
 
 /** A view for an address no route matches. */
 export const unknownView = (path: string): View => notFound(`nothing at ${path}`)

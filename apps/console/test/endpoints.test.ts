@@ -21,15 +21,26 @@ const json = async (path: string) => {
 beforeAll(async () => {
   const serverUrl = inject('postgresUrl')
   fx = await releaseFixture(serverUrl, [
-    { version: '1.0.0', files: { 'migrations/001_users.sql': 'CREATE TABLE users (id int PRIMARY KEY, email text);' }, author: 'ana' },
+    {
+      version: '1.0.0',
+      files: { 'migrations/001_users.sql': 'CREATE TABLE users (id int PRIMARY KEY, email text);' },
+      author: 'ana',
+    },
     {
       version: '1.1.0',
-      files: { 'migrations/002_orders.sql': 'CREATE TABLE orders (id int PRIMARY KEY, user_id int REFERENCES users);\n' +
-        'CREATE INDEX orders_user ON orders (user_id);' },
+      files: {
+        'migrations/002_orders.sql':
+          'CREATE TABLE orders (id int PRIMARY KEY, user_id int REFERENCES users);\n' +
+          'CREATE INDEX orders_user ON orders (user_id);',
+      },
       notes: hostileNote,
       author: 'bo',
     },
-    { version: '1.2.0', files: { 'migrations/003_notes.sql': 'ALTER TABLE users ADD COLUMN note text;' }, signed: false },
+    {
+      version: '1.2.0',
+      files: { 'migrations/003_notes.sql': 'ALTER TABLE users ADD COLUMN note text;' },
+      signed: false,
+    },
   ])
   url = await databaseWithPassword(serverUrl)
   await applyTo(url, fx.storage, fx.policy, '1.1.0')
@@ -67,7 +78,11 @@ describe('JSON endpoints', () => {
     expect(status).toBe(200)
     expect(body['integrity']).toEqual({ ok: true, code: null, message: null })
     expect(body['fileList'].map((f: any) => f.path)).toContain('migrations/002_orders.sql')
-    expect(body['provenance']).toMatchObject({ signed: true, commit: ciEnv.GITHUB_SHA, repository: 'git+https://github.com/acme/shop' })
+    expect(body['provenance']).toMatchObject({
+      signed: true,
+      commit: ciEnv.GITHUB_SHA,
+      repository: 'git+https://github.com/acme/shop',
+    })
     expect(body['provenance'].builder).toContain('release.yml')
     expect(body['sbom'].components).toBeGreaterThan(0)
     expect(body['diff'].from).toBe('1.0.0')
@@ -134,12 +149,28 @@ describe('JSON endpoints', () => {
 })
 
 describe('secrets and access', () => {
-  const paths = ['/releases', '/releases/1.1.0', '/releases/1.0.0/schema', '/targets', '/targets/staging', '/targets/broken',
-    '/api', '/api/releases', '/api/releases/1.1.0', '/api/targets', '/api/targets/staging', '/api/targets/broken', '/api/pulse']
+  const paths = [
+    '/releases',
+    '/releases/1.1.0',
+    '/releases/1.0.0/schema',
+    '/targets',
+    '/targets/staging',
+    '/targets/broken',
+    '/api',
+    '/api/releases',
+    '/api/releases/1.1.0',
+    '/api/targets',
+    '/api/targets/staging',
+    '/api/targets/broken',
+    '/api/pulse',
+  ]
 
   it('never shows the database password or the token, on any page or endpoint', async () => {
     for (const path of paths) {
-      for (const [server, headers] of [[open, {}], [guarded, { authorization: `Bearer ${token}` }]] as const) {
+      for (const [server, headers] of [
+        [open, {}],
+        [guarded, { authorization: `Bearer ${token}` }],
+      ] as const) {
         const res = await get(server, path, headers)
         expect([path, res.status]).toEqual([path, 200])
         const text = await res.text()
@@ -153,7 +184,9 @@ describe('secrets and access', () => {
   it('binds to loopback by default and refuses a non-loopback host without a token', async () => {
     expect(open.host).toBe('127.0.0.1')
     expect(open.server.address()).toMatchObject({ address: '127.0.0.1' })
-    await expect(createConsoleServer({ storage: fx.storage, host: '0.0.0.0', port: 0 })).rejects.toMatchObject({ code: 'USAGE' })
+    await expect(createConsoleServer({ storage: fx.storage, host: '0.0.0.0', port: 0 })).rejects.toMatchObject({
+      code: 'USAGE',
+    })
   })
 
   it('refuses a request for another host name (DNS rebinding) when it has no token', async () => {
@@ -169,7 +202,7 @@ describe('secrets and access', () => {
     expect(status).toBe(403)
   })
 
-  it('requires the token when one is set, compared exactly, and accepts it once from the address as a cookie', async () => {
+  it('requires the token when set, compared exactly, and takes it once from the address as a cookie', async () => {
     expect((await get(guarded, '/api/releases')).status).toBe(401)
     expect((await get(guarded, '/releases')).status).toBe(401)
     expect((await get(guarded, '/api/releases', { authorization: `Bearer ${token}x` })).status).toBe(401)

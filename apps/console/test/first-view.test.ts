@@ -2,7 +2,14 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { makeTestVersion } from '@squizzle/core/testing'
-import { buildEnvironment, decryptSigningKey, generateSigningKey, KeySigner, SignaturePolicy, signVersion } from '@squizzle/security'
+import {
+  buildEnvironment,
+  decryptSigningKey,
+  generateSigningKey,
+  KeySigner,
+  SignaturePolicy,
+  signVersion,
+} from '@squizzle/security'
 import { createFilesystemStorage } from '@squizzle/storage-filesystem'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { createConsoleServer, type ConsoleServer } from '../src/index.js'
@@ -48,6 +55,9 @@ it(`shows the first page of ${count} signed versions, verified, quickly`, async 
   const again = performance.now()
   await (await fetch(`${server.url}/api/releases?page=40`)).json()
   const lastPageMs = performance.now() - again
-  console.info(`[console] first view of ${count} versions: ${Math.round(firstViewMs)} ms cold; last page ${Math.round(lastPageMs)} ms`)
+  console.info(
+    `[console] first view of ${count} versions: ${Math.round(firstViewMs)} ms cold; ` +
+      `last page ${Math.round(lastPageMs)} ms`,
+  )
   expect(firstViewMs).toBeLessThan(10_000)
 })

@@ -47,13 +47,23 @@ const stop = async (child: ChildProcess, done: ReturnType<typeof collect>) => {
 
 beforeAll(async () => {
   const serverUrl = inject('postgresUrl')
-  const exists = await query<{ n: number }>(serverUrl, `SELECT count(*)::int AS n FROM pg_roles WHERE rolname = '${role}'`)
+  const exists = await query<{ n: number }>(
+    serverUrl,
+    `SELECT count(*)::int AS n FROM pg_roles WHERE rolname = '${role}'`,
+  )
   if (exists[0]!.n === 0) await query(serverUrl, `CREATE ROLE ${role} LOGIN SUPERUSER PASSWORD '${password}'`)
   stagingUrl = await withPassword(serverUrl)
   productionUrl = await withPassword(serverUrl)
   project = await createProject(
-    ['storage: file:.squizzle/artifacts', 'environments:', '  staging:', `    database: { url: "${stagingUrl}" }`,
-      '  production:', `    database: { url: "${productionUrl}" }`, ''].join('\n'),
+    [
+      'storage: file:.squizzle/artifacts',
+      'environments:',
+      '  staging:',
+      `    database: { url: "${stagingUrl}" }`,
+      '  production:',
+      `    database: { url: "${productionUrl}" }`,
+      '',
+    ].join('\n'),
   )
   await project.add('migrations', '001_users.sql', 'CREATE TABLE users (id int);')
   await project.add('rollback', '001_users.sql', 'DROP TABLE users;')
@@ -71,7 +81,10 @@ describe('squizzle console', () => {
     expect(started.targets).toEqual(['staging', 'production'])
     const targets = await (await fetch(`${started.url}/api/targets`)).text()
     const parsed = JSON.parse(targets) as { targets: { name: string; current: string | null; location: string }[] }
-    expect(parsed.targets.map((t) => [t.name, t.current])).toEqual([['staging', '1.0.0'], ['production', null]])
+    expect(parsed.targets.map((t) => [t.name, t.current])).toEqual([
+      ['staging', '1.0.0'],
+      ['production', null],
+    ])
     expect(parsed.targets[0]!.location).toContain(`${role}:***@`)
     const releases = JSON.parse(await (await fetch(`${started.url}/api/releases`)).text()) as { total: number }
     expect(releases.total).toBe(1)

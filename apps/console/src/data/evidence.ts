@@ -89,7 +89,9 @@ export function provenanceSummary(attachments: readonly Attachment[]): Provenanc
   const builder = isObject(run['builder']) ? text(run['builder']['id']) : null
   const metadata = isObject(run['metadata']) ? run['metadata'] : {}
   const params = isObject(definition['externalParameters']) ? definition['externalParameters'] : {}
-  const deps = Array.isArray(definition['resolvedDependencies']) ? definition['resolvedDependencies'].filter(isObject) : []
+  const deps = Array.isArray(definition['resolvedDependencies'])
+    ? definition['resolvedDependencies'].filter(isObject)
+    : []
   const source = deps.find((d) => isObject(d['digest']) && typeof d['digest']['gitCommit'] === 'string')
   const commit = source && isObject(source['digest']) ? text(source['digest']['gitCommit']) : null
   return {

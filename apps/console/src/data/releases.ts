@@ -1,5 +1,11 @@
 import { compareVersions, diffSnapshots, isVersion, verifyVersion, versionSnapshot } from '@squizzle/core'
-import { isSquizzleError, type Attachment, type ContentTarget, type ManifestFile, type SchemaSnapshot } from '@squizzle/core'
+import {
+  isSquizzleError,
+  type Attachment,
+  type ContentTarget,
+  type ManifestFile,
+  type SchemaSnapshot,
+} from '@squizzle/core'
 import type { ArtifactPolicy, ArtifactStorage, BundleLimits, PulledArtifact, VersionDiff } from '@squizzle/core'
 import { provenanceSummary, sbomSummary, type ProvenanceSummary, type SbomSummary } from './evidence.js'
 import { mapLimit } from './map-limit.js'
@@ -105,7 +111,13 @@ export class ReleaseReader {
     const attachments = await this.attachmentsOf(pulled)
     const summary = await this.describe(pulled, attachments)
     const { manifest } = pulled
-    const fileList = manifest.files.map(({ path, kind, size, sha256, transaction }) => ({ path, kind, size, sha256, transaction }))
+    const fileList = manifest.files.map(({ path, kind, size, sha256, transaction }) => ({
+      path,
+      kind,
+      size,
+      sha256,
+      transaction,
+    }))
     return {
       ...summary,
       integrity: await this.integrity(version, pulled.ref.digest),
@@ -150,7 +162,9 @@ export class ReleaseReader {
     const previous = await this.storage.pull(from)
     const before = await versionSnapshot(previous, this.limits)
     const after = await versionSnapshot(pulled, this.limits)
-    const files = pulled.manifest.files.filter((f) => f.kind !== 'schema').map(({ path, kind, size, sha256 }) => ({ path, kind, size, sha256 }))
+    const files = pulled.manifest.files
+      .filter((f) => f.kind !== 'schema')
+      .map(({ path, kind, size, sha256 }) => ({ path, kind, size, sha256 }))
     const missingSnapshots = [before ? null : from, after ? null : to].filter((v): v is string => v !== null)
     const schema = before && after ? diffSnapshots(before, after) : null
     return { from, to, versions: [{ version: to, digest: pulled.ref.digest, files }], schema, missingSnapshots }

@@ -1,5 +1,19 @@
-import { checkDrift, isSquizzleError, Migrator, redactUrl, type ArtifactPolicy, type ArtifactStorage } from '@squizzle/core'
-import type { BundleLimits, DatabaseDriver, DriftReport, HistoryEntry, LockHolderInfo, StatusReport } from '@squizzle/core'
+import {
+  checkDrift,
+  isSquizzleError,
+  Migrator,
+  redactUrl,
+  type ArtifactPolicy,
+  type ArtifactStorage,
+} from '@squizzle/core'
+import type {
+  BundleLimits,
+  DatabaseDriver,
+  DriftReport,
+  HistoryEntry,
+  LockHolderInfo,
+  StatusReport,
+} from '@squizzle/core'
 import type { ConsoleTarget } from '../options.js'
 
 /** How a version stands on a target, as one grid cell shows it. */
@@ -90,7 +104,12 @@ export class TargetReader {
     const empty = { ...base, counts: emptyCounts(), versions: {}, drift: null, driftError: null }
     try {
       const driver = await this.driver(target)
-      const migrator = new Migrator({ storage: this.storage, driver, toolVersion: this.toolVersion, policy: this.policy })
+      const migrator = new Migrator({
+        storage: this.storage,
+        driver,
+        toolVersion: this.toolVersion,
+        policy: this.policy,
+      })
       const report = await migrator.status()
       const drift = await checkDrift({ storage: this.storage, driver, limits: this.limits }).then(
         (d) => ({ drift: d, driftError: null }),
@@ -99,9 +118,24 @@ export class TargetReader {
       const versions = cells(report, drift.drift?.status === 'drift')
       const counts = emptyCounts()
       for (const status of Object.values(versions)) counts[status]++
-      const { differences = [], status = 'clean', version = null, expectedServer = null, liveServer = null } = drift.drift ?? {}
+      const {
+        differences = [],
+        status = 'clean',
+        version = null,
+        expectedServer = null,
+        liveServer = null,
+      } = drift.drift ?? {}
       const driftView = drift.drift ? { status, version, differences, expectedServer, liveServer } : null
-      return { ...base, error: null, current: report.current, counts, versions, lock: report.lock, ...drift, drift: driftView }
+      return {
+        ...base,
+        error: null,
+        current: report.current,
+        counts,
+        versions,
+        lock: report.lock,
+        ...drift,
+        drift: driftView,
+      }
     } catch (err) {
       this.forgetIfDisconnected(target, err)
       return { ...empty, error: failure(err) }

@@ -32,19 +32,27 @@ const signatureLabels: Record<SignatureStatus['status'], { glyph: string; label:
   unchecked: { glyph: '?', label: 'signed, not checked', tone: 'pending' },
 }
 
+/** Who signed: a key's id (shortened in tables, whole in its tooltip) or a keyless subject and issuer. */
+function signerText(signer: NonNullable<SignatureStatus['signer']>, short: boolean): SafeHtml {
+  if (signer.method === 'keyless') return html`${signer.subject}${signer.issuer ? ` (${signer.issuer})` : ''}`
+  const id = short && signer.subject.length > 16 ? `${signer.subject.slice(0, 16)}…` : signer.subject
+  return html`key <code title="${signer.subject}">${id}</code>`
+}
+
 /**
- * The signature status with who signed, as verified against the trust policy.
+ * The signature status with who signed, as verified against the trust policy; `short`
+ * shortens a key id for tables.
  *
  * @example
  * ```ts
- * signatureBadge(summary.signature)
+ * signatureBadge(summary.signature, true)
  * ```
  */
-export function signatureBadge(signature: SignatureStatus): SafeHtml {
+export function signatureBadge(signature: SignatureStatus, short = false): SafeHtml {
   const { glyph, label, tone } = signatureLabels[signature.status]
-  const who = signature.signer ? html` <span class="signer">by ${signature.signer.subject}</span>` : ''
+  const who = signature.signer ? html` <span class="signer">by ${signerText(signature.signer, short)}</span>` : ''
   const why = signature.message ? html` title="${signature.code}: ${signature.message}"` : ''
-  return html`<span class="badge s-${tone}"${why}><span aria-hidden="true">${glyph}</span> ${label}</span>${who}`
+  return html`<span class="badge s-${tone}" ${why}><span aria-hidden="true">${glyph}</span> ${label}</span>${who}`
 }
 
 /**

@@ -11,8 +11,10 @@ export interface PageFrame {
 
 const nav = (section: PageFrame['section']) => {
   const link = (href: string, name: PageFrame['section'], label: string) =>
-    html`<a href="${href}"${section === name ? html` aria-current="page"` : ''}>${label}</a>`
-  return html`<nav aria-label="Main">${link('/releases', 'releases', 'Releases')}${link('/targets', 'targets', 'Targets')}</nav>`
+    html`<a href="${href}" ${section === name ? html` aria-current="page"` : ''}>${label}</a>`
+  return html`<nav aria-label="Main">
+    ${link('/releases', 'releases', 'Releases')}${link('/targets', 'targets', 'Targets')}
+  </nav>`
 }
 
 /**
@@ -26,27 +28,24 @@ const nav = (section: PageFrame['section']) => {
  */
 export function layout(frame: PageFrame): SafeHtml {
   return html`<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="color-scheme" content="light dark">
-<title>${frame.title} · Squizzle console</title>
-<link rel="stylesheet" href="/assets/console.css">
-<script src="/assets/console.js" defer></script>
-</head>
-<body data-poll-ms="${frame.pollMs}">
-<a class="skip" href="#main">Skip to content</a>
-<header class="top">
-<a class="brand" href="/releases"><span aria-hidden="true">◆</span> Squizzle console</a>
-${nav(frame.section)}
-<p class="live" id="live" role="status" aria-live="polite">${frame.pollMs > 0 ? 'Live' : ''}</p>
-</header>
-<main id="main" tabindex="-1">
-${frame.body}
-</main>
-<footer class="foot">Read-only · self-hosted · no phone-home · <a href="/api">JSON endpoints</a></footer>
-</body>
-</html>
-`
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <meta name="color-scheme" content="light dark" />
+        <title>${frame.title} · Squizzle console</title>
+        <link rel="stylesheet" href="/assets/console.css" />
+        <script src="/assets/console.js" defer></script>
+      </head>
+      <body data-poll-ms="${frame.pollMs}">
+        <a class="skip" href="#main">Skip to content</a>
+        <header class="top">
+          <a class="brand" href="/releases"><span aria-hidden="true">◆</span> Squizzle console</a>
+          ${nav(frame.section)}
+          <p class="live" id="live" role="status" aria-live="polite">${frame.pollMs > 0 ? 'Live' : ''}</p>
+        </header>
+        <main id="main" tabindex="-1">${frame.body}</main>
+        <footer class="foot">Read-only · self-hosted · no phone-home · <a href="/api">JSON endpoints</a></footer>
+      </body>
+    </html> `
 }

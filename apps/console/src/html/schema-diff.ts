@@ -8,13 +8,21 @@ const signs = { added: '+', removed: '−', changed: '~' } as const
 
 function item(d: SchemaDifference): SafeHtml {
   const head = html`<span class="sign" aria-hidden="true">${signs[d.change]}</span>
-<span class="change">${d.change}</span> <span class="kind">${d.kind}</span> <code>${d.name}</code>`
+    <span class="change">${d.change}</span> <span class="kind">${d.kind}</span> <code>${d.name}</code>`
   if (d.change !== 'changed') return html`<li class="d-${d.change}">${head}</li>`
   const props = d.properties.map(
-    (p) => html`<li><code>${p.property}</code>: <del>${show(p.from)}</del> <span aria-hidden="true">→</span>
-<span class="sr">changed to</span> <ins>${show(p.to)}</ins></li>`,
+    (p) =>
+      html`<li>
+        <code>${p.property}</code>: <del>${show(p.from)}</del> <span aria-hidden="true">→</span>
+        <span class="sr">changed to</span> <ins>${show(p.to)}</ins>
+      </li>`,
   )
-  return html`<li class="d-changed">${head}<ul class="props">${props}</ul></li>`
+  return html`<li class="d-changed">
+    ${head}
+    <ul class="props">
+      ${props}
+    </ul>
+  </li>`
 }
 
 /**
@@ -28,5 +36,7 @@ function item(d: SchemaDifference): SafeHtml {
  */
 export function schemaDiff(differences: readonly SchemaDifference[], emptyText: string): SafeHtml {
   if (differences.length === 0) return html`<p class="muted">${emptyText}</p>`
-  return html`<ul class="diff">${differences.map(item)}</ul>`
+  return html`<ul class="diff">
+    ${differences.map(item)}
+  </ul>`
 }

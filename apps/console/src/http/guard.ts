@@ -43,6 +43,12 @@ export function admit(req: IncomingMessage, res: ServerResponse, url: URL, token
   const presented = presentedToken(req)
   if (presented !== null && tokensEqual(presented, token)) return true
   res.setHeader('www-authenticate', 'Bearer realm="squizzle-console"')
-  refuse(res, 401, 'UNAUTHORIZED', 'An access token is required: open the console with ?token=… once, or send Authorization: Bearer ….', json)
+  refuse(
+    res,
+    401,
+    'UNAUTHORIZED',
+    'An access token is required: open the console with ?token=… once, or send Authorization: Bearer ….',
+    json,
+  )
   return false
 }

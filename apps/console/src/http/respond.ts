@@ -25,9 +25,19 @@ export const securityHeaders: Readonly<Record<string, string>> = {
  * send(res, 200, 'application/json', JSON.stringify(data), secrets)
  * ```
  */
-export function send(res: ServerResponse, status: number, type: string, body: string, secrets: readonly string[]): void {
+export function send(
+  res: ServerResponse,
+  status: number,
+  type: string,
+  body: string,
+  secrets: readonly string[],
+): void {
   const text = redactSecrets(body, secrets)
-  res.writeHead(status, { ...securityHeaders, 'content-type': `${type}; charset=utf-8`, 'content-length': Buffer.byteLength(text) })
+  res.writeHead(status, {
+    ...securityHeaders,
+    'content-type': `${type}; charset=utf-8`,
+    'content-length': Buffer.byteLength(text),
+  })
   res.end(text)
 }
 

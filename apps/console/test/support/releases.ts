@@ -56,7 +56,10 @@ export async function releaseFixture(serverUrl: string, versions: readonly Versi
     const pulled = await storage.pull(version)
     const files = []
     for await (const file of bundleFiles(pulled.open(), pulled.manifest, { keepContent: true })) files.push(file)
-    await storage.attach!(pulled.ref, sbomAttachment(cyclonedxSbom({ ref: pulled.ref, manifest: pulled.manifest, files, name: 'shop' })))
+    await storage.attach!(
+      pulled.ref,
+      sbomAttachment(cyclonedxSbom({ ref: pulled.ref, manifest: pulled.manifest, files, name: 'shop' })),
+    )
     await storage.attach!(pulled.ref, await signVersion(signer, pulled.ref, pulled.manifest, buildEnvironment(ciEnv)))
   }
   for (const spec of versions) {
@@ -67,7 +70,12 @@ export async function releaseFixture(serverUrl: string, versions: readonly Versi
 }
 
 /** Writes a version's files into the fixture's project folders and builds it. */
-export async function addVersion(dir: string, storage: ArtifactStorage, serverUrl: string, spec: VersionSpec): Promise<void> {
+export async function addVersion(
+  dir: string,
+  storage: ArtifactStorage,
+  serverUrl: string,
+  spec: VersionSpec,
+): Promise<void> {
   for (const [path, sql] of Object.entries(spec.files)) {
     await mkdir(join(dir, 'db', path, '..'), { recursive: true })
     await writeFile(join(dir, 'db', path), sql)

@@ -16,7 +16,10 @@ const role = 'console_reader'
  * ```
  */
 export async function databaseWithPassword(serverUrl: string): Promise<string> {
-  const exists = await query<{ n: number }>(serverUrl, `SELECT count(*)::int AS n FROM pg_roles WHERE rolname = '${role}'`)
+  const exists = await query<{ n: number }>(
+    serverUrl,
+    `SELECT count(*)::int AS n FROM pg_roles WHERE rolname = '${role}'`,
+  )
   if (exists[0]!.n === 0) await query(serverUrl, `CREATE ROLE ${role} LOGIN SUPERUSER PASSWORD '${dbPassword}'`)
   const url = new URL(await createTestDatabase(serverUrl, 'console'))
   url.username = role
@@ -52,11 +55,22 @@ export function postgresTarget(name: string, url: string): ConsoleTarget {
  * await applyTo(url, storage, policy, '1.1.0')
  * ```
  */
-export async function applyTo(url: string, storage: ArtifactStorage, policy: ArtifactPolicy, version?: string): Promise<void> {
+export async function applyTo(
+  url: string,
+  storage: ArtifactStorage,
+  policy: ArtifactPolicy,
+  version?: string,
+): Promise<void> {
   const driver = new PostgresDriver({ url })
   await driver.connect()
   try {
-    await new Migrator({ storage, driver, toolVersion: '0.1.0', policy, actor: { user: 'deploy-bot', host: 'ci-7' } }).apply(version)
+    await new Migrator({
+      storage,
+      driver,
+      toolVersion: '0.1.0',
+      policy,
+      actor: { user: 'deploy-bot', host: 'ci-7' },
+    }).apply(version)
   } finally {
     await driver.close()
   }

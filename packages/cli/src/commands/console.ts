@@ -13,7 +13,8 @@ async function loadConsole(): Promise<ConsoleModule> {
   try {
     return await import('@squizzle/console')
   } catch (cause) {
-    const missing = (cause as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND' && String(cause).includes('@squizzle/console')
+    const missing =
+      (cause as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND' && String(cause).includes('@squizzle/console')
     if (!missing) throw cause
     throw new SquizzleError('CONSOLE_MISSING', 'the web console is not installed', {
       hint: 'Install it next to the CLI: npm install --save-dev @squizzle/console',
@@ -26,7 +27,9 @@ function parsePort(value: string | undefined): number {
   if (value === undefined) return 4400
   const port = Number(value)
   if (!/^\d+$/.test(value) || port > 65_535) {
-    throw new SquizzleError('USAGE', `--port must be a port number (0-65535), not "${value}"`, { hint: 'Example: squizzle console --port 4400' })
+    throw new SquizzleError('USAGE', `--port must be a port number (0-65535), not "${value}"`, {
+      hint: 'Example: squizzle console --port 4400',
+    })
   }
   return port
 }
@@ -84,7 +87,11 @@ export const consoleCommand: Command = {
     '--token   an access token every request must present (also SQUIZZLE_CONSOLE_TOKEN); open /?token=… once',
     'Needs the optional package @squizzle/console. Stops on Ctrl-C (SIGINT) or SIGTERM.',
   ],
-  examples: ['squizzle console', 'squizzle console --port 8080 --env production', 'SQUIZZLE_CONSOLE_TOKEN=… squizzle console --host 0.0.0.0'],
+  examples: [
+    'squizzle console',
+    'squizzle console --port 8080 --env production',
+    'SQUIZZLE_CONSOLE_TOKEN=… squizzle console --host 0.0.0.0',
+  ],
   options: { port: { type: 'string' }, host: { type: 'string' }, token: { type: 'string' } },
   async run(ctx, args) {
     versionArguments(args.positionals, 'console', { min: 0, max: 0 })
@@ -107,7 +114,9 @@ export const consoleCommand: Command = {
     })
     const r = ctx.reporter
     r.line(`Console at ${server.url}${token ? ' (open it once with ?token=…)' : ''}`)
-    r.line(r.colors.dim(`  ${storage.name} · ${targets.length} target${targets.length === 1 ? '' : 's'} · Ctrl-C stops it`))
+    r.line(
+      r.colors.dim(`  ${storage.name} · ${targets.length} target${targets.length === 1 ? '' : 's'} · Ctrl-C stops`),
+    )
     r.json({ url: server.url, host: server.host, port: server.port, targets: targets.map((t) => t.name) })
     await stopRequested()
     await server.close()

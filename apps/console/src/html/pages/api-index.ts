@@ -19,7 +19,21 @@ export const endpoints: readonly { path: string; what: string }[] = [
  * ```
  */
 export function apiIndexPage(): SafeHtml {
-  const rows = endpoints.map((e) => html`<tr><th scope="row"><code>GET ${e.path}</code></th><td>${e.what}</td></tr>`)
-  return html`<h1>JSON endpoints</h1><p class="lead">Every page reads one of these; scripts can read the same data.</p>
-<table class="grid"><caption>Endpoints</caption><tbody>${rows}</tbody></table>`
+  const rows = endpoints.map(
+    (e) =>
+      html`<tr>
+        <th scope="row"><code>GET ${e.path}</code></th>
+        <td>${e.what}</td>
+      </tr>`,
+  )
+  return html`<h1>JSON endpoints</h1>
+    <p class="lead">Every page reads one of these; scripts can read the same data.</p>
+    <table class="grid">
+      <caption>
+        Endpoints
+      </caption>
+      <tbody>
+        ${rows}
+      </tbody>
+    </table>`
 }

@@ -9,5 +9,7 @@ import { html, type SafeHtml } from '../html.js'
  * ```
  */
 export function notFoundPage(what: string): SafeHtml {
-  return html`<h1>Not found</h1><p>${what}.</p><p><a href="/releases">All releases</a> · <a href="/targets">All targets</a></p>`
+  return html`<h1>Not found</h1>
+    <p>${what}.</p>
+    <p><a href="/releases">All releases</a> · <a href="/targets">All targets</a></p>`
 }
