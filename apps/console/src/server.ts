@@ -49,19 +49,7 @@ export async function createConsoleServer(options: ConsoleOptions): Promise<Cons
     )
   }
   const secrets = [...(options.secrets ?? []), ...(options.token ? [options.token] : [])]
-  const targets = new TargetReader(
-    options.storage,
-    options.targets ?? [],
-    options.policy,
-    options.limits,
-    options.toolVersion ?? consoleVersion,
-  )
-  const ctx: ViewContext = {
-    releases: new ReleaseReader(options.storage, options.policy, options.limits),
-    targets,
-    storageName: options.storage.name,
-    pageSize: options.pageSize ?? 25,
-  }
+  const ctx = viewContext(options)
   const pollMs = options.pollMs ?? 2000
   const server = createServer((req, res) => {
     handle(req, res, { ctx, token: options.token, secrets, pollMs }).catch((err: unknown) => failed(res, err, secrets))
@@ -77,8 +65,20 @@ export async function createConsoleServer(options: ConsoleOptions): Promise<Cons
     close: async () => {
       server.closeAllConnections()
       await new Promise<void>((resolve) => server.close(() => resolve()))
-      await targets.close()
+      await ctx.targets.close()
     },
+  }
+}
+
+/** The readers every view reads through, over the options' storage, targets and policy. */
+function viewContext(options: ConsoleOptions): ViewContext {
+  const { storage, policy, limits } = options
+  const toolVersion = options.toolVersion ?? consoleVersion
+  return {
+    releases: new ReleaseReader(storage, policy, limits),
+    targets: new TargetReader(storage, options.targets ?? [], policy, limits, toolVersion),
+    storageName: storage.name,
+    pageSize: options.pageSize ?? 25,
   }
 }
 

@@ -131,7 +131,14 @@ export async function routeView(ctx: ViewContext, path: string, query: URLSearch
   return null
 }
 
-/** The `/api` index, as a page and as JSON. */
+/**
+ * The `/api` index, as a page and as JSON.
+ *
+ * @example
+ * ```ts
+ * apiIndexView().json // { endpoints: [...] }
+ * ```
+ */
 export const apiIndexView = (): View => ({
   status: 200,
   title: 'JSON endpoints',
@@ -140,5 +147,12 @@ export const apiIndexView = (): View => ({
   json: { endpoints },
 })
 
-/** A view for an address no route matches. */
+/**
+ * A view for an address no route matches.
+ *
+ * @example
+ * ```ts
+ * unknownView('/nope').status // 404
+ * ```
+ */
 export const unknownView = (path: string): View => notFound(`nothing at ${path}`)

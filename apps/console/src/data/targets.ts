@@ -101,7 +101,6 @@ export class TargetReader {
 
   async overview(target: ConsoleTarget): Promise<TargetOverview> {
     const base = { name: target.name, location: redactUrl(target.location), current: null, lock: null }
-    const empty = { ...base, counts: emptyCounts(), versions: {}, drift: null, driftError: null }
     try {
       const driver = await this.driver(target)
       const migrator = new Migrator({
@@ -111,34 +110,28 @@ export class TargetReader {
         policy: this.policy,
       })
       const report = await migrator.status()
-      const drift = await checkDrift({ storage: this.storage, driver, limits: this.limits }).then(
-        (d) => ({ drift: d, driftError: null }),
-        (err: unknown) => ({ drift: null, driftError: failure(err) }),
-      )
+      const drift = await this.readDrift(driver)
       const versions = cells(report, drift.drift?.status === 'drift')
       const counts = emptyCounts()
       for (const status of Object.values(versions)) counts[status]++
-      const {
-        differences = [],
-        status = 'clean',
-        version = null,
-        expectedServer = null,
-        liveServer = null,
-      } = drift.drift ?? {}
-      const driftView = drift.drift ? { status, version, differences, expectedServer, liveServer } : null
-      return {
-        ...base,
-        error: null,
-        current: report.current,
-        counts,
-        versions,
-        lock: report.lock,
-        ...drift,
-        drift: driftView,
-      }
+      return { ...base, error: null, current: report.current, counts, versions, lock: report.lock, ...drift }
     } catch (err) {
       this.forgetIfDisconnected(target, err)
-      return { ...empty, error: failure(err) }
+      return { ...base, counts: emptyCounts(), versions: {}, drift: null, driftError: null, error: failure(err) }
+    }
+  }
+
+  /** Drift against the current version's snapshot; a target that cannot be checked says why instead. */
+  private async readDrift(driver: DatabaseDriver): Promise<Pick<TargetOverview, 'drift' | 'driftError'>> {
+    try {
+      const { status, version, differences, expectedServer, liveServer } = await checkDrift({
+        storage: this.storage,
+        driver,
+        limits: this.limits,
+      })
+      return { drift: { status, version, differences, expectedServer, liveServer }, driftError: null }
+    } catch (err) {
+      return { drift: null, driftError: failure(err) }
     }
   }
 

@@ -81,5 +81,12 @@ export function when(iso: string | null): SafeHtml {
   return html`<time datetime="${iso}">${iso.replace('T', ' ').replace(/\.\d+Z$|Z$/, '')} UTC</time>`
 }
 
-/** Encodes a path segment (versions and target names appear in links). */
+/**
+ * Encodes a path segment (versions and target names appear in links).
+ *
+ * @example
+ * ```ts
+ * segment('eu west') // 'eu%20west'
+ * ```
+ */
 export const segment = (value: string): string => encodeURIComponent(value)
