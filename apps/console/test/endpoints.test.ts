@@ -117,6 +117,25 @@ describe('JSON endpoints', () => {
     expect(typeof body['history'][0].durationMs).toBe('number')
   })
 
+  it('names the lock holder and since when while another session holds the migration lock', async () => {
+    const { PostgresDriver } = await import('@squizzle/driver-postgres')
+    const holder = new PostgresDriver({ url, applicationName: 'deploy job 42' })
+    await holder.connect()
+    try {
+      const lock = await holder.lock({ timeoutMs: 10_000 })
+      const { body } = await json('/api/targets/staging')
+      expect(body['lock'].applicationName).toContain('deploy job 42')
+      expect(typeof body['lock'].pid).toBe('number')
+      expect(Number.isNaN(Date.parse(body['lock'].since))).toBe(false)
+      const page = await (await get(open, '/targets/staging')).text()
+      expect(page).toContain('deploy job 42')
+      await lock.release()
+    } finally {
+      await holder.close()
+    }
+    expect((await json('/api/targets/staging')).body['lock']).toBeNull()
+  })
+
   it('answers 404 for unknown versions, targets and addresses, as JSON and as a page', async () => {
     for (const path of ['/api/releases/9.9.9', '/api/releases/9.9.9/schema', '/api/releases/..%2F..%2Fetc']) {
       const { status, body } = await json(path)
