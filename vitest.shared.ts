@@ -20,6 +20,7 @@ export const workspaceAliases = [
   { find: /^@squizzle\/security$/, replacement: at('./packages/security/src/index.ts') },
   { find: /^@squizzle\/storage-oci\/registry-url$/, replacement: at('./packages/storage-oci/src/registry-url.ts') },
   { find: /^@squizzle\/storage-oci$/, replacement: at('./packages/storage-oci/src/index.ts') },
+  { find: /^@squizzle\/console$/, replacement: at('./apps/console/src/index.ts') },
 ]
 
 /** The globalSetup that starts one real PostgreSQL server per test run. */

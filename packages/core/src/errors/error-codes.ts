@@ -27,6 +27,7 @@ export type SquizzleErrorCode =
   | 'DRIZZLE_KIT_MISSING'
   | 'DRIZZLE_KIT_UNSUPPORTED'
   | 'DRIZZLE_KIT_FAILED'
+  | 'CONSOLE_MISSING'
   | 'REPLAY_FAILED'
   | 'ROLLBACK_CHECK_FAILED'
   // the release ledger (db/squizzle.sum)
@@ -124,6 +125,7 @@ const categories: Record<SquizzleErrorCode, ErrorCategory> = {
   DRIZZLE_KIT_MISSING: 'failure',
   DRIZZLE_KIT_UNSUPPORTED: 'failure',
   DRIZZLE_KIT_FAILED: 'failure',
+  CONSOLE_MISSING: 'failure',
   REPLAY_FAILED: 'failure',
   ROLLBACK_CHECK_FAILED: 'failure',
   LEDGER_MISSING: 'failure',

@@ -1,0 +1,6 @@
+export { createConsoleServer, type ConsoleServer } from './server.js'
+export type { ConsoleOptions, ConsoleTarget } from './options.js'
+export type { ReleasePage, ReleaseSummary, ReleaseDetail } from './data/releases.js'
+export type { SignatureStatus } from './data/signature.js'
+export type { SbomSummary, ProvenanceSummary } from './data/evidence.js'
+export type { TargetOverview, TargetDetail, RunRow, CellStatus } from './data/targets.js'
