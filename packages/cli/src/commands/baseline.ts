@@ -1,4 +1,4 @@
-import { hasErrorCode, SquizzleError } from '@squizzle/core'
+import { hasErrorCode } from '@squizzle/core'
 import { oneVersion } from '../args.js'
 import { exitCodes } from '../exit-codes.js'
 import { confirmed } from '../output/confirm.js'

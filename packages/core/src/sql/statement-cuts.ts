@@ -47,7 +47,7 @@ export function nextTopLevelSemicolon(text: string, from: number): number {
 }
 
 /** Characters that start or end something the scanner tracks. */
-const interesting = /[;'"\-\/$]/g
+const interesting = /[;'"\-/$]/g
 const quoteOrBackslash = { 39: /['\\]/g, 34: /["\\]/g } as const
 
 function skipQuoted(text: string, i: number, quote: 39 | 34, backslashEscapes: boolean): number {

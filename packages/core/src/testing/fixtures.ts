@@ -71,7 +71,10 @@ export async function makeTestVersion(
     `test version ${version}`,
   )
   const chunks: Buffer[] = []
-  const stream = writeBundle(entries.map((e) => ({ path: e.path, size: e.bytes.length, source: e.bytes })), { mtime: 0 })
+  const stream = writeBundle(
+    entries.map((e) => ({ path: e.path, size: e.bytes.length, source: e.bytes })),
+    { mtime: 0 },
+  )
   for await (const chunk of stream as AsyncIterable<Buffer>) chunks.push(chunk)
   return { manifest, bundle: new Uint8Array(Buffer.concat(chunks)) }
 }
