@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest'
 import { codeOf } from '../test-support/code-of.js'
 import { planStages } from './fleet-stage.js'
+import type { FleetTarget } from './fleet-target.js'
 
-const targets = [
+const targets: FleetTarget[] = [
   { name: 'a', url: 'env:A', labels: { tier: 'canary' } },
   { name: 'b', url: 'env:B', labels: { tier: 'main', region: 'eu' } },
   { name: 'c', url: 'env:C', labels: { tier: 'main', region: 'us' } },
