@@ -5,6 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vi
 import { collect, squizzle, startSquizzle } from './support/cli-process.js'
 import { createFleetDatabases, type FleetDatabases } from './support/fleet-databases.js'
 import { createProject, type TestProject } from './support/project.js'
+import { inTerminal } from './support/terminal.js'
 
 interface TargetLine { name: string; stage: string | null; result: string; versionBefore: string | null;
   versionAfter: string | null; error: { code: string; message: string } | null; reason: string | null }
@@ -245,5 +246,23 @@ describe('fleet targets that cannot be reached', () => {
     const w = await squizzle(['fleet', 'plan', '--json'], { cwd: project.dir, env: { CONTROL_DATABASE_URL: control } })
     expect((JSON.parse(w.stdout) as { error: { code: string } }).error.code).toBe('FLEET_TARGETS_UNAVAILABLE')
     expect(await query(control, 'SELECT count(*)::int AS n FROM tenants')).toEqual([{ n: 1 }])
+  })
+})
+
+describe('fleet apply on a terminal', () => {
+  it('shows live done / running / failed counts, then one report table', async () => {
+    const dbs = await createFleetDatabases(serverUrl(), 4, accounts)
+    try {
+      project = await fleetProject(dbs, '  stages:\n    - { name: all, parallel: 2 }\n')
+      await build(project, '1.0.0', 'SELECT pg_sleep(0.6);\n')
+      const { code, output } = await inTerminal(['fleet', 'apply'], { cwd: project.dir }).done
+      expect(code, output).toBe(0)
+      expect(output).toMatch(/\r\u001b\[2K[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] rolling out 1\.0\.0: [0-3] of 4 done, [12] running, 0 failed/)
+      expect(output).toMatch(/TARGET\s+STAGE\s+RESULT\s+BEFORE\s+AFTER/)
+      expect(output).toMatch(/tenant_003\s+all\s+applied\s+\(none\)\s+1\.0\.0/)
+      expect(output).toContain('4 applied, 0 already current, 0 failed, 0 skipped')
+    } finally {
+      await dbs.drop()
+    }
   })
 })
