@@ -104,6 +104,9 @@ describe('fleet apply when a target fails', () => {
     const check = 'INSERT INTO runs VALUES (now());\nALTER TABLE accounts ADD CONSTRAINT positive CHECK (balance >= 0);\n'
     await build(project, '1.0.0', check)
 
+    const plan = JSON.parse((await run('fleet', 'plan', '--json')).stdout) as { targets: { current: null; pending: string[] }[] }
+    expect(plan.targets.map((t) => [t.current, t.pending])).toEqual(Array(6).fill([null, ['1.0.0']]))
+
     // maxFailures 0, one at a time: tenant_000 and _001 apply, _002 fails, the rest are never started.
     const strict = await run('fleet', 'apply', '--env', 'strict', '--json')
     expect(strict.code).toBe(1)
@@ -118,6 +121,11 @@ describe('fleet apply when a target fails', () => {
     const report = reportOf(cont.stdout)
     expect(report.totals).toEqual({ applied: 3, current: 2, failed: 1, skipped: 0 })
     expect(report.targets.filter((t) => t.result === 'failed').map((t) => t.name)).toEqual(['tenant_002'])
+    const status = JSON.parse((await run('fleet', 'status', '--json')).stdout) as {
+      failing: number; versions: Record<string, number>; targets: { name: string; failed: { code: string }[] }[] }
+    expect(status).toMatchObject({ failing: 1, versions: { '1.0.0': 5, '(none)': 1 } })
+    // The history records the database's own error class for the failed run.
+    expect(status.targets.find((t) => t.name === 'tenant_002')?.failed[0]?.code).toBe('DATABASE_ERROR')
     const human = await run('fleet', 'apply')
     expect(human.stdout).toMatch(/tenant_002\s+all\s+failed/)
 
@@ -246,6 +254,30 @@ describe('fleet targets that cannot be reached', () => {
     const w = await squizzle(['fleet', 'plan', '--json'], { cwd: project.dir, env: { CONTROL_DATABASE_URL: control } })
     expect((JSON.parse(w.stdout) as { error: { code: string } }).error.code).toBe('FLEET_TARGETS_UNAVAILABLE')
     expect(await query(control, 'SELECT count(*)::int AS n FROM tenants')).toEqual([{ n: 1 }])
+  })
+})
+
+describe('fleet targets from a command', () => {
+  it('reads JSON lines a command prints, and says clearly when the command fails', async () => {
+    const dbs = await createFleetDatabases(serverUrl(), 2, accounts)
+    try {
+      const lines = [...dbs.urls].map(([name, url]) => JSON.stringify({ name, url })).join('\n')
+      project = await createProject('storage: file:.squizzle/artifacts\nfleet:\n'
+        + `  targets: { command: [${JSON.stringify(process.execPath)}, list.mjs] }\n`)
+      await writeFile(join(project.dir, 'list.mjs'), `if (process.env.FAIL) { console.error('no tenants'); process.exit(3) }
+console.log(${JSON.stringify(lines)})\n`)
+      await build(project, '1.0.0', 'CREATE TABLE from_command (id int);\n')
+      const r = await run('fleet', 'apply', '--json')
+      expect(r.code, r.stderr).toBe(0)
+      expect(reportOf(r.stdout).targets.map((t) => [t.name, t.result])).toEqual([['tenant_000', 'applied'], ['tenant_001', 'applied']])
+      const failing = await squizzle(['fleet', 'status'], { cwd: project.dir, env: { FAIL: '1' } })
+      expect(failing.code).toBe(1)
+      expect(failing.stderr).toContain('no tenants')
+      expect(failing.stderr).toContain('FLEET_TARGETS_UNAVAILABLE')
+      expect(r.stdout + failing.stderr).not.toContain(password())
+    } finally {
+      await dbs.drop()
+    }
   })
 })
 
