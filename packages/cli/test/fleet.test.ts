@@ -257,6 +257,34 @@ describe('fleet targets that cannot be reached', () => {
   })
 })
 
+describe('fleet apply and Ctrl-C', () => {
+  it('cancels the target running at its next safe point, skips the rest, exits 130; a rerun finishes', async () => {
+    const dbs = await createFleetDatabases(serverUrl(), 3, accounts)
+    try {
+      project = await fleetProject(dbs, '')
+      await build(project, '1.0.0', 'INSERT INTO runs VALUES (now());\nSELECT pg_sleep(3);\n')
+      const child = startSquizzle(['fleet', 'apply', '--json'], { cwd: project.dir })
+      const done = collect(child)
+      const sleeping = async () => (await query(serverUrl(), `SELECT 1 FROM pg_stat_activity
+        WHERE query LIKE '%pg_sleep(3)%' AND state = 'active' AND pid <> pg_backend_pid()`)).length > 0
+      const until = Date.now() + 60_000
+      while (!(await sleeping()) && Date.now() < until) await new Promise((r) => setTimeout(r, 50))
+      child.kill('SIGINT')
+      const r = await done
+      expect(r.code, r.stderr).toBe(130)
+      const report = reportOf(r.stdout)
+      expect(report.targets.map((t) => [t.name, t.result, t.error?.code ?? null])).toEqual([
+        ['tenant_000', 'failed', 'CANCELLED'], ['tenant_001', 'skipped', null], ['tenant_002', 'skipped', null]])
+      expect(report.halted?.reason).toContain('cancelled')
+      const rerun = await run('fleet', 'apply', '--json')
+      expect(reportOf(rerun.stdout).totals).toMatchObject({ applied: 3, failed: 0 })
+      for (const [, [row]] of await counts(dbs)) expect(row).toEqual({ runs: 1, successes: 1 })
+    } finally {
+      await dbs.drop()
+    }
+  })
+})
+
 describe('fleet targets from a command', () => {
   it('reads JSON lines a command prints, and says clearly when the command fails', async () => {
     const dbs = await createFleetDatabases(serverUrl(), 2, accounts)
