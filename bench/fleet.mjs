@@ -34,10 +34,16 @@ try {
   const project = newProject(join(work, 'p'))
   const fleet = (file, parallel) =>
     `    fleet:\n      targets: { file: ${file}.json }\n      stages: [{ name: all, parallel: ${parallel} }]\n`
-  writeFileSync(join(project, 'squizzle.config.yaml'), 'storage: file:.squizzle/artifacts\nenvironments:\n'
-    + `  sequential:\n${fleet('sequential', 1)}  parallel:\n${fleet('parallel', 8)}`)
-  writeFileSync(join(project, 'db', 'migrations', '001_accounts.sql'),
-    'CREATE TABLE accounts (id bigint PRIMARY KEY, name text NOT NULL);\nCREATE INDEX accounts_name ON accounts (name);\n')
+  writeFileSync(
+    join(project, 'squizzle.config.yaml'),
+    'storage: file:.squizzle/artifacts\nenvironments:\n' +
+      `  sequential:\n${fleet('sequential', 1)}  parallel:\n${fleet('parallel', 8)}`,
+  )
+  writeFileSync(
+    join(project, 'db', 'migrations', '001_accounts.sql'),
+    'CREATE TABLE accounts (id bigint PRIMARY KEY, name text NOT NULL);\n' +
+      'CREATE INDEX accounts_name ON accounts (name);\n',
+  )
   squizzle(project, ['build', '1.0.0', '--irreversible', '--quiet', '--no-snapshot'])
   const apply = async (env) => squizzle(project, ['fleet', 'apply', '--quiet', '--env', await freshFleet(project, env)])
   const samples = await interleave(rounds, {
@@ -48,8 +54,10 @@ try {
   const [sequential, parallel] = Object.values(samples).map((s) => median(s.map((x) => x.wall)))
   for (const [name, s] of Object.entries(samples)) {
     const wall = median(s.map((x) => x.wall))
-    console.log(`  ${name.padEnd(40)} wall ${fmt.s(wall)}  CPU ${fmt.s(median(s.map((x) => x.cpu)))}`
-      + `  peak RSS ${Math.max(...s.map((x) => x.rssMb)).toFixed(0)} MB`)
+    console.log(
+      `  ${name.padEnd(40)} wall ${fmt.s(wall)}  CPU ${fmt.s(median(s.map((x) => x.cpu)))}` +
+        `  peak RSS ${Math.max(...s.map((x) => x.rssMb)).toFixed(0)} MB`,
+    )
   }
   console.log(`  parallel 8 is ${(sequential / parallel).toFixed(2)}x faster than sequential`)
 } finally {

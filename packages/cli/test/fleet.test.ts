@@ -7,10 +7,22 @@ import { createFleetDatabases, type FleetDatabases } from './support/fleet-datab
 import { createProject, type TestProject } from './support/project.js'
 import { inTerminal } from './support/terminal.js'
 
-interface TargetLine { name: string; stage: string | null; result: string; versionBefore: string | null;
-  versionAfter: string | null; error: { code: string; message: string } | null; reason: string | null }
-interface Report { version: string; targets: TargetLine[]; totals: Record<string, number>;
-  halted: { stage: string; reason: string } | null; exitCode: number }
+interface TargetLine {
+  name: string
+  stage: string | null
+  result: string
+  versionBefore: string | null
+  versionAfter: string | null
+  error: { code: string; message: string } | null
+  reason: string | null
+}
+interface Report {
+  version: string
+  targets: TargetLine[]
+  totals: Record<string, number>
+  halted: { stage: string; reason: string } | null
+  exitCode: number
+}
 
 const serverUrl = () => inject('postgresUrl')
 const password = () => decodeURIComponent(new URL(serverUrl()).password)
@@ -23,7 +35,9 @@ afterEach(async () => {
 
 /** A project whose fleet is `dbs` (written to tenants.json, passwords and all) with the given stages. */
 async function fleetProject(dbs: FleetDatabases, stagesYaml: string, extra = ''): Promise<TestProject> {
-  const p = await createProject(`storage: file:.squizzle/artifacts\nfleet:\n  targets: { file: tenants.json }\n${stagesYaml}${extra}`)
+  const p = await createProject(
+    `storage: file:.squizzle/artifacts\nfleet:\n  targets: { file: tenants.json }\n${stagesYaml}${extra}`,
+  )
   const targets = [...dbs.urls].map(([name, url], i) => ({ name, url, labels: { tier: i === 0 ? 'canary' : 'main' } }))
   await writeFile(join(p.dir, 'tenants.json'), JSON.stringify(targets))
   return p
@@ -38,7 +52,8 @@ async function build(p: TestProject, version: string, sql: string): Promise<void
 const run = (...args: string[]) => squizzle(args, { cwd: project.dir })
 const reportOf = (stdout: string) => JSON.parse(stdout) as Report
 /** Per database: how often 1.0.0 ran (rows it inserted) and was recorded as applied. */
-const counts = (dbs: FleetDatabases, version = '1.0.0') => dbs.each<{ runs: number; successes: number }>(`SELECT
+const counts = (dbs: FleetDatabases, version = '1.0.0') =>
+  dbs.each<{ runs: number; successes: number }>(`SELECT
   (SELECT count(*)::int FROM runs) AS runs,
   (SELECT count(*)::int FROM squizzle.history WHERE status = 'success' AND version = '${version}') AS successes`)
 
@@ -52,14 +67,21 @@ describe('fleet apply on 100 databases', () => {
   })
 
   it('applies a canary stage, then the rest 8 at a time: every target at the version, each exactly once', async () => {
-    const stages = `  stages:\n    - { name: canary, select: { labels: { tier: canary } } }\n    - { name: rest, parallel: 8 }\n`
+    const stages =
+      '  stages:\n    - { name: canary, select: { labels: { tier: canary } } }\n' +
+      '    - { name: rest, parallel: 8 }\n'
     project = await fleetProject(dbs, stages)
     await build(project, '1.0.0', 'INSERT INTO runs VALUES (now());\nCREATE TABLE orders (id int);\n')
     const r = await run('fleet', 'apply', '--json')
     expect(r.code, r.stderr).toBe(0)
     const report = reportOf(r.stdout)
     expect(report.totals).toEqual({ applied: 100, current: 0, failed: 0, skipped: 0 })
-    expect(report.targets[0]).toMatchObject({ name: 'tenant_000', stage: 'canary', versionBefore: null, versionAfter: '1.0.0' })
+    expect(report.targets[0]).toMatchObject({
+      name: 'tenant_000',
+      stage: 'canary',
+      versionBefore: null,
+      versionAfter: '1.0.0',
+    })
     expect(report.targets.slice(1).every((t) => t.stage === 'rest' && t.versionAfter === '1.0.0')).toBe(true)
     for (const [, [row]] of await counts(dbs)) expect(row).toEqual({ runs: 1, successes: 1 })
     // A rerun finds every database at the version: nothing runs twice.
@@ -68,7 +90,12 @@ describe('fleet apply on 100 databases', () => {
     for (const [, [row]] of await counts(dbs)) expect(row).toEqual({ runs: 1, successes: 1 })
     const status = await run('fleet', 'status', '--json')
     expect(status.code).toBe(0)
-    expect(JSON.parse(status.stdout)).toMatchObject({ versions: { '1.0.0': 100 }, failing: 0, locked: 0, unreachable: 0 })
+    expect(JSON.parse(status.stdout)).toMatchObject({
+      versions: { '1.0.0': 100 },
+      failing: 0,
+      locked: 0,
+      unreachable: 0,
+    })
     expect(r.stdout + r.stderr + status.stdout).not.toContain(password())
   })
 
@@ -94,17 +121,21 @@ describe('fleet apply when a target fails', () => {
     await dbs.drop()
   })
 
-  it('with continue finishes the others and names the target; with maxFailures halts; a rerun finishes what is left', async () => {
+  it('continue finishes the others, naming the target; maxFailures halts; a rerun finishes what is left', async () => {
     dbs = await createFleetDatabases(serverUrl(), 6, `${accounts}; INSERT INTO accounts VALUES (1, 10)`)
     await query(dbs.urls.get('tenant_002')!, 'UPDATE accounts SET balance = -5')
     const stages = '  stages:\n    - { name: all, parallel: 3, onError: continue }\n'
-    const halting = '\nenvironments:\n  strict:\n    fleet:\n      targets: { file: tenants.json }\n'
-      + '      stages: [{ name: one-by-one, onError: continue, maxFailures: 0 }]\n'
+    const halting =
+      '\nenvironments:\n  strict:\n    fleet:\n      targets: { file: tenants.json }\n' +
+      '      stages: [{ name: one-by-one, onError: continue, maxFailures: 0 }]\n'
     project = await fleetProject(dbs, stages, halting)
-    const check = 'INSERT INTO runs VALUES (now());\nALTER TABLE accounts ADD CONSTRAINT positive CHECK (balance >= 0);\n'
+    const check =
+      'INSERT INTO runs VALUES (now());\nALTER TABLE accounts ADD CONSTRAINT positive CHECK (balance >= 0);\n'
     await build(project, '1.0.0', check)
 
-    const plan = JSON.parse((await run('fleet', 'plan', '--json')).stdout) as { targets: { current: null; pending: string[] }[] }
+    const plan = JSON.parse((await run('fleet', 'plan', '--json')).stdout) as {
+      targets: { current: null; pending: string[] }[]
+    }
     expect(plan.targets.map((t) => [t.current, t.pending])).toEqual(Array(6).fill([null, ['1.0.0']]))
 
     // maxFailures 0, one at a time: tenant_000 and _001 apply, _002 fails, the rest are never started.
@@ -113,7 +144,10 @@ describe('fleet apply when a target fails', () => {
     const halted = reportOf(strict.stdout)
     expect(halted.halted).toMatchObject({ stage: 'one-by-one' })
     expect(halted.totals).toEqual({ applied: 2, current: 0, failed: 1, skipped: 3 })
-    expect(halted.targets.find((t) => t.name === 'tenant_002')).toMatchObject({ result: 'failed', error: { code: 'MIGRATION_FAILED' } })
+    expect(halted.targets.find((t) => t.name === 'tenant_002')).toMatchObject({
+      result: 'failed',
+      error: { code: 'MIGRATION_FAILED' },
+    })
 
     // continue: every other target finishes; the report names the one that failed.
     const cont = await run('fleet', 'apply', '--json')
@@ -122,7 +156,10 @@ describe('fleet apply when a target fails', () => {
     expect(report.totals).toEqual({ applied: 3, current: 2, failed: 1, skipped: 0 })
     expect(report.targets.filter((t) => t.result === 'failed').map((t) => t.name)).toEqual(['tenant_002'])
     const status = JSON.parse((await run('fleet', 'status', '--json')).stdout) as {
-      failing: number; versions: Record<string, number>; targets: { name: string; failed: { code: string }[] }[] }
+      failing: number
+      versions: Record<string, number>
+      targets: { name: string; failed: { code: string }[] }[]
+    }
     expect(status).toMatchObject({ failing: 1, versions: { '1.0.0': 5, '(none)': 1 } })
     // The history records the database's own error class for the failed run.
     expect(status.targets.find((t) => t.name === 'tenant_002')?.failed[0]?.code).toBe('DATABASE_ERROR')
@@ -156,8 +193,10 @@ describe('fleet apply interrupted or concurrent', () => {
     const child = startSquizzle(['fleet', 'apply', '--json'], { cwd: project.dir, env: env() })
     const done = collect(child)
     // The runs row commits with the version: a database that has one is done (history may not exist yet elsewhere).
-    const applied = async () => [...(await dbs.each<{ n: number }>('SELECT count(*)::int AS n FROM runs')).values()]
-      .filter(([row]) => row!.n === 1).length
+    const applied = async () =>
+      [...(await dbs.each<{ n: number }>('SELECT count(*)::int AS n FROM runs')).values()].filter(
+        ([row]) => row!.n === 1,
+      ).length
     const until = Date.now() + 60_000
     while ((await applied()) < 2 && Date.now() < until) await new Promise((r) => setTimeout(r, 50))
     child.kill('SIGKILL')
@@ -176,8 +215,9 @@ describe('fleet apply interrupted or concurrent', () => {
     project = await fleetProject(dbs, stages)
     await build(project, '1.0.0', slow)
     await build(project, '1.1.0', 'INSERT INTO runs VALUES (now());\nSELECT pg_sleep(0.2);\n')
-    const [a, b] = await Promise.all([1, 2].map(() =>
-      collect(startSquizzle(['fleet', 'apply', '1.1.0', '--json'], { cwd: project.dir, env: env() }))))
+    const [a, b] = await Promise.all(
+      [1, 2].map(() => collect(startSquizzle(['fleet', 'apply', '1.1.0', '--json'], { cwd: project.dir, env: env() }))),
+    )
     expect(a!.code, a!.stderr).toBe(0)
     expect(b!.code, b!.stderr).toBe(0)
     const rows = await dbs.each<{ runs: number; successes: number }>(`SELECT (SELECT count(*)::int FROM runs) AS runs,
@@ -204,8 +244,10 @@ describe('fleet targets that cannot be reached', () => {
       { name: 'wrong-password', url: wrong },
       { name: 'unset', url: 'env:NOT_SET_URL' },
     ]
-    project = await createProject(`storage: file:.squizzle/artifacts\nfleet:\n  targets: ${JSON.stringify(list)}\n`
-      + '  stages: [{ name: all, parallel: 2, onError: continue }]\n')
+    project = await createProject(
+      `storage: file:.squizzle/artifacts\nfleet:\n  targets: ${JSON.stringify(list)}\n` +
+        '  stages: [{ name: all, parallel: 2, onError: continue }]\n',
+    )
     await build(project, '1.0.0', 'CREATE TABLE reachable (id int);\n')
     const cliEnv = { UNREACHABLE_URL: unreachable, SQUIZZLE_CONNECT_TIMEOUT: '0' }
     const r = await squizzle(['fleet', 'apply', '--json'], { cwd: project.dir, env: cliEnv })
@@ -225,8 +267,10 @@ describe('fleet targets that cannot be reached', () => {
 
   it('says clearly when the target-list query fails, without the control database password', async () => {
     dbs = await createFleetDatabases(serverUrl(), 1, accounts)
-    project = await createProject('storage: file:.squizzle/artifacts\nfleet:\n'
-      + '  targets: { query: "select name, url from no_such_tenants", url: "env:CONTROL_DATABASE_URL" }\n')
+    project = await createProject(
+      'storage: file:.squizzle/artifacts\nfleet:\n' +
+        '  targets: { query: "select name, url from no_such_tenants", url: "env:CONTROL_DATABASE_URL" }\n',
+    )
     await build(project, '1.0.0', 'CREATE TABLE t (id int);\n')
     const env = { CONTROL_DATABASE_URL: dbs.urls.get('tenant_000')! }
     const r = await squizzle(['fleet', 'apply', '--json'], { cwd: project.dir, env })
@@ -240,17 +284,26 @@ describe('fleet targets that cannot be reached', () => {
   it('reads the targets from the rows of a control database query, read-only', async () => {
     dbs = await createFleetDatabases(serverUrl(), 2, accounts)
     const control = dbs.urls.get('tenant_000')!
-    await query(control, `CREATE TABLE tenants (tenant_id text, url text, labels jsonb);
-      INSERT INTO tenants VALUES ('t1', '${dbs.urls.get('tenant_001')}', '{"tier": "canary"}')`)
-    project = await createProject('storage: file:.squizzle/artifacts\nfleet:\n'
-      + '  targets: { query: "select tenant_id as name, url, labels from tenants", url: "env:CONTROL_DATABASE_URL" }\n')
+    await query(
+      control,
+      `CREATE TABLE tenants (tenant_id text, url text, labels jsonb);
+      INSERT INTO tenants VALUES ('t1', '${dbs.urls.get('tenant_001')}', '{"tier": "canary"}')`,
+    )
+    project = await createProject(
+      'storage: file:.squizzle/artifacts\nfleet:\n' +
+        '  targets: { query: "select tenant_id as name, url, labels from tenants", url: "env:CONTROL_DATABASE_URL" }\n',
+    )
     await build(project, '1.0.0', 'CREATE TABLE from_query (id int);\n')
     const r = await squizzle(['fleet', 'apply', '--json'], { cwd: project.dir, env: { CONTROL_DATABASE_URL: control } })
     expect(r.code, r.stderr).toBe(0)
     expect(reportOf(r.stdout).targets.map((t) => [t.name, t.result])).toEqual([['t1', 'applied']])
     // A query that writes is refused by the read-only transaction.
-    await writeFile(join(project.dir, 'squizzle.config.yaml'), 'storage: file:.squizzle/artifacts\nfleet:\n'
-      + '  targets: { query: "delete from tenants returning tenant_id as name, url", url: "env:CONTROL_DATABASE_URL" }\n')
+    await writeFile(
+      join(project.dir, 'squizzle.config.yaml'),
+      'storage: file:.squizzle/artifacts\nfleet:\n' +
+        '  targets: { query: "delete from tenants returning tenant_id as name, url", ' +
+        'url: "env:CONTROL_DATABASE_URL" }\n',
+    )
     const w = await squizzle(['fleet', 'plan', '--json'], { cwd: project.dir, env: { CONTROL_DATABASE_URL: control } })
     expect((JSON.parse(w.stdout) as { error: { code: string } }).error.code).toBe('FLEET_TARGETS_UNAVAILABLE')
     expect(await query(control, 'SELECT count(*)::int AS n FROM tenants')).toEqual([{ n: 1 }])
@@ -265,8 +318,14 @@ describe('fleet apply and Ctrl-C', () => {
       await build(project, '1.0.0', 'INSERT INTO runs VALUES (now());\nSELECT pg_sleep(3);\n')
       const child = startSquizzle(['fleet', 'apply', '--json'], { cwd: project.dir })
       const done = collect(child)
-      const sleeping = async () => (await query(serverUrl(), `SELECT 1 FROM pg_stat_activity
-        WHERE query LIKE '%pg_sleep(3)%' AND state = 'active' AND pid <> pg_backend_pid()`)).length > 0
+      const sleeping = async () =>
+        (
+          await query(
+            serverUrl(),
+            `SELECT 1 FROM pg_stat_activity
+        WHERE query LIKE '%pg_sleep(3)%' AND state = 'active' AND pid <> pg_backend_pid()`,
+          )
+        ).length > 0
       const until = Date.now() + 60_000
       while (!(await sleeping()) && Date.now() < until) await new Promise((r) => setTimeout(r, 50))
       child.kill('SIGINT')
@@ -274,7 +333,10 @@ describe('fleet apply and Ctrl-C', () => {
       expect(r.code, r.stderr).toBe(130)
       const report = reportOf(r.stdout)
       expect(report.targets.map((t) => [t.name, t.result, t.error?.code ?? null])).toEqual([
-        ['tenant_000', 'failed', 'CANCELLED'], ['tenant_001', 'skipped', null], ['tenant_002', 'skipped', null]])
+        ['tenant_000', 'failed', 'CANCELLED'],
+        ['tenant_001', 'skipped', null],
+        ['tenant_002', 'skipped', null],
+      ])
       expect(report.halted?.reason).toContain('cancelled')
       const rerun = await run('fleet', 'apply', '--json')
       expect(reportOf(rerun.stdout).totals).toMatchObject({ applied: 3, failed: 0 })
@@ -290,14 +352,22 @@ describe('fleet targets from a command', () => {
     const dbs = await createFleetDatabases(serverUrl(), 2, accounts)
     try {
       const lines = [...dbs.urls].map(([name, url]) => JSON.stringify({ name, url })).join('\n')
-      project = await createProject('storage: file:.squizzle/artifacts\nfleet:\n'
-        + `  targets: { command: [${JSON.stringify(process.execPath)}, list.mjs] }\n`)
-      await writeFile(join(project.dir, 'list.mjs'), `if (process.env.FAIL) { console.error('no tenants'); process.exit(3) }
-console.log(${JSON.stringify(lines)})\n`)
+      project = await createProject(
+        'storage: file:.squizzle/artifacts\nfleet:\n' +
+          `  targets: { command: [${JSON.stringify(process.execPath)}, list.mjs] }\n`,
+      )
+      await writeFile(
+        join(project.dir, 'list.mjs'),
+        `if (process.env.FAIL) { console.error('no tenants'); process.exit(3) }
+console.log(${JSON.stringify(lines)})\n`,
+      )
       await build(project, '1.0.0', 'CREATE TABLE from_command (id int);\n')
       const r = await run('fleet', 'apply', '--json')
       expect(r.code, r.stderr).toBe(0)
-      expect(reportOf(r.stdout).targets.map((t) => [t.name, t.result])).toEqual([['tenant_000', 'applied'], ['tenant_001', 'applied']])
+      expect(reportOf(r.stdout).targets.map((t) => [t.name, t.result])).toEqual([
+        ['tenant_000', 'applied'],
+        ['tenant_001', 'applied'],
+      ])
       const failing = await squizzle(['fleet', 'status'], { cwd: project.dir, env: { FAIL: '1' } })
       expect(failing.code).toBe(1)
       expect(failing.stderr).toContain('no tenants')

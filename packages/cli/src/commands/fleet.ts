@@ -6,19 +6,19 @@ import type { Command } from './command.js'
 
 export const fleetCommand: Command = {
   name: 'fleet',
-  summary: 'Roll one version out to every database of the config\'s fleet: plan, apply (staged, bounded), status',
+  summary: "Roll one version out to every database of the config's fleet: plan, apply (staged, bounded), status",
   usage: 'squizzle fleet plan|apply [version[@sha256:…]] | status  [--shard INDEX/COUNT]',
   details: [
-    'The targets (fleet.targets) come from a list, a file, a command\'s output or a control-database query; each',
+    "The targets (fleet.targets) come from a list, a file, a command's output or a control-database query; each",
     'target is applied as `squizzle apply` would (verification, signature policy, lock, one transaction, audit).',
     'plan    per target its current version and the versions apply would run; changes nothing',
     'apply   the stages (fleet.stages) in order, `parallel` targets at once; a stage starts only after the one',
-    '        before it succeeded; past a stage\'s maxFailures the rollout halts and the rest are skipped',
+    "        before it succeeded; past a stage's maxFailures the rollout halts and the rest are skipped",
     'status  per target its current version, pending versions, failed runs and lock holder, read from the databases',
     '[version]            the version every target goes to (default: the newest stored)',
     '--shard INDEX/COUNT  only this shard of the targets (INDEX from 0; by name, so every runner agrees),',
     '                     e.g. a Kubernetes Indexed Job: --shard $JOB_COMPLETION_INDEX/4',
-    'Each database\'s history decides what runs: after a crash, a kill or a halt, apply again finishes what is',
+    "Each database's history decides what runs: after a crash, a kill or a halt, apply again finishes what is",
     'left and never runs a version twice. Exit 0 when every target is at the version, 1 when any failed,',
     '3, 4 or 5 when every failure is an integrity, signature or lock failure; 130 after Ctrl-C.',
   ],

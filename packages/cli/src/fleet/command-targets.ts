@@ -28,12 +28,18 @@ export async function commandTargets(
 
 function runCommand(argv: readonly string[], options: { cwd: string; env: NodeJS.ProcessEnv }) {
   return new Promise<{ code: number | string; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn(argv[0]!, argv.slice(1), { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(argv[0]!, argv.slice(1), {
+      cwd: options.cwd,
+      env: options.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
     child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)))
-    child.on('error', (err) => resolve({ code: (err as NodeJS.ErrnoException).code ?? 'an error', stdout, stderr: err.message }))
+    child.on('error', (err) =>
+      resolve({ code: (err as NodeJS.ErrnoException).code ?? 'an error', stdout, stderr: err.message }),
+    )
     child.on('close', (code, signal) => resolve({ code: code ?? signal ?? 'a signal', stdout, stderr }))
   })
 }
@@ -43,7 +49,12 @@ function parseOutput(stdout: string, source: string): unknown {
   const text = stdout.trim()
   try {
     if (text.startsWith('[')) return JSON.parse(text)
-    return text === '' ? [] : text.split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l))
+    return text === ''
+      ? []
+      : text
+          .split('\n')
+          .filter((l) => l.trim() !== '')
+          .map((l) => JSON.parse(l))
   } catch {
     throw unavailable(`${source} printed neither a JSON array nor JSON lines of targets`)
   }
@@ -51,6 +62,7 @@ function parseOutput(stdout: string, source: string): unknown {
 
 function unavailable(message: string): SquizzleError {
   return new SquizzleError('FLEET_TARGETS_UNAVAILABLE', message, {
-    hint: 'Run the command by hand: it must exit 0 and print [{"name": …, "url": …}, …] or one such object per line.',
+    hint:
+      'Run the command by hand: it must exit 0 and print [{"name": …, "url": …}, …] ' + 'or one such object per line.',
   })
 }

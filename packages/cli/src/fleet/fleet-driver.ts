@@ -18,9 +18,15 @@ import { toolVersion } from '../tool-version.js'
  */
 export function fleetDriverFactory(ctx: CommandContext): DriverFactory {
   if (ctx.settings.driver) {
-    throw new SquizzleError('USAGE', 'fleet runs with the built-in PostgreSQL driver; the config names a driver plugin', {
-      hint: 'Remove driver from the environment used for the fleet, or roll out from a script with rollout() and your driver.',
-    })
+    throw new SquizzleError(
+      'USAGE',
+      'fleet runs with the built-in PostgreSQL driver; the config names a driver plugin',
+      {
+        hint:
+          'Remove driver from the environment used for the fleet, ' +
+          'or roll out from a script with rollout() and your driver.',
+      },
+    )
   }
   const applicationName = ctx.settings.database?.applicationName
   return async (target) => {

@@ -16,14 +16,20 @@ const errorText = (e: { code: string; message: string } | null) => (e ? `${e.cod
  */
 export function printRolloutReport(r: Reporter, report: RolloutReport, width: number): void {
   const rows = report.targets.map((t) => [
-    t.name, t.stage ?? '-', t.result, t.versionBefore ?? none, t.versionAfter ?? none,
-    t.result === 'skipped' ? '' : formatDuration(t.durationMs), t.error ? errorText(t.error) : (t.reason ?? ''),
+    t.name,
+    t.stage ?? '-',
+    t.result,
+    t.versionBefore ?? none,
+    t.versionAfter ?? none,
+    t.result === 'skipped' ? '' : formatDuration(t.durationMs),
+    t.error ? errorText(t.error) : (t.reason ?? ''),
   ])
   const columns = ['TARGET', 'STAGE', 'RESULT', 'BEFORE', 'AFTER', 'TIME'].map((heading) => ({ heading }))
   for (const line of table([...columns, { heading: 'ERROR', flexible: true }], rows, width)) r.result(line)
   const { applied, current, failed, skipped } = report.totals
   const summary = `${applied} applied, ${current} already current, ${failed} failed, ${skipped} skipped`
-  r.result(`${failed > 0 ? r.colors.red('✗') : r.colors.green('✓')} ${report.version}: ${summary} in ${formatDuration(report.durationMs)}`)
+  const mark = failed > 0 ? r.colors.red('✗') : r.colors.green('✓')
+  r.result(`${mark} ${report.version}: ${summary} in ${formatDuration(report.durationMs)}`)
   if (report.halted) r.result(r.colors.red(`Halted in stage ${report.halted.stage}: ${report.halted.reason}`))
 }
 
@@ -37,11 +43,24 @@ export function printRolloutReport(r: Reporter, report: RolloutReport, width: nu
  */
 export function printRolloutPlan(r: Reporter, plan: RolloutPlan, width: number): void {
   r.result(`Rolling out ${plan.version}:`)
-  for (const s of plan.stages) r.result(`  stage ${s.name}: ${s.targets.length} targets, ${s.parallel} at a time, tolerates ${tolerance(s.tolerated)}`)
+  for (const s of plan.stages)
+    r.result(
+      `  stage ${s.name}: ${s.targets.length} targets, ${s.parallel} at a time, tolerates ${tolerance(s.tolerated)}`,
+    )
   const rows = plan.targets.map((t) => [
-    t.name, t.stage ?? '(no stage)', t.current ?? none, t.error ? '' : (t.pending.join(', ') || 'nothing'), errorText(t.error),
+    t.name,
+    t.stage ?? '(no stage)',
+    t.current ?? none,
+    t.error ? '' : t.pending.join(', ') || 'nothing',
+    errorText(t.error),
   ])
-  const columns = [{ heading: 'TARGET' }, { heading: 'STAGE' }, { heading: 'CURRENT' }, { heading: 'WOULD RUN' }, { heading: 'ERROR', flexible: true }]
+  const columns = [
+    { heading: 'TARGET' },
+    { heading: 'STAGE' },
+    { heading: 'CURRENT' },
+    { heading: 'WOULD RUN' },
+    { heading: 'ERROR', flexible: true },
+  ]
   for (const line of table(columns, rows, width)) r.result(line)
 }
 
@@ -55,13 +74,24 @@ export function printRolloutPlan(r: Reporter, plan: RolloutPlan, width: number):
  */
 export function printFleetStatus(r: Reporter, status: FleetStatus, width: number): void {
   const rows = status.targets.map((t) => [
-    t.name, t.error ? '?' : (t.current ?? none), String(t.pending.length),
-    t.failed.map((f) => `${f.version} ${f.code}`).join(', '), t.lock ? `pid ${t.lock.pid}` : '', errorText(t.error),
+    t.name,
+    t.error ? '?' : (t.current ?? none),
+    String(t.pending.length),
+    t.failed.map((f) => `${f.version} ${f.code}`).join(', '),
+    t.lock ? `pid ${t.lock.pid}` : '',
+    errorText(t.error),
   ])
   const columns = ['TARGET', 'CURRENT', 'PENDING', 'FAILED RUNS', 'LOCK'].map((heading) => ({ heading }))
   for (const line of table([...columns, { heading: 'ERROR', flexible: true }], rows, width)) r.result(line)
-  const versions = Object.entries(status.versions).map(([v, n]) => `${v} × ${n}`).join(', ') || 'none readable'
-  r.result(`${status.targets.length} targets: ${versions}; ${status.failing} with failed runs, ${status.locked} locked, ${status.unreachable} unreachable`)
+  const versions =
+    Object.entries(status.versions)
+      .map(([v, n]) => `${v} × ${n}`)
+      .join(', ') || 'none readable'
+  const { failing, locked, unreachable } = status
+  r.result(
+    `${status.targets.length} targets: ${versions}; ${failing} with failed runs, ` +
+      `${locked} locked, ${unreachable} unreachable`,
+  )
 }
 
 function tolerance(n: number): string {

@@ -18,11 +18,15 @@ import { targetRows } from './target-rows.js'
  * const { targets, stages } = await loadFleet(ctx)
  * ```
  */
-export async function loadFleet(ctx: CommandContext): Promise<{ targets: FleetTarget[]; stages: FleetSettings['stages'] }> {
+export async function loadFleet(
+  ctx: CommandContext,
+): Promise<{ targets: FleetTarget[]; stages: FleetSettings['stages'] }> {
   const fleet = ctx.settings.fleet
   if (!fleet) {
     throw new SquizzleError('USAGE', 'the config has no fleet', {
-      hint: 'Add a fleet block (targets and stages) to squizzle.config.yaml, or select the environment that has one (--env).',
+      hint:
+        'Add a fleet block (targets and stages) to squizzle.config.yaml, ' +
+        'or select the environment that has one (--env).',
     })
   }
   const targets = await readTargets(ctx, fleet.targets)
@@ -37,7 +41,8 @@ export async function loadFleet(ctx: CommandContext): Promise<{ targets: FleetTa
 }
 
 async function readTargets(ctx: CommandContext, source: FleetSettings['targets']): Promise<FleetTarget[]> {
-  if (Array.isArray(source)) return targetRows(source, ctx.loaded.file ? ctx.displayPath(ctx.loaded.file) : 'the config')
+  if (Array.isArray(source))
+    return targetRows(source, ctx.loaded.file ? ctx.displayPath(ctx.loaded.file) : 'the config')
   if ('file' in source) return fileTargets(ctx, source.file)
   const secrets = () => ctx.secretValues()
   if ('command' in source) return commandTargets(source.command, { cwd: ctx.root, env: ctx.io.env, secrets })
@@ -63,9 +68,10 @@ async function fileTargets(ctx: CommandContext, file: string): Promise<FleetTarg
   try {
     return targetRows(YAML.parse(text), shown)
   } catch (err) {
-    if (err instanceof YAML.YAMLParseError) throw new SquizzleError('FLEET_TARGET_INVALID', `${shown} is not YAML or JSON`, {
-      hint: 'Write the targets as a YAML or JSON list of { name, url, labels }.',
-    })
+    if (err instanceof YAML.YAMLParseError)
+      throw new SquizzleError('FLEET_TARGET_INVALID', `${shown} is not YAML or JSON`, {
+        hint: 'Write the targets as a YAML or JSON list of { name, url, labels }.',
+      })
     throw err
   }
 }

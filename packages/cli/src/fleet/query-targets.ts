@@ -11,7 +11,8 @@ import { targetRows } from './target-rows.js'
  *
  * @example
  * ```ts
- * await queryTargets('select name, url from tenants', process.env.CONTROL_DATABASE_URL!, { secrets, connectTimeoutSeconds: 10 })
+ * const url = process.env.CONTROL_DATABASE_URL!
+ * await queryTargets('select name, url from tenants', url, { secrets, connectTimeoutSeconds: 10 })
  * ```
  */
 export async function queryTargets(

@@ -25,7 +25,11 @@ async function prepare(ctx: CommandContext, shardOf: { index: number; count: num
  * return applyFleet(ctx, '1.4.0', { index: 0, count: 4 })
  * ```
  */
-export async function applyFleet(ctx: CommandContext, version: string | undefined, shardOf: { index: number; count: number } | null): Promise<number> {
+export async function applyFleet(
+  ctx: CommandContext,
+  version: string | undefined,
+  shardOf: { index: number; count: number } | null,
+): Promise<number> {
   const { shardJson, ...options } = await prepare(ctx, shardOf)
   const r = ctx.reporter
   let cancelled = false
@@ -48,7 +52,11 @@ export async function applyFleet(ctx: CommandContext, version: string | undefine
  * return planFleet(ctx, undefined, null)
  * ```
  */
-export async function planFleet(ctx: CommandContext, version: string | undefined, shardOf: { index: number; count: number } | null): Promise<number> {
+export async function planFleet(
+  ctx: CommandContext,
+  version: string | undefined,
+  shardOf: { index: number; count: number } | null,
+): Promise<number> {
   const { shardJson, ...options } = await prepare(ctx, shardOf)
   const plan = await planRollout({ ...options, ...(version ? { version } : {}) })
   printRolloutPlan(ctx.reporter, plan, ctx.outputWidth())
@@ -64,7 +72,10 @@ export async function planFleet(ctx: CommandContext, version: string | undefined
  * return showFleetStatus(ctx, null)
  * ```
  */
-export async function showFleetStatus(ctx: CommandContext, shardOf: { index: number; count: number } | null): Promise<number> {
+export async function showFleetStatus(
+  ctx: CommandContext,
+  shardOf: { index: number; count: number } | null,
+): Promise<number> {
   const { shardJson, stages: _stages, ...options } = await prepare(ctx, shardOf)
   const status = await fleetStatus(options)
   printFleetStatus(ctx.reporter, status, ctx.outputWidth())

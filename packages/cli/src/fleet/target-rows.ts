@@ -43,7 +43,9 @@ function parseJson(text: string): unknown {
 
 function invalidRows(source: string, problem: string): SquizzleError {
   return new SquizzleError('FLEET_TARGET_INVALID', `the fleet's target list from ${source} ${problem}`, {
-    hint: 'Each target needs a name and a url (a connection URL or env:VARIABLE); labels, if any, map names to strings.',
+    hint:
+      'Each target needs a name and a url (a connection URL or env:VARIABLE); ' +
+      'labels, if any, map names to strings.',
     details: { source },
   })
 }

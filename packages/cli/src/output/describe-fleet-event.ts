@@ -39,7 +39,7 @@ function targetLine(e: Extract<FleetEvent, { type: 'fleet.target.done' }>, c: Co
     case 'current':
       return verbose ? `  ${c.dim('=')} ${e.target}: already at ${e.versionAfter ?? '(none)'}` : null
     case 'failed':
-      return `  ${c.red('✗')} ${e.target}: ${e.error?.message ?? 'failed'} ${c.dim(`[${e.error?.code ?? 'UNKNOWN'}]`)}`
+      return `  ${c.red('✗')} ${e.target}: ${e.error?.message ?? 'failed'} ${c.dim(`[${e.error?.code ?? '?'}]`)}`
     case 'skipped':
       return verbose ? `  ${c.dim('-')} ${e.target}: skipped` : null
   }

@@ -39,7 +39,7 @@ export interface ConfigSettings {
   rollback?: { required?: boolean }
   /** Run seed files on apply (default true); false in environments that must never receive seed data. */
   seeds?: boolean
-  /** The databases `squizzle fleet` rolls versions out to, and the stages (an environment's replaces the top level's). */
+  /** The databases `squizzle fleet` rolls versions out to, and the stages (an environment's replaces the top's). */
   fleet?: FleetSettings
   lockTimeoutMs?: number
   allowOutOfOrder?: boolean

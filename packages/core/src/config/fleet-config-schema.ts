@@ -11,7 +11,8 @@ const target = {
     url: {
       type: 'string',
       minLength: 1,
-      description: 'env:VARIABLE (the connection URL is read from it when the target is connected), or a URL without a password.',
+      description:
+        'env:VARIABLE (the connection URL is read from it when the target is connected), or a URL without a password.',
       examples: ['env:ACME_DATABASE_URL'],
     },
     labels: { ...labels, description: 'Labels stages select by, e.g. tier: canary.' },
@@ -25,7 +26,12 @@ const targets = {
     'database, run read-only).',
   anyOf: [
     { type: 'array', items: target },
-    { type: 'object', additionalProperties: false, required: ['file'], properties: { file: { type: 'string', minLength: 1 } } },
+    {
+      type: 'object',
+      additionalProperties: false,
+      required: ['file'],
+      properties: { file: { type: 'string', minLength: 1 } },
+    },
     {
       type: 'object',
       additionalProperties: false,
@@ -57,10 +63,17 @@ const stage = {
       properties: { names: { type: 'array', items: { type: 'string', minLength: 1 } }, labels },
     },
     parallel: { type: 'integer', minimum: 1, maximum: 1000, description: 'Targets applied at once (default 1).' },
-    onError: { enum: ['stop', 'continue'], description: 'stop (default): the first failure halts; continue: go on up to maxFailures.' },
+    onError: {
+      enum: ['stop', 'continue'],
+      description: 'stop (default): the first failure halts; continue: go on up to maxFailures.',
+    },
     maxFailures: {
-      anyOf: [{ type: 'integer', minimum: 0 }, { type: 'string', pattern: '^(100|[0-9]{1,2}(\\.[0-9]+)?)%$' }],
-      description: 'Failures the stage tolerates (a count, or a percentage of its targets); one more halts the rollout.',
+      anyOf: [
+        { type: 'integer', minimum: 0 },
+        { type: 'string', pattern: '^(100|[0-9]{1,2}(\\.[0-9]+)?)%$' },
+      ],
+      description:
+        'Failures the stage tolerates (a count, or a percentage of its targets); one more halts the rollout.',
       examples: [2, '5%'],
     },
   },
@@ -74,6 +87,10 @@ export const fleetConfigSchema = {
   description: 'Many databases that `squizzle fleet plan|apply|status` take to one version, stage by stage.',
   properties: {
     targets,
-    stages: { type: 'array', items: stage, description: 'In order; a stage starts only after the one before it succeeded.' },
+    stages: {
+      type: 'array',
+      items: stage,
+      description: 'In order; a stage starts only after the one before it succeeded.',
+    },
   },
 } as const

@@ -12,9 +12,14 @@ describe('the fleet block of the config', () => {
     ['a list', { targets: [{ name: 'acme', url: 'env:ACME_URL', labels: { tier: 'canary' } }], stages }],
     ['a file', { targets: { file: 'tenants.yaml' } }],
     ['a command', { targets: { command: ['./list-tenants', '--json'] } }],
-    ['a control-database query', { targets: { query: 'select name, url from tenants', url: 'env:CONTROL_DATABASE_URL' } }],
+    [
+      'a control-database query',
+      { targets: { query: 'select name, url from tenants', url: 'env:CONTROL_DATABASE_URL' } },
+    ],
   ])('accepts targets from %s', (_what, fleet) => {
-    expect(codeOf(() => validateConfig({ fleet, environments: { prod: { fleet } } }, 'squizzle.config.yaml'))).toBe('no error')
+    expect(codeOf(() => validateConfig({ fleet, environments: { prod: { fleet } } }, 'squizzle.config.yaml'))).toBe(
+      'no error',
+    )
   })
 
   it.each([

@@ -28,7 +28,12 @@ export interface TargetRun {
  * const line = await applyTarget(run, { name: 'acme', url: 'env:ACME_URL' }, 'rest', '1.4.0')
  * ```
  */
-export async function applyTarget(run: TargetRun, target: FleetTarget, stage: string, version: string): Promise<FleetTargetReport> {
+export async function applyTarget(
+  run: TargetRun,
+  target: FleetTarget,
+  stage: string,
+  version: string,
+): Promise<FleetTargetReport> {
   const started = Date.now()
   const seen = { before: null as string | null, after: null as string | null, applied: [] as string[] }
   const forward = run.targetEvents?.(target.name)
@@ -38,8 +43,16 @@ export async function applyTarget(run: TargetRun, target: FleetTarget, stage: st
   }
   let connection: string | null = null
   const line = (fields: Partial<FleetTargetReport>): FleetTargetReport => ({
-    name: target.name, stage, result: 'failed', versionBefore: seen.before, versionAfter: seen.after,
-    applied: seen.applied, durationMs: Date.now() - started, error: null, reason: null, ...fields,
+    name: target.name,
+    stage,
+    result: 'failed',
+    versionBefore: seen.before,
+    versionAfter: seen.after,
+    applied: seen.applied,
+    durationMs: Date.now() - started,
+    error: null,
+    reason: null,
+    ...fields,
   })
   try {
     const resolved = resolveConnection(target, run.env)
@@ -49,7 +62,11 @@ export async function applyTarget(run: TargetRun, target: FleetTarget, stage: st
       return migrator.apply(version, run.signal ? { signal: run.signal } : {})
     })
     const before = result.alreadyCurrent ? result.current : seen.before
-    return line({ result: result.alreadyCurrent ? 'current' : 'applied', versionBefore: before, versionAfter: result.current })
+    return line({
+      result: result.alreadyCurrent ? 'current' : 'applied',
+      versionBefore: before,
+      versionAfter: result.current,
+    })
   } catch (err) {
     return line({ result: 'failed', error: targetError(err, target, connection) })
   }

@@ -12,7 +12,7 @@ const targets: FleetTarget[] = [
 const names = (s: { targets: { name: string }[] }) => s.targets.map((t) => t.name)
 
 describe('planStages', () => {
-  it('puts each target in the first stage that selects it, by labels or names; a stage without select takes the rest', () => {
+  it('puts each target in the first stage selecting it (labels, names); a stage without select takes the rest', () => {
     const { stages, unselected } = planStages(targets, [
       { name: 'canary', select: { labels: { tier: 'canary' } } },
       { name: 'eu', select: { labels: { region: 'eu' }, names: ['a', 'd'] } },
@@ -24,7 +24,11 @@ describe('planStages', () => {
   })
 
   it('leaves out targets no stage selects, and makes one stage of everything when none is given', () => {
-    expect(planStages(targets, [{ name: 'canary', select: { names: ['a'] } }]).unselected.map((t) => t.name)).toEqual(['b', 'c', 'd'])
+    expect(planStages(targets, [{ name: 'canary', select: { names: ['a'] } }]).unselected.map((t) => t.name)).toEqual([
+      'b',
+      'c',
+      'd',
+    ])
     const { stages } = planStages(targets, [])
     expect(stages.map(names)).toEqual([['a', 'b', 'c', 'd']])
     expect(stages[0]).toMatchObject({ parallel: 1, tolerated: 0 })

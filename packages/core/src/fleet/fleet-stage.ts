@@ -86,7 +86,8 @@ function checkStageNames(stages: readonly FleetStage[]): void {
 
 function parallelOf(stage: FleetStage): number {
   const parallel = stage.parallel ?? 1
-  if (!Number.isInteger(parallel) || parallel < 1) throw invalidStage(stage, `has parallel ${parallel}; it must be 1 or more`)
+  if (!Number.isInteger(parallel) || parallel < 1)
+    throw invalidStage(stage, `has parallel ${parallel}; it must be 1 or more`)
   return parallel
 }
 

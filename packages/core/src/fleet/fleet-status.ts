@@ -42,12 +42,25 @@ export async function fleetStatus(options: InspectOptions): Promise<FleetStatus>
   checkTargets(options.targets)
   const rows = await inspectTargets(options, async (migrator, driver) => {
     const plan = await migrator.plan()
-    const failed = (await migrator.failedRuns()).map((e) => ({ version: e.version, operation: e.operation, code: e.error?.code ?? 'UNKNOWN' }))
-    return { current: plan.current, pending: plan.pending.map((p) => p.version), failed, lock: await driver.lockHolder() }
+    const failed = (await migrator.failedRuns()).map((e) => ({
+      version: e.version,
+      operation: e.operation,
+      code: e.error?.code ?? 'UNKNOWN',
+    }))
+    return {
+      current: plan.current,
+      pending: plan.pending.map((p) => p.version),
+      failed,
+      lock: await driver.lockHolder(),
+    }
   })
   const targets = rows.map(({ target, value, error }) => ({
-    name: target.name, current: value?.current ?? null, pending: value?.pending ?? [],
-    failed: value?.failed ?? [], lock: value?.lock ?? null, error,
+    name: target.name,
+    current: value?.current ?? null,
+    pending: value?.pending ?? [],
+    failed: value?.failed ?? [],
+    lock: value?.lock ?? null,
+    error,
   }))
   const versions: Record<string, number> = {}
   for (const t of targets) if (!t.error) versions[t.current ?? '(none)'] = (versions[t.current ?? '(none)'] ?? 0) + 1

@@ -15,18 +15,38 @@ describe('fleet targets', () => {
   it('refuses nameless, url-less and duplicate targets', () => {
     expect(codeOf(() => checkTargets([{ name: '', url: 'env:A' }]))).toBe('FLEET_TARGET_INVALID')
     expect(codeOf(() => checkTargets([{ name: 'a', url: '' }]))).toBe('FLEET_TARGET_INVALID')
-    expect(codeOf(() => checkTargets([{ name: 'a', url: 'env:A' }, { name: 'a', url: 'env:B' }]))).toBe('FLEET_TARGET_INVALID')
-    expect(codeOf(() => checkTargets([{ name: 'a', url: 'env:A' }, { name: 'b', url: 'env:B' }]))).toBe('no error')
+    expect(
+      codeOf(() =>
+        checkTargets([
+          { name: 'a', url: 'env:A' },
+          { name: 'a', url: 'env:B' },
+        ]),
+      ),
+    ).toBe('FLEET_TARGET_INVALID')
+    expect(
+      codeOf(() =>
+        checkTargets([
+          { name: 'a', url: 'env:A' },
+          { name: 'b', url: 'env:B' },
+        ]),
+      ),
+    ).toBe('no error')
   })
 
   it('keeps the password of the connection out of a target error, in any form it appears', () => {
     const connection = 'postgres://app:s%40cret-pw@db/prod'
     expect(connectionPasswords(connection)).toContain('s@cret-pw')
-    const err = new SquizzleError('CONNECTION_FAILED', 'auth failed for s@cret-pw and s%40cret-pw', { hint: 'check s@cret-pw' })
+    const err = new SquizzleError('CONNECTION_FAILED', 'auth failed for s@cret-pw and s%40cret-pw', {
+      hint: 'check s@cret-pw',
+    })
     const shown = targetError(err, { name: 'acme', url: 'env:X' }, connection)
     expect(JSON.stringify(shown)).not.toContain('cret-pw')
     expect(shown).toMatchObject({ code: 'CONNECTION_FAILED', category: 'failure' })
-    const keyword = targetError(new Error('password=hunter22 rejected'), { name: 'k', url: 'env:Y' }, 'host=h password=hunter22')
+    const keyword = targetError(
+      new Error('password=hunter22 rejected'),
+      { name: 'k', url: 'env:Y' },
+      'host=h password=hunter22',
+    )
     expect(keyword.message).not.toContain('hunter22')
   })
 })

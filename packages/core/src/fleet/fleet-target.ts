@@ -42,10 +42,14 @@ export function resolveConnection(target: FleetTarget, env: TargetEnvironment): 
   const variable = reference[1]!
   const value = env[variable]
   if (!value) {
-    throw new SquizzleError('FLEET_TARGET_INVALID', `target ${target.name}: the environment variable ${variable} is not set`, {
-      hint: `Set ${variable} to the target's connection URL where the rollout runs.`,
-      details: { target: target.name, variable },
-    })
+    throw new SquizzleError(
+      'FLEET_TARGET_INVALID',
+      `target ${target.name}: the environment variable ${variable} is not set`,
+      {
+        hint: `Set ${variable} to the target's connection URL where the rollout runs.`,
+        details: { target: target.name, variable },
+      },
+    )
   }
   return { ...target, connection: value }
 }

@@ -38,7 +38,8 @@ export async function inspectTargets<T>(
       const resolved = resolveConnection(target, env)
       connection = resolved.connection
       const value = await withDriver(await options.connect(resolved), (driver) =>
-        read(new Migrator({ ...options.migrator, driver }), driver))
+        read(new Migrator({ ...options.migrator, driver }), driver),
+      )
       rows.set(target.name, { target, value, error: null })
     } catch (err) {
       rows.set(target.name, { target, value: null, error: targetError(err, target, connection) })

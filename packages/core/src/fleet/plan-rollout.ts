@@ -45,7 +45,12 @@ export async function planRollout(
   const rows = await inspectTargets(options, (migrator) => migrator.plan(target))
   return {
     version,
-    stages: stages.map((s) => ({ name: s.stage.name, targets: s.targets.map((t) => t.name), parallel: s.parallel, tolerated: s.tolerated })),
+    stages: stages.map((s) => ({
+      name: s.stage.name,
+      targets: s.targets.map((t) => t.name),
+      parallel: s.parallel,
+      tolerated: s.tolerated,
+    })),
     targets: rows.map(({ target: t, value, error }) => ({
       name: t.name,
       stage: unselected.includes(t) ? null : (stageOf.get(t.name) ?? null),

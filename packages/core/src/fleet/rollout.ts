@@ -73,19 +73,24 @@ async function runStage(state: Rollout, plan: StagePlan): Promise<void> {
   state.events({ type: 'fleet.stage.start', stage: name, targets: plan.targets.length, parallel: plan.parallel })
   const done = new Set<string>()
   let failed = 0
-  await runBounded(plan.targets, plan.parallel, async (target) => {
-    state.events({ type: 'fleet.target.start', target: target.name, stage: name })
-    const line = await applyTarget(state.run, target, name, state.version)
-    done.add(target.name)
-    state.lines.push(line)
-    announce(state.events, line, name)
-    if (line.result === 'failed') failed += 1
-    const halt = state.halt ?? haltOf(plan, failed, state.run.signal)
-    if (halt && !state.halt) {
-      state.halt = halt
-      state.events({ type: 'fleet.halted', ...halt })
-    }
-  }, () => state.halt !== null)
+  await runBounded(
+    plan.targets,
+    plan.parallel,
+    async (target) => {
+      state.events({ type: 'fleet.target.start', target: target.name, stage: name })
+      const line = await applyTarget(state.run, target, name, state.version)
+      done.add(target.name)
+      state.lines.push(line)
+      announce(state.events, line, name)
+      if (line.result === 'failed') failed += 1
+      const halt = state.halt ?? haltOf(plan, failed, state.run.signal)
+      if (halt && !state.halt) {
+        state.halt = halt
+        state.events({ type: 'fleet.halted', ...halt })
+      }
+    },
+    () => state.halt !== null,
+  )
   // The callbacks above may have set the halt; TypeScript still sees the null checked at the top.
   const reason = (state.halt as RolloutHalt | null)?.reason ?? 'not started'
   for (const t of plan.targets) if (!done.has(t.name)) state.lines.push(skipped(t, name, reason))
@@ -109,7 +114,14 @@ function announce(events: EventSink, line: FleetTargetReport, stage: string): vo
 
 function skipped(target: FleetTarget, stage: string | null, reason: string): FleetTargetReport {
   return {
-    name: target.name, stage, result: 'skipped', versionBefore: null, versionAfter: null,
-    applied: [], durationMs: 0, error: null, reason,
+    name: target.name,
+    stage,
+    result: 'skipped',
+    versionBefore: null,
+    versionAfter: null,
+    applied: [],
+    durationMs: 0,
+    error: null,
+    reason,
   }
 }
