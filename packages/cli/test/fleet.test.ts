@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { query } from '@squizzle/testkit'
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest'
 import { collect, squizzle, startSquizzle } from './support/cli-process.js'
 import { createFleetDatabases, type FleetDatabases } from './support/fleet-databases.js'
 import { createProject, type TestProject } from './support/project.js'
@@ -177,10 +177,10 @@ describe('fleet apply when a target fails', () => {
 
 describe('fleet apply interrupted or concurrent', () => {
   let dbs: FleetDatabases
-  beforeAll(async () => {
+  beforeEach(async () => {
     dbs = await createFleetDatabases(serverUrl(), 12, accounts)
   })
-  afterAll(async () => {
+  afterEach(async () => {
     await dbs.drop()
   })
   const stages = '  stages:\n    - { name: all, parallel: 3 }\n'
@@ -222,7 +222,7 @@ describe('fleet apply interrupted or concurrent', () => {
     expect(b!.code, b!.stderr).toBe(0)
     const rows = await dbs.each<{ runs: number; successes: number }>(`SELECT (SELECT count(*)::int FROM runs) AS runs,
       (SELECT count(*)::int FROM squizzle.history WHERE status = 'success') AS successes`)
-    // 1.0.0 from the test before, then 1.1.0 once: two runs and two success rows per database.
+    // 1.0.0 then 1.1.0, each once: two runs and two success rows per database, whichever run applied them.
     for (const [, [row]] of rows) expect(row).toEqual({ runs: 2, successes: 2 })
   })
 })
