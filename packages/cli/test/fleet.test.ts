@@ -297,6 +297,17 @@ describe('fleet targets that cannot be reached', () => {
     const r = await squizzle(['fleet', 'apply', '--json'], { cwd: project.dir, env: { CONTROL_DATABASE_URL: control } })
     expect(r.code, r.stderr).toBe(0)
     expect(reportOf(r.stdout).targets.map((t) => [t.name, t.result])).toEqual([['t1', 'applied']])
+    // A schema-per-tenant row is refused, not applied as if it were its own database.
+    await query(control, "ALTER TABLE tenants ADD COLUMN schema text DEFAULT 'tenant_a'")
+    await writeFile(
+      join(project.dir, 'squizzle.config.yaml'),
+      'storage: file:.squizzle/artifacts\nfleet:\n' +
+        '  targets: { query: "select tenant_id as name, url, schema from tenants", url: "env:CONTROL_DATABASE_URL" }\n',
+    )
+    const env = { CONTROL_DATABASE_URL: control }
+    const schemaRows = await squizzle(['fleet', 'plan', '--json'], { cwd: project.dir, env })
+    expect(schemaRows.code).toBe(2)
+    expect((JSON.parse(schemaRows.stdout) as { error: { code: string } }).error.code).toBe('FLEET_TARGET_INVALID')
     // A query that writes is refused by the read-only transaction.
     await writeFile(
       join(project.dir, 'squizzle.config.yaml'),

@@ -15,9 +15,12 @@ export function targetRows(rows: unknown, source: string): FleetTarget[] {
   if (!Array.isArray(rows)) throw invalidRows(source, 'is not a list of targets')
   return rows.map((row: unknown, i) => {
     if (typeof row !== 'object' || row === null) throw invalidRows(source, `row ${i + 1} is not an object`)
-    const { name, url, labels } = row as Record<string, unknown>
+    const { name, url, labels, schema } = row as Record<string, unknown>
     if (typeof name !== 'string' || name === '') throw invalidRows(source, `row ${i + 1} has no name`)
     if (typeof url !== 'string' || url === '') throw invalidRows(source, `row ${i + 1} (${name}) has no url`)
+    // A silently ignored schema would roll every tenant of a database out as one: refuse it instead.
+    if (schema !== undefined && schema !== null)
+      throw invalidRows(source, `row ${i + 1} (${name}) names a schema; ${perDatabase}`)
     const parsed = labelsOf(typeof labels === 'string' ? parseJson(labels) : labels)
     if (parsed === undefined) throw invalidRows(source, `row ${i + 1} (${name}) has labels that are not strings`)
     return parsed === null ? { name, url } : { name, url, labels: parsed }
@@ -25,6 +28,9 @@ export function targetRows(rows: unknown, source: string): FleetTarget[] {
 }
 
 /** The labels, null when absent, undefined when they are not an object of strings. */
+const perDatabase =
+  'the built-in PostgreSQL driver keeps one history and lock per database, so each target must be its own database'
+
 function labelsOf(value: unknown): Record<string, string> | null | undefined {
   if (value === undefined || value === null) return null
   if (typeof value !== 'object' || Array.isArray(value)) return undefined
