@@ -27,6 +27,18 @@ export function exitCodeFor(err: unknown): number {
   if (!isSquizzleError(err)) return exitCodes.failure
   const carried = (err as { category?: unknown }).category
   const category = typeof carried === 'string' && categories.includes(carried) ? carried : errorCategory(err.code)
+  return exitCodeForCategory(category)
+}
+
+/**
+ * The exit code of an error category (`integrity` 3, `signature` 4, `lock` 5, …); 1 for any other.
+ *
+ * @example
+ * ```ts
+ * exitCodeForCategory('lock') // 5
+ * ```
+ */
+export function exitCodeForCategory(category: string | undefined): number {
   switch (category) {
     case 'usage':
       return exitCodes.usage

@@ -158,3 +158,16 @@ export { pluginFromModule, type PluginExpectation } from './plugin/check-plugin.
 export { pluginOptions } from './plugin/plugin-options.js'
 export { pluginSecrets, redactPluginOptions } from './plugin/plugin-secrets.js'
 export { createPluginInstance, type PluginStorage } from './plugin/create-plugin-instance.js'
+
+// Fleets: one version to many databases, staged, bounded, resumable, shardable
+export { rollout, type RolloutOptions } from './fleet/rollout.js'
+export { planRollout, type RolloutPlan, type TargetPlan } from './fleet/plan-rollout.js'
+export { fleetStatus, type FleetStatus, type TargetStatus } from './fleet/fleet-status.js'
+export type { InspectOptions } from './fleet/inspect-targets.js'
+export type { DriverFactory } from './fleet/apply-target.js'
+export { shard } from './fleet/shard.js'
+export { planStages, type FleetStage, type FailureThreshold, type StagePlan } from './fleet/fleet-stage.js'
+export { resolveConnection, checkTargets, connectionPasswords } from './fleet/fleet-target.js'
+export type { FleetTarget, ConnectableTarget, TargetEnvironment } from './fleet/fleet-target.js'
+export { countResults, type RolloutReport, type FleetTargetReport } from './fleet/fleet-report.js'
+export type { TargetResult, TargetError, RolloutHalt } from './fleet/fleet-report.js'

@@ -16,6 +16,7 @@ const loaders: Readonly<Record<string, () => Promise<Command>>> = {
   apply: async () => (await import('./apply.js')).applyCommand,
   rollback: async () => (await import('./rollback.js')).rollbackCommand,
   status: async () => (await import('./status.js')).statusCommand,
+  fleet: async () => (await import('./fleet.js')).fleetCommand,
   drift: async () => (await import('./drift.js')).driftCommand,
   diff: async () => (await import('./diff.js')).diffCommand,
   list: async () => (await import('./list.js')).listCommand,

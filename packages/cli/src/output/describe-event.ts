@@ -1,5 +1,6 @@
 import type { SquizzleEvent } from '@squizzle/core'
 import type { Colors } from './colors.js'
+import { describeFleetEvent } from './describe-fleet-event.js'
 import { formatBytes, formatDuration } from './units.js'
 
 /**
@@ -116,6 +117,8 @@ export function describeEvent(
         : `  ${c.yellow('!')} rollback not checked: ${e.reason ?? 'skipped'}`
     case 'warning':
       return `${e.message}${e.path ? ` (${e.path})` : ''}`
+    default:
+      return describeFleetEvent(e, c, verbose)
   }
 }
 

@@ -35,6 +35,8 @@ const frames = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '
 export class Progress {
   private activity: Activity | null = null
   private versions = { done: 0, total: 0 }
+  /** A fleet rollout's counts, from its events: the live line says done / running / failed. */
+  private fleet: { version: string; total: number; done: number; running: number; failed: number } | null = null
   private frame = 0
   private lastSaid = Date.now()
   private readonly timer: NodeJS.Timeout
@@ -61,6 +63,8 @@ export class Progress {
     else if (e.type === 'version.done') this.end(true)
     else if (e.type === 'rollback.done' || e.type === 'version.failed') this.end(false)
     else if (e.type === 'replay.done') this.end(false)
+    else if (e.type === 'fleet.start') this.startFleet(e.version, e.targets)
+    else if (e.type === 'fleet.target.start' || e.type === 'fleet.target.done') this.countTarget(e)
     this.lastSaid = Date.now()
   }
 
@@ -85,6 +89,28 @@ export class Progress {
 
   private start(step: string): void {
     this.activity = { step, file: null, fileStarted: Date.now(), progress: null }
+  }
+
+  private startFleet(version: string, total: number): void {
+    this.fleet = { version, total, done: 0, running: 0, failed: 0 }
+    this.start(this.fleetStep())
+  }
+
+  private countTarget(e: Extract<SquizzleEvent, { type: 'fleet.target.start' | 'fleet.target.done' }>): void {
+    const f = this.fleet
+    if (!f) return
+    if (e.type === 'fleet.target.start') f.running++
+    else if (e.result !== 'skipped') {
+      f.running--
+      f.done++
+      if (e.result === 'failed') f.failed++
+    }
+    if (this.activity) this.activity.step = this.fleetStep()
+  }
+
+  private fleetStep(): string {
+    const f = this.fleet!
+    return `rolling out ${f.version}: ${f.done} of ${f.total} done, ${f.running} running, ${f.failed} failed`
   }
 
   private end(versionDone: boolean): void {

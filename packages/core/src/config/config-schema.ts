@@ -1,4 +1,5 @@
 import { pluginSettingsSchema } from '../plugin/plugin-config-schema.js'
+import { fleetConfigSchema } from './fleet-config-schema.js'
 
 const settings = {
   ...pluginSettingsSchema,
@@ -118,6 +119,7 @@ const settings = {
       'Run the seed/ files of each version on apply (default true). Set false for production: the seeds are still ' +
       'verified with every other byte, but not run, and status and history name them as skipped.',
   },
+  fleet: fleetConfigSchema,
   lockTimeoutMs: {
     type: 'integer',
     minimum: 0,

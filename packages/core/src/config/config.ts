@@ -2,6 +2,7 @@ import type { BundleLimits } from '../bundle/limits.js'
 import type { TransactionScope } from '../manifest/manifest.js'
 import { SquizzleError } from '../errors/squizzle-error.js'
 import type { PluginUse } from '../plugin/plugin-use.js'
+import type { FleetStage } from '../fleet/fleet-stage.js'
 import { validateConfigShape } from '../schema/precompiled-validators.js'
 import { schemaCheck } from '../schema/schema-check.js'
 
@@ -38,11 +39,26 @@ export interface ConfigSettings {
   rollback?: { required?: boolean }
   /** Run seed files on apply (default true); false in environments that must never receive seed data. */
   seeds?: boolean
+  /** The databases `squizzle fleet` rolls versions out to, and the stages (an environment's replaces the top's). */
+  fleet?: FleetSettings
   lockTimeoutMs?: number
   allowOutOfOrder?: boolean
   limits?: Partial<BundleLimits>
   signing?: SigningSettings
   trust?: TrustSettings
+}
+
+/** Where a fleet's targets come from: a list, a file, a command's output, or a control database's rows. */
+export type FleetTargetSource =
+  | { name: string; url: string; labels?: Record<string, string> }[]
+  | { file: string }
+  | { command: string[] }
+  | { query: string; url: string }
+
+/** `fleet` in the config. */
+export interface FleetSettings {
+  targets: FleetTargetSource
+  stages?: FleetStage[]
 }
 
 /** `signing` in the config: how versions are signed. */

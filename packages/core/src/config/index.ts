@@ -9,6 +9,8 @@ export {
   type LintSettings,
   type SigningSettings,
   type TrustSettings,
+  type FleetSettings,
+  type FleetTargetSource,
 } from './config.js'
 export { compileSchema, type SchemaCheck } from '../schema/compile-schema.js'
 export { closestMatch } from '../text/closest-match.js'

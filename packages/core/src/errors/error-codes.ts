@@ -85,6 +85,10 @@ export type SquizzleErrorCode =
   | 'CONNECTION_FAILED'
   | 'CONNECTION_LOST'
   | 'PORT_IN_USE'
+  // fleets
+  | 'FLEET_TARGET_INVALID'
+  | 'FLEET_STAGE_INVALID'
+  | 'FLEET_TARGETS_UNAVAILABLE'
   // schema snapshots and drift
   | 'SNAPSHOT_UNSUPPORTED'
   | 'SNAPSHOT_MISSING'
@@ -184,6 +188,11 @@ const categories: Record<SquizzleErrorCode, ErrorCategory> = {
   CONNECTION_FAILED: 'failure',
   CONNECTION_LOST: 'failure',
   PORT_IN_USE: 'failure',
+  // A fleet's target list or stages are not usable as written (exit 2, like any config mistake).
+  FLEET_TARGET_INVALID: 'usage',
+  FLEET_STAGE_INVALID: 'usage',
+  // The target list (file, command or control-database query) could not be read.
+  FLEET_TARGETS_UNAVAILABLE: 'failure',
   SNAPSHOT_UNSUPPORTED: 'failure',
   SNAPSHOT_MISSING: 'failure',
   // The live schema is not what the version to baseline at recorded: like `drift --check`, exit 3.

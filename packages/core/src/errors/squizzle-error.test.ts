@@ -123,6 +123,8 @@ describe('errorCategory', () => {
       'PLUGIN_API_MISMATCH',
       'PLUGIN_OPTIONS_INVALID',
       'PLUGIN_SCHEME_CONFLICT',
+      'FLEET_TARGET_INVALID',
+      'FLEET_STAGE_INVALID',
     ],
     integrity: [
       'MANIFEST_INVALID',
@@ -196,6 +198,7 @@ describe('errorCategory', () => {
       'LEDGER_CONFLICT',
       'LEDGER_INCOMPLETE',
       'RELEASED_FILE_MISSING',
+      'FLEET_TARGETS_UNAVAILABLE',
     ],
   }
 

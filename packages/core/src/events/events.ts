@@ -79,6 +79,24 @@ export type SquizzleEvent =
       durationMs: number
     }
   | { type: 'warning'; code: string; message: string; version?: string; path?: string }
+  /** A fleet rollout (or plan) begins: the version every target goes to, and the stages in order. */
+  | { type: 'fleet.start'; version: string; targets: number; stages: string[] }
+  | { type: 'fleet.stage.start'; stage: string; targets: number; parallel: number }
+  | { type: 'fleet.target.start'; target: string; stage: string }
+  /** One target finished: its result, versions before and after, and its error (secrets removed). */
+  | {
+      type: 'fleet.target.done'
+      target: string
+      stage: string
+      result: 'applied' | 'current' | 'failed' | 'skipped'
+      versionBefore: string | null
+      versionAfter: string | null
+      durationMs: number
+      error: { code: string; message: string } | null
+    }
+  | { type: 'fleet.stage.done'; stage: string; targets: number; failed: number }
+  /** The rollout stops starting targets: `reason` says which threshold or signal. */
+  | { type: 'fleet.halted'; stage: string; reason: string }
 
 /** Who holds the migration lock, as far as the database can tell. */
 export interface LockHolderInfo {

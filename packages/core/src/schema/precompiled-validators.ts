@@ -902,12 +902,13 @@ return errors === 0;
 }
 
 export const validateConfigShape = validate11;
-const schema12 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://squizzle.dev/schemas/config.v1.json","title":"Squizzle configuration","type":"object","additionalProperties":false,"properties":{"$schema":{"type":"string"},"storage":{"anyOf":[{"type":"string","description":"Where bundles live: file:PATH (OCI image layout), oci://HOST[:PORT]/REPO, or a URL of a scheme a plugin registers.","examples":["file:.squizzle/artifacts","oci://ghcr.io/acme/db-migrations"]},{"type":"object","additionalProperties":false,"required":["use"],"description":"The storage plugin to load, and its options (validated by the plugin's own JSON Schema).","properties":{"use":{"type":"string","minLength":1,"description":"A package name, resolved from the config file's folder as the project's own imports are (install it there), or a path to a module relative to the config file (./plugins/storage.mjs)."},"options":{"type":"object","description":"The plugin's options; see its documentation."}},"examples":[{"use":"@acme/squizzle-storage-s3","options":{"bucket":"releases"}}]}]},"driver":{"type":"object","additionalProperties":false,"required":["use"],"description":"The database driver (default: the built-in PostgreSQL driver) plugin to load, and its options (validated by the plugin's own JSON Schema).","properties":{"use":{"type":"string","minLength":1,"description":"A package name, resolved from the config file's folder as the project's own imports are (install it there), or a path to a module relative to the config file (./plugins/storage.mjs)."},"options":{"type":"object","description":"The plugin's options; see its documentation."}},"examples":[{"use":"./plugins/driver.mjs"}]},"signer":{"type":"object","additionalProperties":false,"required":["use"],"description":"The signer (replaces signing: key or keyless) plugin to load, and its options (validated by the plugin's own JSON Schema).","properties":{"use":{"type":"string","minLength":1,"description":"A package name, resolved from the config file's folder as the project's own imports are (install it there), or a path to a module relative to the config file (./plugins/storage.mjs)."},"options":{"type":"object","description":"The plugin's options; see its documentation."}},"examples":[{"use":"@acme/squizzle-signer-kms","options":{"keyId":"alias/release"}}]},"plugins":{"type":"array","uniqueItems":true,"items":{"type":"string","minLength":1,"description":"A package name, resolved from the config file's folder as the project's own imports are (install it there), or a path to a module relative to the config file (./plugins/storage.mjs)."},"description":"Storage plugins to load for the URL schemes they register (s3://…): in --storage, SQUIZZLE_STORAGE and storage.","examples":[["@acme/squizzle-storage-s3"]]},"registry":{"type":"string","pattern":"^oci://","description":"The registry repository `squizzle push`, `pull` and `build --push` copy versions to and from: oci://HOST[:PORT]/REPO (add ?plain-http=true only for a registry without TLS). Credentials come from SQUIZZLE_REGISTRY_USERNAME/PASSWORD or docker login, never from this file.","examples":["oci://ghcr.io/acme/db-migrations"]},"database":{"type":"object","additionalProperties":false,"properties":{"url":{"type":"string","description":"PostgreSQL URL. Prefer the DATABASE_URL environment variable for anything with a password."},"applicationName":{"type":"string","maxLength":63},"connectTimeout":{"anyOf":[{"type":"string","pattern":"^\\d+(\\.\\d+)?(ms|s|m|h)?$"},{"type":"integer","minimum":0,"maximum":86400000}],"description":"How long to keep retrying while the database is not up yet (connection refused, starting up, host not resolvable yet), with exponential backoff: a duration (30s, 2m) or milliseconds; 0 tries once. Default 30s. Wrong passwords and unknown databases are never retried. --connect-timeout and SQUIZZLE_CONNECT_TIMEOUT override it.","examples":["30s","2m"]}}},"paths":{"type":"object","additionalProperties":false,"description":"Source folders, relative to the config file.","properties":{"migrations":{"type":"string"},"rollback":{"type":"string"},"seed":{"type":"string"},"drizzle":{"type":"string"}}},"ledger":{"type":"string","minLength":1,"description":"The release ledger, relative to the config file (default db/squizzle.sum): every released version, its digest and the files it released. Written by build; commit it with the SQL.","examples":["db/squizzle.sum"]},"transactionScope":{"enum":["version","file"],"description":"One transaction per version (default) or per file."},"lint":{"type":"object","additionalProperties":false,"description":"Lint new SQL with squawk on every build (squawk-cli must be installed); `build --lint[=warn|error]` overrides the level.","properties":{"level":{"enum":["warn","error"],"description":"warn: report findings; error: findings fail the build."},"exclude":{"type":"array","items":{"type":"string","pattern":"^[a-z0-9-]+$"},"description":"squawk rules to skip, e.g. prefer-bigint-over-int."},"include":{"type":"array","items":{"type":"string","pattern":"^[a-z0-9-]+$"},"description":"opt-in squawk rules to enable, e.g. require-timeout-settings."},"pgVersion":{"type":"string","pattern":"^[0-9]+(\\.[0-9]+)?$","description":"PostgreSQL version the rules assume, e.g. 15.4."}}},"noTransaction":{"type":"array","uniqueItems":true,"items":{"type":"string","minLength":1},"description":"Bundle paths (migrations/0219_x.sql) of files that run outside a transaction without a -- squizzle:no-transaction line, like Diesel's run_in_transaction = false."},"snapshot":{"type":"object","additionalProperties":false,"description":"The schema snapshot build records by replaying every version on an empty database.","properties":{"enabled":{"type":"boolean","description":"Record a snapshot at build (default true; --no-snapshot turns it off)."},"devUrl":{"type":"string","description":"PostgreSQL server to replay on (a fresh database is created and dropped there) instead of an embedded one. Prefer SQUIZZLE_DEV_URL for anything with a password."}}},"rollback":{"type":"object","additionalProperties":false,"description":"How build pairs rollback files (rollback/<name>) with migrations (migrations/<name>, drizzle/<name>).","properties":{"required":{"type":"boolean","description":"Every migration needs its rollback file (default true; build --irreversible skips it for one version). false, for a team that never rolls back: migrations may go without one (build warns and names them), and a version without any rollback file is built irreversible."}}},"seeds":{"type":"boolean","description":"Run the seed/ files of each version on apply (default true). Set false for production: the seeds are still verified with every other byte, but not run, and status and history name them as skipped."},"lockTimeoutMs":{"type":"integer","minimum":0,"maximum":86400000,"description":"How long apply waits for another migrator."},"allowOutOfOrder":{"type":"boolean"},"signing":{"type":"object","additionalProperties":false,"description":"How `squizzle sign` and `build --sign` sign: with a local key, or keyless (Fulcio + Rekor).","properties":{"method":{"enum":["key","keyless"],"description":"key: an encrypted ECDSA P-256 key from `squizzle keygen`; keyless: a Sigstore certificate for the CI identity."},"key":{"type":"string","minLength":1,"description":"Path to the encrypted private key (PEM), relative to the config file. Its passphrase comes from SQUIZZLE_SIGNING_KEY_PASSPHRASE."},"fulcioUrl":{"type":"string","pattern":"^https?://[^\\s@]+$","description":"Fulcio URL (default: the public-good instance)."},"rekorUrl":{"type":"string","pattern":"^https?://[^\\s@]+$","description":"Rekor URL (default: the public-good instance)."},"tsaUrl":{"type":"string","pattern":"^https?://[^\\s@]+$","description":"RFC 3161 timestamp authority URL; a timestamp is added only when set."}}},"trust":{"type":"object","additionalProperties":false,"required":["signatures"],"description":"Which signatures verify and apply accept. Set it per environment; an environment's trust replaces the top level's.","properties":{"signatures":{"enum":["required","optional"],"description":"required: an unsigned version is refused (exit 4). optional: unsigned passes, a bad signature is still refused."},"publicKeys":{"type":"array","items":{"type":"string","minLength":1},"description":"Paths to trusted public keys (PEM), relative to the config file."},"identities":{"type":"array","description":"Trusted keyless signers.","items":{"type":"object","additionalProperties":false,"required":["issuer","subject"],"properties":{"issuer":{"type":"string","minLength":1,"description":"OIDC issuer, matched exactly, e.g. https://token.actions.githubusercontent.com"},"subject":{"type":"string","minLength":1,"description":"Regular expression the whole certificate subject (SAN) must match."}}}},"trustedRoot":{"type":"string","minLength":1,"description":"Path to a Sigstore trusted_root.json (private or offline instances). Default: the public-good root via TUF."}}},"limits":{"type":"object","additionalProperties":false,"properties":{"maxBundleBytes":{"type":"integer","minimum":1},"maxDecompressedBytes":{"type":"integer","minimum":1},"maxRatio":{"type":"number","minimum":1},"maxFiles":{"type":"integer","minimum":1},"maxFileBytes":{"type":"integer","minimum":1}}},"environments":{"type":"object","description":"Named environments (selected with --env) whose settings override the top level.","additionalProperties":{"type":"object","additionalProperties":false,"properties":{"storage":{"anyOf":[{"type":"string","description":"Where bundles live: file:PATH (OCI image layout), oci://HOST[:PORT]/REPO, or a URL of a scheme a plugin registers.","examples":["file:.squizzle/artifacts","oci://ghcr.io/acme/db-migrations"]},{"type":"object","additionalProperties":false,"required":["use"],"description":"The storage plugin to load, and its options (validated by the plugin's own JSON Schema).","properties":{"use":{"type":"string","minLength":1,"description":"A package name, resolved from the config file's folder as the project's own imports are (install it there), or a path to a module relative to the config file (./plugins/storage.mjs)."},"options":{"type":"object","description":"The plugin's options; see its documentation."}},"examples":[{"use":"@acme/squizzle-storage-s3","options":{"bucket":"releases"}}]}]},"driver":{"type":"object","additionalProperties":false,"required":["use"],"description":"The database driver (default: the built-in PostgreSQL driver) plugin to load, and its options (validated by the plugin's own JSON Schema).","properties":{"use":{"type":"string","minLength":1,"description":"A package name, resolved from the config file's folder as the project's own imports are (install it there), or a path to a module relative to the config file (./plugins/storage.mjs)."},"options":{"type":"object","description":"The plugin's options; see its documentation."}},"examples":[{"use":"./plugins/driver.mjs"}]},"signer":{"type":"object","additionalProperties":false,"required":["use"],"description":"The signer (replaces signing: key or keyless) plugin to load, and its options (validated by the plugin's own JSON Schema).","properties":{"use":{"type":"string","minLength":1,"description":"A package name, resolved from the config file's folder as the project's own imports are (install it there), or a path to a module relative to the config file (./plugins/storage.mjs)."},"options":{"type":"object","description":"The plugin's options; see its documentation."}},"examples":[{"use":"@acme/squizzle-signer-kms","options":{"keyId":"alias/release"}}]},"plugins":{"type":"array","uniqueItems":true,"items":{"type":"string","minLength":1,"description":"A package name, resolved from the config file's folder as the project's own imports are (install it there), or a path to a module relative to the config file (./plugins/storage.mjs)."},"description":"Storage plugins to load for the URL schemes they register (s3://…): in --storage, SQUIZZLE_STORAGE and storage.","examples":[["@acme/squizzle-storage-s3"]]},"registry":{"type":"string","pattern":"^oci://","description":"The registry repository `squizzle push`, `pull` and `build --push` copy versions to and from: oci://HOST[:PORT]/REPO (add ?plain-http=true only for a registry without TLS). Credentials come from SQUIZZLE_REGISTRY_USERNAME/PASSWORD or docker login, never from this file.","examples":["oci://ghcr.io/acme/db-migrations"]},"database":{"type":"object","additionalProperties":false,"properties":{"url":{"type":"string","description":"PostgreSQL URL. Prefer the DATABASE_URL environment variable for anything with a password."},"applicationName":{"type":"string","maxLength":63},"connectTimeout":{"anyOf":[{"type":"string","pattern":"^\\d+(\\.\\d+)?(ms|s|m|h)?$"},{"type":"integer","minimum":0,"maximum":86400000}],"description":"How long to keep retrying while the database is not up yet (connection refused, starting up, host not resolvable yet), with exponential backoff: a duration (30s, 2m) or milliseconds; 0 tries once. Default 30s. Wrong passwords and unknown databases are never retried. --connect-timeout and SQUIZZLE_CONNECT_TIMEOUT override it.","examples":["30s","2m"]}}},"paths":{"type":"object","additionalProperties":false,"description":"Source folders, relative to the config file.","properties":{"migrations":{"type":"string"},"rollback":{"type":"string"},"seed":{"type":"string"},"drizzle":{"type":"string"}}},"ledger":{"type":"string","minLength":1,"description":"The release ledger, relative to the config file (default db/squizzle.sum): every released version, its digest and the files it released. Written by build; commit it with the SQL.","examples":["db/squizzle.sum"]},"transactionScope":{"enum":["version","file"],"description":"One transaction per version (default) or per file."},"lint":{"type":"object","additionalProperties":false,"description":"Lint new SQL with squawk on every build (squawk-cli must be installed); `build --lint[=warn|error]` overrides the level.","properties":{"level":{"enum":["warn","error"],"description":"warn: report findings; error: findings fail the build."},"exclude":{"type":"array","items":{"type":"string","pattern":"^[a-z0-9-]+$"},"description":"squawk rules to skip, e.g. prefer-bigint-over-int."},"include":{"type":"array","items":{"type":"string","pattern":"^[a-z0-9-]+$"},"description":"opt-in squawk rules to enable, e.g. require-timeout-settings."},"pgVersion":{"type":"string","pattern":"^[0-9]+(\\.[0-9]+)?$","description":"PostgreSQL version the rules assume, e.g. 15.4."}}},"noTransaction":{"type":"array","uniqueItems":true,"items":{"type":"string","minLength":1},"description":"Bundle paths (migrations/0219_x.sql) of files that run outside a transaction without a -- squizzle:no-transaction line, like Diesel's run_in_transaction = false."},"snapshot":{"type":"object","additionalProperties":false,"description":"The schema snapshot build records by replaying every version on an empty database.","properties":{"enabled":{"type":"boolean","description":"Record a snapshot at build (default true; --no-snapshot turns it off)."},"devUrl":{"type":"string","description":"PostgreSQL server to replay on (a fresh database is created and dropped there) instead of an embedded one. Prefer SQUIZZLE_DEV_URL for anything with a password."}}},"rollback":{"type":"object","additionalProperties":false,"description":"How build pairs rollback files (rollback/<name>) with migrations (migrations/<name>, drizzle/<name>).","properties":{"required":{"type":"boolean","description":"Every migration needs its rollback file (default true; build --irreversible skips it for one version). false, for a team that never rolls back: migrations may go without one (build warns and names them), and a version without any rollback file is built irreversible."}}},"seeds":{"type":"boolean","description":"Run the seed/ files of each version on apply (default true). Set false for production: the seeds are still verified with every other byte, but not run, and status and history name them as skipped."},"lockTimeoutMs":{"type":"integer","minimum":0,"maximum":86400000,"description":"How long apply waits for another migrator."},"allowOutOfOrder":{"type":"boolean"},"signing":{"type":"object","additionalProperties":false,"description":"How `squizzle sign` and `build --sign` sign: with a local key, or keyless (Fulcio + Rekor).","properties":{"method":{"enum":["key","keyless"],"description":"key: an encrypted ECDSA P-256 key from `squizzle keygen`; keyless: a Sigstore certificate for the CI identity."},"key":{"type":"string","minLength":1,"description":"Path to the encrypted private key (PEM), relative to the config file. Its passphrase comes from SQUIZZLE_SIGNING_KEY_PASSPHRASE."},"fulcioUrl":{"type":"string","pattern":"^https?://[^\\s@]+$","description":"Fulcio URL (default: the public-good instance)."},"rekorUrl":{"type":"string","pattern":"^https?://[^\\s@]+$","description":"Rekor URL (default: the public-good instance)."},"tsaUrl":{"type":"string","pattern":"^https?://[^\\s@]+$","description":"RFC 3161 timestamp authority URL; a timestamp is added only when set."}}},"trust":{"type":"object","additionalProperties":false,"required":["signatures"],"description":"Which signatures verify and apply accept. Set it per environment; an environment's trust replaces the top level's.","properties":{"signatures":{"enum":["required","optional"],"description":"required: an unsigned version is refused (exit 4). optional: unsigned passes, a bad signature is still refused."},"publicKeys":{"type":"array","items":{"type":"string","minLength":1},"description":"Paths to trusted public keys (PEM), relative to the config file."},"identities":{"type":"array","description":"Trusted keyless signers.","items":{"type":"object","additionalProperties":false,"required":["issuer","subject"],"properties":{"issuer":{"type":"string","minLength":1,"description":"OIDC issuer, matched exactly, e.g. https://token.actions.githubusercontent.com"},"subject":{"type":"string","minLength":1,"description":"Regular expression the whole certificate subject (SAN) must match."}}}},"trustedRoot":{"type":"string","minLength":1,"description":"Path to a Sigstore trusted_root.json (private or offline instances). Default: the public-good root via TUF."}}},"limits":{"type":"object","additionalProperties":false,"properties":{"maxBundleBytes":{"type":"integer","minimum":1},"maxDecompressedBytes":{"type":"integer","minimum":1},"maxRatio":{"type":"number","minimum":1},"maxFiles":{"type":"integer","minimum":1},"maxFileBytes":{"type":"integer","minimum":1}}}}}}}};
+const schema12 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://squizzle.dev/schemas/config.v1.json","title":"Squizzle configuration","type":"object","additionalProperties":false,"properties":{"$schema":{"type":"string"},"storage":{"anyOf":[{"type":"string","description":"Where bundles live: file:PATH (OCI image layout), oci://HOST[:PORT]/REPO, or a URL of a scheme a plugin registers.","examples":["file:.squizzle/artifacts","oci://ghcr.io/acme/db-migrations"]},{"type":"object","additionalProperties":false,"required":["use"],"description":"The storage plugin to load, and its options (validated by the plugin's own JSON Schema).","properties":{"use":{"type":"string","minLength":1,"description":"A package name, resolved from the config file's folder as the project's own imports are (install it there), or a path to a module relative to the config file (./plugins/storage.mjs)."},"options":{"type":"object","description":"The plugin's options; see its documentation."}},"examples":[{"use":"@acme/squizzle-storage-s3","options":{"bucket":"releases"}}]}]},"driver":{"type":"object","additionalProperties":false,"required":["use"],"description":"The database driver (default: the built-in PostgreSQL driver) plugin to load, and its options (validated by the plugin's own JSON Schema).","properties":{"use":{"type":"string","minLength":1,"description":"A package name, resolved from the config file's folder as the project's own imports are (install it there), or a path to a module relative to the config file (./plugins/storage.mjs)."},"options":{"type":"object","description":"The plugin's options; see its documentation."}},"examples":[{"use":"./plugins/driver.mjs"}]},"signer":{"type":"object","additionalProperties":false,"required":["use"],"description":"The signer (replaces signing: key or keyless) plugin to load, and its options (validated by the plugin's own JSON Schema).","properties":{"use":{"type":"string","minLength":1,"description":"A package name, resolved from the config file's folder as the project's own imports are (install it there), or a path to a module relative to the config file (./plugins/storage.mjs)."},"options":{"type":"object","description":"The plugin's options; see its documentation."}},"examples":[{"use":"@acme/squizzle-signer-kms","options":{"keyId":"alias/release"}}]},"plugins":{"type":"array","uniqueItems":true,"items":{"type":"string","minLength":1,"description":"A package name, resolved from the config file's folder as the project's own imports are (install it there), or a path to a module relative to the config file (./plugins/storage.mjs)."},"description":"Storage plugins to load for the URL schemes they register (s3://…): in --storage, SQUIZZLE_STORAGE and storage.","examples":[["@acme/squizzle-storage-s3"]]},"registry":{"type":"string","pattern":"^oci://","description":"The registry repository `squizzle push`, `pull` and `build --push` copy versions to and from: oci://HOST[:PORT]/REPO (add ?plain-http=true only for a registry without TLS). Credentials come from SQUIZZLE_REGISTRY_USERNAME/PASSWORD or docker login, never from this file.","examples":["oci://ghcr.io/acme/db-migrations"]},"database":{"type":"object","additionalProperties":false,"properties":{"url":{"type":"string","description":"PostgreSQL URL. Prefer the DATABASE_URL environment variable for anything with a password."},"applicationName":{"type":"string","maxLength":63},"connectTimeout":{"anyOf":[{"type":"string","pattern":"^\\d+(\\.\\d+)?(ms|s|m|h)?$"},{"type":"integer","minimum":0,"maximum":86400000}],"description":"How long to keep retrying while the database is not up yet (connection refused, starting up, host not resolvable yet), with exponential backoff: a duration (30s, 2m) or milliseconds; 0 tries once. Default 30s. Wrong passwords and unknown databases are never retried. --connect-timeout and SQUIZZLE_CONNECT_TIMEOUT override it.","examples":["30s","2m"]}}},"paths":{"type":"object","additionalProperties":false,"description":"Source folders, relative to the config file.","properties":{"migrations":{"type":"string"},"rollback":{"type":"string"},"seed":{"type":"string"},"drizzle":{"type":"string"}}},"ledger":{"type":"string","minLength":1,"description":"The release ledger, relative to the config file (default db/squizzle.sum): every released version, its digest and the files it released. Written by build; commit it with the SQL.","examples":["db/squizzle.sum"]},"transactionScope":{"enum":["version","file"],"description":"One transaction per version (default) or per file."},"lint":{"type":"object","additionalProperties":false,"description":"Lint new SQL with squawk on every build (squawk-cli must be installed); `build --lint[=warn|error]` overrides the level.","properties":{"level":{"enum":["warn","error"],"description":"warn: report findings; error: findings fail the build."},"exclude":{"type":"array","items":{"type":"string","pattern":"^[a-z0-9-]+$"},"description":"squawk rules to skip, e.g. prefer-bigint-over-int."},"include":{"type":"array","items":{"type":"string","pattern":"^[a-z0-9-]+$"},"description":"opt-in squawk rules to enable, e.g. require-timeout-settings."},"pgVersion":{"type":"string","pattern":"^[0-9]+(\\.[0-9]+)?$","description":"PostgreSQL version the rules assume, e.g. 15.4."}}},"noTransaction":{"type":"array","uniqueItems":true,"items":{"type":"string","minLength":1},"description":"Bundle paths (migrations/0219_x.sql) of files that run outside a transaction without a -- squizzle:no-transaction line, like Diesel's run_in_transaction = false."},"snapshot":{"type":"object","additionalProperties":false,"description":"The schema snapshot build records by replaying every version on an empty database.","properties":{"enabled":{"type":"boolean","description":"Record a snapshot at build (default true; --no-snapshot turns it off)."},"devUrl":{"type":"string","description":"PostgreSQL server to replay on (a fresh database is created and dropped there) instead of an embedded one. Prefer SQUIZZLE_DEV_URL for anything with a password."}}},"rollback":{"type":"object","additionalProperties":false,"description":"How build pairs rollback files (rollback/<name>) with migrations (migrations/<name>, drizzle/<name>).","properties":{"required":{"type":"boolean","description":"Every migration needs its rollback file (default true; build --irreversible skips it for one version). false, for a team that never rolls back: migrations may go without one (build warns and names them), and a version without any rollback file is built irreversible."}}},"seeds":{"type":"boolean","description":"Run the seed/ files of each version on apply (default true). Set false for production: the seeds are still verified with every other byte, but not run, and status and history name them as skipped."},"fleet":{"type":"object","additionalProperties":false,"required":["targets"],"description":"Many databases that `squizzle fleet plan|apply|status` take to one version, stage by stage.","properties":{"targets":{"description":"The databases: a list; { file } (YAML or JSON list, relative to the config); { command } (argv, no shell; prints a JSON array or JSON lines); or { query, url } (rows of name, url and optional labels from a control database, run read-only).","anyOf":[{"type":"array","items":{"type":"object","additionalProperties":false,"required":["name","url"],"properties":{"name":{"type":"string","minLength":1,"maxLength":200},"url":{"type":"string","minLength":1,"description":"env:VARIABLE (the connection URL is read from it when the target is connected), or a URL without a password.","examples":["env:ACME_DATABASE_URL"]},"labels":{"type":"object","additionalProperties":{"type":"string"},"description":"Labels stages select by, e.g. tier: canary."}}}},{"type":"object","additionalProperties":false,"required":["file"],"properties":{"file":{"type":"string","minLength":1}}},{"type":"object","additionalProperties":false,"required":["command"],"properties":{"command":{"type":"array","minItems":1,"items":{"type":"string","minLength":1}}}},{"type":"object","additionalProperties":false,"required":["query","url"],"properties":{"query":{"type":"string","minLength":1,"examples":["select tenant_id as name, url from tenants"]},"url":{"type":"string","minLength":1,"description":"The control database, usually env:CONTROL_DATABASE_URL."}}}]},"stages":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"type":"string","minLength":1},"select":{"type":"object","additionalProperties":false,"description":"Targets named in names, and targets carrying every label of labels. Without it: every target left.","properties":{"names":{"type":"array","items":{"type":"string","minLength":1}},"labels":{"type":"object","additionalProperties":{"type":"string"}}}},"parallel":{"type":"integer","minimum":1,"maximum":1000,"description":"Targets applied at once (default 1)."},"onError":{"enum":["stop","continue"],"description":"stop (default): the first failure halts; continue: go on up to maxFailures."},"maxFailures":{"anyOf":[{"type":"integer","minimum":0},{"type":"string","pattern":"^(100|[0-9]{1,2}(\\.[0-9]+)?)%$"}],"description":"Failures the stage tolerates (a count, or a percentage of its targets); one more halts the rollout.","examples":[2,"5%"]}}},"description":"In order; a stage starts only after the one before it succeeded."}}},"lockTimeoutMs":{"type":"integer","minimum":0,"maximum":86400000,"description":"How long apply waits for another migrator."},"allowOutOfOrder":{"type":"boolean"},"signing":{"type":"object","additionalProperties":false,"description":"How `squizzle sign` and `build --sign` sign: with a local key, or keyless (Fulcio + Rekor).","properties":{"method":{"enum":["key","keyless"],"description":"key: an encrypted ECDSA P-256 key from `squizzle keygen`; keyless: a Sigstore certificate for the CI identity."},"key":{"type":"string","minLength":1,"description":"Path to the encrypted private key (PEM), relative to the config file. Its passphrase comes from SQUIZZLE_SIGNING_KEY_PASSPHRASE."},"fulcioUrl":{"type":"string","pattern":"^https?://[^\\s@]+$","description":"Fulcio URL (default: the public-good instance)."},"rekorUrl":{"type":"string","pattern":"^https?://[^\\s@]+$","description":"Rekor URL (default: the public-good instance)."},"tsaUrl":{"type":"string","pattern":"^https?://[^\\s@]+$","description":"RFC 3161 timestamp authority URL; a timestamp is added only when set."}}},"trust":{"type":"object","additionalProperties":false,"required":["signatures"],"description":"Which signatures verify and apply accept. Set it per environment; an environment's trust replaces the top level's.","properties":{"signatures":{"enum":["required","optional"],"description":"required: an unsigned version is refused (exit 4). optional: unsigned passes, a bad signature is still refused."},"publicKeys":{"type":"array","items":{"type":"string","minLength":1},"description":"Paths to trusted public keys (PEM), relative to the config file."},"identities":{"type":"array","description":"Trusted keyless signers.","items":{"type":"object","additionalProperties":false,"required":["issuer","subject"],"properties":{"issuer":{"type":"string","minLength":1,"description":"OIDC issuer, matched exactly, e.g. https://token.actions.githubusercontent.com"},"subject":{"type":"string","minLength":1,"description":"Regular expression the whole certificate subject (SAN) must match."}}}},"trustedRoot":{"type":"string","minLength":1,"description":"Path to a Sigstore trusted_root.json (private or offline instances). Default: the public-good root via TUF."}}},"limits":{"type":"object","additionalProperties":false,"properties":{"maxBundleBytes":{"type":"integer","minimum":1},"maxDecompressedBytes":{"type":"integer","minimum":1},"maxRatio":{"type":"number","minimum":1},"maxFiles":{"type":"integer","minimum":1},"maxFileBytes":{"type":"integer","minimum":1}}},"environments":{"type":"object","description":"Named environments (selected with --env) whose settings override the top level.","additionalProperties":{"type":"object","additionalProperties":false,"properties":{"storage":{"anyOf":[{"type":"string","description":"Where bundles live: file:PATH (OCI image layout), oci://HOST[:PORT]/REPO, or a URL of a scheme a plugin registers.","examples":["file:.squizzle/artifacts","oci://ghcr.io/acme/db-migrations"]},{"type":"object","additionalProperties":false,"required":["use"],"description":"The storage plugin to load, and its options (validated by the plugin's own JSON Schema).","properties":{"use":{"type":"string","minLength":1,"description":"A package name, resolved from the config file's folder as the project's own imports are (install it there), or a path to a module relative to the config file (./plugins/storage.mjs)."},"options":{"type":"object","description":"The plugin's options; see its documentation."}},"examples":[{"use":"@acme/squizzle-storage-s3","options":{"bucket":"releases"}}]}]},"driver":{"type":"object","additionalProperties":false,"required":["use"],"description":"The database driver (default: the built-in PostgreSQL driver) plugin to load, and its options (validated by the plugin's own JSON Schema).","properties":{"use":{"type":"string","minLength":1,"description":"A package name, resolved from the config file's folder as the project's own imports are (install it there), or a path to a module relative to the config file (./plugins/storage.mjs)."},"options":{"type":"object","description":"The plugin's options; see its documentation."}},"examples":[{"use":"./plugins/driver.mjs"}]},"signer":{"type":"object","additionalProperties":false,"required":["use"],"description":"The signer (replaces signing: key or keyless) plugin to load, and its options (validated by the plugin's own JSON Schema).","properties":{"use":{"type":"string","minLength":1,"description":"A package name, resolved from the config file's folder as the project's own imports are (install it there), or a path to a module relative to the config file (./plugins/storage.mjs)."},"options":{"type":"object","description":"The plugin's options; see its documentation."}},"examples":[{"use":"@acme/squizzle-signer-kms","options":{"keyId":"alias/release"}}]},"plugins":{"type":"array","uniqueItems":true,"items":{"type":"string","minLength":1,"description":"A package name, resolved from the config file's folder as the project's own imports are (install it there), or a path to a module relative to the config file (./plugins/storage.mjs)."},"description":"Storage plugins to load for the URL schemes they register (s3://…): in --storage, SQUIZZLE_STORAGE and storage.","examples":[["@acme/squizzle-storage-s3"]]},"registry":{"type":"string","pattern":"^oci://","description":"The registry repository `squizzle push`, `pull` and `build --push` copy versions to and from: oci://HOST[:PORT]/REPO (add ?plain-http=true only for a registry without TLS). Credentials come from SQUIZZLE_REGISTRY_USERNAME/PASSWORD or docker login, never from this file.","examples":["oci://ghcr.io/acme/db-migrations"]},"database":{"type":"object","additionalProperties":false,"properties":{"url":{"type":"string","description":"PostgreSQL URL. Prefer the DATABASE_URL environment variable for anything with a password."},"applicationName":{"type":"string","maxLength":63},"connectTimeout":{"anyOf":[{"type":"string","pattern":"^\\d+(\\.\\d+)?(ms|s|m|h)?$"},{"type":"integer","minimum":0,"maximum":86400000}],"description":"How long to keep retrying while the database is not up yet (connection refused, starting up, host not resolvable yet), with exponential backoff: a duration (30s, 2m) or milliseconds; 0 tries once. Default 30s. Wrong passwords and unknown databases are never retried. --connect-timeout and SQUIZZLE_CONNECT_TIMEOUT override it.","examples":["30s","2m"]}}},"paths":{"type":"object","additionalProperties":false,"description":"Source folders, relative to the config file.","properties":{"migrations":{"type":"string"},"rollback":{"type":"string"},"seed":{"type":"string"},"drizzle":{"type":"string"}}},"ledger":{"type":"string","minLength":1,"description":"The release ledger, relative to the config file (default db/squizzle.sum): every released version, its digest and the files it released. Written by build; commit it with the SQL.","examples":["db/squizzle.sum"]},"transactionScope":{"enum":["version","file"],"description":"One transaction per version (default) or per file."},"lint":{"type":"object","additionalProperties":false,"description":"Lint new SQL with squawk on every build (squawk-cli must be installed); `build --lint[=warn|error]` overrides the level.","properties":{"level":{"enum":["warn","error"],"description":"warn: report findings; error: findings fail the build."},"exclude":{"type":"array","items":{"type":"string","pattern":"^[a-z0-9-]+$"},"description":"squawk rules to skip, e.g. prefer-bigint-over-int."},"include":{"type":"array","items":{"type":"string","pattern":"^[a-z0-9-]+$"},"description":"opt-in squawk rules to enable, e.g. require-timeout-settings."},"pgVersion":{"type":"string","pattern":"^[0-9]+(\\.[0-9]+)?$","description":"PostgreSQL version the rules assume, e.g. 15.4."}}},"noTransaction":{"type":"array","uniqueItems":true,"items":{"type":"string","minLength":1},"description":"Bundle paths (migrations/0219_x.sql) of files that run outside a transaction without a -- squizzle:no-transaction line, like Diesel's run_in_transaction = false."},"snapshot":{"type":"object","additionalProperties":false,"description":"The schema snapshot build records by replaying every version on an empty database.","properties":{"enabled":{"type":"boolean","description":"Record a snapshot at build (default true; --no-snapshot turns it off)."},"devUrl":{"type":"string","description":"PostgreSQL server to replay on (a fresh database is created and dropped there) instead of an embedded one. Prefer SQUIZZLE_DEV_URL for anything with a password."}}},"rollback":{"type":"object","additionalProperties":false,"description":"How build pairs rollback files (rollback/<name>) with migrations (migrations/<name>, drizzle/<name>).","properties":{"required":{"type":"boolean","description":"Every migration needs its rollback file (default true; build --irreversible skips it for one version). false, for a team that never rolls back: migrations may go without one (build warns and names them), and a version without any rollback file is built irreversible."}}},"seeds":{"type":"boolean","description":"Run the seed/ files of each version on apply (default true). Set false for production: the seeds are still verified with every other byte, but not run, and status and history name them as skipped."},"fleet":{"type":"object","additionalProperties":false,"required":["targets"],"description":"Many databases that `squizzle fleet plan|apply|status` take to one version, stage by stage.","properties":{"targets":{"description":"The databases: a list; { file } (YAML or JSON list, relative to the config); { command } (argv, no shell; prints a JSON array or JSON lines); or { query, url } (rows of name, url and optional labels from a control database, run read-only).","anyOf":[{"type":"array","items":{"type":"object","additionalProperties":false,"required":["name","url"],"properties":{"name":{"type":"string","minLength":1,"maxLength":200},"url":{"type":"string","minLength":1,"description":"env:VARIABLE (the connection URL is read from it when the target is connected), or a URL without a password.","examples":["env:ACME_DATABASE_URL"]},"labels":{"type":"object","additionalProperties":{"type":"string"},"description":"Labels stages select by, e.g. tier: canary."}}}},{"type":"object","additionalProperties":false,"required":["file"],"properties":{"file":{"type":"string","minLength":1}}},{"type":"object","additionalProperties":false,"required":["command"],"properties":{"command":{"type":"array","minItems":1,"items":{"type":"string","minLength":1}}}},{"type":"object","additionalProperties":false,"required":["query","url"],"properties":{"query":{"type":"string","minLength":1,"examples":["select tenant_id as name, url from tenants"]},"url":{"type":"string","minLength":1,"description":"The control database, usually env:CONTROL_DATABASE_URL."}}}]},"stages":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"type":"string","minLength":1},"select":{"type":"object","additionalProperties":false,"description":"Targets named in names, and targets carrying every label of labels. Without it: every target left.","properties":{"names":{"type":"array","items":{"type":"string","minLength":1}},"labels":{"type":"object","additionalProperties":{"type":"string"}}}},"parallel":{"type":"integer","minimum":1,"maximum":1000,"description":"Targets applied at once (default 1)."},"onError":{"enum":["stop","continue"],"description":"stop (default): the first failure halts; continue: go on up to maxFailures."},"maxFailures":{"anyOf":[{"type":"integer","minimum":0},{"type":"string","pattern":"^(100|[0-9]{1,2}(\\.[0-9]+)?)%$"}],"description":"Failures the stage tolerates (a count, or a percentage of its targets); one more halts the rollout.","examples":[2,"5%"]}}},"description":"In order; a stage starts only after the one before it succeeded."}}},"lockTimeoutMs":{"type":"integer","minimum":0,"maximum":86400000,"description":"How long apply waits for another migrator."},"allowOutOfOrder":{"type":"boolean"},"signing":{"type":"object","additionalProperties":false,"description":"How `squizzle sign` and `build --sign` sign: with a local key, or keyless (Fulcio + Rekor).","properties":{"method":{"enum":["key","keyless"],"description":"key: an encrypted ECDSA P-256 key from `squizzle keygen`; keyless: a Sigstore certificate for the CI identity."},"key":{"type":"string","minLength":1,"description":"Path to the encrypted private key (PEM), relative to the config file. Its passphrase comes from SQUIZZLE_SIGNING_KEY_PASSPHRASE."},"fulcioUrl":{"type":"string","pattern":"^https?://[^\\s@]+$","description":"Fulcio URL (default: the public-good instance)."},"rekorUrl":{"type":"string","pattern":"^https?://[^\\s@]+$","description":"Rekor URL (default: the public-good instance)."},"tsaUrl":{"type":"string","pattern":"^https?://[^\\s@]+$","description":"RFC 3161 timestamp authority URL; a timestamp is added only when set."}}},"trust":{"type":"object","additionalProperties":false,"required":["signatures"],"description":"Which signatures verify and apply accept. Set it per environment; an environment's trust replaces the top level's.","properties":{"signatures":{"enum":["required","optional"],"description":"required: an unsigned version is refused (exit 4). optional: unsigned passes, a bad signature is still refused."},"publicKeys":{"type":"array","items":{"type":"string","minLength":1},"description":"Paths to trusted public keys (PEM), relative to the config file."},"identities":{"type":"array","description":"Trusted keyless signers.","items":{"type":"object","additionalProperties":false,"required":["issuer","subject"],"properties":{"issuer":{"type":"string","minLength":1,"description":"OIDC issuer, matched exactly, e.g. https://token.actions.githubusercontent.com"},"subject":{"type":"string","minLength":1,"description":"Regular expression the whole certificate subject (SAN) must match."}}}},"trustedRoot":{"type":"string","minLength":1,"description":"Path to a Sigstore trusted_root.json (private or offline instances). Default: the public-good root via TUF."}}},"limits":{"type":"object","additionalProperties":false,"properties":{"maxBundleBytes":{"type":"integer","minimum":1},"maxDecompressedBytes":{"type":"integer","minimum":1},"maxRatio":{"type":"number","minimum":1},"maxFiles":{"type":"integer","minimum":1},"maxFileBytes":{"type":"integer","minimum":1}}}}}}}};
 const pattern7 = new RegExp("^oci://", "u");
 const pattern8 = new RegExp("^\\d+(\\.\\d+)?(ms|s|m|h)?$", "u");
 const pattern9 = new RegExp("^[a-z0-9-]+$", "u");
 const pattern11 = new RegExp("^[0-9]+(\\.[0-9]+)?$", "u");
-const pattern12 = new RegExp("^https?://[^\\s@]+$", "u");
+const pattern12 = new RegExp("^(100|[0-9]{1,2}(\\.[0-9]+)?)%$", "u");
+const pattern13 = new RegExp("^https?://[^\\s@]+$", "u");
 
 function validate11(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://squizzle.dev/schemas/config.v1.json" */;
@@ -1883,10 +1884,11 @@ vErrors.push(err70);
 errors++;
 }
 }
-if(data.lockTimeoutMs !== undefined){
-let data39 = data.lockTimeoutMs;
-if(!(((typeof data39 == "number") && (!(data39 % 1) && !isNaN(data39))) && (isFinite(data39)))){
-const err71 = {instancePath:instancePath+"/lockTimeoutMs",schemaPath:"#/properties/lockTimeoutMs/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema12.properties.lockTimeoutMs.type,parentSchema:schema12.properties.lockTimeoutMs,data:data39};
+if(data.fleet !== undefined){
+let data39 = data.fleet;
+if(data39 && typeof data39 == "object" && !Array.isArray(data39)){
+if(data39.targets === undefined){
+const err71 = {instancePath:instancePath+"/fleet",schemaPath:"#/properties/fleet/required",keyword:"required",params:{missingProperty: "targets"},message:"must have required property '"+"targets"+"'",schema:schema12.properties.fleet.required,parentSchema:schema12.properties.fleet,data:data39};
 if(vErrors === null){
 vErrors = [err71];
 }
@@ -1895,9 +1897,9 @@ vErrors.push(err71);
 }
 errors++;
 }
-if((typeof data39 == "number") && (isFinite(data39))){
-if(data39 > 86400000 || isNaN(data39)){
-const err72 = {instancePath:instancePath+"/lockTimeoutMs",schemaPath:"#/properties/lockTimeoutMs/maximum",keyword:"maximum",params:{comparison: "<=", limit: 86400000},message:"must be <= 86400000",schema:86400000,parentSchema:schema12.properties.lockTimeoutMs,data:data39};
+for(const key9 in data39){
+if(!((key9 === "targets") || (key9 === "stages"))){
+const err72 = {instancePath:instancePath+"/fleet",schemaPath:"#/properties/fleet/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.fleet,data:data39};
 if(vErrors === null){
 vErrors = [err72];
 }
@@ -1906,8 +1908,19 @@ vErrors.push(err72);
 }
 errors++;
 }
-if(data39 < 0 || isNaN(data39)){
-const err73 = {instancePath:instancePath+"/lockTimeoutMs",schemaPath:"#/properties/lockTimeoutMs/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema12.properties.lockTimeoutMs,data:data39};
+}
+if(data39.targets !== undefined){
+let data40 = data39.targets;
+const _errs98 = errors;
+let valid22 = false;
+const _errs99 = errors;
+if(Array.isArray(data40)){
+const len4 = data40.length;
+for(let i6=0; i6<len4; i6++){
+let data41 = data40[i6];
+if(data41 && typeof data41 == "object" && !Array.isArray(data41)){
+if(data41.name === undefined){
+const err73 = {instancePath:instancePath+"/fleet/targets/" + i6,schemaPath:"#/properties/fleet/properties/targets/anyOf/0/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema12.properties.fleet.properties.targets.anyOf[0].items.required,parentSchema:schema12.properties.fleet.properties.targets.anyOf[0].items,data:data41};
 if(vErrors === null){
 vErrors = [err73];
 }
@@ -1916,12 +1929,8 @@ vErrors.push(err73);
 }
 errors++;
 }
-}
-}
-if(data.allowOutOfOrder !== undefined){
-let data40 = data.allowOutOfOrder;
-if(typeof data40 !== "boolean"){
-const err74 = {instancePath:instancePath+"/allowOutOfOrder",schemaPath:"#/properties/allowOutOfOrder/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema12.properties.allowOutOfOrder.type,parentSchema:schema12.properties.allowOutOfOrder,data:data40};
+if(data41.url === undefined){
+const err74 = {instancePath:instancePath+"/fleet/targets/" + i6,schemaPath:"#/properties/fleet/properties/targets/anyOf/0/items/required",keyword:"required",params:{missingProperty: "url"},message:"must have required property '"+"url"+"'",schema:schema12.properties.fleet.properties.targets.anyOf[0].items.required,parentSchema:schema12.properties.fleet.properties.targets.anyOf[0].items,data:data41};
 if(vErrors === null){
 vErrors = [err74];
 }
@@ -1930,13 +1939,9 @@ vErrors.push(err74);
 }
 errors++;
 }
-}
-if(data.signing !== undefined){
-let data41 = data.signing;
-if(data41 && typeof data41 == "object" && !Array.isArray(data41)){
-for(const key9 in data41){
-if(!(((((key9 === "method") || (key9 === "key")) || (key9 === "fulcioUrl")) || (key9 === "rekorUrl")) || (key9 === "tsaUrl"))){
-const err75 = {instancePath:instancePath+"/signing",schemaPath:"#/properties/signing/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.signing,data:data41};
+for(const key10 in data41){
+if(!(((key10 === "name") || (key10 === "url")) || (key10 === "labels"))){
+const err75 = {instancePath:instancePath+"/fleet/targets/" + i6,schemaPath:"#/properties/fleet/properties/targets/anyOf/0/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key10},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.fleet.properties.targets.anyOf[0].items,data:data41};
 if(vErrors === null){
 vErrors = [err75];
 }
@@ -1946,10 +1951,11 @@ vErrors.push(err75);
 errors++;
 }
 }
-if(data41.method !== undefined){
-let data42 = data41.method;
-if(!((data42 === "key") || (data42 === "keyless"))){
-const err76 = {instancePath:instancePath+"/signing/method",schemaPath:"#/properties/signing/properties/method/enum",keyword:"enum",params:{allowedValues: schema12.properties.signing.properties.method.enum},message:"must be equal to one of the allowed values",schema:schema12.properties.signing.properties.method.enum,parentSchema:schema12.properties.signing.properties.method,data:data42};
+if(data41.name !== undefined){
+let data42 = data41.name;
+if(typeof data42 === "string"){
+if(func3(data42) > 200){
+const err76 = {instancePath:instancePath+"/fleet/targets/" + i6+"/name",schemaPath:"#/properties/fleet/properties/targets/anyOf/0/items/properties/name/maxLength",keyword:"maxLength",params:{limit: 200},message:"must NOT have more than 200 characters",schema:200,parentSchema:schema12.properties.fleet.properties.targets.anyOf[0].items.properties.name,data:data42};
 if(vErrors === null){
 vErrors = [err76];
 }
@@ -1958,12 +1964,8 @@ vErrors.push(err76);
 }
 errors++;
 }
-}
-if(data41.key !== undefined){
-let data43 = data41.key;
-if(typeof data43 === "string"){
-if(func3(data43) < 1){
-const err77 = {instancePath:instancePath+"/signing/key",schemaPath:"#/properties/signing/properties/key/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema12.properties.signing.properties.key,data:data43};
+if(func3(data42) < 1){
+const err77 = {instancePath:instancePath+"/fleet/targets/" + i6+"/name",schemaPath:"#/properties/fleet/properties/targets/anyOf/0/items/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema12.properties.fleet.properties.targets.anyOf[0].items.properties.name,data:data42};
 if(vErrors === null){
 vErrors = [err77];
 }
@@ -1974,7 +1976,7 @@ errors++;
 }
 }
 else {
-const err78 = {instancePath:instancePath+"/signing/key",schemaPath:"#/properties/signing/properties/key/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.signing.properties.key.type,parentSchema:schema12.properties.signing.properties.key,data:data43};
+const err78 = {instancePath:instancePath+"/fleet/targets/" + i6+"/name",schemaPath:"#/properties/fleet/properties/targets/anyOf/0/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.fleet.properties.targets.anyOf[0].items.properties.name.type,parentSchema:schema12.properties.fleet.properties.targets.anyOf[0].items.properties.name,data:data42};
 if(vErrors === null){
 vErrors = [err78];
 }
@@ -1984,11 +1986,11 @@ vErrors.push(err78);
 errors++;
 }
 }
-if(data41.fulcioUrl !== undefined){
-let data44 = data41.fulcioUrl;
-if(typeof data44 === "string"){
-if(!pattern12.test(data44)){
-const err79 = {instancePath:instancePath+"/signing/fulcioUrl",schemaPath:"#/properties/signing/properties/fulcioUrl/pattern",keyword:"pattern",params:{pattern: "^https?://[^\\s@]+$"},message:"must match pattern \""+"^https?://[^\\s@]+$"+"\"",schema:"^https?://[^\\s@]+$",parentSchema:schema12.properties.signing.properties.fulcioUrl,data:data44};
+if(data41.url !== undefined){
+let data43 = data41.url;
+if(typeof data43 === "string"){
+if(func3(data43) < 1){
+const err79 = {instancePath:instancePath+"/fleet/targets/" + i6+"/url",schemaPath:"#/properties/fleet/properties/targets/anyOf/0/items/properties/url/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema12.properties.fleet.properties.targets.anyOf[0].items.properties.url,data:data43};
 if(vErrors === null){
 vErrors = [err79];
 }
@@ -1999,7 +2001,7 @@ errors++;
 }
 }
 else {
-const err80 = {instancePath:instancePath+"/signing/fulcioUrl",schemaPath:"#/properties/signing/properties/fulcioUrl/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.signing.properties.fulcioUrl.type,parentSchema:schema12.properties.signing.properties.fulcioUrl,data:data44};
+const err80 = {instancePath:instancePath+"/fleet/targets/" + i6+"/url",schemaPath:"#/properties/fleet/properties/targets/anyOf/0/items/properties/url/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.fleet.properties.targets.anyOf[0].items.properties.url.type,parentSchema:schema12.properties.fleet.properties.targets.anyOf[0].items.properties.url,data:data43};
 if(vErrors === null){
 vErrors = [err80];
 }
@@ -2009,11 +2011,13 @@ vErrors.push(err80);
 errors++;
 }
 }
-if(data41.rekorUrl !== undefined){
-let data45 = data41.rekorUrl;
-if(typeof data45 === "string"){
-if(!pattern12.test(data45)){
-const err81 = {instancePath:instancePath+"/signing/rekorUrl",schemaPath:"#/properties/signing/properties/rekorUrl/pattern",keyword:"pattern",params:{pattern: "^https?://[^\\s@]+$"},message:"must match pattern \""+"^https?://[^\\s@]+$"+"\"",schema:"^https?://[^\\s@]+$",parentSchema:schema12.properties.signing.properties.rekorUrl,data:data45};
+if(data41.labels !== undefined){
+let data44 = data41.labels;
+if(data44 && typeof data44 == "object" && !Array.isArray(data44)){
+for(const key11 in data44){
+let data45 = data44[key11];
+if(typeof data45 !== "string"){
+const err81 = {instancePath:instancePath+"/fleet/targets/" + i6+"/labels/" + key11.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/fleet/properties/targets/anyOf/0/items/properties/labels/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.fleet.properties.targets.anyOf[0].items.properties.labels.additionalProperties.type,parentSchema:schema12.properties.fleet.properties.targets.anyOf[0].items.properties.labels.additionalProperties,data:data45};
 if(vErrors === null){
 vErrors = [err81];
 }
@@ -2023,8 +2027,9 @@ vErrors.push(err81);
 errors++;
 }
 }
+}
 else {
-const err82 = {instancePath:instancePath+"/signing/rekorUrl",schemaPath:"#/properties/signing/properties/rekorUrl/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.signing.properties.rekorUrl.type,parentSchema:schema12.properties.signing.properties.rekorUrl,data:data45};
+const err82 = {instancePath:instancePath+"/fleet/targets/" + i6+"/labels",schemaPath:"#/properties/fleet/properties/targets/anyOf/0/items/properties/labels/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.fleet.properties.targets.anyOf[0].items.properties.labels.type,parentSchema:schema12.properties.fleet.properties.targets.anyOf[0].items.properties.labels,data:data44};
 if(vErrors === null){
 vErrors = [err82];
 }
@@ -2034,11 +2039,9 @@ vErrors.push(err82);
 errors++;
 }
 }
-if(data41.tsaUrl !== undefined){
-let data46 = data41.tsaUrl;
-if(typeof data46 === "string"){
-if(!pattern12.test(data46)){
-const err83 = {instancePath:instancePath+"/signing/tsaUrl",schemaPath:"#/properties/signing/properties/tsaUrl/pattern",keyword:"pattern",params:{pattern: "^https?://[^\\s@]+$"},message:"must match pattern \""+"^https?://[^\\s@]+$"+"\"",schema:"^https?://[^\\s@]+$",parentSchema:schema12.properties.signing.properties.tsaUrl,data:data46};
+}
+else {
+const err83 = {instancePath:instancePath+"/fleet/targets/" + i6,schemaPath:"#/properties/fleet/properties/targets/anyOf/0/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.fleet.properties.targets.anyOf[0].items.type,parentSchema:schema12.properties.fleet.properties.targets.anyOf[0].items,data:data41};
 if(vErrors === null){
 vErrors = [err83];
 }
@@ -2048,8 +2051,9 @@ vErrors.push(err83);
 errors++;
 }
 }
+}
 else {
-const err84 = {instancePath:instancePath+"/signing/tsaUrl",schemaPath:"#/properties/signing/properties/tsaUrl/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.signing.properties.tsaUrl.type,parentSchema:schema12.properties.signing.properties.tsaUrl,data:data46};
+const err84 = {instancePath:instancePath+"/fleet/targets",schemaPath:"#/properties/fleet/properties/targets/anyOf/0/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema12.properties.fleet.properties.targets.anyOf[0].type,parentSchema:schema12.properties.fleet.properties.targets.anyOf[0],data:data40};
 if(vErrors === null){
 vErrors = [err84];
 }
@@ -2058,10 +2062,13 @@ vErrors.push(err84);
 }
 errors++;
 }
-}
-}
-else {
-const err85 = {instancePath:instancePath+"/signing",schemaPath:"#/properties/signing/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.signing.type,parentSchema:schema12.properties.signing,data:data41};
+var _valid2 = _errs99 === errors;
+valid22 = valid22 || _valid2;
+if(!valid22){
+const _errs113 = errors;
+if(data40 && typeof data40 == "object" && !Array.isArray(data40)){
+if(data40.file === undefined){
+const err85 = {instancePath:instancePath+"/fleet/targets",schemaPath:"#/properties/fleet/properties/targets/anyOf/1/required",keyword:"required",params:{missingProperty: "file"},message:"must have required property '"+"file"+"'",schema:schema12.properties.fleet.properties.targets.anyOf[1].required,parentSchema:schema12.properties.fleet.properties.targets.anyOf[1],data:data40};
 if(vErrors === null){
 vErrors = [err85];
 }
@@ -2070,12 +2077,9 @@ vErrors.push(err85);
 }
 errors++;
 }
-}
-if(data.trust !== undefined){
-let data47 = data.trust;
-if(data47 && typeof data47 == "object" && !Array.isArray(data47)){
-if(data47.signatures === undefined){
-const err86 = {instancePath:instancePath+"/trust",schemaPath:"#/properties/trust/required",keyword:"required",params:{missingProperty: "signatures"},message:"must have required property '"+"signatures"+"'",schema:schema12.properties.trust.required,parentSchema:schema12.properties.trust,data:data47};
+for(const key12 in data40){
+if(!(key12 === "file")){
+const err86 = {instancePath:instancePath+"/fleet/targets",schemaPath:"#/properties/fleet/properties/targets/anyOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key12},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.fleet.properties.targets.anyOf[1],data:data40};
 if(vErrors === null){
 vErrors = [err86];
 }
@@ -2084,9 +2088,12 @@ vErrors.push(err86);
 }
 errors++;
 }
-for(const key10 in data47){
-if(!((((key10 === "signatures") || (key10 === "publicKeys")) || (key10 === "identities")) || (key10 === "trustedRoot"))){
-const err87 = {instancePath:instancePath+"/trust",schemaPath:"#/properties/trust/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key10},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.trust,data:data47};
+}
+if(data40.file !== undefined){
+let data46 = data40.file;
+if(typeof data46 === "string"){
+if(func3(data46) < 1){
+const err87 = {instancePath:instancePath+"/fleet/targets/file",schemaPath:"#/properties/fleet/properties/targets/anyOf/1/properties/file/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema12.properties.fleet.properties.targets.anyOf[1].properties.file,data:data46};
 if(vErrors === null){
 vErrors = [err87];
 }
@@ -2096,10 +2103,8 @@ vErrors.push(err87);
 errors++;
 }
 }
-if(data47.signatures !== undefined){
-let data48 = data47.signatures;
-if(!((data48 === "required") || (data48 === "optional"))){
-const err88 = {instancePath:instancePath+"/trust/signatures",schemaPath:"#/properties/trust/properties/signatures/enum",keyword:"enum",params:{allowedValues: schema12.properties.trust.properties.signatures.enum},message:"must be equal to one of the allowed values",schema:schema12.properties.trust.properties.signatures.enum,parentSchema:schema12.properties.trust.properties.signatures,data:data48};
+else {
+const err88 = {instancePath:instancePath+"/fleet/targets/file",schemaPath:"#/properties/fleet/properties/targets/anyOf/1/properties/file/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.fleet.properties.targets.anyOf[1].properties.file.type,parentSchema:schema12.properties.fleet.properties.targets.anyOf[1].properties.file,data:data46};
 if(vErrors === null){
 vErrors = [err88];
 }
@@ -2109,15 +2114,9 @@ vErrors.push(err88);
 errors++;
 }
 }
-if(data47.publicKeys !== undefined){
-let data49 = data47.publicKeys;
-if(Array.isArray(data49)){
-const len4 = data49.length;
-for(let i6=0; i6<len4; i6++){
-let data50 = data49[i6];
-if(typeof data50 === "string"){
-if(func3(data50) < 1){
-const err89 = {instancePath:instancePath+"/trust/publicKeys/" + i6,schemaPath:"#/properties/trust/properties/publicKeys/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema12.properties.trust.properties.publicKeys.items,data:data50};
+}
+else {
+const err89 = {instancePath:instancePath+"/fleet/targets",schemaPath:"#/properties/fleet/properties/targets/anyOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.fleet.properties.targets.anyOf[1].type,parentSchema:schema12.properties.fleet.properties.targets.anyOf[1],data:data40};
 if(vErrors === null){
 vErrors = [err89];
 }
@@ -2126,9 +2125,13 @@ vErrors.push(err89);
 }
 errors++;
 }
-}
-else {
-const err90 = {instancePath:instancePath+"/trust/publicKeys/" + i6,schemaPath:"#/properties/trust/properties/publicKeys/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.trust.properties.publicKeys.items.type,parentSchema:schema12.properties.trust.properties.publicKeys.items,data:data50};
+var _valid2 = _errs113 === errors;
+valid22 = valid22 || _valid2;
+if(!valid22){
+const _errs118 = errors;
+if(data40 && typeof data40 == "object" && !Array.isArray(data40)){
+if(data40.command === undefined){
+const err90 = {instancePath:instancePath+"/fleet/targets",schemaPath:"#/properties/fleet/properties/targets/anyOf/2/required",keyword:"required",params:{missingProperty: "command"},message:"must have required property '"+"command"+"'",schema:schema12.properties.fleet.properties.targets.anyOf[2].required,parentSchema:schema12.properties.fleet.properties.targets.anyOf[2],data:data40};
 if(vErrors === null){
 vErrors = [err90];
 }
@@ -2137,10 +2140,9 @@ vErrors.push(err90);
 }
 errors++;
 }
-}
-}
-else {
-const err91 = {instancePath:instancePath+"/trust/publicKeys",schemaPath:"#/properties/trust/properties/publicKeys/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema12.properties.trust.properties.publicKeys.type,parentSchema:schema12.properties.trust.properties.publicKeys,data:data49};
+for(const key13 in data40){
+if(!(key13 === "command")){
+const err91 = {instancePath:instancePath+"/fleet/targets",schemaPath:"#/properties/fleet/properties/targets/anyOf/2/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key13},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.fleet.properties.targets.anyOf[2],data:data40};
 if(vErrors === null){
 vErrors = [err91];
 }
@@ -2150,15 +2152,11 @@ vErrors.push(err91);
 errors++;
 }
 }
-if(data47.identities !== undefined){
-let data51 = data47.identities;
-if(Array.isArray(data51)){
-const len5 = data51.length;
-for(let i7=0; i7<len5; i7++){
-let data52 = data51[i7];
-if(data52 && typeof data52 == "object" && !Array.isArray(data52)){
-if(data52.issuer === undefined){
-const err92 = {instancePath:instancePath+"/trust/identities/" + i7,schemaPath:"#/properties/trust/properties/identities/items/required",keyword:"required",params:{missingProperty: "issuer"},message:"must have required property '"+"issuer"+"'",schema:schema12.properties.trust.properties.identities.items.required,parentSchema:schema12.properties.trust.properties.identities.items,data:data52};
+if(data40.command !== undefined){
+let data47 = data40.command;
+if(Array.isArray(data47)){
+if(data47.length < 1){
+const err92 = {instancePath:instancePath+"/fleet/targets/command",schemaPath:"#/properties/fleet/properties/targets/anyOf/2/properties/command/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema12.properties.fleet.properties.targets.anyOf[2].properties.command,data:data47};
 if(vErrors === null){
 vErrors = [err92];
 }
@@ -2167,8 +2165,12 @@ vErrors.push(err92);
 }
 errors++;
 }
-if(data52.subject === undefined){
-const err93 = {instancePath:instancePath+"/trust/identities/" + i7,schemaPath:"#/properties/trust/properties/identities/items/required",keyword:"required",params:{missingProperty: "subject"},message:"must have required property '"+"subject"+"'",schema:schema12.properties.trust.properties.identities.items.required,parentSchema:schema12.properties.trust.properties.identities.items,data:data52};
+const len5 = data47.length;
+for(let i7=0; i7<len5; i7++){
+let data48 = data47[i7];
+if(typeof data48 === "string"){
+if(func3(data48) < 1){
+const err93 = {instancePath:instancePath+"/fleet/targets/command/" + i7,schemaPath:"#/properties/fleet/properties/targets/anyOf/2/properties/command/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema12.properties.fleet.properties.targets.anyOf[2].properties.command.items,data:data48};
 if(vErrors === null){
 vErrors = [err93];
 }
@@ -2177,9 +2179,9 @@ vErrors.push(err93);
 }
 errors++;
 }
-for(const key11 in data52){
-if(!((key11 === "issuer") || (key11 === "subject"))){
-const err94 = {instancePath:instancePath+"/trust/identities/" + i7,schemaPath:"#/properties/trust/properties/identities/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key11},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.trust.properties.identities.items,data:data52};
+}
+else {
+const err94 = {instancePath:instancePath+"/fleet/targets/command/" + i7,schemaPath:"#/properties/fleet/properties/targets/anyOf/2/properties/command/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.fleet.properties.targets.anyOf[2].properties.command.items.type,parentSchema:schema12.properties.fleet.properties.targets.anyOf[2].properties.command.items,data:data48};
 if(vErrors === null){
 vErrors = [err94];
 }
@@ -2189,11 +2191,9 @@ vErrors.push(err94);
 errors++;
 }
 }
-if(data52.issuer !== undefined){
-let data53 = data52.issuer;
-if(typeof data53 === "string"){
-if(func3(data53) < 1){
-const err95 = {instancePath:instancePath+"/trust/identities/" + i7+"/issuer",schemaPath:"#/properties/trust/properties/identities/items/properties/issuer/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema12.properties.trust.properties.identities.items.properties.issuer,data:data53};
+}
+else {
+const err95 = {instancePath:instancePath+"/fleet/targets/command",schemaPath:"#/properties/fleet/properties/targets/anyOf/2/properties/command/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema12.properties.fleet.properties.targets.anyOf[2].properties.command.type,parentSchema:schema12.properties.fleet.properties.targets.anyOf[2].properties.command,data:data47};
 if(vErrors === null){
 vErrors = [err95];
 }
@@ -2203,8 +2203,9 @@ vErrors.push(err95);
 errors++;
 }
 }
+}
 else {
-const err96 = {instancePath:instancePath+"/trust/identities/" + i7+"/issuer",schemaPath:"#/properties/trust/properties/identities/items/properties/issuer/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.trust.properties.identities.items.properties.issuer.type,parentSchema:schema12.properties.trust.properties.identities.items.properties.issuer,data:data53};
+const err96 = {instancePath:instancePath+"/fleet/targets",schemaPath:"#/properties/fleet/properties/targets/anyOf/2/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.fleet.properties.targets.anyOf[2].type,parentSchema:schema12.properties.fleet.properties.targets.anyOf[2],data:data40};
 if(vErrors === null){
 vErrors = [err96];
 }
@@ -2213,12 +2214,13 @@ vErrors.push(err96);
 }
 errors++;
 }
-}
-if(data52.subject !== undefined){
-let data54 = data52.subject;
-if(typeof data54 === "string"){
-if(func3(data54) < 1){
-const err97 = {instancePath:instancePath+"/trust/identities/" + i7+"/subject",schemaPath:"#/properties/trust/properties/identities/items/properties/subject/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema12.properties.trust.properties.identities.items.properties.subject,data:data54};
+var _valid2 = _errs118 === errors;
+valid22 = valid22 || _valid2;
+if(!valid22){
+const _errs125 = errors;
+if(data40 && typeof data40 == "object" && !Array.isArray(data40)){
+if(data40.query === undefined){
+const err97 = {instancePath:instancePath+"/fleet/targets",schemaPath:"#/properties/fleet/properties/targets/anyOf/3/required",keyword:"required",params:{missingProperty: "query"},message:"must have required property '"+"query"+"'",schema:schema12.properties.fleet.properties.targets.anyOf[3].required,parentSchema:schema12.properties.fleet.properties.targets.anyOf[3],data:data40};
 if(vErrors === null){
 vErrors = [err97];
 }
@@ -2227,9 +2229,8 @@ vErrors.push(err97);
 }
 errors++;
 }
-}
-else {
-const err98 = {instancePath:instancePath+"/trust/identities/" + i7+"/subject",schemaPath:"#/properties/trust/properties/identities/items/properties/subject/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.trust.properties.identities.items.properties.subject.type,parentSchema:schema12.properties.trust.properties.identities.items.properties.subject,data:data54};
+if(data40.url === undefined){
+const err98 = {instancePath:instancePath+"/fleet/targets",schemaPath:"#/properties/fleet/properties/targets/anyOf/3/required",keyword:"required",params:{missingProperty: "url"},message:"must have required property '"+"url"+"'",schema:schema12.properties.fleet.properties.targets.anyOf[3].required,parentSchema:schema12.properties.fleet.properties.targets.anyOf[3],data:data40};
 if(vErrors === null){
 vErrors = [err98];
 }
@@ -2238,10 +2239,9 @@ vErrors.push(err98);
 }
 errors++;
 }
-}
-}
-else {
-const err99 = {instancePath:instancePath+"/trust/identities/" + i7,schemaPath:"#/properties/trust/properties/identities/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.trust.properties.identities.items.type,parentSchema:schema12.properties.trust.properties.identities.items,data:data52};
+for(const key14 in data40){
+if(!((key14 === "query") || (key14 === "url"))){
+const err99 = {instancePath:instancePath+"/fleet/targets",schemaPath:"#/properties/fleet/properties/targets/anyOf/3/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key14},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.fleet.properties.targets.anyOf[3],data:data40};
 if(vErrors === null){
 vErrors = [err99];
 }
@@ -2251,9 +2251,11 @@ vErrors.push(err99);
 errors++;
 }
 }
-}
-else {
-const err100 = {instancePath:instancePath+"/trust/identities",schemaPath:"#/properties/trust/properties/identities/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema12.properties.trust.properties.identities.type,parentSchema:schema12.properties.trust.properties.identities,data:data51};
+if(data40.query !== undefined){
+let data49 = data40.query;
+if(typeof data49 === "string"){
+if(func3(data49) < 1){
+const err100 = {instancePath:instancePath+"/fleet/targets/query",schemaPath:"#/properties/fleet/properties/targets/anyOf/3/properties/query/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema12.properties.fleet.properties.targets.anyOf[3].properties.query,data:data49};
 if(vErrors === null){
 vErrors = [err100];
 }
@@ -2263,11 +2265,8 @@ vErrors.push(err100);
 errors++;
 }
 }
-if(data47.trustedRoot !== undefined){
-let data55 = data47.trustedRoot;
-if(typeof data55 === "string"){
-if(func3(data55) < 1){
-const err101 = {instancePath:instancePath+"/trust/trustedRoot",schemaPath:"#/properties/trust/properties/trustedRoot/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema12.properties.trust.properties.trustedRoot,data:data55};
+else {
+const err101 = {instancePath:instancePath+"/fleet/targets/query",schemaPath:"#/properties/fleet/properties/targets/anyOf/3/properties/query/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.fleet.properties.targets.anyOf[3].properties.query.type,parentSchema:schema12.properties.fleet.properties.targets.anyOf[3].properties.query,data:data49};
 if(vErrors === null){
 vErrors = [err101];
 }
@@ -2277,8 +2276,11 @@ vErrors.push(err101);
 errors++;
 }
 }
-else {
-const err102 = {instancePath:instancePath+"/trust/trustedRoot",schemaPath:"#/properties/trust/properties/trustedRoot/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.trust.properties.trustedRoot.type,parentSchema:schema12.properties.trust.properties.trustedRoot,data:data55};
+if(data40.url !== undefined){
+let data50 = data40.url;
+if(typeof data50 === "string"){
+if(func3(data50) < 1){
+const err102 = {instancePath:instancePath+"/fleet/targets/url",schemaPath:"#/properties/fleet/properties/targets/anyOf/3/properties/url/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema12.properties.fleet.properties.targets.anyOf[3].properties.url,data:data50};
 if(vErrors === null){
 vErrors = [err102];
 }
@@ -2288,9 +2290,8 @@ vErrors.push(err102);
 errors++;
 }
 }
-}
 else {
-const err103 = {instancePath:instancePath+"/trust",schemaPath:"#/properties/trust/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.trust.type,parentSchema:schema12.properties.trust,data:data47};
+const err103 = {instancePath:instancePath+"/fleet/targets/url",schemaPath:"#/properties/fleet/properties/targets/anyOf/3/properties/url/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.fleet.properties.targets.anyOf[3].properties.url.type,parentSchema:schema12.properties.fleet.properties.targets.anyOf[3].properties.url,data:data50};
 if(vErrors === null){
 vErrors = [err103];
 }
@@ -2300,12 +2301,9 @@ vErrors.push(err103);
 errors++;
 }
 }
-if(data.limits !== undefined){
-let data56 = data.limits;
-if(data56 && typeof data56 == "object" && !Array.isArray(data56)){
-for(const key12 in data56){
-if(!(((((key12 === "maxBundleBytes") || (key12 === "maxDecompressedBytes")) || (key12 === "maxRatio")) || (key12 === "maxFiles")) || (key12 === "maxFileBytes"))){
-const err104 = {instancePath:instancePath+"/limits",schemaPath:"#/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key12},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.limits,data:data56};
+}
+else {
+const err104 = {instancePath:instancePath+"/fleet/targets",schemaPath:"#/properties/fleet/properties/targets/anyOf/3/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.fleet.properties.targets.anyOf[3].type,parentSchema:schema12.properties.fleet.properties.targets.anyOf[3],data:data40};
 if(vErrors === null){
 vErrors = [err104];
 }
@@ -2314,11 +2312,13 @@ vErrors.push(err104);
 }
 errors++;
 }
+var _valid2 = _errs125 === errors;
+valid22 = valid22 || _valid2;
 }
-if(data56.maxBundleBytes !== undefined){
-let data57 = data56.maxBundleBytes;
-if(!(((typeof data57 == "number") && (!(data57 % 1) && !isNaN(data57))) && (isFinite(data57)))){
-const err105 = {instancePath:instancePath+"/limits/maxBundleBytes",schemaPath:"#/properties/limits/properties/maxBundleBytes/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema12.properties.limits.properties.maxBundleBytes.type,parentSchema:schema12.properties.limits.properties.maxBundleBytes,data:data57};
+}
+}
+if(!valid22){
+const err105 = {instancePath:instancePath+"/fleet/targets",schemaPath:"#/properties/fleet/properties/targets/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema12.properties.fleet.properties.targets.anyOf,parentSchema:schema12.properties.fleet.properties.targets,data:data40};
 if(vErrors === null){
 vErrors = [err105];
 }
@@ -2327,9 +2327,27 @@ vErrors.push(err105);
 }
 errors++;
 }
-if((typeof data57 == "number") && (isFinite(data57))){
-if(data57 < 1 || isNaN(data57)){
-const err106 = {instancePath:instancePath+"/limits/maxBundleBytes",schemaPath:"#/properties/limits/properties/maxBundleBytes/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema12.properties.limits.properties.maxBundleBytes,data:data57};
+else {
+errors = _errs98;
+if(vErrors !== null){
+if(_errs98){
+vErrors.length = _errs98;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data39.stages !== undefined){
+let data51 = data39.stages;
+if(Array.isArray(data51)){
+const len6 = data51.length;
+for(let i8=0; i8<len6; i8++){
+let data52 = data51[i8];
+if(data52 && typeof data52 == "object" && !Array.isArray(data52)){
+if(data52.name === undefined){
+const err106 = {instancePath:instancePath+"/fleet/stages/" + i8,schemaPath:"#/properties/fleet/properties/stages/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema12.properties.fleet.properties.stages.items.required,parentSchema:schema12.properties.fleet.properties.stages.items,data:data52};
 if(vErrors === null){
 vErrors = [err106];
 }
@@ -2338,12 +2356,9 @@ vErrors.push(err106);
 }
 errors++;
 }
-}
-}
-if(data56.maxDecompressedBytes !== undefined){
-let data58 = data56.maxDecompressedBytes;
-if(!(((typeof data58 == "number") && (!(data58 % 1) && !isNaN(data58))) && (isFinite(data58)))){
-const err107 = {instancePath:instancePath+"/limits/maxDecompressedBytes",schemaPath:"#/properties/limits/properties/maxDecompressedBytes/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema12.properties.limits.properties.maxDecompressedBytes.type,parentSchema:schema12.properties.limits.properties.maxDecompressedBytes,data:data58};
+for(const key15 in data52){
+if(!(((((key15 === "name") || (key15 === "select")) || (key15 === "parallel")) || (key15 === "onError")) || (key15 === "maxFailures"))){
+const err107 = {instancePath:instancePath+"/fleet/stages/" + i8,schemaPath:"#/properties/fleet/properties/stages/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key15},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.fleet.properties.stages.items,data:data52};
 if(vErrors === null){
 vErrors = [err107];
 }
@@ -2352,9 +2367,12 @@ vErrors.push(err107);
 }
 errors++;
 }
-if((typeof data58 == "number") && (isFinite(data58))){
-if(data58 < 1 || isNaN(data58)){
-const err108 = {instancePath:instancePath+"/limits/maxDecompressedBytes",schemaPath:"#/properties/limits/properties/maxDecompressedBytes/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema12.properties.limits.properties.maxDecompressedBytes,data:data58};
+}
+if(data52.name !== undefined){
+let data53 = data52.name;
+if(typeof data53 === "string"){
+if(func3(data53) < 1){
+const err108 = {instancePath:instancePath+"/fleet/stages/" + i8+"/name",schemaPath:"#/properties/fleet/properties/stages/items/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema12.properties.fleet.properties.stages.items.properties.name,data:data53};
 if(vErrors === null){
 vErrors = [err108];
 }
@@ -2364,12 +2382,8 @@ vErrors.push(err108);
 errors++;
 }
 }
-}
-if(data56.maxRatio !== undefined){
-let data59 = data56.maxRatio;
-if((typeof data59 == "number") && (isFinite(data59))){
-if(data59 < 1 || isNaN(data59)){
-const err109 = {instancePath:instancePath+"/limits/maxRatio",schemaPath:"#/properties/limits/properties/maxRatio/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema12.properties.limits.properties.maxRatio,data:data59};
+else {
+const err109 = {instancePath:instancePath+"/fleet/stages/" + i8+"/name",schemaPath:"#/properties/fleet/properties/stages/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.fleet.properties.stages.items.properties.name.type,parentSchema:schema12.properties.fleet.properties.stages.items.properties.name,data:data53};
 if(vErrors === null){
 vErrors = [err109];
 }
@@ -2379,8 +2393,12 @@ vErrors.push(err109);
 errors++;
 }
 }
-else {
-const err110 = {instancePath:instancePath+"/limits/maxRatio",schemaPath:"#/properties/limits/properties/maxRatio/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema12.properties.limits.properties.maxRatio.type,parentSchema:schema12.properties.limits.properties.maxRatio,data:data59};
+if(data52.select !== undefined){
+let data54 = data52.select;
+if(data54 && typeof data54 == "object" && !Array.isArray(data54)){
+for(const key16 in data54){
+if(!((key16 === "names") || (key16 === "labels"))){
+const err110 = {instancePath:instancePath+"/fleet/stages/" + i8+"/select",schemaPath:"#/properties/fleet/properties/stages/items/properties/select/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key16},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.fleet.properties.stages.items.properties.select,data:data54};
 if(vErrors === null){
 vErrors = [err110];
 }
@@ -2390,10 +2408,15 @@ vErrors.push(err110);
 errors++;
 }
 }
-if(data56.maxFiles !== undefined){
-let data60 = data56.maxFiles;
-if(!(((typeof data60 == "number") && (!(data60 % 1) && !isNaN(data60))) && (isFinite(data60)))){
-const err111 = {instancePath:instancePath+"/limits/maxFiles",schemaPath:"#/properties/limits/properties/maxFiles/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema12.properties.limits.properties.maxFiles.type,parentSchema:schema12.properties.limits.properties.maxFiles,data:data60};
+if(data54.names !== undefined){
+let data55 = data54.names;
+if(Array.isArray(data55)){
+const len7 = data55.length;
+for(let i9=0; i9<len7; i9++){
+let data56 = data55[i9];
+if(typeof data56 === "string"){
+if(func3(data56) < 1){
+const err111 = {instancePath:instancePath+"/fleet/stages/" + i8+"/select/names/" + i9,schemaPath:"#/properties/fleet/properties/stages/items/properties/select/properties/names/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema12.properties.fleet.properties.stages.items.properties.select.properties.names.items,data:data56};
 if(vErrors === null){
 vErrors = [err111];
 }
@@ -2402,9 +2425,9 @@ vErrors.push(err111);
 }
 errors++;
 }
-if((typeof data60 == "number") && (isFinite(data60))){
-if(data60 < 1 || isNaN(data60)){
-const err112 = {instancePath:instancePath+"/limits/maxFiles",schemaPath:"#/properties/limits/properties/maxFiles/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema12.properties.limits.properties.maxFiles,data:data60};
+}
+else {
+const err112 = {instancePath:instancePath+"/fleet/stages/" + i8+"/select/names/" + i9,schemaPath:"#/properties/fleet/properties/stages/items/properties/select/properties/names/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.fleet.properties.stages.items.properties.select.properties.names.items.type,parentSchema:schema12.properties.fleet.properties.stages.items.properties.select.properties.names.items,data:data56};
 if(vErrors === null){
 vErrors = [err112];
 }
@@ -2415,10 +2438,8 @@ errors++;
 }
 }
 }
-if(data56.maxFileBytes !== undefined){
-let data61 = data56.maxFileBytes;
-if(!(((typeof data61 == "number") && (!(data61 % 1) && !isNaN(data61))) && (isFinite(data61)))){
-const err113 = {instancePath:instancePath+"/limits/maxFileBytes",schemaPath:"#/properties/limits/properties/maxFileBytes/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema12.properties.limits.properties.maxFileBytes.type,parentSchema:schema12.properties.limits.properties.maxFileBytes,data:data61};
+else {
+const err113 = {instancePath:instancePath+"/fleet/stages/" + i8+"/select/names",schemaPath:"#/properties/fleet/properties/stages/items/properties/select/properties/names/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema12.properties.fleet.properties.stages.items.properties.select.properties.names.type,parentSchema:schema12.properties.fleet.properties.stages.items.properties.select.properties.names,data:data55};
 if(vErrors === null){
 vErrors = [err113];
 }
@@ -2427,9 +2448,14 @@ vErrors.push(err113);
 }
 errors++;
 }
-if((typeof data61 == "number") && (isFinite(data61))){
-if(data61 < 1 || isNaN(data61)){
-const err114 = {instancePath:instancePath+"/limits/maxFileBytes",schemaPath:"#/properties/limits/properties/maxFileBytes/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema12.properties.limits.properties.maxFileBytes,data:data61};
+}
+if(data54.labels !== undefined){
+let data57 = data54.labels;
+if(data57 && typeof data57 == "object" && !Array.isArray(data57)){
+for(const key17 in data57){
+let data58 = data57[key17];
+if(typeof data58 !== "string"){
+const err114 = {instancePath:instancePath+"/fleet/stages/" + i8+"/select/labels/" + key17.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/fleet/properties/stages/items/properties/select/properties/labels/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.fleet.properties.stages.items.properties.select.properties.labels.additionalProperties.type,parentSchema:schema12.properties.fleet.properties.stages.items.properties.select.properties.labels.additionalProperties,data:data58};
 if(vErrors === null){
 vErrors = [err114];
 }
@@ -2440,9 +2466,8 @@ errors++;
 }
 }
 }
-}
 else {
-const err115 = {instancePath:instancePath+"/limits",schemaPath:"#/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.limits.type,parentSchema:schema12.properties.limits,data:data56};
+const err115 = {instancePath:instancePath+"/fleet/stages/" + i8+"/select/labels",schemaPath:"#/properties/fleet/properties/stages/items/properties/select/properties/labels/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.fleet.properties.stages.items.properties.select.properties.labels.type,parentSchema:schema12.properties.fleet.properties.stages.items.properties.select.properties.labels,data:data57};
 if(vErrors === null){
 vErrors = [err115];
 }
@@ -2452,15 +2477,9 @@ vErrors.push(err115);
 errors++;
 }
 }
-if(data.environments !== undefined){
-let data62 = data.environments;
-if(data62 && typeof data62 == "object" && !Array.isArray(data62)){
-for(const key13 in data62){
-let data63 = data62[key13];
-if(data63 && typeof data63 == "object" && !Array.isArray(data63)){
-for(const key14 in data63){
-if(!(func2.call(schema12.properties.environments.additionalProperties.properties, key14))){
-const err116 = {instancePath:instancePath+"/environments/" + key13.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/environments/additionalProperties/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key14},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.environments.additionalProperties,data:data63};
+}
+else {
+const err116 = {instancePath:instancePath+"/fleet/stages/" + i8+"/select",schemaPath:"#/properties/fleet/properties/stages/items/properties/select/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.fleet.properties.stages.items.properties.select.type,parentSchema:schema12.properties.fleet.properties.stages.items.properties.select,data:data54};
 if(vErrors === null){
 vErrors = [err116];
 }
@@ -2470,13 +2489,10 @@ vErrors.push(err116);
 errors++;
 }
 }
-if(data63.storage !== undefined){
-let data64 = data63.storage;
-const _errs149 = errors;
-let valid31 = false;
-const _errs150 = errors;
-if(typeof data64 !== "string"){
-const err117 = {instancePath:instancePath+"/environments/" + key13.replace(/~/g, "~0").replace(/\//g, "~1")+"/storage",schemaPath:"#/properties/environments/additionalProperties/properties/storage/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.environments.additionalProperties.properties.storage.anyOf[0].type,parentSchema:schema12.properties.environments.additionalProperties.properties.storage.anyOf[0],data:data64};
+if(data52.parallel !== undefined){
+let data59 = data52.parallel;
+if(!(((typeof data59 == "number") && (!(data59 % 1) && !isNaN(data59))) && (isFinite(data59)))){
+const err117 = {instancePath:instancePath+"/fleet/stages/" + i8+"/parallel",schemaPath:"#/properties/fleet/properties/stages/items/properties/parallel/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema12.properties.fleet.properties.stages.items.properties.parallel.type,parentSchema:schema12.properties.fleet.properties.stages.items.properties.parallel,data:data59};
 if(vErrors === null){
 vErrors = [err117];
 }
@@ -2485,13 +2501,9 @@ vErrors.push(err117);
 }
 errors++;
 }
-var _valid2 = _errs150 === errors;
-valid31 = valid31 || _valid2;
-if(!valid31){
-const _errs152 = errors;
-if(data64 && typeof data64 == "object" && !Array.isArray(data64)){
-if(data64.use === undefined){
-const err118 = {instancePath:instancePath+"/environments/" + key13.replace(/~/g, "~0").replace(/\//g, "~1")+"/storage",schemaPath:"#/properties/environments/additionalProperties/properties/storage/anyOf/1/required",keyword:"required",params:{missingProperty: "use"},message:"must have required property '"+"use"+"'",schema:schema12.properties.environments.additionalProperties.properties.storage.anyOf[1].required,parentSchema:schema12.properties.environments.additionalProperties.properties.storage.anyOf[1],data:data64};
+if((typeof data59 == "number") && (isFinite(data59))){
+if(data59 > 1000 || isNaN(data59)){
+const err118 = {instancePath:instancePath+"/fleet/stages/" + i8+"/parallel",schemaPath:"#/properties/fleet/properties/stages/items/properties/parallel/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000},message:"must be <= 1000",schema:1000,parentSchema:schema12.properties.fleet.properties.stages.items.properties.parallel,data:data59};
 if(vErrors === null){
 vErrors = [err118];
 }
@@ -2500,9 +2512,8 @@ vErrors.push(err118);
 }
 errors++;
 }
-for(const key15 in data64){
-if(!((key15 === "use") || (key15 === "options"))){
-const err119 = {instancePath:instancePath+"/environments/" + key13.replace(/~/g, "~0").replace(/\//g, "~1")+"/storage",schemaPath:"#/properties/environments/additionalProperties/properties/storage/anyOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key15},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.environments.additionalProperties.properties.storage.anyOf[1],data:data64};
+if(data59 < 1 || isNaN(data59)){
+const err119 = {instancePath:instancePath+"/fleet/stages/" + i8+"/parallel",schemaPath:"#/properties/fleet/properties/stages/items/properties/parallel/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema12.properties.fleet.properties.stages.items.properties.parallel,data:data59};
 if(vErrors === null){
 vErrors = [err119];
 }
@@ -2512,11 +2523,11 @@ vErrors.push(err119);
 errors++;
 }
 }
-if(data64.use !== undefined){
-let data65 = data64.use;
-if(typeof data65 === "string"){
-if(func3(data65) < 1){
-const err120 = {instancePath:instancePath+"/environments/" + key13.replace(/~/g, "~0").replace(/\//g, "~1")+"/storage/use",schemaPath:"#/properties/environments/additionalProperties/properties/storage/anyOf/1/properties/use/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema12.properties.environments.additionalProperties.properties.storage.anyOf[1].properties.use,data:data65};
+}
+if(data52.onError !== undefined){
+let data60 = data52.onError;
+if(!((data60 === "stop") || (data60 === "continue"))){
+const err120 = {instancePath:instancePath+"/fleet/stages/" + i8+"/onError",schemaPath:"#/properties/fleet/properties/stages/items/properties/onError/enum",keyword:"enum",params:{allowedValues: schema12.properties.fleet.properties.stages.items.properties.onError.enum},message:"must be equal to one of the allowed values",schema:schema12.properties.fleet.properties.stages.items.properties.onError.enum,parentSchema:schema12.properties.fleet.properties.stages.items.properties.onError,data:data60};
 if(vErrors === null){
 vErrors = [err120];
 }
@@ -2526,8 +2537,13 @@ vErrors.push(err120);
 errors++;
 }
 }
-else {
-const err121 = {instancePath:instancePath+"/environments/" + key13.replace(/~/g, "~0").replace(/\//g, "~1")+"/storage/use",schemaPath:"#/properties/environments/additionalProperties/properties/storage/anyOf/1/properties/use/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.environments.additionalProperties.properties.storage.anyOf[1].properties.use.type,parentSchema:schema12.properties.environments.additionalProperties.properties.storage.anyOf[1].properties.use,data:data65};
+if(data52.maxFailures !== undefined){
+let data61 = data52.maxFailures;
+const _errs155 = errors;
+let valid39 = false;
+const _errs156 = errors;
+if(!(((typeof data61 == "number") && (!(data61 % 1) && !isNaN(data61))) && (isFinite(data61)))){
+const err121 = {instancePath:instancePath+"/fleet/stages/" + i8+"/maxFailures",schemaPath:"#/properties/fleet/properties/stages/items/properties/maxFailures/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema12.properties.fleet.properties.stages.items.properties.maxFailures.anyOf[0].type,parentSchema:schema12.properties.fleet.properties.stages.items.properties.maxFailures.anyOf[0],data:data61};
 if(vErrors === null){
 vErrors = [err121];
 }
@@ -2536,11 +2552,9 @@ vErrors.push(err121);
 }
 errors++;
 }
-}
-if(data64.options !== undefined){
-let data66 = data64.options;
-if(!(data66 && typeof data66 == "object" && !Array.isArray(data66))){
-const err122 = {instancePath:instancePath+"/environments/" + key13.replace(/~/g, "~0").replace(/\//g, "~1")+"/storage/options",schemaPath:"#/properties/environments/additionalProperties/properties/storage/anyOf/1/properties/options/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.environments.additionalProperties.properties.storage.anyOf[1].properties.options.type,parentSchema:schema12.properties.environments.additionalProperties.properties.storage.anyOf[1].properties.options,data:data66};
+if((typeof data61 == "number") && (isFinite(data61))){
+if(data61 < 0 || isNaN(data61)){
+const err122 = {instancePath:instancePath+"/fleet/stages/" + i8+"/maxFailures",schemaPath:"#/properties/fleet/properties/stages/items/properties/maxFailures/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema12.properties.fleet.properties.stages.items.properties.maxFailures.anyOf[0],data:data61};
 if(vErrors === null){
 vErrors = [err122];
 }
@@ -2550,9 +2564,13 @@ vErrors.push(err122);
 errors++;
 }
 }
-}
-else {
-const err123 = {instancePath:instancePath+"/environments/" + key13.replace(/~/g, "~0").replace(/\//g, "~1")+"/storage",schemaPath:"#/properties/environments/additionalProperties/properties/storage/anyOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.environments.additionalProperties.properties.storage.anyOf[1].type,parentSchema:schema12.properties.environments.additionalProperties.properties.storage.anyOf[1],data:data64};
+var _valid3 = _errs156 === errors;
+valid39 = valid39 || _valid3;
+if(!valid39){
+const _errs158 = errors;
+if(typeof data61 === "string"){
+if(!pattern12.test(data61)){
+const err123 = {instancePath:instancePath+"/fleet/stages/" + i8+"/maxFailures",schemaPath:"#/properties/fleet/properties/stages/items/properties/maxFailures/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^(100|[0-9]{1,2}(\\.[0-9]+)?)%$"},message:"must match pattern \""+"^(100|[0-9]{1,2}(\\.[0-9]+)?)%$"+"\"",schema:"^(100|[0-9]{1,2}(\\.[0-9]+)?)%$",parentSchema:schema12.properties.fleet.properties.stages.items.properties.maxFailures.anyOf[1],data:data61};
 if(vErrors === null){
 vErrors = [err123];
 }
@@ -2561,11 +2579,9 @@ vErrors.push(err123);
 }
 errors++;
 }
-var _valid2 = _errs152 === errors;
-valid31 = valid31 || _valid2;
 }
-if(!valid31){
-const err124 = {instancePath:instancePath+"/environments/" + key13.replace(/~/g, "~0").replace(/\//g, "~1")+"/storage",schemaPath:"#/properties/environments/additionalProperties/properties/storage/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema12.properties.environments.additionalProperties.properties.storage.anyOf,parentSchema:schema12.properties.environments.additionalProperties.properties.storage,data:data64};
+else {
+const err124 = {instancePath:instancePath+"/fleet/stages/" + i8+"/maxFailures",schemaPath:"#/properties/fleet/properties/stages/items/properties/maxFailures/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.fleet.properties.stages.items.properties.maxFailures.anyOf[1].type,parentSchema:schema12.properties.fleet.properties.stages.items.properties.maxFailures.anyOf[1],data:data61};
 if(vErrors === null){
 vErrors = [err124];
 }
@@ -2574,23 +2590,11 @@ vErrors.push(err124);
 }
 errors++;
 }
-else {
-errors = _errs149;
-if(vErrors !== null){
-if(_errs149){
-vErrors.length = _errs149;
+var _valid3 = _errs158 === errors;
+valid39 = valid39 || _valid3;
 }
-else {
-vErrors = null;
-}
-}
-}
-}
-if(data63.driver !== undefined){
-let data67 = data63.driver;
-if(data67 && typeof data67 == "object" && !Array.isArray(data67)){
-if(data67.use === undefined){
-const err125 = {instancePath:instancePath+"/environments/" + key13.replace(/~/g, "~0").replace(/\//g, "~1")+"/driver",schemaPath:"#/properties/environments/additionalProperties/properties/driver/required",keyword:"required",params:{missingProperty: "use"},message:"must have required property '"+"use"+"'",schema:schema12.properties.environments.additionalProperties.properties.driver.required,parentSchema:schema12.properties.environments.additionalProperties.properties.driver,data:data67};
+if(!valid39){
+const err125 = {instancePath:instancePath+"/fleet/stages/" + i8+"/maxFailures",schemaPath:"#/properties/fleet/properties/stages/items/properties/maxFailures/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema12.properties.fleet.properties.stages.items.properties.maxFailures.anyOf,parentSchema:schema12.properties.fleet.properties.stages.items.properties.maxFailures,data:data61};
 if(vErrors === null){
 vErrors = [err125];
 }
@@ -2599,9 +2603,21 @@ vErrors.push(err125);
 }
 errors++;
 }
-for(const key16 in data67){
-if(!((key16 === "use") || (key16 === "options"))){
-const err126 = {instancePath:instancePath+"/environments/" + key13.replace(/~/g, "~0").replace(/\//g, "~1")+"/driver",schemaPath:"#/properties/environments/additionalProperties/properties/driver/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key16},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.environments.additionalProperties.properties.driver,data:data67};
+else {
+errors = _errs155;
+if(vErrors !== null){
+if(_errs155){
+vErrors.length = _errs155;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+}
+else {
+const err126 = {instancePath:instancePath+"/fleet/stages/" + i8,schemaPath:"#/properties/fleet/properties/stages/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.fleet.properties.stages.items.type,parentSchema:schema12.properties.fleet.properties.stages.items,data:data52};
 if(vErrors === null){
 vErrors = [err126];
 }
@@ -2611,11 +2627,9 @@ vErrors.push(err126);
 errors++;
 }
 }
-if(data67.use !== undefined){
-let data68 = data67.use;
-if(typeof data68 === "string"){
-if(func3(data68) < 1){
-const err127 = {instancePath:instancePath+"/environments/" + key13.replace(/~/g, "~0").replace(/\//g, "~1")+"/driver/use",schemaPath:"#/properties/environments/additionalProperties/properties/driver/properties/use/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema12.properties.environments.additionalProperties.properties.driver.properties.use,data:data68};
+}
+else {
+const err127 = {instancePath:instancePath+"/fleet/stages",schemaPath:"#/properties/fleet/properties/stages/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema12.properties.fleet.properties.stages.type,parentSchema:schema12.properties.fleet.properties.stages,data:data51};
 if(vErrors === null){
 vErrors = [err127];
 }
@@ -2625,8 +2639,9 @@ vErrors.push(err127);
 errors++;
 }
 }
+}
 else {
-const err128 = {instancePath:instancePath+"/environments/" + key13.replace(/~/g, "~0").replace(/\//g, "~1")+"/driver/use",schemaPath:"#/properties/environments/additionalProperties/properties/driver/properties/use/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.environments.additionalProperties.properties.driver.properties.use.type,parentSchema:schema12.properties.environments.additionalProperties.properties.driver.properties.use,data:data68};
+const err128 = {instancePath:instancePath+"/fleet",schemaPath:"#/properties/fleet/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.fleet.type,parentSchema:schema12.properties.fleet,data:data39};
 if(vErrors === null){
 vErrors = [err128];
 }
@@ -2636,10 +2651,10 @@ vErrors.push(err128);
 errors++;
 }
 }
-if(data67.options !== undefined){
-let data69 = data67.options;
-if(!(data69 && typeof data69 == "object" && !Array.isArray(data69))){
-const err129 = {instancePath:instancePath+"/environments/" + key13.replace(/~/g, "~0").replace(/\//g, "~1")+"/driver/options",schemaPath:"#/properties/environments/additionalProperties/properties/driver/properties/options/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.environments.additionalProperties.properties.driver.properties.options.type,parentSchema:schema12.properties.environments.additionalProperties.properties.driver.properties.options,data:data69};
+if(data.lockTimeoutMs !== undefined){
+let data62 = data.lockTimeoutMs;
+if(!(((typeof data62 == "number") && (!(data62 % 1) && !isNaN(data62))) && (isFinite(data62)))){
+const err129 = {instancePath:instancePath+"/lockTimeoutMs",schemaPath:"#/properties/lockTimeoutMs/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema12.properties.lockTimeoutMs.type,parentSchema:schema12.properties.lockTimeoutMs,data:data62};
 if(vErrors === null){
 vErrors = [err129];
 }
@@ -2648,10 +2663,9 @@ vErrors.push(err129);
 }
 errors++;
 }
-}
-}
-else {
-const err130 = {instancePath:instancePath+"/environments/" + key13.replace(/~/g, "~0").replace(/\//g, "~1")+"/driver",schemaPath:"#/properties/environments/additionalProperties/properties/driver/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.environments.additionalProperties.properties.driver.type,parentSchema:schema12.properties.environments.additionalProperties.properties.driver,data:data67};
+if((typeof data62 == "number") && (isFinite(data62))){
+if(data62 > 86400000 || isNaN(data62)){
+const err130 = {instancePath:instancePath+"/lockTimeoutMs",schemaPath:"#/properties/lockTimeoutMs/maximum",keyword:"maximum",params:{comparison: "<=", limit: 86400000},message:"must be <= 86400000",schema:86400000,parentSchema:schema12.properties.lockTimeoutMs,data:data62};
 if(vErrors === null){
 vErrors = [err130];
 }
@@ -2660,12 +2674,8 @@ vErrors.push(err130);
 }
 errors++;
 }
-}
-if(data63.signer !== undefined){
-let data70 = data63.signer;
-if(data70 && typeof data70 == "object" && !Array.isArray(data70)){
-if(data70.use === undefined){
-const err131 = {instancePath:instancePath+"/environments/" + key13.replace(/~/g, "~0").replace(/\//g, "~1")+"/signer",schemaPath:"#/properties/environments/additionalProperties/properties/signer/required",keyword:"required",params:{missingProperty: "use"},message:"must have required property '"+"use"+"'",schema:schema12.properties.environments.additionalProperties.properties.signer.required,parentSchema:schema12.properties.environments.additionalProperties.properties.signer,data:data70};
+if(data62 < 0 || isNaN(data62)){
+const err131 = {instancePath:instancePath+"/lockTimeoutMs",schemaPath:"#/properties/lockTimeoutMs/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema12.properties.lockTimeoutMs,data:data62};
 if(vErrors === null){
 vErrors = [err131];
 }
@@ -2674,9 +2684,12 @@ vErrors.push(err131);
 }
 errors++;
 }
-for(const key17 in data70){
-if(!((key17 === "use") || (key17 === "options"))){
-const err132 = {instancePath:instancePath+"/environments/" + key13.replace(/~/g, "~0").replace(/\//g, "~1")+"/signer",schemaPath:"#/properties/environments/additionalProperties/properties/signer/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key17},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.environments.additionalProperties.properties.signer,data:data70};
+}
+}
+if(data.allowOutOfOrder !== undefined){
+let data63 = data.allowOutOfOrder;
+if(typeof data63 !== "boolean"){
+const err132 = {instancePath:instancePath+"/allowOutOfOrder",schemaPath:"#/properties/allowOutOfOrder/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema12.properties.allowOutOfOrder.type,parentSchema:schema12.properties.allowOutOfOrder,data:data63};
 if(vErrors === null){
 vErrors = [err132];
 }
@@ -2686,11 +2699,12 @@ vErrors.push(err132);
 errors++;
 }
 }
-if(data70.use !== undefined){
-let data71 = data70.use;
-if(typeof data71 === "string"){
-if(func3(data71) < 1){
-const err133 = {instancePath:instancePath+"/environments/" + key13.replace(/~/g, "~0").replace(/\//g, "~1")+"/signer/use",schemaPath:"#/properties/environments/additionalProperties/properties/signer/properties/use/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema12.properties.environments.additionalProperties.properties.signer.properties.use,data:data71};
+if(data.signing !== undefined){
+let data64 = data.signing;
+if(data64 && typeof data64 == "object" && !Array.isArray(data64)){
+for(const key18 in data64){
+if(!(((((key18 === "method") || (key18 === "key")) || (key18 === "fulcioUrl")) || (key18 === "rekorUrl")) || (key18 === "tsaUrl"))){
+const err133 = {instancePath:instancePath+"/signing",schemaPath:"#/properties/signing/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key18},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.signing,data:data64};
 if(vErrors === null){
 vErrors = [err133];
 }
@@ -2700,8 +2714,10 @@ vErrors.push(err133);
 errors++;
 }
 }
-else {
-const err134 = {instancePath:instancePath+"/environments/" + key13.replace(/~/g, "~0").replace(/\//g, "~1")+"/signer/use",schemaPath:"#/properties/environments/additionalProperties/properties/signer/properties/use/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.environments.additionalProperties.properties.signer.properties.use.type,parentSchema:schema12.properties.environments.additionalProperties.properties.signer.properties.use,data:data71};
+if(data64.method !== undefined){
+let data65 = data64.method;
+if(!((data65 === "key") || (data65 === "keyless"))){
+const err134 = {instancePath:instancePath+"/signing/method",schemaPath:"#/properties/signing/properties/method/enum",keyword:"enum",params:{allowedValues: schema12.properties.signing.properties.method.enum},message:"must be equal to one of the allowed values",schema:schema12.properties.signing.properties.method.enum,parentSchema:schema12.properties.signing.properties.method,data:data65};
 if(vErrors === null){
 vErrors = [err134];
 }
@@ -2711,10 +2727,11 @@ vErrors.push(err134);
 errors++;
 }
 }
-if(data70.options !== undefined){
-let data72 = data70.options;
-if(!(data72 && typeof data72 == "object" && !Array.isArray(data72))){
-const err135 = {instancePath:instancePath+"/environments/" + key13.replace(/~/g, "~0").replace(/\//g, "~1")+"/signer/options",schemaPath:"#/properties/environments/additionalProperties/properties/signer/properties/options/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.environments.additionalProperties.properties.signer.properties.options.type,parentSchema:schema12.properties.environments.additionalProperties.properties.signer.properties.options,data:data72};
+if(data64.key !== undefined){
+let data66 = data64.key;
+if(typeof data66 === "string"){
+if(func3(data66) < 1){
+const err135 = {instancePath:instancePath+"/signing/key",schemaPath:"#/properties/signing/properties/key/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema12.properties.signing.properties.key,data:data66};
 if(vErrors === null){
 vErrors = [err135];
 }
@@ -2724,9 +2741,8 @@ vErrors.push(err135);
 errors++;
 }
 }
-}
 else {
-const err136 = {instancePath:instancePath+"/environments/" + key13.replace(/~/g, "~0").replace(/\//g, "~1")+"/signer",schemaPath:"#/properties/environments/additionalProperties/properties/signer/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.environments.additionalProperties.properties.signer.type,parentSchema:schema12.properties.environments.additionalProperties.properties.signer,data:data70};
+const err136 = {instancePath:instancePath+"/signing/key",schemaPath:"#/properties/signing/properties/key/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.signing.properties.key.type,parentSchema:schema12.properties.signing.properties.key,data:data66};
 if(vErrors === null){
 vErrors = [err136];
 }
@@ -2736,15 +2752,11 @@ vErrors.push(err136);
 errors++;
 }
 }
-if(data63.plugins !== undefined){
-let data73 = data63.plugins;
-if(Array.isArray(data73)){
-const len6 = data73.length;
-for(let i8=0; i8<len6; i8++){
-let data74 = data73[i8];
-if(typeof data74 === "string"){
-if(func3(data74) < 1){
-const err137 = {instancePath:instancePath+"/environments/" + key13.replace(/~/g, "~0").replace(/\//g, "~1")+"/plugins/" + i8,schemaPath:"#/properties/environments/additionalProperties/properties/plugins/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema12.properties.environments.additionalProperties.properties.plugins.items,data:data74};
+if(data64.fulcioUrl !== undefined){
+let data67 = data64.fulcioUrl;
+if(typeof data67 === "string"){
+if(!pattern13.test(data67)){
+const err137 = {instancePath:instancePath+"/signing/fulcioUrl",schemaPath:"#/properties/signing/properties/fulcioUrl/pattern",keyword:"pattern",params:{pattern: "^https?://[^\\s@]+$"},message:"must match pattern \""+"^https?://[^\\s@]+$"+"\"",schema:"^https?://[^\\s@]+$",parentSchema:schema12.properties.signing.properties.fulcioUrl,data:data67};
 if(vErrors === null){
 vErrors = [err137];
 }
@@ -2755,7 +2767,7 @@ errors++;
 }
 }
 else {
-const err138 = {instancePath:instancePath+"/environments/" + key13.replace(/~/g, "~0").replace(/\//g, "~1")+"/plugins/" + i8,schemaPath:"#/properties/environments/additionalProperties/properties/plugins/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.environments.additionalProperties.properties.plugins.items.type,parentSchema:schema12.properties.environments.additionalProperties.properties.plugins.items,data:data74};
+const err138 = {instancePath:instancePath+"/signing/fulcioUrl",schemaPath:"#/properties/signing/properties/fulcioUrl/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.signing.properties.fulcioUrl.type,parentSchema:schema12.properties.signing.properties.fulcioUrl,data:data67};
 if(vErrors === null){
 vErrors = [err138];
 }
@@ -2765,18 +2777,11 @@ vErrors.push(err138);
 errors++;
 }
 }
-let i9 = data73.length;
-let j2;
-if(i9 > 1){
-const indices2 = {};
-for(;i9--;){
-let item2 = data73[i9];
-if(typeof item2 !== "string"){
-continue;
-}
-if(typeof indices2[item2] == "number"){
-j2 = indices2[item2];
-const err139 = {instancePath:instancePath+"/environments/" + key13.replace(/~/g, "~0").replace(/\//g, "~1")+"/plugins",schemaPath:"#/properties/environments/additionalProperties/properties/plugins/uniqueItems",keyword:"uniqueItems",params:{i: i9, j: j2},message:"must NOT have duplicate items (items ## "+j2+" and "+i9+" are identical)",schema:true,parentSchema:schema12.properties.environments.additionalProperties.properties.plugins,data:data73};
+if(data64.rekorUrl !== undefined){
+let data68 = data64.rekorUrl;
+if(typeof data68 === "string"){
+if(!pattern13.test(data68)){
+const err139 = {instancePath:instancePath+"/signing/rekorUrl",schemaPath:"#/properties/signing/properties/rekorUrl/pattern",keyword:"pattern",params:{pattern: "^https?://[^\\s@]+$"},message:"must match pattern \""+"^https?://[^\\s@]+$"+"\"",schema:"^https?://[^\\s@]+$",parentSchema:schema12.properties.signing.properties.rekorUrl,data:data68};
 if(vErrors === null){
 vErrors = [err139];
 }
@@ -2784,14 +2789,10 @@ else {
 vErrors.push(err139);
 }
 errors++;
-break;
-}
-indices2[item2] = i9;
-}
 }
 }
 else {
-const err140 = {instancePath:instancePath+"/environments/" + key13.replace(/~/g, "~0").replace(/\//g, "~1")+"/plugins",schemaPath:"#/properties/environments/additionalProperties/properties/plugins/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema12.properties.environments.additionalProperties.properties.plugins.type,parentSchema:schema12.properties.environments.additionalProperties.properties.plugins,data:data73};
+const err140 = {instancePath:instancePath+"/signing/rekorUrl",schemaPath:"#/properties/signing/properties/rekorUrl/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.signing.properties.rekorUrl.type,parentSchema:schema12.properties.signing.properties.rekorUrl,data:data68};
 if(vErrors === null){
 vErrors = [err140];
 }
@@ -2801,11 +2802,11 @@ vErrors.push(err140);
 errors++;
 }
 }
-if(data63.registry !== undefined){
-let data75 = data63.registry;
-if(typeof data75 === "string"){
-if(!pattern7.test(data75)){
-const err141 = {instancePath:instancePath+"/environments/" + key13.replace(/~/g, "~0").replace(/\//g, "~1")+"/registry",schemaPath:"#/properties/environments/additionalProperties/properties/registry/pattern",keyword:"pattern",params:{pattern: "^oci://"},message:"must match pattern \""+"^oci://"+"\"",schema:"^oci://",parentSchema:schema12.properties.environments.additionalProperties.properties.registry,data:data75};
+if(data64.tsaUrl !== undefined){
+let data69 = data64.tsaUrl;
+if(typeof data69 === "string"){
+if(!pattern13.test(data69)){
+const err141 = {instancePath:instancePath+"/signing/tsaUrl",schemaPath:"#/properties/signing/properties/tsaUrl/pattern",keyword:"pattern",params:{pattern: "^https?://[^\\s@]+$"},message:"must match pattern \""+"^https?://[^\\s@]+$"+"\"",schema:"^https?://[^\\s@]+$",parentSchema:schema12.properties.signing.properties.tsaUrl,data:data69};
 if(vErrors === null){
 vErrors = [err141];
 }
@@ -2816,7 +2817,7 @@ errors++;
 }
 }
 else {
-const err142 = {instancePath:instancePath+"/environments/" + key13.replace(/~/g, "~0").replace(/\//g, "~1")+"/registry",schemaPath:"#/properties/environments/additionalProperties/properties/registry/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.environments.additionalProperties.properties.registry.type,parentSchema:schema12.properties.environments.additionalProperties.properties.registry,data:data75};
+const err142 = {instancePath:instancePath+"/signing/tsaUrl",schemaPath:"#/properties/signing/properties/tsaUrl/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.signing.properties.tsaUrl.type,parentSchema:schema12.properties.signing.properties.tsaUrl,data:data69};
 if(vErrors === null){
 vErrors = [err142];
 }
@@ -2826,12 +2827,9 @@ vErrors.push(err142);
 errors++;
 }
 }
-if(data63.database !== undefined){
-let data76 = data63.database;
-if(data76 && typeof data76 == "object" && !Array.isArray(data76)){
-for(const key18 in data76){
-if(!(((key18 === "url") || (key18 === "applicationName")) || (key18 === "connectTimeout"))){
-const err143 = {instancePath:instancePath+"/environments/" + key13.replace(/~/g, "~0").replace(/\//g, "~1")+"/database",schemaPath:"#/properties/environments/additionalProperties/properties/database/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key18},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.environments.additionalProperties.properties.database,data:data76};
+}
+else {
+const err143 = {instancePath:instancePath+"/signing",schemaPath:"#/properties/signing/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.signing.type,parentSchema:schema12.properties.signing,data:data64};
 if(vErrors === null){
 vErrors = [err143];
 }
@@ -2841,10 +2839,11 @@ vErrors.push(err143);
 errors++;
 }
 }
-if(data76.url !== undefined){
-let data77 = data76.url;
-if(typeof data77 !== "string"){
-const err144 = {instancePath:instancePath+"/environments/" + key13.replace(/~/g, "~0").replace(/\//g, "~1")+"/database/url",schemaPath:"#/properties/environments/additionalProperties/properties/database/properties/url/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.environments.additionalProperties.properties.database.properties.url.type,parentSchema:schema12.properties.environments.additionalProperties.properties.database.properties.url,data:data77};
+if(data.trust !== undefined){
+let data70 = data.trust;
+if(data70 && typeof data70 == "object" && !Array.isArray(data70)){
+if(data70.signatures === undefined){
+const err144 = {instancePath:instancePath+"/trust",schemaPath:"#/properties/trust/required",keyword:"required",params:{missingProperty: "signatures"},message:"must have required property '"+"signatures"+"'",schema:schema12.properties.trust.required,parentSchema:schema12.properties.trust,data:data70};
 if(vErrors === null){
 vErrors = [err144];
 }
@@ -2853,12 +2852,9 @@ vErrors.push(err144);
 }
 errors++;
 }
-}
-if(data76.applicationName !== undefined){
-let data78 = data76.applicationName;
-if(typeof data78 === "string"){
-if(func3(data78) > 63){
-const err145 = {instancePath:instancePath+"/environments/" + key13.replace(/~/g, "~0").replace(/\//g, "~1")+"/database/applicationName",schemaPath:"#/properties/environments/additionalProperties/properties/database/properties/applicationName/maxLength",keyword:"maxLength",params:{limit: 63},message:"must NOT have more than 63 characters",schema:63,parentSchema:schema12.properties.environments.additionalProperties.properties.database.properties.applicationName,data:data78};
+for(const key19 in data70){
+if(!((((key19 === "signatures") || (key19 === "publicKeys")) || (key19 === "identities")) || (key19 === "trustedRoot"))){
+const err145 = {instancePath:instancePath+"/trust",schemaPath:"#/properties/trust/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key19},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.trust,data:data70};
 if(vErrors === null){
 vErrors = [err145];
 }
@@ -2868,8 +2864,10 @@ vErrors.push(err145);
 errors++;
 }
 }
-else {
-const err146 = {instancePath:instancePath+"/environments/" + key13.replace(/~/g, "~0").replace(/\//g, "~1")+"/database/applicationName",schemaPath:"#/properties/environments/additionalProperties/properties/database/properties/applicationName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.environments.additionalProperties.properties.database.properties.applicationName.type,parentSchema:schema12.properties.environments.additionalProperties.properties.database.properties.applicationName,data:data78};
+if(data70.signatures !== undefined){
+let data71 = data70.signatures;
+if(!((data71 === "required") || (data71 === "optional"))){
+const err146 = {instancePath:instancePath+"/trust/signatures",schemaPath:"#/properties/trust/properties/signatures/enum",keyword:"enum",params:{allowedValues: schema12.properties.trust.properties.signatures.enum},message:"must be equal to one of the allowed values",schema:schema12.properties.trust.properties.signatures.enum,parentSchema:schema12.properties.trust.properties.signatures,data:data71};
 if(vErrors === null){
 vErrors = [err146];
 }
@@ -2879,14 +2877,15 @@ vErrors.push(err146);
 errors++;
 }
 }
-if(data76.connectTimeout !== undefined){
-let data79 = data76.connectTimeout;
-const _errs187 = errors;
-let valid39 = false;
-const _errs188 = errors;
-if(typeof data79 === "string"){
-if(!pattern8.test(data79)){
-const err147 = {instancePath:instancePath+"/environments/" + key13.replace(/~/g, "~0").replace(/\//g, "~1")+"/database/connectTimeout",schemaPath:"#/properties/environments/additionalProperties/properties/database/properties/connectTimeout/anyOf/0/pattern",keyword:"pattern",params:{pattern: "^\\d+(\\.\\d+)?(ms|s|m|h)?$"},message:"must match pattern \""+"^\\d+(\\.\\d+)?(ms|s|m|h)?$"+"\"",schema:"^\\d+(\\.\\d+)?(ms|s|m|h)?$",parentSchema:schema12.properties.environments.additionalProperties.properties.database.properties.connectTimeout.anyOf[0],data:data79};
+if(data70.publicKeys !== undefined){
+let data72 = data70.publicKeys;
+if(Array.isArray(data72)){
+const len8 = data72.length;
+for(let i10=0; i10<len8; i10++){
+let data73 = data72[i10];
+if(typeof data73 === "string"){
+if(func3(data73) < 1){
+const err147 = {instancePath:instancePath+"/trust/publicKeys/" + i10,schemaPath:"#/properties/trust/properties/publicKeys/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema12.properties.trust.properties.publicKeys.items,data:data73};
 if(vErrors === null){
 vErrors = [err147];
 }
@@ -2897,7 +2896,7 @@ errors++;
 }
 }
 else {
-const err148 = {instancePath:instancePath+"/environments/" + key13.replace(/~/g, "~0").replace(/\//g, "~1")+"/database/connectTimeout",schemaPath:"#/properties/environments/additionalProperties/properties/database/properties/connectTimeout/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.environments.additionalProperties.properties.database.properties.connectTimeout.anyOf[0].type,parentSchema:schema12.properties.environments.additionalProperties.properties.database.properties.connectTimeout.anyOf[0],data:data79};
+const err148 = {instancePath:instancePath+"/trust/publicKeys/" + i10,schemaPath:"#/properties/trust/properties/publicKeys/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.trust.properties.publicKeys.items.type,parentSchema:schema12.properties.trust.properties.publicKeys.items,data:data73};
 if(vErrors === null){
 vErrors = [err148];
 }
@@ -2906,12 +2905,10 @@ vErrors.push(err148);
 }
 errors++;
 }
-var _valid3 = _errs188 === errors;
-valid39 = valid39 || _valid3;
-if(!valid39){
-const _errs190 = errors;
-if(!(((typeof data79 == "number") && (!(data79 % 1) && !isNaN(data79))) && (isFinite(data79)))){
-const err149 = {instancePath:instancePath+"/environments/" + key13.replace(/~/g, "~0").replace(/\//g, "~1")+"/database/connectTimeout",schemaPath:"#/properties/environments/additionalProperties/properties/database/properties/connectTimeout/anyOf/1/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema12.properties.environments.additionalProperties.properties.database.properties.connectTimeout.anyOf[1].type,parentSchema:schema12.properties.environments.additionalProperties.properties.database.properties.connectTimeout.anyOf[1],data:data79};
+}
+}
+else {
+const err149 = {instancePath:instancePath+"/trust/publicKeys",schemaPath:"#/properties/trust/properties/publicKeys/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema12.properties.trust.properties.publicKeys.type,parentSchema:schema12.properties.trust.properties.publicKeys,data:data72};
 if(vErrors === null){
 vErrors = [err149];
 }
@@ -2920,9 +2917,16 @@ vErrors.push(err149);
 }
 errors++;
 }
-if((typeof data79 == "number") && (isFinite(data79))){
-if(data79 > 86400000 || isNaN(data79)){
-const err150 = {instancePath:instancePath+"/environments/" + key13.replace(/~/g, "~0").replace(/\//g, "~1")+"/database/connectTimeout",schemaPath:"#/properties/environments/additionalProperties/properties/database/properties/connectTimeout/anyOf/1/maximum",keyword:"maximum",params:{comparison: "<=", limit: 86400000},message:"must be <= 86400000",schema:86400000,parentSchema:schema12.properties.environments.additionalProperties.properties.database.properties.connectTimeout.anyOf[1],data:data79};
+}
+if(data70.identities !== undefined){
+let data74 = data70.identities;
+if(Array.isArray(data74)){
+const len9 = data74.length;
+for(let i11=0; i11<len9; i11++){
+let data75 = data74[i11];
+if(data75 && typeof data75 == "object" && !Array.isArray(data75)){
+if(data75.issuer === undefined){
+const err150 = {instancePath:instancePath+"/trust/identities/" + i11,schemaPath:"#/properties/trust/properties/identities/items/required",keyword:"required",params:{missingProperty: "issuer"},message:"must have required property '"+"issuer"+"'",schema:schema12.properties.trust.properties.identities.items.required,parentSchema:schema12.properties.trust.properties.identities.items,data:data75};
 if(vErrors === null){
 vErrors = [err150];
 }
@@ -2931,8 +2935,8 @@ vErrors.push(err150);
 }
 errors++;
 }
-if(data79 < 0 || isNaN(data79)){
-const err151 = {instancePath:instancePath+"/environments/" + key13.replace(/~/g, "~0").replace(/\//g, "~1")+"/database/connectTimeout",schemaPath:"#/properties/environments/additionalProperties/properties/database/properties/connectTimeout/anyOf/1/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema12.properties.environments.additionalProperties.properties.database.properties.connectTimeout.anyOf[1],data:data79};
+if(data75.subject === undefined){
+const err151 = {instancePath:instancePath+"/trust/identities/" + i11,schemaPath:"#/properties/trust/properties/identities/items/required",keyword:"required",params:{missingProperty: "subject"},message:"must have required property '"+"subject"+"'",schema:schema12.properties.trust.properties.identities.items.required,parentSchema:schema12.properties.trust.properties.identities.items,data:data75};
 if(vErrors === null){
 vErrors = [err151];
 }
@@ -2941,12 +2945,9 @@ vErrors.push(err151);
 }
 errors++;
 }
-}
-var _valid3 = _errs190 === errors;
-valid39 = valid39 || _valid3;
-}
-if(!valid39){
-const err152 = {instancePath:instancePath+"/environments/" + key13.replace(/~/g, "~0").replace(/\//g, "~1")+"/database/connectTimeout",schemaPath:"#/properties/environments/additionalProperties/properties/database/properties/connectTimeout/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema12.properties.environments.additionalProperties.properties.database.properties.connectTimeout.anyOf,parentSchema:schema12.properties.environments.additionalProperties.properties.database.properties.connectTimeout,data:data79};
+for(const key20 in data75){
+if(!((key20 === "issuer") || (key20 === "subject"))){
+const err152 = {instancePath:instancePath+"/trust/identities/" + i11,schemaPath:"#/properties/trust/properties/identities/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key20},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.trust.properties.identities.items,data:data75};
 if(vErrors === null){
 vErrors = [err152];
 }
@@ -2955,21 +2956,12 @@ vErrors.push(err152);
 }
 errors++;
 }
-else {
-errors = _errs187;
-if(vErrors !== null){
-if(_errs187){
-vErrors.length = _errs187;
 }
-else {
-vErrors = null;
-}
-}
-}
-}
-}
-else {
-const err153 = {instancePath:instancePath+"/environments/" + key13.replace(/~/g, "~0").replace(/\//g, "~1")+"/database",schemaPath:"#/properties/environments/additionalProperties/properties/database/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.environments.additionalProperties.properties.database.type,parentSchema:schema12.properties.environments.additionalProperties.properties.database,data:data76};
+if(data75.issuer !== undefined){
+let data76 = data75.issuer;
+if(typeof data76 === "string"){
+if(func3(data76) < 1){
+const err153 = {instancePath:instancePath+"/trust/identities/" + i11+"/issuer",schemaPath:"#/properties/trust/properties/identities/items/properties/issuer/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema12.properties.trust.properties.identities.items.properties.issuer,data:data76};
 if(vErrors === null){
 vErrors = [err153];
 }
@@ -2979,12 +2971,8 @@ vErrors.push(err153);
 errors++;
 }
 }
-if(data63.paths !== undefined){
-let data80 = data63.paths;
-if(data80 && typeof data80 == "object" && !Array.isArray(data80)){
-for(const key19 in data80){
-if(!((((key19 === "migrations") || (key19 === "rollback")) || (key19 === "seed")) || (key19 === "drizzle"))){
-const err154 = {instancePath:instancePath+"/environments/" + key13.replace(/~/g, "~0").replace(/\//g, "~1")+"/paths",schemaPath:"#/properties/environments/additionalProperties/properties/paths/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key19},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.environments.additionalProperties.properties.paths,data:data80};
+else {
+const err154 = {instancePath:instancePath+"/trust/identities/" + i11+"/issuer",schemaPath:"#/properties/trust/properties/identities/items/properties/issuer/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.trust.properties.identities.items.properties.issuer.type,parentSchema:schema12.properties.trust.properties.identities.items.properties.issuer,data:data76};
 if(vErrors === null){
 vErrors = [err154];
 }
@@ -2994,10 +2982,11 @@ vErrors.push(err154);
 errors++;
 }
 }
-if(data80.migrations !== undefined){
-let data81 = data80.migrations;
-if(typeof data81 !== "string"){
-const err155 = {instancePath:instancePath+"/environments/" + key13.replace(/~/g, "~0").replace(/\//g, "~1")+"/paths/migrations",schemaPath:"#/properties/environments/additionalProperties/properties/paths/properties/migrations/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.environments.additionalProperties.properties.paths.properties.migrations.type,parentSchema:schema12.properties.environments.additionalProperties.properties.paths.properties.migrations,data:data81};
+if(data75.subject !== undefined){
+let data77 = data75.subject;
+if(typeof data77 === "string"){
+if(func3(data77) < 1){
+const err155 = {instancePath:instancePath+"/trust/identities/" + i11+"/subject",schemaPath:"#/properties/trust/properties/identities/items/properties/subject/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema12.properties.trust.properties.identities.items.properties.subject,data:data77};
 if(vErrors === null){
 vErrors = [err155];
 }
@@ -3007,10 +2996,8 @@ vErrors.push(err155);
 errors++;
 }
 }
-if(data80.rollback !== undefined){
-let data82 = data80.rollback;
-if(typeof data82 !== "string"){
-const err156 = {instancePath:instancePath+"/environments/" + key13.replace(/~/g, "~0").replace(/\//g, "~1")+"/paths/rollback",schemaPath:"#/properties/environments/additionalProperties/properties/paths/properties/rollback/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.environments.additionalProperties.properties.paths.properties.rollback.type,parentSchema:schema12.properties.environments.additionalProperties.properties.paths.properties.rollback,data:data82};
+else {
+const err156 = {instancePath:instancePath+"/trust/identities/" + i11+"/subject",schemaPath:"#/properties/trust/properties/identities/items/properties/subject/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.trust.properties.identities.items.properties.subject.type,parentSchema:schema12.properties.trust.properties.identities.items.properties.subject,data:data77};
 if(vErrors === null){
 vErrors = [err156];
 }
@@ -3020,10 +3007,9 @@ vErrors.push(err156);
 errors++;
 }
 }
-if(data80.seed !== undefined){
-let data83 = data80.seed;
-if(typeof data83 !== "string"){
-const err157 = {instancePath:instancePath+"/environments/" + key13.replace(/~/g, "~0").replace(/\//g, "~1")+"/paths/seed",schemaPath:"#/properties/environments/additionalProperties/properties/paths/properties/seed/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.environments.additionalProperties.properties.paths.properties.seed.type,parentSchema:schema12.properties.environments.additionalProperties.properties.paths.properties.seed,data:data83};
+}
+else {
+const err157 = {instancePath:instancePath+"/trust/identities/" + i11,schemaPath:"#/properties/trust/properties/identities/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.trust.properties.identities.items.type,parentSchema:schema12.properties.trust.properties.identities.items,data:data75};
 if(vErrors === null){
 vErrors = [err157];
 }
@@ -3033,10 +3019,9 @@ vErrors.push(err157);
 errors++;
 }
 }
-if(data80.drizzle !== undefined){
-let data84 = data80.drizzle;
-if(typeof data84 !== "string"){
-const err158 = {instancePath:instancePath+"/environments/" + key13.replace(/~/g, "~0").replace(/\//g, "~1")+"/paths/drizzle",schemaPath:"#/properties/environments/additionalProperties/properties/paths/properties/drizzle/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.environments.additionalProperties.properties.paths.properties.drizzle.type,parentSchema:schema12.properties.environments.additionalProperties.properties.paths.properties.drizzle,data:data84};
+}
+else {
+const err158 = {instancePath:instancePath+"/trust/identities",schemaPath:"#/properties/trust/properties/identities/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema12.properties.trust.properties.identities.type,parentSchema:schema12.properties.trust.properties.identities,data:data74};
 if(vErrors === null){
 vErrors = [err158];
 }
@@ -3046,9 +3031,11 @@ vErrors.push(err158);
 errors++;
 }
 }
-}
-else {
-const err159 = {instancePath:instancePath+"/environments/" + key13.replace(/~/g, "~0").replace(/\//g, "~1")+"/paths",schemaPath:"#/properties/environments/additionalProperties/properties/paths/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.environments.additionalProperties.properties.paths.type,parentSchema:schema12.properties.environments.additionalProperties.properties.paths,data:data80};
+if(data70.trustedRoot !== undefined){
+let data78 = data70.trustedRoot;
+if(typeof data78 === "string"){
+if(func3(data78) < 1){
+const err159 = {instancePath:instancePath+"/trust/trustedRoot",schemaPath:"#/properties/trust/properties/trustedRoot/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema12.properties.trust.properties.trustedRoot,data:data78};
 if(vErrors === null){
 vErrors = [err159];
 }
@@ -3058,11 +3045,8 @@ vErrors.push(err159);
 errors++;
 }
 }
-if(data63.ledger !== undefined){
-let data85 = data63.ledger;
-if(typeof data85 === "string"){
-if(func3(data85) < 1){
-const err160 = {instancePath:instancePath+"/environments/" + key13.replace(/~/g, "~0").replace(/\//g, "~1")+"/ledger",schemaPath:"#/properties/environments/additionalProperties/properties/ledger/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema12.properties.environments.additionalProperties.properties.ledger,data:data85};
+else {
+const err160 = {instancePath:instancePath+"/trust/trustedRoot",schemaPath:"#/properties/trust/properties/trustedRoot/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.trust.properties.trustedRoot.type,parentSchema:schema12.properties.trust.properties.trustedRoot,data:data78};
 if(vErrors === null){
 vErrors = [err160];
 }
@@ -3072,8 +3056,9 @@ vErrors.push(err160);
 errors++;
 }
 }
+}
 else {
-const err161 = {instancePath:instancePath+"/environments/" + key13.replace(/~/g, "~0").replace(/\//g, "~1")+"/ledger",schemaPath:"#/properties/environments/additionalProperties/properties/ledger/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.environments.additionalProperties.properties.ledger.type,parentSchema:schema12.properties.environments.additionalProperties.properties.ledger,data:data85};
+const err161 = {instancePath:instancePath+"/trust",schemaPath:"#/properties/trust/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.trust.type,parentSchema:schema12.properties.trust,data:data70};
 if(vErrors === null){
 vErrors = [err161];
 }
@@ -3083,10 +3068,12 @@ vErrors.push(err161);
 errors++;
 }
 }
-if(data63.transactionScope !== undefined){
-let data86 = data63.transactionScope;
-if(!((data86 === "version") || (data86 === "file"))){
-const err162 = {instancePath:instancePath+"/environments/" + key13.replace(/~/g, "~0").replace(/\//g, "~1")+"/transactionScope",schemaPath:"#/properties/environments/additionalProperties/properties/transactionScope/enum",keyword:"enum",params:{allowedValues: schema12.properties.environments.additionalProperties.properties.transactionScope.enum},message:"must be equal to one of the allowed values",schema:schema12.properties.environments.additionalProperties.properties.transactionScope.enum,parentSchema:schema12.properties.environments.additionalProperties.properties.transactionScope,data:data86};
+if(data.limits !== undefined){
+let data79 = data.limits;
+if(data79 && typeof data79 == "object" && !Array.isArray(data79)){
+for(const key21 in data79){
+if(!(((((key21 === "maxBundleBytes") || (key21 === "maxDecompressedBytes")) || (key21 === "maxRatio")) || (key21 === "maxFiles")) || (key21 === "maxFileBytes"))){
+const err162 = {instancePath:instancePath+"/limits",schemaPath:"#/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key21},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.limits,data:data79};
 if(vErrors === null){
 vErrors = [err162];
 }
@@ -3096,12 +3083,10 @@ vErrors.push(err162);
 errors++;
 }
 }
-if(data63.lint !== undefined){
-let data87 = data63.lint;
-if(data87 && typeof data87 == "object" && !Array.isArray(data87)){
-for(const key20 in data87){
-if(!((((key20 === "level") || (key20 === "exclude")) || (key20 === "include")) || (key20 === "pgVersion"))){
-const err163 = {instancePath:instancePath+"/environments/" + key13.replace(/~/g, "~0").replace(/\//g, "~1")+"/lint",schemaPath:"#/properties/environments/additionalProperties/properties/lint/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key20},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.environments.additionalProperties.properties.lint,data:data87};
+if(data79.maxBundleBytes !== undefined){
+let data80 = data79.maxBundleBytes;
+if(!(((typeof data80 == "number") && (!(data80 % 1) && !isNaN(data80))) && (isFinite(data80)))){
+const err163 = {instancePath:instancePath+"/limits/maxBundleBytes",schemaPath:"#/properties/limits/properties/maxBundleBytes/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema12.properties.limits.properties.maxBundleBytes.type,parentSchema:schema12.properties.limits.properties.maxBundleBytes,data:data80};
 if(vErrors === null){
 vErrors = [err163];
 }
@@ -3110,11 +3095,9 @@ vErrors.push(err163);
 }
 errors++;
 }
-}
-if(data87.level !== undefined){
-let data88 = data87.level;
-if(!((data88 === "warn") || (data88 === "error"))){
-const err164 = {instancePath:instancePath+"/environments/" + key13.replace(/~/g, "~0").replace(/\//g, "~1")+"/lint/level",schemaPath:"#/properties/environments/additionalProperties/properties/lint/properties/level/enum",keyword:"enum",params:{allowedValues: schema12.properties.environments.additionalProperties.properties.lint.properties.level.enum},message:"must be equal to one of the allowed values",schema:schema12.properties.environments.additionalProperties.properties.lint.properties.level.enum,parentSchema:schema12.properties.environments.additionalProperties.properties.lint.properties.level,data:data88};
+if((typeof data80 == "number") && (isFinite(data80))){
+if(data80 < 1 || isNaN(data80)){
+const err164 = {instancePath:instancePath+"/limits/maxBundleBytes",schemaPath:"#/properties/limits/properties/maxBundleBytes/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema12.properties.limits.properties.maxBundleBytes,data:data80};
 if(vErrors === null){
 vErrors = [err164];
 }
@@ -3124,15 +3107,11 @@ vErrors.push(err164);
 errors++;
 }
 }
-if(data87.exclude !== undefined){
-let data89 = data87.exclude;
-if(Array.isArray(data89)){
-const len7 = data89.length;
-for(let i10=0; i10<len7; i10++){
-let data90 = data89[i10];
-if(typeof data90 === "string"){
-if(!pattern9.test(data90)){
-const err165 = {instancePath:instancePath+"/environments/" + key13.replace(/~/g, "~0").replace(/\//g, "~1")+"/lint/exclude/" + i10,schemaPath:"#/properties/environments/additionalProperties/properties/lint/properties/exclude/items/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9-]+$"},message:"must match pattern \""+"^[a-z0-9-]+$"+"\"",schema:"^[a-z0-9-]+$",parentSchema:schema12.properties.environments.additionalProperties.properties.lint.properties.exclude.items,data:data90};
+}
+if(data79.maxDecompressedBytes !== undefined){
+let data81 = data79.maxDecompressedBytes;
+if(!(((typeof data81 == "number") && (!(data81 % 1) && !isNaN(data81))) && (isFinite(data81)))){
+const err165 = {instancePath:instancePath+"/limits/maxDecompressedBytes",schemaPath:"#/properties/limits/properties/maxDecompressedBytes/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema12.properties.limits.properties.maxDecompressedBytes.type,parentSchema:schema12.properties.limits.properties.maxDecompressedBytes,data:data81};
 if(vErrors === null){
 vErrors = [err165];
 }
@@ -3141,9 +3120,9 @@ vErrors.push(err165);
 }
 errors++;
 }
-}
-else {
-const err166 = {instancePath:instancePath+"/environments/" + key13.replace(/~/g, "~0").replace(/\//g, "~1")+"/lint/exclude/" + i10,schemaPath:"#/properties/environments/additionalProperties/properties/lint/properties/exclude/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.environments.additionalProperties.properties.lint.properties.exclude.items.type,parentSchema:schema12.properties.environments.additionalProperties.properties.lint.properties.exclude.items,data:data90};
+if((typeof data81 == "number") && (isFinite(data81))){
+if(data81 < 1 || isNaN(data81)){
+const err166 = {instancePath:instancePath+"/limits/maxDecompressedBytes",schemaPath:"#/properties/limits/properties/maxDecompressedBytes/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema12.properties.limits.properties.maxDecompressedBytes,data:data81};
 if(vErrors === null){
 vErrors = [err166];
 }
@@ -3154,8 +3133,11 @@ errors++;
 }
 }
 }
-else {
-const err167 = {instancePath:instancePath+"/environments/" + key13.replace(/~/g, "~0").replace(/\//g, "~1")+"/lint/exclude",schemaPath:"#/properties/environments/additionalProperties/properties/lint/properties/exclude/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema12.properties.environments.additionalProperties.properties.lint.properties.exclude.type,parentSchema:schema12.properties.environments.additionalProperties.properties.lint.properties.exclude,data:data89};
+if(data79.maxRatio !== undefined){
+let data82 = data79.maxRatio;
+if((typeof data82 == "number") && (isFinite(data82))){
+if(data82 < 1 || isNaN(data82)){
+const err167 = {instancePath:instancePath+"/limits/maxRatio",schemaPath:"#/properties/limits/properties/maxRatio/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema12.properties.limits.properties.maxRatio,data:data82};
 if(vErrors === null){
 vErrors = [err167];
 }
@@ -3165,15 +3147,8 @@ vErrors.push(err167);
 errors++;
 }
 }
-if(data87.include !== undefined){
-let data91 = data87.include;
-if(Array.isArray(data91)){
-const len8 = data91.length;
-for(let i11=0; i11<len8; i11++){
-let data92 = data91[i11];
-if(typeof data92 === "string"){
-if(!pattern9.test(data92)){
-const err168 = {instancePath:instancePath+"/environments/" + key13.replace(/~/g, "~0").replace(/\//g, "~1")+"/lint/include/" + i11,schemaPath:"#/properties/environments/additionalProperties/properties/lint/properties/include/items/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9-]+$"},message:"must match pattern \""+"^[a-z0-9-]+$"+"\"",schema:"^[a-z0-9-]+$",parentSchema:schema12.properties.environments.additionalProperties.properties.lint.properties.include.items,data:data92};
+else {
+const err168 = {instancePath:instancePath+"/limits/maxRatio",schemaPath:"#/properties/limits/properties/maxRatio/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema12.properties.limits.properties.maxRatio.type,parentSchema:schema12.properties.limits.properties.maxRatio,data:data82};
 if(vErrors === null){
 vErrors = [err168];
 }
@@ -3183,8 +3158,10 @@ vErrors.push(err168);
 errors++;
 }
 }
-else {
-const err169 = {instancePath:instancePath+"/environments/" + key13.replace(/~/g, "~0").replace(/\//g, "~1")+"/lint/include/" + i11,schemaPath:"#/properties/environments/additionalProperties/properties/lint/properties/include/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.environments.additionalProperties.properties.lint.properties.include.items.type,parentSchema:schema12.properties.environments.additionalProperties.properties.lint.properties.include.items,data:data92};
+if(data79.maxFiles !== undefined){
+let data83 = data79.maxFiles;
+if(!(((typeof data83 == "number") && (!(data83 % 1) && !isNaN(data83))) && (isFinite(data83)))){
+const err169 = {instancePath:instancePath+"/limits/maxFiles",schemaPath:"#/properties/limits/properties/maxFiles/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema12.properties.limits.properties.maxFiles.type,parentSchema:schema12.properties.limits.properties.maxFiles,data:data83};
 if(vErrors === null){
 vErrors = [err169];
 }
@@ -3193,10 +3170,9 @@ vErrors.push(err169);
 }
 errors++;
 }
-}
-}
-else {
-const err170 = {instancePath:instancePath+"/environments/" + key13.replace(/~/g, "~0").replace(/\//g, "~1")+"/lint/include",schemaPath:"#/properties/environments/additionalProperties/properties/lint/properties/include/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema12.properties.environments.additionalProperties.properties.lint.properties.include.type,parentSchema:schema12.properties.environments.additionalProperties.properties.lint.properties.include,data:data91};
+if((typeof data83 == "number") && (isFinite(data83))){
+if(data83 < 1 || isNaN(data83)){
+const err170 = {instancePath:instancePath+"/limits/maxFiles",schemaPath:"#/properties/limits/properties/maxFiles/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema12.properties.limits.properties.maxFiles,data:data83};
 if(vErrors === null){
 vErrors = [err170];
 }
@@ -3206,11 +3182,11 @@ vErrors.push(err170);
 errors++;
 }
 }
-if(data87.pgVersion !== undefined){
-let data93 = data87.pgVersion;
-if(typeof data93 === "string"){
-if(!pattern11.test(data93)){
-const err171 = {instancePath:instancePath+"/environments/" + key13.replace(/~/g, "~0").replace(/\//g, "~1")+"/lint/pgVersion",schemaPath:"#/properties/environments/additionalProperties/properties/lint/properties/pgVersion/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(\\.[0-9]+)?$"},message:"must match pattern \""+"^[0-9]+(\\.[0-9]+)?$"+"\"",schema:"^[0-9]+(\\.[0-9]+)?$",parentSchema:schema12.properties.environments.additionalProperties.properties.lint.properties.pgVersion,data:data93};
+}
+if(data79.maxFileBytes !== undefined){
+let data84 = data79.maxFileBytes;
+if(!(((typeof data84 == "number") && (!(data84 % 1) && !isNaN(data84))) && (isFinite(data84)))){
+const err171 = {instancePath:instancePath+"/limits/maxFileBytes",schemaPath:"#/properties/limits/properties/maxFileBytes/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema12.properties.limits.properties.maxFileBytes.type,parentSchema:schema12.properties.limits.properties.maxFileBytes,data:data84};
 if(vErrors === null){
 vErrors = [err171];
 }
@@ -3219,9 +3195,9 @@ vErrors.push(err171);
 }
 errors++;
 }
-}
-else {
-const err172 = {instancePath:instancePath+"/environments/" + key13.replace(/~/g, "~0").replace(/\//g, "~1")+"/lint/pgVersion",schemaPath:"#/properties/environments/additionalProperties/properties/lint/properties/pgVersion/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.environments.additionalProperties.properties.lint.properties.pgVersion.type,parentSchema:schema12.properties.environments.additionalProperties.properties.lint.properties.pgVersion,data:data93};
+if((typeof data84 == "number") && (isFinite(data84))){
+if(data84 < 1 || isNaN(data84)){
+const err172 = {instancePath:instancePath+"/limits/maxFileBytes",schemaPath:"#/properties/limits/properties/maxFileBytes/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema12.properties.limits.properties.maxFileBytes,data:data84};
 if(vErrors === null){
 vErrors = [err172];
 }
@@ -3232,8 +3208,9 @@ errors++;
 }
 }
 }
+}
 else {
-const err173 = {instancePath:instancePath+"/environments/" + key13.replace(/~/g, "~0").replace(/\//g, "~1")+"/lint",schemaPath:"#/properties/environments/additionalProperties/properties/lint/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.environments.additionalProperties.properties.lint.type,parentSchema:schema12.properties.environments.additionalProperties.properties.lint,data:data87};
+const err173 = {instancePath:instancePath+"/limits",schemaPath:"#/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.limits.type,parentSchema:schema12.properties.limits,data:data79};
 if(vErrors === null){
 vErrors = [err173];
 }
@@ -3243,15 +3220,15 @@ vErrors.push(err173);
 errors++;
 }
 }
-if(data63.noTransaction !== undefined){
-let data94 = data63.noTransaction;
-if(Array.isArray(data94)){
-const len9 = data94.length;
-for(let i12=0; i12<len9; i12++){
-let data95 = data94[i12];
-if(typeof data95 === "string"){
-if(func3(data95) < 1){
-const err174 = {instancePath:instancePath+"/environments/" + key13.replace(/~/g, "~0").replace(/\//g, "~1")+"/noTransaction/" + i12,schemaPath:"#/properties/environments/additionalProperties/properties/noTransaction/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema12.properties.environments.additionalProperties.properties.noTransaction.items,data:data95};
+if(data.environments !== undefined){
+let data85 = data.environments;
+if(data85 && typeof data85 == "object" && !Array.isArray(data85)){
+for(const key22 in data85){
+let data86 = data85[key22];
+if(data86 && typeof data86 == "object" && !Array.isArray(data86)){
+for(const key23 in data86){
+if(!(func2.call(schema12.properties.environments.additionalProperties.properties, key23))){
+const err174 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/environments/additionalProperties/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key23},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.environments.additionalProperties,data:data86};
 if(vErrors === null){
 vErrors = [err174];
 }
@@ -3261,8 +3238,13 @@ vErrors.push(err174);
 errors++;
 }
 }
-else {
-const err175 = {instancePath:instancePath+"/environments/" + key13.replace(/~/g, "~0").replace(/\//g, "~1")+"/noTransaction/" + i12,schemaPath:"#/properties/environments/additionalProperties/properties/noTransaction/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.environments.additionalProperties.properties.noTransaction.items.type,parentSchema:schema12.properties.environments.additionalProperties.properties.noTransaction.items,data:data95};
+if(data86.storage !== undefined){
+let data87 = data86.storage;
+const _errs215 = errors;
+let valid50 = false;
+const _errs216 = errors;
+if(typeof data87 !== "string"){
+const err175 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/storage",schemaPath:"#/properties/environments/additionalProperties/properties/storage/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.environments.additionalProperties.properties.storage.anyOf[0].type,parentSchema:schema12.properties.environments.additionalProperties.properties.storage.anyOf[0],data:data87};
 if(vErrors === null){
 vErrors = [err175];
 }
@@ -3271,19 +3253,13 @@ vErrors.push(err175);
 }
 errors++;
 }
-}
-let i13 = data94.length;
-let j3;
-if(i13 > 1){
-const indices3 = {};
-for(;i13--;){
-let item3 = data94[i13];
-if(typeof item3 !== "string"){
-continue;
-}
-if(typeof indices3[item3] == "number"){
-j3 = indices3[item3];
-const err176 = {instancePath:instancePath+"/environments/" + key13.replace(/~/g, "~0").replace(/\//g, "~1")+"/noTransaction",schemaPath:"#/properties/environments/additionalProperties/properties/noTransaction/uniqueItems",keyword:"uniqueItems",params:{i: i13, j: j3},message:"must NOT have duplicate items (items ## "+j3+" and "+i13+" are identical)",schema:true,parentSchema:schema12.properties.environments.additionalProperties.properties.noTransaction,data:data94};
+var _valid4 = _errs216 === errors;
+valid50 = valid50 || _valid4;
+if(!valid50){
+const _errs218 = errors;
+if(data87 && typeof data87 == "object" && !Array.isArray(data87)){
+if(data87.use === undefined){
+const err176 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/storage",schemaPath:"#/properties/environments/additionalProperties/properties/storage/anyOf/1/required",keyword:"required",params:{missingProperty: "use"},message:"must have required property '"+"use"+"'",schema:schema12.properties.environments.additionalProperties.properties.storage.anyOf[1].required,parentSchema:schema12.properties.environments.additionalProperties.properties.storage.anyOf[1],data:data87};
 if(vErrors === null){
 vErrors = [err176];
 }
@@ -3291,14 +3267,10 @@ else {
 vErrors.push(err176);
 }
 errors++;
-break;
 }
-indices3[item3] = i13;
-}
-}
-}
-else {
-const err177 = {instancePath:instancePath+"/environments/" + key13.replace(/~/g, "~0").replace(/\//g, "~1")+"/noTransaction",schemaPath:"#/properties/environments/additionalProperties/properties/noTransaction/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema12.properties.environments.additionalProperties.properties.noTransaction.type,parentSchema:schema12.properties.environments.additionalProperties.properties.noTransaction,data:data94};
+for(const key24 in data87){
+if(!((key24 === "use") || (key24 === "options"))){
+const err177 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/storage",schemaPath:"#/properties/environments/additionalProperties/properties/storage/anyOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key24},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.environments.additionalProperties.properties.storage.anyOf[1],data:data87};
 if(vErrors === null){
 vErrors = [err177];
 }
@@ -3308,12 +3280,11 @@ vErrors.push(err177);
 errors++;
 }
 }
-if(data63.snapshot !== undefined){
-let data96 = data63.snapshot;
-if(data96 && typeof data96 == "object" && !Array.isArray(data96)){
-for(const key21 in data96){
-if(!((key21 === "enabled") || (key21 === "devUrl"))){
-const err178 = {instancePath:instancePath+"/environments/" + key13.replace(/~/g, "~0").replace(/\//g, "~1")+"/snapshot",schemaPath:"#/properties/environments/additionalProperties/properties/snapshot/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key21},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.environments.additionalProperties.properties.snapshot,data:data96};
+if(data87.use !== undefined){
+let data88 = data87.use;
+if(typeof data88 === "string"){
+if(func3(data88) < 1){
+const err178 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/storage/use",schemaPath:"#/properties/environments/additionalProperties/properties/storage/anyOf/1/properties/use/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema12.properties.environments.additionalProperties.properties.storage.anyOf[1].properties.use,data:data88};
 if(vErrors === null){
 vErrors = [err178];
 }
@@ -3323,10 +3294,8 @@ vErrors.push(err178);
 errors++;
 }
 }
-if(data96.enabled !== undefined){
-let data97 = data96.enabled;
-if(typeof data97 !== "boolean"){
-const err179 = {instancePath:instancePath+"/environments/" + key13.replace(/~/g, "~0").replace(/\//g, "~1")+"/snapshot/enabled",schemaPath:"#/properties/environments/additionalProperties/properties/snapshot/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema12.properties.environments.additionalProperties.properties.snapshot.properties.enabled.type,parentSchema:schema12.properties.environments.additionalProperties.properties.snapshot.properties.enabled,data:data97};
+else {
+const err179 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/storage/use",schemaPath:"#/properties/environments/additionalProperties/properties/storage/anyOf/1/properties/use/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.environments.additionalProperties.properties.storage.anyOf[1].properties.use.type,parentSchema:schema12.properties.environments.additionalProperties.properties.storage.anyOf[1].properties.use,data:data88};
 if(vErrors === null){
 vErrors = [err179];
 }
@@ -3336,10 +3305,10 @@ vErrors.push(err179);
 errors++;
 }
 }
-if(data96.devUrl !== undefined){
-let data98 = data96.devUrl;
-if(typeof data98 !== "string"){
-const err180 = {instancePath:instancePath+"/environments/" + key13.replace(/~/g, "~0").replace(/\//g, "~1")+"/snapshot/devUrl",schemaPath:"#/properties/environments/additionalProperties/properties/snapshot/properties/devUrl/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.environments.additionalProperties.properties.snapshot.properties.devUrl.type,parentSchema:schema12.properties.environments.additionalProperties.properties.snapshot.properties.devUrl,data:data98};
+if(data87.options !== undefined){
+let data89 = data87.options;
+if(!(data89 && typeof data89 == "object" && !Array.isArray(data89))){
+const err180 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/storage/options",schemaPath:"#/properties/environments/additionalProperties/properties/storage/anyOf/1/properties/options/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.environments.additionalProperties.properties.storage.anyOf[1].properties.options.type,parentSchema:schema12.properties.environments.additionalProperties.properties.storage.anyOf[1].properties.options,data:data89};
 if(vErrors === null){
 vErrors = [err180];
 }
@@ -3351,7 +3320,7 @@ errors++;
 }
 }
 else {
-const err181 = {instancePath:instancePath+"/environments/" + key13.replace(/~/g, "~0").replace(/\//g, "~1")+"/snapshot",schemaPath:"#/properties/environments/additionalProperties/properties/snapshot/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.environments.additionalProperties.properties.snapshot.type,parentSchema:schema12.properties.environments.additionalProperties.properties.snapshot,data:data96};
+const err181 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/storage",schemaPath:"#/properties/environments/additionalProperties/properties/storage/anyOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.environments.additionalProperties.properties.storage.anyOf[1].type,parentSchema:schema12.properties.environments.additionalProperties.properties.storage.anyOf[1],data:data87};
 if(vErrors === null){
 vErrors = [err181];
 }
@@ -3360,13 +3329,11 @@ vErrors.push(err181);
 }
 errors++;
 }
+var _valid4 = _errs218 === errors;
+valid50 = valid50 || _valid4;
 }
-if(data63.rollback !== undefined){
-let data99 = data63.rollback;
-if(data99 && typeof data99 == "object" && !Array.isArray(data99)){
-for(const key22 in data99){
-if(!(key22 === "required")){
-const err182 = {instancePath:instancePath+"/environments/" + key13.replace(/~/g, "~0").replace(/\//g, "~1")+"/rollback",schemaPath:"#/properties/environments/additionalProperties/properties/rollback/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key22},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.environments.additionalProperties.properties.rollback,data:data99};
+if(!valid50){
+const err182 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/storage",schemaPath:"#/properties/environments/additionalProperties/properties/storage/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema12.properties.environments.additionalProperties.properties.storage.anyOf,parentSchema:schema12.properties.environments.additionalProperties.properties.storage,data:data87};
 if(vErrors === null){
 vErrors = [err182];
 }
@@ -3375,11 +3342,23 @@ vErrors.push(err182);
 }
 errors++;
 }
+else {
+errors = _errs215;
+if(vErrors !== null){
+if(_errs215){
+vErrors.length = _errs215;
 }
-if(data99.required !== undefined){
-let data100 = data99.required;
-if(typeof data100 !== "boolean"){
-const err183 = {instancePath:instancePath+"/environments/" + key13.replace(/~/g, "~0").replace(/\//g, "~1")+"/rollback/required",schemaPath:"#/properties/environments/additionalProperties/properties/rollback/properties/required/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema12.properties.environments.additionalProperties.properties.rollback.properties.required.type,parentSchema:schema12.properties.environments.additionalProperties.properties.rollback.properties.required,data:data100};
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data86.driver !== undefined){
+let data90 = data86.driver;
+if(data90 && typeof data90 == "object" && !Array.isArray(data90)){
+if(data90.use === undefined){
+const err183 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/driver",schemaPath:"#/properties/environments/additionalProperties/properties/driver/required",keyword:"required",params:{missingProperty: "use"},message:"must have required property '"+"use"+"'",schema:schema12.properties.environments.additionalProperties.properties.driver.required,parentSchema:schema12.properties.environments.additionalProperties.properties.driver,data:data90};
 if(vErrors === null){
 vErrors = [err183];
 }
@@ -3388,10 +3367,9 @@ vErrors.push(err183);
 }
 errors++;
 }
-}
-}
-else {
-const err184 = {instancePath:instancePath+"/environments/" + key13.replace(/~/g, "~0").replace(/\//g, "~1")+"/rollback",schemaPath:"#/properties/environments/additionalProperties/properties/rollback/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.environments.additionalProperties.properties.rollback.type,parentSchema:schema12.properties.environments.additionalProperties.properties.rollback,data:data99};
+for(const key25 in data90){
+if(!((key25 === "use") || (key25 === "options"))){
+const err184 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/driver",schemaPath:"#/properties/environments/additionalProperties/properties/driver/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key25},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.environments.additionalProperties.properties.driver,data:data90};
 if(vErrors === null){
 vErrors = [err184];
 }
@@ -3401,10 +3379,11 @@ vErrors.push(err184);
 errors++;
 }
 }
-if(data63.seeds !== undefined){
-let data101 = data63.seeds;
-if(typeof data101 !== "boolean"){
-const err185 = {instancePath:instancePath+"/environments/" + key13.replace(/~/g, "~0").replace(/\//g, "~1")+"/seeds",schemaPath:"#/properties/environments/additionalProperties/properties/seeds/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema12.properties.environments.additionalProperties.properties.seeds.type,parentSchema:schema12.properties.environments.additionalProperties.properties.seeds,data:data101};
+if(data90.use !== undefined){
+let data91 = data90.use;
+if(typeof data91 === "string"){
+if(func3(data91) < 1){
+const err185 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/driver/use",schemaPath:"#/properties/environments/additionalProperties/properties/driver/properties/use/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema12.properties.environments.additionalProperties.properties.driver.properties.use,data:data91};
 if(vErrors === null){
 vErrors = [err185];
 }
@@ -3414,10 +3393,8 @@ vErrors.push(err185);
 errors++;
 }
 }
-if(data63.lockTimeoutMs !== undefined){
-let data102 = data63.lockTimeoutMs;
-if(!(((typeof data102 == "number") && (!(data102 % 1) && !isNaN(data102))) && (isFinite(data102)))){
-const err186 = {instancePath:instancePath+"/environments/" + key13.replace(/~/g, "~0").replace(/\//g, "~1")+"/lockTimeoutMs",schemaPath:"#/properties/environments/additionalProperties/properties/lockTimeoutMs/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema12.properties.environments.additionalProperties.properties.lockTimeoutMs.type,parentSchema:schema12.properties.environments.additionalProperties.properties.lockTimeoutMs,data:data102};
+else {
+const err186 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/driver/use",schemaPath:"#/properties/environments/additionalProperties/properties/driver/properties/use/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.environments.additionalProperties.properties.driver.properties.use.type,parentSchema:schema12.properties.environments.additionalProperties.properties.driver.properties.use,data:data91};
 if(vErrors === null){
 vErrors = [err186];
 }
@@ -3426,9 +3403,11 @@ vErrors.push(err186);
 }
 errors++;
 }
-if((typeof data102 == "number") && (isFinite(data102))){
-if(data102 > 86400000 || isNaN(data102)){
-const err187 = {instancePath:instancePath+"/environments/" + key13.replace(/~/g, "~0").replace(/\//g, "~1")+"/lockTimeoutMs",schemaPath:"#/properties/environments/additionalProperties/properties/lockTimeoutMs/maximum",keyword:"maximum",params:{comparison: "<=", limit: 86400000},message:"must be <= 86400000",schema:86400000,parentSchema:schema12.properties.environments.additionalProperties.properties.lockTimeoutMs,data:data102};
+}
+if(data90.options !== undefined){
+let data92 = data90.options;
+if(!(data92 && typeof data92 == "object" && !Array.isArray(data92))){
+const err187 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/driver/options",schemaPath:"#/properties/environments/additionalProperties/properties/driver/properties/options/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.environments.additionalProperties.properties.driver.properties.options.type,parentSchema:schema12.properties.environments.additionalProperties.properties.driver.properties.options,data:data92};
 if(vErrors === null){
 vErrors = [err187];
 }
@@ -3437,8 +3416,10 @@ vErrors.push(err187);
 }
 errors++;
 }
-if(data102 < 0 || isNaN(data102)){
-const err188 = {instancePath:instancePath+"/environments/" + key13.replace(/~/g, "~0").replace(/\//g, "~1")+"/lockTimeoutMs",schemaPath:"#/properties/environments/additionalProperties/properties/lockTimeoutMs/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema12.properties.environments.additionalProperties.properties.lockTimeoutMs,data:data102};
+}
+}
+else {
+const err188 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/driver",schemaPath:"#/properties/environments/additionalProperties/properties/driver/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.environments.additionalProperties.properties.driver.type,parentSchema:schema12.properties.environments.additionalProperties.properties.driver,data:data90};
 if(vErrors === null){
 vErrors = [err188];
 }
@@ -3448,11 +3429,11 @@ vErrors.push(err188);
 errors++;
 }
 }
-}
-if(data63.allowOutOfOrder !== undefined){
-let data103 = data63.allowOutOfOrder;
-if(typeof data103 !== "boolean"){
-const err189 = {instancePath:instancePath+"/environments/" + key13.replace(/~/g, "~0").replace(/\//g, "~1")+"/allowOutOfOrder",schemaPath:"#/properties/environments/additionalProperties/properties/allowOutOfOrder/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema12.properties.environments.additionalProperties.properties.allowOutOfOrder.type,parentSchema:schema12.properties.environments.additionalProperties.properties.allowOutOfOrder,data:data103};
+if(data86.signer !== undefined){
+let data93 = data86.signer;
+if(data93 && typeof data93 == "object" && !Array.isArray(data93)){
+if(data93.use === undefined){
+const err189 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/signer",schemaPath:"#/properties/environments/additionalProperties/properties/signer/required",keyword:"required",params:{missingProperty: "use"},message:"must have required property '"+"use"+"'",schema:schema12.properties.environments.additionalProperties.properties.signer.required,parentSchema:schema12.properties.environments.additionalProperties.properties.signer,data:data93};
 if(vErrors === null){
 vErrors = [err189];
 }
@@ -3461,13 +3442,9 @@ vErrors.push(err189);
 }
 errors++;
 }
-}
-if(data63.signing !== undefined){
-let data104 = data63.signing;
-if(data104 && typeof data104 == "object" && !Array.isArray(data104)){
-for(const key23 in data104){
-if(!(((((key23 === "method") || (key23 === "key")) || (key23 === "fulcioUrl")) || (key23 === "rekorUrl")) || (key23 === "tsaUrl"))){
-const err190 = {instancePath:instancePath+"/environments/" + key13.replace(/~/g, "~0").replace(/\//g, "~1")+"/signing",schemaPath:"#/properties/environments/additionalProperties/properties/signing/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key23},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.environments.additionalProperties.properties.signing,data:data104};
+for(const key26 in data93){
+if(!((key26 === "use") || (key26 === "options"))){
+const err190 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/signer",schemaPath:"#/properties/environments/additionalProperties/properties/signer/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key26},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.environments.additionalProperties.properties.signer,data:data93};
 if(vErrors === null){
 vErrors = [err190];
 }
@@ -3477,10 +3454,11 @@ vErrors.push(err190);
 errors++;
 }
 }
-if(data104.method !== undefined){
-let data105 = data104.method;
-if(!((data105 === "key") || (data105 === "keyless"))){
-const err191 = {instancePath:instancePath+"/environments/" + key13.replace(/~/g, "~0").replace(/\//g, "~1")+"/signing/method",schemaPath:"#/properties/environments/additionalProperties/properties/signing/properties/method/enum",keyword:"enum",params:{allowedValues: schema12.properties.environments.additionalProperties.properties.signing.properties.method.enum},message:"must be equal to one of the allowed values",schema:schema12.properties.environments.additionalProperties.properties.signing.properties.method.enum,parentSchema:schema12.properties.environments.additionalProperties.properties.signing.properties.method,data:data105};
+if(data93.use !== undefined){
+let data94 = data93.use;
+if(typeof data94 === "string"){
+if(func3(data94) < 1){
+const err191 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/signer/use",schemaPath:"#/properties/environments/additionalProperties/properties/signer/properties/use/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema12.properties.environments.additionalProperties.properties.signer.properties.use,data:data94};
 if(vErrors === null){
 vErrors = [err191];
 }
@@ -3490,11 +3468,8 @@ vErrors.push(err191);
 errors++;
 }
 }
-if(data104.key !== undefined){
-let data106 = data104.key;
-if(typeof data106 === "string"){
-if(func3(data106) < 1){
-const err192 = {instancePath:instancePath+"/environments/" + key13.replace(/~/g, "~0").replace(/\//g, "~1")+"/signing/key",schemaPath:"#/properties/environments/additionalProperties/properties/signing/properties/key/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema12.properties.environments.additionalProperties.properties.signing.properties.key,data:data106};
+else {
+const err192 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/signer/use",schemaPath:"#/properties/environments/additionalProperties/properties/signer/properties/use/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.environments.additionalProperties.properties.signer.properties.use.type,parentSchema:schema12.properties.environments.additionalProperties.properties.signer.properties.use,data:data94};
 if(vErrors === null){
 vErrors = [err192];
 }
@@ -3504,8 +3479,10 @@ vErrors.push(err192);
 errors++;
 }
 }
-else {
-const err193 = {instancePath:instancePath+"/environments/" + key13.replace(/~/g, "~0").replace(/\//g, "~1")+"/signing/key",schemaPath:"#/properties/environments/additionalProperties/properties/signing/properties/key/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.environments.additionalProperties.properties.signing.properties.key.type,parentSchema:schema12.properties.environments.additionalProperties.properties.signing.properties.key,data:data106};
+if(data93.options !== undefined){
+let data95 = data93.options;
+if(!(data95 && typeof data95 == "object" && !Array.isArray(data95))){
+const err193 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/signer/options",schemaPath:"#/properties/environments/additionalProperties/properties/signer/properties/options/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.environments.additionalProperties.properties.signer.properties.options.type,parentSchema:schema12.properties.environments.additionalProperties.properties.signer.properties.options,data:data95};
 if(vErrors === null){
 vErrors = [err193];
 }
@@ -3515,11 +3492,9 @@ vErrors.push(err193);
 errors++;
 }
 }
-if(data104.fulcioUrl !== undefined){
-let data107 = data104.fulcioUrl;
-if(typeof data107 === "string"){
-if(!pattern12.test(data107)){
-const err194 = {instancePath:instancePath+"/environments/" + key13.replace(/~/g, "~0").replace(/\//g, "~1")+"/signing/fulcioUrl",schemaPath:"#/properties/environments/additionalProperties/properties/signing/properties/fulcioUrl/pattern",keyword:"pattern",params:{pattern: "^https?://[^\\s@]+$"},message:"must match pattern \""+"^https?://[^\\s@]+$"+"\"",schema:"^https?://[^\\s@]+$",parentSchema:schema12.properties.environments.additionalProperties.properties.signing.properties.fulcioUrl,data:data107};
+}
+else {
+const err194 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/signer",schemaPath:"#/properties/environments/additionalProperties/properties/signer/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.environments.additionalProperties.properties.signer.type,parentSchema:schema12.properties.environments.additionalProperties.properties.signer,data:data93};
 if(vErrors === null){
 vErrors = [err194];
 }
@@ -3529,8 +3504,15 @@ vErrors.push(err194);
 errors++;
 }
 }
-else {
-const err195 = {instancePath:instancePath+"/environments/" + key13.replace(/~/g, "~0").replace(/\//g, "~1")+"/signing/fulcioUrl",schemaPath:"#/properties/environments/additionalProperties/properties/signing/properties/fulcioUrl/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.environments.additionalProperties.properties.signing.properties.fulcioUrl.type,parentSchema:schema12.properties.environments.additionalProperties.properties.signing.properties.fulcioUrl,data:data107};
+if(data86.plugins !== undefined){
+let data96 = data86.plugins;
+if(Array.isArray(data96)){
+const len10 = data96.length;
+for(let i12=0; i12<len10; i12++){
+let data97 = data96[i12];
+if(typeof data97 === "string"){
+if(func3(data97) < 1){
+const err195 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/plugins/" + i12,schemaPath:"#/properties/environments/additionalProperties/properties/plugins/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema12.properties.environments.additionalProperties.properties.plugins.items,data:data97};
 if(vErrors === null){
 vErrors = [err195];
 }
@@ -3540,11 +3522,8 @@ vErrors.push(err195);
 errors++;
 }
 }
-if(data104.rekorUrl !== undefined){
-let data108 = data104.rekorUrl;
-if(typeof data108 === "string"){
-if(!pattern12.test(data108)){
-const err196 = {instancePath:instancePath+"/environments/" + key13.replace(/~/g, "~0").replace(/\//g, "~1")+"/signing/rekorUrl",schemaPath:"#/properties/environments/additionalProperties/properties/signing/properties/rekorUrl/pattern",keyword:"pattern",params:{pattern: "^https?://[^\\s@]+$"},message:"must match pattern \""+"^https?://[^\\s@]+$"+"\"",schema:"^https?://[^\\s@]+$",parentSchema:schema12.properties.environments.additionalProperties.properties.signing.properties.rekorUrl,data:data108};
+else {
+const err196 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/plugins/" + i12,schemaPath:"#/properties/environments/additionalProperties/properties/plugins/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.environments.additionalProperties.properties.plugins.items.type,parentSchema:schema12.properties.environments.additionalProperties.properties.plugins.items,data:data97};
 if(vErrors === null){
 vErrors = [err196];
 }
@@ -3554,8 +3533,18 @@ vErrors.push(err196);
 errors++;
 }
 }
-else {
-const err197 = {instancePath:instancePath+"/environments/" + key13.replace(/~/g, "~0").replace(/\//g, "~1")+"/signing/rekorUrl",schemaPath:"#/properties/environments/additionalProperties/properties/signing/properties/rekorUrl/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.environments.additionalProperties.properties.signing.properties.rekorUrl.type,parentSchema:schema12.properties.environments.additionalProperties.properties.signing.properties.rekorUrl,data:data108};
+let i13 = data96.length;
+let j2;
+if(i13 > 1){
+const indices2 = {};
+for(;i13--;){
+let item2 = data96[i13];
+if(typeof item2 !== "string"){
+continue;
+}
+if(typeof indices2[item2] == "number"){
+j2 = indices2[item2];
+const err197 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/plugins",schemaPath:"#/properties/environments/additionalProperties/properties/plugins/uniqueItems",keyword:"uniqueItems",params:{i: i13, j: j2},message:"must NOT have duplicate items (items ## "+j2+" and "+i13+" are identical)",schema:true,parentSchema:schema12.properties.environments.additionalProperties.properties.plugins,data:data96};
 if(vErrors === null){
 vErrors = [err197];
 }
@@ -3563,13 +3552,14 @@ else {
 vErrors.push(err197);
 }
 errors++;
+break;
+}
+indices2[item2] = i13;
 }
 }
-if(data104.tsaUrl !== undefined){
-let data109 = data104.tsaUrl;
-if(typeof data109 === "string"){
-if(!pattern12.test(data109)){
-const err198 = {instancePath:instancePath+"/environments/" + key13.replace(/~/g, "~0").replace(/\//g, "~1")+"/signing/tsaUrl",schemaPath:"#/properties/environments/additionalProperties/properties/signing/properties/tsaUrl/pattern",keyword:"pattern",params:{pattern: "^https?://[^\\s@]+$"},message:"must match pattern \""+"^https?://[^\\s@]+$"+"\"",schema:"^https?://[^\\s@]+$",parentSchema:schema12.properties.environments.additionalProperties.properties.signing.properties.tsaUrl,data:data109};
+}
+else {
+const err198 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/plugins",schemaPath:"#/properties/environments/additionalProperties/properties/plugins/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema12.properties.environments.additionalProperties.properties.plugins.type,parentSchema:schema12.properties.environments.additionalProperties.properties.plugins,data:data96};
 if(vErrors === null){
 vErrors = [err198];
 }
@@ -3579,8 +3569,11 @@ vErrors.push(err198);
 errors++;
 }
 }
-else {
-const err199 = {instancePath:instancePath+"/environments/" + key13.replace(/~/g, "~0").replace(/\//g, "~1")+"/signing/tsaUrl",schemaPath:"#/properties/environments/additionalProperties/properties/signing/properties/tsaUrl/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.environments.additionalProperties.properties.signing.properties.tsaUrl.type,parentSchema:schema12.properties.environments.additionalProperties.properties.signing.properties.tsaUrl,data:data109};
+if(data86.registry !== undefined){
+let data98 = data86.registry;
+if(typeof data98 === "string"){
+if(!pattern7.test(data98)){
+const err199 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/registry",schemaPath:"#/properties/environments/additionalProperties/properties/registry/pattern",keyword:"pattern",params:{pattern: "^oci://"},message:"must match pattern \""+"^oci://"+"\"",schema:"^oci://",parentSchema:schema12.properties.environments.additionalProperties.properties.registry,data:data98};
 if(vErrors === null){
 vErrors = [err199];
 }
@@ -3590,9 +3583,8 @@ vErrors.push(err199);
 errors++;
 }
 }
-}
 else {
-const err200 = {instancePath:instancePath+"/environments/" + key13.replace(/~/g, "~0").replace(/\//g, "~1")+"/signing",schemaPath:"#/properties/environments/additionalProperties/properties/signing/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.environments.additionalProperties.properties.signing.type,parentSchema:schema12.properties.environments.additionalProperties.properties.signing,data:data104};
+const err200 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/registry",schemaPath:"#/properties/environments/additionalProperties/properties/registry/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.environments.additionalProperties.properties.registry.type,parentSchema:schema12.properties.environments.additionalProperties.properties.registry,data:data98};
 if(vErrors === null){
 vErrors = [err200];
 }
@@ -3602,11 +3594,12 @@ vErrors.push(err200);
 errors++;
 }
 }
-if(data63.trust !== undefined){
-let data110 = data63.trust;
-if(data110 && typeof data110 == "object" && !Array.isArray(data110)){
-if(data110.signatures === undefined){
-const err201 = {instancePath:instancePath+"/environments/" + key13.replace(/~/g, "~0").replace(/\//g, "~1")+"/trust",schemaPath:"#/properties/environments/additionalProperties/properties/trust/required",keyword:"required",params:{missingProperty: "signatures"},message:"must have required property '"+"signatures"+"'",schema:schema12.properties.environments.additionalProperties.properties.trust.required,parentSchema:schema12.properties.environments.additionalProperties.properties.trust,data:data110};
+if(data86.database !== undefined){
+let data99 = data86.database;
+if(data99 && typeof data99 == "object" && !Array.isArray(data99)){
+for(const key27 in data99){
+if(!(((key27 === "url") || (key27 === "applicationName")) || (key27 === "connectTimeout"))){
+const err201 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/database",schemaPath:"#/properties/environments/additionalProperties/properties/database/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key27},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.environments.additionalProperties.properties.database,data:data99};
 if(vErrors === null){
 vErrors = [err201];
 }
@@ -3615,9 +3608,11 @@ vErrors.push(err201);
 }
 errors++;
 }
-for(const key24 in data110){
-if(!((((key24 === "signatures") || (key24 === "publicKeys")) || (key24 === "identities")) || (key24 === "trustedRoot"))){
-const err202 = {instancePath:instancePath+"/environments/" + key13.replace(/~/g, "~0").replace(/\//g, "~1")+"/trust",schemaPath:"#/properties/environments/additionalProperties/properties/trust/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key24},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.environments.additionalProperties.properties.trust,data:data110};
+}
+if(data99.url !== undefined){
+let data100 = data99.url;
+if(typeof data100 !== "string"){
+const err202 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/database/url",schemaPath:"#/properties/environments/additionalProperties/properties/database/properties/url/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.environments.additionalProperties.properties.database.properties.url.type,parentSchema:schema12.properties.environments.additionalProperties.properties.database.properties.url,data:data100};
 if(vErrors === null){
 vErrors = [err202];
 }
@@ -3627,10 +3622,11 @@ vErrors.push(err202);
 errors++;
 }
 }
-if(data110.signatures !== undefined){
-let data111 = data110.signatures;
-if(!((data111 === "required") || (data111 === "optional"))){
-const err203 = {instancePath:instancePath+"/environments/" + key13.replace(/~/g, "~0").replace(/\//g, "~1")+"/trust/signatures",schemaPath:"#/properties/environments/additionalProperties/properties/trust/properties/signatures/enum",keyword:"enum",params:{allowedValues: schema12.properties.environments.additionalProperties.properties.trust.properties.signatures.enum},message:"must be equal to one of the allowed values",schema:schema12.properties.environments.additionalProperties.properties.trust.properties.signatures.enum,parentSchema:schema12.properties.environments.additionalProperties.properties.trust.properties.signatures,data:data111};
+if(data99.applicationName !== undefined){
+let data101 = data99.applicationName;
+if(typeof data101 === "string"){
+if(func3(data101) > 63){
+const err203 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/database/applicationName",schemaPath:"#/properties/environments/additionalProperties/properties/database/properties/applicationName/maxLength",keyword:"maxLength",params:{limit: 63},message:"must NOT have more than 63 characters",schema:63,parentSchema:schema12.properties.environments.additionalProperties.properties.database.properties.applicationName,data:data101};
 if(vErrors === null){
 vErrors = [err203];
 }
@@ -3640,15 +3636,8 @@ vErrors.push(err203);
 errors++;
 }
 }
-if(data110.publicKeys !== undefined){
-let data112 = data110.publicKeys;
-if(Array.isArray(data112)){
-const len10 = data112.length;
-for(let i14=0; i14<len10; i14++){
-let data113 = data112[i14];
-if(typeof data113 === "string"){
-if(func3(data113) < 1){
-const err204 = {instancePath:instancePath+"/environments/" + key13.replace(/~/g, "~0").replace(/\//g, "~1")+"/trust/publicKeys/" + i14,schemaPath:"#/properties/environments/additionalProperties/properties/trust/properties/publicKeys/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema12.properties.environments.additionalProperties.properties.trust.properties.publicKeys.items,data:data113};
+else {
+const err204 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/database/applicationName",schemaPath:"#/properties/environments/additionalProperties/properties/database/properties/applicationName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.environments.additionalProperties.properties.database.properties.applicationName.type,parentSchema:schema12.properties.environments.additionalProperties.properties.database.properties.applicationName,data:data101};
 if(vErrors === null){
 vErrors = [err204];
 }
@@ -3658,8 +3647,14 @@ vErrors.push(err204);
 errors++;
 }
 }
-else {
-const err205 = {instancePath:instancePath+"/environments/" + key13.replace(/~/g, "~0").replace(/\//g, "~1")+"/trust/publicKeys/" + i14,schemaPath:"#/properties/environments/additionalProperties/properties/trust/properties/publicKeys/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.environments.additionalProperties.properties.trust.properties.publicKeys.items.type,parentSchema:schema12.properties.environments.additionalProperties.properties.trust.properties.publicKeys.items,data:data113};
+if(data99.connectTimeout !== undefined){
+let data102 = data99.connectTimeout;
+const _errs253 = errors;
+let valid58 = false;
+const _errs254 = errors;
+if(typeof data102 === "string"){
+if(!pattern8.test(data102)){
+const err205 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/database/connectTimeout",schemaPath:"#/properties/environments/additionalProperties/properties/database/properties/connectTimeout/anyOf/0/pattern",keyword:"pattern",params:{pattern: "^\\d+(\\.\\d+)?(ms|s|m|h)?$"},message:"must match pattern \""+"^\\d+(\\.\\d+)?(ms|s|m|h)?$"+"\"",schema:"^\\d+(\\.\\d+)?(ms|s|m|h)?$",parentSchema:schema12.properties.environments.additionalProperties.properties.database.properties.connectTimeout.anyOf[0],data:data102};
 if(vErrors === null){
 vErrors = [err205];
 }
@@ -3669,9 +3664,8 @@ vErrors.push(err205);
 errors++;
 }
 }
-}
 else {
-const err206 = {instancePath:instancePath+"/environments/" + key13.replace(/~/g, "~0").replace(/\//g, "~1")+"/trust/publicKeys",schemaPath:"#/properties/environments/additionalProperties/properties/trust/properties/publicKeys/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema12.properties.environments.additionalProperties.properties.trust.properties.publicKeys.type,parentSchema:schema12.properties.environments.additionalProperties.properties.trust.properties.publicKeys,data:data112};
+const err206 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/database/connectTimeout",schemaPath:"#/properties/environments/additionalProperties/properties/database/properties/connectTimeout/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.environments.additionalProperties.properties.database.properties.connectTimeout.anyOf[0].type,parentSchema:schema12.properties.environments.additionalProperties.properties.database.properties.connectTimeout.anyOf[0],data:data102};
 if(vErrors === null){
 vErrors = [err206];
 }
@@ -3680,16 +3674,12 @@ vErrors.push(err206);
 }
 errors++;
 }
-}
-if(data110.identities !== undefined){
-let data114 = data110.identities;
-if(Array.isArray(data114)){
-const len11 = data114.length;
-for(let i15=0; i15<len11; i15++){
-let data115 = data114[i15];
-if(data115 && typeof data115 == "object" && !Array.isArray(data115)){
-if(data115.issuer === undefined){
-const err207 = {instancePath:instancePath+"/environments/" + key13.replace(/~/g, "~0").replace(/\//g, "~1")+"/trust/identities/" + i15,schemaPath:"#/properties/environments/additionalProperties/properties/trust/properties/identities/items/required",keyword:"required",params:{missingProperty: "issuer"},message:"must have required property '"+"issuer"+"'",schema:schema12.properties.environments.additionalProperties.properties.trust.properties.identities.items.required,parentSchema:schema12.properties.environments.additionalProperties.properties.trust.properties.identities.items,data:data115};
+var _valid5 = _errs254 === errors;
+valid58 = valid58 || _valid5;
+if(!valid58){
+const _errs256 = errors;
+if(!(((typeof data102 == "number") && (!(data102 % 1) && !isNaN(data102))) && (isFinite(data102)))){
+const err207 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/database/connectTimeout",schemaPath:"#/properties/environments/additionalProperties/properties/database/properties/connectTimeout/anyOf/1/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema12.properties.environments.additionalProperties.properties.database.properties.connectTimeout.anyOf[1].type,parentSchema:schema12.properties.environments.additionalProperties.properties.database.properties.connectTimeout.anyOf[1],data:data102};
 if(vErrors === null){
 vErrors = [err207];
 }
@@ -3698,8 +3688,9 @@ vErrors.push(err207);
 }
 errors++;
 }
-if(data115.subject === undefined){
-const err208 = {instancePath:instancePath+"/environments/" + key13.replace(/~/g, "~0").replace(/\//g, "~1")+"/trust/identities/" + i15,schemaPath:"#/properties/environments/additionalProperties/properties/trust/properties/identities/items/required",keyword:"required",params:{missingProperty: "subject"},message:"must have required property '"+"subject"+"'",schema:schema12.properties.environments.additionalProperties.properties.trust.properties.identities.items.required,parentSchema:schema12.properties.environments.additionalProperties.properties.trust.properties.identities.items,data:data115};
+if((typeof data102 == "number") && (isFinite(data102))){
+if(data102 > 86400000 || isNaN(data102)){
+const err208 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/database/connectTimeout",schemaPath:"#/properties/environments/additionalProperties/properties/database/properties/connectTimeout/anyOf/1/maximum",keyword:"maximum",params:{comparison: "<=", limit: 86400000},message:"must be <= 86400000",schema:86400000,parentSchema:schema12.properties.environments.additionalProperties.properties.database.properties.connectTimeout.anyOf[1],data:data102};
 if(vErrors === null){
 vErrors = [err208];
 }
@@ -3708,9 +3699,8 @@ vErrors.push(err208);
 }
 errors++;
 }
-for(const key25 in data115){
-if(!((key25 === "issuer") || (key25 === "subject"))){
-const err209 = {instancePath:instancePath+"/environments/" + key13.replace(/~/g, "~0").replace(/\//g, "~1")+"/trust/identities/" + i15,schemaPath:"#/properties/environments/additionalProperties/properties/trust/properties/identities/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key25},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.environments.additionalProperties.properties.trust.properties.identities.items,data:data115};
+if(data102 < 0 || isNaN(data102)){
+const err209 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/database/connectTimeout",schemaPath:"#/properties/environments/additionalProperties/properties/database/properties/connectTimeout/anyOf/1/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema12.properties.environments.additionalProperties.properties.database.properties.connectTimeout.anyOf[1],data:data102};
 if(vErrors === null){
 vErrors = [err209];
 }
@@ -3720,11 +3710,11 @@ vErrors.push(err209);
 errors++;
 }
 }
-if(data115.issuer !== undefined){
-let data116 = data115.issuer;
-if(typeof data116 === "string"){
-if(func3(data116) < 1){
-const err210 = {instancePath:instancePath+"/environments/" + key13.replace(/~/g, "~0").replace(/\//g, "~1")+"/trust/identities/" + i15+"/issuer",schemaPath:"#/properties/environments/additionalProperties/properties/trust/properties/identities/items/properties/issuer/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema12.properties.environments.additionalProperties.properties.trust.properties.identities.items.properties.issuer,data:data116};
+var _valid5 = _errs256 === errors;
+valid58 = valid58 || _valid5;
+}
+if(!valid58){
+const err210 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/database/connectTimeout",schemaPath:"#/properties/environments/additionalProperties/properties/database/properties/connectTimeout/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema12.properties.environments.additionalProperties.properties.database.properties.connectTimeout.anyOf,parentSchema:schema12.properties.environments.additionalProperties.properties.database.properties.connectTimeout,data:data102};
 if(vErrors === null){
 vErrors = [err210];
 }
@@ -3733,9 +3723,21 @@ vErrors.push(err210);
 }
 errors++;
 }
+else {
+errors = _errs253;
+if(vErrors !== null){
+if(_errs253){
+vErrors.length = _errs253;
 }
 else {
-const err211 = {instancePath:instancePath+"/environments/" + key13.replace(/~/g, "~0").replace(/\//g, "~1")+"/trust/identities/" + i15+"/issuer",schemaPath:"#/properties/environments/additionalProperties/properties/trust/properties/identities/items/properties/issuer/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.environments.additionalProperties.properties.trust.properties.identities.items.properties.issuer.type,parentSchema:schema12.properties.environments.additionalProperties.properties.trust.properties.identities.items.properties.issuer,data:data116};
+vErrors = null;
+}
+}
+}
+}
+}
+else {
+const err211 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/database",schemaPath:"#/properties/environments/additionalProperties/properties/database/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.environments.additionalProperties.properties.database.type,parentSchema:schema12.properties.environments.additionalProperties.properties.database,data:data99};
 if(vErrors === null){
 vErrors = [err211];
 }
@@ -3745,11 +3747,12 @@ vErrors.push(err211);
 errors++;
 }
 }
-if(data115.subject !== undefined){
-let data117 = data115.subject;
-if(typeof data117 === "string"){
-if(func3(data117) < 1){
-const err212 = {instancePath:instancePath+"/environments/" + key13.replace(/~/g, "~0").replace(/\//g, "~1")+"/trust/identities/" + i15+"/subject",schemaPath:"#/properties/environments/additionalProperties/properties/trust/properties/identities/items/properties/subject/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema12.properties.environments.additionalProperties.properties.trust.properties.identities.items.properties.subject,data:data117};
+if(data86.paths !== undefined){
+let data103 = data86.paths;
+if(data103 && typeof data103 == "object" && !Array.isArray(data103)){
+for(const key28 in data103){
+if(!((((key28 === "migrations") || (key28 === "rollback")) || (key28 === "seed")) || (key28 === "drizzle"))){
+const err212 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/paths",schemaPath:"#/properties/environments/additionalProperties/properties/paths/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key28},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.environments.additionalProperties.properties.paths,data:data103};
 if(vErrors === null){
 vErrors = [err212];
 }
@@ -3759,8 +3762,10 @@ vErrors.push(err212);
 errors++;
 }
 }
-else {
-const err213 = {instancePath:instancePath+"/environments/" + key13.replace(/~/g, "~0").replace(/\//g, "~1")+"/trust/identities/" + i15+"/subject",schemaPath:"#/properties/environments/additionalProperties/properties/trust/properties/identities/items/properties/subject/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.environments.additionalProperties.properties.trust.properties.identities.items.properties.subject.type,parentSchema:schema12.properties.environments.additionalProperties.properties.trust.properties.identities.items.properties.subject,data:data117};
+if(data103.migrations !== undefined){
+let data104 = data103.migrations;
+if(typeof data104 !== "string"){
+const err213 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/paths/migrations",schemaPath:"#/properties/environments/additionalProperties/properties/paths/properties/migrations/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.environments.additionalProperties.properties.paths.properties.migrations.type,parentSchema:schema12.properties.environments.additionalProperties.properties.paths.properties.migrations,data:data104};
 if(vErrors === null){
 vErrors = [err213];
 }
@@ -3770,9 +3775,10 @@ vErrors.push(err213);
 errors++;
 }
 }
-}
-else {
-const err214 = {instancePath:instancePath+"/environments/" + key13.replace(/~/g, "~0").replace(/\//g, "~1")+"/trust/identities/" + i15,schemaPath:"#/properties/environments/additionalProperties/properties/trust/properties/identities/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.environments.additionalProperties.properties.trust.properties.identities.items.type,parentSchema:schema12.properties.environments.additionalProperties.properties.trust.properties.identities.items,data:data115};
+if(data103.rollback !== undefined){
+let data105 = data103.rollback;
+if(typeof data105 !== "string"){
+const err214 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/paths/rollback",schemaPath:"#/properties/environments/additionalProperties/properties/paths/properties/rollback/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.environments.additionalProperties.properties.paths.properties.rollback.type,parentSchema:schema12.properties.environments.additionalProperties.properties.paths.properties.rollback,data:data105};
 if(vErrors === null){
 vErrors = [err214];
 }
@@ -3782,9 +3788,10 @@ vErrors.push(err214);
 errors++;
 }
 }
-}
-else {
-const err215 = {instancePath:instancePath+"/environments/" + key13.replace(/~/g, "~0").replace(/\//g, "~1")+"/trust/identities",schemaPath:"#/properties/environments/additionalProperties/properties/trust/properties/identities/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema12.properties.environments.additionalProperties.properties.trust.properties.identities.type,parentSchema:schema12.properties.environments.additionalProperties.properties.trust.properties.identities,data:data114};
+if(data103.seed !== undefined){
+let data106 = data103.seed;
+if(typeof data106 !== "string"){
+const err215 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/paths/seed",schemaPath:"#/properties/environments/additionalProperties/properties/paths/properties/seed/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.environments.additionalProperties.properties.paths.properties.seed.type,parentSchema:schema12.properties.environments.additionalProperties.properties.paths.properties.seed,data:data106};
 if(vErrors === null){
 vErrors = [err215];
 }
@@ -3794,11 +3801,10 @@ vErrors.push(err215);
 errors++;
 }
 }
-if(data110.trustedRoot !== undefined){
-let data118 = data110.trustedRoot;
-if(typeof data118 === "string"){
-if(func3(data118) < 1){
-const err216 = {instancePath:instancePath+"/environments/" + key13.replace(/~/g, "~0").replace(/\//g, "~1")+"/trust/trustedRoot",schemaPath:"#/properties/environments/additionalProperties/properties/trust/properties/trustedRoot/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema12.properties.environments.additionalProperties.properties.trust.properties.trustedRoot,data:data118};
+if(data103.drizzle !== undefined){
+let data107 = data103.drizzle;
+if(typeof data107 !== "string"){
+const err216 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/paths/drizzle",schemaPath:"#/properties/environments/additionalProperties/properties/paths/properties/drizzle/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.environments.additionalProperties.properties.paths.properties.drizzle.type,parentSchema:schema12.properties.environments.additionalProperties.properties.paths.properties.drizzle,data:data107};
 if(vErrors === null){
 vErrors = [err216];
 }
@@ -3808,8 +3814,9 @@ vErrors.push(err216);
 errors++;
 }
 }
+}
 else {
-const err217 = {instancePath:instancePath+"/environments/" + key13.replace(/~/g, "~0").replace(/\//g, "~1")+"/trust/trustedRoot",schemaPath:"#/properties/environments/additionalProperties/properties/trust/properties/trustedRoot/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.environments.additionalProperties.properties.trust.properties.trustedRoot.type,parentSchema:schema12.properties.environments.additionalProperties.properties.trust.properties.trustedRoot,data:data118};
+const err217 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/paths",schemaPath:"#/properties/environments/additionalProperties/properties/paths/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.environments.additionalProperties.properties.paths.type,parentSchema:schema12.properties.environments.additionalProperties.properties.paths,data:data103};
 if(vErrors === null){
 vErrors = [err217];
 }
@@ -3819,9 +3826,11 @@ vErrors.push(err217);
 errors++;
 }
 }
-}
-else {
-const err218 = {instancePath:instancePath+"/environments/" + key13.replace(/~/g, "~0").replace(/\//g, "~1")+"/trust",schemaPath:"#/properties/environments/additionalProperties/properties/trust/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.environments.additionalProperties.properties.trust.type,parentSchema:schema12.properties.environments.additionalProperties.properties.trust,data:data110};
+if(data86.ledger !== undefined){
+let data108 = data86.ledger;
+if(typeof data108 === "string"){
+if(func3(data108) < 1){
+const err218 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/ledger",schemaPath:"#/properties/environments/additionalProperties/properties/ledger/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema12.properties.environments.additionalProperties.properties.ledger,data:data108};
 if(vErrors === null){
 vErrors = [err218];
 }
@@ -3831,12 +3840,8 @@ vErrors.push(err218);
 errors++;
 }
 }
-if(data63.limits !== undefined){
-let data119 = data63.limits;
-if(data119 && typeof data119 == "object" && !Array.isArray(data119)){
-for(const key26 in data119){
-if(!(((((key26 === "maxBundleBytes") || (key26 === "maxDecompressedBytes")) || (key26 === "maxRatio")) || (key26 === "maxFiles")) || (key26 === "maxFileBytes"))){
-const err219 = {instancePath:instancePath+"/environments/" + key13.replace(/~/g, "~0").replace(/\//g, "~1")+"/limits",schemaPath:"#/properties/environments/additionalProperties/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key26},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.environments.additionalProperties.properties.limits,data:data119};
+else {
+const err219 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/ledger",schemaPath:"#/properties/environments/additionalProperties/properties/ledger/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.environments.additionalProperties.properties.ledger.type,parentSchema:schema12.properties.environments.additionalProperties.properties.ledger,data:data108};
 if(vErrors === null){
 vErrors = [err219];
 }
@@ -3846,10 +3851,10 @@ vErrors.push(err219);
 errors++;
 }
 }
-if(data119.maxBundleBytes !== undefined){
-let data120 = data119.maxBundleBytes;
-if(!(((typeof data120 == "number") && (!(data120 % 1) && !isNaN(data120))) && (isFinite(data120)))){
-const err220 = {instancePath:instancePath+"/environments/" + key13.replace(/~/g, "~0").replace(/\//g, "~1")+"/limits/maxBundleBytes",schemaPath:"#/properties/environments/additionalProperties/properties/limits/properties/maxBundleBytes/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema12.properties.environments.additionalProperties.properties.limits.properties.maxBundleBytes.type,parentSchema:schema12.properties.environments.additionalProperties.properties.limits.properties.maxBundleBytes,data:data120};
+if(data86.transactionScope !== undefined){
+let data109 = data86.transactionScope;
+if(!((data109 === "version") || (data109 === "file"))){
+const err220 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/transactionScope",schemaPath:"#/properties/environments/additionalProperties/properties/transactionScope/enum",keyword:"enum",params:{allowedValues: schema12.properties.environments.additionalProperties.properties.transactionScope.enum},message:"must be equal to one of the allowed values",schema:schema12.properties.environments.additionalProperties.properties.transactionScope.enum,parentSchema:schema12.properties.environments.additionalProperties.properties.transactionScope,data:data109};
 if(vErrors === null){
 vErrors = [err220];
 }
@@ -3858,9 +3863,13 @@ vErrors.push(err220);
 }
 errors++;
 }
-if((typeof data120 == "number") && (isFinite(data120))){
-if(data120 < 1 || isNaN(data120)){
-const err221 = {instancePath:instancePath+"/environments/" + key13.replace(/~/g, "~0").replace(/\//g, "~1")+"/limits/maxBundleBytes",schemaPath:"#/properties/environments/additionalProperties/properties/limits/properties/maxBundleBytes/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema12.properties.environments.additionalProperties.properties.limits.properties.maxBundleBytes,data:data120};
+}
+if(data86.lint !== undefined){
+let data110 = data86.lint;
+if(data110 && typeof data110 == "object" && !Array.isArray(data110)){
+for(const key29 in data110){
+if(!((((key29 === "level") || (key29 === "exclude")) || (key29 === "include")) || (key29 === "pgVersion"))){
+const err221 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/lint",schemaPath:"#/properties/environments/additionalProperties/properties/lint/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key29},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.environments.additionalProperties.properties.lint,data:data110};
 if(vErrors === null){
 vErrors = [err221];
 }
@@ -3870,11 +3879,10 @@ vErrors.push(err221);
 errors++;
 }
 }
-}
-if(data119.maxDecompressedBytes !== undefined){
-let data121 = data119.maxDecompressedBytes;
-if(!(((typeof data121 == "number") && (!(data121 % 1) && !isNaN(data121))) && (isFinite(data121)))){
-const err222 = {instancePath:instancePath+"/environments/" + key13.replace(/~/g, "~0").replace(/\//g, "~1")+"/limits/maxDecompressedBytes",schemaPath:"#/properties/environments/additionalProperties/properties/limits/properties/maxDecompressedBytes/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema12.properties.environments.additionalProperties.properties.limits.properties.maxDecompressedBytes.type,parentSchema:schema12.properties.environments.additionalProperties.properties.limits.properties.maxDecompressedBytes,data:data121};
+if(data110.level !== undefined){
+let data111 = data110.level;
+if(!((data111 === "warn") || (data111 === "error"))){
+const err222 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/lint/level",schemaPath:"#/properties/environments/additionalProperties/properties/lint/properties/level/enum",keyword:"enum",params:{allowedValues: schema12.properties.environments.additionalProperties.properties.lint.properties.level.enum},message:"must be equal to one of the allowed values",schema:schema12.properties.environments.additionalProperties.properties.lint.properties.level.enum,parentSchema:schema12.properties.environments.additionalProperties.properties.lint.properties.level,data:data111};
 if(vErrors === null){
 vErrors = [err222];
 }
@@ -3883,9 +3891,16 @@ vErrors.push(err222);
 }
 errors++;
 }
-if((typeof data121 == "number") && (isFinite(data121))){
-if(data121 < 1 || isNaN(data121)){
-const err223 = {instancePath:instancePath+"/environments/" + key13.replace(/~/g, "~0").replace(/\//g, "~1")+"/limits/maxDecompressedBytes",schemaPath:"#/properties/environments/additionalProperties/properties/limits/properties/maxDecompressedBytes/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema12.properties.environments.additionalProperties.properties.limits.properties.maxDecompressedBytes,data:data121};
+}
+if(data110.exclude !== undefined){
+let data112 = data110.exclude;
+if(Array.isArray(data112)){
+const len11 = data112.length;
+for(let i14=0; i14<len11; i14++){
+let data113 = data112[i14];
+if(typeof data113 === "string"){
+if(!pattern9.test(data113)){
+const err223 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/lint/exclude/" + i14,schemaPath:"#/properties/environments/additionalProperties/properties/lint/properties/exclude/items/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9-]+$"},message:"must match pattern \""+"^[a-z0-9-]+$"+"\"",schema:"^[a-z0-9-]+$",parentSchema:schema12.properties.environments.additionalProperties.properties.lint.properties.exclude.items,data:data113};
 if(vErrors === null){
 vErrors = [err223];
 }
@@ -3895,12 +3910,8 @@ vErrors.push(err223);
 errors++;
 }
 }
-}
-if(data119.maxRatio !== undefined){
-let data122 = data119.maxRatio;
-if((typeof data122 == "number") && (isFinite(data122))){
-if(data122 < 1 || isNaN(data122)){
-const err224 = {instancePath:instancePath+"/environments/" + key13.replace(/~/g, "~0").replace(/\//g, "~1")+"/limits/maxRatio",schemaPath:"#/properties/environments/additionalProperties/properties/limits/properties/maxRatio/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema12.properties.environments.additionalProperties.properties.limits.properties.maxRatio,data:data122};
+else {
+const err224 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/lint/exclude/" + i14,schemaPath:"#/properties/environments/additionalProperties/properties/lint/properties/exclude/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.environments.additionalProperties.properties.lint.properties.exclude.items.type,parentSchema:schema12.properties.environments.additionalProperties.properties.lint.properties.exclude.items,data:data113};
 if(vErrors === null){
 vErrors = [err224];
 }
@@ -3910,8 +3921,9 @@ vErrors.push(err224);
 errors++;
 }
 }
+}
 else {
-const err225 = {instancePath:instancePath+"/environments/" + key13.replace(/~/g, "~0").replace(/\//g, "~1")+"/limits/maxRatio",schemaPath:"#/properties/environments/additionalProperties/properties/limits/properties/maxRatio/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema12.properties.environments.additionalProperties.properties.limits.properties.maxRatio.type,parentSchema:schema12.properties.environments.additionalProperties.properties.limits.properties.maxRatio,data:data122};
+const err225 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/lint/exclude",schemaPath:"#/properties/environments/additionalProperties/properties/lint/properties/exclude/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema12.properties.environments.additionalProperties.properties.lint.properties.exclude.type,parentSchema:schema12.properties.environments.additionalProperties.properties.lint.properties.exclude,data:data112};
 if(vErrors === null){
 vErrors = [err225];
 }
@@ -3921,10 +3933,15 @@ vErrors.push(err225);
 errors++;
 }
 }
-if(data119.maxFiles !== undefined){
-let data123 = data119.maxFiles;
-if(!(((typeof data123 == "number") && (!(data123 % 1) && !isNaN(data123))) && (isFinite(data123)))){
-const err226 = {instancePath:instancePath+"/environments/" + key13.replace(/~/g, "~0").replace(/\//g, "~1")+"/limits/maxFiles",schemaPath:"#/properties/environments/additionalProperties/properties/limits/properties/maxFiles/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema12.properties.environments.additionalProperties.properties.limits.properties.maxFiles.type,parentSchema:schema12.properties.environments.additionalProperties.properties.limits.properties.maxFiles,data:data123};
+if(data110.include !== undefined){
+let data114 = data110.include;
+if(Array.isArray(data114)){
+const len12 = data114.length;
+for(let i15=0; i15<len12; i15++){
+let data115 = data114[i15];
+if(typeof data115 === "string"){
+if(!pattern9.test(data115)){
+const err226 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/lint/include/" + i15,schemaPath:"#/properties/environments/additionalProperties/properties/lint/properties/include/items/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9-]+$"},message:"must match pattern \""+"^[a-z0-9-]+$"+"\"",schema:"^[a-z0-9-]+$",parentSchema:schema12.properties.environments.additionalProperties.properties.lint.properties.include.items,data:data115};
 if(vErrors === null){
 vErrors = [err226];
 }
@@ -3933,9 +3950,9 @@ vErrors.push(err226);
 }
 errors++;
 }
-if((typeof data123 == "number") && (isFinite(data123))){
-if(data123 < 1 || isNaN(data123)){
-const err227 = {instancePath:instancePath+"/environments/" + key13.replace(/~/g, "~0").replace(/\//g, "~1")+"/limits/maxFiles",schemaPath:"#/properties/environments/additionalProperties/properties/limits/properties/maxFiles/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema12.properties.environments.additionalProperties.properties.limits.properties.maxFiles,data:data123};
+}
+else {
+const err227 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/lint/include/" + i15,schemaPath:"#/properties/environments/additionalProperties/properties/lint/properties/include/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.environments.additionalProperties.properties.lint.properties.include.items.type,parentSchema:schema12.properties.environments.additionalProperties.properties.lint.properties.include.items,data:data115};
 if(vErrors === null){
 vErrors = [err227];
 }
@@ -3946,10 +3963,8 @@ errors++;
 }
 }
 }
-if(data119.maxFileBytes !== undefined){
-let data124 = data119.maxFileBytes;
-if(!(((typeof data124 == "number") && (!(data124 % 1) && !isNaN(data124))) && (isFinite(data124)))){
-const err228 = {instancePath:instancePath+"/environments/" + key13.replace(/~/g, "~0").replace(/\//g, "~1")+"/limits/maxFileBytes",schemaPath:"#/properties/environments/additionalProperties/properties/limits/properties/maxFileBytes/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema12.properties.environments.additionalProperties.properties.limits.properties.maxFileBytes.type,parentSchema:schema12.properties.environments.additionalProperties.properties.limits.properties.maxFileBytes,data:data124};
+else {
+const err228 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/lint/include",schemaPath:"#/properties/environments/additionalProperties/properties/lint/properties/include/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema12.properties.environments.additionalProperties.properties.lint.properties.include.type,parentSchema:schema12.properties.environments.additionalProperties.properties.lint.properties.include,data:data114};
 if(vErrors === null){
 vErrors = [err228];
 }
@@ -3958,9 +3973,12 @@ vErrors.push(err228);
 }
 errors++;
 }
-if((typeof data124 == "number") && (isFinite(data124))){
-if(data124 < 1 || isNaN(data124)){
-const err229 = {instancePath:instancePath+"/environments/" + key13.replace(/~/g, "~0").replace(/\//g, "~1")+"/limits/maxFileBytes",schemaPath:"#/properties/environments/additionalProperties/properties/limits/properties/maxFileBytes/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema12.properties.environments.additionalProperties.properties.limits.properties.maxFileBytes,data:data124};
+}
+if(data110.pgVersion !== undefined){
+let data116 = data110.pgVersion;
+if(typeof data116 === "string"){
+if(!pattern11.test(data116)){
+const err229 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/lint/pgVersion",schemaPath:"#/properties/environments/additionalProperties/properties/lint/properties/pgVersion/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(\\.[0-9]+)?$"},message:"must match pattern \""+"^[0-9]+(\\.[0-9]+)?$"+"\"",schema:"^[0-9]+(\\.[0-9]+)?$",parentSchema:schema12.properties.environments.additionalProperties.properties.lint.properties.pgVersion,data:data116};
 if(vErrors === null){
 vErrors = [err229];
 }
@@ -3970,10 +3988,8 @@ vErrors.push(err229);
 errors++;
 }
 }
-}
-}
 else {
-const err230 = {instancePath:instancePath+"/environments/" + key13.replace(/~/g, "~0").replace(/\//g, "~1")+"/limits",schemaPath:"#/properties/environments/additionalProperties/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.environments.additionalProperties.properties.limits.type,parentSchema:schema12.properties.environments.additionalProperties.properties.limits,data:data119};
+const err230 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/lint/pgVersion",schemaPath:"#/properties/environments/additionalProperties/properties/lint/properties/pgVersion/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.environments.additionalProperties.properties.lint.properties.pgVersion.type,parentSchema:schema12.properties.environments.additionalProperties.properties.lint.properties.pgVersion,data:data116};
 if(vErrors === null){
 vErrors = [err230];
 }
@@ -3985,7 +4001,7 @@ errors++;
 }
 }
 else {
-const err231 = {instancePath:instancePath+"/environments/" + key13.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/environments/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.environments.additionalProperties.type,parentSchema:schema12.properties.environments.additionalProperties,data:data63};
+const err231 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/lint",schemaPath:"#/properties/environments/additionalProperties/properties/lint/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.environments.additionalProperties.properties.lint.type,parentSchema:schema12.properties.environments.additionalProperties.properties.lint,data:data110};
 if(vErrors === null){
 vErrors = [err231];
 }
@@ -3995,9 +4011,15 @@ vErrors.push(err231);
 errors++;
 }
 }
-}
-else {
-const err232 = {instancePath:instancePath+"/environments",schemaPath:"#/properties/environments/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.environments.type,parentSchema:schema12.properties.environments,data:data62};
+if(data86.noTransaction !== undefined){
+let data117 = data86.noTransaction;
+if(Array.isArray(data117)){
+const len13 = data117.length;
+for(let i16=0; i16<len13; i16++){
+let data118 = data117[i16];
+if(typeof data118 === "string"){
+if(func3(data118) < 1){
+const err232 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/noTransaction/" + i16,schemaPath:"#/properties/environments/additionalProperties/properties/noTransaction/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema12.properties.environments.additionalProperties.properties.noTransaction.items,data:data118};
 if(vErrors === null){
 vErrors = [err232];
 }
@@ -4007,14 +4029,1527 @@ vErrors.push(err232);
 errors++;
 }
 }
-}
 else {
-const err233 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.type,parentSchema:schema12,data};
+const err233 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/noTransaction/" + i16,schemaPath:"#/properties/environments/additionalProperties/properties/noTransaction/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.environments.additionalProperties.properties.noTransaction.items.type,parentSchema:schema12.properties.environments.additionalProperties.properties.noTransaction.items,data:data118};
 if(vErrors === null){
 vErrors = [err233];
 }
 else {
 vErrors.push(err233);
+}
+errors++;
+}
+}
+let i17 = data117.length;
+let j3;
+if(i17 > 1){
+const indices3 = {};
+for(;i17--;){
+let item3 = data117[i17];
+if(typeof item3 !== "string"){
+continue;
+}
+if(typeof indices3[item3] == "number"){
+j3 = indices3[item3];
+const err234 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/noTransaction",schemaPath:"#/properties/environments/additionalProperties/properties/noTransaction/uniqueItems",keyword:"uniqueItems",params:{i: i17, j: j3},message:"must NOT have duplicate items (items ## "+j3+" and "+i17+" are identical)",schema:true,parentSchema:schema12.properties.environments.additionalProperties.properties.noTransaction,data:data117};
+if(vErrors === null){
+vErrors = [err234];
+}
+else {
+vErrors.push(err234);
+}
+errors++;
+break;
+}
+indices3[item3] = i17;
+}
+}
+}
+else {
+const err235 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/noTransaction",schemaPath:"#/properties/environments/additionalProperties/properties/noTransaction/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema12.properties.environments.additionalProperties.properties.noTransaction.type,parentSchema:schema12.properties.environments.additionalProperties.properties.noTransaction,data:data117};
+if(vErrors === null){
+vErrors = [err235];
+}
+else {
+vErrors.push(err235);
+}
+errors++;
+}
+}
+if(data86.snapshot !== undefined){
+let data119 = data86.snapshot;
+if(data119 && typeof data119 == "object" && !Array.isArray(data119)){
+for(const key30 in data119){
+if(!((key30 === "enabled") || (key30 === "devUrl"))){
+const err236 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/snapshot",schemaPath:"#/properties/environments/additionalProperties/properties/snapshot/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key30},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.environments.additionalProperties.properties.snapshot,data:data119};
+if(vErrors === null){
+vErrors = [err236];
+}
+else {
+vErrors.push(err236);
+}
+errors++;
+}
+}
+if(data119.enabled !== undefined){
+let data120 = data119.enabled;
+if(typeof data120 !== "boolean"){
+const err237 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/snapshot/enabled",schemaPath:"#/properties/environments/additionalProperties/properties/snapshot/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema12.properties.environments.additionalProperties.properties.snapshot.properties.enabled.type,parentSchema:schema12.properties.environments.additionalProperties.properties.snapshot.properties.enabled,data:data120};
+if(vErrors === null){
+vErrors = [err237];
+}
+else {
+vErrors.push(err237);
+}
+errors++;
+}
+}
+if(data119.devUrl !== undefined){
+let data121 = data119.devUrl;
+if(typeof data121 !== "string"){
+const err238 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/snapshot/devUrl",schemaPath:"#/properties/environments/additionalProperties/properties/snapshot/properties/devUrl/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.environments.additionalProperties.properties.snapshot.properties.devUrl.type,parentSchema:schema12.properties.environments.additionalProperties.properties.snapshot.properties.devUrl,data:data121};
+if(vErrors === null){
+vErrors = [err238];
+}
+else {
+vErrors.push(err238);
+}
+errors++;
+}
+}
+}
+else {
+const err239 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/snapshot",schemaPath:"#/properties/environments/additionalProperties/properties/snapshot/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.environments.additionalProperties.properties.snapshot.type,parentSchema:schema12.properties.environments.additionalProperties.properties.snapshot,data:data119};
+if(vErrors === null){
+vErrors = [err239];
+}
+else {
+vErrors.push(err239);
+}
+errors++;
+}
+}
+if(data86.rollback !== undefined){
+let data122 = data86.rollback;
+if(data122 && typeof data122 == "object" && !Array.isArray(data122)){
+for(const key31 in data122){
+if(!(key31 === "required")){
+const err240 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/rollback",schemaPath:"#/properties/environments/additionalProperties/properties/rollback/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key31},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.environments.additionalProperties.properties.rollback,data:data122};
+if(vErrors === null){
+vErrors = [err240];
+}
+else {
+vErrors.push(err240);
+}
+errors++;
+}
+}
+if(data122.required !== undefined){
+let data123 = data122.required;
+if(typeof data123 !== "boolean"){
+const err241 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/rollback/required",schemaPath:"#/properties/environments/additionalProperties/properties/rollback/properties/required/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema12.properties.environments.additionalProperties.properties.rollback.properties.required.type,parentSchema:schema12.properties.environments.additionalProperties.properties.rollback.properties.required,data:data123};
+if(vErrors === null){
+vErrors = [err241];
+}
+else {
+vErrors.push(err241);
+}
+errors++;
+}
+}
+}
+else {
+const err242 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/rollback",schemaPath:"#/properties/environments/additionalProperties/properties/rollback/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.environments.additionalProperties.properties.rollback.type,parentSchema:schema12.properties.environments.additionalProperties.properties.rollback,data:data122};
+if(vErrors === null){
+vErrors = [err242];
+}
+else {
+vErrors.push(err242);
+}
+errors++;
+}
+}
+if(data86.seeds !== undefined){
+let data124 = data86.seeds;
+if(typeof data124 !== "boolean"){
+const err243 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/seeds",schemaPath:"#/properties/environments/additionalProperties/properties/seeds/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema12.properties.environments.additionalProperties.properties.seeds.type,parentSchema:schema12.properties.environments.additionalProperties.properties.seeds,data:data124};
+if(vErrors === null){
+vErrors = [err243];
+}
+else {
+vErrors.push(err243);
+}
+errors++;
+}
+}
+if(data86.fleet !== undefined){
+let data125 = data86.fleet;
+if(data125 && typeof data125 == "object" && !Array.isArray(data125)){
+if(data125.targets === undefined){
+const err244 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet",schemaPath:"#/properties/environments/additionalProperties/properties/fleet/required",keyword:"required",params:{missingProperty: "targets"},message:"must have required property '"+"targets"+"'",schema:schema12.properties.environments.additionalProperties.properties.fleet.required,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet,data:data125};
+if(vErrors === null){
+vErrors = [err244];
+}
+else {
+vErrors.push(err244);
+}
+errors++;
+}
+for(const key32 in data125){
+if(!((key32 === "targets") || (key32 === "stages"))){
+const err245 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet",schemaPath:"#/properties/environments/additionalProperties/properties/fleet/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key32},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet,data:data125};
+if(vErrors === null){
+vErrors = [err245];
+}
+else {
+vErrors.push(err245);
+}
+errors++;
+}
+}
+if(data125.targets !== undefined){
+let data126 = data125.targets;
+const _errs308 = errors;
+let valid71 = false;
+const _errs309 = errors;
+if(Array.isArray(data126)){
+const len14 = data126.length;
+for(let i18=0; i18<len14; i18++){
+let data127 = data126[i18];
+if(data127 && typeof data127 == "object" && !Array.isArray(data127)){
+if(data127.name === undefined){
+const err246 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/targets/" + i18,schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/targets/anyOf/0/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets.anyOf[0].items.required,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets.anyOf[0].items,data:data127};
+if(vErrors === null){
+vErrors = [err246];
+}
+else {
+vErrors.push(err246);
+}
+errors++;
+}
+if(data127.url === undefined){
+const err247 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/targets/" + i18,schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/targets/anyOf/0/items/required",keyword:"required",params:{missingProperty: "url"},message:"must have required property '"+"url"+"'",schema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets.anyOf[0].items.required,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets.anyOf[0].items,data:data127};
+if(vErrors === null){
+vErrors = [err247];
+}
+else {
+vErrors.push(err247);
+}
+errors++;
+}
+for(const key33 in data127){
+if(!(((key33 === "name") || (key33 === "url")) || (key33 === "labels"))){
+const err248 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/targets/" + i18,schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/targets/anyOf/0/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key33},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets.anyOf[0].items,data:data127};
+if(vErrors === null){
+vErrors = [err248];
+}
+else {
+vErrors.push(err248);
+}
+errors++;
+}
+}
+if(data127.name !== undefined){
+let data128 = data127.name;
+if(typeof data128 === "string"){
+if(func3(data128) > 200){
+const err249 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/targets/" + i18+"/name",schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/targets/anyOf/0/items/properties/name/maxLength",keyword:"maxLength",params:{limit: 200},message:"must NOT have more than 200 characters",schema:200,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets.anyOf[0].items.properties.name,data:data128};
+if(vErrors === null){
+vErrors = [err249];
+}
+else {
+vErrors.push(err249);
+}
+errors++;
+}
+if(func3(data128) < 1){
+const err250 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/targets/" + i18+"/name",schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/targets/anyOf/0/items/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets.anyOf[0].items.properties.name,data:data128};
+if(vErrors === null){
+vErrors = [err250];
+}
+else {
+vErrors.push(err250);
+}
+errors++;
+}
+}
+else {
+const err251 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/targets/" + i18+"/name",schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/targets/anyOf/0/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets.anyOf[0].items.properties.name.type,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets.anyOf[0].items.properties.name,data:data128};
+if(vErrors === null){
+vErrors = [err251];
+}
+else {
+vErrors.push(err251);
+}
+errors++;
+}
+}
+if(data127.url !== undefined){
+let data129 = data127.url;
+if(typeof data129 === "string"){
+if(func3(data129) < 1){
+const err252 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/targets/" + i18+"/url",schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/targets/anyOf/0/items/properties/url/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets.anyOf[0].items.properties.url,data:data129};
+if(vErrors === null){
+vErrors = [err252];
+}
+else {
+vErrors.push(err252);
+}
+errors++;
+}
+}
+else {
+const err253 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/targets/" + i18+"/url",schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/targets/anyOf/0/items/properties/url/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets.anyOf[0].items.properties.url.type,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets.anyOf[0].items.properties.url,data:data129};
+if(vErrors === null){
+vErrors = [err253];
+}
+else {
+vErrors.push(err253);
+}
+errors++;
+}
+}
+if(data127.labels !== undefined){
+let data130 = data127.labels;
+if(data130 && typeof data130 == "object" && !Array.isArray(data130)){
+for(const key34 in data130){
+let data131 = data130[key34];
+if(typeof data131 !== "string"){
+const err254 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/targets/" + i18+"/labels/" + key34.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/targets/anyOf/0/items/properties/labels/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets.anyOf[0].items.properties.labels.additionalProperties.type,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets.anyOf[0].items.properties.labels.additionalProperties,data:data131};
+if(vErrors === null){
+vErrors = [err254];
+}
+else {
+vErrors.push(err254);
+}
+errors++;
+}
+}
+}
+else {
+const err255 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/targets/" + i18+"/labels",schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/targets/anyOf/0/items/properties/labels/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets.anyOf[0].items.properties.labels.type,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets.anyOf[0].items.properties.labels,data:data130};
+if(vErrors === null){
+vErrors = [err255];
+}
+else {
+vErrors.push(err255);
+}
+errors++;
+}
+}
+}
+else {
+const err256 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/targets/" + i18,schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/targets/anyOf/0/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets.anyOf[0].items.type,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets.anyOf[0].items,data:data127};
+if(vErrors === null){
+vErrors = [err256];
+}
+else {
+vErrors.push(err256);
+}
+errors++;
+}
+}
+}
+else {
+const err257 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/targets",schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/targets/anyOf/0/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets.anyOf[0].type,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets.anyOf[0],data:data126};
+if(vErrors === null){
+vErrors = [err257];
+}
+else {
+vErrors.push(err257);
+}
+errors++;
+}
+var _valid6 = _errs309 === errors;
+valid71 = valid71 || _valid6;
+if(!valid71){
+const _errs323 = errors;
+if(data126 && typeof data126 == "object" && !Array.isArray(data126)){
+if(data126.file === undefined){
+const err258 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/targets",schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/targets/anyOf/1/required",keyword:"required",params:{missingProperty: "file"},message:"must have required property '"+"file"+"'",schema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets.anyOf[1].required,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets.anyOf[1],data:data126};
+if(vErrors === null){
+vErrors = [err258];
+}
+else {
+vErrors.push(err258);
+}
+errors++;
+}
+for(const key35 in data126){
+if(!(key35 === "file")){
+const err259 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/targets",schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/targets/anyOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key35},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets.anyOf[1],data:data126};
+if(vErrors === null){
+vErrors = [err259];
+}
+else {
+vErrors.push(err259);
+}
+errors++;
+}
+}
+if(data126.file !== undefined){
+let data132 = data126.file;
+if(typeof data132 === "string"){
+if(func3(data132) < 1){
+const err260 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/targets/file",schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/targets/anyOf/1/properties/file/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets.anyOf[1].properties.file,data:data132};
+if(vErrors === null){
+vErrors = [err260];
+}
+else {
+vErrors.push(err260);
+}
+errors++;
+}
+}
+else {
+const err261 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/targets/file",schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/targets/anyOf/1/properties/file/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets.anyOf[1].properties.file.type,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets.anyOf[1].properties.file,data:data132};
+if(vErrors === null){
+vErrors = [err261];
+}
+else {
+vErrors.push(err261);
+}
+errors++;
+}
+}
+}
+else {
+const err262 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/targets",schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/targets/anyOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets.anyOf[1].type,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets.anyOf[1],data:data126};
+if(vErrors === null){
+vErrors = [err262];
+}
+else {
+vErrors.push(err262);
+}
+errors++;
+}
+var _valid6 = _errs323 === errors;
+valid71 = valid71 || _valid6;
+if(!valid71){
+const _errs328 = errors;
+if(data126 && typeof data126 == "object" && !Array.isArray(data126)){
+if(data126.command === undefined){
+const err263 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/targets",schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/targets/anyOf/2/required",keyword:"required",params:{missingProperty: "command"},message:"must have required property '"+"command"+"'",schema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets.anyOf[2].required,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets.anyOf[2],data:data126};
+if(vErrors === null){
+vErrors = [err263];
+}
+else {
+vErrors.push(err263);
+}
+errors++;
+}
+for(const key36 in data126){
+if(!(key36 === "command")){
+const err264 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/targets",schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/targets/anyOf/2/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key36},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets.anyOf[2],data:data126};
+if(vErrors === null){
+vErrors = [err264];
+}
+else {
+vErrors.push(err264);
+}
+errors++;
+}
+}
+if(data126.command !== undefined){
+let data133 = data126.command;
+if(Array.isArray(data133)){
+if(data133.length < 1){
+const err265 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/targets/command",schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/targets/anyOf/2/properties/command/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets.anyOf[2].properties.command,data:data133};
+if(vErrors === null){
+vErrors = [err265];
+}
+else {
+vErrors.push(err265);
+}
+errors++;
+}
+const len15 = data133.length;
+for(let i19=0; i19<len15; i19++){
+let data134 = data133[i19];
+if(typeof data134 === "string"){
+if(func3(data134) < 1){
+const err266 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/targets/command/" + i19,schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/targets/anyOf/2/properties/command/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets.anyOf[2].properties.command.items,data:data134};
+if(vErrors === null){
+vErrors = [err266];
+}
+else {
+vErrors.push(err266);
+}
+errors++;
+}
+}
+else {
+const err267 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/targets/command/" + i19,schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/targets/anyOf/2/properties/command/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets.anyOf[2].properties.command.items.type,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets.anyOf[2].properties.command.items,data:data134};
+if(vErrors === null){
+vErrors = [err267];
+}
+else {
+vErrors.push(err267);
+}
+errors++;
+}
+}
+}
+else {
+const err268 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/targets/command",schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/targets/anyOf/2/properties/command/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets.anyOf[2].properties.command.type,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets.anyOf[2].properties.command,data:data133};
+if(vErrors === null){
+vErrors = [err268];
+}
+else {
+vErrors.push(err268);
+}
+errors++;
+}
+}
+}
+else {
+const err269 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/targets",schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/targets/anyOf/2/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets.anyOf[2].type,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets.anyOf[2],data:data126};
+if(vErrors === null){
+vErrors = [err269];
+}
+else {
+vErrors.push(err269);
+}
+errors++;
+}
+var _valid6 = _errs328 === errors;
+valid71 = valid71 || _valid6;
+if(!valid71){
+const _errs335 = errors;
+if(data126 && typeof data126 == "object" && !Array.isArray(data126)){
+if(data126.query === undefined){
+const err270 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/targets",schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/targets/anyOf/3/required",keyword:"required",params:{missingProperty: "query"},message:"must have required property '"+"query"+"'",schema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets.anyOf[3].required,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets.anyOf[3],data:data126};
+if(vErrors === null){
+vErrors = [err270];
+}
+else {
+vErrors.push(err270);
+}
+errors++;
+}
+if(data126.url === undefined){
+const err271 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/targets",schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/targets/anyOf/3/required",keyword:"required",params:{missingProperty: "url"},message:"must have required property '"+"url"+"'",schema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets.anyOf[3].required,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets.anyOf[3],data:data126};
+if(vErrors === null){
+vErrors = [err271];
+}
+else {
+vErrors.push(err271);
+}
+errors++;
+}
+for(const key37 in data126){
+if(!((key37 === "query") || (key37 === "url"))){
+const err272 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/targets",schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/targets/anyOf/3/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key37},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets.anyOf[3],data:data126};
+if(vErrors === null){
+vErrors = [err272];
+}
+else {
+vErrors.push(err272);
+}
+errors++;
+}
+}
+if(data126.query !== undefined){
+let data135 = data126.query;
+if(typeof data135 === "string"){
+if(func3(data135) < 1){
+const err273 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/targets/query",schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/targets/anyOf/3/properties/query/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets.anyOf[3].properties.query,data:data135};
+if(vErrors === null){
+vErrors = [err273];
+}
+else {
+vErrors.push(err273);
+}
+errors++;
+}
+}
+else {
+const err274 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/targets/query",schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/targets/anyOf/3/properties/query/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets.anyOf[3].properties.query.type,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets.anyOf[3].properties.query,data:data135};
+if(vErrors === null){
+vErrors = [err274];
+}
+else {
+vErrors.push(err274);
+}
+errors++;
+}
+}
+if(data126.url !== undefined){
+let data136 = data126.url;
+if(typeof data136 === "string"){
+if(func3(data136) < 1){
+const err275 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/targets/url",schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/targets/anyOf/3/properties/url/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets.anyOf[3].properties.url,data:data136};
+if(vErrors === null){
+vErrors = [err275];
+}
+else {
+vErrors.push(err275);
+}
+errors++;
+}
+}
+else {
+const err276 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/targets/url",schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/targets/anyOf/3/properties/url/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets.anyOf[3].properties.url.type,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets.anyOf[3].properties.url,data:data136};
+if(vErrors === null){
+vErrors = [err276];
+}
+else {
+vErrors.push(err276);
+}
+errors++;
+}
+}
+}
+else {
+const err277 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/targets",schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/targets/anyOf/3/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets.anyOf[3].type,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets.anyOf[3],data:data126};
+if(vErrors === null){
+vErrors = [err277];
+}
+else {
+vErrors.push(err277);
+}
+errors++;
+}
+var _valid6 = _errs335 === errors;
+valid71 = valid71 || _valid6;
+}
+}
+}
+if(!valid71){
+const err278 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/targets",schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/targets/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets.anyOf,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets,data:data126};
+if(vErrors === null){
+vErrors = [err278];
+}
+else {
+vErrors.push(err278);
+}
+errors++;
+}
+else {
+errors = _errs308;
+if(vErrors !== null){
+if(_errs308){
+vErrors.length = _errs308;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data125.stages !== undefined){
+let data137 = data125.stages;
+if(Array.isArray(data137)){
+const len16 = data137.length;
+for(let i20=0; i20<len16; i20++){
+let data138 = data137[i20];
+if(data138 && typeof data138 == "object" && !Array.isArray(data138)){
+if(data138.name === undefined){
+const err279 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/stages/" + i20,schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/stages/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema12.properties.environments.additionalProperties.properties.fleet.properties.stages.items.required,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.stages.items,data:data138};
+if(vErrors === null){
+vErrors = [err279];
+}
+else {
+vErrors.push(err279);
+}
+errors++;
+}
+for(const key38 in data138){
+if(!(((((key38 === "name") || (key38 === "select")) || (key38 === "parallel")) || (key38 === "onError")) || (key38 === "maxFailures"))){
+const err280 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/stages/" + i20,schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/stages/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key38},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.stages.items,data:data138};
+if(vErrors === null){
+vErrors = [err280];
+}
+else {
+vErrors.push(err280);
+}
+errors++;
+}
+}
+if(data138.name !== undefined){
+let data139 = data138.name;
+if(typeof data139 === "string"){
+if(func3(data139) < 1){
+const err281 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/stages/" + i20+"/name",schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/stages/items/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.stages.items.properties.name,data:data139};
+if(vErrors === null){
+vErrors = [err281];
+}
+else {
+vErrors.push(err281);
+}
+errors++;
+}
+}
+else {
+const err282 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/stages/" + i20+"/name",schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/stages/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.environments.additionalProperties.properties.fleet.properties.stages.items.properties.name.type,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.stages.items.properties.name,data:data139};
+if(vErrors === null){
+vErrors = [err282];
+}
+else {
+vErrors.push(err282);
+}
+errors++;
+}
+}
+if(data138.select !== undefined){
+let data140 = data138.select;
+if(data140 && typeof data140 == "object" && !Array.isArray(data140)){
+for(const key39 in data140){
+if(!((key39 === "names") || (key39 === "labels"))){
+const err283 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/stages/" + i20+"/select",schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/stages/items/properties/select/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key39},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.stages.items.properties.select,data:data140};
+if(vErrors === null){
+vErrors = [err283];
+}
+else {
+vErrors.push(err283);
+}
+errors++;
+}
+}
+if(data140.names !== undefined){
+let data141 = data140.names;
+if(Array.isArray(data141)){
+const len17 = data141.length;
+for(let i21=0; i21<len17; i21++){
+let data142 = data141[i21];
+if(typeof data142 === "string"){
+if(func3(data142) < 1){
+const err284 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/stages/" + i20+"/select/names/" + i21,schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/stages/items/properties/select/properties/names/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.stages.items.properties.select.properties.names.items,data:data142};
+if(vErrors === null){
+vErrors = [err284];
+}
+else {
+vErrors.push(err284);
+}
+errors++;
+}
+}
+else {
+const err285 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/stages/" + i20+"/select/names/" + i21,schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/stages/items/properties/select/properties/names/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.environments.additionalProperties.properties.fleet.properties.stages.items.properties.select.properties.names.items.type,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.stages.items.properties.select.properties.names.items,data:data142};
+if(vErrors === null){
+vErrors = [err285];
+}
+else {
+vErrors.push(err285);
+}
+errors++;
+}
+}
+}
+else {
+const err286 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/stages/" + i20+"/select/names",schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/stages/items/properties/select/properties/names/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema12.properties.environments.additionalProperties.properties.fleet.properties.stages.items.properties.select.properties.names.type,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.stages.items.properties.select.properties.names,data:data141};
+if(vErrors === null){
+vErrors = [err286];
+}
+else {
+vErrors.push(err286);
+}
+errors++;
+}
+}
+if(data140.labels !== undefined){
+let data143 = data140.labels;
+if(data143 && typeof data143 == "object" && !Array.isArray(data143)){
+for(const key40 in data143){
+let data144 = data143[key40];
+if(typeof data144 !== "string"){
+const err287 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/stages/" + i20+"/select/labels/" + key40.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/stages/items/properties/select/properties/labels/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.environments.additionalProperties.properties.fleet.properties.stages.items.properties.select.properties.labels.additionalProperties.type,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.stages.items.properties.select.properties.labels.additionalProperties,data:data144};
+if(vErrors === null){
+vErrors = [err287];
+}
+else {
+vErrors.push(err287);
+}
+errors++;
+}
+}
+}
+else {
+const err288 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/stages/" + i20+"/select/labels",schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/stages/items/properties/select/properties/labels/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.environments.additionalProperties.properties.fleet.properties.stages.items.properties.select.properties.labels.type,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.stages.items.properties.select.properties.labels,data:data143};
+if(vErrors === null){
+vErrors = [err288];
+}
+else {
+vErrors.push(err288);
+}
+errors++;
+}
+}
+}
+else {
+const err289 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/stages/" + i20+"/select",schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/stages/items/properties/select/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.environments.additionalProperties.properties.fleet.properties.stages.items.properties.select.type,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.stages.items.properties.select,data:data140};
+if(vErrors === null){
+vErrors = [err289];
+}
+else {
+vErrors.push(err289);
+}
+errors++;
+}
+}
+if(data138.parallel !== undefined){
+let data145 = data138.parallel;
+if(!(((typeof data145 == "number") && (!(data145 % 1) && !isNaN(data145))) && (isFinite(data145)))){
+const err290 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/stages/" + i20+"/parallel",schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/stages/items/properties/parallel/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema12.properties.environments.additionalProperties.properties.fleet.properties.stages.items.properties.parallel.type,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.stages.items.properties.parallel,data:data145};
+if(vErrors === null){
+vErrors = [err290];
+}
+else {
+vErrors.push(err290);
+}
+errors++;
+}
+if((typeof data145 == "number") && (isFinite(data145))){
+if(data145 > 1000 || isNaN(data145)){
+const err291 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/stages/" + i20+"/parallel",schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/stages/items/properties/parallel/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000},message:"must be <= 1000",schema:1000,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.stages.items.properties.parallel,data:data145};
+if(vErrors === null){
+vErrors = [err291];
+}
+else {
+vErrors.push(err291);
+}
+errors++;
+}
+if(data145 < 1 || isNaN(data145)){
+const err292 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/stages/" + i20+"/parallel",schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/stages/items/properties/parallel/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.stages.items.properties.parallel,data:data145};
+if(vErrors === null){
+vErrors = [err292];
+}
+else {
+vErrors.push(err292);
+}
+errors++;
+}
+}
+}
+if(data138.onError !== undefined){
+let data146 = data138.onError;
+if(!((data146 === "stop") || (data146 === "continue"))){
+const err293 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/stages/" + i20+"/onError",schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/stages/items/properties/onError/enum",keyword:"enum",params:{allowedValues: schema12.properties.environments.additionalProperties.properties.fleet.properties.stages.items.properties.onError.enum},message:"must be equal to one of the allowed values",schema:schema12.properties.environments.additionalProperties.properties.fleet.properties.stages.items.properties.onError.enum,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.stages.items.properties.onError,data:data146};
+if(vErrors === null){
+vErrors = [err293];
+}
+else {
+vErrors.push(err293);
+}
+errors++;
+}
+}
+if(data138.maxFailures !== undefined){
+let data147 = data138.maxFailures;
+const _errs365 = errors;
+let valid88 = false;
+const _errs366 = errors;
+if(!(((typeof data147 == "number") && (!(data147 % 1) && !isNaN(data147))) && (isFinite(data147)))){
+const err294 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/stages/" + i20+"/maxFailures",schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/stages/items/properties/maxFailures/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema12.properties.environments.additionalProperties.properties.fleet.properties.stages.items.properties.maxFailures.anyOf[0].type,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.stages.items.properties.maxFailures.anyOf[0],data:data147};
+if(vErrors === null){
+vErrors = [err294];
+}
+else {
+vErrors.push(err294);
+}
+errors++;
+}
+if((typeof data147 == "number") && (isFinite(data147))){
+if(data147 < 0 || isNaN(data147)){
+const err295 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/stages/" + i20+"/maxFailures",schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/stages/items/properties/maxFailures/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.stages.items.properties.maxFailures.anyOf[0],data:data147};
+if(vErrors === null){
+vErrors = [err295];
+}
+else {
+vErrors.push(err295);
+}
+errors++;
+}
+}
+var _valid7 = _errs366 === errors;
+valid88 = valid88 || _valid7;
+if(!valid88){
+const _errs368 = errors;
+if(typeof data147 === "string"){
+if(!pattern12.test(data147)){
+const err296 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/stages/" + i20+"/maxFailures",schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/stages/items/properties/maxFailures/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^(100|[0-9]{1,2}(\\.[0-9]+)?)%$"},message:"must match pattern \""+"^(100|[0-9]{1,2}(\\.[0-9]+)?)%$"+"\"",schema:"^(100|[0-9]{1,2}(\\.[0-9]+)?)%$",parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.stages.items.properties.maxFailures.anyOf[1],data:data147};
+if(vErrors === null){
+vErrors = [err296];
+}
+else {
+vErrors.push(err296);
+}
+errors++;
+}
+}
+else {
+const err297 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/stages/" + i20+"/maxFailures",schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/stages/items/properties/maxFailures/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.environments.additionalProperties.properties.fleet.properties.stages.items.properties.maxFailures.anyOf[1].type,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.stages.items.properties.maxFailures.anyOf[1],data:data147};
+if(vErrors === null){
+vErrors = [err297];
+}
+else {
+vErrors.push(err297);
+}
+errors++;
+}
+var _valid7 = _errs368 === errors;
+valid88 = valid88 || _valid7;
+}
+if(!valid88){
+const err298 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/stages/" + i20+"/maxFailures",schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/stages/items/properties/maxFailures/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema12.properties.environments.additionalProperties.properties.fleet.properties.stages.items.properties.maxFailures.anyOf,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.stages.items.properties.maxFailures,data:data147};
+if(vErrors === null){
+vErrors = [err298];
+}
+else {
+vErrors.push(err298);
+}
+errors++;
+}
+else {
+errors = _errs365;
+if(vErrors !== null){
+if(_errs365){
+vErrors.length = _errs365;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+}
+else {
+const err299 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/stages/" + i20,schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/stages/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.environments.additionalProperties.properties.fleet.properties.stages.items.type,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.stages.items,data:data138};
+if(vErrors === null){
+vErrors = [err299];
+}
+else {
+vErrors.push(err299);
+}
+errors++;
+}
+}
+}
+else {
+const err300 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/stages",schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/stages/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema12.properties.environments.additionalProperties.properties.fleet.properties.stages.type,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.stages,data:data137};
+if(vErrors === null){
+vErrors = [err300];
+}
+else {
+vErrors.push(err300);
+}
+errors++;
+}
+}
+}
+else {
+const err301 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet",schemaPath:"#/properties/environments/additionalProperties/properties/fleet/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.environments.additionalProperties.properties.fleet.type,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet,data:data125};
+if(vErrors === null){
+vErrors = [err301];
+}
+else {
+vErrors.push(err301);
+}
+errors++;
+}
+}
+if(data86.lockTimeoutMs !== undefined){
+let data148 = data86.lockTimeoutMs;
+if(!(((typeof data148 == "number") && (!(data148 % 1) && !isNaN(data148))) && (isFinite(data148)))){
+const err302 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/lockTimeoutMs",schemaPath:"#/properties/environments/additionalProperties/properties/lockTimeoutMs/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema12.properties.environments.additionalProperties.properties.lockTimeoutMs.type,parentSchema:schema12.properties.environments.additionalProperties.properties.lockTimeoutMs,data:data148};
+if(vErrors === null){
+vErrors = [err302];
+}
+else {
+vErrors.push(err302);
+}
+errors++;
+}
+if((typeof data148 == "number") && (isFinite(data148))){
+if(data148 > 86400000 || isNaN(data148)){
+const err303 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/lockTimeoutMs",schemaPath:"#/properties/environments/additionalProperties/properties/lockTimeoutMs/maximum",keyword:"maximum",params:{comparison: "<=", limit: 86400000},message:"must be <= 86400000",schema:86400000,parentSchema:schema12.properties.environments.additionalProperties.properties.lockTimeoutMs,data:data148};
+if(vErrors === null){
+vErrors = [err303];
+}
+else {
+vErrors.push(err303);
+}
+errors++;
+}
+if(data148 < 0 || isNaN(data148)){
+const err304 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/lockTimeoutMs",schemaPath:"#/properties/environments/additionalProperties/properties/lockTimeoutMs/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema12.properties.environments.additionalProperties.properties.lockTimeoutMs,data:data148};
+if(vErrors === null){
+vErrors = [err304];
+}
+else {
+vErrors.push(err304);
+}
+errors++;
+}
+}
+}
+if(data86.allowOutOfOrder !== undefined){
+let data149 = data86.allowOutOfOrder;
+if(typeof data149 !== "boolean"){
+const err305 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/allowOutOfOrder",schemaPath:"#/properties/environments/additionalProperties/properties/allowOutOfOrder/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema12.properties.environments.additionalProperties.properties.allowOutOfOrder.type,parentSchema:schema12.properties.environments.additionalProperties.properties.allowOutOfOrder,data:data149};
+if(vErrors === null){
+vErrors = [err305];
+}
+else {
+vErrors.push(err305);
+}
+errors++;
+}
+}
+if(data86.signing !== undefined){
+let data150 = data86.signing;
+if(data150 && typeof data150 == "object" && !Array.isArray(data150)){
+for(const key41 in data150){
+if(!(((((key41 === "method") || (key41 === "key")) || (key41 === "fulcioUrl")) || (key41 === "rekorUrl")) || (key41 === "tsaUrl"))){
+const err306 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/signing",schemaPath:"#/properties/environments/additionalProperties/properties/signing/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key41},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.environments.additionalProperties.properties.signing,data:data150};
+if(vErrors === null){
+vErrors = [err306];
+}
+else {
+vErrors.push(err306);
+}
+errors++;
+}
+}
+if(data150.method !== undefined){
+let data151 = data150.method;
+if(!((data151 === "key") || (data151 === "keyless"))){
+const err307 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/signing/method",schemaPath:"#/properties/environments/additionalProperties/properties/signing/properties/method/enum",keyword:"enum",params:{allowedValues: schema12.properties.environments.additionalProperties.properties.signing.properties.method.enum},message:"must be equal to one of the allowed values",schema:schema12.properties.environments.additionalProperties.properties.signing.properties.method.enum,parentSchema:schema12.properties.environments.additionalProperties.properties.signing.properties.method,data:data151};
+if(vErrors === null){
+vErrors = [err307];
+}
+else {
+vErrors.push(err307);
+}
+errors++;
+}
+}
+if(data150.key !== undefined){
+let data152 = data150.key;
+if(typeof data152 === "string"){
+if(func3(data152) < 1){
+const err308 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/signing/key",schemaPath:"#/properties/environments/additionalProperties/properties/signing/properties/key/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema12.properties.environments.additionalProperties.properties.signing.properties.key,data:data152};
+if(vErrors === null){
+vErrors = [err308];
+}
+else {
+vErrors.push(err308);
+}
+errors++;
+}
+}
+else {
+const err309 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/signing/key",schemaPath:"#/properties/environments/additionalProperties/properties/signing/properties/key/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.environments.additionalProperties.properties.signing.properties.key.type,parentSchema:schema12.properties.environments.additionalProperties.properties.signing.properties.key,data:data152};
+if(vErrors === null){
+vErrors = [err309];
+}
+else {
+vErrors.push(err309);
+}
+errors++;
+}
+}
+if(data150.fulcioUrl !== undefined){
+let data153 = data150.fulcioUrl;
+if(typeof data153 === "string"){
+if(!pattern13.test(data153)){
+const err310 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/signing/fulcioUrl",schemaPath:"#/properties/environments/additionalProperties/properties/signing/properties/fulcioUrl/pattern",keyword:"pattern",params:{pattern: "^https?://[^\\s@]+$"},message:"must match pattern \""+"^https?://[^\\s@]+$"+"\"",schema:"^https?://[^\\s@]+$",parentSchema:schema12.properties.environments.additionalProperties.properties.signing.properties.fulcioUrl,data:data153};
+if(vErrors === null){
+vErrors = [err310];
+}
+else {
+vErrors.push(err310);
+}
+errors++;
+}
+}
+else {
+const err311 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/signing/fulcioUrl",schemaPath:"#/properties/environments/additionalProperties/properties/signing/properties/fulcioUrl/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.environments.additionalProperties.properties.signing.properties.fulcioUrl.type,parentSchema:schema12.properties.environments.additionalProperties.properties.signing.properties.fulcioUrl,data:data153};
+if(vErrors === null){
+vErrors = [err311];
+}
+else {
+vErrors.push(err311);
+}
+errors++;
+}
+}
+if(data150.rekorUrl !== undefined){
+let data154 = data150.rekorUrl;
+if(typeof data154 === "string"){
+if(!pattern13.test(data154)){
+const err312 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/signing/rekorUrl",schemaPath:"#/properties/environments/additionalProperties/properties/signing/properties/rekorUrl/pattern",keyword:"pattern",params:{pattern: "^https?://[^\\s@]+$"},message:"must match pattern \""+"^https?://[^\\s@]+$"+"\"",schema:"^https?://[^\\s@]+$",parentSchema:schema12.properties.environments.additionalProperties.properties.signing.properties.rekorUrl,data:data154};
+if(vErrors === null){
+vErrors = [err312];
+}
+else {
+vErrors.push(err312);
+}
+errors++;
+}
+}
+else {
+const err313 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/signing/rekorUrl",schemaPath:"#/properties/environments/additionalProperties/properties/signing/properties/rekorUrl/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.environments.additionalProperties.properties.signing.properties.rekorUrl.type,parentSchema:schema12.properties.environments.additionalProperties.properties.signing.properties.rekorUrl,data:data154};
+if(vErrors === null){
+vErrors = [err313];
+}
+else {
+vErrors.push(err313);
+}
+errors++;
+}
+}
+if(data150.tsaUrl !== undefined){
+let data155 = data150.tsaUrl;
+if(typeof data155 === "string"){
+if(!pattern13.test(data155)){
+const err314 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/signing/tsaUrl",schemaPath:"#/properties/environments/additionalProperties/properties/signing/properties/tsaUrl/pattern",keyword:"pattern",params:{pattern: "^https?://[^\\s@]+$"},message:"must match pattern \""+"^https?://[^\\s@]+$"+"\"",schema:"^https?://[^\\s@]+$",parentSchema:schema12.properties.environments.additionalProperties.properties.signing.properties.tsaUrl,data:data155};
+if(vErrors === null){
+vErrors = [err314];
+}
+else {
+vErrors.push(err314);
+}
+errors++;
+}
+}
+else {
+const err315 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/signing/tsaUrl",schemaPath:"#/properties/environments/additionalProperties/properties/signing/properties/tsaUrl/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.environments.additionalProperties.properties.signing.properties.tsaUrl.type,parentSchema:schema12.properties.environments.additionalProperties.properties.signing.properties.tsaUrl,data:data155};
+if(vErrors === null){
+vErrors = [err315];
+}
+else {
+vErrors.push(err315);
+}
+errors++;
+}
+}
+}
+else {
+const err316 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/signing",schemaPath:"#/properties/environments/additionalProperties/properties/signing/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.environments.additionalProperties.properties.signing.type,parentSchema:schema12.properties.environments.additionalProperties.properties.signing,data:data150};
+if(vErrors === null){
+vErrors = [err316];
+}
+else {
+vErrors.push(err316);
+}
+errors++;
+}
+}
+if(data86.trust !== undefined){
+let data156 = data86.trust;
+if(data156 && typeof data156 == "object" && !Array.isArray(data156)){
+if(data156.signatures === undefined){
+const err317 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/trust",schemaPath:"#/properties/environments/additionalProperties/properties/trust/required",keyword:"required",params:{missingProperty: "signatures"},message:"must have required property '"+"signatures"+"'",schema:schema12.properties.environments.additionalProperties.properties.trust.required,parentSchema:schema12.properties.environments.additionalProperties.properties.trust,data:data156};
+if(vErrors === null){
+vErrors = [err317];
+}
+else {
+vErrors.push(err317);
+}
+errors++;
+}
+for(const key42 in data156){
+if(!((((key42 === "signatures") || (key42 === "publicKeys")) || (key42 === "identities")) || (key42 === "trustedRoot"))){
+const err318 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/trust",schemaPath:"#/properties/environments/additionalProperties/properties/trust/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key42},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.environments.additionalProperties.properties.trust,data:data156};
+if(vErrors === null){
+vErrors = [err318];
+}
+else {
+vErrors.push(err318);
+}
+errors++;
+}
+}
+if(data156.signatures !== undefined){
+let data157 = data156.signatures;
+if(!((data157 === "required") || (data157 === "optional"))){
+const err319 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/trust/signatures",schemaPath:"#/properties/environments/additionalProperties/properties/trust/properties/signatures/enum",keyword:"enum",params:{allowedValues: schema12.properties.environments.additionalProperties.properties.trust.properties.signatures.enum},message:"must be equal to one of the allowed values",schema:schema12.properties.environments.additionalProperties.properties.trust.properties.signatures.enum,parentSchema:schema12.properties.environments.additionalProperties.properties.trust.properties.signatures,data:data157};
+if(vErrors === null){
+vErrors = [err319];
+}
+else {
+vErrors.push(err319);
+}
+errors++;
+}
+}
+if(data156.publicKeys !== undefined){
+let data158 = data156.publicKeys;
+if(Array.isArray(data158)){
+const len18 = data158.length;
+for(let i22=0; i22<len18; i22++){
+let data159 = data158[i22];
+if(typeof data159 === "string"){
+if(func3(data159) < 1){
+const err320 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/trust/publicKeys/" + i22,schemaPath:"#/properties/environments/additionalProperties/properties/trust/properties/publicKeys/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema12.properties.environments.additionalProperties.properties.trust.properties.publicKeys.items,data:data159};
+if(vErrors === null){
+vErrors = [err320];
+}
+else {
+vErrors.push(err320);
+}
+errors++;
+}
+}
+else {
+const err321 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/trust/publicKeys/" + i22,schemaPath:"#/properties/environments/additionalProperties/properties/trust/properties/publicKeys/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.environments.additionalProperties.properties.trust.properties.publicKeys.items.type,parentSchema:schema12.properties.environments.additionalProperties.properties.trust.properties.publicKeys.items,data:data159};
+if(vErrors === null){
+vErrors = [err321];
+}
+else {
+vErrors.push(err321);
+}
+errors++;
+}
+}
+}
+else {
+const err322 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/trust/publicKeys",schemaPath:"#/properties/environments/additionalProperties/properties/trust/properties/publicKeys/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema12.properties.environments.additionalProperties.properties.trust.properties.publicKeys.type,parentSchema:schema12.properties.environments.additionalProperties.properties.trust.properties.publicKeys,data:data158};
+if(vErrors === null){
+vErrors = [err322];
+}
+else {
+vErrors.push(err322);
+}
+errors++;
+}
+}
+if(data156.identities !== undefined){
+let data160 = data156.identities;
+if(Array.isArray(data160)){
+const len19 = data160.length;
+for(let i23=0; i23<len19; i23++){
+let data161 = data160[i23];
+if(data161 && typeof data161 == "object" && !Array.isArray(data161)){
+if(data161.issuer === undefined){
+const err323 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/trust/identities/" + i23,schemaPath:"#/properties/environments/additionalProperties/properties/trust/properties/identities/items/required",keyword:"required",params:{missingProperty: "issuer"},message:"must have required property '"+"issuer"+"'",schema:schema12.properties.environments.additionalProperties.properties.trust.properties.identities.items.required,parentSchema:schema12.properties.environments.additionalProperties.properties.trust.properties.identities.items,data:data161};
+if(vErrors === null){
+vErrors = [err323];
+}
+else {
+vErrors.push(err323);
+}
+errors++;
+}
+if(data161.subject === undefined){
+const err324 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/trust/identities/" + i23,schemaPath:"#/properties/environments/additionalProperties/properties/trust/properties/identities/items/required",keyword:"required",params:{missingProperty: "subject"},message:"must have required property '"+"subject"+"'",schema:schema12.properties.environments.additionalProperties.properties.trust.properties.identities.items.required,parentSchema:schema12.properties.environments.additionalProperties.properties.trust.properties.identities.items,data:data161};
+if(vErrors === null){
+vErrors = [err324];
+}
+else {
+vErrors.push(err324);
+}
+errors++;
+}
+for(const key43 in data161){
+if(!((key43 === "issuer") || (key43 === "subject"))){
+const err325 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/trust/identities/" + i23,schemaPath:"#/properties/environments/additionalProperties/properties/trust/properties/identities/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key43},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.environments.additionalProperties.properties.trust.properties.identities.items,data:data161};
+if(vErrors === null){
+vErrors = [err325];
+}
+else {
+vErrors.push(err325);
+}
+errors++;
+}
+}
+if(data161.issuer !== undefined){
+let data162 = data161.issuer;
+if(typeof data162 === "string"){
+if(func3(data162) < 1){
+const err326 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/trust/identities/" + i23+"/issuer",schemaPath:"#/properties/environments/additionalProperties/properties/trust/properties/identities/items/properties/issuer/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema12.properties.environments.additionalProperties.properties.trust.properties.identities.items.properties.issuer,data:data162};
+if(vErrors === null){
+vErrors = [err326];
+}
+else {
+vErrors.push(err326);
+}
+errors++;
+}
+}
+else {
+const err327 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/trust/identities/" + i23+"/issuer",schemaPath:"#/properties/environments/additionalProperties/properties/trust/properties/identities/items/properties/issuer/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.environments.additionalProperties.properties.trust.properties.identities.items.properties.issuer.type,parentSchema:schema12.properties.environments.additionalProperties.properties.trust.properties.identities.items.properties.issuer,data:data162};
+if(vErrors === null){
+vErrors = [err327];
+}
+else {
+vErrors.push(err327);
+}
+errors++;
+}
+}
+if(data161.subject !== undefined){
+let data163 = data161.subject;
+if(typeof data163 === "string"){
+if(func3(data163) < 1){
+const err328 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/trust/identities/" + i23+"/subject",schemaPath:"#/properties/environments/additionalProperties/properties/trust/properties/identities/items/properties/subject/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema12.properties.environments.additionalProperties.properties.trust.properties.identities.items.properties.subject,data:data163};
+if(vErrors === null){
+vErrors = [err328];
+}
+else {
+vErrors.push(err328);
+}
+errors++;
+}
+}
+else {
+const err329 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/trust/identities/" + i23+"/subject",schemaPath:"#/properties/environments/additionalProperties/properties/trust/properties/identities/items/properties/subject/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.environments.additionalProperties.properties.trust.properties.identities.items.properties.subject.type,parentSchema:schema12.properties.environments.additionalProperties.properties.trust.properties.identities.items.properties.subject,data:data163};
+if(vErrors === null){
+vErrors = [err329];
+}
+else {
+vErrors.push(err329);
+}
+errors++;
+}
+}
+}
+else {
+const err330 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/trust/identities/" + i23,schemaPath:"#/properties/environments/additionalProperties/properties/trust/properties/identities/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.environments.additionalProperties.properties.trust.properties.identities.items.type,parentSchema:schema12.properties.environments.additionalProperties.properties.trust.properties.identities.items,data:data161};
+if(vErrors === null){
+vErrors = [err330];
+}
+else {
+vErrors.push(err330);
+}
+errors++;
+}
+}
+}
+else {
+const err331 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/trust/identities",schemaPath:"#/properties/environments/additionalProperties/properties/trust/properties/identities/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema12.properties.environments.additionalProperties.properties.trust.properties.identities.type,parentSchema:schema12.properties.environments.additionalProperties.properties.trust.properties.identities,data:data160};
+if(vErrors === null){
+vErrors = [err331];
+}
+else {
+vErrors.push(err331);
+}
+errors++;
+}
+}
+if(data156.trustedRoot !== undefined){
+let data164 = data156.trustedRoot;
+if(typeof data164 === "string"){
+if(func3(data164) < 1){
+const err332 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/trust/trustedRoot",schemaPath:"#/properties/environments/additionalProperties/properties/trust/properties/trustedRoot/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema12.properties.environments.additionalProperties.properties.trust.properties.trustedRoot,data:data164};
+if(vErrors === null){
+vErrors = [err332];
+}
+else {
+vErrors.push(err332);
+}
+errors++;
+}
+}
+else {
+const err333 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/trust/trustedRoot",schemaPath:"#/properties/environments/additionalProperties/properties/trust/properties/trustedRoot/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.environments.additionalProperties.properties.trust.properties.trustedRoot.type,parentSchema:schema12.properties.environments.additionalProperties.properties.trust.properties.trustedRoot,data:data164};
+if(vErrors === null){
+vErrors = [err333];
+}
+else {
+vErrors.push(err333);
+}
+errors++;
+}
+}
+}
+else {
+const err334 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/trust",schemaPath:"#/properties/environments/additionalProperties/properties/trust/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.environments.additionalProperties.properties.trust.type,parentSchema:schema12.properties.environments.additionalProperties.properties.trust,data:data156};
+if(vErrors === null){
+vErrors = [err334];
+}
+else {
+vErrors.push(err334);
+}
+errors++;
+}
+}
+if(data86.limits !== undefined){
+let data165 = data86.limits;
+if(data165 && typeof data165 == "object" && !Array.isArray(data165)){
+for(const key44 in data165){
+if(!(((((key44 === "maxBundleBytes") || (key44 === "maxDecompressedBytes")) || (key44 === "maxRatio")) || (key44 === "maxFiles")) || (key44 === "maxFileBytes"))){
+const err335 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/limits",schemaPath:"#/properties/environments/additionalProperties/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key44},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.environments.additionalProperties.properties.limits,data:data165};
+if(vErrors === null){
+vErrors = [err335];
+}
+else {
+vErrors.push(err335);
+}
+errors++;
+}
+}
+if(data165.maxBundleBytes !== undefined){
+let data166 = data165.maxBundleBytes;
+if(!(((typeof data166 == "number") && (!(data166 % 1) && !isNaN(data166))) && (isFinite(data166)))){
+const err336 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/limits/maxBundleBytes",schemaPath:"#/properties/environments/additionalProperties/properties/limits/properties/maxBundleBytes/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema12.properties.environments.additionalProperties.properties.limits.properties.maxBundleBytes.type,parentSchema:schema12.properties.environments.additionalProperties.properties.limits.properties.maxBundleBytes,data:data166};
+if(vErrors === null){
+vErrors = [err336];
+}
+else {
+vErrors.push(err336);
+}
+errors++;
+}
+if((typeof data166 == "number") && (isFinite(data166))){
+if(data166 < 1 || isNaN(data166)){
+const err337 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/limits/maxBundleBytes",schemaPath:"#/properties/environments/additionalProperties/properties/limits/properties/maxBundleBytes/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema12.properties.environments.additionalProperties.properties.limits.properties.maxBundleBytes,data:data166};
+if(vErrors === null){
+vErrors = [err337];
+}
+else {
+vErrors.push(err337);
+}
+errors++;
+}
+}
+}
+if(data165.maxDecompressedBytes !== undefined){
+let data167 = data165.maxDecompressedBytes;
+if(!(((typeof data167 == "number") && (!(data167 % 1) && !isNaN(data167))) && (isFinite(data167)))){
+const err338 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/limits/maxDecompressedBytes",schemaPath:"#/properties/environments/additionalProperties/properties/limits/properties/maxDecompressedBytes/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema12.properties.environments.additionalProperties.properties.limits.properties.maxDecompressedBytes.type,parentSchema:schema12.properties.environments.additionalProperties.properties.limits.properties.maxDecompressedBytes,data:data167};
+if(vErrors === null){
+vErrors = [err338];
+}
+else {
+vErrors.push(err338);
+}
+errors++;
+}
+if((typeof data167 == "number") && (isFinite(data167))){
+if(data167 < 1 || isNaN(data167)){
+const err339 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/limits/maxDecompressedBytes",schemaPath:"#/properties/environments/additionalProperties/properties/limits/properties/maxDecompressedBytes/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema12.properties.environments.additionalProperties.properties.limits.properties.maxDecompressedBytes,data:data167};
+if(vErrors === null){
+vErrors = [err339];
+}
+else {
+vErrors.push(err339);
+}
+errors++;
+}
+}
+}
+if(data165.maxRatio !== undefined){
+let data168 = data165.maxRatio;
+if((typeof data168 == "number") && (isFinite(data168))){
+if(data168 < 1 || isNaN(data168)){
+const err340 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/limits/maxRatio",schemaPath:"#/properties/environments/additionalProperties/properties/limits/properties/maxRatio/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema12.properties.environments.additionalProperties.properties.limits.properties.maxRatio,data:data168};
+if(vErrors === null){
+vErrors = [err340];
+}
+else {
+vErrors.push(err340);
+}
+errors++;
+}
+}
+else {
+const err341 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/limits/maxRatio",schemaPath:"#/properties/environments/additionalProperties/properties/limits/properties/maxRatio/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema12.properties.environments.additionalProperties.properties.limits.properties.maxRatio.type,parentSchema:schema12.properties.environments.additionalProperties.properties.limits.properties.maxRatio,data:data168};
+if(vErrors === null){
+vErrors = [err341];
+}
+else {
+vErrors.push(err341);
+}
+errors++;
+}
+}
+if(data165.maxFiles !== undefined){
+let data169 = data165.maxFiles;
+if(!(((typeof data169 == "number") && (!(data169 % 1) && !isNaN(data169))) && (isFinite(data169)))){
+const err342 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/limits/maxFiles",schemaPath:"#/properties/environments/additionalProperties/properties/limits/properties/maxFiles/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema12.properties.environments.additionalProperties.properties.limits.properties.maxFiles.type,parentSchema:schema12.properties.environments.additionalProperties.properties.limits.properties.maxFiles,data:data169};
+if(vErrors === null){
+vErrors = [err342];
+}
+else {
+vErrors.push(err342);
+}
+errors++;
+}
+if((typeof data169 == "number") && (isFinite(data169))){
+if(data169 < 1 || isNaN(data169)){
+const err343 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/limits/maxFiles",schemaPath:"#/properties/environments/additionalProperties/properties/limits/properties/maxFiles/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema12.properties.environments.additionalProperties.properties.limits.properties.maxFiles,data:data169};
+if(vErrors === null){
+vErrors = [err343];
+}
+else {
+vErrors.push(err343);
+}
+errors++;
+}
+}
+}
+if(data165.maxFileBytes !== undefined){
+let data170 = data165.maxFileBytes;
+if(!(((typeof data170 == "number") && (!(data170 % 1) && !isNaN(data170))) && (isFinite(data170)))){
+const err344 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/limits/maxFileBytes",schemaPath:"#/properties/environments/additionalProperties/properties/limits/properties/maxFileBytes/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema12.properties.environments.additionalProperties.properties.limits.properties.maxFileBytes.type,parentSchema:schema12.properties.environments.additionalProperties.properties.limits.properties.maxFileBytes,data:data170};
+if(vErrors === null){
+vErrors = [err344];
+}
+else {
+vErrors.push(err344);
+}
+errors++;
+}
+if((typeof data170 == "number") && (isFinite(data170))){
+if(data170 < 1 || isNaN(data170)){
+const err345 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/limits/maxFileBytes",schemaPath:"#/properties/environments/additionalProperties/properties/limits/properties/maxFileBytes/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema12.properties.environments.additionalProperties.properties.limits.properties.maxFileBytes,data:data170};
+if(vErrors === null){
+vErrors = [err345];
+}
+else {
+vErrors.push(err345);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err346 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/limits",schemaPath:"#/properties/environments/additionalProperties/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.environments.additionalProperties.properties.limits.type,parentSchema:schema12.properties.environments.additionalProperties.properties.limits,data:data165};
+if(vErrors === null){
+vErrors = [err346];
+}
+else {
+vErrors.push(err346);
+}
+errors++;
+}
+}
+}
+else {
+const err347 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/environments/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.environments.additionalProperties.type,parentSchema:schema12.properties.environments.additionalProperties,data:data86};
+if(vErrors === null){
+vErrors = [err347];
+}
+else {
+vErrors.push(err347);
+}
+errors++;
+}
+}
+}
+else {
+const err348 = {instancePath:instancePath+"/environments",schemaPath:"#/properties/environments/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.environments.type,parentSchema:schema12.properties.environments,data:data85};
+if(vErrors === null){
+vErrors = [err348];
+}
+else {
+vErrors.push(err348);
+}
+errors++;
+}
+}
+}
+else {
+const err349 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.type,parentSchema:schema12,data};
+if(vErrors === null){
+vErrors = [err349];
+}
+else {
+vErrors.push(err349);
 }
 errors++;
 }
@@ -4410,7 +5945,7 @@ return errors === 0;
 
 export const validateImageManifestShape = validate13;
 const schema14 = {"type":"object","required":["schemaVersion","config","layers"],"properties":{"schemaVersion":{"const":2},"mediaType":{"type":"string"},"artifactType":{"type":"string"},"config":{"type":"object","required":["mediaType","digest","size"],"properties":{"mediaType":{"type":"string","maxLength":255},"digest":{"type":"string","pattern":"^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$"},"size":{"type":"integer","minimum":0},"artifactType":{"type":"string","maxLength":255},"annotations":{"type":"object","additionalProperties":{"type":"string"}},"data":{"type":"string"}}},"layers":{"type":"array","maxItems":1000,"items":{"type":"object","required":["mediaType","digest","size"],"properties":{"mediaType":{"type":"string","maxLength":255},"digest":{"type":"string","pattern":"^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$"},"size":{"type":"integer","minimum":0},"artifactType":{"type":"string","maxLength":255},"annotations":{"type":"object","additionalProperties":{"type":"string"}},"data":{"type":"string"}}}},"subject":{"type":"object","required":["mediaType","digest","size"],"properties":{"mediaType":{"type":"string","maxLength":255},"digest":{"type":"string","pattern":"^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$"},"size":{"type":"integer","minimum":0},"artifactType":{"type":"string","maxLength":255},"annotations":{"type":"object","additionalProperties":{"type":"string"}},"data":{"type":"string"}}},"annotations":{"type":"object","additionalProperties":{"type":"string"}}}};
-const pattern23 = new RegExp("^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$", "u");
+const pattern25 = new RegExp("^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$", "u");
 
 function validate13(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -4546,7 +6081,7 @@ errors++;
 if(data3.digest !== undefined){
 let data5 = data3.digest;
 if(typeof data5 === "string"){
-if(!pattern23.test(data5)){
+if(!pattern25.test(data5)){
 const err11 = {instancePath:instancePath+"/config/digest",schemaPath:"#/properties/config/properties/digest/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$"},message:"must match pattern \""+"^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$"+"\"",schema:"^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$",parentSchema:schema14.properties.config.properties.digest,data:data5};
 if(vErrors === null){
 vErrors = [err11];
@@ -4746,7 +6281,7 @@ errors++;
 if(data12.digest !== undefined){
 let data14 = data12.digest;
 if(typeof data14 === "string"){
-if(!pattern23.test(data14)){
+if(!pattern25.test(data14)){
 const err27 = {instancePath:instancePath+"/layers/" + i0+"/digest",schemaPath:"#/properties/layers/items/properties/digest/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$"},message:"must match pattern \""+"^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$"+"\"",schema:"^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$",parentSchema:schema14.properties.layers.items.properties.digest,data:data14};
 if(vErrors === null){
 vErrors = [err27];
@@ -4944,7 +6479,7 @@ errors++;
 if(data20.digest !== undefined){
 let data22 = data20.digest;
 if(typeof data22 === "string"){
-if(!pattern23.test(data22)){
+if(!pattern25.test(data22)){
 const err43 = {instancePath:instancePath+"/subject/digest",schemaPath:"#/properties/subject/properties/digest/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$"},message:"must match pattern \""+"^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$"+"\"",schema:"^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$",parentSchema:schema14.properties.subject.properties.digest,data:data22};
 if(vErrors === null){
 vErrors = [err43];
@@ -5240,7 +6775,7 @@ errors++;
 if(data3.digest !== undefined){
 let data5 = data3.digest;
 if(typeof data5 === "string"){
-if(!pattern23.test(data5)){
+if(!pattern25.test(data5)){
 const err10 = {instancePath:instancePath+"/manifests/" + i0+"/digest",schemaPath:"#/properties/manifests/items/properties/digest/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$"},message:"must match pattern \""+"^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$"+"\"",schema:"^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$",parentSchema:schema15.properties.manifests.items.properties.digest,data:data5};
 if(vErrors === null){
 vErrors = [err10];
