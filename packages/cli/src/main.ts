@@ -16,7 +16,8 @@ import { toolVersion } from './tool-version.js'
  *
  * @example
  * ```ts
- * const code = await main(['status', '--json'], { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd(), isTTY: false })
+ * const io = { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd(), isTTY: false }
+ * const code = await main(['status', '--json'], io)
  * ```
  */
 export async function main(argv: string[], io: Io): Promise<number> {

@@ -157,7 +157,9 @@ function typeObject(r: Row): SchemaObject {
   return object(kind, name, { attributes: r['attributes'], comment: r['comment'] })
 }
 
-/** An object with its properties cleaned: absent values (null, '', []) are left out so snapshots stay small and stable. */
+/**
+ * An object with its properties cleaned: absent values (null, '', []) are left out so snapshots stay small and stable.
+ */
 function object(kind: SchemaObjectKind, name: string, raw: Record<string, unknown>): SchemaObject {
   const properties: Record<string, SchemaValue> = {}
   for (const [key, value] of Object.entries(raw)) {

@@ -88,7 +88,9 @@ export class RegistryAuth {
     return this.credentials
   }
 
-  /** A token realm on plain HTTP would carry our password in clear text: only when the registry itself is plain HTTP. */
+  /**
+   * A token realm on plain HTTP would carry our password in clear text: only when the registry itself is plain HTTP.
+   */
   private checkRealm(realm: string): string {
     let url: URL
     try {
@@ -101,7 +103,8 @@ export class RegistryAuth {
     }
     if (url.protocol === 'https:' || (url.protocol === 'http:' && this.location.plainHttp)) return url.toString()
     throw this.authError(
-      `the registry sends us to a token server over ${url.protocol} (${url.host}); credentials are never sent without TLS`,
+      `the registry sends us to a token server over ${url.protocol} (${url.host}); credentials are never ` +
+        'sent without TLS',
       'Use a token realm on https://, or ?plain-http=true for a test registry on loopback.',
     )
   }
@@ -158,7 +161,8 @@ export class RegistryAuth {
       const refused = res.status === 401 || res.status === 403
       throw this.authError(
         redactSecrets(
-          `the token server ${url.host} refused ${creds ? 'the credentials' : 'anonymous access'} for ${scopes.join(' ')}: HTTP ${res.status} ${body.slice(0, 200)}`,
+          `the token server ${url.host} refused ${creds ? 'the credentials' : 'anonymous access'} for ` +
+            `${scopes.join(' ')}: HTTP ${res.status} ${body.slice(0, 200)}`,
           secretsOf(creds),
         ),
         refused

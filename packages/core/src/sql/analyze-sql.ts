@@ -50,13 +50,17 @@ export async function analyzeSql(
     if (noTransaction) continue
     if (cls.kind === 'non-transactional') {
       throw new SquizzleError('SQL_NEEDS_NO_TRANSACTION', `${where}: ${cls.what} cannot run inside a transaction`, {
-        hint: `Put it in a file of its own whose first line is "${noTransactionDirective}"; that file then runs statement by statement and resumes where it stopped after a failure.`,
+        hint:
+          `Put it in a file of its own whose first line is "${noTransactionDirective}"; that file then runs ` +
+          `statement by statement and resumes where it stopped after a failure.`,
         details: { path, line: statement.line, statement: cls.what },
       })
     }
     if (cls.kind === 'transaction-abort') {
       throw new SquizzleError('SQL_UNSUPPORTED', `${where}: ${cls.what} inside a migration file`, {
-        hint: `Squizzle runs the file in its own transaction. Remove the statement, or add "${noTransactionDirective}" to manage transactions yourself.`,
+        hint:
+          `Squizzle runs the file in its own transaction. Remove the statement, or add ` +
+          `"${noTransactionDirective}" to manage transactions yourself.`,
         details: { path, line: statement.line },
       })
     }

@@ -151,7 +151,8 @@ describe('splitStatements on files over 1 MiB (parsed in chunks)', () => {
       (i: number) => `INSERT INTO t (id, note) VALUES (${i}, 'it''s; fine ${i}')`,
       (i: number) => `INSERT INTO t (id, note) VALUES (${i}, E'esc\\'aped; ${i}')`,
       (i: number) =>
-        `CREATE FUNCTION f${i}() RETURNS int LANGUAGE plpgsql AS $$\nBEGIN\n  PERFORM 1; PERFORM 2;\n  RETURN ${i};\nEND;\n$$`,
+        `CREATE FUNCTION f${i}() RETURNS int LANGUAGE plpgsql AS $$\nBEGIN\n  PERFORM 1; PERFORM 2;\n  ` +
+        `RETURN ${i};\nEND;\n$$`,
       (i: number) => `CREATE FUNCTION g${i}() RETURNS int LANGUAGE sql\nBEGIN ATOMIC\n  SELECT 1;\n  SELECT ${i};\nEND`,
       (i: number) => `/* c; /* nested; */ ; */ UPDATE t SET note = '日本語 ${i} 😀' WHERE id = ${i}`,
     ]
@@ -215,7 +216,8 @@ describe('splitStatements on files over 1 MiB (parsed in chunks)', () => {
     const fns = Array.from(
       { length: 6000 },
       (_, i) =>
-        `CREATE FUNCTION f${i}() RETURNS int LANGUAGE plpgsql AS $$\nBEGIN\n  PERFORM 1; PERFORM 2; PERFORM 3; PERFORM 4;\n  RETURN ${i};\nEND;\n$$;\nINSERT INTO t VALUES ('a; b; ${i}');`,
+        `CREATE FUNCTION f${i}() RETURNS int LANGUAGE plpgsql AS $$\nBEGIN\n  PERFORM 1; PERFORM 2; PERFORM ` +
+        `3; PERFORM 4;\n  RETURN ${i};\nEND;\n$$;\nINSERT INTO t VALUES ('a; b; ${i}');`,
     )
     const started = process.cpuUsage()
     const statements = await splitStatements(fns.join('\n'))

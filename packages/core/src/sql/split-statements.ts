@@ -159,7 +159,9 @@ function parseError(path: string, sql: string, chunkStart: number, error: unknow
   const line = countLines(sql, 0, advanceCodePoints(sql, chunkStart, details?.cursorPosition ?? 0)) + 1
   const message = details?.message ?? (error instanceof Error ? error.message : String(error))
   return new SquizzleError('SQL_PARSE_ERROR', `${path}:${line}: ${message}`, {
-    hint: 'Fix the SQL so PostgreSQL can parse it. psql meta-commands (\\connect, \\copy, COPY … FROM stdin data) are not SQL and cannot be bundled.',
+    hint:
+      'Fix the SQL so PostgreSQL can parse it. psql meta-commands (\\connect, \\copy, COPY … FROM stdin data) ' +
+      'are not SQL and cannot be bundled.',
     details: { path, line },
     cause: error,
   })
