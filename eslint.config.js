@@ -3,6 +3,24 @@ import js from '@eslint/js'
 import globals from 'globals'
 import tseslint from 'typescript-eslint'
 
+/** `it('…', …)`, `describe('…', …)` and `test('…', …)` lines, whose title is one string on purpose. */
+const maxLenTestTitle = '^\\s*(it|test|describe)(\\.\\w+)*\\([\'"`]'
+
+const filesBeingRewritten = [
+  'packages/core/src/engine/migrator.ts',
+  'packages/core/src/driver/record-store.ts',
+  'packages/core/src/build/build-version.ts',
+  'packages/core/src/build/no-transaction-paths.ts',
+  'packages/core/src/build/record-snapshot.ts',
+  'packages/core/src/build/reversibility.test.ts',
+  'packages/core/src/build/source-files.ts',
+  'packages/core/src/config/config-schema.ts',
+  'packages/core/src/replay/replay-versions.ts',
+  'packages/driver-postgres/src/history-rows.ts',
+  'packages/cli/src/commands/apply.ts',
+  'packages/cli/src/commands/build.ts',
+]
+
 export default tseslint.config(
   {
     ignores: [
@@ -28,7 +46,16 @@ export default tseslint.config(
       ],
       // Control characters are exactly what terminal escaping and input checks look for.
       'no-control-regex': 'off',
+      // Prettier wraps code at 120 columns but never splits a string or a comment; this catches those.
+      // A test title stays whole so the name vitest prints can be searched for; a URL cannot be split.
+      'max-len': ['error', { code: 120, ignoreUrls: true, ignorePattern: maxLenTestTitle }],
     },
+  },
+  {
+    // Files other branches are rewriting right now keep their long lines until those branches are merged,
+    // to keep the merges clean; then this block goes and they follow the rule above.
+    files: filesBeingRewritten,
+    rules: { 'max-len': ['warn', { code: 120, ignoreUrls: true, ignorePattern: maxLenTestTitle }] },
   },
   {
     // Tests pick fields out of JSON bodies and error objects they have just asserted the shape of.

@@ -52,7 +52,9 @@ function buildProject(name, populate) {
 
 /** Runs `squizzle apply` in a child that reports its own peak RSS. */
 function squizzleApply(dir, url) {
-  const probe = `process.on('exit', () => process.stderr.write('\\nmaxrss_kb=' + process.resourceUsage().maxRSS + '\\n')); process.argv.splice(1, 0, ${JSON.stringify(bin)}); await import(${JSON.stringify(bin)})`
+  const probe =
+    `process.on('exit', () => process.stderr.write('\\nmaxrss_kb=' + process.resourceUsage().maxRSS + '\\n')); ` +
+    `process.argv.splice(1, 0, ${JSON.stringify(bin)}); await import(${JSON.stringify(bin)})`
   const r = timed(process.execPath, ['--input-type=module', '-e', probe, '--', 'apply', '--quiet'], {
     cwd: dir,
     env: { ...process.env, DATABASE_URL: url, NO_COLOR: '1' },
@@ -151,7 +153,8 @@ try {
   }
   for (const r of results)
     console.log(
-      `${r.label}: psql runs ${r.psqlRuns.map((x) => x.toFixed(2)).join(' ')}; squizzle runs ${r.squizzleRuns.map((x) => x.toFixed(2)).join(' ')}`,
+      `${r.label}: psql runs ${r.psqlRuns.map((x) => x.toFixed(2)).join(' ')}; squizzle runs ` +
+        `${r.squizzleRuns.map((x) => x.toFixed(2)).join(' ')}`,
     )
   console.log(`\nbundle of (b): largest file ${(statSync(seed.file).size / 1e6).toFixed(1)} MB`)
 } finally {

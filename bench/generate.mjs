@@ -13,7 +13,8 @@ export function writeSmallFiles(dir, count = 500) {
       (_, r) => `INSERT INTO item_${i} (id, name, qty) VALUES (${r + 1}, 'item ${i}/${r + 1}', ${(i * 7 + r) % 100});`,
     )
     const sql = [
-      `CREATE TABLE item_${i} (id integer PRIMARY KEY, name text NOT NULL, qty integer NOT NULL, created_at timestamptz NOT NULL DEFAULT now());`,
+      `CREATE TABLE item_${i} (id integer PRIMARY KEY, name text NOT NULL, qty integer NOT NULL, created_at ` +
+        `timestamptz NOT NULL DEFAULT now());`,
       `CREATE INDEX item_${i}_qty_idx ON item_${i} (qty);`,
       ...rows,
       '',
@@ -35,7 +36,8 @@ export async function writeBigSeed(file, bytes = 50 * 1024 * 1024) {
     for (let r = 0; r < 100; r++) {
       id++
       values.push(
-        `(${id}, 'customer-${id}@example.com', 'Customer number ${id} with a reasonably long display name', ${id % 1000}, '2024-01-01T00:00:00Z')`,
+        `(${id}, 'customer-${id}@example.com', 'Customer number ${id} with a reasonably long display name', ` +
+          `${id % 1000}, '2024-01-01T00:00:00Z')`,
       )
     }
     const line = `INSERT INTO seed_customers (id, email, full_name, tier, joined_at) VALUES\n${values.join(',\n')};\n`
@@ -48,4 +50,5 @@ export async function writeBigSeed(file, bytes = 50 * 1024 * 1024) {
 }
 
 export const seedTable =
-  'CREATE TABLE seed_customers (id bigint PRIMARY KEY, email text NOT NULL, full_name text NOT NULL, tier integer NOT NULL, joined_at timestamptz NOT NULL);\n'
+  'CREATE TABLE seed_customers (id bigint PRIMARY KEY, email text NOT NULL, full_name text NOT NULL, tier ' +
+  'integer NOT NULL, joined_at timestamptz NOT NULL);\n'

@@ -34,7 +34,9 @@ function timed(cmd, args, options = {}) {
 
 /** Runs the squizzle CLI in a child that reports its own peak RSS. */
 function squizzle(args, cwd) {
-  const probe = `process.on('exit', () => process.stderr.write('\\nmaxrss_kb=' + process.resourceUsage().maxRSS + '\\n')); process.argv.splice(1, 0, ${JSON.stringify(bin)}); await import(${JSON.stringify(bin)})`
+  const probe =
+    `process.on('exit', () => process.stderr.write('\\nmaxrss_kb=' + process.resourceUsage().maxRSS + '\\n')); ` +
+    `process.argv.splice(1, 0, ${JSON.stringify(bin)}); await import(${JSON.stringify(bin)})`
   const r = timed(process.execPath, ['--input-type=module', '-e', probe, '--', ...args, '--quiet'], {
     cwd,
     env: { ...process.env, NO_COLOR: '1' },
@@ -57,7 +59,8 @@ async function startRegistry() {
   const port = await freePort()
   writeFileSync(
     join(dir, 'config.yml'),
-    `version: 0.1\nlog:\n  level: error\n  accesslog:\n    disabled: true\nstorage:\n  filesystem:\n    rootdirectory: ${dir}/data\nhttp:\n  addr: 127.0.0.1:${port}\n`,
+    `version: 0.1\nlog:\n  level: error\n  accesslog:\n    disabled: true\nstorage:\n  filesystem:\n    ` +
+      `rootdirectory: ${dir}/data\nhttp:\n  addr: 127.0.0.1:${port}\n`,
   )
   const child = spawn('docker-registry', ['serve', join(dir, 'config.yml')], { stdio: 'ignore' })
   for (let i = 0; i < 300; i++) {
@@ -155,5 +158,6 @@ console.log(`${''.padEnd(10)} ${'squizzle'.padStart(10)} ${'skopeo'.padStart(10)
 console.log(row('push', median(results.squizzlePush), median(results.skopeoPush)))
 console.log(row('pull', median(results.squizzlePull), median(results.skopeoPull)))
 console.log(
-  `squizzle peak RSS: push ${Math.max(...results.pushRss).toFixed(0)} MB, pull ${Math.max(...results.pullRss).toFixed(0)} MB (goal: under 100 MB)`,
+  `squizzle peak RSS: push ${Math.max(...results.pushRss).toFixed(0)} MB, pull ` +
+    `${Math.max(...results.pullRss).toFixed(0)} MB (goal: under 100 MB)`,
 )

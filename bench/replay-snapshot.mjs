@@ -61,7 +61,8 @@ try {
   const dev = time('build, replay on --dev-url (same server)', ['--dev-url', pg.url])
   const embedded = time('build, replay on an embedded server', [])
   console.log(
-    `replay cost: +${(dev.seconds - plain.seconds).toFixed(2)} s on a dev server, +${(embedded.seconds - plain.seconds).toFixed(2)} s with an embedded one`,
+    `replay cost: +${(dev.seconds - plain.seconds).toFixed(2)} s on a dev server, ` +
+      `+${(embedded.seconds - plain.seconds).toFixed(2)} s with an embedded one`,
   )
   const built = JSON.parse(
     squizzle(project(), ['build', '1.0.0', '--json', '--irreversible', '--dev-url', pg.url]).stdout,

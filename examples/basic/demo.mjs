@@ -62,7 +62,8 @@ try {
   squizzle(['apply'], env)
   squizzle(['drift', '--check'], env)
   console.log(
-    '\nDemo finished: three versions built, signed, verified and applied exactly once, the schema matches the snapshot of the last one, and the last one was rolled back and applied again.',
+    '\nDemo finished: three versions built, signed, verified and applied exactly once, the schema matches ' +
+      'the snapshot of the last one, and the last one was rolled back and applied again.',
   )
 } finally {
   await pg.stop()

@@ -55,7 +55,8 @@ async function schemaOf(
     enums: await query(
       url,
       `SELECT t.typname, array_agg(e.enumlabel ORDER BY e.enumsortorder)::text AS labels
-      FROM pg_type t JOIN pg_enum e ON e.enumtypid = t.oid JOIN pg_namespace n ON n.oid = t.typnamespace WHERE n.nspname = 'public' GROUP BY 1 ORDER BY 1`,
+      FROM pg_type t JOIN pg_enum e ON e.enumtypid = t.oid JOIN pg_namespace n ON n.oid = t.typnamespace
+      WHERE n.nspname = 'public' GROUP BY 1 ORDER BY 1`,
     ),
     sequences: await query(
       url,

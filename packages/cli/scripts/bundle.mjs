@@ -53,7 +53,9 @@ const result = await build({
   metafile: process.env['SQUIZZLE_BUNDLE_META'] !== undefined,
   // Bundled CommonJS dependencies call require() for Node's own modules.
   banner: {
-    js: "import { createRequire as __squizzleRequire } from 'node:module'; const require = __squizzleRequire(import.meta.url);",
+    js:
+      "import { createRequire as __squizzleRequire } from 'node:module'; const require = " +
+      '__squizzleRequire(import.meta.url);',
   },
 })
 

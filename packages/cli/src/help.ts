@@ -3,7 +3,8 @@ import { exitCodes } from './exit-codes.js'
 import { wrapText } from './output/wrap-text.js'
 
 const globalHelp = [
-  '--storage URL          where bundles live: file:PATH (default file:.squizzle/artifacts) or oci://HOST[:PORT]/REPO; env SQUIZZLE_STORAGE',
+  '--storage URL          where bundles live: file:PATH (default file:.squizzle/artifacts) or ' +
+    'oci://HOST[:PORT]/REPO; env SQUIZZLE_STORAGE',
   '--plain-http           talk HTTP, not HTTPS, to oci:// registries (same as ?plain-http=true)',
   '--database-url URL     PostgreSQL to migrate; env DATABASE_URL',
   '--config FILE          config file (default: squizzle.config.{ts,mjs,js,json,yaml} found upward)',

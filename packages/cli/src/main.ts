@@ -1,13 +1,14 @@
 import { SquizzleError } from '@squizzle/core'
 import { closestMatch } from '@squizzle/core/config'
-import { commandName, parseCommand } from './args.js'
+import { commandName, parseCommand, type GlobalFlags, type ParsedCommand } from './args.js'
 import { commandNames, loadCommand, loadCommands } from './commands/registry.js'
 import { CommandContext } from './context.js'
 import { exitCodeFor, exitCodes } from './exit-codes.js'
 import { commandHelp, helpWidth, mainHelp } from './help.js'
 import { versionCommand } from './commands/version.js'
+import type { Command } from './commands/command.js'
 import { guardedOutput } from './output/guarded-output.js'
-import { Reporter, type Io } from './output/reporter.js'
+import { Reporter, type Io, type ReporterOptions } from './output/reporter.js'
 import { toolVersion } from './tool-version.js'
 
 /**
@@ -16,7 +17,8 @@ import { toolVersion } from './tool-version.js'
  *
  * @example
  * ```ts
- * const code = await main(['status', '--json'], { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd(), isTTY: false })
+ * const io = { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd(), isTTY: false }
+ * const code = await main(['status', '--json'], io)
  * ```
  */
 export async function main(argv: string[], io: Io): Promise<number> {
@@ -26,26 +28,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
   }
   const reporterRef: { current?: Reporter } = {}
   let secrets: () => string[] = () => []
-  const fallback = () =>
-    new Reporter(io, {
-      json: argv.includes('--json'),
-      quiet: false,
-      verbose: argv.includes('--verbose'),
-      color: colorWanted(io, argv),
-      secrets,
-    })
   try {
-    // Only the command being run is loaded (see registry.ts); its options are then parsed strictly.
-    const versionAsked = wantsVersionReport(argv)
-    const name = commandName(argv)
-    const command = versionAsked ? versionCommand : await loadCommand(name)
-    // A mistyped command is named as such, before its flags are judged against no command's options.
-    if (!versionAsked && name !== undefined && !command) throw unknownCommand(name)
-    const parsed = parseCommand(
-      argv,
-      () => command?.options ?? {},
-      () => command?.bareValues ?? {},
-    )
+    const { versionAsked, command, parsed } = await resolveCommand(argv)
     if (!versionAsked && (parsed.name === undefined || (parsed.globals.help && !command))) {
       guardedOutput(io.stdout).write(mainHelp(toolVersion, await loadCommands(), helpWidth(io.env, io.columns)))
       return parsed.name === undefined && !parsed.globals.help ? exitCodes.usage : exitCodes.ok
@@ -57,22 +41,50 @@ export async function main(argv: string[], io: Io): Promise<number> {
     }
     const ctx = await CommandContext.create(io, parsed.globals, reporterRef)
     secrets = () => ctx.secretValues()
-    reporterRef.current = new Reporter(io, {
-      json: parsed.globals.json,
-      quiet: parsed.globals.quiet,
-      verbose: parsed.globals.verbose,
-      color: colorWanted(io, argv),
-      secrets,
-    })
+    const reporter = new Reporter(io, reporterOptions(io, argv, parsed.globals, secrets))
+    reporterRef.current = reporter
     const code = await runClosing(ctx, () => command.run(ctx, parsed))
-    reporterRef.current.finish()
+    reporter.finish()
     // Output that could not be written (other than to a reader that left) is a failure.
-    return code === exitCodes.ok && reporterRef.current.outputFailure ? exitCodes.failure : code
+    return code === exitCodes.ok && reporter.outputFailure ? exitCodes.failure : code
   } catch (err) {
     const code = exitCodeFor(err)
-    ;(reporterRef.current ?? fallback()).error(err, code)
+    ;(reporterRef.current ?? fallbackReporter(io, argv, secrets)).error(err, code)
     return code
   }
+}
+
+/** The command argv names (or the version report), and argv parsed strictly against that command's options. */
+async function resolveCommand(
+  argv: string[],
+): Promise<{ versionAsked: boolean; command: Command | undefined; parsed: ParsedCommand }> {
+  // Only the command being run is loaded (see registry.ts); its options are then parsed strictly.
+  const versionAsked = wantsVersionReport(argv)
+  const name = commandName(argv)
+  const command = versionAsked ? versionCommand : await loadCommand(name)
+  // A mistyped command is named as such, before its flags are judged against no command's options.
+  if (!versionAsked && name !== undefined && !command) throw unknownCommand(name)
+  const parsed = parseCommand(
+    argv,
+    () => command?.options ?? {},
+    () => command?.bareValues ?? {},
+  )
+  return { versionAsked, command, parsed }
+}
+
+function reporterOptions(
+  io: Io,
+  argv: string[],
+  flags: Pick<GlobalFlags, 'json' | 'quiet' | 'verbose'>,
+  secrets: () => string[],
+): ReporterOptions {
+  return { json: flags.json, quiet: flags.quiet, verbose: flags.verbose, color: colorWanted(io, argv), secrets }
+}
+
+/** For an error before the command's flags are parsed: the flags read from argv as they are. */
+function fallbackReporter(io: Io, argv: string[], secrets: () => string[]): Reporter {
+  const flags = { json: argv.includes('--json'), quiet: false, verbose: argv.includes('--verbose') }
+  return new Reporter(io, reporterOptions(io, argv, flags, secrets))
 }
 
 /** Runs the command, then closes what its plugins opened (after a failure too: no pool may keep the process alive). */

@@ -63,7 +63,8 @@ describe('squizzle apply', () => {
   it('rolls the whole version back when one of its files fails, and records the failure', async () => {
     await project.add('migrations', '001_ok.sql', 'CREATE TABLE kept_only_if_all_pass (id int);')
     await project.add('migrations', '002_broken.sql', 'SELECT 1;\nINSERT INTO no_such_table VALUES (1);')
-    await run('build', '1.0.0', '--irreversible', '--no-snapshot') // fails on purpose: an empty database cannot replay it
+    // fails on purpose: an empty database cannot replay it
+    await run('build', '1.0.0', '--irreversible', '--no-snapshot')
     const result = await run('apply')
     expect(result.code).toBe(1)
     expect(result.stderr).toContain('migrations/002_broken.sql:2')
@@ -83,7 +84,8 @@ describe('squizzle apply', () => {
     const lines = Array.from({ length: 30_000 }, () => good)
     lines[20_000] = 'INSERT INTO missing_table VALUES (1);\n'
     await project.add('migrations', '001_big.sql', 'CREATE TABLE big (id int, v text);\n' + lines.join(''))
-    await run('build', '1.0.0', '--irreversible', '--no-snapshot') // fails on purpose: an empty database cannot replay it
+    // fails on purpose: an empty database cannot replay it
+    await run('build', '1.0.0', '--irreversible', '--no-snapshot')
     const r = await run('apply', '--json')
     expect(r.code).toBe(1)
     expect(json<{ error: { details: { path: string; line: number } } }>(r.stdout).error.details).toMatchObject({
@@ -98,7 +100,8 @@ describe('squizzle apply', () => {
     await project.add(
       'migrations',
       '002_idx.sql',
-      '-- squizzle:no-transaction\nCREATE INDEX CONCURRENTLY t_id_idx ON t (id);\nCREATE INDEX CONCURRENTLY t_m_idx ON t (m);',
+      '-- squizzle:no-transaction\nCREATE INDEX CONCURRENTLY t_id_idx ON t (id);\nCREATE INDEX CONCURRENTLY ' +
+        't_m_idx ON t (m);',
     )
     await project.add('migrations', '003_add.sql', "ALTER TYPE mood ADD VALUE 'great';")
     await project.add('migrations', '004_use.sql', "INSERT INTO t VALUES (1, 'great');")
@@ -119,9 +122,11 @@ describe('squizzle apply', () => {
     await project.add(
       'migrations',
       '002_idx.sql',
-      '-- squizzle:no-transaction\nCREATE INDEX CONCURRENTLY t_id_idx ON t (id);\nCREATE INDEX CONCURRENTLY t_x_idx ON t (x);',
+      '-- squizzle:no-transaction\nCREATE INDEX CONCURRENTLY t_id_idx ON t (id);\nCREATE INDEX CONCURRENTLY ' +
+        't_x_idx ON t (x);',
     )
-    await run('build', '1.0.0', '--irreversible', '--no-snapshot') // fails on purpose: an empty database cannot replay it
+    // fails on purpose: an empty database cannot replay it
+    await run('build', '1.0.0', '--irreversible', '--no-snapshot')
     const failed = await run('apply', '--json')
     expect(failed.code).toBe(1)
     expect(json<{ error: { details: { resumable: boolean } } }>(failed.stdout).error.details.resumable).toBe(true)
@@ -139,9 +144,11 @@ describe('squizzle apply', () => {
     await project.add(
       'migrations',
       '001_idx.sql',
-      '-- squizzle:no-transaction\nCREATE INDEX CONCURRENTLY t_id_idx ON t (id);\nCREATE INDEX CONCURRENTLY t_x_idx ON t (x);',
+      '-- squizzle:no-transaction\nCREATE INDEX CONCURRENTLY t_id_idx ON t (id);\nCREATE INDEX CONCURRENTLY ' +
+        't_x_idx ON t (x);',
     )
-    await run('build', '1.0.0', '--irreversible', '--no-snapshot') // fails on purpose: an empty database cannot replay it
+    // fails on purpose: an empty database cannot replay it
+    await run('build', '1.0.0', '--irreversible', '--no-snapshot')
     const failed = await run('apply', '--json')
     expect(failed.code).toBe(1)
     expect(json<{ error: { details: { resumable: boolean } } }>(failed.stdout).error.details.resumable).toBe(true)

@@ -94,7 +94,8 @@ describe('squizzle baseline checks the schema', () => {
   const baselineAudit = () =>
     query(
       url,
-      "SELECT outcome, details->>'force' AS force, details->>'schema' AS schema, details->'differences' AS differences FROM squizzle.audit WHERE operation = 'baseline' ORDER BY id",
+      "SELECT outcome, details->>'force' AS force, details->>'schema' AS schema, details->'differences' AS " +
+        "differences FROM squizzle.audit WHERE operation = 'baseline' ORDER BY id",
     )
 
   it("refuses a database whose schema is not the version's (exit 3), showing the differences", async () => {
@@ -168,7 +169,8 @@ describe('squizzle repair', () => {
     await project.add(
       'migrations',
       '002_index.sql',
-      '-- squizzle:no-transaction\nCREATE TABLE side (id int);\nCREATE INDEX CONCURRENTLY t_w_idx ON t (w);\nCREATE INDEX CONCURRENTLY t_v_idx ON t (v);',
+      '-- squizzle:no-transaction\nCREATE TABLE side (id int);\nCREATE INDEX CONCURRENTLY t_w_idx ON t ' +
+        '(w);\nCREATE INDEX CONCURRENTLY t_v_idx ON t (v);',
     )
     await project.add('rollback', '001_t.sql', 'DROP TABLE t;')
     await project.add('rollback', '002_index.sql', 'DROP TABLE side;')

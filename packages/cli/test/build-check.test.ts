@@ -19,7 +19,8 @@ beforeEach(async () => {
   await project.add(
     'migrations',
     '001_users.sql',
-    "CREATE TYPE status AS ENUM ('active', 'closed');\nCREATE TABLE users (id int PRIMARY KEY, status status NOT NULL);",
+    "CREATE TYPE status AS ENUM ('active', 'closed');\nCREATE TABLE users (id int PRIMARY KEY, status status " +
+      'NOT NULL);',
   )
   await project.add('rollback', '001_users.sql', 'DROP TABLE users;\nDROP TYPE status;')
   expect((await run('build', '1.0.0', '--check')).code).toBe(0)
@@ -33,7 +34,8 @@ describe('build --check', () => {
     await project.add(
       'migrations',
       '002_orders.sql',
-      'CREATE TABLE orders (id int, user_id int REFERENCES users (id));\nCREATE INDEX orders_user_idx ON orders (user_id);',
+      'CREATE TABLE orders (id int, user_id int REFERENCES users (id));\nCREATE INDEX orders_user_idx ON ' +
+        'orders (user_id);',
     )
     await project.add('rollback', '002_orders.sql', 'DROP TABLE orders;')
     const r = await run('build', '1.1.0', '--check')

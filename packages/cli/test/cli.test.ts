@@ -71,7 +71,8 @@ describe('the squizzle command', () => {
     const url = new URL(await createTestDatabase(inject('postgresUrl')))
     const password = url.password
     await project.add('migrations', '001_a.sql', 'SELECT * FROM missing;')
-    await squizzle(['build', '1.0.0', '--irreversible', '--no-snapshot'], { cwd: project.dir }) // fails on purpose at apply
+    // fails on purpose at apply
+    await squizzle(['build', '1.0.0', '--irreversible', '--no-snapshot'], { cwd: project.dir })
     for (const args of [['apply'], ['apply', '--json'], ['status', '--json', '--verbose'], ['apply', '--verbose']]) {
       const r = await squizzle(args, { cwd: project.dir, env: { DATABASE_URL: url.toString() } })
       expect(r.stdout + r.stderr).not.toContain(password)

@@ -20,7 +20,8 @@ beforeAll(async () => {
   const sql = Array.from(
     { length: tables },
     (_, i) =>
-      `CREATE TABLE ${name(i)} (id bigint PRIMARY KEY, quantity integer NOT NULL, note text);\nCOMMENT ON TABLE ${name(i)} IS '${comment('as built')}';`,
+      `CREATE TABLE ${name(i)} (id bigint PRIMARY KEY, quantity integer NOT NULL, note text);\nCOMMENT ON ` +
+      `TABLE ${name(i)} IS '${comment('as built')}';`,
   )
   await project.add('migrations', '001_orders.sql', sql.join('\n'))
   expect((await squizzle(['build', '1.0.0', '--irreversible'], { cwd: project.dir })).code).toBe(0)

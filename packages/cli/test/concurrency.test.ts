@@ -34,7 +34,8 @@ describe('concurrent and interrupted applies', () => {
     expect(applied.some((list) => list.length === 0)).toBe(true)
     const rows = await query<{ version: string; n: number }>(
       url,
-      "SELECT version, count(*)::int AS n FROM squizzle.history WHERE status = 'success' GROUP BY version ORDER BY version",
+      "SELECT version, count(*)::int AS n FROM squizzle.history WHERE status = 'success' GROUP BY version " +
+        'ORDER BY version',
     )
     expect(rows).toEqual([
       { version: '1.0.0', n: 1 },
@@ -54,7 +55,8 @@ describe('concurrent and interrupted applies', () => {
     const child = startSquizzle(['apply'], { cwd: project.dir, env: { DATABASE_URL: url } })
     const done = collect(child)
     const sleeping =
-      "SELECT 1 FROM pg_stat_activity WHERE query LIKE '%pg_sleep(CASE%' AND state = 'active' AND pid <> pg_backend_pid()"
+      "SELECT 1 FROM pg_stat_activity WHERE query LIKE '%pg_sleep(CASE%' AND state = 'active' AND pid <> " +
+      'pg_backend_pid()'
     await waitFor(async () => (await query(url, sleeping)).length > 0, 'the apply to reach its sleeping statement')
     child.kill('SIGKILL')
     expect((await done).signal).toBe('SIGKILL')

@@ -71,7 +71,9 @@ describe('without a terminal', () => {
     expect((await run('baseline', '1.0.0', '--force')).code).toBe(2)
     await query(
       url,
-      "INSERT INTO squizzle.history (operation, version, status, actor, host, tool_version, started_at, finished_at, duration_ms, error_code, error_message) VALUES ('apply', '1.2.0', 'failed', 'x', 'h', '0', now(), now(), 0, 'MIGRATION_FAILED', 'boom')",
+      'INSERT INTO squizzle.history (operation, version, status, actor, host, tool_version, started_at, ' +
+        "finished_at, duration_ms, error_code, error_message) VALUES ('apply', '1.2.0', 'failed', 'x', 'h', " +
+        "'0', now(), now(), 0, 'MIGRATION_FAILED', 'boom')",
     )
     expect((await run('repair', '--restart')).code).toBe(2)
     expect((await run('repair', '--restart', '--yes')).code).toBe(0)

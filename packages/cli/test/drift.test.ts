@@ -108,7 +108,8 @@ describe('squizzle drift and status', () => {
     expect((await run('apply')).code).toBe(0)
     await query(
       env['DATABASE_URL']!,
-      'ALTER TABLE users ADD COLUMN nickname text; DROP INDEX users_email_idx; ALTER TABLE users ALTER COLUMN email TYPE text',
+      'ALTER TABLE users ADD COLUMN nickname text; DROP INDEX users_email_idx; ALTER TABLE users ALTER ' +
+        'COLUMN email TYPE text',
     )
     const r = await run('drift', '--check', '--json')
     expect(r.code).toBe(3)

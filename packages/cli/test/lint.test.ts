@@ -66,7 +66,8 @@ describe('squizzle build --lint', () => {
     ).toEqual(['require-concurrent-index-creation'])
     await writeFile(
       join(project.dir, 'squizzle.config.yaml'),
-      'storage: file:.squizzle/artifacts\nlint:\n  level: error\n  exclude: [prefer-robust-stmts, require-concurrent-index-creation]\n',
+      'storage: file:.squizzle/artifacts\nlint:\n  level: error\n  exclude: [prefer-robust-stmts, ' +
+        'require-concurrent-index-creation]\n',
     )
     const passing = await run('build', '1.0.0', '--json')
     expect(passing.code).toBe(0)

@@ -30,7 +30,8 @@ describe('transaction scope and session settings', () => {
       await project.add(
         'migrations',
         '001_settings.sql',
-        "CREATE SCHEMA elsewhere;\nSET lock_timeout = '1234ms';\nSET search_path = elsewhere, public;\nCREATE TABLE made_elsewhere (id int);",
+        "CREATE SCHEMA elsewhere;\nSET lock_timeout = '1234ms';\nSET search_path = elsewhere, " +
+          'public;\nCREATE TABLE made_elsewhere (id int);',
       )
       await project.add('migrations', '002_check.sql', `${noLeak('002')}\nCREATE TABLE made_in_public (id int);`)
       await project.add(
@@ -84,7 +85,8 @@ describe('a crash in the middle of a no-transaction file', () => {
     await project.add(
       'migrations',
       '001_steps.sql',
-      '-- squizzle:no-transaction\nCREATE TABLE step_one (id int);\nINSERT INTO gate VALUES (2);\nCREATE TABLE step_three (id int);',
+      '-- squizzle:no-transaction\nCREATE TABLE step_one (id int);\nINSERT INTO gate VALUES (2);\nCREATE ' +
+        'TABLE step_three (id int);',
     )
     await run('build', '1.0.0', '--irreversible', '--no-snapshot') // the gate table exists only in this test's database
     const holder = new PostgresDriver({ url, applicationName: 'test gate' })
@@ -105,7 +107,8 @@ describe('a crash in the middle of a no-transaction file', () => {
       await waitFor(async () => {
         const [row] = await query<{ n: number }>(
           url,
-          "SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'INSERT INTO gate%'",
+          "SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE " +
+            "'INSERT INTO gate%'",
         )
         return (row?.n ?? 0) > 0
       }, 'the apply to block on the gate')

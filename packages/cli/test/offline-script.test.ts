@@ -41,21 +41,24 @@ beforeEach(async () => {
   await project.add(
     'migrations',
     '001_items.sql',
-    "CREATE TABLE items (id int PRIMARY KEY, name text);\nCOMMENT ON TABLE items IS 'it''s $$ a \\ :ON_ERROR_STOP test';\n",
+    "CREATE TABLE items (id int PRIMARY KEY, name text);\nCOMMENT ON TABLE items IS 'it''s $$ a \\ " +
+      ":ON_ERROR_STOP test';\n",
   )
   await project.add('rollback', '001_items.sql', 'DROP TABLE items;')
   expect((await run(['build', '1.0.0', '--notes', "first: it's $$"])).code).toBe(0)
   await project.add(
     'migrations',
     '002_price.sql',
-    'ALTER TABLE items ADD COLUMN price int;\nCREATE FUNCTION price_of(i int) RETURNS int LANGUAGE sql AS $$ SELECT price FROM items WHERE id = i $$;',
+    'ALTER TABLE items ADD COLUMN price int;\nCREATE FUNCTION price_of(i int) RETURNS int LANGUAGE sql AS $$ ' +
+      'SELECT price FROM items WHERE id = i $$;',
   )
   await project.add('rollback', '002_price.sql', 'DROP FUNCTION price_of(int);\nALTER TABLE items DROP COLUMN price;')
   expect((await run(['build', '1.1.0'])).code).toBe(0)
   await project.add(
     'migrations',
     '003_index.sql',
-    '-- squizzle:no-transaction\nCREATE INDEX CONCURRENTLY items_name_idx ON items (name);\nCREATE INDEX CONCURRENTLY items_price_idx ON items (price);\n',
+    '-- squizzle:no-transaction\nCREATE INDEX CONCURRENTLY items_name_idx ON items (name);\nCREATE INDEX ' +
+      'CONCURRENTLY items_price_idx ON items (price);\n',
   )
   await project.add('rollback', '003_index.sql', 'DROP INDEX items_price_idx;\nDROP INDEX items_name_idx;')
   await project.add('migrations', '004_notes.sql', 'CREATE TABLE notes (id int);')

@@ -9,7 +9,8 @@ const inCi = Boolean(process.env['CI'])
 const skip = findRegistryBinary() === null && !inCi
 if (skip)
   console.warn(
-    '\n*** docker-registry is not on PATH: SKIPPING the CLI registry tests (apt-get install docker-registry). In CI they fail instead. ***\n',
+    '\n*** docker-registry is not on PATH: SKIPPING the CLI registry tests (apt-get install ' +
+      'docker-registry). In CI they fail instead. ***\n',
   )
 
 let registry: TestRegistry
@@ -107,7 +108,8 @@ describe.skipIf(skip)('squizzle with a real OCI registry (docker-registry, Basic
       '.squizzle/artifacts/blobs/sha256',
       (JSON.parse(built.stdout) as { bundleDigest: string }).bundleDigest.slice('sha256:'.length),
     )
-    // A cached bundle that differs from its digest is read, caught and refused: proof the cache is used and never trusted blindly.
+    // A cached bundle that differs from its digest is read, caught and refused: proof the cache is used and never
+    // trusted blindly.
     await writeFile(layer, 'not the bundle')
     const refused = await run('apply', '--storage', remote, '--json')
     expect(refused.code).toBe(3)
@@ -231,9 +233,13 @@ describe.skipIf(skip)('squizzle with a real OCI registry (docker-registry, Basic
   })
 })
 
-/** Points `tag` at a different manifest (same config and layer, another annotation) with a raw HTTP PUT, as an attacker with push rights could. */
+/**
+ * Points `tag` at a different manifest (same config and layer, another annotation) with a raw HTTP PUT, as an attacker
+ * with push rights could.
+ */
 async function repointTag(registry: TestRegistry, repository: string, tag: string): Promise<void> {
-  const auth = `Basic ${Buffer.from(`${registry.credentials!.username}:${registry.credentials!.password}`).toString('base64')}`
+  const { username, password } = registry.credentials!
+  const auth = `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`
   const type = 'application/vnd.oci.image.manifest.v1+json'
   const res = await fetch(`${registry.baseUrl}/v2/${repository}/manifests/${tag}`, {
     headers: { authorization: auth, accept: type },

@@ -13,7 +13,8 @@ const column = async (table: string, name: string) =>
   (
     await query<{ n: number }>(
       url,
-      `SELECT count(*)::int AS n FROM information_schema.columns WHERE table_name = '${table}' AND column_name = '${name}'`,
+      `SELECT count(*)::int AS n FROM information_schema.columns WHERE table_name = '${table}' AND ` +
+        `column_name = '${name}'`,
     )
   )[0]?.n
 
@@ -154,7 +155,8 @@ describe('squizzle rollback checks the schema it returns to', () => {
     await project.add(
       'migrations',
       '002_indexes.sql',
-      '-- squizzle:no-transaction\nCREATE INDEX CONCURRENTLY t_a_idx ON t (a);\nCREATE INDEX CONCURRENTLY t_b_idx ON t (b);',
+      '-- squizzle:no-transaction\nCREATE INDEX CONCURRENTLY t_a_idx ON t (a);\nCREATE INDEX CONCURRENTLY ' +
+        't_b_idx ON t (b);',
     )
     await project.add('rollback', '002_indexes.sql', '-- squizzle:no-transaction\nDROP INDEX CONCURRENTLY t_a_idx;')
     await run('build', '1.1.0')

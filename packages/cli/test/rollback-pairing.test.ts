@@ -120,7 +120,8 @@ describe('squizzle build pairs each migration with its rollback file', () => {
     await project.add(
       'rollback',
       '10_orders.sql',
-      "DO $$ BEGIN IF to_regclass('public.users') IS NULL THEN RAISE EXCEPTION 'users dropped too early'; END IF; END $$;\nDROP TABLE orders;",
+      "DO $$ BEGIN IF to_regclass('public.users') IS NULL THEN RAISE EXCEPTION 'users dropped too early'; " +
+        'END IF; END $$;\nDROP TABLE orders;',
     )
     expect((await run('build', '1.0.0')).code).toBe(0)
     expect((await run('apply')).code).toBe(0)

@@ -24,7 +24,8 @@ async function threeVersions(): Promise<void> {
   await project.add(
     'rollback',
     '003_orders_index.sql',
-    "DO $$ BEGIN IF to_regclass('public.orders') IS NULL THEN RAISE EXCEPTION 'orders dropped too early'; END IF; END $$;\nDROP INDEX orders_user_idx;",
+    "DO $$ BEGIN IF to_regclass('public.orders') IS NULL THEN RAISE EXCEPTION 'orders dropped too early'; " +
+      'END IF; END $$;\nDROP INDEX orders_user_idx;',
   )
   expect((await run('build', '1.1.0')).code).toBe(0)
   await project.add('migrations', '004_notes.sql', 'CREATE TABLE notes (id int);')

@@ -15,7 +15,8 @@ let url: URL
 beforeEach(async () => {
   url = new URL(await createTestDatabase(inject('postgresUrl')))
   project = await createProject(
-    'storage: file:.squizzle/artifacts\nsigning:\n  key: release.key\ntrust:\n  signatures: required\n  publicKeys: [release.pub]\n',
+    'storage: file:.squizzle/artifacts\nsigning:\n  key: release.key\ntrust:\n  signatures: required\n  ' +
+      'publicKeys: [release.pub]\n',
   )
 })
 afterEach(() => project.remove())
@@ -41,7 +42,8 @@ describe('secrets never reach output or the database', () => {
     results.push(await run(['build', '1.0.0', '--irreversible', '--sign', '--json', '--verbose']))
     results.push(await run(['apply', '--verbose']))
     await project.add('migrations', '002_broken.sql', 'SELECT * FROM missing_table;')
-    results.push(await run(['build', '1.1.0', '--irreversible', '--no-snapshot', '--verbose'])) // fails on purpose at apply
+    // fails on purpose at apply
+    results.push(await run(['build', '1.1.0', '--irreversible', '--no-snapshot', '--verbose']))
     results.push(await run(['apply', '--json', '--verbose']), await run(['apply', '--verbose']))
     results.push(await run(['sign', '1.1.0', '--verbose'], { SQUIZZLE_SIGNING_KEY_PASSPHRASE: 'Wrong-passphrase-42' }))
     results.push(
@@ -52,7 +54,8 @@ describe('secrets never reach output or the database', () => {
     expectClean(results, [url.password, passphrase, 'Wrong-passphrase-42', privateKeyBody])
     const tables = await query(
       url.toString(),
-      'SELECT (SELECT json_agg(a)::text FROM squizzle.audit a) || (SELECT json_agg(h)::text FROM squizzle.history h) AS everything',
+      'SELECT (SELECT json_agg(a)::text FROM squizzle.audit a) || (SELECT json_agg(h)::text FROM ' +
+        'squizzle.history h) AS everything',
     )
     const everything = String(tables[0]?.['everything'])
     expect(everything).toContain('1.0.0')
@@ -128,7 +131,8 @@ describe('database passwords however they are written', () => {
       // Applied as that role (history records current_user), and nothing stored names the password.
       const [stored] = await query(
         databaseUrl.toString(),
-        'SELECT (SELECT json_agg(a)::text FROM squizzle.audit a) || (SELECT json_agg(h)::text FROM squizzle.history h) AS everything',
+        'SELECT (SELECT json_agg(a)::text FROM squizzle.audit a) || (SELECT json_agg(h)::text FROM ' +
+          'squizzle.history h) AS everything',
       )
       const everything = String(stored?.['everything'])
       expect(everything).toContain(`"database_user":"${role}"`)

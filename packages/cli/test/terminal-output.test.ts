@@ -36,10 +36,9 @@ function expectNoRawControls(r: CliResult): void {
     ['stderr', r.stderr],
   ] as const) {
     const found = raw.exec(text)
-    expect(
-      found &&
-        `${name} has raw U+${found[0].codePointAt(0)!.toString(16).padStart(4, '0')} near ${JSON.stringify(text.slice(Math.max(0, found.index - 20), found.index + 20))}`,
-    ).toBeNull()
+    const codePoint = found?.[0].codePointAt(0)!.toString(16).padStart(4, '0')
+    const near = found && JSON.stringify(text.slice(Math.max(0, found.index - 20), found.index + 20))
+    expect(found && `${name} has raw U+${codePoint} near ${near}`).toBeNull()
   }
 }
 

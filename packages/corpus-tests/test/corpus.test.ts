@@ -23,7 +23,8 @@ const psql = findPsql()
 const inCi = Boolean(process.env['CI'])
 if (!psql && !inCi) {
   console.warn(
-    '\n*** psql is not installed: SKIPPING the real-world corpus tests (apt-get install postgresql-client). In CI they fail instead. ***\n',
+    '\n*** psql is not installed: SKIPPING the real-world corpus tests (apt-get install postgresql-client). ' +
+      'In CI they fail instead. ***\n',
   )
 }
 

@@ -180,7 +180,9 @@ async function assertSessionLock(lock: Session, witness: Session, pid: number): 
     'LOCK_UNSAFE',
     'the migration lock does not stay with its connection: the database URL goes through a pooler in transaction mode',
     {
-      hint: 'Connect Squizzle directly to PostgreSQL (or to a PgBouncer pool in session mode): session advisory locks are meaningless behind transaction pooling.',
+      hint:
+        'Connect Squizzle directly to PostgreSQL (or to a PgBouncer pool in session mode): session advisory ' +
+        'locks are meaningless behind transaction pooling.',
       details: { lockedOnPid: pid, nextStatementPid: nextPid, witnessPid },
     },
   )

@@ -15,7 +15,8 @@ export async function schemaRows(sql: Sql): Promise<Row[]> {
     SELECT n.nspname AS name, obj_description(n.oid, 'pg_namespace') AS comment
     FROM pg_namespace n
     WHERE n.nspname NOT IN ('squizzle', 'information_schema') AND n.nspname !~ '^pg_'
-      AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_namespace'::regclass AND d.objid = n.oid AND d.deptype = 'e')`
+      AND NOT EXISTS (SELECT 1 FROM pg_depend d
+                      WHERE d.classid = 'pg_namespace'::regclass AND d.objid = n.oid AND d.deptype = 'e')`
 }
 
 export async function extensionRows(sql: Sql): Promise<Row[]> {
@@ -117,9 +118,11 @@ export async function typeRows(sql: Sql): Promise<Row[]> {
             WHERE a.attrelid = t.typrelid AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum) AS attributes,
       obj_description(t.oid, 'pg_type') AS comment
     FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
-    WHERE (t.typtype IN ('e', 'd') OR (t.typtype = 'c' AND (SELECT c.relkind FROM pg_class c WHERE c.oid = t.typrelid) = 'c'))
+    WHERE (t.typtype IN ('e', 'd')
+           OR (t.typtype = 'c' AND (SELECT c.relkind FROM pg_class c WHERE c.oid = t.typrelid) = 'c'))
       AND ${userSchema(sql)}
-      AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_type'::regclass AND d.objid = t.oid AND d.deptype = 'e')`
+      AND NOT EXISTS (SELECT 1 FROM pg_depend d
+                      WHERE d.classid = 'pg_type'::regclass AND d.objid = t.oid AND d.deptype = 'e')`
 }
 
 /** Functions, procedures, aggregates and window functions. */
@@ -129,12 +132,14 @@ export async function routineRows(sql: Sql): Promise<Row[]> {
       p.prokind::text AS prokind,
       CASE WHEN p.prokind <> 'a' THEN pg_get_functiondef(p.oid) END AS definition,
       CASE WHEN p.prokind = 'a' THEN pg_get_function_result(p.oid) END AS result,
-      (SELECT ag.aggtransfn::regproc::text || ' ' || format_type(ag.aggtranstype, NULL) || ' ' || ag.aggfinalfn::regproc::text
+      (SELECT ag.aggtransfn::regproc::text || ' ' || format_type(ag.aggtranstype, NULL)
+         || ' ' || ag.aggfinalfn::regproc::text
          || coalesce(' ' || ag.agginitval, '') FROM pg_aggregate ag WHERE ag.aggfnoid = p.oid) AS aggregate,
       obj_description(p.oid, 'pg_proc') AS comment
     FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
     WHERE ${userSchema(sql)}
-      AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e')`
+      AND NOT EXISTS (SELECT 1 FROM pg_depend d
+                      WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e')`
 }
 
 /** User triggers (not the internal ones behind foreign keys). */
@@ -151,8 +156,10 @@ export async function triggerRows(sql: Sql): Promise<Row[]> {
 /** Row-level security policies. */
 export async function policyRows(sql: Sql): Promise<Row[]> {
   return sql`
-    SELECT n.nspname AS schema, c.relname AS table, p.polname AS name, p.polcmd::text AS command, p.polpermissive AS permissive,
-      ARRAY(SELECT CASE WHEN r = 0 THEN 'public' ELSE pg_get_userbyid(r) END FROM unnest(p.polroles) AS r ORDER BY 1) AS roles,
+    SELECT n.nspname AS schema, c.relname AS table, p.polname AS name,
+      p.polcmd::text AS command, p.polpermissive AS permissive,
+      ARRAY(SELECT CASE WHEN r = 0 THEN 'public' ELSE pg_get_userbyid(r) END
+            FROM unnest(p.polroles) AS r ORDER BY 1) AS roles,
       pg_get_expr(p.polqual, p.polrelid) AS using, pg_get_expr(p.polwithcheck, p.polrelid) AS with_check
     FROM pg_policy p
       JOIN pg_class c ON c.oid = p.polrelid
@@ -168,5 +175,6 @@ function userSchema(sql: Sql, n = 'n') {
 /** Relation `c` in namespace `n` is a user object not owned by an extension. */
 function userRelation(sql: Sql, c = 'c', n = 'n') {
   return sql`${userSchema(sql, n)}
-    AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = ${sql(c)}.oid AND d.deptype = 'e')`
+    AND NOT EXISTS (SELECT 1 FROM pg_depend d
+                    WHERE d.classid = 'pg_class'::regclass AND d.objid = ${sql(c)}.oid AND d.deptype = 'e')`
 }

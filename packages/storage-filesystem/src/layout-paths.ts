@@ -57,7 +57,9 @@ export function assertSha256(digest: string): void {
     'MANIFEST_INVALID',
     `digest ${JSON.stringify(String(digest).slice(0, 100))} is not sha256:<64 hex>`,
     {
-      hint: 'Squizzle stores only sha256 content. The descriptor comes from a damaged or foreign manifest; re-copy the version from a trusted source.',
+      hint:
+        'Squizzle stores only sha256 content. The descriptor comes from a damaged or foreign manifest; re-copy ' +
+        'the version from a trusted source.',
     },
   )
 }

@@ -14,11 +14,14 @@ const skopeo = findOnPath('skopeo')
 const inCi = Boolean(process.env['CI'])
 if (!skopeo && !inCi) {
   console.warn(
-    '\n*** skopeo is not on PATH: SKIPPING the skopeo interop tests (apt-get install skopeo). In CI they fail instead. ***\n',
+    '\n*** skopeo is not on PATH: SKIPPING the skopeo interop tests (apt-get install skopeo). In CI they ' +
+      'fail instead. ***\n',
   )
 }
 
-/** Runs skopeo with an argument list (never a shell string); the policy flag because no image signatures are involved. */
+/**
+ * Runs skopeo with an argument list (never a shell string); the policy flag because no image signatures are involved.
+ */
 async function runSkopeo(...args: string[]): Promise<void> {
   if (!skopeo)
     throw new Error('skopeo is required in CI (CI is set) but is not on PATH: install it (apt-get install skopeo)')

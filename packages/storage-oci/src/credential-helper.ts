@@ -81,7 +81,8 @@ function run(
       )
     })
     child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr: redactSecrets(stderr, [stdout]) }))
-    child.stdin.on('error', () => undefined) // a helper that exits without reading stdin is reported through its exit code
+    // a helper that exits without reading stdin is reported through its exit code
+    child.stdin.on('error', () => undefined)
     child.stdin.end(input)
   })
 }

@@ -1,7 +1,7 @@
 import { redactSecrets, SquizzleError } from '@squizzle/core'
 import { basicValue, secretsOf, type CredentialSource, type RegistryCredentials } from './credentials.js'
 import type { HttpResponse } from './http-response.js'
-import { NetworkFailure, RetryAfterRefused, sendWithRetries } from './http-transport.js'
+import { NetworkFailure, RetryAfterRefused, sendWithRetries, type HttpRequest } from './http-transport.js'
 import type { RegistryLocation } from './registry-url.js'
 import type { RetryPolicy } from './retry-policy.js'
 import { TokenCache } from './token-cache.js'
@@ -88,7 +88,9 @@ export class RegistryAuth {
     return this.credentials
   }
 
-  /** A token realm on plain HTTP would carry our password in clear text: only when the registry itself is plain HTTP. */
+  /**
+   * A token realm on plain HTTP would carry our password in clear text: only when the registry itself is plain HTTP.
+   */
   private checkRealm(realm: string): string {
     let url: URL
     try {
@@ -101,7 +103,8 @@ export class RegistryAuth {
     }
     if (url.protocol === 'https:' || (url.protocol === 'http:' && this.location.plainHttp)) return url.toString()
     throw this.authError(
-      `the registry sends us to a token server over ${url.protocol} (${url.host}); credentials are never sent without TLS`,
+      `the registry sends us to a token server over ${url.protocol} (${url.host}); credentials are never ` +
+        'sent without TLS',
       'Use a token realm on https://, or ?plain-http=true for a test registry on loopback.',
     )
   }
@@ -110,68 +113,92 @@ export class RegistryAuth {
     const key = TokenCache.key(scopes)
     const creds = await this.resolveCredentials()
     if (creds && 'registryToken' in creds) return creds.registryToken
+    const request = this.tokenRequest(scopes, creds)
+    const host = new URL(request.url).host
+    const res = await this.askTokenServer(request, host)
+    const body = await res.text().catch((err: unknown) => {
+      const why = err instanceof Error ? err.message : String(err)
+      throw this.unavailable(`the token server ${host} stopped answering midway: ${why}`, 'Retry later.')
+    })
+    if (!res.ok) throw this.tokenRefused(res.status, body, host, scopes, creds)
+    const answer = this.parseTokenAnswer(body, host)
+    this.tokens.set(key, answer.token, answer.expiresIn, answer.issuedAt)
+    return answer.token
+  }
+
+  /**
+   * The token request for `scopes`: an OAuth2 refresh-token grant for an identity token (as docker and oras-go
+   * do), else a GET with Basic credentials or anonymous.
+   */
+  private tokenRequest(scopes: string[], creds: RegistryCredentials | undefined): HttpRequest {
     const { realm, service } = this.bearer!
     const url = new URL(realm)
     const headers: Record<string, string> = { accept: 'application/json', 'user-agent': 'squizzle' }
-    let res: HttpResponse
+    if (creds && 'identityToken' in creds) {
+      const form = new URLSearchParams({
+        grant_type: 'refresh_token',
+        refresh_token: creds.identityToken,
+        client_id: 'squizzle',
+        scope: [...new Set(scopes)].join(' '),
+      })
+      if (service) form.set('service', service)
+      const formHeaders = { ...headers, 'content-type': 'application/x-www-form-urlencoded' }
+      return { method: 'POST', url: url.toString(), headers: formHeaders, body: Buffer.from(form.toString()) }
+    }
+    if (service) url.searchParams.set('service', service)
+    for (const scope of new Set(scopes)) url.searchParams.append('scope', scope)
+    if (creds && 'password' in creds) headers['authorization'] = `Basic ${basicValue(creds)}`
+    return { method: 'GET', url: url.toString(), headers }
+  }
+
+  /** Sends the token request; a server that does not answer is an auth error, a too-long Retry-After unavailable. */
+  private async askTokenServer(request: HttpRequest, host: string): Promise<HttpResponse> {
     try {
-      if (creds && 'identityToken' in creds) {
-        // OAuth2 refresh-token grant, as docker and oras-go do for identity tokens.
-        const form = new URLSearchParams({
-          grant_type: 'refresh_token',
-          refresh_token: creds.identityToken,
-          client_id: 'squizzle',
-          scope: [...new Set(scopes)].join(' '),
-        })
-        if (service) form.set('service', service)
-        res = await sendWithRetries(
-          {
-            method: 'POST',
-            url: url.toString(),
-            headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded' },
-            body: Buffer.from(form.toString()),
-          },
-          this.policy,
-        )
-      } else {
-        if (service) url.searchParams.set('service', service)
-        for (const scope of new Set(scopes)) url.searchParams.append('scope', scope)
-        if (creds && 'password' in creds) headers['authorization'] = `Basic ${basicValue(creds)}`
-        res = await sendWithRetries({ method: 'GET', url: url.toString(), headers }, this.policy)
-      }
+      return await sendWithRetries(request, this.policy)
     } catch (err) {
       if (err instanceof NetworkFailure)
         throw this.authError(
-          `the token server ${url.host} did not answer: ${err.reason}`,
+          `the token server ${host} did not answer: ${err.reason}`,
           'Check that the token realm is reachable from here.',
         )
       if (err instanceof RetryAfterRefused) {
-        throw this.unavailable(`the token server ${url.host} answered ${err.message}`, 'Retry after that wait.')
+        throw this.unavailable(`the token server ${host} answered ${err.message}`, 'Retry after that wait.')
       }
       throw err
     }
-    const body = await res.text().catch((err: unknown) => {
-      const why = err instanceof Error ? err.message : String(err)
-      throw this.unavailable(`the token server ${url.host} stopped answering midway: ${why}`, 'Retry later.')
-    })
-    if (!res.ok) {
-      const refused = res.status === 401 || res.status === 403
-      throw this.authError(
-        redactSecrets(
-          `the token server ${url.host} refused ${creds ? 'the credentials' : 'anonymous access'} for ${scopes.join(' ')}: HTTP ${res.status} ${body.slice(0, 200)}`,
-          secretsOf(creds),
-        ),
-        refused
-          ? `Check the credentials for ${this.location.registry} (SQUIZZLE_REGISTRY_USERNAME/PASSWORD or docker login).`
-          : 'The token server is failing; retry later.',
-      )
-    }
+  }
+
+  private tokenRefused(
+    status: number,
+    body: string,
+    host: string,
+    scopes: string[],
+    creds: RegistryCredentials | undefined,
+  ): SquizzleError {
+    const refused = status === 401 || status === 403
+    return this.authError(
+      redactSecrets(
+        `the token server ${host} refused ${creds ? 'the credentials' : 'anonymous access'} for ` +
+          `${scopes.join(' ')}: HTTP ${status} ${body.slice(0, 200)}`,
+        secretsOf(creds),
+      ),
+      refused
+        ? `Check the credentials for ${this.location.registry} (SQUIZZLE_REGISTRY_USERNAME/PASSWORD or docker login).`
+        : 'The token server is failing; retry later.',
+    )
+  }
+
+  /** The token (`token`, or OAuth2's `access_token`) and its lifetime from the token server's JSON answer. */
+  private parseTokenAnswer(
+    body: string,
+    host: string,
+  ): { token: string; expiresIn: number | undefined; issuedAt: string | undefined } {
     let parsed: { token?: unknown; access_token?: unknown; expires_in?: unknown; issued_at?: unknown }
     try {
       parsed = JSON.parse(body) as typeof parsed
     } catch {
       throw this.authError(
-        `the token server ${url.host} answered with something that is not JSON`,
+        `the token server ${host} answered with something that is not JSON`,
         "The registry's token realm is misconfigured.",
       )
     }
@@ -183,16 +210,12 @@ export class RegistryAuth {
           : ''
     if (!token)
       throw this.authError(
-        `the token server ${url.host} answered without a token`,
+        `the token server ${host} answered without a token`,
         "The registry's token realm is misconfigured.",
       )
-    this.tokens.set(
-      key,
-      token,
-      typeof parsed.expires_in === 'number' ? parsed.expires_in : undefined,
-      typeof parsed.issued_at === 'string' ? parsed.issued_at : undefined,
-    )
-    return token
+    const expiresIn = typeof parsed.expires_in === 'number' ? parsed.expires_in : undefined
+    const issuedAt = typeof parsed.issued_at === 'string' ? parsed.issued_at : undefined
+    return { token, expiresIn, issuedAt }
   }
 
   private unavailable(message: string, hint: string): SquizzleError {

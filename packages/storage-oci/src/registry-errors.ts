@@ -74,7 +74,9 @@ export function networkError(failure: NetworkFailure, op: Operation, secrets: st
       secrets,
     ),
     {
-      hint: `Check that ${op.registry} is reachable from here (network, proxy, TLS; add ?plain-http=true only for a registry without TLS) and try again; nothing was tagged, so a retry is safe.`,
+      hint:
+        `Check that ${op.registry} is reachable from here (network, proxy, TLS; add ?plain-http=true only for ` +
+        `a registry without TLS) and try again; nothing was tagged, so a retry is safe.`,
       details: { registry: op.registry, repository: op.repository, operation: op.action, attempts: failure.attempts },
     },
   )
@@ -174,9 +176,15 @@ function codeFor(status: number, entries: RegistryErrorEntry[]): SquizzleErrorCo
 function hintFor(code: SquizzleErrorCode, op: Operation): string {
   switch (code) {
     case 'REGISTRY_UNAUTHORIZED':
-      return `Check the credentials for ${op.registry} (SQUIZZLE_REGISTRY_USERNAME/PASSWORD or docker login) and that they may push/pull ${op.repository}.`
+      return (
+        `Check the credentials for ${op.registry} (SQUIZZLE_REGISTRY_USERNAME/PASSWORD or docker login) and ` +
+        `that they may push/pull ${op.repository}.`
+      )
     case 'DIGEST_MISMATCH':
-      return 'The registry received bytes that do not match their digest: the source changed or the connection corrupted them. Nothing was tagged; push again.'
+      return (
+        'The registry received bytes that do not match their digest: the source changed or the connection ' +
+        'corrupted them. Nothing was tagged; push again.'
+      )
     case 'STORAGE_UNSUPPORTED':
       return `${op.registry} does not allow this operation (e.g. deletion disabled); use the registry's own tools.`
     case 'REGISTRY_UNAVAILABLE':

@@ -34,7 +34,9 @@ export function parseRegistryUrl(url: string, options: { plainHttp?: boolean } =
   const [, host = '', repository = '', query = ''] = match
   if (host.includes('@')) {
     throw new SquizzleError('STORAGE_URL_INVALID', 'registry URLs must not contain credentials', {
-      hint: 'Remove "user:password@" and set SQUIZZLE_REGISTRY_USERNAME / SQUIZZLE_REGISTRY_PASSWORD, or `docker login` the registry.',
+      hint:
+        'Remove "user:password@" and set SQUIZZLE_REGISTRY_USERNAME / SQUIZZLE_REGISTRY_PASSWORD, or `docker ' +
+        'login` the registry.',
     })
   }
   if (!hostPattern.test(host)) throw invalid(url, `"${host}" is not a registry host`)
@@ -74,6 +76,8 @@ export function displayName(location: RegistryLocation): string {
 
 function invalid(url: string, why: string): SquizzleError {
   return new SquizzleError('STORAGE_URL_INVALID', `"${url.slice(0, 200)}" is not a registry URL: ${why}`, {
-    hint: 'Use oci://HOST[:PORT]/REPOSITORY, e.g. oci://ghcr.io/acme/db-migrations; add ?plain-http=true only for a registry without TLS.',
+    hint:
+      'Use oci://HOST[:PORT]/REPOSITORY, e.g. oci://ghcr.io/acme/db-migrations; add ?plain-http=true only for ' +
+      'a registry without TLS.',
   })
 }

@@ -4,7 +4,8 @@ import { parseChallenges } from './www-authenticate.js'
 describe('parseChallenges', () => {
   it('reads a bearer challenge with several space-separated scopes in one quoted value', () => {
     const header =
-      'Bearer realm="http://127.0.0.1:9/token",service="reg",scope="repository:mig/other:pull,push repository:mig/app:pull"'
+      'Bearer realm="http://127.0.0.1:9/token",service="reg",scope="repository:mig/other:pull,push ' +
+      'repository:mig/app:pull"'
     expect(parseChallenges(header)).toEqual([
       {
         scheme: 'bearer',

@@ -16,60 +16,77 @@ export interface AuthChallenge {
  * ```
  */
 export function parseChallenges(header: string): AuthChallenge[] {
+  const cursor = new HeaderCursor(header)
   const challenges: AuthChallenge[] = []
-  let i = 0
-  const skipSpace = () => {
-    while (i < header.length && /[\s,]/.test(header[i]!)) i++
-  }
-  const token = () => {
-    const start = i
-    while (i < header.length && /[!#$%&'*+\-.^_`|~0-9A-Za-z/=]/.test(header[i]!)) i++
-    return header.slice(start, i)
-  }
-  const quoted = () => {
-    let out = ''
-    i++ // opening quote
-    while (i < header.length && header[i] !== '"') {
-      if (header[i] === '\\') i++
-      out += header[i] ?? ''
-      i++
-    }
-    i++ // closing quote
-    return out
-  }
-  skipSpace()
-  while (i < header.length) {
-    const scheme = token()
+  cursor.skip(/[\s,]/)
+  while (!cursor.done()) {
+    const scheme = cursor.take(tokenChar)
     if (!scheme) break
-    const challenge: AuthChallenge = { scheme: scheme.toLowerCase(), params: {} }
-    challenges.push(challenge)
-    for (;;) {
-      while (i < header.length && /\s/.test(header[i]!)) i++
-      const mark = i
-      const name = /[A-Za-z0-9_-]/.test(header[i] ?? '') ? readName() : ''
-      while (i < header.length && /\s/.test(header[i]!)) i++
-      if (!name || header[i] !== '=') {
-        i = mark // the next challenge's scheme (or token68, which we do not use)
-        break
-      }
-      i++
-      while (i < header.length && /\s/.test(header[i]!)) i++
-      challenge.params[name.toLowerCase()] = header[i] === '"' ? quoted() : readValue()
-      while (i < header.length && /\s/.test(header[i]!)) i++
-      if (header[i] === ',') i++
-    }
-    skipSpace()
+    challenges.push({ scheme: scheme.toLowerCase(), params: readParams(cursor) })
+    cursor.skip(/[\s,]/)
   }
   return challenges
+}
 
-  function readName(): string {
-    const start = i
-    while (i < header.length && /[A-Za-z0-9_-]/.test(header[i]!)) i++
-    return header.slice(start, i)
+/** A character of an RFC 7230 token (with `/` and `=`, so a token68 is read whole). */
+const tokenChar = /[!#$%&'*+\-.^_`|~0-9A-Za-z/=]/
+
+/** A challenge's `name=value` parameters, up to the next challenge's scheme (or a token68, which we do not use). */
+function readParams(cursor: HeaderCursor): Record<string, string> {
+  const params: Record<string, string> = {}
+  for (;;) {
+    cursor.skip(/\s/)
+    const mark = cursor.at
+    const name = cursor.take(/[A-Za-z0-9_-]/)
+    cursor.skip(/\s/)
+    if (!name || cursor.peek() !== '=') {
+      cursor.at = mark
+      return params
+    }
+    cursor.at++
+    cursor.skip(/\s/)
+    params[name.toLowerCase()] = cursor.peek() === '"' ? cursor.quoted() : cursor.take(/[^\s,]/)
+    cursor.skip(/\s/)
+    if (cursor.peek() === ',') cursor.at++
   }
-  function readValue(): string {
-    const start = i
-    while (i < header.length && !/[\s,]/.test(header[i]!)) i++
-    return header.slice(start, i)
+}
+
+/** A position in the header text, read one character class at a time. */
+class HeaderCursor {
+  at = 0
+
+  constructor(private readonly text: string) {}
+
+  done(): boolean {
+    return this.at >= this.text.length
+  }
+
+  peek(): string | undefined {
+    return this.text[this.at]
+  }
+
+  /** Moves past characters matching `char` (a one-character pattern). */
+  skip(char: RegExp): void {
+    while (this.at < this.text.length && char.test(this.text[this.at]!)) this.at++
+  }
+
+  /** The run of characters matching `char` from here (possibly empty), moving past it. */
+  take(char: RegExp): string {
+    const start = this.at
+    this.skip(char)
+    return this.text.slice(start, this.at)
+  }
+
+  /** A quoted string from its opening quote, with backslash escapes resolved, moving past its closing quote. */
+  quoted(): string {
+    let out = ''
+    this.at++
+    while (this.at < this.text.length && this.text[this.at] !== '"') {
+      if (this.text[this.at] === '\\') this.at++
+      out += this.text[this.at] ?? ''
+      this.at++
+    }
+    this.at++
+    return out
   }
 }

@@ -78,7 +78,8 @@ describe.skipIf(skipRegistry)('faults between storage-oci and a real registry', 
     )
     const before = proxy.seen.length
     await viaProxy(repository).push(await makeTestVersion('1.0.0'))
-    expect(proxy.seen.slice(before).filter((s) => s.startsWith('PUT')).length).toBe(5) // 503, then config, layer, manifest, tag
+    // 503, then config, layer, manifest, tag
+    expect(proxy.seen.slice(before).filter((s) => s.startsWith('PUT')).length).toBe(5)
     expect(await direct(repository).exists('1.0.0')).toBe(true)
   })
 
@@ -101,7 +102,8 @@ describe.skipIf(skipRegistry)('faults between storage-oci and a real registry', 
     )
     const before = proxy.seen.length
     await viaProxy(repository).push(await makeTestVersion('1.0.0'))
-    expect(proxy.seen.slice(before).filter((s) => s.startsWith('POST')).length).toBe(3) // 429, then config and layer uploads
+    // 429, then config and layer uploads
+    expect(proxy.seen.slice(before).filter((s) => s.startsWith('POST')).length).toBe(3)
     expect(await direct(repository).exists('1.0.0')).toBe(true)
   })
 

@@ -10,7 +10,8 @@ const inCi = Boolean(process.env['CI'])
 export const registryAvailable = findRegistryBinary() !== null
 if (!registryAvailable && !inCi) {
   console.warn(
-    '\n*** docker-registry is not on PATH: SKIPPING the registry tests (apt-get install docker-registry). In CI they fail instead. ***\n',
+    '\n*** docker-registry is not on PATH: SKIPPING the registry tests (apt-get install docker-registry). In ' +
+      'CI they fail instead. ***\n',
   )
 }
 /** Use as `describe.skipIf(skipRegistry)`: never skips under CI=true, so a missing registry fails there. */

@@ -190,8 +190,13 @@ describe.skipIf(skipRegistry)('storage-oci against docker-registry', () => {
 let input = ''
 process.stdin.on('data', (d) => (input += d))
 process.stdin.on('end', () => {
-  if (process.argv[2] !== 'get' || input.trim() !== ${JSON.stringify(registry.host)}) { process.stdout.write('credentials not found in native keychain'); process.exit(1) }
-  process.stdout.write(JSON.stringify({ ServerURL: input.trim(), Username: ${JSON.stringify(username)}, Secret: ${JSON.stringify(password)} }))
+  if (process.argv[2] !== 'get' || input.trim() !== ${JSON.stringify(registry.host)}) {
+    process.stdout.write('credentials not found in native keychain')
+    process.exit(1)
+  }
+  const username = ${JSON.stringify(username)}
+  const password = ${JSON.stringify(password)}
+  process.stdout.write(JSON.stringify({ ServerURL: input.trim(), Username: username, Secret: password }))
 })
 `,
       )

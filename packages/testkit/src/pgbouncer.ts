@@ -39,7 +39,8 @@ export async function startPgBouncer(databaseUrl: string, mode: 'session' | 'tra
   const db = target.pathname.slice(1)
   const ini = [
     '[databases]',
-    `${db} = host=${target.hostname} port=${target.port} dbname=${db} user=${decodeURIComponent(target.username)} password=${decodeURIComponent(target.password)}`,
+    `${db} = host=${target.hostname} port=${target.port} dbname=${db} ` +
+      `user=${decodeURIComponent(target.username)} password=${decodeURIComponent(target.password)}`,
     '[pgbouncer]',
     'listen_addr = 127.0.0.1',
     `listen_port = ${port}`,

@@ -39,7 +39,8 @@ export async function startSystemPostgres(binDir: string): Promise<EmbeddedServe
     '-l',
     join(parent, 'log'),
     '-o',
-    `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=${parent} -c fsync=off -c synchronous_commit=off -c full_page_writes=off`,
+    `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=${parent} -c fsync=off -c ` +
+      `synchronous_commit=off -c full_page_writes=off`,
     'start',
   ])
   return {

@@ -25,7 +25,8 @@ export const diffCommand: Command = {
     }
     if (diff.schema === null) {
       r.line(
-        `${c.yellow('?')} schema: no snapshot in ${diff.missingSnapshots.join(' and ')} (built with --no-snapshot or before snapshots existed)`,
+        `${c.yellow('?')} schema: no snapshot in ${diff.missingSnapshots.join(' and ')} (built with ` +
+          `--no-snapshot or before snapshots existed)`,
       )
     } else if (diff.schema.length === 0) {
       r.line(`Schema ${from} → ${to}: no difference`)

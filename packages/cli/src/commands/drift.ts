@@ -31,14 +31,17 @@ export const driftCommand: Command = {
         r.line(`${c.green('✓')} no drift: the schema matches version ${report.version}`)
       else {
         r.line(
-          `${c.red('✗')} drift: ${report.differences.length} difference${report.differences.length === 1 ? '' : 's'} from the schema of version ${report.version} (+ only in the database, - missing from it)`,
+          `${c.red('✗')} drift: ${report.differences.length} ` +
+            `difference${report.differences.length === 1 ? '' : 's'} from the schema of version ` +
+            `${report.version} (+ only in the database, - missing from it)`,
         )
         printDifferences(r, report.differences)
       }
       if (report.status === 'drift' && report.expectedServer !== report.liveServer) {
         r.line(
           c.dim(
-            `  the snapshot was taken on PostgreSQL ${report.expectedServer}, the database runs ${report.liveServer}: some text differences may come from that`,
+            `  the snapshot was taken on PostgreSQL ${report.expectedServer}, the database runs ` +
+              `${report.liveServer}: some text differences may come from that`,
           ),
         )
       }

@@ -28,7 +28,8 @@ export const keygenCommand: Command = {
     const prefix = resolve(ctx.io.cwd, (args.values['out'] as string | undefined) ?? 'squizzle')
     const pair = generateSigningKey(passphrase)
     const files = { privateKey: `${prefix}.key`, publicKey: `${prefix}.pub` }
-    // Like `ssh-keygen -f` users expect `--out keys/release` to work in a fresh checkout; a new folder is private to its owner.
+    // Like `ssh-keygen -f` users expect `--out keys/release` to work in a fresh checkout; a new folder is private to
+    // its owner.
     await mkdir(dirname(prefix), { recursive: true, mode: 0o700 }).catch(() => undefined)
     await writeNew(files.privateKey, pair.privateKeyPem, 0o600)
     await writeNew(files.publicKey, pair.publicKeyPem, 0o644)

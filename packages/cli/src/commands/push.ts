@@ -9,7 +9,8 @@ export const pushCommand: Command = {
   name: 'push',
   summary: 'Copy a built version (and its signatures, SBOM, provenance) from the local layout to the registry',
   usage:
-    'squizzle push <version>[@sha256:…] [--storage oci://HOST[:PORT]/REPO | file:DIR] [--plain-http] [--retries N] [--timeout D]',
+    'squizzle push <version>[@sha256:…] [--storage oci://HOST[:PORT]/REPO | file:DIR] [--plain-http] ' +
+    '[--retries N] [--timeout D]',
   details: [
     '<version>        a version in the local layout (default .squizzle/artifacts)',
     '@sha256:…        copy only if the version resolves to exactly this digest (exit 3 otherwise, nothing copied)',
@@ -76,7 +77,8 @@ export function reportCopy(
 ): number {
   const r = ctx.reporter
   r.line(
-    `${r.colors.green('✓')} ${verb === 'push' ? 'pushed' : 'pulled'} ${version} ${r.colors.dim(copied.digest)} to ${copied.to}`,
+    `${r.colors.green('✓')} ${verb === 'push' ? 'pushed' : 'pulled'} ${version} ` +
+      `${r.colors.dim(copied.digest)} to ${copied.to}`,
   )
   r.result(copied.digest)
   r.json({ version, ...copied })
@@ -99,7 +101,9 @@ export async function checkBuildPush(ctx: CommandContext): Promise<void> {
       'USAGE',
       'build --push builds into the local layout and then pushes it, but the storage is not a file: layout',
       {
-        hint: 'Drop --push to build straight into that storage, or build into the local layout and set registry: oci://… in squizzle.config (or SQUIZZLE_REGISTRY).',
+        hint:
+          'Drop --push to build straight into that storage, or build into the local layout and set registry: ' +
+          'oci://… in squizzle.config (or SQUIZZLE_REGISTRY).',
       },
     )
   }

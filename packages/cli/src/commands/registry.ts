@@ -43,7 +43,8 @@ export const commandNames: readonly string[] = Object.keys(loaders)
  *
  * @example
  * ```ts
- * (await loadCommand('apply'))?.usage // 'squizzle apply [version] [--dry-run] [--allow-out-of-order] [--allow-unchained]'
+ * (await loadCommand('apply'))?.usage
+ * // 'squizzle apply [version] [--dry-run] [--allow-out-of-order] [--allow-unchained]'
  * ```
  */
 export async function loadCommand(name: string | undefined): Promise<Command | undefined> {

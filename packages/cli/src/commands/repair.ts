@@ -37,7 +37,8 @@ export const repairCommand: Command = {
       for (const f of result.repaired) {
         const next = result.mode === 'restart' ? 'starts it over' : 'resumes where it stopped'
         r.line(
-          `${r.colors.green('✓')} ${f.version}: failed ${f.operation} (${f.code}) resolved; the next ${f.operation} ${next}`,
+          `${r.colors.green('✓')} ${f.version}: failed ${f.operation} (${f.code}) resolved; the next ` +
+            `${f.operation} ${next}`,
         )
       }
       r.json({ ...result })

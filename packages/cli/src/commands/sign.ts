@@ -10,7 +10,8 @@ export const signCommand: Command = {
   details: [
     'Signs an in-toto statement naming the bundle and the manifest by SHA-256, with a SLSA v1 provenance predicate.',
     'Key-based (signing.key or SQUIZZLE_SIGNING_KEY, passphrase in SQUIZZLE_SIGNING_KEY_PASSPHRASE): fully offline.',
-    'Keyless (signing.method: keyless): Fulcio + Rekor (+ TSA when signing.tsaUrl is set); token from SIGSTORE_ID_TOKEN or GitHub Actions OIDC.',
+    'Keyless (signing.method: keyless): Fulcio + Rekor (+ TSA when signing.tsaUrl is set); token from ' +
+      'SIGSTORE_ID_TOKEN or GitHub Actions OIDC.',
     'With signer: { use, options } in the config, that signer plugin signs instead (a KMS, an HSM).',
     'The integrity of the version is checked before it is signed (exit 3 when it fails).',
   ],

@@ -38,7 +38,10 @@ export function describeStatusDrift(drift: StatusDrift): string {
     case 'clean':
       return 'none'
     case 'drift':
-      return `${drift.differences.length} difference${drift.differences.length === 1 ? '' : 's'} from ${drift.version}'s schema (see squizzle drift)`
+      return (
+        `${drift.differences.length} difference${drift.differences.length === 1 ? '' : 's'} from ` +
+        `${drift.version}'s schema (see squizzle drift)`
+      )
     case 'no-version':
       return 'nothing applied'
     case 'no-snapshot':

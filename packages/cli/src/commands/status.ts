@@ -1,9 +1,11 @@
+import type { StatusReport } from '@squizzle/core'
 import { versionArguments } from '../args.js'
+import type { Reporter } from '../output/reporter.js'
 import type { Command } from './command.js'
 import { exitCodes } from '../exit-codes.js'
 import { migratorFor } from './migrator-for.js'
 import { withDatabase } from './with-database.js'
-import { describeStatusDrift, statusDrift } from './status-drift.js'
+import { describeStatusDrift, statusDrift, type StatusDrift } from './status-drift.js'
 import { describeChain } from './status-chain.js'
 import { printVersions } from './status-table.js'
 
@@ -36,31 +38,48 @@ export const statusCommand: Command = {
       r.line(`${c.bold('Database')} ${driver.displayUrl ?? driver.name}`)
       printVersions(r, report, ctx.outputWidth())
       if (report.pending.length === 0) r.line(`${c.bold('Pending')}  none`)
-      for (const a of report.applied.filter((v) => v.skippedFiles.length > 0)) {
-        r.line(c.yellow(`${a.version}: seeds skipped: ${a.skippedFiles.join(', ')}`))
-      }
-      for (const f of report.failed)
-        r.line(
-          `${c.red('Failed')}   ${f.version} at ${f.at}: ${f.message}${f.resumable ? ` (resumable: run ${f.operation} again)` : ''} ${c.dim(`[${f.operation}; after fixing the cause: squizzle repair]`)}`,
-        )
-      if (report.baseline) r.line(`${c.bold('Baseline')} ${report.baseline} (versions up to it are part of the schema)`)
-      for (const t of report.tampered)
-        r.line(`${c.red('Tampered')} ${t.version}: applied ${t.applied}, storage now has ${t.stored}`)
-      for (const line of describeChain(report.chain, storageName)) r.line(c.red(line))
-      for (const i of report.invalidIndexes ?? []) {
-        const fix = c.dim(`[DROP INDEX CONCURRENTLY ${i.schema}.${i.name}, then build it again]`)
-        const what = `index ${i.schema}.${i.name} on ${i.table}`
-        r.line(`${c.red('Invalid')}  ${what}: an interrupted CREATE INDEX CONCURRENTLY left it unused ${fix}`)
-      }
-      r.line(
-        `${c.bold('Lock')}     ${report.lock ? `held by pid ${report.lock.pid}${report.lock.applicationName ? ` (${report.lock.applicationName})` : ''} since ${report.lock.since ?? '?'}` : 'free'}`,
-      )
+      printAttention(r, report, storageName)
+      r.line(`${c.bold('Lock')}     ${describeLock(report.lock)}`)
       const drift = await statusDrift(ctx, driver)
       r.line(`${drift.status === 'drift' ? c.red('Drift') : c.bold('Drift')}    ${describeStatusDrift(drift)}`)
       r.json({ ...report, drift })
-      if (report.tampered.length > 0) return exitCodes.integrity
-      const broken = report.chain.currentNotStored !== null || report.chain.unchained.length > 0
-      return args.values['check'] === true && (drift.status === 'drift' || broken) ? exitCodes.integrity : exitCodes.ok
+      return exitCodeOf(report, drift, args.values['check'] === true)
     })
   },
+}
+
+/** What needs a human: skipped seeds, failed runs, the baseline, tampering, chain breaks and invalid indexes. */
+function printAttention(r: Reporter, report: StatusReport, storageName: string): void {
+  const c = r.colors
+  for (const a of report.applied.filter((v) => v.skippedFiles.length > 0)) {
+    r.line(c.yellow(`${a.version}: seeds skipped: ${a.skippedFiles.join(', ')}`))
+  }
+  for (const f of report.failed) {
+    const resumable = f.resumable ? ` (resumable: run ${f.operation} again)` : ''
+    const repair = c.dim(`[${f.operation}; after fixing the cause: squizzle repair]`)
+    r.line(`${c.red('Failed')}   ${f.version} at ${f.at}: ${f.message}${resumable} ${repair}`)
+  }
+  if (report.baseline) r.line(`${c.bold('Baseline')} ${report.baseline} (versions up to it are part of the schema)`)
+  for (const t of report.tampered)
+    r.line(`${c.red('Tampered')} ${t.version}: applied ${t.applied}, storage now has ${t.stored}`)
+  for (const line of describeChain(report.chain, storageName)) r.line(c.red(line))
+  for (const i of report.invalidIndexes ?? []) {
+    const fix = c.dim(`[DROP INDEX CONCURRENTLY ${i.schema}.${i.name}, then build it again]`)
+    const what = `index ${i.schema}.${i.name} on ${i.table}`
+    r.line(`${c.red('Invalid')}  ${what}: an interrupted CREATE INDEX CONCURRENTLY left it unused ${fix}`)
+  }
+}
+
+/** `held by pid 4242 (deploy) since …`, or `free`. */
+function describeLock(lock: StatusReport['lock']): string {
+  if (!lock) return 'free'
+  const app = lock.applicationName ? ` (${lock.applicationName})` : ''
+  return `held by pid ${lock.pid}${app} since ${lock.since ?? '?'}`
+}
+
+/** Tampering always fails; with --check, drift and a broken chain fail too. */
+function exitCodeOf(report: StatusReport, drift: StatusDrift, check: boolean): number {
+  if (report.tampered.length > 0) return exitCodes.integrity
+  const broken = report.chain.currentNotStored !== null || report.chain.unchained.length > 0
+  return check && (drift.status === 'drift' || broken) ? exitCodes.integrity : exitCodes.ok
 }

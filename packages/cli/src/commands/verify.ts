@@ -16,7 +16,8 @@ export const verifyCommand: Command = {
     '@sha256:…  also require the version to resolve to exactly this digest (exit 3 otherwise)',
     'With a database configured, also checks that the version is the artifact the database applied.',
     'Exit 3 on any integrity failure (tampered blob, checksum, re-pointed tag).',
-    'Then the signature, when the environment has a trust policy (trust in the config): exit 4 when it is missing where required, invalid, or by an untrusted signer.',
+    'Then the signature, when the environment has a trust policy (trust in the config): exit 4 when it is ' +
+      'missing where required, invalid, or by an untrusted signer.',
   ],
   examples: ['squizzle verify 1.2.0', 'squizzle verify 1.2.0 --json'],
   options: {},

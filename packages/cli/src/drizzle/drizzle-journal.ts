@@ -20,7 +20,9 @@ export async function checkDrizzleJournal(folder: string): Promise<string[]> {
     journal = JSON.parse(await readFile(journalFile, 'utf8')) as typeof journal
   } catch (cause) {
     throw new SquizzleError('DRIZZLE_KIT_FAILED', `drizzle-kit left no readable journal at ${journalFile}`, {
-      hint: "Set paths.drizzle in squizzle.config to your drizzle config's `out` folder (drizzle-kit's default is ./drizzle).",
+      hint:
+        "Set paths.drizzle in squizzle.config to your drizzle config's `out` folder (drizzle-kit's default is " +
+        './drizzle).',
       cause,
     })
   }
@@ -39,7 +41,9 @@ export async function checkDrizzleJournal(folder: string): Promise<string[]> {
       'DRIZZLE_KIT_FAILED',
       `drizzle's journal order (${ordered.join(', ')}) is not the file names' order`,
       {
-        hint: 'Use drizzle-kit\'s default "index" or "timestamp" migration prefix, so file names sort in journal order.',
+        hint:
+          'Use drizzle-kit\'s default "index" or "timestamp" migration prefix, so file names sort in journal ' +
+          'order.',
       },
     )
   }

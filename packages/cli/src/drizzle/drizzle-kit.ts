@@ -24,7 +24,8 @@ export interface InstalledDrizzleKit {
  *
  * @example
  * ```ts
- * const kit = await findDrizzleKit('/srv/app') // { version: '0.31.4', bin: '/srv/app/node_modules/drizzle-kit/bin.cjs' }
+ * const kit = await findDrizzleKit('/srv/app')
+ * // { version: '0.31.4', bin: '/srv/app/node_modules/drizzle-kit/bin.cjs' }
  * ```
  */
 export async function findDrizzleKit(root: string): Promise<InstalledDrizzleKit> {
@@ -34,7 +35,9 @@ export async function findDrizzleKit(root: string): Promise<InstalledDrizzleKit>
       'DRIZZLE_KIT_MISSING',
       `the project has a drizzle config, but drizzle-kit is not installed in ${root}`,
       {
-        hint: `Install it: npm install --save-dev drizzle-kit@^${minimumDrizzleKit} (Squizzle runs the project's own drizzle-kit).`,
+        hint:
+          `Install it: npm install --save-dev drizzle-kit@^${minimumDrizzleKit} (Squizzle runs the project's ` +
+          `own drizzle-kit).`,
       },
     )
   }
@@ -47,7 +50,8 @@ export async function findDrizzleKit(root: string): Promise<InstalledDrizzleKit>
   if (!version || semver.lt(version, minimumDrizzleKit)) {
     throw new SquizzleError(
       'DRIZZLE_KIT_UNSUPPORTED',
-      `drizzle-kit ${pkg.version ?? '(unknown version)'} is older than ${minimumDrizzleKit}, the oldest Squizzle supports`,
+      `drizzle-kit ${pkg.version ?? '(unknown version)'} is older than ${minimumDrizzleKit}, the oldest ` +
+        `Squizzle supports`,
       {
         hint: `Upgrade it: npm install --save-dev drizzle-kit@^${minimumDrizzleKit}`,
         details: { installed: pkg.version ?? null, minimum: minimumDrizzleKit },
@@ -104,7 +108,8 @@ function generateFailed(output: string, cause: unknown): SquizzleError {
   const interactive = /TTY|prompt/i.test(text)
   return new SquizzleError('DRIZZLE_KIT_FAILED', `drizzle-kit generate failed: ${text || String(cause)}`, {
     hint: interactive
-      ? 'drizzle-kit needs an answer (e.g. whether a column was renamed). Run `npx drizzle-kit generate` in a terminal, answer it, then build again: the files it wrote are bundled.'
+      ? 'drizzle-kit needs an answer (e.g. whether a column was renamed). Run `npx drizzle-kit generate` in a ' +
+        'terminal, answer it, then build again: the files it wrote are bundled.'
       : 'Fix the schema or drizzle config (run `npx drizzle-kit generate` to see the full output), then build again.',
     cause,
   })

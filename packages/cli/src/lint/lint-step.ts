@@ -44,7 +44,9 @@ export function lintStepFor(ctx: CommandContext, flag: unknown): LintStep | null
           'LINT_FAILED',
           `squawk found ${step.findings.length} problem(s) in ${files} new file(s); nothing was built`,
           {
-            hint: 'Fix the findings, exclude rules you accept in the config (lint.exclude), or build with --lint=warn to only report them.',
+            hint:
+              'Fix the findings, exclude rules you accept in the config (lint.exclude), or build with ' +
+              '--lint=warn to only report them.',
             details: { findings: step.findings },
           },
         )

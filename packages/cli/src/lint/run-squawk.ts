@@ -85,7 +85,9 @@ async function squawkViolations(args: string[], cwd: string, env: NodeJS.Process
         'LINT_UNAVAILABLE',
         `squawk failed: ${(e.stderr ?? String(err)).trim().split('\n').slice(-3).join(' ')}`,
         {
-          hint: 'Check the squawk options in the lint config (rule names, pgVersion), or run squawk on the files by hand.',
+          hint:
+            'Check the squawk options in the lint config (rule names, pgVersion), or run squawk on the files ' +
+            'by hand.',
           cause: err,
         },
       )

@@ -19,7 +19,9 @@ export async function findSquawk(projectRoot: string): Promise<string> {
       dir = dirname(createRequire(import.meta.url).resolve('squawk-cli/package.json'))
     } catch {
       throw new SquizzleError('LINT_UNAVAILABLE', 'build --lint needs squawk, and squawk-cli is not installed', {
-        hint: 'Install it in your project: npm install --save-dev squawk-cli (it ships the squawk binary for your platform).',
+        hint:
+          'Install it in your project: npm install --save-dev squawk-cli (it ships the squawk binary for your ' +
+          'platform).',
       })
     }
   }

@@ -48,7 +48,8 @@ export interface ReporterOptions {
  *
  * @example
  * ```ts
- * const reporter = new Reporter(io, { json: false, quiet: false, verbose: false, color: true, secrets: () => [password] })
+ * const options = { json: false, quiet: false, verbose: false, color: true, secrets: () => [password] }
+ * const reporter = new Reporter(io, options)
  * reporter.line('built 1.2.0')
  * ```
  */

@@ -131,7 +131,9 @@ class EntryCheck {
 
 function changed(message: string, cause?: unknown): SquizzleError {
   return new SquizzleError('BUNDLE_CORRUPT', message, {
-    hint: 'A source file changed while the bundle was written. Build again, and do not edit migration files during a build.',
+    hint:
+      'A source file changed while the bundle was written. Build again, and do not edit migration files during ' +
+      'a build.',
     ...(cause === undefined ? {} : { cause }),
   })
 }

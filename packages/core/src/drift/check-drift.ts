@@ -62,7 +62,9 @@ export async function checkDrift(options: CheckDriftOptions): Promise<DriftRepor
       'TAMPERED',
       `version ${record.version} was applied as ${record.manifestDigest}, but storage now holds ${pulled.ref.digest}`,
       {
-        hint: 'A released version was replaced in storage; its snapshot cannot be trusted. Restore the original artifact and investigate.',
+        hint:
+          'A released version was replaced in storage; its snapshot cannot be trusted. Restore the original ' +
+          'artifact and investigate.',
         details: { tampered: [{ version: record.version, applied: record.manifestDigest, stored: pulled.ref.digest }] },
       },
     )

@@ -94,7 +94,9 @@ async function refuseRewrite(
         'HISTORY_NOT_EMPTY',
         `the database is already at ${state.current}; a baseline at ${wanted} would rewrite applied history`,
         {
-          hint: 'Baseline marks a database that Squizzle has not managed yet. Use rollback to go back, or baseline at a version above the current one.',
+          hint:
+            'Baseline marks a database that Squizzle has not managed yet. Use rollback to go back, or baseline ' +
+            'at a version above the current one.',
           details: { version: wanted, current: state.current },
         },
       ),

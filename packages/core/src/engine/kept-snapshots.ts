@@ -84,7 +84,8 @@ export async function schemaBeforeFirst(
     return await driver.snapshotSchema()
   } catch (err) {
     const why = err instanceof Error ? err.message : String(err)
-    const message = `could not read the schema before ${version}, the first version: its rollback goes unchecked (${why})`
+    const message =
+      `could not read the schema before ${version}, the first version: ` + `its rollback goes unchecked (${why})`
     events({ type: 'warning', code: isSquizzleError(err) ? err.code : 'DATABASE_ERROR', version, message })
     return null
   }

@@ -60,7 +60,9 @@ export async function loadRollback(
       'ROLLBACK_IRREVERSIBLE',
       `version ${version} is marked irreversible: it was built without rollback SQL on purpose`,
       {
-        hint: 'Build a new version that reverts its changes, or restore a backup. Rollback never guesses how to undo a version.',
+        hint:
+          'Build a new version that reverts its changes, or restore a backup. Rollback never guesses how to ' +
+          'undo a version.',
         details: { version },
       },
     )
@@ -97,7 +99,9 @@ function checked(file: ManifestFile, content: Buffer, version: string): BundleFi
       'DIGEST_MISMATCH',
       `the rollback SQL kept for ${version} (${file.path}) is not the file that was applied`,
       {
-        hint: 'squizzle.rollback_script was changed after the apply. Restore it from the released artifact or undo the version by hand.',
+        hint:
+          'squizzle.rollback_script was changed after the apply. Restore it from the released artifact or undo ' +
+          'the version by hand.',
         details: { version, path: file.path, expected: file.sha256, actual: sha256 },
       },
     )
@@ -117,7 +121,9 @@ async function fromStorage(
       'TAMPERED',
       `version ${version} was applied as ${digest}, but storage now holds ${pulled.ref.digest}`,
       {
-        hint: 'Restore the original artifact (the applied digest) before rolling back, and investigate who re-pointed the tag.',
+        hint:
+          'Restore the original artifact (the applied digest) before rolling back, and investigate who ' +
+          're-pointed the tag.',
         details: { tampered: [{ version, applied: digest, stored: pulled.ref.digest }] },
       },
     )

@@ -7,6 +7,8 @@ import type { ManifestChecksum, ManifestFile } from './manifest.js'
  * verify reads the id from the manifest, so a bundle built today still verifies
  * after the formula changes: a new formula gets a new id, old ids stay here forever.
  */
+const flag = (set: boolean | undefined): 0 | 1 => (set ? 1 : 0)
+
 const algorithms: Record<string, (files: readonly ManifestFile[]) => string> = {
   // One line per file, sorted by path (byte order):
   // path TAB size TAB sha256 TAB transaction(1|0) TAB commitAfter(1|0) TAB ownTransactionControl(1|0) LF
@@ -14,7 +16,8 @@ const algorithms: Record<string, (files: readonly ManifestFile[]) => string> = {
     const lines = files
       .map(
         (f) =>
-          `${f.path}\t${f.size}\t${f.sha256}\t${f.transaction ? 1 : 0}\t${f.commitAfter ? 1 : 0}\t${f.ownTransactionControl ? 1 : 0}\n`,
+          `${f.path}\t${f.size}\t${f.sha256}\t` +
+          `${flag(f.transaction)}\t${flag(f.commitAfter)}\t${flag(f.ownTransactionControl)}\n`,
       )
       .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
     const hash = createHash('sha256')
@@ -61,7 +64,9 @@ export function assertChecksum(files: readonly ManifestFile[], expected: Manifes
   const actual = computeChecksum(files, expected.algorithm)
   if (actual.value !== expected.value) {
     throw new SquizzleError('CHECKSUM_MISMATCH', `manifest checksum does not match its file list`, {
-      hint: 'The manifest was altered after it was built. Rebuild the version from source or restore it from a trusted copy.',
+      hint:
+        'The manifest was altered after it was built. Rebuild the version from source or restore it from a ' +
+        'trusted copy.',
       details: { algorithm: expected.algorithm, expected: expected.value, actual: actual.value },
     })
   }

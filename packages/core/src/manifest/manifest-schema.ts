@@ -1,3 +1,7 @@
+/** One folder or file name: no leading space or dot, no trailing space (the rule build applies to source paths). */
+const pathSegment = '[A-Za-z0-9_@+=,-]([A-Za-z0-9_@+=,. -]*[A-Za-z0-9_@+=,.-])?'
+const sqlPath = `(drizzle|migrations|seed|rollback)/(${pathSegment}/)*${pathSegment}\\.sql`
+
 /**
  * JSON Schema (draft-07) of the Squizzle manifest, format v1.
  * Every manifest read from storage, a bundle or the database is validated against it.
@@ -58,8 +62,7 @@ export const manifestSchema = {
             type: 'string',
             maxLength: 512,
             // SQL under its kind's folder, or the one schema snapshot file.
-            pattern:
-              '^((drizzle|migrations|seed|rollback)/([A-Za-z0-9_@+=,-]([A-Za-z0-9_@+=,. -]*[A-Za-z0-9_@+=,.-])?/)*[A-Za-z0-9_@+=,-]([A-Za-z0-9_@+=,. -]*[A-Za-z0-9_@+=,.-])?\\.sql|schema/snapshot\\.json)$',
+            pattern: `^(${sqlPath}|schema/snapshot\\.json)$`,
           },
           kind: { enum: ['drizzle', 'migrations', 'seed', 'rollback', 'schema'] },
           size: { type: 'integer', minimum: 0, maximum: 1099511627776 },

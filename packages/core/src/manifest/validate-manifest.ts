@@ -82,6 +82,8 @@ export function serializeManifest(manifest: Manifest): Uint8Array {
 
 function invalid(source: string, problem: string): SquizzleError {
   return new SquizzleError('MANIFEST_INVALID', `${source}: ${problem}`, {
-    hint: 'The manifest is damaged or was not written by Squizzle. Rebuild the version or restore it from a trusted copy.',
+    hint:
+      'The manifest is damaged or was not written by Squizzle. Rebuild the version or restore it from a ' +
+      'trusted copy.',
   })
 }

@@ -8,7 +8,8 @@ import { describeBytes } from './digest.js'
 import { annotations, mediaTypes } from './media-types.js'
 
 const badArtifact =
-  'The reference does not point at a Squizzle bundle, or the registry returned something else. Check the storage URL and version.'
+  'The reference does not point at a Squizzle bundle, or the registry returned something else. Check the ' +
+  'storage URL and version.'
 const checkImageManifest = schemaCheck<ImageManifest>(() => validateImageManifestShape, 'MANIFEST_INVALID', badArtifact)
 const checkImageIndex = schemaCheck<ImageIndex>(() => validateImageIndexShape, 'MANIFEST_INVALID', badArtifact)
 

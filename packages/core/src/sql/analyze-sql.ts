@@ -1,5 +1,5 @@
 import { SquizzleError } from '../errors/squizzle-error.js'
-import { classifyStatement } from './classify-statement.js'
+import { classifyStatement, type StatementClass } from './classify-statement.js'
 import { splitStatements, type SqlStatement } from './split-statements.js'
 
 /** The directive that marks a file to run outside any transaction. */
@@ -28,7 +28,11 @@ export interface SqlAnalysis {
  * a.transaction // false
  * ```
  */
-export async function analyzeSql(sql: string, path: string, options: { noTransaction?: boolean } = {}): Promise<SqlAnalysis> {
+export async function analyzeSql(
+  sql: string,
+  path: string,
+  options: { noTransaction?: boolean } = {},
+): Promise<SqlAnalysis> {
   const statements = await splitStatements(sql, path)
   // The project may declare the file non-transactional outside its bytes (config `noTransaction`).
   const noTransaction = options.noTransaction === true || hasNoTransactionDirective(sql)
@@ -36,30 +40,43 @@ export async function analyzeSql(sql: string, path: string, options: { noTransac
   let commitAfter = false
   for (const statement of statements) {
     const cls = classifyStatement(statement)
-    const where = `${path}:${statement.line}`
-    if (cls.kind === 'copy-from-stdin') {
-      throw new SquizzleError('SQL_UNSUPPORTED', `${where}: COPY … FROM STDIN needs data from a psql client`, {
-        hint: 'Use INSERT statements, or COPY from a server-side file, instead of inline COPY data.',
-        details: { path, line: statement.line },
-      })
-    }
+    refuseUnrunnable(cls, statement.line, path, noTransaction)
     if (noTransaction) continue
-    if (cls.kind === 'non-transactional') {
-      throw new SquizzleError('SQL_NEEDS_NO_TRANSACTION', `${where}: ${cls.what} cannot run inside a transaction`, {
-        hint: `Put it in a file of its own whose first line is "${noTransactionDirective}"; that file then runs statement by statement and resumes where it stopped after a failure.`,
-        details: { path, line: statement.line, statement: cls.what },
-      })
-    }
-    if (cls.kind === 'transaction-abort') {
-      throw new SquizzleError('SQL_UNSUPPORTED', `${where}: ${cls.what} inside a migration file`, {
-        hint: `Squizzle runs the file in its own transaction. Remove the statement, or add "${noTransactionDirective}" to manage transactions yourself.`,
-        details: { path, line: statement.line },
-      })
-    }
     if (cls.kind === 'transaction-control') ownTransactionControl = true
     if (cls.kind === 'enum-add-value') commitAfter = true
   }
   return { statements, transaction: !noTransaction, ownTransactionControl, commitAfter }
+}
+
+/**
+ * Throws for a statement the file cannot run: COPY from the client anywhere, and in a transactional file a
+ * statement that cannot run in a transaction or transaction control Squizzle cannot honour.
+ */
+function refuseUnrunnable(cls: StatementClass, line: number, path: string, noTransaction: boolean): void {
+  const where = `${path}:${line}`
+  if (cls.kind === 'copy-from-stdin') {
+    throw new SquizzleError('SQL_UNSUPPORTED', `${where}: COPY … FROM STDIN needs data from a psql client`, {
+      hint: 'Use INSERT statements, or COPY from a server-side file, instead of inline COPY data.',
+      details: { path, line },
+    })
+  }
+  if (noTransaction) return
+  if (cls.kind === 'non-transactional') {
+    throw new SquizzleError('SQL_NEEDS_NO_TRANSACTION', `${where}: ${cls.what} cannot run inside a transaction`, {
+      hint:
+        `Put it in a file of its own whose first line is "${noTransactionDirective}"; that file then runs ` +
+        `statement by statement and resumes where it stopped after a failure.`,
+      details: { path, line, statement: cls.what },
+    })
+  }
+  if (cls.kind === 'transaction-abort') {
+    throw new SquizzleError('SQL_UNSUPPORTED', `${where}: ${cls.what} inside a migration file`, {
+      hint:
+        `Squizzle runs the file in its own transaction. Remove the statement, or add ` +
+        `"${noTransactionDirective}" to manage transactions yourself.`,
+      details: { path, line },
+    })
+  }
 }
 
 /**

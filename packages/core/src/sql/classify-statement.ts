@@ -24,54 +24,12 @@ export type StatementClass =
  * ```
  */
 export function classifyStatement(statement: SqlStatement): StatementClass {
-  const n = statement.node
-  switch (statement.nodeType) {
-    case 'TransactionStmt':
-      return classifyTransaction(String(n['kind']), n)
-    case 'IndexStmt':
-      return n['concurrent'] ? nonTx('CREATE INDEX CONCURRENTLY') : plain
-    case 'DropStmt':
-      return n['concurrent'] ? nonTx('DROP INDEX CONCURRENTLY') : plain
-    case 'ReindexStmt': {
-      const params = (n['params'] as { DefElem?: { defname?: string } }[] | undefined) ?? []
-      if (params.some((p) => p.DefElem?.defname === 'concurrently')) return nonTx('REINDEX CONCURRENTLY')
-      const kind = String(n['kind'])
-      return kind === 'REINDEX_OBJECT_SYSTEM' || kind === 'REINDEX_OBJECT_DATABASE' ? nonTx('REINDEX SYSTEM/DATABASE') : plain
-    }
-    case 'VacuumStmt':
-      return n['is_vacuumcmd'] ? nonTx('VACUUM') : plain
-    case 'AlterSystemStmt':
-      return nonTx('ALTER SYSTEM')
-    case 'CreatedbStmt':
-      return nonTx('CREATE DATABASE')
-    case 'DropdbStmt':
-      return nonTx('DROP DATABASE')
-    case 'CreateTableSpaceStmt':
-      return nonTx('CREATE TABLESPACE')
-    case 'DropTableSpaceStmt':
-      return nonTx('DROP TABLESPACE')
-    case 'AlterDatabaseStmt':
-      return hasOption(n, 'tablespace') ? nonTx('ALTER DATABASE SET TABLESPACE') : plain
-    case 'ClusterStmt':
-      return n['relation'] ? plain : nonTx('CLUSTER without a table')
-    case 'CreateSubscriptionStmt':
-      return nonTx('CREATE SUBSCRIPTION')
-    case 'DropSubscriptionStmt':
-      return nonTx('DROP SUBSCRIPTION')
-    case 'AlterSubscriptionStmt':
-      return String(n['kind']).includes('REFRESH') ? nonTx('ALTER SUBSCRIPTION … REFRESH PUBLICATION') : plain
-    case 'AlterTableStmt':
-      return detachesConcurrently(n) ? nonTx('ALTER TABLE … DETACH PARTITION … CONCURRENTLY') : plain
-    case 'AlterEnumStmt':
-      return n['oldVal'] ? plain : { kind: 'enum-add-value' }
-    case 'DiscardStmt':
-      return n['target'] === 'DISCARD_ALL' ? nonTx('DISCARD ALL') : plain
-    case 'CopyStmt':
-      return n['is_from'] && !n['filename'] ? { kind: 'copy-from-stdin' } : plain
-    default:
-      return plain
-  }
+  const outside = alwaysOutside.get(statement.nodeType)
+  if (outside) return nonTx(outside)
+  return byOptions.get(statement.nodeType)?.(statement.node) ?? plain
 }
+
+type Node = Record<string, unknown>
 
 const plain: StatementClass = { kind: 'plain' }
 
@@ -79,9 +37,49 @@ function nonTx(what: string): StatementClass {
   return { kind: 'non-transactional', what }
 }
 
+/** Statements that never run inside a transaction block, by node type: what to call them. */
+const alwaysOutside = new Map<string, string>([
+  ['AlterSystemStmt', 'ALTER SYSTEM'],
+  ['CreatedbStmt', 'CREATE DATABASE'],
+  ['DropdbStmt', 'DROP DATABASE'],
+  ['CreateTableSpaceStmt', 'CREATE TABLESPACE'],
+  ['DropTableSpaceStmt', 'DROP TABLESPACE'],
+  ['CreateSubscriptionStmt', 'CREATE SUBSCRIPTION'],
+  ['DropSubscriptionStmt', 'DROP SUBSCRIPTION'],
+])
+
+/** Statements whose class depends on how they are written, by node type; any other statement is plain. */
+const byOptions = new Map<string, (n: Node) => StatementClass>([
+  ['TransactionStmt', (n) => classifyTransaction(String(n['kind']), n)],
+  ['IndexStmt', (n) => (n['concurrent'] ? nonTx('CREATE INDEX CONCURRENTLY') : plain)],
+  ['DropStmt', (n) => (n['concurrent'] ? nonTx('DROP INDEX CONCURRENTLY') : plain)],
+  ['ReindexStmt', classifyReindex],
+  ['VacuumStmt', (n) => (n['is_vacuumcmd'] ? nonTx('VACUUM') : plain)],
+  ['AlterDatabaseStmt', (n) => (hasOption(n, 'tablespace') ? nonTx('ALTER DATABASE SET TABLESPACE') : plain)],
+  ['ClusterStmt', (n) => (n['relation'] ? plain : nonTx('CLUSTER without a table'))],
+  [
+    'AlterSubscriptionStmt',
+    (n) => (String(n['kind']).includes('REFRESH') ? nonTx('ALTER SUBSCRIPTION … REFRESH PUBLICATION') : plain),
+  ],
+  ['AlterTableStmt', (n) => (detachesConcurrently(n) ? nonTx('ALTER TABLE … DETACH PARTITION … CONCURRENTLY') : plain)],
+  ['AlterEnumStmt', (n) => (n['oldVal'] ? plain : { kind: 'enum-add-value' })],
+  ['DiscardStmt', (n) => (n['target'] === 'DISCARD_ALL' ? nonTx('DISCARD ALL') : plain)],
+  ['CopyStmt', (n) => (n['is_from'] && !n['filename'] ? { kind: 'copy-from-stdin' } : plain)],
+])
+
+function classifyReindex(n: Node): StatementClass {
+  const params = (n['params'] as { DefElem?: { defname?: string } }[] | undefined) ?? []
+  if (params.some((p) => p.DefElem?.defname === 'concurrently')) return nonTx('REINDEX CONCURRENTLY')
+  const kind = String(n['kind'])
+  return kind === 'REINDEX_OBJECT_SYSTEM' || kind === 'REINDEX_OBJECT_DATABASE'
+    ? nonTx('REINDEX SYSTEM/DATABASE')
+    : plain
+}
+
 function classifyTransaction(kind: string, n: Record<string, unknown>): StatementClass {
   // Options Squizzle's own transaction would silently drop are refused, not ignored.
-  if (Array.isArray(n['options']) && n['options'].length > 0) return { kind: 'transaction-abort', what: 'a transaction with its own isolation level or access mode' }
+  if (Array.isArray(n['options']) && n['options'].length > 0)
+    return { kind: 'transaction-abort', what: 'a transaction with its own isolation level or access mode' }
   if (n['chain'] === true) return { kind: 'transaction-abort', what: 'COMMIT AND CHAIN' }
   switch (kind) {
     case 'TRANS_STMT_BEGIN':
@@ -104,6 +102,10 @@ function hasOption(n: Record<string, unknown>, name: string): boolean {
 }
 
 function detachesConcurrently(n: Record<string, unknown>): boolean {
-  const cmds = (n['cmds'] as { AlterTableCmd?: { subtype?: string; def?: { PartitionCmd?: { concurrent?: boolean } } } }[] | undefined) ?? []
-  return cmds.some((c) => c.AlterTableCmd?.subtype === 'AT_DetachPartition' && c.AlterTableCmd.def?.PartitionCmd?.concurrent === true)
+  const cmds =
+    (n['cmds'] as
+      { AlterTableCmd?: { subtype?: string; def?: { PartitionCmd?: { concurrent?: boolean } } } }[] | undefined) ?? []
+  return cmds.some(
+    (c) => c.AlterTableCmd?.subtype === 'AT_DetachPartition' && c.AlterTableCmd.def?.PartitionCmd?.concurrent === true,
+  )
 }

@@ -93,7 +93,10 @@ function failedAtEnd(chunk: string, error: unknown): boolean {
   return advanceCodePoints(chunk, 0, details.cursorPosition) >= chunk.trimEnd().length
 }
 
-function tryParse(parseSync: (sql: string) => ParseResult, chunk: string): { ok: true; result: ParseResult } | { ok: false; error: unknown } {
+function tryParse(
+  parseSync: (sql: string) => ParseResult,
+  chunk: string,
+): { ok: true; result: ParseResult } | { ok: false; error: unknown } {
   if (chunk.trim() === '') return { ok: true, result: { version: 0, stmts: [] } as unknown as ParseResult }
   try {
     return { ok: true, result: parseSync(chunk) }
@@ -109,7 +112,10 @@ function appendStatements(out: SqlStatement[], chunk: string, result: ParseResul
   for (const raw of result.stmts ?? []) {
     const location = raw.stmt_location ?? 0
     const length = raw.stmt_len ?? 0
-    const text = bytes.subarray(location, length === 0 ? bytes.length : location + length).toString('utf8').trimEnd()
+    const text = bytes
+      .subarray(location, length === 0 ? bytes.length : location + length)
+      .toString('utf8')
+      .trimEnd()
     if (text.trim() === '') continue
     line += countNewlines(bytes, lineCountedTo, location)
     lineCountedTo = location
@@ -153,7 +159,9 @@ function parseError(path: string, sql: string, chunkStart: number, error: unknow
   const line = countLines(sql, 0, advanceCodePoints(sql, chunkStart, details?.cursorPosition ?? 0)) + 1
   const message = details?.message ?? (error instanceof Error ? error.message : String(error))
   return new SquizzleError('SQL_PARSE_ERROR', `${path}:${line}: ${message}`, {
-    hint: 'Fix the SQL so PostgreSQL can parse it. psql meta-commands (\\connect, \\copy, COPY … FROM stdin data) are not SQL and cannot be bundled.',
+    hint:
+      'Fix the SQL so PostgreSQL can parse it. psql meta-commands (\\connect, \\copy, COPY … FROM stdin data) ' +
+      'are not SQL and cannot be bundled.',
     details: { path, line },
     cause: error,
   })

@@ -15,7 +15,9 @@ export function parseVersion(input: string): string {
   const parsed = semver.valid(input, { loose: false })
   if (parsed === null || parsed !== input) {
     throw new SquizzleError('VERSION_INVALID', `"${input}" is not a semantic version`, {
-      hint: 'Use MAJOR.MINOR.PATCH with an optional pre-release, e.g. 1.4.0 or 2.0.0-rc.1 (no leading "v", no build metadata).',
+      hint:
+        'Use MAJOR.MINOR.PATCH with an optional pre-release, e.g. 1.4.0 or 2.0.0-rc.1 (no leading "v", no ' +
+        'build metadata).',
     })
   }
   if (semver.parse(input)?.build.length) {

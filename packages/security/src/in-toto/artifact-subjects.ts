@@ -8,7 +8,8 @@ import type { Statement, Subject } from './statement.js'
  *
  * @example
  * ```ts
- * artifactSubjects(ref, manifest) // [{ name: 'squizzle-1.0.0.tar.gz', … }, { name: 'squizzle-1.0.0.manifest.json', … }]
+ * artifactSubjects(ref, manifest)
+ * // [{ name: 'squizzle-1.0.0.tar.gz', … }, { name: 'squizzle-1.0.0.manifest.json', … }]
  * ```
  */
 export function artifactSubjects(ref: ArtifactRef, manifest: Manifest): Subject[] {
@@ -34,9 +35,12 @@ export function assertNamesArtifact(statement: Statement, ref: ArtifactRef, mani
   if (missing.length > 0) {
     throw new SquizzleError(
       'SIGNATURE_INVALID',
-      `the signature attached to ${manifest.version} was made for other content: it does not cover ${missing.map((m) => `${m.name} (sha256:${m.digest.sha256})`).join(' or ')}`,
+      `the signature attached to ${manifest.version} was made for other content: it does not cover ` +
+        `${missing.map((m) => `${m.name} (sha256:${m.digest.sha256})`).join(' or ')}`,
       {
-        hint: 'The bundle or manifest changed after signing, or a signature was copied from another version. Rebuild and sign it again, or restore the signed artifact.',
+        hint:
+          'The bundle or manifest changed after signing, or a signature was copied from another version. ' +
+          'Rebuild and sign it again, or restore the signed artifact.',
         details: { version: manifest.version, missing },
       },
     )

@@ -23,7 +23,8 @@ export interface Statement<P = Record<string, unknown>> {
  *
  * @example
  * ```ts
- * const s = statement([{ name: 'squizzle-1.0.0.tar.gz', digest: { sha256: 'ab…' } }], 'https://slsa.dev/provenance/v1', predicate)
+ * const subjects = [{ name: 'squizzle-1.0.0.tar.gz', digest: { sha256: 'ab…' } }]
+ * const s = statement(subjects, 'https://slsa.dev/provenance/v1', predicate)
  * ```
  */
 export function statement<P>(subject: Subject[], predicateType: string, predicate: P): Statement<P> {

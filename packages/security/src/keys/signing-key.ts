@@ -110,7 +110,9 @@ export function decryptSigningKey(pem: string, passphrase: string, source = 'sig
 function assertPassphrase(passphrase: string): void {
   if (passphrase.length < minPassphraseLength) {
     throw new SquizzleError('USAGE', `${passphraseEnvVar} is ${passphrase === '' ? 'empty or unset' : 'too short'}`, {
-      hint: `Set ${passphraseEnvVar} to a passphrase of at least ${minPassphraseLength} characters (from your CI's secret store).`,
+      hint:
+        `Set ${passphraseEnvVar} to a passphrase of at least ${minPassphraseLength} characters (from your CI's ` +
+        `secret store).`,
     })
   }
 }

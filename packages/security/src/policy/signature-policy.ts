@@ -28,11 +28,14 @@ import { SigstoreVerifier } from '../verify/sigstore-verifier.js'
  *
  * @example
  * ```ts
- * const migrator = new Migrator({ storage, driver, toolVersion, policy: new SignaturePolicy({ signatures: 'required', publicKeys }) })
+ * const policy = new SignaturePolicy({ signatures: 'required', publicKeys })
+ * const migrator = new Migrator({ storage, driver, toolVersion, policy })
  * ```
  */
 export class SignaturePolicy implements ArtifactPolicy {
-  /** Throws `CONFIG_INVALID` for a policy that requires signatures but trusts no key or identity: nothing could verify. */
+  /**
+   * Throws `CONFIG_INVALID` for a policy that requires signatures but trusts no key or identity: nothing could verify.
+   */
   constructor(
     readonly trust: TrustPolicy,
     private readonly verifier: Verifier = new SigstoreVerifier(),
@@ -96,7 +99,8 @@ export class SignaturePolicy implements ArtifactPolicy {
     if (verified.payloadType !== inTotoPayloadType) {
       throw new SquizzleError(
         'SIGNATURE_INVALID',
-        `the signature attached to ${manifest.version} signs a ${verified.payloadType} payload, not an in-toto statement`,
+        `the signature attached to ${manifest.version} signs a ${verified.payloadType} payload, not an ` +
+          'in-toto statement',
         {
           hint: 'Sign it again.',
           remedies: [{ operation: 'sign', args: [manifest.version] }],

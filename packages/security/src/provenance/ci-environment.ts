@@ -21,7 +21,8 @@ export const localBuilderId = 'https://squizzle.dev/builders/cli/v1'
  *
  * @example
  * ```ts
- * buildEnvironment(process.env) // { builderId: 'https://github.com/acme/app/.github/workflows/release.yml@refs/tags/v1', commit: '7fd1…', … }
+ * buildEnvironment(process.env)
+ * // { builderId: 'https://github.com/acme/app/.github/workflows/release.yml@refs/tags/v1', commit: '7fd1…', … }
  * ```
  */
 export function buildEnvironment(env: Record<string, string | undefined>): BuildEnvironment {

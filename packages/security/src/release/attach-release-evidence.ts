@@ -18,7 +18,8 @@ export interface AttachedEvidence {
  *
  * @example
  * ```ts
- * const { provenance } = await attachReleaseEvidence({ storage, version: '1.2.0', signer, env: process.env, projectDir })
+ * const release = { storage, version: '1.2.0', signer, env: process.env, projectDir }
+ * const { provenance } = await attachReleaseEvidence(release)
  * ```
  */
 export async function attachReleaseEvidence(

@@ -17,7 +17,9 @@ import { signVersion, statementAttachment } from '../signing/sign-version.js'
 
 /** Where a version's SBOM comes from. */
 export interface SbomOptions {
-  /** The project folder: its lockfile (found upward) lists the build's packages, its name names the SBOM's component. */
+  /**
+   * The project folder: its lockfile (found upward) lists the build's packages, its name names the SBOM's component.
+   */
   projectDir: string
   /** Limits for reading the bundle. */
   limits?: Partial<BundleLimits> | undefined

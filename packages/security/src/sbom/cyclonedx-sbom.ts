@@ -101,5 +101,6 @@ function npmPurl(name: string, version: string): string {
 function serialNumberOf(digest: string): string {
   const h = createHash('sha256').update(`squizzle-sbom:${digest}`).digest('hex')
   const variant = ((parseInt(h[16]!, 16) & 0x3) | 0x8).toString(16)
-  return `urn:uuid:${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`
+  const groups = [h.slice(0, 8), h.slice(8, 12), `5${h.slice(13, 16)}`, `${variant}${h.slice(17, 20)}`, h.slice(20, 32)]
+  return `urn:uuid:${groups.join('-')}`
 }

@@ -31,7 +31,9 @@ export async function readLockfilePackages(path: string): Promise<LockfilePackag
       : fromPackageLock(JSON.parse(text) as unknown)
   } catch (cause) {
     throw new SquizzleError('USAGE', `${path} is not a lockfile Squizzle can read: ${(cause as Error).message}`, {
-      hint: 'Regenerate it with your package manager (pnpm install / npm install), or build outside the project to skip dependencies in the SBOM.',
+      hint:
+        'Regenerate it with your package manager (pnpm install / npm install), or build outside the project to ' +
+        'skip dependencies in the SBOM.',
       cause,
     })
   }

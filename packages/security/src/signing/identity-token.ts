@@ -22,7 +22,9 @@ export function identityTokenProvider(env: Record<string, string | undefined>): 
     getToken: () =>
       ci.getToken().catch(() => {
         throw new SquizzleError('SIGNING_FAILED', 'keyless signing needs an OIDC identity token, and none was found', {
-          hint: `Set ${identityTokenEnvVar}, or run in GitHub Actions with "permissions: id-token: write". Use signing.method: key to sign offline.`,
+          hint:
+            `Set ${identityTokenEnvVar}, or run in GitHub Actions with "permissions: id-token: write". Use ` +
+            `signing.method: key to sign offline.`,
         })
       }),
   }

@@ -36,7 +36,9 @@ export const mockSubject = 'https://github.com/acme/app/.github/workflows/releas
  */
 export function identityToken(claims: Record<string, unknown> = {}): string {
   const part = (v: object) => Buffer.from(JSON.stringify(v)).toString('base64url')
-  return `${part({ alg: 'none', typ: 'JWT' })}.${part({ iss: mockIssuer, sub: mockSubject, aud: 'sigstore', exp: Math.floor(Date.now() / 1000) + 600, ...claims })}.`
+  const exp = Math.floor(Date.now() / 1000) + 600
+  const payload = { iss: mockIssuer, sub: mockSubject, aud: 'sigstore', exp, ...claims }
+  return `${part({ alg: 'none', typ: 'JWT' })}.${part(payload)}.`
 }
 
 /**

@@ -8,7 +8,9 @@ import { SquizzleError, type TrustedIdentity, type VerifiedIdentity } from '@squ
  *
  * @example
  * ```ts
- * matchIdentity('https://github.com/acme/app/.github/workflows/release.yml@refs/heads/main', 'https://token.actions.githubusercontent.com',
+ * matchIdentity(
+ *   'https://github.com/acme/app/.github/workflows/release.yml@refs/heads/main',
+ *   'https://token.actions.githubusercontent.com',
  *   [{ issuer: 'https://token.actions.githubusercontent.com', subjectPattern: 'https://github\\.com/acme/app/.*' }])
  * ```
  */
@@ -22,9 +24,12 @@ export function matchIdentity(
   }
   throw new SquizzleError(
     'POLICY_VIOLATION',
-    `signed by ${subject ?? '(no subject)'} (issuer ${issuer ?? 'unknown'}), an identity the trust policy does not list`,
+    `signed by ${subject ?? '(no subject)'} (issuer ${issuer ?? 'unknown'}), an identity the trust policy ` +
+      `does not list`,
     {
-      hint: 'Sign from a trusted identity, or add { issuer, subject } for this signer to trust.identities (subject is a regular expression matched against the whole SAN).',
+      hint:
+        'Sign from a trusted identity, or add { issuer, subject } for this signer to trust.identities (subject ' +
+        'is a regular expression matched against the whole SAN).',
       details: { subject: subject ?? null, issuer: issuer ?? null, trusted },
     },
   )

@@ -29,7 +29,8 @@ export interface SigstoreVerifierOptions {
  *
  * @example
  * ```ts
- * const { identity, payload } = await new SigstoreVerifier().verify(bundleJson, { signatures: 'required', publicKeys: { [keyId]: pem } })
+ * const trust: TrustPolicy = { signatures: 'required', publicKeys: { [keyId]: pem } }
+ * const { identity, payload } = await new SigstoreVerifier().verify(bundleJson, trust)
  * ```
  */
 export class SigstoreVerifier implements Verifier {
@@ -58,7 +59,9 @@ export class SigstoreVerifier implements Verifier {
         'POLICY_VIOLATION',
         `signed with key ${hint}, which is not in the trust policy's publicKeys`,
         {
-          hint: "Sign with a trusted key, or add this key's .pub file to trust.publicKeys for this environment if you trust it.",
+          hint:
+            "Sign with a trusted key, or add this key's .pub file to trust.publicKeys for this environment if " +
+            'you trust it.',
           details: { keyId: hint, trusted: Object.keys(keys) },
         },
       )
@@ -143,7 +146,9 @@ function check(fn: () => VerifiedSigner): VerifiedSigner {
       'SIGNATURE_INVALID',
       `the signature does not verify${typeof code === 'string' ? ` (${code})` : ''}: ${(cause as Error).message}`,
       {
-        hint: 'The signed content or the signature was altered, or it was made with another key than it claims. Do not apply it; rebuild and sign again from a trusted source.',
+        hint:
+          'The signed content or the signature was altered, or it was made with another key than it claims. Do ' +
+          'not apply it; rebuild and sign again from a trusted source.',
         details: typeof code === 'string' ? { sigstoreCode: code } : {},
         cause,
       },

@@ -49,7 +49,9 @@ export async function readTrustedRoot(path: string): Promise<TrustedRoot> {
     return TrustedRoot.fromJSON(value)
   } catch (cause) {
     throw new SquizzleError('CONFIG_INVALID', `${path} is not a Sigstore trusted root`, {
-      hint: 'Use the trusted_root.json of your Sigstore instance (sigstore-js, cosign and the TUF repository publish it).',
+      hint:
+        'Use the trusted_root.json of your Sigstore instance (sigstore-js, cosign and the TUF repository ' +
+        'publish it).',
       cause,
     })
   }
@@ -69,9 +71,12 @@ export async function publicGoodTrustedRoot(): Promise<TrustedRoot> {
   } catch (cause) {
     throw new SquizzleError(
       'SIGNATURE_INVALID',
-      'the public-good Sigstore trusted root could not be refreshed through TUF, so the keyless signature cannot be checked',
+      'the public-good Sigstore trusted root could not be refreshed through TUF, so the keyless signature ' +
+        'cannot be checked',
       {
-        hint: 'Allow access to tuf-repo-cdn.sigstore.dev, or pin a trusted_root.json with trust.trustedRoot for offline verification.',
+        hint:
+          'Allow access to tuf-repo-cdn.sigstore.dev, or pin a trusted_root.json with trust.trustedRoot for ' +
+          'offline verification.',
         cause,
       },
     )
