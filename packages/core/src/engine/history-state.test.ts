@@ -12,7 +12,7 @@ function entry(operation: HistoryEntry['operation'], version: string, status: Hi
     status,
     manifestDigest: digest,
     checksum: null,
-    manifest: null,
+    notes: null,
     actor: 'ci',
     host: 'runner',
     toolVersion: '0.1.0',

@@ -304,7 +304,7 @@ export class Migrator {
         actor: e.actor,
         operation: e.operation,
         durationMs: e.durationMs,
-        notes: e.manifest?.notes ?? null,
+        notes: e.notes,
         skippedFiles: e.skippedFiles ?? [],
       })),
       pending: plan.pending.map((p) => ({

@@ -37,7 +37,9 @@ export async function loadRollback(entry: HistoryEntry, driver: DatabaseDriver, 
   if (entry.operation === 'baseline') {
     throw unavailable(version, `version ${version} was baselined, not applied by Squizzle: there is nothing it ran to undo`, 'A baseline marks an existing schema. Undo changes by hand, or build a new version that reverts them.')
   }
-  const { manifest, manifestDigest: digest } = entry
+  const digest = entry.manifestDigest
+  // Only rollback reads a row's manifest: `history()` leaves it out.
+  const manifest = digest === null ? null : await driver.records.historyManifest(entry.id)
   if (manifest === null || digest === null) {
     throw unavailable(version, `the database has no manifest recorded for version ${version}`, 'Undo the version by hand, or build a new version that reverts it.')
   }
