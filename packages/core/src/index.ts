@@ -40,6 +40,7 @@ export type {
   MigrationLock,
   MigrationUnit,
   MigrationScript,
+  MigrationPieces,
   RunOptions,
   TransactionRunOptions,
   HistoryEntry,
