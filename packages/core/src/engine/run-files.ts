@@ -14,6 +14,13 @@ import { scriptPieces, type ScriptPiece } from '../sql/script-pieces.js'
 export const streamFilesAbove = 8 * 1024 * 1024
 
 /**
+ * Pieces of a streamed file are about this long: small enough for V8 to allocate and drop
+ * them in its young generation (large strings wait for a full collection), large enough
+ * that a round trip per piece costs little next to running it.
+ */
+const streamPieceChars = 64 * 1024
+
+/**
  * True for a file apply runs piece by piece from the bundle instead of holding it.
  *
  * @example
@@ -96,7 +103,7 @@ export async function runStreamedFile(
   const sent: ScriptPiece[] = []
   let bytesDone = 0
   async function* pieces(): AsyncGenerator<string> {
-    for await (const piece of scriptPieces(streamed.bytes)) {
+    for await (const piece of scriptPieces(streamed.bytes, streamPieceChars)) {
       // Only the running piece is held: earlier ones keep their line number, for errors.
       sent.push({ text: piece.text, line: piece.line })
       if (sent.length > 1) sent[sent.length - 2]!.text = ''

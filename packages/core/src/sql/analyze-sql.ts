@@ -1,5 +1,6 @@
 import { SquizzleError } from '../errors/squizzle-error.js'
 import { classifyStatement } from './classify-statement.js'
+import { scriptPieces } from './script-pieces.js'
 import { splitStatements, type SqlStatement } from './split-statements.js'
 
 /** The directive that marks a file to run outside any transaction. */
@@ -32,34 +33,69 @@ export async function analyzeSql(sql: string, path: string, options: { noTransac
   const statements = await splitStatements(sql, path)
   // The project may declare the file non-transactional outside its bytes (config `noTransaction`).
   const noTransaction = options.noTransaction === true || hasNoTransactionDirective(sql)
-  let ownTransactionControl = false
-  let commitAfter = false
-  for (const statement of statements) {
-    const cls = classifyStatement(statement)
-    const where = `${path}:${statement.line}`
-    if (cls.kind === 'copy-from-stdin') {
-      throw new SquizzleError('SQL_UNSUPPORTED', `${where}: COPY … FROM STDIN needs data from a psql client`, {
-        hint: 'Use INSERT statements, or COPY from a server-side file, instead of inline COPY data.',
-        details: { path, line: statement.line },
-      })
+  const flags = { ownTransactionControl: false, commitAfter: false }
+  for (const statement of statements) checkStatement(statement, path, noTransaction, flags)
+  return { statements, transaction: !noTransaction, ...flags }
+}
+
+/**
+ * {@link analyzeSql} of a file that arrives as UTF-8 bytes, in bounded memory: it is
+ * parsed piece by piece (about a megabyte each, cut where statements end) and each
+ * piece's statements are checked and dropped, so a seed of any size costs a piece.
+ * Same verdicts, same errors and lines; the statements are not kept.
+ *
+ * @example
+ * ```ts
+ * const { transaction } = await analyzeSqlStream(createReadStream('db/seed/001_rows.sql'), 'seed/001_rows.sql')
+ * ```
+ */
+export async function analyzeSqlStream(
+  bytes: AsyncIterable<Buffer>,
+  path: string,
+  options: { noTransaction?: boolean } = {},
+): Promise<Omit<SqlAnalysis, 'statements'>> {
+  let noTransaction: boolean | undefined
+  const flags = { ownTransactionControl: false, commitAfter: false }
+  for await (const piece of scriptPieces(bytes)) {
+    // The directive sits in the leading comments: in the first piece.
+    noTransaction ??= options.noTransaction === true || hasNoTransactionDirective(piece.text)
+    for (const statement of await splitStatements(piece.text, path, piece.line)) {
+      checkStatement(statement, path, noTransaction, flags)
     }
-    if (noTransaction) continue
-    if (cls.kind === 'non-transactional') {
-      throw new SquizzleError('SQL_NEEDS_NO_TRANSACTION', `${where}: ${cls.what} cannot run inside a transaction`, {
-        hint: `Put it in a file of its own whose first line is "${noTransactionDirective}"; that file then runs statement by statement and resumes where it stopped after a failure.`,
-        details: { path, line: statement.line, statement: cls.what },
-      })
-    }
-    if (cls.kind === 'transaction-abort') {
-      throw new SquizzleError('SQL_UNSUPPORTED', `${where}: ${cls.what} inside a migration file`, {
-        hint: `Squizzle runs the file in its own transaction. Remove the statement, or add "${noTransactionDirective}" to manage transactions yourself.`,
-        details: { path, line: statement.line },
-      })
-    }
-    if (cls.kind === 'transaction-control') ownTransactionControl = true
-    if (cls.kind === 'enum-add-value') commitAfter = true
   }
-  return { statements, transaction: !noTransaction, ownTransactionControl, commitAfter }
+  return { transaction: !(noTransaction ?? options.noTransaction === true), ...flags }
+}
+
+/** Refuses what cannot run safely (see {@link analyzeSql}) and notes what the statement needs. */
+function checkStatement(
+  statement: SqlStatement,
+  path: string,
+  noTransaction: boolean,
+  flags: { ownTransactionControl: boolean; commitAfter: boolean },
+): void {
+  const cls = classifyStatement(statement)
+  const where = `${path}:${statement.line}`
+  if (cls.kind === 'copy-from-stdin') {
+    throw new SquizzleError('SQL_UNSUPPORTED', `${where}: COPY … FROM STDIN needs data from a psql client`, {
+      hint: 'Use INSERT statements, or COPY from a server-side file, instead of inline COPY data.',
+      details: { path, line: statement.line },
+    })
+  }
+  if (noTransaction) return
+  if (cls.kind === 'non-transactional') {
+    throw new SquizzleError('SQL_NEEDS_NO_TRANSACTION', `${where}: ${cls.what} cannot run inside a transaction`, {
+      hint: `Put it in a file of its own whose first line is "${noTransactionDirective}"; that file then runs statement by statement and resumes where it stopped after a failure.`,
+      details: { path, line: statement.line, statement: cls.what },
+    })
+  }
+  if (cls.kind === 'transaction-abort') {
+    throw new SquizzleError('SQL_UNSUPPORTED', `${where}: ${cls.what} inside a migration file`, {
+      hint: `Squizzle runs the file in its own transaction. Remove the statement, or add "${noTransactionDirective}" to manage transactions yourself.`,
+      details: { path, line: statement.line },
+    })
+  }
+  if (cls.kind === 'transaction-control') flags.ownTransactionControl = true
+  if (cls.kind === 'enum-add-value') flags.commitAfter = true
 }
 
 /**

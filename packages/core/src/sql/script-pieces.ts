@@ -9,6 +9,8 @@ export interface ScriptPiece {
 }
 
 const beginAtomic = /\bbegin\s+atomic\b/i
+/** Bytes decoded at a time. */
+const decodeBytes = 16 * 1024
 /** At least this much new text between two scans of the pending text. */
 const minScanChars = 64 * 1024
 
@@ -32,7 +34,10 @@ export async function* scriptPieces(
 ): AsyncGenerator<ScriptPiece, void, undefined> {
   const decoder = new StringDecoder('utf8')
   const cutter = new PieceCutter(maxChars)
-  for await (const chunk of bytes) yield* cutter.add(decoder.write(chunk))
+  for await (const chunk of bytes) {
+    // Decoded in small slices: short strings die young, where garbage is cheap to collect.
+    for (let i = 0; i < chunk.length; i += decodeBytes) yield* cutter.add(decoder.write(chunk.subarray(i, i + decodeBytes)))
+  }
   yield* cutter.end(decoder.end())
 }
 
