@@ -51,12 +51,16 @@ export class PostgresTransaction implements DriverTransaction {
   async run(unit: MigrationUnit | MigrationScript, opts: TransactionRunOptions = {}): Promise<void> {
     const doing = `running ${unit.path}`
     const { signal } = opts
-    if ('script' in unit) {
-      await this.query(doing, async (sql) => void (await cancellable(sql.unsafe(unit.script).simple(), signal)))
-    } else {
-      await this.runEach(doing, unit.statements, opts)
-    }
     // Plain SET outlives COMMIT in PostgreSQL: reset, so nothing leaks into the next file.
+    if ('script' in unit) {
+      // In the script's own round trip, after a line break and a `;` of its own: whatever the script
+      // ends with (a line comment, a statement without `;`), the reset runs as a statement after it,
+      // and a script that fails still fails where it did.
+      const script = `${unit.script}\n;${resetSession}`
+      await this.query(doing, async (sql) => void (await cancellable(sql.unsafe(script).simple(), signal)))
+      return
+    }
+    await this.runEach(doing, unit.statements, opts)
     await this.query(doing, (sql) => sql.unsafe(resetSession).simple())
   }
 

@@ -3,6 +3,9 @@ import { classifyStatement } from './classify-statement.js'
 import { scriptPieces } from './script-pieces.js'
 import { splitStatements, type SqlStatement } from './split-statements.js'
 
+/** Pieces a streamed analysis parses at a time: a piece's parse tree is many times its text. */
+const analysisPieceChars = 256 * 1024
+
 /** The directive that marks a file to run outside any transaction. */
 export const noTransactionDirective = '-- squizzle:no-transaction'
 
@@ -40,8 +43,8 @@ export async function analyzeSql(sql: string, path: string, options: { noTransac
 
 /**
  * {@link analyzeSql} of a file that arrives as UTF-8 bytes, in bounded memory: it is
- * parsed piece by piece (about a megabyte each, cut where statements end) and each
- * piece's statements are checked and dropped, so a seed of any size costs a piece.
+ * parsed piece by piece (about 256 KB each, cut where statements end) and each
+ * piece's statements are checked and dropped, so a seed of any size costs a piece and its parse tree.
  * Same verdicts, same errors and lines; the statements are not kept.
  *
  * @example
@@ -56,7 +59,7 @@ export async function analyzeSqlStream(
 ): Promise<Omit<SqlAnalysis, 'statements'>> {
   let noTransaction: boolean | undefined
   const flags = { ownTransactionControl: false, commitAfter: false }
-  for await (const piece of scriptPieces(bytes)) {
+  for await (const piece of scriptPieces(bytes, analysisPieceChars)) {
     // The directive sits in the leading comments: in the first piece.
     noTransaction ??= options.noTransaction === true || hasNoTransactionDirective(piece.text)
     for (const statement of await splitStatements(piece.text, path, piece.line)) {
