@@ -113,9 +113,11 @@ export async function runStreamedFile(
   const onStatement = async (index: number) => {
     bytesDone += Buffer.byteLength(sent[index]!.text)
     const statements = estimatedPieces(index + 1, bytesDone, file.size)
-    events({ type: 'file.progress', version, path: file.path, done: index + 1, statements, bytesDone, bytes: file.size })
+    const bytes = file.size
+    events({ type: 'file.progress', version, path: file.path, done: index + 1, statements, bytesDone, bytes })
   }
-  const run = () => tx.runPieces!({ version, path: file.path, pieces: pieces() }, { ...(signal ? { signal } : {}), onStatement })
+  const options = { ...(signal ? { signal } : {}), onStatement }
+  const run = () => tx.runPieces!({ version, path: file.path, pieces: pieces() }, options)
   await withPieceContext(file, sent, run)
   events({ type: 'file.done', version, path: file.path, durationMs: Date.now() - started })
 }
@@ -160,7 +162,10 @@ export async function* fromMemory(files: readonly BundleFile[]): AsyncGenerator<
  * const { content } = await nextFile(files, manifestFile)
  * ```
  */
-export async function nextFile<F extends StreamingBundleFile>(files: AsyncGenerator<F>, expected: ManifestFile): Promise<F> {
+export async function nextFile<F extends StreamingBundleFile>(
+  files: AsyncGenerator<F>,
+  expected: ManifestFile,
+): Promise<F> {
   const next = await files.next()
   if (next.done || next.value.file.path !== expected.path) {
     throw new SquizzleError('BUNDLE_CORRUPT', `bundle does not hold ${expected.path} where the manifest puts it`, {
@@ -202,8 +207,12 @@ async function withFileContext(
   }
 }
 
-/** As {@link withFileContext}, for a file run in pieces: the line is the piece's first line plus those before the position. */
-async function withPieceContext(file: ManifestFile, sent: readonly ScriptPiece[], fn: () => Promise<void>): Promise<void> {
+/** As {@link withFileContext}, for a file run in pieces: the piece's first line plus the lines before the position. */
+async function withPieceContext(
+  file: ManifestFile,
+  sent: readonly ScriptPiece[],
+  fn: () => Promise<void>,
+): Promise<void> {
   try {
     await fn()
   } catch (err) {
@@ -213,7 +222,8 @@ async function withPieceContext(file: ManifestFile, sent: readonly ScriptPiece[]
     const position = err.details?.['position']
     const line = piece.line - 1 + (typeof position === 'number' ? countLinesBefore(piece.text, position) : 1)
     const details = { ...err.details, path: file.path, line }
-    throw new SquizzleError('DATABASE_ERROR', `${file.path}:${line}: ${err.message}`, { hint: err.hint, cause: err.cause, details })
+    const { hint, cause } = err
+    throw new SquizzleError('DATABASE_ERROR', `${file.path}:${line}: ${err.message}`, { hint, cause, details })
   }
 }
 

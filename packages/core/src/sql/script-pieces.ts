@@ -36,7 +36,9 @@ export async function* scriptPieces(
   const cutter = new PieceCutter(maxChars)
   for await (const chunk of bytes) {
     // Decoded in small slices: short strings die young, where garbage is cheap to collect.
-    for (let i = 0; i < chunk.length; i += decodeBytes) yield* cutter.add(decoder.write(chunk.subarray(i, i + decodeBytes)))
+    for (let i = 0; i < chunk.length; i += decodeBytes) {
+      yield* cutter.add(decoder.write(chunk.subarray(i, i + decodeBytes)))
+    }
   }
   yield* cutter.end(decoder.end())
 }
@@ -78,7 +80,8 @@ class PieceCutter {
     }
     // Text after the last cut is scanned again next time: wait until it has doubled (and grown by a chunk).
     const unscanned = this.pending.length - this.cut
-    this.scanAt = Math.max(this.maxChars, this.cut + 2 * unscanned, this.pending.length + Math.min(minScanChars, this.maxChars))
+    const grown = this.pending.length + Math.min(minScanChars, this.maxChars)
+    this.scanAt = Math.max(this.maxChars, this.cut + 2 * unscanned, grown)
   }
 
   private take(length: number): ScriptPiece {
