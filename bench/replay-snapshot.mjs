@@ -19,7 +19,12 @@ const pg = await startEmbeddedPostgres()
 
 function squizzle(cwd, args, env = {}) {
   const started = process.hrtime.bigint()
-  const r = spawnSync(process.execPath, [bin, ...args], { cwd, env: { ...process.env, ...env }, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 })
+  const r = spawnSync(process.execPath, [bin, ...args], {
+    cwd,
+    env: { ...process.env, ...env },
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  })
   const seconds = Number(process.hrtime.bigint() - started) / 1e9
   if (r.status !== 0) throw new Error(`squizzle ${args.join(' ')} failed (${r.status}): ${r.stderr}`)
   return { seconds, stdout: r.stdout }
@@ -41,7 +46,10 @@ const time = (label, args, env) => {
   let last
   for (let i = 0; i < runs; i++) {
     last = project()
-    seconds.push(squizzle(last, ['build', '1.0.0', '--quiet', '--irreversible', ...args], { SQUIZZLE_DEV_URL: '', ...env }).seconds)
+    seconds.push(
+      squizzle(last, ['build', '1.0.0', '--quiet', '--irreversible', ...args], { SQUIZZLE_DEV_URL: '', ...env })
+        .seconds,
+    )
   }
   console.log(`${label.padEnd(44)} ${median(seconds).toFixed(2)} s (median of ${runs})`)
   return { dir: last, seconds: median(seconds) }
@@ -52,8 +60,12 @@ try {
   const plain = time('build --no-snapshot', ['--no-snapshot'])
   const dev = time('build, replay on --dev-url (same server)', ['--dev-url', pg.url])
   const embedded = time('build, replay on an embedded server', [])
-  console.log(`replay cost: +${(dev.seconds - plain.seconds).toFixed(2)} s on a dev server, +${(embedded.seconds - plain.seconds).toFixed(2)} s with an embedded one`)
-  const built = JSON.parse(squizzle(project(), ['build', '1.0.0', '--json', '--irreversible', '--dev-url', pg.url]).stdout)
+  console.log(
+    `replay cost: +${(dev.seconds - plain.seconds).toFixed(2)} s on a dev server, +${(embedded.seconds - plain.seconds).toFixed(2)} s with an embedded one`,
+  )
+  const built = JSON.parse(
+    squizzle(project(), ['build', '1.0.0', '--json', '--irreversible', '--dev-url', pg.url]).stdout,
+  )
   console.log(`snapshot: ${built.snapshot.size} bytes in the bundle`)
   const admin = postgres(pg.url, { max: 1, onnotice: () => {} })
   await admin.unsafe('CREATE DATABASE bench_drift')

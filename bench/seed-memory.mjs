@@ -31,12 +31,16 @@ try {
     }
   }
   console.log('\nBig seeds: one fresh process each (goal: apply <= 100 MB, build <= 200 MB peak RSS)\n')
-  console.log(`${'build'.padEnd(8)} ${'seed'.padStart(7)} ${'build wall'.padStart(11)} ${'build RSS'.padStart(10)}`
-    + ` ${'apply wall'.padStart(11)} ${'apply RSS'.padStart(10)}`)
+  console.log(
+    `${'build'.padEnd(8)} ${'seed'.padStart(7)} ${'build wall'.padStart(11)} ${'build RSS'.padStart(10)}` +
+      ` ${'apply wall'.padStart(11)} ${'apply RSS'.padStart(10)}`,
+  )
   for (const { label, mb, build, apply } of rows) {
     const seed = `${mb} MB`
-    console.log(`${label.padEnd(8)} ${seed.padStart(7)} ${fmt.s(build.wall).padStart(11)} ${fmt.mb(build.rssMb).padStart(10)}`
-      + ` ${fmt.s(apply.wall).padStart(11)} ${fmt.mb(apply.rssMb).padStart(10)}`)
+    console.log(
+      `${label.padEnd(8)} ${seed.padStart(7)} ${fmt.s(build.wall).padStart(11)} ${fmt.mb(build.rssMb).padStart(10)}` +
+        ` ${fmt.s(apply.wall).padStart(11)} ${fmt.mb(apply.rssMb).padStart(10)}`,
+    )
   }
 } finally {
   await server.stop()

@@ -56,7 +56,11 @@ describe('progress on long work', () => {
     const doc = JSON.parse((await run('apply', '--json')).stdout) as { events: Event[] }
     const progress = doc.events.filter((e) => e.type === 'file.progress')
     expect(progress.length).toBeGreaterThanOrEqual(2)
-    expect(progress.at(-1)).toMatchObject({ path: 'migrations/001_big.sql', done: progress.length, statements: progress.length })
+    expect(progress.at(-1)).toMatchObject({
+      path: 'migrations/001_big.sql',
+      done: progress.length,
+      statements: progress.length,
+    })
     expect(progress.at(-1)!['bytesDone']).toBe(progress.at(-1)!['bytes'])
     expect(progress[0]!['bytesDone']).toBeLessThan(progress[0]!['bytes'] as number)
   })
@@ -71,7 +75,9 @@ describe('progress on long work', () => {
     await project.add('migrations', '002_u.sql', 'CREATE TABLE u (id int);')
     await project.add('rollback', '002_u.sql', 'DROP TABLE u;')
     const doc = JSON.parse((await run('build', '1.1.0', '--json')).stdout) as { events: Event[] }
-    expect(doc.events.filter((e) => e.type === 'replay.step').map((e) => [e['version'], e['done'], e['versions']])).toEqual([
+    expect(
+      doc.events.filter((e) => e.type === 'replay.step').map((e) => [e['version'], e['done'], e['versions']]),
+    ).toEqual([
       ['1.0.0', 1, 2],
       ['1.1.0', 2, 2],
     ])

@@ -11,7 +11,15 @@ import type {
 } from '@squizzle/core'
 import type { Sql } from 'postgres'
 import { claimForSession, markApplied, unmark } from './applied-rows.js'
-import { deleteProgress, readHistory, readHistoryManifest, readProgress, writeAudit, writeHistory, writeProgress } from './history-rows.js'
+import {
+  deleteProgress,
+  readHistory,
+  readHistoryManifest,
+  readProgress,
+  writeAudit,
+  writeHistory,
+  writeProgress,
+} from './history-rows.js'
 import { redactValues } from './redact-values.js'
 import { readKeptFiles, writeKeptFiles } from './rollback-rows.js'
 import type { Query } from './session-query.js'

@@ -71,7 +71,11 @@ export class PostgresTransaction implements DriverTransaction {
   }
 
   /** Sends each statement (or piece) as it comes, on this transaction's session. */
-  private async runEach(doing: string, statements: Iterable<string> | AsyncIterable<string>, opts: TransactionRunOptions): Promise<void> {
+  private async runEach(
+    doing: string,
+    statements: Iterable<string> | AsyncIterable<string>,
+    opts: TransactionRunOptions,
+  ): Promise<void> {
     const { signal } = opts
     let i = 0
     for await (const statement of statements) {

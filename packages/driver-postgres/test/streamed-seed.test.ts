@@ -29,7 +29,10 @@ const files = (seedSql: string) => ({
 /** Serves the stored bundle to the first `honest` opens, then `other` (a store whose bytes change). */
 class ChangingStorage extends MemoryStorage {
   opens = 0
-  constructor(private readonly honest: number, private readonly other: Uint8Array) {
+  constructor(
+    private readonly honest: number,
+    private readonly other: Uint8Array,
+  ) {
     super()
   }
   override async pull(version: string) {
@@ -62,11 +65,15 @@ describe('a seed above 8 MiB', () => {
     const storage = new MemoryStorage()
     await storage.add('1.0.0', files(seed()))
     await migrator(storage).apply()
-    const [row] = await query<{ n: string; sum: string; labels: string }>(url,
-      'SELECT count(*) AS n, sum(id) AS sum, count(DISTINCT label) AS labels FROM app.rows')
+    const [row] = await query<{ n: string; sum: string; labels: string }>(
+      url,
+      'SELECT count(*) AS n, sum(id) AS sum, count(DISTINCT label) AS labels FROM app.rows',
+    )
     const n = perInsert * inserts
     expect(row).toEqual({ n: String(n), sum: String((n * (n + 1)) / 2), labels: '1' })
-    expect((await query<{ label: string }>(url, 'SELECT label FROM app.rows LIMIT 1'))[0]!.label).toBe(label.replaceAll("''", "'"))
+    expect((await query<{ label: string }>(url, 'SELECT label FROM app.rows LIMIT 1'))[0]!.label).toBe(
+      label.replaceAll("''", "'"),
+    )
     const progress = events.filter((e) => e.type === 'file.progress' && e.path === 'seed/001_rows.sql')
     expect(progress.length).toBeGreaterThan(5)
     const last = progress.at(-1) as Extract<SquizzleEvent, { type: 'file.progress' }>
@@ -77,9 +84,13 @@ describe('a seed above 8 MiB', () => {
     const storage = new MemoryStorage()
     const text = seed(true)
     await storage.add('1.0.0', files(text))
-    const err = await migrator(storage).apply().catch((e: unknown) => e)
-    expect(isSquizzleError(err) && [err.code, isSquizzleError(err.cause) && err.cause.code])
-      .toEqual(['MIGRATION_FAILED', 'DATABASE_ERROR'])
+    const err = await migrator(storage)
+      .apply()
+      .catch((e: unknown) => e)
+    expect(isSquizzleError(err) && [err.code, isSquizzleError(err.cause) && err.cause.code]).toEqual([
+      'MIGRATION_FAILED',
+      'DATABASE_ERROR',
+    ])
     const line = text.slice(0, text.indexOf('missing_rows')).split('\n').length
     expect(isSquizzleError(err) && [err.details?.['path'], err.details?.['line']]).toEqual(['seed/001_rows.sql', line])
     expect(await query(url, "SELECT 1 FROM pg_namespace WHERE nspname = 'app'")).toEqual([])
@@ -94,13 +105,18 @@ describe('a seed above 8 MiB', () => {
     const other = await makeTestVersion('1.0.0', files(changed))
     const storage = new ChangingStorage(1, other.bundle)
     await storage.push(honest)
-    const err = await migrator(storage).apply().catch((e: unknown) => e)
+    const err = await migrator(storage)
+      .apply()
+      .catch((e: unknown) => e)
     expect(storage.opens).toBe(2)
-    expect(isSquizzleError(err) && [err.code, isSquizzleError(err.cause) && err.cause.code, err.details?.['path']])
-      .toEqual(['MIGRATION_FAILED', 'DIGEST_MISMATCH', 'seed/001_rows.sql'])
+    expect(
+      isSquizzleError(err) && [err.code, isSquizzleError(err.cause) && err.cause.code, err.details?.['path']],
+    ).toEqual(['MIGRATION_FAILED', 'DIGEST_MISMATCH', 'seed/001_rows.sql'])
     expect(await query(url, "SELECT 1 FROM pg_namespace WHERE nspname = 'app'")).toEqual([])
-    const rows = await query<{ status: string; error_code: string }>(url,
-      "SELECT status, error_code FROM squizzle.history WHERE version = '1.0.0'")
+    const rows = await query<{ status: string; error_code: string }>(
+      url,
+      "SELECT status, error_code FROM squizzle.history WHERE version = '1.0.0'",
+    )
     expect(rows).toEqual([{ status: 'failed', error_code: 'DIGEST_MISMATCH' }])
   }, 180_000)
 })

@@ -62,11 +62,18 @@ export async function manifestEntryOfFile(
  */
 export async function sha256OfFile(file: string): Promise<string> {
   const hash = createHash('sha256')
-  for await (const chunk of createReadStream(file, { highWaterMark: 1024 * 1024 }) as AsyncIterable<Buffer>) hash.update(chunk)
+  for await (const chunk of createReadStream(file, { highWaterMark: 1024 * 1024 }) as AsyncIterable<Buffer>)
+    hash.update(chunk)
   return hash.digest('hex')
 }
 
-function entryOf(path: string, kind: SqlKind, size: number, sha256: string, analysis: Omit<SqlAnalysis, 'statements'>): ManifestFile {
+function entryOf(
+  path: string,
+  kind: SqlKind,
+  size: number,
+  sha256: string,
+  analysis: Omit<SqlAnalysis, 'statements'>,
+): ManifestFile {
   const entry: ManifestFile = { path, kind, size, sha256, transaction: analysis.transaction }
   if (analysis.commitAfter) entry.commitAfter = true
   if (analysis.ownTransactionControl) entry.ownTransactionControl = true

@@ -46,7 +46,9 @@ export async function runVersion(
   // again and every file re-checked against the manifest just before it runs (a large
   // one as it runs, before its transaction commits; one that does not run is only checked).
   const segments = planSegments(manifest.files, manifest.transactionScope, kinds)
-  const files = verified ? fromMemory(verified) : streamingBundleFiles(pulled.open(), manifest, isStreamedFile, { limits: ctx.limits })
+  const files = verified
+    ? fromMemory(verified)
+    : streamingBundleFiles(pulled.open(), manifest, isStreamedFile, { limits: ctx.limits })
   await runSegments(ctx, {
     operation: 'apply',
     manifest,

@@ -85,15 +85,32 @@ export async function replayVersions(options: ReplayOptions): Promise<ReplayResu
     let done = 0
     const { target } = options
     const step = (e: SquizzleEvent) => {
-      if (e.type === 'version.done') events({ type: 'replay.step', target, version: e.version, done: ++done, versions: versions.length })
+      if (e.type === 'version.done')
+        events({ type: 'replay.step', target, version: e.version, done: ++done, versions: versions.length })
     }
     const { storage, toolVersion, limits } = options
-    const migrator = new Migrator({ storage, driver: scratch.driver, toolVersion, limits, lockTimeoutMs: 10_000, events: step })
+    const migrator = new Migrator({
+      storage,
+      driver: scratch.driver,
+      toolVersion,
+      limits,
+      lockTimeoutMs: 10_000,
+      events: step,
+    })
     if (previous !== null) await replayStep(migrator, previous, scratch)
     const before = await snapshotOf()
     await replayStep(migrator, options.target, scratch)
     const after = await snapshotOf()
-    const context: ReplayContext = { migrator, driver: scratch.driver, storage: options.storage, target: options.target, previous, before, after, snapshot: snapshotOf }
+    const context: ReplayContext = {
+      migrator,
+      driver: scratch.driver,
+      storage: options.storage,
+      target: options.target,
+      previous,
+      before,
+      after,
+      snapshot: snapshotOf,
+    }
     for (const check of options.checks ?? []) await check(context)
     result = { snapshot: after, versions, database: scratch.label, durationMs: Date.now() - started }
   } catch (err) {
@@ -102,7 +119,13 @@ export async function replayVersions(options: ReplayOptions): Promise<ReplayResu
     throw err
   }
   await scratch.dispose()
-  events({ type: 'replay.done', target: options.target, versions: versions.length, objects: result.snapshot.objects.length, durationMs: result.durationMs })
+  events({
+    type: 'replay.done',
+    target: options.target,
+    versions: versions.length,
+    objects: result.snapshot.objects.length,
+    durationMs: result.durationMs,
+  })
   return result
 }
 
@@ -125,14 +148,22 @@ async function replayStep(migrator: Migrator, target: string, scratch: ScratchDa
     if (isSquizzleError(err) && err.category !== 'failure') throw err
     const code = isSquizzleError(err) ? err.code : 'UNKNOWN'
     const reason = err instanceof Error ? err.message : String(err)
-    throw new SquizzleError('REPLAY_FAILED', `replaying the versions up to ${target} on an empty database failed: ${reason}`, {
-      hint: `Every version must apply in order to an empty database (${scratch.label}). Fix the new SQL; if an older `
-        + 'version fails, the scratch server differs from the one it was written for (extensions, server version): '
-        + 'replay on a matching development server. A project whose first version expects an existing database '
-        + 'builds without a snapshot.',
-      remedies: [{ operation: 'build', options: { devUrl: '<url>' } }, { operation: 'build', options: { snapshot: false } }],
-      cause: err,
-      details: { target, code, ...(isSquizzleError(err) ? err.details : {}) },
-    })
+    throw new SquizzleError(
+      'REPLAY_FAILED',
+      `replaying the versions up to ${target} on an empty database failed: ${reason}`,
+      {
+        hint:
+          `Every version must apply in order to an empty database (${scratch.label}). Fix the new SQL; if an older ` +
+          'version fails, the scratch server differs from the one it was written for (extensions, server version): ' +
+          'replay on a matching development server. A project whose first version expects an existing database ' +
+          'builds without a snapshot.',
+        remedies: [
+          { operation: 'build', options: { devUrl: '<url>' } },
+          { operation: 'build', options: { snapshot: false } },
+        ],
+        cause: err,
+        details: { target, code, ...(isSquizzleError(err) ? err.details : {}) },
+      },
+    )
   }
 }

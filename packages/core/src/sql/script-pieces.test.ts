@@ -15,7 +15,8 @@ async function piecesOf(text: string, chunkBytes: number, maxChars: number): Pro
 }
 
 describe('scriptPieces', () => {
-  const statement = "INSERT INTO t VALUES (1, 'a;b €', $$c;d$$, E'\\';'); -- x;y\n/* ; */ INSERT INTO \"q;\" VALUES (2);\n"
+  const statement =
+    "INSERT INTO t VALUES (1, 'a;b €', $$c;d$$, E'\\';'); -- x;y\n/* ; */ INSERT INTO \"q;\" VALUES (2);\n"
   const script = statement.repeat(300)
 
   it('cuts a stream exactly where chunkScript cuts the whole text, whatever the read sizes', async () => {
@@ -23,7 +24,12 @@ describe('scriptPieces', () => {
     const expected = chunkScript(script, 700).map((c) => c.text.trimEnd())
     for (const chunkBytes of [1, 7, 100, 4096, 1 << 20]) {
       const pieces = await piecesOf(script, chunkBytes, 700)
-      expect(pieces.map((p) => p.text).join('').trimEnd()).toBe(script.trimEnd())
+      expect(
+        pieces
+          .map((p) => p.text)
+          .join('')
+          .trimEnd(),
+      ).toBe(script.trimEnd())
       expect(pieces.map((p) => p.text.trimEnd())).toEqual(expected)
     }
   })

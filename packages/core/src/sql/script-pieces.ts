@@ -73,7 +73,7 @@ class PieceCutter {
       this.whole = true
       return
     }
-    for (let next = nextTopLevelSemicolon(this.pending, this.cut); next !== -1; ) {
+    for (let next = nextTopLevelSemicolon(this.pending, this.cut); next !== -1;) {
       this.cut = next
       if (this.cut >= this.maxChars) yield this.take(this.cut)
       next = nextTopLevelSemicolon(this.pending, this.cut)

@@ -21,8 +21,11 @@ export function optionalTests(h: DriverHarness): void {
     const pulled: number[] = []
     const done: number[] = []
     async function* pieces(): AsyncGenerator<string> {
-      for (const [i, piece] of ['CREATE SCHEMA conformance_p; SET search_path = conformance_p;',
-        'CREATE TABLE p (id int); INSERT INTO p VALUES (1);', 'INSERT INTO p VALUES (2);'].entries()) {
+      for (const [i, piece] of [
+        'CREATE SCHEMA conformance_p; SET search_path = conformance_p;',
+        'CREATE TABLE p (id int); INSERT INTO p VALUES (1);',
+        'INSERT INTO p VALUES (2);',
+      ].entries()) {
         // Each piece is asked for only once the one before it has run.
         expect(done).toHaveLength(i)
         pulled.push(i)
@@ -32,13 +35,20 @@ export function optionalTests(h: DriverHarness): void {
     const path = 'seed/pieces.sql'
     const onStatement = async (i: number) => void done.push(i)
     await d.transaction((tx) => tx.runPieces!({ version: '0.0.0', path, pieces: pieces() }, { onStatement }))
-    expect([pulled, done]).toEqual([[0, 1, 2], [0, 1, 2]])
+    expect([pulled, done]).toEqual([
+      [0, 1, 2],
+      [0, 1, 2],
+    ])
     await d.run(unit([expectSql('(SELECT count(*) FROM conformance_p.p) = 2', 'rows')]))
     const failing = ['SELECT 1;', 'SELECT 2; SELECT * FROM conformance_missing;']
-    const err = await d.transaction((tx) => tx.runPieces!({ version: '0.0.0', path, pieces: toAsync(failing) }))
+    const err = await d
+      .transaction((tx) => tx.runPieces!({ version: '0.0.0', path, pieces: toAsync(failing) }))
       .catch((e: unknown) => e)
-    expect(isSquizzleError(err) && [err.code, err.details?.['statement'], err.details?.['position']])
-      .toEqual(['DATABASE_ERROR', 1, 24])
+    expect(isSquizzleError(err) && [err.code, err.details?.['statement'], err.details?.['position']]).toEqual([
+      'DATABASE_ERROR',
+      1,
+      24,
+    ])
   })
 
   it('fails and rolls back a run whose pieces throw (when it offers runPieces)', async ({ skip }) => {
@@ -71,7 +81,9 @@ export function optionalTests(h: DriverHarness): void {
     expect(await d.invalidIndexes()).toEqual([])
   })
 
-  it('snapshots the schema (when it offers snapshotSchema): valid, stable, without its own records', async ({ skip }) => {
+  it('snapshots the schema (when it offers snapshotSchema): valid, stable, without its own records', async ({
+    skip,
+  }) => {
     const d = await h.connect()
     if (!d.snapshotSchema) return skip('the driver does not implement the optional snapshotSchema()')
     const empty = await d.snapshotSchema()
@@ -88,7 +100,9 @@ export function optionalTests(h: DriverHarness): void {
     expect(serializeSnapshot(await d.snapshotSchema()).equals(serializeSnapshot(after))).toBe(true)
   })
 
-  it('snapshots inside a transaction: its uncommitted changes included, the transaction left as it was', async ({ skip }) => {
+  it('snapshots inside a transaction: its uncommitted changes included, the transaction left as it was', async ({
+    skip,
+  }) => {
     const d = await h.connect()
     if (!d.snapshotSchema) return skip('the driver does not implement the optional snapshotSchema()')
     const before = await d.snapshotSchema()

@@ -14,10 +14,12 @@ export function runningTests(h: DriverHarness): void {
   it('commits a transaction that resolves and rolls back one that throws', async () => {
     const d = await h.connect()
     const create = unit(['CREATE TABLE conformance_rolled_back (id int)'])
-    await expect(d.transaction(async (tx) => {
-      await tx.run(create)
-      throw new Error('abort')
-    })).rejects.toThrow('abort')
+    await expect(
+      d.transaction(async (tx) => {
+        await tx.run(create)
+        throw new Error('abort')
+      }),
+    ).rejects.toThrow('abort')
     // Creating it again succeeds only if the first one was rolled back.
     await d.transaction((tx) => tx.run(create))
     expect(await codeOf(d.run(create))).toBe('DATABASE_ERROR')
@@ -35,9 +37,12 @@ export function runningTests(h: DriverHarness): void {
     expect(isSquizzleError(err) && err.details?.['position']).toBe(14)
   })
 
-  it('ends a script\'s settings with it, however the script ends', async () => {
+  it("ends a script's settings with it, however the script ends", async () => {
     const d = await h.connect()
-    const ends = ['SET search_path = pg_catalog -- no semicolon, a comment last', "SET search_path = pg_catalog;\n/* ; */ -- '"]
+    const ends = [
+      'SET search_path = pg_catalog -- no semicolon, a comment last',
+      "SET search_path = pg_catalog;\n/* ; */ -- '",
+    ]
     for (const script of ends) {
       await d.transaction(async (tx) => {
         await tx.run({ version: '0.0.0', path: 'migrations/set.sql', script })
@@ -45,7 +50,8 @@ export function runningTests(h: DriverHarness): void {
         await tx.run(unit([expectSql("current_setting('search_path') <> 'pg_catalog'", 'the setting leaked')]))
       })
     }
-    const err = await d.transaction((tx) => tx.run({ version: '0.0.0', path: 'migrations/bad.sql', script: 'SELECT 1; SELEC 2' }))
+    const err = await d
+      .transaction((tx) => tx.run({ version: '0.0.0', path: 'migrations/bad.sql', script: 'SELECT 1; SELEC 2' }))
       .catch((e: unknown) => e)
     expect(isSquizzleError(err) && [err.code, err.details?.['position']]).toEqual(['DATABASE_ERROR', 10])
   })
@@ -73,8 +79,9 @@ export function runningTests(h: DriverHarness): void {
 
   it('does not leak session settings from one unit into the next', async () => {
     const d = await h.connect()
-    const leaked = "current_setting('lock_timeout') = '1234ms' OR current_setting('statement_timeout') = '4321ms'"
-      + " OR current_setting('search_path') = 'pg_catalog'"
+    const leaked =
+      "current_setting('lock_timeout') = '1234ms' OR current_setting('statement_timeout') = '4321ms'" +
+      " OR current_setting('search_path') = 'pg_catalog'"
     await d.transaction((tx) => tx.run(unit(["SET lock_timeout = '1234ms'", 'SET search_path = pg_catalog'])))
     await d.run(unit(["SET statement_timeout = '4321ms'"]))
     await d.run(unit([expectSql(`NOT (${leaked})`, 'leaked')]))
@@ -100,9 +107,11 @@ export function runningTests(h: DriverHarness): void {
     const stop = async (i: number) => {
       if (i === 1) throw new Error('stop here')
     }
-    const err = await d.run(unit(['CREATE TABLE conformance_stop (id int)', 'DROP TABLE conformance_stop']), {
-      beforeStatement: stop,
-    }).catch((e: unknown) => e)
+    const err = await d
+      .run(unit(['CREATE TABLE conformance_stop (id int)', 'DROP TABLE conformance_stop']), {
+        beforeStatement: stop,
+      })
+      .catch((e: unknown) => e)
     expect((err as Error).message).toBe('stop here')
     // The statement the hook stopped never ran.
     await d.run(unit([expectSql("to_regclass('conformance_stop') IS NOT NULL", 'the stopped statement ran')]))
