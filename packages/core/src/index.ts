@@ -56,6 +56,7 @@ export type {
   MigrationLock,
   MigrationUnit,
   MigrationScript,
+  MigrationPieces,
   RunOptions,
   TransactionRunOptions,
   HistoryEntry,

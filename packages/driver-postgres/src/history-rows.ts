@@ -3,35 +3,41 @@ import {
   type AuditInput,
   type HistoryEntry,
   type HistoryEntryInput,
+  type Manifest,
   type ProgressEntry,
   type ProgressInput,
 } from '@squizzle/core'
 import type { Sql } from 'postgres'
 import { hasSystemSchema } from './system-schema.js'
 
+/** A history row as the query sends it: one JSON document for the whole history. */
 interface HistoryRow {
-  id: string
+  id: number
   operation: HistoryEntry['operation']
   version: string
   status: HistoryEntry['status']
   manifest_digest: string | null
   checksum: string | null
-  manifest: unknown
+  notes: string | null
   actor: string
   host: string
   database_user: string | null
   tool_version: string
-  started_at: Date
-  finished_at: Date
-  duration_ms: string
+  started_at: string
+  finished_at: string
+  duration_ms: number
   error_code: string | null
   error_message: string | null
-  skipped_files: string[] | null
+  skipped_files: string[]
 }
 
 /**
- * Every history row, oldest first (none before the system schema exists);
- * manifests are validated as they are read.
+ * Every history row, oldest first (none before the system schema exists), without its
+ * manifest: one query that sends no manifest to the client, and sends the rows as one
+ * JSON array (parsed natively: a long history costs the client little). Of the manifest,
+ * only what the engine reads of every row comes along, checked as the manifest schema
+ * would (notes: a string of at most 65,536 characters), and only the skipped paths the
+ * manifest lists (nothing else from the table reaches a terminal).
  *
  * @example
  * ```ts
@@ -40,31 +46,55 @@ interface HistoryRow {
  */
 export async function readHistory(sql: Sql): Promise<HistoryEntry[]> {
   if (!(await hasSystemSchema(sql))) return []
-  const rows = await sql<HistoryRow[]>`SELECT * FROM squizzle.history ORDER BY id`
-  return rows.map((r) => toHistoryEntry(r))
+  const [result] = await sql<{ rows: HistoryRow[] }[]>`
+    SELECT coalesce(json_agg(h ORDER BY h.id), '[]'::json) AS rows FROM (
+      SELECT id, operation, version, status, manifest_digest, checksum, actor, host, database_user, tool_version,
+        started_at, finished_at, duration_ms, error_code, error_message,
+        CASE WHEN jsonb_typeof(manifest->'notes') = 'string' AND length(manifest->>'notes') <= 65536
+          THEN manifest->>'notes' END AS notes,
+        CASE WHEN cardinality(skipped_files) > 0 AND jsonb_typeof(manifest->'files') = 'array'
+          THEN ARRAY(SELECT p FROM unnest(skipped_files) AS p
+            WHERE manifest->'files' @> jsonb_build_array(jsonb_build_object('path', p)))
+          ELSE '{}'::text[] END AS skipped_files
+      FROM squizzle.history) h`
+  return (result?.rows ?? []).map((r) => toHistoryEntry(r))
 }
 
 function toHistoryEntry(r: HistoryRow): HistoryEntry {
-  const manifest = r.manifest === null ? null : validateManifest(r.manifest, `squizzle.history row ${r.id}`)
   return {
-    id: Number(r.id),
+    id: r.id,
     operation: r.operation,
     version: r.version,
     status: r.status,
     manifestDigest: r.manifest_digest,
     checksum: r.checksum,
-    manifest,
+    notes: r.notes,
     actor: r.actor,
     host: r.host,
     databaseUser: r.database_user,
     toolVersion: r.tool_version,
-    startedAt: r.started_at,
-    finishedAt: r.finished_at,
-    durationMs: Number(r.duration_ms),
+    startedAt: new Date(r.started_at),
+    finishedAt: new Date(r.finished_at),
+    durationMs: r.duration_ms,
     error: r.error_code === null ? null : { code: r.error_code, message: r.error_message ?? '' },
-    // Only paths the row's own (validated) manifest lists: nothing else from the table reaches a terminal.
-    skippedFiles: (r.skipped_files ?? []).filter((path) => manifest?.files.some((f) => f.path === path)),
+    skippedFiles: r.skipped_files,
   }
+}
+
+/**
+ * The manifest recorded with history row `id`, validated as it is read; null when the
+ * row recorded none or there is no such row (or no system schema).
+ *
+ * @example
+ * ```ts
+ * const manifest = await readHistoryManifest(sql, entry.id)
+ * ```
+ */
+export async function readHistoryManifest(sql: Sql, id: number): Promise<Manifest | null> {
+  if (!(await hasSystemSchema(sql))) return null
+  const rows = await sql<{ manifest: unknown }[]>`SELECT manifest FROM squizzle.history WHERE id = ${id}`
+  const manifest = rows[0]?.manifest ?? null
+  return manifest === null ? null : validateManifest(manifest, `squizzle.history row ${id}`)
 }
 
 /**

@@ -3,6 +3,7 @@ import type {
   HistoryEntry,
   HistoryEntryInput,
   KeptFile,
+  Manifest,
   ProgressEntry,
   ProgressInput,
   RecordStore,
@@ -10,7 +11,15 @@ import type {
 } from '@squizzle/core'
 import type { Sql } from 'postgres'
 import { claimForSession, markApplied, unmark } from './applied-rows.js'
-import { deleteProgress, readHistory, readProgress, writeAudit, writeHistory, writeProgress } from './history-rows.js'
+import {
+  deleteProgress,
+  readHistory,
+  readHistoryManifest,
+  readProgress,
+  writeAudit,
+  writeHistory,
+  writeProgress,
+} from './history-rows.js'
 import { redactValues } from './redact-values.js'
 import { readKeptFiles, writeKeptFiles } from './rollback-rows.js'
 import type { Query } from './session-query.js'
@@ -47,6 +56,10 @@ export class PostgresRecords implements RecordStore {
 
   async history(): Promise<HistoryEntry[]> {
     return this.connection.query('reading history', (sql) => readHistory(sql))
+  }
+
+  async historyManifest(id: number): Promise<Manifest | null> {
+    return this.connection.query(`reading the manifest of history row ${id}`, (sql) => readHistoryManifest(sql, id))
   }
 
   async addHistory(entry: HistoryEntryInput): Promise<void> {

@@ -1,5 +1,6 @@
 import type {
   DriverTransaction,
+  MigrationPieces,
   MigrationScript,
   MigrationUnit,
   SchemaSnapshot,
@@ -50,18 +51,40 @@ export class PostgresTransaction implements DriverTransaction {
   async run(unit: MigrationUnit | MigrationScript, opts: TransactionRunOptions = {}): Promise<void> {
     const doing = `running ${unit.path}`
     const { signal } = opts
-    if ('script' in unit) {
-      await this.query(doing, async (sql) => void (await cancellable(sql.unsafe(unit.script).simple(), signal)))
-    } else {
-      for (const [i, statement] of unit.statements.entries()) {
-        const started = Date.now()
-        const send = async (sql: Sql) => void (await cancellable(sql.unsafe(statement).simple(), signal))
-        await this.query(doing, send, { statement: i })
-        await opts.onStatement?.(i, Date.now() - started)
-      }
-    }
     // Plain SET outlives COMMIT in PostgreSQL: reset, so nothing leaks into the next file.
+    if ('script' in unit) {
+      // In the script's own round trip, after a line break and a `;` of its own: whatever the script
+      // ends with (a line comment, a statement without `;`), the reset runs as a statement after it,
+      // and a script that fails still fails where it did.
+      const script = `${unit.script}\n;${resetSession}`
+      await this.query(doing, async (sql) => void (await cancellable(sql.unsafe(script).simple(), signal)))
+      return
+    }
+    await this.runEach(doing, unit.statements, opts)
     await this.query(doing, (sql) => sql.unsafe(resetSession).simple())
+  }
+
+  async runPieces(unit: MigrationPieces, opts: TransactionRunOptions = {}): Promise<void> {
+    const doing = `running ${unit.path}`
+    await this.runEach(doing, unit.pieces, opts)
+    await this.query(doing, (sql) => sql.unsafe(resetSession).simple())
+  }
+
+  /** Sends each statement (or piece) as it comes, on this transaction's session. */
+  private async runEach(
+    doing: string,
+    statements: Iterable<string> | AsyncIterable<string>,
+    opts: TransactionRunOptions,
+  ): Promise<void> {
+    const { signal } = opts
+    let i = 0
+    for await (const statement of statements) {
+      const started = Date.now()
+      const send = async (sql: Sql) => void (await cancellable(sql.unsafe(statement).simple(), signal))
+      await this.query(doing, send, { statement: i })
+      await opts.onStatement?.(i, Date.now() - started)
+      i++
+    }
   }
 
   async assertLockHeld(): Promise<void> {

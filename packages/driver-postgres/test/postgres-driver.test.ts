@@ -57,6 +57,40 @@ describe('PostgresDriver', () => {
     }
   })
 
+  it('reads history without checking manifests, and refuses a forged one when it is read', async () => {
+    const url = await createTestDatabase(inject('postgresUrl'))
+    const d = new PostgresDriver({ url })
+    await d.connect()
+    try {
+      await d.records.ensureSchema()
+      // Rows written behind Squizzle's back: what is read of every row is still held to the manifest schema.
+      const forged = [
+        `'{"notes": 42, "files": "seed/x.sql"}'`,
+        `jsonb_build_object('notes', repeat('n', 65537), 'files', '[{"path": "seed/y.sql"}]'::jsonb)`,
+      ]
+      for (const [i, manifest] of forged.entries()) {
+        await query(
+          url,
+          `INSERT INTO squizzle.history (operation, version, status, manifest, actor, host, tool_version,
+          started_at, finished_at, duration_ms, skipped_files)
+          VALUES ('apply', '1.${i}.0', 'success', ${manifest}, 'a', 'h', '0.0.0', now(), now(), 0,
+            '{seed/x.sql,seed/y.sql,seed/z.sql}')`,
+        )
+      }
+      const rows = await d.records.history()
+      expect(rows.map((r) => [r.notes, r.skippedFiles])).toEqual([
+        [null, []],
+        [null, ['seed/y.sql']],
+      ])
+      for (const row of rows) {
+        const err = await d.records.historyManifest(row.id).catch((e: unknown) => e)
+        expect(isSquizzleError(err) && err.code).toBe('MANIFEST_INVALID')
+      }
+    } finally {
+      await d.close()
+    }
+  })
+
   it('maps a failing statement to DATABASE_ERROR with SQLSTATE and position', async () => {
     const url = await createTestDatabase(inject('postgresUrl'))
     const d = new PostgresDriver({ url })

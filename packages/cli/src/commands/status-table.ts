@@ -23,6 +23,8 @@ const columns = [
  */
 export function printVersions(r: Reporter, report: StatusReport, width: number): void {
   if (report.applied.length === 0 && report.pending.length === 0) return
+  // Nothing of it would be printed: no table of a long history to lay out for nothing.
+  if (r.options.json || r.options.quiet) return
   const applied = report.applied.map((a) => [
     a.version,
     a.operation === 'baseline' ? 'baselined' : 'applied',

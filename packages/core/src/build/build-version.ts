@@ -1,5 +1,3 @@
-import { createHash } from 'node:crypto'
-import { readFile } from 'node:fs/promises'
 import { writeBundle, sourceDateEpoch, type BundleEntry } from '../bundle/bundle-writer.js'
 import type { BundleLimits } from '../bundle/limits.js'
 import { SquizzleError } from '../errors/squizzle-error.js'
@@ -12,7 +10,7 @@ import { writeLedgerFile } from '../ledger/ledger-file.js'
 import type { ArtifactRef, ArtifactStorage, PushInput } from '../storage/artifact-storage.js'
 import { parseVersion } from '../version/version.js'
 import { assertNewVersion, ledgerForBuild } from './build-ledger.js'
-import { manifestEntry } from './manifest-entry.js'
+import { manifestEntryOfFile, sha256OfFile } from './manifest-entry.js'
 import { withRepositoryVersions } from './repository-versions.js'
 import { checkRollbackPairing } from './reversibility.js'
 import { findSourceFiles, type SourceFile, type SourceFolders } from './source-files.js'
@@ -267,10 +265,10 @@ async function newFiles(
 ): Promise<AddedFile[]> {
   const added: AddedFile[] = []
   for (const source of sources) {
-    const bytes = await readFile(source.file)
+    // Streamed: a source file of any size costs about a megabyte here.
     const previous = released.get(source.path)
     if (previous) {
-      const sha256 = createHash('sha256').update(bytes).digest('hex')
+      const sha256 = await sha256OfFile(source.file)
       if (previous.sha256 !== sha256) {
         throw new SquizzleError(
           'RELEASED_FILE_MODIFIED',
@@ -283,7 +281,7 @@ async function newFiles(
       }
       continue
     }
-    const entry = await manifestEntry(source.path, source.kind, bytes, noTransaction.has(source.path))
+    const entry = await manifestEntryOfFile(source.path, source.kind, source.file, noTransaction.has(source.path))
     added.push({ source, entry })
     events({
       type: 'build.file',

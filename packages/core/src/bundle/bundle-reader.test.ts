@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest'
 import { computeChecksum } from '../manifest/checksum.js'
 import type { FileKind, Manifest, ManifestFile } from '../manifest/manifest.js'
 import { validateManifest } from '../manifest/validate-manifest.js'
-import { bundleFiles, readBundle } from './bundle-reader.js'
+import { bundleFiles, readBundle, streamingBundleFiles } from './bundle-reader.js'
 import { writeBundle } from './bundle-writer.js'
 
 const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex')
@@ -207,4 +207,49 @@ describe('readBundle on a huge bundle', () => {
     peak = Math.max(peak, process.memoryUsage().rss)
     expect(peak - before).toBeLessThan(100 * 1024 * 1024)
   }, 120_000)
+})
+
+describe('streamingBundleFiles', () => {
+  const isSeed = (f: ManifestFile) => f.kind === 'seed'
+
+  it('gives the files it is asked to stream as their verified pieces, the others whole', async () => {
+    const { manifest, open } = bundle(sample)
+    const seen: [string, string, boolean][] = []
+    for await (const f of streamingBundleFiles(open(), manifest, isSeed)) {
+      const pieces: Buffer[] = []
+      for await (const piece of f.content === null ? f.bytes : [f.content]) pieces.push(piece)
+      seen.push([f.file.path, Buffer.concat(pieces).toString('utf8'), f.content === null])
+    }
+    expect(seen).toEqual(manifest.files.map((f) => [f.path, sample[f.path as keyof typeof sample], f.kind === 'seed']))
+  })
+
+  it('refuses a streamed file whose bytes differ from the manifest at its end, after the last piece', async () => {
+    const { manifest } = bundle(sample)
+    // Same size, other bytes: only the SHA-256 can tell.
+    const tampered = { ...sample, 'seed/001_rows.sql': sample['seed/001_rows.sql'].replace('(1)', '(2)') }
+    const { open } = bundle(tampered)
+    let read = ''
+    const run = async () => {
+      for await (const f of streamingBundleFiles(open(), manifest, isSeed)) {
+        if (f.content === null) for await (const piece of f.bytes) read += piece.toString('utf8')
+      }
+    }
+    const err = await run().catch((e: unknown) => e)
+    expect((err as { code?: string }).code).toBe('DIGEST_MISMATCH')
+    expect(read).toBe(tampered['seed/001_rows.sql'])
+  })
+
+  it('reads and checks a streamed file the caller skipped before giving the next one', async () => {
+    const { manifest } = bundle(sample)
+    const tampered = { ...sample, 'seed/001_rows.sql': sample['seed/001_rows.sql'].replace('(1)', '(3)') }
+    const paths: string[] = []
+    const run = async () => {
+      for await (const f of streamingBundleFiles(bundle(tampered).open(), manifest, isSeed)) paths.push(f.file.path)
+    }
+    expect(((await run().catch((e: unknown) => e)) as { code?: string }).code).toBe('DIGEST_MISMATCH')
+    expect(paths.at(-1)).toBe('seed/001_rows.sql')
+    const clean = []
+    for await (const f of streamingBundleFiles(bundle(sample).open(), manifest, isSeed)) clean.push(f.file.path)
+    expect(clean).toEqual(manifest.files.map((f) => f.path))
+  })
 })

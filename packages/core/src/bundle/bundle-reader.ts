@@ -64,8 +64,70 @@ export async function* bundleFiles(
   manifest: Manifest,
   options: { limits?: Partial<BundleLimits> | undefined; keepContent?: boolean } = {},
 ): AsyncGenerator<BundleFile, void, undefined> {
-  const limits = { ...defaultBundleLimits, ...options.limits }
   const keep = options.keepContent ?? true
+  for await (const entry of bundleEntries(source, manifest, options.limits, () => false, keep)) {
+    yield { file: entry.file, content: entry.content ?? Buffer.alloc(0) }
+  }
+}
+
+/**
+ * A file of a bundle read by {@link streamingBundleFiles}: its verified bytes, or for
+ * a file it was asked to stream, its bytes in pieces as they come (`content` null).
+ */
+export type StreamingBundleFile = BundleFile | StreamedBundleFile
+
+/**
+ * A file whose bytes come in pieces: every byte was verified when the bundle was
+ * verified before; read again here, the pieces are hashed as they go and the
+ * iteration throws `DIGEST_MISMATCH` after the last one when they differ from the
+ * manifest, so whoever runs them must not commit before it has ended.
+ */
+export interface StreamedBundleFile {
+  file: ManifestFile
+  content: null
+  bytes: AsyncIterable<Buffer>
+}
+
+/**
+ * {@link bundleFiles}, except that files `stream(file)` picks come as pieces (see
+ * {@link StreamedBundleFile}): memory stays at a piece whatever their size. A
+ * streamed file not read to its end is read (and checked) before the next one.
+ *
+ * @example
+ * ```ts
+ * for await (const f of streamingBundleFiles(pulled.open(), manifest, (f) => f.size > 8 << 20)) {
+ *   for await (const piece of f.content === null ? f.bytes : [f.content]) process.stdout.write(piece)
+ * }
+ * ```
+ */
+export async function* streamingBundleFiles(
+  source: Readable,
+  manifest: Manifest,
+  stream: (file: ManifestFile) => boolean,
+  options: { limits?: Partial<BundleLimits> | undefined } = {},
+): AsyncGenerator<StreamingBundleFile, void, undefined> {
+  for await (const entry of bundleEntries(source, manifest, options.limits, stream, true)) {
+    yield entry.bytes
+      ? { file: entry.file, content: null, bytes: entry.bytes }
+      : { file: entry.file, content: entry.content! }
+  }
+}
+
+/** One entry as {@link bundleEntries} reads it. */
+interface Entry {
+  file: ManifestFile
+  content: Buffer | undefined
+  bytes: AsyncIterable<Buffer> | undefined
+}
+
+async function* bundleEntries(
+  source: Readable,
+  manifest: Manifest,
+  limitOptions: Partial<BundleLimits> | undefined,
+  stream: (file: ManifestFile) => boolean,
+  keep: boolean,
+): AsyncGenerator<Entry, void, undefined> {
+  const limits = { ...defaultBundleLimits, ...limitOptions }
   const { extract, failed } = unpack(source, manifest, limits)
   const expected = manifest.files
   let index = 0
@@ -73,9 +135,14 @@ export async function* bundleFiles(
   try {
     for await (const entry of extract) {
       const file = checkEntry(entry.header, expected, index, limits)
-      const content = await readEntry(entry as AsyncIterable<Buffer>, file, keep)
       index++
-      yield { file, content: content ?? Buffer.alloc(0) }
+      if (stream(file)) {
+        const pieces = new VerifiedPieces(entry as AsyncIterable<Buffer>, file)
+        yield { file, content: undefined, bytes: pieces }
+        await pieces.drain()
+      } else {
+        yield { file, content: await readEntry(entry as AsyncIterable<Buffer>, file, keep), bytes: undefined }
+      }
     }
     if (index !== expected.length) {
       throw unsafe(
@@ -98,6 +165,41 @@ export async function* bundleFiles(
   }
   const streamError = await failed
   if (streamError !== undefined) throw translate(streamError)
+}
+
+/** An entry's bytes as they come, hashed on the way; the end checks them against the manifest. */
+class VerifiedPieces implements AsyncIterable<Buffer> {
+  private readonly hash = createHash('sha256')
+  private readonly chunks: AsyncIterator<Buffer>
+  private done = false
+
+  constructor(
+    entry: AsyncIterable<Buffer>,
+    private readonly file: ManifestFile,
+  ) {
+    this.chunks = entry[Symbol.asyncIterator]()
+  }
+
+  async *[Symbol.asyncIterator](): AsyncGenerator<Buffer, void, undefined> {
+    for (let next = await this.next(); next !== null; next = await this.next()) yield next
+  }
+
+  /** Reads (and checks) what the reader left. */
+  async drain(): Promise<void> {
+    while ((await this.next()) !== null);
+  }
+
+  private async next(): Promise<Buffer | null> {
+    if (this.done) return null
+    const next = await this.chunks.next()
+    if (!next.done) {
+      this.hash.update(next.value)
+      return next.value
+    }
+    this.done = true
+    checkDigest(this.file, this.hash.digest('hex'))
+    return null
+  }
 }
 
 /** The tar entries of the gzipped `source`, counted against the limits; `failed` settles with the stream's error. */
@@ -129,16 +231,18 @@ async function readEntry(entry: AsyncIterable<Buffer>, file: ManifestFile, keep:
     }
     filled += chunk.length
   }
-  const digest = hash.digest('hex')
-  if (digest !== file.sha256) {
-    throw new SquizzleError('DIGEST_MISMATCH', `${file.path}: SHA-256 is ${digest}, the manifest says ${file.sha256}`, {
-      hint:
-        'The bundle was altered after it was built. Do not apply it; rebuild or restore the version from a ' +
-        'trusted copy.',
-      details: { path: file.path, expected: file.sha256, actual: digest },
-    })
-  }
+  checkDigest(file, hash.digest('hex'))
   return content
+}
+
+function checkDigest(file: ManifestFile, digest: string): void {
+  if (digest === file.sha256) return
+  throw new SquizzleError('DIGEST_MISMATCH', `${file.path}: SHA-256 is ${digest}, the manifest says ${file.sha256}`, {
+    hint:
+      'The bundle was altered after it was built. Do not apply it; rebuild or restore the version from a ' +
+      'trusted copy.',
+    details: { path: file.path, expected: file.sha256, actual: digest },
+  })
 }
 
 function checkEntry(

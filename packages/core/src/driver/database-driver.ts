@@ -39,6 +39,17 @@ export interface MigrationScript {
   script: string
 }
 
+/**
+ * A transactional file that arrives in pieces, each ending where a statement ends
+ * (the last one: where the file does), for files too large to hold in memory.
+ */
+export interface MigrationPieces {
+  version: string
+  path: string
+  /** The pieces in order; the iteration may throw (bytes that fail their check), which fails the run. */
+  pieces: AsyncIterable<string>
+}
+
 export interface RunOptions {
   /** Skip statements before this index (resuming a non-transactional file). */
   fromStatement?: number
@@ -97,6 +108,15 @@ export interface DriverTransaction {
    * the statement running and `run` throws (the transaction then rolls back).
    */
   run(sql: MigrationUnit | MigrationScript, opts?: TransactionRunOptions): Promise<void>
+  /**
+   * Optional: afterwards the pieces ran inside this transaction, in order, each as soon as
+   * it arrived (only one is held at a time), as `run` runs `statements`: one session for all
+   * of them (a setting one piece makes holds for the next), `details.statement` is the
+   * index of the failing piece, `opts.onStatement` follows each piece. When the iteration
+   * throws, `runPieces` throws that error. Without it, such a file is read into memory and
+   * given to `run`.
+   */
+  runPieces?(unit: MigrationPieces, opts?: TransactionRunOptions): Promise<void>
   /**
    * Returns only if the lock the driver took is still granted to the session that took
    * it, as seen from inside this transaction; throws `LOCK_LOST` otherwise.

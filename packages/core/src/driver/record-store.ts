@@ -22,13 +22,21 @@ export interface HistoryEntryInput {
   skippedFiles?: string[]
 }
 
-/** A stored history row. */
-export interface HistoryEntry extends HistoryEntryInput {
+/**
+ * A stored history row as `history()` reads it: everything the row records except its
+ * manifest, which only rollback and repair need (`historyManifest(id)`), so reading a
+ * long history stays cheap. The manifest's digest is here: checks compare digests.
+ */
+export interface HistoryEntry extends Omit<HistoryEntryInput, 'manifest'> {
   /** Increases with every row: rows sort by it in the order they were added. */
   id: number
   durationMs: number
   /** The database role that wrote the row, when the store knows it. */
   databaseUser: string | null
+  /** The release notes of the row's recorded manifest; null when it has none (or no manifest). */
+  notes: string | null
+  /** Only paths the row's recorded manifest lists (absent or empty: none). */
+  skippedFiles?: string[]
 }
 
 /** Progress of a version that runs in several steps: a finished file, or a statement of a non-transactional file. */
@@ -85,8 +93,16 @@ export interface KeptFile {
 export interface RecordStore {
   /** Afterwards every other method can be called; creating or upgrading the tables is idempotent. Called under the lock. */
   ensureSchema(): Promise<void>
-  /** Every history row, oldest first (by `id`); empty when nothing was ever recorded, even before `ensureSchema`. */
+  /**
+   * Every history row without its manifest, oldest first (by `id`), in one read; empty when
+   * nothing was ever recorded, even before `ensureSchema`.
+   */
   history(): Promise<HistoryEntry[]>
+  /**
+   * The manifest recorded with history row `id`, validated (`MANIFEST_INVALID` when it is not
+   * a manifest); null when the row recorded none or there is no such row.
+   */
+  historyManifest(id: number): Promise<Manifest | null>
   /** Afterwards `history()` ends with this row (an `id` above every earlier one); secrets in `error.message` are hidden. */
   addHistory(entry: HistoryEntryInput): Promise<void>
   /** The version's progress rows, oldest first; empty when there are none. */

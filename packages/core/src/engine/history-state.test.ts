@@ -17,7 +17,7 @@ function entry(
     status,
     manifestDigest: digest,
     checksum: null,
-    manifest: null,
+    notes: null,
     actor: 'ci',
     host: 'runner',
     toolVersion: '0.1.0',

@@ -17,6 +17,7 @@ import { guarded, readState, underLock, type OperationContext } from './operatio
 import { repairFailures, type RepairOptions, type RepairResult } from './repair.js'
 import { rollbackVersions, type RollbackOptions, type RollbackResult } from './rollback.js'
 import { computePlan, type Plan } from './plan.js'
+import { isStreamedFile } from './run-files.js'
 import { runVersion } from './run-version.js'
 import { verifyPulled, type VerifiedArtifact, type VerifyReport } from './verify-version.js'
 import { assertPinned, parsePinnedVersion, type PinnedVersion } from '../version/pinned-version.js'
@@ -57,8 +58,10 @@ export interface MigratorOptions {
    * Every pending version is verified before the first one runs. Verified files
    * are kept in memory, and run from there, while all kept versions total at
    * most this many bytes; the others are streamed again when they run (re-checked
-   * against the digest and every file's SHA-256), so memory stays bounded by
-   * this budget and the largest file. Default 64 MiB.
+   * against the digest and every file's SHA-256). A version holding a transactional
+   * file above 8 MiB (without its own BEGIN/COMMIT) is never kept: that file runs
+   * piece by piece as it is read again, its SHA-256 checked before its transaction
+   * commits. So memory stays bounded by this budget and the largest other file. Default 64 MiB.
    */
   keepVerifiedBytes?: number
 }
@@ -314,7 +317,7 @@ export class Migrator {
         actor: e.actor,
         operation: e.operation,
         durationMs: e.durationMs,
-        notes: e.manifest?.notes ?? null,
+        notes: e.notes,
         skippedFiles: e.skippedFiles ?? [],
       })),
       pending: plan.pending.map((p) => ({
@@ -384,7 +387,9 @@ export class Migrator {
     let budget = this.options.keepVerifiedBytes ?? defaultKeepVerifiedBytes
     const verified: VerifiedArtifact[] = []
     for (const artifact of pulled) {
-      const options = { ...this.verifyOptions(), keepFilesUpTo: budget }
+      // A version with a file run piece by piece is read again to run: keeping it would hold that file.
+      const streamed = artifact.manifest.files.some(isStreamedFile)
+      const options = { ...this.verifyOptions(), keepFilesUpTo: streamed ? 0 : budget }
       const { version } = artifact.manifest
       const v = await this.guarded('apply', version, () => verifyPulled(this.options.storage, artifact, options))
       if (v.contents) budget -= v.bytes

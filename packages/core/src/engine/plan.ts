@@ -1,4 +1,3 @@
-import semver from 'semver'
 import { SquizzleError } from '../errors/squizzle-error.js'
 import type { VersionInfo } from '../storage/artifact-storage.js'
 import { compareVersions } from '../version/version.js'
@@ -57,14 +56,16 @@ export function computePlan(input: PlanInput): Plan {
     .map((v) => ({ version: v.version, applied: appliedDigest.get(v.version) as string, stored: v.digest }))
   // Versions at or below a baseline are part of the schema the baseline described.
   const baseline = state.baseline
-  const covered = (version: string) => baseline !== null && semver.lte(version, baseline)
+  const covered = (version: string) => baseline !== null && compareVersions(version, baseline) <= 0
   const pending =
     target === null
       ? []
-      : sorted.filter((v) => !appliedDigest.has(v.version) && !covered(v.version) && semver.lte(v.version, target))
+      : sorted.filter(
+          (v) => !appliedDigest.has(v.version) && !covered(v.version) && compareVersions(v.version, target) <= 0,
+        )
   const current = state.current
   if (current !== null && !input.allowOutOfOrder) {
-    const late = pending.filter((v) => semver.lt(v.version, current))
+    const late = pending.filter((v) => compareVersions(v.version, current) < 0)
     if (late.length > 0) {
       const names = late.map((v) => v.version).join(', ')
       throw new SquizzleError(

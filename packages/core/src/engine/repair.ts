@@ -49,6 +49,7 @@ export async function repairFailures(ctx: OperationContext, options: RepairOptio
     for (const entry of failed) {
       const started = new Date()
       const progressCleared = mode === 'restart' && (await ctx.driver.records.progress(entry.version)).length > 0
+      const manifest = await ctx.driver.records.historyManifest(entry.id)
       await ctx.driver.transaction(async (tx) => {
         // A repair row keeps the progress (the next run resumes after it), unless restarting.
         if (mode === 'restart') await tx.records.clearProgress(entry.version)
@@ -58,7 +59,7 @@ export async function repairFailures(ctx: OperationContext, options: RepairOptio
           status: 'success',
           manifestDigest: entry.manifestDigest,
           checksum: entry.checksum,
-          manifest: entry.manifest,
+          manifest,
           actor: ctx.actor.user,
           host: ctx.actor.host,
           toolVersion: ctx.toolVersion,

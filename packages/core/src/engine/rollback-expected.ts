@@ -44,7 +44,8 @@ export async function expectedAfterRollback(
     if (before) return { ...base, snapshot: before }
     return unchecked(`no record of the schema from before ${entry.version} (an older Squizzle applied it)`)
   }
-  const listed = below.manifest?.files.find((f) => f.path === snapshotPath)
+  const manifest = below.manifestDigest === null ? null : await ctx.driver.records.historyManifest(below.id)
+  const listed = manifest?.files.find((f) => f.path === snapshotPath)
   if (!listed || below.manifestDigest === null) {
     return unchecked(`${below.version} was built without a schema snapshot`)
   }

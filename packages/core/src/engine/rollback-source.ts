@@ -46,7 +46,9 @@ export async function loadRollback(
       'A baseline marks an existing schema. Undo changes by hand, or build a new version that reverts them.',
     )
   }
-  const { manifest, manifestDigest: digest } = entry
+  const digest = entry.manifestDigest
+  // Only rollback reads a row's manifest: `history()` leaves it out.
+  const manifest = digest === null ? null : await driver.records.historyManifest(entry.id)
   if (manifest === null || digest === null) {
     throw unavailable(
       version,

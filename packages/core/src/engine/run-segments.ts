@@ -1,12 +1,12 @@
 import type { BundleLimits } from '../bundle/limits.js'
-import type { BundleFile } from '../bundle/bundle-reader.js'
+import type { StreamingBundleFile } from '../bundle/bundle-reader.js'
 import type { DatabaseDriver, DriverTransaction, HistoryEntryInput } from '../driver/database-driver.js'
 import { hasErrorCode, isSquizzleError, type SquizzleError } from '../errors/squizzle-error.js'
 import type { EventSink } from '../events/events.js'
 import type { Manifest, ManifestFile } from '../manifest/manifest.js'
 import type { Actor } from './actor.js'
 import { cancelled, throwIfCancelled } from './cancellation.js'
-import { nextFile, runTransactionalFile } from './run-files.js'
+import { contentOf, nextFile, runStreamedFile, runTransactionalFile } from './run-files.js'
 import { runStatementByStatement } from './run-statements.js'
 import { newTrace, readResume, runError, type RunOperation, type RunTrace } from './run-trace.js'
 import type { Segment } from './segments.js'
@@ -32,8 +32,8 @@ export interface SegmentJob {
   segments: Segment[]
   /** Files of the version deliberately not run (seeds in an environment without them), for the history row. */
   skippedFiles?: string[]
-  /** Yields (at least) the segments' files, in segment order, each verified. */
-  files: AsyncGenerator<BundleFile, void, undefined>
+  /** Yields (at least) the segments' files, in segment order, each verified (large ones: as they stream). */
+  files: AsyncGenerator<StreamingBundleFile, void, undefined>
   /**
    * Runs just before the success row is written, in the same transaction; it
    * may read the files `files` still holds after the segments' ones.
@@ -158,14 +158,15 @@ async function runFiles(run: VersionRun, tx: DriverTransaction, files: ManifestF
   const { ctx, job, trace } = run
   const { manifest } = job
   for (const file of files) {
-    const { content } = await nextFile(job.files, file)
+    const next = await nextFile(job.files, file)
     if (trace.resume.doneFiles.has(file.path)) {
       const reason = `${file.path} already ${job.operation === 'apply' ? 'applied' : 'rolled back'}`
       ctx.events({ type: 'version.skip', version: manifest.version, reason })
       continue
     }
     trace.at = { path: file.path, statement: null, line: null }
-    await runTransactionalFile(tx, ctx.events, manifest, file, content, ctx.signal)
+    if (next.content === null) await runStreamedFile(tx, ctx.events, manifest, next, ctx.signal)
+    else await runTransactionalFile(tx, ctx.events, manifest, file, next.content, ctx.signal)
     if (job.segments.length > 1) {
       const progress = { version: manifest.version, manifestDigest: job.digest, path: file.path, statement: null }
       await tx.records.addProgress(progress)
@@ -175,8 +176,9 @@ async function runFiles(run: VersionRun, tx: DriverTransaction, files: ManifestF
 
 async function runNonTransactionalFile(run: VersionRun, file: ManifestFile): Promise<void> {
   const { ctx, job, trace } = run
-  const { content } = await nextFile(job.files, file)
+  const next = await nextFile(job.files, file)
   if (trace.resume.doneFiles.has(file.path)) return
+  const content = await contentOf(next)
   const lastDone = trace.resume.doneStatements.get(file.path) ?? -1
   const { driver, events } = ctx
   const { manifest, digest } = job

@@ -1,9 +1,10 @@
-import { bundleFiles, type BundleFile } from '../bundle/bundle-reader.js'
+import { streamingBundleFiles, type BundleFile } from '../bundle/bundle-reader.js'
 import type { DriverTransaction, KeptFile } from '../driver/database-driver.js'
 import type { SchemaSnapshot } from '../snapshot/schema-snapshot.js'
 import { applyKinds, type FileKind } from '../manifest/manifest.js'
 import type { PulledArtifact } from '../storage/artifact-storage.js'
 import { keptSnapshot, schemaBeforePath } from './kept-snapshots.js'
+import { contentOf, isStreamedFile } from './run-files.js'
 import { fromMemory, runSegments, type VersionRunContext } from './run-segments.js'
 import { planSegments } from './segments.js'
 
@@ -42,22 +43,27 @@ export async function runVersion(
   const skip = options.skipKinds ?? []
   const kinds = applyKinds.filter((k) => !skip.includes(k))
   // Files already verified in memory run as they are; otherwise the bundle is read
-  // again and every file re-checked against the manifest just before it runs.
-  const files = verified ? fromMemory(verified) : bundleFiles(pulled.open(), manifest, { limits: ctx.limits })
+  // again and every file re-checked against the manifest just before it runs (a large
+  // one as it runs, before its transaction commits; one that does not run is only checked).
+  const segments = planSegments(manifest.files, manifest.transactionScope, kinds)
+  const files = verified
+    ? fromMemory(verified)
+    : streamingBundleFiles(pulled.open(), manifest, isStreamedFile, { limits: ctx.limits })
   await runSegments(ctx, {
     operation: 'apply',
     manifest,
     digest: ref.digest,
-    segments: planSegments(manifest.files, manifest.transactionScope, kinds),
+    segments,
     skippedFiles: manifest.files.filter((f) => skip.includes(f.kind)).map((f) => f.path),
     files,
     // Rollback files and the snapshot come last in a bundle, after every file that runs.
     beforeSuccess: async (tx: DriverTransaction) => {
       const before = options.schemaBefore
       const kept: KeptFile[] = before ? [keptSnapshot(schemaBeforePath, before)] : []
-      for await (const { file, content } of files) {
+      for await (const f of files) {
+        const { file } = f
         if (file.kind === 'rollback' || file.kind === 'schema') {
-          kept.push({ path: file.path, sha256: file.sha256, content: content.toString('utf8') })
+          kept.push({ path: file.path, sha256: file.sha256, content: (await contentOf(f)).toString('utf8') })
         }
       }
       if (kept.length > 0) await tx.records.keepFiles(manifest.version, ref.digest, kept)

@@ -2,7 +2,13 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { isSquizzleError } from '../errors/squizzle-error.js'
-import { analyzeSql, hasNoTransactionDirective, noTransactionDirective, runnableStatements } from './analyze-sql.js'
+import {
+  analyzeSql,
+  analyzeSqlStream,
+  hasNoTransactionDirective,
+  noTransactionDirective,
+  runnableStatements,
+} from './analyze-sql.js'
 
 async function errorOf(
   sql: string,
@@ -207,5 +213,47 @@ describe.skipIf(!haveCorpus)('analyzeSql on the trigger.dev corpus', () => {
       }
     }
     expect({ needDirective, own, addValue }).toEqual({ needDirective: 71, own: 13, addValue: 64 })
+  })
+})
+
+describe('analyzeSqlStream', () => {
+  /** A script of about 3 MB (several pieces), with `tail` at its end. */
+  const big = (tail: string) => `${"INSERT INTO t VALUES (1, 'a;b', $$c;d$$);\n".repeat(70_000)}${tail}`
+  async function* bytesOf(text: string): AsyncGenerator<Buffer> {
+    const bytes = Buffer.from(text, 'utf8')
+    for (let i = 0; i < bytes.length; i += 64 * 1024) yield bytes.subarray(i, i + 64 * 1024)
+  }
+  const verdict = async (text: string, options: { noTransaction?: boolean } = {}) => {
+    const { statements: _statements, ...whole } = await analyzeSql(text, 'seed/big.sql', options)
+    return whole
+  }
+  const failure = (p: Promise<unknown>) =>
+    p.then(
+      () => null,
+      (e: { code?: string; details?: unknown }) => [e.code, e.details],
+    )
+
+  it('gives the verdicts analyzeSql gives, from flags met in a late piece', async () => {
+    for (const [tail, options] of [
+      ['SELECT 1;\n', {}],
+      ['BEGIN;\nSELECT 1;\nCOMMIT;\n', {}],
+      ["ALTER TYPE mood ADD VALUE 'ok';\n", {}],
+      ['CREATE INDEX CONCURRENTLY i ON t (x);\n', { noTransaction: true }],
+    ] as const) {
+      const text = big(tail)
+      expect(await analyzeSqlStream(bytesOf(text), 'seed/big.sql', options)).toEqual(await verdict(text, options))
+    }
+    const directive = `-- squizzle:no-transaction\n${big('VACUUM;\n')}`
+    expect(await analyzeSqlStream(bytesOf(directive), 'seed/big.sql')).toEqual(await verdict(directive))
+  })
+
+  it('refuses what analyzeSql refuses, naming the same line of the whole file', async () => {
+    for (const tail of ['CREATE INDEX CONCURRENTLY i ON t (x);\n', 'SELECT FROM WHERE;\n', 'ROLLBACK;\n']) {
+      const text = big(`SELECT 1;\n${tail}`)
+      const streamed = await failure(analyzeSqlStream(bytesOf(text), 'seed/big.sql'))
+      expect(streamed).not.toBeNull()
+      expect(streamed).toEqual(await failure(analyzeSql(text, 'seed/big.sql')))
+      expect((streamed![1] as { line: number }).line).toBe(70_002)
+    }
   })
 })

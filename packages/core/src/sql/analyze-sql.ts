@@ -1,6 +1,10 @@
 import { SquizzleError } from '../errors/squizzle-error.js'
 import { classifyStatement, type StatementClass } from './classify-statement.js'
+import { scriptPieces } from './script-pieces.js'
 import { splitStatements, type SqlStatement } from './split-statements.js'
+
+/** Pieces a streamed analysis parses at a time: a piece's parse tree is many times its text. */
+const analysisPieceChars = 256 * 1024
 
 /** The directive that marks a file to run outside any transaction. */
 export const noTransactionDirective = '-- squizzle:no-transaction'
@@ -36,16 +40,51 @@ export async function analyzeSql(
   const statements = await splitStatements(sql, path)
   // The project may declare the file non-transactional outside its bytes (config `noTransaction`).
   const noTransaction = options.noTransaction === true || hasNoTransactionDirective(sql)
-  let ownTransactionControl = false
-  let commitAfter = false
-  for (const statement of statements) {
-    const cls = classifyStatement(statement)
-    refuseUnrunnable(cls, statement.line, path, noTransaction)
-    if (noTransaction) continue
-    if (cls.kind === 'transaction-control') ownTransactionControl = true
-    if (cls.kind === 'enum-add-value') commitAfter = true
+  const flags = { ownTransactionControl: false, commitAfter: false }
+  for (const statement of statements) checkStatement(statement, path, noTransaction, flags)
+  return { statements, transaction: !noTransaction, ...flags }
+}
+
+/**
+ * {@link analyzeSql} of a file that arrives as UTF-8 bytes, in bounded memory: it is
+ * parsed piece by piece (about 256 KB each, cut where statements end) and each
+ * piece's statements are checked and dropped, so a seed of any size costs a piece and its parse tree.
+ * Same verdicts, same errors and lines; the statements are not kept.
+ *
+ * @example
+ * ```ts
+ * const { transaction } = await analyzeSqlStream(createReadStream('db/seed/001_rows.sql'), 'seed/001_rows.sql')
+ * ```
+ */
+export async function analyzeSqlStream(
+  bytes: AsyncIterable<Buffer>,
+  path: string,
+  options: { noTransaction?: boolean } = {},
+): Promise<Omit<SqlAnalysis, 'statements'>> {
+  let noTransaction: boolean | undefined
+  const flags = { ownTransactionControl: false, commitAfter: false }
+  for await (const piece of scriptPieces(bytes, analysisPieceChars)) {
+    // The directive sits in the leading comments: in the first piece.
+    noTransaction ??= options.noTransaction === true || hasNoTransactionDirective(piece.text)
+    for (const statement of await splitStatements(piece.text, path, piece.line)) {
+      checkStatement(statement, path, noTransaction, flags)
+    }
   }
-  return { statements, transaction: !noTransaction, ownTransactionControl, commitAfter }
+  return { transaction: !(noTransaction ?? options.noTransaction === true), ...flags }
+}
+
+/** Refuses what cannot run safely (see {@link analyzeSql}) and notes what the statement needs. */
+function checkStatement(
+  statement: SqlStatement,
+  path: string,
+  noTransaction: boolean,
+  flags: { ownTransactionControl: boolean; commitAfter: boolean },
+): void {
+  const cls = classifyStatement(statement)
+  refuseUnrunnable(cls, statement.line, path, noTransaction)
+  if (noTransaction) return
+  if (cls.kind === 'transaction-control') flags.ownTransactionControl = true
+  if (cls.kind === 'enum-add-value') flags.commitAfter = true
 }
 
 /**

@@ -33,6 +33,7 @@ async function loadParser(): Promise<(sql: string) => ParseResult> {
  * Splits SQL into statements with PostgreSQL's parser (libpg-query): dollar
  * quotes, comments, `E''` strings, function bodies and `BEGIN ATOMIC` are all
  * handled as PostgreSQL handles them. Throws `SQL_PARSE_ERROR` with the line.
+ * `firstLine`: the line `sql` starts on, for a piece of a larger file.
  *
  * @example
  * ```ts
@@ -40,12 +41,12 @@ async function loadParser(): Promise<(sql: string) => ParseResult> {
  * statements.map((s) => s.nodeType) // ['CreateStmt', 'SelectStmt']
  * ```
  */
-export async function splitStatements(sql: string, path = 'SQL'): Promise<SqlStatement[]> {
+export async function splitStatements(sql: string, path = 'SQL', firstLine = 1): Promise<SqlStatement[]> {
   loaded ??= loadParser()
   const parseSync = await loaded
   const out: SqlStatement[] = []
   let start = 0
-  let line = 1
+  let line = firstLine
   while (start < sql.length) {
     let end = sql.length <= start + chunkChars ? sql.length : cutAfter(sql, start, start + chunkChars)
     let more = 1024
@@ -60,7 +61,8 @@ export async function splitStatements(sql: string, path = 'SQL'): Promise<SqlSta
       // end of the chunk: take more text, twice as much each time, so a long body costs
       // few parses. An error before the end is in the SQL itself and would fail every
       // longer chunk the same way, so report it now.
-      if (end >= sql.length || !failedAtEnd(chunk, parsed.error)) throw parseError(path, sql, start, parsed.error)
+      if (end >= sql.length || !failedAtEnd(chunk, parsed.error))
+        throw parseError(path, sql, start, parsed.error, firstLine)
       end = cutAfter(sql, end, end + more)
       more *= 2
     }
@@ -154,9 +156,9 @@ function advanceCodePoints(text: string, from: number, count: number): number {
   return Math.min(i, text.length)
 }
 
-function parseError(path: string, sql: string, chunkStart: number, error: unknown): SquizzleError {
+function parseError(path: string, sql: string, chunkStart: number, error: unknown, firstLine: number): SquizzleError {
   const details = sqlDetails(error)
-  const line = countLines(sql, 0, advanceCodePoints(sql, chunkStart, details?.cursorPosition ?? 0)) + 1
+  const line = countLines(sql, 0, advanceCodePoints(sql, chunkStart, details?.cursorPosition ?? 0)) + firstLine
   const message = details?.message ?? (error instanceof Error ? error.message : String(error))
   return new SquizzleError('SQL_PARSE_ERROR', `${path}:${line}: ${message}`, {
     hint:

@@ -38,7 +38,9 @@ export function parseVersion(input: string): string {
  * ```
  */
 export function isVersion(input: string): boolean {
-  return semver.valid(input) === input && !semver.parse(input)?.build.length
+  // One parse: `version` is the normalised text without build metadata.
+  const parsed = semver.parse(input)
+  return parsed !== null && parsed.version === input && parsed.build.length === 0
 }
 
 /**
@@ -50,7 +52,22 @@ export function isVersion(input: string): boolean {
  * ```
  */
 export function compareVersions(a: string, b: string): number {
-  return semver.compare(a, b)
+  return parsedVersion(a).compare(parsedVersion(b))
+}
+
+/** Parsed versions by text: sorting a long history compares every version many times. */
+const parsedVersions = new Map<string, semver.SemVer>()
+const maxParsedVersions = 100_000
+
+/** `text` parsed as semver (a TypeError when it is not one), from the cache when it was parsed before. */
+function parsedVersion(text: string): semver.SemVer {
+  let parsed = parsedVersions.get(text)
+  if (parsed === undefined) {
+    parsed = new semver.SemVer(text)
+    if (parsedVersions.size >= maxParsedVersions) parsedVersions.clear()
+    parsedVersions.set(text, parsed)
+  }
+  return parsed
 }
 
 /**

@@ -1,7 +1,8 @@
 import { expect, it } from 'vitest'
 import { diffSnapshots } from '../../snapshot/diff-snapshots.js'
 import { parseSnapshot, serializeSnapshot, type SchemaSnapshot } from '../../snapshot/schema-snapshot.js'
-import { codeOf, entry, unit, type DriverHarness } from './support.js'
+import { isSquizzleError } from '../../errors/squizzle-error.js'
+import { codeOf, entry, expectSql, unit, type DriverHarness } from './support.js'
 
 /**
  * The optional methods, each skipped when the driver does not offer it: invalid
@@ -13,6 +14,57 @@ import { codeOf, entry, unit, type DriverHarness } from './support.js'
  * ```
  */
 export function optionalTests(h: DriverHarness): void {
+  it('runs a file arriving in pieces on one session, piece by piece (when it offers runPieces)', async ({ skip }) => {
+    const d = await h.connect()
+    const probe = await d.transaction(async (tx) => tx.runPieces !== undefined)
+    if (!probe) return skip('the driver implements no DriverTransaction.runPieces()')
+    const pulled: number[] = []
+    const done: number[] = []
+    async function* pieces(): AsyncGenerator<string> {
+      for (const [i, piece] of [
+        'CREATE SCHEMA conformance_p; SET search_path = conformance_p;',
+        'CREATE TABLE p (id int); INSERT INTO p VALUES (1);',
+        'INSERT INTO p VALUES (2);',
+      ].entries()) {
+        // Each piece is asked for only once the one before it has run.
+        expect(done).toHaveLength(i)
+        pulled.push(i)
+        yield piece
+      }
+    }
+    const path = 'seed/pieces.sql'
+    const onStatement = async (i: number) => void done.push(i)
+    await d.transaction((tx) => tx.runPieces!({ version: '0.0.0', path, pieces: pieces() }, { onStatement }))
+    expect([pulled, done]).toEqual([
+      [0, 1, 2],
+      [0, 1, 2],
+    ])
+    await d.run(unit([expectSql('(SELECT count(*) FROM conformance_p.p) = 2', 'rows')]))
+    const failing = ['SELECT 1;', 'SELECT 2; SELECT * FROM conformance_missing;']
+    const err = await d
+      .transaction((tx) => tx.runPieces!({ version: '0.0.0', path, pieces: toAsync(failing) }))
+      .catch((e: unknown) => e)
+    expect(isSquizzleError(err) && [err.code, err.details?.['statement'], err.details?.['position']]).toEqual([
+      'DATABASE_ERROR',
+      1,
+      24,
+    ])
+  })
+
+  it('fails and rolls back a run whose pieces throw (when it offers runPieces)', async ({ skip }) => {
+    const d = await h.connect()
+    const probe = await d.transaction(async (tx) => tx.runPieces !== undefined)
+    if (!probe) return skip('the driver implements no DriverTransaction.runPieces()')
+    async function* pieces(): AsyncGenerator<string> {
+      yield 'CREATE TABLE conformance_torn (id int);'
+      throw new Error('the bytes failed their check')
+    }
+    const run = d.transaction((tx) => tx.runPieces!({ version: '0.0.0', path: 'seed/torn.sql', pieces: pieces() }))
+    await expect(run).rejects.toThrow('the bytes failed their check')
+    // Creating it succeeds only if the torn run was rolled back.
+    await d.run(unit(['CREATE TABLE conformance_torn (id int)']))
+  })
+
   it('finds invalid indexes and drops them (when it offers invalidIndexes and dropIndex)', async ({ skip }) => {
     const d = await h.connect()
     if (!d.invalidIndexes || !d.dropIndex) return skip('the driver implements no invalidIndexes() and dropIndex()')
@@ -71,4 +123,8 @@ export function optionalTests(h: DriverHarness): void {
     expect(added).toContain('added table public.conformance_uncommitted')
     expect(diffSnapshots(before, await d.snapshotSchema())).toEqual([])
   })
+}
+
+async function* toAsync(items: readonly string[]): AsyncGenerator<string> {
+  yield* items
 }

@@ -1,4 +1,5 @@
 import { expect, it } from 'vitest'
+import { makeTestVersion } from '../fixtures.js'
 import { codeOf, entry, testDigest, type DriverHarness } from './support.js'
 
 /**
@@ -31,6 +32,26 @@ export function recordTests(h: DriverHarness): void {
     expect(rows[1]?.error).toEqual({ code: 'DATABASE_ERROR', message: 'boom' })
     expect(rows[0]!.id).toBeLessThan(rows[1]!.id)
     expect(rows[0]!.durationMs).toBe(1500)
+  })
+
+  it("reads history rows without manifests, and a row's manifest on request", async () => {
+    const d = await h.connect()
+    await d.records.ensureSchema()
+    const files = { 'migrations/001_a.sql': 'SELECT 1;\n', 'seed/001_rows.sql': 'SELECT 2;\n' }
+    const { manifest } = await makeTestVersion('3.0.0', files, { notes: 'orders, with seeds' })
+    const skippedFiles = ['seed/001_rows.sql', 'seed/never_listed.sql']
+    await d.records.addHistory({ ...entry('3.0.0', 'success'), manifest, skippedFiles })
+    await d.records.addHistory(entry('3.1.0', 'success'))
+    const [withManifest, without] = await d.records.history()
+    expect(withManifest).not.toHaveProperty('manifest')
+    expect(withManifest?.notes).toBe('orders, with seeds')
+    // Only what the recorded manifest lists comes back: nothing else from the table.
+    expect(withManifest?.skippedFiles).toEqual(['seed/001_rows.sql'])
+    expect(without?.notes).toBeNull()
+    expect(without?.skippedFiles ?? []).toEqual([])
+    expect(await d.records.historyManifest(withManifest!.id)).toEqual(manifest)
+    expect(await d.records.historyManifest(without!.id)).toBeNull()
+    expect(await d.records.historyManifest(without!.id + 1000)).toBeNull()
   })
 
   it('keeps progress rows until told to clear them: a history row changes nothing', async () => {

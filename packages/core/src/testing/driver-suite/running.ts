@@ -37,6 +37,25 @@ export function runningTests(h: DriverHarness): void {
     expect(isSquizzleError(err) && err.details?.['position']).toBe(14)
   })
 
+  it("ends a script's settings with it, however the script ends", async () => {
+    const d = await h.connect()
+    const ends = [
+      'SET search_path = pg_catalog -- no semicolon, a comment last',
+      "SET search_path = pg_catalog;\n/* ; */ -- '",
+    ]
+    for (const script of ends) {
+      await d.transaction(async (tx) => {
+        await tx.run({ version: '0.0.0', path: 'migrations/set.sql', script })
+        // The next file sees the session as it was: the script's setting is gone.
+        await tx.run(unit([expectSql("current_setting('search_path') <> 'pg_catalog'", 'the setting leaked')]))
+      })
+    }
+    const err = await d
+      .transaction((tx) => tx.run({ version: '0.0.0', path: 'migrations/bad.sql', script: 'SELECT 1; SELEC 2' }))
+      .catch((e: unknown) => e)
+    expect(isSquizzleError(err) && [err.code, err.details?.['position']]).toEqual(['DATABASE_ERROR', 10])
+  })
+
   it('runs statements one by one outside a transaction, reporting each, resuming from an index', async () => {
     const d = await h.connect()
     const seen: number[] = []
