@@ -100,6 +100,8 @@ export { diffSnapshots, type SchemaDifference, type PropertyChange } from './sna
 export type { ScratchDatabase, ScratchDatabaseFactory } from './replay/scratch-database.js'
 export { withCandidate, type CandidateVersion } from './replay/candidate-storage.js'
 export { replayVersions, type ReplayOptions, type ReplayResult, type ReplayCheck, type ReplayContext } from './replay/replay-versions.js'
+export { replayKey, type ReplayCache, type RestoredReplay } from './replay/replay-cache.js'
+export type { PendingKeep, StoredVersion } from './replay/pending-keep.js'
 export { rollbackRoundTrip } from './replay/rollback-round-trip.js'
 export { versionSnapshot } from './drift/version-snapshot.js'
 export { checkDrift, type DriftReport, type DriftStatus, type CheckDriftOptions } from './drift/check-drift.js'

@@ -1,5 +1,6 @@
 import type { SquizzleEvent } from '@squizzle/core'
 import type { Colors } from './colors.js'
+import { describeReplayCache } from './describe-replay-cache.js'
 import { formatBytes, formatDuration } from './units.js'
 
 /**
@@ -89,6 +90,8 @@ export function describeEvent(
       const versions = `${e.versions} version${e.versions === 1 ? '' : 's'}`
       return `  ${c.cyan('↺')} replaying ${versions} up to ${e.target} on ${e.database}`
     }
+    case 'replay.cache':
+      return describeReplayCache(e, c, shown)
     case 'replay.step':
     case 'file.progress':
       return null

@@ -7,6 +7,9 @@ import type { SchemaSnapshot } from '../snapshot/schema-snapshot.js'
 import type { ArtifactStorage } from '../storage/artifact-storage.js'
 import { compareVersions } from '../version/version.js'
 import type { ScratchDatabase, ScratchDatabaseFactory } from './scratch-database.js'
+import { pendingKeep, type PendingKeep } from './pending-keep.js'
+import { openReplayBase } from './replay-base.js'
+import type { ReplayCache } from './replay-cache.js'
 
 /** What a {@link ReplayCheck} gets: the scratch database right after the replay. */
 export interface ReplayContext {
@@ -40,6 +43,12 @@ export interface ReplayOptions {
   target: string
   /** Opens the empty database the replay runs on; it is disposed of afterwards. */
   scratch: ScratchDatabaseFactory
+  /**
+   * Replayed states kept between builds, on the server `scratch` opens databases on: the
+   * replay starts from the state kept for the version below the target, once proven (see
+   * `openReplayBase`), and the result holds a `pending` keep for the target's own state.
+   */
+  cache?: ReplayCache | undefined
   toolVersion: string
   limits?: Partial<BundleLimits> | undefined
   events?: EventSink | undefined
@@ -50,8 +59,12 @@ export interface ReplayOptions {
 export interface ReplayResult {
   /** The schema after `target`: what a database at that version must look like. */
   snapshot: SchemaSnapshot
-  /** Every version applied, oldest first. */
+  /** Every version the schema comprises, oldest first. */
   versions: string[]
+  /** The version whose kept state the replay started from (so only the target was applied), or null. */
+  reused: string | null
+  /** With a cache: keeps the target's state once it is stored (`keep`), or drops it (`discard`); one must be called. */
+  pending: PendingKeep | null
   /** Where the replay ran (no secrets). */
   database: string
   durationMs: number
@@ -59,7 +72,8 @@ export interface ReplayResult {
 
 /**
  * Applies every stored version up to `target`, in order, with the real engine, on
- * a database that starts empty, then snapshots its schema and runs the `checks`.
+ * a database that starts empty (or, with a `cache`, at the proven state kept for the
+ * version below the target), then snapshots its schema and runs the `checks`.
  * The scratch database is always disposed of. A version whose SQL fails fails the
  * replay with `REPLAY_FAILED` (its cause attached).
  *
@@ -71,38 +85,57 @@ export interface ReplayResult {
 export async function replayVersions(options: ReplayOptions): Promise<ReplayResult> {
   const events = options.events ?? ignoreEvents
   const started = Date.now()
-  const versions = (await options.storage.list())
-    .map((v) => v.version)
-    .filter((v) => compareVersions(v, options.target) <= 0)
-    .sort(compareVersions)
+  const listed = (await options.storage.list())
+    .filter((v) => compareVersions(v.version, options.target) <= 0)
+    .sort((a, b) => compareVersions(a.version, b.version))
+  const versions = listed.map((v) => v.version)
   const previous = versions.length > 1 ? versions.at(-2)! : null
   events({ type: 'replay.prepare', target: options.target })
-  const scratch = await options.scratch()
+  const { storage, toolVersion, limits, target } = options
+  let done = 0
+  const step = (e: SquizzleEvent, total: number) => {
+    if (e.type === 'version.done') events({ type: 'replay.step', target, version: e.version, done: ++done, versions: total })
+  }
+  const migratorOn = (scratch: ScratchDatabase, total: number) =>
+    new Migrator({ storage, driver: scratch.driver, toolVersion, limits, lockTimeoutMs: 10_000, events: (e) => step(e, total) })
+  let announced = false
+  const announce = (scratch: ScratchDatabase, count: number) => {
+    if (!announced) events({ type: 'replay.start', target, versions: count, database: scratch.label })
+    announced = true
+  }
+  const applyUpTo = async (scratch: ScratchDatabase, version: string) => {
+    announce(scratch, versions.length)
+    await replayStep(migratorOn(scratch, versions.length), version, scratch)
+  }
+  const base = await openReplayBase({ ...options, versions: listed, events, applyUpTo })
+  const { scratch, twin } = base
   let result: ReplayResult
   try {
     const snapshotOf = snapshotter(scratch)
-    events({ type: 'replay.start', target: options.target, versions: versions.length, database: scratch.label })
-    let done = 0
-    const { target } = options
-    const step = (e: SquizzleEvent) => {
-      if (e.type === 'version.done') events({ type: 'replay.step', target, version: e.version, done: ++done, versions: versions.length })
-    }
-    const { storage, toolVersion, limits } = options
-    const migrator = new Migrator({ storage, driver: scratch.driver, toolVersion, limits, lockTimeoutMs: 10_000, events: step })
-    if (previous !== null) await replayStep(migrator, previous, scratch)
-    const before = await snapshotOf()
-    await replayStep(migrator, options.target, scratch)
+    const total = base.reused === null ? versions.length : 1
+    announce(scratch, total)
+    const migrator = migratorOn(scratch, total)
+    if (previous !== null && base.below.length > 0) await replayStep(migrator, previous, scratch)
+    const before = base.before ?? (await snapshotOf())
+    await replayStep(migrator, target, scratch)
     const after = await snapshotOf()
-    const context: ReplayContext = { migrator, driver: scratch.driver, storage: options.storage, target: options.target, previous, before, after, snapshot: snapshotOf }
+    const context: ReplayContext = { migrator, driver: scratch.driver, storage, target, previous, before, after, snapshot: snapshotOf }
     for (const check of options.checks ?? []) await check(context)
-    result = { snapshot: after, versions, database: scratch.label, durationMs: Date.now() - started }
+    const pending = twin && options.cache ? pendingKeep({ twin, cache: options.cache, toolVersion, limits, events }) : null
+    result = { snapshot: after, versions, reused: base.reused, pending, database: scratch.label, durationMs: Date.now() - started }
   } catch (err) {
     // The replay's failure is the news; a failure to clean up after it must not replace it.
     await scratch.dispose().catch(() => undefined)
+    await twin?.dispose().catch(() => undefined)
     throw err
   }
-  await scratch.dispose()
-  events({ type: 'replay.done', target: options.target, versions: versions.length, objects: result.snapshot.objects.length, durationMs: result.durationMs })
+  try {
+    await scratch.dispose()
+  } catch (err) {
+    await result.pending?.discard()
+    throw err
+  }
+  events({ type: 'replay.done', target, versions: versions.length, objects: result.snapshot.objects.length, durationMs: result.durationMs })
   return result
 }
 

@@ -1,0 +1,119 @@
+import type { ReplayCache, RestoredReplay, ScratchDatabase, ScratchDatabaseFactory } from '@squizzle/core'
+import { startEmbeddedPostgres } from './embedded.js'
+import { openHostScratch, type HostScratch } from './host-scratch.js'
+import { removeKeptCluster, startKeptCluster } from './kept-cluster.js'
+import { findKeptState, keepState } from './kept-states.js'
+import { connectReplayHost, type ReplayHost } from './replay-host.js'
+import { cleanOwnedHost, hasReplayRoles } from './owned-host.js'
+
+export interface ReplayServerOptions {
+  /** A development server to replay on (scratch databases, and kept states, are created there). */
+  devUrl?: string
+  /**
+   * Without `devUrl`: the folder an embedded server's cluster is kept in between builds
+   * (e.g. `.squizzle/replay`), with its kept states. Without it, a throwaway embedded server.
+   */
+  keepDir?: string
+  /** Keep replayed states between builds (default true). */
+  cache?: boolean
+  applicationName?: string
+}
+
+/** The server a build's replays run on, started (or connected to) on first use. */
+export interface ReplayServer {
+  /** Opens an empty scratch database on the server. */
+  scratch: ScratchDatabaseFactory
+  /** The replayed states kept on the server; undefined when the options turn the cache off. */
+  cache: ReplayCache | undefined
+  /** Closes the connection and stops an embedded server (a kept cluster stays on disk). */
+  close(): Promise<void>
+}
+
+/**
+ * The replay server of a build: `devUrl`, else an embedded server on the cluster kept in
+ * `keepDir`, else a throwaway embedded one. Its cache keeps replayed states as databases
+ * on that server (copied with `CREATE DATABASE … TEMPLATE`), so the next build restores
+ * the previous version's state instead of replaying every version.
+ *
+ * @example
+ * ```ts
+ * const server = openReplayServer({ keepDir: '.squizzle/replay' })
+ * try { await buildVersion({ ...options, snapshot: { scratch: server.scratch, cache: server.cache } }) }
+ * finally { await server.close() }
+ * ```
+ */
+export function openReplayServer(options: ReplayServerOptions = {}): ReplayServer {
+  const applicationName = options.applicationName ?? 'squizzle (replay)'
+  const opened = new WeakMap<ScratchDatabase, HostScratch>()
+  let host: Promise<{ host: ReplayHost; note?: string }> | null = null
+  const connect = () => (host ??= connectHost(options, applicationName))
+  const open = async (template: string): Promise<ScratchDatabase> => {
+    const made = await openHostScratch((await connect()).host, applicationName, template)
+    opened.set(made.scratch, made)
+    return made.scratch
+  }
+  const cache: ReplayCache = {
+    get label() {
+      return options.devUrl !== undefined ? 'the development server' : (options.keepDir ?? 'an embedded server')
+    },
+    async restore(key): Promise<RestoredReplay> {
+      const { host: on, note } = await connect()
+      if (note !== undefined) return { missing: note }
+      const found = await findKeptState(on, key)
+      return 'missing' in found ? found : { scratch: await open(found.name) }
+    },
+    async fresh() {
+      const { host: on } = await connect()
+      // Squizzle's own cluster starts over when replays created roles, so a full replay runs as on a new server.
+      if (on.owned && (await hasReplayRoles(on))) host = resetOwned(on, options, applicationName)
+      return open('template0')
+    },
+    async keep(scratch, key) {
+      const { host: on, note } = await connect()
+      const made = opened.get(scratch)
+      if (note !== undefined || !made) return false
+      try {
+        await made.release()
+        await keepState(on, made.name, key)
+        return true
+      } catch (err) {
+        await on.run('dropping a scratch database', (sql) => sql`DROP DATABASE IF EXISTS ${sql(made.name)} WITH (FORCE)`).catch(() => undefined)
+        throw err
+      }
+    },
+  }
+  return {
+    scratch: () => open('template0'),
+    cache: options.cache === false ? undefined : cache,
+    async close() {
+      const started = host
+      host = null
+      if (started) await (await started).host.close()
+    },
+  }
+}
+
+/** The server, and a note when its kept states cannot be used (the kept cluster is busy, or there is none). */
+async function connectHost(options: ReplayServerOptions, applicationName: string) {
+  if (options.devUrl !== undefined) return { host: await connectReplayHost(options.devUrl, applicationName) }
+  if (options.keepDir === undefined || options.cache === false) {
+    const embedded = await startEmbeddedPostgres({ durable: false })
+    const host = await connectReplayHost(embedded.url, applicationName, { embedded, owned: false })
+    return { host, note: 'a throwaway embedded server keeps nothing' }
+  }
+  const kept = await startKeptCluster(options.keepDir)
+  if ('busy' in kept) {
+    const embedded = await startEmbeddedPostgres({ durable: false })
+    const host = await connectReplayHost(embedded.url, applicationName, { embedded, owned: false })
+    return { host, note: `the kept cluster is in use: ${kept.busy}` }
+  }
+  const host = await connectReplayHost(kept.server.url, applicationName, { embedded: kept.server, owned: true })
+  await cleanOwnedHost(host)
+  return { host }
+}
+
+async function resetOwned(on: ReplayHost, options: ReplayServerOptions, applicationName: string) {
+  await on.close()
+  await removeKeptCluster(options.keepDir!)
+  return connectHost(options, applicationName)
+}
