@@ -7,7 +7,7 @@ import { systemSchemaFiles } from './system-schema.js'
 export const keptPrefix = 'squizzle_replay_kept_'
 
 /** How many kept states a server holds; older ones are dropped when one more is kept. */
-const keptStates = 4
+const keptStates = 8
 
 /**
  * The name a state kept under `key` has on `host` now: it hashes the key with the
