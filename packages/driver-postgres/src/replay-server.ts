@@ -101,11 +101,12 @@ async function connectHost(options: ReplayServerOptions, applicationName: string
     const host = await connectReplayHost(embedded.url, applicationName, { embedded, owned: false })
     return { host, note: 'a throwaway embedded server keeps nothing' }
   }
-  const kept = await startKeptCluster(options.keepDir)
+  // A cluster that cannot be kept (in use, or out of the server's reach) leaves a throwaway server.
+  const kept = await startKeptCluster(options.keepDir).catch((err: unknown) => ({ busy: errorText(err) }))
   if ('busy' in kept) {
     const embedded = await startEmbeddedPostgres({ durable: false })
     const host = await connectReplayHost(embedded.url, applicationName, { embedded, owned: false })
-    return { host, note: `the kept cluster is in use: ${kept.busy}` }
+    return { host, note: `the cluster in ${options.keepDir} cannot be used: ${kept.busy}` }
   }
   const host = await connectReplayHost(kept.server.url, applicationName, { embedded: kept.server, owned: true })
   await cleanOwnedHost(host)
@@ -116,4 +117,8 @@ async function resetOwned(on: ReplayHost, options: ReplayServerOptions, applicat
   await on.close()
   await removeKeptCluster(options.keepDir!)
   return connectHost(options, applicationName)
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err)
 }
