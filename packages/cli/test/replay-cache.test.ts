@@ -35,10 +35,26 @@ afterEach(async () => {
 
 /** The versions of the multi-version project: each adds files of every kind a schema has. */
 const versions: [string, string, string][] = [
-  ['1.0.0', '001_users.sql', "CREATE TYPE status AS ENUM ('active', 'closed');\nCREATE TABLE users (id serial PRIMARY KEY, email text NOT NULL, legacy text, status status NOT NULL DEFAULT 'active');\nINSERT INTO users (email) VALUES ('a@example.com');"],
-  ['1.1.0', '002_orders.sql', 'CREATE TABLE orders (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, user_id int REFERENCES users (id), total numeric(10, 2) CHECK (total >= 0));\nCREATE INDEX orders_user_idx ON orders (user_id);'],
-  ['1.2.0', '003_view.sql', "ALTER TYPE status ADD VALUE 'suspended';\nCREATE VIEW active_users AS SELECT id, email FROM users WHERE status = 'active';\nCOMMENT ON TABLE orders IS 'what users bought';"],
-  ['1.3.0', '004_trigger.sql', "CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.email := lower(NEW.email); RETURN NEW; END $$;\nCREATE TRIGGER users_touch BEFORE INSERT ON users FOR EACH ROW EXECUTE FUNCTION touch();\nALTER TABLE users DROP COLUMN legacy;"],
+  ['1.0.0', '001_users.sql', [
+    "CREATE TYPE status AS ENUM ('active', 'closed');",
+    "CREATE TABLE users (id serial PRIMARY KEY, email text NOT NULL, legacy text, status status NOT NULL DEFAULT 'active');",
+    "INSERT INTO users (email) VALUES ('a@example.com');",
+  ].join('\n')],
+  ['1.1.0', '002_orders.sql', [
+    'CREATE TABLE orders (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, user_id int REFERENCES users (id),',
+    '  total numeric(10, 2) CHECK (total >= 0));',
+    'CREATE INDEX orders_user_idx ON orders (user_id);',
+  ].join('\n')],
+  ['1.2.0', '003_view.sql', [
+    "ALTER TYPE status ADD VALUE 'suspended';",
+    "CREATE VIEW active_users AS SELECT id, email FROM users WHERE status = 'active';",
+    "COMMENT ON TABLE orders IS 'what users bought';",
+  ].join('\n')],
+  ['1.3.0', '004_trigger.sql', [
+    'CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.email := lower(NEW.email); RETURN NEW; END $$;',
+    'CREATE TRIGGER users_touch BEFORE INSERT ON users FOR EACH ROW EXECUTE FUNCTION touch();',
+    'ALTER TABLE users DROP COLUMN legacy;',
+  ].join('\n')],
 ]
 
 async function project(): Promise<TestProject> {
@@ -69,7 +85,10 @@ async function buildAll(p: TestProject, devUrl: string, count = versions.length,
 
 /** The kept states on a server (databases named squizzle_replay_kept_…), newest first. */
 const keptOn = (url: string) =>
-  query<{ datname: string }>(url, "SELECT datname FROM pg_database WHERE datname LIKE 'squizzle\\_replay\\_kept\\_%' ORDER BY oid DESC")
+  query<{ datname: string }>(
+    url,
+    "SELECT datname FROM pg_database WHERE datname LIKE 'squizzle\\_replay\\_kept\\_%' ORDER BY oid DESC",
+  )
 
 /** Runs `sql` inside a kept state, as someone with access to the server could. */
 async function tamper(url: string, database: string, sql: string): Promise<void> {
@@ -105,7 +124,8 @@ describe('build: incremental snapshot replay', () => {
       return build(q, '1.1.0', server.url, ...flags)
     }
     const rebuilt = await other()
-    expect(outcome(rebuilt, 'missed')).toMatchObject({ version: '1.0.0', reason: expect.stringMatching(/nothing is kept for it/) })
+    const nothingKept = expect.stringMatching(/nothing is kept for it/) as string
+    expect(outcome(rebuilt, 'missed')).toMatchObject({ version: '1.0.0', reason: nothingKept })
     expect(outcome(rebuilt, 'reused')).toBeUndefined()
     expect(rebuilt.digest).toBe((await other('--no-replay-cache')).digest)
   })
@@ -117,7 +137,8 @@ describe('build: incremental snapshot replay', () => {
     await tamper(server.url, newest!.datname, 'CREATE TABLE sneaky (id int)')
     await p.add('migrations', versions[2]![1], versions[2]![2])
     const tampered = await build(p, '1.2.0', server.url)
-    expect(outcome(tampered, 'missed')?.reason).toMatch(/^its schema is not the snapshot 1\.1\.0 recorded \(\d+ differences?\)$/)
+    const reason = /^its schema is not the snapshot 1\.1\.0 recorded \(\d+ differences?\)$/
+    expect(outcome(tampered, 'missed')?.reason).toMatch(reason)
     expect(outcome(tampered, 'kept')?.version).toBe('1.2.0')
     const full = await buildAll(await project(), server.url, 3, '--no-replay-cache')
     expect(tampered.digest).toBe(full[2]!.digest)

@@ -6,6 +6,8 @@ import { systemSchemaFiles } from './system-schema.js'
 /** Names of kept replayed states: the prefix, a hash of the key, `_`, a hash of the server's roles. */
 export const keptPrefix = 'squizzle_replay_kept_'
 
+type Missing = Extract<RestoredReplay, { missing: string }>
+
 /** How many kept states a server holds; older ones are dropped when one more is kept. */
 const keptStates = 8
 
@@ -37,7 +39,7 @@ export async function keptStateName(host: ReplayHost, key: string): Promise<{ pr
  * const found = await findKeptState(host, key) // { name } or { missing: 'nothing is kept for it …' }
  * ```
  */
-export async function findKeptState(host: ReplayHost, key: string): Promise<{ name: string } | Extract<RestoredReplay, { missing: string }>> {
+export async function findKeptState(host: ReplayHost, key: string): Promise<{ name: string } | Missing> {
   const { prefix, name } = await keptStateName(host, key)
   const rows = await host.run('looking for kept replays', (sql) => sql<{ name: string }[]>`
     SELECT datname AS name FROM pg_catalog.pg_database WHERE starts_with(datname, ${prefix})`)

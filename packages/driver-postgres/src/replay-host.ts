@@ -66,7 +66,8 @@ export async function connectReplayHost(
   } catch (err) {
     await admin.end({ timeout: 1 })
     await server?.embedded.stop()
-    throw isConnectFailure(err) ? connectionError(err, target.display, target.secrets) : databaseError(err, `reading the version of ${label}`, target.secrets)
+    if (isConnectFailure(err)) throw connectionError(err, target.display, target.secrets)
+    throw databaseError(err, `reading the version of ${label}`, target.secrets)
   }
 }
 

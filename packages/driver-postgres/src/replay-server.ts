@@ -77,7 +77,8 @@ export function openReplayServer(options: ReplayServerOptions = {}): ReplayServe
         await keepState(on, made.name, key)
         return true
       } catch (err) {
-        await on.run('dropping a scratch database', (sql) => sql`DROP DATABASE IF EXISTS ${sql(made.name)} WITH (FORCE)`).catch(() => undefined)
+        const drop = (sql: ReplayHost['admin']) => sql`DROP DATABASE IF EXISTS ${sql(made.name)} WITH (FORCE)`
+        await on.run('dropping a scratch database', drop).catch(() => undefined)
         throw err
       }
     },

@@ -84,7 +84,11 @@ export async function recordSnapshot(input: RecordSnapshotInput): Promise<Record
 }
 
 // The state is kept from the storage itself: the replay's view serves the candidate, not the stored version.
-function keepAfterStore(pending: PendingKeep, storage: ArtifactStorage, snapshot: Buffer): NonNullable<RecordedSnapshot['pending']> {
+function keepAfterStore(
+  pending: PendingKeep,
+  storage: ArtifactStorage,
+  snapshot: Buffer,
+): NonNullable<RecordedSnapshot['pending']> {
   return {
     keep: (ref) => pending.keep({ storage, version: ref.version, digest: ref.digest, snapshot }),
     discard: () => pending.discard(),

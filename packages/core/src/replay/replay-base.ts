@@ -34,6 +34,9 @@ export interface ReplayBaseInput {
   applyUpTo: (scratch: ScratchDatabase, version: string) => Promise<void>
 }
 
+/** A base with nothing applied below the target yet, nothing reused and no twin. */
+const fromEmpty = { below: [], before: null, twin: null, reused: null } satisfies Omit<ReplayBase, 'scratch'>
+
 /**
  * Opens the database the replay starts on. Without a cache: an empty one, with every
  * version below the target to apply. With one: a copy of the state kept for the
@@ -51,17 +54,18 @@ export async function openReplayBase(input: ReplayBaseInput): Promise<ReplayBase
   const below = input.versions.slice(0, -1)
   const previous = below.at(-1)
   const { cache } = input
-  if (!cache) return { scratch: await input.scratch(), below: below.map((v) => v.version), before: null, twin: null, reused: null }
-  if (!previous) return { scratch: await cache.fresh(), below: [], before: null, twin: await input.scratch(), reused: null }
+  if (!cache) return { ...fromEmpty, scratch: await input.scratch(), below: below.map((v) => v.version) }
+  if (!previous) return { ...fromEmpty, scratch: await cache.fresh(), twin: await input.scratch() }
   const key = replayKey(previous.digest, input.toolVersion)
-  const event = { type: 'replay.cache', version: previous.version, digest: previous.digest, target: input.target, cache: cache.label } as const
+  const { version, digest } = previous
+  const event = { type: 'replay.cache', version, digest, target: input.target, cache: cache.label } as const
   const reused = await restoreProven(input, cache, key, previous.version)
   if ('scratch' in reused) {
     input.events({ ...event, outcome: 'reused' })
-    return { ...reused, below: [], twin: await twinOf(cache, key, reused.scratch), reused: previous.version }
+    return { ...fromEmpty, ...reused, twin: await twinOf(cache, key, reused.scratch), reused: version }
   }
   input.events({ ...event, outcome: 'missed', reason: reused.missing })
-  return replayAndKeep(input, cache, key, previous.version)
+  return replayAndKeep(input, cache, key, version)
 }
 
 async function restoreProven(input: ReplayBaseInput, cache: ReplayCache, key: string, version: string) {
@@ -93,19 +97,28 @@ async function twinOf(cache: ReplayCache, key: string, scratch: ScratchDatabase)
 }
 
 /** The full replay below the target, kept, then restored twice: for the target and for keeping its state. */
-async function replayAndKeep(input: ReplayBaseInput, cache: ReplayCache, key: string, version: string): Promise<ReplayBase> {
+async function replayAndKeep(
+  input: ReplayBaseInput,
+  cache: ReplayCache,
+  key: string,
+  version: string,
+): Promise<ReplayBase> {
   const full = await replayedUpTo(input, version, () => cache.fresh())
   // Not kept (e.g. another build holds the cache): the replay goes on on this database, without a twin.
-  if (!(await cache.keep(full, key))) return { scratch: full, below: [], before: null, twin: null, reused: null }
+  if (!(await cache.keep(full, key))) return { ...fromEmpty, scratch: full }
   const restored = await cache.restore(key)
   if ('scratch' in restored) {
-    return { scratch: restored.scratch, below: [], before: null, twin: await twinOf(cache, key, restored.scratch), reused: null }
+    return { ...fromEmpty, scratch: restored.scratch, twin: await twinOf(cache, key, restored.scratch) }
   }
   // Kept but gone already (dropped by someone else in between): replay once more.
-  return { scratch: await replayedUpTo(input, version, input.scratch), below: [], before: null, twin: null, reused: null }
+  return { ...fromEmpty, scratch: await replayedUpTo(input, version, input.scratch) }
 }
 
-async function replayedUpTo(input: ReplayBaseInput, version: string, open: ScratchDatabaseFactory): Promise<ScratchDatabase> {
+async function replayedUpTo(
+  input: ReplayBaseInput,
+  version: string,
+  open: ScratchDatabaseFactory,
+): Promise<ScratchDatabase> {
   const scratch = await open()
   try {
     await input.applyUpTo(scratch, version)

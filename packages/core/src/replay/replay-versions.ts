@@ -8,7 +8,7 @@ import type { ArtifactStorage } from '../storage/artifact-storage.js'
 import { compareVersions } from '../version/version.js'
 import type { ScratchDatabase, ScratchDatabaseFactory } from './scratch-database.js'
 import { pendingKeep, type PendingKeep } from './pending-keep.js'
-import { openReplayBase } from './replay-base.js'
+import { openReplayBase, type ReplayBase } from './replay-base.js'
 import type { ReplayCache } from './replay-cache.js'
 
 /** What a {@link ReplayCheck} gets: the scratch database right after the replay. */
@@ -89,54 +89,89 @@ export async function replayVersions(options: ReplayOptions): Promise<ReplayResu
     .filter((v) => compareVersions(v.version, options.target) <= 0)
     .sort((a, b) => compareVersions(a.version, b.version))
   const versions = listed.map((v) => v.version)
-  const previous = versions.length > 1 ? versions.at(-2)! : null
   events({ type: 'replay.prepare', target: options.target })
-  const { storage, toolVersion, limits, target } = options
-  let done = 0
-  const step = (e: SquizzleEvent, total: number) => {
-    if (e.type === 'version.done') events({ type: 'replay.step', target, version: e.version, done: ++done, versions: total })
-  }
-  const migratorOn = (scratch: ScratchDatabase, total: number) =>
-    new Migrator({ storage, driver: scratch.driver, toolVersion, limits, lockTimeoutMs: 10_000, events: (e) => step(e, total) })
-  let announced = false
-  const announce = (scratch: ScratchDatabase, count: number) => {
-    if (!announced) events({ type: 'replay.start', target, versions: count, database: scratch.label })
-    announced = true
-  }
-  const applyUpTo = async (scratch: ScratchDatabase, version: string) => {
-    announce(scratch, versions.length)
-    await replayStep(migratorOn(scratch, versions.length), version, scratch)
-  }
-  const base = await openReplayBase({ ...options, versions: listed, events, applyUpTo })
-  const { scratch, twin } = base
+  const engine = replayEngine(options, versions.length, events)
+  const base = await openReplayBase({ ...options, versions: listed, events, applyUpTo: engine.applyUpTo })
   let result: ReplayResult
   try {
-    const snapshotOf = snapshotter(scratch)
-    const total = base.reused === null ? versions.length : 1
-    announce(scratch, total)
-    const migrator = migratorOn(scratch, total)
-    if (previous !== null && base.below.length > 0) await replayStep(migrator, previous, scratch)
-    const before = base.before ?? (await snapshotOf())
-    await replayStep(migrator, target, scratch)
-    const after = await snapshotOf()
-    const context: ReplayContext = { migrator, driver: scratch.driver, storage, target, previous, before, after, snapshot: snapshotOf }
-    for (const check of options.checks ?? []) await check(context)
-    const pending = twin && options.cache ? pendingKeep({ twin, cache: options.cache, toolVersion, limits, events }) : null
-    result = { snapshot: after, versions, reused: base.reused, pending, database: scratch.label, durationMs: Date.now() - started }
+    const { snapshot, pending } = await replayTarget(options, versions, base, engine, events)
+    const durationMs = Date.now() - started
+    result = { snapshot, versions, reused: base.reused, pending, database: base.scratch.label, durationMs }
   } catch (err) {
     // The replay's failure is the news; a failure to clean up after it must not replace it.
-    await scratch.dispose().catch(() => undefined)
-    await twin?.dispose().catch(() => undefined)
+    await base.scratch.dispose().catch(() => undefined)
+    await base.twin?.dispose().catch(() => undefined)
     throw err
   }
   try {
-    await scratch.dispose()
+    await base.scratch.dispose()
   } catch (err) {
     await result.pending?.discard()
     throw err
   }
-  events({ type: 'replay.done', target, versions: versions.length, objects: result.snapshot.objects.length, durationMs: result.durationMs })
+  const objects = result.snapshot.objects.length
+  const { durationMs } = result
+  events({ type: 'replay.done', target: options.target, versions: versions.length, objects, durationMs })
   return result
+}
+
+/** How the replay applies versions: engines that report steps (counted over the whole replay), announced once. */
+interface ReplayEngine {
+  migratorOn(scratch: ScratchDatabase, total: number): Migrator
+  announce(scratch: ScratchDatabase, count: number): void
+  applyUpTo(scratch: ScratchDatabase, version: string): Promise<void>
+}
+
+function replayEngine(options: ReplayOptions, count: number, events: EventSink): ReplayEngine {
+  const { storage, toolVersion, limits, target } = options
+  let done = 0
+  let announced = false
+  const step = (e: SquizzleEvent, total: number) => {
+    if (e.type !== 'version.done') return
+    events({ type: 'replay.step', target, version: e.version, done: ++done, versions: total })
+  }
+  const engine: ReplayEngine = {
+    migratorOn(scratch, total) {
+      const { driver } = scratch
+      const lockTimeoutMs = 10_000
+      return new Migrator({ storage, driver, toolVersion, limits, lockTimeoutMs, events: (e) => step(e, total) })
+    },
+    announce(scratch, versions) {
+      if (!announced) events({ type: 'replay.start', target, versions, database: scratch.label })
+      announced = true
+    },
+    async applyUpTo(scratch, version) {
+      engine.announce(scratch, count)
+      await replayStep(engine.migratorOn(scratch, count), version, scratch)
+    },
+  }
+  return engine
+}
+
+/** Applies what is left up to the target on the base, snapshots it and runs the checks. */
+async function replayTarget(
+  options: ReplayOptions,
+  versions: readonly string[],
+  base: ReplayBase,
+  engine: ReplayEngine,
+  events: EventSink,
+): Promise<{ snapshot: SchemaSnapshot; pending: PendingKeep | null }> {
+  const { scratch, twin } = base
+  const { storage, target, toolVersion, limits, cache } = options
+  const previous = versions.length > 1 ? versions.at(-2)! : null
+  const snapshotOf = snapshotter(scratch)
+  const total = base.reused === null ? versions.length : 1
+  engine.announce(scratch, total)
+  const migrator = engine.migratorOn(scratch, total)
+  if (previous !== null && base.below.length > 0) await replayStep(migrator, previous, scratch)
+  const before = base.before ?? (await snapshotOf())
+  await replayStep(migrator, target, scratch)
+  const after = await snapshotOf()
+  const { driver } = scratch
+  const context: ReplayContext = { migrator, driver, storage, target, previous, before, after, snapshot: snapshotOf }
+  for (const check of options.checks ?? []) await check(context)
+  const pending = twin && cache ? pendingKeep({ twin, cache, toolVersion, limits, events }) : null
+  return { snapshot: after, pending }
 }
 
 function snapshotter(scratch: ScratchDatabase): () => Promise<SchemaSnapshot> {
