@@ -60,7 +60,13 @@ export function openReplayServer(options: ReplayServerOptions = {}): ReplayServe
       const { host: on, note } = await connect()
       if (note !== undefined) return { missing: note }
       const found = await findKeptState(on, key)
-      return 'missing' in found ? found : { scratch: await open(found.name) }
+      if ('missing' in found) return found
+      try {
+        return { scratch: await open(found.name) }
+      } catch (err) {
+        // E.g. a dev server role that may not copy another role's database: a full replay instead.
+        return { missing: `copying it failed: ${errorText(err)}` }
+      }
     },
     async fresh() {
       const { host: on } = await connect()

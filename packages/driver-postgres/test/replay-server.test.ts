@@ -20,7 +20,8 @@ afterAll(async () => {
 const tables = async (url: string, database: string) => {
   const inside = new URL(url)
   inside.pathname = `/${database}`
-  const rows = await query<{ t: string }>(inside.toString(), "SELECT tablename AS t FROM pg_tables WHERE schemaname = 'public'")
+  const sql = "SELECT tablename AS t FROM pg_tables WHERE schemaname = 'public'"
+  const rows = await query<{ t: string }>(inside.toString(), sql)
   return rows.map((r) => r.t)
 }
 const nameOf = (label: string) => label.split(' ')[1]!
@@ -46,7 +47,8 @@ describe('openReplayServer', () => {
       expect(await replay.cache!.restore('key two')).toEqual({ missing: nothing })
       // A role is seen by every database of the server: one created since hides the state.
       await query(server.url, 'CREATE ROLE replay_test_role')
-      expect(await replay.cache!.restore('key one')).toEqual({ missing: expect.stringMatching(/roles changed/) as string })
+      const rolesChanged = expect.stringMatching(/roles changed/) as string
+      expect(await replay.cache!.restore('key one')).toEqual({ missing: rolesChanged })
       await query(server.url, 'DROP ROLE replay_test_role')
       expect('scratch' in (await replay.cache!.restore('key one'))).toBe(true)
     } finally {

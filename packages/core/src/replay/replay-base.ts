@@ -104,8 +104,19 @@ async function replayAndKeep(
   version: string,
 ): Promise<ReplayBase> {
   const full = await replayedUpTo(input, version, () => cache.fresh())
+  let kept: boolean
+  try {
+    kept = await cache.keep(full, key)
+  } catch (err) {
+    // The cache failed (and disposed of the database): the build goes on without it, replaying once more.
+    const reason = err instanceof Error ? err.message : String(err)
+    const { digest } = input.versions.at(-2)!
+    const { target } = input
+    input.events({ type: 'replay.cache', outcome: 'not-kept', version, digest, target, cache: cache.label, reason })
+    return { ...fromEmpty, scratch: await replayedUpTo(input, version, input.scratch) }
+  }
   // Not kept (e.g. another build holds the cache): the replay goes on on this database, without a twin.
-  if (!(await cache.keep(full, key))) return { ...fromEmpty, scratch: full }
+  if (!kept) return { ...fromEmpty, scratch: full }
   const restored = await cache.restore(key)
   if ('scratch' in restored) {
     return { ...fromEmpty, scratch: restored.scratch, twin: await twinOf(cache, key, restored.scratch) }
