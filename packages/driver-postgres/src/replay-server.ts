@@ -43,40 +43,76 @@ export interface ReplayServer {
  * ```
  */
 export function openReplayServer(options: ReplayServerOptions = {}): ReplayServer {
-  const applicationName = options.applicationName ?? 'squizzle (replay)'
-  const opened = new WeakMap<ScratchDatabase, HostScratch>()
-  let host: Promise<{ host: ReplayHost; note?: string }> | null = null
-  const connect = () => (host ??= connectHost(options, applicationName))
-  const open = async (template: string): Promise<ScratchDatabase> => {
-    const made = await openHostScratch((await connect()).host, applicationName, template)
-    opened.set(made.scratch, made)
+  const server = new LazyHost(options, options.applicationName ?? 'squizzle (replay)')
+  return {
+    scratch: () => server.open('template0'),
+    cache: options.cache === false ? undefined : hostCache(server, options),
+    close: () => server.close(),
+  }
+}
+
+/** The replay server, connected (or started) on first use, with the scratch databases opened on it. */
+class LazyHost {
+  private started: Promise<{ host: ReplayHost; note?: string }> | null = null
+  private readonly opened = new WeakMap<ScratchDatabase, HostScratch>()
+
+  constructor(
+    private readonly options: ReplayServerOptions,
+    private readonly applicationName: string,
+  ) {}
+
+  /** The server, and a note when it keeps no states (then `restore` misses and `keep` declines). */
+  connect(): Promise<{ host: ReplayHost; note?: string }> {
+    return (this.started ??= connectHost(this.options, this.applicationName))
+  }
+
+  async open(template: string): Promise<ScratchDatabase> {
+    const made = await openHostScratch((await this.connect()).host, this.applicationName, template)
+    this.opened.set(made.scratch, made)
     return made.scratch
   }
-  const cache: ReplayCache = {
-    get label() {
-      return options.devUrl !== undefined ? 'the development server' : (options.keepDir ?? 'an embedded server')
-    },
+
+  /** What `open` made of `scratch`, or undefined for a database of another server. */
+  made(scratch: ScratchDatabase): HostScratch | undefined {
+    return this.opened.get(scratch)
+  }
+
+  /** Replaces Squizzle's own cluster with a new one (roles and kept states gone). */
+  reset(on: ReplayHost): void {
+    this.started = resetOwned(on, this.options, this.applicationName)
+  }
+
+  async close(): Promise<void> {
+    const started = this.started
+    this.started = null
+    if (started) await (await started).host.close()
+  }
+}
+
+function hostCache(server: LazyHost, options: ReplayServerOptions): ReplayCache {
+  return {
+    label: options.devUrl !== undefined ? 'the development server' : (options.keepDir ?? 'an embedded server'),
     async restore(key): Promise<RestoredReplay> {
-      const { host: on, note } = await connect()
+      const { host: on, note } = await server.connect()
       if (note !== undefined) return { missing: note }
       const found = await findKeptState(on, key)
       if ('missing' in found) return found
       try {
-        return { scratch: await open(found.name) }
+        return { scratch: await server.open(found.name) }
       } catch (err) {
         // E.g. a dev server role that may not copy another role's database: a full replay instead.
         return { missing: `copying it failed: ${errorText(err)}` }
       }
     },
     async fresh() {
-      const { host: on } = await connect()
+      const { host: on } = await server.connect()
       // Squizzle's own cluster starts over when replays created roles, so a full replay runs as on a new server.
-      if (on.owned && (await hasReplayRoles(on))) host = resetOwned(on, options, applicationName)
-      return open('template0')
+      if (on.owned && (await hasReplayRoles(on))) server.reset(on)
+      return server.open('template0')
     },
     async keep(scratch, key) {
-      const { host: on, note } = await connect()
-      const made = opened.get(scratch)
+      const { host: on, note } = await server.connect()
+      const made = server.made(scratch)
       if (note !== undefined || !made) return false
       try {
         await made.release()
@@ -87,15 +123,6 @@ export function openReplayServer(options: ReplayServerOptions = {}): ReplayServe
         await on.run('dropping a scratch database', drop).catch(() => undefined)
         throw err
       }
-    },
-  }
-  return {
-    scratch: () => open('template0'),
-    cache: options.cache === false ? undefined : cache,
-    async close() {
-      const started = host
-      host = null
-      if (started) await (await started).host.close()
     },
   }
 }
