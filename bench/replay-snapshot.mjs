@@ -72,7 +72,10 @@ function incrementalReplay(devUrl) {
   const per = Math.ceil(files.length / count)
   const slices = Array.from({ length: count }, (_, v) => files.slice(v * per, (v + 1) * per))
   console.log(`\ntrigger.dev corpus cut into ${count} versions: build ${count}.0.0 after ${count - 1} built ones`)
-  for (const [label, env] of [['--dev-url', { SQUIZZLE_DEV_URL: devUrl }], ['embedded', { SQUIZZLE_DEV_URL: '' }]]) {
+  const servers = [['--dev-url', { SQUIZZLE_DEV_URL: devUrl }], ['embedded', { SQUIZZLE_DEV_URL: '' }]]
+  // BENCH_REPLAY_SERVERS=embedded (or --dev-url) times one of the two.
+  const only = process.env.BENCH_REPLAY_SERVERS
+  for (const [label, env] of servers.filter(([l]) => only === undefined || only === l)) {
     const base = join(work, `base-${label.replace(/\W/g, '')}`)
     mkdirSync(join(base, 'migrations'), { recursive: true })
     const source = join(corpus, 'fixtures', 'trigger-dev', 'migrations')
@@ -85,7 +88,8 @@ function incrementalReplay(devUrl) {
     console.log(`  (${label}: ${count - 1} builds to set up, ${(Number(process.hrtime.bigint() - setup) / 1e9).toFixed(1)} s)`)
     const once = (flags) => {
       const dir = join(work, `run${++projects}`)
-      cpSync(base, dir, { recursive: true })
+      // cp -a keeps the kept cluster's owner and modes, which its server checks.
+      spawnSync('cp', ['-a', base, dir])
       addSlice(dir, source, slices[count - 1])
       writeConfig(dir, files)
       const r = squizzle(dir, ['build', `${count}.0.0`, '--json', '--irreversible', ...flags], env)
