@@ -53,13 +53,18 @@ function buildProject(name, populate) {
 /** Runs `squizzle apply` in a child that reports its own peak RSS. */
 function squizzleApply(dir, url) {
   const probe = `process.on('exit', () => process.stderr.write('\\nmaxrss_kb=' + process.resourceUsage().maxRSS + '\\n')); process.argv.splice(1, 0, ${JSON.stringify(bin)}); await import(${JSON.stringify(bin)})`
-  const r = timed(process.execPath, ['--input-type=module', '-e', probe, '--', 'apply', '--quiet'], { cwd: dir, env: { ...process.env, DATABASE_URL: url, NO_COLOR: '1' } })
+  const r = timed(process.execPath, ['--input-type=module', '-e', probe, '--', 'apply', '--quiet'], {
+    cwd: dir,
+    env: { ...process.env, DATABASE_URL: url, NO_COLOR: '1' },
+  })
   const kb = Number(/maxrss_kb=(\d+)/.exec(r.stderr)?.[1] ?? NaN)
   return { seconds: r.seconds, rssMb: kb / 1024 }
 }
 
 function psqlApply(files, url) {
-  return timed(psql, ['-X', '-q', '-1', '-v', 'ON_ERROR_STOP=1', ...files.flatMap((f) => ['-f', f]), url], { env: { ...process.env, PGOPTIONS: '-c client_min_messages=warning' } }).seconds
+  return timed(psql, ['-X', '-q', '-1', '-v', 'ON_ERROR_STOP=1', ...files.flatMap((f) => ['-f', f]), url], {
+    env: { ...process.env, PGOPTIONS: '-c client_min_messages=warning' },
+  }).seconds
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
@@ -87,13 +92,23 @@ async function compare(label, files, project) {
       }
     }
   }
-  return { label, psql: median(ps), squizzle: median(sq), ratio: median(sq) / median(ps), rssMb: rss, psqlRuns: ps, squizzleRuns: sq }
+  return {
+    label,
+    psql: median(ps),
+    squizzle: median(sq),
+    ratio: median(sq) / median(ps),
+    rssMb: rss,
+    psqlRuns: ps,
+    squizzleRuns: sq,
+  }
 }
 
 try {
   const smallDir = join(work, 'small-sql')
   const smallFiles = writeSmallFiles(smallDir, 500)
-  const smallProject = buildProject('small', (dir) => cpSync(smallDir, join(dir, 'db', 'migrations'), { recursive: true }))
+  const smallProject = buildProject('small', (dir) =>
+    cpSync(smallDir, join(dir, 'db', 'migrations'), { recursive: true }),
+  )
 
   const seedDir = join(work, 'seed-sql')
   mkdirSync(seedDir, { recursive: true })
@@ -107,16 +122,37 @@ try {
 
   const results = [
     await compare('(a) 500 files: table + index + 10 rows each', smallFiles, smallProject),
-    await compare(`(b) one ${Math.round(statSync(seed.file).size / 1e6)} MB seed file (${seed.rows} rows)`, [join(seedDir, '0001_table.sql'), seed.file], seedProject),
+    await compare(
+      `(b) one ${Math.round(statSync(seed.file).size / 1e6)} MB seed file (${seed.rows} rows)`,
+      [join(seedDir, '0001_table.sql'), seed.file],
+      seedProject,
+    ),
   ]
   const server = (await admin`SHOW server_version`)[0].server_version
   const client = spawnSync(psql, ['--version'], { encoding: 'utf8' }).stdout.trim()
-  console.log(`\nPostgreSQL ${server} (embedded), ${client}; median of ${runs} runs; wall time includes process start\n`)
-  console.log('case'.padEnd(52), 'psql -1 -f'.padStart(11), 'squizzle'.padStart(10), 'ratio'.padStart(7), 'peak RSS'.padStart(10))
+  console.log(
+    `\nPostgreSQL ${server} (embedded), ${client}; median of ${runs} runs; wall time includes process start\n`,
+  )
+  console.log(
+    'case'.padEnd(52),
+    'psql -1 -f'.padStart(11),
+    'squizzle'.padStart(10),
+    'ratio'.padStart(7),
+    'peak RSS'.padStart(10),
+  )
   for (const r of results) {
-    console.log(r.label.padEnd(52), `${r.psql.toFixed(2)} s`.padStart(11), `${r.squizzle.toFixed(2)} s`.padStart(10), `${r.ratio.toFixed(2)}x`.padStart(7), `${r.rssMb.toFixed(0)} MB`.padStart(10))
+    console.log(
+      r.label.padEnd(52),
+      `${r.psql.toFixed(2)} s`.padStart(11),
+      `${r.squizzle.toFixed(2)} s`.padStart(10),
+      `${r.ratio.toFixed(2)}x`.padStart(7),
+      `${r.rssMb.toFixed(0)} MB`.padStart(10),
+    )
   }
-  for (const r of results) console.log(`${r.label}: psql runs ${r.psqlRuns.map((x) => x.toFixed(2)).join(' ')}; squizzle runs ${r.squizzleRuns.map((x) => x.toFixed(2)).join(' ')}`)
+  for (const r of results)
+    console.log(
+      `${r.label}: psql runs ${r.psqlRuns.map((x) => x.toFixed(2)).join(' ')}; squizzle runs ${r.squizzleRuns.map((x) => x.toFixed(2)).join(' ')}`,
+    )
   console.log(`\nbundle of (b): largest file ${(statSync(seed.file).size / 1e6).toFixed(1)} MB`)
 } finally {
   await admin.end()

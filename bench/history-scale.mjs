@@ -31,9 +31,10 @@ try {
   }
   const cases = {}
   for (const [label, b] of Object.entries(bins)) {
-    for (const n of sizes) for (const [command, fn] of Object.entries(commands(b, projects[n], n))) {
-      cases[`${label}|${command}|${n}`] = fn
-    }
+    for (const n of sizes)
+      for (const [command, fn] of Object.entries(commands(b, projects[n], n))) {
+        cases[`${label}|${command}|${n}`] = fn
+      }
   }
   const samples = await interleave(rounds, cases)
   printTable(samples)

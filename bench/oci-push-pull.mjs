@@ -35,7 +35,10 @@ function timed(cmd, args, options = {}) {
 /** Runs the squizzle CLI in a child that reports its own peak RSS. */
 function squizzle(args, cwd) {
   const probe = `process.on('exit', () => process.stderr.write('\\nmaxrss_kb=' + process.resourceUsage().maxRSS + '\\n')); process.argv.splice(1, 0, ${JSON.stringify(bin)}); await import(${JSON.stringify(bin)})`
-  const r = timed(process.execPath, ['--input-type=module', '-e', probe, '--', ...args, '--quiet'], { cwd, env: { ...process.env, NO_COLOR: '1' } })
+  const r = timed(process.execPath, ['--input-type=module', '-e', probe, '--', ...args, '--quiet'], {
+    cwd,
+    env: { ...process.env, NO_COLOR: '1' },
+  })
   return { seconds: r.seconds, rssMb: Number(/maxrss_kb=(\d+)/.exec(r.stderr)?.[1] ?? NaN) / 1024 }
 }
 
@@ -52,10 +55,19 @@ function freePort() {
 async function startRegistry() {
   const dir = mkdtempSync(join(work, 'registry-'))
   const port = await freePort()
-  writeFileSync(join(dir, 'config.yml'), `version: 0.1\nlog:\n  level: error\n  accesslog:\n    disabled: true\nstorage:\n  filesystem:\n    rootdirectory: ${dir}/data\nhttp:\n  addr: 127.0.0.1:${port}\n`)
+  writeFileSync(
+    join(dir, 'config.yml'),
+    `version: 0.1\nlog:\n  level: error\n  accesslog:\n    disabled: true\nstorage:\n  filesystem:\n    rootdirectory: ${dir}/data\nhttp:\n  addr: 127.0.0.1:${port}\n`,
+  )
   const child = spawn('docker-registry', ['serve', join(dir, 'config.yml')], { stdio: 'ignore' })
   for (let i = 0; i < 300; i++) {
-    if ((await fetch(`http://127.0.0.1:${port}/v2/`).then((r) => r.status, () => 0)) === 200) break
+    if (
+      (await fetch(`http://127.0.0.1:${port}/v2/`).then(
+        (r) => r.status,
+        () => 0,
+      )) === 200
+    )
+      break
     await new Promise((r) => setTimeout(r, 50))
   }
   return {
@@ -79,7 +91,12 @@ await writeIncompressibleSql(join(project, 'db', 'migrations', '001_blob.sql'), 
 timed(process.execPath, [bin, 'build', '1.0.0', '--irreversible', '--no-snapshot', '--quiet'], { cwd: project })
 rmSync(join(project, 'db'), { recursive: true })
 const layout = join(project, '.squizzle', 'artifacts')
-const bundleBytes = Math.max(...spawnSync('find', [join(layout, 'blobs'), '-type', 'f'], { encoding: 'utf8' }).stdout.trim().split('\n').map((f) => statSync(f).size))
+const bundleBytes = Math.max(
+  ...spawnSync('find', [join(layout, 'blobs'), '-type', 'f'], { encoding: 'utf8' })
+    .stdout.trim()
+    .split('\n')
+    .map((f) => statSync(f).size),
+)
 console.log(`bundle layer ${(bundleBytes / 1024 / 1024).toFixed(1)} MB`)
 
 const results = { squizzlePush: [], squizzlePull: [], skopeoPush: [], skopeoPull: [], pushRss: [], pullRss: [] }
@@ -101,8 +118,26 @@ for (let run = 1; run <= runs; run++) {
         results.pullRss.push(pull.rssMb)
       } else {
         const ref = `docker://${registry.host}/bench/skopeo:1.0.0`
-        results.skopeoPush.push(timed('skopeo', ['--insecure-policy', 'copy', '--quiet', '--dest-tls-verify=false', `oci:${layout}:1.0.0`, ref]).seconds)
-        results.skopeoPull.push(timed('skopeo', ['--insecure-policy', 'copy', '--quiet', '--src-tls-verify=false', ref, `oci:${target}:1.0.0`]).seconds)
+        results.skopeoPush.push(
+          timed('skopeo', [
+            '--insecure-policy',
+            'copy',
+            '--quiet',
+            '--dest-tls-verify=false',
+            `oci:${layout}:1.0.0`,
+            ref,
+          ]).seconds,
+        )
+        results.skopeoPull.push(
+          timed('skopeo', [
+            '--insecure-policy',
+            'copy',
+            '--quiet',
+            '--src-tls-verify=false',
+            ref,
+            `oci:${target}:1.0.0`,
+          ]).seconds,
+        )
       }
     } finally {
       await registry.stop()
@@ -113,9 +148,12 @@ for (let run = 1; run <= runs; run++) {
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
-const row = (name, s, k) => `${name.padEnd(10)} ${s.toFixed(2).padStart(8)} s ${k.toFixed(2).padStart(8)} s ${(s / k).toFixed(2).padStart(7)}x`
+const row = (name, s, k) =>
+  `${name.padEnd(10)} ${s.toFixed(2).padStart(8)} s ${k.toFixed(2).padStart(8)} s ${(s / k).toFixed(2).padStart(7)}x`
 console.log(`\n${(bundleBytes / 1024 / 1024).toFixed(0)} MB bundle, median of ${runs} runs, fresh registry each time`)
 console.log(`${''.padEnd(10)} ${'squizzle'.padStart(10)} ${'skopeo'.padStart(10)} ${'ratio'.padStart(8)}`)
 console.log(row('push', median(results.squizzlePush), median(results.skopeoPush)))
 console.log(row('pull', median(results.squizzlePull), median(results.skopeoPull)))
-console.log(`squizzle peak RSS: push ${Math.max(...results.pushRss).toFixed(0)} MB, pull ${Math.max(...results.pullRss).toFixed(0)} MB (goal: under 100 MB)`)
+console.log(
+  `squizzle peak RSS: push ${Math.max(...results.pushRss).toFixed(0)} MB, pull ${Math.max(...results.pullRss).toFixed(0)} MB (goal: under 100 MB)`,
+)

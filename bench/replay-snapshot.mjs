@@ -24,7 +24,12 @@ const pg = await startEmbeddedPostgres()
 
 function squizzle(cwd, args, env = {}) {
   const started = process.hrtime.bigint()
-  const r = spawnSync(process.execPath, [bin, ...args], { cwd, env: { ...process.env, ...env }, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 })
+  const r = spawnSync(process.execPath, [bin, ...args], {
+    cwd,
+    env: { ...process.env, ...env },
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  })
   const seconds = Number(process.hrtime.bigint() - started) / 1e9
   if (r.status !== 0) throw new Error(`squizzle ${args.join(' ')} failed (${r.status}): ${r.stderr}`)
   return { seconds, stdout: r.stdout }
@@ -46,7 +51,10 @@ const time = (label, args, env) => {
   let last
   for (let i = 0; i < runs; i++) {
     last = project()
-    seconds.push(squizzle(last, ['build', '1.0.0', '--quiet', '--irreversible', ...args], { SQUIZZLE_DEV_URL: '', ...env }).seconds)
+    seconds.push(
+      squizzle(last, ['build', '1.0.0', '--quiet', '--irreversible', ...args], { SQUIZZLE_DEV_URL: '', ...env })
+        .seconds,
+    )
   }
   console.log(`${label.padEnd(44)} ${median(seconds).toFixed(2)} s (median of ${runs})`)
   return { dir: last, seconds: median(seconds) }
@@ -68,11 +76,16 @@ function addSlice(dir, source, names) {
 /** Times build N of an N-version history: every version replayed, against only the new one. */
 function incrementalReplay(devUrl) {
   const count = Number(process.env.BENCH_REPLAY_VERSIONS ?? 20)
-  const files = readdirSync(join(corpus, 'fixtures', 'trigger-dev', 'migrations')).filter((n) => n.endsWith('.sql')).sort()
+  const files = readdirSync(join(corpus, 'fixtures', 'trigger-dev', 'migrations'))
+    .filter((n) => n.endsWith('.sql'))
+    .sort()
   const per = Math.ceil(files.length / count)
   const slices = Array.from({ length: count }, (_, v) => files.slice(v * per, (v + 1) * per))
   console.log(`\ntrigger.dev corpus cut into ${count} versions: build ${count}.0.0 after ${count - 1} built ones`)
-  const servers = [['--dev-url', { SQUIZZLE_DEV_URL: devUrl }], ['embedded', { SQUIZZLE_DEV_URL: '' }]]
+  const servers = [
+    ['--dev-url', { SQUIZZLE_DEV_URL: devUrl }],
+    ['embedded', { SQUIZZLE_DEV_URL: '' }],
+  ]
   // BENCH_REPLAY_SERVERS=embedded (or --dev-url) times one of the two.
   const only = process.env.BENCH_REPLAY_SERVERS
   for (const [label, env] of servers.filter(([l]) => only === undefined || only === l)) {
@@ -85,7 +98,9 @@ function incrementalReplay(devUrl) {
       writeConfig(base, slices.slice(0, v + 1).flat())
       squizzle(base, ['build', `${v + 1}.0.0`, '--quiet', '--irreversible'], env)
     }
-    console.log(`  (${label}: ${count - 1} builds to set up, ${(Number(process.hrtime.bigint() - setup) / 1e9).toFixed(1)} s)`)
+    console.log(
+      `  (${label}: ${count - 1} builds to set up, ${(Number(process.hrtime.bigint() - setup) / 1e9).toFixed(1)} s)`,
+    )
     const once = (flags) => {
       const dir = join(work, `run${++projects}`)
       // cp -a keeps the kept cluster's owner and modes, which its server checks.
@@ -106,7 +121,9 @@ function incrementalReplay(devUrl) {
       incremental.push(run.seconds)
     }
     const [f, n] = [median(full), median(incremental)]
-    console.log(`  ${label.padEnd(10)} full replay ${f.toFixed(2)} s, incremental ${n.toFixed(2)} s (${(f / n).toFixed(1)}x, median of ${runs})`)
+    console.log(
+      `  ${label.padEnd(10)} full replay ${f.toFixed(2)} s, incremental ${n.toFixed(2)} s (${(f / n).toFixed(1)}x, median of ${runs})`,
+    )
   }
 }
 
@@ -124,8 +141,12 @@ async function snapshotCost() {
   const plain = time('build --no-snapshot', ['--no-snapshot'])
   const dev = time('build, replay on --dev-url (same server)', ['--dev-url', pg.url])
   const embedded = time('build, replay on an embedded server', [])
-  console.log(`replay cost: +${(dev.seconds - plain.seconds).toFixed(2)} s on a dev server, +${(embedded.seconds - plain.seconds).toFixed(2)} s with an embedded one`)
-  const built = JSON.parse(squizzle(project(), ['build', '1.0.0', '--json', '--irreversible', '--dev-url', pg.url]).stdout)
+  console.log(
+    `replay cost: +${(dev.seconds - plain.seconds).toFixed(2)} s on a dev server, +${(embedded.seconds - plain.seconds).toFixed(2)} s with an embedded one`,
+  )
+  const built = JSON.parse(
+    squizzle(project(), ['build', '1.0.0', '--json', '--irreversible', '--dev-url', pg.url]).stdout,
+  )
   console.log(`snapshot: ${built.snapshot.size} bytes in the bundle`)
   const admin = postgres(pg.url, { max: 1, onnotice: () => {} })
   await admin.unsafe('CREATE DATABASE bench_drift')

@@ -43,7 +43,8 @@ try {
   for (const [label, b] of Object.entries(bins)) {
     cases[`${label}: --version`] = () => run(b, project, ['--version'])
     cases[`${label}: no-op apply`] = () => run(b, project, ['apply', '--quiet'], { DATABASE_URL: applied })
-    cases[`${label}: apply (500 files)`] = async () => run(b, project, ['apply', '--quiet'], { DATABASE_URL: await fresh() })
+    cases[`${label}: apply (500 files)`] = async () =>
+      run(b, project, ['apply', '--quiet'], { DATABASE_URL: await fresh() })
   }
   const samples = await interleave(rounds, cases)
   const m = (name, key) => median(samples[name].map((x) => x[key]))

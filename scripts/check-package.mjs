@@ -39,9 +39,14 @@ for (const file of existsSync(join(dir, 'src')) ? walk(join(dir, 'src')) : []) {
   const text = readFileSync(file, 'utf8')
   const rel = relative(dir, file)
   // Doc comments may show console.log in examples; only code counts.
-  const code = text.split('\n').filter((line) => !/^\s*(\*|\/\/|\/\*)/.test(line)).join('\n')
-  if (/from '@squizzle\/[^']+\/src\//.test(text) || /from '\.\.\/\.\.\/\.\.\/[a-z-]+\/src/.test(text)) problem(`${rel} deep-imports another package`)
-  if (!printsAllowed && !rel.startsWith('src/testing/') && /\bconsole\.(log|error|warn|info|debug)\(/.test(code)) problem(`${rel} prints; report through events or errors instead`)
+  const code = text
+    .split('\n')
+    .filter((line) => !/^\s*(\*|\/\/|\/\*)/.test(line))
+    .join('\n')
+  if (/from '@squizzle\/[^']+\/src\//.test(text) || /from '\.\.\/\.\.\/\.\.\/[a-z-]+\/src/.test(text))
+    problem(`${rel} deep-imports another package`)
+  if (!printsAllowed && !rel.startsWith('src/testing/') && /\bconsole\.(log|error|warn|info|debug)\(/.test(code))
+    problem(`${rel} prints; report through events or errors instead`)
 }
 
 // The public names are kept in the repository: a change of the surface must be made on purpose.

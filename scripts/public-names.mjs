@@ -23,7 +23,10 @@ export function publicNames(dir, { fromSource = false } = {}) {
   const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'))
   const entries = Object.entries(pkg.exports ?? {}).filter(([, target]) => typeof target === 'object')
   const files = entries.map(([entry, target]) => [entry, join(dir, entryFile(target.types, fromSource))])
-  const program = ts.createProgram(files.map(([, file]) => file), { noEmit: true, skipLibCheck: true, allowJs: false })
+  const program = ts.createProgram(
+    files.map(([, file]) => file),
+    { noEmit: true, skipLibCheck: true, allowJs: false },
+  )
   const checker = program.getTypeChecker()
   const lines = []
   for (const [entry, file] of files) {

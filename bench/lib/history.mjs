@@ -4,7 +4,14 @@
 import { createHash } from 'node:crypto'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { appendRelease, computeChecksum, emptyLedger, validateManifest, writeBundle, writeLedgerFile } from '@squizzle/core'
+import {
+  appendRelease,
+  computeChecksum,
+  emptyLedger,
+  validateManifest,
+  writeBundle,
+  writeLedgerFile,
+} from '@squizzle/core'
 import { createFilesystemStorage } from '@squizzle/storage-filesystem'
 import { newProject } from './setup.mjs'
 
@@ -55,8 +62,16 @@ export async function writeHistory(dir, count, toolVersion) {
       files,
       checksum: computeChecksum(files),
     })
-    const ref = await storage.push({ manifest, bundle: writeBundle([{ path, size: bytes.length, sha256, source: bytes }]) })
-    ledger = appendRelease(ledger, { version, digest: ref.digest, previousVersion: previous?.version ?? null, files: [{ path, sha256 }] })
+    const ref = await storage.push({
+      manifest,
+      bundle: writeBundle([{ path, size: bytes.length, sha256, source: bytes }]),
+    })
+    ledger = appendRelease(ledger, {
+      version,
+      digest: ref.digest,
+      previousVersion: previous?.version ?? null,
+      files: [{ path, sha256 }],
+    })
     previous = { version, digest: ref.digest }
   }
   mkdirSync(join(dir, 'db'), { recursive: true })

@@ -34,7 +34,9 @@ export const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length
 /** The 1-minute load average, as text, for the record next to the numbers. */
 export async function loadAverage() {
   const { loadavg } = await import('node:os')
-  return loadavg().map((x) => x.toFixed(2)).join(' ')
+  return loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ')
 }
 
 /**

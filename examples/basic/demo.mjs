@@ -18,7 +18,11 @@ const releases = readdirSync(join(here, 'releases')).sort((a, b) => a.localeComp
 
 function squizzle(args, env) {
   console.log(`\n$ squizzle ${args.join(' ')}`)
-  const result = spawnSync(process.execPath, [bin, ...args], { cwd: project, env: { ...process.env, ...env }, stdio: 'inherit' })
+  const result = spawnSync(process.execPath, [bin, ...args], {
+    cwd: project,
+    env: { ...process.env, ...env },
+    stdio: 'inherit',
+  })
   if (result.status !== 0) throw new Error(`squizzle ${args[0]} exited with ${result.status}`)
 }
 
@@ -27,7 +31,12 @@ const pg = await startEmbeddedPostgres()
 // Builds replay every version on a fresh database of this same server to record the
 // expected schema (without SQUIZZLE_DEV_URL they would start an embedded server each).
 // The signing key's passphrase comes from the environment; in real life, from a CI secret.
-const env = { DATABASE_URL: pg.url, SQUIZZLE_DEV_URL: pg.url, SQUIZZLE_SIGNING_KEY_PASSPHRASE: 'demo only: keep yours in a secret store', NO_COLOR: process.env.NO_COLOR ?? '' }
+const env = {
+  DATABASE_URL: pg.url,
+  SQUIZZLE_DEV_URL: pg.url,
+  SQUIZZLE_SIGNING_KEY_PASSPHRASE: 'demo only: keep yours in a secret store',
+  NO_COLOR: process.env.NO_COLOR ?? '',
+}
 try {
   cpSync(join(here, 'squizzle.config.yaml'), join(project, 'squizzle.config.yaml'))
   squizzle(['init'], env)
@@ -52,7 +61,9 @@ try {
   squizzle(['rollback', '--yes'], env)
   squizzle(['apply'], env)
   squizzle(['drift', '--check'], env)
-  console.log('\nDemo finished: three versions built, signed, verified and applied exactly once, the schema matches the snapshot of the last one, and the last one was rolled back and applied again.')
+  console.log(
+    '\nDemo finished: three versions built, signed, verified and applied exactly once, the schema matches the snapshot of the last one, and the last one was rolled back and applied again.',
+  )
 } finally {
   await pg.stop()
   rmSync(project, { recursive: true, force: true })

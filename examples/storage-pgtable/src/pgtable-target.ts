@@ -209,7 +209,7 @@ export class PgTableTarget implements ContentTarget {
       if (whenMissing && isMissingStore(err)) return whenMissing()
       const why = err instanceof Error ? err.message : String(err)
       throw new SquizzleError('STORAGE_ERROR', `${this.name}: ${what} failed: ${why}`, {
-        hint: 'Check that the database is reachable and the user may create and write the store\'s schema.',
+        hint: "Check that the database is reachable and the user may create and write the store's schema.",
         cause: err,
       })
     }

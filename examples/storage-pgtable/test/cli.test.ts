@@ -26,7 +26,10 @@ const run = (args: string[], extra: Record<string, string> = {}) => squizzle(arg
 const ok = (r: RunResult) => expect(r, r.stderr).toMatchObject({ code: 0 })
 
 async function addMigration(name: string, sql: string, rollback: string): Promise<void> {
-  for (const [kind, text] of [['migrations', sql], ['rollback', rollback]] as const) {
+  for (const [kind, text] of [
+    ['migrations', sql],
+    ['rollback', rollback],
+  ] as const) {
     await mkdir(join(project, 'db', kind), { recursive: true })
     await writeFile(join(project, 'db', kind, name), text)
   }
@@ -124,4 +127,3 @@ describe('the pgtable storage plugin from the CLI', () => {
     for (const out of [r, failing]) expect(out.stdout + out.stderr).not.toContain(password)
   })
 })
-

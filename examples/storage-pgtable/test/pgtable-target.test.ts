@@ -89,7 +89,10 @@ describe('PgTableTarget', () => {
     const target = new PgTableTarget({ url: `postgres://nobody:${secret}@127.0.0.1:1/none`, schema: 'store' })
     opened.push(target)
     expect(target.name).toBe('pgtable://nobody@127.0.0.1:1/none?schema=store')
-    const err = await target.push(blob(Buffer.from('x')), Buffer.from('x')).then(() => null, (e: unknown) => e)
+    const err = await target.push(blob(Buffer.from('x')), Buffer.from('x')).then(
+      () => null,
+      (e: unknown) => e,
+    )
     expect(isSquizzleError(err) && err.code).toBe('STORAGE_ERROR')
     expect(JSON.stringify(err) + String((err as Error).message)).not.toContain(secret)
   })

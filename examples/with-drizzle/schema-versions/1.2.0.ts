@@ -17,10 +17,16 @@ export const posts = pgTable(
   'posts',
   {
     id: serial('id').primaryKey(),
-    authorId: integer('author_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    authorId: integer('author_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
     title: varchar('title', { length: 200 }).notNull(),
     body: text('body'),
     publishedAt: timestamp('published_at', { withTimezone: true }),
   },
-  (t) => [index('posts_author_idx').on(t.authorId), index('posts_published_idx').on(t.publishedAt), check('posts_title_not_blank', sql`length(trim(${t.title})) > 0`)],
+  (t) => [
+    index('posts_author_idx').on(t.authorId),
+    index('posts_published_idx').on(t.publishedAt),
+    check('posts_title_not_blank', sql`length(trim(${t.title})) > 0`),
+  ],
 )

@@ -15,7 +15,10 @@ const bin = join(dirname(createRequire(import.meta.url).resolve('@squizzle/cli/p
 const versions = ['1.0.0', '1.1.0', '1.2.0']
 let work: string
 
-async function squizzle(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+async function squizzle(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
     // Builds replay on the test server, as on a CI with a development server (SQUIZZLE_DEV_URL):
     // a fresh database each, rather than a PostgreSQL server started for every build.
@@ -31,16 +34,33 @@ async function squizzle(args: string[], env: Record<string, string> = {}): Promi
 }
 
 /** The public schema as the catalogs describe it: what must match between the two migrators. */
-async function schemaOf(url: string): Promise<{ columns: unknown[]; constraints: unknown[]; indexes: unknown[]; enums: unknown[]; sequences: unknown[] }> {
+async function schemaOf(
+  url: string,
+): Promise<{ columns: unknown[]; constraints: unknown[]; indexes: unknown[]; enums: unknown[]; sequences: unknown[] }> {
   return {
-    columns: await query(url, `SELECT table_name, column_name, data_type, character_maximum_length, is_nullable, column_default
-      FROM information_schema.columns WHERE table_schema = 'public' ORDER BY table_name, column_name`),
-    constraints: await query(url, `SELECT c.conrelid::regclass::text AS "table", c.conname, c.contype, pg_get_constraintdef(c.oid) AS def
-      FROM pg_constraint c JOIN pg_namespace n ON n.oid = c.connamespace WHERE n.nspname = 'public' ORDER BY 1, 2`),
-    indexes: await query(url, `SELECT tablename, indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' ORDER BY 1, 2`),
-    enums: await query(url, `SELECT t.typname, array_agg(e.enumlabel ORDER BY e.enumsortorder)::text AS labels
-      FROM pg_type t JOIN pg_enum e ON e.enumtypid = t.oid JOIN pg_namespace n ON n.oid = t.typnamespace WHERE n.nspname = 'public' GROUP BY 1 ORDER BY 1`),
-    sequences: await query(url, `SELECT sequence_name, data_type FROM information_schema.sequences WHERE sequence_schema = 'public' ORDER BY 1`),
+    columns: await query(
+      url,
+      `SELECT table_name, column_name, data_type, character_maximum_length, is_nullable, column_default
+      FROM information_schema.columns WHERE table_schema = 'public' ORDER BY table_name, column_name`,
+    ),
+    constraints: await query(
+      url,
+      `SELECT c.conrelid::regclass::text AS "table", c.conname, c.contype, pg_get_constraintdef(c.oid) AS def
+      FROM pg_constraint c JOIN pg_namespace n ON n.oid = c.connamespace WHERE n.nspname = 'public' ORDER BY 1, 2`,
+    ),
+    indexes: await query(
+      url,
+      `SELECT tablename, indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' ORDER BY 1, 2`,
+    ),
+    enums: await query(
+      url,
+      `SELECT t.typname, array_agg(e.enumlabel ORDER BY e.enumsortorder)::text AS labels
+      FROM pg_type t JOIN pg_enum e ON e.enumtypid = t.oid JOIN pg_namespace n ON n.oid = t.typnamespace WHERE n.nspname = 'public' GROUP BY 1 ORDER BY 1`,
+    ),
+    sequences: await query(
+      url,
+      `SELECT sequence_name, data_type FROM information_schema.sequences WHERE sequence_schema = 'public' ORDER BY 1`,
+    ),
   }
 }
 
@@ -64,7 +84,9 @@ describe('examples/with-drizzle', () => {
       // The first build generates the SQL and names the rollback file it pairs with; it stores nothing.
       const missing = await squizzle(['build', version, '--json'])
       expect(missing.code).toBe(1)
-      const { error } = JSON.parse(missing.stdout) as { error: { code: string; details: { missing: { migration: string; rollback: string }[] } } }
+      const { error } = JSON.parse(missing.stdout) as {
+        error: { code: string; details: { missing: { migration: string; rollback: string }[] } }
+      }
       expect(error.code).toBe('ROLLBACK_MISSING')
       const [wanted] = error.details.missing
       expect(wanted?.migration).toMatch(new RegExp(`^drizzle/000${i}_[a-z_]+\\.sql$`))
@@ -99,7 +121,9 @@ describe('examples/with-drizzle', () => {
     // Rolling back the last version and applying it again reaches the same schema.
     const before1_2 = await schemaOf(viaSquizzle)
     expect((await squizzle(['rollback', '--yes'], { DATABASE_URL: viaSquizzle })).code).toBe(0)
-    expect((await schemaOf(viaSquizzle)).columns).toContainEqual(expect.objectContaining({ table_name: 'posts', column_name: 'body' }))
+    expect((await schemaOf(viaSquizzle)).columns).toContainEqual(
+      expect.objectContaining({ table_name: 'posts', column_name: 'body' }),
+    )
     expect((await squizzle(['apply'], { DATABASE_URL: viaSquizzle })).code).toBe(0)
     expect(await schemaOf(viaSquizzle)).toEqual(before1_2)
   })
@@ -110,7 +134,10 @@ describe('examples/with-drizzle', () => {
     await writeFile(join(work, 'src', 'schema.ts'), latest.replace("body: text('body'),", "summary: text('summary'),"))
     const r = await squizzle(['build', '1.3.0', '--json'])
     expect(r.code).toBe(1)
-    expect((JSON.parse(r.stdout) as { error: { code: string; hint: string } }).error).toMatchObject({ code: 'DRIZZLE_KIT_FAILED', hint: expect.stringContaining('drizzle-kit generate') })
+    expect((JSON.parse(r.stdout) as { error: { code: string; hint: string } }).error).toMatchObject({
+      code: 'DRIZZLE_KIT_FAILED',
+      hint: expect.stringContaining('drizzle-kit generate'),
+    })
     const list = JSON.parse((await squizzle(['list', '--json'])).stdout) as { versions: { version: string }[] }
     expect(list.versions.map((v) => v.version)).toEqual(versions)
   })

@@ -33,15 +33,28 @@ const result = await build({
   target: 'node20',
   sourcemap: 'linked',
   external,
-  plugins: [directImports(['@squizzle/core', '@squizzle/driver-postgres', '@squizzle/storage-filesystem', '@squizzle/storage-oci'])],
+  plugins: [
+    directImports([
+      '@squizzle/core',
+      '@squizzle/driver-postgres',
+      '@squizzle/storage-filesystem',
+      '@squizzle/storage-oci',
+    ]),
+  ],
   logLevel: 'warning',
   metafile: process.env['SQUIZZLE_BUNDLE_META'] !== undefined,
   // Bundled CommonJS dependencies call require() for Node's own modules.
-  banner: { js: "import { createRequire as __squizzleRequire } from 'node:module'; const require = __squizzleRequire(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as __squizzleRequire } from 'node:module'; const require = __squizzleRequire(import.meta.url);",
+  },
 })
 
 // The bundled driver reads its system schema from <package>/sql/system, as the driver package does.
-const driverSql = join(dirname(fileURLToPath(import.meta.resolve('@squizzle/driver-postgres/package.json'))), 'sql', 'system')
+const driverSql = join(
+  dirname(fileURLToPath(import.meta.resolve('@squizzle/driver-postgres/package.json'))),
+  'sql',
+  'system',
+)
 rmSync(join(root, 'sql'), { recursive: true, force: true })
 mkdirSync(join(root, 'sql'), { recursive: true })
 cpSync(driverSql, join(root, 'sql', 'system'), { recursive: true })

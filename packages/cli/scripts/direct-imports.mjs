@@ -19,7 +19,10 @@ async function barrelMap(specifier) {
   const entry = fileURLToPath(import.meta.resolve(specifier))
   const names = new Map()
   for (const [, list, from] of (await readFile(entry, 'utf8')).matchAll(reExport)) {
-    for (const spec of list.split(',').map((s) => s.trim()).filter(Boolean)) {
+    for (const spec of list
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean)) {
       const [original, alias = original] = spec.split(/\s+as\s+/)
       names.set(alias, { file: join(dirname(entry), from), name: original })
     }
@@ -31,7 +34,10 @@ async function barrelMap(specifier) {
 function rewrite(keyword, list, specifier, names) {
   const types = []
   const byFile = new Map()
-  for (const spec of list.split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const spec of list
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     if (spec.startsWith('type ')) {
       types.push(spec)
       continue

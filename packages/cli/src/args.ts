@@ -66,12 +66,20 @@ export function commandName(argv: string[]): string | undefined {
  * parseCommand(['apply', '1.2.0', '--dry-run'], { 'dry-run': { type: 'boolean' } })
  * ```
  */
-export function parseCommand(argv: string[], commandOptions: (name: string | undefined) => OptionSpec, bareValues: (name: string | undefined) => Record<string, string> = () => ({})): ParsedCommand {
+export function parseCommand(
+  argv: string[],
+  commandOptions: (name: string | undefined) => OptionSpec,
+  bareValues: (name: string | undefined) => Record<string, string> = () => ({}),
+): ParsedCommand {
   const name = commandName(argv)
   // `--lint` alone means `--lint=warn`: rewritten before parsing, so it never takes the next argument as its value.
   const bare = bareValues(name)
   const end = argv.indexOf('--')
-  argv = argv.map((arg, i) => ((end === -1 || i < end) && arg.startsWith('--') && Object.hasOwn(bare, arg.slice(2)) ? `${arg}=${bare[arg.slice(2)]}` : arg))
+  argv = argv.map((arg, i) =>
+    (end === -1 || i < end) && arg.startsWith('--') && Object.hasOwn(bare, arg.slice(2))
+      ? `${arg}=${bare[arg.slice(2)]}`
+      : arg,
+  )
   const options = { ...globalOptions, ...commandOptions(name) }
   checkOptions(argv, options, name)
   let parsed
@@ -147,7 +155,9 @@ function helpHint(name: string | undefined): string {
 export function parseDuration(text: string, what: string): number {
   const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim())
   if (!match) {
-    throw new SquizzleError('USAGE', `${what}: "${text}" is not a duration`, { hint: 'Use a number with ms, s, m or h, e.g. 30s or 2m.' })
+    throw new SquizzleError('USAGE', `${what}: "${text}" is not a duration`, {
+      hint: 'Use a number with ms, s, m or h, e.g. 30s or 2m.',
+    })
   }
   const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[match[2] ?? 'ms'] ?? 1
   const ms = Math.round(Number(match[1]) * unit)
@@ -200,7 +210,11 @@ function pinnedReference(pin: PinnedVersion): string {
  * const version = oneVersion(args.positionals, 'verify')
  * ```
  */
-export function oneVersion(positionals: readonly string[], command: string, options: { pinned?: boolean } = {}): string {
+export function oneVersion(
+  positionals: readonly string[],
+  command: string,
+  options: { pinned?: boolean } = {},
+): string {
   return versionArguments(positionals, command, { min: 1, max: 1 }, options)[0]!
 }
 

@@ -72,7 +72,11 @@ export class CommandContext {
     // postgres.js, like libpq, falls back to PGPASSWORD when the URL has no password.
     if (io.env['PGPASSWORD']) this.addSecrets([io.env['PGPASSWORD']])
     const registryPassword = io.env['SQUIZZLE_REGISTRY_PASSWORD']
-    if (registryPassword) this.addSecrets([registryPassword, Buffer.from(`${io.env['SQUIZZLE_REGISTRY_USERNAME'] ?? ''}:${registryPassword}`).toString('base64')])
+    if (registryPassword)
+      this.addSecrets([
+        registryPassword,
+        Buffer.from(`${io.env['SQUIZZLE_REGISTRY_USERNAME'] ?? ''}:${registryPassword}`).toString('base64'),
+      ])
   }
 
   static async create(io: Io, flags: GlobalFlags, reporterRef: { current?: Reporter }): Promise<CommandContext> {
@@ -150,7 +154,12 @@ export class CommandContext {
     if (!url.startsWith('oci://')) return storage
     const local = parseStorageUrl(this.localLayoutUrl(), this.root)
     // Only an existing layout serves as a cache: reading must never create one.
-    const hasLayout = local.scheme === 'file' && (await access(join(local.path, 'oci-layout')).then(() => true, () => false))
+    const hasLayout =
+      local.scheme === 'file' &&
+      (await access(join(local.path, 'oci-layout')).then(
+        () => true,
+        () => false,
+      ))
     if (!hasLayout) return storage
     return createTargetStorage(readThroughCache(storage.target, (await openStorage(local)).target))
   }
@@ -160,7 +169,11 @@ export class CommandContext {
    * settings (`transfer`: a command's `--retries`/`--timeout`/`--retry-budget`, over `SQUIZZLE_REGISTRY_*`),
    * refusing one the command cannot use and creating a missing layout for `create` (see {@link prepareStorage}).
    */
-  async openStorageAt(url: string, use: StorageUse = 'required', transfer: TransferValues = {}): Promise<OpenedStorage> {
+  async openStorageAt(
+    url: string,
+    use: StorageUse = 'required',
+    transfer: TransferValues = {},
+  ): Promise<OpenedStorage> {
     const location = parseStorageUrl(url, this.root, { plainHttp: this.flags.plainHttp })
     const storage = await openStorage(location, location.scheme === 'oci' ? await this.registryAccess(transfer) : {})
     await prepareStorage(location, storage.target, use)
@@ -196,7 +209,12 @@ export class CommandContext {
   sourceFolders(): SourceFolders {
     const paths = { ...defaultPaths, ...this.settings.paths }
     const at = (p: string | undefined) => (p === undefined ? undefined : resolve(this.root, p))
-    return { drizzle: at(paths.drizzle), migrations: at(paths.migrations), seed: at(paths.seed), rollback: at(paths.rollback) }
+    return {
+      drizzle: at(paths.drizzle),
+      migrations: at(paths.migrations),
+      seed: at(paths.seed),
+      rollback: at(paths.rollback),
+    }
   }
 
   /** The release ledger file: `ledger` in the config (relative to it), else db/squizzle.sum. */
@@ -240,7 +258,8 @@ export class CommandContext {
       url,
       ...(this.settings.database?.applicationName ? { applicationName: this.settings.database.applicationName } : {}),
       onNotice: (n) => {
-        if (this.flags.verbose) this.reporter.line(this.reporter.colors.dim(`  ${n.severity.toLowerCase()}: ${n.message}`))
+        if (this.flags.verbose)
+          this.reporter.line(this.reporter.colors.dim(`  ${n.severity.toLowerCase()}: ${n.message}`))
       },
     })
   }

@@ -49,6 +49,10 @@ describe('exit codes of plugin errors', () => {
     expect(text).toContain('hint: Create the bucket first.')
     const json = JSON.parse(rendered(err, true)) as { exitCode: number; error: Record<string, unknown> }
     expect(json.exitCode).toBe(2)
-    expect(json.error).toMatchObject({ code: '@acme/squizzle-s3:BUCKET_MISSING', category: 'usage', hint: 'Create the bucket first.' })
+    expect(json.error).toMatchObject({
+      code: '@acme/squizzle-s3:BUCKET_MISSING',
+      category: 'usage',
+      hint: 'Create the bucket first.',
+    })
   })
 })

@@ -38,10 +38,10 @@ export function mainHelp(version: string, commands: readonly Command[], width = 
     ...globalHelp.map((l) => `  ${l}`),
     '',
     'Exit codes:',
-    `  ${exitCodes.ok} ok, ${exitCodes.failure} failure, ${exitCodes.usage} usage or config error,`
-      + ` ${exitCodes.integrity} integrity failure,`,
-    `  ${exitCodes.signature} signature or policy failure, ${exitCodes.lockTimeout} lock timeout,`
-      + ` ${exitCodes.interrupted} interrupted (Ctrl-C)`,
+    `  ${exitCodes.ok} ok, ${exitCodes.failure} failure, ${exitCodes.usage} usage or config error,` +
+      ` ${exitCodes.integrity} integrity failure,`,
+    `  ${exitCodes.signature} signature or policy failure, ${exitCodes.lockTimeout} lock timeout,` +
+      ` ${exitCodes.interrupted} interrupted (Ctrl-C)`,
     '',
     'Examples:',
     '  squizzle init',
@@ -49,9 +49,11 @@ export function mainHelp(version: string, commands: readonly Command[], width = 
     '  DATABASE_URL=postgres://app:secret@localhost/app squizzle apply',
     '  squizzle status --json',
     '',
-    'Run `squizzle <command> --help` for a command\'s options and examples.',
+    "Run `squizzle <command> --help` for a command's options and examples.",
     '',
-  ].map((line) => wrapText(line, width)).join('\n')
+  ]
+    .map((line) => wrapText(line, width))
+    .join('\n')
 }
 
 /**
@@ -75,7 +77,9 @@ export function commandHelp(command: Command, width = 80): string {
     'Global options:',
     ...globalHelp.map((l) => `  ${l}`),
     '',
-  ].map((line) => wrapText(line, width)).join('\n')
+  ]
+    .map((line) => wrapText(line, width))
+    .join('\n')
 }
 
 /**

@@ -26,7 +26,14 @@ export async function main(argv: string[], io: Io): Promise<number> {
   }
   const reporterRef: { current?: Reporter } = {}
   let secrets: () => string[] = () => []
-  const fallback = () => new Reporter(io, { json: argv.includes('--json'), quiet: false, verbose: argv.includes('--verbose'), color: colorWanted(io, argv), secrets })
+  const fallback = () =>
+    new Reporter(io, {
+      json: argv.includes('--json'),
+      quiet: false,
+      verbose: argv.includes('--verbose'),
+      color: colorWanted(io, argv),
+      secrets,
+    })
   try {
     // Only the command being run is loaded (see registry.ts); its options are then parsed strictly.
     const versionAsked = wantsVersionReport(argv)
@@ -34,7 +41,11 @@ export async function main(argv: string[], io: Io): Promise<number> {
     const command = versionAsked ? versionCommand : await loadCommand(name)
     // A mistyped command is named as such, before its flags are judged against no command's options.
     if (!versionAsked && name !== undefined && !command) throw unknownCommand(name)
-    const parsed = parseCommand(argv, () => command?.options ?? {}, () => command?.bareValues ?? {})
+    const parsed = parseCommand(
+      argv,
+      () => command?.options ?? {},
+      () => command?.bareValues ?? {},
+    )
     if (!versionAsked && (parsed.name === undefined || (parsed.globals.help && !command))) {
       guardedOutput(io.stdout).write(mainHelp(toolVersion, await loadCommands(), helpWidth(io.env, io.columns)))
       return parsed.name === undefined && !parsed.globals.help ? exitCodes.usage : exitCodes.ok

@@ -14,7 +14,13 @@ import { dirname, join } from 'node:path'
 export async function findPackageDir(root: string, name: string): Promise<string | null> {
   for (let dir = root; ; dir = dirname(dir)) {
     const candidate = join(dir, 'node_modules', name)
-    if (await access(join(candidate, 'package.json')).then(() => true, () => false)) return candidate
+    if (
+      await access(join(candidate, 'package.json')).then(
+        () => true,
+        () => false,
+      )
+    )
+      return candidate
     if (dirname(dir) === dir) return null
   }
 }

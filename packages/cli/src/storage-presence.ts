@@ -49,7 +49,10 @@ const fillIt = 'run `squizzle build` or `squizzle pull` to fill it'
 
 /** True when `path` is an OCI layout, false when it may become one; throws otherwise. */
 async function assertLayout(path: string, use: StorageUse): Promise<boolean> {
-  const kind = await stat(path).then((s) => (s.isDirectory() ? 'directory' : 'other'), () => 'missing' as const)
+  const kind = await stat(path).then(
+    (s) => (s.isDirectory() ? 'directory' : 'other'),
+    () => 'missing' as const,
+  )
   const fix = `Check the path in ${where}`
   if (kind === 'other') throw notFound(`${path} is a file, not an OCI image layout directory`, path, `${fix}.`)
   if (kind === 'missing') {

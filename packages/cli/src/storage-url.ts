@@ -44,7 +44,10 @@ export function parseStorageUrl(url: string, root: string, options: { plainHttp?
  * const storage = await openStorage(parseStorageUrl('file:.squizzle/artifacts', process.cwd()))
  * ```
  */
-export async function openStorage(location: StorageLocation, access: StorageAccess = {}): Promise<ArtifactStorage & { readonly target: ContentTarget }> {
+export async function openStorage(
+  location: StorageLocation,
+  access: StorageAccess = {},
+): Promise<ArtifactStorage & { readonly target: ContentTarget }> {
   if (location.scheme === 'oci') {
     const { credentials, retry } = access
     // The registry client (HTTP, TLS, auth) is loaded only for a registry: most runs use a local layout.
@@ -55,9 +58,13 @@ export async function openStorage(location: StorageLocation, access: StorageAcce
 }
 
 function invalid(url: string): SquizzleError {
-  return new SquizzleError('STORAGE_URL_INVALID', `"${url.replace(/\/\/[^/@]*@/, '//***@')}" is not a storage URL Squizzle understands`, {
-    hint:
-      'Use file:PATH for a local OCI image layout (default file:.squizzle/artifacts), oci://HOST[:PORT]/REPO ' +
-      'for a registry, or a scheme a storage plugin listed in plugins registers.',
-  })
+  return new SquizzleError(
+    'STORAGE_URL_INVALID',
+    `"${url.replace(/\/\/[^/@]*@/, '//***@')}" is not a storage URL Squizzle understands`,
+    {
+      hint:
+        'Use file:PATH for a local OCI image layout (default file:.squizzle/artifacts), oci://HOST[:PORT]/REPO ' +
+        'for a registry, or a scheme a storage plugin listed in plugins registers.',
+    },
+  )
 }

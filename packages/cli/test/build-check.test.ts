@@ -10,12 +10,17 @@ let project: TestProject
 let env: Record<string, string>
 const run = (...args: string[]) => squizzle(args, { cwd: project.dir, env })
 const json = <T = Record<string, unknown>>(stdout: string): T => JSON.parse(stdout) as T
-const storedVersions = async () => json<{ versions: { version: string }[] }>((await run('list', '--json')).stdout).versions.map((v) => v.version)
+const storedVersions = async () =>
+  json<{ versions: { version: string }[] }>((await run('list', '--json')).stdout).versions.map((v) => v.version)
 
 beforeEach(async () => {
   project = await createProject()
   env = { DATABASE_URL: await createTestDatabase(inject('postgresUrl')) }
-  await project.add('migrations', '001_users.sql', "CREATE TYPE status AS ENUM ('active', 'closed');\nCREATE TABLE users (id int PRIMARY KEY, status status NOT NULL);")
+  await project.add(
+    'migrations',
+    '001_users.sql',
+    "CREATE TYPE status AS ENUM ('active', 'closed');\nCREATE TABLE users (id int PRIMARY KEY, status status NOT NULL);",
+  )
   await project.add('rollback', '001_users.sql', 'DROP TABLE users;\nDROP TYPE status;')
   expect((await run('build', '1.0.0', '--check')).code).toBe(0)
 })
@@ -25,7 +30,11 @@ afterEach(async () => {
 
 describe('build --check', () => {
   it('passes when the rollback undoes every change, and says so', async () => {
-    await project.add('migrations', '002_orders.sql', 'CREATE TABLE orders (id int, user_id int REFERENCES users (id));\nCREATE INDEX orders_user_idx ON orders (user_id);')
+    await project.add(
+      'migrations',
+      '002_orders.sql',
+      'CREATE TABLE orders (id int, user_id int REFERENCES users (id));\nCREATE INDEX orders_user_idx ON orders (user_id);',
+    )
     await project.add('rollback', '002_orders.sql', 'DROP TABLE orders;')
     const r = await run('build', '1.1.0', '--check')
     expect(r.code, r.stderr).toBe(0)
@@ -35,7 +44,11 @@ describe('build --check', () => {
 
   it('fails when the rollback leaves the schema different, names the difference, and stores nothing', async () => {
     // An enum value cannot be dropped: the rollback below undoes the column but not the value.
-    await project.add('migrations', '002_suspend.sql', "ALTER TYPE status ADD VALUE 'suspended';\nALTER TABLE users ADD COLUMN suspended_at timestamptz;")
+    await project.add(
+      'migrations',
+      '002_suspend.sql',
+      "ALTER TYPE status ADD VALUE 'suspended';\nALTER TABLE users ADD COLUMN suspended_at timestamptz;",
+    )
     await project.add('rollback', '002_suspend.sql', 'ALTER TABLE users DROP COLUMN suspended_at;')
     const r = await run('build', '1.1.0', '--check', '--json')
     expect(r.code).toBe(1)

@@ -25,14 +25,22 @@ describe('build and its release evidence', () => {
     expect(failed.code).toBe(2)
     expect(json<{ error: { code: string } }>(failed.stdout).error.code).toBe('USAGE')
     expect(json<{ versions: unknown[] }>((await run('list', '--json')).stdout).versions).toEqual([])
-    const index = JSON.parse(await readFile(join(project.dir, '.squizzle/artifacts/index.json'), 'utf8').catch(() => '{}'))
+    const index = JSON.parse(
+      await readFile(join(project.dir, '.squizzle/artifacts/index.json'), 'utf8').catch(() => '{}'),
+    )
     expect(index.manifests ?? []).toEqual([])
-    expect(await stat(join(project.dir, 'db/squizzle.sum')).then(() => 'written', () => 'absent')).toBe('absent')
+    expect(
+      await stat(join(project.dir, 'db/squizzle.sum')).then(
+        () => 'written',
+        () => 'absent',
+      ),
+    ).toBe('absent')
     // Fixed, the same build goes through, with its SBOM and provenance.
     await rm(lockfile)
     const built = await run('build', '1.0.0', '--no-snapshot', '--json')
     expect(built.code).toBe(0)
-    expect(json<{ versions: { version: string }[] }>((await run('list', '--json')).stdout).versions.map((v) => v.version))
-      .toEqual(['1.0.0'])
+    expect(
+      json<{ versions: { version: string }[] }>((await run('list', '--json')).stdout).versions.map((v) => v.version),
+    ).toEqual(['1.0.0'])
   })
 })

@@ -56,7 +56,10 @@ describe('apply checks the chain of versions', () => {
     expect(error.message).toContain('1.2.0')
     expect(error.message).toContain('1.1.0')
     const recorded = expect.stringMatching(/^sha256:/)
-    expect(error.details).toMatchObject({ builtOn: { version: null }, database: { version: '1.1.0', digest: recorded } })
+    expect(error.details).toMatchObject({
+      builtOn: { version: null },
+      database: { version: '1.1.0', digest: recorded },
+    })
     expect(await items()).toEqual([{ t: null }])
     expect(await history()).toEqual([{ version: '1.0.0' }, { version: '1.1.0' }])
     const refused = { outcome: 'refused', version: '1.2.0', details: { code: 'UNCHAINED_VERSION' } }
@@ -76,7 +79,9 @@ describe('apply checks the chain of versions', () => {
     type Chain = { currentNotStored: { version: string } | null; unchained: { version: string }[] }
     const { chain } = json<{ chain: Chain }>(r.stdout)
     expect(chain.currentNotStored).toMatchObject({ version: '1.1.0' })
-    expect(chain.unchained).toMatchObject([{ version: '1.2.0', builtOn: { version: null }, database: { version: '1.1.0' } }])
+    expect(chain.unchained).toMatchObject([
+      { version: '1.2.0', builtOn: { version: null }, database: { version: '1.1.0' } },
+    ])
     const human = await run(rebundled, 'status')
     expect(human.stdout).toMatch(/Missing .* does not hold the database's current version 1\.1\.0/)
     expect(human.stdout).toMatch(/Unchained version 1\.2\.0 was built on nothing/)
@@ -92,7 +97,9 @@ describe('apply checks the chain of versions', () => {
     expect((await audit()).at(-1)).toMatchObject({
       outcome: 'success',
       version: '1.2.0',
-      details: { overridden: { code: 'UNCHAINED_VERSION', builtOn: { version: null }, database: { version: '1.1.0' } } },
+      details: {
+        overridden: { code: 'UNCHAINED_VERSION', builtOn: { version: null }, database: { version: '1.1.0' } },
+      },
     })
   })
 

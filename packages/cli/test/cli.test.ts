@@ -21,7 +21,20 @@ describe('the squizzle command', () => {
     expect(r.stdout.trim()).toBe(pkg.version)
   })
 
-  it.each(['init', 'build', 'apply', 'rollback', 'status', 'drift', 'diff', 'list', 'verify', 'baseline', 'repair', 'ledger'])('shows real examples in `%s --help`', async (command) => {
+  it.each([
+    'init',
+    'build',
+    'apply',
+    'rollback',
+    'status',
+    'drift',
+    'diff',
+    'list',
+    'verify',
+    'baseline',
+    'repair',
+    'ledger',
+  ])('shows real examples in `%s --help`', async (command) => {
     const r = await squizzle([command, '--help'], { cwd: project.dir })
     expect(r.code).toBe(0)
     expect(r.stdout).toMatch(new RegExp(`Examples:\\n  squizzle ${command}|Examples:\\n  .*squizzle ${command}`))
@@ -79,7 +92,13 @@ describe('the squizzle command', () => {
       const created = ['squizzle.config.yaml', 'db/migrations/', 'db/rollback/', 'db/seed/', '.squizzle/artifacts/']
       expect(JSON.parse(r.stdout)).toEqual({ created, systemSchema: true, gitignore: 'created' })
       const status = await squizzle(['status', '--json'], { cwd: empty.dir, env: { DATABASE_URL: url } })
-      expect(JSON.parse(status.stdout)).toMatchObject({ current: null, applied: [], pending: [], failed: [], lock: null })
+      expect(JSON.parse(status.stdout)).toMatchObject({
+        current: null,
+        applied: [],
+        pending: [],
+        failed: [],
+        lock: null,
+      })
       // The ledger is named in the config it wrote, and in what it says to commit.
       expect(await readFile(`${empty.dir}/squizzle.config.yaml`, 'utf8')).toContain('ledger: db/squizzle.sum')
       expect((await squizzle(['init'], { cwd: empty.dir })).stdout).toMatch(/Commit .*db\/ \(with db\/squizzle\.sum/)
@@ -99,6 +118,9 @@ describe('the squizzle command', () => {
     await project.add('migrations', '002_b.sql', 'CREATE TABLE b (id int);')
     await squizzle(['build', '1.10.0', '--irreversible'], { cwd: project.dir })
     const r = await squizzle(['list', '--json'], { cwd: project.dir })
-    expect((JSON.parse(r.stdout) as { versions: { version: string }[] }).versions.map((v) => v.version)).toEqual(['1.2.0', '1.10.0'])
+    expect((JSON.parse(r.stdout) as { versions: { version: string }[] }).versions.map((v) => v.version)).toEqual([
+      '1.2.0',
+      '1.10.0',
+    ])
   })
 })

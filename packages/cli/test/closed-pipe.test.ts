@@ -17,19 +17,31 @@ const comment = (word: string) => `${word} `.repeat(40)
 
 beforeAll(async () => {
   project = await createProject()
-  const sql = Array.from({ length: tables }, (_, i) => `CREATE TABLE ${name(i)} (id bigint PRIMARY KEY, quantity integer NOT NULL, note text);\nCOMMENT ON TABLE ${name(i)} IS '${comment('as built')}';`)
+  const sql = Array.from(
+    { length: tables },
+    (_, i) =>
+      `CREATE TABLE ${name(i)} (id bigint PRIMARY KEY, quantity integer NOT NULL, note text);\nCOMMENT ON TABLE ${name(i)} IS '${comment('as built')}';`,
+  )
   await project.add('migrations', '001_orders.sql', sql.join('\n'))
   expect((await squizzle(['build', '1.0.0', '--irreversible'], { cwd: project.dir })).code).toBe(0)
   pending = await createTestDatabase(inject('postgresUrl'))
   drifted = await createTestDatabase(inject('postgresUrl'))
   expect((await squizzle(['apply'], { cwd: project.dir, env: { DATABASE_URL: drifted } })).code).toBe(0)
   // Every comment changed by hand: drift prints each table with its old and new comment.
-  await query(drifted, Array.from({ length: tables }, (_, i) => `COMMENT ON TABLE ${name(i)} IS '${comment('changed by hand')}';`).join('\n'))
+  await query(
+    drifted,
+    Array.from({ length: tables }, (_, i) => `COMMENT ON TABLE ${name(i)} IS '${comment('changed by hand')}';`).join(
+      '\n',
+    ),
+  )
 }, 180_000)
 afterAll(() => project.remove())
 
 /** Runs the CLI with a reader that closes its end of the pipe after the first chunk. */
-function withEarlyClose(args: string[], databaseUrl: string): Promise<{ code: number | null; stderr: string; firstLine: string }> {
+function withEarlyClose(
+  args: string[],
+  databaseUrl: string,
+): Promise<{ code: number | null; stderr: string; firstLine: string }> {
   const child = startSquizzle(args, { cwd: project.dir, env: { DATABASE_URL: databaseUrl } })
   let stderr = ''
   let firstLine = ''
@@ -62,11 +74,17 @@ describe('a reader that closes the pipe early', () => {
   it.each([
     ['apply --dry-run', ['apply', '--dry-run'], () => pending, '-- version 1.0.0'],
     ['drift', ['drift'], () => drifted, '✗ drift'],
-  ])('%s | head -1, 50 times: no stack, no EPIPE, the usual exit code', async (_label, args, database, first) => {
-    const results = await repeat(50, 4, () => withEarlyClose(args as string[], (database as () => string)()))
-    expect(results).toHaveLength(50)
-    for (const r of results) expect(r.firstLine.startsWith(first as string), r.firstLine).toBe(true)
-    expect(results.filter((r) => r.stderr.includes('EPIPE') || /\n\s+at /.test(r.stderr)).map((r) => r.stderr)).toEqual([])
-    expect(results.map((r) => r.code)).toEqual(Array(50).fill(0))
-  }, 600_000)
+  ])(
+    '%s | head -1, 50 times: no stack, no EPIPE, the usual exit code',
+    async (_label, args, database, first) => {
+      const results = await repeat(50, 4, () => withEarlyClose(args as string[], (database as () => string)()))
+      expect(results).toHaveLength(50)
+      for (const r of results) expect(r.firstLine.startsWith(first as string), r.firstLine).toBe(true)
+      expect(
+        results.filter((r) => r.stderr.includes('EPIPE') || /\n\s+at /.test(r.stderr)).map((r) => r.stderr),
+      ).toEqual([])
+      expect(results.map((r) => r.code)).toEqual(Array(50).fill(0))
+    },
+    600_000,
+  )
 })

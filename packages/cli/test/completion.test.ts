@@ -26,7 +26,10 @@ async function complete(words: string[]): Promise<string[]> {
     '_squizzle',
     'printf "%s\\n" "${COMPREPLY[@]}"',
   ].join('\n')
-  const child = spawn('bash', ['--norc', '--noprofile', '-c', program], { cwd: project.dir, env: { PATH: process.env['PATH'] ?? '', NO_COLOR: '1' } })
+  const child = spawn('bash', ['--norc', '--noprofile', '-c', program], {
+    cwd: project.dir,
+    env: { PATH: process.env['PATH'] ?? '', NO_COLOR: '1' },
+  })
   let out = ''
   child.stdout.on('data', (d: Buffer) => (out += d.toString()))
   child.stderr.on('data', (d: Buffer) => (out += d.toString()))

@@ -32,7 +32,10 @@ describe('concurrent and interrupted applies', () => {
     const applied = [a, b].map((r) => (JSON.parse(r.stdout) as { applied: string[] }).applied)
     expect(applied.flat().sort()).toEqual(['1.0.0', '1.1.0'])
     expect(applied.some((list) => list.length === 0)).toBe(true)
-    const rows = await query<{ version: string; n: number }>(url, "SELECT version, count(*)::int AS n FROM squizzle.history WHERE status = 'success' GROUP BY version ORDER BY version")
+    const rows = await query<{ version: string; n: number }>(
+      url,
+      "SELECT version, count(*)::int AS n FROM squizzle.history WHERE status = 'success' GROUP BY version ORDER BY version",
+    )
     expect(rows).toEqual([
       { version: '1.0.0', n: 1 },
       { version: '1.1.0', n: 1 },
@@ -42,7 +45,11 @@ describe('concurrent and interrupted applies', () => {
   it('leaves no partial schema and no held lock when the process is killed mid-apply', async () => {
     await query(url, 'CREATE TABLE slow_marker ()')
     await project.add('migrations', '001_a.sql', 'CREATE TABLE half_done (id int);')
-    await project.add('migrations', '002_wait.sql', "SELECT pg_sleep(CASE WHEN to_regclass('public.slow_marker') IS NULL THEN 0 ELSE 60 END);")
+    await project.add(
+      'migrations',
+      '002_wait.sql',
+      "SELECT pg_sleep(CASE WHEN to_regclass('public.slow_marker') IS NULL THEN 0 ELSE 60 END);",
+    )
     await run('build', '1.0.0', '--irreversible')
     const child = startSquizzle(['apply'], { cwd: project.dir, env: { DATABASE_URL: url } })
     const done = collect(child)
@@ -63,7 +70,9 @@ describe('concurrent and interrupted applies', () => {
       await probe.close()
     }
     expect(await query(url, "SELECT to_regclass('public.half_done') AS t")).toEqual([{ t: null }])
-    expect(await query(url, "SELECT count(*)::int AS n FROM squizzle.history WHERE status = 'success'")).toEqual([{ n: 0 }])
+    expect(await query(url, "SELECT count(*)::int AS n FROM squizzle.history WHERE status = 'success'")).toEqual([
+      { n: 0 },
+    ])
     await query(url, 'DROP TABLE slow_marker')
     const retry = await run('apply')
     expect(retry.code).toBe(0)

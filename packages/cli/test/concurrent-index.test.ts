@@ -26,10 +26,12 @@ async function waitFor(check: () => Promise<boolean>, timeoutMs = 30_000): Promi
 }
 
 const validity = (index: string) =>
-  query<{ valid: boolean }>(url, `SELECT indisvalid AS valid FROM pg_index
-    WHERE indexrelid = to_regclass('${index}')`)
-const activity = async (where: string) =>
-  (await query(url, `SELECT 1 FROM pg_stat_activity WHERE ${where}`)).length
+  query<{ valid: boolean }>(
+    url,
+    `SELECT indisvalid AS valid FROM pg_index
+    WHERE indexrelid = to_regclass('${index}')`,
+  )
+const activity = async (where: string) => (await query(url, `SELECT 1 FROM pg_stat_activity WHERE ${where}`)).length
 
 type Status = { invalidIndexes: { schema: string; name: string; table: string }[] }
 
@@ -99,8 +101,9 @@ describe('resuming a no-transaction file', () => {
   it('replays its earlier SET search_path, and names file, line and statement of the failure', async () => {
     await query(url, 'CREATE SCHEMA app; CREATE TABLE app.members (email text)')
     await query(url, "INSERT INTO app.members VALUES ('a@x'), ('a@x'), ('b@x')")
-    const sql = '-- squizzle:no-transaction\nSET search_path = app;\n'
-      + 'CREATE UNIQUE INDEX CONCURRENTLY members_email_key\n  ON members (email);\n'
+    const sql =
+      '-- squizzle:no-transaction\nSET search_path = app;\n' +
+      'CREATE UNIQUE INDEX CONCURRENTLY members_email_key\n  ON members (email);\n'
     await project.add('migrations', '001_members.sql', sql)
     expect((await run('build', '1.0.0', '--irreversible', '--no-snapshot')).code).toBe(0)
 

@@ -50,19 +50,27 @@ describe('configuration files', () => {
   })
 
   it('lets an environment override the top level, and flags and env vars override both', async () => {
-    await writeFile(join(dir, 'squizzle.config.yaml'), 'storage: file:base\nenvironments:\n  prod:\n    storage: file:prod\n')
+    await writeFile(
+      join(dir, 'squizzle.config.yaml'),
+      'storage: file:base\nenvironments:\n  prod:\n    storage: file:prod\n',
+    )
     expect(await storageOf(dir)).toBe(`oci-layout:${join(dir, 'base')}`)
     expect(await storageOf(dir, {}, ['--env', 'prod'])).toBe(`oci-layout:${join(dir, 'prod')}`)
     expect(await storageOf(dir, { SQUIZZLE_ENV: 'prod' })).toBe(`oci-layout:${join(dir, 'prod')}`)
     expect(await storageOf(dir, { SQUIZZLE_STORAGE: 'file:/srv/x' }, ['--env', 'prod'])).toBe('oci-layout:/srv/x')
-    expect(await storageOf(dir, { SQUIZZLE_STORAGE: 'file:/srv/x' }, ['--storage', 'file:/srv/y'])).toBe('oci-layout:/srv/y')
+    expect(await storageOf(dir, { SQUIZZLE_STORAGE: 'file:/srv/x' }, ['--storage', 'file:/srv/y'])).toBe(
+      'oci-layout:/srv/y',
+    )
   })
 
   it('refuses an unknown environment with exit 2, naming the known ones', async () => {
     await writeFile(join(dir, 'squizzle.config.yaml'), 'environments:\n  prod: {}\n  staging: {}\n')
     const r = await squizzle(['list', '--env', 'qa', '--json'], { cwd: dir })
     expect(r.code).toBe(2)
-    expect((JSON.parse(r.stdout) as { error: { code: string; hint: string } }).error).toMatchObject({ code: 'CONFIG_INVALID', hint: expect.stringContaining('prod, staging') })
+    expect((JSON.parse(r.stdout) as { error: { code: string; hint: string } }).error).toMatchObject({
+      code: 'CONFIG_INVALID',
+      hint: expect.stringContaining('prod, staging'),
+    })
   })
 
   it('refuses a storage URL it does not understand with exit 2', async () => {

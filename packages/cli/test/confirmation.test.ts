@@ -43,7 +43,9 @@ describe('rollback asks on a terminal', () => {
     expect(code).toBe(1)
     expect(visibleText(output)).toContain('Not confirmed: nothing was changed.')
     expect(await current()).toBe('1.1.0')
-    expect(await query(url, "SELECT count(*)::int AS n FROM squizzle.history WHERE operation = 'rollback'")).toEqual([{ n: 0 }])
+    expect(await query(url, "SELECT count(*)::int AS n FROM squizzle.history WHERE operation = 'rollback'")).toEqual([
+      { n: 0 },
+    ])
   })
 
   it('does not ask with --yes', async () => {
@@ -67,7 +69,10 @@ describe('without a terminal', () => {
 
   it('refuses baseline --force and repair --restart without --yes', async () => {
     expect((await run('baseline', '1.0.0', '--force')).code).toBe(2)
-    await query(url, "INSERT INTO squizzle.history (operation, version, status, actor, host, tool_version, started_at, finished_at, duration_ms, error_code, error_message) VALUES ('apply', '1.2.0', 'failed', 'x', 'h', '0', now(), now(), 0, 'MIGRATION_FAILED', 'boom')")
+    await query(
+      url,
+      "INSERT INTO squizzle.history (operation, version, status, actor, host, tool_version, started_at, finished_at, duration_ms, error_code, error_message) VALUES ('apply', '1.2.0', 'failed', 'x', 'h', '0', now(), now(), 0, 'MIGRATION_FAILED', 'boom')",
+    )
     expect((await run('repair', '--restart')).code).toBe(2)
     expect((await run('repair', '--restart', '--yes')).code).toBe(0)
   })

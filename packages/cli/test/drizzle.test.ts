@@ -8,11 +8,15 @@ import { createProject, type TestProject } from './support/project.js'
 // tested end to end in examples/with-drizzle; these cover what happens before drizzle-kit runs.
 let project: TestProject
 const run = (...args: string[]) => squizzle(args, { cwd: project.dir })
-const errorCode = (stdout: string) => (JSON.parse(stdout) as { error: { code: string; details?: Record<string, unknown> } }).error
+const errorCode = (stdout: string) =>
+  (JSON.parse(stdout) as { error: { code: string; details?: Record<string, unknown> } }).error
 
 beforeEach(async () => {
   project = await createProject()
-  await writeFile(join(project.dir, 'drizzle.config.json'), JSON.stringify({ dialect: 'postgresql', schema: './schema.ts', out: './drizzle' }))
+  await writeFile(
+    join(project.dir, 'drizzle.config.json'),
+    JSON.stringify({ dialect: 'postgresql', schema: './schema.ts', out: './drizzle' }),
+  )
 })
 afterEach(async () => {
   await project.remove()
@@ -28,9 +32,15 @@ describe('build with a drizzle config', () => {
   it('refuses a drizzle-kit older than the supported minimum, naming both versions', async () => {
     // An installed package that declares an old version: only its package.json is read before refusing.
     await mkdir(join(project.dir, 'node_modules', 'drizzle-kit'), { recursive: true })
-    await writeFile(join(project.dir, 'node_modules', 'drizzle-kit', 'package.json'), JSON.stringify({ name: 'drizzle-kit', version: '0.30.6', bin: { 'drizzle-kit': 'bin.cjs' } }))
+    await writeFile(
+      join(project.dir, 'node_modules', 'drizzle-kit', 'package.json'),
+      JSON.stringify({ name: 'drizzle-kit', version: '0.30.6', bin: { 'drizzle-kit': 'bin.cjs' } }),
+    )
     const r = await run('build', '1.0.0', '--json')
     expect(r.code).toBe(1)
-    expect(errorCode(r.stdout)).toMatchObject({ code: 'DRIZZLE_KIT_UNSUPPORTED', details: { installed: '0.30.6', minimum: '0.31.0' } })
+    expect(errorCode(r.stdout)).toMatchObject({
+      code: 'DRIZZLE_KIT_UNSUPPORTED',
+      details: { installed: '0.30.6', minimum: '0.31.0' },
+    })
   })
 })

@@ -33,17 +33,23 @@ async function waitFor(check: () => Promise<boolean>, timeoutMs = 20_000): Promi
 }
 
 const sleeping = async () => {
-  const rows = await query(url, `SELECT 1 FROM pg_stat_activity
-    WHERE query LIKE '%pg_sleep(%' AND state = 'active' AND pid <> pg_backend_pid()`)
+  const rows = await query(
+    url,
+    `SELECT 1 FROM pg_stat_activity
+    WHERE query LIKE '%pg_sleep(%' AND state = 'active' AND pid <> pg_backend_pid()`,
+  )
   return rows.length > 0
 }
 
 /** How often the version ran and was recorded: runs of its SQL, success rows, applied marks. */
 async function counts(): Promise<{ runs: number; successes: number; marks: number }> {
-  const [row] = await query<{ runs: number; successes: number; marks: number }>(url, `SELECT
+  const [row] = await query<{ runs: number; successes: number; marks: number }>(
+    url,
+    `SELECT
     (SELECT count(*)::int FROM runs) AS runs,
     (SELECT count(*)::int FROM squizzle.history WHERE status = 'success' AND version = '1.0.0') AS successes,
-    (SELECT count(*)::int FROM squizzle.applied WHERE version = '1.0.0' AND state = 'applied') AS marks`)
+    (SELECT count(*)::int FROM squizzle.applied WHERE version = '1.0.0' AND state = 'applied') AS marks`,
+  )
   return row!
 }
 
@@ -58,8 +64,11 @@ describe('exactly once when the lock session drops', () => {
     await buildSlowVersion(3)
     const first = start('apply', '--json')
     await waitFor(sleeping)
-    await query(url, `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
-      WHERE application_name = 'squizzle (lock)' AND datname = current_database()`)
+    await query(
+      url,
+      `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+      WHERE application_name = 'squizzle (lock)' AND datname = current_database()`,
+    )
     const second = start('apply', '--json')
     const [a, b] = await Promise.all([first, second])
     expect(a.code).toBe(5)
@@ -99,8 +108,11 @@ describe('connection loss', () => {
       const started = Date.now()
       const applying = start('apply', ...(json ? ['--json'] : []))
       await waitFor(sleeping)
-      await query(url, `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
-        WHERE datname = current_database() AND pid <> pg_backend_pid()`)
+      await query(
+        url,
+        `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+        WHERE datname = current_database() AND pid <> pg_backend_pid()`,
+      )
       const r = await applying
       expect(Date.now() - started).toBeLessThan(25_000)
       expect(r.code).toBe(1)
@@ -142,7 +154,7 @@ describe('verify every byte first', () => {
     const audit = await query(url, 'SELECT version, outcome FROM squizzle.audit')
     expect(audit).toEqual([{ version: '1.1.0', outcome: 'refused' }])
     expect(await query(url, "SELECT to_regclass('public.users') AS t")).toEqual([{ t: null }])
-    expect(await query(url, "SELECT count(*)::int AS n FROM squizzle.history")).toEqual([{ n: 0 }])
+    expect(await query(url, 'SELECT count(*)::int AS n FROM squizzle.history')).toEqual([{ n: 0 }])
     const events = (JSON.parse(r.stdout) as { events: { type: string }[] }).events.map((e) => e.type)
     expect(events).not.toContain('version.start')
   })

@@ -6,7 +6,8 @@ import { createProject, type TestProject } from './support/project.js'
 
 let project: TestProject
 const run = (args: string[], env: Record<string, string> = {}) => squizzle(args, { cwd: project.dir, env })
-const errorOf = (stdout: string) => (JSON.parse(stdout) as { error: { code: string; hint: string; details?: Record<string, unknown> } }).error
+const errorOf = (stdout: string) =>
+  (JSON.parse(stdout) as { error: { code: string; hint: string; details?: Record<string, unknown> } }).error
 
 beforeEach(async () => {
   project = await createProject()
@@ -36,11 +37,16 @@ describe('did you mean', () => {
   })
 
   it('names the config key meant, with the file and the path of the key', async () => {
-    await writeFile(join(project.dir, 'squizzle.config.yaml'), 'storage: file:.squizzle/artifacts\nenvironments:\n  ci:\n    lockTimeOutMs: 5\n')
+    await writeFile(
+      join(project.dir, 'squizzle.config.yaml'),
+      'storage: file:.squizzle/artifacts\nenvironments:\n  ci:\n    lockTimeOutMs: 5\n',
+    )
     const r = await run(['list'])
     expect(r.code).toBe(2)
     expect(r.stderr).toContain(join(project.dir, 'squizzle.config.yaml'))
-    expect(r.stderr).toContain('/environments/ci has an unknown property "lockTimeOutMs" (did you mean "lockTimeoutMs"?)')
+    expect(r.stderr).toContain(
+      '/environments/ci has an unknown property "lockTimeOutMs" (did you mean "lockTimeoutMs"?)',
+    )
   })
 
   it('suggests nothing for a word close to no command', async () => {

@@ -40,7 +40,9 @@ async function expectRefused(code: string): Promise<void> {
   expect((JSON.parse(r.stdout) as { error: { code: string } }).error.code).toBe(code)
   expect(await query(url, "SELECT to_regclass('public.t') AS t")).toEqual([{ t: null }])
   expect(await query(url, 'SELECT count(*)::int AS n FROM squizzle.history')).toEqual([{ n: 0 }])
-  expect(await query(url, "SELECT outcome, details->>'code' AS code FROM squizzle.audit")).toEqual([{ outcome: 'refused', code }])
+  expect(await query(url, "SELECT outcome, details->>'code' AS code FROM squizzle.audit")).toEqual([
+    { outcome: 'refused', code },
+  ])
 }
 
 describe('hostile artifacts in storage', () => {
@@ -52,7 +54,9 @@ describe('hostile artifacts in storage', () => {
   })
 
   it('refuses a manifest that lies about a file size (checksum recomputed to match), audited, nothing run', async () => {
-    const { manifest, bundle } = await makeTestVersion('1.0.0', { 'migrations/001.sql': 'CREATE TABLE t (id int); DROP TABLE IF EXISTS x;' })
+    const { manifest, bundle } = await makeTestVersion('1.0.0', {
+      'migrations/001.sql': 'CREATE TABLE t (id int); DROP TABLE IF EXISTS x;',
+    })
     const files = manifest.files.map((f) => ({ ...f, size: f.size - 20 }))
     await plant({ ...manifest, files, checksum: computeChecksum(files) }, bundle)
     await expectRefused('BUNDLE_CORRUPT')

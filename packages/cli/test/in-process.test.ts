@@ -71,16 +71,19 @@ describe('an in-process CLI run', () => {
     expect((await squizzle(['apply'], { cwd: inside.dir, env })).code).toBe(0)
     expect(await query(urls.inside, 'SELECT actor FROM squizzle.history')).toEqual([{ actor: 'release-bot' }])
   })
-
 })
 
 describe('the in-process harness', () => {
   it('fails a run that leaves a handle open, which would keep a real process from exiting', async () => {
     const leaked = createServer()
-    const run = watchRun('a run that never closes its server', async () => {
-      await new Promise<void>((resolve) => leaked.listen(0, '127.0.0.1', resolve))
-      return 0
-    }, { settleMs: 200 })
+    const run = watchRun(
+      'a run that never closes its server',
+      async () => {
+        await new Promise<void>((resolve) => leaked.listen(0, '127.0.0.1', resolve))
+        return 0
+      },
+      { settleMs: 200 },
+    )
     try {
       await expect(run).rejects.toThrow(/left TCPSERVERWRAP keeping the event loop alive/)
     } finally {

@@ -15,7 +15,8 @@ beforeEach(async () => {
 })
 afterEach(() => project.remove())
 
-const run = (args: string[], env: Record<string, string> = {}) => squizzle([...args, '--json'], { cwd: project.dir, env: { DATABASE_URL: url, ...env } })
+const run = (args: string[], env: Record<string, string> = {}) =>
+  squizzle([...args, '--json'], { cwd: project.dir, env: { DATABASE_URL: url, ...env } })
 const codeOf = async (args: string[], env: Record<string, string> = {}) => {
   const r = await run(args, env)
   return [r.code, (JSON.parse(r.stdout) as { error?: { code: string } }).error?.code]
@@ -49,7 +50,10 @@ describe('CLI and config input is validated at the boundary (exit 2)', () => {
       const p = await createProject(`storage: file:.squizzle/artifacts\n${config}`)
       try {
         const r = await squizzle(['verify', '1.0.0', '--json'], { cwd: p.dir })
-        expect([r.code, (JSON.parse(r.stdout) as { error: { code: string } }).error.code], config).toEqual([2, 'CONFIG_INVALID'])
+        expect([r.code, (JSON.parse(r.stdout) as { error: { code: string } }).error.code], config).toEqual([
+          2,
+          'CONFIG_INVALID',
+        ])
       } finally {
         await p.remove()
       }
@@ -65,7 +69,13 @@ describe('mistakes in arguments are usage errors (exit 2), found before anything
     expect(await codeOf(['rollback', '--to', '1.x'])).toEqual([2, 'VERSION_INVALID'])
     expect(await codeOf(['repair', '1.x'])).toEqual([2, 'VERSION_INVALID'])
     expect(await codeOf(['diff', '1.0.0', 'latest'])).toEqual([2, 'VERSION_INVALID'])
-    for (const args of [['status', '1.0.0'], ['list', 'all'], ['drift', 'now'], ['apply', '1.0.0', '1.1.0'], ['init', 'here']]) {
+    for (const args of [
+      ['status', '1.0.0'],
+      ['list', 'all'],
+      ['drift', 'now'],
+      ['apply', '1.0.0', '1.1.0'],
+      ['init', 'here'],
+    ]) {
       expect(await codeOf(args), args.join(' ')).toEqual([2, 'USAGE'])
     }
     expect(await query(url, "SELECT to_regclass('squizzle.history')::text AS t")).toEqual([{ t: null }])
@@ -74,9 +84,15 @@ describe('mistakes in arguments are usage errors (exit 2), found before anything
   it('refuses registry ports out of range, connection URLs that do not parse, and durations no timer can wait', async () => {
     for (const port of ['99999', '0', '65536']) {
       expect(await codeOf(['list', '--storage', `oci://127.0.0.1:${port}/x`]), port).toEqual([2, 'STORAGE_URL_INVALID'])
-      expect(await codeOf(['apply', '--storage', `oci://127.0.0.1:${port}/x`]), port).toEqual([2, 'STORAGE_URL_INVALID'])
+      expect(await codeOf(['apply', '--storage', `oci://127.0.0.1:${port}/x`]), port).toEqual([
+        2,
+        'STORAGE_URL_INVALID',
+      ])
     }
-    expect(await codeOf(['status'], { DATABASE_URL: 'postgres://app:s3cret@127.0.0.1:99999/app' })).toEqual([2, 'USAGE'])
+    expect(await codeOf(['status'], { DATABASE_URL: 'postgres://app:s3cret@127.0.0.1:99999/app' })).toEqual([
+      2,
+      'USAGE',
+    ])
     expect(await codeOf(['status'], { DATABASE_URL: 'postgres://127.0.0.1/app?search_path=x' })).toEqual([2, 'USAGE'])
     expect(await codeOf(['apply', '--lock-timeout', '99999999999999999999'])).toEqual([2, 'USAGE'])
     expect(await codeOf(['apply'], { SQUIZZLE_LOCK_TIMEOUT: '30d' })).toEqual([2, 'USAGE'])
@@ -86,9 +102,15 @@ describe('mistakes in arguments are usage errors (exit 2), found before anything
 describe('one config file per folder', () => {
   it('refuses a stray config file next to the trusted one (exit 2, naming both), applying nothing', async () => {
     // The trusted config requires signatures; the stray one points at an unsigned layout.
-    await writeFile(join(project.dir, 'squizzle.config.yaml'), 'storage: file:.squizzle/artifacts\ntrust:\n  signatures: required\n  publicKeys: [release.pub]\n')
+    await writeFile(
+      join(project.dir, 'squizzle.config.yaml'),
+      'storage: file:.squizzle/artifacts\ntrust:\n  signatures: required\n  publicKeys: [release.pub]\n',
+    )
     await writeFile(join(project.dir, 'squizzle.config.json'), JSON.stringify({ storage: 'file:unsigned' }))
-    const built = await squizzle(['build', '1.0.0', '--irreversible', '--no-snapshot', '--config', 'squizzle.config.json'], { cwd: project.dir })
+    const built = await squizzle(
+      ['build', '1.0.0', '--irreversible', '--no-snapshot', '--config', 'squizzle.config.json'],
+      { cwd: project.dir },
+    )
     expect(built.code).toBe(0)
     for (const command of [['apply'], ['status'], ['list']]) {
       const r = await run(command)
@@ -115,7 +137,10 @@ describe('nothing from input is spliced into SQL or a shell', () => {
     const author = '$(touch pwned) `touch pwned2`'
     expect((await run(['build', '1.0.0', '--irreversible', '--notes', notes, '--author', author])).code).toBe(0)
     expect((await run(['apply'])).code).toBe(0)
-    const [row] = await query(url, "SELECT manifest->>'notes' AS notes, manifest->>'author' AS author FROM squizzle.history")
+    const [row] = await query(
+      url,
+      "SELECT manifest->>'notes' AS notes, manifest->>'author' AS author FROM squizzle.history",
+    )
     expect(row).toEqual({ notes, author })
     expect(await query(url, "SELECT to_regclass('squizzle.audit')::text AS t")).toEqual([{ t: 'squizzle.audit' }])
     for (const f of ['pwned', 'pwned2', 'pwned3']) await expect(access(join(project.dir, f))).rejects.toThrow()

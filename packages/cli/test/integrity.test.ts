@@ -42,7 +42,9 @@ describe('integrity', () => {
     expect((JSON.parse(r.stdout) as { error: { code: string } }).error.code).toBe('DIGEST_MISMATCH')
     expect(await query(url, "SELECT to_regclass('public.users') AS t")).toEqual([{ t: null }])
     expect(await query(url, 'SELECT count(*)::int AS n FROM squizzle.history')).toEqual([{ n: 0 }])
-    expect(await query(url, "SELECT operation, outcome, version FROM squizzle.audit")).toEqual([{ operation: 'apply', outcome: 'refused', version: '1.0.0' }])
+    expect(await query(url, 'SELECT operation, outcome, version FROM squizzle.audit')).toEqual([
+      { operation: 'apply', outcome: 'refused', version: '1.0.0' },
+    ])
     expect((await run('verify', '1.0.0')).code).toBe(3)
   })
 
@@ -56,7 +58,9 @@ describe('integrity', () => {
     }
     const r = await run('verify', '1.0.0', '--json')
     expect(r.code).toBe(3)
-    expect(['DIGEST_MISMATCH', 'CHECKSUM_MISMATCH']).toContain((JSON.parse(r.stdout) as { error: { code: string } }).error.code)
+    expect(['DIGEST_MISMATCH', 'CHECKSUM_MISMATCH']).toContain(
+      (JSON.parse(r.stdout) as { error: { code: string } }).error.code,
+    )
   })
 
   it('verifies an intact version and reports that it matches what was applied', async () => {
@@ -111,7 +115,9 @@ describe('squizzle build', () => {
     await project.add('migrations', '002 add email notifications.sql', 'CREATE TABLE notifications (id int);')
     const r = await run('build', '1.1.0', '--irreversible', '--json')
     expect(r.code).toBe(0)
-    expect((JSON.parse(r.stdout) as { files: { path: string }[] }).files.map((f) => f.path)).toEqual(['migrations/002 add email notifications.sql'])
+    expect((JSON.parse(r.stdout) as { files: { path: string }[] }).files.map((f) => f.path)).toEqual([
+      'migrations/002 add email notifications.sql',
+    ])
     expect((await run('apply')).code).toBe(0)
   })
 

@@ -43,26 +43,42 @@ describe('Ctrl-C during apply', () => {
     expect(r.code, r.stderr).toBe(130)
     expect(r.seconds).toBeLessThan(45)
     expect(r.stderr).toContain('Interrupted')
-    expect(r.stderr).toMatch(/apply was cancelled while running migrations\/001_slow\.sql; nothing of 1\.0\.0 was committed \[CANCELLED\]/)
+    expect(r.stderr).toMatch(
+      /apply was cancelled while running migrations\/001_slow\.sql; nothing of 1\.0\.0 was committed \[CANCELLED\]/,
+    )
     expect(await query(url, "SELECT to_regclass('public.t')::text AS t")).toEqual([{ t: null }])
-    expect(await query(url, 'SELECT version, status, error_code FROM squizzle.history')).toEqual([{ version: '1.0.0', status: 'failed', error_code: 'CANCELLED' }])
+    expect(await query(url, 'SELECT version, status, error_code FROM squizzle.history')).toEqual([
+      { version: '1.0.0', status: 'failed', error_code: 'CANCELLED' },
+    ])
     expect(await query(url, 'SELECT count(*)::int AS n FROM squizzle.applied')).toEqual([{ n: 0 }])
     await query(url, 'CREATE TABLE fast (id int)')
     expect((await run('apply')).code).toBe(0)
   })
 
   it('outside a transaction, keeps the statements done and says where apply resumes', async () => {
-    await project.add('migrations', '001_steps.sql', `-- squizzle:no-transaction\nCREATE TABLE t (id int);\n${sleep};\nCREATE TABLE v (id int);\n`)
+    await project.add(
+      'migrations',
+      '001_steps.sql',
+      `-- squizzle:no-transaction\nCREATE TABLE t (id int);\n${sleep};\nCREATE TABLE v (id int);\n`,
+    )
     await project.add('rollback', '001_steps.sql', 'DROP TABLE v;\nDROP TABLE t;')
     expect((await run('build', '1.0.0', '--no-snapshot')).code).toBe(0)
     const r = await interruptedApply('→ 1.0.0')
     expect(r.code, r.stderr).toBe(130)
-    expect(r.stderr).toMatch(/the statements of migrations\/001_steps\.sql before statement 2 are committed; running again resumes at statement 2/)
-    expect(await query(url, "SELECT to_regclass('public.t')::text AS t, to_regclass('public.v')::text AS v")).toEqual([{ t: 't', v: null }])
+    expect(r.stderr).toMatch(
+      /the statements of migrations\/001_steps\.sql before statement 2 are committed; running again resumes at statement 2/,
+    )
+    expect(await query(url, "SELECT to_regclass('public.t')::text AS t, to_regclass('public.v')::text AS v")).toEqual([
+      { t: 't', v: null },
+    ])
     // The run gave its claim up: the version is not applied, and the next run may take it.
     expect(await query(url, 'SELECT count(*)::int AS n FROM squizzle.applied')).toEqual([{ n: 0 }])
-    expect(await query(url, 'SELECT path, statement FROM squizzle.progress')).toEqual([{ path: 'migrations/001_steps.sql', statement: 0 }])
-    const json = JSON.parse((await run('status', '--json')).stdout) as { failed: { code: string; resumable: boolean }[] }
+    expect(await query(url, 'SELECT path, statement FROM squizzle.progress')).toEqual([
+      { path: 'migrations/001_steps.sql', statement: 0 },
+    ])
+    const json = JSON.parse((await run('status', '--json')).stdout) as {
+      failed: { code: string; resumable: boolean }[]
+    }
     expect(json.failed).toMatchObject([{ code: 'CANCELLED', resumable: true }])
     await query(url, 'CREATE TABLE fast (id int)')
     const resumed = await run('apply')

@@ -22,7 +22,15 @@ beforeEach(async () => {
     storage: 'file:.squizzle/artifacts',
     signing: { method: 'keyless', fulcioUrl: sigstore.url, rekorUrl: sigstore.url, tsaUrl: sigstore.url },
     environments: {
-      production: { trust: { signatures: 'required', identities: [{ issuer: mockIssuer, subject: 'https://github\\.com/acme/app/\\.github/workflows/release\\.yml@refs/.*' }], trustedRoot: 'trusted_root.json' } },
+      production: {
+        trust: {
+          signatures: 'required',
+          identities: [
+            { issuer: mockIssuer, subject: 'https://github\\.com/acme/app/\\.github/workflows/release\\.yml@refs/.*' },
+          ],
+          trustedRoot: 'trusted_root.json',
+        },
+      },
     },
   }
   // JSON is YAML: the test project's squizzle.config.yaml holds it as is.
@@ -32,7 +40,8 @@ beforeEach(async () => {
 })
 afterEach(() => project.remove())
 
-const run = (args: string[], token: string) => squizzle(args, { cwd: project.dir, env: { DATABASE_URL: url, SIGSTORE_ID_TOKEN: token } })
+const run = (args: string[], token: string) =>
+  squizzle(args, { cwd: project.dir, env: { DATABASE_URL: url, SIGSTORE_ID_TOKEN: token } })
 
 describe('keyless signing (Fulcio + Rekor + TSA via @sigstore/mock)', () => {
   it('signs with the CI identity and applies where that identity is trusted, never printing the token', async () => {
@@ -47,13 +56,20 @@ describe('keyless signing (Fulcio + Rekor + TSA via @sigstore/mock)', () => {
   })
 
   it('refuses a version signed by another identity: exit 4, nothing executed, audit row', async () => {
-    const token = identityToken({ sub: 'https://github.com/mallory/fork/.github/workflows/release.yml@refs/heads/main' })
+    const token = identityToken({
+      sub: 'https://github.com/mallory/fork/.github/workflows/release.yml@refs/heads/main',
+    })
     expect((await run(['build', '1.0.0', '--irreversible', '--sign'], token)).code).toBe(0)
     const r = await run(['apply', '--env', 'production', '--json'], token)
     expect(r.code).toBe(4)
-    expect((JSON.parse(r.stdout) as { error: { code: string; hint: string } }).error).toMatchObject({ code: 'POLICY_VIOLATION', hint: expect.stringContaining('trust.identities') })
+    expect((JSON.parse(r.stdout) as { error: { code: string; hint: string } }).error).toMatchObject({
+      code: 'POLICY_VIOLATION',
+      hint: expect.stringContaining('trust.identities'),
+    })
     expect(await query(url, "SELECT to_regclass('public.users') AS t")).toEqual([{ t: null }])
-    expect(await query(url, "SELECT outcome, details->>'code' AS code FROM squizzle.audit")).toEqual([{ outcome: 'refused', code: 'POLICY_VIOLATION' }])
+    expect(await query(url, "SELECT outcome, details->>'code' AS code FROM squizzle.audit")).toEqual([
+      { outcome: 'refused', code: 'POLICY_VIOLATION' },
+    ])
   })
 
   it('fails to sign (exit 1, SIGNING_FAILED, no signature attached) when there is no identity token', async () => {

@@ -21,8 +21,10 @@ interface BuildDoc {
 
 let projects: TestProject[]
 let databaseUrl: string
-const inProject = (project: TestProject, env: Record<string, string> = {}) => (...args: string[]) =>
-  squizzle(args, { cwd: project.dir, env: { DATABASE_URL: databaseUrl, ...env } })
+const inProject =
+  (project: TestProject, env: Record<string, string> = {}) =>
+  (...args: string[]) =>
+    squizzle(args, { cwd: project.dir, env: { DATABASE_URL: databaseUrl, ...env } })
 
 async function project(): Promise<TestProject> {
   const p = await createProject()
@@ -77,7 +79,9 @@ describe('the release ledger (db/squizzle.sum)', () => {
     expect([doc.previousVersion, doc.previousDigest]).toEqual(['1.1.0', digest110])
     // The snapshot replay had only the repository for 1.0.0 and 1.1.0, and says so.
     expect(doc.events.find((e) => e.type === 'replay.source')?.versions).toEqual(['1.0.0', '1.1.0'])
-    expect(await readFile(join(b.dir, 'db', 'squizzle.sum'), 'utf8')).toMatch(/^version 1\.2\.0 sha256:[0-9a-f]{64} previous 1\.1\.0$/m)
+    expect(await readFile(join(b.dir, 'db', 'squizzle.sum'), 'utf8')).toMatch(
+      /^version 1\.2\.0 sha256:[0-9a-f]{64} previous 1\.1\.0$/m,
+    )
 
     const applied = await inProject(b)('apply', '--json')
     expect(applied.code).toBe(0)
@@ -111,7 +115,10 @@ describe('the release ledger (db/squizzle.sum)', () => {
 
     const rebuilt = await inProject(a)('ledger', 'rebuild', '--from', 'file:.squizzle/artifacts', '--json')
     expect(rebuilt.code).toBe(0)
-    expect(json<{ versions: { version: string }[] }>(rebuilt.stdout).versions.map((v) => v.version)).toEqual(['1.0.0', '1.1.0'])
+    expect(json<{ versions: { version: string }[] }>(rebuilt.stdout).versions.map((v) => v.version)).toEqual([
+      '1.0.0',
+      '1.1.0',
+    ])
     expect(await readFile(sum, 'utf8')).toBe(original)
     expect((await inProject(a)('ledger', 'verify')).code).toBe(0)
     expect((await inProject(a)('build', '1.2.0', '--irreversible')).code).toBe(0)
@@ -136,7 +143,9 @@ describe('the release ledger (db/squizzle.sum)', () => {
     expect(build.stderr).toContain('squizzle ledger rebuild --from')
     expect((await inProject(a)('ledger', 'verify')).code).toBe(3)
 
-    expect((await inProject(a)('ledger', 'rebuild', '--from', `file:${join(a.dir, '.squizzle/artifacts')}`)).code).toBe(0)
+    expect((await inProject(a)('ledger', 'rebuild', '--from', `file:${join(a.dir, '.squizzle/artifacts')}`)).code).toBe(
+      0,
+    )
     expect(await readFile(sum, 'utf8')).toBe(original)
     expect((await inProject(a)('build', '1.2.0', '--irreversible')).code).toBe(0)
   })
@@ -164,7 +173,13 @@ describe('the release ledger (db/squizzle.sum)', () => {
     await other.add('migrations', '003_z.sql', 'CREATE TABLE z (id int);')
     await run('build', '1.5.0', '--irreversible', '--no-snapshot')
     await a.add('migrations', '002_orders.sql', 'CREATE TABLE orders (id int, user_id int REFERENCES users (id));')
-    const r = await inProject(a)('ledger', 'verify', '--from', `file:${join(other.dir, '.squizzle/artifacts')}`, '--json')
+    const r = await inProject(a)(
+      'ledger',
+      'verify',
+      '--from',
+      `file:${join(other.dir, '.squizzle/artifacts')}`,
+      '--json',
+    )
     expect(r.code).toBe(3)
     const { problems } = json<{ problems: { kind: string; version: string }[] }>(r.stdout)
     expect(problems.map((p) => [p.kind, p.version])).toEqual([
@@ -183,7 +198,9 @@ describe('the release ledger (db/squizzle.sum)', () => {
     // A checkout whose ledger is behind builds against the shared storage.
     await stale.add('migrations', '003_other.sql', 'CREATE TABLE other (id int);')
     const shared = `file:${join(a.dir, '.squizzle/artifacts')}`
-    const r = await squizzle(['build', '1.3.0', '--irreversible', '--no-snapshot', '--storage', shared, '--json'], { cwd: stale.dir })
+    const r = await squizzle(['build', '1.3.0', '--irreversible', '--no-snapshot', '--storage', shared, '--json'], {
+      cwd: stale.dir,
+    })
     expect(r.code).toBe(1)
     const { error } = json<{ error: { code: string; details: { version: string } } }>(r.stdout)
     expect(error).toMatchObject({ code: 'LEDGER_INCOMPLETE', details: { version: '1.2.0' } })
@@ -193,7 +210,12 @@ describe('the release ledger (db/squizzle.sum)', () => {
 describe('two branches that each release a version', () => {
   it('conflict in git on the ledger; build then fails with LEDGER_CONFLICT and says how to resolve it', async () => {
     const repo = await project()
-    const who = { GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.com', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.com' }
+    const who = {
+      GIT_AUTHOR_NAME: 't',
+      GIT_AUTHOR_EMAIL: 't@example.com',
+      GIT_COMMITTER_NAME: 't',
+      GIT_COMMITTER_EMAIL: 't@example.com',
+    }
     const sh = (...args: string[]) => git('git', args, { cwd: repo.dir, env: { ...process.env, ...who } })
     await writeFile(join(repo.dir, '.gitignore'), '.squizzle/\n')
     await sh('init', '-q', '-b', 'main')

@@ -12,7 +12,11 @@ type Finding = { path: string; line: number; rule: string; level: string }
 beforeEach(async () => {
   project = await createProject()
   await project.add('migrations', '001_t.sql', 'CREATE TABLE IF NOT EXISTS t (id bigint PRIMARY KEY);')
-  await project.add('migrations', '002_index.sql', "SET lock_timeout = '1s';\nSET statement_timeout = '5s';\nCREATE INDEX IF NOT EXISTS t_id_idx ON t (id);")
+  await project.add(
+    'migrations',
+    '002_index.sql',
+    "SET lock_timeout = '1s';\nSET statement_timeout = '5s';\nCREATE INDEX IF NOT EXISTS t_id_idx ON t (id);",
+  )
   await project.add('rollback', '001_t.sql', 'DROP TABLE t;')
   await project.add('rollback', '002_index.sql', 'DROP INDEX t_id_idx;')
 })
@@ -34,7 +38,9 @@ describe('squizzle build --lint', () => {
     const r = await run('build', '1.0.0', '--lint', '--json')
     expect(r.code).toBe(0)
     const findings = json<{ lint: Finding[] }>(r.stdout).lint
-    expect(findings).toContainEqual(expect.objectContaining({ path: 'migrations/002_index.sql', line: 3, rule: 'require-concurrent-index-creation' }))
+    expect(findings).toContainEqual(
+      expect.objectContaining({ path: 'migrations/002_index.sql', line: 3, rule: 'require-concurrent-index-creation' }),
+    )
     // Rollback files are not linted.
     expect(findings.some((f) => f.path.startsWith('rollback/'))).toBe(false)
   })
@@ -49,11 +55,19 @@ describe('squizzle build --lint', () => {
   })
 
   it('takes rules and the level from the config, and passes when the excluded rules were the only findings', async () => {
-    await writeFile(join(project.dir, 'squizzle.config.yaml'), 'storage: file:.squizzle/artifacts\nlint:\n  level: error\n  exclude: [prefer-robust-stmts]\n')
+    await writeFile(
+      join(project.dir, 'squizzle.config.yaml'),
+      'storage: file:.squizzle/artifacts\nlint:\n  level: error\n  exclude: [prefer-robust-stmts]\n',
+    )
     const failing = await run('build', '1.0.0', '--json')
     expect(failing.code).toBe(1)
-    expect(json<{ error: { details: { findings: Finding[] } } }>(failing.stdout).error.details.findings.map((f) => f.rule)).toEqual(['require-concurrent-index-creation'])
-    await writeFile(join(project.dir, 'squizzle.config.yaml'), 'storage: file:.squizzle/artifacts\nlint:\n  level: error\n  exclude: [prefer-robust-stmts, require-concurrent-index-creation]\n')
+    expect(
+      json<{ error: { details: { findings: Finding[] } } }>(failing.stdout).error.details.findings.map((f) => f.rule),
+    ).toEqual(['require-concurrent-index-creation'])
+    await writeFile(
+      join(project.dir, 'squizzle.config.yaml'),
+      'storage: file:.squizzle/artifacts\nlint:\n  level: error\n  exclude: [prefer-robust-stmts, require-concurrent-index-creation]\n',
+    )
     const passing = await run('build', '1.0.0', '--json')
     expect(passing.code).toBe(0)
     expect(json<{ lint: Finding[] }>(passing.stdout).lint).toEqual([])

@@ -23,7 +23,11 @@ async function addFiles(count: number): Promise<void> {
   const dir = join(project.dir, 'db', ...folder)
   await mkdir(dir, { recursive: true })
   for (let i = 0; i < count; i += 500) {
-    await Promise.all(Array.from({ length: Math.min(500, count - i) }, (_, j) => writeFile(join(dir, fileName(i + j)), `SELECT ${i + j};\n`)))
+    await Promise.all(
+      Array.from({ length: Math.min(500, count - i) }, (_, j) =>
+        writeFile(join(dir, fileName(i + j)), `SELECT ${i + j};\n`),
+      ),
+    )
   }
 }
 
@@ -32,7 +36,9 @@ describe('a version whose manifest readers would refuse', () => {
     await addFiles(9000)
     expect(`${folder.slice(1).join('/')}/${fileName(0)}`.length + 'migrations/'.length).toBeLessThanOrEqual(512)
     const r = await squizzle(['build', '1.0.0', '--irreversible', '--no-snapshot', '--json'], { cwd: project.dir })
-    const error = (JSON.parse(r.stdout) as { error: { code: string; message: string; details: { limit: number; bytes: number } } }).error
+    const error = (
+      JSON.parse(r.stdout) as { error: { code: string; message: string; details: { limit: number; bytes: number } } }
+    ).error
     expect([r.code, error.code]).toEqual([1, 'MANIFEST_TOO_LARGE'])
     expect(error.details.limit).toBe(maxManifestBytes)
     expect(error.details.bytes).toBeGreaterThan(maxManifestBytes)

@@ -24,32 +24,52 @@ const noLeak = (where: string) => `DO $$ BEGIN
 END $$;`
 
 describe('transaction scope and session settings', () => {
-  it.each(['version', 'file'] as const)('never lets SET lock_timeout / search_path leak into the next file (scope %s)', async (scope) => {
-    await project.add('migrations', '001_settings.sql', "CREATE SCHEMA elsewhere;\nSET lock_timeout = '1234ms';\nSET search_path = elsewhere, public;\nCREATE TABLE made_elsewhere (id int);")
-    await project.add('migrations', '002_check.sql', `${noLeak('002')}\nCREATE TABLE made_in_public (id int);`)
-    await project.add('migrations', '003_nontx.sql', `-- squizzle:no-transaction\n${noLeak('003')}\nSET search_path = elsewhere;`)
-    await project.add('migrations', '004_check.sql', noLeak('004'))
-    await project.add('rollback', '001_settings.sql', 'DROP SCHEMA elsewhere CASCADE;')
-    await project.add('rollback', '002_check.sql', 'DROP TABLE made_in_public;')
-    await project.add('rollback', '003_nontx.sql', 'SELECT 1;')
-    await project.add('rollback', '004_check.sql', 'SELECT 1;')
-    expect((await run('build', '1.0.0', '--transaction-scope', scope)).code).toBe(0)
-    await project.add('migrations', '005_next_version.sql', noLeak('the next version'))
-    await project.add('rollback', '005_next_version.sql', 'SELECT 1;')
-    expect((await run('build', '1.1.0', '--transaction-scope', scope)).code).toBe(0)
+  it.each(['version', 'file'] as const)(
+    'never lets SET lock_timeout / search_path leak into the next file (scope %s)',
+    async (scope) => {
+      await project.add(
+        'migrations',
+        '001_settings.sql',
+        "CREATE SCHEMA elsewhere;\nSET lock_timeout = '1234ms';\nSET search_path = elsewhere, public;\nCREATE TABLE made_elsewhere (id int);",
+      )
+      await project.add('migrations', '002_check.sql', `${noLeak('002')}\nCREATE TABLE made_in_public (id int);`)
+      await project.add(
+        'migrations',
+        '003_nontx.sql',
+        `-- squizzle:no-transaction\n${noLeak('003')}\nSET search_path = elsewhere;`,
+      )
+      await project.add('migrations', '004_check.sql', noLeak('004'))
+      await project.add('rollback', '001_settings.sql', 'DROP SCHEMA elsewhere CASCADE;')
+      await project.add('rollback', '002_check.sql', 'DROP TABLE made_in_public;')
+      await project.add('rollback', '003_nontx.sql', 'SELECT 1;')
+      await project.add('rollback', '004_check.sql', 'SELECT 1;')
+      expect((await run('build', '1.0.0', '--transaction-scope', scope)).code).toBe(0)
+      await project.add('migrations', '005_next_version.sql', noLeak('the next version'))
+      await project.add('rollback', '005_next_version.sql', 'SELECT 1;')
+      expect((await run('build', '1.1.0', '--transaction-scope', scope)).code).toBe(0)
 
-    // The scope is recorded per version: two transactional files before the no-transaction one.
-    const plan = json<{ versions: { segments: { transactional: boolean }[] }[] }>((await run('apply', '--dry-run', '--json')).stdout)
-    expect(plan.versions[0]!.segments.map((s) => s.transactional)).toEqual(scope === 'version' ? [true, false, true] : [true, true, false, true])
+      // The scope is recorded per version: two transactional files before the no-transaction one.
+      const plan = json<{ versions: { segments: { transactional: boolean }[] }[] }>(
+        (await run('apply', '--dry-run', '--json')).stdout,
+      )
+      expect(plan.versions[0]!.segments.map((s) => s.transactional)).toEqual(
+        scope === 'version' ? [true, false, true] : [true, true, false, true],
+      )
 
-    const r = await run('apply')
-    expect(r.stderr).toBe('')
-    expect(r.code).toBe(0)
-    expect(await query(url, "SELECT table_schema, table_name FROM information_schema.tables WHERE table_name LIKE 'made_%' ORDER BY 2")).toEqual([
-      { table_schema: 'elsewhere', table_name: 'made_elsewhere' },
-      { table_schema: 'public', table_name: 'made_in_public' },
-    ])
-  })
+      const r = await run('apply')
+      expect(r.stderr).toBe('')
+      expect(r.code).toBe(0)
+      expect(
+        await query(
+          url,
+          "SELECT table_schema, table_name FROM information_schema.tables WHERE table_name LIKE 'made_%' ORDER BY 2",
+        ),
+      ).toEqual([
+        { table_schema: 'elsewhere', table_name: 'made_elsewhere' },
+        { table_schema: 'public', table_name: 'made_in_public' },
+      ])
+    },
+  )
 
   it('refuses an unknown --transaction-scope (exit 2)', async () => {
     await project.add('migrations', '001_a.sql', 'SELECT 1;')
@@ -61,7 +81,11 @@ describe('a crash in the middle of a no-transaction file', () => {
   it('resumes at the statement that was running, without repeating the ones before it', async () => {
     await query(url, 'CREATE TABLE gate (id int)')
     // Statement 1 is not repeatable; statement 2 blocks on a lock this test holds until the process is killed.
-    await project.add('migrations', '001_steps.sql', '-- squizzle:no-transaction\nCREATE TABLE step_one (id int);\nINSERT INTO gate VALUES (2);\nCREATE TABLE step_three (id int);')
+    await project.add(
+      'migrations',
+      '001_steps.sql',
+      '-- squizzle:no-transaction\nCREATE TABLE step_one (id int);\nINSERT INTO gate VALUES (2);\nCREATE TABLE step_three (id int);',
+    )
     await run('build', '1.0.0', '--irreversible', '--no-snapshot') // the gate table exists only in this test's database
     const holder = new PostgresDriver({ url, applicationName: 'test gate' })
     await holder.connect()
@@ -79,7 +103,10 @@ describe('a crash in the middle of a no-transaction file', () => {
       const child = startSquizzle(['apply'], { cwd: project.dir, env: { DATABASE_URL: url } })
       const done = collect(child)
       await waitFor(async () => {
-        const [row] = await query<{ n: number }>(url, "SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'INSERT INTO gate%'")
+        const [row] = await query<{ n: number }>(
+          url,
+          "SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'INSERT INTO gate%'",
+        )
         return (row?.n ?? 0) > 0
       }, 'the apply to block on the gate')
       child.kill('SIGKILL')
@@ -88,7 +115,10 @@ describe('a crash in the middle of a no-transaction file', () => {
       // Only then is the lock released: a statement the server finished before noticing would be in
       // flight from the client's point of view, and a resume runs it again (see the README).
       await waitFor(async () => {
-        const [row] = await query<{ n: number }>(url, "SELECT count(*)::int AS n FROM pg_stat_activity WHERE query LIKE 'INSERT INTO gate%'")
+        const [row] = await query<{ n: number }>(
+          url,
+          "SELECT count(*)::int AS n FROM pg_stat_activity WHERE query LIKE 'INSERT INTO gate%'",
+        )
         return row?.n === 0
       }, 'the server to cancel the killed apply’s statement')
     } finally {
@@ -96,7 +126,9 @@ describe('a crash in the middle of a no-transaction file', () => {
       await holding
       await holder.close()
     }
-    expect(await query(url, "SELECT path, statement FROM squizzle.progress ORDER BY id")).toEqual([{ path: 'migrations/001_steps.sql', statement: 0 }])
+    expect(await query(url, 'SELECT path, statement FROM squizzle.progress ORDER BY id')).toEqual([
+      { path: 'migrations/001_steps.sql', statement: 0 },
+    ])
     const retry = await run('apply')
     expect(retry.stderr).toBe('')
     expect(retry.code).toBe(0)

@@ -9,11 +9,22 @@ import { createProject, type TestProject } from './support/project.js'
 let project: TestProject
 let url: string
 let fresh: string
-const run = (args: string[], databaseUrl = url) => squizzle(args, { cwd: project.dir, env: { DATABASE_URL: databaseUrl } })
-type Status = { current: string | null; pending: unknown[]; failed: unknown[]; applied: { version: string; digest: string }[]; drift: { status: string } }
+const run = (args: string[], databaseUrl = url) =>
+  squizzle(args, { cwd: project.dir, env: { DATABASE_URL: databaseUrl } })
+type Status = {
+  current: string | null
+  pending: unknown[]
+  failed: unknown[]
+  applied: { version: string; digest: string }[]
+  drift: { status: string }
+}
 
 /** Runs a script with the real psql, as the script's header says to. */
-function psql(file: string, databaseUrl: string, extra: string[] = []): Promise<{ code: number | null; output: string }> {
+function psql(
+  file: string,
+  databaseUrl: string,
+  extra: string[] = [],
+): Promise<{ code: number | null; output: string }> {
   const args = ['-X', '-q', '-v', 'ON_ERROR_STOP=1', ...extra, '-f', file, databaseUrl]
   const child = spawn('psql', args, { env: { PATH: process.env['PATH'] ?? '' } })
   let output = ''
@@ -27,13 +38,25 @@ beforeEach(async () => {
   url = await createTestDatabase(inject('postgresUrl'))
   fresh = await createTestDatabase(inject('postgresUrl'))
   // Text that would break naive quoting: quotes, $$, backslashes, a psql :variable.
-  await project.add('migrations', '001_items.sql', "CREATE TABLE items (id int PRIMARY KEY, name text);\nCOMMENT ON TABLE items IS 'it''s $$ a \\ :ON_ERROR_STOP test';\n")
+  await project.add(
+    'migrations',
+    '001_items.sql',
+    "CREATE TABLE items (id int PRIMARY KEY, name text);\nCOMMENT ON TABLE items IS 'it''s $$ a \\ :ON_ERROR_STOP test';\n",
+  )
   await project.add('rollback', '001_items.sql', 'DROP TABLE items;')
   expect((await run(['build', '1.0.0', '--notes', "first: it's $$"])).code).toBe(0)
-  await project.add('migrations', '002_price.sql', 'ALTER TABLE items ADD COLUMN price int;\nCREATE FUNCTION price_of(i int) RETURNS int LANGUAGE sql AS $$ SELECT price FROM items WHERE id = i $$;')
+  await project.add(
+    'migrations',
+    '002_price.sql',
+    'ALTER TABLE items ADD COLUMN price int;\nCREATE FUNCTION price_of(i int) RETURNS int LANGUAGE sql AS $$ SELECT price FROM items WHERE id = i $$;',
+  )
   await project.add('rollback', '002_price.sql', 'DROP FUNCTION price_of(int);\nALTER TABLE items DROP COLUMN price;')
   expect((await run(['build', '1.1.0'])).code).toBe(0)
-  await project.add('migrations', '003_index.sql', '-- squizzle:no-transaction\nCREATE INDEX CONCURRENTLY items_name_idx ON items (name);\nCREATE INDEX CONCURRENTLY items_price_idx ON items (price);\n')
+  await project.add(
+    'migrations',
+    '003_index.sql',
+    '-- squizzle:no-transaction\nCREATE INDEX CONCURRENTLY items_name_idx ON items (name);\nCREATE INDEX CONCURRENTLY items_price_idx ON items (price);\n',
+  )
   await project.add('rollback', '003_index.sql', 'DROP INDEX items_price_idx;\nDROP INDEX items_name_idx;')
   await project.add('migrations', '004_notes.sql', 'CREATE TABLE notes (id int);')
   await project.add('rollback', '004_notes.sql', 'DROP TABLE notes;')
@@ -52,7 +75,9 @@ describe('squizzle sql', () => {
     expect(rendered.code, rendered.stderr).toBe(0)
     const script = await readFile(out, 'utf8')
     expect(script).toMatch(/^-- Squizzle offline script: 1\.0\.0 \(sha256:[0-9a-f]{64}\) → 1\.2\.0/)
-    expect(script).toMatch(/--   1\.1\.0  sha256:[0-9a-f]{64}\n--   1\.2\.0  sha256:[0-9a-f]{64}  \(1 file outside a transaction\)/)
+    expect(script).toMatch(
+      /--   1\.1\.0  sha256:[0-9a-f]{64}\n--   1\.2\.0  sha256:[0-9a-f]{64}  \(1 file outside a transaction\)/,
+    )
 
     const first = await psql(out, url)
     expect(first.code, first.output).toBe(0)
@@ -60,19 +85,25 @@ describe('squizzle sql', () => {
     expect(status).toMatchObject({ current: '1.2.0', failed: [], drift: { status: 'clean' } })
     expect(status.pending).toMatchObject([{ version: '1.3.0' }])
     expect((await run(['drift', '--check'])).code).toBe(0)
-    expect(await query(url, "SELECT indexname FROM pg_indexes WHERE tablename = 'items' AND indexname LIKE 'items_%_idx' ORDER BY 1")).toEqual([
-      { indexname: 'items_name_idx' },
-      { indexname: 'items_price_idx' },
+    expect(
+      await query(
+        url,
+        "SELECT indexname FROM pg_indexes WHERE tablename = 'items' AND indexname LIKE 'items_%_idx' ORDER BY 1",
+      ),
+    ).toEqual([{ indexname: 'items_name_idx' }, { indexname: 'items_price_idx' }])
+    expect(await query(url, "SELECT obj_description('items'::regclass) AS c")).toEqual([
+      { c: "it's $$ a \\ :ON_ERROR_STOP test" },
     ])
-    expect(await query(url, "SELECT obj_description('items'::regclass) AS c")).toEqual([{ c: "it's $$ a \\ :ON_ERROR_STOP test" }])
     // The same rows apply writes: applied marks, kept rollback SQL, no progress left.
-    expect(await query(url, "SELECT version, state FROM squizzle.applied ORDER BY version")).toEqual([
-      { version: '1.0.0', state: 'applied' }, { version: '1.1.0', state: 'applied' }, { version: '1.2.0', state: 'applied' },
+    expect(await query(url, 'SELECT version, state FROM squizzle.applied ORDER BY version')).toEqual([
+      { version: '1.0.0', state: 'applied' },
+      { version: '1.1.0', state: 'applied' },
+      { version: '1.2.0', state: 'applied' },
     ])
     expect(await query(url, 'SELECT count(*)::int AS n FROM squizzle.progress')).toEqual([{ n: 0 }])
-    expect(await query(url, "SELECT path FROM squizzle.rollback_script WHERE version = '1.2.0' ORDER BY path")).toEqual([
-      { path: 'rollback/003_index.sql' }, { path: 'rollback/004_notes.sql' }, { path: 'schema/snapshot.json' },
-    ])
+    expect(await query(url, "SELECT path FROM squizzle.rollback_script WHERE version = '1.2.0' ORDER BY path")).toEqual(
+      [{ path: 'rollback/003_index.sql' }, { path: 'rollback/004_notes.sql' }, { path: 'schema/snapshot.json' }],
+    )
 
     // Running it twice fails at the guard and changes nothing.
     const before = await query(url, 'SELECT count(*)::int AS n FROM squizzle.history')
@@ -86,7 +117,9 @@ describe('squizzle sql', () => {
     const single = await psql(out, fresh, ['-1'])
     expect(single.code, single.output).toBe(0)
     expect(JSON.parse((await run(['status', '--json'], fresh)).stdout) as Status).toMatchObject({
-      current: '1.2.0', failed: [], drift: { status: 'clean' },
+      current: '1.2.0',
+      failed: [],
+      drift: { status: 'clean' },
     })
     expect((await run(['drift', '--check'], fresh)).code).toBe(0)
 
@@ -107,7 +140,9 @@ describe('squizzle sql', () => {
     expect((await run(['apply', '1.0.0'])).code).toBe(0)
     const refused = await psql(out, url)
     expect(refused.code).toBe(3)
-    expect(await query(url, "SELECT count(*)::int AS n FROM squizzle.applied WHERE version = '1.1.0'")).toEqual([{ n: 0 }])
+    expect(await query(url, "SELECT count(*)::int AS n FROM squizzle.applied WHERE version = '1.1.0'")).toEqual([
+      { n: 0 },
+    ])
   })
 
   it('verifies every byte before rendering: a changed bundle renders nothing', async () => {
@@ -128,7 +163,10 @@ describe('squizzle sql', () => {
     const r = await run(['sql', '1.0.0', '1.1.0'])
     expect(r.code).toBe(0)
     expect(r.stdout).toContain('ALTER TABLE items ADD COLUMN price int;')
-    const json = JSON.parse((await run(['sql', '1.0.0', '1.1.0', '--json'])).stdout) as { script: string; versions: { version: string }[] }
+    const json = JSON.parse((await run(['sql', '1.0.0', '1.1.0', '--json'])).stdout) as {
+      script: string
+      versions: { version: string }[]
+    }
     expect(json.versions.map((v) => v.version)).toEqual(['1.1.0'])
     expect(json.script).toContain('-- file migrations/002_price.sql')
     expect((await run(['sql', '1.2.0', '1.1.0'])).code).toBe(2)

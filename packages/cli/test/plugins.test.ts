@@ -24,7 +24,11 @@ const errorOf = (r: CliResult) => ({
   exit: r.code,
   ...(JSON.parse(r.stdout) as { error: { code: string; details?: Record<string, unknown> } }).error,
 })
-const exists = (path: string) => access(join(project.dir, path)).then(() => true, () => false)
+const exists = (path: string) =>
+  access(join(project.dir, path)).then(
+    () => true,
+    () => false,
+  )
 
 /**
  * A self-contained plugin module in the project (no imports: the brand is a registered
@@ -341,7 +345,10 @@ describe('a storage plugin', () => {
     const version = `{ version: '1.0.0', digest: 'sha256:${'0'.repeat(64)}', created: '2026-01-01T00:00:00Z' }`
     const bare = `name: 'bare', pull() {}, push() {}, exists: async () => true, list: async () => [${version}]`
     await pluginFile('bare.mjs', `create: () => ({ [Symbol.for('squizzle.storage')]: true, ${bare}, delete() {} })`)
-    for (const args of [['export', '--all', '-o', archive], ['import', archive]]) {
+    for (const args of [
+      ['export', '--all', '-o', archive],
+      ['import', archive],
+    ]) {
       expect(errorOf(await run([...args, '--json']))).toMatchObject({ exit: 1, code: 'STORAGE_UNSUPPORTED' })
     }
   })

@@ -56,7 +56,11 @@ describe('progress on long work', () => {
     const doc = JSON.parse((await run('apply', '--json')).stdout) as { events: Event[] }
     const progress = doc.events.filter((e) => e.type === 'file.progress')
     expect(progress.length).toBeGreaterThanOrEqual(2)
-    expect(progress.at(-1)).toMatchObject({ path: 'migrations/001_big.sql', done: progress.length, statements: progress.length })
+    expect(progress.at(-1)).toMatchObject({
+      path: 'migrations/001_big.sql',
+      done: progress.length,
+      statements: progress.length,
+    })
     expect(progress.at(-1)!['bytesDone']).toBe(progress.at(-1)!['bytes'])
     expect(progress[0]!['bytesDone']).toBeLessThan(progress[0]!['bytes'] as number)
   })
@@ -81,7 +85,9 @@ describe('progress on long work', () => {
     await project.add('migrations', '003_v.sql', 'CREATE TABLE v (id int);')
     await project.add('rollback', '003_v.sql', 'DROP TABLE v;')
     const missed = await run('build', '1.2.0')
-    expect(missed.stdout).toMatch(/↺ no kept state of 1\.1\.0 to reuse \(nothing is kept for it on .*\): replaying every/)
+    expect(missed.stdout).toMatch(
+      /↺ no kept state of 1\.1\.0 to reuse \(nothing is kept for it on .*\): replaying every/,
+    )
     // Reusing a kept state is shown in test/replay-cache.test.ts, on a server of its own.
   })
 })

@@ -7,7 +7,10 @@ import { createProject, type TestProject } from './support/project.js'
 
 const inCi = Boolean(process.env['CI'])
 const skip = findRegistryBinary() === null && !inCi
-if (skip) console.warn('\n*** docker-registry is not on PATH: SKIPPING the CLI registry tests (apt-get install docker-registry). In CI they fail instead. ***\n')
+if (skip)
+  console.warn(
+    '\n*** docker-registry is not on PATH: SKIPPING the CLI registry tests (apt-get install docker-registry). In CI they fail instead. ***\n',
+  )
 
 let registry: TestRegistry
 let repoCounter = 0
@@ -31,7 +34,11 @@ describe.skipIf(skip)('squizzle with a real OCI registry (docker-registry, Basic
     remote = registry.url(repository)
     project = await createProject(`storage: file:.squizzle/artifacts\nregistry: ${remote}\n`)
     url = await createTestDatabase(inject('postgresUrl'))
-    env = { DATABASE_URL: url, SQUIZZLE_REGISTRY_USERNAME: registry.credentials!.username, SQUIZZLE_REGISTRY_PASSWORD: registry.credentials!.password }
+    env = {
+      DATABASE_URL: url,
+      SQUIZZLE_REGISTRY_USERNAME: registry.credentials!.username,
+      SQUIZZLE_REGISTRY_PASSWORD: registry.credentials!.password,
+    }
     await project.add('migrations', '001_users.sql', 'CREATE TABLE users (id int);')
   })
   afterEach(async () => {
@@ -45,7 +52,9 @@ describe.skipIf(skip)('squizzle with a real OCI registry (docker-registry, Basic
     expect(doc.pushedTo).toBe(`oci://${registry.host}/${repository}`)
     const listed = await run('list', '--storage', remote, '--json')
     expect(listed.code, listed.stderr).toBe(0)
-    expect((JSON.parse(listed.stdout) as { versions: { version: string; digest: string }[] }).versions).toEqual([expect.objectContaining({ version: '1.0.0', digest: doc.digest })])
+    expect((JSON.parse(listed.stdout) as { versions: { version: string; digest: string }[] }).versions).toEqual([
+      expect.objectContaining({ version: '1.0.0', digest: doc.digest }),
+    ])
     for (const out of [built, listed]) expect(out.stdout + out.stderr).not.toContain(registry.credentials!.password)
   })
 
@@ -63,7 +72,9 @@ describe.skipIf(skip)('squizzle with a real OCI registry (docker-registry, Basic
       expect((JSON.parse(pulled.stdout) as { digest: string }).digest).toBe(digest)
       const applied = await squizzle(['apply', '--json'], { cwd: other.dir, env })
       expect(applied.code, applied.stderr).toBe(0)
-      expect(await query(url, 'SELECT version, manifest_digest FROM squizzle.history')).toEqual([{ version: '1.0.0', manifest_digest: digest }])
+      expect(await query(url, 'SELECT version, manifest_digest FROM squizzle.history')).toEqual([
+        { version: '1.0.0', manifest_digest: digest },
+      ])
     } finally {
       await other.remove()
     }
@@ -80,7 +91,9 @@ describe.skipIf(skip)('squizzle with a real OCI registry (docker-registry, Basic
 
     const status = await run('status', '--storage', remote, '--json')
     expect(status.code).toBe(3)
-    expect((JSON.parse(status.stdout) as { tampered: { version: string }[] }).tampered).toEqual([expect.objectContaining({ version: '1.0.0' })])
+    expect((JSON.parse(status.stdout) as { tampered: { version: string }[] }).tampered).toEqual([
+      expect.objectContaining({ version: '1.0.0' }),
+    ])
     const verified = await run('verify', '1.0.0', '--storage', remote, '--json')
     expect(verified.code).toBe(3)
     expect((JSON.parse(verified.stdout) as { error: { code: string } }).error.code).toBe('TAMPERED')
@@ -89,13 +102,19 @@ describe.skipIf(skip)('squizzle with a real OCI registry (docker-registry, Basic
   it('apply --storage oci:// reads content the local layout holds from there, verified, and the rest from the registry', async () => {
     const built = await run('build', '1.0.0', '--irreversible', '--push', '--json')
     expect(built.code, built.stderr).toBe(0)
-    const layer = join(project.dir, '.squizzle/artifacts/blobs/sha256', (JSON.parse(built.stdout) as { bundleDigest: string }).bundleDigest.slice('sha256:'.length))
+    const layer = join(
+      project.dir,
+      '.squizzle/artifacts/blobs/sha256',
+      (JSON.parse(built.stdout) as { bundleDigest: string }).bundleDigest.slice('sha256:'.length),
+    )
     // A cached bundle that differs from its digest is read, caught and refused: proof the cache is used and never trusted blindly.
     await writeFile(layer, 'not the bundle')
     const refused = await run('apply', '--storage', remote, '--json')
     expect(refused.code).toBe(3)
     // Whichever check trips first on the bad bytes: the gzip reader or the digest at the stream's end.
-    expect((JSON.parse(refused.stdout) as { error: { code: string } }).error.code).toMatch(/^(BUNDLE_CORRUPT|DIGEST_MISMATCH)$/)
+    expect((JSON.parse(refused.stdout) as { error: { code: string } }).error.code).toMatch(
+      /^(BUNDLE_CORRUPT|DIGEST_MISMATCH)$/,
+    )
     expect(await query(url, "SELECT to_regclass('public.users')::text AS t")).toEqual([{ t: null }])
     // Without the blob locally, the same apply fetches it from the registry.
     await rm(layer)
@@ -127,12 +146,18 @@ describe.skipIf(skip)('squizzle with a real OCI registry (docker-registry, Basic
     expect(error.hint).toContain('plain-http')
     // Over plain HTTP the registry answers: this repository has no tags yet, so it does not exist.
     const reached = await run('list', '--storage', httpsOnly, '--plain-http', '--json')
-    expect([reached.code, (JSON.parse(reached.stdout) as { error: { code: string } }).error.code]).toEqual([2, 'STORAGE_NOT_FOUND'])
+    expect([reached.code, (JSON.parse(reached.stdout) as { error: { code: string } }).error.code]).toEqual([
+      2,
+      'STORAGE_NOT_FOUND',
+    ])
   })
 
   it('reports wrong registry credentials (exit 1) without printing them', async () => {
     const wrong = 'this-is-not-the-password'
-    const r = await squizzle(['list', '--storage', remote, '--json'], { cwd: project.dir, env: { ...env, SQUIZZLE_REGISTRY_PASSWORD: wrong } })
+    const r = await squizzle(['list', '--storage', remote, '--json'], {
+      cwd: project.dir,
+      env: { ...env, SQUIZZLE_REGISTRY_PASSWORD: wrong },
+    })
     expect(r.code).toBe(1)
     expect((JSON.parse(r.stdout) as { error: { code: string } }).error.code).toBe('REGISTRY_UNAUTHORIZED')
     expect(r.stdout + r.stderr).not.toContain(wrong)
@@ -142,15 +167,31 @@ describe.skipIf(skip)('squizzle with a real OCI registry (docker-registry, Basic
     const configDir = join(project.dir, 'docker-config')
     await mkdir(configDir)
     const { username, password } = registry.credentials!
-    await writeFile(join(configDir, 'config.json'), JSON.stringify({ auths: { [registry.host]: { auth: Buffer.from(`${username}:${password}`).toString('base64') } } }))
-    const r = await squizzle(['build', '1.0.0', '--irreversible', '--push', '--json'], { cwd: project.dir, env: { DATABASE_URL: url, DOCKER_CONFIG: configDir } })
+    await writeFile(
+      join(configDir, 'config.json'),
+      JSON.stringify({
+        auths: { [registry.host]: { auth: Buffer.from(`${username}:${password}`).toString('base64') } },
+      }),
+    )
+    const r = await squizzle(['build', '1.0.0', '--irreversible', '--push', '--json'], {
+      cwd: project.dir,
+      env: { DATABASE_URL: url, DOCKER_CONFIG: configDir },
+    })
     expect(r.code, r.stderr).toBe(0)
     expect(r.stdout + r.stderr).not.toContain(password)
   })
 
   it('carries the signature to the registry: a signed version applies from there under a required policy, an unsigned one is refused (exit 4)', async () => {
     const trust = ['trust:', '  signatures: required', '  publicKeys: [keys/release.pub]', '']
-    const publisher = await createProject([`storage: file:.squizzle/artifacts`, `registry: ${remote}`, 'signing:', '  key: keys/release.key', ...trust].join('\n'))
+    const publisher = await createProject(
+      [
+        `storage: file:.squizzle/artifacts`,
+        `registry: ${remote}`,
+        'signing:',
+        '  key: keys/release.key',
+        ...trust,
+      ].join('\n'),
+    )
     // The deploying side has only the registry and the public key: nothing local to lean on.
     const deployer = await createProject([`storage: ${remote}`, ...trust].join('\n'))
     const signingEnv = { ...env, SQUIZZLE_SIGNING_KEY_PASSPHRASE: 'registry test passphrase' }
@@ -194,10 +235,16 @@ describe.skipIf(skip)('squizzle with a real OCI registry (docker-registry, Basic
 async function repointTag(registry: TestRegistry, repository: string, tag: string): Promise<void> {
   const auth = `Basic ${Buffer.from(`${registry.credentials!.username}:${registry.credentials!.password}`).toString('base64')}`
   const type = 'application/vnd.oci.image.manifest.v1+json'
-  const res = await fetch(`${registry.baseUrl}/v2/${repository}/manifests/${tag}`, { headers: { authorization: auth, accept: type } })
+  const res = await fetch(`${registry.baseUrl}/v2/${repository}/manifests/${tag}`, {
+    headers: { authorization: auth, accept: type },
+  })
   expect(res.status).toBe(200)
   const manifest = (await res.json()) as { annotations: Record<string, string> }
   manifest.annotations['org.opencontainers.image.description'] = 'swapped'
-  const put = await fetch(`${registry.baseUrl}/v2/${repository}/manifests/${tag}`, { method: 'PUT', headers: { authorization: auth, 'content-type': type }, body: JSON.stringify(manifest) })
+  const put = await fetch(`${registry.baseUrl}/v2/${repository}/manifests/${tag}`, {
+    method: 'PUT',
+    headers: { authorization: auth, 'content-type': type },
+    body: JSON.stringify(manifest),
+  })
   expect(put.status).toBe(201)
 }

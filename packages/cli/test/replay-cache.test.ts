@@ -35,26 +35,42 @@ afterEach(async () => {
 
 /** The versions of the multi-version project: each adds files of every kind a schema has. */
 const versions: [string, string, string][] = [
-  ['1.0.0', '001_users.sql', [
-    "CREATE TYPE status AS ENUM ('active', 'closed');",
-    "CREATE TABLE users (id serial PRIMARY KEY, email text NOT NULL, legacy text, status status NOT NULL DEFAULT 'active');",
-    "INSERT INTO users (email) VALUES ('a@example.com');",
-  ].join('\n')],
-  ['1.1.0', '002_orders.sql', [
-    'CREATE TABLE orders (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, user_id int REFERENCES users (id),',
-    '  total numeric(10, 2) CHECK (total >= 0));',
-    'CREATE INDEX orders_user_idx ON orders (user_id);',
-  ].join('\n')],
-  ['1.2.0', '003_view.sql', [
-    "ALTER TYPE status ADD VALUE 'suspended';",
-    "CREATE VIEW active_users AS SELECT id, email FROM users WHERE status = 'active';",
-    "COMMENT ON TABLE orders IS 'what users bought';",
-  ].join('\n')],
-  ['1.3.0', '004_trigger.sql', [
-    'CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.email := lower(NEW.email); RETURN NEW; END $$;',
-    'CREATE TRIGGER users_touch BEFORE INSERT ON users FOR EACH ROW EXECUTE FUNCTION touch();',
-    'ALTER TABLE users DROP COLUMN legacy;',
-  ].join('\n')],
+  [
+    '1.0.0',
+    '001_users.sql',
+    [
+      "CREATE TYPE status AS ENUM ('active', 'closed');",
+      "CREATE TABLE users (id serial PRIMARY KEY, email text NOT NULL, legacy text, status status NOT NULL DEFAULT 'active');",
+      "INSERT INTO users (email) VALUES ('a@example.com');",
+    ].join('\n'),
+  ],
+  [
+    '1.1.0',
+    '002_orders.sql',
+    [
+      'CREATE TABLE orders (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, user_id int REFERENCES users (id),',
+      '  total numeric(10, 2) CHECK (total >= 0));',
+      'CREATE INDEX orders_user_idx ON orders (user_id);',
+    ].join('\n'),
+  ],
+  [
+    '1.2.0',
+    '003_view.sql',
+    [
+      "ALTER TYPE status ADD VALUE 'suspended';",
+      "CREATE VIEW active_users AS SELECT id, email FROM users WHERE status = 'active';",
+      "COMMENT ON TABLE orders IS 'what users bought';",
+    ].join('\n'),
+  ],
+  [
+    '1.3.0',
+    '004_trigger.sql',
+    [
+      'CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.email := lower(NEW.email); RETURN NEW; END $$;',
+      'CREATE TRIGGER users_touch BEFORE INSERT ON users FOR EACH ROW EXECUTE FUNCTION touch();',
+      'ALTER TABLE users DROP COLUMN legacy;',
+    ].join('\n'),
+  ],
 ]
 
 async function project(): Promise<TestProject> {

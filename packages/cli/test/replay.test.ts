@@ -21,7 +21,11 @@ describe('replayVersions (the library behind build snapshots)', () => {
   it('applies every version up to the target on an empty database and hands checks the schemas before and after it', async () => {
     const storage = createFilesystemStorage(join(dir, 'artifacts'))
     await storage.push(await makeTestVersion('1.0.0', { 'migrations/001_a.sql': 'CREATE TABLE a (id int);' }))
-    const candidate = await makeTestVersion('1.1.0', { 'migrations/002_b.sql': 'CREATE TABLE b (id int);' }, { previousVersion: '1.0.0' })
+    const candidate = await makeTestVersion(
+      '1.1.0',
+      { 'migrations/002_b.sql': 'CREATE TABLE b (id int);' },
+      { previousVersion: '1.0.0' },
+    )
     const seen: ReplayContext[] = []
     const result = await replayVersions({
       storage: withCandidate(storage, candidate),
@@ -33,14 +37,19 @@ describe('replayVersions (the library behind build snapshots)', () => {
           seen.push(ctx)
           expect((await ctx.migrator.status()).current).toBe('1.1.0')
           await ctx.driver.run({ version: '1.1.0', path: 'check.sql', statements: ['DROP TABLE b'] })
-          expect((await ctx.snapshot()).objects.map((o) => o.name)).toEqual((ctx.before.objects.map((o) => o.name)))
+          expect((await ctx.snapshot()).objects.map((o) => o.name)).toEqual(ctx.before.objects.map((o) => o.name))
         },
       ],
     })
     expect(result.versions).toEqual(['1.0.0', '1.1.0'])
     expect(seen).toHaveLength(1)
-    const tables = (s: { objects: { kind: string; name: string }[] }) => s.objects.filter((o) => o.kind === 'table').map((o) => o.name)
-    expect([seen[0]!.previous, tables(seen[0]!.before), tables(seen[0]!.after)]).toEqual(['1.0.0', ['public.a'], ['public.a', 'public.b']])
+    const tables = (s: { objects: { kind: string; name: string }[] }) =>
+      s.objects.filter((o) => o.kind === 'table').map((o) => o.name)
+    expect([seen[0]!.previous, tables(seen[0]!.before), tables(seen[0]!.after)]).toEqual([
+      '1.0.0',
+      ['public.a'],
+      ['public.a', 'public.b'],
+    ])
     expect(tables(result.snapshot)).toEqual(['public.a', 'public.b'])
   })
 
@@ -52,11 +61,24 @@ describe('replayVersions (the library behind build snapshots)', () => {
     const failing = async (): Promise<void> => {
       throw new SquizzleError('REPLAY_FAILED', 'rollback did not restore the previous schema')
     }
-    const err = await buildVersion({ version: '1.0.0', storage, ledger: join(dir, 'squizzle.sum'), folders: { migrations: folder }, toolVersion: 'test', irreversible: true, snapshot: { scratch, checks: [failing] } }).catch((e: unknown) => e)
+    const err = await buildVersion({
+      version: '1.0.0',
+      storage,
+      ledger: join(dir, 'squizzle.sum'),
+      folders: { migrations: folder },
+      toolVersion: 'test',
+      irreversible: true,
+      snapshot: { scratch, checks: [failing] },
+    }).catch((e: unknown) => e)
     expect((err as SquizzleError).code).toBe('REPLAY_FAILED')
     expect(await storage.list()).toEqual([])
     // Nothing stored, nothing released: the ledger is not written either.
-    expect(await access(join(dir, 'squizzle.sum')).then(() => true, () => false)).toBe(false)
+    expect(
+      await access(join(dir, 'squizzle.sum')).then(
+        () => true,
+        () => false,
+      ),
+    ).toBe(false)
   })
 
   it('gives a read-only view: the candidate cannot be pushed through it', async () => {

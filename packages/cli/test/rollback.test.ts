@@ -9,7 +9,8 @@ let project: TestProject
 let url: string
 const run = (...args: string[]) => squizzle(args, { cwd: project.dir, env: { DATABASE_URL: url } })
 const json = <T = Record<string, unknown>>(stdout: string): T => JSON.parse(stdout) as T
-const table = async (name: string) => (await query<{ t: string | null }>(url, `SELECT to_regclass('public.${name}')::text AS t`))[0]?.t ?? null
+const table = async (name: string) =>
+  (await query<{ t: string | null }>(url, `SELECT to_regclass('public.${name}')::text AS t`))[0]?.t ?? null
 
 /** Three versions, each with the rollback SQL that undoes it. */
 async function threeVersions(): Promise<void> {
@@ -20,7 +21,11 @@ async function threeVersions(): Promise<void> {
   await project.add('migrations', '003_orders_index.sql', 'CREATE INDEX orders_user_idx ON orders (user_id);')
   // Two rollback files: the index's undo must run before the table's (newest file first).
   await project.add('rollback', '002_orders.sql', 'DROP TABLE orders;')
-  await project.add('rollback', '003_orders_index.sql', "DO $$ BEGIN IF to_regclass('public.orders') IS NULL THEN RAISE EXCEPTION 'orders dropped too early'; END IF; END $$;\nDROP INDEX orders_user_idx;")
+  await project.add(
+    'rollback',
+    '003_orders_index.sql',
+    "DO $$ BEGIN IF to_regclass('public.orders') IS NULL THEN RAISE EXCEPTION 'orders dropped too early'; END IF; END $$;\nDROP INDEX orders_user_idx;",
+  )
   expect((await run('build', '1.1.0')).code).toBe(0)
   await project.add('migrations', '004_notes.sql', 'CREATE TABLE notes (id int);')
   await project.add('rollback', '004_notes.sql', 'DROP TABLE notes;')
@@ -45,7 +50,12 @@ describe('squizzle rollback', () => {
     expect(await table('notes')).toBeNull()
     expect(await table('orders')).toBe('orders')
 
-    const status = json<{ current: string; applied: { version: string }[]; pending: { version: string }[]; failed: unknown[] }>((await run('status', '--json')).stdout)
+    const status = json<{
+      current: string
+      applied: { version: string }[]
+      pending: { version: string }[]
+      failed: unknown[]
+    }>((await run('status', '--json')).stdout)
     expect(status.current).toBe('1.1.0')
     expect(status.applied.map((a) => a.version)).toEqual(['1.0.0', '1.1.0'])
     expect(status.pending.map((p) => p.version)).toEqual(['1.2.0'])
@@ -66,7 +76,10 @@ describe('squizzle rollback', () => {
     const r = await run('rollback', '--yes', '--to', '1.0.0', '--json')
     expect(r.code).toBe(0)
     expect(json(r.stdout)).toMatchObject({ rolledBack: ['1.2.0', '1.1.0'], current: '1.0.0' })
-    expect(await query(url, "SELECT version FROM squizzle.history WHERE operation = 'rollback' ORDER BY id")).toEqual([{ version: '1.2.0' }, { version: '1.1.0' }])
+    expect(await query(url, "SELECT version FROM squizzle.history WHERE operation = 'rollback' ORDER BY id")).toEqual([
+      { version: '1.2.0' },
+      { version: '1.1.0' },
+    ])
     expect([await table('orders'), await table('notes'), await table('users')]).toEqual([null, null, 'users'])
     const again = await run('rollback', '--yes', '--to', '1.0.0')
     expect(again.code).toBe(0)
@@ -81,14 +94,20 @@ describe('squizzle rollback', () => {
     expect(text.stdout.indexOf('DROP TABLE notes')).toBeLessThan(text.stdout.indexOf('DROP INDEX orders_user_idx'))
     expect(text.stdout.indexOf('DROP INDEX orders_user_idx')).toBeLessThan(text.stdout.indexOf('DROP TABLE orders'))
     const r = await run('rollback', '--dry-run', '--json')
-    expect(json<{ dryRun: boolean; versions: { version: string; segments: { files: { path: string }[] }[] }[] }>(r.stdout)).toMatchObject({
+    expect(
+      json<{ dryRun: boolean; versions: { version: string; segments: { files: { path: string }[] }[] }[] }>(r.stdout),
+    ).toMatchObject({
       dryRun: true,
       rolledBack: [],
       current: '1.2.0',
-      versions: [{ version: '1.2.0', segments: [{ transactional: true, files: [{ path: 'rollback/004_notes.sql' }] }] }],
+      versions: [
+        { version: '1.2.0', segments: [{ transactional: true, files: [{ path: 'rollback/004_notes.sql' }] }] },
+      ],
     })
     expect(await table('notes')).toBe('notes')
-    expect(await query(url, "SELECT count(*)::int AS n FROM squizzle.history WHERE operation = 'rollback'")).toEqual([{ n: 0 }])
+    expect(await query(url, "SELECT count(*)::int AS n FROM squizzle.history WHERE operation = 'rollback'")).toEqual([
+      { n: 0 },
+    ])
   })
 
   it('works from what the database kept at apply time when storage is gone', async () => {
@@ -98,7 +117,12 @@ describe('squizzle rollback', () => {
     const r = await run('rollback', '--yes', '--json')
     expect(r.code).toBe(0)
     expect(json(r.stdout)).toMatchObject({ rolledBack: ['1.2.0'] })
-    expect(await query(url, "SELECT details->>'from' AS source FROM squizzle.audit WHERE operation = 'rollback' AND outcome = 'success'")).toEqual([{ source: 'database' }])
+    expect(
+      await query(
+        url,
+        "SELECT details->>'from' AS source FROM squizzle.audit WHERE operation = 'rollback' AND outcome = 'success'",
+      ),
+    ).toEqual([{ source: 'database' }])
   })
 
   it('leaves the database as it was when a rollback script fails, and records the failure', async () => {
@@ -110,24 +134,42 @@ describe('squizzle rollback', () => {
     await run('apply')
     const r = await run('rollback', '--yes', '--json')
     expect(r.code).toBe(1)
-    expect(json<{ error: { code: string; details: { path: string; line: number } } }>(r.stdout).error).toMatchObject({ code: 'ROLLBACK_FAILED', details: { path: 'rollback/002_b.sql', line: 2 } })
+    expect(json<{ error: { code: string; details: { path: string; line: number } } }>(r.stdout).error).toMatchObject({
+      code: 'ROLLBACK_FAILED',
+      details: { path: 'rollback/002_b.sql', line: 2 },
+    })
     expect([await table('a'), await table('b')]).toEqual(['a', 'b'])
-    const status = json<{ current: string; failed: { version: string; operation: string; resumable: boolean }[] }>((await run('status', '--json')).stdout)
+    const status = json<{ current: string; failed: { version: string; operation: string; resumable: boolean }[] }>(
+      (await run('status', '--json')).stdout,
+    )
     expect(status.current).toBe('1.0.0')
     expect(status.failed).toMatchObject([{ version: '1.0.0', operation: 'rollback', resumable: false }])
   })
 
   it('runs a no-transaction rollback file statement by statement and resumes it after a failure', async () => {
     await project.add('migrations', '001_t.sql', 'CREATE TABLE t (id int, v int);')
-    await project.add('migrations', '002_idx.sql', '-- squizzle:no-transaction\nCREATE INDEX CONCURRENTLY t_id_idx ON t (id);')
+    await project.add(
+      'migrations',
+      '002_idx.sql',
+      '-- squizzle:no-transaction\nCREATE INDEX CONCURRENTLY t_id_idx ON t (id);',
+    )
     await project.add('rollback', '001_t.sql', 'DROP TABLE t;')
-    await project.add('rollback', '002_idx.sql', '-- squizzle:no-transaction\nDROP INDEX CONCURRENTLY t_id_idx;\nDROP INDEX CONCURRENTLY t_v_idx;')
+    await project.add(
+      'rollback',
+      '002_idx.sql',
+      '-- squizzle:no-transaction\nDROP INDEX CONCURRENTLY t_id_idx;\nDROP INDEX CONCURRENTLY t_v_idx;',
+    )
     await run('build', '1.0.0')
     expect((await run('apply')).code).toBe(0)
     const failed = await run('rollback', '--yes', '--json')
     expect(failed.code).toBe(1)
-    expect(json<{ error: { code: string; details: { resumable: boolean } } }>(failed.stdout).error).toMatchObject({ code: 'ROLLBACK_FAILED', details: { resumable: true } })
-    const status = json<{ current: string; failed: { operation: string; resumable: boolean }[] }>((await run('status', '--json')).stdout)
+    expect(json<{ error: { code: string; details: { resumable: boolean } } }>(failed.stdout).error).toMatchObject({
+      code: 'ROLLBACK_FAILED',
+      details: { resumable: true },
+    })
+    const status = json<{ current: string; failed: { operation: string; resumable: boolean }[] }>(
+      (await run('status', '--json')).stdout,
+    )
     expect(status).toMatchObject({ current: '1.0.0', failed: [{ operation: 'rollback', resumable: true }] })
     // The first DROP INDEX stays done; after the cause is fixed, rollback resumes at the second.
     await query(url, 'CREATE INDEX t_v_idx ON t (v)')
@@ -136,7 +178,9 @@ describe('squizzle rollback', () => {
     expect(retry.stdout).toMatch(/resumes at statement 2/)
     expect(await table('t')).toBeNull()
     expect((await run('apply')).code).toBe(0)
-    expect(await query(url, "SELECT indexname FROM pg_indexes WHERE tablename = 't'")).toEqual([{ indexname: 't_id_idx' }])
+    expect(await query(url, "SELECT indexname FROM pg_indexes WHERE tablename = 't'")).toEqual([
+      { indexname: 't_id_idx' },
+    ])
   })
 
   it('refuses an irreversible version before running anything, and audits the refusal', async () => {
@@ -153,7 +197,9 @@ describe('squizzle rollback', () => {
     expect(r.code).toBe(1)
     expect(json<{ error: { code: string } }>(r.stdout).error.code).toBe('ROLLBACK_IRREVERSIBLE')
     expect(await table('c')).toBe('c')
-    expect(await query(url, "SELECT outcome, version FROM squizzle.audit WHERE operation = 'rollback'")).toEqual([{ outcome: 'refused', version: '1.1.0' }])
+    expect(await query(url, "SELECT outcome, version FROM squizzle.audit WHERE operation = 'rollback'")).toEqual([
+      { outcome: 'refused', version: '1.1.0' },
+    ])
   })
 
   it('refuses rollback SQL that was changed in the database after the apply (exit 3)', async () => {

@@ -14,8 +14,13 @@ const passphrase = 'release key passphrase 1'
 let project: TestProject
 let url: string
 
-const env = (extra: Record<string, string> = {}) => ({ DATABASE_URL: url, SQUIZZLE_SIGNING_KEY_PASSPHRASE: passphrase, ...extra })
-const run = (args: string[], extra: Record<string, string> = {}) => squizzle(args, { cwd: project.dir, env: env(extra) })
+const env = (extra: Record<string, string> = {}) => ({
+  DATABASE_URL: url,
+  SQUIZZLE_SIGNING_KEY_PASSPHRASE: passphrase,
+  ...extra,
+})
+const run = (args: string[], extra: Record<string, string> = {}) =>
+  squizzle(args, { cwd: project.dir, env: env(extra) })
 const errorCode = (stdout: string) => (JSON.parse(stdout) as { error: { code: string } }).error.code
 const layout = () => createFilesystemStorage(join(project.dir, '.squizzle/artifacts'))
 
@@ -46,7 +51,9 @@ async function signingProject(trustedKey = 'keys/release.pub'): Promise<void> {
 async function expectRefusedAndAudited(code: string): Promise<void> {
   expect(await query(url, "SELECT to_regclass('public.users') AS t")).toEqual([{ t: null }])
   expect(await query(url, 'SELECT count(*)::int AS n FROM squizzle.history')).toEqual([{ n: 0 }])
-  expect(await query(url, "SELECT operation, outcome, version, details->>'code' AS code FROM squizzle.audit")).toEqual([{ operation: 'apply', outcome: 'refused', version: '1.0.0', code }])
+  expect(await query(url, "SELECT operation, outcome, version, details->>'code' AS code FROM squizzle.audit")).toEqual([
+    { operation: 'apply', outcome: 'refused', version: '1.0.0', code },
+  ])
 }
 
 beforeEach(async () => {
@@ -84,24 +91,34 @@ describe('signed versions', () => {
     const built = await run(['build', '1.0.0', '--irreversible', '--sign', '--json'])
     expect(built.code).toBe(0)
     expect(JSON.parse(built.stdout)).toMatchObject({ version: '1.0.0', signed: true })
-    const keyId = (JSON.parse((await run(['keygen', '--out', 'keys/other', '--json'])).stdout) as { keyId: string }).keyId
+    const keyId = (JSON.parse((await run(['keygen', '--out', 'keys/other', '--json'])).stdout) as { keyId: string })
+      .keyId
     const verified = await run(['verify', '1.0.0', '--env', 'production', '--json'], { DATABASE_URL: '' })
     expect(verified.code).toBe(0)
-    expect((JSON.parse(verified.stdout) as { identity: { method: string; subject: string } }).identity.method).toBe('key')
+    expect((JSON.parse(verified.stdout) as { identity: { method: string; subject: string } }).identity.method).toBe(
+      'key',
+    )
     expect((JSON.parse(verified.stdout) as { identity: { subject: string } }).identity.subject).not.toBe(keyId)
     expect((await run(['apply', '--env', 'production'])).code).toBe(0)
     expect(await query(url, "SELECT to_regclass('public.users')::text AS t")).toEqual([{ t: 'users' }])
-    const [audit] = await query(url, "SELECT outcome, details->'signer'->>'method' AS method FROM squizzle.audit WHERE operation = 'apply'")
+    const [audit] = await query(
+      url,
+      "SELECT outcome, details->'signer'->>'method' AS method FROM squizzle.audit WHERE operation = 'apply'",
+    )
     expect(audit).toEqual({ outcome: 'success', method: 'key' })
   })
 
   it('build --sign without the passphrase fails before building: no unsigned version is left behind', async () => {
     await signingProject()
-    const r = await run(['build', '1.0.0', '--irreversible', '--sign', '--json'], { SQUIZZLE_SIGNING_KEY_PASSPHRASE: '' })
+    const r = await run(['build', '1.0.0', '--irreversible', '--sign', '--json'], {
+      SQUIZZLE_SIGNING_KEY_PASSPHRASE: '',
+    })
     expect(r.code).toBe(2)
     expect(errorCode(r.stdout)).toBe('USAGE')
     expect(await layout().exists('1.0.0')).toBe(false)
-    const wrong = await run(['build', '1.0.0', '--irreversible', '--sign'], { SQUIZZLE_SIGNING_KEY_PASSPHRASE: 'not the passphrase' })
+    const wrong = await run(['build', '1.0.0', '--irreversible', '--sign'], {
+      SQUIZZLE_SIGNING_KEY_PASSPHRASE: 'not the passphrase',
+    })
     expect(wrong.code).toBe(2)
     expect(wrong.stderr).toContain('SQUIZZLE_SIGNING_KEY_PASSPHRASE')
     expect(await layout().exists('1.0.0')).toBe(false)
@@ -123,7 +140,9 @@ describe('signed versions', () => {
     expect(r.code).toBe(3)
     expect(errorCode(r.stdout)).toBe('DIGEST_MISMATCH')
     const storage = layout()
-    expect((await storage.attachments!((await storage.pull('1.0.0')).ref)).map((a) => a.artifactType)).not.toContain(mediaTypes.sigstoreBundle)
+    expect((await storage.attachments!((await storage.pull('1.0.0')).ref)).map((a) => a.artifactType)).not.toContain(
+      mediaTypes.sigstoreBundle,
+    )
   })
 
   it('attaches the SBOM, provenance and signature to the stored artifact, and sbom prints the attached SBOM', async () => {
@@ -172,11 +191,19 @@ describe('refusals: exit 4, nothing executed, an audit row written', () => {
     expect((await run(['build', '1.0.0', '--irreversible', '--sign'])).code).toBe(0)
     const storage = layout()
     const original = await storage.pull('1.0.0')
-    const signature = (await storage.attachments!(original.ref)).find((a) => a.artifactType === mediaTypes.sigstoreBundle)!
+    const signature = (await storage.attachments!(original.ref)).find(
+      (a) => a.artifactType === mediaTypes.sigstoreBundle,
+    )!
     await storage.delete('1.0.0')
-    const evil = await makeTestVersion('1.0.0', { 'migrations/001_users.sql': 'CREATE TABLE users (id int); CREATE TABLE pwned (id int);' })
+    const evil = await makeTestVersion('1.0.0', {
+      'migrations/001_users.sql': 'CREATE TABLE users (id int); CREATE TABLE pwned (id int);',
+    })
     const ref = await storage.push(evil)
-    await storage.attach!(ref, { artifactType: signature.artifactType, mediaType: signature.mediaType, data: signature.data })
+    await storage.attach!(ref, {
+      artifactType: signature.artifactType,
+      mediaType: signature.mediaType,
+      data: signature.data,
+    })
     const r = await run(['apply', '--env', 'production', '--json'])
     expect(r.code).toBe(4)
     expect(errorCode(r.stdout)).toBe('SIGNATURE_INVALID')
@@ -189,16 +216,24 @@ describe('refusals: exit 4, nothing executed, an audit row written', () => {
     expect((await run(['build', '1.0.0', '--irreversible', '--sign'])).code).toBe(0)
     const storage = layout()
     const pulled = await storage.pull('1.0.0')
-    const signature = (await storage.attachments!(pulled.ref)).find((a) => a.artifactType === mediaTypes.sigstoreBundle)!
+    const signature = (await storage.attachments!(pulled.ref)).find(
+      (a) => a.artifactType === mediaTypes.sigstoreBundle,
+    )!
     const bundle = JSON.parse(Buffer.from(signature.data).toString()) as { dsseEnvelope: { payload: string } }
-    const statement = JSON.parse(Buffer.from(bundle.dsseEnvelope.payload, 'base64').toString()) as { predicate: { runDetails: { builder: { id: string } } } }
+    const statement = JSON.parse(Buffer.from(bundle.dsseEnvelope.payload, 'base64').toString()) as {
+      predicate: { runDetails: { builder: { id: string } } }
+    }
     statement.predicate.runDetails.builder.id = 'https://attacker.example/builder'
     bundle.dsseEnvelope.payload = Buffer.from(JSON.stringify(statement)).toString('base64')
     // Re-store the version so that only the tampered signature is attached to it.
     const bytes = await readAll(pulled.open())
     await storage.delete('1.0.0')
     const ref = await storage.push({ manifest: pulled.manifest, bundle: bytes })
-    await storage.attach!(ref, { artifactType: signature.artifactType, mediaType: signature.mediaType, data: Buffer.from(JSON.stringify(bundle)) })
+    await storage.attach!(ref, {
+      artifactType: signature.artifactType,
+      mediaType: signature.mediaType,
+      data: Buffer.from(JSON.stringify(bundle)),
+    })
     const r = await run(['apply', '--env', 'production', '--json'])
     expect(r.code).toBe(4)
     expect(errorCode(r.stdout)).toBe('SIGNATURE_INVALID')
@@ -208,11 +243,17 @@ describe('refusals: exit 4, nothing executed, an audit row written', () => {
   it('refuses a required policy that trusts nothing, and a missing trusted key file, as config errors (exit 2)', async () => {
     await signingProject()
     expect((await run(['build', '1.0.0', '--irreversible', '--sign'])).code).toBe(0)
-    await writeFile(join(project.dir, 'squizzle.config.yaml'), 'storage: file:.squizzle/artifacts\ntrust:\n  signatures: required\n')
+    await writeFile(
+      join(project.dir, 'squizzle.config.yaml'),
+      'storage: file:.squizzle/artifacts\ntrust:\n  signatures: required\n',
+    )
     const none = await run(['apply', '--json'])
     expect(none.code).toBe(2)
     expect(errorCode(none.stdout)).toBe('CONFIG_INVALID')
-    await writeFile(join(project.dir, 'squizzle.config.yaml'), 'storage: file:.squizzle/artifacts\ntrust:\n  signatures: required\n  publicKeys: [keys/missing.pub]\n')
+    await writeFile(
+      join(project.dir, 'squizzle.config.yaml'),
+      'storage: file:.squizzle/artifacts\ntrust:\n  signatures: required\n  publicKeys: [keys/missing.pub]\n',
+    )
     expect(errorCode((await run(['apply', '--json'])).stdout)).toBe('CONFIG_INVALID')
   })
 })

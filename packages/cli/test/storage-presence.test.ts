@@ -46,11 +46,28 @@ async function notLayouts(): Promise<string[]> {
 describe('a storage that does not exist is an error, never an empty storage', () => {
   it('refuses it with STORAGE_NOT_FOUND (exit 2) for every command that reads it, running nothing', async () => {
     for (const path of await notLayouts()) {
-      for (const command of [['apply'], ['apply', '--dry-run'], ['status'], ['list'], ['verify', '1.0.0'], ['sbom', '1.0.0'], ['diff', '1.0.0', '1.0.0'], ['baseline', '1.0.0'], ['push', '1.0.0']]) {
+      for (const command of [
+        ['apply'],
+        ['apply', '--dry-run'],
+        ['status'],
+        ['list'],
+        ['verify', '1.0.0'],
+        ['sbom', '1.0.0'],
+        ['diff', '1.0.0', '1.0.0'],
+        ['baseline', '1.0.0'],
+        ['push', '1.0.0'],
+      ]) {
         const flag = command[0] === 'push' ? [] : ['--storage', `file:${path}`]
-        const env: Record<string, string> = command[0] === 'push' ? { SQUIZZLE_STORAGE: `file:${path}`, SQUIZZLE_REGISTRY: 'oci://127.0.0.1:1/x' } : {}
-        const r = await squizzle([...command, ...flag, '--json'], { cwd: project.dir, env: { DATABASE_URL: url, ...env } })
-        expect([r.code, (JSON.parse(r.stdout) as { error?: { code: string } }).error?.code], `${command.join(' ')} on ${path}`).toEqual([2, 'STORAGE_NOT_FOUND'])
+        const env: Record<string, string> =
+          command[0] === 'push' ? { SQUIZZLE_STORAGE: `file:${path}`, SQUIZZLE_REGISTRY: 'oci://127.0.0.1:1/x' } : {}
+        const r = await squizzle([...command, ...flag, '--json'], {
+          cwd: project.dir,
+          env: { DATABASE_URL: url, ...env },
+        })
+        expect(
+          [r.code, (JSON.parse(r.stdout) as { error?: { code: string } }).error?.code],
+          `${command.join(' ')} on ${path}`,
+        ).toEqual([2, 'STORAGE_NOT_FOUND'])
       }
     }
     expect(await query(url, "SELECT to_regclass('public.users')::text AS t")).toEqual([{ t: null }])
@@ -61,12 +78,22 @@ describe('a storage that does not exist is an error, never an empty storage', ()
     // Each build goes to another storage: the ledger of the one before would (rightly) call 1.0.0 released.
     const ledger = join(project.dir, 'db', 'squizzle.sum')
     await rm(ledger)
-    expect(await outcome(['build', '1.0.0', '--irreversible', '--no-snapshot', '--storage', `file:${missing}`])).toEqual([0, 'ok'])
+    expect(
+      await outcome(['build', '1.0.0', '--irreversible', '--no-snapshot', '--storage', `file:${missing}`]),
+    ).toEqual([0, 'ok'])
     await rm(ledger)
-    expect(await outcome(['build', '1.0.0', '--irreversible', '--no-snapshot', '--storage', `file:${empty}`])).toEqual([0, 'ok'])
+    expect(await outcome(['build', '1.0.0', '--irreversible', '--no-snapshot', '--storage', `file:${empty}`])).toEqual([
+      0,
+      'ok',
+    ])
     await rm(ledger)
-    expect(await outcome(['build', '1.0.0', '--irreversible', '--no-snapshot', '--storage', `file:${file}`])).toEqual([2, 'STORAGE_NOT_FOUND'])
-    expect(await outcome(['build', '1.0.0', '--irreversible', '--no-snapshot', '--storage', `file:${foreign}`])).toEqual([2, 'STORAGE_NOT_FOUND'])
+    expect(await outcome(['build', '1.0.0', '--irreversible', '--no-snapshot', '--storage', `file:${file}`])).toEqual([
+      2,
+      'STORAGE_NOT_FOUND',
+    ])
+    expect(
+      await outcome(['build', '1.0.0', '--irreversible', '--no-snapshot', '--storage', `file:${foreign}`]),
+    ).toEqual([2, 'STORAGE_NOT_FOUND'])
     expect((await createFilesystemStorage(missing!).list()).map((v) => v.version)).toEqual(['1.0.0'])
     expect(await outcome(['apply', '--storage', `file:${missing}`])).toEqual([0, 'ok'])
   })

@@ -5,7 +5,8 @@ import { createProject, type TestProject } from './support/project.js'
 
 let project: TestProject
 let url: string
-const run = (args: string[], env: Record<string, string> = {}) => squizzle(args, { cwd: project.dir, env: { DATABASE_URL: url, ...env } })
+const run = (args: string[], env: Record<string, string> = {}) =>
+  squizzle(args, { cwd: project.dir, env: { DATABASE_URL: url, ...env } })
 
 beforeEach(async () => {
   project = await createProject()
@@ -15,7 +16,8 @@ beforeEach(async () => {
   expect((await run(['build', '1.0.0', '--no-snapshot', '--notes', 'first release: the t table'])).code).toBe(0)
   await project.add('migrations', '002_u.sql', 'CREATE TABLE u (id int);')
   await project.add('rollback', '002_u.sql', 'DROP TABLE u;')
-  const notes = 'second release, whose notes go on for much longer than any terminal is wide, so the table must cut them'
+  const notes =
+    'second release, whose notes go on for much longer than any terminal is wide, so the table must cut them'
   expect((await run(['build', '1.1.0', '--no-snapshot', '--notes', notes])).code).toBe(0)
 })
 afterEach(() => project.remove())
@@ -34,7 +36,10 @@ describe('list', () => {
   it('shows the whole digest with --verbose and in --json', async () => {
     expect((await run(['list', '--verbose'])).stdout).toMatch(/sha256:[0-9a-f]{64}/)
     const json = JSON.parse((await run(['list', '--json'])).stdout) as { versions: { digest: string; notes: string }[] }
-    expect(json.versions[0]).toMatchObject({ digest: expect.stringMatching(/^sha256:[0-9a-f]{64}$/), notes: 'first release: the t table' })
+    expect(json.versions[0]).toMatchObject({
+      digest: expect.stringMatching(/^sha256:[0-9a-f]{64}$/),
+      notes: 'first release: the t table',
+    })
   })
 })
 
@@ -46,9 +51,14 @@ describe('status', () => {
     const lines = r.stdout.split('\n')
     const header = lines.findIndex((l) => /^VERSION\s+STATE\s+APPLIED AT\s+DURATION\s+BY\s+NOTES$/.test(l))
     expect(header).toBeGreaterThan(-1)
-    expect(lines[header + 1]).toMatch(/^1\.0\.0\s+applied\s+\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ\s+\d+(\.\d)? m?s\s+\S+\s+first release: the t table$/)
+    expect(lines[header + 1]).toMatch(
+      /^1\.0\.0\s+applied\s+\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ\s+\d+(\.\d)? m?s\s+\S+\s+first release: the t table$/,
+    )
     expect(lines[header + 2]).toMatch(/^1\.1\.0\s+pending\s+second release/)
-    const json = JSON.parse((await run(['status', '--json'])).stdout) as { applied: { durationMs: number; notes: string }[]; pending: { notes: string }[] }
+    const json = JSON.parse((await run(['status', '--json'])).stdout) as {
+      applied: { durationMs: number; notes: string }[]
+      pending: { notes: string }[]
+    }
     expect(json.applied[0]).toMatchObject({ durationMs: expect.any(Number), notes: 'first release: the t table' })
     expect(json.pending[0]!.notes).toMatch(/^second release/)
   })

@@ -31,14 +31,24 @@ afterEach(() => project.remove())
 const run = (...args: string[]) => squizzle(args, { cwd: project.dir, env: { DATABASE_URL: url } })
 
 function expectNoRawControls(r: CliResult): void {
-  for (const [name, text] of [['stdout', r.stdout], ['stderr', r.stderr]] as const) {
+  for (const [name, text] of [
+    ['stdout', r.stdout],
+    ['stderr', r.stderr],
+  ] as const) {
     const found = raw.exec(text)
-    expect(found && `${name} has raw U+${found[0].codePointAt(0)!.toString(16).padStart(4, '0')} near ${JSON.stringify(text.slice(Math.max(0, found.index - 20), found.index + 20))}`).toBeNull()
+    expect(
+      found &&
+        `${name} has raw U+${found[0].codePointAt(0)!.toString(16).padStart(4, '0')} near ${JSON.stringify(text.slice(Math.max(0, found.index - 20), found.index + 20))}`,
+    ).toBeNull()
   }
 }
 
 async function hostileMigration(): Promise<void> {
-  await project.add('migrations', '001_t.sql', `CREATE TABLE t (id int);\nCOMMENT ON TABLE t IS 'ok${clear}${title}${conceal}DROP${reverse}gnp${c1}';\n`)
+  await project.add(
+    'migrations',
+    '001_t.sql',
+    `CREATE TABLE t (id int);\nCOMMENT ON TABLE t IS 'ok${clear}${title}${conceal}DROP${reverse}gnp${c1}';\n`,
+  )
   expect((await run('build', '1.0.0', '--irreversible')).code).toBe(0)
 }
 
@@ -51,14 +61,19 @@ describe('nothing from elsewhere reaches a terminal raw', () => {
     expect(text.stdout).toContain("'ok\\x1b[2J\\x1b]0;pwned\\x07\\x1b[8mDROP\\u202egnp\\x9b31m'")
     const json = await run('apply', '--dry-run', '--json')
     expectNoRawControls(json)
-    const statements = (JSON.parse(json.stdout) as { versions: { segments: { files: { statements: { text: string }[] }[] }[] }[] }).versions[0]!.segments[0]!.files[0]!.statements
+    const statements = (
+      JSON.parse(json.stdout) as { versions: { segments: { files: { statements: { text: string }[] }[] }[] }[] }
+    ).versions[0]!.segments[0]!.files[0]!.statements
     expect(statements.map((s) => s.text).join('\n')).toContain(`${clear}${title}${conceal}DROP${reverse}gnp${c1}`)
   })
 
   it('drift shows escapes in object names and comments as visible escapes', async () => {
     await hostileMigration()
     expect((await run('apply')).code).toBe(0)
-    await query(url, `CREATE TABLE "evil${conceal}name${reverse}" (id int); COMMENT ON TABLE t IS 'changed${clear}${reverse}'`)
+    await query(
+      url,
+      `CREATE TABLE "evil${conceal}name${reverse}" (id int); COMMENT ON TABLE t IS 'changed${clear}${reverse}'`,
+    )
     const r = await run('drift')
     expect(r.code).toBe(0)
     expectNoRawControls(r)
@@ -70,14 +85,23 @@ describe('nothing from elsewhere reaches a terminal raw', () => {
   it('sbom shows the bytes of an unsigned attachment escaped', async () => {
     const storage = createFilesystemStorage(join(project.dir, '.squizzle/artifacts'))
     const ref = await storage.push(await makeTestVersion('1.0.0', { 'migrations/001.sql': 'CREATE TABLE t (id int);' }))
-    const data = Buffer.from(`{"bomFormat":"CycloneDX","specVersion":"1.6","metadata":"${clear}${title}${reverse}${c1}"}`)
-    await storage.attach!(ref, { artifactType: mediaTypes.cyclonedx, mediaType: 'application/vnd.cyclonedx+json', data })
+    const data = Buffer.from(
+      `{"bomFormat":"CycloneDX","specVersion":"1.6","metadata":"${clear}${title}${reverse}${c1}"}`,
+    )
+    await storage.attach!(ref, {
+      artifactType: mediaTypes.cyclonedx,
+      mediaType: 'application/vnd.cyclonedx+json',
+      data,
+    })
     const r = await run('sbom', '1.0.0')
     expect(r.code).toBe(0)
     expectNoRawControls(r)
     expect(r.stdout).toContain('\\x1b[2J\\x1b]0;pwned\\x07\\u202e\\x9b31m')
     const json = await run('sbom', '1.0.0', '--json')
-    expect([json.code, (JSON.parse(json.stdout) as { error: { code: string } }).error.code]).toEqual([3, 'MANIFEST_INVALID'])
+    expect([json.code, (JSON.parse(json.stdout) as { error: { code: string } }).error.code]).toEqual([
+      3,
+      'MANIFEST_INVALID',
+    ])
     expectNoRawControls(json)
   })
 
@@ -92,7 +116,9 @@ describe('nothing from elsewhere reaches a terminal raw', () => {
     }
     const json = await run('apply', '--json')
     expectNoRawControls(json)
-    expect((JSON.parse(json.stdout) as { error: { message: string } }).error.message).toContain(`missing${clear}${reverse}`)
+    expect((JSON.parse(json.stdout) as { error: { message: string } }).error.message).toContain(
+      `missing${clear}${reverse}`,
+    )
   })
 
   it('in a real terminal, keeps its own colours and writes the hostile bytes escaped', async () => {
@@ -114,14 +140,22 @@ function inTerminal(args: string[]): Promise<{ code: number | null; output: stri
   const command = [process.execPath, binPath, ...args].join(' ')
   const child = spawn('script', ['-qec', command, '/dev/null'], {
     cwd: project.dir,
-    env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '/tmp', TERM: 'xterm-256color', DATABASE_URL: url, SQUIZZLE_DEV_URL: inject('postgresUrl') },
+    env: {
+      PATH: process.env['PATH'] ?? '',
+      HOME: process.env['HOME'] ?? '/tmp',
+      TERM: 'xterm-256color',
+      DATABASE_URL: url,
+      SQUIZZLE_DEV_URL: inject('postgresUrl'),
+    },
     stdio: ['pipe', 'pipe', 'pipe'],
   })
   let output = ''
   child.stdout.on('data', (d: Buffer) => (output += d.toString('utf8')))
   child.stderr.on('data', (d: Buffer) => (output += d.toString('utf8')))
   return new Promise((resolve, reject) => {
-    child.on('error', (err) => reject(new Error(`cannot run \`script\` (util-linux) for a pseudo-terminal: ${err.message}`)))
+    child.on('error', (err) =>
+      reject(new Error(`cannot run \`script\` (util-linux) for a pseudo-terminal: ${err.message}`)),
+    )
     child.on('close', (code) => resolve({ code, output }))
   })
 }

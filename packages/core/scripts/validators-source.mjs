@@ -37,11 +37,22 @@ function ucs2length(str) {
  * @returns {string}
  */
 export function validatorsSource(schemas) {
-  const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true, verbose: true, code: { source: true, esm: true, lines: true } })
+  const ajv = new Ajv({
+    allErrors: true,
+    strict: true,
+    allowUnionTypes: true,
+    verbose: true,
+    code: { source: true, esm: true, lines: true },
+  })
   for (const [name, schema] of Object.entries(schemas)) ajv.addSchema(schema, name)
   const refs = Object.fromEntries(Object.keys(schemas).map((name) => [name, name]))
-  const code = standaloneCode.default(ajv, refs).replaceAll('require("ajv/dist/runtime/ucs2length").default', 'ucs2length')
+  const code = standaloneCode
+    .default(ajv, refs)
+    .replaceAll('require("ajv/dist/runtime/ucs2length").default', 'ucs2length')
   const leftover = /require\(/.exec(code)
-  if (leftover) throw new Error(`generated validators still require a runtime module: ${code.slice(leftover.index, leftover.index + 80)}`)
+  if (leftover)
+    throw new Error(
+      `generated validators still require a runtime module: ${code.slice(leftover.index, leftover.index + 80)}`,
+    )
   return `${header}${code.replace(/^"use strict";\s*/, '')}\n${ucs2length}`
 }

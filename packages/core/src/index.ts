@@ -10,7 +10,17 @@ export { ignoreEvents, type EventSink, type SquizzleEvent, type LockHolderInfo }
 // Versions, manifest, bundle
 export { parseVersion, isVersion, compareVersions, sortVersions } from './version/version.js'
 export { parsePinnedVersion, assertPinned, type PinnedVersion } from './version/pinned-version.js'
-export { applyKinds, fileKinds, snapshotPath, type FileKind, type SqlKind, type Manifest, type ManifestFile, type ManifestChecksum, type TransactionScope } from './manifest/manifest.js'
+export {
+  applyKinds,
+  fileKinds,
+  snapshotPath,
+  type FileKind,
+  type SqlKind,
+  type Manifest,
+  type ManifestFile,
+  type ManifestChecksum,
+  type TransactionScope,
+} from './manifest/manifest.js'
 export { manifestSchema } from './manifest/manifest-schema.js'
 export { validateManifest, parseManifest, serializeManifest } from './manifest/validate-manifest.js'
 export { computeChecksum, assertChecksum, currentChecksumAlgorithm } from './manifest/checksum.js'
@@ -21,7 +31,13 @@ export { defaultBundleLimits, type BundleLimits } from './bundle/limits.js'
 export { comparePaths, compareBundleFiles } from './bundle/file-order.js'
 
 // Storage (transports: '@squizzle/core/oci')
-export type { ArtifactStorage, ArtifactRef, VersionInfo, Attachment, PulledArtifact } from './storage/artifact-storage.js'
+export type {
+  ArtifactStorage,
+  ArtifactRef,
+  VersionInfo,
+  Attachment,
+  PulledArtifact,
+} from './storage/artifact-storage.js'
 export { isArtifactStorage } from './storage/storage-brand.js'
 export type { ContentTarget, TaggedDescriptor } from './oci/content-target.js'
 export type { Descriptor } from './oci/descriptor.js'
@@ -57,15 +73,36 @@ export { connectWithRetry, notReadyReason } from './driver/connect-with-retry.js
 export type { ConnectRetryOptions, NotReadyReason } from './driver/connect-with-retry.js'
 
 // Signing
-export type { Signer, Verifier, SignatureBundle, TrustPolicy, TrustedIdentity, VerifiedIdentity, VerifiedSignature, ArtifactPolicy } from './signing/signing.js'
+export type {
+  Signer,
+  Verifier,
+  SignatureBundle,
+  TrustPolicy,
+  TrustedIdentity,
+  VerifiedIdentity,
+  VerifiedSignature,
+  ArtifactPolicy,
+} from './signing/signing.js'
 
 // Engine and build
-export { Migrator, type MigratorOptions, type ApplyOptions, type ApplyResult, type StatusReport } from './engine/migrator.js'
+export {
+  Migrator,
+  type MigratorOptions,
+  type ApplyOptions,
+  type ApplyResult,
+  type StatusReport,
+} from './engine/migrator.js'
 export type { RollbackOptions, RollbackResult, RollbackCheck } from './engine/rollback.js'
 export type { BaselineOptions, BaselineResult } from './engine/baseline.js'
 export type { BaselineSchema } from './engine/baseline-schema.js'
 export type { RepairOptions, RepairResult } from './engine/repair.js'
-export { verifyVersion, verifyPulled, type VerifyReport, type VerifyOptions, type VerifiedArtifact } from './engine/verify-version.js'
+export {
+  verifyVersion,
+  verifyPulled,
+  type VerifyReport,
+  type VerifyOptions,
+  type VerifiedArtifact,
+} from './engine/verify-version.js'
 export { dryRunVersion, type DryRunVersion } from './engine/dry-run.js'
 export { currentActor, type Actor } from './engine/actor.js'
 export { unchainedError } from './engine/chain.js'
@@ -99,7 +136,13 @@ export {
 export { diffSnapshots, type SchemaDifference, type PropertyChange } from './snapshot/diff-snapshots.js'
 export type { ScratchDatabase, ScratchDatabaseFactory } from './replay/scratch-database.js'
 export { withCandidate, type CandidateVersion } from './replay/candidate-storage.js'
-export { replayVersions, type ReplayOptions, type ReplayResult, type ReplayCheck, type ReplayContext } from './replay/replay-versions.js'
+export {
+  replayVersions,
+  type ReplayOptions,
+  type ReplayResult,
+  type ReplayCheck,
+  type ReplayContext,
+} from './replay/replay-versions.js'
 export { replayKey, type ReplayCache, type RestoredReplay } from './replay/replay-cache.js'
 export type { PendingKeep, StoredVersion } from './replay/pending-keep.js'
 export { rollbackRoundTrip } from './replay/rollback-round-trip.js'

@@ -7,7 +7,10 @@ import { describe, expect, it } from 'vitest'
 import { comparePublicNames, publicNames } from '../../../scripts/public-names.mjs'
 
 const packageDir = fileURLToPath(new URL('..', import.meta.url))
-const compare = comparePublicNames as (dir: string, o?: { fromSource?: boolean }) => { added: string[]; removed: string[] }
+const compare = comparePublicNames as (
+  dir: string,
+  o?: { fromSource?: boolean },
+) => { added: string[]; removed: string[] }
 const names = publicNames as (dir: string, o?: { fromSource?: boolean }) => string[]
 
 describe('the public surface of @squizzle/core', () => {
@@ -16,11 +19,15 @@ describe('the public surface of @squizzle/core', () => {
   }, 60_000)
 
   it('keeps engine internals and transport helpers out of the root', () => {
-    const root = names(packageDir, { fromSource: true }).filter((l) => l.startsWith('. ')).map((l) => l.slice(2))
+    const root = names(packageDir, { fromSource: true })
+      .filter((l) => l.startsWith('. '))
+      .map((l) => l.slice(2))
     for (const internal of ['computePlan', 'planSegments', 'chunkScript', 'spool', 'storageBrand', 'mediaTypes']) {
       expect(root).not.toContain(internal)
     }
-    expect(root).toEqual(expect.arrayContaining(['Migrator', 'buildVersion', 'verifyVersion', 'checkDrift', 'copyVersion']))
+    expect(root).toEqual(
+      expect.arrayContaining(['Migrator', 'buildVersion', 'verifyVersion', 'checkDrift', 'copyVersion']),
+    )
   }, 60_000)
 
   it('fails when an entry point exports a name the list does not have', () => {

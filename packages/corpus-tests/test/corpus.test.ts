@@ -22,7 +22,9 @@ const here = (path: string) => fileURLToPath(new URL(path, import.meta.url))
 const psql = findPsql()
 const inCi = Boolean(process.env['CI'])
 if (!psql && !inCi) {
-  console.warn('\n*** psql is not installed: SKIPPING the real-world corpus tests (apt-get install postgresql-client). In CI they fail instead. ***\n')
+  console.warn(
+    '\n*** psql is not installed: SKIPPING the real-world corpus tests (apt-get install postgresql-client). In CI they fail instead. ***\n',
+  )
 }
 
 /** How many versions each history is cut into, as a team releasing along the way would. */
@@ -43,7 +45,8 @@ async function snapshotOf(url: string, use?: (driver: PostgresDriver) => Promise
 async function dieselNoTransaction(folder: string): Promise<string[]> {
   const out: string[] = []
   for (const name of (await readdir(folder)).filter((n) => n.endsWith('.metadata.toml')).sort()) {
-    if (/^\s*run_in_transaction\s*=\s*false\s*$/m.test(await readFile(join(folder, name), 'utf8'))) out.push(`migrations/${name.replace(/\.metadata\.toml$/, '.sql')}`)
+    if (/^\s*run_in_transaction\s*=\s*false\s*$/m.test(await readFile(join(folder, name), 'utf8')))
+      out.push(`migrations/${name.replace(/\.metadata\.toml$/, '.sql')}`)
   }
   return out
 }
@@ -59,9 +62,13 @@ describe.skipIf(!psql && !inCi).each(['trigger-dev', 'crates-io'])('the %s corpu
   })
 
   it('gives the same schema applied by Squizzle (built in versions) as applied file by file with psql', async () => {
-    if (!psql) throw new Error('psql is required in CI (CI is set) but is not installed: apt-get install postgresql-client')
+    if (!psql)
+      throw new Error('psql is required in CI (CI is set) but is not installed: apt-get install postgresql-client')
     const server = inject('postgresUrl')
-    const config = validateConfig(JSON.parse(await readFile(here(`../configs/${corpus}.squizzle.config.json`), 'utf8')), `${corpus}.squizzle.config.json`)
+    const config = validateConfig(
+      JSON.parse(await readFile(here(`../configs/${corpus}.squizzle.config.json`), 'utf8')),
+      `${corpus}.squizzle.config.json`,
+    )
     if (corpus === 'crates-io') expect(config.noTransaction).toEqual(await dieselNoTransaction(source))
     // NNNN_ prefixes make byte order, natural order and each tool's own order agree (see SOURCE.md).
     const files = (await readdir(source)).filter((n) => n.endsWith('.sql')).sort()

@@ -6,7 +6,8 @@ import { delimiter, join } from 'node:path'
 export function findPsql(): string | null {
   const candidates = (process.env['PATH'] ?? '').split(delimiter).map((dir) => join(dir, 'psql'))
   try {
-    for (const major of readdirSync('/usr/lib/postgresql').sort().reverse()) candidates.push(join('/usr/lib/postgresql', major, 'bin', 'psql'))
+    for (const major of readdirSync('/usr/lib/postgresql').sort().reverse())
+      candidates.push(join('/usr/lib/postgresql', major, 'bin', 'psql'))
   } catch {
     // No Debian PostgreSQL packages.
   }
@@ -28,7 +29,11 @@ export function findPsql(): string | null {
 export function runPsqlFiles(psql: string, url: string, cwd: string, files: readonly string[]): Promise<void> {
   const args = ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', url, ...files.flatMap((f) => ['-f', f])]
   return new Promise((resolve, reject) => {
-    const child = spawn(psql, args, { cwd, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, PGOPTIONS: '-c client_min_messages=warning' } })
+    const child = spawn(psql, args, {
+      cwd,
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, PGOPTIONS: '-c client_min_messages=warning' },
+    })
     let stderr = ''
     child.stderr.on('data', (d: Buffer) => {
       if (stderr.length < 20_000) stderr += d.toString()

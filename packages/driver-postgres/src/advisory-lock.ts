@@ -64,11 +64,16 @@ export async function acquireLock(lock: Session, witness: () => Session, options
     const waited = Date.now() - started
     const holder = await findLockHolder(lock.sql)
     if (waited >= options.timeoutMs) {
-      throw new SquizzleError('LOCK_TIMEOUT', `another migration holds the lock${describeHolder(holder)}; waited ${Math.round(waited / 1000)} s`, {
-        hint: 'Wait for the other migration to finish, or raise the lock timeout. If its process is gone, the server '
-          + 'released the lock already; if it is stuck, end that backend with pg_terminate_backend(pid).',
-        details: { holder, waitedMs: waited },
-      })
+      throw new SquizzleError(
+        'LOCK_TIMEOUT',
+        `another migration holds the lock${describeHolder(holder)}; waited ${Math.round(waited / 1000)} s`,
+        {
+          hint:
+            'Wait for the other migration to finish, or raise the lock timeout. If its process is gone, the server ' +
+            'released the lock already; if it is stuck, end that backend with pg_terminate_backend(pid).',
+          details: { holder, waitedMs: waited },
+        },
+      )
     }
     options.onWait?.(holder, waited)
     await sleep(Math.min(delay, Math.max(0, options.timeoutMs - waited)))
@@ -116,7 +121,15 @@ export async function assertLockHeld(sql: Sql, lock: HeldLock | undefined, sessi
  * ```
  */
 export async function findLockHolder(sql: Sql): Promise<LockHolderInfo | null> {
-  const [row] = await sql<{ pid: number; application_name: string | null; client_addr: string | null; usename: string | null; since: Date | null }[]>`
+  const [row] = await sql<
+    {
+      pid: number
+      application_name: string | null
+      client_addr: string | null
+      usename: string | null
+      since: Date | null
+    }[]
+  >`
     SELECT l.pid, a.application_name, host(a.client_addr) AS client_addr, a.usename, a.state_change AS since
     FROM pg_locks l
     LEFT JOIN pg_stat_activity a ON a.pid = l.pid
@@ -146,23 +159,31 @@ async function assertSessionLock(lock: Session, witness: Session, pid: number): 
   let nextPid: number | null = null
   let witnessPid: number | null = null
   let held = false
-  await inTransaction(witness, async (tx) => {
-    const [w] = await tx<{ pid: number }[]>`SELECT pg_backend_pid() AS pid`
-    witnessPid = w?.pid ?? null
-    const [row] = await lock.sql<{ pid: number; held: boolean }[]>`
+  await inTransaction(
+    witness,
+    async (tx) => {
+      const [w] = await tx<{ pid: number }[]>`SELECT pg_backend_pid() AS pid`
+      witnessPid = w?.pid ?? null
+      const [row] = await lock.sql<{ pid: number; held: boolean }[]>`
       SELECT pg_backend_pid() AS pid, EXISTS (
         SELECT 1 FROM pg_locks
         WHERE locktype = 'advisory' AND granted AND pid = pg_backend_pid()
           AND classid = ${lockKey.classid}::int::oid AND objid = ${lockKey.objid}::int::oid AND objsubid = 2
       ) AS held`
-    nextPid = row?.pid ?? null
-    held = row?.held ?? false
-  }, { lost: (err) => err as Error })
+      nextPid = row?.pid ?? null
+      held = row?.held ?? false
+    },
+    { lost: (err) => err as Error },
+  )
   if (held && nextPid === pid && witnessPid !== pid) return
-  throw new SquizzleError('LOCK_UNSAFE', 'the migration lock does not stay with its connection: the database URL goes through a pooler in transaction mode', {
-    hint: 'Connect Squizzle directly to PostgreSQL (or to a PgBouncer pool in session mode): session advisory locks are meaningless behind transaction pooling.',
-    details: { lockedOnPid: pid, nextStatementPid: nextPid, witnessPid },
-  })
+  throw new SquizzleError(
+    'LOCK_UNSAFE',
+    'the migration lock does not stay with its connection: the database URL goes through a pooler in transaction mode',
+    {
+      hint: 'Connect Squizzle directly to PostgreSQL (or to a PgBouncer pool in session mode): session advisory locks are meaningless behind transaction pooling.',
+      details: { lockedOnPid: pid, nextStatementPid: nextPid, witnessPid },
+    },
+  )
 }
 
 function heldLock(session: Session, pid: number, backendStart: string): HeldLock {
@@ -193,8 +214,9 @@ function heldLock(session: Session, pid: number, backendStart: string): HeldLock
 function lockSessionEnded(pid: number, cause?: unknown): SquizzleError {
   const message = `the migration lock is no longer held: the session that took it (pid ${pid}) ended or lost it`
   return new SquizzleError('LOCK_LOST', message, {
-    hint: 'Something ended the lock\'s connection (pg_terminate_backend, idle_session_timeout, a pooler or proxy, '
-      + 'a failover). Another migrator may be running now: check the status, then run again.',
+    hint:
+      "Something ended the lock's connection (pg_terminate_backend, idle_session_timeout, a pooler or proxy, " +
+      'a failover). Another migrator may be running now: check the status, then run again.',
     remedies: [{ operation: 'status' }],
     ...(cause === undefined ? {} : { cause }),
     details: { pid },

@@ -89,15 +89,17 @@ async function claimedError(sql: Sql, version: string): Promise<SquizzleError> {
     const pid = row.owner_pid
     const message = `version ${version} is being applied by another session (pid ${pid}) since ${at}`
     return new SquizzleError('VERSION_CLAIMED', message, {
-      hint: `Another migrator is running this version. Let it finish; if it is stuck, end that backend `
-        + `(pg_terminate_backend(${pid})) and run again.`,
+      hint:
+        `Another migrator is running this version. Let it finish; if it is stuck, end that backend ` +
+        `(pg_terminate_backend(${pid})) and run again.`,
       details,
     })
   }
   const done = row.operation === 'baseline' ? 'baselined' : 'applied'
   return new SquizzleError('VERSION_CLAIMED', `version ${version} was ${done} by another run at ${at}`, {
-    hint: 'Another migrator got there first, although the lock should have kept it out. '
-      + 'Nothing of this run was committed; check the status.',
+    hint:
+      'Another migrator got there first, although the lock should have kept it out. ' +
+      'Nothing of this run was committed; check the status.',
     remedies: [{ operation: 'status' }],
     details,
   })

@@ -22,8 +22,30 @@ export interface AuditRow {
  * ```
  */
 export async function readAudit(sql: Sql, limit: number): Promise<AuditRow[]> {
-  const rows = await sql<{ id: string; at: Date; operation: string; outcome: AuditRow['outcome']; version: string | null; actor: string; host: string; database_user: string; details: Record<string, unknown> }[]>`
+  const rows = await sql<
+    {
+      id: string
+      at: Date
+      operation: string
+      outcome: AuditRow['outcome']
+      version: string | null
+      actor: string
+      host: string
+      database_user: string
+      details: Record<string, unknown>
+    }[]
+  >`
     SELECT id, at, operation, outcome, version, actor, host, database_user, details
     FROM squizzle.audit ORDER BY id DESC LIMIT ${limit}`
-  return rows.map((r) => ({ id: Number(r.id), at: r.at, operation: r.operation, outcome: r.outcome, version: r.version, actor: r.actor, host: r.host, databaseUser: r.database_user, details: r.details }))
+  return rows.map((r) => ({
+    id: Number(r.id),
+    at: r.at,
+    operation: r.operation,
+    outcome: r.outcome,
+    version: r.version,
+    actor: r.actor,
+    host: r.host,
+    databaseUser: r.database_user,
+    details: r.details,
+  }))
 }

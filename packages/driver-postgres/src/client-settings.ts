@@ -29,8 +29,14 @@ export interface ClientSettings {
 }
 
 const sslModes: readonly SslMode[] = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full']
-const sessionAttrs: readonly (SessionAttrs | 'any')[] = ['any', 'read-write', 'read-only', 'primary', 'standby',
-  'prefer-standby']
+const sessionAttrs: readonly (SessionAttrs | 'any')[] = [
+  'any',
+  'read-write',
+  'read-only',
+  'primary',
+  'standby',
+  'prefer-standby',
+]
 
 /**
  * Validates libpq settings and keeps those the driver honours. A keyword libpq knows

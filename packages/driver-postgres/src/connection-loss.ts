@@ -5,9 +5,20 @@ import type { Session } from './work-session.js'
 
 // postgres.js's own codes, and Node's for a socket that broke or never opened.
 const clientCodes = new Set([
-  'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED', 'CONNECT_TIMEOUT',
-  'ECONNRESET', 'ECONNREFUSED', 'ECONNABORTED', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENETDOWN',
-  'ERR_STREAM_DESTROYED', 'ERR_STREAM_WRITE_AFTER_END',
+  'CONNECTION_CLOSED',
+  'CONNECTION_ENDED',
+  'CONNECTION_DESTROYED',
+  'CONNECT_TIMEOUT',
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ECONNABORTED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENETDOWN',
+  'ERR_STREAM_DESTROYED',
+  'ERR_STREAM_WRITE_AFTER_END',
 ])
 
 // SQLSTATEs the server sends as it ends the session: administrator or crash shutdown,
@@ -49,8 +60,9 @@ export function connectionLost(
   const e = (err ?? {}) as { message?: string; code?: string }
   const reason = redactSecrets(e.message ?? String(err), secrets)
   return new SquizzleError('CONNECTION_LOST', `the connection to ${where} was lost while ${doing}: ${reason}`, {
-    hint: 'Check that the server is up and reachable (restarts, failovers, pg_terminate_backend, idle timeouts, '
-      + 'proxies), then run the command again.',
+    hint:
+      'Check that the server is up and reachable (restarts, failovers, pg_terminate_backend, idle timeouts, ' +
+      'proxies), then run the command again.',
     cause: err,
     details: { ...(e.code ? { errorCode: e.code } : {}), ...details },
   })

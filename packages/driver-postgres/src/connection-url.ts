@@ -120,8 +120,9 @@ function invalid(text: string, reason: string, host: string | undefined, hint?: 
   const where = host && /^[A-Za-z0-9.:_-]+$/.test(host) ? host : '…'
   const shown = scheme ? `"${scheme.toLowerCase()}${where}"` : 'the connection string'
   return new SquizzleError('USAGE', `${shown} is not a valid PostgreSQL connection URL: ${reason}`, {
-    hint: hint ??
+    hint:
+      hint ??
       'Write postgres://HOST:PORT/DATABASE with USER:PASSWORD@ before the host (percent-encode spaces and "&" in the ' +
-      'password), or libpq keywords: host=HOST port=PORT dbname=DATABASE user=USER and the password.',
+        'password), or libpq keywords: host=HOST port=PORT dbname=DATABASE user=USER and the password.',
   })
 }

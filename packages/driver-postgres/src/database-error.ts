@@ -20,13 +20,19 @@ interface PostgresServerError {
  * try { await sql`select 1` } catch (err) { throw databaseError(err, 'reading history', [password]) }
  * ```
  */
-export function databaseError(err: unknown, doing: string, secrets: readonly (string | undefined)[] = []): SquizzleError {
+export function databaseError(
+  err: unknown,
+  doing: string,
+  secrets: readonly (string | undefined)[] = [],
+): SquizzleError {
   if (isSquizzleError(err)) return err
   const e = (err ?? {}) as PostgresServerError
   const message = redactSecrets(e.message ?? String(err), secrets)
   const sqlState = typeof e.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code) ? e.code : undefined
   const position = e.position === undefined ? undefined : Number(e.position)
-  const text = [message, e.detail ? `(${redactSecrets(e.detail, secrets)})` : '', sqlState ? `[${sqlState}]` : ''].filter(Boolean).join(' ')
+  const text = [message, e.detail ? `(${redactSecrets(e.detail, secrets)})` : '', sqlState ? `[${sqlState}]` : '']
+    .filter(Boolean)
+    .join(' ')
   return new SquizzleError('DATABASE_ERROR', text, {
     hint: e.hint ? redactSecrets(e.hint, secrets) : `PostgreSQL refused the statement while ${doing}.`,
     cause: err,
@@ -49,11 +55,16 @@ export function databaseError(err: unknown, doing: string, secrets: readonly (st
 export function connectionError(err: unknown, where: string, secrets: readonly (string | undefined)[]): SquizzleError {
   const e = (err ?? {}) as { message?: string; code?: string }
   const notReady = e.code ? notReadyCodes[e.code] : undefined
-  return new SquizzleError('CONNECTION_FAILED', `cannot connect to ${where}: ${redactSecrets(e.message ?? String(err), secrets)}`, {
-    hint: 'Check the database URL (host, port, database name, user and password) and that the server accepts '
-      + 'connections.',
-    details: { ...(e.code ? { errorCode: e.code } : {}), ...(notReady ? { notReady } : {}) },
-  })
+  return new SquizzleError(
+    'CONNECTION_FAILED',
+    `cannot connect to ${where}: ${redactSecrets(e.message ?? String(err), secrets)}`,
+    {
+      hint:
+        'Check the database URL (host, port, database name, user and password) and that the server accepts ' +
+        'connections.',
+      details: { ...(e.code ? { errorCode: e.code } : {}), ...(notReady ? { notReady } : {}) },
+    },
+  )
 }
 
 /**

@@ -50,8 +50,7 @@ async function closedAncestor(path: string): Promise<string | undefined> {
 function unreachable(dir: string, binaries: boolean): SquizzleError {
   const what = binaries ? "the embedded PostgreSQL server's binaries" : 'its data folder'
   const message =
-    `cannot start the embedded PostgreSQL server as root: user postgres cannot enter ${dir}, ` +
-    `which holds ${what}`
+    `cannot start the embedded PostgreSQL server as root: user postgres cannot enter ${dir}, ` + `which holds ${what}`
   return new SquizzleError('CONNECTION_FAILED', message, {
     hint:
       `Let other users enter the folder (\`chmod o+x ${dir}\`), or work from a checkout outside it, ` +

@@ -1,4 +1,11 @@
-import { validateManifest, type AuditInput, type HistoryEntry, type HistoryEntryInput, type ProgressEntry, type ProgressInput } from '@squizzle/core'
+import {
+  validateManifest,
+  type AuditInput,
+  type HistoryEntry,
+  type HistoryEntryInput,
+  type ProgressEntry,
+  type ProgressInput,
+} from '@squizzle/core'
 import type { Sql } from 'postgres'
 import { hasSystemSchema } from './system-schema.js'
 
@@ -88,9 +95,17 @@ export async function writeHistory(sql: Sql, e: HistoryEntryInput): Promise<void
  * ```
  */
 export async function readProgress(sql: Sql, version: string): Promise<ProgressEntry[]> {
-  const rows = await sql<{ version: string; manifest_digest: string; path: string; statement: number | null; finished_at: Date }[]>`
+  const rows = await sql<
+    { version: string; manifest_digest: string; path: string; statement: number | null; finished_at: Date }[]
+  >`
     SELECT version, manifest_digest, path, statement, finished_at FROM squizzle.progress WHERE version = ${version} ORDER BY id`
-  return rows.map((r) => ({ version: r.version, manifestDigest: r.manifest_digest, path: r.path, statement: r.statement, finishedAt: r.finished_at }))
+  return rows.map((r) => ({
+    version: r.version,
+    manifestDigest: r.manifest_digest,
+    path: r.path,
+    statement: r.statement,
+    finishedAt: r.finished_at,
+  }))
 }
 
 /**

@@ -30,11 +30,18 @@ export async function openHostScratch(
   template: string,
 ): Promise<HostScratch> {
   const name = `${scratchPrefix}${randomBytes(6).toString('hex')}`
-  await host.run(`creating the scratch database ${name}`, (sql) => sql`
-    CREATE DATABASE ${sql(name)} TEMPLATE ${sql(template)}`)
+  await host.run(
+    `creating the scratch database ${name}`,
+    (sql) => sql`
+    CREATE DATABASE ${sql(name)} TEMPLATE ${sql(template)}`,
+  )
   const driver = new PostgresDriver({ url: host.urlFor(name), applicationName })
-  const drop = () => host.run(`dropping the scratch database ${name}`, (sql) => sql`
-    DROP DATABASE IF EXISTS ${sql(name)} WITH (FORCE)`)
+  const drop = () =>
+    host.run(
+      `dropping the scratch database ${name}`,
+      (sql) => sql`
+    DROP DATABASE IF EXISTS ${sql(name)} WITH (FORCE)`,
+    )
   try {
     await driver.connect()
   } catch (err) {

@@ -13,7 +13,10 @@ import type { Sql } from 'postgres'
  * ```
  */
 export async function readInvalidIndexes(sql: Sql, on?: IndexTarget): Promise<InvalidIndex[]> {
-  const table = on === undefined ? sql`` : sql`
+  const table =
+    on === undefined
+      ? sql``
+      : sql`
     AND x.indrelid = pg_catalog.to_regclass(CASE WHEN ${on.schema}::text IS NULL
       THEN pg_catalog.quote_ident(${on.table}::text)
       ELSE pg_catalog.quote_ident(${on.schema}::text) || '.' || pg_catalog.quote_ident(${on.table}::text) END)

@@ -25,8 +25,11 @@ const keptStates = 8
 export async function keptStateName(host: ReplayHost, key: string): Promise<{ prefix: string; name: string }> {
   const system = (await systemSchemaFiles()).map((f) => `${f.name} ${f.sha256}`)
   const keyed = hash(JSON.stringify({ key, major: host.major, system }), 24)
-  const roles = await host.run('reading the roles', (sql) => sql<{ name: string }[]>`
-    SELECT rolname AS name FROM pg_catalog.pg_roles WHERE rolname !~ '^pg_' ORDER BY rolname COLLATE "C"`)
+  const roles = await host.run(
+    'reading the roles',
+    (sql) => sql<{ name: string }[]>`
+    SELECT rolname AS name FROM pg_catalog.pg_roles WHERE rolname !~ '^pg_' ORDER BY rolname COLLATE "C"`,
+  )
   const prefix = `${keptPrefix}${keyed}_`
   return { prefix, name: `${prefix}${hash(roles.map((r) => r.name).join('\n'), 12)}` }
 }
@@ -41,8 +44,11 @@ export async function keptStateName(host: ReplayHost, key: string): Promise<{ pr
  */
 export async function findKeptState(host: ReplayHost, key: string): Promise<{ name: string } | Missing> {
   const { prefix, name } = await keptStateName(host, key)
-  const rows = await host.run('looking for kept replays', (sql) => sql<{ name: string }[]>`
-    SELECT datname AS name FROM pg_catalog.pg_database WHERE starts_with(datname, ${prefix})`)
+  const rows = await host.run(
+    'looking for kept replays',
+    (sql) => sql<{ name: string }[]>`
+    SELECT datname AS name FROM pg_catalog.pg_database WHERE starts_with(datname, ${prefix})`,
+  )
   if (rows.some((r) => r.name === name)) return { name }
   if (rows.length > 0) return { missing: `the server's roles changed since it was kept on ${host.label}` }
   return { missing: `nothing is kept for it on ${host.label} (PostgreSQL ${host.major})` }

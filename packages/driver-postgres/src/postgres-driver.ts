@@ -62,7 +62,12 @@ export class PostgresDriver implements DatabaseDriver {
       return { session, sql: session.sql, inTransaction: false }
     })
     const transact = <T>(fn: (tx: Sql) => Promise<T>) => transactionOn(this.target, this.connected().work(), fn)
-    this.records = new PostgresRecords({ query: this.query, transact, inTransaction: false, secrets: this.target.secrets })
+    this.records = new PostgresRecords({
+      query: this.query,
+      transact,
+      inTransaction: false,
+      secrets: this.target.secrets,
+    })
   }
 
   /** The connection URL with its password hidden. */
@@ -132,7 +137,8 @@ export class PostgresDriver implements DatabaseDriver {
   async snapshotSchema(): Promise<SchemaSnapshot> {
     const begin = (sql: Sql) => sql`BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY`
     return this.query('reading the schema from the catalogs', (sql, session) =>
-      readSchemaSnapshot(sql, (fn) => transactionOn(this.target, session, fn, begin)))
+      readSchemaSnapshot(sql, (fn) => transactionOn(this.target, session, fn, begin)),
+    )
   }
 
   async invalidIndexes(on?: IndexTarget): Promise<InvalidIndex[]> {

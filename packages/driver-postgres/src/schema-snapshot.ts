@@ -1,11 +1,25 @@
-import { normalizeSnapshot, schemaSnapshotFormat, type SchemaObject, type SchemaObjectKind, type SchemaSnapshot, type SchemaValue } from '@squizzle/core'
+import {
+  normalizeSnapshot,
+  schemaSnapshotFormat,
+  type SchemaObject,
+  type SchemaObjectKind,
+  type SchemaSnapshot,
+  type SchemaValue,
+} from '@squizzle/core'
 import type { Sql } from 'postgres'
 import * as q from './catalog-queries.js'
 
 type Row = Record<string, unknown>
 
 const relkinds: Record<string, string> = { r: 'table', p: 'partitioned', f: 'foreign' }
-const constraintTypes: Record<string, string> = { p: 'primary key', u: 'unique', f: 'foreign key', c: 'check', x: 'exclusion', t: 'constraint trigger' }
+const constraintTypes: Record<string, string> = {
+  p: 'primary key',
+  u: 'unique',
+  f: 'foreign key',
+  c: 'check',
+  x: 'exclusion',
+  t: 'constraint trigger',
+}
 const routineKinds: Record<string, SchemaObjectKind> = { f: 'function', w: 'function', p: 'procedure', a: 'aggregate' }
 const typeKinds: Record<string, SchemaObjectKind> = { e: 'enum', d: 'domain', c: 'composite-type' }
 const identities: Record<string, string> = { a: 'always', d: 'by default' }
@@ -44,41 +58,83 @@ export async function readSchemaSnapshot(sql: Sql, inSnapshot?: SnapshotTransact
       ...(await q.typeRows(t)).map(typeObject),
       ...(await q.sequenceRows(t)).map((r) =>
         object('sequence', `${s(r['schema'])}.${s(r['name'])}`, {
-          type: r['type'], start: r['start'], increment: r['increment'], min: r['min'], max: r['max'], cache: r['cache'], cycle: r['cycle'], ownedBy: r['owned_by'],
+          type: r['type'],
+          start: r['start'],
+          increment: r['increment'],
+          min: r['min'],
+          max: r['max'],
+          cache: r['cache'],
+          cycle: r['cycle'],
+          ownedBy: r['owned_by'],
         }),
       ),
       ...(await q.tableRows(t)).map((r) =>
         object('table', `${s(r['schema'])}.${s(r['name'])}`, {
-          type: relkinds[s(r['relkind'])], unlogged: r['persistence'] === 'u', rowSecurity: r['row_security'], forceRowSecurity: r['force_row_security'],
-          partitionKey: r['partition_key'], partitionBound: r['partition_bound'], parents: r['parents'], comment: r['comment'],
+          type: relkinds[s(r['relkind'])],
+          unlogged: r['persistence'] === 'u',
+          rowSecurity: r['row_security'],
+          forceRowSecurity: r['force_row_security'],
+          partitionKey: r['partition_key'],
+          partitionBound: r['partition_bound'],
+          parents: r['parents'],
+          comment: r['comment'],
         }),
       ),
       ...(await q.columnRows(t)).map((r) =>
         object('column', `${s(r['schema'])}.${s(r['table'])}.${s(r['name'])}`, {
-          type: r['type'], notNull: r['not_null'], default: r['default'], identity: identities[s(r['identity'])], generated: generated[s(r['generated'])],
-          collation: r['collation'], comment: r['comment'],
+          type: r['type'],
+          notNull: r['not_null'],
+          default: r['default'],
+          identity: identities[s(r['identity'])],
+          generated: generated[s(r['generated'])],
+          collation: r['collation'],
+          comment: r['comment'],
         }),
       ),
       ...(await q.constraintRows(t)).map((r) =>
-        object('constraint', `${s(r['schema'])}.${s(r['table'])}.${s(r['name'])}`, { type: constraintTypes[s(r['type'])] ?? r['type'], definition: r['definition'], comment: r['comment'] }),
+        object('constraint', `${s(r['schema'])}.${s(r['table'])}.${s(r['name'])}`, {
+          type: constraintTypes[s(r['type'])] ?? r['type'],
+          definition: r['definition'],
+          comment: r['comment'],
+        }),
       ),
       ...(await q.indexRows(t)).map((r) =>
-        object('index', `${s(r['schema'])}.${s(r['name'])}`, { table: r['table'], definition: r['definition'], valid: r['valid'], comment: r['comment'] }),
+        object('index', `${s(r['schema'])}.${s(r['name'])}`, {
+          table: r['table'],
+          definition: r['definition'],
+          valid: r['valid'],
+          comment: r['comment'],
+        }),
       ),
       ...(await q.viewRows(t)).map((r) =>
-        object(r['relkind'] === 'm' ? 'materialized-view' : 'view', `${s(r['schema'])}.${s(r['name'])}`, { definition: r['definition'], comment: r['comment'] }),
+        object(r['relkind'] === 'm' ? 'materialized-view' : 'view', `${s(r['schema'])}.${s(r['name'])}`, {
+          definition: r['definition'],
+          comment: r['comment'],
+        }),
       ),
       ...(await q.routineRows(t)).map((r) =>
         object(routineKinds[s(r['prokind'])] ?? 'function', `${s(r['schema'])}.${s(r['name'])}(${s(r['arguments'])})`, {
-          window: r['prokind'] === 'w' ? true : null, definition: r['definition'], result: r['result'], aggregate: r['aggregate'], comment: r['comment'],
+          window: r['prokind'] === 'w' ? true : null,
+          definition: r['definition'],
+          result: r['result'],
+          aggregate: r['aggregate'],
+          comment: r['comment'],
         }),
       ),
       ...(await q.triggerRows(t)).map((r) =>
-        object('trigger', `${s(r['schema'])}.${s(r['table'])}.${s(r['name'])}`, { definition: r['definition'], enabled: r['enabled'], comment: r['comment'] }),
+        object('trigger', `${s(r['schema'])}.${s(r['table'])}.${s(r['name'])}`, {
+          definition: r['definition'],
+          enabled: r['enabled'],
+          comment: r['comment'],
+        }),
       ),
       ...(await q.policyRows(t)).map((r) =>
         object('policy', `${s(r['schema'])}.${s(r['table'])}.${s(r['name'])}`, {
-          command: policyCommands[s(r['command'])], permissive: r['permissive'], roles: r['roles'], using: r['using'], withCheck: r['with_check'],
+          command: policyCommands[s(r['command'])],
+          permissive: r['permissive'],
+          roles: r['roles'],
+          using: r['using'],
+          withCheck: r['with_check'],
         }),
       ),
     ]
@@ -90,7 +146,14 @@ function typeObject(r: Row): SchemaObject {
   const kind = typeKinds[s(r['typtype'])] ?? 'enum'
   const name = `${s(r['schema'])}.${s(r['name'])}`
   if (kind === 'enum') return object(kind, name, { labels: r['labels'] as string[], comment: r['comment'] })
-  if (kind === 'domain') return object(kind, name, { baseType: r['base_type'], notNull: r['not_null'], default: r['default'], checks: r['checks'], comment: r['comment'] })
+  if (kind === 'domain')
+    return object(kind, name, {
+      baseType: r['base_type'],
+      notNull: r['not_null'],
+      default: r['default'],
+      checks: r['checks'],
+      comment: r['comment'],
+    })
   return object(kind, name, { attributes: r['attributes'], comment: r['comment'] })
 }
 

@@ -59,7 +59,9 @@ async function onDevServer(devUrl: string, applicationName: string): Promise<Scr
     await admin`CREATE DATABASE ${admin(name)} TEMPLATE template0`
   } catch (err) {
     await admin.end({ timeout: 1 })
-    throw isConnectFailure(err) ? connectionError(err, target.display, target.secrets) : databaseError(err, `creating the scratch database ${name} on ${target.display}`, target.secrets)
+    throw isConnectFailure(err)
+      ? connectionError(err, target.display, target.secrets)
+      : databaseError(err, `creating the scratch database ${name} on ${target.display}`, target.secrets)
   }
   const driver = new PostgresDriver({ url: target.urlForDatabase(name), applicationName })
   // WITH (FORCE) (PostgreSQL 13+) also ends a connection a failed replay left behind.
@@ -101,5 +103,8 @@ export function serverLabel(target: ConnectionTarget): string {
 /** True when `err` means the server could not be reached or refused the login. */
 export function isConnectFailure(err: unknown): boolean {
   const code = (err as { code?: unknown }).code
-  return typeof code === 'string' && (code.startsWith('E') || code === '28P01' || code === '28000' || code === '3D000' || code === 'CONNECT_TIMEOUT')
+  return (
+    typeof code === 'string' &&
+    (code.startsWith('E') || code === '28P01' || code === '28000' || code === '3D000' || code === 'CONNECT_TIMEOUT')
+  )
 }

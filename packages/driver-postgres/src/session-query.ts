@@ -61,7 +61,9 @@ export function transactionOn<T>(
     ...(begin ? { begin } : {}),
     lost: (err, during) =>
       during === 'commit'
-        ? sessionFailure(err, 'committing a transaction (its outcome is unknown)', session, target, { during: 'commit' })
+        ? sessionFailure(err, 'committing a transaction (its outcome is unknown)', session, target, {
+            during: 'commit',
+          })
         : sessionFailure(err, doing, session, target),
   }).catch((err: unknown) => {
     throw sessionFailure(err, doing, session, target)

@@ -48,20 +48,22 @@ export async function openSessions(target: ConnectionTarget, options: SessionOpt
   const applicationName = options.applicationName ?? target.settings.applicationName ?? 'squizzle'
   const open = (purpose: string, extra: Record<string, string> = {}): Session =>
     openSession((onclose) =>
-      postgres(asPostgresOptions({
-        ...client,
-        max: 1,
-        prepare: false,
-        max_lifetime: 0,
-        keep_alive: client.keep_alive ?? 30,
-        connect_timeout: options.connectTimeoutSeconds ?? target.settings.connectTimeoutSeconds ?? 10,
-        connection: { ...client.connection, application_name: `${applicationName}${purpose}`, ...extra },
-        onnotice: (notice: Notice) => {
-          const severity = String(notice['severity'] ?? 'NOTICE')
-          options.onNotice?.({ severity, message: String(notice['message'] ?? '') })
-        },
-        onclose,
-      })),
+      postgres(
+        asPostgresOptions({
+          ...client,
+          max: 1,
+          prepare: false,
+          max_lifetime: 0,
+          keep_alive: client.keep_alive ?? 30,
+          connect_timeout: options.connectTimeoutSeconds ?? target.settings.connectTimeoutSeconds ?? 10,
+          connection: { ...client.connection, application_name: `${applicationName}${purpose}`, ...extra },
+          onnotice: (notice: Notice) => {
+            const severity = String(notice['severity'] ?? 'NOTICE')
+            options.onNotice?.({ severity, message: String(notice['message'] ?? '') })
+          },
+          onclose,
+        }),
+      ),
     )
   const { session: first, checksClient } = await connectWork(open)
   let work = first

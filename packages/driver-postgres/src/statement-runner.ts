@@ -30,10 +30,14 @@ export async function runStatements(
   const { sql } = session
   const doing = `running ${unit.path}`
   const statement = (i: number, what: string) =>
-    on(what, async () => {
-      if (session.lost) throw sessionEnded()
-      return cancellable(sql.unsafe(unit.statements[i]!).simple(), opts.signal)
-    }, { statement: i })
+    on(
+      what,
+      async () => {
+        if (session.lost) throw sessionEnded()
+        return cancellable(sql.unsafe(unit.statements[i]!).simple(), opts.signal)
+      },
+      { statement: i },
+    )
   try {
     for (const i of opts.replaySession ?? []) await statement(i, `${doing} (restoring the session: statement ${i + 1})`)
     for (let i = opts.fromStatement ?? 0; i < unit.statements.length; i++) {
@@ -46,7 +50,11 @@ export async function runStatements(
     }
   } catch (err) {
     // The failure is the news: a session that cannot be reset is retired instead.
-    if (!session.lost) await sql.unsafe(resetSession).simple().catch(() => void (session.lost = true))
+    if (!session.lost)
+      await sql
+        .unsafe(resetSession)
+        .simple()
+        .catch(() => void (session.lost = true))
     throw err
   }
   await on(doing, () => sql.unsafe(resetSession).simple())

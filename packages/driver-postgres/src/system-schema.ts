@@ -61,14 +61,23 @@ export async function applySystemSchema(sql: Sql, transaction: Transact): Promis
       applied_at timestamptz NOT NULL DEFAULT now()
     )`
   })
-  const applied = new Map((await sql<{ name: string; sha256: string }[]>`SELECT name, sha256 FROM squizzle.schema_version`).map((r) => [r.name, r.sha256]))
+  const applied = new Map(
+    (await sql<{ name: string; sha256: string }[]>`SELECT name, sha256 FROM squizzle.schema_version`).map((r) => [
+      r.name,
+      r.sha256,
+    ]),
+  )
   for (const file of await systemSchemaFiles()) {
     const recorded = applied.get(file.name)
     if (recorded !== undefined) {
       if (recorded !== file.sha256) {
-        throw new SquizzleError('TAMPERED', `system schema file ${file.name} differs from the one applied to this database`, {
-          hint: 'Use the same or a newer @squizzle/driver-postgres release than the one that created the schema.',
-        })
+        throw new SquizzleError(
+          'TAMPERED',
+          `system schema file ${file.name} differs from the one applied to this database`,
+          {
+            hint: 'Use the same or a newer @squizzle/driver-postgres release than the one that created the schema.',
+          },
+        )
       }
       continue
     }

@@ -1,7 +1,13 @@
 import { chmod, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { isSquizzleError, Migrator, type DatabaseDriver, type DriverTransaction, type MigrationLock } from '@squizzle/core'
+import {
+  isSquizzleError,
+  Migrator,
+  type DatabaseDriver,
+  type DriverTransaction,
+  type MigrationLock,
+} from '@squizzle/core'
 import { createTestDatabase, query } from '@squizzle/testkit'
 import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest'
 import { startEmbeddedPostgres } from '../src/embedded.js'
@@ -43,7 +49,10 @@ const migrator = (driver: DatabaseDriver) =>
   new Migrator({ storage, driver, toolVersion: '0.0.0-test', lockTimeoutMs: 30_000 })
 
 async function codeOf(promise: Promise<unknown>): Promise<string | null> {
-  return promise.then(() => null, (e: unknown) => (isSquizzleError(e) ? e.code : `not a SquizzleError: ${String(e)}`))
+  return promise.then(
+    () => null,
+    (e: unknown) => (isSquizzleError(e) ? e.code : `not a SquizzleError: ${String(e)}`),
+  )
 }
 
 async function waitFor(check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
@@ -55,18 +64,27 @@ async function waitFor(check: () => Promise<boolean>, timeoutMs = 20_000): Promi
 }
 
 const sleeping = (url: string) => async () => {
-  const rows = await query(url, `SELECT 1 FROM pg_stat_activity
-    WHERE query LIKE '%pg_sleep(%' AND state = 'active' AND pid <> pg_backend_pid()`)
+  const rows = await query(
+    url,
+    `SELECT 1 FROM pg_stat_activity
+    WHERE query LIKE '%pg_sleep(%' AND state = 'active' AND pid <> pg_backend_pid()`,
+  )
   return rows.length > 0
 }
 
 const terminateLockSession = (url: string) =>
-  query(url, `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
-    WHERE application_name = 'squizzle (lock)' AND datname = current_database()`)
+  query(
+    url,
+    `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+    WHERE application_name = 'squizzle (lock)' AND datname = current_database()`,
+  )
 
 const successes = async (databaseUrl = url) => {
-  const [row] = await query<{ n: number }>(databaseUrl, `SELECT count(*)::int AS n FROM squizzle.history
-    WHERE status = 'success' AND version = '1.0.0'`)
+  const [row] = await query<{ n: number }>(
+    databaseUrl,
+    `SELECT count(*)::int AS n FROM squizzle.history
+    WHERE status = 'success' AND version = '1.0.0'`,
+  )
   return row!.n
 }
 
@@ -118,7 +136,9 @@ describe('a lock whose session ends while a version runs', () => {
   it('stops a no-transaction file before its next statement, resumable there', async () => {
     const sql = `${noTransaction}INSERT INTO runs VALUES (1);\nSELECT pg_sleep(1.5);\nINSERT INTO runs VALUES (3);\n`
     await storage.add('1.0.0', { 'migrations/001_steps.sql': sql })
-    const applying = migrator(await connect()).apply().catch((e: unknown) => e)
+    const applying = migrator(await connect())
+      .apply()
+      .catch((e: unknown) => e)
     await waitFor(sleeping(url))
     await terminateLockSession(url)
     const err = await applying
@@ -145,7 +165,9 @@ describe('a server restart in the middle of a file', () => {
       await storage.add('1.0.0', { 'migrations/001_slow.sql': 'INSERT INTO runs VALUES (1);\nSELECT pg_sleep(30);\n' })
       const driver = await connect(restartUrl)
       const started = Date.now()
-      const applying = migrator(driver).apply().catch((e: unknown) => e)
+      const applying = migrator(driver)
+        .apply()
+        .catch((e: unknown) => e)
       await waitFor(sleeping(restartUrl))
       await server.stop()
       const err = await applying

@@ -10,7 +10,9 @@ describe('PostgresDriver', () => {
     const driver = new PostgresDriver({ url: url.toString() })
     const err = await driver.connect().catch((e: unknown) => e)
     expect(isSquizzleError(err) && err.code).toBe('CONNECTION_FAILED')
-    expect(JSON.stringify({ message: (err as Error).message, json: (err as { toJSON(): unknown }).toJSON() })).not.toContain('Wr0ng-S3cret-Value')
+    expect(
+      JSON.stringify({ message: (err as Error).message, json: (err as { toJSON(): unknown }).toJSON() }),
+    ).not.toContain('Wr0ng-S3cret-Value')
   })
 
   it('redacts passwords in the display URL', () => {
@@ -39,7 +41,14 @@ describe('PostgresDriver', () => {
     await d.connect()
     try {
       await d.records.ensureSchema()
-      await d.records.addAudit({ operation: 'test', outcome: 'success', version: null, actor: 'a', host: 'h', details: {} })
+      await d.records.addAudit({
+        operation: 'test',
+        outcome: 'success',
+        version: null,
+        actor: 'a',
+        host: 'h',
+        details: {},
+      })
       await expect(query(url, 'DELETE FROM squizzle.audit')).rejects.toThrow(/append-only/)
       const rows = await query<{ name: string }>(url, 'SELECT name FROM squizzle.schema_version ORDER BY name')
       expect(rows.map((r) => r.name)).toEqual((await systemSchemaFiles()).map((f) => f.name))

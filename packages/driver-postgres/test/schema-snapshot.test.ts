@@ -62,28 +62,61 @@ describe('PostgresDriver.snapshotSchema', () => {
     expect(find(s, 'extension', 'pg_trgm')).toEqual({ schema: 'public' })
     expect(find(s, 'schema', 'billing')).toEqual({ comment: 'money' })
     expect(find(s, 'enum', 'public.status')).toEqual({ labels: ['new', 'paid', 'void'] })
-    expect(find(s, 'domain', 'public.positive')).toMatchObject({ baseType: 'integer', notNull: true, default: '1', checks: ['positive_check: CHECK ((VALUE > 0))'] })
-    expect(find(s, 'composite-type', 'public.money_pair')).toEqual({ attributes: ['amount numeric(12,2)', 'currency character(3)'] })
-    expect(find(s, 'column', 'public.customers.id')).toMatchObject({ type: 'bigint', notNull: true, identity: 'always' })
-    expect(find(s, 'column', 'public.customers.email')).toMatchObject({ type: 'character varying(200)', notNull: true, comment: 'login' })
+    expect(find(s, 'domain', 'public.positive')).toMatchObject({
+      baseType: 'integer',
+      notNull: true,
+      default: '1',
+      checks: ['positive_check: CHECK ((VALUE > 0))'],
+    })
+    expect(find(s, 'composite-type', 'public.money_pair')).toEqual({
+      attributes: ['amount numeric(12,2)', 'currency character(3)'],
+    })
+    expect(find(s, 'column', 'public.customers.id')).toMatchObject({
+      type: 'bigint',
+      notNull: true,
+      identity: 'always',
+    })
+    expect(find(s, 'column', 'public.customers.email')).toMatchObject({
+      type: 'character varying(200)',
+      notNull: true,
+      comment: 'login',
+    })
     expect(find(s, 'column', 'public.customers.name')).toMatchObject({ type: 'text', collation: 'C' })
-    expect(find(s, 'column', 'public.customers.status')).toMatchObject({ type: 'public.status', default: "'new'::public.status" })
-    expect(find(s, 'column', 'public.customers.name_upper')).toMatchObject({ generated: 'stored', default: 'upper(name)' })
+    expect(find(s, 'column', 'public.customers.status')).toMatchObject({
+      type: 'public.status',
+      default: "'new'::public.status",
+    })
+    expect(find(s, 'column', 'public.customers.name_upper')).toMatchObject({
+      generated: 'stored',
+      default: 'upper(name)',
+    })
     expect(find(s, 'sequence', 'billing.invoice_no')).toMatchObject({ type: 'integer', start: '1000', increment: '5' })
     expect(find(s, 'sequence', 'billing.invoices_id_seq')).toMatchObject({ ownedBy: 'billing.invoices.id' })
-    expect(find(s, 'table', 'billing.invoices')).toMatchObject({ type: 'partitioned', partitionKey: 'RANGE (issued_at)' })
-    expect(find(s, 'table', 'billing.invoices_2026')).toMatchObject({ parents: ['billing.invoices'], partitionBound: expect.stringContaining("FROM ('2026-01-01") })
+    expect(find(s, 'table', 'billing.invoices')).toMatchObject({
+      type: 'partitioned',
+      partitionKey: 'RANGE (issued_at)',
+    })
+    expect(find(s, 'table', 'billing.invoices_2026')).toMatchObject({
+      parents: ['billing.invoices'],
+      partitionBound: expect.stringContaining("FROM ('2026-01-01"),
+    })
     expect(find(s, 'table', 'public.customers')).toMatchObject({ rowSecurity: true })
     expect(find(s, 'constraint', 'billing.invoices.invoices_customer_id_fkey')).toMatchObject({
       type: 'foreign key',
       definition: 'FOREIGN KEY (customer_id) REFERENCES public.customers(id) ON DELETE CASCADE',
     })
-    expect(find(s, 'index', 'public.customers_name_trgm')).toMatchObject({ table: 'public.customers', valid: true, definition: expect.stringContaining('USING gin (name public.gin_trgm_ops)') })
+    expect(find(s, 'index', 'public.customers_name_trgm')).toMatchObject({
+      table: 'public.customers',
+      valid: true,
+      definition: expect.stringContaining('USING gin (name public.gin_trgm_ops)'),
+    })
     expect(find(s, 'view', 'public.paying')?.['definition']).toContain('public.customers c')
     expect(find(s, 'materialized-view', 'billing.totals')).toBeDefined()
     expect(find(s, 'function', 'public.touch()')?.['definition']).toContain('trim(NEW.name)')
     expect(find(s, 'procedure', 'billing.noop(IN n integer)')).toBeDefined()
-    expect(find(s, 'trigger', 'public.customers.customers_touch')?.['definition']).toContain('EXECUTE FUNCTION public.touch()')
+    expect(find(s, 'trigger', 'public.customers.customers_touch')?.['definition']).toContain(
+      'EXECUTE FUNCTION public.touch()',
+    )
     expect(find(s, 'policy', 'public.customers.own_rows')).toMatchObject({ command: 'select', roles: ['public'] })
   })
 
@@ -95,7 +128,12 @@ describe('PostgresDriver.snapshotSchema', () => {
     try {
       await driver.records.ensureSchema()
       const s = await driver.snapshotSchema()
-      expect(s.objects.filter((o) => o.name.startsWith('squizzle') || o.name.includes('pg_catalog.') || o.name.includes('information_schema'))).toEqual([])
+      expect(
+        s.objects.filter(
+          (o) =>
+            o.name.startsWith('squizzle') || o.name.includes('pg_catalog.') || o.name.includes('information_schema'),
+        ),
+      ).toEqual([])
       // pg_trgm's functions (similarity, show_trgm, …) belong to the extension.
       expect(s.objects.filter((o) => o.kind === 'function' && o.name.includes('trgm'))).toEqual([])
       expect(s.objects.filter((o) => o.kind === 'constraint' && o.properties['type'] === 'n')).toEqual([])
@@ -108,7 +146,9 @@ describe('PostgresDriver.snapshotSchema', () => {
     const a = await snapshotOf(await createTestDatabase(inject('postgresUrl')), schemaSql)
     const url = await createTestDatabase(inject('postgresUrl'))
     await query(url, schemaSql)
-    const b = await snapshotOf(`${url}?options=${encodeURIComponent('-c search_path=billing,public -c timezone=Asia/Tokyo -c datestyle=German')}`)
+    const b = await snapshotOf(
+      `${url}?options=${encodeURIComponent('-c search_path=billing,public -c timezone=Asia/Tokyo -c datestyle=German')}`,
+    )
     expect(serializeSnapshot(b).equals(serializeSnapshot(a))).toBe(true)
   })
 
@@ -117,7 +157,12 @@ describe('PostgresDriver.snapshotSchema', () => {
     const before = await snapshotOf(url, schemaSql)
     const after = await snapshotOf(url, "ALTER TABLE public.customers ALTER COLUMN name SET DEFAULT 'anon'")
     expect(diffSnapshots(before, after)).toEqual([
-      { change: 'changed', kind: 'column', name: 'public.customers.name', properties: [{ property: 'default', from: undefined, to: "'anon'::text" }] },
+      {
+        change: 'changed',
+        kind: 'column',
+        name: 'public.customers.name',
+        properties: [{ property: 'default', from: undefined, to: "'anon'::text" }],
+      },
     ])
   })
 })

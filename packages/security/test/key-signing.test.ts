@@ -1,6 +1,17 @@
 import { generateKeyPairSync } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
-import { buildEnvironment, decryptSigningKey, generateSigningKey, inTotoPayloadType, keyIdOf, KeySigner, parsePublicKey, parseStatement, provenanceStatement, SigstoreVerifier } from '../src/index.js'
+import {
+  buildEnvironment,
+  decryptSigningKey,
+  generateSigningKey,
+  inTotoPayloadType,
+  keyIdOf,
+  KeySigner,
+  parsePublicKey,
+  parseStatement,
+  provenanceStatement,
+  SigstoreVerifier,
+} from '../src/index.js'
 import { storedVersion } from './support/statement.js'
 
 const passphrase = 'correct horse battery staple'
@@ -30,15 +41,25 @@ describe('key pairs', () => {
     try {
       decryptSigningKey(pair.privateKeyPem, 'wrong passphrase!')
     } catch (err) {
-      message = JSON.stringify({ m: (err as Error).message, h: (err as { hint?: string }).hint, c: String((err as Error).cause) })
+      message = JSON.stringify({
+        m: (err as Error).message,
+        h: (err as { hint?: string }).hint,
+        c: String((err as Error).cause),
+      })
     }
     expect(message).toContain('could not be decrypted')
     expect(message).not.toContain('wrong passphrase!')
     expect(await codeOf(() => generateSigningKey('short'))).toBe('USAGE')
     expect(await codeOf(() => decryptSigningKey(pair.privateKeyPem, ''))).toBe('USAGE')
-    const plain = generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString()
+    const plain = generateKeyPairSync('ec', { namedCurve: 'prime256v1' })
+      .privateKey.export({ type: 'pkcs8', format: 'pem' })
+      .toString()
     expect(await codeOf(() => decryptSigningKey(plain, passphrase))).toBe('USAGE')
-    const rsa = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase }, publicKeyEncoding: { type: 'spki', format: 'pem' } })
+    const rsa = generateKeyPairSync('rsa', {
+      modulusLength: 2048,
+      privateKeyEncoding: { type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase },
+      publicKeyEncoding: { type: 'spki', format: 'pem' },
+    })
     expect(await codeOf(() => decryptSigningKey(rsa.privateKey, passphrase))).toBe('USAGE')
     expect(await codeOf(() => parsePublicKey(rsa.publicKey))).toBe('CONFIG_INVALID')
     expect(await codeOf(() => parsePublicKey('not a key'))).toBe('CONFIG_INVALID')
@@ -57,7 +78,10 @@ describe('key-based signing, offline', () => {
       verificationMaterial: { publicKey: { hint: pair.keyId } },
       dsseEnvelope: { payloadType: inTotoPayloadType },
     })
-    const verified = await new SigstoreVerifier().verify(bundle, { signatures: 'required', publicKeys: { [pair.keyId]: pair.publicKeyPem } })
+    const verified = await new SigstoreVerifier().verify(bundle, {
+      signatures: 'required',
+      publicKeys: { [pair.keyId]: pair.publicKeyPem },
+    })
     expect(verified.identity).toEqual({ method: 'key', subject: pair.keyId })
     expect(parseStatement(verified.payload)).toEqual(statement)
   })
@@ -66,32 +90,71 @@ describe('key-based signing, offline', () => {
     const signer = new KeySigner(decryptSigningKey(generateSigningKey(passphrase).privateKeyPem, passphrase))
     const other = generateSigningKey(passphrase)
     const bundle = await signer.sign(Buffer.from('{}'), inTotoPayloadType)
-    expect(await codeOf(new SigstoreVerifier().verify(bundle, { signatures: 'required', publicKeys: { [other.keyId]: other.publicKeyPem } }))).toBe('POLICY_VIOLATION')
+    expect(
+      await codeOf(
+        new SigstoreVerifier().verify(bundle, {
+          signatures: 'required',
+          publicKeys: { [other.keyId]: other.publicKeyPem },
+        }),
+      ),
+    ).toBe('POLICY_VIOLATION')
     expect(await codeOf(new SigstoreVerifier().verify(bundle, { signatures: 'required' }))).toBe('POLICY_VIOLATION')
   })
 
   it('refuses an envelope whose payload was altered after signing (SIGNATURE_INVALID)', async () => {
     const pair = generateSigningKey(passphrase)
-    const bundle = await new KeySigner(decryptSigningKey(pair.privateKeyPem, passphrase)).sign(Buffer.from('{"a":1}'), inTotoPayloadType)
+    const bundle = await new KeySigner(decryptSigningKey(pair.privateKeyPem, passphrase)).sign(
+      Buffer.from('{"a":1}'),
+      inTotoPayloadType,
+    )
     const envelope = bundle['dsseEnvelope'] as { payload: string }
     envelope.payload = Buffer.from('{"a":2}').toString('base64')
-    expect(await codeOf(new SigstoreVerifier().verify(bundle, { signatures: 'required', publicKeys: { [pair.keyId]: pair.publicKeyPem } }))).toBe('SIGNATURE_INVALID')
+    expect(
+      await codeOf(
+        new SigstoreVerifier().verify(bundle, {
+          signatures: 'required',
+          publicKeys: { [pair.keyId]: pair.publicKeyPem },
+        }),
+      ),
+    ).toBe('SIGNATURE_INVALID')
   })
 
   it('refuses a bundle that claims a trusted key id but was signed by another key (SIGNATURE_INVALID)', async () => {
     const trusted = generateSigningKey(passphrase)
-    const bundle = await new KeySigner(decryptSigningKey(generateSigningKey(passphrase).privateKeyPem, passphrase)).sign(Buffer.from('{}'), inTotoPayloadType)
+    const bundle = await new KeySigner(
+      decryptSigningKey(generateSigningKey(passphrase).privateKeyPem, passphrase),
+    ).sign(Buffer.from('{}'), inTotoPayloadType)
     ;(bundle['verificationMaterial'] as { publicKey: { hint: string } }).publicKey.hint = trusted.keyId
-    expect(await codeOf(new SigstoreVerifier().verify(bundle, { signatures: 'required', publicKeys: { [trusted.keyId]: trusted.publicKeyPem } }))).toBe('SIGNATURE_INVALID')
+    expect(
+      await codeOf(
+        new SigstoreVerifier().verify(bundle, {
+          signatures: 'required',
+          publicKeys: { [trusted.keyId]: trusted.publicKeyPem },
+        }),
+      ),
+    ).toBe('SIGNATURE_INVALID')
   })
 
   it('refuses what is not a DSSE Sigstore bundle (SIGNATURE_INVALID)', async () => {
     const verifier = new SigstoreVerifier()
     expect(await codeOf(verifier.verify({ hello: 'world' }, { signatures: 'required' }))).toBe('SIGNATURE_INVALID')
     const pair = generateSigningKey(passphrase)
-    const bundle = await new KeySigner(decryptSigningKey(pair.privateKeyPem, passphrase)).sign(Buffer.from('{}'), inTotoPayloadType)
+    const bundle = await new KeySigner(decryptSigningKey(pair.privateKeyPem, passphrase)).sign(
+      Buffer.from('{}'),
+      inTotoPayloadType,
+    )
     const { dsseEnvelope: _envelope, ...rest } = bundle
-    const messageSignature = { ...rest, messageSignature: { messageDigest: { algorithm: 'SHA2_256', digest: Buffer.alloc(32).toString('base64') }, signature: Buffer.alloc(8).toString('base64') } }
-    expect(await codeOf(verifier.verify(messageSignature, { signatures: 'required', publicKeys: { [pair.keyId]: pair.publicKeyPem } }))).toBe('SIGNATURE_INVALID')
+    const messageSignature = {
+      ...rest,
+      messageSignature: {
+        messageDigest: { algorithm: 'SHA2_256', digest: Buffer.alloc(32).toString('base64') },
+        signature: Buffer.alloc(8).toString('base64'),
+      },
+    }
+    expect(
+      await codeOf(
+        verifier.verify(messageSignature, { signatures: 'required', publicKeys: { [pair.keyId]: pair.publicKeyPem } }),
+      ),
+    ).toBe('SIGNATURE_INVALID')
   })
 })

@@ -4,7 +4,14 @@ import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { anchored, identityTokenProvider, inTotoPayloadType, KeylessSigner, matchIdentity, SigstoreVerifier } from '../src/index.js'
+import {
+  anchored,
+  identityTokenProvider,
+  inTotoPayloadType,
+  KeylessSigner,
+  matchIdentity,
+  SigstoreVerifier,
+} from '../src/index.js'
 import { identityToken, mockIssuer, mockSubject, startSigstoreMock, type SigstoreMock } from '../src/testing/index.js'
 
 let sigstore: SigstoreMock
@@ -42,60 +49,134 @@ const signer = (claims = {}, tsa = true) =>
     rekorUrl: sigstore.url,
     ...(tsa ? { tsaUrl: sigstore.url } : {}),
   })
-const trusted = [{ issuer: mockIssuer, subjectPattern: 'https://github\\.com/acme/app/\\.github/workflows/release\\.yml@refs/heads/main' }]
+const trusted = [
+  {
+    issuer: mockIssuer,
+    subjectPattern: 'https://github\\.com/acme/app/\\.github/workflows/release\\.yml@refs/heads/main',
+  },
+]
 
 describe('keyless signing against @sigstore/mock (loopback only)', () => {
   it('signs with a Fulcio certificate, a Rekor entry and a TSA timestamp, and verifies the identity', async () => {
     const bundle = await signer().sign(Buffer.from('{"_type":"x"}'), inTotoPayloadType)
-    const material = bundle['verificationMaterial'] as { certificate?: unknown; tlogEntries: unknown[]; timestampVerificationData: { rfc3161Timestamps: unknown[] } }
+    const material = bundle['verificationMaterial'] as {
+      certificate?: unknown
+      tlogEntries: unknown[]
+      timestampVerificationData: { rfc3161Timestamps: unknown[] }
+    }
     expect(bundle['mediaType']).toBe('application/vnd.dev.sigstore.bundle.v0.3+json')
     expect(material.certificate).toBeDefined()
     expect(material.tlogEntries).toHaveLength(1)
     expect(material.timestampVerificationData.rfc3161Timestamps).toHaveLength(1)
-    const verified = await new SigstoreVerifier().verify(bundle, { signatures: 'required', identities: trusted, trustedRoot: rootFile })
+    const verified = await new SigstoreVerifier().verify(bundle, {
+      signatures: 'required',
+      identities: trusted,
+      trustedRoot: rootFile,
+    })
     expect(verified.identity).toEqual({ method: 'keyless', subject: mockSubject, issuer: mockIssuer })
     expect(Buffer.from(verified.payload).toString()).toBe('{"_type":"x"}')
   })
 
   it('signs without a TSA when none is configured (Rekor alone dates the signature)', async () => {
     const bundle = await signer({}, false).sign(Buffer.from('{}'), inTotoPayloadType)
-    expect((bundle['verificationMaterial'] as { timestampVerificationData?: { rfc3161Timestamps?: unknown[] } }).timestampVerificationData?.rfc3161Timestamps ?? []).toHaveLength(0)
-    expect((await new SigstoreVerifier().verify(bundle, { signatures: 'required', identities: trusted, trustedRoot: rootFile })).identity.method).toBe('keyless')
+    expect(
+      (bundle['verificationMaterial'] as { timestampVerificationData?: { rfc3161Timestamps?: unknown[] } })
+        .timestampVerificationData?.rfc3161Timestamps ?? [],
+    ).toHaveLength(0)
+    expect(
+      (
+        await new SigstoreVerifier().verify(bundle, {
+          signatures: 'required',
+          identities: trusted,
+          trustedRoot: rootFile,
+        })
+      ).identity.method,
+    ).toBe('keyless')
   })
 
   it('refuses a subject the policy does not trust, and an issuer it does not trust (POLICY_VIOLATION)', async () => {
-    const bundle = await signer({ sub: 'https://github.com/evil/app/.github/workflows/release.yml@refs/heads/main' }).sign(Buffer.from('{}'), inTotoPayloadType)
-    expect(await codeOf(new SigstoreVerifier().verify(bundle, { signatures: 'required', identities: trusted, trustedRoot: rootFile }))).toBe('POLICY_VIOLATION')
+    const bundle = await signer({
+      sub: 'https://github.com/evil/app/.github/workflows/release.yml@refs/heads/main',
+    }).sign(Buffer.from('{}'), inTotoPayloadType)
+    expect(
+      await codeOf(
+        new SigstoreVerifier().verify(bundle, { signatures: 'required', identities: trusted, trustedRoot: rootFile }),
+      ),
+    ).toBe('POLICY_VIOLATION')
     const good = await signer().sign(Buffer.from('{}'), inTotoPayloadType)
     const otherIssuer = [{ issuer: 'https://accounts.google.com', subjectPattern: '.*' }]
-    expect(await codeOf(new SigstoreVerifier().verify(good, { signatures: 'required', identities: otherIssuer, trustedRoot: rootFile }))).toBe('POLICY_VIOLATION')
-    expect(await codeOf(new SigstoreVerifier().verify(good, { signatures: 'required', trustedRoot: rootFile }))).toBe('POLICY_VIOLATION')
+    expect(
+      await codeOf(
+        new SigstoreVerifier().verify(good, { signatures: 'required', identities: otherIssuer, trustedRoot: rootFile }),
+      ),
+    ).toBe('POLICY_VIOLATION')
+    expect(await codeOf(new SigstoreVerifier().verify(good, { signatures: 'required', trustedRoot: rootFile }))).toBe(
+      'POLICY_VIOLATION',
+    )
   })
 
   it('refuses a certificate from another Sigstore instance than the trusted root (SIGNATURE_INVALID)', async () => {
     const bundle = await signer().sign(Buffer.from('{}'), inTotoPayloadType)
-    expect(await codeOf(new SigstoreVerifier().verify(bundle, { signatures: 'required', identities: trusted, trustedRoot: otherRootFile }))).toBe('SIGNATURE_INVALID')
+    expect(
+      await codeOf(
+        new SigstoreVerifier().verify(bundle, {
+          signatures: 'required',
+          identities: trusted,
+          trustedRoot: otherRootFile,
+        }),
+      ),
+    ).toBe('SIGNATURE_INVALID')
   })
 
   it('uses the public-good root (through the injected TUF loader) when no trusted root is pinned', async () => {
     const bundle = await signer().sign(Buffer.from('{}'), inTotoPayloadType)
     const verifier = new SigstoreVerifier({ publicGoodRoot: async () => sigstore.trustedRoot })
-    expect((await verifier.verify(bundle, { signatures: 'required', identities: trusted })).identity.subject).toBe(mockSubject)
+    expect((await verifier.verify(bundle, { signatures: 'required', identities: trusted })).identity.subject).toBe(
+      mockSubject,
+    )
   })
 
   it('reports a missing or unreadable trusted root as a config error', async () => {
     const bundle = await signer().sign(Buffer.from('{}'), inTotoPayloadType)
-    expect(await codeOf(new SigstoreVerifier().verify(bundle, { signatures: 'required', identities: trusted, trustedRoot: join(dir, 'missing.json') }))).toBe('CONFIG_INVALID')
-    for (const [name, text] of [['not-json.json', '{'], ['not-root.json', '{"mediaType":"application/json"}']] as const) {
+    expect(
+      await codeOf(
+        new SigstoreVerifier().verify(bundle, {
+          signatures: 'required',
+          identities: trusted,
+          trustedRoot: join(dir, 'missing.json'),
+        }),
+      ),
+    ).toBe('CONFIG_INVALID')
+    for (const [name, text] of [
+      ['not-json.json', '{'],
+      ['not-root.json', '{"mediaType":"application/json"}'],
+    ] as const) {
       await writeFile(join(dir, name), text)
-      expect(await codeOf(new SigstoreVerifier().verify(bundle, { signatures: 'required', identities: trusted, trustedRoot: join(dir, name) }))).toBe('CONFIG_INVALID')
+      expect(
+        await codeOf(
+          new SigstoreVerifier().verify(bundle, {
+            signatures: 'required',
+            identities: trusted,
+            trustedRoot: join(dir, name),
+          }),
+        ),
+      ).toBe('CONFIG_INVALID')
     }
   })
 
   it('fails with SIGNING_FAILED when Fulcio is unreachable or there is no identity token', async () => {
-    const down = new KeylessSigner({ identityProvider: identityTokenProvider({ SIGSTORE_ID_TOKEN: identityToken() }), fulcioUrl: 'http://127.0.0.1:9', rekorUrl: 'http://127.0.0.1:9', timeoutMs: 2000 })
+    const down = new KeylessSigner({
+      identityProvider: identityTokenProvider({ SIGSTORE_ID_TOKEN: identityToken() }),
+      fulcioUrl: 'http://127.0.0.1:9',
+      rekorUrl: 'http://127.0.0.1:9',
+      timeoutMs: 2000,
+    })
     expect(await codeOf(down.sign(Buffer.from('{}'), inTotoPayloadType))).toBe('SIGNING_FAILED')
-    const noToken = new KeylessSigner({ identityProvider: identityTokenProvider({}), fulcioUrl: sigstore.url, rekorUrl: sigstore.url })
+    const noToken = new KeylessSigner({
+      identityProvider: identityTokenProvider({}),
+      fulcioUrl: sigstore.url,
+      rekorUrl: sigstore.url,
+    })
     expect(await codeOf(noToken.sign(Buffer.from('{}'), inTotoPayloadType))).toBe('SIGNING_FAILED')
   })
 })
@@ -110,7 +191,8 @@ describe('identity tokens', () => {
     })
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
     // CIContextProvider (@sigstore/sign) reads these from the process environment.
-    process.env['ACTIONS_ID_TOKEN_REQUEST_URL'] = `http://127.0.0.1:${(server.address() as AddressInfo).port}/token?api-version=2.0`
+    process.env['ACTIONS_ID_TOKEN_REQUEST_URL'] =
+      `http://127.0.0.1:${(server.address() as AddressInfo).port}/token?api-version=2.0`
     process.env['ACTIONS_ID_TOKEN_REQUEST_TOKEN'] = 'runtime-request-token'
     try {
       expect(await identityTokenProvider({}).getToken()).toBe('gha-oidc-token')

@@ -32,11 +32,17 @@ describe('signaturePolicyFromSettings', () => {
   })
 
   it('refuses an unreadable key file, an identity pattern that is not a regular expression, and trusting nothing', async () => {
-    expect(await codeOf(signaturePolicyFromSettings({ signatures: 'optional', publicKeys: ['missing.pub'] }, dir))).toBe('CONFIG_INVALID')
+    expect(
+      await codeOf(signaturePolicyFromSettings({ signatures: 'optional', publicKeys: ['missing.pub'] }, dir)),
+    ).toBe('CONFIG_INVALID')
     const identities = [{ issuer: 'https://token.actions.githubusercontent.com', subject: '(' }]
-    expect(await codeOf(signaturePolicyFromSettings({ signatures: 'optional', identities }, dir))).toBe('CONFIG_INVALID')
+    expect(await codeOf(signaturePolicyFromSettings({ signatures: 'optional', identities }, dir))).toBe(
+      'CONFIG_INVALID',
+    )
     expect(await codeOf(signaturePolicyFromSettings({ signatures: 'required' }, dir))).toBe('CONFIG_INVALID')
-    expect(await codeOf(() => new SignaturePolicy({ signatures: 'required', publicKeys: {}, identities: [] }))).toBe('CONFIG_INVALID')
+    expect(await codeOf(() => new SignaturePolicy({ signatures: 'required', publicKeys: {}, identities: [] }))).toBe(
+      'CONFIG_INVALID',
+    )
     expect(await codeOf(() => new SignaturePolicy({ signatures: 'optional' }))).toBe('no error')
   })
 })

@@ -4,14 +4,20 @@ import { storedVersion } from './support/statement.js'
 
 describe('SLSA provenance', () => {
   it('names the bundle layer and the Squizzle manifest as subjects, and every file as an input', async () => {
-    const { ref, manifest } = await storedVersion('2.0.0', { 'migrations/001.sql': 'CREATE TABLE a (id int);', 'seed/001.sql': 'INSERT INTO a VALUES (1);' })
+    const { ref, manifest } = await storedVersion('2.0.0', {
+      'migrations/001.sql': 'CREATE TABLE a (id int);',
+      'seed/001.sql': 'INSERT INTO a VALUES (1);',
+    })
     const s = provenanceStatement(ref, manifest, buildEnvironment({}))
     expect(s._type).toBe('https://in-toto.io/Statement/v1')
     expect(s.predicateType).toBe('https://slsa.dev/provenance/v1')
     expect(s.subject).toEqual(artifactSubjects(ref, manifest))
     expect(s.subject[0]).toEqual({ name: 'squizzle-2.0.0.tar.gz', digest: { sha256: ref.bundleDigest.slice(7) } })
     expect(s.subject[1]?.name).toBe('squizzle-2.0.0.manifest.json')
-    expect(s.predicate.buildDefinition.resolvedDependencies.map((d) => d.name)).toEqual(['migrations/001.sql', 'seed/001.sql'])
+    expect(s.predicate.buildDefinition.resolvedDependencies.map((d) => d.name)).toEqual([
+      'migrations/001.sql',
+      'seed/001.sql',
+    ])
     expect(s.predicate.runDetails.builder).toEqual({ id: localBuilderId, version: { squizzle: '0.0.0-test' } })
   })
 
@@ -34,22 +40,41 @@ describe('SLSA provenance', () => {
       invocationId: 'https://github.com/acme/app/actions/runs/42/attempts/1',
     })
     const s = provenanceStatement(ref, manifest, env)
-    expect(s.predicate.buildDefinition.resolvedDependencies[0]).toEqual({ uri: 'git+https://github.com/acme/app@refs/tags/v1', digest: { gitCommit: env.commit } })
+    expect(s.predicate.buildDefinition.resolvedDependencies[0]).toEqual({
+      uri: 'git+https://github.com/acme/app@refs/tags/v1',
+      digest: { gitCommit: env.commit },
+    })
     expect(s.predicate.runDetails.metadata.invocationId).toBe(env.invocationId)
   })
 
   it('records GitLab CI runs, and a bare GitHub repository without workflow or run', () => {
-    expect(buildEnvironment({ GITLAB_CI: 'true', CI_PROJECT_URL: 'https://gitlab.com/acme/app', CI_COMMIT_SHA: 'abc', CI_COMMIT_REF_NAME: 'main', CI_JOB_URL: 'https://gitlab.com/acme/app/-/jobs/1' })).toEqual({
+    expect(
+      buildEnvironment({
+        GITLAB_CI: 'true',
+        CI_PROJECT_URL: 'https://gitlab.com/acme/app',
+        CI_COMMIT_SHA: 'abc',
+        CI_COMMIT_REF_NAME: 'main',
+        CI_JOB_URL: 'https://gitlab.com/acme/app/-/jobs/1',
+      }),
+    ).toEqual({
       builderId: 'https://gitlab.com/gitlab-ci',
       repository: 'git+https://gitlab.com/acme/app',
       ref: 'main',
       commit: 'abc',
       invocationId: 'https://gitlab.com/acme/app/-/jobs/1',
     })
-    expect(buildEnvironment({ GITHUB_ACTIONS: 'true', GITHUB_REPOSITORY: 'acme/app' })).toEqual({ builderId: 'https://github.com/acme/app/actions', repository: 'git+https://github.com/acme/app' })
+    expect(buildEnvironment({ GITHUB_ACTIONS: 'true', GITHUB_REPOSITORY: 'acme/app' })).toEqual({
+      builderId: 'https://github.com/acme/app/actions',
+      repository: 'git+https://github.com/acme/app',
+    })
   })
 
   it('builds plain statements', () => {
-    expect(statement([], 'https://example.com/p', { a: 1 })).toEqual({ _type: 'https://in-toto.io/Statement/v1', subject: [], predicateType: 'https://example.com/p', predicate: { a: 1 } })
+    expect(statement([], 'https://example.com/p', { a: 1 })).toEqual({
+      _type: 'https://in-toto.io/Statement/v1',
+      subject: [],
+      predicateType: 'https://example.com/p',
+      predicate: { a: 1 },
+    })
   })
 })

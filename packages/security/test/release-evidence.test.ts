@@ -19,10 +19,13 @@ let projectDir: string
 
 beforeEach(async () => {
   projectDir = await mkdtemp(join(tmpdir(), 'squizzle-evidence-'))
-  await writeFile(join(projectDir, 'package-lock.json'), JSON.stringify({
-    lockfileVersion: 3,
-    packages: { '': {}, 'node_modules/left-pad': { version: '1.3.0', integrity: 'sha512-AAAA' } },
-  }))
+  await writeFile(
+    join(projectDir, 'package-lock.json'),
+    JSON.stringify({
+      lockfileVersion: 3,
+      packages: { '': {}, 'node_modules/left-pad': { version: '1.3.0', integrity: 'sha512-AAAA' } },
+    }),
+  )
 })
 afterEach(async () => {
   await rm(projectDir, { recursive: true, force: true })
@@ -67,7 +70,9 @@ describe('release evidence', () => {
   it('refuses a storage that cannot hold attachments, and a lockfile it cannot read', async () => {
     const v = await storedVersion('1.4.0')
     const bare = { ...v.storage, attach: undefined, attachments: undefined, name: 'bare' }
-    const refused = await attachReleaseEvidence({ storage: bare, version: '1.4.0', env: {}, projectDir }).catch((e) => e)
+    const refused = await attachReleaseEvidence({ storage: bare, version: '1.4.0', env: {}, projectDir }).catch(
+      (e) => e,
+    )
     expect((refused as { code?: string }).code).toBe('STORAGE_UNSUPPORTED')
     await writeFile(join(projectDir, 'package-lock.json'), 'not json')
     const broken = await releaseEvidence(await v.storage.pull('1.4.0'), { env: {}, projectDir }).catch((e) => e)

@@ -34,10 +34,17 @@ export async function writeBlob(paths: LayoutPaths, desc: Descriptor, content: R
     if (!(content instanceof Uint8Array)) content.destroy()
     return
   }
-  const source = content instanceof Uint8Array ? Readable.from([Buffer.from(content.buffer, content.byteOffset, content.byteLength)]) : content
+  const source =
+    content instanceof Uint8Array
+      ? Readable.from([Buffer.from(content.buffer, content.byteOffset, content.byteLength)])
+      : content
   const temp = paths.ingestFile()
   try {
-    await pipeline(source, verifyingStream(desc, `blob ${desc.digest}`), createWriteStream(temp, { flags: 'wx', highWaterMark: blobBufferBytes }))
+    await pipeline(
+      source,
+      verifyingStream(desc, `blob ${desc.digest}`),
+      createWriteStream(temp, { flags: 'wx', highWaterMark: blobBufferBytes }),
+    )
     await syncFile(temp)
     await rename(temp, target)
   } catch (err) {

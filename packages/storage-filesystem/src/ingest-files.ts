@@ -47,7 +47,10 @@ export async function sweepIngest(dir: string, now = Date.now()): Promise<string
     const stats = await lstat(file).catch(() => null)
     if (!stats?.isFile() && !stats?.isFIFO()) continue
     if (!isAbandoned(name, now - stats.mtimeMs)) continue
-    await rm(file, { force: true }).then(() => removed.push(name), () => undefined)
+    await rm(file, { force: true }).then(
+      () => removed.push(name),
+      () => undefined,
+    )
   }
   return removed
 }

@@ -10,7 +10,8 @@ const maxIndexBytes = 64 * 1024 * 1024
 const layoutVersion = '1.0.0'
 /** `oci-layout` is one tiny JSON object. */
 const maxLayoutFileBytes = 64 * 1024
-const damagedIndex = 'index.json of the OCI layout is damaged or was not written by an OCI tool. Restore it from a backup or re-copy the layout (e.g. with `skopeo copy`).'
+const damagedIndex =
+  'index.json of the OCI layout is damaged or was not written by an OCI tool. Restore it from a backup or re-copy the layout (e.g. with `skopeo copy`).'
 
 /**
  * Reads and validates `index.json`; `null` when the layout (or its index) does

@@ -53,9 +53,13 @@ export class LayoutPaths {
  */
 export function assertSha256(digest: string): void {
   if (isDigest(digest)) return
-  throw new SquizzleError('MANIFEST_INVALID', `digest ${JSON.stringify(String(digest).slice(0, 100))} is not sha256:<64 hex>`, {
-    hint: 'Squizzle stores only sha256 content. The descriptor comes from a damaged or foreign manifest; re-copy the version from a trusted source.',
-  })
+  throw new SquizzleError(
+    'MANIFEST_INVALID',
+    `digest ${JSON.stringify(String(digest).slice(0, 100))} is not sha256:<64 hex>`,
+    {
+      hint: 'Squizzle stores only sha256 content. The descriptor comes from a damaged or foreign manifest; re-copy the version from a trusted source.',
+    },
+  )
 }
 
 /**

@@ -6,8 +6,14 @@ import { readRegular } from './regular-file.js'
 
 const maxManifestBytes = 4 * 1024 * 1024
 
-const imageManifestTypes = new Set<string>([mediaTypes.imageManifest, 'application/vnd.docker.distribution.manifest.v2+json'])
-const imageIndexTypes = new Set<string>([mediaTypes.imageIndex, 'application/vnd.docker.distribution.manifest.list.v2+json'])
+const imageManifestTypes = new Set<string>([
+  mediaTypes.imageManifest,
+  'application/vnd.docker.distribution.manifest.v2+json',
+])
+const imageIndexTypes = new Set<string>([
+  mediaTypes.imageIndex,
+  'application/vnd.docker.distribution.manifest.list.v2+json',
+])
 
 /** A stored manifest or index: its descriptor (from its own bytes) and what it points at. */
 export interface ManifestBlob {
@@ -85,7 +91,8 @@ function parseObject(bytes: Buffer, source: string): Record<string, unknown> {
   } catch (cause) {
     throw notManifest(source, 'not JSON', cause)
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw notManifest(source, 'not a JSON object')
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw notManifest(source, 'not a JSON object')
   return value as Record<string, unknown>
 }
 

@@ -94,7 +94,10 @@ export class OciLayoutTarget implements ContentTarget {
     }
     const index = await readIndex(this.paths)
     if (!index) {
-      throw notFound(`${reference} is not in ${this.name}: there is no OCI layout (index.json) there`, 'Check the storage directory, or push a version to create the layout.')
+      throw notFound(
+        `${reference} is not in ${this.name}: there is no OCI layout (index.json) there`,
+        'Check the storage directory, or push a version to create the layout.',
+      )
     }
     const entry = index.manifests.findLast((m) => refNameOf(m) === reference)
     if (!entry) throw notFound(`${reference} is not in ${this.name}`)
@@ -116,9 +119,13 @@ export class OciLayoutTarget implements ContentTarget {
       const blob = await readManifestBlob(this.paths, desc.digest)
       for (const child of blob.children) {
         if (!(await isFile(this.paths.blob(child.digest)))) {
-          throw new SquizzleError('STORAGE_ERROR', `cannot tag ${reference}: blob ${child.digest} of ${desc.digest} is missing from ${this.name}`, {
-            hint: 'Push every blob before the manifest that references it, then tag again.',
-          })
+          throw new SquizzleError(
+            'STORAGE_ERROR',
+            `cannot tag ${reference}: blob ${child.digest} of ${desc.digest} is missing from ${this.name}`,
+            {
+              hint: 'Push every blob before the manifest that references it, then tag again.',
+            },
+          )
         }
       }
       // The manifest's own bytes are the authority on its media and artifact type; its creation

@@ -27,7 +27,10 @@ describe('blob writes', () => {
   it('leaves no blob and no partial file when the stream fails midway', async () => {
     const content = Buffer.alloc(300_000, 7)
     const desc = describeBytes(blobType, content)
-    await expectCode(target.push(desc, failingStream([content.subarray(0, 100_000), content.subarray(100_000, 200_000)])), 'STORAGE_ERROR')
+    await expectCode(
+      target.push(desc, failingStream([content.subarray(0, 100_000), content.subarray(100_000, 200_000)])),
+      'STORAGE_ERROR',
+    )
     expect(await target.exists(desc)).toBe(false)
     await expectNothingStored()
   })
@@ -97,7 +100,9 @@ describe('blob writes', () => {
   it('storage.push with a failing bundle stream stores no blob and no tag', async () => {
     const storage = createFilesystemStorage(tmp.layout)
     const { manifest, bundle } = await makeTestVersion('1.0.0')
-    await expect(storage.push({ manifest, bundle: failingStream([Buffer.from(bundle.subarray(0, 10))]) })).rejects.toMatchObject({ code: 'STORAGE_ERROR' })
+    await expect(
+      storage.push({ manifest, bundle: failingStream([Buffer.from(bundle.subarray(0, 10))]) }),
+    ).rejects.toMatchObject({ code: 'STORAGE_ERROR' })
     expect(await storage.list()).toEqual([])
     await expectNothingStored()
   })

@@ -17,13 +17,23 @@ describe('deleting versions', () => {
   })
   afterEach(() => tmp.cleanup())
 
-  const blobs = async (): Promise<string[]> => (await filesIn(join(tmp.layout, 'blobs', 'sha256'))).map((hex) => `sha256:${hex}`).sort()
+  const blobs = async (): Promise<string[]> =>
+    (await filesIn(join(tmp.layout, 'blobs', 'sha256'))).map((hex) => `sha256:${hex}`).sort()
 
-  it('removes the version\'s attachments and their referrers tag along with it', async () => {
+  it("removes the version's attachments and their referrers tag along with it", async () => {
     const storage = createFilesystemStorage(tmp.layout)
     const ref = await storage.push(await makeTestVersion('1.0.0', users))
-    await storage.attach!(ref, { artifactType: 'application/vnd.example.sig', mediaType: 'application/json', data: Buffer.from('{"sig":1}') })
-    const tags = async () => (JSON.parse(await readFile(join(tmp.layout, 'index.json'), 'utf8')) as { manifests: { annotations?: Record<string, string> }[] }).manifests.map((m) => m.annotations?.['org.opencontainers.image.ref.name'])
+    await storage.attach!(ref, {
+      artifactType: 'application/vnd.example.sig',
+      mediaType: 'application/json',
+      data: Buffer.from('{"sig":1}'),
+    })
+    const tags = async () =>
+      (
+        JSON.parse(await readFile(join(tmp.layout, 'index.json'), 'utf8')) as {
+          manifests: { annotations?: Record<string, string> }[]
+        }
+      ).manifests.map((m) => m.annotations?.['org.opencontainers.image.ref.name'])
     expect(await tags()).toContain(`sha256-${ref.digest.slice('sha256:'.length)}`)
     await storage.delete('1.0.0')
     expect(await tags()).toEqual([])
@@ -69,7 +79,9 @@ describe('deleting versions', () => {
     const ref = await storage.push(await makeTestVersion('1.0.0', users))
     const target = new OciLayoutTarget(tmp.layout)
     const desc = await target.resolve(ref.digest)
-    const index = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests: [desc] }))
+    const index = Buffer.from(
+      JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests: [desc] }),
+    )
     const indexDesc = describeBytes('application/vnd.oci.image.index.v1+json', index)
     await target.push(indexDesc, index)
     await target.tag(indexDesc, 'all')
@@ -89,7 +101,11 @@ describe('deleting versions', () => {
     expect(await readFile(join(tmp.layout, 'index.json'), 'utf8')).toBe(indexBefore)
     expect(await blobs()).toEqual(blobsBefore)
     // The damaged version itself can still be deleted: that is how it gets cleaned up.
-    await new OciLayoutTarget(tmp.layout).delete({ mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: damaged.digest, size: damaged.size })
+    await new OciLayoutTarget(tmp.layout).delete({
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      digest: damaged.digest,
+      size: damaged.size,
+    })
     expect((await storage.list()).map((v) => v.version)).toEqual(['1.0.0'])
   })
 
@@ -105,6 +121,9 @@ describe('deleting versions', () => {
   it('throws VERSION_NOT_FOUND for a version or digest it does not hold', async () => {
     const storage = createFilesystemStorage(tmp.layout)
     await expectCode(storage.delete('1.0.0'), 'VERSION_NOT_FOUND')
-    await expectCode(new OciLayoutTarget(tmp.layout).delete(describeBytes('x', Buffer.from('absent'))), 'VERSION_NOT_FOUND')
+    await expectCode(
+      new OciLayoutTarget(tmp.layout).delete(describeBytes('x', Buffer.from('absent'))),
+      'VERSION_NOT_FOUND',
+    )
   })
 })

@@ -29,7 +29,10 @@ describe('tamper detection and untrusted layout content', () => {
     bytes[bytes.length - 12] = (bytes[bytes.length - 12] ?? 0) ^ 0x01
     await writeFile(tmp.blob(ref.bundleDigest), bytes)
     await expectCode(drain((await storage.pull('1.0.0')).open()), 'DIGEST_MISMATCH')
-    const err = await verifyVersion(storage, '1.0.0').then(() => undefined, (e: unknown) => e)
+    const err = await verifyVersion(storage, '1.0.0').then(
+      () => undefined,
+      (e: unknown) => e,
+    )
     expect(hasErrorCode(err, 'DIGEST_MISMATCH') || hasErrorCode(err, 'BUNDLE_CORRUPT')).toBe(true)
   })
 
@@ -73,34 +76,45 @@ describe('tamper detection and untrusted layout content', () => {
   }
 
   it('refuses an index entry with a digest that could escape the layout', async () => {
-    const entry = { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: 'sha256:../../../etc/passwd', size: 1, annotations: { 'org.opencontainers.image.ref.name': '2.0.0' } }
+    const entry = {
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      digest: 'sha256:../../../etc/passwd',
+      size: 1,
+      annotations: { 'org.opencontainers.image.ref.name': '2.0.0' },
+    }
     await writeFile(join(tmp.layout, 'index.json'), JSON.stringify({ schemaVersion: 2, manifests: [entry] }))
     await expectCode(storage.pull('2.0.0'), 'MANIFEST_INVALID')
   })
 
   it('refuses to write into a layout of another major version', async () => {
     await writeFile(join(tmp.layout, 'oci-layout'), '{"imageLayoutVersion":"2.0.0"}')
-    await expectCode(createFilesystemStorage(tmp.layout).push(await makeTestVersion('1.1.0', files)), 'STORAGE_UNSUPPORTED')
+    await expectCode(
+      createFilesystemStorage(tmp.layout).push(await makeTestVersion('1.1.0', files)),
+      'STORAGE_UNSUPPORTED',
+    )
   })
 
-  it.skipIf(!existsSync('/proc/self/fd'))('releases the blob file when a reader abandons the bundle stream', async () => {
-    const big = await createFilesystemStorage(tmp.layout).push(
-      await makeTestVersion('2.0.0', { 'seed/big.sql': `-- ${randomBytes(300_000).toString('hex')}\n` }),
-    )
-    expect(big.bundleSize).toBeGreaterThan(200_000) // several reads, so the stream is abandoned midway
-    const pulled = await storage.pull('2.0.0')
-    const openFiles = async (): Promise<number> => (await readdir('/proc/self/fd')).length
-    const before = await openFiles()
-    for (let i = 0; i < 5; i++) {
-      const stream = pulled.open()
-      await new Promise<void>((resolve) => stream.once('data', () => resolve(void stream.destroy())))
-    }
-    // Files close on libuv's thread pool, which a busy machine may take a while to get to: wait, then compare.
-    for (const until = Date.now() + 30_000; (await openFiles()) !== before && Date.now() < until; ) {
-      await new Promise((resolve) => setTimeout(resolve, 50))
-    }
-    expect(await openFiles()).toBe(before)
-  })
+  it.skipIf(!existsSync('/proc/self/fd'))(
+    'releases the blob file when a reader abandons the bundle stream',
+    async () => {
+      const big = await createFilesystemStorage(tmp.layout).push(
+        await makeTestVersion('2.0.0', { 'seed/big.sql': `-- ${randomBytes(300_000).toString('hex')}\n` }),
+      )
+      expect(big.bundleSize).toBeGreaterThan(200_000) // several reads, so the stream is abandoned midway
+      const pulled = await storage.pull('2.0.0')
+      const openFiles = async (): Promise<number> => (await readdir('/proc/self/fd')).length
+      const before = await openFiles()
+      for (let i = 0; i < 5; i++) {
+        const stream = pulled.open()
+        await new Promise<void>((resolve) => stream.once('data', () => resolve(void stream.destroy())))
+      }
+      // Files close on libuv's thread pool, which a busy machine may take a while to get to: wait, then compare.
+      for (const until = Date.now() + 30_000; (await openFiles()) !== before && Date.now() < until;) {
+        await new Promise((resolve) => setTimeout(resolve, 50))
+      }
+      expect(await openFiles()).toBe(before)
+    },
+  )
 
   it('lets a second target see the versions the first one wrote', async () => {
     expect((await new OciLayoutTarget(tmp.layout).resolve('1.0.0')).digest).toBe(ref.digest)

@@ -62,7 +62,9 @@ describe('OCI image layout on disk', () => {
     const target = new OciLayoutTarget(tmp.layout)
     await target.tag(await target.resolve(a.digest), 'latest')
     await target.tag(await target.resolve(b.digest), 'latest')
-    const index = (await readJson(join(tmp.layout, 'index.json'))) as { manifests: { digest: string; annotations: Record<string, string> }[] }
+    const index = (await readJson(join(tmp.layout, 'index.json'))) as {
+      manifests: { digest: string; annotations: Record<string, string> }[]
+    }
     const latest = index.manifests.filter((m) => m.annotations[annotations.refName] === 'latest')
     expect(latest.map((m) => m.digest)).toEqual([b.digest])
     expect(index.manifests).toHaveLength(3)
@@ -90,7 +92,11 @@ describe('OCI image layout on disk', () => {
   it('resolves the digest of any stored manifest or index from its own bytes', async () => {
     const storage = createFilesystemStorage(tmp.layout)
     const ref = await storage.push(await makeTestVersion('1.0.0', users))
-    await storage.attach?.(ref, { artifactType: 'application/vnd.cyclonedx+json', mediaType: 'application/vnd.cyclonedx+json', data: Buffer.from('{}') })
+    await storage.attach?.(ref, {
+      artifactType: 'application/vnd.cyclonedx+json',
+      mediaType: 'application/vnd.cyclonedx+json',
+      data: Buffer.from('{}'),
+    })
     const target = new OciLayoutTarget(tmp.layout)
     expect(await target.resolve(ref.digest)).toEqual({
       mediaType: mediaTypes.imageManifest,
@@ -99,7 +105,10 @@ describe('OCI image layout on disk', () => {
       artifactType: mediaTypes.bundleArtifact,
     })
     const referrers = await target.resolve(referrersTag(ref.digest))
-    expect(await target.resolve(referrers.digest)).toMatchObject({ mediaType: mediaTypes.imageIndex, size: referrers.size })
+    expect(await target.resolve(referrers.digest)).toMatchObject({
+      mediaType: mediaTypes.imageIndex,
+      size: referrers.size,
+    })
     await expectCode(target.resolve(ref.bundleDigest), 'MANIFEST_INVALID')
     await expectCode(target.resolve(describeBytes('x', Buffer.from('absent')).digest), 'VERSION_NOT_FOUND')
   })
@@ -107,7 +116,9 @@ describe('OCI image layout on disk', () => {
   it('refuses to tag a manifest whose blobs are missing, leaving index.json as it was', async () => {
     const target = new OciLayoutTarget(tmp.layout)
     const config = describeBytes(mediaTypes.emptyJson, Buffer.from('{}'))
-    const manifest = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: mediaTypes.imageManifest, config, layers: [] }))
+    const manifest = Buffer.from(
+      JSON.stringify({ schemaVersion: 2, mediaType: mediaTypes.imageManifest, config, layers: [] }),
+    )
     const desc = describeBytes(mediaTypes.imageManifest, manifest)
     await target.push(desc, manifest)
     await expectCode(target.tag(desc, 'v1'), 'STORAGE_ERROR')
@@ -129,7 +140,12 @@ describe('OCI image layout on disk', () => {
   it('never turns a digest string into a path outside blobs/sha256', async () => {
     const target = new OciLayoutTarget(tmp.layout)
     const bytes = Buffer.from('x')
-    for (const digest of ['sha256:../../../../etc/passwd', `sha512:${'a'.repeat(128)}`, `sha256:${'A'.repeat(64)}`, 'sha256:']) {
+    for (const digest of [
+      'sha256:../../../../etc/passwd',
+      `sha512:${'a'.repeat(128)}`,
+      `sha256:${'A'.repeat(64)}`,
+      'sha256:',
+    ]) {
       const desc = { mediaType: 'application/octet-stream', digest, size: 1 }
       await expectCode(target.push(desc, bytes), 'MANIFEST_INVALID')
       await expectCode(target.fetch(desc), 'MANIFEST_INVALID')

@@ -21,7 +21,13 @@ async function within(ms: number, work: () => Promise<unknown>): Promise<unknown
   let timer: NodeJS.Timeout | undefined
   const timeout = new Promise((resolve) => (timer = setTimeout(() => resolve('still waiting'), ms)))
   try {
-    return await Promise.race([work().then(() => 'no error', (err: unknown) => err), timeout])
+    return await Promise.race([
+      work().then(
+        () => 'no error',
+        (err: unknown) => err,
+      ),
+      timeout,
+    ])
   } finally {
     clearTimeout(timer)
   }
@@ -102,7 +108,10 @@ describe.skipIf(!hasMkfifo)('non-regular files in an OCI layout', () => {
     const bytes = await readFile(file)
     bytes[bytes.length - 10] = (bytes[bytes.length - 10] ?? 0) ^ 0xff
     await writeFile(file, bytes)
-    const err = await drain((await storage.pull('1.0.0')).open()).then(() => undefined, (e: unknown) => e)
+    const err = await drain((await storage.pull('1.0.0')).open()).then(
+      () => undefined,
+      (e: unknown) => e,
+    )
     expect(isSquizzleError(err) ? err.code : err).toBe('DIGEST_MISMATCH')
     const details = (err as { details: Record<string, unknown> }).details
     expect(details).toMatchObject({ detectedIn: 'storage', path: file, digest: ref.bundleDigest })

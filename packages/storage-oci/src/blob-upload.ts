@@ -32,13 +32,26 @@ const monolithicLimit = 4 * 1024 * 1024
  * await uploadBlob(client, desc, createReadStream(file), { chunkSize: defaultChunkSize })
  * ```
  */
-export async function uploadBlob(client: RegistryClient, desc: Descriptor, content: Readable | Uint8Array, options: UploadOptions): Promise<void> {
+export async function uploadBlob(
+  client: RegistryClient,
+  desc: Descriptor,
+  content: Readable | Uint8Array,
+  options: UploadOptions,
+): Promise<void> {
   const action = `upload blob ${desc.digest}`
   let location: string | undefined
-  const source = content instanceof Uint8Array ? Readable.from([Buffer.from(content.buffer, content.byteOffset, content.byteLength)]) : content
+  const source =
+    content instanceof Uint8Array
+      ? Readable.from([Buffer.from(content.buffer, content.byteOffset, content.byteLength)])
+      : content
   const taker = new ByteTaker(source, `blob ${desc.digest}`)
   try {
-    const opened = await client.expect(action, 'pull,push', { method: 'POST', path: 'blobs/uploads/', headers: { 'content-length': '0' } }, [202])
+    const opened = await client.expect(
+      action,
+      'pull,push',
+      { method: 'POST', path: 'blobs/uploads/', headers: { 'content-length': '0' } },
+      [202],
+    )
     location = nextLocation(client, opened, action)
     await opened.discard()
     const minChunk = Number(opened.headers.get('oci-chunk-min-length') ?? 0)
@@ -52,12 +65,17 @@ export async function uploadBlob(client: RegistryClient, desc: Descriptor, conte
     await taker.expectEnd()
     const close = new URL(location)
     close.searchParams.set('digest', desc.digest)
-    const closed = await client.expect(action, 'pull,push', {
-      method: 'PUT',
-      path: close.toString(),
-      headers: { 'content-type': 'application/octet-stream', 'content-length': String(last?.byteLength ?? 0) },
-      ...(last ? { body: last } : {}),
-    }, [201])
+    const closed = await client.expect(
+      action,
+      'pull,push',
+      {
+        method: 'PUT',
+        path: close.toString(),
+        headers: { 'content-type': 'application/octet-stream', 'content-length': String(last?.byteLength ?? 0) },
+        ...(last ? { body: last } : {}),
+      },
+      [201],
+    )
     await closed.discard()
     location = undefined
   } catch (err) {
@@ -67,17 +85,32 @@ export async function uploadBlob(client: RegistryClient, desc: Descriptor, conte
   }
 }
 
-async function sendChunks(client: RegistryClient, location: string, desc: Descriptor, taker: ByteTaker, chunkSize: number, action: string): Promise<string> {
+async function sendChunks(
+  client: RegistryClient,
+  location: string,
+  desc: Descriptor,
+  taker: ByteTaker,
+  chunkSize: number,
+  action: string,
+): Promise<string> {
   for (let offset = 0; offset < desc.size; offset += chunkSize) {
     const n = Math.min(chunkSize, desc.size - offset)
     const res = await client.send(action, 'pull,push', {
       method: 'PATCH',
       path: location,
-      headers: { 'content-type': 'application/octet-stream', 'content-range': `${offset}-${offset + n - 1}`, 'content-length': String(n) },
+      headers: {
+        'content-type': 'application/octet-stream',
+        'content-range': `${offset}-${offset + n - 1}`,
+        'content-length': String(n),
+      },
       body: Readable.from(taker.take(n), { objectMode: false }),
     })
     if (res.status !== 202) {
-      throw await client.error(res, `${action} (chunk at byte ${offset} of ${desc.size})`, 'Streamed chunks are not resent: push again; blobs that already made it are skipped.')
+      throw await client.error(
+        res,
+        `${action} (chunk at byte ${offset} of ${desc.size})`,
+        'Streamed chunks are not resent: push again; blobs that already made it are skipped.',
+      )
     }
     location = nextLocation(client, res, action)
     await res.discard()
@@ -88,9 +121,13 @@ async function sendChunks(client: RegistryClient, location: string, desc: Descri
 function nextLocation(client: RegistryClient, res: HttpResponse, action: string): string {
   const location = res.headers.get('location')
   if (!location) {
-    throw new SquizzleError('STORAGE_ERROR', `${action} on ${client.location.registry}/${client.location.repository}: the registry sent no upload Location`, {
-      hint: 'The registry does not follow the distribution spec; report it to its operators.',
-    })
+    throw new SquizzleError(
+      'STORAGE_ERROR',
+      `${action} on ${client.location.registry}/${client.location.repository}: the registry sent no upload Location`,
+      {
+        hint: 'The registry does not follow the distribution spec; report it to its operators.',
+      },
+    )
   }
   return new URL(location, client.location.baseUrl).toString()
 }

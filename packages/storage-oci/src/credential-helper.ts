@@ -16,7 +16,11 @@ const maxOutputBytes = 1024 * 1024
  * const creds = await runCredentialHelper('desktop', 'ghcr.io', process.env)
  * ```
  */
-export async function runCredentialHelper(name: string, serverAddress: string, env: NodeJS.ProcessEnv): Promise<RegistryCredentials | undefined> {
+export async function runCredentialHelper(
+  name: string,
+  serverAddress: string,
+  env: NodeJS.ProcessEnv,
+): Promise<RegistryCredentials | undefined> {
   if (!/^[a-zA-Z0-9_.-]+$/.test(name)) {
     throw new SquizzleError('REGISTRY_UNAUTHORIZED', `"${name}" is not a credential helper name`, {
       hint: 'Fix credsStore / credHelpers in your docker config.json.',
@@ -35,9 +39,13 @@ export async function runCredentialHelper(name: string, serverAddress: string, e
   try {
     reply = JSON.parse(out) as typeof reply
   } catch {
-    throw new SquizzleError('REGISTRY_UNAUTHORIZED', `${program} printed something that is not JSON for ${serverAddress}`, {
-      hint: 'The helper must print {"ServerURL","Username","Secret"}; check its version.',
-    })
+    throw new SquizzleError(
+      'REGISTRY_UNAUTHORIZED',
+      `${program} printed something that is not JSON for ${serverAddress}`,
+      {
+        hint: 'The helper must print {"ServerURL","Username","Secret"}; check its version.',
+      },
+    )
   }
   const username = typeof reply.Username === 'string' ? reply.Username : ''
   const secret = typeof reply.Secret === 'string' ? reply.Secret : ''
@@ -46,7 +54,11 @@ export async function runCredentialHelper(name: string, serverAddress: string, e
   return username === '<token>' ? { identityToken: secret } : { username, password: secret }
 }
 
-function run(program: string, input: string, env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
+function run(
+  program: string,
+  input: string,
+  env: NodeJS.ProcessEnv,
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(program, ['get'], { env, stdio: ['pipe', 'pipe', 'pipe'], timeout: helperTimeoutMs })
     let stdout = ''
@@ -59,9 +71,13 @@ function run(program: string, input: string, env: NodeJS.ProcessEnv): Promise<{ 
     })
     child.on('error', (err: NodeJS.ErrnoException) => {
       reject(
-        new SquizzleError('REGISTRY_UNAUTHORIZED', `cannot run ${program}: ${err.code === 'ENOENT' ? 'not found on PATH' : err.message}`, {
-          hint: `Install ${program}, or remove it from credsStore / credHelpers in your docker config.json.`,
-        }),
+        new SquizzleError(
+          'REGISTRY_UNAUTHORIZED',
+          `cannot run ${program}: ${err.code === 'ENOENT' ? 'not found on PATH' : err.message}`,
+          {
+            hint: `Install ${program}, or remove it from credsStore / credHelpers in your docker config.json.`,
+          },
+        ),
       )
     })
     child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr: redactSecrets(stderr, [stdout]) }))

@@ -5,9 +5,7 @@
  * used as the Bearer token directly.
  */
 export type RegistryCredentials =
-  | { username: string; password: string }
-  | { identityToken: string }
-  | { registryToken: string }
+  { username: string; password: string } | { identityToken: string } | { registryToken: string }
 
 /**
  * Where credentials come from: fixed ones, or a lookup called once per registry

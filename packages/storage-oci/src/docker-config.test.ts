@@ -25,7 +25,10 @@ describe('dockerCredentials (config.json without helpers)', () => {
 
   it('maps docker.io and registry-1.docker.io to the Docker Hub key', async () => {
     expect(await dockerCredentials('docker.io', { env: env() })).toEqual({ username: 'hubuser', password: 'hubpass' })
-    expect(await dockerCredentials('registry-1.docker.io', { env: env() })).toEqual({ username: 'hubuser', password: 'hubpass' })
+    expect(await dockerCredentials('registry-1.docker.io', { env: env() })).toEqual({
+      username: 'hubuser',
+      password: 'hubpass',
+    })
   })
 
   it('reads identity tokens, registry tokens and legacy username/password entries', async () => {

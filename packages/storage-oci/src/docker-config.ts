@@ -35,7 +35,10 @@ const dockerHubNames = new Set(['docker.io', 'index.docker.io', 'registry-1.dock
  * const creds = await dockerCredentials('ghcr.io', { env: process.env })
  * ```
  */
-export async function dockerCredentials(registry: string, options: { env: NodeJS.ProcessEnv }): Promise<RegistryCredentials | undefined> {
+export async function dockerCredentials(
+  registry: string,
+  options: { env: NodeJS.ProcessEnv },
+): Promise<RegistryCredentials | undefined> {
   const dir = options.env['DOCKER_CONFIG'] || join(options.env['HOME'] || homedir(), '.docker')
   const file = join(dir, 'config.json')
   const config = await readConfig(file)
@@ -63,7 +66,9 @@ async function readConfig(file: string): Promise<DockerConfig | undefined> {
   } catch {
     // fall through to the error below
   }
-  throw new SquizzleError('REGISTRY_UNAUTHORIZED', `${file} is not valid JSON`, { hint: 'Fix or remove the docker config file, or set DOCKER_CONFIG to another folder.' })
+  throw new SquizzleError('REGISTRY_UNAUTHORIZED', `${file} is not valid JSON`, {
+    hint: 'Fix or remove the docker config file, or set DOCKER_CONFIG to another folder.',
+  })
 }
 
 function fromEntry(entry: AuthEntry, file: string): RegistryCredentials | undefined {
@@ -73,7 +78,9 @@ function fromEntry(entry: AuthEntry, file: string): RegistryCredentials | undefi
     const decoded = Buffer.from(entry.auth, 'base64').toString('utf8')
     const colon = decoded.indexOf(':')
     if (colon < 0) {
-      throw new SquizzleError('REGISTRY_UNAUTHORIZED', `an "auth" entry in ${file} is not base64 of user:password`, { hint: 'Log in again with docker login.' })
+      throw new SquizzleError('REGISTRY_UNAUTHORIZED', `an "auth" entry in ${file} is not base64 of user:password`, {
+        hint: 'Log in again with docker login.',
+      })
     }
     return { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) }
   }
@@ -83,5 +90,8 @@ function fromEntry(entry: AuthEntry, file: string): RegistryCredentials | undefi
 
 /** `https://reg.io:5000/v1/` and `reg.io:5000` name the same registry. */
 function hostOf(key: string): string {
-  return key.replace(/^[a-z]+:\/\//i, '').replace(/\/.*$/, '').toLowerCase()
+  return key
+    .replace(/^[a-z]+:\/\//i, '')
+    .replace(/\/.*$/, '')
+    .toLowerCase()
 }

@@ -46,7 +46,10 @@ export class RetryAfterRefused extends Error {
 
 // Connection pools shared by every client in the process, like fetch's global dispatcher:
 // a pool per registry client would open new connections for every storage object.
-const agents = { http: new HttpAgent({ keepAlive: true, maxSockets: 16 }), https: new HttpsAgent({ keepAlive: true, maxSockets: 16 }) }
+const agents = {
+  http: new HttpAgent({ keepAlive: true, maxSockets: 16 }),
+  https: new HttpsAgent({ keepAlive: true, maxSockets: 16 }),
+}
 const maxRedirects = 5
 
 /**
@@ -98,7 +101,10 @@ async function sendFollowingRedirects(request: HttpRequest, policy: RetryPolicy)
   for (let hop = 0; ; hop++) {
     const response = await sendOnce({ ...request, url, headers }, policy)
     const location = response.headers.get('location')
-    const redirect = [301, 302, 303, 307, 308].includes(response.status) && location && (request.method === 'GET' || request.method === 'HEAD')
+    const redirect =
+      [301, 302, 303, 307, 308].includes(response.status) &&
+      location &&
+      (request.method === 'GET' || request.method === 'HEAD')
     if (!redirect || hop >= maxRedirects) return response
     await response.discard()
     const next = new URL(location, url)
@@ -117,9 +123,16 @@ function sendOnce(request: HttpRequest, policy: RetryPolicy): Promise<HttpRespon
     const url = new URL(request.url)
     const secure = url.protocol === 'https:'
     const send = secure ? httpsRequest : httpRequest
-    const req = send(url, { method: request.method, headers: request.headers, agent: secure ? agents.https : agents.http })
+    const req = send(url, {
+      method: request.method,
+      headers: request.headers,
+      agent: secure ? agents.https : agents.http,
+    })
     // The timer covers sending the body and receiving the headers; the body is then watched for stalls on its own.
-    const timer = setTimeout(() => req.destroy(Object.assign(new Error(`no response within ${timeoutMs} ms`), { code: 'ETIMEDOUT' })), timeoutMs)
+    const timer = setTimeout(
+      () => req.destroy(Object.assign(new Error(`no response within ${timeoutMs} ms`), { code: 'ETIMEDOUT' })),
+      timeoutMs,
+    )
     let settled = false
     const fail = (err: unknown) => {
       clearTimeout(timer)
@@ -159,7 +172,8 @@ function isTransientNetworkError(err: unknown): boolean {
 /** `ECONNREFUSED: connect ECONNREFUSED 127.0.0.1:5000`, and a plain word for TLS spoken to a plain-HTTP server. */
 function describeNetworkError(err: unknown): string {
   const code = (err as NodeJS.ErrnoException | undefined)?.code
-  if (code === 'ERR_SSL_WRONG_VERSION_NUMBER') return `${code}: TLS handshake failed; the registry seems to speak plain HTTP`
+  if (code === 'ERR_SSL_WRONG_VERSION_NUMBER')
+    return `${code}: TLS handshake failed; the registry seems to speak plain HTTP`
   const message = (err instanceof Error ? err.message : String(err)).split('\n')[0]!
   return code && !message.includes(code) ? `${code}: ${message}` : message
 }

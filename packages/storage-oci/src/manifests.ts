@@ -18,7 +18,11 @@ export const maxManifestBytes = 4 * 1024 * 1024
  */
 export async function headManifest(client: RegistryClient, reference: string): Promise<Descriptor | null> {
   const action = `resolve ${reference}`
-  const res = await client.send(action, 'pull', { method: 'HEAD', path: `manifests/${reference}`, headers: { accept: manifestAccept } })
+  const res = await client.send(action, 'pull', {
+    method: 'HEAD',
+    path: `manifests/${reference}`,
+    headers: { accept: manifestAccept },
+  })
   if (res.status !== 200 && res.status !== 404) throw await client.error(res, action)
   await res.discard()
   if (res.status === 404) return null
@@ -42,9 +46,16 @@ export async function headManifest(client: RegistryClient, reference: string): P
  * const got = await getManifest(client, 'sha256:…')
  * ```
  */
-export async function getManifest(client: RegistryClient, reference: string): Promise<{ desc: Descriptor; bytes: Buffer } | null> {
+export async function getManifest(
+  client: RegistryClient,
+  reference: string,
+): Promise<{ desc: Descriptor; bytes: Buffer } | null> {
   const action = `get manifest ${reference}`
-  const res = await client.send(action, 'pull', { method: 'GET', path: `manifests/${reference}`, headers: { accept: manifestAccept } })
+  const res = await client.send(action, 'pull', {
+    method: 'GET',
+    path: `manifests/${reference}`,
+    headers: { accept: manifestAccept },
+  })
   if (res.status === 404) {
     await res.discard()
     return null
@@ -65,9 +76,24 @@ export async function getManifest(client: RegistryClient, reference: string): Pr
  * await putManifest(client, '1.2.0', desc.mediaType, bytes)
  * ```
  */
-export async function putManifest(client: RegistryClient, reference: string, mediaType: string, bytes: Uint8Array): Promise<void> {
+export async function putManifest(
+  client: RegistryClient,
+  reference: string,
+  mediaType: string,
+  bytes: Uint8Array,
+): Promise<void> {
   const action = isDigest(reference) ? `push manifest ${reference}` : `tag ${reference}`
-  const res = await client.expect(action, 'pull,push', { method: 'PUT', path: `manifests/${reference}`, headers: { 'content-type': mediaType, 'content-length': String(bytes.byteLength) }, body: bytes }, [200, 201])
+  const res = await client.expect(
+    action,
+    'pull,push',
+    {
+      method: 'PUT',
+      path: `manifests/${reference}`,
+      headers: { 'content-type': mediaType, 'content-length': String(bytes.byteLength) },
+      body: bytes,
+    },
+    [200, 201],
+  )
   await res.discard()
   const stored = res.headers.get('docker-content-digest')
   const sent = sha256Digest(bytes)

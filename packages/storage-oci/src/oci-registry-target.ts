@@ -68,7 +68,10 @@ export class OciRegistryTarget implements ContentTarget {
   /** Uploads a blob, or PUTs a manifest/index by its digest (tags come later, with {@link tag}). */
   async push(desc: Descriptor, content: Readable | Uint8Array): Promise<void> {
     if (!isManifestType(desc.mediaType)) return uploadBlob(this.client, desc, content, { chunkSize: this.chunkSize })
-    const bytes = content instanceof Uint8Array ? Buffer.from(content) : await readSmall(content, maxManifestBytes, `manifest ${desc.digest}`)
+    const bytes =
+      content instanceof Uint8Array
+        ? Buffer.from(content)
+        : await readSmall(content, maxManifestBytes, `manifest ${desc.digest}`)
     await putManifest(this.client, desc.digest, desc.mediaType, bytes)
     this.remember(desc.digest, bytes)
   }
@@ -137,4 +140,3 @@ function assertTag(reference: string): void {
     hint: 'Tags are 1-128 characters of letters, digits, "_", "." and "-", not starting with "." or "-".',
   })
 }
-

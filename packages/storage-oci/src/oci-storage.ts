@@ -24,7 +24,10 @@ export interface OciStorageOptions extends OciRegistryOptions {
  * const versions = await storage.list()
  * ```
  */
-export function createOciStorage(url: string | RegistryLocation, options: OciStorageOptions = {}): ArtifactStorage & { readonly target: OciRegistryTarget } {
+export function createOciStorage(
+  url: string | RegistryLocation,
+  options: OciStorageOptions = {},
+): ArtifactStorage & { readonly target: OciRegistryTarget } {
   const location = typeof url === 'string' ? parseRegistryUrl(url, { plainHttp: options.plainHttp === true }) : url
   const target = new OciRegistryTarget(location, options)
   // createTargetStorage keeps the target it wraps as `target`; only its static type is narrowed here.

@@ -28,7 +28,10 @@ export async function listReferrers(client: RegistryClient, subject: string): Pr
     }
     if (res.status !== 200) throw await client.error(res, action)
     const bytes = await client.readBody(res, action, maxManifestBytes)
-    found.push(...parseImageIndex(bytes, `referrers of ${subject} in ${client.location.registry}/${client.location.repository}`).manifests)
+    found.push(
+      ...parseImageIndex(bytes, `referrers of ${subject} in ${client.location.registry}/${client.location.repository}`)
+        .manifests,
+    )
     path = nextLink(res.headers.get('link'))
   }
   return found

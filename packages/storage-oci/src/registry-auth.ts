@@ -83,7 +83,8 @@ export class RegistryAuth {
   }
 
   private resolveCredentials(): Promise<RegistryCredentials | undefined> {
-    this.credentials ??= typeof this.source === 'function' ? this.source(this.location.registry) : Promise.resolve(this.source)
+    this.credentials ??=
+      typeof this.source === 'function' ? this.source(this.location.registry) : Promise.resolve(this.source)
     return this.credentials
   }
 
@@ -93,10 +94,16 @@ export class RegistryAuth {
     try {
       url = new URL(realm)
     } catch {
-      throw this.authError(`the registry's token realm "${realm.slice(0, 200)}" is not a URL`, 'The registry is misconfigured (auth.token.realm).')
+      throw this.authError(
+        `the registry's token realm "${realm.slice(0, 200)}" is not a URL`,
+        'The registry is misconfigured (auth.token.realm).',
+      )
     }
     if (url.protocol === 'https:' || (url.protocol === 'http:' && this.location.plainHttp)) return url.toString()
-    throw this.authError(`the registry sends us to a token server over ${url.protocol} (${url.host}); credentials are never sent without TLS`, 'Use a token realm on https://, or ?plain-http=true for a test registry on loopback.')
+    throw this.authError(
+      `the registry sends us to a token server over ${url.protocol} (${url.host}); credentials are never sent without TLS`,
+      'Use a token realm on https://, or ?plain-http=true for a test registry on loopback.',
+    )
   }
 
   private async fetchToken(scopes: string[]): Promise<string> {
@@ -110,9 +117,22 @@ export class RegistryAuth {
     try {
       if (creds && 'identityToken' in creds) {
         // OAuth2 refresh-token grant, as docker and oras-go do for identity tokens.
-        const form = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: creds.identityToken, client_id: 'squizzle', scope: [...new Set(scopes)].join(' ') })
+        const form = new URLSearchParams({
+          grant_type: 'refresh_token',
+          refresh_token: creds.identityToken,
+          client_id: 'squizzle',
+          scope: [...new Set(scopes)].join(' '),
+        })
         if (service) form.set('service', service)
-        res = await sendWithRetries({ method: 'POST', url: url.toString(), headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded' }, body: Buffer.from(form.toString()) }, this.policy)
+        res = await sendWithRetries(
+          {
+            method: 'POST',
+            url: url.toString(),
+            headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded' },
+            body: Buffer.from(form.toString()),
+          },
+          this.policy,
+        )
       } else {
         if (service) url.searchParams.set('service', service)
         for (const scope of new Set(scopes)) url.searchParams.append('scope', scope)
@@ -120,7 +140,11 @@ export class RegistryAuth {
         res = await sendWithRetries({ method: 'GET', url: url.toString(), headers }, this.policy)
       }
     } catch (err) {
-      if (err instanceof NetworkFailure) throw this.authError(`the token server ${url.host} did not answer: ${err.reason}`, 'Check that the token realm is reachable from here.')
+      if (err instanceof NetworkFailure)
+        throw this.authError(
+          `the token server ${url.host} did not answer: ${err.reason}`,
+          'Check that the token realm is reachable from here.',
+        )
       if (err instanceof RetryAfterRefused) {
         throw this.unavailable(`the token server ${url.host} answered ${err.message}`, 'Retry after that wait.')
       }
@@ -133,19 +157,41 @@ export class RegistryAuth {
     if (!res.ok) {
       const refused = res.status === 401 || res.status === 403
       throw this.authError(
-        redactSecrets(`the token server ${url.host} refused ${creds ? 'the credentials' : 'anonymous access'} for ${scopes.join(' ')}: HTTP ${res.status} ${body.slice(0, 200)}`, secretsOf(creds)),
-        refused ? `Check the credentials for ${this.location.registry} (SQUIZZLE_REGISTRY_USERNAME/PASSWORD or docker login).` : 'The token server is failing; retry later.',
+        redactSecrets(
+          `the token server ${url.host} refused ${creds ? 'the credentials' : 'anonymous access'} for ${scopes.join(' ')}: HTTP ${res.status} ${body.slice(0, 200)}`,
+          secretsOf(creds),
+        ),
+        refused
+          ? `Check the credentials for ${this.location.registry} (SQUIZZLE_REGISTRY_USERNAME/PASSWORD or docker login).`
+          : 'The token server is failing; retry later.',
       )
     }
     let parsed: { token?: unknown; access_token?: unknown; expires_in?: unknown; issued_at?: unknown }
     try {
       parsed = JSON.parse(body) as typeof parsed
     } catch {
-      throw this.authError(`the token server ${url.host} answered with something that is not JSON`, 'The registry\'s token realm is misconfigured.')
+      throw this.authError(
+        `the token server ${url.host} answered with something that is not JSON`,
+        "The registry's token realm is misconfigured.",
+      )
     }
-    const token = typeof parsed.token === 'string' ? parsed.token : typeof parsed.access_token === 'string' ? parsed.access_token : ''
-    if (!token) throw this.authError(`the token server ${url.host} answered without a token`, 'The registry\'s token realm is misconfigured.')
-    this.tokens.set(key, token, typeof parsed.expires_in === 'number' ? parsed.expires_in : undefined, typeof parsed.issued_at === 'string' ? parsed.issued_at : undefined)
+    const token =
+      typeof parsed.token === 'string'
+        ? parsed.token
+        : typeof parsed.access_token === 'string'
+          ? parsed.access_token
+          : ''
+    if (!token)
+      throw this.authError(
+        `the token server ${url.host} answered without a token`,
+        "The registry's token realm is misconfigured.",
+      )
+    this.tokens.set(
+      key,
+      token,
+      typeof parsed.expires_in === 'number' ? parsed.expires_in : undefined,
+      typeof parsed.issued_at === 'string' ? parsed.issued_at : undefined,
+    )
     return token
   }
 
@@ -156,9 +202,13 @@ export class RegistryAuth {
   }
 
   private authError(message: string, hint: string): SquizzleError {
-    return new SquizzleError('REGISTRY_UNAUTHORIZED', `${this.location.registry}/${this.location.repository}: ${message}`, {
-      hint,
-      details: { registry: this.location.registry, repository: this.location.repository },
-    })
+    return new SquizzleError(
+      'REGISTRY_UNAUTHORIZED',
+      `${this.location.registry}/${this.location.repository}: ${message}`,
+      {
+        hint,
+        details: { registry: this.location.registry, repository: this.location.repository },
+      },
+    )
   }
 }

@@ -66,13 +66,26 @@ export class RegistryClient {
     try {
       const attempt = async (): Promise<{ res: HttpResponse; authorized: boolean }> => {
         const authorization = await this.auth.authorization(access)
-        const headers: Record<string, string> = { 'user-agent': 'squizzle', ...request.headers, ...(authorization ? { authorization } : {}) }
-        const res = await sendWithRetries({ method: request.method, url: this.url(request.path), headers, ...(request.body ? { body: request.body } : {}) }, policy)
+        const headers: Record<string, string> = {
+          'user-agent': 'squizzle',
+          ...request.headers,
+          ...(authorization ? { authorization } : {}),
+        }
+        const res = await sendWithRetries(
+          {
+            method: request.method,
+            url: this.url(request.path),
+            headers,
+            ...(request.body ? { body: request.body } : {}),
+          },
+          policy,
+        )
         return { res, authorized: authorization !== undefined }
       }
       const first = await attempt()
       if (first.res.status !== 401 || streamed) return first.res
-      if (!(await this.auth.challenge(first.res.headers.get('www-authenticate'), access, first.authorized))) return first.res
+      if (!(await this.auth.challenge(first.res.headers.get('www-authenticate'), access, first.authorized)))
+        return first.res
       await first.res.discard()
       return (await attempt()).res
     } catch (err) {

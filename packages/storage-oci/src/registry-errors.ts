@@ -31,9 +31,16 @@ const maxErrorBodyBytes = 64 * 1024
  * if (!res.ok) throw await responseError(res, { registry, repository, action: 'tag 1.2.0' }, secrets)
  * ```
  */
-export async function responseError(res: HttpResponse, op: Operation, secrets: string[], extraHint?: string): Promise<SquizzleError> {
+export async function responseError(
+  res: HttpResponse,
+  op: Operation,
+  secrets: string[],
+  extraHint?: string,
+): Promise<SquizzleError> {
   const entries = await readErrorEntries(res)
-  const detail = entries.length ? entries.map((e) => `${e.code}: ${e.message}`).join('; ') : res.statusText || 'no details'
+  const detail = entries.length
+    ? entries.map((e) => `${e.code}: ${e.message}`).join('; ')
+    : res.statusText || 'no details'
   const code = codeFor(res.status, entries)
   const message = redactSecrets(`${op.action} on ${where(op)} failed: HTTP ${res.status} (${detail})`, secrets)
   const asked = retryAfterMs(res.headers.get('retry-after'))
@@ -41,7 +48,13 @@ export async function responseError(res: HttpResponse, op: Operation, secrets: s
   const hints = [hintFor(code, op), ...(extraHint ? [extraHint] : []), ...wait]
   return new SquizzleError(code, message, {
     hint: hints.join(' '),
-    details: { registry: op.registry, repository: op.repository, operation: op.action, status: res.status, registryErrors: entries.map((e) => ({ code: e.code, message: redactSecrets(e.message, secrets) })) },
+    details: {
+      registry: op.registry,
+      repository: op.repository,
+      operation: op.action,
+      status: res.status,
+      registryErrors: entries.map((e) => ({ code: e.code, message: redactSecrets(e.message, secrets) })),
+    },
   })
 }
 
@@ -54,10 +67,17 @@ export async function responseError(res: HttpResponse, op: Operation, secrets: s
  * ```
  */
 export function networkError(failure: NetworkFailure, op: Operation, secrets: string[]): SquizzleError {
-  return new SquizzleError('REGISTRY_UNAVAILABLE', redactSecrets(`${op.action} on ${where(op)} failed after ${failure.attempts} attempt(s): ${failure.reason}`, secrets), {
-    hint: `Check that ${op.registry} is reachable from here (network, proxy, TLS; add ?plain-http=true only for a registry without TLS) and try again; nothing was tagged, so a retry is safe.`,
-    details: { registry: op.registry, repository: op.repository, operation: op.action, attempts: failure.attempts },
-  })
+  return new SquizzleError(
+    'REGISTRY_UNAVAILABLE',
+    redactSecrets(
+      `${op.action} on ${where(op)} failed after ${failure.attempts} attempt(s): ${failure.reason}`,
+      secrets,
+    ),
+    {
+      hint: `Check that ${op.registry} is reachable from here (network, proxy, TLS; add ?plain-http=true only for a registry without TLS) and try again; nothing was tagged, so a retry is safe.`,
+      details: { registry: op.registry, repository: op.repository, operation: op.action, attempts: failure.attempts },
+    },
+  )
 }
 
 /**
@@ -122,11 +142,15 @@ export function interruptedError(err: BodyInterrupted, op: Operation, expected?:
  * ```
  */
 export function notFound(client: { location: { registry: string; repository: string } }, what: string): SquizzleError {
-  return new SquizzleError('VERSION_NOT_FOUND', `${what} is not in ${client.location.registry}/${client.location.repository}`, {
-    hint: 'List the versions the registry holds, and check the repository name.',
-    remedies: [{ operation: 'list' }],
-    details: { registry: client.location.registry, repository: client.location.repository },
-  })
+  return new SquizzleError(
+    'VERSION_NOT_FOUND',
+    `${what} is not in ${client.location.registry}/${client.location.repository}`,
+    {
+      hint: 'List the versions the registry holds, and check the repository name.',
+      remedies: [{ operation: 'list' }],
+      details: { registry: client.location.registry, repository: client.location.repository },
+    },
+  )
 }
 
 function opDetails(op: Operation): Record<string, string> {
@@ -139,7 +163,8 @@ function where(op: Operation): string {
 
 function codeFor(status: number, entries: RegistryErrorEntry[]): SquizzleErrorCode {
   const codes = new Set(entries.map((e) => e.code))
-  if (status === 401 || status === 403 || codes.has('UNAUTHORIZED') || codes.has('DENIED')) return 'REGISTRY_UNAUTHORIZED'
+  if (status === 401 || status === 403 || codes.has('UNAUTHORIZED') || codes.has('DENIED'))
+    return 'REGISTRY_UNAUTHORIZED'
   if (codes.has('DIGEST_INVALID') || codes.has('SIZE_INVALID')) return 'DIGEST_MISMATCH'
   if (status === 405 || codes.has('UNSUPPORTED')) return 'STORAGE_UNSUPPORTED'
   if (status === 429 || status >= 500) return 'REGISTRY_UNAVAILABLE'

@@ -43,7 +43,10 @@ export function parseRegistryUrl(url: string, options: { plainHttp?: boolean } =
     throw invalid(url, `port ${port} is not a number from 1 to 65535`)
   }
   if (!repositoryPattern.test(repository) || repository.length > 255) {
-    throw invalid(url, `"${repository}" is not a repository name (lower-case letters, digits, ".", "_", "-", separated by "/")`)
+    throw invalid(
+      url,
+      `"${repository}" is not a repository name (lower-case letters, digits, ".", "_", "-", separated by "/")`,
+    )
   }
   const params = new URLSearchParams(query)
   for (const key of params.keys()) {

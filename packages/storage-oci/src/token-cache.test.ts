@@ -3,7 +3,9 @@ import { TokenCache } from './token-cache.js'
 
 describe('TokenCache', () => {
   it('keys scope sets regardless of order and duplicates', () => {
-    expect(TokenCache.key(['repository:b:pull', 'repository:a:pull,push', 'repository:b:pull'])).toBe('repository:a:pull,push repository:b:pull')
+    expect(TokenCache.key(['repository:b:pull', 'repository:a:pull,push', 'repository:b:pull'])).toBe(
+      'repository:a:pull,push repository:b:pull',
+    )
   })
 
   it('serves a token until shortly before it expires, then forgets it', () => {

@@ -26,7 +26,8 @@ export class TokenCache {
    */
   set(key: string, token: string, expiresInSeconds: number | undefined, issuedAt?: string): void {
     const life = (expiresInSeconds && expiresInSeconds > 0 ? expiresInSeconds : 60) * 1000
-    const issued = issuedAt && !Number.isNaN(Date.parse(issuedAt)) ? Math.min(Date.parse(issuedAt), this.now()) : this.now()
+    const issued =
+      issuedAt && !Number.isNaN(Date.parse(issuedAt)) ? Math.min(Date.parse(issuedAt), this.now()) : this.now()
     this.tokens.set(key, { token, expiresAt: issued + life - Math.min(10_000, life / 2) })
   }
 

@@ -30,8 +30,10 @@ describe.skipIf(skipRegistry)('faults between storage-oci and a real registry', 
   })
   afterEach(() => proxy.setRule(() => ({ kind: 'forward' })))
 
-  const direct = (repository: string) => createOciStorage(registry.url(repository), { credentials: registry.credentials! })
-  const viaProxy = (repository: string) => createOciStorage(proxy.url(repository), { credentials: registry.credentials!, retry: quickRetries, chunkSize })
+  const direct = (repository: string) =>
+    createOciStorage(registry.url(repository), { credentials: registry.credentials! })
+  const viaProxy = (repository: string) =>
+    createOciStorage(proxy.url(repository), { credentials: registry.credentials!, retry: quickRetries, chunkSize })
 
   it('a registry stopped mid-push gives REGISTRY_UNAVAILABLE naming registry and repository, and no version appears', async () => {
     const repository = freshRepository()
@@ -49,10 +51,12 @@ describe.skipIf(skipRegistry)('faults between storage-oci and a real registry', 
     expect(await direct(repository).list()).toEqual([])
   })
 
-  it('a 500 on one streamed chunk fails the push with the registry\'s error and no version; pushing again completes', async () => {
+  it("a 500 on one streamed chunk fails the push with the registry's error and no version; pushing again completes", async () => {
     const repository = freshRepository()
     const version = await largeVersion('1.0.0', 512)
-    proxy.setRule(({ method, index }) => (method === 'PATCH' && index === 2 ? { kind: 'status', status: 500 } : { kind: 'forward' }))
+    proxy.setRule(({ method, index }) =>
+      method === 'PATCH' && index === 2 ? { kind: 'status', status: 500 } : { kind: 'forward' },
+    )
     const err = await expectCode(viaProxy(repository).push(version), 'REGISTRY_UNAVAILABLE')
     expect(err.message).toContain('injected 500')
     expect(err.message).toMatch(/chunk at byte \d+/)
@@ -67,9 +71,11 @@ describe.skipIf(skipRegistry)('faults between storage-oci and a real registry', 
     expect(await drain(pulled.open())).toBe(version.bundle.byteLength)
   })
 
-  it('retries a request whose body is in memory (a small blob\'s PUT) after a 503, and the push completes', async () => {
+  it("retries a request whose body is in memory (a small blob's PUT) after a 503, and the push completes", async () => {
     const repository = freshRepository()
-    proxy.setRule(({ method, index }) => (method === 'PUT' && index === 1 ? { kind: 'status', status: 503 } : { kind: 'forward' }))
+    proxy.setRule(({ method, index }) =>
+      method === 'PUT' && index === 1 ? { kind: 'status', status: 503 } : { kind: 'forward' },
+    )
     const before = proxy.seen.length
     await viaProxy(repository).push(await makeTestVersion('1.0.0'))
     expect(proxy.seen.slice(before).filter((s) => s.startsWith('PUT')).length).toBe(5) // 503, then config, layer, manifest, tag
@@ -88,7 +94,11 @@ describe.skipIf(skipRegistry)('faults between storage-oci and a real registry', 
 
   it('honours 429 with Retry-After and then succeeds', async () => {
     const repository = freshRepository()
-    proxy.setRule(({ method, index }) => (method === 'POST' && index === 1 ? { kind: 'status', status: 429, headers: { 'retry-after': '1' } } : { kind: 'forward' }))
+    proxy.setRule(({ method, index }) =>
+      method === 'POST' && index === 1
+        ? { kind: 'status', status: 429, headers: { 'retry-after': '1' } }
+        : { kind: 'forward' },
+    )
     const before = proxy.seen.length
     await viaProxy(repository).push(await makeTestVersion('1.0.0'))
     expect(proxy.seen.slice(before).filter((s) => s.startsWith('POST')).length).toBe(3) // 429, then config and layer uploads
@@ -115,7 +125,9 @@ describe.skipIf(skipRegistry)('faults between storage-oci and a real registry', 
   it('a blob whose bytes do not match its digest fails with DIGEST_MISMATCH, and a pull into a layout leaves no version', async () => {
     const repository = freshRepository()
     const ref = await direct(repository).push(await largeVersion('1.0.0', 128))
-    proxy.setRule(({ method, path }) => (method === 'GET' && path.includes(`/blobs/${ref.bundleDigest}`) ? { kind: 'corrupt' } : { kind: 'forward' }))
+    proxy.setRule(({ method, path }) =>
+      method === 'GET' && path.includes(`/blobs/${ref.bundleDigest}`) ? { kind: 'corrupt' } : { kind: 'forward' },
+    )
     const storage = viaProxy(repository)
     await expectCode(drain((await storage.pull('1.0.0')).open()), 'DIGEST_MISMATCH')
     const layout = new OciLayoutTarget(join(dir, 'corrupt'))
@@ -127,7 +139,11 @@ describe.skipIf(skipRegistry)('faults between storage-oci and a real registry', 
     const repository = freshRepository()
     const storage = direct(repository)
     const version = await makeTestVersion('1.0.0')
-    const wrong = { mediaType: 'application/vnd.squizzle.bundle.v1.tar+gzip', digest: `sha256:${'0'.repeat(64)}`, size: version.bundle.byteLength }
+    const wrong = {
+      mediaType: 'application/vnd.squizzle.bundle.v1.tar+gzip',
+      digest: `sha256:${'0'.repeat(64)}`,
+      size: version.bundle.byteLength,
+    }
     const err = await expectCode(storage.target.push(wrong, version.bundle), 'DIGEST_MISMATCH')
     expect(err.message).toContain('DIGEST_INVALID')
     expect(await storage.list()).toEqual([])
@@ -137,10 +153,16 @@ describe.skipIf(skipRegistry)('faults between storage-oci and a real registry', 
     const repository = freshRepository()
     const { password, username } = registry.credentials!
     const basic = Buffer.from(`${username}:${password}`).toString('base64')
-    proxy.setRule(({ method }) => (method === 'PATCH' || method === 'PUT' ? { kind: 'status', status: 503 } : { kind: 'forward' }))
+    proxy.setRule(({ method }) =>
+      method === 'PATCH' || method === 'PUT' ? { kind: 'status', status: 503 } : { kind: 'forward' },
+    )
     const failures = [
-      await viaProxy(repository).push(await largeVersion('1.0.0', 256)).catch((e: unknown) => e),
-      await createOciStorage(registry.url(repository), { credentials: { username, password: `${password}-wrong` } }).list().catch((e: unknown) => e),
+      await viaProxy(repository)
+        .push(await largeVersion('1.0.0', 256))
+        .catch((e: unknown) => e),
+      await createOciStorage(registry.url(repository), { credentials: { username, password: `${password}-wrong` } })
+        .list()
+        .catch((e: unknown) => e),
     ]
     for (const err of failures) {
       expect(err).toBeInstanceOf(Error)

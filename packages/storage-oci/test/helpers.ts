@@ -4,7 +4,10 @@ import { isSquizzleError } from '@squizzle/core'
 import { makeTestVersion, type TestVersion } from '@squizzle/core/testing'
 
 /** Asserts that `promise` rejects with a SquizzleError of `code`; returns the error. */
-export async function expectCode(promise: Promise<unknown>, code: string): Promise<Error & { code: string; hint?: string; details?: unknown }> {
+export async function expectCode(
+  promise: Promise<unknown>,
+  code: string,
+): Promise<Error & { code: string; hint?: string; details?: unknown }> {
   const err = await promise.then(
     () => undefined,
     (e: unknown) => e,

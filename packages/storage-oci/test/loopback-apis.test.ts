@@ -8,7 +8,12 @@ import { OciRegistryTarget, parseRegistryUrl } from '../src/index.js'
 // no referrers API and ignores tag paging, so these two protocol paths are exercised against a
 // small HTTP server implementing just `GET /v2/<name>/referrers/<digest>` and paged `tags/list`.
 const subject = `sha256:${'a'.repeat(64)}`
-const referrer = (n: number) => ({ mediaType: mediaTypes.imageManifest, digest: `sha256:${String(n).repeat(64)}`, size: 100 + n, artifactType: 'application/vnd.cyclonedx+json' })
+const referrer = (n: number) => ({
+  mediaType: mediaTypes.imageManifest,
+  digest: `sha256:${String(n).repeat(64)}`,
+  size: 100 + n,
+  artifactType: 'application/vnd.cyclonedx+json',
+})
 const tags = ['1.0.0', '1.1.0', '1.2.0', 'latest', '2.0.0']
 
 describe('referrers API and tag paging (loopback stand-in server)', () => {
@@ -22,8 +27,11 @@ describe('referrers API and tag paging (loopback stand-in server)', () => {
       if (url.pathname === `/v2/with/referrers/referrers/${subject}`) {
         const page = url.searchParams.get('page') === '2' ? [referrer(2)] : [referrer(1)]
         const headers: Record<string, string> = { 'content-type': mediaTypes.imageIndex }
-        if (url.searchParams.get('page') !== '2') headers['link'] = `</v2/with/referrers/referrers/${subject}?page=2>; rel="next"`
-        res.writeHead(200, headers).end(JSON.stringify({ schemaVersion: 2, mediaType: mediaTypes.imageIndex, manifests: page }))
+        if (url.searchParams.get('page') !== '2')
+          headers['link'] = `</v2/with/referrers/referrers/${subject}?page=2>; rel="next"`
+        res
+          .writeHead(200, headers)
+          .end(JSON.stringify({ schemaVersion: 2, mediaType: mediaTypes.imageIndex, manifests: page }))
         return
       }
       if (url.pathname === '/v2/with/referrers/tags/list') {
@@ -32,7 +40,8 @@ describe('referrers API and tag paging (loopback stand-in server)', () => {
         const start = last ? tags.indexOf(last) + 1 : 0
         const page = tags.slice(start, start + n)
         const headers: Record<string, string> = { 'content-type': 'application/json' }
-        if (start + n < tags.length) headers['link'] = `</v2/with/referrers/tags/list?n=${n}&last=${page.at(-1)}>; rel="next"`
+        if (start + n < tags.length)
+          headers['link'] = `</v2/with/referrers/tags/list?n=${n}&last=${page.at(-1)}>; rel="next"`
         res.writeHead(200, headers).end(JSON.stringify({ name: 'with/referrers', tags: page }))
         return
       }
@@ -55,7 +64,9 @@ describe('referrers API and tag paging (loopback stand-in server)', () => {
 
   it('follows tag list pages with n, last and Link', async () => {
     requests.length = 0
-    const target = new OciRegistryTarget(parseRegistryUrl(`oci://${base}/with/referrers?plain-http=true`), { tagPageSize: 2 })
+    const target = new OciRegistryTarget(parseRegistryUrl(`oci://${base}/with/referrers?plain-http=true`), {
+      tagPageSize: 2,
+    })
     const seen: string[] = []
     for await (const tag of target.tags()) seen.push(tag)
     expect(seen).toEqual(tags)

@@ -9,7 +9,9 @@ const inCi = Boolean(process.env['CI'])
 /** True when the real registry can run here; outside CI a missing binary skips loudly, in CI it fails. */
 export const registryAvailable = findRegistryBinary() !== null
 if (!registryAvailable && !inCi) {
-  console.warn('\n*** docker-registry is not on PATH: SKIPPING the registry tests (apt-get install docker-registry). In CI they fail instead. ***\n')
+  console.warn(
+    '\n*** docker-registry is not on PATH: SKIPPING the registry tests (apt-get install docker-registry). In CI they fail instead. ***\n',
+  )
 }
 /** Use as `describe.skipIf(skipRegistry)`: never skips under CI=true, so a missing registry fails there. */
 export const skipRegistry = !registryAvailable && !inCi
@@ -42,11 +44,19 @@ export function freshRepository(prefix = 'mig'): string {
 }
 
 /** Fast retries so fault tests finish quickly. */
-export const quickRetries: OciStorageOptions['retry'] = { maxAttempts: 3, baseDelayMs: 20, maxDelayMs: 200, maxElapsedMs: 5_000 }
+export const quickRetries: OciStorageOptions['retry'] = {
+  maxAttempts: 3,
+  baseDelayMs: 20,
+  maxDelayMs: 200,
+  maxElapsedMs: 5_000,
+}
 
 /** A storage on a fresh repository of `registry`, with its credentials. */
 export function storageIn(registry: TestRegistry, options: OciStorageOptions = {}, repository = freshRepository()) {
-  return createOciStorage(registry.url(repository), { ...(registry.credentials ? { credentials: registry.credentials } : {}), ...options })
+  return createOciStorage(registry.url(repository), {
+    ...(registry.credentials ? { credentials: registry.credentials } : {}),
+    ...options,
+  })
 }
 
 /** Flips one byte in the middle of a stored blob, keeping its size. */

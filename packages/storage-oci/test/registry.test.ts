@@ -16,13 +16,19 @@ describe.skipIf(skipRegistry)('storage-oci against docker-registry', () => {
     const registry = await sharedRegistry('open')
     const storage = storageIn(registry)
     const ref = await storage.push(await makeTestVersion('1.0.0', users))
-    await storage.attach!(ref, { artifactType: 'application/vnd.cyclonedx+json', mediaType: 'application/vnd.cyclonedx+json', data: Buffer.from('{}') })
+    await storage.attach!(ref, {
+      artifactType: 'application/vnd.cyclonedx+json',
+      mediaType: 'application/vnd.cyclonedx+json',
+      data: Buffer.from('{}'),
+    })
     await storage.target.tag(await storage.target.resolve('1.0.0'), 'latest')
     await storage.target.tag(await storage.target.resolve('1.0.0'), 'v1')
     const tags: string[] = []
     for await (const tag of storage.target.tags()) tags.push(tag)
     expect(tags.sort()).toEqual(['1.0.0', 'latest', referrersTag(ref.digest), 'v1'].sort())
-    expect(await storage.list()).toEqual([{ version: '1.0.0', digest: ref.digest, created: '2024-01-01T00:00:00.000Z' }])
+    expect(await storage.list()).toEqual([
+      { version: '1.0.0', digest: ref.digest, created: '2024-01-01T00:00:00.000Z' },
+    ])
   })
 
   it('lists more versions than one page of tags holds', async () => {
@@ -40,10 +46,16 @@ describe.skipIf(skipRegistry)('storage-oci against docker-registry', () => {
     const ref = await storage.push(await makeTestVersion('1.0.0', users))
     expect(await storage.target.referrers(ref.digest)).toBeNull()
     const data = Buffer.from('{"bomFormat":"CycloneDX"}')
-    await storage.attach!(ref, { artifactType: 'application/vnd.cyclonedx+json', mediaType: 'application/vnd.cyclonedx+json', data })
+    await storage.attach!(ref, {
+      artifactType: 'application/vnd.cyclonedx+json',
+      mediaType: 'application/vnd.cyclonedx+json',
+      data,
+    })
     const index = await storage.target.resolve(referrersTag(ref.digest))
     expect(index.mediaType).toBe(mediaTypes.imageIndex)
-    const body = JSON.parse((await readSmall(await storage.target.fetch(index), 1 << 20, 'index')).toString()) as { manifests: { artifactType: string }[] }
+    const body = JSON.parse((await readSmall(await storage.target.fetch(index), 1 << 20, 'index')).toString()) as {
+      manifests: { artifactType: string }[]
+    }
     expect(body.manifests.map((m) => m.artifactType)).toEqual(['application/vnd.cyclonedx+json'])
     const back = await storage.attachments!(ref)
     expect(back.map((a) => Buffer.from(a.data).toString())).toEqual([data.toString()])
@@ -77,7 +89,12 @@ describe.skipIf(skipRegistry)('storage-oci against docker-registry', () => {
     it('refuses a wrong password without showing it', async () => {
       const registry = await sharedRegistry('basic')
       const password = `${registry.credentials!.password}-not-it`
-      const err = await expectCode(createOciStorage(registry.url(freshRepository()), { credentials: { username: registry.credentials!.username, password } }).exists('1.0.0'), 'REGISTRY_UNAUTHORIZED')
+      const err = await expectCode(
+        createOciStorage(registry.url(freshRepository()), {
+          credentials: { username: registry.credentials!.username, password },
+        }).exists('1.0.0'),
+        'REGISTRY_UNAUTHORIZED',
+      )
       expect(visibleText(err)).not.toContain(password)
     })
   })
@@ -100,24 +117,35 @@ describe.skipIf(skipRegistry)('storage-oci against docker-registry', () => {
       const storage = storageIn(registry)
       await storage.push(await makeTestVersion('1.0.0', users))
       const errors = [
-        await expectCode(storage.push(await makeTestVersion('1.0.0', { 'migrations/001_other.sql': 'CREATE TABLE other (id int);' })), 'IMMUTABLE_VERSION'),
+        await expectCode(
+          storage.push(await makeTestVersion('1.0.0', { 'migrations/001_other.sql': 'CREATE TABLE other (id int);' })),
+          'IMMUTABLE_VERSION',
+        ),
         await expectCode(storage.pull('9.9.9'), 'VERSION_NOT_FOUND'),
       ]
       const tokens = registry.issuer!.tokens()
       expect(tokens.length).toBeGreaterThan(0)
       // The whole error as a debugger would show it, causes included; a token's signature is its unique tail.
-      for (const err of errors) for (const token of tokens) expect(`${visibleText(err)}\n${inspect(err, { depth: 10 })}`).not.toContain(token.slice(-40))
+      for (const err of errors)
+        for (const token of tokens)
+          expect(`${visibleText(err)}\n${inspect(err, { depth: 10 })}`).not.toContain(token.slice(-40))
     })
 
     it('gets an anonymous token without rights and fails with REGISTRY_UNAUTHORIZED', async () => {
       const registry = await sharedRegistry('token')
-      await expectCode(createOciStorage(registry.url(freshRepository())).push(await makeTestVersion('1.0.0', users)), 'REGISTRY_UNAUTHORIZED')
+      await expectCode(
+        createOciStorage(registry.url(freshRepository())).push(await makeTestVersion('1.0.0', users)),
+        'REGISTRY_UNAUTHORIZED',
+      )
     })
 
     it('reports a token server refusing the password as REGISTRY_UNAUTHORIZED without the password', async () => {
       const registry = await sharedRegistry('token')
       const password = 'definitely-wrong-password'
-      const err = await expectCode(createOciStorage(registry.url(freshRepository()), { credentials: { username: 'x', password } }).list(), 'REGISTRY_UNAUTHORIZED')
+      const err = await expectCode(
+        createOciStorage(registry.url(freshRepository()), { credentials: { username: 'x', password } }).list(),
+        'REGISTRY_UNAUTHORIZED',
+      )
       expect(visibleText(err)).not.toContain(password)
       expect(err.message).toContain('token server')
     })
@@ -134,10 +162,16 @@ describe.skipIf(skipRegistry)('storage-oci against docker-registry', () => {
       const registry = await sharedRegistry('basic')
       const { username, password } = registry.credentials!
       const configDir = join(dir, 'auths')
-      await writeConfig(configDir, { auths: { [`https://${registry.host}/v1/`]: { auth: Buffer.from(`${username}:${password}`).toString('base64') } } })
+      await writeConfig(configDir, {
+        auths: {
+          [`https://${registry.host}/v1/`]: { auth: Buffer.from(`${username}:${password}`).toString('base64') },
+        },
+      })
       const env = { DOCKER_CONFIG: configDir, PATH: process.env['PATH'] ?? '' }
       expect(await dockerCredentials(registry.host, { env })).toEqual({ username, password })
-      const storage = createOciStorage(registry.url(freshRepository()), { credentials: (host) => dockerCredentials(host, { env }) })
+      const storage = createOciStorage(registry.url(freshRepository()), {
+        credentials: (host) => dockerCredentials(host, { env }),
+      })
       await storage.push(await makeTestVersion('1.0.0', users))
       expect(await storage.exists('1.0.0')).toBe(true)
     })
@@ -150,20 +184,28 @@ describe.skipIf(skipRegistry)('storage-oci against docker-registry', () => {
       // A real executable speaking the docker credential-helper protocol, as `docker-credential-pass` would.
       await writeConfig(bin, null)
       const helper = join(bin, 'docker-credential-squizzletest')
-      await writeFile(helper, `#!/usr/bin/env node
+      await writeFile(
+        helper,
+        `#!/usr/bin/env node
 let input = ''
 process.stdin.on('data', (d) => (input += d))
 process.stdin.on('end', () => {
   if (process.argv[2] !== 'get' || input.trim() !== ${JSON.stringify(registry.host)}) { process.stdout.write('credentials not found in native keychain'); process.exit(1) }
   process.stdout.write(JSON.stringify({ ServerURL: input.trim(), Username: ${JSON.stringify(username)}, Secret: ${JSON.stringify(password)} }))
 })
-`)
+`,
+      )
       await chmod(helper, 0o755)
-      await writeConfig(configDir, { credHelpers: { [registry.host]: 'squizzletest' }, auths: { [registry.host]: { auth: Buffer.from('wrong:wrong').toString('base64') } } })
+      await writeConfig(configDir, {
+        credHelpers: { [registry.host]: 'squizzletest' },
+        auths: { [registry.host]: { auth: Buffer.from('wrong:wrong').toString('base64') } },
+      })
       const env = { DOCKER_CONFIG: configDir, PATH: `${bin}${delimiter}${process.env['PATH'] ?? ''}` }
       expect(await dockerCredentials(registry.host, { env })).toEqual({ username, password })
       expect(await dockerCredentials('other.example:5000', { env })).toBeUndefined()
-      const storage = createOciStorage(registry.url(freshRepository()), { credentials: (host) => dockerCredentials(host, { env }) })
+      const storage = createOciStorage(registry.url(freshRepository()), {
+        credentials: (host) => dockerCredentials(host, { env }),
+      })
       await storage.push(await makeTestVersion('1.0.0', users))
       expect((await storage.list()).map((v) => v.version)).toEqual(['1.0.0'])
     })
@@ -171,7 +213,10 @@ process.stdin.on('end', () => {
     it('names a missing credential helper program in a REGISTRY_UNAUTHORIZED error', async () => {
       const configDir = join(dir, 'missing-helper')
       await writeConfig(configDir, { credsStore: 'not-installed-anywhere' })
-      const err = await expectCode(dockerCredentials('ghcr.io', { env: { DOCKER_CONFIG: configDir, PATH: '/nonexistent' } }), 'REGISTRY_UNAUTHORIZED')
+      const err = await expectCode(
+        dockerCredentials('ghcr.io', { env: { DOCKER_CONFIG: configDir, PATH: '/nonexistent' } }),
+        'REGISTRY_UNAUTHORIZED',
+      )
       expect(err.message).toContain('docker-credential-not-installed-anywhere')
     })
   })

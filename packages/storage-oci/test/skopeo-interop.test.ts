@@ -12,7 +12,10 @@ import { freshRepository, sharedRegistry, skipRegistry, storageIn } from './regi
 import { runSkopeo, skipSkopeo } from './skopeo.js'
 
 const sha256 = (bytes: Uint8Array) => `sha256:${createHash('sha256').update(bytes).digest('hex')}`
-const files = { 'migrations/001_users.sql': 'CREATE TABLE users (id int);\n', 'rollback/001_users.sql': 'DROP TABLE users;\n' }
+const files = {
+  'migrations/001_users.sql': 'CREATE TABLE users (id int);\n',
+  'rollback/001_users.sql': 'DROP TABLE users;\n',
+}
 
 describe.skipIf(skipRegistry || skipSkopeo)('interoperability with skopeo through a real registry', () => {
   let registry: TestRegistry
@@ -31,23 +34,39 @@ describe.skipIf(skipRegistry || skipSkopeo)('interoperability with skopeo throug
     const source = `docker://${registry.host}/${repository}:1.4.0`
     const raw = await runSkopeo('inspect', '--raw', '--tls-verify=false', '--creds', creds(), source)
     expect(sha256(Buffer.from(raw, 'latin1'))).toBe(ref.digest)
-    expect(JSON.parse(raw)).toMatchObject({ artifactType: 'application/vnd.squizzle.bundle.v1', layers: [{ digest: ref.bundleDigest }] })
+    expect(JSON.parse(raw)).toMatchObject({
+      artifactType: 'application/vnd.squizzle.bundle.v1',
+      layers: [{ digest: ref.bundleDigest }],
+    })
 
     const out = join(dir, 'dir-copy')
     await runSkopeo('copy', '--src-tls-verify=false', '--src-creds', creds(), source, `dir:${out}`)
     expect(sha256(await readFile(join(out, 'manifest.json')))).toBe(ref.digest)
-    expect(Buffer.from(await readFile(join(out, ref.bundleDigest.slice(7)))).equals(Buffer.from(version.bundle))).toBe(true)
+    expect(Buffer.from(await readFile(join(out, ref.bundleDigest.slice(7)))).equals(Buffer.from(version.bundle))).toBe(
+      true,
+    )
 
     const layout = join(dir, 'oci-copy')
     await runSkopeo('copy', '--src-tls-verify=false', '--src-creds', creds(), source, `oci:${layout}:1.4.0`)
-    expect(await verifyVersion(createFilesystemStorage(layout), '1.4.0')).toMatchObject({ version: '1.4.0', digest: ref.digest, files: 2 })
+    expect(await verifyVersion(createFilesystemStorage(layout), '1.4.0')).toMatchObject({
+      version: '1.4.0',
+      digest: ref.digest,
+      files: 2,
+    })
   })
 
   it('pulls and verifies what skopeo copied from our local layout into the registry', async () => {
     const repository = freshRepository()
     const layout = join(dir, 'ours')
     const local = await createFilesystemStorage(layout).push(await makeTestVersion('2.0.0-rc.1', files))
-    await runSkopeo('copy', '--dest-tls-verify=false', '--dest-creds', creds(), `oci:${layout}:2.0.0-rc.1`, `docker://${registry.host}/${repository}:2.0.0-rc.1`)
+    await runSkopeo(
+      'copy',
+      '--dest-tls-verify=false',
+      '--dest-creds',
+      creds(),
+      `oci:${layout}:2.0.0-rc.1`,
+      `docker://${registry.host}/${repository}:2.0.0-rc.1`,
+    )
     const storage = storageIn(registry, {}, repository)
     expect(await storage.list()).toEqual([expect.objectContaining({ version: '2.0.0-rc.1', digest: local.digest })])
     expect(await verifyVersion(storage, '2.0.0-rc.1')).toMatchObject({ digest: local.digest, files: 2 })

@@ -8,7 +8,9 @@ const inCi = Boolean(process.env['CI'])
 /** skopeo on PATH, the independent OCI client the interop tests check us against. */
 export const skopeo = findOnPath('skopeo')
 if (!skopeo && !inCi) {
-  console.warn('\n*** skopeo is not on PATH: SKIPPING the skopeo tests (apt-get install skopeo). In CI they fail. ***\n')
+  console.warn(
+    '\n*** skopeo is not on PATH: SKIPPING the skopeo tests (apt-get install skopeo). In CI they fail. ***\n',
+  )
 }
 /** Use as `describe.skipIf(skipSkopeo)`: never skips under CI=true, so a missing skopeo fails there. */
 export const skipSkopeo = !skopeo && !inCi

@@ -106,7 +106,7 @@ describe.skipIf(skipRegistry)('the version tag is written after everything the v
     expect(await local.list()).toEqual([])
   })
 
-  it('push: uploads the attachments\' shared empty config blob once; every attachment layer has a title', async () => {
+  it("push: uploads the attachments' shared empty config blob once; every attachment layer has a title", async () => {
     const repository = freshRepository()
     const { layout } = await builtLayout('one-config')
     const before = proxy.requests.length

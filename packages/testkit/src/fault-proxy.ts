@@ -27,9 +27,12 @@ export interface SeenRequest {
 }
 
 /** Decides per request; `index` counts requests of the same method. */
-export type FaultRule = (req: { method: string; path: string; index: number; headers: IncomingHttpHeaders }) =>
-  | Fault
-  | Promise<Fault>
+export type FaultRule = (req: {
+  method: string
+  path: string
+  index: number
+  headers: IncomingHttpHeaders
+}) => Fault | Promise<Fault>
 
 /**
  * A loopback HTTP proxy in front of the real registry that injects faults, for

@@ -76,7 +76,8 @@ export async function startTestRegistry(mode: RegistryAuthMode): Promise<TestReg
   const port = await freePort()
   const host = `127.0.0.1:${port}`
   const instance = randomBytes(8).toString('hex')
-  const credentials = mode === 'open' ? undefined : { username: 'squizzle-ci', password: `pw-${randomBytes(12).toString('hex')}` }
+  const credentials =
+    mode === 'open' ? undefined : { username: 'squizzle-ci', password: `pw-${randomBytes(12).toString('hex')}` }
   const authLines: string[] = []
   let issuer: TokenIssuer | undefined
   if (mode === 'basic') {
@@ -85,7 +86,14 @@ export async function startTestRegistry(mode: RegistryAuthMode): Promise<TestReg
   }
   if (mode === 'token') {
     issuer = await startTokenIssuer(dir, credentials!)
-    authLines.push('auth:', '  token:', `    realm: ${issuer.realm}`, `    service: ${service}`, `    issuer: ${issuerName}`, `    rootcertbundle: ${issuer.certFile}`)
+    authLines.push(
+      'auth:',
+      '  token:',
+      `    realm: ${issuer.realm}`,
+      `    service: ${service}`,
+      `    issuer: ${issuerName}`,
+      `    rootcertbundle: ${issuer.certFile}`,
+    )
   }
   const config = [
     'version: 0.1',
@@ -179,10 +187,31 @@ interface TokenIssuer {
  * and signs an RS256 JWT whose `x5c` header carries a self-signed certificate the
  * registry trusts through `rootcertbundle`. Anonymous requests get a token with no access.
  */
-async function startTokenIssuer(dir: string, credentials: { username: string; password: string }): Promise<TokenIssuer> {
+async function startTokenIssuer(
+  dir: string,
+  credentials: { username: string; password: string },
+): Promise<TokenIssuer> {
   const keyFile = join(dir, 'issuer.key')
   const certFile = join(dir, 'issuer.crt')
-  await promisify(execFile)('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', keyFile, '-out', certFile, '-days', '2', '-subj', `/CN=${issuerName}`], { timeout: 120_000 })
+  await promisify(execFile)(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      keyFile,
+      '-out',
+      certFile,
+      '-days',
+      '2',
+      '-subj',
+      `/CN=${issuerName}`,
+    ],
+    { timeout: 120_000 },
+  )
   const key = await readFile(keyFile, 'utf8')
   const certDer = new X509Certificate(await readFile(certFile)).raw.toString('base64')
   const expected = `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}`
@@ -195,15 +224,38 @@ async function startTokenIssuer(dir: string, credentials: { username: string; pa
       res.writeHead(401, { 'content-type': 'application/json' }).end('{"details":"invalid credentials"}')
       return
     }
-    const access = authorization === undefined ? [] : url.searchParams.getAll('scope').map(parseScope).filter((a) => a !== null)
+    const access =
+      authorization === undefined
+        ? []
+        : url.searchParams
+            .getAll('scope')
+            .map(parseScope)
+            .filter((a) => a !== null)
     const now = Math.floor(Date.now() / 1000)
     const header = { typ: 'JWT', alg: 'RS256', x5c: [certDer] }
-    const claims = { iss: issuerName, sub: authorization ? credentials.username : '', aud: url.searchParams.get('service') ?? service, exp: now + 300, nbf: now - 10, iat: now, jti: randomUUID(), access }
+    const claims = {
+      iss: issuerName,
+      sub: authorization ? credentials.username : '',
+      aud: url.searchParams.get('service') ?? service,
+      exp: now + 300,
+      nbf: now - 10,
+      iat: now,
+      jti: randomUUID(),
+      access,
+    }
     const signing = `${b64url(JSON.stringify(header))}.${b64url(JSON.stringify(claims))}`
     const signature = createSign('RSA-SHA256').update(signing).sign(key).toString('base64url')
     issued++
     tokens.push(`${signing}.${signature}`)
-    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ token: `${signing}.${signature}`, expires_in: 300, issued_at: new Date(now * 1000).toISOString() }))
+    res
+      .writeHead(200, { 'content-type': 'application/json' })
+      .end(
+        JSON.stringify({
+          token: `${signing}.${signature}`,
+          expires_in: 300,
+          issued_at: new Date(now * 1000).toISOString(),
+        }),
+      )
   })
   const port = await freePort()
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve))

@@ -19,9 +19,29 @@ export async function startSystemPostgres(binDir: string): Promise<EmbeddedServe
   const pwFile = join(parent, 'pw')
   await writeFile(pwFile, password, { mode: 0o644 })
   const asRoot = process.getuid?.() === 0
-  const run = (cmd: string, args: string[]) => exec(asRoot ? 'runuser' : join(binDir, cmd), asRoot ? ['-u', 'postgres', '--', join(binDir, cmd), ...args] : args)
-  await run('initdb', ['-D', dataDir, '-U', 'postgres', '--auth=scram-sha-256', `--pwfile=${pwFile}`, '-E', 'UTF8', '--no-sync'])
-  await run('pg_ctl', ['-D', dataDir, '-w', '-l', join(parent, 'log'), '-o', `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=${parent} -c fsync=off -c synchronous_commit=off -c full_page_writes=off`, 'start'])
+  const run = (cmd: string, args: string[]) =>
+    exec(asRoot ? 'runuser' : join(binDir, cmd), asRoot ? ['-u', 'postgres', '--', join(binDir, cmd), ...args] : args)
+  await run('initdb', [
+    '-D',
+    dataDir,
+    '-U',
+    'postgres',
+    '--auth=scram-sha-256',
+    `--pwfile=${pwFile}`,
+    '-E',
+    'UTF8',
+    '--no-sync',
+  ])
+  await run('pg_ctl', [
+    '-D',
+    dataDir,
+    '-w',
+    '-l',
+    join(parent, 'log'),
+    '-o',
+    `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=${parent} -c fsync=off -c synchronous_commit=off -c full_page_writes=off`,
+    'start',
+  ])
   return {
     url: `postgres://postgres:${password}@127.0.0.1:${port}/postgres`,
     port,
@@ -40,6 +60,8 @@ function exec(cmd: string, args: string[]): Promise<void> {
     child.stdout.on('data', (d: Buffer) => (output += d.toString()))
     child.stderr.on('data', (d: Buffer) => (output += d.toString()))
     child.on('error', reject)
-    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`${cmd} ${args.join(' ')} exited ${code}: ${output}`))))
+    child.on('close', (code) =>
+      code === 0 ? resolve() : reject(new Error(`${cmd} ${args.join(' ')} exited ${code}: ${output}`)),
+    )
   })
 }

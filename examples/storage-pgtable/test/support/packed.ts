@@ -46,7 +46,12 @@ export function plainNpmEnv(extra: Record<string, string> = {}): NodeJS.ProcessE
  * ```
  */
 export async function pack(dir: string, destination: string): Promise<string> {
-  if (!(await access(join(dir, 'dist/index.js')).then(() => true, () => false))) {
+  if (
+    !(await access(join(dir, 'dist/index.js')).then(
+      () => true,
+      () => false,
+    ))
+  ) {
     throw new Error(`${dir} is not built (no dist/index.js): run \`npx -y pnpm@10 build\` first`)
   }
   // The pnpm running this test (`pnpm test` sets npm_execpath), else pnpm from npx's cache.

@@ -15,9 +15,9 @@ export const applyCommand: Command = {
     '                      elsewhere, e.g. on staging); otherwise exit 3 (PINNED_DIGEST_MISMATCH), nothing run',
     '--dry-run             print the plan and the SQL, change nothing (--json: versions, files, statements, transactions)',
     '--allow-out-of-order  apply never-applied versions older than the current one (their chain is not checked)',
-    '--allow-unchained     apply a version not built on the database\'s current version (audited as overridden)',
-    'Each version must have been built on what the database has: its previous version and that version\'s digest',
-    '(recorded in the manifest by build) must be the database\'s current version and the digest it applied. Otherwise',
+    "--allow-unchained     apply a version not built on the database's current version (audited as overridden)",
+    "Each version must have been built on what the database has: its previous version and that version's digest",
+    "(recorded in the manifest by build) must be the database's current version and the digest it applied. Otherwise",
     'apply refuses before running anything (exit 3, UNCHAINED_VERSION), naming both.',
     '--lock-timeout 2m     how long to wait for another apply (exit 5 when it runs out)',
     'Already applied: a no-op that says so, exit 0.',
@@ -41,7 +41,10 @@ export const applyCommand: Command = {
     const allowOutOfOrder = args.values['allow-out-of-order'] === true ? true : undefined
     const allowUnchained = args.values['allow-unchained'] === true
     return withDatabase(ctx, async (driver) => {
-      const migrator = await migratorFor(ctx, driver, { allowUnchained, ...(allowOutOfOrder ? { allowOutOfOrder } : {}) })
+      const migrator = await migratorFor(ctx, driver, {
+        allowUnchained,
+        ...(allowOutOfOrder ? { allowOutOfOrder } : {}),
+      })
       const r = ctx.reporter
       if (args.values['dry-run'] === true) {
         const { plan, versions } = await migrator.dryRun(target)

@@ -13,7 +13,8 @@ import { checkBuildPush, pushVersion } from './push.js'
 export const buildCommand: Command = {
   name: 'build',
   summary: 'Bundle the SQL files the release ledger does not list yet into a new, immutable version',
-  usage: 'squizzle build <version> [--notes TEXT] [--author NAME] [--irreversible] [--transaction-scope version|file] [--lint[=warn|error]] [--sign] [--push] [--no-snapshot] [--no-replay-cache] [--dev-url URL] [--check]',
+  usage:
+    'squizzle build <version> [--notes TEXT] [--author NAME] [--irreversible] [--transaction-scope version|file] [--lint[=warn|error]] [--sign] [--push] [--no-snapshot] [--no-replay-cache] [--dev-url URL] [--check]',
   details: [
     '<version>        semantic version above the latest stored one (1.4.0, 2.0.0-rc.1)',
     '--notes TEXT     release notes stored in the manifest',
@@ -31,17 +32,30 @@ export const buildCommand: Command = {
     '                 version is kept, on the dev server or in .squizzle/replay, and the next build, once it has',
     '                 proven that state against the stored versions, replays only its new version)',
     '--check          also prove the rollback on that database: apply, roll back (schema must equal the',
-    '                 previous version\'s), apply again (schema must equal the snapshot); fails with nothing stored',
+    "                 previous version's), apply again (schema must equal the snapshot); fails with nothing stored",
     'With a drizzle.config.{ts,js,json} in the project root, runs its drizzle-kit generate first and bundles the new files of paths.drizzle (default drizzle/).',
     'Released files must not change: a modified file fails the build with its name and version.',
     'What is new comes from the release ledger (db/squizzle.sum, or `ledger` in the config), not from',
     'the storage: a fresh clone builds only its new files. The ledger is checked against the storage',
     '(same digests, no stored version missing), and the version is appended to it once stored: commit',
     'the ledger with the SQL. Earlier versions the storage lacks are replayed for the snapshot from the',
-    'repository\'s files, each checked against the ledger\'s SHA-256.',
+    "repository's files, each checked against the ledger's SHA-256.",
   ],
-  examples: ['squizzle build 1.0.0 --notes "users and orders"', 'squizzle build 1.1.0 --check', 'squizzle build 1.1.0 --json | jq -r .digest'],
-  options: { notes: { type: 'string' }, author: { type: 'string' }, irreversible: { type: 'boolean' }, 'transaction-scope': { type: 'string' }, lint: { type: 'string' }, sign: { type: 'boolean' }, push: { type: 'boolean' }, ...snapshotFlags },
+  examples: [
+    'squizzle build 1.0.0 --notes "users and orders"',
+    'squizzle build 1.1.0 --check',
+    'squizzle build 1.1.0 --json | jq -r .digest',
+  ],
+  options: {
+    notes: { type: 'string' },
+    author: { type: 'string' },
+    irreversible: { type: 'boolean' },
+    'transaction-scope': { type: 'string' },
+    lint: { type: 'string' },
+    sign: { type: 'boolean' },
+    push: { type: 'boolean' },
+    ...snapshotFlags,
+  },
   bareValues: { lint: 'warn' },
   async run(ctx, args) {
     const version = oneVersion(args.positionals, 'build')
@@ -55,12 +69,13 @@ export const buildCommand: Command = {
     const lint = lintStepFor(ctx, args.values['lint'])
     const drizzle = await drizzleStep(ctx)
     // Attached before the version's tag: a failure there (a broken lockfile, a signer that fails) leaves no version.
-    const attachments: Pick<BuildOptions, 'attachments'> = storage.attach || signer
-      ? {
-          attachments: async (artifact) =>
-            (await import('@squizzle/security')).releaseEvidence(artifact, evidenceOptions(ctx, signer)),
-        }
-      : {}
+    const attachments: Pick<BuildOptions, 'attachments'> =
+      storage.attach || signer
+        ? {
+            attachments: async (artifact) =>
+              (await import('@squizzle/security')).releaseEvidence(artifact, evidenceOptions(ctx, signer)),
+          }
+        : {}
     const snapshot = snapshotOptionsFor(ctx, args)
     const { ref, manifest } = await buildVersion({
       version,
@@ -85,13 +100,39 @@ export const buildCommand: Command = {
     const evidence = attachments.attachments ? { provenance: signer ? 'signed' : 'unsigned' } : null
     const sqlFiles = manifest.files.filter((f) => f.kind !== 'schema').length
     const irreversible = manifest.irreversible ? ', irreversible' : ''
-    ctx.reporter.line(`${ctx.reporter.colors.green('✓')} built ${manifest.version} (${sqlFiles} file${sqlFiles === 1 ? '' : 's'}${sqlFiles < manifest.files.length ? ' and a schema snapshot' : ''}${irreversible}) into ${storage.name}`)
-    if (evidence) ctx.reporter.line(`  ${ctx.reporter.colors.green('✓')} ${evidence.provenance === 'signed' ? 'signed; ' : ''}SBOM and provenance attached`)
+    ctx.reporter.line(
+      `${ctx.reporter.colors.green('✓')} built ${manifest.version} (${sqlFiles} file${sqlFiles === 1 ? '' : 's'}${sqlFiles < manifest.files.length ? ' and a schema snapshot' : ''}${irreversible}) into ${storage.name}`,
+    )
+    if (evidence)
+      ctx.reporter.line(
+        `  ${ctx.reporter.colors.green('✓')} ${evidence.provenance === 'signed' ? 'signed; ' : ''}SBOM and provenance attached`,
+      )
     // Pushed after the evidence is attached, so the registry gets the signature, SBOM and provenance too.
-    const pushed = push ? await pushVersion(ctx, manifest.version, 'build --push', { allowStorageFlag: false }) : undefined
+    const pushed = push
+      ? await pushVersion(ctx, manifest.version, 'build --push', { allowStorageFlag: false })
+      : undefined
     if (pushed) ctx.reporter.line(`${ctx.reporter.colors.green('✓')} pushed ${manifest.version} to ${pushed.to}`)
     ctx.reporter.result(ref.digest)
-    ctx.reporter.json({ version: manifest.version, digest: ref.digest, bundleDigest: ref.bundleDigest, storage: storage.name, ...(pushed ? { pushedTo: pushed.to } : {}), ledger: ctx.ledgerPath(), previousVersion: manifest.previousVersion, previousDigest: manifest.previousDigest ?? null, irreversible: manifest.irreversible === true, signed: evidence?.provenance === 'signed', files: manifest.files.filter((f) => f.kind !== 'schema').map((f) => ({ path: f.path, size: f.size, sha256: f.sha256, transaction: f.transaction })), snapshot: snapshotEntry(manifest), ...(lint ? { lint: lint.findings } : {}) }, true)
+    ctx.reporter.json(
+      {
+        version: manifest.version,
+        digest: ref.digest,
+        bundleDigest: ref.bundleDigest,
+        storage: storage.name,
+        ...(pushed ? { pushedTo: pushed.to } : {}),
+        ledger: ctx.ledgerPath(),
+        previousVersion: manifest.previousVersion,
+        previousDigest: manifest.previousDigest ?? null,
+        irreversible: manifest.irreversible === true,
+        signed: evidence?.provenance === 'signed',
+        files: manifest.files
+          .filter((f) => f.kind !== 'schema')
+          .map((f) => ({ path: f.path, size: f.size, sha256: f.sha256, transaction: f.transaction })),
+        snapshot: snapshotEntry(manifest),
+        ...(lint ? { lint: lint.findings } : {}),
+      },
+      true,
+    )
     return 0
   },
 }

@@ -14,7 +14,7 @@ export const completionCommand: Command = {
   summary: 'Print a shell completion script for bash, zsh or fish',
   usage: 'squizzle completion bash|zsh|fish',
   details: [
-    'Completes commands, each command\'s flags, files after --config, and stored versions where a command takes',
+    "Completes commands, each command's flags, files after --config, and stored versions where a command takes",
     'one (read when you press Tab, with `squizzle list --json` in the current folder).',
     'bash:  source <(squizzle completion bash)              (in ~/.bashrc)',
     'zsh:   source <(squizzle completion zsh)               (in ~/.zshrc, after compinit)',

@@ -24,7 +24,9 @@ export const diffCommand: Command = {
       for (const f of v.files) r.line(`  ${c.green('+')} ${f.path} ${c.dim(formatBytes(f.size))}`)
     }
     if (diff.schema === null) {
-      r.line(`${c.yellow('?')} schema: no snapshot in ${diff.missingSnapshots.join(' and ')} (built with --no-snapshot or before snapshots existed)`)
+      r.line(
+        `${c.yellow('?')} schema: no snapshot in ${diff.missingSnapshots.join(' and ')} (built with --no-snapshot or before snapshots existed)`,
+      )
     } else if (diff.schema.length === 0) {
       r.line(`Schema ${from} → ${to}: no difference`)
     } else {

@@ -25,14 +25,22 @@ export const driftCommand: Command = {
       const r = ctx.reporter
       const c = r.colors
       if (report.status === 'no-version') r.line('No version applied yet: nothing to compare with.')
-      else if (report.status === 'no-snapshot') r.line(`${c.yellow('?')} ${report.version} was built without a schema snapshot: drift cannot be checked.`)
-      else if (report.status === 'clean') r.line(`${c.green('✓')} no drift: the schema matches version ${report.version}`)
+      else if (report.status === 'no-snapshot')
+        r.line(`${c.yellow('?')} ${report.version} was built without a schema snapshot: drift cannot be checked.`)
+      else if (report.status === 'clean')
+        r.line(`${c.green('✓')} no drift: the schema matches version ${report.version}`)
       else {
-        r.line(`${c.red('✗')} drift: ${report.differences.length} difference${report.differences.length === 1 ? '' : 's'} from the schema of version ${report.version} (+ only in the database, - missing from it)`)
+        r.line(
+          `${c.red('✗')} drift: ${report.differences.length} difference${report.differences.length === 1 ? '' : 's'} from the schema of version ${report.version} (+ only in the database, - missing from it)`,
+        )
         printDifferences(r, report.differences)
       }
       if (report.status === 'drift' && report.expectedServer !== report.liveServer) {
-        r.line(c.dim(`  the snapshot was taken on PostgreSQL ${report.expectedServer}, the database runs ${report.liveServer}: some text differences may come from that`))
+        r.line(
+          c.dim(
+            `  the snapshot was taken on PostgreSQL ${report.expectedServer}, the database runs ${report.liveServer}: some text differences may come from that`,
+          ),
+        )
       }
       r.json({ ...report })
       if (!check) return exitCodes.ok

@@ -34,9 +34,7 @@ export const exportCommand: Command = {
     const archived = await writeOciArchive(storage.target, references, file)
     const r = ctx.reporter
     for (const v of archived) r.line(`${r.colors.green('✓')} ${v.version} ${r.colors.dim(v.digest)}`)
-    r.line(
-      `exported ${plural(archived.length, 'version')} from ${storage.name} to ${ctx.displayPath(file)}`,
-    )
+    r.line(`exported ${plural(archived.length, 'version')} from ${storage.name} to ${ctx.displayPath(file)}`)
     r.json({ file, storage: storage.name, versions: archived })
     return 0
   },

@@ -42,14 +42,22 @@ export const initCommand: Command = {
     const root = ctx.loaded.file === null ? ctx.io.cwd : ctx.root
     const file = join(root, 'squizzle.config.yaml')
     const created: string[] = []
-    const existed = await access(ctx.loaded.file ?? file).then(() => true, () => false)
+    const existed = await access(ctx.loaded.file ?? file).then(
+      () => true,
+      () => false,
+    )
     if (!existed || args.values['force'] === true) {
       await writeFile(file, configTemplate)
       created.push(relative(ctx.io.cwd, file) || file)
     }
     for (const folder of Object.values(defaultPaths)) {
       const path = join(root, folder)
-      if (!(await access(path).then(() => true, () => false))) {
+      if (
+        !(await access(path).then(
+          () => true,
+          () => false,
+        ))
+      ) {
         await mkdir(path, { recursive: true })
         created.push(`${relative(ctx.io.cwd, path) || path}/`)
       }
@@ -95,8 +103,8 @@ function nextSteps(ctx: CommandContext, configFile: string): string[] {
   const sources = [...new Set(tops)].join(' and ')
   return [
     'Next:',
-    `  squizzle new init        creates ${shown(folders.migrations)}/<timestamp>_init.sql`
-      + ` and ${shown(folders.rollback)}/<timestamp>_init.sql:`,
+    `  squizzle new init        creates ${shown(folders.migrations)}/<timestamp>_init.sql` +
+      ` and ${shown(folders.rollback)}/<timestamp>_init.sql:`,
     '                           write the change in the first, the SQL that undoes it in the second',
     `  squizzle build 0.1.0     builds and stores version 0.1.0, recording it in ${ledger}`,
     '  squizzle apply           applies it to the database (DATABASE_URL or --database-url)',

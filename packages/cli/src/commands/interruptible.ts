@@ -19,8 +19,10 @@ export async function interruptible<T>(ctx: CommandContext, fn: (signal: AbortSi
       r.prompt(`\n${r.colors.yellow('Interrupted:')} ${what}; press Ctrl-C again to quit at once.\n`)
       controller.abort()
     } else {
-      r.prompt(`${r.colors.red('Quitting now:')} the server rolls back the open transaction; `
-        + 'committed steps stay recorded, and `squizzle status` shows where the database is.\n')
+      r.prompt(
+        `${r.colors.red('Quitting now:')} the server rolls back the open transaction; ` +
+          'committed steps stay recorded, and `squizzle status` shows where the database is.\n',
+      )
     }
   })
   try {

@@ -13,10 +13,16 @@ export const keygenCommand: Command = {
     `The passphrase comes from ${passphraseEnvVar} (at least 8 characters); nothing is prompted.`,
     'Existing files are never overwritten. Put the .pub path in trust.publicKeys, the .key path in signing.key.',
   ],
-  examples: [`${passphraseEnvVar}=… squizzle keygen --out keys/release`, `${passphraseEnvVar}=… squizzle keygen --json`],
+  examples: [
+    `${passphraseEnvVar}=… squizzle keygen --out keys/release`,
+    `${passphraseEnvVar}=… squizzle keygen --json`,
+  ],
   options: { out: { type: 'string' } },
   async run(ctx, args) {
-    if (args.positionals.length > 0) throw new SquizzleError('USAGE', 'keygen takes no arguments', { hint: 'Example: squizzle keygen --out keys/release' })
+    if (args.positionals.length > 0)
+      throw new SquizzleError('USAGE', 'keygen takes no arguments', {
+        hint: 'Example: squizzle keygen --out keys/release',
+      })
     const passphrase = ctx.io.env[passphraseEnvVar] ?? ''
     if (passphrase) ctx.addSecret(passphrase)
     const prefix = resolve(ctx.io.cwd, (args.values['out'] as string | undefined) ?? 'squizzle')
@@ -41,7 +47,9 @@ async function writeNew(path: string, text: string, mode: number): Promise<void>
   } catch (cause) {
     const exists = (cause as NodeJS.ErrnoException).code === 'EEXIST'
     throw new SquizzleError('USAGE', exists ? `${path} already exists` : `${path} cannot be written`, {
-      hint: exists ? 'Keygen never overwrites a key. Choose another --out prefix, or remove the old pair on purpose.' : 'Check that the folder exists and is writable.',
+      hint: exists
+        ? 'Keygen never overwrites a key. Choose another --out prefix, or remove the old pair on purpose.'
+        : 'Check that the folder exists and is writable.',
       cause,
     })
   }

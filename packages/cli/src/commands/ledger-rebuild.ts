@@ -17,7 +17,10 @@ import { trustPolicyFor } from '../security/trust-policy.js'
 export async function rebuildLedger(ctx: CommandContext, from: string | undefined): Promise<number> {
   const storage = await storageFor(ctx, from)
   const file = ctx.ledgerPath()
-  const existed = await access(file).then(() => true, () => false)
+  const existed = await access(file).then(
+    () => true,
+    () => false,
+  )
   const policy = await trustPolicyFor(ctx)
   const ledger = await ledgerFromStorage({ storage, policy, limits: ctx.settings.limits, events: ctx.reporter.onEvent })
   await writeLedgerFile(file, ledger)

@@ -94,7 +94,8 @@ function noLedger(ctx: CommandContext, file: string, storage: ArtifactStorage, s
   if (stored.length > 0) {
     const message = `${shown} does not exist, but ${storage.name} holds ${plural(stored.length, 'version')}`
     throw new SquizzleError('LEDGER_MISSING', message, {
-      hint: 'Write it from the storage that holds every released version, then commit it: ' +
+      hint:
+        'Write it from the storage that holds every released version, then commit it: ' +
         'squizzle ledger rebuild --from <storage-url>.',
       details: { file, storage: storage.name, versions: stored.length },
     })

@@ -52,7 +52,11 @@ function migrationName(positionals: readonly string[]): string {
   if (positionals.length !== 1) {
     throw new SquizzleError('USAGE', 'new takes exactly one name', { hint: 'Example: squizzle new add_orders' })
   }
-  const name = positionals[0]!.trim().replace(/[^A-Za-z0-9_-]+/g, '_').replace(/_+/g, '_').replace(/^[_-]+|[_-]+$/g, '')
+  const name = positionals[0]!
+    .trim()
+    .replace(/[^A-Za-z0-9_-]+/g, '_')
+    .replace(/_+/g, '_')
+    .replace(/^[_-]+|[_-]+$/g, '')
   if (name === '') {
     throw new SquizzleError('USAGE', `"${positionals[0]}" has no letters or digits to name a migration with`, {
       hint: 'Example: squizzle new add_orders',
@@ -81,5 +85,8 @@ function fileExists(ctx: CommandContext, path: string): SquizzleError {
 }
 
 async function exists(path: string): Promise<boolean> {
-  return access(path).then(() => true, () => false)
+  return access(path).then(
+    () => true,
+    () => false,
+  )
 }

@@ -18,7 +18,9 @@ export function printSqlLayout(r: Reporter, versions: readonly DryRunVersion[]):
     for (const segment of v.segments) {
       if (segment.transactional) r.line('BEGIN;')
       for (const file of segment.files) {
-        r.line(r.colors.dim(`-- ${file.path}${segment.transactional ? '' : ' (no transaction, statement by statement)'}`))
+        r.line(
+          r.colors.dim(`-- ${file.path}${segment.transactional ? '' : ' (no transaction, statement by statement)'}`),
+        )
         for (const s of file.statements) r.line(`${s.text};`)
       }
       if (segment.transactional) r.line('COMMIT;')

@@ -8,7 +8,8 @@ import { openLocalLayout, openRegistry } from './registry-endpoints.js'
 export const pullCommand: Command = {
   name: 'pull',
   summary: 'Fetch a version (and its attachments) from the registry into the local layout, verified',
-  usage: 'squizzle pull <version>[@sha256:…] [--storage oci://HOST[:PORT]/REPO | file:DIR] [--plain-http] [--retries N] [--timeout D]',
+  usage:
+    'squizzle pull <version>[@sha256:…] [--storage oci://HOST[:PORT]/REPO | file:DIR] [--plain-http] [--retries N] [--timeout D]',
   details: [
     '<version>        a version in the registry',
     '@sha256:…        copy only if the version resolves to exactly this digest (exit 3 otherwise, nothing copied)',

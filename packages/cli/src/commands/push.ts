@@ -8,7 +8,8 @@ import { openLocalLayout, openRegistry } from './registry-endpoints.js'
 export const pushCommand: Command = {
   name: 'push',
   summary: 'Copy a built version (and its signatures, SBOM, provenance) from the local layout to the registry',
-  usage: 'squizzle push <version>[@sha256:…] [--storage oci://HOST[:PORT]/REPO | file:DIR] [--plain-http] [--retries N] [--timeout D]',
+  usage:
+    'squizzle push <version>[@sha256:…] [--storage oci://HOST[:PORT]/REPO | file:DIR] [--plain-http] [--retries N] [--timeout D]',
   details: [
     '<version>        a version in the local layout (default .squizzle/artifacts)',
     '@sha256:…        copy only if the version resolves to exactly this digest (exit 3 otherwise, nothing copied)',
@@ -30,7 +31,12 @@ export const pushCommand: Command = {
   options: { ...transferOptions },
   async run(ctx, args) {
     const reference = oneVersion(args.positionals, 'push', { pinned: true })
-    return reportCopy(ctx, 'push', parsePinnedVersion(reference).version, await pushVersion(ctx, reference, 'push', { transfer: args.values }))
+    return reportCopy(
+      ctx,
+      'push',
+      parsePinnedVersion(reference).version,
+      await pushVersion(ctx, reference, 'push', { transfer: args.values }),
+    )
   },
 }
 
@@ -62,9 +68,16 @@ export async function pushVersion(
  * return reportCopy(ctx, 'pull', '1.2.0', copied)
  * ```
  */
-export function reportCopy(ctx: CommandContext, verb: 'push' | 'pull', version: string, copied: { digest: string; from: string; to: string }): number {
+export function reportCopy(
+  ctx: CommandContext,
+  verb: 'push' | 'pull',
+  version: string,
+  copied: { digest: string; from: string; to: string },
+): number {
   const r = ctx.reporter
-  r.line(`${r.colors.green('✓')} ${verb === 'push' ? 'pushed' : 'pulled'} ${version} ${r.colors.dim(copied.digest)} to ${copied.to}`)
+  r.line(
+    `${r.colors.green('✓')} ${verb === 'push' ? 'pushed' : 'pulled'} ${version} ${r.colors.dim(copied.digest)} to ${copied.to}`,
+  )
   r.result(copied.digest)
   r.json({ version, ...copied })
   return 0
@@ -82,9 +95,13 @@ export function reportCopy(ctx: CommandContext, verb: 'push' | 'pull', version: 
  */
 export async function checkBuildPush(ctx: CommandContext): Promise<void> {
   if (!ctx.storageUrl()?.startsWith('file:')) {
-    throw new SquizzleError('USAGE', 'build --push builds into the local layout and then pushes it, but the storage is not a file: layout', {
-      hint: 'Drop --push to build straight into that storage, or build into the local layout and set registry: oci://… in squizzle.config (or SQUIZZLE_REGISTRY).',
-    })
+    throw new SquizzleError(
+      'USAGE',
+      'build --push builds into the local layout and then pushes it, but the storage is not a file: layout',
+      {
+        hint: 'Drop --push to build straight into that storage, or build into the local layout and set registry: oci://… in squizzle.config (or SQUIZZLE_REGISTRY).',
+      },
+    )
   }
   await openRegistry(ctx, 'build --push', 'optional', { allowStorageFlag: false })
 }

@@ -46,8 +46,8 @@ export async function openRegistry(
   if (flag?.startsWith('file:')) return openOtherLayout(ctx, command, flag, use)
   if (flag !== undefined && !flag.startsWith('oci://')) {
     const scheme = flag.split(':')[0]
-    const message = `${command}: --storage must name a registry (oci://HOST[:PORT]/REPO) or a layout (file:DIR), ` +
-      `not ${scheme}:`
+    const message =
+      `${command}: --storage must name a registry (oci://HOST[:PORT]/REPO) or a layout (file:DIR), ` + `not ${scheme}:`
     throw new SquizzleError('USAGE', message, {
       hint:
         'The local side is the file: storage from your config (default .squizzle/artifacts); ' +
@@ -65,7 +65,12 @@ export async function openRegistry(
   return ctx.openStorageAt(url, use, options.transfer)
 }
 
-async function openOtherLayout(ctx: CommandContext, command: string, url: string, use: StorageUse): Promise<OpenedStorage> {
+async function openOtherLayout(
+  ctx: CommandContext,
+  command: string,
+  url: string,
+  use: StorageUse,
+): Promise<OpenedStorage> {
   const other = parseStorageUrl(url, ctx.root)
   const local = parseStorageUrl(ctx.localLayoutUrl(), ctx.root)
   if (other.scheme === 'file' && local.scheme === 'file' && resolve(other.path) === resolve(local.path)) {

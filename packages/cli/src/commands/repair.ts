@@ -36,7 +36,9 @@ export const repairCommand: Command = {
       if (result.repaired.length === 0) r.line(`Nothing to repair: ${subject} no unresolved failed run.`)
       for (const f of result.repaired) {
         const next = result.mode === 'restart' ? 'starts it over' : 'resumes where it stopped'
-        r.line(`${r.colors.green('✓')} ${f.version}: failed ${f.operation} (${f.code}) resolved; the next ${f.operation} ${next}`)
+        r.line(
+          `${r.colors.green('✓')} ${f.version}: failed ${f.operation} (${f.code}) resolved; the next ${f.operation} ${next}`,
+        )
       }
       r.json({ ...result })
       return 0

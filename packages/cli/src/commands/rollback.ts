@@ -12,7 +12,8 @@ import { withDatabase } from './with-database.js'
 
 export const rollbackCommand: Command = {
   name: 'rollback',
-  summary: 'Undo the current version (or every version above --to), newest first, with the rollback SQL kept at apply time',
+  summary:
+    'Undo the current version (or every version above --to), newest first, with the rollback SQL kept at apply time',
   usage: 'squizzle rollback [--to <version>] [--dry-run] [--force] [--yes]',
   details: [
     '--to VERSION   undo every applied version above VERSION, newest first (default: only the current one)',
@@ -20,7 +21,7 @@ export const rollbackCommand: Command = {
     '--force        record the rollback even though the schema afterwards differs from the one it returns to',
     '               (e.g. objects Squizzle does not manage); audited with the differences',
     'The SQL comes from the database (kept and verified at apply time): storage need not be reachable.',
-    'Each migration\'s rollback file runs, in reverse migration order. Before the rollback is recorded, the',
+    "Each migration's rollback file runs, in reverse migration order. Before the rollback is recorded, the",
     'live schema is compared with the snapshot of the version it returns to: a difference fails the rollback',
     '(ROLLBACK_INCOMPLETE, exit 1) and, when it ran in one transaction, leaves the database as it was.',
     'Each version is its own history entry; afterwards `apply` can run it again.',
@@ -64,7 +65,8 @@ export const rollbackCommand: Command = {
         throw err
       })
       if (dryRun) {
-        if (result.versions.length === 0) r.line(`Nothing to roll back: the database is at ${result.current ?? '(none)'}.`)
+        if (result.versions.length === 0)
+          r.line(`Nothing to roll back: the database is at ${result.current ?? '(none)'}.`)
         printSqlLayout(r, result.versions)
       } else if (result.rolledBack.length === 0) {
         r.line(`Nothing to roll back: the database is at ${result.current ?? '(none)'}, not above ${to}.`)
@@ -90,8 +92,8 @@ async function confirmRollback(
   const versions = plan.versions.map((v) => v.version)
   const lines = [
     `This rolls back ${versions.join(', ')} on ${where} (now at ${plan.current ?? '(none)'}), newest first,`,
-    `running ${files} rollback file${files === 1 ? '' : 's'};`
-      + ` afterwards the database is at ${options.to ?? 'the version below'}.`,
+    `running ${files} rollback file${files === 1 ? '' : 's'};` +
+      ` afterwards the database is at ${options.to ?? 'the version below'}.`,
     ...(options.force ? ['With --force it is recorded even if the schema afterwards differs (audited).'] : []),
     'What those versions created, data included, is dropped.',
   ]

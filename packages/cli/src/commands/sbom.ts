@@ -19,9 +19,12 @@ export const sbomCommand: Command = {
     const version = oneVersion(args.positionals, 'sbom')
     const storage = await ctx.openStorage()
     const pulled = await storage.pull(version)
-    const attached = storage.attachments ? (await storage.attachments(pulled.ref)).find((a) => a.artifactType === mediaTypes.cyclonedx) : undefined
+    const attached = storage.attachments
+      ? (await storage.attachments(pulled.ref)).find((a) => a.artifactType === mediaTypes.cyclonedx)
+      : undefined
     const json = attached ? Buffer.from(attached.data).toString('utf8') : await generated(ctx, pulled)
-    if (!attached) ctx.reporter.warn(`no SBOM is attached to ${version}; generated one from the bundle and the current lockfile`)
+    if (!attached)
+      ctx.reporter.warn(`no SBOM is attached to ${version}; generated one from the bundle and the current lockfile`)
     ctx.reporter.result(json.trimEnd())
     if (ctx.flags.json) ctx.reporter.json(parseSbom(json, version))
     return 0

@@ -41,14 +41,22 @@ export function snapshotOptionsFor(ctx: CommandContext, args: ParsedCommand): Sn
   const check = args.values['check'] === true
   if (args.values['no-snapshot'] === true || ctx.settings.snapshot?.enabled === false) {
     if (check) {
-      throw new SquizzleError('USAGE', '--check proves the rollback on the snapshot replay, which this build turns off', {
-        hint: 'Drop --no-snapshot (or snapshot.enabled: false) to use --check.',
-      })
+      throw new SquizzleError(
+        'USAGE',
+        '--check proves the rollback on the snapshot replay, which this build turns off',
+        {
+          hint: 'Drop --no-snapshot (or snapshot.enabled: false) to use --check.',
+        },
+      )
     }
     return undefined
   }
   // An empty value (SQUIZZLE_DEV_URL= in a CI file) means "not set", as for DATABASE_URL in most tools.
-  const devUrl = [args.values['dev-url'] as string | undefined, ctx.io.env['SQUIZZLE_DEV_URL'], ctx.settings.snapshot?.devUrl].find((u) => u !== undefined && u !== '')
+  const devUrl = [
+    args.values['dev-url'] as string | undefined,
+    ctx.io.env['SQUIZZLE_DEV_URL'],
+    ctx.settings.snapshot?.devUrl,
+  ].find((u) => u !== undefined && u !== '')
   if (devUrl !== undefined) {
     parseConnectionUrl(devUrl)
     ctx.registerUrlSecrets(devUrl)

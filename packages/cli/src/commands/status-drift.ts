@@ -17,7 +17,11 @@ export async function statusDrift(ctx: CommandContext, driver: DatabaseDriver): 
   try {
     return await checkDrift({ storage: await ctx.openStorage(), driver, limits: ctx.settings.limits })
   } catch (err) {
-    return { status: 'unavailable', code: isSquizzleError(err) ? err.code : 'UNEXPECTED', message: err instanceof Error ? err.message : String(err) }
+    return {
+      status: 'unavailable',
+      code: isSquizzleError(err) ? err.code : 'UNEXPECTED',
+      message: err instanceof Error ? err.message : String(err),
+    }
   }
 }
 

@@ -8,7 +8,10 @@ import { SquizzleError, type TransactionScope } from '@squizzle/core'
  * transactionScopeFor('file', 'version') // { transactionScope: 'file' }
  * ```
  */
-export function transactionScopeFor(flag: unknown, configured: TransactionScope | undefined): { transactionScope?: TransactionScope } {
+export function transactionScopeFor(
+  flag: unknown,
+  configured: TransactionScope | undefined,
+): { transactionScope?: TransactionScope } {
   if (flag === undefined) return configured ? { transactionScope: configured } : {}
   if (flag !== 'version' && flag !== 'file') {
     throw new SquizzleError('USAGE', `--transaction-scope must be "version" or "file", not "${String(flag)}"`, {

@@ -9,7 +9,8 @@ import { formatBytes } from '../output/units.js'
 
 export const verifyCommand: Command = {
   name: 'verify',
-  summary: 'Check a stored version as apply would (digests, checksums, structure, signature policy), without running it',
+  summary:
+    'Check a stored version as apply would (digests, checksums, structure, signature policy), without running it',
   usage: 'squizzle verify <version>[@sha256:…]',
   details: [
     '@sha256:…  also require the version to resolve to exactly this digest (exit 3 otherwise)',
@@ -28,7 +29,8 @@ export const verifyCommand: Command = {
     const matches = report.applied === true ? ', matches what the database applied' : ''
     const size = `${report.files} files, ${formatBytes(report.bytes)}`
     r.line(`${r.colors.green('✓')} ${report.version} verified: ${size}, digest ${report.digest}${matches}`)
-    if (report.identity) r.line(`  signed by ${report.identity.subject}${report.identity.issuer ? ` (${report.identity.issuer})` : ''}`)
+    if (report.identity)
+      r.line(`  signed by ${report.identity.subject}${report.identity.issuer ? ` (${report.identity.issuer})` : ''}`)
     r.json({ ok: true, ...report })
     return 0
   },

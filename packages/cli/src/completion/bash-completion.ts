@@ -51,13 +51,14 @@ complete -F _squizzle squizzle
 }
 
 function bashCase(c: CompletedCommand): string {
-  const words = c.arguments === 'versions'
-    ? ' words="$(_squizzle_versions)";'
-    : c.arguments === 'files'
-      ? ' files=1;'
-      : c.arguments
-        ? ` words="${c.arguments.join(' ')}";`
-        : ''
+  const words =
+    c.arguments === 'versions'
+      ? ' words="$(_squizzle_versions)";'
+      : c.arguments === 'files'
+        ? ' files=1;'
+        : c.arguments
+          ? ` words="${c.arguments.join(' ')}";`
+          : ''
   const flags = c.flags.length ? ` flags="$flags ${c.flags.join(' ')}";` : ''
   return `    ${c.name})${flags}${words} ;;`
 }

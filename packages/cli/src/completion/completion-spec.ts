@@ -20,7 +20,17 @@ export interface CompletedCommand {
 
 // Commands whose arguments are stored versions; the rest take none, or the words given here.
 const versionCommands = new Set([
-  'apply', 'baseline', 'diff', 'export', 'pull', 'push', 'repair', 'sbom', 'sign', 'sql', 'verify',
+  'apply',
+  'baseline',
+  'diff',
+  'export',
+  'pull',
+  'push',
+  'repair',
+  'sbom',
+  'sign',
+  'sql',
+  'verify',
 ])
 // Commands whose argument is a file (the archive `import` reads).
 const fileCommands = new Set(['import'])

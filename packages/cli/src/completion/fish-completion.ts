@@ -32,13 +32,14 @@ export function fishCompletion(commands: readonly CompletedCommand[]): string {
 function commandLines(c: CompletedCommand, globals: readonly string[]): string[] {
   const when = `-n "__fish_seen_subcommand_from ${c.name}"`
   const own = c.flags.filter((f) => !globals.includes(f))
-  const args = c.arguments === 'versions'
-    ? ['-a "(__squizzle_versions)"']
-    : c.arguments === 'files'
-      ? ['-F']
-      : c.arguments
-        ? [`-a "${c.arguments.join(' ')}"`]
-        : []
+  const args =
+    c.arguments === 'versions'
+      ? ['-a "(__squizzle_versions)"']
+      : c.arguments === 'files'
+        ? ['-F']
+        : c.arguments
+          ? [`-a "${c.arguments.join(' ')}"`]
+          : []
   return [
     ...own.map((f) => `complete -c squizzle ${when} ${fishFlag(f, c.valueFlags.includes(f))}`),
     ...args.map((a) => `complete -c squizzle ${when} ${a}`),

@@ -51,7 +51,10 @@ ${commands.map((c) => zshCase(c)).join('\n')}
     compadd -a flags
   else
     case "$cmd" in
-${commands.filter((c) => c.arguments !== null).map((c) => zshArguments(c)).join('\n')}
+${commands
+  .filter((c) => c.arguments !== null)
+  .map((c) => zshArguments(c))
+  .join('\n')}
     esac
   fi
 }
@@ -64,11 +67,12 @@ function zshCase(c: CompletedCommand): string {
 }
 
 function zshArguments(c: CompletedCommand): string {
-  const action = c.arguments === 'versions'
-    ? '_squizzle_versions'
-    : c.arguments === 'files'
-      ? '_files'
-      : `compadd ${(c.arguments ?? []).join(' ')}`
+  const action =
+    c.arguments === 'versions'
+      ? '_squizzle_versions'
+      : c.arguments === 'files'
+        ? '_files'
+        : `compadd ${(c.arguments ?? []).join(' ')}`
   return `      ${c.name}) ${action} ;;`
 }
 

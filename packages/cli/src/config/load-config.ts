@@ -8,7 +8,14 @@ import { SquizzleError } from '@squizzle/core'
 import { validateConfig, type SquizzleConfig } from '@squizzle/core/config'
 
 /** Config file names, in the order they are looked for in each folder. */
-export const configFileNames = ['squizzle.config.ts', 'squizzle.config.mjs', 'squizzle.config.js', 'squizzle.config.json', 'squizzle.config.yaml', 'squizzle.config.yml']
+export const configFileNames = [
+  'squizzle.config.ts',
+  'squizzle.config.mjs',
+  'squizzle.config.js',
+  'squizzle.config.json',
+  'squizzle.config.yaml',
+  'squizzle.config.yml',
+]
 
 export interface LoadedConfig {
   config: SquizzleConfig
@@ -32,7 +39,9 @@ export async function loadConfig(cwd: string, explicit?: string): Promise<Loaded
   const file = explicit ? resolve(cwd, explicit) : await findUpward(cwd)
   if (file === null) return { config: {}, file: null, root: cwd }
   if (explicit && !(await exists(file))) {
-    throw new SquizzleError('CONFIG_NOT_FOUND', `config file ${file} does not exist`, { hint: 'Check --config, or run `squizzle init` to create one.' })
+    throw new SquizzleError('CONFIG_NOT_FOUND', `config file ${file} does not exist`, {
+      hint: 'Check --config, or run `squizzle init` to create one.',
+    })
   }
   const value = await parseConfigFile(file)
   return { config: validateConfig(value, file), file, root: dirname(file) }
@@ -73,10 +82,14 @@ async function parseConfigFile(file: string): Promise<unknown> {
     return await importFresh(file)
   } catch (cause) {
     if (cause instanceof SquizzleError) throw cause
-    throw new SquizzleError('CONFIG_INVALID', `${file} could not be read: ${cause instanceof Error ? cause.message : String(cause)}`, {
-      hint: 'Fix the syntax error; the file must export (or contain) one configuration object.',
-      cause,
-    })
+    throw new SquizzleError(
+      'CONFIG_INVALID',
+      `${file} could not be read: ${cause instanceof Error ? cause.message : String(cause)}`,
+      {
+        hint: 'Fix the syntax error; the file must export (or contain) one configuration object.',
+        cause,
+      },
+    )
   }
 }
 
@@ -86,9 +99,13 @@ async function importTypeScript(file: string): Promise<unknown> {
   try {
     ts = createRequire(file)('typescript') as typeof import('typescript')
   } catch {
-    throw new SquizzleError('CONFIG_INVALID', `${file} is TypeScript, but the project has no "typescript" package to read it`, {
-      hint: 'Install typescript in the project, or use squizzle.config.mjs / .json / .yaml.',
-    })
+    throw new SquizzleError(
+      'CONFIG_INVALID',
+      `${file} is TypeScript, but the project has no "typescript" package to read it`,
+      {
+        hint: 'Install typescript in the project, or use squizzle.config.mjs / .json / .yaml.',
+      },
+    )
   }
   const output = ts.transpileModule(await readFile(file, 'utf8'), {
     compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
@@ -111,7 +128,10 @@ async function importTypeScript(file: string): Promise<unknown> {
  * new module, while an unchanged file still comes from the cache.
  */
 async function importFresh(file: string): Promise<unknown> {
-  const hash = createHash('sha256').update(await readFile(file)).digest('hex').slice(0, 16)
+  const hash = createHash('sha256')
+    .update(await readFile(file))
+    .digest('hex')
+    .slice(0, 16)
   return ((await import(`${pathToFileURL(file).href}?content=${hash}`)) as { default?: unknown }).default
 }
 

@@ -35,9 +35,13 @@ export async function checkDrizzleJournal(folder: string): Promise<string[]> {
   }
   const natural = [...ordered].sort(comparePaths)
   if (natural.some((f, i) => f !== ordered[i])) {
-    throw new SquizzleError('DRIZZLE_KIT_FAILED', `drizzle's journal order (${ordered.join(', ')}) is not the file names' order`, {
-      hint: 'Use drizzle-kit\'s default "index" or "timestamp" migration prefix, so file names sort in journal order.',
-    })
+    throw new SquizzleError(
+      'DRIZZLE_KIT_FAILED',
+      `drizzle's journal order (${ordered.join(', ')}) is not the file names' order`,
+      {
+        hint: 'Use drizzle-kit\'s default "index" or "timestamp" migration prefix, so file names sort in journal order.',
+      },
+    )
   }
   return ordered
 }

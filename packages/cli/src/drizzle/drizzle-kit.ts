@@ -30,21 +30,35 @@ export interface InstalledDrizzleKit {
 export async function findDrizzleKit(root: string): Promise<InstalledDrizzleKit> {
   const dir = await findPackageDir(root, 'drizzle-kit')
   if (dir === null) {
-    throw new SquizzleError('DRIZZLE_KIT_MISSING', `the project has a drizzle config, but drizzle-kit is not installed in ${root}`, {
-      hint: `Install it: npm install --save-dev drizzle-kit@^${minimumDrizzleKit} (Squizzle runs the project's own drizzle-kit).`,
-    })
+    throw new SquizzleError(
+      'DRIZZLE_KIT_MISSING',
+      `the project has a drizzle config, but drizzle-kit is not installed in ${root}`,
+      {
+        hint: `Install it: npm install --save-dev drizzle-kit@^${minimumDrizzleKit} (Squizzle runs the project's own drizzle-kit).`,
+      },
+    )
   }
   const manifestPath = join(dir, 'package.json')
-  const pkg = JSON.parse(await readFile(manifestPath, 'utf8')) as { version?: string; bin?: string | Record<string, string> }
+  const pkg = JSON.parse(await readFile(manifestPath, 'utf8')) as {
+    version?: string
+    bin?: string | Record<string, string>
+  }
   const version = semver.valid(pkg.version ?? '')
   if (!version || semver.lt(version, minimumDrizzleKit)) {
-    throw new SquizzleError('DRIZZLE_KIT_UNSUPPORTED', `drizzle-kit ${pkg.version ?? '(unknown version)'} is older than ${minimumDrizzleKit}, the oldest Squizzle supports`, {
-      hint: `Upgrade it: npm install --save-dev drizzle-kit@^${minimumDrizzleKit}`,
-      details: { installed: pkg.version ?? null, minimum: minimumDrizzleKit },
-    })
+    throw new SquizzleError(
+      'DRIZZLE_KIT_UNSUPPORTED',
+      `drizzle-kit ${pkg.version ?? '(unknown version)'} is older than ${minimumDrizzleKit}, the oldest Squizzle supports`,
+      {
+        hint: `Upgrade it: npm install --save-dev drizzle-kit@^${minimumDrizzleKit}`,
+        details: { installed: pkg.version ?? null, minimum: minimumDrizzleKit },
+      },
+    )
   }
   const bin = typeof pkg.bin === 'string' ? pkg.bin : pkg.bin?.['drizzle-kit']
-  if (!bin) throw new SquizzleError('DRIZZLE_KIT_MISSING', `drizzle-kit ${version} declares no drizzle-kit binary`, { hint: 'Reinstall drizzle-kit.' })
+  if (!bin)
+    throw new SquizzleError('DRIZZLE_KIT_MISSING', `drizzle-kit ${version} declares no drizzle-kit binary`, {
+      hint: 'Reinstall drizzle-kit.',
+    })
   return { version, bin: join(dir, bin) }
 }
 
@@ -81,7 +95,12 @@ export async function drizzleKitGenerate(
 }
 
 function generateFailed(output: string, cause: unknown): SquizzleError {
-  const text = output.trim().split('\n').filter((l) => !/^\s+at /.test(l)).slice(-6).join('\n')
+  const text = output
+    .trim()
+    .split('\n')
+    .filter((l) => !/^\s+at /.test(l))
+    .slice(-6)
+    .join('\n')
   const interactive = /TTY|prompt/i.test(text)
   return new SquizzleError('DRIZZLE_KIT_FAILED', `drizzle-kit generate failed: ${text || String(cause)}`, {
     hint: interactive

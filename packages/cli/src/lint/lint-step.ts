@@ -26,7 +26,9 @@ export function lintStepFor(ctx: CommandContext, flag: unknown): LintStep | null
   const settings: LintSettings | undefined = ctx.settings.lint
   if (flag === undefined && settings === undefined) return null
   if (flag !== undefined && flag !== 'warn' && flag !== 'error') {
-    throw new SquizzleError('USAGE', `--lint takes warn or error, not "${String(flag)}"`, { hint: 'Use --lint (report), --lint=warn (same) or --lint=error (findings fail the build).' })
+    throw new SquizzleError('USAGE', `--lint takes warn or error, not "${String(flag)}"`, {
+      hint: 'Use --lint (report), --lint=warn (same) or --lint=error (findings fail the build).',
+    })
   }
   const step: LintStep = {
     level: (flag as 'warn' | 'error' | undefined) ?? settings?.level ?? 'warn',
@@ -34,13 +36,18 @@ export function lintStepFor(ctx: CommandContext, flag: unknown): LintStep | null
     async check(files) {
       step.findings = await runSquawk(ctx.root, files, settings ?? {}, ctx.io.env)
       const r = ctx.reporter
-      for (const f of step.findings) r.warn(`${f.path}:${f.line}:${f.column} ${f.rule}: ${f.message}${f.help ? ` (${f.help})` : ''}`)
+      for (const f of step.findings)
+        r.warn(`${f.path}:${f.line}:${f.column} ${f.rule}: ${f.message}${f.help ? ` (${f.help})` : ''}`)
       if (step.findings.length > 0 && step.level === 'error') {
         const files = new Set(step.findings.map((f) => f.path)).size
-        throw new SquizzleError('LINT_FAILED', `squawk found ${step.findings.length} problem(s) in ${files} new file(s); nothing was built`, {
-          hint: 'Fix the findings, exclude rules you accept in the config (lint.exclude), or build with --lint=warn to only report them.',
-          details: { findings: step.findings },
-        })
+        throw new SquizzleError(
+          'LINT_FAILED',
+          `squawk found ${step.findings.length} problem(s) in ${files} new file(s); nothing was built`,
+          {
+            hint: 'Fix the findings, exclude rules you accept in the config (lint.exclude), or build with --lint=warn to only report them.',
+            details: { findings: step.findings },
+          },
+        )
       }
     },
   }

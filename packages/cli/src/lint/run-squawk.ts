@@ -59,7 +59,15 @@ export async function runSquawk(
     if (settings.pgVersion) args.push(`--pg-version=${settings.pgVersion}`)
     args.push(...byDisk.keys())
     for (const v of await squawkViolations(args, projectRoot, env)) {
-      findings.push({ path: byDisk.get(v.file) ?? v.file, line: v.line + 1, column: v.column + 1, level: v.level.toLowerCase(), rule: v.rule_name, message: v.message, help: v.help })
+      findings.push({
+        path: byDisk.get(v.file) ?? v.file,
+        line: v.line + 1,
+        column: v.column + 1,
+        level: v.level.toLowerCase(),
+        rule: v.rule_name,
+        message: v.message,
+        help: v.help,
+      })
     }
   }
   return findings.sort((a, b) => (a.path === b.path ? a.line - b.line : a.path < b.path ? -1 : 1))
@@ -73,10 +81,14 @@ async function squawkViolations(args: string[], cwd: string, env: NodeJS.Process
     // squawk exits 1 when it found something; its JSON is still on stdout.
     const e = err as { code?: unknown; stdout?: string; stderr?: string }
     if (e.code !== 1 || !e.stdout?.trim().startsWith('[')) {
-      throw new SquizzleError('LINT_UNAVAILABLE', `squawk failed: ${(e.stderr ?? String(err)).trim().split('\n').slice(-3).join(' ')}`, {
-        hint: 'Check the squawk options in the lint config (rule names, pgVersion), or run squawk on the files by hand.',
-        cause: err,
-      })
+      throw new SquizzleError(
+        'LINT_UNAVAILABLE',
+        `squawk failed: ${(e.stderr ?? String(err)).trim().split('\n').slice(-3).join(' ')}`,
+        {
+          hint: 'Check the squawk options in the lint config (rule names, pgVersion), or run squawk on the files by hand.',
+          cause: err,
+        },
+      )
     }
     stdout = e.stdout
   }

@@ -7,7 +7,9 @@ import { escapeJsonControls } from './terminal-text.js'
 describe('terminalStyle', () => {
   it('turns its own colour marks into SGR and every other control character into a visible escape', () => {
     const { colors, render } = terminalStyle(true)
-    expect(render(`${colors.green('✓')} a\u001b[2Jb\u009b1m\u202ec\u2066d\u007f`)).toBe('\u001b[32m✓\u001b[39m a\\x1b[2Jb\\x9b1m\\u202ec\\u2066d\\x7f')
+    expect(render(`${colors.green('✓')} a\u001b[2Jb\u009b1m\u202ec\u2066d\u007f`)).toBe(
+      '\u001b[32m✓\u001b[39m a\\x1b[2Jb\\x9b1m\\u202ec\\u2066d\\x7f',
+    )
   })
 
   it('keeps tabs, newlines and a carriage return that ends a line; escapes a bare one', () => {

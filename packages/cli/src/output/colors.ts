@@ -18,7 +18,14 @@ export interface TerminalStyle {
   render(text: string): string
 }
 
-const plain: Colors = { bold: (s) => s, dim: (s) => s, red: (s) => s, green: (s) => s, yellow: (s) => s, cyan: (s) => s }
+const plain: Colors = {
+  bold: (s) => s,
+  dim: (s) => s,
+  red: (s) => s,
+  green: (s) => s,
+  yellow: (s) => s,
+  cyan: (s) => s,
+}
 
 /**
  * Colours for a stream, or plain text when colour is off. Colours are written as

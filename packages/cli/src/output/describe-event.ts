@@ -23,7 +23,9 @@ export function describeEvent(
     case 'plan':
       return e.pending.length ? `Current ${e.current ?? '(none)'}; applying ${e.pending.join(', ')}` : null
     case 'lock.waiting':
-      return verbose || e.waitedMs < 1000 ? `Waiting for the migration lock${e.holder ? ` held by pid ${e.holder.pid}${e.holder.applicationName ? ` (${e.holder.applicationName})` : ''}` : ''}…` : null
+      return verbose || e.waitedMs < 1000
+        ? `Waiting for the migration lock${e.holder ? ` held by pid ${e.holder.pid}${e.holder.applicationName ? ` (${e.holder.applicationName})` : ''}` : ''}…`
+        : null
     case 'lock.acquired':
       return verbose ? c.dim(`Lock acquired after ${formatDuration(e.waitedMs)}`) : null
     case 'lock.released':
@@ -46,12 +48,16 @@ export function describeEvent(
     case 'rollback.done':
       return `${c.green('✓')} ${e.version} rolled back in ${formatDuration(e.durationMs)}`
     case 'seeds.skipped':
-      return `  ${c.yellow('−')} ${e.files.length} seed file${e.files.length === 1 ? '' : 's'} of ${e.version} ` +
+      return (
+        `  ${c.yellow('−')} ${e.files.length} seed file${e.files.length === 1 ? '' : 's'} of ${e.version} ` +
         `verified, not run ${c.dim('(seeds: false in this environment)')}`
+      )
     case 'connect.retry':
-      return `${c.yellow('…')} database not accepting connections yet (${e.reason}); ` +
+      return (
+        `${c.yellow('…')} database not accepting connections yet (${e.reason}); ` +
         `retrying in ${formatDuration(e.waitMs)} ` +
         c.dim(`(${formatDuration(e.elapsedMs)} of ${formatDuration(e.timeoutMs)}, --connect-timeout)`)
+      )
     case 'version.skip':
       return verbose ? c.dim(`  skip ${e.reason}`) : null
     case 'file.start':
@@ -64,8 +70,10 @@ export function describeEvent(
       return `  ${c.yellow('↻')} ${e.path} resumes at statement ${e.fromStatement + 1}${replayed}`
     }
     case 'index.rebuild':
-      return `  ${c.yellow('↻')} ${e.path}: dropping invalid index ${e.schema}.${e.index} on ${e.table} `
-        + '(an interrupted CREATE INDEX CONCURRENTLY), to build it again'
+      return (
+        `  ${c.yellow('↻')} ${e.path}: dropping invalid index ${e.schema}.${e.index} on ${e.table} ` +
+        '(an interrupted CREATE INDEX CONCURRENTLY), to build it again'
+      )
     case 'statement.done':
       return verbose ? c.dim(`    statement ${e.index + 1} ${formatDuration(e.durationMs)}`) : null
     case 'transaction.begin':
@@ -79,13 +87,17 @@ export function describeEvent(
     case 'push.done':
       return `${c.green('✓')} pushed ${e.version} to ${e.storage} ${c.dim(short(e.digest))}`
     case 'replay.source':
-      return `  ${c.cyan('↺')} ${e.versions.join(', ')} not in ${e.storage}: replayed from the repository's files, ` +
+      return (
+        `  ${c.cyan('↺')} ${e.versions.join(', ')} not in ${e.storage}: replayed from the repository's files, ` +
         `checked against ${shown(e.ledger)}`
+      )
     case 'ledger.append':
       return `  ${c.green('✓')} recorded ${e.version} in ${shown(e.ledger)} ${c.dim('(commit it with the SQL)')}`
     case 'replay.prepare':
-      return `  ${c.cyan('↺')} preparing a scratch database to replay up to ${e.target} `
-        + c.dim('(an embedded PostgreSQL unless --dev-url)')
+      return (
+        `  ${c.cyan('↺')} preparing a scratch database to replay up to ${e.target} ` +
+        c.dim('(an embedded PostgreSQL unless --dev-url)')
+      )
     case 'replay.start': {
       const versions = `${e.versions} version${e.versions === 1 ? '' : 's'}`
       return `  ${c.cyan('↺')} replaying ${versions} up to ${e.target} on ${e.database}`
@@ -96,12 +108,14 @@ export function describeEvent(
     case 'file.progress':
       return null
     case 'replay.done':
-      return `  ${c.green('✓')} schema snapshot: ${e.objects} objects after replaying`
-        + ` ${e.versions} version${e.versions === 1 ? '' : 's'} ${c.dim(formatDuration(e.durationMs))}`
+      return (
+        `  ${c.green('✓')} schema snapshot: ${e.objects} objects after replaying` +
+        ` ${e.versions} version${e.versions === 1 ? '' : 's'} ${c.dim(formatDuration(e.durationMs))}`
+      )
     case 'replay.check':
       return e.outcome === 'passed'
-        ? `  ${c.green('✓')} rollback checked: apply → rollback → apply of ${e.target} gives the same schemas`
-          + ` ${c.dim(formatDuration(e.durationMs))}`
+        ? `  ${c.green('✓')} rollback checked: apply → rollback → apply of ${e.target} gives the same schemas` +
+            ` ${c.dim(formatDuration(e.durationMs))}`
         : `  ${c.yellow('!')} rollback not checked: ${e.reason ?? 'skipped'}`
     case 'warning':
       return `${e.message}${e.path ? ` (${e.path})` : ''}`

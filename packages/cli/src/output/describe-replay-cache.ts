@@ -25,8 +25,9 @@ export function describeReplayCache(
     case 'reused':
       return `  ${c.cyan('↺')} reusing ${state} kept in ${where}: replaying only ${e.target}`
     case 'missed':
-      return `  ${c.cyan('↺')} no kept state of ${e.version} to reuse (${e.reason ?? 'none'}): `
-        + 'replaying every version'
+      return (
+        `  ${c.cyan('↺')} no kept state of ${e.version} to reuse (${e.reason ?? 'none'}): ` + 'replaying every version'
+      )
     case 'kept':
       return `  ${c.green('✓')} kept ${state} in ${where} ${c.dim('(the next build replays only its new version)')}`
     case 'not-kept':

@@ -39,7 +39,10 @@ export class Progress {
   private lastSaid = Date.now()
   private readonly timer: NodeJS.Timeout
 
-  constructor(private readonly sink: ProgressSink, private readonly options = { tickMs: 100, quietMs: 5000 }) {
+  constructor(
+    private readonly sink: ProgressSink,
+    private readonly options = { tickMs: 100, quietMs: 5000 },
+  ) {
     this.timer = setInterval(() => this.tick(), sink.live ? options.tickMs : Math.min(1000, options.quietMs))
     this.timer.unref()
   }

@@ -12,7 +12,10 @@ describe('remedyCommand', () => {
     [{ operation: 'build', args: ['1.1.0'], options: { irreversible: true } }, 'squizzle build 1.1.0 --irreversible'],
     [{ operation: 'build', options: { snapshot: false } }, 'squizzle build --no-snapshot'],
     [{ operation: 'build', options: { devUrl: '<url>' } }, 'squizzle build --dev-url <url>'],
-    [{ operation: 'ledger.rebuild', options: { from: '<storage-url>' } }, 'squizzle ledger rebuild --from <storage-url>'],
+    [
+      { operation: 'ledger.rebuild', options: { from: '<storage-url>' } },
+      'squizzle ledger rebuild --from <storage-url>',
+    ],
     [{ operation: 'sign' }, 'squizzle sign <version>'],
   ] as const)('renders %j as %s', (remedy, command) => {
     expect(remedyCommand(remedy)).toBe(command)
@@ -20,7 +23,7 @@ describe('remedyCommand', () => {
 })
 
 describe('cliHint', () => {
-  it('adds the commands of the remedies to the library\'s neutral hint', () => {
+  it("adds the commands of the remedies to the library's neutral hint", () => {
     const err = new SquizzleError('HISTORY_NOT_EMPTY', 'x', {
       hint: 'Force the baseline (audited).',
       remedies: [{ operation: 'baseline', args: ['1.0.0'], options: { force: true } }],

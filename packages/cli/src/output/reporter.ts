@@ -61,7 +61,10 @@ export class Reporter {
   private progress: Progress | undefined
   private liveShown = false
 
-  constructor(private readonly io: Io, readonly options: ReporterOptions) {
+  constructor(
+    private readonly io: Io,
+    readonly options: ReporterOptions,
+  ) {
     this.style = terminalStyle(options.color && !options.json)
     this.colors = this.style.colors
     this.stdout = guardedOutput(io.stdout)
@@ -134,7 +137,10 @@ export class Reporter {
     const message = err instanceof Error ? err.message : String(err)
     const code = isSquizzleError(err) ? ` ${c.dim(`[${err.code}]`)}` : ''
     this.stderr.write(this.text(`${c.red('error')} ${message}${code}\n`))
-    const cause = err instanceof Error && err.cause instanceof Error && err.cause.message !== message ? err.cause.message : undefined
+    const cause =
+      err instanceof Error && err.cause instanceof Error && err.cause.message !== message
+        ? err.cause.message
+        : undefined
     const showCause = cause && (this.options.verbose || !isSquizzleError(err))
     if (showCause) this.stderr.write(this.text(`  ${c.dim('cause:')} ${cause}\n`))
     const hint = isSquizzleError(err) ? cliHint(err) : undefined

@@ -3,11 +3,16 @@ import { shortDigest, table } from './table.js'
 
 describe('table', () => {
   it('lines up columns under a heading row', () => {
-    expect(table([{ heading: 'VERSION' }, { heading: 'NOTES' }], [['1.0.0', 'first'], ['10.20.30', 'x']], 80)).toEqual([
-      'VERSION   NOTES',
-      '1.0.0     first',
-      '10.20.30  x',
-    ])
+    expect(
+      table(
+        [{ heading: 'VERSION' }, { heading: 'NOTES' }],
+        [
+          ['1.0.0', 'first'],
+          ['10.20.30', 'x'],
+        ],
+        80,
+      ),
+    ).toEqual(['VERSION   NOTES', '1.0.0     first', '10.20.30  x'])
   })
 
   it('cuts the flexible column so rows fit the width, and keeps a row on one line', () => {

@@ -25,7 +25,10 @@ export function table(columns: readonly Column[], rows: readonly (readonly strin
   const total = widths.reduce((n, w) => n + w, 0) + 2 * (columns.length - 1)
   if (flexible !== -1 && total > width) widths[flexible] = Math.max(10, widths[flexible]! - (total - width))
   const line = (row: readonly string[]) =>
-    row.map((cell, i) => fit(cell, widths[i]!, i === row.length - 1)).join('  ').trimEnd()
+    row
+      .map((cell, i) => fit(cell, widths[i]!, i === row.length - 1))
+      .join('  ')
+      .trimEnd()
   return [line(columns.map((c) => c.heading)), ...cells.map(line)]
 }
 
@@ -43,6 +46,6 @@ function fit(cell: string, width: number, last: boolean): string {
  * ```
  */
 export function shortDigest(digest: string): string {
-  const [algorithm, hex] = digest.includes(':') ? digest.split(':', 2) as [string, string] : ['sha256', digest]
+  const [algorithm, hex] = digest.includes(':') ? (digest.split(':', 2) as [string, string]) : ['sha256', digest]
   return hex.length > 8 ? `${algorithm}:${hex.slice(0, 8)}…` : `${algorithm}:${hex}`
 }

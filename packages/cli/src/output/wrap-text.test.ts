@@ -4,7 +4,13 @@ import { wrapText } from './wrap-text.js'
 describe('wrapText', () => {
   it('continues an option line under its description, never past the width', () => {
     const text = wrapText('  --to VERSION   undo every applied version above VERSION, newest first', 40)
-    expect(text).toBe(['  --to VERSION   undo every applied', '                 version above VERSION,', '                 newest first'].join('\n'))
+    expect(text).toBe(
+      [
+        '  --to VERSION   undo every applied',
+        '                 version above VERSION,',
+        '                 newest first',
+      ].join('\n'),
+    )
     for (const line of text.split('\n')) expect(line.length).toBeLessThanOrEqual(40)
   })
 

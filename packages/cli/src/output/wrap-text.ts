@@ -12,7 +12,10 @@
  * ```
  */
 export function wrapText(text: string, width: number): string {
-  return text.split('\n').map((line) => wrapLine(line, width)).join('\n')
+  return text
+    .split('\n')
+    .map((line) => wrapLine(line, width))
+    .join('\n')
 }
 
 function wrapLine(line: string, width: number): string {

@@ -12,7 +12,10 @@ const importConditions = new Set(['import', 'node', 'default'])
  * ```
  */
 export function exportTarget(exports: unknown, subpath: string): string | null {
-  const isSubpathMap = typeof exports === 'object' && exports !== null && !Array.isArray(exports) &&
+  const isSubpathMap =
+    typeof exports === 'object' &&
+    exports !== null &&
+    !Array.isArray(exports) &&
     Object.keys(exports).some((k) => k.startsWith('.'))
   if (!isSubpathMap) return subpath === '.' ? conditionTarget(exports, '') : null
   const map = exports as Record<string, unknown>

@@ -29,7 +29,9 @@ export function resolvePluginFile(use: string, root: string): string {
   }
   const { name, subpath } = splitSpecifier(use)
   const require = createRequire(join(root, 'package.json'))
-  const dir = nodeModulesFolders(root).map((d) => join(d, name)).find((d) => isFile(join(d, 'package.json')))
+  const dir = nodeModulesFolders(root)
+    .map((d) => join(d, name))
+    .find((d) => isFile(join(d, 'package.json')))
   if (!dir) {
     const hint = `Install it in the project (npm install --save-dev ${name}), in ${root} or a folder above it.`
     throw notFound(`plugin package ${name} is not installed where ${root} can import it`, use, root, hint)

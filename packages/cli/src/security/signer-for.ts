@@ -19,7 +19,8 @@ export const signingKeyEnvVar = 'SQUIZZLE_SIGNING_KEY'
 export async function signerFor(ctx: CommandContext): Promise<Signer> {
   if (ctx.settings.signer) return ctx.plugins.signer(ctx.settings.signer)
   // Loaded only when signing: Sigstore is heavy and most runs never sign.
-  const { decryptSigningKey, identityTokenEnvVar, identityTokenProvider, KeylessSigner, KeySigner, passphraseEnvVar } = await import('@squizzle/security')
+  const { decryptSigningKey, identityTokenEnvVar, identityTokenProvider, KeylessSigner, KeySigner, passphraseEnvVar } =
+    await import('@squizzle/security')
   const signing = ctx.settings.signing ?? {}
   const env = ctx.io.env
   for (const name of [passphraseEnvVar, identityTokenEnvVar, 'ACTIONS_ID_TOKEN_REQUEST_TOKEN']) {
@@ -43,7 +44,10 @@ export async function signerFor(ctx: CommandContext): Promise<Signer> {
   }
   const file = resolve(ctx.root, keyPath)
   const pem = await readFile(file, 'utf8').catch((cause: unknown) => {
-    throw new SquizzleError('USAGE', `signing key ${file} cannot be read`, { hint: `Check signing.key / ${signingKeyEnvVar}; create a key with \`squizzle keygen\`.`, cause })
+    throw new SquizzleError('USAGE', `signing key ${file} cannot be read`, {
+      hint: `Check signing.key / ${signingKeyEnvVar}; create a key with \`squizzle keygen\`.`,
+      cause,
+    })
   })
   return new KeySigner(decryptSigningKey(pem, env[passphraseEnvVar] ?? '', file))
 }

@@ -28,7 +28,13 @@ export function inTerminal(args: string[], options: { cwd: string; env?: Record<
   const command = [process.execPath, binPath, ...args].map(quote).join(' ')
   const child = spawn('script', ['-qec', command, '/dev/null'], {
     cwd: options.cwd,
-    env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '/tmp', TERM: 'xterm-256color', SQUIZZLE_DEV_URL: inject('postgresUrl'), ...options.env },
+    env: {
+      PATH: process.env['PATH'] ?? '',
+      HOME: process.env['HOME'] ?? '/tmp',
+      TERM: 'xterm-256color',
+      SQUIZZLE_DEV_URL: inject('postgresUrl'),
+      ...options.env,
+    },
     stdio: ['pipe', 'pipe', 'pipe'],
   })
   let output = ''
@@ -40,7 +46,9 @@ export function inTerminal(args: string[], options: { cwd: string; env?: Record<
   child.stdout.on('data', seen)
   child.stderr.on('data', seen)
   const done = new Promise<{ code: number | null; output: string }>((resolve, reject) => {
-    child.on('error', (err) => reject(new Error(`cannot run \`script\` (util-linux) for a pseudo-terminal: ${err.message}`)))
+    child.on('error', (err) =>
+      reject(new Error(`cannot run \`script\` (util-linux) for a pseudo-terminal: ${err.message}`)),
+    )
     child.on('close', (code) => resolve({ code, output }))
   })
   return {

@@ -11,7 +11,11 @@ import { buildVersion, type BuildOptions } from './build-version.js'
 
 let dir: string
 let storage: ArtifactStorage
-const sbom: Attachment = { artifactType: 'application/vnd.cyclonedx+json', mediaType: 'application/vnd.cyclonedx+json', data: Buffer.from('{}') }
+const sbom: Attachment = {
+  artifactType: 'application/vnd.cyclonedx+json',
+  mediaType: 'application/vnd.cyclonedx+json',
+  data: Buffer.from('{}'),
+}
 
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'squizzle-build-'))
@@ -38,7 +42,9 @@ describe('buildVersion with attachments', () => {
     let seen: { visible: boolean; files: Record<string, string> } | undefined
     const attachments = async (artifact: PulledArtifact) => {
       const files: Record<string, string> = {}
-      await readBundle(artifact.open(), artifact.manifest, { onFile: (f, content) => void (files[f.path] = content.toString()) })
+      await readBundle(artifact.open(), artifact.manifest, {
+        onFile: (f, content) => void (files[f.path] = content.toString()),
+      })
       seen = { visible: await storage.exists('1.0.0'), files }
       return [sbom]
     }
@@ -56,7 +62,12 @@ describe('buildVersion with attachments', () => {
     await expect(buildVersion(options({ attachments }))).rejects.toThrow('the lockfile cannot be read')
     expect(await storage.list()).toEqual([])
     expect(await storage.exists('1.0.0')).toBe(false)
-    expect(await stat(join(dir, 'squizzle.sum')).then(() => 'written', () => 'absent')).toBe('absent')
+    expect(
+      await stat(join(dir, 'squizzle.sum')).then(
+        () => 'written',
+        () => 'absent',
+      ),
+    ).toBe('absent')
     // The same build succeeds once the evidence can be made.
     await buildVersion(options({ attachments: async () => [sbom] }))
     expect((await storage.list()).map((v) => v.version)).toEqual(['1.0.0'])
@@ -64,7 +75,9 @@ describe('buildVersion with attachments', () => {
 
   it('refuses evidence for a storage that cannot hold attachments before storing anything', async () => {
     const plain: ArtifactStorage = { ...storage, attach: undefined, name: 'plain', push: storage.push.bind(storage) }
-    const err = await buildVersion(options({ storage: plain, attachments: async () => [sbom] })).catch((e: unknown) => e)
+    const err = await buildVersion(options({ storage: plain, attachments: async () => [sbom] })).catch(
+      (e: unknown) => e,
+    )
     expect((err as { code?: string }).code).toBe('STORAGE_UNSUPPORTED')
     expect(await storage.list()).toEqual([])
   })

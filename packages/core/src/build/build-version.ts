@@ -149,9 +149,13 @@ export async function buildVersion(options: BuildOptions): Promise<BuildResult> 
 /** Refuses evidence to attach to a storage that cannot hold it, before anything is read or stored. */
 function assertCanAttach(options: BuildOptions): void {
   if (!options.attachments || options.storage.attach) return
-  throw new SquizzleError('STORAGE_UNSUPPORTED', `${options.storage.name} cannot hold signatures, SBOMs or provenance`, {
-    hint: 'Build into an OCI image layout directory or an OCI registry, or build without attachments.',
-  })
+  throw new SquizzleError(
+    'STORAGE_UNSUPPORTED',
+    `${options.storage.name} cannot hold signatures, SBOMs or provenance`,
+    {
+      hint: 'Build into an OCI image layout directory or an OCI registry, or build without attachments.',
+    },
+  )
 }
 
 /** The ledger (checked against the storage), the version's place after the latest release, and its new files. */
@@ -182,8 +186,9 @@ function checkPairing(options: BuildOptions, release: Release, events: EventSink
     releasedIn: (path) => released.get(path)?.version,
   })
   for (const path of pairing.unpaired) {
-    const message = `no rollback file: rolling back ${version} leaves this migration's change in place `
-      + '(the schema check then fails if it changed the schema)'
+    const message =
+      `no rollback file: rolling back ${version} leaves this migration's change in place ` +
+      '(the schema check then fails if it changed the schema)'
     events({ type: 'warning', code: 'ROLLBACK_MISSING', version, path, message })
   }
   return pairing.irreversible
@@ -223,9 +228,20 @@ async function assembleVersion(
 async function snapshotFor(options: BuildOptions, release: Release, candidate: VersionContent, events: EventSink) {
   const { toolVersion, limits, snapshot } = options
   // Released versions the storage lacks (a fresh clone) replay from the repository, checked against the ledger.
-  const storage = await withRepositoryVersions({ ...replaySources(options, release.ledger, release.noTransaction), events })
+  const storage = await withRepositoryVersions({
+    ...replaySources(options, release.ledger, release.noTransaction),
+    events,
+  })
   const entries = [...candidate.entries]
-  return recordSnapshot({ storage, manifest: candidate.manifest, entries, snapshot: snapshot!, toolVersion, limits, events })
+  return recordSnapshot({
+    storage,
+    manifest: candidate.manifest,
+    entries,
+    snapshot: snapshot!,
+    toolVersion,
+    limits,
+    events,
+  })
 }
 
 /** Stores the version, its attachments before its tag. */
@@ -244,7 +260,12 @@ async function storeVersion(
 }
 
 /** Only a stored version is released: the ledger never names an artifact that does not exist. */
-async function appendToLedger(options: BuildOptions, release: Release, ref: ArtifactRef, events: EventSink): Promise<void> {
+async function appendToLedger(
+  options: BuildOptions,
+  release: Release,
+  ref: ArtifactRef,
+  events: EventSink,
+): Promise<void> {
   const { version, latest } = release
   const files = release.added.map((a) => ({ path: a.entry.path, sha256: a.entry.sha256 }))
   const entry = { version, digest: ref.digest, previousVersion: latest?.version ?? null, files }
@@ -266,16 +287,26 @@ async function newFiles(
     if (previous) {
       const sha256 = createHash('sha256').update(bytes).digest('hex')
       if (previous.sha256 !== sha256) {
-        throw new SquizzleError('RELEASED_FILE_MODIFIED', `${source.file} was released in version ${previous.version} and has been modified since`, {
-          hint: `Released SQL is immutable. Restore ${source.file} to its released content and put the change in a new file.`,
-          details: { path: source.path, version: previous.version, released: previous.sha256, current: sha256 },
-        })
+        throw new SquizzleError(
+          'RELEASED_FILE_MODIFIED',
+          `${source.file} was released in version ${previous.version} and has been modified since`,
+          {
+            hint: `Released SQL is immutable. Restore ${source.file} to its released content and put the change in a new file.`,
+            details: { path: source.path, version: previous.version, released: previous.sha256, current: sha256 },
+          },
+        )
       }
       continue
     }
     const entry = await manifestEntry(source.path, source.kind, bytes, noTransaction.has(source.path))
     added.push({ source, entry })
-    events({ type: 'build.file', path: entry.path, kind: entry.kind, size: entry.size, transactional: entry.transaction })
+    events({
+      type: 'build.file',
+      path: entry.path,
+      kind: entry.kind,
+      size: entry.size,
+      transactional: entry.transaction,
+    })
   }
   return added
 }
@@ -298,7 +329,10 @@ function versionManifest(
         created,
         ...(options.notes ? { notes: options.notes } : {}),
         ...(options.author ? { author: options.author } : {}),
-        tools: { squizzle: options.toolVersion, ...(options.drizzleKitVersion ? { 'drizzle-kit': options.drizzleKitVersion } : {}) },
+        tools: {
+          squizzle: options.toolVersion,
+          ...(options.drizzleKitVersion ? { 'drizzle-kit': options.drizzleKitVersion } : {}),
+        },
         transactionScope: options.transactionScope ?? 'version',
         ...(irreversible ? { irreversible: true } : {}),
         files: listed,

@@ -12,7 +12,10 @@ describe('checkNoTransactionPaths', () => {
     expect([...checkNoTransactionPaths(['migrations/002_idx.sql'], sources)]).toEqual(['migrations/002_idx.sql'])
   })
 
-  it.each([['db/migrations/002_idx.sql'], ['migrations/02_idx.sql'], ['002_idx.sql']])('refuses %s, which names no source file (CONFIG_INVALID)', (path) => {
-    expect(codeOf(() => checkNoTransactionPaths([path], sources))).toBe('CONFIG_INVALID')
-  })
+  it.each([['db/migrations/002_idx.sql'], ['migrations/02_idx.sql'], ['002_idx.sql']])(
+    'refuses %s, which names no source file (CONFIG_INVALID)',
+    (path) => {
+      expect(codeOf(() => checkNoTransactionPaths([path], sources))).toBe('CONFIG_INVALID')
+    },
+  )
 })

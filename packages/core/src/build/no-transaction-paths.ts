@@ -16,10 +16,14 @@ export function checkNoTransactionPaths(paths: readonly string[], sources: reado
   const known = new Set(sources.map((s) => s.path))
   const unknown = paths.filter((p) => !known.has(p))
   if (unknown.length > 0) {
-    throw new SquizzleError('CONFIG_INVALID', `noTransaction names ${unknown.length === 1 ? 'a file' : 'files'} not found among the source SQL: ${unknown.slice(0, 5).join(', ')}`, {
-      hint: 'List bundle paths, i.e. the kind folder then the path inside it (migrations/0219_drop_index.sql), of files that exist.',
-      details: { unknown },
-    })
+    throw new SquizzleError(
+      'CONFIG_INVALID',
+      `noTransaction names ${unknown.length === 1 ? 'a file' : 'files'} not found among the source SQL: ${unknown.slice(0, 5).join(', ')}`,
+      {
+        hint: 'List bundle paths, i.e. the kind folder then the path inside it (migrations/0219_drop_index.sql), of files that exist.',
+        details: { unknown },
+      },
+    )
   }
   return new Set(paths)
 }

@@ -46,8 +46,9 @@ export function checkRollbackPairing(input: PairingInput): PairingResult {
   if (input.irreversible && rollback.length > 0) {
     const message = `version ${input.version} is marked irreversible but carries rollback SQL (${rollback[0]!.path})`
     throw new SquizzleError('USAGE', message, {
-      hint: 'Build it without marking it irreversible to keep the rollback SQL, or move the rollback files out of '
-        + 'this version.',
+      hint:
+        'Build it without marking it irreversible to keep the rollback SQL, or move the rollback files out of ' +
+        'this version.',
       details: { version: input.version, rollback: rollback.map((f) => f.path) },
     })
   }

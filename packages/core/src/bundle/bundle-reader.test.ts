@@ -28,7 +28,13 @@ function manifestOf(files: ManifestFile[]): Manifest {
 /** A bundle written by Squizzle's writer and its manifest. */
 function bundle(contents: Record<string, string>): { manifest: Manifest; open: () => Readable } {
   const entries = Object.entries(contents).map(([path, text]) => ({ path, bytes: Buffer.from(text, 'utf8') }))
-  const files = entries.map(({ path, bytes }) => ({ path, kind: path.split('/')[0] as FileKind, size: bytes.length, sha256: sha256(bytes), transaction: true }))
+  const files = entries.map(({ path, bytes }) => ({
+    path,
+    kind: path.split('/')[0] as FileKind,
+    size: bytes.length,
+    sha256: sha256(bytes),
+    transaction: true,
+  }))
   return {
     manifest: manifestOf(files),
     open: () => writeBundle(entries.map(({ path, bytes }) => ({ path, size: bytes.length, source: bytes }))),
@@ -47,7 +53,9 @@ describe('readBundle', () => {
   it('round-trips what writeBundle wrote, calling onFile in manifest order with the verified bytes', async () => {
     const { manifest, open } = bundle(sample)
     const seen: [string, string][] = []
-    await readBundle(open(), manifest, { onFile: (file, content) => void seen.push([file.path, content.toString('utf8')]) })
+    await readBundle(open(), manifest, {
+      onFile: (file, content) => void seen.push([file.path, content.toString('utf8')]),
+    })
     expect(seen).toEqual(Object.entries(sample))
   })
 
@@ -79,7 +87,9 @@ describe('readBundle', () => {
 
   it('reads an empty bundle for a manifest without files', async () => {
     const { manifest, open } = bundle({})
-    await expect(readBundle(open(), manifest, { onFile: () => expect.fail('no file expected') })).resolves.toBeUndefined()
+    await expect(
+      readBundle(open(), manifest, { onFile: () => expect.fail('no file expected') }),
+    ).resolves.toBeUndefined()
   })
 
   it('passes an error thrown by onFile through unchanged and stops reading', async () => {
@@ -99,7 +109,9 @@ describe('readBundle', () => {
 
   it('refuses a bundle larger than maxBundleBytes (BUNDLE_LIMIT_EXCEEDED)', async () => {
     const { manifest, open } = bundle(sample)
-    await expect(readBundle(open(), manifest, { limits: { maxBundleBytes: 64 } })).rejects.toMatchObject({ code: 'BUNDLE_LIMIT_EXCEEDED' })
+    await expect(readBundle(open(), manifest, { limits: { maxBundleBytes: 64 } })).rejects.toMatchObject({
+      code: 'BUNDLE_LIMIT_EXCEEDED',
+    })
   })
 
   it('refuses a bundle whose file digest differs from the manifest (DIGEST_MISMATCH)', async () => {
@@ -119,13 +131,15 @@ describe('bundleFiles', () => {
   it('yields each verified file with its bytes', async () => {
     const { manifest, open } = bundle(sample)
     const seen: [string, string][] = []
-    for await (const { file, content } of bundleFiles(open(), manifest)) seen.push([file.path, content.toString('utf8')])
+    for await (const { file, content } of bundleFiles(open(), manifest))
+      seen.push([file.path, content.toString('utf8')])
     expect(seen).toEqual(Object.entries(sample))
   })
 
   it('yields empty contents when asked not to keep them', async () => {
     const { manifest, open } = bundle(sample)
-    for await (const { content } of bundleFiles(open(), manifest, { keepContent: false })) expect(content.length).toBe(0)
+    for await (const { content } of bundleFiles(open(), manifest, { keepContent: false }))
+      expect(content.length).toBe(0)
   })
 
   it('closes the source when the caller stops early', async () => {
@@ -155,14 +169,19 @@ describe('readBundle on a huge bundle', () => {
   /** A 200 MiB single-file bundle, generated as it is read; nothing of it is ever held whole. */
   function hugeBundle(): Readable {
     const pack = tar.pack()
-    const entry = pack.entry({ name: 'seed/huge.sql', size, mode: 0o644, mtime: new Date(0), uid: 0, gid: 0, uname: '', gname: '' }, (err) => {
-      if (err) pack.destroy(err)
-      else pack.finalize()
-    })
+    const entry = pack.entry(
+      { name: 'seed/huge.sql', size, mode: 0o644, mtime: new Date(0), uid: 0, gid: 0, uname: '', gname: '' },
+      (err) => {
+        if (err) pack.destroy(err)
+        else pack.finalize()
+      },
+    )
     pipeline(
-      Readable.from((function* () {
-        for (let i = 0; i < blocks; i++) yield block
-      })()),
+      Readable.from(
+        (function* () {
+          for (let i = 0; i < blocks; i++) yield block
+        })(),
+      ),
       entry,
     ).catch((err: unknown) => pack.destroy(err as Error))
     return pack.pipe(createGzip({ level: 1 }))
@@ -171,7 +190,9 @@ describe('readBundle on a huge bundle', () => {
   it('keeps memory flat without onFile (rss grows by well under the bundle size)', async () => {
     const hash = createHash('sha256')
     for (let i = 0; i < blocks; i++) hash.update(block)
-    const manifest = manifestOf([{ path: 'seed/huge.sql', kind: 'seed', size, sha256: hash.digest('hex'), transaction: true }])
+    const manifest = manifestOf([
+      { path: 'seed/huge.sql', kind: 'seed', size, sha256: hash.digest('hex'), transaction: true },
+    ])
 
     const before = process.memoryUsage().rss
     let peak = before

@@ -38,7 +38,10 @@ export interface BundleFile {
  */
 export async function readBundle(source: Readable, manifest: Manifest, options: ReadBundleOptions = {}): Promise<void> {
   const { onFile } = options
-  for await (const { file, content } of bundleFiles(source, manifest, { limits: options.limits, keepContent: onFile !== undefined })) {
+  for await (const { file, content } of bundleFiles(source, manifest, {
+    limits: options.limits,
+    keepContent: onFile !== undefined,
+  })) {
     if (onFile) await onFile(file, content)
   }
 }
@@ -75,7 +78,10 @@ export async function* bundleFiles(
       yield { file, content: content ?? Buffer.alloc(0) }
     }
     if (index !== expected.length) {
-      throw unsafe('BUNDLE_CORRUPT', `bundle ends after ${index} of ${expected.length} files; missing ${expected[index]?.path}`)
+      throw unsafe(
+        'BUNDLE_CORRUPT',
+        `bundle ends after ${index} of ${expected.length} files; missing ${expected[index]?.path}`,
+      )
     }
     finished = true
   } catch (err) {
@@ -126,33 +132,51 @@ async function readEntry(entry: AsyncIterable<Buffer>, file: ManifestFile, keep:
   const digest = hash.digest('hex')
   if (digest !== file.sha256) {
     throw new SquizzleError('DIGEST_MISMATCH', `${file.path}: SHA-256 is ${digest}, the manifest says ${file.sha256}`, {
-      hint: 'The bundle was altered after it was built. Do not apply it; rebuild or restore the version from a '
-        + 'trusted copy.',
+      hint:
+        'The bundle was altered after it was built. Do not apply it; rebuild or restore the version from a ' +
+        'trusted copy.',
       details: { path: file.path, expected: file.sha256, actual: digest },
     })
   }
   return content
 }
 
-function checkEntry(header: tar.Header, expected: readonly ManifestFile[], index: number, limits: BundleLimits): ManifestFile {
+function checkEntry(
+  header: tar.Header,
+  expected: readonly ManifestFile[],
+  index: number,
+  limits: BundleLimits,
+): ManifestFile {
   if (index >= limits.maxFiles) throw unsafe('BUNDLE_LIMIT_EXCEEDED', `more than ${limits.maxFiles} entries`)
   checkEntryName(header.name)
   if (header.type !== 'file') {
-    throw unsafe('BUNDLE_UNSAFE', `entry ${header.name} is a ${header.type ?? 'special entry'}, only regular files are allowed`)
+    throw unsafe(
+      'BUNDLE_UNSAFE',
+      `entry ${header.name} is a ${header.type ?? 'special entry'}, only regular files are allowed`,
+    )
   }
   const file = expected[index]
   if (!file || file.path !== header.name) {
     const listed = expected.some((f) => f.path === header.name)
-    throw unsafe('BUNDLE_UNSAFE', listed ? `entry ${header.name} is duplicated or out of order` : `entry ${header.name} is not listed in the manifest`)
+    throw unsafe(
+      'BUNDLE_UNSAFE',
+      listed
+        ? `entry ${header.name} is duplicated or out of order`
+        : `entry ${header.name} is not listed in the manifest`,
+    )
   }
-  if (header.size !== file.size) throw unsafe('BUNDLE_CORRUPT', `entry ${file.path} is ${header.size} bytes, the manifest says ${file.size}`)
-  if (file.size > limits.maxFileBytes) throw unsafe('BUNDLE_LIMIT_EXCEEDED', `entry ${file.path} is larger than ${limits.maxFileBytes} bytes`)
+  if (header.size !== file.size)
+    throw unsafe('BUNDLE_CORRUPT', `entry ${file.path} is ${header.size} bytes, the manifest says ${file.size}`)
+  if (file.size > limits.maxFileBytes)
+    throw unsafe('BUNDLE_LIMIT_EXCEEDED', `entry ${file.path} is larger than ${limits.maxFileBytes} bytes`)
   return file
 }
 
 function checkEntryName(name: string): void {
-  if (name.startsWith('/') || /^[A-Za-z]:/.test(name)) throw unsafe('BUNDLE_UNSAFE', `entry ${name} has an absolute path`)
-  if (name.includes('\\') || name.includes('\0')) throw unsafe('BUNDLE_UNSAFE', `entry ${JSON.stringify(name)} has a forbidden character`)
+  if (name.startsWith('/') || /^[A-Za-z]:/.test(name))
+    throw unsafe('BUNDLE_UNSAFE', `entry ${name} has an absolute path`)
+  if (name.includes('\\') || name.includes('\0'))
+    throw unsafe('BUNDLE_UNSAFE', `entry ${JSON.stringify(name)} has a forbidden character`)
   if (name.split('/').some((part) => part === '..' || part === '.' || part === '')) {
     throw unsafe('BUNDLE_UNSAFE', `entry ${name} has a relative or empty path segment`)
   }
@@ -184,7 +208,8 @@ class ByteCounter {
   constructor(limits: BundleLimits, declared: number) {
     this.compressed = passThrough((n) => {
       this.inBytes += n
-      if (this.inBytes > limits.maxBundleBytes) return unsafe('BUNDLE_LIMIT_EXCEEDED', `bundle is larger than ${limits.maxBundleBytes} bytes`)
+      if (this.inBytes > limits.maxBundleBytes)
+        return unsafe('BUNDLE_LIMIT_EXCEEDED', `bundle is larger than ${limits.maxBundleBytes} bytes`)
       return undefined
     })
     this.decompressed = passThrough((n) => {
@@ -198,7 +223,10 @@ class ByteCounter {
         return unsafe('BUNDLE_LIMIT_EXCEEDED', `bundle expands beyond the ${declared} bytes its manifest accounts for`)
       }
       if (this.outBytes > 1024 * 1024 && this.outBytes / Math.max(this.inBytes, 1) > limits.maxRatio) {
-        return unsafe('BUNDLE_LIMIT_EXCEEDED', `bundle expands more than ${limits.maxRatio} times (a compression bomb?)`)
+        return unsafe(
+          'BUNDLE_LIMIT_EXCEEDED',
+          `bundle expands more than ${limits.maxRatio} times (a compression bomb?)`,
+        )
       }
       return undefined
     })

@@ -27,7 +27,8 @@ async function bytesOf(stream: Readable): Promise<Buffer> {
   return Buffer.concat(chunks)
 }
 
-const write = (list: readonly BundleEntry[], options?: WriteBundleOptions): Promise<Buffer> => bytesOf(writeBundle(list, options))
+const write = (list: readonly BundleEntry[], options?: WriteBundleOptions): Promise<Buffer> =>
+  bytesOf(writeBundle(list, options))
 const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex')
 
 /** Every tar header and body in the gzip-compressed tar. */
@@ -35,7 +36,8 @@ async function tarEntries(gz: Buffer): Promise<{ header: tar.Header; body: Buffe
   const extract = tar.extract()
   const out: { header: tar.Header; body: Buffer }[] = []
   const done = (async () => {
-    for await (const entry of extract) out.push({ header: entry.header, body: await bytesOf(entry as unknown as Readable) })
+    for await (const entry of extract)
+      out.push({ header: entry.header, body: await bytesOf(entry as unknown as Readable) })
   })()
   extract.end(gunzipSync(gz))
   await done
@@ -76,7 +78,8 @@ describe('writeBundle', () => {
   it('uses mtime 0 without SOURCE_DATE_EPOCH, and lets the mtime option win over it', async () => {
     vi.stubEnv('SOURCE_DATE_EPOCH', '1700000000')
     try {
-      for (const { header } of await tarEntries(await write(entries, { mtime: 42 }))) expect(header.mtime?.getTime()).toBe(42_000)
+      for (const { header } of await tarEntries(await write(entries, { mtime: 42 })))
+        expect(header.mtime?.getTime()).toBe(42_000)
     } finally {
       vi.unstubAllEnvs()
     }
@@ -100,7 +103,15 @@ describe('writeBundle', () => {
     const found = await tarEntries(await write(entries, { mtime: 0 }))
     expect(found.map((e) => e.header.name)).toEqual(entries.map((e) => e.path))
     for (const [i, { header, body }] of found.entries()) {
-      expect(header).toMatchObject({ type: 'file', uid: 0, gid: 0, uname: '', gname: '', mode: 0o644, size: entries[i]!.size })
+      expect(header).toMatchObject({
+        type: 'file',
+        uid: 0,
+        gid: 0,
+        uname: '',
+        gname: '',
+        mode: 0o644,
+        size: entries[i]!.size,
+      })
       expect(body).toEqual(Buffer.from(entries[i]!.source as Uint8Array))
     }
   })

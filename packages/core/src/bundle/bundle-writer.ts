@@ -38,7 +38,17 @@ export function writeBundle(entries: readonly BundleEntry[], options: WriteBundl
   const pack = tar.pack()
   const fill = async (): Promise<void> => {
     for (const entry of entries) {
-      const header = { name: entry.path, size: entry.size, mode: 0o644, mtime, uid: 0, gid: 0, uname: '', gname: '', type: 'file' as const }
+      const header = {
+        name: entry.path,
+        size: entry.size,
+        mode: 0o644,
+        mtime,
+        uid: 0,
+        gid: 0,
+        uname: '',
+        gname: '',
+        type: 'file' as const,
+      }
       const check = new EntryCheck(entry)
       if (entry.source instanceof Uint8Array) {
         const bytes = Buffer.from(entry.source)
@@ -53,7 +63,9 @@ export function writeBundle(entries: readonly BundleEntry[], options: WriteBundl
     }
     pack.finalize()
   }
-  fill().catch((err: unknown) => pack.destroy(isSquizzleError(err) ? err : changed(String((err as Error).message ?? err), err)))
+  fill().catch((err: unknown) =>
+    pack.destroy(isSquizzleError(err) ? err : changed(String((err as Error).message ?? err), err)),
+  )
   const gzip = createGzip({ level: 9, memLevel: 9, strategy: zlibConstants.Z_DEFAULT_STRATEGY })
   const out = pack.pipe(gzip).pipe(new FixedGzipHeader())
   pack.on('error', (err) => out.destroy(err))
@@ -84,12 +96,15 @@ class EntryCheck {
   update(chunk: Buffer): void {
     this.seen += chunk.length
     if (this.entry.sha256) this.hash.update(chunk)
-    if (this.seen > this.entry.size) throw changed(`${this.entry.path} is larger than the ${this.entry.size} bytes it was built with`)
+    if (this.seen > this.entry.size)
+      throw changed(`${this.entry.path} is larger than the ${this.entry.size} bytes it was built with`)
   }
 
   end(): void {
-    if (this.seen !== this.entry.size) throw changed(`${this.entry.path} is ${this.seen} bytes, not the ${this.entry.size} it was built with`)
-    if (this.entry.sha256 && this.hash.digest('hex') !== this.entry.sha256) throw changed(`${this.entry.path} changed while the bundle was being written`)
+    if (this.seen !== this.entry.size)
+      throw changed(`${this.entry.path} is ${this.seen} bytes, not the ${this.entry.size} it was built with`)
+    if (this.entry.sha256 && this.hash.digest('hex') !== this.entry.sha256)
+      throw changed(`${this.entry.path} changed while the bundle was being written`)
   }
 
   stream(): Transform {

@@ -4,12 +4,22 @@ import { compareBundleFiles, comparePaths } from './file-order.js'
 describe('comparePaths', () => {
   it('orders numbers naturally: 2_x before 10_x', () => {
     expect(comparePaths('migrations/2_x.sql', 'migrations/10_x.sql')).toBeLessThan(0)
-    expect(['10_b.sql', '2_a.sql', '1_c.sql', '100_a.sql'].sort(comparePaths)).toEqual(['1_c.sql', '2_a.sql', '10_b.sql', '100_a.sql'])
+    expect(['10_b.sql', '2_a.sql', '1_c.sql', '100_a.sql'].sort(comparePaths)).toEqual([
+      '1_c.sql',
+      '2_a.sql',
+      '10_b.sql',
+      '100_a.sql',
+    ])
   })
 
   it('orders timestamped names (Prisma, drizzle) as their digits say', () => {
     const names = ['20230105115145_b.sql', '20221227191746_a.sql', '0010_c.sql', '0002_d.sql']
-    expect([...names].sort(comparePaths)).toEqual(['0002_d.sql', '0010_c.sql', '20221227191746_a.sql', '20230105115145_b.sql'])
+    expect([...names].sort(comparePaths)).toEqual([
+      '0002_d.sql',
+      '0010_c.sql',
+      '20221227191746_a.sql',
+      '20230105115145_b.sql',
+    ])
   })
 
   it('orders natural ties by bytes, so the order is total: 01_a and 1_a differ', () => {

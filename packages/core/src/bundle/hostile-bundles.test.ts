@@ -24,7 +24,10 @@ function load(name: string): { manifest: Manifest; open: () => ReturnType<typeof
 }
 
 /** Reads a fixture; returns the typed error code, and which files onFile saw first. */
-async function read(name: string, limits?: Partial<BundleLimits>): Promise<{ code: SquizzleError['code'] | 'accepted'; seen: ManifestFile[] }> {
+async function read(
+  name: string,
+  limits?: Partial<BundleLimits>,
+): Promise<{ code: SquizzleError['code'] | 'accepted'; seen: ManifestFile[] }> {
   const { manifest, open } = load(name)
   const seen: ManifestFile[] = []
   try {
@@ -102,13 +105,16 @@ describe('hostile bundles', () => {
     expect((await read(name, limits)).code).toBe(code)
   })
 
-  it.each(refused.filter(([, , limits]) => limits === undefined))('refuses %s through bundleFiles too', async (name, code) => {
-    const { manifest, open } = load(name)
-    const consume = async (): Promise<void> => {
-      for await (const { file } of bundleFiles(open(), manifest)) expect(manifest.files).toContain(file)
-    }
-    await expect(consume()).rejects.toMatchObject({ code })
-  })
+  it.each(refused.filter(([, , limits]) => limits === undefined))(
+    'refuses %s through bundleFiles too',
+    async (name, code) => {
+      const { manifest, open } = load(name)
+      const consume = async (): Promise<void> => {
+        for await (const { file } of bundleFiles(open(), manifest)) expect(manifest.files).toContain(file)
+      }
+      await expect(consume()).rejects.toMatchObject({ code })
+    },
+  )
 
   it('refuses the overridden entry in pax-path-override before its bytes reach onFile', async () => {
     expect((await read('pax-path-override')).seen).toEqual([])
@@ -133,8 +139,12 @@ describe('hostile bundles', () => {
   })
 
   it('lists every fixture in the README, one line each, and no other', () => {
-    const names = readdirSync(hostile).filter((f) => f.endsWith('.tar.gz')).map((f) => f.slice(0, -'.tar.gz'.length))
-    const listed = [...readFileSync(join(fixtures, 'README.md'), 'utf8').matchAll(/^- `([a-z0-9-]+)` — /gm)].map((m) => m[1])
+    const names = readdirSync(hostile)
+      .filter((f) => f.endsWith('.tar.gz'))
+      .map((f) => f.slice(0, -'.tar.gz'.length))
+    const listed = [...readFileSync(join(fixtures, 'README.md'), 'utf8').matchAll(/^- `([a-z0-9-]+)` — /gm)].map(
+      (m) => m[1],
+    )
     expect([...listed].sort()).toEqual([...names].sort())
     for (const name of names) expect(existsSync(join(hostile, `${name}.manifest.json`))).toBe(true)
     expect(new Set(refused.map(([name]) => name))).toEqual(new Set(names.filter((n) => n !== 'valid')))
@@ -146,7 +156,11 @@ describe('hostile bundles', () => {
       execFileSync(process.execPath, [join(fixtures, 'make-hostile.mjs'), out])
       const written = readdirSync(out).sort()
       expect(readdirSync(hostile).sort()).toEqual(written)
-      for (const file of written) expect([file, sameContent(readFileSync(join(out, file)), readFileSync(join(hostile, file)))]).toEqual([file, true])
+      for (const file of written)
+        expect([file, sameContent(readFileSync(join(out, file)), readFileSync(join(hostile, file)))]).toEqual([
+          file,
+          true,
+        ])
     } finally {
       rmSync(out, { recursive: true, force: true })
     }

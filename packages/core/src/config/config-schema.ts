@@ -5,14 +5,18 @@ const settings = {
   registry: {
     type: 'string',
     pattern: '^oci://',
-    description: 'The registry repository `squizzle push`, `pull` and `build --push` copy versions to and from: oci://HOST[:PORT]/REPO (add ?plain-http=true only for a registry without TLS). Credentials come from SQUIZZLE_REGISTRY_USERNAME/PASSWORD or docker login, never from this file.',
+    description:
+      'The registry repository `squizzle push`, `pull` and `build --push` copy versions to and from: oci://HOST[:PORT]/REPO (add ?plain-http=true only for a registry without TLS). Credentials come from SQUIZZLE_REGISTRY_USERNAME/PASSWORD or docker login, never from this file.',
     examples: ['oci://ghcr.io/acme/db-migrations'],
   },
   database: {
     type: 'object',
     additionalProperties: false,
     properties: {
-      url: { type: 'string', description: 'PostgreSQL URL. Prefer the DATABASE_URL environment variable for anything with a password.' },
+      url: {
+        type: 'string',
+        description: 'PostgreSQL URL. Prefer the DATABASE_URL environment variable for anything with a password.',
+      },
       applicationName: { type: 'string', maxLength: 63 },
       connectTimeout: {
         anyOf: [
@@ -51,37 +55,60 @@ const settings = {
   lint: {
     type: 'object',
     additionalProperties: false,
-    description: 'Lint new SQL with squawk on every build (squawk-cli must be installed); `build --lint[=warn|error]` overrides the level.',
+    description:
+      'Lint new SQL with squawk on every build (squawk-cli must be installed); `build --lint[=warn|error]` overrides the level.',
     properties: {
       level: { enum: ['warn', 'error'], description: 'warn: report findings; error: findings fail the build.' },
-      exclude: { type: 'array', items: { type: 'string', pattern: '^[a-z0-9-]+$' }, description: 'squawk rules to skip, e.g. prefer-bigint-over-int.' },
-      include: { type: 'array', items: { type: 'string', pattern: '^[a-z0-9-]+$' }, description: 'opt-in squawk rules to enable, e.g. require-timeout-settings.' },
-      pgVersion: { type: 'string', pattern: '^[0-9]+(\\.[0-9]+)?$', description: 'PostgreSQL version the rules assume, e.g. 15.4.' },
+      exclude: {
+        type: 'array',
+        items: { type: 'string', pattern: '^[a-z0-9-]+$' },
+        description: 'squawk rules to skip, e.g. prefer-bigint-over-int.',
+      },
+      include: {
+        type: 'array',
+        items: { type: 'string', pattern: '^[a-z0-9-]+$' },
+        description: 'opt-in squawk rules to enable, e.g. require-timeout-settings.',
+      },
+      pgVersion: {
+        type: 'string',
+        pattern: '^[0-9]+(\\.[0-9]+)?$',
+        description: 'PostgreSQL version the rules assume, e.g. 15.4.',
+      },
     },
   },
   noTransaction: {
     type: 'array',
     uniqueItems: true,
     items: { type: 'string', minLength: 1 },
-    description: 'Bundle paths (migrations/0219_x.sql) of files that run outside a transaction without a -- squizzle:no-transaction line, like Diesel\'s run_in_transaction = false.',
+    description:
+      "Bundle paths (migrations/0219_x.sql) of files that run outside a transaction without a -- squizzle:no-transaction line, like Diesel's run_in_transaction = false.",
   },
   snapshot: {
     type: 'object',
     additionalProperties: false,
     description: 'The schema snapshot build records by replaying every version on an empty database.',
     properties: {
-      enabled: { type: 'boolean', description: 'Record a snapshot at build (default true; --no-snapshot turns it off).' },
-      devUrl: { type: 'string', description: 'PostgreSQL server to replay on (a fresh database is created and dropped there) instead of an embedded one. Prefer SQUIZZLE_DEV_URL for anything with a password.' },
+      enabled: {
+        type: 'boolean',
+        description: 'Record a snapshot at build (default true; --no-snapshot turns it off).',
+      },
+      devUrl: {
+        type: 'string',
+        description:
+          'PostgreSQL server to replay on (a fresh database is created and dropped there) instead of an embedded one. Prefer SQUIZZLE_DEV_URL for anything with a password.',
+      },
     },
   },
   rollback: {
     type: 'object',
     additionalProperties: false,
-    description: 'How build pairs rollback files (rollback/<name>) with migrations (migrations/<name>, drizzle/<name>).',
+    description:
+      'How build pairs rollback files (rollback/<name>) with migrations (migrations/<name>, drizzle/<name>).',
     properties: {
       required: {
         type: 'boolean',
-        description: 'Every migration needs its rollback file (default true; build --irreversible skips it for one version). false, for a team that never rolls back: migrations may go without one (build warns and names them), and a version without any rollback file is built irreversible.',
+        description:
+          'Every migration needs its rollback file (default true; build --irreversible skips it for one version). false, for a team that never rolls back: migrations may go without one (build warns and names them), and a version without any rollback file is built irreversible.',
       },
     },
   },
@@ -91,28 +118,63 @@ const settings = {
       'Run the seed/ files of each version on apply (default true). Set false for production: the seeds are still ' +
       'verified with every other byte, but not run, and status and history name them as skipped.',
   },
-  lockTimeoutMs: { type: 'integer', minimum: 0, maximum: 86400000, description: 'How long apply waits for another migrator.' },
+  lockTimeoutMs: {
+    type: 'integer',
+    minimum: 0,
+    maximum: 86400000,
+    description: 'How long apply waits for another migrator.',
+  },
   allowOutOfOrder: { type: 'boolean' },
   signing: {
     type: 'object',
     additionalProperties: false,
     description: 'How `squizzle sign` and `build --sign` sign: with a local key, or keyless (Fulcio + Rekor).',
     properties: {
-      method: { enum: ['key', 'keyless'], description: 'key: an encrypted ECDSA P-256 key from `squizzle keygen`; keyless: a Sigstore certificate for the CI identity.' },
-      key: { type: 'string', minLength: 1, description: 'Path to the encrypted private key (PEM), relative to the config file. Its passphrase comes from SQUIZZLE_SIGNING_KEY_PASSPHRASE.' },
-      fulcioUrl: { type: 'string', pattern: '^https?://[^\\s@]+$', description: 'Fulcio URL (default: the public-good instance).' },
-      rekorUrl: { type: 'string', pattern: '^https?://[^\\s@]+$', description: 'Rekor URL (default: the public-good instance).' },
-      tsaUrl: { type: 'string', pattern: '^https?://[^\\s@]+$', description: 'RFC 3161 timestamp authority URL; a timestamp is added only when set.' },
+      method: {
+        enum: ['key', 'keyless'],
+        description:
+          'key: an encrypted ECDSA P-256 key from `squizzle keygen`; keyless: a Sigstore certificate for the CI identity.',
+      },
+      key: {
+        type: 'string',
+        minLength: 1,
+        description:
+          'Path to the encrypted private key (PEM), relative to the config file. Its passphrase comes from SQUIZZLE_SIGNING_KEY_PASSPHRASE.',
+      },
+      fulcioUrl: {
+        type: 'string',
+        pattern: '^https?://[^\\s@]+$',
+        description: 'Fulcio URL (default: the public-good instance).',
+      },
+      rekorUrl: {
+        type: 'string',
+        pattern: '^https?://[^\\s@]+$',
+        description: 'Rekor URL (default: the public-good instance).',
+      },
+      tsaUrl: {
+        type: 'string',
+        pattern: '^https?://[^\\s@]+$',
+        description: 'RFC 3161 timestamp authority URL; a timestamp is added only when set.',
+      },
     },
   },
   trust: {
     type: 'object',
     additionalProperties: false,
     required: ['signatures'],
-    description: 'Which signatures verify and apply accept. Set it per environment; an environment\'s trust replaces the top level\'s.',
+    description:
+      "Which signatures verify and apply accept. Set it per environment; an environment's trust replaces the top level's.",
     properties: {
-      signatures: { enum: ['required', 'optional'], description: 'required: an unsigned version is refused (exit 4). optional: unsigned passes, a bad signature is still refused.' },
-      publicKeys: { type: 'array', items: { type: 'string', minLength: 1 }, description: 'Paths to trusted public keys (PEM), relative to the config file.' },
+      signatures: {
+        enum: ['required', 'optional'],
+        description:
+          'required: an unsigned version is refused (exit 4). optional: unsigned passes, a bad signature is still refused.',
+      },
+      publicKeys: {
+        type: 'array',
+        items: { type: 'string', minLength: 1 },
+        description: 'Paths to trusted public keys (PEM), relative to the config file.',
+      },
       identities: {
         type: 'array',
         description: 'Trusted keyless signers.',
@@ -121,12 +183,25 @@ const settings = {
           additionalProperties: false,
           required: ['issuer', 'subject'],
           properties: {
-            issuer: { type: 'string', minLength: 1, description: 'OIDC issuer, matched exactly, e.g. https://token.actions.githubusercontent.com' },
-            subject: { type: 'string', minLength: 1, description: 'Regular expression the whole certificate subject (SAN) must match.' },
+            issuer: {
+              type: 'string',
+              minLength: 1,
+              description: 'OIDC issuer, matched exactly, e.g. https://token.actions.githubusercontent.com',
+            },
+            subject: {
+              type: 'string',
+              minLength: 1,
+              description: 'Regular expression the whole certificate subject (SAN) must match.',
+            },
           },
         },
       },
-      trustedRoot: { type: 'string', minLength: 1, description: 'Path to a Sigstore trusted_root.json (private or offline instances). Default: the public-good root via TUF.' },
+      trustedRoot: {
+        type: 'string',
+        minLength: 1,
+        description:
+          'Path to a Sigstore trusted_root.json (private or offline instances). Default: the public-good root via TUF.',
+      },
     },
   },
   limits: {

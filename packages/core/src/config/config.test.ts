@@ -64,7 +64,11 @@ describe('validateConfig', () => {
     ['an empty ledger path', { ledger: '' }, '/ledger'],
     ['non-boolean seeds', { environments: { production: { seeds: 'no' } } }, '/environments/production/seeds'],
     ['a connect timeout that is not a duration', { database: { connectTimeout: 'soon' } }, '/database/connectTimeout'],
-    ['a bad key inside an environment', { environments: { production: { lockTimeoutMs: -1 } } }, '/environments/production/lockTimeoutMs'],
+    [
+      'a bad key inside an environment',
+      { environments: { production: { lockTimeoutMs: -1 } } },
+      '/environments/production/lockTimeoutMs',
+    ],
     ['an unknown key inside an environment', { environments: { production: { environments: {} } } }, 'environments'],
   ])('refuses %s with CONFIG_INVALID naming the key in details.problems', (_name, value, key) => {
     const err = errorOf(() => validateConfig(value, 'squizzle.config.yaml'))
@@ -74,7 +78,10 @@ describe('validateConfig', () => {
   })
 
   it('accepts noTransaction paths and snapshot settings, and refuses an unknown snapshot key', () => {
-    const value = { noTransaction: ['migrations/0219_x.sql'], snapshot: { enabled: false, devUrl: 'postgres://localhost/dev' } }
+    const value = {
+      noTransaction: ['migrations/0219_x.sql'],
+      snapshot: { enabled: false, devUrl: 'postgres://localhost/dev' },
+    }
     expect(validateConfig(value, 'c.json')).toBe(value)
     expect(errorOf(() => validateConfig({ snapshot: { enable: true } }, 'c.json')).code).toBe('CONFIG_INVALID')
     expect(errorOf(() => validateConfig({ noTransaction: 'migrations/x.sql' }, 'c.json')).code).toBe('CONFIG_INVALID')
@@ -104,7 +111,7 @@ describe('plugin settings', () => {
     expect(validateConfig(value, 'squizzle.config.yaml')).toBe(value)
   })
 
-  it('lets an environment replace a plugin storage whole (never mixing one plugin\'s options into another)', () => {
+  it("lets an environment replace a plugin storage whole (never mixing one plugin's options into another)", () => {
     const config: SquizzleConfig = {
       storage: { use: 'a', options: { bucket: 'x' } },
       environments: { prod: { storage: { use: 'b' } }, local: { storage: 'file:.squizzle/artifacts' } },
@@ -148,7 +155,10 @@ describe('resolveEnvironment', () => {
   })
 
   it('merges snapshot settings key by key, and adds none when neither level has them', () => {
-    const withSnapshot: SquizzleConfig = { snapshot: { devUrl: 'postgres://dev/x' }, environments: { ci: { snapshot: { enabled: false } } } }
+    const withSnapshot: SquizzleConfig = {
+      snapshot: { devUrl: 'postgres://dev/x' },
+      environments: { ci: { snapshot: { enabled: false } } },
+    }
     expect(resolveEnvironment(withSnapshot, 'ci').snapshot).toEqual({ devUrl: 'postgres://dev/x', enabled: false })
     expect(resolveEnvironment(config, 'production')).not.toHaveProperty('snapshot')
   })
@@ -170,9 +180,12 @@ describe('resolveEnvironment', () => {
     expect(errorOf(() => resolveEnvironment({ storage: 'file:x' }, 'production')).code).toBe('CONFIG_INVALID')
   })
 
-  it.each(['toString', 'constructor', '__proto__', 'hasOwnProperty'])('refuses %j, a name only inherited from Object.prototype (CONFIG_INVALID)', (env) => {
-    expect(errorOf(() => resolveEnvironment(config, env)).code).toBe('CONFIG_INVALID')
-  })
+  it.each(['toString', 'constructor', '__proto__', 'hasOwnProperty'])(
+    'refuses %j, a name only inherited from Object.prototype (CONFIG_INVALID)',
+    (env) => {
+      expect(errorOf(() => resolveEnvironment(config, env)).code).toBe('CONFIG_INVALID')
+    },
+  )
 })
 
 describe('signing and trust settings', () => {
@@ -188,10 +201,24 @@ describe('signing and trust settings', () => {
   it('accepts a signing block and a trust policy per environment, the environment replacing the top level', () => {
     const config = validateConfig(
       {
-        signing: { method: 'keyless', fulcioUrl: 'https://fulcio.example', rekorUrl: 'https://rekor.example', tsaUrl: 'http://127.0.0.1:8080/api/v1/timestamp' },
+        signing: {
+          method: 'keyless',
+          fulcioUrl: 'https://fulcio.example',
+          rekorUrl: 'https://rekor.example',
+          tsaUrl: 'http://127.0.0.1:8080/api/v1/timestamp',
+        },
         trust: { signatures: 'optional' },
         environments: {
-          production: { trust: { signatures: 'required', publicKeys: ['keys/release.pub'], identities: [{ issuer: 'https://token.actions.githubusercontent.com', subject: 'https://github\\.com/acme/.*' }], trustedRoot: 'trusted_root.json' } },
+          production: {
+            trust: {
+              signatures: 'required',
+              publicKeys: ['keys/release.pub'],
+              identities: [
+                { issuer: 'https://token.actions.githubusercontent.com', subject: 'https://github\\.com/acme/.*' },
+              ],
+              trustedRoot: 'trusted_root.json',
+            },
+          },
         },
       },
       'squizzle.config.yaml',

@@ -58,10 +58,14 @@ export async function checkDrift(options: CheckDriftOptions): Promise<DriftRepor
   if (!record) return { status: 'no-version', version: null, digest: null, ...empty }
   const pulled = await storage.pull(record.version)
   if (record.manifestDigest !== null && pulled.ref.digest !== record.manifestDigest) {
-    throw new SquizzleError('TAMPERED', `version ${record.version} was applied as ${record.manifestDigest}, but storage now holds ${pulled.ref.digest}`, {
-      hint: 'A released version was replaced in storage; its snapshot cannot be trusted. Restore the original artifact and investigate.',
-      details: { tampered: [{ version: record.version, applied: record.manifestDigest, stored: pulled.ref.digest }] },
-    })
+    throw new SquizzleError(
+      'TAMPERED',
+      `version ${record.version} was applied as ${record.manifestDigest}, but storage now holds ${pulled.ref.digest}`,
+      {
+        hint: 'A released version was replaced in storage; its snapshot cannot be trusted. Restore the original artifact and investigate.',
+        details: { tampered: [{ version: record.version, applied: record.manifestDigest, stored: pulled.ref.digest }] },
+      },
+    )
   }
   const expected = await versionSnapshot(pulled, options.limits)
   if (!expected) return { status: 'no-snapshot', version: record.version, digest: record.manifestDigest, ...empty }

@@ -11,7 +11,11 @@ export interface VersionDiff {
   from: string
   to: string
   /** Each version above `from` up to `to`, with the files it added in bundle order (the snapshot file excluded). */
-  versions: { version: string; digest: string; files: { path: string; kind: FileKind; size: number; sha256: string }[] }[]
+  versions: {
+    version: string
+    digest: string
+    files: { path: string; kind: FileKind; size: number; sha256: string }[]
+  }[]
   /**
    * The schema difference between the two versions' snapshots (from `from` to `to`),
    * or null when either was built without a snapshot (`missingSnapshots` says which).
@@ -31,7 +35,12 @@ export interface VersionDiff {
  * diff.versions.map((v) => v.files.length)
  * ```
  */
-export async function diffVersions(options: { storage: ArtifactStorage; from: string; to: string; limits?: Partial<BundleLimits> | undefined }): Promise<VersionDiff> {
+export async function diffVersions(options: {
+  storage: ArtifactStorage
+  from: string
+  to: string
+  limits?: Partial<BundleLimits> | undefined
+}): Promise<VersionDiff> {
   const from = parseVersion(options.from)
   const to = parseVersion(options.to)
   if (compareVersions(from, to) >= 0) {
@@ -51,11 +60,15 @@ export async function diffVersions(options: { storage: ArtifactStorage; from: st
       })
     }
   }
-  const between = stored.filter((v) => compareVersions(v, from) > 0 && compareVersions(v, to) <= 0).sort(compareVersions)
+  const between = stored
+    .filter((v) => compareVersions(v, from) > 0 && compareVersions(v, to) <= 0)
+    .sort(compareVersions)
   const versions: VersionDiff['versions'] = []
   for (const version of between) {
     const { manifest, ref } = await options.storage.pull(version)
-    const files = manifest.files.filter((f) => f.kind !== 'schema').map((f) => ({ path: f.path, kind: f.kind, size: f.size, sha256: f.sha256 }))
+    const files = manifest.files
+      .filter((f) => f.kind !== 'schema')
+      .map((f) => ({ path: f.path, kind: f.kind, size: f.size, sha256: f.sha256 }))
     versions.push({ version, digest: ref.digest, files })
   }
   const before = await versionSnapshot(await options.storage.pull(from), options.limits)
@@ -63,4 +76,3 @@ export async function diffVersions(options: { storage: ArtifactStorage; from: st
   const missingSnapshots = [before ? null : from, after ? null : to].filter((v): v is string => v !== null)
   return { from, to, versions, schema: before && after ? diffSnapshots(before, after) : null, missingSnapshots }
 }
-

@@ -14,7 +14,10 @@ import type { PulledArtifact } from '../storage/artifact-storage.js'
  * const expected = await versionSnapshot(await storage.pull('1.2.0'))
  * ```
  */
-export async function versionSnapshot(pulled: PulledArtifact, limits?: Partial<BundleLimits>): Promise<SchemaSnapshot | null> {
+export async function versionSnapshot(
+  pulled: PulledArtifact,
+  limits?: Partial<BundleLimits>,
+): Promise<SchemaSnapshot | null> {
   if (!pulled.manifest.files.some((f) => f.kind === 'schema')) return null
   let snapshot: SchemaSnapshot | null = null
   // The whole bundle is read: its structure and every file's digest are checked, not only the snapshot's.

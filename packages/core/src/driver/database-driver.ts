@@ -141,7 +141,10 @@ export interface DatabaseDriver {
    * Takes the database-wide migration lock, polling until `timeoutMs`; then throws
    * `LOCK_TIMEOUT` naming the holder. The lock dies with the process that holds it.
    */
-  lock(opts: { timeoutMs: number; onWait?: (holder: LockHolderInfo | null, waitedMs: number) => void }): Promise<MigrationLock>
+  lock(opts: {
+    timeoutMs: number
+    onWait?: (holder: LockHolderInfo | null, waitedMs: number) => void
+  }): Promise<MigrationLock>
   /** Who holds the migration lock now, or null when it is free. */
   lockHolder(): Promise<LockHolderInfo | null>
   /**

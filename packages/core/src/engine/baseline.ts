@@ -41,14 +41,20 @@ export interface BaselineResult {
  * await baselineVersion(ctx, '1.4.0') // then `apply` runs only versions above 1.4.0
  * ```
  */
-export async function baselineVersion(ctx: OperationContext, version: string, options: BaselineOptions = {}): Promise<BaselineResult> {
+export async function baselineVersion(
+  ctx: OperationContext,
+  version: string,
+  options: BaselineOptions = {},
+): Promise<BaselineResult> {
   const wanted = parseVersion(version)
   const force = options.force === true
   return underLock(ctx, async (state) => {
     await refuseRewrite(ctx, state, wanted, force)
     const started = new Date()
     const pulled = await guarded(ctx, 'baseline', wanted, () => ctx.storage.pull(wanted))
-    await guarded(ctx, 'baseline', wanted, () => verifyPulled(ctx.storage, pulled, { limits: ctx.limits, events: ctx.events }))
+    await guarded(ctx, 'baseline', wanted, () =>
+      verifyPulled(ctx.storage, pulled, { limits: ctx.limits, events: ctx.events }),
+    )
     const { kept, ...schema } = await guarded(ctx, 'baseline', wanted, () => checkBaselineSchema(ctx, pulled, force))
     await record(ctx, pulled, started, kept)
     const appliedVersions = new Set(state.applied.map((e) => e.version))
@@ -60,7 +66,14 @@ export async function baselineVersion(ctx: OperationContext, version: string, op
     const checked = { schema: schema.outcome, ...(schema.reason ? { reason: schema.reason } : {}), ...differences }
     const details = { digest: pulled.ref.digest, covered, force, ...checked }
     const { user: actor, host } = ctx.actor
-    await ctx.driver.records.addAudit({ operation: 'baseline', outcome: 'success', version: wanted, actor, host, details })
+    await ctx.driver.records.addAudit({
+      operation: 'baseline',
+      outcome: 'success',
+      version: wanted,
+      actor,
+      host,
+      details,
+    })
     return { version: wanted, digest: pulled.ref.digest, covered, schema }
   })
 }
@@ -73,24 +86,48 @@ async function refuseRewrite(
   force: boolean,
 ): Promise<void> {
   if (state.current !== null && compareVersions(wanted, state.current) <= 0) {
-    await refuse(ctx, 'baseline', wanted, new SquizzleError('HISTORY_NOT_EMPTY', `the database is already at ${state.current}; a baseline at ${wanted} would rewrite applied history`, {
-      hint: 'Baseline marks a database that Squizzle has not managed yet. Use rollback to go back, or baseline at a version above the current one.',
-      details: { version: wanted, current: state.current },
-    }))
+    await refuse(
+      ctx,
+      'baseline',
+      wanted,
+      new SquizzleError(
+        'HISTORY_NOT_EMPTY',
+        `the database is already at ${state.current}; a baseline at ${wanted} would rewrite applied history`,
+        {
+          hint: 'Baseline marks a database that Squizzle has not managed yet. Use rollback to go back, or baseline at a version above the current one.',
+          details: { version: wanted, current: state.current },
+        },
+      ),
+    )
   }
   const applies = state.applied.filter((e) => e.operation === 'apply')
   if (applies.length > 0 && !force) {
-    await refuse(ctx, 'baseline', wanted, new SquizzleError('HISTORY_NOT_EMPTY', `Squizzle already applied ${applies.length} version(s) to this database (current ${state.current})`, {
-      hint: 'Baseline is for databases Squizzle has not managed yet. If the versions up to this one were really '
-        + 'applied by hand, force the baseline (audited).',
-      remedies: [{ operation: 'baseline', args: [wanted], options: { force: true } }],
-      details: { version: wanted, current: state.current },
-    }))
+    await refuse(
+      ctx,
+      'baseline',
+      wanted,
+      new SquizzleError(
+        'HISTORY_NOT_EMPTY',
+        `Squizzle already applied ${applies.length} version(s) to this database (current ${state.current})`,
+        {
+          hint:
+            'Baseline is for databases Squizzle has not managed yet. If the versions up to this one were really ' +
+            'applied by hand, force the baseline (audited).',
+          remedies: [{ operation: 'baseline', args: [wanted], options: { force: true } }],
+          details: { version: wanted, current: state.current },
+        },
+      ),
+    )
   }
 }
 
 /** The baseline row and, in the same transaction, the snapshot a later rollback to this version compares with. */
-async function record(ctx: OperationContext, pulled: PulledArtifact, started: Date, kept: KeptFile | null): Promise<void> {
+async function record(
+  ctx: OperationContext,
+  pulled: PulledArtifact,
+  started: Date,
+  kept: KeptFile | null,
+): Promise<void> {
   const { manifest, ref } = pulled
   // Marked applied with its history row, under the lock proven just before COMMIT, like an apply.
   await ctx.driver.transaction(async (tx) => {

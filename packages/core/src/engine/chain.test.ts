@@ -69,7 +69,7 @@ describe('chainBreaks', () => {
     expect(broken([version('1.2.0', '1.1.0'), version('1.4.0', '1.3.0')], applied('1.1.0'))).toEqual(['1.4.0'])
   })
 
-  it('chains a version to one applied earlier in the same run, by that run\'s digest', () => {
+  it("chains a version to one applied earlier in the same run, by that run's digest", () => {
     const first = version('1.2.0', '1.1.0')
     expect(broken([first, version('1.3.0', '1.2.0', { previousDigest: first.digest })], applied('1.1.0'))).toEqual([])
     const onAnother = version('1.3.0', '1.2.0', { previousDigest: digest('other') })

@@ -55,11 +55,12 @@ export function concurrentIndexGuard(
 function invalidIndexError(invalid: readonly InvalidIndex[]): SquizzleError {
   const names = invalid.map((i) => `${i.schema}.${i.name}`)
   const what = `index ${names.join(', ')} on ${invalid[0]!.table}`
-  const message = `${what} is invalid after CREATE INDEX CONCURRENTLY (pg_index.indisvalid is false): `
-    + 'maintained, never used'
+  const message =
+    `${what} is invalid after CREATE INDEX CONCURRENTLY (pg_index.indisvalid is false): ` + 'maintained, never used'
   return new SquizzleError('INDEX_INVALID', message, {
-    hint: `Drop it (DROP INDEX CONCURRENTLY ${names[0]}), then run apply again: it resumes at this statement `
-      + 'and builds the index again.',
+    hint:
+      `Drop it (DROP INDEX CONCURRENTLY ${names[0]}), then run apply again: it resumes at this statement ` +
+      'and builds the index again.',
     details: { invalidIndexes: invalid },
   })
 }

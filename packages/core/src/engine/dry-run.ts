@@ -39,7 +39,10 @@ export async function dryRunVersion(
     if (!kinds.includes(file.kind)) continue
     const analysis = await analyzeSql(content.toString('utf8'), file.path, { noTransaction: !file.transaction })
     const run = file.transaction ? runnableStatements(analysis) : analysis.statements
-    statements.set(file.path, run.map((s) => ({ index: s.index, line: s.line, text: s.text })))
+    statements.set(
+      file.path,
+      run.map((s) => ({ index: s.index, line: s.line, text: s.text })),
+    )
   }
   return {
     version: manifest.version,

@@ -3,7 +3,12 @@ import type { HistoryEntry } from '../driver/database-driver.js'
 import { deriveState } from './history-state.js'
 
 let nextId = 1
-function entry(operation: HistoryEntry['operation'], version: string, status: HistoryEntry['status'] = 'success', digest: string | null = `sha256:${version}`): HistoryEntry {
+function entry(
+  operation: HistoryEntry['operation'],
+  version: string,
+  status: HistoryEntry['status'] = 'success',
+  digest: string | null = `sha256:${version}`,
+): HistoryEntry {
   const at = new Date(Date.UTC(2024, 0, 1, 0, 0, nextId))
   return {
     id: nextId++,
@@ -45,7 +50,11 @@ describe('deriveState', () => {
   })
 
   it('counts a version applied again after its rollback, with the new row', () => {
-    const history = [entry('apply', '1.0.0', 'success', 'sha256:first'), entry('rollback', '1.0.0'), entry('apply', '1.0.0', 'success', 'sha256:second')]
+    const history = [
+      entry('apply', '1.0.0', 'success', 'sha256:first'),
+      entry('rollback', '1.0.0'),
+      entry('apply', '1.0.0', 'success', 'sha256:second'),
+    ]
     const again = history[2]
     const state = deriveState(history)
     expect(state.applied).toEqual([again])
@@ -70,7 +79,12 @@ describe('deriveState', () => {
   })
 
   it('counts a version rolled back, then applied again, as applied and clears the rollback failure in between', () => {
-    const state = deriveState([entry('apply', '1.0.0'), entry('rollback', '1.0.0', 'failed'), entry('rollback', '1.0.0'), entry('apply', '1.0.0')])
+    const state = deriveState([
+      entry('apply', '1.0.0'),
+      entry('rollback', '1.0.0', 'failed'),
+      entry('rollback', '1.0.0'),
+      entry('apply', '1.0.0'),
+    ])
     expect(versions(state.applied)).toEqual(['1.0.0'])
     expect(state.failed).toEqual([])
   })

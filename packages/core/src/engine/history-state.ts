@@ -39,10 +39,16 @@ export function deriveState(history: readonly HistoryEntry[]): HistoryState {
       continue
     }
     failed.delete(entry.version)
-    if (entry.operation === 'baseline' && (baseline === null || compareVersions(entry.version, baseline) > 0)) baseline = entry.version
+    if (entry.operation === 'baseline' && (baseline === null || compareVersions(entry.version, baseline) > 0))
+      baseline = entry.version
     if (entry.operation === 'apply' || entry.operation === 'baseline') applied.set(entry.version, entry)
     else if (entry.operation === 'rollback') applied.delete(entry.version)
   }
   const list = [...applied.values()].sort((a, b) => compareVersions(a.version, b.version))
-  return { applied: list, current: list.at(-1)?.version ?? null, failed: [...failed.values()].sort((a, b) => a.id - b.id), baseline }
+  return {
+    applied: list,
+    current: list.at(-1)?.version ?? null,
+    failed: [...failed.values()].sort((a, b) => a.id - b.id),
+    baseline,
+  }
 }

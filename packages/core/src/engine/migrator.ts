@@ -161,7 +161,12 @@ export class Migrator {
     // underLock re-reads history under the lock: another process may have applied versions while we waited.
     return underLock(this.operationContext(), async (state) => {
       const plan = await this.guarded('apply', null, () => this.planFrom(state, pin?.version))
-      this.events({ type: 'plan', current: plan.current, pending: plan.pending.map((p) => p.version), target: plan.target })
+      this.events({
+        type: 'plan',
+        current: plan.current,
+        pending: plan.pending.map((p) => p.version),
+        target: plan.target,
+      })
       if (plan.tampered.length > 0) await this.refuse('apply', plan.tampered[0]!.version, tamperedError(plan.tampered))
       if (pin) await this.guarded('apply', pin.version, () => this.checkPin(pin, plan, state))
       // Pulling validates each manifest (schema, checksum, tag): a hostile one is refused and audited like any integrity failure.
@@ -175,7 +180,9 @@ export class Migrator {
         const verified = verifiedAll[i]!
         // The first version on a database keeps the schema from before it, for its rollback's check.
         const first = applied.length === 0
-        const schemaBefore = first ? await schemaBeforeFirst(driver, state, artifact.manifest.version, this.events) : null
+        const schemaBefore = first
+          ? await schemaBeforeFirst(driver, state, artifact.manifest.version, this.events)
+          : null
         const skippedSeeds = this.skippedSeeds(artifact.manifest)
         const skipKinds = skippedSeeds.length > 0 ? (['seed'] as const) : []
         const ctx = { ...this.runContext(), signal }
@@ -292,7 +299,10 @@ export class Migrator {
         at: e.finishedAt.toISOString(),
         code: e.error?.code ?? 'UNKNOWN',
         message: e.error?.message ?? '',
-        resumable: progress.some((p) => p.manifestDigest === e.manifestDigest && (e.operation === 'rollback') === p.path.startsWith('rollback/')),
+        resumable: progress.some(
+          (p) =>
+            p.manifestDigest === e.manifestDigest && (e.operation === 'rollback') === p.path.startsWith('rollback/'),
+        ),
       })
     }
     return {
@@ -389,7 +399,12 @@ export class Migrator {
   }
 
   private async planFrom(state: HistoryState, target: string | undefined): Promise<Plan> {
-    return computePlan({ stored: await this.options.storage.list(), state, target, allowOutOfOrder: this.options.allowOutOfOrder })
+    return computePlan({
+      stored: await this.options.storage.list(),
+      state,
+      target,
+      allowOutOfOrder: this.options.allowOutOfOrder,
+    })
   }
 
   private async readState(): Promise<HistoryState> {
@@ -422,7 +437,8 @@ export class Migrator {
     const pulled: PulledArtifact[] = []
     for (const p of plan.pending) {
       const artifact = await this.options.storage.pull(p.version)
-      if (artifact.ref.digest !== p.digest) throw tamperedError([{ version: p.version, applied: p.digest, stored: artifact.ref.digest }])
+      if (artifact.ref.digest !== p.digest)
+        throw tamperedError([{ version: p.version, applied: p.digest, stored: artifact.ref.digest }])
       pulled.push(artifact)
     }
     return pulled
@@ -471,7 +487,12 @@ export class Migrator {
     return { currentNotStored, unchained: chainBreaks(candidates, state, true) }
   }
 
-  private async guarded<T>(operation: string, version: string | null, fn: () => Promise<T>, outcome: 'refused' | 'failure' = 'refused'): Promise<T> {
+  private async guarded<T>(
+    operation: string,
+    version: string | null,
+    fn: () => Promise<T>,
+    outcome: 'refused' | 'failure' = 'refused',
+  ): Promise<T> {
     return guarded(this.operationContext(), operation, version, fn, outcome)
   }
 
@@ -481,7 +502,15 @@ export class Migrator {
 
   private operationContext(): OperationContext {
     const { driver, storage, toolVersion, limits } = this.options
-    return { driver, storage, toolVersion, limits, events: this.events, actor: this.actor, lockTimeoutMs: this.options.lockTimeoutMs ?? 60_000 }
+    return {
+      driver,
+      storage,
+      toolVersion,
+      limits,
+      events: this.events,
+      actor: this.actor,
+      lockTimeoutMs: this.options.lockTimeoutMs ?? 60_000,
+    }
   }
 
   private verifyOptions() {
@@ -489,7 +518,13 @@ export class Migrator {
   }
 
   private runContext() {
-    return { driver: this.options.driver, events: this.events, actor: this.actor, toolVersion: this.options.toolVersion, limits: this.options.limits }
+    return {
+      driver: this.options.driver,
+      events: this.events,
+      actor: this.actor,
+      toolVersion: this.options.toolVersion,
+      limits: this.options.limits,
+    }
   }
 }
 
@@ -507,8 +542,12 @@ function overrideDetails(broken: ChainBreak | undefined): Record<string, unknown
 
 function tamperedError(tampered: Plan['tampered']): SquizzleError {
   const first = tampered[0]!
-  return new SquizzleError('TAMPERED', `version ${first.version} was applied as ${first.applied}, but storage now holds ${first.stored}`, {
-    hint: 'A released version was replaced in storage. Restore the original artifact (the applied digest) and investigate who re-pointed the tag.',
-    details: { tampered },
-  })
+  return new SquizzleError(
+    'TAMPERED',
+    `version ${first.version} was applied as ${first.applied}, but storage now holds ${first.stored}`,
+    {
+      hint: 'A released version was replaced in storage. Restore the original artifact (the applied digest) and investigate who re-pointed the tag.',
+      details: { tampered },
+    },
+  )
 }

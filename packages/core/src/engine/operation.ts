@@ -18,7 +18,14 @@ export interface OperationContext {
 }
 
 // Refusals are audited as such: the operation never started because what it was asked to do is unsafe.
-const refusedCodes = new Set(['OUT_OF_ORDER', 'ROLLBACK_IRREVERSIBLE', 'ROLLBACK_UNAVAILABLE', 'HISTORY_NOT_EMPTY', 'SNAPSHOT_MISSING', 'SNAPSHOT_UNSUPPORTED'])
+const refusedCodes = new Set([
+  'OUT_OF_ORDER',
+  'ROLLBACK_IRREVERSIBLE',
+  'ROLLBACK_UNAVAILABLE',
+  'HISTORY_NOT_EMPTY',
+  'SNAPSHOT_MISSING',
+  'SNAPSHOT_UNSUPPORTED',
+])
 
 /**
  * Runs `fn`; integrity, signature and policy refusals are audited as `refused`,
@@ -29,24 +36,34 @@ const refusedCodes = new Set(['OUT_OF_ORDER', 'ROLLBACK_IRREVERSIBLE', 'ROLLBACK
  * await guarded(ctx, 'rollback', '1.2.0', () => loadRollback(entry, driver, storage))
  * ```
  */
-export async function guarded<T>(ctx: OperationContext, operation: string, version: string | null, fn: () => Promise<T>, outcome: 'refused' | 'failure' = 'refused'): Promise<T> {
+export async function guarded<T>(
+  ctx: OperationContext,
+  operation: string,
+  version: string | null,
+  fn: () => Promise<T>,
+  outcome: 'refused' | 'failure' = 'refused',
+): Promise<T> {
   try {
     return await fn()
   } catch (err) {
-    const refused = isSquizzleError(err) && (err.category === 'integrity' || err.category === 'signature' || refusedCodes.has(err.code))
+    const refused =
+      isSquizzleError(err) &&
+      (err.category === 'integrity' || err.category === 'signature' || refusedCodes.has(err.code))
     if (refused || outcome === 'failure') {
-      await ctx.driver.records.addAudit({
-        operation,
-        outcome: refused ? 'refused' : 'failure',
-        version,
-        actor: ctx.actor.user,
-        host: ctx.actor.host,
-        details: isSquizzleError(err) ? { code: err.code, message: err.message } : { message: String(err) },
-      }).catch((auditError: unknown) => {
-        // The failure is the news (a lost connection usually takes the audit with it): say so, never replace it.
-        const message = `the ${operation} failure could not be audited: ${messageOf(auditError)}`
-        ctx.events({ type: 'warning', code: 'AUDIT_FAILED', message, ...(version ? { version } : {}) })
-      })
+      await ctx.driver.records
+        .addAudit({
+          operation,
+          outcome: refused ? 'refused' : 'failure',
+          version,
+          actor: ctx.actor.user,
+          host: ctx.actor.host,
+          details: isSquizzleError(err) ? { code: err.code, message: err.message } : { message: String(err) },
+        })
+        .catch((auditError: unknown) => {
+          // The failure is the news (a lost connection usually takes the audit with it): say so, never replace it.
+          const message = `the ${operation} failure could not be audited: ${messageOf(auditError)}`
+          ctx.events({ type: 'warning', code: 'AUDIT_FAILED', message, ...(version ? { version } : {}) })
+        })
     }
     throw err
   }
@@ -60,7 +77,12 @@ export async function guarded<T>(ctx: OperationContext, operation: string, versi
  * await refuse(ctx, 'baseline', '1.0.0', new SquizzleError('HISTORY_NOT_EMPTY', '…'))
  * ```
  */
-export async function refuse(ctx: OperationContext, operation: string, version: string | null, error: SquizzleError): Promise<never> {
+export async function refuse(
+  ctx: OperationContext,
+  operation: string,
+  version: string | null,
+  error: SquizzleError,
+): Promise<never> {
   return guarded(ctx, operation, version, () => Promise.reject(error))
 }
 

@@ -5,7 +5,8 @@ import type { HistoryEntry } from '../driver/database-driver.js'
 import { computePlan } from './plan.js'
 import { codeOf } from '../test-support/code-of.js'
 
-const stored = (...versions: string[]): VersionInfo[] => versions.map((version) => ({ version, digest: `sha256:${version}`, created: null }))
+const stored = (...versions: string[]): VersionInfo[] =>
+  versions.map((version) => ({ version, digest: `sha256:${version}`, created: null }))
 
 function applied(...versions: (string | [string, string | null])[]): HistoryState {
   const entries = versions.map((v, i) => {
@@ -15,12 +16,14 @@ function applied(...versions: (string | [string, string | null])[]): HistoryStat
   return { applied: entries, current: entries.at(-1)?.version ?? null, failed: [], baseline: null }
 }
 
-
 const pending = (plan: { pending: VersionInfo[] }): string[] => plan.pending.map((v) => v.version)
 
 describe('computePlan', () => {
   it('plans every stored version not applied, in semver order, up to the latest', () => {
-    const plan = computePlan({ stored: stored('1.10.0', '1.2.0', '1.0.0', '2.0.0-rc.1', '1.1.0'), state: applied('1.0.0') })
+    const plan = computePlan({
+      stored: stored('1.10.0', '1.2.0', '1.0.0', '2.0.0-rc.1', '1.1.0'),
+      state: applied('1.0.0'),
+    })
     expect(pending(plan)).toEqual(['1.1.0', '1.2.0', '1.10.0', '2.0.0-rc.1'])
     expect(plan.current).toBe('1.0.0')
     expect(plan.target).toBe('2.0.0-rc.1')
@@ -34,7 +37,12 @@ describe('computePlan', () => {
 
   it('plans nothing when everything is applied, or storage is empty', () => {
     expect(pending(computePlan({ stored: stored('1.0.0', '1.1.0'), state: applied('1.0.0', '1.1.0') }))).toEqual([])
-    expect(computePlan({ stored: [], state: applied() })).toEqual({ current: null, target: null, pending: [], tampered: [] })
+    expect(computePlan({ stored: [], state: applied() })).toEqual({
+      current: null,
+      target: null,
+      pending: [],
+      tampered: [],
+    })
   })
 
   it('accepts a target that is applied but no longer stored', () => {
@@ -43,7 +51,9 @@ describe('computePlan', () => {
   })
 
   it('refuses a target that is neither stored nor applied (TARGET_NOT_FOUND)', () => {
-    expect(codeOf(() => computePlan({ stored: stored('1.0.0', '1.1.0'), state: applied('1.0.0'), target: '1.5.0' }))).toBe('TARGET_NOT_FOUND')
+    expect(
+      codeOf(() => computePlan({ stored: stored('1.0.0', '1.1.0'), state: applied('1.0.0'), target: '1.5.0' })),
+    ).toBe('TARGET_NOT_FOUND')
   })
 
   it('refuses a never-applied version older than the current one (OUT_OF_ORDER)', () => {
@@ -52,7 +62,11 @@ describe('computePlan', () => {
   })
 
   it('plans an older never-applied version when allowOutOfOrder is set', () => {
-    const plan = computePlan({ stored: stored('1.0.0', '1.1.0', '1.2.0', '1.3.0'), state: applied('1.0.0', '1.2.0'), allowOutOfOrder: true })
+    const plan = computePlan({
+      stored: stored('1.0.0', '1.1.0', '1.2.0', '1.3.0'),
+      state: applied('1.0.0', '1.2.0'),
+      allowOutOfOrder: true,
+    })
     expect(pending(plan)).toEqual(['1.1.0', '1.3.0'])
   })
 
@@ -61,7 +75,10 @@ describe('computePlan', () => {
   })
 
   it('reports applied versions whose stored digest differs from the applied one as tampered', () => {
-    const plan = computePlan({ stored: stored('1.0.0', '1.1.0', '1.2.0'), state: applied(['1.0.0', 'sha256:old'], '1.1.0') })
+    const plan = computePlan({
+      stored: stored('1.0.0', '1.1.0', '1.2.0'),
+      state: applied(['1.0.0', 'sha256:old'], '1.1.0'),
+    })
     expect(plan.tampered).toEqual([{ version: '1.0.0', applied: 'sha256:old', stored: 'sha256:1.0.0' }])
     expect(pending(plan)).toEqual(['1.2.0'])
   })

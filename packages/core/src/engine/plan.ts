@@ -37,30 +37,47 @@ export function computePlan(input: PlanInput): Plan {
   const appliedDigest = new Map(state.applied.map((e) => [e.version, e.manifestDigest]))
   const sorted = [...stored].sort((a, b) => compareVersions(a.version, b.version))
   const target = input.target ?? sorted.at(-1)?.version ?? null
-  if (input.target !== undefined && !sorted.some((v) => v.version === input.target) && !appliedDigest.has(input.target)) {
+  if (
+    input.target !== undefined &&
+    !sorted.some((v) => v.version === input.target) &&
+    !appliedDigest.has(input.target)
+  ) {
     throw new SquizzleError('TARGET_NOT_FOUND', `version ${input.target} is neither stored nor applied`, {
       hint: 'List the stored versions, or build the version first.',
       remedies: [{ operation: 'list' }],
     })
   }
   const tampered = sorted
-    .filter((v) => appliedDigest.has(v.version) && appliedDigest.get(v.version) !== null && appliedDigest.get(v.version) !== v.digest)
+    .filter(
+      (v) =>
+        appliedDigest.has(v.version) &&
+        appliedDigest.get(v.version) !== null &&
+        appliedDigest.get(v.version) !== v.digest,
+    )
     .map((v) => ({ version: v.version, applied: appliedDigest.get(v.version) as string, stored: v.digest }))
   // Versions at or below a baseline are part of the schema the baseline described.
   const baseline = state.baseline
   const covered = (version: string) => baseline !== null && semver.lte(version, baseline)
-  const pending = target === null ? [] : sorted.filter((v) => !appliedDigest.has(v.version) && !covered(v.version) && semver.lte(v.version, target))
+  const pending =
+    target === null
+      ? []
+      : sorted.filter((v) => !appliedDigest.has(v.version) && !covered(v.version) && semver.lte(v.version, target))
   const current = state.current
   if (current !== null && !input.allowOutOfOrder) {
     const late = pending.filter((v) => semver.lt(v.version, current))
     if (late.length > 0) {
       const names = late.map((v) => v.version).join(', ')
-      throw new SquizzleError('OUT_OF_ORDER', `version ${names} is older than the current version ${current} and was never applied`, {
-        hint: 'Released history cannot be rewritten silently. Build the change as a new version above the current '
-          + 'one, or allow out-of-order versions if this is intended.',
-        remedies: [{ operation: 'apply', options: { allowOutOfOrder: true } }],
-        details: { versions: late.map((v) => v.version), current },
-      })
+      throw new SquizzleError(
+        'OUT_OF_ORDER',
+        `version ${names} is older than the current version ${current} and was never applied`,
+        {
+          hint:
+            'Released history cannot be rewritten silently. Build the change as a new version above the current ' +
+            'one, or allow out-of-order versions if this is intended.',
+          remedies: [{ operation: 'apply', options: { allowOutOfOrder: true } }],
+          details: { versions: late.map((v) => v.version), current },
+        },
+      )
     }
   }
   return { current, target, pending, tampered }

@@ -34,10 +34,16 @@ export async function repairFailures(ctx: OperationContext, options: RepairOptio
   return underLock(ctx, async (state) => {
     const failed = state.failed.filter((e) => options.version === undefined || e.version === options.version)
     if (failed.length === 0) {
-      throw new SquizzleError('NOTHING_TO_REPAIR', options.version ? `version ${options.version} has no unresolved failed run` : 'there is no unresolved failed run', {
-        hint: 'The status lists failed runs; repair only resolves those.',
-        remedies: [{ operation: 'status' }],
-      })
+      throw new SquizzleError(
+        'NOTHING_TO_REPAIR',
+        options.version
+          ? `version ${options.version} has no unresolved failed run`
+          : 'there is no unresolved failed run',
+        {
+          hint: 'The status lists failed runs; repair only resolves those.',
+          remedies: [{ operation: 'status' }],
+        },
+      )
     }
     const repaired: RepairResult['repaired'] = []
     for (const entry of failed) {
@@ -65,7 +71,14 @@ export async function repairFailures(ctx: OperationContext, options: RepairOptio
       const failure = { code: entry.error?.code ?? 'UNKNOWN', message: entry.error?.message ?? '' }
       const details = { mode, failedOperation: entry.operation, failedRun: entry.id, ...failure, progressCleared }
       const { user: actor, host } = ctx.actor
-      await ctx.driver.records.addAudit({ operation: 'repair', outcome: 'success', version: entry.version, actor, host, details })
+      await ctx.driver.records.addAudit({
+        operation: 'repair',
+        outcome: 'success',
+        version: entry.version,
+        actor,
+        host,
+        details,
+      })
       repaired.push({ version: entry.version, operation: entry.operation, ...failure, progressCleared })
     }
     return { mode, repaired }

@@ -55,7 +55,11 @@ export async function expectedAfterRollback(
 }
 
 /** The snapshot of an applied version from storage, or why storage could not provide it. */
-async function fromStorage(ctx: OperationContext, below: HistoryEntry, digest: string): Promise<SchemaSnapshot | string> {
+async function fromStorage(
+  ctx: OperationContext,
+  below: HistoryEntry,
+  digest: string,
+): Promise<SchemaSnapshot | string> {
   const unavailable = (why: string) =>
     `the database kept no copy of ${below.version}'s snapshot (applied by an older Squizzle), ` +
     `and ${ctx.storage.name} could not provide it: ${why}`

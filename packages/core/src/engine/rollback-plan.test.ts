@@ -5,7 +5,9 @@ import type { HistoryState } from './history-state.js'
 import { selectRollback } from './rollback-plan.js'
 
 function state(...versions: string[]): HistoryState {
-  const applied = versions.map((version, i) => ({ id: i + 1, operation: 'apply', version, status: 'success' }) as HistoryEntry)
+  const applied = versions.map(
+    (version, i) => ({ id: i + 1, operation: 'apply', version, status: 'success' }) as HistoryEntry,
+  )
   return { applied, current: versions.at(-1) ?? null, failed: [], baseline: null }
 }
 

@@ -44,7 +44,10 @@ export async function layoutRollback(source: RollbackSource): Promise<DryRunVers
   for (const { file, content } of source.files) {
     const analysis = await analyzeSql(content.toString('utf8'), file.path, { noTransaction: !file.transaction })
     const run = file.transaction ? runnableStatements(analysis) : analysis.statements
-    statements.set(file.path, run.map((s) => ({ index: s.index, line: s.line, text: s.text })))
+    statements.set(
+      file.path,
+      run.map((s) => ({ index: s.index, line: s.line, text: s.text })),
+    )
   }
   return {
     version: source.manifest.version,
@@ -65,5 +68,9 @@ export async function layoutRollback(source: RollbackSource): Promise<DryRunVers
  * ```
  */
 export function rollbackSegments(source: RollbackSource) {
-  return planSegments(source.files.map((f) => f.file), source.manifest.transactionScope, ['rollback'])
+  return planSegments(
+    source.files.map((f) => f.file),
+    source.manifest.transactionScope,
+    ['rollback'],
+  )
 }

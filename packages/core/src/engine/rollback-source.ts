@@ -32,26 +32,50 @@ export interface RollbackSource {
  * source.files.map((f) => f.file.path) // ['rollback/004_index.sql', 'rollback/003_orders.sql']
  * ```
  */
-export async function loadRollback(entry: HistoryEntry, driver: DatabaseDriver, storage: ArtifactStorage, limits?: Partial<BundleLimits>): Promise<RollbackSource> {
+export async function loadRollback(
+  entry: HistoryEntry,
+  driver: DatabaseDriver,
+  storage: ArtifactStorage,
+  limits?: Partial<BundleLimits>,
+): Promise<RollbackSource> {
   const { version } = entry
   if (entry.operation === 'baseline') {
-    throw unavailable(version, `version ${version} was baselined, not applied by Squizzle: there is nothing it ran to undo`, 'A baseline marks an existing schema. Undo changes by hand, or build a new version that reverts them.')
+    throw unavailable(
+      version,
+      `version ${version} was baselined, not applied by Squizzle: there is nothing it ran to undo`,
+      'A baseline marks an existing schema. Undo changes by hand, or build a new version that reverts them.',
+    )
   }
   const { manifest, manifestDigest: digest } = entry
   if (manifest === null || digest === null) {
-    throw unavailable(version, `the database has no manifest recorded for version ${version}`, 'Undo the version by hand, or build a new version that reverts it.')
+    throw unavailable(
+      version,
+      `the database has no manifest recorded for version ${version}`,
+      'Undo the version by hand, or build a new version that reverts it.',
+    )
   }
   assertChecksum(manifest.files, manifest.checksum)
   if (manifest.irreversible) {
-    throw new SquizzleError('ROLLBACK_IRREVERSIBLE', `version ${version} is marked irreversible: it was built without rollback SQL on purpose`, {
-      hint: 'Build a new version that reverts its changes, or restore a backup. Rollback never guesses how to undo a version.',
-      details: { version },
-    })
+    throw new SquizzleError(
+      'ROLLBACK_IRREVERSIBLE',
+      `version ${version} is marked irreversible: it was built without rollback SQL on purpose`,
+      {
+        hint: 'Build a new version that reverts its changes, or restore a backup. Rollback never guesses how to undo a version.',
+        details: { version },
+      },
+    )
   }
-  const wanted = rollbackRunOrder(manifest.files, manifest.files.filter((f) => f.kind === 'rollback'))
+  const wanted = rollbackRunOrder(
+    manifest.files,
+    manifest.files.filter((f) => f.kind === 'rollback'),
+  )
   // A version of seeds only changes no schema: its rollback runs nothing (and is still checked).
   if (wanted.length === 0 && manifest.files.some((f) => reversibleKinds.includes(f.kind))) {
-    throw unavailable(version, `version ${version} carries no rollback SQL`, 'Build a new version that reverts its changes (rollback files belong in the version they undo).')
+    throw unavailable(
+      version,
+      `version ${version} carries no rollback SQL`,
+      'Build a new version that reverts its changes (rollback files belong in the version they undo).',
+    )
   }
   const kept = new Map((await driver.records.keptFiles(digest)).map((s) => [s.path, s]))
   const fromDatabase = wanted.every((f) => kept.has(f.path))
@@ -69,24 +93,38 @@ function inOrder(files: BundleFile[], order: readonly ManifestFile[]): BundleFil
 function checked(file: ManifestFile, content: Buffer, version: string): BundleFile {
   const sha256 = createHash('sha256').update(content).digest('hex')
   if (sha256 !== file.sha256 || content.length !== file.size) {
-    throw new SquizzleError('DIGEST_MISMATCH', `the rollback SQL kept for ${version} (${file.path}) is not the file that was applied`, {
-      hint: 'squizzle.rollback_script was changed after the apply. Restore it from the released artifact or undo the version by hand.',
-      details: { version, path: file.path, expected: file.sha256, actual: sha256 },
-    })
+    throw new SquizzleError(
+      'DIGEST_MISMATCH',
+      `the rollback SQL kept for ${version} (${file.path}) is not the file that was applied`,
+      {
+        hint: 'squizzle.rollback_script was changed after the apply. Restore it from the released artifact or undo the version by hand.',
+        details: { version, path: file.path, expected: file.sha256, actual: sha256 },
+      },
+    )
   }
   return { file, content }
 }
 
-async function fromStorage(storage: ArtifactStorage, version: string, digest: string, limits: Partial<BundleLimits> | undefined): Promise<BundleFile[]> {
+async function fromStorage(
+  storage: ArtifactStorage,
+  version: string,
+  digest: string,
+  limits: Partial<BundleLimits> | undefined,
+): Promise<BundleFile[]> {
   const pulled = await storage.pull(version)
   if (pulled.ref.digest !== digest) {
-    throw new SquizzleError('TAMPERED', `version ${version} was applied as ${digest}, but storage now holds ${pulled.ref.digest}`, {
-      hint: 'Restore the original artifact (the applied digest) before rolling back, and investigate who re-pointed the tag.',
-      details: { tampered: [{ version, applied: digest, stored: pulled.ref.digest }] },
-    })
+    throw new SquizzleError(
+      'TAMPERED',
+      `version ${version} was applied as ${digest}, but storage now holds ${pulled.ref.digest}`,
+      {
+        hint: 'Restore the original artifact (the applied digest) before rolling back, and investigate who re-pointed the tag.',
+        details: { tampered: [{ version, applied: digest, stored: pulled.ref.digest }] },
+      },
+    )
   }
   const files: BundleFile[] = []
-  for await (const f of bundleFiles(pulled.open(), pulled.manifest, { limits })) if (f.file.kind === 'rollback') files.push(f)
+  for await (const f of bundleFiles(pulled.open(), pulled.manifest, { limits }))
+    if (f.file.kind === 'rollback') files.push(f)
   return files
 }
 

@@ -53,13 +53,19 @@ export async function rollbackVersions(ctx: OperationContext, options: RollbackO
     const state = await readState(ctx.driver)
     // A dry run changes nothing, not even the audit log.
     const sources: RollbackSource[] = []
-    for (const entry of selectRollback(state, options.to)) sources.push(await loadRollback(entry, ctx.driver, ctx.storage, ctx.limits))
+    for (const entry of selectRollback(state, options.to))
+      sources.push(await loadRollback(entry, ctx.driver, ctx.storage, ctx.limits))
     const versions = await Promise.all(sources.map(layoutRollback))
     return { dryRun: true, rolledBack: [], current: state.current, versions, checks: [] }
   }
   return underLock(ctx, async (state) => {
     const entries = await guarded(ctx, 'rollback', null, async () => selectRollback(state, options.to))
-    ctx.events({ type: 'rollback.plan', current: state.current, versions: entries.map((e) => e.version), to: options.to ?? null })
+    ctx.events({
+      type: 'rollback.plan',
+      current: state.current,
+      versions: entries.map((e) => e.version),
+      to: options.to ?? null,
+    })
     const planned = await loadAll(ctx, state, entries)
     const rolledBack: string[] = []
     const checks: RollbackCheck[] = []

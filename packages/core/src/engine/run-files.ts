@@ -29,7 +29,9 @@ export async function runTransactionalFile(
   const text = content.toString('utf8')
   // Files with their own BEGIN/COMMIT run without those statements, inside Squizzle's transaction.
   const script = file.ownTransactionControl
-    ? runnableStatements(await analyzeSql(text, file.path)).map((s) => s.text).join(';\n')
+    ? runnableStatements(await analyzeSql(text, file.path))
+        .map((s) => s.text)
+        .join(';\n')
     : text
   const chunks = chunkScript(script)
   const { version } = manifest
@@ -46,7 +48,12 @@ export async function runTransactionalFile(
     events({ type: 'file.progress', version, path: file.path, done: index + 1, statements, bytesDone, bytes })
   }
   const options = { ...(signal ? { signal } : {}), ...(chunks.length > 1 ? { onStatement } : {}) }
-  await withFileContext(file, script, (statement) => chunks[statement]?.offset ?? 0, () => tx.run(unit, options))
+  await withFileContext(
+    file,
+    script,
+    (statement) => chunks[statement]?.offset ?? 0,
+    () => tx.run(unit, options),
+  )
   events({ type: 'file.done', version: manifest.version, path: file.path, durationMs: Date.now() - started })
 }
 

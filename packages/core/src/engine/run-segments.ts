@@ -128,7 +128,8 @@ async function commitVersion(run: VersionRun, files: ManifestFile[]): Promise<vo
   const { version } = job.manifest
   openTransaction(run, files)
   await run.ctx.driver.transaction(async (tx) => {
-    if (job.operation === 'apply') await tx.records.claimVersion({ version, manifestDigest: job.digest, operation: 'apply' })
+    if (job.operation === 'apply')
+      await tx.records.claimVersion({ version, manifestDigest: job.digest, operation: 'apply' })
     else await tx.records.releaseVersion(version)
     await runFiles(run, tx, files)
     await job.beforeSuccess?.(tx)
@@ -179,7 +180,17 @@ async function runNonTransactionalFile(run: VersionRun, file: ManifestFile): Pro
   const lastDone = trace.resume.doneStatements.get(file.path) ?? -1
   const { driver, events } = ctx
   const { manifest, digest } = job
-  await runStatementByStatement({ driver, events, manifest, digest, file, content, lastDone, trace, signal: ctx.signal })
+  await runStatementByStatement({
+    driver,
+    events,
+    manifest,
+    digest,
+    file,
+    content,
+    lastDone,
+    trace,
+    signal: ctx.signal,
+  })
 }
 
 /** Records the failed run (unless another run took the version) and says what the database now holds. */

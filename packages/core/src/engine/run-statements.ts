@@ -47,7 +47,10 @@ export async function runStatementByStatement(run: StatementRun): Promise<void> 
   const { version } = manifest
   const { path } = file
   const from = run.lastDone + 1
-  const replaySession = statements.slice(0, from).filter(changesSessionOnly).map((s) => s.index)
+  const replaySession = statements
+    .slice(0, from)
+    .filter(changesSessionOnly)
+    .map((s) => s.index)
   if (from > 0) events({ type: 'file.resume', version, path, fromStatement: from, replayed: replaySession.length })
   events({ type: 'file.start', version, path, transactional: false })
   trace.transactionFrom = null

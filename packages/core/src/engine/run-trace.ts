@@ -55,8 +55,9 @@ export async function readResume(
     const recorded = foreign.manifestDigest
     const message = `version ${version} was partly applied from ${recorded}, but storage now holds ${digest}`
     throw new SquizzleError('RESUME_MISMATCH', message, {
-      hint: 'The stored version changed after a partial run. Restore the original artifact, '
-        + 'or undo the partial state by hand and repair the version, restarting it (its progress is forgotten).',
+      hint:
+        'The stored version changed after a partial run. Restore the original artifact, ' +
+        'or undo the partial state by hand and repair the version, restarting it (its progress is forgotten).',
       remedies: [{ operation: 'repair', args: [version], options: { mode: 'restart' } }],
       details: { version, recorded: foreign.manifestDigest, stored: digest },
     })
@@ -100,8 +101,9 @@ export function leftState(trace: RunTrace, err: unknown): LeftState {
   const { version } = trace.manifest
   const subject = trace.operation === 'apply' ? version : `the rollback of ${version}`
   if (isSquizzleError(err) && err.details?.['during'] === 'commit') {
-    const text = `the COMMIT of ${subject} was sent but its outcome is unknown: `
-      + "the database's status shows whether it took effect"
+    const text =
+      `the COMMIT of ${subject} was sent but its outcome is unknown: ` +
+      "the database's status shows whether it took effect"
     return { committed: 'unknown', resumeAt: null, text }
   }
   const { resume } = trace
@@ -110,8 +112,9 @@ export function leftState(trace: RunTrace, err: unknown): LeftState {
   }
   if (trace.transactionFrom !== null) {
     const from = trace.transactionFrom
-    const text = `earlier steps of ${subject} are committed; its transaction from ${from} was rolled back, `
-      + 'and running again resumes there'
+    const text =
+      `earlier steps of ${subject} are committed; its transaction from ${from} was rolled back, ` +
+      'and running again resumes there'
     return { committed: 'partial', resumeAt: { path: from, statement: null }, text }
   }
   const at = trace.at
@@ -119,8 +122,9 @@ export function leftState(trace: RunTrace, err: unknown): LeftState {
     return { committed: 'partial', resumeAt: null, text: `earlier steps of ${subject} are committed and recorded` }
   }
   const n = at.statement + 1
-  const text = `the statements of ${at.path} before statement ${n} are committed; `
-    + `running again resumes at statement ${n} (line ${at.line ?? '?'})`
+  const text =
+    `the statements of ${at.path} before statement ${n} are committed; ` +
+    `running again resumes at statement ${n} (line ${at.line ?? '?'})`
   return { committed: 'partial', resumeAt: { path: at.path, statement: n }, text }
 }
 
@@ -187,22 +191,25 @@ function failedHint(trace: RunTrace, state: LeftState): { hint: string; remedies
   const { version } = trace.manifest
   const again = trace.operation === 'apply' ? 'apply' : 'rollback'
   if (state.committed === 'partial') {
-    const hint = `Files before the failure ran and are recorded (${state.text}). `
-      + `Fix the cause, then run ${again} again: it resumes where it stopped (or repair the failed run).`
+    const hint =
+      `Files before the failure ran and are recorded (${state.text}). ` +
+      `Fix the cause, then run ${again} again: it resumes where it stopped (or repair the failed run).`
     return { hint, remedies: [{ operation: again }, { operation: 'repair', args: [version] }] }
   }
   if (state.committed === 'unknown') {
     return { hint: `${state.text}. Check the status before anything else.`, remedies: [{ operation: 'status' }] }
   }
   if (trace.operation === 'rollback') {
-    const hint = `Nothing of the rollback was kept: the database is as it was before and ${version} is still applied. `
-      + 'Fix the cause and run rollback again.'
+    const hint =
+      `Nothing of the rollback was kept: the database is as it was before and ${version} is still applied. ` +
+      'Fix the cause and run rollback again.'
     return { hint, remedies: [{ operation: 'rollback' }] }
   }
-  const hint = `Nothing of version ${version} was kept: the database is as it was before. `
-    + 'Fix the cause and run apply again; drift detection lists objects the database holds that its current '
-    + 'version does not expect (e.g. left by an incomplete rollback). Squizzle never changes a released version: '
-    + 'if its SQL is wrong, make the database meet what it expects or, if no database has applied it, remove it '
-    + "from storage with the storage's own tools and build a corrected one."
+  const hint =
+    `Nothing of version ${version} was kept: the database is as it was before. ` +
+    'Fix the cause and run apply again; drift detection lists objects the database holds that its current ' +
+    'version does not expect (e.g. left by an incomplete rollback). Squizzle never changes a released version: ' +
+    'if its SQL is wrong, make the database meet what it expects or, if no database has applied it, remove it ' +
+    "from storage with the storage's own tools and build a corrected one."
   return { hint, remedies: [{ operation: 'apply' }, { operation: 'drift' }] }
 }

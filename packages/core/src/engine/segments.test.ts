@@ -4,19 +4,39 @@ import { planSegments } from './segments.js'
 
 function file(path: string, flags: { transaction?: boolean; commitAfter?: boolean } = {}): ManifestFile {
   const kind = path.split('/')[0] as FileKind
-  return { path, kind, size: 1, sha256: '0'.repeat(64), transaction: flags.transaction ?? true, ...(flags.commitAfter ? { commitAfter: true } : {}) }
+  return {
+    path,
+    kind,
+    size: 1,
+    sha256: '0'.repeat(64),
+    transaction: flags.transaction ?? true,
+    ...(flags.commitAfter ? { commitAfter: true } : {}),
+  }
 }
 
-const paths = (segments: ReturnType<typeof planSegments>): [boolean, string[]][] => segments.map((s) => [s.transactional, s.files.map((f) => f.path)])
+const paths = (segments: ReturnType<typeof planSegments>): [boolean, string[]][] =>
+  segments.map((s) => [s.transactional, s.files.map((f) => f.path)])
 
 describe('planSegments', () => {
   it('puts consecutive transactional files of a version in one transaction', () => {
-    const files = [file('drizzle/0000.sql'), file('migrations/001.sql'), file('migrations/002.sql'), file('seed/001.sql')]
-    expect(paths(planSegments(files, 'version'))).toEqual([[true, ['drizzle/0000.sql', 'migrations/001.sql', 'migrations/002.sql', 'seed/001.sql']]])
+    const files = [
+      file('drizzle/0000.sql'),
+      file('migrations/001.sql'),
+      file('migrations/002.sql'),
+      file('seed/001.sql'),
+    ]
+    expect(paths(planSegments(files, 'version'))).toEqual([
+      [true, ['drizzle/0000.sql', 'migrations/001.sql', 'migrations/002.sql', 'seed/001.sql']],
+    ])
   })
 
   it('runs a non-transactional file alone, between the transactions around it', () => {
-    const files = [file('migrations/001.sql'), file('migrations/002.sql', { transaction: false }), file('migrations/003.sql'), file('migrations/004.sql')]
+    const files = [
+      file('migrations/001.sql'),
+      file('migrations/002.sql', { transaction: false }),
+      file('migrations/003.sql'),
+      file('migrations/004.sql'),
+    ]
     expect(paths(planSegments(files, 'version'))).toEqual([
       [true, ['migrations/001.sql']],
       [false, ['migrations/002.sql']],
@@ -25,7 +45,10 @@ describe('planSegments', () => {
   })
 
   it('gives two adjacent non-transactional files a segment each', () => {
-    const files = [file('migrations/001.sql', { transaction: false }), file('migrations/002.sql', { transaction: false })]
+    const files = [
+      file('migrations/001.sql', { transaction: false }),
+      file('migrations/002.sql', { transaction: false }),
+    ]
     expect(paths(planSegments(files, 'version'))).toEqual([
       [false, ['migrations/001.sql']],
       [false, ['migrations/002.sql']],
@@ -33,7 +56,11 @@ describe('planSegments', () => {
   })
 
   it('closes the transaction after a file marked commitAfter', () => {
-    const files = [file('migrations/001.sql'), file('migrations/002_enum.sql', { commitAfter: true }), file('migrations/003_use.sql')]
+    const files = [
+      file('migrations/001.sql'),
+      file('migrations/002_enum.sql', { commitAfter: true }),
+      file('migrations/003_use.sql'),
+    ]
     expect(paths(planSegments(files, 'version'))).toEqual([
       [true, ['migrations/001.sql', 'migrations/002_enum.sql']],
       [true, ['migrations/003_use.sql']],
@@ -41,7 +68,12 @@ describe('planSegments', () => {
   })
 
   it('never includes rollback files', () => {
-    const files = [file('migrations/001.sql'), file('rollback/001.sql'), file('migrations/002.sql', { transaction: false }), file('rollback/002.sql', { transaction: false })]
+    const files = [
+      file('migrations/001.sql'),
+      file('rollback/001.sql'),
+      file('migrations/002.sql', { transaction: false }),
+      file('rollback/002.sql', { transaction: false }),
+    ]
     const segments = planSegments(files, 'version')
     expect(segments.flatMap((s) => s.files).some((f) => f.kind === 'rollback')).toBe(false)
     expect(paths(segments)).toEqual([
@@ -51,7 +83,13 @@ describe('planSegments', () => {
   })
 
   it('gives every file its own segment with scope file', () => {
-    const files = [file('migrations/001.sql'), file('migrations/002.sql', { transaction: false }), file('migrations/003.sql'), file('seed/001.sql'), file('rollback/001.sql')]
+    const files = [
+      file('migrations/001.sql'),
+      file('migrations/002.sql', { transaction: false }),
+      file('migrations/003.sql'),
+      file('seed/001.sql'),
+      file('rollback/001.sql'),
+    ]
     expect(paths(planSegments(files, 'file'))).toEqual([
       [true, ['migrations/001.sql']],
       [false, ['migrations/002.sql']],
@@ -66,7 +104,11 @@ describe('planSegments', () => {
   })
 
   it('plans only rollback files when asked for that kind, in the order given', () => {
-    const files = [file('migrations/001.sql'), file('rollback/002.sql'), file('rollback/001.sql', { transaction: false })]
+    const files = [
+      file('migrations/001.sql'),
+      file('rollback/002.sql'),
+      file('rollback/001.sql', { transaction: false }),
+    ]
     const segments = planSegments(files, 'version', ['rollback'])
     expect(segments.map((s) => [s.transactional, s.files.map((f) => f.path)])).toEqual([
       [true, ['rollback/002.sql']],

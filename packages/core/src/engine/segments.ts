@@ -19,7 +19,11 @@ export interface Segment {
  * planSegments(manifest.files, 'version') // [{ transactional: true, files: [...] }]
  * ```
  */
-export function planSegments(files: readonly ManifestFile[], scope: TransactionScope, kinds: readonly FileKind[] = applyKinds): Segment[] {
+export function planSegments(
+  files: readonly ManifestFile[],
+  scope: TransactionScope,
+  kinds: readonly FileKind[] = applyKinds,
+): Segment[] {
   const segments: Segment[] = []
   let open: Segment | undefined
   for (const file of files) {

@@ -66,7 +66,11 @@ export async function verifyVersion(
  * await verifyPulled(storage, pulled)
  * ```
  */
-export async function verifyPulled(storage: ArtifactStorage, pulled: PulledArtifact, options: VerifyOptions = {}): Promise<VerifiedArtifact> {
+export async function verifyPulled(
+  storage: ArtifactStorage,
+  pulled: PulledArtifact,
+  options: VerifyOptions = {},
+): Promise<VerifiedArtifact> {
   const { manifest, ref } = pulled
   ;(options.events ?? ignoreEvents)({ type: 'version.verify', version: manifest.version, digest: ref.digest })
   const bytes = manifest.files.reduce((n, f) => n + f.size, 0)

@@ -50,7 +50,8 @@ export function definePluginErrors<const Categories extends Record<string, Error
 
 function malformed(what: string): SquizzleError {
   return new SquizzleError('USAGE', `${what} is not a valid plugin error code part`, {
-    hint: 'Namespace plugin errors by the package name (lower case, e.g. @acme/squizzle-s3) '
-      + 'and name them in upper case (BUCKET_MISSING).',
+    hint:
+      'Namespace plugin errors by the package name (lower case, e.g. @acme/squizzle-s3) ' +
+      'and name them in upper case (BUCKET_MISSING).',
   })
 }

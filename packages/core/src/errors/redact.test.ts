@@ -22,12 +22,16 @@ describe('redactUrl', () => {
   })
 
   it('hides password settings in a query string or a keyword/value string', () => {
-    expect(redactUrl('postgres://db/prod?sslmode=require&password=s3cret&x=1')).toBe('postgres://db/prod?sslmode=require&password=***&x=1')
-    expect(redactUrl("host=db password='s3 cret' sslpassword=k3y")).toBe("host=db password=*** sslpassword=***")
+    expect(redactUrl('postgres://db/prod?sslmode=require&password=s3cret&x=1')).toBe(
+      'postgres://db/prod?sslmode=require&password=***&x=1',
+    )
+    expect(redactUrl("host=db password='s3 cret' sslpassword=k3y")).toBe('host=db password=*** sslpassword=***')
   })
 
   it('hides a password with URL-encoded characters', () => {
-    expect(redactUrl('postgresql://app:p%40ss%2Fw0rd@db/prod?sslmode=require')).toBe('postgresql://app:***@db/prod?sslmode=require')
+    expect(redactUrl('postgresql://app:p%40ss%2Fw0rd@db/prod?sslmode=require')).toBe(
+      'postgresql://app:***@db/prod?sslmode=require',
+    )
   })
 
   it('hides passwords of URLs embedded in a longer text', () => {

@@ -22,7 +22,11 @@ describe('SquizzleError', () => {
   })
 
   it('serialises to code, category, message, hint, remedies and details only (no stack, no cause)', () => {
-    const err = new SquizzleError('USAGE', 'bad flag', { hint: 'see the help', details: { flag: 'x' }, cause: new Error('inner') })
+    const err = new SquizzleError('USAGE', 'bad flag', {
+      hint: 'see the help',
+      details: { flag: 'x' },
+      cause: new Error('inner'),
+    })
     const json = { code: 'USAGE', category: 'usage', message: 'bad flag', hint: 'see the help', details: { flag: 'x' } }
     expect(JSON.parse(JSON.stringify(err))).toEqual(json)
     const remedies = [{ operation: 'repair', args: ['1.0.0'], options: { mode: 'restart' } }] as const
@@ -41,7 +45,10 @@ describe('definePluginErrors', () => {
     expect(err.code).toBe('@acme/squizzle-s3:CHECKSUM_BAD')
     expect(err.category).toBe('integrity')
     expect(hasErrorCode(err, s3.codes.CHECKSUM_BAD)).toBe(true)
-    expect(JSON.parse(JSON.stringify(err))).toMatchObject({ code: '@acme/squizzle-s3:CHECKSUM_BAD', category: 'integrity' })
+    expect(JSON.parse(JSON.stringify(err))).toMatchObject({
+      code: '@acme/squizzle-s3:CHECKSUM_BAD',
+      category: 'integrity',
+    })
     expect(s3.create('BUCKET_MISSING', 'no bucket').category).toBe('usage')
   })
 
@@ -102,25 +109,92 @@ describe('hasErrorCode', () => {
 
 describe('errorCategory', () => {
   const expected: Record<ErrorCategory, SquizzleErrorCode[]> = {
-    usage: ['CONFIG_INVALID', 'CONFIG_NOT_FOUND', 'USAGE', 'VERSION_INVALID', 'STORAGE_URL_INVALID',
+    usage: [
+      'CONFIG_INVALID',
+      'CONFIG_NOT_FOUND',
+      'USAGE',
+      'VERSION_INVALID',
+      'STORAGE_URL_INVALID',
       'STORAGE_NOT_FOUND',
-      'PLUGIN_NOT_FOUND', 'PLUGIN_NO_EXPORT', 'PLUGIN_INVALID', 'PLUGIN_KIND_MISMATCH', 'PLUGIN_API_MISMATCH',
-      'PLUGIN_OPTIONS_INVALID', 'PLUGIN_SCHEME_CONFLICT'],
-    integrity: ['MANIFEST_INVALID', 'DIGEST_MISMATCH', 'CHECKSUM_MISMATCH', 'BUNDLE_UNSAFE', 'BUNDLE_LIMIT_EXCEEDED', 'BUNDLE_CORRUPT', 'TAMPERED', 'IMMUTABLE_VERSION', 'RESUME_MISMATCH', 'SNAPSHOT_INVALID',
-      'LEDGER_INVALID', 'LEDGER_MISMATCH', 'UNCHAINED_VERSION', 'STORAGE_UNSAFE', 'BASELINE_MISMATCH', 'PINNED_DIGEST_MISMATCH', 'ARCHIVE_UNSAFE'],
+      'PLUGIN_NOT_FOUND',
+      'PLUGIN_NO_EXPORT',
+      'PLUGIN_INVALID',
+      'PLUGIN_KIND_MISMATCH',
+      'PLUGIN_API_MISMATCH',
+      'PLUGIN_OPTIONS_INVALID',
+      'PLUGIN_SCHEME_CONFLICT',
+    ],
+    integrity: [
+      'MANIFEST_INVALID',
+      'DIGEST_MISMATCH',
+      'CHECKSUM_MISMATCH',
+      'BUNDLE_UNSAFE',
+      'BUNDLE_LIMIT_EXCEEDED',
+      'BUNDLE_CORRUPT',
+      'TAMPERED',
+      'IMMUTABLE_VERSION',
+      'RESUME_MISMATCH',
+      'SNAPSHOT_INVALID',
+      'LEDGER_INVALID',
+      'LEDGER_MISMATCH',
+      'UNCHAINED_VERSION',
+      'STORAGE_UNSAFE',
+      'BASELINE_MISMATCH',
+      'PINNED_DIGEST_MISMATCH',
+      'ARCHIVE_UNSAFE',
+    ],
     signature: ['SIGNATURE_MISSING', 'SIGNATURE_INVALID', 'POLICY_VIOLATION'],
     lock: ['LOCK_TIMEOUT', 'LOCK_LOST', 'VERSION_CLAIMED'],
     cancelled: ['CANCELLED'],
     failure: [
-      'VERSION_NOT_GREATER', 'VERSION_EXISTS', 'RELEASED_FILE_MODIFIED', 'NOTHING_TO_BUILD', 'MANIFEST_TOO_LARGE', 'SQL_PARSE_ERROR', 'SQL_NEEDS_NO_TRANSACTION',
-      'SQL_UNSUPPORTED', 'VERSION_NOT_FOUND', 'STORAGE_ERROR', 'STORAGE_UNSUPPORTED', 'REGISTRY_UNAUTHORIZED', 'REGISTRY_UNAVAILABLE', 'OUT_OF_ORDER', 'TARGET_NOT_FOUND', 'MIGRATION_FAILED',
+      'VERSION_NOT_GREATER',
+      'VERSION_EXISTS',
+      'RELEASED_FILE_MODIFIED',
+      'NOTHING_TO_BUILD',
+      'MANIFEST_TOO_LARGE',
+      'SQL_PARSE_ERROR',
+      'SQL_NEEDS_NO_TRANSACTION',
+      'SQL_UNSUPPORTED',
+      'VERSION_NOT_FOUND',
+      'STORAGE_ERROR',
+      'STORAGE_UNSUPPORTED',
+      'REGISTRY_UNAUTHORIZED',
+      'REGISTRY_UNAVAILABLE',
+      'OUT_OF_ORDER',
+      'TARGET_NOT_FOUND',
+      'MIGRATION_FAILED',
       'REGISTRY_TIMEOUT',
-      'LOCK_UNSAFE', 'DATABASE_ERROR', 'CONNECTION_FAILED', 'CONNECTION_LOST', 'INDEX_INVALID', 'PORT_IN_USE',
-      'ROLLBACK_MISSING', 'ROLLBACK_LATE', 'ROLLBACK_ORPHANED', 'ROLLBACK_INCOMPLETE', 'LINT_FAILED', 'LINT_UNAVAILABLE', 'DRIZZLE_KIT_MISSING', 'DRIZZLE_KIT_UNSUPPORTED', 'DRIZZLE_KIT_FAILED',
-      'ROLLBACK_FAILED', 'ROLLBACK_IRREVERSIBLE', 'ROLLBACK_UNAVAILABLE', 'NOTHING_TO_ROLL_BACK', 'HISTORY_NOT_EMPTY', 'NOTHING_TO_REPAIR',
-      'REPLAY_FAILED', 'ROLLBACK_CHECK_FAILED', 'SNAPSHOT_UNSUPPORTED', 'SNAPSHOT_MISSING',
-      'SIGNING_FAILED', 'PLUGIN_FAILED',
-      'LEDGER_MISSING', 'LEDGER_CONFLICT', 'LEDGER_INCOMPLETE', 'RELEASED_FILE_MISSING',
+      'LOCK_UNSAFE',
+      'DATABASE_ERROR',
+      'CONNECTION_FAILED',
+      'CONNECTION_LOST',
+      'INDEX_INVALID',
+      'PORT_IN_USE',
+      'ROLLBACK_MISSING',
+      'ROLLBACK_LATE',
+      'ROLLBACK_ORPHANED',
+      'ROLLBACK_INCOMPLETE',
+      'LINT_FAILED',
+      'LINT_UNAVAILABLE',
+      'DRIZZLE_KIT_MISSING',
+      'DRIZZLE_KIT_UNSUPPORTED',
+      'DRIZZLE_KIT_FAILED',
+      'ROLLBACK_FAILED',
+      'ROLLBACK_IRREVERSIBLE',
+      'ROLLBACK_UNAVAILABLE',
+      'NOTHING_TO_ROLL_BACK',
+      'HISTORY_NOT_EMPTY',
+      'NOTHING_TO_REPAIR',
+      'REPLAY_FAILED',
+      'ROLLBACK_CHECK_FAILED',
+      'SNAPSHOT_UNSUPPORTED',
+      'SNAPSHOT_MISSING',
+      'SIGNING_FAILED',
+      'PLUGIN_FAILED',
+      'LEDGER_MISSING',
+      'LEDGER_CONFLICT',
+      'LEDGER_INCOMPLETE',
+      'RELEASED_FILE_MISSING',
     ],
   }
 

@@ -1,4 +1,3 @@
-
 /** What happened, as data. The CLI renders these; `--json` prints them as they are. */
 export type SquizzleEvent =
   | { type: 'plan'; current: string | null; pending: string[]; target: string | null }
@@ -8,7 +7,14 @@ export type SquizzleEvent =
   | { type: 'version.verify'; version: string; digest: string }
   | { type: 'version.start'; version: string; digest: string; files: number }
   | { type: 'version.done'; version: string; durationMs: number }
-  | { type: 'version.failed'; version: string; code: string; message: string; resumable: boolean; operation: 'apply' | 'rollback' }
+  | {
+      type: 'version.failed'
+      version: string
+      code: string
+      message: string
+      resumable: boolean
+      operation: 'apply' | 'rollback'
+    }
   | { type: 'rollback.plan'; current: string | null; versions: string[]; to: string | null }
   | { type: 'rollback.start'; version: string; digest: string; files: number }
   | { type: 'rollback.done'; version: string; durationMs: number }
@@ -78,7 +84,14 @@ export type SquizzleEvent =
       reason?: string
     }
   /** A `build --check` proof on the replay database: passed, or skipped with the reason. */
-  | { type: 'replay.check'; check: 'rollback'; target: string; outcome: 'passed' | 'skipped'; reason?: string; durationMs: number }
+  | {
+      type: 'replay.check'
+      check: 'rollback'
+      target: string
+      outcome: 'passed' | 'skipped'
+      reason?: string
+      durationMs: number
+    }
   | { type: 'warning'; code: string; message: string; version?: string; path?: string }
 
 /** Who holds the migration lock, as far as the database can tell. */

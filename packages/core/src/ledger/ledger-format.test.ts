@@ -152,9 +152,18 @@ describe('the ledger format', () => {
     const common = oursBody.slice(0, shared)
     // What git writes when both branches changed line 1 and appended after the same line.
     const merged = [
-      '<<<<<<< HEAD', oursHead, '=======', theirsHead, '>>>>>>> feature',
+      '<<<<<<< HEAD',
+      oursHead,
+      '=======',
+      theirsHead,
+      '>>>>>>> feature',
       ...common,
-      '<<<<<<< HEAD', ...oursBody.slice(shared, -1), '=======', ...theirsBody.slice(shared, -1), '>>>>>>> feature', '',
+      '<<<<<<< HEAD',
+      ...oursBody.slice(shared, -1),
+      '=======',
+      ...theirsBody.slice(shared, -1),
+      '>>>>>>> feature',
+      '',
     ].join('\n')
     let err: { code: string; hint: string; details: { line: number; ours: string[]; theirs: string[] } } | undefined
     try {

@@ -3,7 +3,9 @@ import { canonicalJson } from './canonical-json.js'
 
 describe('canonicalJson', () => {
   it('sorts object keys, recursively, inside arrays too', () => {
-    expect(canonicalJson({ b: 1, a: { d: [{ z: 1, y: 2 }], c: null } })).toBe('{"a":{"c":null,"d":[{"y":2,"z":1}]},"b":1}')
+    expect(canonicalJson({ b: 1, a: { d: [{ z: 1, y: 2 }], c: null } })).toBe(
+      '{"a":{"c":null,"d":[{"y":2,"z":1}]},"b":1}',
+    )
   })
 
   it('gives equal strings for equal values built in a different key order', () => {

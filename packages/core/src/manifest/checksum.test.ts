@@ -6,19 +6,30 @@ import { codeOf } from '../test-support/code-of.js'
 const files: ManifestFile[] = [
   { path: 'migrations/001_users.sql', kind: 'migrations', size: 120, sha256: 'a'.repeat(64), transaction: true },
   { path: 'migrations/002_index.sql', kind: 'migrations', size: 64, sha256: 'b'.repeat(64), transaction: false },
-  { path: 'migrations/003_enum.sql', kind: 'migrations', size: 40, sha256: 'c'.repeat(64), transaction: true, commitAfter: true },
+  {
+    path: 'migrations/003_enum.sql',
+    kind: 'migrations',
+    size: 40,
+    sha256: 'c'.repeat(64),
+    transaction: true,
+    commitAfter: true,
+  },
   { path: 'rollback/001_users.sql', kind: 'rollback', size: 20, sha256: 'd'.repeat(64), transaction: true },
 ]
-
 
 describe('computeChecksum', () => {
   it('uses the current algorithm by default', () => {
     expect(currentChecksumAlgorithm).toBe('squizzle-files-v1')
-    expect(computeChecksum(files)).toEqual({ algorithm: 'squizzle-files-v1', value: expect.stringMatching(/^[0-9a-f]{64}$/) })
+    expect(computeChecksum(files)).toEqual({
+      algorithm: 'squizzle-files-v1',
+      value: expect.stringMatching(/^[0-9a-f]{64}$/),
+    })
   })
 
   it('keeps squizzle-files-v1 stable for ever (a new formula needs a new id)', () => {
-    expect(computeChecksum(files, 'squizzle-files-v1').value).toBe('c7e830de457bc57e62e7b842f08f4497c49b1ac3a8e7abb18ef2f87b5ecb5967')
+    expect(computeChecksum(files, 'squizzle-files-v1').value).toBe(
+      'c7e830de457bc57e62e7b842f08f4497c49b1ac3a8e7abb18ef2f87b5ecb5967',
+    )
   })
 
   it('does not depend on the order of the file list', () => {
@@ -73,6 +84,8 @@ describe('assertChecksum', () => {
   })
 
   it('refuses a checksum naming an unknown algorithm with MANIFEST_INVALID', () => {
-    expect(codeOf(() => assertChecksum(files, { algorithm: 'sha1-of-everything', value: '0'.repeat(64) }))).toBe('MANIFEST_INVALID')
+    expect(codeOf(() => assertChecksum(files, { algorithm: 'sha1-of-everything', value: '0'.repeat(64) }))).toBe(
+      'MANIFEST_INVALID',
+    )
   })
 })

@@ -12,7 +12,10 @@ const algorithms: Record<string, (files: readonly ManifestFile[]) => string> = {
   // path TAB size TAB sha256 TAB transaction(1|0) TAB commitAfter(1|0) TAB ownTransactionControl(1|0) LF
   'squizzle-files-v1': (files) => {
     const lines = files
-      .map((f) => `${f.path}\t${f.size}\t${f.sha256}\t${f.transaction ? 1 : 0}\t${f.commitAfter ? 1 : 0}\t${f.ownTransactionControl ? 1 : 0}\n`)
+      .map(
+        (f) =>
+          `${f.path}\t${f.size}\t${f.sha256}\t${f.transaction ? 1 : 0}\t${f.commitAfter ? 1 : 0}\t${f.ownTransactionControl ? 1 : 0}\n`,
+      )
       .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
     const hash = createHash('sha256')
     for (const line of lines) hash.update(line, 'utf8')

@@ -8,15 +8,31 @@ export const manifestSchema = {
   title: 'Squizzle manifest v1',
   type: 'object',
   additionalProperties: false,
-  required: ['formatVersion', 'version', 'previousVersion', 'created', 'tools', 'transactionScope', 'files', 'checksum'],
+  required: [
+    'formatVersion',
+    'version',
+    'previousVersion',
+    'created',
+    'tools',
+    'transactionScope',
+    'files',
+    'checksum',
+  ],
   properties: {
     formatVersion: { const: 1 },
     version: { type: 'string', minLength: 5, maxLength: 128, pattern: '^[0-9]+\\.[0-9]+\\.[0-9]+(-[0-9A-Za-z.-]+)?$' },
     previousVersion: {
-      oneOf: [{ type: 'null' }, { type: 'string', minLength: 5, maxLength: 128, pattern: '^[0-9]+\\.[0-9]+\\.[0-9]+(-[0-9A-Za-z.-]+)?$' }],
+      oneOf: [
+        { type: 'null' },
+        { type: 'string', minLength: 5, maxLength: 128, pattern: '^[0-9]+\\.[0-9]+\\.[0-9]+(-[0-9A-Za-z.-]+)?$' },
+      ],
     },
     previousDigest: { oneOf: [{ type: 'null' }, { type: 'string', pattern: '^sha256:[0-9a-f]{64}$' }] },
-    created: { type: 'string', maxLength: 64, pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})$' },
+    created: {
+      type: 'string',
+      maxLength: 64,
+      pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})$',
+    },
     notes: { type: 'string', maxLength: 65536 },
     author: { type: 'string', maxLength: 1024 },
     tools: {
@@ -42,7 +58,8 @@ export const manifestSchema = {
             type: 'string',
             maxLength: 512,
             // SQL under its kind's folder, or the one schema snapshot file.
-            pattern: '^((drizzle|migrations|seed|rollback)/([A-Za-z0-9_@+=,-]([A-Za-z0-9_@+=,. -]*[A-Za-z0-9_@+=,.-])?/)*[A-Za-z0-9_@+=,-]([A-Za-z0-9_@+=,. -]*[A-Za-z0-9_@+=,.-])?\\.sql|schema/snapshot\\.json)$',
+            pattern:
+              '^((drizzle|migrations|seed|rollback)/([A-Za-z0-9_@+=,-]([A-Za-z0-9_@+=,. -]*[A-Za-z0-9_@+=,.-])?/)*[A-Za-z0-9_@+=,-]([A-Za-z0-9_@+=,. -]*[A-Za-z0-9_@+=,.-])?\\.sql|schema/snapshot\\.json)$',
           },
           kind: { enum: ['drizzle', 'migrations', 'seed', 'rollback', 'schema'] },
           size: { type: 'integer', minimum: 0, maximum: 1099511627776 },

@@ -10,9 +10,23 @@ const sha = (c: string): string => c.repeat(64)
 function files(): ManifestFile[] {
   return [
     { path: 'drizzle/0000_init.sql', kind: 'drizzle', size: 300, sha256: sha('1'), transaction: true },
-    { path: 'migrations/001_users.sql', kind: 'migrations', size: 120, sha256: sha('a'), transaction: true, ownTransactionControl: true },
+    {
+      path: 'migrations/001_users.sql',
+      kind: 'migrations',
+      size: 120,
+      sha256: sha('a'),
+      transaction: true,
+      ownTransactionControl: true,
+    },
     { path: 'migrations/002_index.sql', kind: 'migrations', size: 64, sha256: sha('b'), transaction: false },
-    { path: 'migrations/sub/003_enum.sql', kind: 'migrations', size: 40, sha256: sha('c'), transaction: true, commitAfter: true },
+    {
+      path: 'migrations/sub/003_enum.sql',
+      kind: 'migrations',
+      size: 40,
+      sha256: sha('c'),
+      transaction: true,
+      commitAfter: true,
+    },
     { path: 'seed/001_rows.sql', kind: 'seed', size: 10, sha256: sha('d'), transaction: true },
     { path: 'rollback/001_users.sql', kind: 'rollback', size: 20, sha256: sha('e'), transaction: true },
   ]
@@ -39,8 +53,8 @@ function manifest(change: (m: Record<string, unknown>) => void = () => {}): Reco
   return m
 }
 
-
-const fileAt = (m: Record<string, unknown>, i: number): Record<string, unknown> => (m['files'] as Record<string, unknown>[])[i]!
+const fileAt = (m: Record<string, unknown>, i: number): Record<string, unknown> =>
+  (m['files'] as Record<string, unknown>[])[i]!
 
 describe('validateManifest', () => {
   it('accepts a valid manifest and returns it', () => {
@@ -54,9 +68,19 @@ describe('validateManifest', () => {
     ['a release after its prerelease', (m) => void ((m['version'] = '2.0.0'), (m['previousVersion'] = '2.0.0-rc.1'))],
     ['no optional fields', (m) => void (delete m['notes'], delete m['author'], (m['tools'] = { squizzle: '0.1.0' }))],
     ['no files', (m) => void (m['files'] = [])],
-    ['file transaction scope and irreversible', (m) => void ((m['transactionScope'] = 'file'), (m['irreversible'] = true))],
+    [
+      'file transaction scope and irreversible',
+      (m) => void ((m['transactionScope'] = 'file'), (m['irreversible'] = true)),
+    ],
     ['a created time with an offset', (m) => void (m['created'] = '2024-05-01T14:00:00+02:00')],
-    ['the schema snapshot file', (m) => void (m['files'] = [...files(), { path: 'schema/snapshot.json', kind: 'schema', size: 9, sha256: sha('f'), transaction: true }])],
+    [
+      'the schema snapshot file',
+      (m) =>
+        void (m['files'] = [
+          ...files(),
+          { path: 'schema/snapshot.json', kind: 'schema', size: 9, sha256: sha('f'), transaction: true },
+        ]),
+    ],
     ['the digest of its previous version', (m) => void (m['previousDigest'] = `sha256:${sha('7')}`)],
     ['a first version chained to nothing', (m) => void ((m['previousVersion'] = null), (m['previousDigest'] = null))],
   ])('accepts %s', (_name, change) => {
@@ -70,9 +94,12 @@ describe('validateManifest', () => {
     },
   )
 
-  it.each(['path', 'kind', 'size', 'sha256', 'transaction'])('refuses a file entry without %s (MANIFEST_INVALID)', (field) => {
-    expect(codeOf(() => validateManifest(manifest((m) => void delete fileAt(m, 1)[field])))).toBe('MANIFEST_INVALID')
-  })
+  it.each(['path', 'kind', 'size', 'sha256', 'transaction'])(
+    'refuses a file entry without %s (MANIFEST_INVALID)',
+    (field) => {
+      expect(codeOf(() => validateManifest(manifest((m) => void delete fileAt(m, 1)[field])))).toBe('MANIFEST_INVALID')
+    },
+  )
 
   it.each<[string, (m: Record<string, unknown>) => void]>([
     ['an unknown top-level property', (m) => void (m['signature'] = 'x')],
@@ -83,9 +110,14 @@ describe('validateManifest', () => {
     expect(codeOf(() => validateManifest(manifest(change)))).toBe('MANIFEST_INVALID')
   })
 
-  it.each([sha('A'), 'a'.repeat(63), 'a'.repeat(65), `sha256:${sha('a')}`, 'g'.repeat(64)])('refuses the sha256 %j (MANIFEST_INVALID)', (bad) => {
-    expect(codeOf(() => validateManifest(manifest((m) => void (fileAt(m, 0)['sha256'] = bad))))).toBe('MANIFEST_INVALID')
-  })
+  it.each([sha('A'), 'a'.repeat(63), 'a'.repeat(65), `sha256:${sha('a')}`, 'g'.repeat(64)])(
+    'refuses the sha256 %j (MANIFEST_INVALID)',
+    (bad) => {
+      expect(codeOf(() => validateManifest(manifest((m) => void (fileAt(m, 0)['sha256'] = bad))))).toBe(
+        'MANIFEST_INVALID',
+      )
+    },
+  )
 
   it.each<[string, unknown]>([
     ['path', 'migrations/../../etc/passwd.sql'],
@@ -101,8 +133,12 @@ describe('validateManifest', () => {
   })
 
   it('refuses a file whose kind does not match its path (MANIFEST_INVALID)', () => {
-    expect(codeOf(() => validateManifest(manifest((m) => void (fileAt(m, 1)['kind'] = 'seed'))))).toBe('MANIFEST_INVALID')
-    expect(codeOf(() => validateManifest(manifest((m) => void (fileAt(m, 5)['kind'] = 'migrations'))))).toBe('MANIFEST_INVALID')
+    expect(codeOf(() => validateManifest(manifest((m) => void (fileAt(m, 1)['kind'] = 'seed'))))).toBe(
+      'MANIFEST_INVALID',
+    )
+    expect(codeOf(() => validateManifest(manifest((m) => void (fileAt(m, 5)['kind'] = 'migrations'))))).toBe(
+      'MANIFEST_INVALID',
+    )
   })
 
   it.each<[string, string]>([
@@ -111,7 +147,9 @@ describe('validateManifest', () => {
     ['migrations/snapshot.json', 'migrations'],
     ['schema/snapshot.json', 'migrations'],
   ])('refuses %s with kind %s: the schema kind holds exactly schema/snapshot.json (MANIFEST_INVALID)', (path, kind) => {
-    const m = manifest((x) => void (x['files'] = [...files(), { path, kind, size: 9, sha256: sha('f'), transaction: true }]))
+    const m = manifest(
+      (x) => void (x['files'] = [...files(), { path, kind, size: 9, sha256: sha('f'), transaction: true }]),
+    )
     expect(codeOf(() => validateManifest(m))).toBe('MANIFEST_INVALID')
   })
 
@@ -127,7 +165,8 @@ describe('validateManifest', () => {
     '/migrations/001.sql',
     'migrations//001.sql',
     'migrations\\001.sql',
-    'migrations/ 001_users.sql', 'migrations/001_users .sql',
+    'migrations/ 001_users.sql',
+    'migrations/001_users .sql',
     'migrations/001.txt',
     'other/001.sql',
   ])('refuses the path %j (MANIFEST_INVALID)', (path) => {
@@ -139,7 +178,9 @@ describe('validateManifest', () => {
     ['greater than', '1.5.0', '1.4.0'],
     ['the release of', '1.4.0', '1.4.0-rc.1'],
   ])('refuses a previousVersion %s the version (MANIFEST_INVALID)', (_relation, previousVersion, version) => {
-    expect(codeOf(() => validateManifest(manifest((m) => void Object.assign(m, { previousVersion, version }))))).toBe('MANIFEST_INVALID')
+    expect(codeOf(() => validateManifest(manifest((m) => void Object.assign(m, { previousVersion, version }))))).toBe(
+      'MANIFEST_INVALID',
+    )
   })
 
   it.each<[string, Record<string, unknown>]>([
@@ -159,9 +200,12 @@ describe('validateManifest', () => {
     expect(codeOf(() => validateManifest(manifest((m) => void Object.assign(m, fields))))).toBe('MANIFEST_INVALID')
   })
 
-  it.each([null, undefined, 'manifest', 42, [], [manifest()]])('refuses %j as a manifest (MANIFEST_INVALID)', (value) => {
-    expect(codeOf(() => validateManifest(value))).toBe('MANIFEST_INVALID')
-  })
+  it.each([null, undefined, 'manifest', 42, [], [manifest()]])(
+    'refuses %j as a manifest (MANIFEST_INVALID)',
+    (value) => {
+      expect(codeOf(() => validateManifest(value))).toBe('MANIFEST_INVALID')
+    },
+  )
 
   it.each<[string, Record<string, unknown>]>([
     ['sha256', { sha256: sha('9') }],
@@ -181,10 +225,13 @@ describe('validateManifest', () => {
     expect(codeOf(() => validateManifest(m))).toBe('CHECKSUM_MISMATCH')
   })
 
-  it.each(['squizzle-files-v0', '__proto__', 'constructor', 'valueOf'])('refuses the checksum algorithm %j (MANIFEST_INVALID)', (algorithm) => {
-    const m = manifest((m) => void (m['checksum'] = { algorithm, value: computeChecksum(files()).value }))
-    expect(codeOf(() => validateManifest(m))).toBe('MANIFEST_INVALID')
-  })
+  it.each(['squizzle-files-v0', '__proto__', 'constructor', 'valueOf'])(
+    'refuses the checksum algorithm %j (MANIFEST_INVALID)',
+    (algorithm) => {
+      const m = manifest((m) => void (m['checksum'] = { algorithm, value: computeChecksum(files()).value }))
+      expect(codeOf(() => validateManifest(m))).toBe('MANIFEST_INVALID')
+    },
+  )
 })
 
 describe('parseManifest', () => {
@@ -196,9 +243,12 @@ describe('parseManifest', () => {
     expect(parseManifest(new TextEncoder().encode(text))).toEqual(m)
   })
 
-  it.each(['', '{', '{"formatVersion":1,}', 'null garbage', '\u0000'])('refuses %j, which is not JSON (MANIFEST_INVALID)', (text) => {
-    expect(codeOf(() => parseManifest(text))).toBe('MANIFEST_INVALID')
-  })
+  it.each(['', '{', '{"formatVersion":1,}', 'null garbage', '\u0000'])(
+    'refuses %j, which is not JSON (MANIFEST_INVALID)',
+    (text) => {
+      expect(codeOf(() => parseManifest(text))).toBe('MANIFEST_INVALID')
+    },
+  )
 
   it('refuses JSON that is not a manifest (MANIFEST_INVALID)', () => {
     expect(codeOf(() => parseManifest('{"formatVersion":1}'))).toBe('MANIFEST_INVALID')

@@ -7,7 +7,8 @@ import type { Descriptor, ImageIndex, ImageManifest } from './descriptor.js'
 import { describeBytes } from './digest.js'
 import { annotations, mediaTypes } from './media-types.js'
 
-const badArtifact = 'The reference does not point at a Squizzle bundle, or the registry returned something else. Check the storage URL and version.'
+const badArtifact =
+  'The reference does not point at a Squizzle bundle, or the registry returned something else. Check the storage URL and version.'
 const checkImageManifest = schemaCheck<ImageManifest>(() => validateImageManifestShape, 'MANIFEST_INVALID', badArtifact)
 const checkImageIndex = schemaCheck<ImageIndex>(() => validateImageIndexShape, 'MANIFEST_INVALID', badArtifact)
 
@@ -55,12 +56,16 @@ export function bundleImageManifest(
  * const { config, layer } = parseBundleImageManifest(bytes, 'oci://ghcr.io/acme/db:1.2.0')
  * ```
  */
-export function parseBundleImageManifest(bytes: Uint8Array, source: string): { image: ImageManifest; config: Descriptor; layer: Descriptor } {
+export function parseBundleImageManifest(
+  bytes: Uint8Array,
+  source: string,
+): { image: ImageManifest; config: Descriptor; layer: Descriptor } {
   const image = checkImageManifest(parseJson(bytes, source), source)
   if (image.mediaType !== undefined && image.mediaType !== mediaTypes.imageManifest) {
     throw notBundle(source, `media type ${image.mediaType}`)
   }
-  if (image.config.mediaType !== mediaTypes.squizzleManifest) throw notBundle(source, `config media type ${image.config.mediaType}`)
+  if (image.config.mediaType !== mediaTypes.squizzleManifest)
+    throw notBundle(source, `config media type ${image.config.mediaType}`)
   const layer = image.layers[0]
   if (image.layers.length !== 1 || !layer || layer.mediaType !== mediaTypes.bundleLayer) {
     throw notBundle(source, `layers ${image.layers.map((l) => l.mediaType).join(', ') || '(none)'}`)

@@ -55,7 +55,11 @@ describe('copyVersion', () => {
     // Attachments are OCI artifacts with the empty config: the SBOM, provenance and signature share it.
     const types = ['provenance', 'sbom', 'signature'].map((name) => `application/vnd.test.${name}`)
     for (const artifactType of types) {
-      await storage.attach!(ref, { artifactType, mediaType: 'application/json', data: Buffer.from(`"${artifactType}"`) })
+      await storage.attach!(ref, {
+        artifactType,
+        mediaType: 'application/json',
+        data: Buffer.from(`"${artifactType}"`),
+      })
     }
     const destination = slowTarget()
     await copyVersion(source, destination, '1.0.0')

@@ -17,7 +17,12 @@ export { maxManifestBytes }
  * const bytes = await fetchVerified(target, desc, maxManifestBytes, 'manifest of 1.2.0')
  * ```
  */
-export async function fetchVerified(target: ContentTarget, desc: Descriptor, maxBytes: number, what: string): Promise<Buffer> {
+export async function fetchVerified(
+  target: ContentTarget,
+  desc: Descriptor,
+  maxBytes: number,
+  what: string,
+): Promise<Buffer> {
   if (desc.size > maxBytes) {
     throw new SquizzleError('BUNDLE_LIMIT_EXCEEDED', `${what} claims ${desc.size} bytes, more than ${maxBytes}`, {
       hint: 'The stored content is not a Squizzle artifact or was tampered with.',
@@ -53,9 +58,18 @@ export async function resolveOrNull(target: ContentTarget, reference: string): P
  * if (existing.digest !== desc.digest) throw immutableVersion(target, '1.2.0', existing.digest, desc.digest)
  * ```
  */
-export function immutableVersion(target: ContentTarget, version: string, stored: string, attempted: string): SquizzleError {
-  return new SquizzleError('IMMUTABLE_VERSION', `version ${version} already exists in ${target.name} with different content (${stored})`, {
-    hint: 'Released versions never change. Build a new, higher version instead.',
-    details: { version, stored, attempted },
-  })
+export function immutableVersion(
+  target: ContentTarget,
+  version: string,
+  stored: string,
+  attempted: string,
+): SquizzleError {
+  return new SquizzleError(
+    'IMMUTABLE_VERSION',
+    `version ${version} already exists in ${target.name} with different content (${stored})`,
+    {
+      hint: 'Released versions never change. Build a new, higher version instead.',
+      details: { version, stored, attempted },
+    },
+  )
 }

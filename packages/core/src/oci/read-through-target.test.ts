@@ -22,7 +22,8 @@ function memoryTarget(name: string): ContentTarget & { blobs: Map<string, Buffer
       fetched.push(d.digest)
       return Readable.from([blobs.get(d.digest) ?? Buffer.alloc(0)])
     },
-    push: async (d, c) => void blobs.set(d.digest, Buffer.isBuffer(c) || c instanceof Uint8Array ? Buffer.from(c) : await buffer(c)),
+    push: async (d, c) =>
+      void blobs.set(d.digest, Buffer.isBuffer(c) || c instanceof Uint8Array ? Buffer.from(c) : await buffer(c)),
     exists: async (d) => blobs.has(d.digest),
     resolve: async (r) => {
       const d = tagged.get(r)

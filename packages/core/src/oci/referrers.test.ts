@@ -7,10 +7,17 @@ import { mediaTypes } from './media-types.js'
 import { addReferrer, readReferrers, referrersTag } from './referrers.js'
 
 const subject = `sha256:${'a'.repeat(64)}`
-const sbom: Descriptor = { mediaType: mediaTypes.imageManifest, digest: `sha256:${'b'.repeat(64)}`, size: 10, artifactType: 'application/vnd.cyclonedx+json' }
+const sbom: Descriptor = {
+  mediaType: mediaTypes.imageManifest,
+  digest: `sha256:${'b'.repeat(64)}`,
+  size: 10,
+  artifactType: 'application/vnd.cyclonedx+json',
+}
 
 /** An in-memory target; `indexed` plays a registry's referrers API (null: no such API). */
-function memoryTarget(indexed: Descriptor[] | null): ContentTarget & { blobs: Map<string, Buffer>; tagged: Map<string, Descriptor> } {
+function memoryTarget(
+  indexed: Descriptor[] | null,
+): ContentTarget & { blobs: Map<string, Buffer>; tagged: Map<string, Descriptor> } {
   const blobs = new Map<string, Buffer>()
   const tagged = new Map<string, Descriptor>()
   return {
@@ -34,7 +41,7 @@ function memoryTarget(indexed: Descriptor[] | null): ContentTarget & { blobs: Ma
 }
 
 describe('referrers over a ContentTarget', () => {
-  it('reads from the target\'s referrers API when it has one, and writes no fallback tag for what it lists', async () => {
+  it("reads from the target's referrers API when it has one, and writes no fallback tag for what it lists", async () => {
     const target = memoryTarget([sbom])
     expect((await readReferrers(target, subject)).manifests).toEqual([sbom])
     await addReferrer(target, subject, sbom)

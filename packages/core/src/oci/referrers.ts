@@ -73,7 +73,11 @@ export async function addReferrer(target: ContentTarget, subject: string, referr
   if (indexed?.some((m) => m.digest === referrer.digest)) return
   const index = await readFallbackIndex(target, subject)
   if (index.manifests.some((m) => m.digest === referrer.digest)) return
-  const next: ImageIndex = { schemaVersion: 2, mediaType: mediaTypes.imageIndex, manifests: [...index.manifests, referrer] }
+  const next: ImageIndex = {
+    schemaVersion: 2,
+    mediaType: mediaTypes.imageIndex,
+    manifests: [...index.manifests, referrer],
+  }
   const bytes = Buffer.from(canonicalJson(next), 'utf8')
   const desc = describeBytes(mediaTypes.imageIndex, bytes)
   await target.push(desc, bytes)

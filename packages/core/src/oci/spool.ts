@@ -42,10 +42,14 @@ export async function spool(source: Readable): Promise<SpooledContent> {
   } catch (err) {
     await rm(dir, { recursive: true, force: true })
     if (isSquizzleError(err)) throw err
-    throw new SquizzleError('STORAGE_ERROR', `could not read the content to store: ${err instanceof Error ? err.message : String(err)}`, {
-      hint: 'The stream given to push() failed before its end; nothing was stored. Fix the source and push again.',
-      cause: err,
-    })
+    throw new SquizzleError(
+      'STORAGE_ERROR',
+      `could not read the content to store: ${err instanceof Error ? err.message : String(err)}`,
+      {
+        hint: 'The stream given to push() failed before its end; nothing was stored. Fix the source and push again.',
+        cause: err,
+      },
+    )
   }
   return {
     digest: `sha256:${hash.digest('hex')}`,

@@ -3,7 +3,14 @@ import { SquizzleError } from '../errors/squizzle-error.js'
 import { canonicalJson } from '../manifest/canonical-json.js'
 import type { Manifest } from '../manifest/manifest.js'
 import { serializeManifest } from '../manifest/validate-manifest.js'
-import type { ArtifactRef, ArtifactStorage, Attachment, PulledArtifact, PushInput, VersionInfo } from '../storage/artifact-storage.js'
+import type {
+  ArtifactRef,
+  ArtifactStorage,
+  Attachment,
+  PulledArtifact,
+  PushInput,
+  VersionInfo,
+} from '../storage/artifact-storage.js'
 import { storageBrand } from '../storage/storage-brand.js'
 import { compareVersions, isVersion, parseVersion } from '../version/version.js'
 import { bundleImageManifest, parseBundleImageManifest, parseImageManifest } from './bundle-artifact.js'
@@ -99,7 +106,7 @@ class TargetStorage implements ArtifactStorage {
     parseVersion(version)
     if (!this.target.delete) {
       throw new SquizzleError('STORAGE_UNSUPPORTED', `${this.name} does not allow deleting versions`, {
-        hint: 'Delete the tag with the store\'s own tools, or use a storage that supports deletion.',
+        hint: "Delete the tag with the store's own tools, or use a storage that supports deletion.",
       })
     }
     const desc = await this.target.resolve(version)
@@ -156,7 +163,6 @@ class TargetStorage implements ArtifactStorage {
     return out
   }
 
-
   /** The version tags and what they name: from the target's index in one read when it has one. */
   private async versionTags(): Promise<TaggedDescriptor[]> {
     if (this.target.resolveTags) return (await this.target.resolveTags()).filter((t) => isVersion(t.tag))
@@ -207,8 +213,14 @@ class TargetStorage implements ArtifactStorage {
     if (!(await this.target.exists(desc))) await this.target.push(desc, bytes)
   }
 
-
   private refOf(version: string, desc: Descriptor, layer: Descriptor): ArtifactRef {
-    return { version, digest: desc.digest, size: desc.size, bundleDigest: layer.digest, bundleSize: layer.size, storage: this.name }
+    return {
+      version,
+      digest: desc.digest,
+      size: desc.size,
+      bundleDigest: layer.digest,
+      bundleSize: layer.size,
+      storage: this.name,
+    }
   }
 }

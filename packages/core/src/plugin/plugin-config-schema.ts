@@ -4,7 +4,7 @@ const use = {
   type: 'string',
   minLength: 1,
   description:
-    'A package name, resolved from the config file\'s folder as the project\'s own imports are (install it there), ' +
+    "A package name, resolved from the config file's folder as the project's own imports are (install it there), " +
     'or a path to a module relative to the config file (./plugins/storage.mjs).',
 }
 
@@ -17,7 +17,7 @@ function pluginUse(role: string, examples: unknown[]): Record<string, unknown> {
     description: `The ${role} plugin to load, and its options (validated by the plugin's own JSON Schema).`,
     properties: {
       use,
-      options: { type: 'object', description: 'The plugin\'s options; see its documentation.' },
+      options: { type: 'object', description: "The plugin's options; see its documentation." },
     },
     examples,
   }

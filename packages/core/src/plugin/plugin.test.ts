@@ -64,7 +64,7 @@ describe('definePlugin', () => {
 })
 
 describe('pluginFromModule', () => {
-  it('takes the default export, an export named plugin, or a CommonJS build\'s exports.default', () => {
+  it("takes the default export, an export named plugin, or a CommonJS build's exports.default", () => {
     expect(load({ default: storagePlugin })).toBe(storagePlugin)
     expect(load({ plugin: storagePlugin })).toBe(storagePlugin)
     expect(load({ default: { default: storagePlugin } })).toBe(storagePlugin)

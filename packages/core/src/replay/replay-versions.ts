@@ -193,14 +193,22 @@ async function replayStep(migrator: Migrator, target: string, scratch: ScratchDa
     if (isSquizzleError(err) && err.category !== 'failure') throw err
     const code = isSquizzleError(err) ? err.code : 'UNKNOWN'
     const reason = err instanceof Error ? err.message : String(err)
-    throw new SquizzleError('REPLAY_FAILED', `replaying the versions up to ${target} on an empty database failed: ${reason}`, {
-      hint: `Every version must apply in order to an empty database (${scratch.label}). Fix the new SQL; if an older `
-        + 'version fails, the scratch server differs from the one it was written for (extensions, server version): '
-        + 'replay on a matching development server. A project whose first version expects an existing database '
-        + 'builds without a snapshot.',
-      remedies: [{ operation: 'build', options: { devUrl: '<url>' } }, { operation: 'build', options: { snapshot: false } }],
-      cause: err,
-      details: { target, code, ...(isSquizzleError(err) ? err.details : {}) },
-    })
+    throw new SquizzleError(
+      'REPLAY_FAILED',
+      `replaying the versions up to ${target} on an empty database failed: ${reason}`,
+      {
+        hint:
+          `Every version must apply in order to an empty database (${scratch.label}). Fix the new SQL; if an older ` +
+          'version fails, the scratch server differs from the one it was written for (extensions, server version): ' +
+          'replay on a matching development server. A project whose first version expects an existing database ' +
+          'builds without a snapshot.',
+        remedies: [
+          { operation: 'build', options: { devUrl: '<url>' } },
+          { operation: 'build', options: { snapshot: false } },
+        ],
+        cause: err,
+        details: { target, code, ...(isSquizzleError(err) ? err.details : {}) },
+      },
+    )
   }
 }

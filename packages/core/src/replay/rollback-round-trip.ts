@@ -24,7 +24,14 @@ export function rollbackRoundTrip(events: EventSink): ReplayCheck {
     const started = Date.now()
     const { manifest } = await ctx.storage.pull(ctx.target)
     if (manifest.irreversible) {
-      events({ type: 'replay.check', check: 'rollback', target: ctx.target, outcome: 'skipped', reason: 'the version is marked irreversible', durationMs: 0 })
+      events({
+        type: 'replay.check',
+        check: 'rollback',
+        target: ctx.target,
+        outcome: 'skipped',
+        reason: 'the version is marked irreversible',
+        durationMs: 0,
+      })
       return
     }
     // Forced: the engine's own check compares with the stored snapshot of the version below,
@@ -33,11 +40,22 @@ export function rollbackRoundTrip(events: EventSink): ReplayCheck {
     expectSame(ctx.before, await ctx.snapshot(), ctx, 'rollback')
     await ctx.migrator.apply(ctx.target)
     expectSame(ctx.after, await ctx.snapshot(), ctx, 'reapply')
-    events({ type: 'replay.check', check: 'rollback', target: ctx.target, outcome: 'passed', durationMs: Date.now() - started })
+    events({
+      type: 'replay.check',
+      check: 'rollback',
+      target: ctx.target,
+      outcome: 'passed',
+      durationMs: Date.now() - started,
+    })
   }
 }
 
-function expectSame(expected: SchemaSnapshot, actual: SchemaSnapshot, ctx: ReplayContext, step: 'rollback' | 'reapply'): void {
+function expectSame(
+  expected: SchemaSnapshot,
+  actual: SchemaSnapshot,
+  ctx: ReplayContext,
+  step: 'rollback' | 'reapply',
+): void {
   const differences = diffSnapshots(expected, actual)
   if (differences.length === 0) return
   const below = ctx.previous === null ? 'an empty database' : `version ${ctx.previous}`
@@ -48,12 +66,11 @@ function expectSame(expected: SchemaSnapshot, actual: SchemaSnapshot, ctx: Repla
   throw new SquizzleError('ROLLBACK_CHECK_FAILED', `${what}: ${summarizeDifferences(differences, namedInMessage)}`, {
     hint:
       step === 'rollback'
-        ? `Make the files under rollback/ of ${ctx.target} undo every change it makes (or mark the version `
-          + 'irreversible if it cannot be undone), then build again.'
-        : `The rollback of ${ctx.target} leaves something behind that its own SQL then meets (e.g. IF NOT EXISTS `
-          + 'skipping an object that differs). Make the rollback complete, then build again.',
+        ? `Make the files under rollback/ of ${ctx.target} undo every change it makes (or mark the version ` +
+          'irreversible if it cannot be undone), then build again.'
+        : `The rollback of ${ctx.target} leaves something behind that its own SQL then meets (e.g. IF NOT EXISTS ` +
+          'skipping an object that differs). Make the rollback complete, then build again.',
     remedies: step === 'rollback' ? [{ operation: 'build', args: [ctx.target], options: { irreversible: true } }] : [],
     details: { target: ctx.target, previous: ctx.previous, step, differences: differences.slice(0, 50) },
   })
 }
-

@@ -20,6 +20,7 @@ let ajv: Ajv | undefined
  * ```
  */
 export function compileSchema<T>(schema: object, code: SquizzleErrorCode, hint: string): SchemaCheck<T> {
-  const compile = () => (ajv ??= new Ajv({ allErrors: true, strict: true, allowUnionTypes: true, verbose: true })).compile(schema)
+  const compile = () =>
+    (ajv ??= new Ajv({ allErrors: true, strict: true, allowUnionTypes: true, verbose: true })).compile(schema)
   return schemaCheck<T>(compile, code, hint)
 }

@@ -22,7 +22,12 @@ describe('precompiled validators', () => {
   })
 
   it('report the same problems as the schema compiled at run time', () => {
-    const bad = { storage: 3, lockTimeoutMs: -1, paths: { nope: 'x' }, environments: { ci: { limits: { maxFiles: 'many' } } } }
+    const bad = {
+      storage: 3,
+      lockTimeoutMs: -1,
+      paths: { nope: 'x' },
+      environments: { ci: { limits: { maxFiles: 'many' } } },
+    }
     const problemsOf = (check: (value: unknown, source: string) => unknown) => {
       try {
         check(bad, 'squizzle.config.json')

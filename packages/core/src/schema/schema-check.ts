@@ -23,7 +23,11 @@ export interface CompiledValidator {
  * check(JSON.parse(text), 'manifest of 1.2.0')
  * ```
  */
-export function schemaCheck<T>(validator: () => CompiledValidator, code: SquizzleErrorCode, hint: string): SchemaCheck<T> {
+export function schemaCheck<T>(
+  validator: () => CompiledValidator,
+  code: SquizzleErrorCode,
+  hint: string,
+): SchemaCheck<T> {
   let validate: CompiledValidator | undefined
   return (value, source) => {
     validate ??= validator()

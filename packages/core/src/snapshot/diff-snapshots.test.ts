@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest'
 import { diffSnapshots } from './diff-snapshots.js'
-import { normalizeSnapshot, parseSnapshot, serializeSnapshot, type SchemaObject, type SchemaSnapshot } from './schema-snapshot.js'
+import {
+  normalizeSnapshot,
+  parseSnapshot,
+  serializeSnapshot,
+  type SchemaObject,
+  type SchemaSnapshot,
+} from './schema-snapshot.js'
 import { codeOf } from '../test-support/code-of.js'
 
 function snapshot(objects: SchemaObject[], server = '18.4'): SchemaSnapshot {
@@ -8,7 +14,11 @@ function snapshot(objects: SchemaObject[], server = '18.4'): SchemaSnapshot {
 }
 
 const users: SchemaObject = { kind: 'table', name: 'public.users', properties: { kind: 'table', partitionKey: null } }
-const email: SchemaObject = { kind: 'column', name: 'public.users.email', properties: { type: 'character varying(100)', notNull: true, default: null } }
+const email: SchemaObject = {
+  kind: 'column',
+  name: 'public.users.email',
+  properties: { type: 'character varying(100)', notNull: true, default: null },
+}
 const status: SchemaObject = { kind: 'enum', name: 'public.status', properties: { labels: ['new', 'done'] } }
 
 describe('diffSnapshots', () => {
@@ -43,19 +53,27 @@ describe('diffSnapshots', () => {
   it('compares lists in order: a reordered enum is a change', () => {
     const reordered: SchemaObject = { ...status, properties: { labels: ['done', 'new'] } }
     expect(diffSnapshots(snapshot([status]), snapshot([reordered]))).toHaveLength(1)
-    expect(diffSnapshots(snapshot([status]), snapshot([{ ...status, properties: { labels: ['new', 'done'] } }]))).toEqual([])
+    expect(
+      diffSnapshots(snapshot([status]), snapshot([{ ...status, properties: { labels: ['new', 'done'] } }])),
+    ).toEqual([])
   })
 
   it('tells apart objects of different kinds with the same name', () => {
     const view: SchemaObject = { kind: 'view', name: 'public.users', properties: { definition: 'SELECT 1' } }
-    expect(diffSnapshots(snapshot([users]), snapshot([users, view])).map((d) => [d.change, d.kind])).toEqual([['added', 'view']])
+    expect(diffSnapshots(snapshot([users]), snapshot([users, view])).map((d) => [d.change, d.kind])).toEqual([
+      ['added', 'view'],
+    ])
   })
 })
 
 describe('schema snapshot format', () => {
   it('serializes to the same bytes whatever the order of objects and keys', () => {
     const a = serializeSnapshot(snapshot([users, email]))
-    const b = serializeSnapshot({ format: 'squizzle-schema-v1', server: '18.4', objects: [{ ...email, properties: { default: null, notNull: true, type: 'character varying(100)' } }, users] })
+    const b = serializeSnapshot({
+      format: 'squizzle-schema-v1',
+      server: '18.4',
+      objects: [{ ...email, properties: { default: null, notNull: true, type: 'character varying(100)' } }, users],
+    })
     expect(a.equals(b)).toBe(true)
   })
 
@@ -67,8 +85,22 @@ describe('schema snapshot format', () => {
   it.each([
     ['not JSON', '{'],
     ['an unknown format', JSON.stringify({ format: 'other', server: '1', objects: [] })],
-    ['an unknown object kind', JSON.stringify({ format: 'squizzle-schema-v1', server: '1', objects: [{ kind: 'table2', name: 'x', properties: {} }] })],
-    ['a nested object as a property', JSON.stringify({ format: 'squizzle-schema-v1', server: '1', objects: [{ kind: 'table', name: 'x', properties: { a: { b: 1 } } }] })],
+    [
+      'an unknown object kind',
+      JSON.stringify({
+        format: 'squizzle-schema-v1',
+        server: '1',
+        objects: [{ kind: 'table2', name: 'x', properties: {} }],
+      }),
+    ],
+    [
+      'a nested object as a property',
+      JSON.stringify({
+        format: 'squizzle-schema-v1',
+        server: '1',
+        objects: [{ kind: 'table', name: 'x', properties: { a: { b: 1 } } }],
+      }),
+    ],
     ['the same object twice', JSON.stringify({ format: 'squizzle-schema-v1', server: '1', objects: [users, users] })],
   ])('refuses %s (SNAPSHOT_INVALID)', (_name, text) => {
     expect(codeOf(() => parseSnapshot(text))).toBe('SNAPSHOT_INVALID')

@@ -1,4 +1,10 @@
-import { schemaObjectKinds, type SchemaObject, type SchemaObjectKind, type SchemaSnapshot, type SchemaValue } from './schema-snapshot.js'
+import {
+  schemaObjectKinds,
+  type SchemaObject,
+  type SchemaObjectKind,
+  type SchemaSnapshot,
+  type SchemaValue,
+} from './schema-snapshot.js'
 
 /** A property whose value differs between two snapshots (`undefined`: absent on that side). */
 export interface PropertyChange {
@@ -41,7 +47,11 @@ export function diffSnapshots(from: SchemaSnapshot, to: SchemaSnapshot): SchemaD
   for (const [key, object] of after) {
     if (!before.has(key)) out.push({ change: 'added', kind: object.kind, name: object.name, object })
   }
-  return out.sort((a, b) => schemaObjectKinds.indexOf(a.kind) - schemaObjectKinds.indexOf(b.kind) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+  return out.sort(
+    (a, b) =>
+      schemaObjectKinds.indexOf(a.kind) - schemaObjectKinds.indexOf(b.kind) ||
+      (a.name < b.name ? -1 : a.name > b.name ? 1 : 0),
+  )
 }
 
 function byKey(objects: readonly SchemaObject[]): Map<string, SchemaObject> {
@@ -76,7 +86,10 @@ const signs = { added: '+', removed: '-', changed: '~' } as const
  * summarizeDifferences(diffSnapshots(expected, live), 5)
  * ```
  */
-export function summarizeDifferences(differences: readonly SchemaDifference[], limit = Number.POSITIVE_INFINITY): string {
+export function summarizeDifferences(
+  differences: readonly SchemaDifference[],
+  limit = Number.POSITIVE_INFINITY,
+): string {
   const named = differences.slice(0, limit).map((d) => {
     const what = d.change === 'changed' ? ` (${d.properties.map((p) => p.property).join(', ')})` : ''
     return `${signs[d.change]} ${d.kind} ${d.name}${what}`

@@ -33,9 +33,13 @@ export function normalizeSnapshot(snapshot: SchemaSnapshot): SchemaSnapshot {
   const objects = [...snapshot.objects].sort(compareObjects)
   for (let i = 1; i < objects.length; i++) {
     if (compareObjects(objects[i - 1]!, objects[i]!) === 0) {
-      throw new SquizzleError('SNAPSHOT_INVALID', `the schema snapshot lists ${objects[i]!.kind} ${objects[i]!.name} twice`, {
-        hint: 'Object names must be unique within their kind; report this with the object definitions.',
-      })
+      throw new SquizzleError(
+        'SNAPSHOT_INVALID',
+        `the schema snapshot lists ${objects[i]!.kind} ${objects[i]!.name} twice`,
+        {
+          hint: 'Object names must be unique within their kind; report this with the object definitions.',
+        },
+      )
     }
   }
   return { format: snapshot.format, server: snapshot.server, objects }
@@ -67,7 +71,10 @@ export function parseSnapshot(bytes: Uint8Array | string, source = 'schema snaps
   try {
     value = JSON.parse(typeof bytes === 'string' ? bytes : Buffer.from(bytes).toString('utf8'))
   } catch (cause) {
-    throw new SquizzleError('SNAPSHOT_INVALID', `${source}: not valid JSON`, { cause, hint: 'Rebuild the version from source or restore it from a trusted copy.' })
+    throw new SquizzleError('SNAPSHOT_INVALID', `${source}: not valid JSON`, {
+      cause,
+      hint: 'Rebuild the version from source or restore it from a trusted copy.',
+    })
   }
   return normalizeSnapshot(checkShape(value, source))
 }

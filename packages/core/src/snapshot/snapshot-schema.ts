@@ -57,7 +57,13 @@ export interface SchemaSnapshot {
 }
 
 const valueSchema = {
-  oneOf: [{ type: 'string' }, { type: 'number' }, { type: 'boolean' }, { type: 'null' }, { type: 'array', items: { type: 'string' } }],
+  oneOf: [
+    { type: 'string' },
+    { type: 'number' },
+    { type: 'boolean' },
+    { type: 'null' },
+    { type: 'array', items: { type: 'string' } },
+  ],
 }
 
 /** JSON Schema (draft-07) of a stored schema snapshot (`schema/snapshot.json` in a bundle). */

@@ -4,7 +4,10 @@ import { describe, expect, it } from 'vitest'
 import { isSquizzleError } from '../errors/squizzle-error.js'
 import { analyzeSql, hasNoTransactionDirective, noTransactionDirective, runnableStatements } from './analyze-sql.js'
 
-async function errorOf(sql: string, path = 'migrations/001.sql'): Promise<{ code: string; details?: Record<string, unknown> }> {
+async function errorOf(
+  sql: string,
+  path = 'migrations/001.sql',
+): Promise<{ code: string; details?: Record<string, unknown> }> {
   try {
     await analyzeSql(sql, path)
   } catch (err) {
@@ -22,7 +25,10 @@ describe('analyzeSql', () => {
   })
 
   it('runs a file with the no-transaction directive outside any transaction', async () => {
-    const a = await analyzeSql(`${noTransactionDirective}\nCREATE INDEX CONCURRENTLY i ON t (x);\nVACUUM t;`, 'migrations/002.sql')
+    const a = await analyzeSql(
+      `${noTransactionDirective}\nCREATE INDEX CONCURRENTLY i ON t (x);\nVACUUM t;`,
+      'migrations/002.sql',
+    )
     expect(a.transaction).toBe(false)
     expect(a.statements.map((s) => s.nodeType)).toEqual(['IndexStmt', 'VacuumStmt'])
   })
@@ -33,7 +39,10 @@ describe('analyzeSql', () => {
   })
 
   it('refuses a non-transactional statement without the directive (SQL_NEEDS_NO_TRANSACTION), naming its line', async () => {
-    const err = await errorOf('CREATE TABLE t (id int);\n\nCREATE INDEX CONCURRENTLY i ON t (id);', 'migrations/002.sql')
+    const err = await errorOf(
+      'CREATE TABLE t (id int);\n\nCREATE INDEX CONCURRENTLY i ON t (id);',
+      'migrations/002.sql',
+    )
     expect(err.code).toBe('SQL_NEEDS_NO_TRANSACTION')
     expect(err.details).toMatchObject({ path: 'migrations/002.sql', line: 3 })
   })
@@ -46,8 +55,11 @@ describe('analyzeSql', () => {
     ['CREATE DATABASE other;', 'CREATE DATABASE'],
   ])('refuses %j without the directive, naming the statement and the fix', async (sql, what) => {
     let caught: unknown
-    await analyzeSql(`CREATE TABLE t (id int);
-${sql}`, 'migrations/009.sql').catch((e: unknown) => (caught = e))
+    await analyzeSql(
+      `CREATE TABLE t (id int);
+${sql}`,
+      'migrations/009.sql',
+    ).catch((e: unknown) => (caught = e))
     expect(isSquizzleError(caught) && caught.code).toBe('SQL_NEEDS_NO_TRANSACTION')
     const err = caught as { message: string; hint?: string; details?: Record<string, unknown> }
     expect(err.details).toMatchObject({ path: 'migrations/009.sql', line: 2, statement: what })
@@ -55,12 +67,17 @@ ${sql}`, 'migrations/009.sql').catch((e: unknown) => (caught = e))
     expect(err.hint).toContain(noTransactionDirective)
   })
 
-  it.each(['ROLLBACK;', 'BEGIN;\nDELETE FROM t;\nROLLBACK;', "PREPARE TRANSACTION 'x';"])('refuses %j in a transactional file (SQL_UNSUPPORTED)', async (sql) => {
-    expect((await errorOf(sql)).code).toBe('SQL_UNSUPPORTED')
-  })
+  it.each(['ROLLBACK;', 'BEGIN;\nDELETE FROM t;\nROLLBACK;', "PREPARE TRANSACTION 'x';"])(
+    'refuses %j in a transactional file (SQL_UNSUPPORTED)',
+    async (sql) => {
+      expect((await errorOf(sql)).code).toBe('SQL_UNSUPPORTED')
+    },
+  )
 
   it('allows ROLLBACK in a file that manages its own transactions with the directive', async () => {
-    await expect(analyzeSql(`${noTransactionDirective}\nBEGIN;\nDELETE FROM t;\nROLLBACK;`, 'm.sql')).resolves.toMatchObject({ transaction: false })
+    await expect(
+      analyzeSql(`${noTransactionDirective}\nBEGIN;\nDELETE FROM t;\nROLLBACK;`, 'm.sql'),
+    ).resolves.toMatchObject({ transaction: false })
   })
 
   it('refuses COPY … FROM STDIN, with or without the directive (SQL_UNSUPPORTED)', async () => {
@@ -69,10 +86,17 @@ ${sql}`, 'migrations/009.sql').catch((e: unknown) => (caught = e))
   })
 
   it('flags a file with its own BEGIN/COMMIT, and runnableStatements strips them', async () => {
-    const a = await analyzeSql('BEGIN;\nCREATE TABLE a (id int);\nCOMMIT;\nCREATE TABLE b (id int);\nSTART TRANSACTION;\nDROP TABLE c;\nEND;', 'm.sql')
+    const a = await analyzeSql(
+      'BEGIN;\nCREATE TABLE a (id int);\nCOMMIT;\nCREATE TABLE b (id int);\nSTART TRANSACTION;\nDROP TABLE c;\nEND;',
+      'm.sql',
+    )
     expect(a.ownTransactionControl).toBe(true)
     expect(a.transaction).toBe(true)
-    expect(runnableStatements(a).map((s) => s.text)).toEqual(['CREATE TABLE a (id int)', 'CREATE TABLE b (id int)', 'DROP TABLE c'])
+    expect(runnableStatements(a).map((s) => s.text)).toEqual([
+      'CREATE TABLE a (id int)',
+      'CREATE TABLE b (id int)',
+      'DROP TABLE c',
+    ])
   })
 
   it('keeps savepoints when stripping a file’s own transaction control', async () => {
@@ -141,13 +165,16 @@ describe.skipIf(!haveCorpus)('analyzeSql on the trigger.dev corpus', () => {
   })
 
   it('finds the file’s own BEGIN/COMMIT in a Prisma enum rewrite and strips them', async () => {
-    const a = await analyzeSql(read('0039_20221227191746_renamed_processed_to_dispatch_for_events.sql'), 'migrations/0039.sql')
+    const a = await analyzeSql(
+      read('0039_20221227191746_renamed_processed_to_dispatch_for_events.sql'),
+      'migrations/0039.sql',
+    )
     expect(a).toMatchObject({ transaction: true, ownTransactionControl: true, commitAfter: false })
     expect(a.statements).toHaveLength(10)
     const run = runnableStatements(a)
     expect(run).toHaveLength(8)
     expect(run.some((s) => s.nodeType === 'TransactionStmt')).toBe(false)
-    expect(run[0]!.text).toBe('CREATE TYPE "TriggerEventStatus_new" AS ENUM (\'PENDING\', \'DISPATCHED\')')
+    expect(run[0]!.text).toBe("CREATE TYPE \"TriggerEventStatus_new\" AS ENUM ('PENDING', 'DISPATCHED')")
     expect(run.at(-1)!.line).toBe(20)
   })
 

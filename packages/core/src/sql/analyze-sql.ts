@@ -28,7 +28,11 @@ export interface SqlAnalysis {
  * a.transaction // false
  * ```
  */
-export async function analyzeSql(sql: string, path: string, options: { noTransaction?: boolean } = {}): Promise<SqlAnalysis> {
+export async function analyzeSql(
+  sql: string,
+  path: string,
+  options: { noTransaction?: boolean } = {},
+): Promise<SqlAnalysis> {
   const statements = await splitStatements(sql, path)
   // The project may declare the file non-transactional outside its bytes (config `noTransaction`).
   const noTransaction = options.noTransaction === true || hasNoTransactionDirective(sql)

@@ -80,18 +80,27 @@ describe('classifyStatement', () => {
     },
   )
 
-  it.each(["ALTER TYPE mood ADD VALUE 'ok'", "ALTER TYPE \"Mood\" ADD VALUE IF NOT EXISTS 'ok' BEFORE 'sad'"])('classifies %s as enum-add-value', async (sql) => {
-    expect(await classify(sql)).toEqual({ kind: 'enum-add-value' })
-  })
+  it.each(["ALTER TYPE mood ADD VALUE 'ok'", "ALTER TYPE \"Mood\" ADD VALUE IF NOT EXISTS 'ok' BEFORE 'sad'"])(
+    'classifies %s as enum-add-value',
+    async (sql) => {
+      expect(await classify(sql)).toEqual({ kind: 'enum-add-value' })
+    },
+  )
 
-  it.each(['COPY t FROM STDIN', 'COPY t (a, b) FROM stdin WITH (FORMAT csv)'])('classifies %s as copy-from-stdin', async (sql) => {
-    expect(await classify(sql)).toEqual({ kind: 'copy-from-stdin' })
-  })
+  it.each(['COPY t FROM STDIN', 'COPY t (a, b) FROM stdin WITH (FORMAT csv)'])(
+    'classifies %s as copy-from-stdin',
+    async (sql) => {
+      expect(await classify(sql)).toEqual({ kind: 'copy-from-stdin' })
+    },
+  )
 })
 
 describe('transaction statements with options Squizzle cannot keep', () => {
-  it.each(['START TRANSACTION ISOLATION LEVEL SERIALIZABLE', 'BEGIN READ ONLY', 'COMMIT AND CHAIN'])('refuses %s instead of silently dropping its options', async (sql) => {
-    const [statement] = await splitStatements(sql)
-    expect(classifyStatement(statement!).kind).toBe('transaction-abort')
-  })
+  it.each(['START TRANSACTION ISOLATION LEVEL SERIALIZABLE', 'BEGIN READ ONLY', 'COMMIT AND CHAIN'])(
+    'refuses %s instead of silently dropping its options',
+    async (sql) => {
+      const [statement] = await splitStatements(sql)
+      expect(classifyStatement(statement!).kind).toBe('transaction-abort')
+    },
+  )
 })

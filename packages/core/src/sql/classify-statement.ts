@@ -36,7 +36,9 @@ export function classifyStatement(statement: SqlStatement): StatementClass {
       const params = (n['params'] as { DefElem?: { defname?: string } }[] | undefined) ?? []
       if (params.some((p) => p.DefElem?.defname === 'concurrently')) return nonTx('REINDEX CONCURRENTLY')
       const kind = String(n['kind'])
-      return kind === 'REINDEX_OBJECT_SYSTEM' || kind === 'REINDEX_OBJECT_DATABASE' ? nonTx('REINDEX SYSTEM/DATABASE') : plain
+      return kind === 'REINDEX_OBJECT_SYSTEM' || kind === 'REINDEX_OBJECT_DATABASE'
+        ? nonTx('REINDEX SYSTEM/DATABASE')
+        : plain
     }
     case 'VacuumStmt':
       return n['is_vacuumcmd'] ? nonTx('VACUUM') : plain
@@ -81,7 +83,8 @@ function nonTx(what: string): StatementClass {
 
 function classifyTransaction(kind: string, n: Record<string, unknown>): StatementClass {
   // Options Squizzle's own transaction would silently drop are refused, not ignored.
-  if (Array.isArray(n['options']) && n['options'].length > 0) return { kind: 'transaction-abort', what: 'a transaction with its own isolation level or access mode' }
+  if (Array.isArray(n['options']) && n['options'].length > 0)
+    return { kind: 'transaction-abort', what: 'a transaction with its own isolation level or access mode' }
   if (n['chain'] === true) return { kind: 'transaction-abort', what: 'COMMIT AND CHAIN' }
   switch (kind) {
     case 'TRANS_STMT_BEGIN':
@@ -104,6 +107,10 @@ function hasOption(n: Record<string, unknown>, name: string): boolean {
 }
 
 function detachesConcurrently(n: Record<string, unknown>): boolean {
-  const cmds = (n['cmds'] as { AlterTableCmd?: { subtype?: string; def?: { PartitionCmd?: { concurrent?: boolean } } } }[] | undefined) ?? []
-  return cmds.some((c) => c.AlterTableCmd?.subtype === 'AT_DetachPartition' && c.AlterTableCmd.def?.PartitionCmd?.concurrent === true)
+  const cmds =
+    (n['cmds'] as
+      { AlterTableCmd?: { subtype?: string; def?: { PartitionCmd?: { concurrent?: boolean } } } }[] | undefined) ?? []
+  return cmds.some(
+    (c) => c.AlterTableCmd?.subtype === 'AT_DetachPartition' && c.AlterTableCmd.def?.PartitionCmd?.concurrent === true,
+  )
 }

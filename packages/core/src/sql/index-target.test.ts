@@ -8,8 +8,9 @@ async function targets(sql: string) {
 
 describe('concurrentIndexTarget', () => {
   it('reads the index name and the table as written, quoted names included', async () => {
-    const sql = 'CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS "Members.Email" ON app."Members" (email);\n'
-      + 'CREATE INDEX CONCURRENTLY i ON t (x);'
+    const sql =
+      'CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS "Members.Email" ON app."Members" (email);\n' +
+      'CREATE INDEX CONCURRENTLY i ON t (x);'
     expect(await targets(sql)).toEqual([
       { schema: 'app', table: 'Members', index: 'Members.Email' },
       { schema: null, table: 't', index: 'i' },

@@ -8,8 +8,9 @@ async function classify(sql: string): Promise<boolean[]> {
 
 describe('changesSessionOnly', () => {
   it('recognises SET, SET … TO DEFAULT, RESET and RESET ALL at session level', async () => {
-    const sql = "SET search_path = app; SET lock_timeout TO DEFAULT; RESET search_path; RESET ALL;\n"
-      + "SET TIME ZONE 'UTC'; SET ROLE app_owner;"
+    const sql =
+      'SET search_path = app; SET lock_timeout TO DEFAULT; RESET search_path; RESET ALL;\n' +
+      "SET TIME ZONE 'UTC'; SET ROLE app_owner;"
     expect(await classify(sql)).toEqual([true, true, true, true, true, true])
   })
 
@@ -19,14 +20,18 @@ describe('changesSessionOnly', () => {
   })
 
   it('recognises a SELECT of set_config(…, false) only', async () => {
-    expect(await classify([
-      "SELECT set_config('search_path', 'app', false)",
-      "SELECT pg_catalog.set_config('a.b', 'x', 'off'), set_config('a.c', 'y', false::boolean)",
-      "SELECT set_config('a.b', 'x', true)",
-      "SELECT set_config('a.b', 'x', false), nextval('s')",
-      "SELECT set_config(name, 'x', false) FROM settings",
-      'SELECT 1',
-    ].join(';\n'))).toEqual([true, true, false, false, false, false])
+    expect(
+      await classify(
+        [
+          "SELECT set_config('search_path', 'app', false)",
+          "SELECT pg_catalog.set_config('a.b', 'x', 'off'), set_config('a.c', 'y', false::boolean)",
+          "SELECT set_config('a.b', 'x', true)",
+          "SELECT set_config('a.b', 'x', false), nextval('s')",
+          "SELECT set_config(name, 'x', false) FROM settings",
+          'SELECT 1',
+        ].join(';\n'),
+      ),
+    ).toEqual([true, true, false, false, false, false])
   })
 
   it('leaves out everything else', async () => {

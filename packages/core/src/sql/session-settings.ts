@@ -6,7 +6,14 @@ const transactionOnly = new Set(['TRANSACTION', 'TRANSACTION SNAPSHOT'])
 const falseWords = new Set(['false', 'f', 'off', 'no', 'n', '0'])
 // A SELECT with any of these does more than call set_config, or may call it many times.
 const otherClauses = [
-  'fromClause', 'whereClause', 'groupClause', 'havingClause', 'withClause', 'valuesLists', 'larg', 'intoClause',
+  'fromClause',
+  'whereClause',
+  'groupClause',
+  'havingClause',
+  'withClause',
+  'valuesLists',
+  'larg',
+  'intoClause',
 ]
 
 type FuncCall = { funcname?: { String?: { sval?: string } }[]; args?: Record<string, unknown>[] }

@@ -8,9 +8,13 @@ const cpuMsSince = (from: NodeJS.CpuUsage): number => {
   return (used.user + used.system) / 1000
 }
 
-const brief = (statements: SqlStatement[]): [number, string, string][] => statements.map((s) => [s.line, s.nodeType, s.text])
+const brief = (statements: SqlStatement[]): [number, string, string][] =>
+  statements.map((s) => [s.line, s.nodeType, s.text])
 
-async function parseErrorOf(sql: string, path = 'migrations/001.sql'): Promise<{ code: string; details?: Record<string, unknown> }> {
+async function parseErrorOf(
+  sql: string,
+  path = 'migrations/001.sql',
+): Promise<{ code: string; details?: Record<string, unknown> }> {
   try {
     await splitStatements(sql, path)
   } catch (err) {
@@ -22,7 +26,10 @@ async function parseErrorOf(sql: string, path = 'migrations/001.sql'): Promise<{
 
 describe('splitStatements', () => {
   it('splits statements, giving each its text without the semicolon, its line, node type and index', async () => {
-    const statements = await splitStatements('CREATE TABLE t (id int);\nINSERT INTO t VALUES (1);\n\n\nSELECT 1', 'm.sql')
+    const statements = await splitStatements(
+      'CREATE TABLE t (id int);\nINSERT INTO t VALUES (1);\n\n\nSELECT 1',
+      'm.sql',
+    )
     expect(brief(statements)).toEqual([
       [1, 'CreateStmt', 'CREATE TABLE t (id int)'],
       [2, 'InsertStmt', 'INSERT INTO t VALUES (1)'],
@@ -38,7 +45,7 @@ describe('splitStatements', () => {
   })
 
   it('keeps semicolons inside dollar quotes', async () => {
-    const sql = "DO $$ BEGIN PERFORM 1; PERFORM 2; END $$;\nSELECT $tag$ a; $$ b; $tag$;"
+    const sql = 'DO $$ BEGIN PERFORM 1; PERFORM 2; END $$;\nSELECT $tag$ a; $$ b; $tag$;'
     expect(brief(await splitStatements(sql))).toEqual([
       [1, 'DoStmt', 'DO $$ BEGIN PERFORM 1; PERFORM 2; END $$'],
       [2, 'SelectStmt', 'SELECT $tag$ a; $$ b; $tag$'],
@@ -71,7 +78,9 @@ BEGIN
   RETURN NEW;
 END;
 $body$`
-    const statements = await splitStatements(`${fn};\nCREATE TRIGGER t BEFORE UPDATE ON t FOR EACH ROW EXECUTE FUNCTION touch();`)
+    const statements = await splitStatements(
+      `${fn};\nCREATE TRIGGER t BEFORE UPDATE ON t FOR EACH ROW EXECUTE FUNCTION touch();`,
+    )
     expect(brief(statements)).toEqual([
       [1, 'CreateFunctionStmt', fn],
       [8, 'CreateTrigStmt', 'CREATE TRIGGER t BEFORE UPDATE ON t FOR EACH ROW EXECUTE FUNCTION touch()'],
@@ -97,9 +106,12 @@ $body$`
     ])
   })
 
-  it.each(['', '   \n\t\n', '-- nothing here\n', '/* nor /* here */ */', ';', ';;\n;'])('returns no statements for %j', async (sql) => {
-    expect(await splitStatements(sql)).toEqual([])
-  })
+  it.each(['', '   \n\t\n', '-- nothing here\n', '/* nor /* here */ */', ';', ';;\n;'])(
+    'returns no statements for %j',
+    async (sql) => {
+      expect(await splitStatements(sql)).toEqual([])
+    },
+  )
 
   it('accepts Windows line endings', async () => {
     expect(brief(await splitStatements('SELECT 1;\r\nSELECT 2;\r\n'))).toEqual([
@@ -138,7 +150,8 @@ describe('splitStatements on files over 1 MiB (parsed in chunks)', () => {
     const kinds = [
       (i: number) => `INSERT INTO t (id, note) VALUES (${i}, 'it''s; fine ${i}')`,
       (i: number) => `INSERT INTO t (id, note) VALUES (${i}, E'esc\\'aped; ${i}')`,
-      (i: number) => `CREATE FUNCTION f${i}() RETURNS int LANGUAGE plpgsql AS $$\nBEGIN\n  PERFORM 1; PERFORM 2;\n  RETURN ${i};\nEND;\n$$`,
+      (i: number) =>
+        `CREATE FUNCTION f${i}() RETURNS int LANGUAGE plpgsql AS $$\nBEGIN\n  PERFORM 1; PERFORM 2;\n  RETURN ${i};\nEND;\n$$`,
       (i: number) => `CREATE FUNCTION g${i}() RETURNS int LANGUAGE sql\nBEGIN ATOMIC\n  SELECT 1;\n  SELECT ${i};\nEND`,
       (i: number) => `/* c; /* nested; */ ; */ UPDATE t SET note = '日本語 ${i} 😀' WHERE id = ${i}`,
     ]
@@ -201,7 +214,8 @@ describe('splitStatements on files over 1 MiB (parsed in chunks)', () => {
   it('splits a large file of dollar-quoted functions in about the time of one parse', async () => {
     const fns = Array.from(
       { length: 6000 },
-      (_, i) => `CREATE FUNCTION f${i}() RETURNS int LANGUAGE plpgsql AS $$\nBEGIN\n  PERFORM 1; PERFORM 2; PERFORM 3; PERFORM 4;\n  RETURN ${i};\nEND;\n$$;\nINSERT INTO t VALUES ('a; b; ${i}');`,
+      (_, i) =>
+        `CREATE FUNCTION f${i}() RETURNS int LANGUAGE plpgsql AS $$\nBEGIN\n  PERFORM 1; PERFORM 2; PERFORM 3; PERFORM 4;\n  RETURN ${i};\nEND;\n$$;\nINSERT INTO t VALUES ('a; b; ${i}');`,
     )
     const started = process.cpuUsage()
     const statements = await splitStatements(fns.join('\n'))

@@ -93,7 +93,10 @@ function failedAtEnd(chunk: string, error: unknown): boolean {
   return advanceCodePoints(chunk, 0, details.cursorPosition) >= chunk.trimEnd().length
 }
 
-function tryParse(parseSync: (sql: string) => ParseResult, chunk: string): { ok: true; result: ParseResult } | { ok: false; error: unknown } {
+function tryParse(
+  parseSync: (sql: string) => ParseResult,
+  chunk: string,
+): { ok: true; result: ParseResult } | { ok: false; error: unknown } {
   if (chunk.trim() === '') return { ok: true, result: { version: 0, stmts: [] } as unknown as ParseResult }
   try {
     return { ok: true, result: parseSync(chunk) }
@@ -109,7 +112,10 @@ function appendStatements(out: SqlStatement[], chunk: string, result: ParseResul
   for (const raw of result.stmts ?? []) {
     const location = raw.stmt_location ?? 0
     const length = raw.stmt_len ?? 0
-    const text = bytes.subarray(location, length === 0 ? bytes.length : location + length).toString('utf8').trimEnd()
+    const text = bytes
+      .subarray(location, length === 0 ? bytes.length : location + length)
+      .toString('utf8')
+      .trimEnd()
     if (text.trim() === '') continue
     line += countNewlines(bytes, lineCountedTo, location)
     lineCountedTo = location

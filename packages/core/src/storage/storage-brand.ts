@@ -12,5 +12,7 @@ export const storageBrand = Symbol.for('squizzle.storage')
 export function isArtifactStorage(value: unknown): boolean {
   if (typeof value !== 'object' || value === null) return false
   if ((value as Record<symbol, unknown>)[storageBrand] === true) return true
-  return ['push', 'pull', 'exists', 'list', 'delete'].every((m) => typeof (value as Record<string, unknown>)[m] === 'function')
+  return ['push', 'pull', 'exists', 'list', 'delete'].every(
+    (m) => typeof (value as Record<string, unknown>)[m] === 'function',
+  )
 }

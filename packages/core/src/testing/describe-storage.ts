@@ -56,7 +56,11 @@ export function describeStorage(name: string, factory: () => Promise<StorageFixt
     it('round-trips a pushed version: same manifest, bundle bytes verified file by file', async () => {
       const v = await makeTestVersion('1.0.0', { ...users, ...orders })
       const pushed = await storage.push(v)
-      expect(pushed).toMatchObject({ version: '1.0.0', bundleDigest: sha256Digest(v.bundle), bundleSize: v.bundle.byteLength })
+      expect(pushed).toMatchObject({
+        version: '1.0.0',
+        bundleDigest: sha256Digest(v.bundle),
+        bundleSize: v.bundle.byteLength,
+      })
       expect(pushed.digest).toMatch(/^sha256:[0-9a-f]{64}$/)
       const pulled = await storage.pull('1.0.0')
       expect(pulled.manifest).toEqual(v.manifest)
@@ -121,7 +125,10 @@ export function describeStorage(name: string, factory: () => Promise<StorageFixt
       // Same files, so both versions share one bundle layer: deleting one must not break the other.
       await storage.push(await makeTestVersion('1.0.0', users))
       await storage.push(await makeTestVersion('1.1.0', users, { previousVersion: '1.0.0' }))
-      const refused = await storage.delete('1.0.0').then(() => undefined, (err: unknown) => err)
+      const refused = await storage.delete('1.0.0').then(
+        () => undefined,
+        (err: unknown) => err,
+      )
       if (refused !== undefined) {
         expect(codeOf(refused)).toBe('STORAGE_UNSUPPORTED')
         expect(await storage.exists('1.0.0')).toBe(true)
@@ -158,7 +165,9 @@ export function describeStorage(name: string, factory: () => Promise<StorageFixt
         expect(Buffer.from(back?.data ?? []).equals(Buffer.from(sent.data))).toBe(true)
         expect(back?.digest).toMatch(/^sha256:[0-9a-f]{64}$/)
       }
-      expect(read.find((a) => a.artifactType === signature.artifactType)?.annotations).toMatchObject(signature.annotations ?? {})
+      expect(read.find((a) => a.artifactType === signature.artifactType)?.annotations).toMatchObject(
+        signature.annotations ?? {},
+      )
       expect(await storage.attachments(other)).toEqual([])
     })
 
@@ -194,7 +203,10 @@ function codeOf(err: unknown): string {
 }
 
 async function expectCode(promise: Promise<unknown>, code: string): Promise<void> {
-  const err = await promise.then(() => undefined, (e: unknown) => e)
+  const err = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  )
   expect(err, `expected a rejection with ${code}`).toBeDefined()
   expect(codeOf(err)).toBe(code)
 }

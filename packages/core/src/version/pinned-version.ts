@@ -53,8 +53,8 @@ export function assertPinned(pin: PinnedVersion, actual: string, where: string):
     {
       hint:
         'Nothing was run or copied. The tag points at another artifact than the one you promoted: find out who ' +
-        're-pointed it, and promote the digest that was verified (listing the versions shows what each tag '
-        + 'resolves to).',
+        're-pointed it, and promote the digest that was verified (listing the versions shows what each tag ' +
+        'resolves to).',
       remedies: [{ operation: 'list' }],
       details: { version: pin.version, pinned: pin.digest, actual, where },
     },

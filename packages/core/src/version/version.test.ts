@@ -2,20 +2,33 @@ import { describe, expect, it } from 'vitest'
 import { compareVersions, isVersion, parseVersion, sortVersions } from './version.js'
 import { codeOf } from '../test-support/code-of.js'
 
-
 describe('parseVersion', () => {
-  it.each(['1.4.0', '2.0.0-rc.1', '0.0.1', '10.20.30', '1.0.0-alpha.beta.1', '1.0.0-x-y.7'])('accepts %s and returns it unchanged', (v) => {
-    expect(parseVersion(v)).toBe(v)
-    expect(isVersion(v)).toBe(true)
-  })
-
-  it.each(['v1', 'v1.0.0', '1.0', '1', '1.0.0+build', '1.0.0-rc.1+build.5', '01.0.0', '1.0.0-01', ' 1.0.0', '1.0.0 ', '=1.0.0', '', 'latest'])(
-    'refuses %j with VERSION_INVALID',
+  it.each(['1.4.0', '2.0.0-rc.1', '0.0.1', '10.20.30', '1.0.0-alpha.beta.1', '1.0.0-x-y.7'])(
+    'accepts %s and returns it unchanged',
     (v) => {
-      expect(codeOf(() => parseVersion(v))).toBe('VERSION_INVALID')
-      expect(isVersion(v)).toBe(false)
+      expect(parseVersion(v)).toBe(v)
+      expect(isVersion(v)).toBe(true)
     },
   )
+
+  it.each([
+    'v1',
+    'v1.0.0',
+    '1.0',
+    '1',
+    '1.0.0+build',
+    '1.0.0-rc.1+build.5',
+    '01.0.0',
+    '1.0.0-01',
+    ' 1.0.0',
+    '1.0.0 ',
+    '=1.0.0',
+    '',
+    'latest',
+  ])('refuses %j with VERSION_INVALID', (v) => {
+    expect(codeOf(() => parseVersion(v))).toBe('VERSION_INVALID')
+    expect(isVersion(v)).toBe(false)
+  })
 })
 
 describe('compareVersions', () => {

@@ -44,9 +44,10 @@ export function guard(input: OfflineScriptInput): string {
     'squizzle: this script upgrades a database at %, but %; nothing was changed', ${q(at)}, ${why}
     USING HINT = 'Run squizzle status to see where the database is, and render the script from there.';`
   const from = input.from
-  const atFrom = from === null
-    ? ''
-    : `IF NOT EXISTS (SELECT 1 FROM squizzle.applied WHERE version = ${q(from.version)} AND state = 'applied'
+  const atFrom =
+    from === null
+      ? ''
+      : `IF NOT EXISTS (SELECT 1 FROM squizzle.applied WHERE version = ${q(from.version)} AND state = 'applied'
     AND manifest_digest = ${q(from.digest)}) THEN
   ${fail(`${q(`${from.version} is not applied as ${from.digest}`)}`)}
 END IF;
@@ -71,8 +72,10 @@ VALUES (${q(v.manifest.version)}, ${q(v.digest)}, 'apply', 'claimed', pg_catalog
 export function markApplied(v: OfflineVersion, claimed: boolean): string[] {
   const version = q(v.manifest.version)
   if (!claimed) {
-    return [`INSERT INTO squizzle.applied (version, manifest_digest, operation, state)
-VALUES (${version}, ${q(v.digest)}, 'apply', 'applied');`]
+    return [
+      `INSERT INTO squizzle.applied (version, manifest_digest, operation, state)
+VALUES (${version}, ${q(v.digest)}, 'apply', 'applied');`,
+    ]
   }
   return [
     `UPDATE squizzle.applied SET state = 'applied', owner_pid = NULL, owner_started = NULL, at = clock_timestamp()
@@ -91,9 +94,11 @@ VALUES (${q(v.manifest.version)}, ${q(v.digest)}, ${q(path)}, ${statement ?? 'NU
 
 /** What a later rollback needs, kept with the version (`records.keepFiles`). */
 export function keep(v: OfflineVersion, scripts: readonly KeptFile[]): string[] {
-  return scripts.map((s) => `INSERT INTO squizzle.rollback_script (manifest_digest, path, version, sha256, sql)
+  return scripts.map(
+    (s) => `INSERT INTO squizzle.rollback_script (manifest_digest, path, version, sha256, sql)
 VALUES (${q(v.digest)}, ${q(s.path)}, ${q(v.manifest.version)}, ${q(s.sha256)}, ${q(s.content)})
-ON CONFLICT (manifest_digest, path) DO NOTHING;`)
+ON CONFLICT (manifest_digest, path) DO NOTHING;`,
+  )
 }
 
 /** The success row, progress cleared (as `record` does), and the audit row. */

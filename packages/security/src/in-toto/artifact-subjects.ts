@@ -32,10 +32,14 @@ export function assertNamesArtifact(statement: Statement, ref: ArtifactRef, mani
   const signed = new Set(statement.subject.map((s) => s.digest.sha256.toLowerCase()))
   const missing = artifactSubjects(ref, manifest).filter((s) => !signed.has(s.digest.sha256))
   if (missing.length > 0) {
-    throw new SquizzleError('SIGNATURE_INVALID', `the signature attached to ${manifest.version} was made for other content: it does not cover ${missing.map((m) => `${m.name} (sha256:${m.digest.sha256})`).join(' or ')}`, {
-      hint: 'The bundle or manifest changed after signing, or a signature was copied from another version. Rebuild and sign it again, or restore the signed artifact.',
-      details: { version: manifest.version, missing },
-    })
+    throw new SquizzleError(
+      'SIGNATURE_INVALID',
+      `the signature attached to ${manifest.version} was made for other content: it does not cover ${missing.map((m) => `${m.name} (sha256:${m.digest.sha256})`).join(' or ')}`,
+      {
+        hint: 'The bundle or manifest changed after signing, or a signature was copied from another version. Rebuild and sign it again, or restore the signed artifact.',
+        details: { version: manifest.version, missing },
+      },
+    )
   }
 }
 

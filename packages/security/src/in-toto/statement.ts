@@ -47,7 +47,8 @@ export function parseStatement(payload: Uint8Array): Statement {
     throw notAStatement('its payload is not JSON', cause)
   }
   const s = value as Partial<Statement> | null
-  if (!s || typeof s !== 'object' || s._type !== inTotoStatementType) throw notAStatement(`its payload is not an in-toto v1 statement`)
+  if (!s || typeof s !== 'object' || s._type !== inTotoStatementType)
+    throw notAStatement(`its payload is not an in-toto v1 statement`)
   if (!Array.isArray(s.subject) || !s.subject.every(isSubject)) throw notAStatement('its subjects are malformed')
   if (typeof s.predicateType !== 'string') throw notAStatement('it has no predicate type')
   return s as Statement

@@ -45,7 +45,9 @@ export function generateSigningKey(passphrase: string): GeneratedKeyPair {
  */
 export function keyIdOf(publicKey: string | KeyObject): string {
   const key = typeof publicKey === 'string' ? parsePublicKey(publicKey) : publicKey
-  return createHash('sha256').update(key.export({ type: 'spki', format: 'der' })).digest('hex')
+  return createHash('sha256')
+    .update(key.export({ type: 'spki', format: 'der' }))
+    .digest('hex')
 }
 
 /**

@@ -38,24 +38,34 @@ export class SignaturePolicy implements ArtifactPolicy {
     private readonly verifier: Verifier = new SigstoreVerifier(),
   ) {
     if (trust.signatures === 'required' && !hasAnchors(trust)) {
-      const message = 'the trust policy requires signatures, but trusts no public key or identity: nothing could ever verify'
+      const message =
+        'the trust policy requires signatures, but trusts no public key or identity: nothing could ever verify'
       throw new SquizzleError('CONFIG_INVALID', message, {
-        hint: 'Trust a public key (trust.publicKeys: the .pub of the signing key) or a keyless identity '
-          + '(trust.identities: OIDC issuer and subject).',
+        hint:
+          'Trust a public key (trust.publicKeys: the .pub of the signing key) or a keyless identity ' +
+          '(trust.identities: OIDC issuer and subject).',
       })
     }
   }
 
-  async check(input: { ref: ArtifactRef; manifest: Manifest; storage: ArtifactStorage }): Promise<VerifiedIdentity | null> {
+  async check(input: {
+    ref: ArtifactRef
+    manifest: Manifest
+    storage: ArtifactStorage
+  }): Promise<VerifiedIdentity | null> {
     const { ref, manifest, storage } = input
     const signatures = (await signaturesOf(storage, ref)).filter((a) => a.artifactType === mediaTypes.sigstoreBundle)
     if (signatures.length === 0) {
       if (this.trust.signatures === 'optional') return null
-      throw new SquizzleError('SIGNATURE_MISSING', `version ${manifest.version} is not signed, and this environment's trust policy requires signatures`, {
-        hint: 'Sign it (or build it signed), or set trust.signatures: optional for this environment.',
-        remedies: [{ operation: 'sign', args: [manifest.version] }],
-        details: { version: manifest.version, digest: ref.digest, rule: 'trust.signatures: required' },
-      })
+      throw new SquizzleError(
+        'SIGNATURE_MISSING',
+        `version ${manifest.version} is not signed, and this environment's trust policy requires signatures`,
+        {
+          hint: 'Sign it (or build it signed), or set trust.signatures: optional for this environment.',
+          remedies: [{ operation: 'sign', args: [manifest.version] }],
+          details: { version: manifest.version, digest: ref.digest, rule: 'trust.signatures: required' },
+        },
+      )
     }
     if (this.trust.signatures === 'optional' && !hasAnchors(this.trust)) return null
     const failures: SquizzleError[] = []
@@ -84,10 +94,14 @@ export class SignaturePolicy implements ArtifactPolicy {
     }
     const verified = await this.verifier.verify(json, this.trust)
     if (verified.payloadType !== inTotoPayloadType) {
-      throw new SquizzleError('SIGNATURE_INVALID', `the signature attached to ${manifest.version} signs a ${verified.payloadType} payload, not an in-toto statement`, {
-        hint: 'Sign it again.',
-        remedies: [{ operation: 'sign', args: [manifest.version] }],
-      })
+      throw new SquizzleError(
+        'SIGNATURE_INVALID',
+        `the signature attached to ${manifest.version} signs a ${verified.payloadType} payload, not an in-toto statement`,
+        {
+          hint: 'Sign it again.',
+          remedies: [{ operation: 'sign', args: [manifest.version] }],
+        },
+      )
     }
     assertNamesArtifact(parseStatement(verified.payload), ref, manifest)
     return verified.identity

@@ -33,7 +33,9 @@ export function buildEnvironment(env: Record<string, string | undefined>): Build
       repository: `git+${repo}`,
       ref: env['GITHUB_REF'],
       commit: env['GITHUB_SHA'],
-      invocationId: env['GITHUB_RUN_ID'] ? `${repo}/actions/runs/${env['GITHUB_RUN_ID']}/attempts/${env['GITHUB_RUN_ATTEMPT'] ?? '1'}` : undefined,
+      invocationId: env['GITHUB_RUN_ID']
+        ? `${repo}/actions/runs/${env['GITHUB_RUN_ID']}/attempts/${env['GITHUB_RUN_ATTEMPT'] ?? '1'}`
+        : undefined,
     })
   }
   if (env['GITLAB_CI'] === 'true' && env['CI_PROJECT_URL']) {
@@ -49,5 +51,7 @@ export function buildEnvironment(env: Record<string, string | undefined>): Build
 }
 
 function compact(e: { [K in keyof BuildEnvironment]: BuildEnvironment[K] | undefined }): BuildEnvironment {
-  return Object.fromEntries(Object.entries(e).filter(([, v]) => v !== undefined && v !== '')) as unknown as BuildEnvironment
+  return Object.fromEntries(
+    Object.entries(e).filter(([, v]) => v !== undefined && v !== ''),
+  ) as unknown as BuildEnvironment
 }

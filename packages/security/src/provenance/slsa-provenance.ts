@@ -32,12 +32,23 @@ export interface SlsaProvenance {
  * const bundle = await signer.sign(Buffer.from(JSON.stringify(s)), inTotoPayloadType)
  * ```
  */
-export function provenanceStatement(ref: ArtifactRef, manifest: Manifest, env: BuildEnvironment): Statement<SlsaProvenance> {
+export function provenanceStatement(
+  ref: ArtifactRef,
+  manifest: Manifest,
+  env: BuildEnvironment,
+): Statement<SlsaProvenance> {
   const source: SlsaProvenance['buildDefinition']['resolvedDependencies'] = env.repository
-    ? [{ uri: env.ref ? `${env.repository}@${env.ref}` : env.repository, digest: env.commit ? { gitCommit: env.commit } : {} }]
+    ? [
+        {
+          uri: env.ref ? `${env.repository}@${env.ref}` : env.repository,
+          digest: env.commit ? { gitCommit: env.commit } : {},
+        },
+      ]
     : []
   const files = manifest.files.map((f) => ({ name: f.path, digest: { sha256: f.sha256 } }))
-  const tools = Object.fromEntries(Object.entries(manifest.tools).filter((e): e is [string, string] => typeof e[1] === 'string'))
+  const tools = Object.fromEntries(
+    Object.entries(manifest.tools).filter((e): e is [string, string] => typeof e[1] === 'string'),
+  )
   return statement<SlsaProvenance>(artifactSubjects(ref, manifest), slsaProvenanceType, {
     buildDefinition: {
       buildType: squizzleBuildType,

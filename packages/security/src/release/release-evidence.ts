@@ -1,5 +1,12 @@
 import { basename } from 'node:path'
-import { bundleFiles, type Attachment, type BundleFile, type BundleLimits, type PulledArtifact, type Signer } from '@squizzle/core'
+import {
+  bundleFiles,
+  type Attachment,
+  type BundleFile,
+  type BundleLimits,
+  type PulledArtifact,
+  type Signer,
+} from '@squizzle/core'
 import { buildEnvironment } from '../provenance/ci-environment.js'
 import { provenanceStatement } from '../provenance/slsa-provenance.js'
 import { cyclonedxSbom } from '../sbom/cyclonedx-sbom.js'
@@ -52,7 +59,10 @@ export async function versionSbom(artifact: PulledArtifact, options: SbomOptions
  * await buildVersion({ ...options, attachments: (artifact) => releaseEvidence(artifact, { signer, env, projectDir }) })
  * ```
  */
-export async function releaseEvidence(artifact: PulledArtifact, options: ReleaseEvidenceOptions): Promise<Attachment[]> {
+export async function releaseEvidence(
+  artifact: PulledArtifact,
+  options: ReleaseEvidenceOptions,
+): Promise<Attachment[]> {
   const { ref, manifest } = artifact
   const files = await verifiedFiles(artifact, options.limits)
   const evidence: Attachment[] = []

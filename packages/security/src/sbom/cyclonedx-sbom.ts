@@ -37,10 +37,24 @@ export function cyclonedxSbom(input: SbomInput): string {
   const { ref, manifest } = input
   const bom = new Models.Bom({ serialNumber: serialNumberOf(ref.digest) })
   bom.metadata.timestamp = new Date(manifest.created)
-  bom.metadata.tools.components.add(new Models.Component(Enums.ComponentType.Application, 'squizzle', { version: manifest.tools.squizzle, purl: npmPurl('@squizzle/cli', manifest.tools.squizzle) }))
+  bom.metadata.tools.components.add(
+    new Models.Component(Enums.ComponentType.Application, 'squizzle', {
+      version: manifest.tools.squizzle,
+      purl: npmPurl('@squizzle/cli', manifest.tools.squizzle),
+    }),
+  )
   const drizzleKit = manifest.tools['drizzle-kit']
-  if (drizzleKit) bom.metadata.tools.components.add(new Models.Component(Enums.ComponentType.Application, 'drizzle-kit', { version: drizzleKit, purl: npmPurl('drizzle-kit', drizzleKit) }))
-  const root = new Models.Component(Enums.ComponentType.Data, input.name ?? 'squizzle-bundle', { version: manifest.version, bomRef: 'bundle' })
+  if (drizzleKit)
+    bom.metadata.tools.components.add(
+      new Models.Component(Enums.ComponentType.Application, 'drizzle-kit', {
+        version: drizzleKit,
+        purl: npmPurl('drizzle-kit', drizzleKit),
+      }),
+    )
+  const root = new Models.Component(Enums.ComponentType.Data, input.name ?? 'squizzle-bundle', {
+    version: manifest.version,
+    bomRef: 'bundle',
+  })
   root.hashes.set(Enums.HashAlgorithm['SHA-256'], ref.bundleDigest.replace(/^sha256:/, ''))
   bom.metadata.component = root
   for (const { file, content } of input.files) {
@@ -55,7 +69,12 @@ export function cyclonedxSbom(input: SbomInput): string {
     const purl = npmPurl(pkg.name, pkg.version)
     if (seen.has(purl)) continue
     seen.add(purl)
-    const c = new Models.Component(Enums.ComponentType.Library, pkg.name, { version: pkg.version, purl, bomRef: purl, ...(pkg.dev ? { scope: Enums.ComponentScope.Excluded } : {}) })
+    const c = new Models.Component(Enums.ComponentType.Library, pkg.name, {
+      version: pkg.version,
+      purl,
+      bomRef: purl,
+      ...(pkg.dev ? { scope: Enums.ComponentScope.Excluded } : {}),
+    })
     for (const sri of pkg.integrity) addIntegrity(c, sri)
     bom.components.add(c)
   }

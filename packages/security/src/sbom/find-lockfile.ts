@@ -16,7 +16,13 @@ export async function findLockfile(dir: string): Promise<string | null> {
   for (;;) {
     for (const name of lockfileNames) {
       const path = join(at, name)
-      if (await access(path).then(() => true, () => false)) return path
+      if (
+        await access(path).then(
+          () => true,
+          () => false,
+        )
+      )
+        return path
     }
     const parent = dirname(at)
     if (parent === at) return null

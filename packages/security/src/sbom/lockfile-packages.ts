@@ -26,7 +26,9 @@ export async function readLockfilePackages(path: string): Promise<LockfilePackag
   const text = await readFile(path, 'utf8')
   let packages: LockfilePackage[]
   try {
-    packages = /\.ya?ml$/.test(basename(path)) ? fromPnpmLock(YAML.parse(text) as unknown) : fromPackageLock(JSON.parse(text) as unknown)
+    packages = /\.ya?ml$/.test(basename(path))
+      ? fromPnpmLock(YAML.parse(text) as unknown)
+      : fromPackageLock(JSON.parse(text) as unknown)
   } catch (cause) {
     throw new SquizzleError('USAGE', `${path} is not a lockfile Squizzle can read: ${(cause as Error).message}`, {
       hint: 'Regenerate it with your package manager (pnpm install / npm install), or build outside the project to skip dependencies in the SBOM.',
@@ -38,14 +40,23 @@ export async function readLockfilePackages(path: string): Promise<LockfilePackag
 
 /** pnpm keys packages `name@version` (v9) or `/name@version(peer@x)` (v6–v8). */
 function fromPnpmLock(lock: unknown): LockfilePackage[] {
-  const packages = (lock as { packages?: Record<string, { resolution?: { integrity?: unknown }; dev?: unknown }> } | null)?.packages
+  const packages = (
+    lock as { packages?: Record<string, { resolution?: { integrity?: unknown }; dev?: unknown }> } | null
+  )?.packages
   if (lock === null || typeof lock !== 'object' || !('lockfileVersion' in lock)) throw new Error('no lockfileVersion')
   return Object.entries(packages ?? {}).flatMap(([key, value]) => {
     const id = key.replace(/^\//, '').replace(/\(.*$/, '')
     const at = id.lastIndexOf('@')
     if (at <= 0) return []
     const integrity = value?.resolution?.integrity
-    return [{ name: id.slice(0, at), version: id.slice(at + 1), integrity: typeof integrity === 'string' ? integrity.split(/\s+/) : [], dev: value?.dev === true }]
+    return [
+      {
+        name: id.slice(0, at),
+        version: id.slice(at + 1),
+        integrity: typeof integrity === 'string' ? integrity.split(/\s+/) : [],
+        dev: value?.dev === true,
+      },
+    ]
   })
 }
 
@@ -60,7 +71,11 @@ interface NpmEntry {
 
 /** npm keys packages by install path (`node_modules/a/node_modules/b`, v2+) or nests them (v1). */
 function fromPackageLock(lock: unknown): LockfilePackage[] {
-  const l = lock as { lockfileVersion?: unknown; packages?: Record<string, NpmEntry>; dependencies?: Record<string, NpmEntry> } | null
+  const l = lock as {
+    lockfileVersion?: unknown
+    packages?: Record<string, NpmEntry>
+    dependencies?: Record<string, NpmEntry>
+  } | null
   if (!l || typeof l.lockfileVersion !== 'number') throw new Error('no lockfileVersion')
   if (l.packages) {
     return Object.entries(l.packages).flatMap(([path, entry]) => {
@@ -82,5 +97,10 @@ function fromPackageLock(lock: unknown): LockfilePackage[] {
 }
 
 function npmPackage(name: string, entry: NpmEntry): LockfilePackage {
-  return { name, version: String(entry.version), integrity: typeof entry.integrity === 'string' ? entry.integrity.split(/\s+/) : [], dev: entry.dev === true }
+  return {
+    name,
+    version: String(entry.version),
+    integrity: typeof entry.integrity === 'string' ? entry.integrity.split(/\s+/) : [],
+    dev: entry.dev === true,
+  }
 }

@@ -32,7 +32,10 @@ export class KeySigner implements Signer {
         key: { $case: 'publicKey', publicKey: this.publicKeyPem, hint: this.keyId },
       }),
     }
-    const bundle = await new DSSEBundleBuilder({ signer: holder, witnesses: [] }).create({ data: Buffer.from(payload), type })
+    const bundle = await new DSSEBundleBuilder({ signer: holder, witnesses: [] }).create({
+      data: Buffer.from(payload),
+      type,
+    })
     return bundleToJSON(bundle) as SignatureBundle
   }
 }

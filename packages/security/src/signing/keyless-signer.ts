@@ -1,5 +1,14 @@
 import { bundleToJSON } from '@sigstore/bundle'
-import { DEFAULT_FULCIO_URL, DEFAULT_REKOR_URL, DSSEBundleBuilder, FulcioSigner, RekorWitness, TSAWitness, type IdentityProvider, type Witness } from '@sigstore/sign'
+import {
+  DEFAULT_FULCIO_URL,
+  DEFAULT_REKOR_URL,
+  DSSEBundleBuilder,
+  FulcioSigner,
+  RekorWitness,
+  TSAWitness,
+  type IdentityProvider,
+  type Witness,
+} from '@sigstore/sign'
 import { isSquizzleError, SquizzleError, type SignatureBundle, type Signer } from '@squizzle/core'
 
 export interface KeylessSignerOptions {
@@ -32,9 +41,22 @@ export class KeylessSigner implements Signer {
   async sign(payload: Uint8Array, type: string): Promise<SignatureBundle> {
     const { options } = this
     const timeout = options.timeoutMs ?? 10_000
-    const signer = new FulcioSigner({ identityProvider: options.identityProvider, fulcioBaseURL: options.fulcioUrl ?? DEFAULT_FULCIO_URL, timeout, retry: 1 })
+    const signer = new FulcioSigner({
+      identityProvider: options.identityProvider,
+      fulcioBaseURL: options.fulcioUrl ?? DEFAULT_FULCIO_URL,
+      timeout,
+      retry: 1,
+    })
     // Verification requires a Rekor entry (it proves when the short-lived certificate was used), so it is always made.
-    const witnesses: Witness[] = [new RekorWitness({ rekorBaseURL: options.rekorUrl ?? DEFAULT_REKOR_URL, entryType: 'intoto', fetchOnConflict: true, timeout, retry: 1 })]
+    const witnesses: Witness[] = [
+      new RekorWitness({
+        rekorBaseURL: options.rekorUrl ?? DEFAULT_REKOR_URL,
+        entryType: 'intoto',
+        fetchOnConflict: true,
+        timeout,
+        retry: 1,
+      }),
+    ]
     if (options.tsaUrl) witnesses.push(new TSAWitness({ tsaBaseURL: options.tsaUrl, timeout, retry: 1 }))
     try {
       const bundle = await new DSSEBundleBuilder({ signer, witnesses }).create({ data: Buffer.from(payload), type })

@@ -15,7 +15,13 @@ import { provenanceStatement, slsaProvenanceType } from '../provenance/slsa-prov
  * await storage.attach!(ref, attachment)
  * ```
  */
-export async function signVersion(signer: Signer, ref: ArtifactRef, manifest: Manifest, env: BuildEnvironment, now = new Date()): Promise<Attachment> {
+export async function signVersion(
+  signer: Signer,
+  ref: ArtifactRef,
+  manifest: Manifest,
+  env: BuildEnvironment,
+  now = new Date(),
+): Promise<Attachment> {
   const statement = provenanceStatement(ref, manifest, env)
   const bundle = await signer.sign(Buffer.from(JSON.stringify(statement), 'utf8'), inTotoPayloadType)
   return {

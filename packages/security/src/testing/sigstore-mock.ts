@@ -2,7 +2,16 @@ import { createHash, generateKeyPairSync } from 'node:crypto'
 import { writeFile } from 'node:fs/promises'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { fulcioHandler, initializeCA, initializeCTLog, initializeTLog, initializeTSA, rekorHandler, tsaHandler, type HandlerFn } from '@sigstore/mock'
+import {
+  fulcioHandler,
+  initializeCA,
+  initializeCTLog,
+  initializeTLog,
+  initializeTSA,
+  rekorHandler,
+  tsaHandler,
+  type HandlerFn,
+} from '@sigstore/mock'
 import { HashAlgorithm, PublicKeyDetails, TrustedRoot } from '@sigstore/protobuf-specs'
 
 /** A Fulcio + Rekor + TSA instance from @sigstore/mock, served on loopback HTTP, and its trusted root. */
@@ -51,7 +60,11 @@ export async function startSigstoreMock(): Promise<SigstoreMock> {
       handler(Buffer.concat(chunks).toString('utf8')).then(
         ({ statusCode, response, contentType }) => {
           res.writeHead(statusCode, { 'Content-Type': contentType ?? 'text/plain' })
-          res.end(typeof response === 'string' ? response : Buffer.from(response.buffer, response.byteOffset, response.byteLength))
+          res.end(
+            typeof response === 'string'
+              ? response
+              : Buffer.from(response.buffer, response.byteOffset, response.byteLength),
+          )
         },
         (err: unknown) => res.writeHead(500).end(String(err)),
       )
@@ -69,15 +82,56 @@ export async function startSigstoreMock(): Promise<SigstoreMock> {
   for (const h of [fulcioHandler(ca), rekorHandler(tlog), tsaHandler(tsa)]) handlers.set(h.path, h.fn)
 
   const start = new Date(now - 3_600_000)
-  const key = (rawBytes: Buffer) => ({ rawBytes, keyDetails: PublicKeyDetails.PKIX_ECDSA_P256_SHA_256, validFor: { start } })
+  const key = (rawBytes: Buffer) => ({
+    rawBytes,
+    keyDetails: PublicKeyDetails.PKIX_ECDSA_P256_SHA_256,
+    validFor: { start },
+  })
   const subject = { organization: 'sigstore.mock', commonName: 'sigstore' }
   const trustedRoot: TrustedRoot = {
     mediaType: 'application/vnd.dev.sigstore.trustedroot+json;version=0.1',
-    tlogs: [{ baseUrl: url, hashAlgorithm: HashAlgorithm.SHA2_256, publicKey: key(tlog.publicKey), logId: { keyId: createHash('sha256').update(tlog.publicKey).digest() }, checkpointKeyId: undefined, operator: 'mock' }],
-    ctlogs: [{ baseUrl: url, hashAlgorithm: HashAlgorithm.SHA2_256, publicKey: key(ctlog.publicKey), logId: { keyId: Buffer.from(ctlog.logID.buffer) }, checkpointKeyId: undefined, operator: 'mock' }],
-    certificateAuthorities: [{ subject, uri: url, certChain: { certificates: [{ rawBytes: Buffer.from(ca.rootCertificate.buffer) }] }, validFor: { start }, operator: 'mock' }],
+    tlogs: [
+      {
+        baseUrl: url,
+        hashAlgorithm: HashAlgorithm.SHA2_256,
+        publicKey: key(tlog.publicKey),
+        logId: { keyId: createHash('sha256').update(tlog.publicKey).digest() },
+        checkpointKeyId: undefined,
+        operator: 'mock',
+      },
+    ],
+    ctlogs: [
+      {
+        baseUrl: url,
+        hashAlgorithm: HashAlgorithm.SHA2_256,
+        publicKey: key(ctlog.publicKey),
+        logId: { keyId: Buffer.from(ctlog.logID.buffer) },
+        checkpointKeyId: undefined,
+        operator: 'mock',
+      },
+    ],
+    certificateAuthorities: [
+      {
+        subject,
+        uri: url,
+        certChain: { certificates: [{ rawBytes: Buffer.from(ca.rootCertificate.buffer) }] },
+        validFor: { start },
+        operator: 'mock',
+      },
+    ],
     timestampAuthorities: [
-      { subject, uri: url, certChain: { certificates: [{ rawBytes: Buffer.from(tsa.intCertificate.buffer) }, { rawBytes: Buffer.from(tsa.rootCertificate.buffer) }] }, validFor: { start }, operator: 'mock' },
+      {
+        subject,
+        uri: url,
+        certChain: {
+          certificates: [
+            { rawBytes: Buffer.from(tsa.intCertificate.buffer) },
+            { rawBytes: Buffer.from(tsa.rootCertificate.buffer) },
+          ],
+        },
+        validFor: { start },
+        operator: 'mock',
+      },
     ],
   } as TrustedRoot
   return {

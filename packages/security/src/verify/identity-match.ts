@@ -12,14 +12,22 @@ import { SquizzleError, type TrustedIdentity, type VerifiedIdentity } from '@squ
  *   [{ issuer: 'https://token.actions.githubusercontent.com', subjectPattern: 'https://github\\.com/acme/app/.*' }])
  * ```
  */
-export function matchIdentity(subject: string | undefined, issuer: string | undefined, trusted: TrustedIdentity[]): VerifiedIdentity {
+export function matchIdentity(
+  subject: string | undefined,
+  issuer: string | undefined,
+  trusted: TrustedIdentity[],
+): VerifiedIdentity {
   if (subject && issuer && trusted.some((t) => t.issuer === issuer && anchored(t.subjectPattern).test(subject))) {
     return { method: 'keyless', subject, issuer }
   }
-  throw new SquizzleError('POLICY_VIOLATION', `signed by ${subject ?? '(no subject)'} (issuer ${issuer ?? 'unknown'}), an identity the trust policy does not list`, {
-    hint: 'Sign from a trusted identity, or add { issuer, subject } for this signer to trust.identities (subject is a regular expression matched against the whole SAN).',
-    details: { subject: subject ?? null, issuer: issuer ?? null, trusted },
-  })
+  throw new SquizzleError(
+    'POLICY_VIOLATION',
+    `signed by ${subject ?? '(no subject)'} (issuer ${issuer ?? 'unknown'}), an identity the trust policy does not list`,
+    {
+      hint: 'Sign from a trusted identity, or add { issuer, subject } for this signer to trust.identities (subject is a regular expression matched against the whole SAN).',
+      details: { subject: subject ?? null, issuer: issuer ?? null, trusted },
+    },
+  )
 }
 
 /**

@@ -15,7 +15,13 @@ const trustedRootMediaType = 'application/vnd.dev.sigstore.trustedroot+json;vers
  * ```
  */
 export function emptyTrustedRoot(): TrustedRoot {
-  return TrustedRoot.fromJSON({ mediaType: trustedRootMediaType, tlogs: [], certificateAuthorities: [], ctlogs: [], timestampAuthorities: [] })
+  return TrustedRoot.fromJSON({
+    mediaType: trustedRootMediaType,
+    tlogs: [],
+    certificateAuthorities: [],
+    ctlogs: [],
+    timestampAuthorities: [],
+  })
 }
 
 /**
@@ -31,14 +37,21 @@ export async function readTrustedRoot(path: string): Promise<TrustedRoot> {
   try {
     text = await readFile(path, 'utf8')
   } catch (cause) {
-    throw new SquizzleError('CONFIG_INVALID', `trusted root ${path} cannot be read`, { hint: 'Check trust.trustedRoot: it names a trusted_root.json file, relative to the config file.', cause })
+    throw new SquizzleError('CONFIG_INVALID', `trusted root ${path} cannot be read`, {
+      hint: 'Check trust.trustedRoot: it names a trusted_root.json file, relative to the config file.',
+      cause,
+    })
   }
   try {
     const value = JSON.parse(text) as { mediaType?: unknown }
-    if (typeof value.mediaType !== 'string' || !value.mediaType.startsWith('application/vnd.dev.sigstore.trustedroot')) throw new Error('no trusted root media type')
+    if (typeof value.mediaType !== 'string' || !value.mediaType.startsWith('application/vnd.dev.sigstore.trustedroot'))
+      throw new Error('no trusted root media type')
     return TrustedRoot.fromJSON(value)
   } catch (cause) {
-    throw new SquizzleError('CONFIG_INVALID', `${path} is not a Sigstore trusted root`, { hint: 'Use the trusted_root.json of your Sigstore instance (sigstore-js, cosign and the TUF repository publish it).', cause })
+    throw new SquizzleError('CONFIG_INVALID', `${path} is not a Sigstore trusted root`, {
+      hint: 'Use the trusted_root.json of your Sigstore instance (sigstore-js, cosign and the TUF repository publish it).',
+      cause,
+    })
   }
 }
 
@@ -54,9 +67,13 @@ export async function publicGoodTrustedRoot(): Promise<TrustedRoot> {
   try {
     return await getTrustedRoot()
   } catch (cause) {
-    throw new SquizzleError('SIGNATURE_INVALID', 'the public-good Sigstore trusted root could not be refreshed through TUF, so the keyless signature cannot be checked', {
-      hint: 'Allow access to tuf-repo-cdn.sigstore.dev, or pin a trusted_root.json with trust.trustedRoot for offline verification.',
-      cause,
-    })
+    throw new SquizzleError(
+      'SIGNATURE_INVALID',
+      'the public-good Sigstore trusted root could not be refreshed through TUF, so the keyless signature cannot be checked',
+      {
+        hint: 'Allow access to tuf-repo-cdn.sigstore.dev, or pin a trusted_root.json with trust.trustedRoot for offline verification.',
+        cause,
+      },
+    )
   }
 }

@@ -23,7 +23,10 @@ export class MemoryTarget implements ContentTarget {
   }
 
   async push(desc: Descriptor, content: Readable | Uint8Array): Promise<void> {
-    this.blobs.set(desc.digest, content instanceof Uint8Array ? Buffer.from(content) : await readSmall(content, 1 << 26, desc.digest))
+    this.blobs.set(
+      desc.digest,
+      content instanceof Uint8Array ? Buffer.from(content) : await readSmall(content, 1 << 26, desc.digest),
+    )
   }
 
   async exists(desc: Descriptor): Promise<boolean> {

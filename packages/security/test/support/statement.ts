@@ -17,7 +17,11 @@ export interface StoredVersion {
  * const { storage, ref, manifest } = await storedVersion('1.0.0')
  * ```
  */
-export async function storedVersion(version = '1.0.0', files?: Record<string, string>, storage: ArtifactStorage = createTargetStorage(new MemoryTarget())): Promise<StoredVersion> {
+export async function storedVersion(
+  version = '1.0.0',
+  files?: Record<string, string>,
+  storage: ArtifactStorage = createTargetStorage(new MemoryTarget()),
+): Promise<StoredVersion> {
   const { manifest, bundle } = await makeTestVersion(version, files)
   const ref = await storage.push({ manifest, bundle })
   return { storage, ref, manifest }

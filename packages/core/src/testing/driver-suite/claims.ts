@@ -28,7 +28,15 @@ export function claimTests(h: DriverHarness): void {
     const second = b.transaction((tx) => tx.records.claimVersion(claim))
     // The second mark is still waiting on the first, uncommitted one.
     const waiting = new Promise((resolve) => setTimeout(() => resolve('waiting'), 300))
-    expect(await Promise.race([second.then(() => 'done', () => 'done'), waiting])).toBe('waiting')
+    expect(
+      await Promise.race([
+        second.then(
+          () => 'done',
+          () => 'done',
+        ),
+        waiting,
+      ]),
+    ).toBe('waiting')
     finish()
     await first
     expect(await codeOf(second)).toBe('VERSION_CLAIMED')
@@ -39,10 +47,12 @@ export function claimTests(h: DriverHarness): void {
     await b.records.ensureSchema()
     const claim = { version: '4.1.0', manifestDigest: testDigest('4'), operation: 'apply' as const }
     await b.transaction((tx) => tx.records.claimVersion(claim))
-    await expect(b.transaction(async (tx) => {
-      await tx.records.releaseVersion('4.1.0')
-      throw new Error('abort')
-    })).rejects.toThrow('abort')
+    await expect(
+      b.transaction(async (tx) => {
+        await tx.records.releaseVersion('4.1.0')
+        throw new Error('abort')
+      }),
+    ).rejects.toThrow('abort')
     expect(await codeOf(b.transaction((tx) => tx.records.claimVersion(claim)))).toBe('VERSION_CLAIMED')
     await b.transaction((tx) => tx.records.releaseVersion('4.1.0'))
     expect(await codeOf(b.records.releaseVersion('4.1.0'))).toBe('VERSION_CLAIMED')

@@ -29,7 +29,9 @@ export function optionalTests(h: DriverHarness): void {
     expect(await d.invalidIndexes()).toEqual([])
   })
 
-  it('snapshots the schema (when it offers snapshotSchema): valid, stable, without its own records', async ({ skip }) => {
+  it('snapshots the schema (when it offers snapshotSchema): valid, stable, without its own records', async ({
+    skip,
+  }) => {
     const d = await h.connect()
     if (!d.snapshotSchema) return skip('the driver does not implement the optional snapshotSchema()')
     const empty = await d.snapshotSchema()
@@ -46,7 +48,9 @@ export function optionalTests(h: DriverHarness): void {
     expect(serializeSnapshot(await d.snapshotSchema()).equals(serializeSnapshot(after))).toBe(true)
   })
 
-  it('snapshots inside a transaction: its uncommitted changes included, the transaction left as it was', async ({ skip }) => {
+  it('snapshots inside a transaction: its uncommitted changes included, the transaction left as it was', async ({
+    skip,
+  }) => {
     const d = await h.connect()
     if (!d.snapshotSchema) return skip('the driver does not implement the optional snapshotSchema()')
     const before = await d.snapshotSchema()

@@ -51,7 +51,7 @@ export function recordTests(h: DriverHarness): void {
     expect(await d.records.progress('2.0.0')).toEqual([])
   })
 
-  it('writes a transaction\'s records only when it commits, and reads its own writes inside it', async () => {
+  it("writes a transaction's records only when it commits, and reads its own writes inside it", async () => {
     const d = await h.connect()
     await d.records.ensureSchema()
     const progress = { version: '2.2.0', manifestDigest: testDigest('b'), path: 'migrations/1.sql', statement: null }
@@ -81,10 +81,12 @@ export function recordTests(h: DriverHarness): void {
       { path: 'rollback/2_b.sql', sha256: 'd'.repeat(64), content: 'DROP TABLE b;' },
       { path: 'rollback/1_a.sql', sha256: 'e'.repeat(64), content: "DROP TABLE a; -- 'quoted' $$ text" },
     ]
-    await expect(d.transaction(async (tx) => {
-      await tx.records.keepFiles('3.0.0', digest, files)
-      throw new Error('abort')
-    })).rejects.toThrow()
+    await expect(
+      d.transaction(async (tx) => {
+        await tx.records.keepFiles('3.0.0', digest, files)
+        throw new Error('abort')
+      }),
+    ).rejects.toThrow()
     expect(await d.records.keptFiles(digest)).toEqual([])
     await d.transaction((tx) => tx.records.keepFiles('3.0.0', digest, files))
     await d.records.keepFiles('3.0.0', digest, [{ ...files[0]!, content: 'DROP TABLE other;' }])

@@ -14,10 +14,12 @@ export function runningTests(h: DriverHarness): void {
   it('commits a transaction that resolves and rolls back one that throws', async () => {
     const d = await h.connect()
     const create = unit(['CREATE TABLE conformance_rolled_back (id int)'])
-    await expect(d.transaction(async (tx) => {
-      await tx.run(create)
-      throw new Error('abort')
-    })).rejects.toThrow('abort')
+    await expect(
+      d.transaction(async (tx) => {
+        await tx.run(create)
+        throw new Error('abort')
+      }),
+    ).rejects.toThrow('abort')
     // Creating it again succeeds only if the first one was rolled back.
     await d.transaction((tx) => tx.run(create))
     expect(await codeOf(d.run(create))).toBe('DATABASE_ERROR')
@@ -58,8 +60,9 @@ export function runningTests(h: DriverHarness): void {
 
   it('does not leak session settings from one unit into the next', async () => {
     const d = await h.connect()
-    const leaked = "current_setting('lock_timeout') = '1234ms' OR current_setting('statement_timeout') = '4321ms'"
-      + " OR current_setting('search_path') = 'pg_catalog'"
+    const leaked =
+      "current_setting('lock_timeout') = '1234ms' OR current_setting('statement_timeout') = '4321ms'" +
+      " OR current_setting('search_path') = 'pg_catalog'"
     await d.transaction((tx) => tx.run(unit(["SET lock_timeout = '1234ms'", 'SET search_path = pg_catalog'])))
     await d.run(unit(["SET statement_timeout = '4321ms'"]))
     await d.run(unit([expectSql(`NOT (${leaked})`, 'leaked')]))
@@ -85,9 +88,11 @@ export function runningTests(h: DriverHarness): void {
     const stop = async (i: number) => {
       if (i === 1) throw new Error('stop here')
     }
-    const err = await d.run(unit(['CREATE TABLE conformance_stop (id int)', 'DROP TABLE conformance_stop']), {
-      beforeStatement: stop,
-    }).catch((e: unknown) => e)
+    const err = await d
+      .run(unit(['CREATE TABLE conformance_stop (id int)', 'DROP TABLE conformance_stop']), {
+        beforeStatement: stop,
+      })
+      .catch((e: unknown) => e)
     expect((err as Error).message).toBe('stop here')
     // The statement the hook stopped never ran.
     await d.run(unit([expectSql("to_regclass('conformance_stop') IS NOT NULL", 'the stopped statement ran')]))

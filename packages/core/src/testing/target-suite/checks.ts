@@ -17,7 +17,10 @@ export interface ContentTargetCheck {
 export const concurrentCalls = 8
 
 async function codeOf(promise: Promise<unknown>): Promise<string | null> {
-  return promise.then(() => null, (e: unknown) => (isSquizzleError(e) ? e.code : `not a SquizzleError: ${String(e)}`))
+  return promise.then(
+    () => null,
+    (e: unknown) => (isSquizzleError(e) ? e.code : `not a SquizzleError: ${String(e)}`),
+  )
 }
 
 const storing: ContentTargetCheck[] = [
@@ -88,7 +91,9 @@ const naming: ContentTargetCheck[] = [
       await pushArtifact(target, two)
       expect(identity(await target.resolve(one.manifest.desc.digest))).toEqual(identity(one.manifest.desc))
       expect(identity(await target.resolve(two.manifest.desc.digest))).toEqual(identity(two.manifest.desc))
-      expect(await codeOf(target.resolve(sampleArtifact('never pushed').manifest.desc.digest))).toBe('VERSION_NOT_FOUND')
+      expect(await codeOf(target.resolve(sampleArtifact('never pushed').manifest.desc.digest))).toBe(
+        'VERSION_NOT_FOUND',
+      )
     },
   },
   {
