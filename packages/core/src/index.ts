@@ -144,6 +144,8 @@ export {
   type ReplayCheck,
   type ReplayContext,
 } from './replay/replay-versions.js'
+export { replayKey, type ReplayCache, type RestoredReplay } from './replay/replay-cache.js'
+export type { PendingKeep, StoredVersion } from './replay/pending-keep.js'
 export { rollbackRoundTrip } from './replay/rollback-round-trip.js'
 export { versionSnapshot } from './drift/version-snapshot.js'
 export { checkDrift, type DriftReport, type DriftStatus, type CheckDriftOptions } from './drift/check-drift.js'

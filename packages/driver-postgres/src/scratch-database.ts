@@ -90,7 +90,8 @@ async function onDevServer(devUrl: string, applicationName: string): Promise<Scr
   }
 }
 
-function serverLabel(target: ConnectionTarget): string {
+/** `host:port` of the server a connection target names, for messages (no secrets). */
+export function serverLabel(target: ConnectionTarget): string {
   const { hosts, ports } = target.settings
   const port = (i: number): string => {
     const p = ports[ports.length === 1 ? 0 : i]
@@ -99,7 +100,8 @@ function serverLabel(target: ConnectionTarget): string {
   return hosts.length === 0 ? 'the default server' : hosts.map((h, i) => `${h}${port(i)}`).join(',')
 }
 
-function isConnectFailure(err: unknown): boolean {
+/** True when `err` means the server could not be reached or refused the login. */
+export function isConnectFailure(err: unknown): boolean {
   const code = (err as { code?: unknown }).code
   return (
     typeof code === 'string' &&

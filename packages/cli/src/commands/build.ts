@@ -14,7 +14,7 @@ export const buildCommand: Command = {
   name: 'build',
   summary: 'Bundle the SQL files the release ledger does not list yet into a new, immutable version',
   usage:
-    'squizzle build <version> [--notes TEXT] [--author NAME] [--irreversible] [--transaction-scope version|file] [--lint[=warn|error]] [--sign] [--push] [--no-snapshot] [--dev-url URL] [--check]',
+    'squizzle build <version> [--notes TEXT] [--author NAME] [--irreversible] [--transaction-scope version|file] [--lint[=warn|error]] [--sign] [--push] [--no-snapshot] [--no-replay-cache] [--dev-url URL] [--check]',
   details: [
     '<version>        semantic version above the latest stored one (1.4.0, 2.0.0-rc.1)',
     '--notes TEXT     release notes stored in the manifest',
@@ -27,7 +27,10 @@ export const buildCommand: Command = {
     '--push           then push it (with its signature, SBOM and provenance) to the registry (registry in squizzle.config or $SQUIZZLE_REGISTRY), like squizzle push',
     '--no-snapshot    do not record the expected schema (schema/snapshot.json) in the bundle',
     '--dev-url URL    replay on this PostgreSQL server (a fresh database is created and dropped there;',
-    '                 default $SQUIZZLE_DEV_URL, snapshot.devUrl, else an embedded server)',
+    '                 default $SQUIZZLE_DEV_URL, snapshot.devUrl, else an embedded server kept in .squizzle/replay)',
+    '--no-replay-cache   replay every version and keep nothing (by default the replayed state of each built',
+    '                 version is kept, on the dev server or in .squizzle/replay, and the next build, once it has',
+    '                 proven that state against the stored versions, replays only its new version)',
     '--check          also prove the rollback on that database: apply, roll back (schema must equal the',
     "                 previous version's), apply again (schema must equal the snapshot); fails with nothing stored",
     'With a drizzle.config.{ts,js,json} in the project root, runs its drizzle-kit generate first and bundles the new files of paths.drizzle (default drizzle/).',
@@ -73,6 +76,7 @@ export const buildCommand: Command = {
               (await import('@squizzle/security')).releaseEvidence(artifact, evidenceOptions(ctx, signer)),
           }
         : {}
+    const snapshot = snapshotOptionsFor(ctx, args)
     const { ref, manifest } = await buildVersion({
       version,
       storage,
@@ -87,12 +91,12 @@ export const buildCommand: Command = {
       ...(ctx.settings.rollback?.required === false ? { rollbackRequired: false } : {}),
       ...(ctx.settings.noTransaction ? { noTransaction: ctx.settings.noTransaction } : {}),
       ...(ctx.settings.limits ? { limits: ctx.settings.limits } : {}),
-      ...withSnapshot(snapshotOptionsFor(ctx, args)),
+      ...withSnapshot(snapshot),
       events: ctx.reporter.onEvent,
       ...(lint ? { beforeStore: lint.check } : {}),
       ...attachments,
       env: ctx.io.env,
-    })
+    }).finally(() => snapshot?.close())
     const evidence = attachments.attachments ? { provenance: signer ? 'signed' : 'unsigned' } : null
     const sqlFiles = manifest.files.filter((f) => f.kind !== 'schema').length
     const irreversible = manifest.irreversible ? ', irreversible' : ''

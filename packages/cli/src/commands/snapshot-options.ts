@@ -1,28 +1,43 @@
+import { join } from 'node:path'
 import { rollbackRoundTrip, SquizzleError, type Manifest, type SnapshotOptions } from '@squizzle/core'
-import { openScratchDatabase, parseConnectionUrl } from '@squizzle/driver-postgres'
+import { openReplayServer, parseConnectionUrl } from '@squizzle/driver-postgres'
 import type { ParsedCommand } from '../args.js'
 import type { CommandContext } from '../context.js'
 
 /** The options `build` adds for the schema snapshot. */
 export const snapshotFlags = {
   'no-snapshot': { type: 'boolean' },
+  'no-replay-cache': { type: 'boolean' },
   'dev-url': { type: 'string' },
   check: { type: 'boolean' },
 } as const
+
+/** How a build records its schema snapshot, and the replay server to close once it is done. */
+export interface SnapshotSetup {
+  options: SnapshotOptions
+  /** Stops the embedded server (its kept cluster stays in .squizzle/replay) or closes the dev-server connection. */
+  close(): Promise<void>
+}
+
+/** Where the embedded replay server's cluster, with the replayed states, is kept between builds. */
+export const replayCacheDir = join('.squizzle', 'replay')
 
 /**
  * How this build records its schema snapshot, or undefined when it does not:
  * `--no-snapshot` or `snapshot.enabled: false` turn it off; the replay runs on
  * `--dev-url`, `$SQUIZZLE_DEV_URL` or `snapshot.devUrl` when given, else on an
- * embedded PostgreSQL server the CLI starts and stops. `--check` adds the
- * rollback proof (apply → rollback → apply on the same scratch database).
+ * embedded PostgreSQL server whose cluster is kept in `.squizzle/replay`. The
+ * replayed state of each built version is kept there (or on the dev server), so the
+ * next build replays only its new version; `--no-replay-cache` replays every version
+ * and keeps nothing. `--check` adds the rollback proof (apply → rollback → apply on
+ * the same scratch database).
  *
  * @example
  * ```ts
- * const snapshot = snapshotOptionsFor(ctx, args) // { scratch } or undefined
+ * const snapshot = snapshotOptionsFor(ctx, args) // { options: { scratch, cache }, close } or undefined
  * ```
  */
-export function snapshotOptionsFor(ctx: CommandContext, args: ParsedCommand): SnapshotOptions | undefined {
+export function snapshotOptionsFor(ctx: CommandContext, args: ParsedCommand): SnapshotSetup | undefined {
   const check = args.values['check'] === true
   if (args.values['no-snapshot'] === true || ctx.settings.snapshot?.enabled === false) {
     if (check) {
@@ -47,10 +62,15 @@ export function snapshotOptionsFor(ctx: CommandContext, args: ParsedCommand): Sn
     ctx.registerUrlSecrets(devUrl)
   }
   const applicationName = `${ctx.settings.database?.applicationName ?? 'squizzle'} (replay)`
-  return {
-    scratch: () => openScratchDatabase({ ...(devUrl !== undefined ? { devUrl } : {}), applicationName }),
+  const cache = args.values['no-replay-cache'] !== true
+  const where = devUrl !== undefined ? { devUrl } : { keepDir: join(ctx.root, replayCacheDir) }
+  const server = openReplayServer({ ...where, cache, applicationName })
+  const options: SnapshotOptions = {
+    scratch: server.scratch,
+    ...(server.cache ? { cache: server.cache } : {}),
     ...(check ? { checks: [rollbackRoundTrip(ctx.reporter.onEvent)] } : {}),
   }
+  return { options, close: () => server.close() }
 }
 
 /**
@@ -61,8 +81,8 @@ export function snapshotOptionsFor(ctx: CommandContext, args: ParsedCommand): Sn
  * await buildVersion({ ...options, ...withSnapshot(snapshotOptionsFor(ctx, args)) })
  * ```
  */
-export function withSnapshot(snapshot: SnapshotOptions | undefined): { snapshot?: SnapshotOptions } {
-  return snapshot ? { snapshot } : {}
+export function withSnapshot(snapshot: SnapshotSetup | undefined): { snapshot?: SnapshotOptions } {
+  return snapshot ? { snapshot: snapshot.options } : {}
 }
 
 /**

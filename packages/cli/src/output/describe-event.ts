@@ -1,6 +1,7 @@
 import type { SquizzleEvent } from '@squizzle/core'
 import type { Colors } from './colors.js'
 import { describeFleetEvent } from './describe-fleet-event.js'
+import { describeReplayCache } from './describe-replay-cache.js'
 import { formatBytes, formatDuration } from './units.js'
 
 type EventType = SquizzleEvent['type']
@@ -113,6 +114,7 @@ const buildLines = {
       ? `  ${c.green('✓')} rollback checked: apply → rollback → apply of ${e.target} gives the same schemas` +
         ` ${c.dim(formatDuration(e.durationMs))}`
       : `  ${c.yellow('!')} rollback not checked: ${e.reason ?? 'skipped'}`,
+  'replay.cache': (e, { c, shown }) => describeReplayCache(e, c, shown),
 } satisfies Partial<Renderers>
 
 // Typed as the full map, so an event type without a renderer fails the build.

@@ -14,7 +14,7 @@ import { manifestEntryOfFile, sha256OfFile } from './manifest-entry.js'
 import { withRepositoryVersions } from './repository-versions.js'
 import { checkRollbackPairing } from './reversibility.js'
 import { findSourceFiles, type SourceFile, type SourceFolders } from './source-files.js'
-import { recordSnapshot, type SnapshotOptions } from './record-snapshot.js'
+import { recordSnapshot, type RecordedSnapshot, type SnapshotOptions } from './record-snapshot.js'
 import { checkNoTransactionPaths } from './no-transaction-paths.js'
 import { assertManifestFits } from './manifest-size.js'
 
@@ -100,6 +100,8 @@ interface AddedFile {
 interface VersionContent {
   manifest: Manifest
   entries: BundleEntry[]
+  /** The replayed state waiting to be kept once the version is stored. */
+  pending?: RecordedSnapshot['pending']
 }
 
 /**
@@ -129,8 +131,16 @@ export async function buildVersion(options: BuildOptions): Promise<BuildResult> 
   const irreversible = checkPairing(options, release, events)
   await options.beforeStore?.(release.added.map((a) => ({ file: a.source.file, entry: a.entry })))
   const content = await assembleVersion(options, release, irreversible, events)
-  const ref = await storeVersion(options, content, events, release.added.length)
-  await appendToLedger(options, release, ref, events)
+  let ref: ArtifactRef
+  try {
+    ref = await storeVersion(options, content, events, release.added.length)
+    await appendToLedger(options, release, ref, events)
+  } catch (err) {
+    await content.pending?.discard()
+    throw err
+  }
+  // Only a stored (and released) version's state is kept: the next build's previous version.
+  await content.pending?.keep(ref)
   return { ref, manifest: content.manifest }
 }
 
@@ -197,14 +207,19 @@ async function assembleVersion(
   const manifestOf = versionManifest(options, release.version, release.latest, irreversible)
   // Checked before the replay and the push; again below, once the snapshot file is listed.
   assertManifestFits(manifestOf(files))
-  if (options.snapshot) {
-    const recorded = await snapshotFor(options, release, { manifest: manifestOf([...files]), entries }, events)
-    files.push(recorded.file)
-    entries.push(recorded.entry)
+  if (!options.snapshot) return { manifest: manifestOf(files), entries }
+  const recorded = await snapshotFor(options, release, { manifest: manifestOf([...files]), entries }, events)
+  files.push(recorded.file)
+  entries.push(recorded.entry)
+  const { pending } = recorded
+  try {
+    const manifest = manifestOf(files)
+    assertManifestFits(manifest)
+    return { manifest, entries, pending }
+  } catch (err) {
+    await pending?.discard()
+    throw err
   }
-  const manifest = manifestOf(files)
-  assertManifestFits(manifest)
-  return { manifest, entries }
 }
 
 /** Replays every version plus this one (released versions the storage lacks, from the repository). */

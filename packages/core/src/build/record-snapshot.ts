@@ -6,8 +6,10 @@ import { snapshotPath, type Manifest, type ManifestFile } from '../manifest/mani
 import { withCandidate } from '../replay/candidate-storage.js'
 import { replayVersions, type ReplayCheck, type ReplayResult } from '../replay/replay-versions.js'
 import type { ScratchDatabaseFactory } from '../replay/scratch-database.js'
+import type { ReplayCache } from '../replay/replay-cache.js'
 import { serializeSnapshot } from '../snapshot/schema-snapshot.js'
-import type { ArtifactStorage } from '../storage/artifact-storage.js'
+import type { ArtifactRef, ArtifactStorage } from '../storage/artifact-storage.js'
+import type { PendingKeep } from '../replay/pending-keep.js'
 import { readSmall } from '../util/read-stream.js'
 
 /** How `buildVersion` records the expected schema of the version it builds. */
@@ -16,6 +18,12 @@ export interface SnapshotOptions {
   scratch: ScratchDatabaseFactory
   /** Proofs run on the scratch database after the replay (see `ReplayCheck`). */
   checks?: readonly ReplayCheck[]
+  /**
+   * Replayed states kept between builds on the server `scratch` opens databases on: the
+   * replay starts from the proven state of the previous version, and the new version's
+   * state is kept once it is stored. Without it, every build replays every version.
+   */
+  cache?: ReplayCache
 }
 
 export interface RecordSnapshotInput {
@@ -35,6 +43,8 @@ export interface RecordedSnapshot {
   file: ManifestFile
   entry: BundleEntry
   replay: ReplayResult
+  /** With a replay cache: keeps the version's replayed state once it is stored, or drops it; one must be called. */
+  pending: { keep(ref: ArtifactRef): Promise<void>; discard(): Promise<void> } | null
 }
 
 // Bundles of the SQL alone; the replay reads them from memory.
@@ -58,6 +68,7 @@ export async function recordSnapshot(input: RecordSnapshotInput): Promise<Record
     target: input.manifest.version,
     scratch: input.snapshot.scratch,
     checks: input.snapshot.checks,
+    cache: input.snapshot.cache,
     toolVersion: input.toolVersion,
     limits: input.limits,
     events: input.events,
@@ -68,5 +79,18 @@ export async function recordSnapshot(input: RecordSnapshotInput): Promise<Record
     file: { path: snapshotPath, kind: 'schema', size: bytes.length, sha256, transaction: true },
     entry: { path: snapshotPath, size: bytes.length, sha256, source: bytes },
     replay,
+    pending: replay.pending && keepAfterStore(replay.pending, input.storage, bytes),
+  }
+}
+
+// The state is kept from the storage itself: the replay's view serves the candidate, not the stored version.
+function keepAfterStore(
+  pending: PendingKeep,
+  storage: ArtifactStorage,
+  snapshot: Buffer,
+): NonNullable<RecordedSnapshot['pending']> {
+  return {
+    keep: (ref) => pending.keep({ storage, version: ref.version, digest: ref.digest, snapshot }),
+    discard: () => pending.discard(),
   }
 }

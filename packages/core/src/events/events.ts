@@ -69,6 +69,20 @@ export type SquizzleEvent =
   /** A version replayed on the scratch database: `done` of `versions`. */
   | { type: 'replay.step'; target: string; version: string; done: number; versions: number }
   | { type: 'replay.done'; target: string; versions: number; objects: number; durationMs: number }
+  /**
+   * The replay's kept state (`cache`: where): `reused`, the state after `version` (stored as `digest`) was
+   * restored and proven, so only `target` is replayed; `missed`, none usable (`reason`), so every version is;
+   * `kept`, the state after `version` (the stored `target`) is kept for the next build; `not-kept` (`reason`).
+   */
+  | {
+      type: 'replay.cache'
+      outcome: 'reused' | 'missed' | 'kept' | 'not-kept'
+      version: string
+      digest: string
+      target: string
+      cache: string
+      reason?: string
+    }
   /** A `build --check` proof on the replay database: passed, or skipped with the reason. */
   | {
       type: 'replay.check'
