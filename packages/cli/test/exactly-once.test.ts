@@ -100,42 +100,46 @@ describe('connection loss', () => {
   it.each([
     ['in a transaction', ''],
     ['outside a transaction', '-- squizzle:no-transaction\n'],
-  ])('turns terminated backends mid-file (%s) into CONNECTION_LOST, exit 1, no stack', async (_name, directive) => {
-    // A sleep far longer than the bound below: returning within it means the loss was noticed, not waited out.
-    const sql = `${directive}INSERT INTO runs VALUES (now());\nSELECT pg_sleep(300);\n`
-    await project.add('migrations', '001_slow.sql', sql)
-    expect((await run('build', '1.0.0', '--irreversible', '--no-snapshot')).code).toBe(0)
-    for (const json of [true, false]) {
-      const started = Date.now()
-      const applying = start('apply', ...(json ? ['--json'] : []))
-      await waitFor(sleeping)
-      await query(
-        url,
-        `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+  ])(
+    'turns terminated backends mid-file (%s) into CONNECTION_LOST, exit 1, no stack',
+    async (_name, directive) => {
+      // A sleep far longer than the bound below: returning within it means the loss was noticed, not waited out.
+      const sql = `${directive}INSERT INTO runs VALUES (now());\nSELECT pg_sleep(300);\n`
+      await project.add('migrations', '001_slow.sql', sql)
+      expect((await run('build', '1.0.0', '--irreversible', '--no-snapshot')).code).toBe(0)
+      for (const json of [true, false]) {
+        const started = Date.now()
+        const applying = start('apply', ...(json ? ['--json'] : []))
+        await waitFor(sleeping)
+        await query(
+          url,
+          `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
         WHERE datname = current_database() AND pid <> pg_backend_pid()`,
-      )
-      const r = await applying
-      expect(Date.now() - started).toBeLessThan(120_000)
-      expect(r.code).toBe(1)
-      expect(r.stderr).not.toMatch(/TypeError| {4}at /)
-      if (!json) {
-        expect(r.stderr).toMatch(/CONNECTION_LOST/)
-        continue
+        )
+        const r = await applying
+        expect(Date.now() - started).toBeLessThan(120_000)
+        expect(r.code).toBe(1)
+        expect(r.stderr).not.toMatch(/TypeError| {4}at /)
+        if (!json) {
+          expect(r.stderr).toMatch(/CONNECTION_LOST/)
+          continue
+        }
+        const error = errorOf(r)
+        expect(error.code).toBe('CONNECTION_LOST')
+        if (directive) {
+          // The INSERT committed on its own; the sleep was in flight: a new run resumes at it.
+          const resumeAt = { path: 'migrations/001_slow.sql', statement: 2 }
+          expect(error.details).toMatchObject({ committed: 'partial', resumeAt, line: 3 })
+          expect(error.message).toMatch(/resumes at statement 2/)
+        } else {
+          expect(error.details).toMatchObject({ committed: 'nothing', resumeAt: null })
+          expect(error.message).toMatch(/nothing of 1\.0\.0 was committed/)
+        }
       }
-      const error = errorOf(r)
-      expect(error.code).toBe('CONNECTION_LOST')
-      if (directive) {
-        // The INSERT committed on its own; the sleep was in flight: a new run resumes at it.
-        const resumeAt = { path: 'migrations/001_slow.sql', statement: 2 }
-        expect(error.details).toMatchObject({ committed: 'partial', resumeAt, line: 3 })
-        expect(error.message).toMatch(/resumes at statement 2/)
-      } else {
-        expect(error.details).toMatchObject({ committed: 'nothing', resumeAt: null })
-        expect(error.message).toMatch(/nothing of 1\.0\.0 was committed/)
-      }
-    }
-    expect((await counts()).successes).toBe(0)
-  }, 300_000)
+      expect((await counts()).successes).toBe(0)
+    },
+    300_000,
+  )
 })
 
 describe('verify every byte first', () => {
