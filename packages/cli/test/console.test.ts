@@ -111,6 +111,53 @@ describe('squizzle console', () => {
     expect(result.stdout).not.toContain(token)
   })
 
+  it('shows the databases of the fleet in the config, without their passwords', async () => {
+    const fleetProject = await createProject(
+      [
+        'storage: file:.squizzle/artifacts',
+        'fleet:',
+        '  targets:',
+        `    - { name: tenant_a, url: "${stagingUrl}" }`,
+        '    - { name: tenant_b, url: "env:TENANT_B_URL" }',
+        '',
+      ].join('\n'),
+    )
+    try {
+      await fleetProject.add('migrations', '001_users.sql', 'CREATE TABLE users (id int);')
+      await fleetProject.add('rollback', '001_users.sql', 'DROP TABLE users;')
+      expect((await squizzle(['build', '1.0.0', '--no-snapshot'], { cwd: fleetProject.dir })).code).toBe(0)
+      const child = startSquizzle(['console', '--port', '0', '--json'], {
+        cwd: fleetProject.dir,
+        env: { TENANT_B_URL: productionUrl },
+      })
+      const done = collect(child)
+      let stdout = ''
+      const started = await new Promise<{ url: string; targets: string[] }>((resolve, reject) => {
+        child.stdout!.on('data', (d: Buffer) => {
+          stdout += d.toString()
+          try {
+            resolve(JSON.parse(stdout) as { url: string; targets: string[] })
+          } catch {
+            // not complete yet
+          }
+        })
+        child.once('exit', (code) => reject(new Error(`console exited with ${code}: ${stdout}`)))
+      })
+      expect(started.targets).toEqual(['tenant_a', 'tenant_b'])
+      const body = await (await fetch(`${started.url}/api/targets`)).text()
+      const parsed = JSON.parse(body) as { targets: { name: string; current: string | null; location: string }[] }
+      // tenant_a is the staging database, where 1.0.0 of the other project was applied: another history.
+      expect(parsed.targets.map((t) => t.name)).toEqual(['tenant_a', 'tenant_b'])
+      expect(parsed.targets[1]!.location).toBe('env:TENANT_B_URL')
+      expect(body).not.toContain(password)
+      const result = await stop(child, done)
+      expect(result.code).toBe(0)
+      expect(result.stdout + result.stderr).not.toContain(password)
+    } finally {
+      await fleetProject.remove()
+    }
+  })
+
   it('says --port must be a port number', async () => {
     const r = await squizzle(['console', '--port', 'eighty', '--json'], { cwd: project.dir })
     expect([r.code, JSON.parse(r.stdout).error.code]).toEqual([2, 'USAGE'])

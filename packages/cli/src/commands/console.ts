@@ -1,8 +1,10 @@
-import { redactUrl, SquizzleError } from '@squizzle/core'
+import { redactUrl, resolveConnection, SquizzleError } from '@squizzle/core'
 import type { ConsoleTarget } from '@squizzle/console'
 import { versionArguments } from '../args.js'
 import { CommandContext } from '../context.js'
 import { exitCodes } from '../exit-codes.js'
+import { fleetDriverFactory } from '../fleet/fleet-driver.js'
+import { loadFleet } from '../fleet/fleet-targets.js'
 import { trustPolicyFor } from '../security/trust-policy.js'
 import type { Command } from './command.js'
 
@@ -59,7 +61,24 @@ async function consoleTargets(ctx: CommandContext): Promise<{ targets: ConsoleTa
     ctx.addSecrets(envCtx.secretValues())
     if (envCtx.hasDatabase()) targets.push(targetOf(name, envCtx))
   }
+  targets.push(...(await fleetTargetsOf(ctx, new Set(targets.map((t) => t.name)))))
   return { targets, contexts }
+}
+
+/**
+ * The targets of the config's fleet, when it has one: each database of the fleet, named
+ * as in the fleet (a name an environment already uses is prefixed `fleet-`), connected with
+ * the fleet's own driver factory. Their passwords are secrets of this run (loadFleet).
+ */
+async function fleetTargetsOf(ctx: CommandContext, taken: ReadonlySet<string>): Promise<ConsoleTarget[]> {
+  if (!ctx.settings.fleet || ctx.settings.driver) return []
+  const { targets } = await loadFleet(ctx)
+  const connect = fleetDriverFactory(ctx)
+  return targets.map((target) => ({
+    name: taken.has(target.name) ? `fleet-${target.name}` : target.name,
+    location: target.url.startsWith('env:') ? target.url : redactUrl(target.url),
+    connect: () => connect(resolveConnection(target, ctx.io.env)),
+  }))
 }
 
 /** Resolves when the process is asked to stop (Ctrl-C, a service manager's SIGTERM). */
