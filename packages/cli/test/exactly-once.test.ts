@@ -61,7 +61,8 @@ async function buildSlowVersion(seconds: number): Promise<void> {
 
 describe('exactly once when the lock session drops', () => {
   it('fails the run whose lock backend was terminated (LOCK_LOST, exit 5); a second one applies it once', async () => {
-    await buildSlowVersion(3)
+    // Long enough that a loaded machine still sees the sleep (and kills the lock) before the version commits.
+    await buildSlowVersion(15)
     const first = start('apply', '--json')
     await waitFor(sleeping)
     await query(
