@@ -3,9 +3,13 @@ import { type ArtifactRef, type ArtifactStorage, type Manifest } from '@squizzle
 import { sha256Digest } from '@squizzle/core/oci'
 import { makeTestVersion } from '@squizzle/core/testing'
 
-/** A storage holding versions in memory, for engine tests that need no registry. */
+/**
+ * A storage holding versions in memory, for engine tests that need no registry;
+ * `reachable = false` makes `pull` and `list` fail like a registry outage.
+ */
 export class MemoryStorage implements ArtifactStorage {
   readonly name = 'memory'
+  reachable = true
   private readonly versions = new Map<string, { manifest: Manifest; bundle: Uint8Array; ref: ArtifactRef }>()
 
   /** Builds `version` from `files` (bundle paths to SQL) and stores it. */
@@ -27,14 +31,14 @@ export class MemoryStorage implements ArtifactStorage {
     return ref
   }
   async pull(version: string) {
-    const v = this.versions.get(version)
-    if (!v) throw new Error(`no ${version}`)
+    const v = this.get(version)
     return { ref: v.ref, manifest: v.manifest, open: () => Readable.from([Buffer.from(v.bundle)]) }
   }
   async exists(version: string) {
     return this.versions.has(version)
   }
   async list() {
+    this.get(null)
     return [...this.versions.values()].map((v) => ({
       version: v.manifest.version,
       digest: v.ref.digest,
@@ -43,5 +47,11 @@ export class MemoryStorage implements ArtifactStorage {
   }
   async delete(version: string) {
     this.versions.delete(version)
+  }
+  private get(version: string | null) {
+    if (!this.reachable) throw new Error('registry unreachable')
+    const v = version === null ? undefined : this.versions.get(version)
+    if (version !== null && !v) throw new Error(`no ${version}`)
+    return v!
   }
 }
