@@ -1,4 +1,5 @@
 import { readdir, stat } from 'node:fs/promises'
+import { join } from 'node:path'
 import { SquizzleError, type ContentTarget } from '@squizzle/core'
 import { OciLayoutTarget } from '@squizzle/storage-filesystem'
 import type { StorageLocation } from './storage-url.js'
@@ -17,7 +18,8 @@ export type StorageUse = 'required' | 'create' | 'optional'
  * Refuses a storage the command cannot use, before it reads anything from it, and
  * creates a missing local layout for `create`. A `file:` storage must be an OCI
  * image layout (a directory with `oci-layout`); unless `required`, a missing or
- * empty directory is fine too, a file or a foreign directory never. A registry
+ * empty directory is fine too (or one a killed first write left, see `onlySkeleton`),
+ * a file or a foreign directory never. A registry
  * repository exists once it has a tag (registries have no empty repositories),
  * which only `required` checks. Returns whether it created the layout.
  *
@@ -61,14 +63,31 @@ async function assertLayout(path: string, use: StorageUse): Promise<boolean> {
   }
   const entries = await readdir(path)
   if (entries.includes('oci-layout')) return true
-  if (entries.length === 0) {
+  if (await onlySkeleton(path, entries)) {
     if (use !== 'required') return false
-    const message = `${path} is an empty directory, not an OCI image layout: nothing was built or pulled there`
+    const message = `${path} holds no OCI image layout (no oci-layout file): nothing was built or pulled there`
     throw notFound(message, path, `${fix}; ${fillIt}.`)
   }
   const message = `${path} is a directory with other files but no oci-layout: not an OCI image layout`
   const hint = `${fix}; point it at the layout (the directory with oci-layout, index.json, blobs/) or a new one.`
   throw notFound(message, path, hint)
+}
+
+/**
+ * Empty, or what a killed first write left: the layout's own `blobs/` (no blob in
+ * it) and `ingest/` folders, created before `oci-layout`. Nothing was stored there.
+ */
+async function onlySkeleton(path: string, entries: string[]): Promise<boolean> {
+  if (entries.some((name) => name !== 'blobs' && name !== 'ingest')) return false
+  if (!entries.includes('blobs')) return true
+  const algorithms = await readdir(join(path, 'blobs')).catch(() => null)
+  if (algorithms === null) return false
+  for (const algorithm of algorithms) {
+    if (algorithm !== 'sha256' || (await readdir(join(path, 'blobs', algorithm)).catch(() => [''])).length > 0) {
+      return false
+    }
+  }
+  return true
 }
 
 function notFound(message: string, storage: string, hint: string): SquizzleError {

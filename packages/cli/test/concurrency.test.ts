@@ -55,7 +55,8 @@ describe('concurrent and interrupted applies', () => {
     const child = startSquizzle(['apply'], { cwd: project.dir, env: { DATABASE_URL: url } })
     const done = collect(child)
     const sleeping =
-      "SELECT 1 FROM pg_stat_activity WHERE query LIKE '%pg_sleep(CASE%' AND state = 'active' AND pid <> " +
+      "SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND query LIKE '%pg_sleep(CASE%' " +
+      "AND state = 'active' AND pid <> " +
       'pg_backend_pid()'
     await waitFor(async () => (await query(url, sleeping)).length > 0, 'the apply to reach its sleeping statement')
     child.kill('SIGKILL')
@@ -66,7 +67,9 @@ describe('concurrent and interrupted applies', () => {
     try {
       await waitFor(async () => (await probe.lockHolder()) === null, 'the server to free the lock')
       // The work connection's backend notices the dead client too and rolls back.
-      const running = "SELECT 1 FROM pg_stat_activity WHERE query LIKE '%pg_sleep(CASE%' AND pid <> pg_backend_pid()"
+      const running =
+        "SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND query LIKE '%pg_sleep(CASE%' " +
+        'AND pid <> pg_backend_pid()'
       await waitFor(async () => (await query(url, running)).length === 0, 'the server to end the killed apply')
     } finally {
       await probe.close()

@@ -31,7 +31,8 @@ const validity = (index: string) =>
     `SELECT indisvalid AS valid FROM pg_index
     WHERE indexrelid = to_regclass('${index}')`,
   )
-const activity = async (where: string) => (await query(url, `SELECT 1 FROM pg_stat_activity WHERE ${where}`)).length
+const activity = async (where: string) =>
+  (await query(url, `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND ${where}`)).length
 
 type Status = { invalidIndexes: { schema: string; name: string; table: string }[] }
 

@@ -207,7 +207,8 @@ describe('fleet apply interrupted or concurrent', () => {
     expect(rerun.code, rerun.stderr).toBe(0)
     expect(reportOf(rerun.stdout).totals.current).toBeGreaterThanOrEqual(before)
     for (const [, [row]] of await counts(dbs)) expect(row).toEqual({ runs: 1, successes: 1 })
-    const locks = await dbs.each<{ n: number }>("SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory'")
+    const locks = await dbs.each<{ n: number }>(`SELECT count(*)::int AS n FROM pg_locks
+      WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`)
     for (const [, [row]] of locks) expect(row!.n).toBe(0)
   })
 
@@ -329,14 +330,16 @@ describe('fleet apply and Ctrl-C', () => {
       await build(project, '1.0.0', 'INSERT INTO runs VALUES (now());\nSELECT pg_sleep(3);\n')
       const child = startSquizzle(['fleet', 'apply', '--json'], { cwd: project.dir })
       const done = collect(child)
+      // Only this fleet's databases: other test files share the server and sleep too.
       const sleeping = async () =>
-        (
-          await query(
-            serverUrl(),
-            `SELECT 1 FROM pg_stat_activity
-        WHERE query LIKE '%pg_sleep(3)%' AND state = 'active' AND pid <> pg_backend_pid()`,
-          )
-        ).length > 0
+        [
+          ...(
+            await dbs.each(
+              `SELECT 1 FROM pg_stat_activity WHERE datname = current_database()
+              AND query LIKE '%pg_sleep(3)%' AND state = 'active' AND pid <> pg_backend_pid()`,
+            )
+          ).values(),
+        ].some((rows) => rows.length > 0)
       const until = Date.now() + 60_000
       while (!(await sleeping()) && Date.now() < until) await new Promise((r) => setTimeout(r, 50))
       child.kill('SIGINT')

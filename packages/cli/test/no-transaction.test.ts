@@ -107,7 +107,8 @@ describe('a crash in the middle of a no-transaction file', () => {
       await waitFor(async () => {
         const [row] = await query<{ n: number }>(
           url,
-          "SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE " +
+          'SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND ' +
+            "wait_event_type = 'Lock' AND query LIKE " +
             "'INSERT INTO gate%'",
         )
         return (row?.n ?? 0) > 0
@@ -120,7 +121,8 @@ describe('a crash in the middle of a no-transaction file', () => {
       await waitFor(async () => {
         const [row] = await query<{ n: number }>(
           url,
-          "SELECT count(*)::int AS n FROM pg_stat_activity WHERE query LIKE 'INSERT INTO gate%'",
+          'SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND ' +
+            "query LIKE 'INSERT INTO gate%'",
         )
         return row?.n === 0
       }, 'the server to cancel the killed apply’s statement')

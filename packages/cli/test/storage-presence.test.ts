@@ -31,16 +31,23 @@ const outcome = async (args: string[]) => {
   return [r.code, (JSON.parse(r.stdout) as { error?: { code: string } }).error?.code ?? 'ok']
 }
 
-/** A missing directory, a regular file, an empty directory and a directory of other files. */
+/**
+ * A missing directory, a regular file, an empty directory, a directory of other files, and
+ * what a write killed before its `oci-layout` leaves (empty `blobs/sha256/`, a temporary file in `ingest/`).
+ */
 async function notLayouts(): Promise<string[]> {
   const file = join(elsewhere, 'a-file')
   const empty = join(elsewhere, 'empty')
   const foreign = join(elsewhere, 'foreign')
+  const interrupted = join(elsewhere, 'interrupted')
   await writeFile(file, 'not a layout')
   await mkdir(empty)
   await mkdir(foreign)
   await writeFile(join(foreign, 'notes.txt'), 'hello')
-  return [join(elsewhere, 'nonexistent', 'artifacts'), file, empty, foreign]
+  await mkdir(join(interrupted, 'blobs', 'sha256'), { recursive: true })
+  await mkdir(join(interrupted, 'ingest'))
+  await writeFile(join(interrupted, 'ingest', '1@0-0.tmp'), '{"imageLayout')
+  return [join(elsewhere, 'nonexistent', 'artifacts'), file, empty, foreign, interrupted]
 }
 
 describe('a storage that does not exist is an error, never an empty storage', () => {
@@ -74,7 +81,7 @@ describe('a storage that does not exist is an error, never an empty storage', ()
   })
 
   it('lets build create a missing layout, never write into a file or a directory of other files', async () => {
-    const [missing, file, empty, foreign] = await notLayouts()
+    const [missing, file, empty, foreign, interrupted] = await notLayouts()
     // Each build goes to another storage: the ledger of the one before would (rightly) call 1.0.0 released.
     const ledger = join(project.dir, 'db', 'squizzle.sum')
     await rm(ledger)
@@ -86,6 +93,10 @@ describe('a storage that does not exist is an error, never an empty storage', ()
       0,
       'ok',
     ])
+    await rm(ledger)
+    const intoInterrupted = ['build', '1.0.0', '--irreversible', '--no-snapshot', '--storage', `file:${interrupted}`]
+    expect(await outcome(intoInterrupted)).toEqual([0, 'ok'])
+    expect((await createFilesystemStorage(interrupted!).list()).map((v) => v.version)).toEqual(['1.0.0'])
     await rm(ledger)
     expect(await outcome(['build', '1.0.0', '--irreversible', '--no-snapshot', '--storage', `file:${file}`])).toEqual([
       2,

@@ -67,7 +67,7 @@ const sleeping = (url: string) => async () => {
   const rows = await query(
     url,
     `SELECT 1 FROM pg_stat_activity
-    WHERE query LIKE '%pg_sleep(%' AND state = 'active' AND pid <> pg_backend_pid()`,
+    WHERE datname = current_database() AND query LIKE '%pg_sleep(%' AND state = 'active' AND pid <> pg_backend_pid()`,
   )
   return rows.length > 0
 }
