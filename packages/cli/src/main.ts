@@ -26,6 +26,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
     guardedOutput(io.stdout).write(`${toolVersion}\n`)
     return exitCodes.ok
   }
+  // `squizzle help [command]`, as git and npm take it: the same as `--help`.
+  if (argv[0] === 'help' && argv.length <= 2) argv = argv.length === 2 ? [argv[1]!, '--help'] : ['--help']
   const reporterRef: { current?: Reporter } = {}
   let secrets: () => string[] = () => []
   try {

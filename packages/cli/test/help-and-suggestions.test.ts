@@ -72,6 +72,16 @@ describe('help', () => {
     else expect(lines[at]).toContain('newest first')
   })
 
+  it('takes `help` and `help <command>` as --help, as git and npm do', async () => {
+    expect(await run(['help'])).toEqual(await run(['--help']))
+    const apply = await run(['help', 'apply'])
+    expect(apply.code).toBe(0)
+    expect(apply.stdout).toBe((await run(['apply', '--help'])).stdout)
+    const typo = await run(['help', 'aply'])
+    expect(typo.code).toBe(2)
+    expect(typo.stderr).toContain('squizzle apply')
+  })
+
   it('wraps to 80 columns when not on a terminal and COLUMNS is not set', async () => {
     const r = await run(['--help'])
     expect(Math.max(...r.stdout.split('\n').map((l) => l.length))).toBeLessThanOrEqual(80)
