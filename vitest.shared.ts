@@ -1,3 +1,4 @@
+import { chmodSync, mkdirSync, statfsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 
 const at = (path: string) => fileURLToPath(new URL(path, import.meta.url))
@@ -32,3 +33,30 @@ export const postgresGlobalSetup = at('./packages/testkit/src/global-setup.ts')
  * shared by a team), and a test must fail on a wrong result, never on a slow machine.
  */
 export const patientTimeouts = { testTimeout: 120_000, hookTimeout: 120_000 } as const
+
+/**
+ * Test files write many small, fsynced files (layouts, projects, installs); on a tmpfs an
+ * fsync costs a tenth of a disk's. So the test run's temporary folder is /dev/shm when it
+ * has room for the largest fixtures (container defaults of 64 MB do not), else the usual one.
+ * Set here, in the process that loads the config, so global setup and every worker inherit it;
+ * an explicit SQUIZZLE_TEST_TMPDIR wins.
+ */
+function chooseTestTmpdir(): void {
+  const chosen = process.env['SQUIZZLE_TEST_TMPDIR'] ?? roomyTmpfs()
+  if (!chosen) return
+  mkdirSync(chosen, { recursive: true })
+  // Sticky and open to all, like /tmp: the embedded server runs as user postgres.
+  if (!process.env['SQUIZZLE_TEST_TMPDIR']) chmodSync(chosen, 0o1777)
+  process.env['TMPDIR'] = chosen
+}
+
+function roomyTmpfs(): string | undefined {
+  try {
+    const { bavail, bsize } = statfsSync('/dev/shm')
+    return bavail * bsize >= 4 * 1024 ** 3 ? '/dev/shm/squizzle-tests' : undefined
+  } catch {
+    return undefined
+  }
+}
+
+chooseTestTmpdir()
