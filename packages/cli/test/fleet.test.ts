@@ -59,45 +59,51 @@ const counts = (dbs: FleetDatabases, version = '1.0.0') =>
 
 describe('fleet apply on 100 databases', () => {
   let dbs: FleetDatabases
+  // 100 databases: three full rollouts of them take minutes on a loaded 2-core machine, not seconds.
+  const patient = 600_000
   beforeAll(async () => {
     dbs = await createFleetDatabases(serverUrl(), 100, accounts)
-  })
+  }, patient)
   afterAll(async () => {
     await dbs.drop()
-  })
+  }, patient)
 
-  it('applies a canary stage, then the rest 8 at a time: every target at the version, each exactly once', async () => {
-    const stages =
-      '  stages:\n    - { name: canary, select: { labels: { tier: canary } } }\n' +
-      '    - { name: rest, parallel: 8 }\n'
-    project = await fleetProject(dbs, stages)
-    await build(project, '1.0.0', 'INSERT INTO runs VALUES (now());\nCREATE TABLE orders (id int);\n')
-    const r = await run('fleet', 'apply', '--json')
-    expect(r.code, r.stderr).toBe(0)
-    const report = reportOf(r.stdout)
-    expect(report.totals).toEqual({ applied: 100, current: 0, failed: 0, skipped: 0 })
-    expect(report.targets[0]).toMatchObject({
-      name: 'tenant_000',
-      stage: 'canary',
-      versionBefore: null,
-      versionAfter: '1.0.0',
-    })
-    expect(report.targets.slice(1).every((t) => t.stage === 'rest' && t.versionAfter === '1.0.0')).toBe(true)
-    for (const [, [row]] of await counts(dbs)) expect(row).toEqual({ runs: 1, successes: 1 })
-    // A rerun finds every database at the version: nothing runs twice.
-    const again = reportOf((await run('fleet', 'apply', '--json')).stdout)
-    expect(again.totals).toEqual({ applied: 0, current: 100, failed: 0, skipped: 0 })
-    for (const [, [row]] of await counts(dbs)) expect(row).toEqual({ runs: 1, successes: 1 })
-    const status = await run('fleet', 'status', '--json')
-    expect(status.code).toBe(0)
-    expect(JSON.parse(status.stdout)).toMatchObject({
-      versions: { '1.0.0': 100 },
-      failing: 0,
-      locked: 0,
-      unreachable: 0,
-    })
-    expect(r.stdout + r.stderr + status.stdout).not.toContain(password())
-  })
+  it(
+    'applies a canary stage, then the rest 8 at a time: every target at the version, each exactly once',
+    async () => {
+      const stages =
+        '  stages:\n    - { name: canary, select: { labels: { tier: canary } } }\n' +
+        '    - { name: rest, parallel: 8 }\n'
+      project = await fleetProject(dbs, stages)
+      await build(project, '1.0.0', 'INSERT INTO runs VALUES (now());\nCREATE TABLE orders (id int);\n')
+      const r = await run('fleet', 'apply', '--json')
+      expect(r.code, r.stderr).toBe(0)
+      const report = reportOf(r.stdout)
+      expect(report.totals).toEqual({ applied: 100, current: 0, failed: 0, skipped: 0 })
+      expect(report.targets[0]).toMatchObject({
+        name: 'tenant_000',
+        stage: 'canary',
+        versionBefore: null,
+        versionAfter: '1.0.0',
+      })
+      expect(report.targets.slice(1).every((t) => t.stage === 'rest' && t.versionAfter === '1.0.0')).toBe(true)
+      for (const [, [row]] of await counts(dbs)) expect(row).toEqual({ runs: 1, successes: 1 })
+      // A rerun finds every database at the version: nothing runs twice.
+      const again = reportOf((await run('fleet', 'apply', '--json')).stdout)
+      expect(again.totals).toEqual({ applied: 0, current: 100, failed: 0, skipped: 0 })
+      for (const [, [row]] of await counts(dbs)) expect(row).toEqual({ runs: 1, successes: 1 })
+      const status = await run('fleet', 'status', '--json')
+      expect(status.code).toBe(0)
+      expect(JSON.parse(status.stdout)).toMatchObject({
+        versions: { '1.0.0': 100 },
+        failing: 0,
+        locked: 0,
+        unreachable: 0,
+      })
+      expect(r.stdout + r.stderr + status.stdout).not.toContain(password())
+    },
+    patient,
+  )
 
   it('splits the fleet into shards whose union is every target, none in two', async () => {
     project = await fleetProject(dbs, '')
