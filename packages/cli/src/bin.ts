@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { guardedOutput } from './output/guarded-output.js'
+import { boundHeapGrowth } from './heap-growth.js'
 import { toolVersion } from './tool-version.js'
 
 // `--version` answers before anything else is loaded: it is what scripts call most often
@@ -8,6 +9,7 @@ const argv = process.argv.slice(2)
 if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
   guardedOutput(process.stdout).write(`${toolVersion}\n`)
 } else {
+  boundHeapGrowth()
   const { main } = await import('./main.js')
   process.exitCode = await main(argv, {
     stdout: process.stdout,

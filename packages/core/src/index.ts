@@ -26,7 +26,15 @@ export { validateManifest, parseManifest, serializeManifest } from './manifest/v
 export { computeChecksum, assertChecksum, currentChecksumAlgorithm } from './manifest/checksum.js'
 export { canonicalJson } from './manifest/canonical-json.js'
 export { writeBundle, sourceDateEpoch, type BundleEntry, type WriteBundleOptions } from './bundle/bundle-writer.js'
-export { readBundle, bundleFiles, type BundleFile, type ReadBundleOptions } from './bundle/bundle-reader.js'
+export {
+  readBundle,
+  bundleFiles,
+  streamingBundleFiles,
+  type BundleFile,
+  type ReadBundleOptions,
+  type StreamedBundleFile,
+  type StreamingBundleFile,
+} from './bundle/bundle-reader.js'
 export { defaultBundleLimits, type BundleLimits } from './bundle/limits.js'
 export { comparePaths, compareBundleFiles } from './bundle/file-order.js'
 

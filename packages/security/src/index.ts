@@ -38,7 +38,7 @@ export {
 export { buildEnvironment, localBuilderId, type BuildEnvironment } from './provenance/ci-environment.js'
 
 // SBOM
-export { cyclonedxSbom, type SbomInput } from './sbom/cyclonedx-sbom.js'
+export { cyclonedxSbom, type FileSha512, type SbomInput } from './sbom/cyclonedx-sbom.js'
 export { readLockfilePackages, type LockfilePackage } from './sbom/lockfile-packages.js'
 export { findLockfile } from './sbom/find-lockfile.js'
 export { sbomAttachment } from './sbom/sbom-attachment.js'

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -55,6 +56,25 @@ describe('release evidence', () => {
     expect(attached.filter((t) => t === mediaTypes.cyclonedx)).toHaveLength(1)
     const policy = new SignaturePolicy({ signatures: 'required', publicKeys: { [pair.keyId]: pair.publicKeyPem } })
     expect(await policy.check(v)).toEqual({ method: 'key', subject: pair.keyId })
+  })
+
+  it('records the SHA-512 of a large file streamed through the bundle, not held whole', async () => {
+    // 12 MB: more than one tar-stream piece many times over; the SBOM must hash every byte in order.
+    const rows = Array.from({ length: 120_000 }, (_, i) => `INSERT INTO t VALUES (${i}, '${'x'.repeat(80)}');`)
+    const seed = rows.join('\n') + '\n'
+    const v = await storedVersion('1.2.1', {
+      'migrations/001_t.sql': 'CREATE TABLE t (id int, v text);\n',
+      'seed/001_rows.sql': seed,
+    })
+    const bom = JSON.parse(await versionSbom(await v.storage.pull('1.2.1'), { projectDir })) as {
+      components: { name: string; hashes?: { alg: string; content: string }[] }[]
+    }
+    const sha512Of = (name: string) =>
+      bom.components.find((c) => c.name === name)?.hashes?.find((h) => h.alg === 'SHA-512')?.content
+    expect(sha512Of('seed/001_rows.sql')).toBe(createHash('sha512').update(seed).digest('hex'))
+    expect(sha512Of('migrations/001_t.sql')).toBe(
+      createHash('sha512').update('CREATE TABLE t (id int, v text);\n').digest('hex'),
+    )
   })
 
   it('signs nothing it did not verify: a corrupted bundle fails even when the SBOM is left out', async () => {

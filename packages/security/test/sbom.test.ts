@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -35,6 +36,15 @@ interface Bom {
 }
 
 describe('CycloneDX SBOM', () => {
+  it('takes a file by its SHA-512 instead of its bytes, with the same result', async () => {
+    const v = await versionWithFiles()
+    const hashed = v.files.map(({ file, content }) => ({
+      file,
+      sha512: createHash('sha512').update(content).digest('hex'),
+    }))
+    expect(cyclonedxSbom({ ...v, files: hashed })).toBe(cyclonedxSbom(v))
+  })
+
   it("is valid CycloneDX 1.6 (the library's JSON Schema validator, with ajv) and lists files, tools and npm packages", async () => {
     const v = await versionWithFiles()
     const json = cyclonedxSbom({ ...v, packages: await readLockfilePackages(repoLockfile), name: 'acme-db' })

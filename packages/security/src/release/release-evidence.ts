@@ -1,15 +1,15 @@
+import { createHash } from 'node:crypto'
 import { basename } from 'node:path'
 import {
-  bundleFiles,
+  streamingBundleFiles,
   type Attachment,
-  type BundleFile,
   type BundleLimits,
   type PulledArtifact,
   type Signer,
 } from '@squizzle/core'
 import { buildEnvironment } from '../provenance/ci-environment.js'
 import { provenanceStatement } from '../provenance/slsa-provenance.js'
-import { cyclonedxSbom } from '../sbom/cyclonedx-sbom.js'
+import { cyclonedxSbom, type FileSha512 } from '../sbom/cyclonedx-sbom.js'
 import { findLockfile } from '../sbom/find-lockfile.js'
 import { readLockfilePackages } from '../sbom/lockfile-packages.js'
 import { sbomAttachment } from '../sbom/sbom-attachment.js'
@@ -75,14 +75,23 @@ export async function releaseEvidence(
   return evidence
 }
 
-/** Every file of the bundle, each checked against the manifest (and the bundle against its digest). */
-async function verifiedFiles(artifact: PulledArtifact, limits: SbomOptions['limits']): Promise<BundleFile[]> {
-  const files: BundleFile[] = []
-  for await (const file of bundleFiles(artifact.open(), artifact.manifest, { limits })) files.push(file)
+/**
+ * The SHA-512 of every file of the bundle, each file checked against the manifest (and the
+ * bundle against its digest). The bytes stream through the hash and are dropped: a seed of
+ * any size costs a piece of memory, not its size. The list is returned only once the whole
+ * bundle has been read and verified.
+ */
+async function verifiedFiles(artifact: PulledArtifact, limits: SbomOptions['limits']): Promise<FileSha512[]> {
+  const files: FileSha512[] = []
+  for await (const entry of streamingBundleFiles(artifact.open(), artifact.manifest, () => true, { limits })) {
+    const hash = createHash('sha512')
+    for await (const piece of entry.content === null ? entry.bytes : [entry.content]) hash.update(piece)
+    files.push({ file: entry.file, sha512: hash.digest('hex') })
+  }
   return files
 }
 
-async function sbomOf(artifact: PulledArtifact, files: BundleFile[], options: SbomOptions): Promise<string> {
+async function sbomOf(artifact: PulledArtifact, files: FileSha512[], options: SbomOptions): Promise<string> {
   const lockfile = await findLockfile(options.projectDir)
   const packages = lockfile ? await readLockfilePackages(lockfile) : []
   const { ref, manifest } = artifact

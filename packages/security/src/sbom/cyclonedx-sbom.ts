@@ -1,18 +1,27 @@
 import { createHash } from 'node:crypto'
 import { Enums, Models, Serialize, Spec } from '@cyclonedx/cyclonedx-library'
-import type { ArtifactRef, BundleFile, Manifest } from '@squizzle/core'
+import type { ArtifactRef, BundleFile, Manifest, ManifestFile } from '@squizzle/core'
 import { PackageURL } from 'packageurl-js'
 import type { LockfilePackage } from './lockfile-packages.js'
 
 export interface SbomInput {
   ref: ArtifactRef
   manifest: Manifest
-  /** The bundle's verified files, with their bytes (for SHA-512). */
-  files: BundleFile[]
+  /**
+   * The bundle's verified files: with their bytes, or with their SHA-512 (hex) computed as
+   * they streamed by, so a seed of any size need not be held in memory.
+   */
+  files: ReadonlyArray<BundleFile | FileSha512>
   /** The build's npm dependencies, from its lockfile. */
   packages?: LockfilePackage[]
   /** Names the version's component, e.g. the project or repository. Default `squizzle-bundle`. */
   name?: string
+}
+
+/** A verified file of a bundle and the SHA-512 (hex) of its bytes. */
+export interface FileSha512 {
+  file: ManifestFile
+  sha512: string
 }
 
 const sriAlgorithms: Record<string, Enums.HashAlgorithm> = {
@@ -57,10 +66,12 @@ export function cyclonedxSbom(input: SbomInput): string {
   })
   root.hashes.set(Enums.HashAlgorithm['SHA-256'], ref.bundleDigest.replace(/^sha256:/, ''))
   bom.metadata.component = root
-  for (const { file, content } of input.files) {
+  for (const entry of input.files) {
+    const { file } = entry
+    const sha512 = 'sha512' in entry ? entry.sha512 : createHash('sha512').update(entry.content).digest('hex')
     const c = new Models.Component(Enums.ComponentType.File, file.path, { bomRef: `file:${file.path}` })
     c.hashes.set(Enums.HashAlgorithm['SHA-256'], file.sha256)
-    c.hashes.set(Enums.HashAlgorithm['SHA-512'], createHash('sha512').update(content).digest('hex'))
+    c.hashes.set(Enums.HashAlgorithm['SHA-512'], sha512)
     bom.components.add(c)
     root.dependencies.add(c.bomRef)
   }
