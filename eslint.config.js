@@ -21,6 +21,23 @@ const filesBeingRewritten = [
   'packages/cli/src/commands/build.ts',
 ]
 
+// Files other branches are changing right now; they join the function-length rule once those branches merge.
+const filesOtherBranchesOwn = [
+  'packages/storage-oci/**',
+  'packages/storage-filesystem/**',
+  'packages/core/src/build/source-files.ts',
+  'packages/core/src/bundle/**',
+  'packages/core/src/fleet/**',
+  'packages/driver-postgres/src/statement-runner.ts',
+  'packages/driver-postgres/src/system-schema.ts',
+  'packages/driver-postgres/src/*-rows.ts',
+  'packages/driver-postgres/src/postgres-driver.ts',
+  'packages/cli/src/commands/list.ts',
+  'packages/cli/src/registry-transfer.ts',
+  'packages/cli/src/fleet/**',
+  'packages/cli/src/commands/fleet*.ts',
+]
+
 export default tseslint.config(
   {
     ignores: [
@@ -56,6 +73,12 @@ export default tseslint.config(
     // to keep the merges clean; then this block goes and they follow the rule above.
     files: filesBeingRewritten,
     rules: { 'max-len': ['warn', { code: 120, ignoreUrls: true, ignorePattern: maxLenTestTitle }] },
+  },
+  {
+    // A function fits on a screen: named steps, each readable on its own (sigstore's `Verifier.verify` shape).
+    files: ['packages/*/src/**/*.ts', 'apps/*/src/**/*.ts', 'examples/*/src/**/*.ts'],
+    ignores: ['**/*.test.ts', '**/test/**', ...filesOtherBranchesOwn],
+    rules: { 'max-lines-per-function': ['error', { max: 40, skipBlankLines: true, skipComments: true }] },
   },
   {
     // Tests pick fields out of JSON bodies and error objects they have just asserted the shape of.
