@@ -100,7 +100,7 @@ export const buildCommand: Command = {
       : undefined
     if (pushed) ctx.reporter.line(`${ctx.reporter.colors.green('✓')} pushed ${manifest.version} to ${pushed.to}`)
     ctx.reporter.result(ref.digest)
-    const extra = { ...(pushed ? { pushedTo: pushed.to } : {}), signed: provenance === 'signed', lint }
+    const extra = { pushedTo: pushed?.to, signed: provenance === 'signed', lint }
     ctx.reporter.json(builtJson(ctx, ref, manifest, storage.name, extra), true)
     return 0
   },
@@ -168,15 +168,15 @@ function builtJson(
   ref: ArtifactRef,
   manifest: Manifest,
   storageName: string,
-  extra: { pushedTo?: string; signed: boolean; lint: LintStep | null },
+  extra: { pushedTo: string | undefined; signed: boolean; lint: LintStep | null },
 ) {
-  const { lint, signed, ...pushed } = extra
+  const { pushedTo, signed, lint } = extra
   return {
     version: manifest.version,
     digest: ref.digest,
     bundleDigest: ref.bundleDigest,
     storage: storageName,
-    ...pushed,
+    ...(pushedTo !== undefined ? { pushedTo } : {}),
     ledger: ctx.ledgerPath(),
     previousVersion: manifest.previousVersion,
     previousDigest: manifest.previousDigest ?? null,
