@@ -6,19 +6,35 @@ import tseslint from 'typescript-eslint'
 /** `it('…', …)`, `describe('…', …)` and `test('…', …)` lines, whose title is one string on purpose. */
 const maxLenTestTitle = '^\\s*(it|test|describe)(\\.\\w+)*\\([\'"`]'
 
-const filesBeingRewritten = [
-  'packages/core/src/engine/migrator.ts',
-  'packages/core/src/driver/record-store.ts',
-  'packages/core/src/build/build-version.ts',
-  'packages/core/src/build/no-transaction-paths.ts',
-  'packages/core/src/build/record-snapshot.ts',
-  'packages/core/src/build/reversibility.test.ts',
+// Files other branches are rewriting right now keep their long lines until those branches are merged (to keep
+// the merges clean); then this list goes and they follow the max-len rule like every other file.
+const longLinesOtherBranchesOwn = [
   'packages/core/src/build/source-files.ts',
-  'packages/core/src/config/config-schema.ts',
-  'packages/core/src/replay/replay-versions.ts',
   'packages/driver-postgres/src/history-rows.ts',
-  'packages/cli/src/commands/apply.ts',
-  'packages/cli/src/commands/build.ts',
+]
+
+// Files other branches are changing right now; they join the function-length rule once those branches merge.
+const filesOtherBranchesOwn = [
+  'packages/storage-oci/**',
+  'packages/storage-filesystem/**',
+  'packages/core/src/build/source-files.ts',
+  'packages/core/src/bundle/**',
+  'packages/core/src/fleet/**',
+  'packages/driver-postgres/src/statement-runner.ts',
+  'packages/driver-postgres/src/system-schema.ts',
+  'packages/driver-postgres/src/*-rows.ts',
+  'packages/driver-postgres/src/postgres-driver.ts',
+  'packages/cli/src/commands/list.ts',
+  'packages/cli/src/registry-transfer.ts',
+  'packages/cli/src/fleet/**',
+  'packages/cli/src/commands/fleet*.ts',
+]
+
+// Conformance suites: one `describe` of `it(...)` blocks each, read top to bottom as the contract's specification.
+// Split into functions, their tests would only scatter.
+const conformanceSuites = [
+  'packages/core/src/testing/describe-storage.ts',
+  'packages/core/src/testing/driver-suite/*.ts',
 ]
 
 export default tseslint.config(
@@ -52,10 +68,14 @@ export default tseslint.config(
     },
   },
   {
-    // Files other branches are rewriting right now keep their long lines until those branches are merged,
-    // to keep the merges clean; then this block goes and they follow the rule above.
-    files: filesBeingRewritten,
+    files: longLinesOtherBranchesOwn,
     rules: { 'max-len': ['warn', { code: 120, ignoreUrls: true, ignorePattern: maxLenTestTitle }] },
+  },
+  {
+    // A function fits on a screen: named steps, each readable on its own (sigstore's `Verifier.verify` shape).
+    files: ['packages/*/src/**/*.ts', 'apps/*/src/**/*.ts', 'examples/*/src/**/*.ts'],
+    ignores: ['**/*.test.ts', '**/test/**', ...conformanceSuites, ...filesOtherBranchesOwn],
+    rules: { 'max-lines-per-function': ['error', { max: 40, skipBlankLines: true, skipComments: true }] },
   },
   {
     // Tests pick fields out of JSON bodies and error objects they have just asserted the shape of.

@@ -72,14 +72,7 @@ export function parseCommand(
   bareValues: (name: string | undefined) => Record<string, string> = () => ({}),
 ): ParsedCommand {
   const name = commandName(argv)
-  // `--lint` alone means `--lint=warn`: rewritten before parsing, so it never takes the next argument as its value.
-  const bare = bareValues(name)
-  const end = argv.indexOf('--')
-  argv = argv.map((arg, i) =>
-    (end === -1 || i < end) && arg.startsWith('--') && Object.hasOwn(bare, arg.slice(2))
-      ? `${arg}=${bare[arg.slice(2)]}`
-      : arg,
-  )
+  argv = withBareValues(argv, bareValues(name))
   const options = { ...globalOptions, ...commandOptions(name) }
   checkOptions(argv, options, name)
   let parsed
@@ -90,25 +83,38 @@ export function parseCommand(
       hint: helpHint(name),
     })
   }
-  const v = parsed.values as Record<string, string | boolean | undefined>
   return {
     name,
-    globals: {
-      config: v['config'] as string | undefined,
-      env: v['env'] as string | undefined,
-      json: v['json'] === true,
-      quiet: v['quiet'] === true,
-      verbose: v['verbose'] === true,
-      noColor: v['no-color'] === true,
-      storage: v['storage'] as string | undefined,
-      databaseUrl: v['database-url'] as string | undefined,
-      lockTimeout: v['lock-timeout'] as string | undefined,
-      connectTimeout: v['connect-timeout'] as string | undefined,
-      plainHttp: v['plain-http'] === true,
-      help: v['help'] === true,
-    },
+    globals: globalsOf(parsed.values as Record<string, string | boolean | undefined>),
     values: parsed.values as ParsedCommand['values'],
     positionals: parsed.positionals.slice(1),
+  }
+}
+
+/** `--lint` alone means `--lint=warn`: rewritten before parsing, so it never takes the next argument as its value. */
+function withBareValues(argv: string[], bare: Record<string, string>): string[] {
+  const end = argv.indexOf('--')
+  return argv.map((arg, i) =>
+    (end === -1 || i < end) && arg.startsWith('--') && Object.hasOwn(bare, arg.slice(2))
+      ? `${arg}=${bare[arg.slice(2)]}`
+      : arg,
+  )
+}
+
+function globalsOf(v: Record<string, string | boolean | undefined>): ParsedCommand['globals'] {
+  return {
+    config: v['config'] as string | undefined,
+    env: v['env'] as string | undefined,
+    json: v['json'] === true,
+    quiet: v['quiet'] === true,
+    verbose: v['verbose'] === true,
+    noColor: v['no-color'] === true,
+    storage: v['storage'] as string | undefined,
+    databaseUrl: v['database-url'] as string | undefined,
+    lockTimeout: v['lock-timeout'] as string | undefined,
+    connectTimeout: v['connect-timeout'] as string | undefined,
+    plainHttp: v['plain-http'] === true,
+    help: v['help'] === true,
   }
 }
 

@@ -67,16 +67,37 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions = {}): Prom
     password,
     persistent: options.persistent ?? !temporary,
     createPostgresUser: asRoot,
-    postgresFlags: [
-      '-c',
-      'listen_addresses=127.0.0.1',
-      ...(options.durable === false
-        ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off']
-        : []),
-    ],
+    postgresFlags: serverFlags(options.durable),
     onLog: (m: unknown) => log(String(m)),
     onError: (m: unknown) => log(String(m)),
   })
+  await initialiseAndStart(pg, dataDir, port)
+  return {
+    url: `postgres://postgres:${password}@127.0.0.1:${port}/postgres`,
+    port,
+    dataDir,
+    async stop() {
+      await pg.stop()
+      if (temporary) await rm(parent, { recursive: true, force: true })
+    },
+  }
+}
+
+/** Loopback only; without durability when asked (a test server, thrown away afterwards). */
+function serverFlags(durable: boolean | undefined): string[] {
+  return [
+    '-c',
+    'listen_addresses=127.0.0.1',
+    ...(durable === false ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'] : []),
+  ]
+}
+
+/** Creates the cluster unless `dataDir` holds one, then starts the server; a port taken meanwhile says so. */
+async function initialiseAndStart(
+  pg: { initialise(): Promise<void>; start(): Promise<void> },
+  dataDir: string,
+  port: number,
+): Promise<void> {
   try {
     if (!(await exists(join(dataDir, 'PG_VERSION')))) await pg.initialise()
     await pg.start()
@@ -89,15 +110,6 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions = {}): Prom
         'that the port is free.',
       cause,
     })
-  }
-  return {
-    url: `postgres://postgres:${password}@127.0.0.1:${port}/postgres`,
-    port,
-    dataDir,
-    async stop() {
-      await pg.stop()
-      if (temporary) await rm(parent, { recursive: true, force: true })
-    },
   }
 }
 

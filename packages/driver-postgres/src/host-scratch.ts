@@ -42,12 +42,7 @@ export async function openHostScratch(
       (sql) => sql`
     DROP DATABASE IF EXISTS ${sql(name)} WITH (FORCE)`,
     )
-  try {
-    await driver.connect()
-  } catch (err) {
-    await drop()
-    throw err
-  }
+  await connectOrDrop(driver, drop)
   let open = true
   const scratch: ScratchDatabase = {
     driver,
@@ -64,4 +59,14 @@ export async function openHostScratch(
     await driver.close()
   }
   return { scratch, name, release }
+}
+
+/** Connects the driver; when it cannot, drops the database just created for it before rethrowing. */
+async function connectOrDrop(driver: PostgresDriver, drop: () => Promise<unknown>): Promise<void> {
+  try {
+    await driver.connect()
+  } catch (err) {
+    await drop()
+    throw err
+  }
 }

@@ -77,25 +77,7 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
     seen.push(`${method} ${path.split('?')[0]}`)
     requests.push({ method, url: path, headers: { ...req.headers } })
     const fault = await rule({ method, path, index, headers: req.headers })
-    if (fault.kind === 'reset') {
-      req.socket.destroy()
-      return
-    }
-    if (fault.kind === 'status') {
-      req.resume()
-      res.writeHead(fault.status, { 'content-type': 'application/json', ...fault.headers })
-      res.end(JSON.stringify({ errors: [{ code: 'UNKNOWN', message: `injected ${fault.status}` }] }))
-      return
-    }
-    const headers = { ...req.headers }
-    if (fault.kind === 'ignore-range') delete headers['range']
-    const target = { host: upHost, port: Number(upPort), method, path, headers }
-    const upstreamReq = httpRequest(target, (up) => relay(up, res, method, fault))
-    upstreamReq.on('error', () => {
-      if (!res.headersSent) res.writeHead(502).end()
-      else res.socket?.destroy()
-    })
-    req.pipe(upstreamReq)
+    answer(req, res, fault, { host: upHost, port: Number(upPort) })
   }
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const host = `127.0.0.1:${(server.address() as AddressInfo).port}`
@@ -114,6 +96,36 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
         server.close(() => resolve())
       }),
   }
+}
+
+/** Resets the connection, answers with the injected status, or forwards (damaging the answer as `fault` says). */
+function answer(req: IncomingMessage, res: ServerResponse, fault: Fault, upstream: { host: string; port: number }) {
+  if (fault.kind === 'reset') {
+    req.socket.destroy()
+    return
+  }
+  if (fault.kind === 'status') {
+    req.resume()
+    res.writeHead(fault.status, { 'content-type': 'application/json', ...fault.headers })
+    res.end(JSON.stringify({ errors: [{ code: 'UNKNOWN', message: `injected ${fault.status}` }] }))
+    return
+  }
+  forward(req, res, upstream, fault)
+}
+
+/** Passes the request to the upstream (without its Range header for `ignore-range`), and relays the answer. */
+function forward(req: IncomingMessage, res: ServerResponse, upstream: { host: string; port: number }, fault: Fault) {
+  const method = req.method ?? 'GET'
+  const path = req.url ?? '/'
+  const headers = { ...req.headers }
+  if (fault.kind === 'ignore-range') delete headers['range']
+  const target = { ...upstream, method, path, headers }
+  const upstreamReq = httpRequest(target, (up) => relay(up, res, method, fault))
+  upstreamReq.on('error', () => {
+    if (!res.headersSent) res.writeHead(502).end()
+    else res.socket?.destroy()
+  })
+  req.pipe(upstreamReq)
 }
 
 /** Sends the upstream response on, damaged as `fault` says. */

@@ -36,24 +36,7 @@ export async function startPgBouncer(databaseUrl: string, mode: 'session' | 'tra
   const dir = await mkdtemp(join(tmpdir(), 'squizzle-pgbouncer-'))
   await chmod(dir, 0o777)
   const port = await freePort()
-  const db = target.pathname.slice(1)
-  const ini = [
-    '[databases]',
-    `${db} = host=${target.hostname} port=${target.port} dbname=${db} ` +
-      `user=${decodeURIComponent(target.username)} password=${decodeURIComponent(target.password)}`,
-    '[pgbouncer]',
-    'listen_addr = 127.0.0.1',
-    `listen_port = ${port}`,
-    'unix_socket_dir =',
-    'auth_type = trust',
-    `auth_file = ${join(dir, 'users.txt')}`,
-    `pool_mode = ${mode}`,
-    'default_pool_size = 4',
-    'ignore_startup_parameters = extra_float_digits,client_connection_check_interval',
-    `logfile = ${join(dir, 'pgbouncer.log')}`,
-    '',
-  ].join('\n')
-  await writeFile(join(dir, 'pgbouncer.ini'), ini, { mode: 0o644 })
+  await writeFile(join(dir, 'pgbouncer.ini'), pgbouncerIni(target, dir, port, mode), { mode: 0o644 })
   await writeFile(join(dir, 'users.txt'), `"${decodeURIComponent(target.username)}" ""\n`, { mode: 0o644 })
   const asRoot = process.getuid?.() === 0
   const child: ChildProcess = asRoot
@@ -71,6 +54,27 @@ export async function startPgBouncer(databaseUrl: string, mode: 'session' | 'tra
       await rm(dir, { recursive: true, force: true })
     },
   }
+}
+
+/** The pgbouncer.ini serving the target's database on 127.0.0.1:`port`, trusting the one user it knows. */
+function pgbouncerIni(target: URL, dir: string, port: number, mode: 'session' | 'transaction'): string {
+  const db = target.pathname.slice(1)
+  return [
+    '[databases]',
+    `${db} = host=${target.hostname} port=${target.port} dbname=${db} ` +
+      `user=${decodeURIComponent(target.username)} password=${decodeURIComponent(target.password)}`,
+    '[pgbouncer]',
+    'listen_addr = 127.0.0.1',
+    `listen_port = ${port}`,
+    'unix_socket_dir =',
+    'auth_type = trust',
+    `auth_file = ${join(dir, 'users.txt')}`,
+    `pool_mode = ${mode}`,
+    'default_pool_size = 4',
+    'ignore_startup_parameters = extra_float_digits,client_connection_check_interval',
+    `logfile = ${join(dir, 'pgbouncer.log')}`,
+    '',
+  ].join('\n')
 }
 
 async function waitForPort(port: number, timeoutMs: number): Promise<void> {

@@ -1,12 +1,11 @@
-import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process'
-import { createSign, randomBytes, randomUUID, X509Certificate } from 'node:crypto'
-import { createServer, type Server } from 'node:http'
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { promisify } from 'node:util'
 import bcrypt from 'bcryptjs'
 import { freePort } from '@squizzle/driver-postgres/embedded'
+import { startTokenIssuer, type TokenIssuer } from './token-issuer.js'
 
 /** How the test registry authenticates clients. */
 export type RegistryAuthMode = 'open' | 'basic' | 'token'
@@ -37,7 +36,6 @@ export interface TestRegistry {
 }
 
 const service = 'squizzle-test-registry'
-const issuerName = 'squizzle-test-issuer'
 
 /**
  * The `docker-registry` binary (Debian package `docker-registry`, CNCF distribution 2.8),
@@ -78,24 +76,59 @@ export async function startTestRegistry(mode: RegistryAuthMode): Promise<TestReg
   const instance = randomBytes(8).toString('hex')
   const credentials =
     mode === 'open' ? undefined : { username: 'squizzle-ci', password: `pw-${randomBytes(12).toString('hex')}` }
-  const authLines: string[] = []
-  let issuer: TokenIssuer | undefined
+  const { authLines, issuer } = await authFor(mode, dir, credentials)
+  await writeFile(join(dir, 'config.yml'), registryConfig(storageDir, host, instance, authLines))
+  const { start, kill } = registryProcess(binary, join(dir, 'config.yml'), host, instance)
+  await start()
+  return {
+    mode,
+    host,
+    baseUrl: `http://${host}`,
+    url: (repository) => `oci://${host}/${repository}?plain-http=true`,
+    credentials,
+    storageDir,
+    blobPath: (digest) => blobPath(storageDir, digest),
+    ...(issuer ? { issuer: { tokensIssued: issuer.tokensIssued, realm: issuer.realm, tokens: issuer.tokens } } : {}),
+    kill,
+    start,
+    async stop() {
+      await kill()
+      await issuer?.close()
+      await rm(dir, { recursive: true, force: true })
+    },
+  }
+}
+
+/** The `auth:` section of the registry's config: none, htpasswd, or a token issuer started here. */
+async function authFor(
+  mode: RegistryAuthMode,
+  dir: string,
+  credentials: { username: string; password: string } | undefined,
+): Promise<{ authLines: string[]; issuer: TokenIssuer | undefined }> {
   if (mode === 'basic') {
     await writeFile(join(dir, 'htpasswd'), `${credentials!.username}:${bcrypt.hashSync(credentials!.password, 6)}\n`)
-    authLines.push('auth:', '  htpasswd:', '    realm: squizzle-test', `    path: ${join(dir, 'htpasswd')}`)
+    return {
+      authLines: ['auth:', '  htpasswd:', '    realm: squizzle-test', `    path: ${join(dir, 'htpasswd')}`],
+      issuer: undefined,
+    }
   }
   if (mode === 'token') {
-    issuer = await startTokenIssuer(dir, credentials!)
-    authLines.push(
+    const issuer = await startTokenIssuer(dir, credentials!, service)
+    const authLines = [
       'auth:',
       '  token:',
       `    realm: ${issuer.realm}`,
       `    service: ${service}`,
-      `    issuer: ${issuerName}`,
+      `    issuer: ${issuer.name}`,
       `    rootcertbundle: ${issuer.certFile}`,
-    )
+    ]
+    return { authLines, issuer }
   }
-  const config = [
+  return { authLines: [], issuer: undefined }
+}
+
+function registryConfig(storageDir: string, host: string, instance: string, authLines: readonly string[]): string {
+  return [
     'version: 0.1',
     'log:',
     '  level: error',
@@ -119,12 +152,15 @@ export async function startTestRegistry(mode: RegistryAuthMode): Promise<TestReg
     ...authLines,
     '',
   ].join('\n')
-  await writeFile(join(dir, 'config.yml'), config)
+}
+
+/** Starts (once it answers as this instance) and kills the registry process, again and again on one config. */
+function registryProcess(binary: string, configFile: string, host: string, instance: string) {
   let child: ChildProcess | undefined
   let log = ''
   const start = async () => {
     log = ''
-    child = spawn(binary, ['serve', join(dir, 'config.yml')], { stdio: ['ignore', 'pipe', 'pipe'] })
+    child = spawn(binary, ['serve', configFile], { stdio: ['ignore', 'pipe', 'pipe'] })
     child.stdout?.on('data', (d: Buffer) => (log = (log + d.toString()).slice(-4000)))
     child.stderr?.on('data', (d: Buffer) => (log = (log + d.toString()).slice(-4000)))
     await waitForRegistry(`http://${host}/v2/`, instance, child, () => log)
@@ -135,27 +171,12 @@ export async function startTestRegistry(mode: RegistryAuthMode): Promise<TestReg
     child.kill('SIGKILL')
     await exited
   }
-  await start()
-  return {
-    mode,
-    host,
-    baseUrl: `http://${host}`,
-    url: (repository) => `oci://${host}/${repository}?plain-http=true`,
-    credentials,
-    storageDir,
-    blobPath: (digest) => {
-      const hex = digest.slice('sha256:'.length)
-      return join(storageDir, 'docker', 'registry', 'v2', 'blobs', 'sha256', hex.slice(0, 2), hex, 'data')
-    },
-    ...(issuer ? { issuer: { tokensIssued: issuer.tokensIssued, realm: issuer.realm, tokens: issuer.tokens } } : {}),
-    kill,
-    start,
-    async stop() {
-      await kill()
-      await issuer?.close()
-      await rm(dir, { recursive: true, force: true })
-    },
-  }
+  return { start, kill }
+}
+
+function blobPath(storageDir: string, digest: string): string {
+  const hex = digest.slice('sha256:'.length)
+  return join(storageDir, 'docker', 'registry', 'v2', 'blobs', 'sha256', hex.slice(0, 2), hex, 'data')
 }
 
 async function waitForRegistry(url: string, instance: string, child: ChildProcess, log: () => string): Promise<void> {
@@ -171,106 +192,4 @@ async function waitForRegistry(url: string, instance: string, child: ChildProces
     if (Date.now() > until) throw new Error(`docker-registry did not answer on ${url}: ${log()}`)
     await new Promise((r) => setTimeout(r, 50))
   }
-}
-
-interface TokenIssuer {
-  realm: string
-  certFile: string
-  tokensIssued(): number
-  /** Every token handed out, so tests can check none of them is ever shown. */
-  tokens(): readonly string[]
-  close(): Promise<void>
-}
-
-/**
- * A minimal token server (distribution's token auth spec): checks Basic credentials
- * and signs an RS256 JWT whose `x5c` header carries a self-signed certificate the
- * registry trusts through `rootcertbundle`. Anonymous requests get a token with no access.
- */
-async function startTokenIssuer(
-  dir: string,
-  credentials: { username: string; password: string },
-): Promise<TokenIssuer> {
-  const keyFile = join(dir, 'issuer.key')
-  const certFile = join(dir, 'issuer.crt')
-  await promisify(execFile)(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-keyout',
-      keyFile,
-      '-out',
-      certFile,
-      '-days',
-      '2',
-      '-subj',
-      `/CN=${issuerName}`,
-    ],
-    { timeout: 120_000 },
-  )
-  const key = await readFile(keyFile, 'utf8')
-  const certDer = new X509Certificate(await readFile(certFile)).raw.toString('base64')
-  const expected = `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}`
-  let issued = 0
-  const tokens: string[] = []
-  const server: Server = createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://issuer')
-    const authorization = req.headers.authorization
-    if (authorization !== undefined && authorization !== expected) {
-      res.writeHead(401, { 'content-type': 'application/json' }).end('{"details":"invalid credentials"}')
-      return
-    }
-    const access =
-      authorization === undefined
-        ? []
-        : url.searchParams
-            .getAll('scope')
-            .map(parseScope)
-            .filter((a) => a !== null)
-    const now = Math.floor(Date.now() / 1000)
-    const header = { typ: 'JWT', alg: 'RS256', x5c: [certDer] }
-    const claims = {
-      iss: issuerName,
-      sub: authorization ? credentials.username : '',
-      aud: url.searchParams.get('service') ?? service,
-      exp: now + 300,
-      nbf: now - 10,
-      iat: now,
-      jti: randomUUID(),
-      access,
-    }
-    const signing = `${b64url(JSON.stringify(header))}.${b64url(JSON.stringify(claims))}`
-    const signature = createSign('RSA-SHA256').update(signing).sign(key).toString('base64url')
-    issued++
-    tokens.push(`${signing}.${signature}`)
-    res.writeHead(200, { 'content-type': 'application/json' }).end(
-      JSON.stringify({
-        token: `${signing}.${signature}`,
-        expires_in: 300,
-        issued_at: new Date(now * 1000).toISOString(),
-      }),
-    )
-  })
-  const port = await freePort()
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve))
-  return {
-    realm: `http://127.0.0.1:${port}/token`,
-    certFile,
-    tokensIssued: () => issued,
-    tokens: () => tokens,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
-  }
-}
-
-function parseScope(scope: string): { type: string; name: string; actions: string[] } | null {
-  const match = /^([a-z]+):(.+):([a-z*,]+)$/.exec(scope)
-  return match ? { type: match[1]!, name: match[2]!, actions: match[3]!.split(',') } : null
-}
-
-function b64url(text: string): string {
-  return Buffer.from(text, 'utf8').toString('base64url')
 }

@@ -32,17 +32,7 @@ export async function startSystemPostgres(binDir: string): Promise<EmbeddedServe
     'UTF8',
     '--no-sync',
   ])
-  await run('pg_ctl', [
-    '-D',
-    dataDir,
-    '-w',
-    '-l',
-    join(parent, 'log'),
-    '-o',
-    `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=${parent} -c fsync=off -c ` +
-      `synchronous_commit=off -c full_page_writes=off`,
-    'start',
-  ])
+  await run('pg_ctl', ['-D', dataDir, '-w', '-l', join(parent, 'log'), '-o', serverOptions(port, parent), 'start'])
   return {
     url: `postgres://postgres:${password}@127.0.0.1:${port}/postgres`,
     port,
@@ -52,6 +42,14 @@ export async function startSystemPostgres(binDir: string): Promise<EmbeddedServe
       await rm(parent, { recursive: true, force: true })
     },
   }
+}
+
+/** Loopback only, its socket in its own folder, and no durability: a test server, thrown away afterwards. */
+function serverOptions(port: number, socketDir: string): string {
+  return (
+    `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=${socketDir} -c fsync=off -c ` +
+    `synchronous_commit=off -c full_page_writes=off`
+  )
 }
 
 function exec(cmd: string, args: string[]): Promise<void> {

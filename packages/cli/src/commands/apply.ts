@@ -13,7 +13,8 @@ export const applyCommand: Command = {
     '[version]             stop at this version (default: the latest stored)',
     '@sha256:…             pin it: run only if the version resolves to exactly this digest (the one verified',
     '                      elsewhere, e.g. on staging); otherwise exit 3 (PINNED_DIGEST_MISMATCH), nothing run',
-    '--dry-run             print the plan and the SQL, change nothing (--json: versions, files, statements, transactions)',
+    '--dry-run             print the plan and the SQL, change nothing ' +
+      '(--json: versions, files, statements, transactions)',
     '--allow-out-of-order  apply never-applied versions older than the current one (their chain is not checked)',
     "--allow-unchained     apply a version not built on the database's current version (audited as overridden)",
     "Each version must have been built on what the database has: its previous version and that version's digest",

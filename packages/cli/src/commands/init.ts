@@ -41,41 +41,17 @@ export const initCommand: Command = {
     versionArguments(args.positionals, 'init', { min: 0, max: 0 })
     const root = ctx.loaded.file === null ? ctx.io.cwd : ctx.root
     const file = join(root, 'squizzle.config.yaml')
+    const existed = await exists(ctx.loaded.file ?? file)
     const created: string[] = []
-    const existed = await access(ctx.loaded.file ?? file).then(
-      () => true,
-      () => false,
-    )
     if (!existed || args.values['force'] === true) {
       await writeFile(file, configTemplate)
       created.push(relative(ctx.io.cwd, file) || file)
     }
-    for (const folder of Object.values(defaultPaths)) {
-      const path = join(root, folder)
-      if (
-        !(await access(path).then(
-          () => true,
-          () => false,
-        ))
-      ) {
-        await mkdir(path, { recursive: true })
-        created.push(`${relative(ctx.io.cwd, path) || path}/`)
-      }
-    }
+    created.push(...(await createSourceFolders(ctx, root)))
     const layout = await createLayout(ctx, root)
     if (layout) created.push(`${relative(ctx.io.cwd, layout) || layout}/`)
-    let systemSchema = false
-    if (ctx.hasDatabase()) {
-      await withDatabase(ctx, async (driver) => {
-        const lock = await driver.lock({ timeoutMs: ctx.lockTimeoutMs() })
-        try {
-          await driver.records.ensureSchema()
-        } finally {
-          await lock.release()
-        }
-      })
-      systemSchema = true
-    }
+    const systemSchema = ctx.hasDatabase()
+    if (systemSchema) await ensureSystemSchema(ctx)
     const gitignore = await ignoreLocalFolder(root)
     const r = ctx.reporter
     for (const path of created) r.line(`${r.colors.green('created')} ${path}`)
@@ -88,6 +64,38 @@ export const initCommand: Command = {
     r.json({ created, systemSchema, gitignore })
     return 0
   },
+}
+
+async function exists(path: string): Promise<boolean> {
+  return access(path).then(
+    () => true,
+    () => false,
+  )
+}
+
+/** Creates the default SQL folders that do not exist yet; returns them (relative to the working directory). */
+async function createSourceFolders(ctx: CommandContext, root: string): Promise<string[]> {
+  const created: string[] = []
+  for (const folder of Object.values(defaultPaths)) {
+    const path = join(root, folder)
+    if (!(await exists(path))) {
+      await mkdir(path, { recursive: true })
+      created.push(`${relative(ctx.io.cwd, path) || path}/`)
+    }
+  }
+  return created
+}
+
+/** Creates (or upgrades) the system schema under the migration lock. */
+async function ensureSystemSchema(ctx: CommandContext): Promise<void> {
+  await withDatabase(ctx, async (driver) => {
+    const lock = await driver.lock({ timeoutMs: ctx.lockTimeoutMs() })
+    try {
+      await driver.records.ensureSchema()
+    } finally {
+      await lock.release()
+    }
+  })
 }
 
 /** What to do after init, with the project's own folders, and what belongs in the repository. */

@@ -15,27 +15,13 @@ export function zshCompletion(commands: readonly CompletedCommand[]): string {
   const globals = globalFlags()
   const skipValue = [...new Set([...globals.valueFlags, ...commands.flatMap((c) => c.valueFlags)])]
   const described = commands.map((c) => `    ${zshQuote(`${c.name}:${c.summary}`)}`).join('\n')
-  return `#compdef squizzle
-# squizzle completion for zsh. Load it with: source <(squizzle completion zsh)
-# (or save it as _squizzle in a folder of $fpath).
-_squizzle_versions() {
-  local -a versions
-  versions=(\${(f)"$("\${words[1]}" list --json 2>/dev/null | sed -n 's/^ *"version": "\\([^"]*\\)".*/\\1/p')"})
-  compadd -a versions
-}
-_squizzle() {
+  return `${zshPreamble}_squizzle() {
   local cmd="" i
   local -a commands flags
   commands=(
 ${described}
   )
-  for ((i = 2; i < CURRENT; i++)); do
-    case "\${words[i]}" in
-      ${skipValue.join('|')}) ((i++)) ;;
-      -*) ;;
-      *) cmd="\${words[i]}"; break ;;
-    esac
-  done
+${zshCommandWord(skipValue)}
   case "\${words[CURRENT-1]}" in
     ${fileValueFlags.join('|')}) _files; return ;;
     ${versionValueFlags.join('|')}) _squizzle_versions; return ;;
@@ -60,6 +46,28 @@ ${commands
 }
 if [[ "\${funcstack[1]}" == _squizzle ]]; then _squizzle "$@"; else compdef _squizzle squizzle; fi
 `
+}
+
+/** The header and the function completing stored versions (from `squizzle list --json`). */
+const zshPreamble = `#compdef squizzle
+# squizzle completion for zsh. Load it with: source <(squizzle completion zsh)
+# (or save it as _squizzle in a folder of $fpath).
+_squizzle_versions() {
+  local -a versions
+  versions=(\${(f)"$("\${words[1]}" list --json 2>/dev/null | sed -n 's/^ *"version": "\\([^"]*\\)".*/\\1/p')"})
+  compadd -a versions
+}
+`
+
+/** The loop finding the command word, stepping over the value of each flag that takes one. */
+function zshCommandWord(skipValue: readonly string[]): string {
+  return `  for ((i = 2; i < CURRENT; i++)); do
+    case "\${words[i]}" in
+      ${skipValue.join('|')}) ((i++)) ;;
+      -*) ;;
+      *) cmd="\${words[i]}"; break ;;
+    esac
+  done`
 }
 
 function zshCase(c: CompletedCommand): string {

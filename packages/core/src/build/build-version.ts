@@ -289,7 +289,9 @@ async function newFiles(
           'RELEASED_FILE_MODIFIED',
           `${source.file} was released in version ${previous.version} and has been modified since`,
           {
-            hint: `Released SQL is immutable. Restore ${source.file} to its released content and put the change in a new file.`,
+            hint:
+              `Released SQL is immutable. Restore ${source.file} to its released content ` +
+              'and put the change in a new file.',
             details: { path: source.path, version: previous.version, released: previous.sha256, current: sha256 },
           },
         )

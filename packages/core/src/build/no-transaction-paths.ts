@@ -18,9 +18,12 @@ export function checkNoTransactionPaths(paths: readonly string[], sources: reado
   if (unknown.length > 0) {
     throw new SquizzleError(
       'CONFIG_INVALID',
-      `noTransaction names ${unknown.length === 1 ? 'a file' : 'files'} not found among the source SQL: ${unknown.slice(0, 5).join(', ')}`,
+      `noTransaction names ${unknown.length === 1 ? 'a file' : 'files'} not found among the source SQL: ` +
+        unknown.slice(0, 5).join(', '),
       {
-        hint: 'List bundle paths, i.e. the kind folder then the path inside it (migrations/0219_drop_index.sql), of files that exist.',
+        hint:
+          'List bundle paths, i.e. the kind folder then the path inside it (migrations/0219_drop_index.sql), ' +
+          'of files that exist.',
         details: { unknown },
       },
     )

@@ -58,7 +58,14 @@ const maxCandidateBytes = 512 * 1024 * 1024
  *
  * @example
  * ```ts
- * const { file, entry } = await recordSnapshot({ storage, manifest, entries, snapshot: { scratch }, toolVersion: '0.1.0', events })
+ * const { file, entry } = await recordSnapshot({
+ *   storage,
+ *   manifest,
+ *   entries,
+ *   snapshot: { scratch },
+ *   toolVersion: '0.1.0',
+ *   events,
+ * })
  * ```
  */
 export async function recordSnapshot(input: RecordSnapshotInput): Promise<RecordedSnapshot> {

@@ -57,7 +57,8 @@ const settings = {
     type: 'object',
     additionalProperties: false,
     description:
-      'Lint new SQL with squawk on every build (squawk-cli must be installed); `build --lint[=warn|error]` overrides the level.',
+      'Lint new SQL with squawk on every build (squawk-cli must be installed); ' +
+      '`build --lint[=warn|error]` overrides the level.',
     properties: {
       level: { enum: ['warn', 'error'], description: 'warn: report findings; error: findings fail the build.' },
       exclude: {
@@ -82,7 +83,8 @@ const settings = {
     uniqueItems: true,
     items: { type: 'string', minLength: 1 },
     description:
-      "Bundle paths (migrations/0219_x.sql) of files that run outside a transaction without a -- squizzle:no-transaction line, like Diesel's run_in_transaction = false.",
+      'Bundle paths (migrations/0219_x.sql) of files that run outside a transaction without a ' +
+      "-- squizzle:no-transaction line, like Diesel's run_in_transaction = false.",
   },
   snapshot: {
     type: 'object',
@@ -96,7 +98,8 @@ const settings = {
       devUrl: {
         type: 'string',
         description:
-          'PostgreSQL server to replay on (a fresh database is created and dropped there) instead of an embedded one. Prefer SQUIZZLE_DEV_URL for anything with a password.',
+          'PostgreSQL server to replay on (a fresh database is created and dropped there) instead of an ' +
+          'embedded one. Prefer SQUIZZLE_DEV_URL for anything with a password.',
       },
     },
   },
@@ -109,7 +112,9 @@ const settings = {
       required: {
         type: 'boolean',
         description:
-          'Every migration needs its rollback file (default true; build --irreversible skips it for one version). false, for a team that never rolls back: migrations may go without one (build warns and names them), and a version without any rollback file is built irreversible.',
+          'Every migration needs its rollback file (default true; build --irreversible skips it for one ' +
+          'version). false, for a team that never rolls back: migrations may go without one (build warns ' +
+          'and names them), and a version without any rollback file is built irreversible.',
       },
     },
   },
@@ -135,13 +140,15 @@ const settings = {
       method: {
         enum: ['key', 'keyless'],
         description:
-          'key: an encrypted ECDSA P-256 key from `squizzle keygen`; keyless: a Sigstore certificate for the CI identity.',
+          'key: an encrypted ECDSA P-256 key from `squizzle keygen`; ' +
+          'keyless: a Sigstore certificate for the CI identity.',
       },
       key: {
         type: 'string',
         minLength: 1,
         description:
-          'Path to the encrypted private key (PEM), relative to the config file. Its passphrase comes from SQUIZZLE_SIGNING_KEY_PASSPHRASE.',
+          'Path to the encrypted private key (PEM), relative to the config file. ' +
+          'Its passphrase comes from SQUIZZLE_SIGNING_KEY_PASSPHRASE.',
       },
       fulcioUrl: {
         type: 'string',
@@ -165,12 +172,14 @@ const settings = {
     additionalProperties: false,
     required: ['signatures'],
     description:
-      "Which signatures verify and apply accept. Set it per environment; an environment's trust replaces the top level's.",
+      'Which signatures verify and apply accept. Set it per environment; ' +
+      "an environment's trust replaces the top level's.",
     properties: {
       signatures: {
         enum: ['required', 'optional'],
         description:
-          'required: an unsigned version is refused (exit 4). optional: unsigned passes, a bad signature is still refused.',
+          'required: an unsigned version is refused (exit 4). ' +
+          'optional: unsigned passes, a bad signature is still refused.',
       },
       publicKeys: {
         type: 'array',

@@ -91,7 +91,10 @@ export interface KeptFile {
  * is parameterized: no value is ever spliced into SQL text.
  */
 export interface RecordStore {
-  /** Afterwards every other method can be called; creating or upgrading the tables is idempotent. Called under the lock. */
+  /**
+   * Afterwards every other method can be called; creating or upgrading the tables is idempotent.
+   * Called under the lock.
+   */
   ensureSchema(): Promise<void>
   /**
    * Every history row without its manifest, oldest first (by `id`), in one read; empty when
@@ -103,7 +106,10 @@ export interface RecordStore {
    * a manifest); null when the row recorded none or there is no such row.
    */
   historyManifest(id: number): Promise<Manifest | null>
-  /** Afterwards `history()` ends with this row (an `id` above every earlier one); secrets in `error.message` are hidden. */
+  /**
+   * Afterwards `history()` ends with this row (an `id` above every earlier one); secrets in `error.message`
+   * are hidden.
+   */
   addHistory(entry: HistoryEntryInput): Promise<void>
   /** The version's progress rows, oldest first; empty when there are none. */
   progress(version: string): Promise<ProgressEntry[]>

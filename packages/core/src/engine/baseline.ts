@@ -86,41 +86,39 @@ async function refuseRewrite(
   force: boolean,
 ): Promise<void> {
   if (state.current !== null && compareVersions(wanted, state.current) <= 0) {
-    await refuse(
-      ctx,
-      'baseline',
-      wanted,
-      new SquizzleError(
-        'HISTORY_NOT_EMPTY',
-        `the database is already at ${state.current}; a baseline at ${wanted} would rewrite applied history`,
-        {
-          hint:
-            'Baseline marks a database that Squizzle has not managed yet. Use rollback to go back, or baseline ' +
-            'at a version above the current one.',
-          details: { version: wanted, current: state.current },
-        },
-      ),
-    )
+    await refuse(ctx, 'baseline', wanted, belowCurrent(wanted, state.current))
   }
   const applies = state.applied.filter((e) => e.operation === 'apply')
   if (applies.length > 0 && !force) {
-    await refuse(
-      ctx,
-      'baseline',
-      wanted,
-      new SquizzleError(
-        'HISTORY_NOT_EMPTY',
-        `Squizzle already applied ${applies.length} version(s) to this database (current ${state.current})`,
-        {
-          hint:
-            'Baseline is for databases Squizzle has not managed yet. If the versions up to this one were really ' +
-            'applied by hand, force the baseline (audited).',
-          remedies: [{ operation: 'baseline', args: [wanted], options: { force: true } }],
-          details: { version: wanted, current: state.current },
-        },
-      ),
-    )
+    await refuse(ctx, 'baseline', wanted, overSquizzleApplies(wanted, state.current, applies.length))
   }
+}
+
+function belowCurrent(wanted: string, current: string): SquizzleError {
+  return new SquizzleError(
+    'HISTORY_NOT_EMPTY',
+    `the database is already at ${current}; a baseline at ${wanted} would rewrite applied history`,
+    {
+      hint:
+        'Baseline marks a database that Squizzle has not managed yet. Use rollback to go back, or baseline ' +
+        'at a version above the current one.',
+      details: { version: wanted, current },
+    },
+  )
+}
+
+function overSquizzleApplies(wanted: string, current: string | null, applies: number): SquizzleError {
+  return new SquizzleError(
+    'HISTORY_NOT_EMPTY',
+    `Squizzle already applied ${applies} version(s) to this database (current ${current})`,
+    {
+      hint:
+        'Baseline is for databases Squizzle has not managed yet. If the versions up to this one were really ' +
+        'applied by hand, force the baseline (audited).',
+      remedies: [{ operation: 'baseline', args: [wanted], options: { force: true } }],
+      details: { version: wanted, current },
+    },
+  )
 }
 
 /** The baseline row and, in the same transaction, the snapshot a later rollback to this version compares with. */

@@ -19,6 +19,7 @@ import { rollbackVersions, type RollbackOptions, type RollbackResult } from './r
 import { computePlan, type Plan } from './plan.js'
 import { isStreamedFile } from './run-files.js'
 import { runVersion } from './run-version.js'
+import { appliedRows, failedRunRows, pendingRows } from './status-rows.js'
 import { verifyPulled, type VerifiedArtifact, type VerifyReport } from './verify-version.js'
 import { assertPinned, parsePinnedVersion, type PinnedVersion } from '../version/pinned-version.js'
 
@@ -156,52 +157,69 @@ export class Migrator {
    * each verified before its SQL runs, under the database-wide lock.
    */
   async apply(target?: string, options: ApplyOptions = {}): Promise<ApplyResult> {
-    const { driver } = this.options
     const { signal } = options
     const pin = target === undefined ? null : parsePinnedVersion(target)
     const upToDate = await this.alreadyApplied(pin)
     if (upToDate) return upToDate
     // underLock re-reads history under the lock: another process may have applied versions while we waited.
     return underLock(this.operationContext(), async (state) => {
-      const plan = await this.guarded('apply', null, () => this.planFrom(state, pin?.version))
-      this.events({
-        type: 'plan',
-        current: plan.current,
-        pending: plan.pending.map((p) => p.version),
-        target: plan.target,
-      })
-      if (plan.tampered.length > 0) await this.refuse('apply', plan.tampered[0]!.version, tamperedError(plan.tampered))
-      if (pin) await this.guarded('apply', pin.version, () => this.checkPin(pin, plan, state))
-      // Pulling validates each manifest (schema, checksum, tag): a hostile one is refused and audited like any integrity failure.
-      const pulled = await this.guarded('apply', plan.pending[0]?.version ?? null, () => this.pullPending(plan))
-      const overridden = await this.checkChain(pulled, state, true)
-      // Every byte of every pending version first: a hostile 1.1.0 must stop 1.0.0 from running too.
-      const verifiedAll = await this.verifyAll(pulled)
+      const { plan, pulled, overridden, verified } = await this.prepareApply(state, pin)
       const applied: string[] = []
       for (const [i, artifact] of pulled.entries()) {
         if (signal?.aborted) throw cancelledBetween(artifact.manifest.version, applied.at(-1) ?? plan.current)
-        const verified = verifiedAll[i]!
-        // The first version on a database keeps the schema from before it, for its rollback's check.
-        const first = applied.length === 0
-        const schemaBefore = first
-          ? await schemaBeforeFirst(driver, state, artifact.manifest.version, this.events)
-          : null
-        const skippedSeeds = this.skippedSeeds(artifact.manifest)
-        const skipKinds = skippedSeeds.length > 0 ? (['seed'] as const) : []
-        const ctx = { ...this.runContext(), signal }
-        const run = () => runVersion(ctx, artifact, verified.contents, { skipKinds, schemaBefore })
-        await this.guarded('apply', artifact.manifest.version, run, 'failure')
-        const signer = verified.identity ? { signer: verified.identity } : {}
-        const version = artifact.manifest.version
-        const seeds = skippedSeeds.length > 0 ? { skippedSeeds } : {}
-        const override = overrideDetails(overridden.get(version))
-        const details = { digest: artifact.ref.digest, ...signer, ...seeds, ...override }
-        const { user: actor, host } = this.actor
-        await driver.records.addAudit({ operation: 'apply', outcome: 'success', version, actor, host, details })
+        const broken = overridden.get(artifact.manifest.version)
+        await this.applyVersion(state, artifact, verified[i]!, { first: applied.length === 0, broken, signal })
         applied.push(artifact.manifest.version)
       }
       return { applied, current: applied.at(-1) ?? plan.current, alreadyCurrent: applied.length === 0 }
     })
+  }
+
+  /**
+   * Under the lock, before anything runs: plans, refuses tampering and a pin that does not hold,
+   * pulls, chain-checks and verifies every pending version.
+   */
+  private async prepareApply(state: HistoryState, pin: PinnedVersion | null) {
+    const plan = await this.guarded('apply', null, () => this.planFrom(state, pin?.version))
+    this.events({
+      type: 'plan',
+      current: plan.current,
+      pending: plan.pending.map((p) => p.version),
+      target: plan.target,
+    })
+    if (plan.tampered.length > 0) await this.refuse('apply', plan.tampered[0]!.version, tamperedError(plan.tampered))
+    if (pin) await this.guarded('apply', pin.version, () => this.checkPin(pin, plan, state))
+    // Pulling validates each manifest (schema, checksum, tag): a hostile one is refused and audited
+    // like any integrity failure.
+    const pulled = await this.guarded('apply', plan.pending[0]?.version ?? null, () => this.pullPending(plan))
+    const overridden = await this.checkChain(pulled, state, true)
+    // Every byte of every pending version first: a hostile 1.1.0 must stop 1.0.0 from running too.
+    const verified = await this.verifyAll(pulled)
+    return { plan, pulled, overridden, verified }
+  }
+
+  /** Runs one verified version, then writes its audit row. */
+  private async applyVersion(
+    state: HistoryState,
+    artifact: PulledArtifact,
+    verified: VerifiedArtifact,
+    step: { first: boolean; broken: ChainBreak | undefined; signal: AbortSignal | undefined },
+  ): Promise<void> {
+    const { driver } = this.options
+    const version = artifact.manifest.version
+    // The first version on a database keeps the schema from before it, for its rollback's check.
+    const schemaBefore = step.first ? await schemaBeforeFirst(driver, state, version, this.events) : null
+    const skippedSeeds = this.skippedSeeds(artifact.manifest)
+    const skipKinds = skippedSeeds.length > 0 ? (['seed'] as const) : []
+    const ctx = { ...this.runContext(), signal: step.signal }
+    const run = () => runVersion(ctx, artifact, verified.contents, { skipKinds, schemaBefore })
+    await this.guarded('apply', version, run, 'failure')
+    const signer = verified.identity ? { signer: verified.identity } : {}
+    const seeds = skippedSeeds.length > 0 ? { skippedSeeds } : {}
+    const override = overrideDetails(step.broken)
+    const details = { digest: artifact.ref.digest, ...signer, ...seeds, ...override }
+    const { user: actor, host } = this.actor
+    await driver.records.addAudit({ operation: 'apply', outcome: 'success', version, actor, host, details })
   }
 
   /** What `apply(target)` would run: versions, transaction boundaries, statements. Changes nothing. */
@@ -288,50 +306,23 @@ export class Migrator {
 
   /** Current version, history, pending versions, unresolved failures, tampering and the lock holder. */
   async status(): Promise<StatusReport> {
+    const { storage, driver } = this.options
     const state = await this.readState()
-    const stored = await this.options.storage.list()
+    const stored = await storage.list()
     const plan = computePlan({ stored, state, allowOutOfOrder: true })
     const manifests = new Map<string, Manifest>()
-    for (const p of plan.pending) manifests.set(p.version, (await this.options.storage.pull(p.version)).manifest)
-    const failed: StatusReport['failed'] = []
-    for (const e of state.failed) {
-      const progress = await this.options.driver.records.progress(e.version)
-      failed.push({
-        version: e.version,
-        operation: e.operation,
-        at: e.finishedAt.toISOString(),
-        code: e.error?.code ?? 'UNKNOWN',
-        message: e.error?.message ?? '',
-        resumable: progress.some(
-          (p) =>
-            p.manifestDigest === e.manifestDigest && (e.operation === 'rollback') === p.path.startsWith('rollback/'),
-        ),
-      })
-    }
+    for (const p of plan.pending) manifests.set(p.version, (await storage.pull(p.version)).manifest)
+    const failed = await failedRunRows(driver, state)
     return {
       current: state.current,
-      applied: state.applied.map((e) => ({
-        version: e.version,
-        digest: e.manifestDigest,
-        appliedAt: e.finishedAt.toISOString(),
-        actor: e.actor,
-        operation: e.operation,
-        durationMs: e.durationMs,
-        notes: e.notes,
-        skippedFiles: e.skippedFiles ?? [],
-      })),
-      pending: plan.pending.map((p) => ({
-        version: p.version,
-        digest: p.digest,
-        outOfOrder: state.current !== null && semver.lt(p.version, state.current),
-        notes: manifests.get(p.version)?.notes ?? null,
-      })),
+      applied: appliedRows(state),
+      pending: pendingRows(plan, state, manifests),
       failed,
       baseline: state.baseline,
       tampered: plan.tampered,
       chain: this.chainStatus(stored, plan, state, manifests),
-      lock: await this.options.driver.lockHolder(),
-      invalidIndexes: this.options.driver.invalidIndexes ? await this.options.driver.invalidIndexes() : null,
+      lock: await driver.lockHolder(),
+      invalidIndexes: driver.invalidIndexes ? await driver.invalidIndexes() : null,
     }
   }
 
@@ -551,7 +542,9 @@ function tamperedError(tampered: Plan['tampered']): SquizzleError {
     'TAMPERED',
     `version ${first.version} was applied as ${first.applied}, but storage now holds ${first.stored}`,
     {
-      hint: 'A released version was replaced in storage. Restore the original artifact (the applied digest) and investigate who re-pointed the tag.',
+      hint:
+        'A released version was replaced in storage. Restore the original artifact (the applied digest) and ' +
+        'investigate who re-pointed the tag.',
       details: { tampered },
     },
   )

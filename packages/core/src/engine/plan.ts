@@ -36,17 +36,29 @@ export function computePlan(input: PlanInput): Plan {
   const appliedDigest = new Map(state.applied.map((e) => [e.version, e.manifestDigest]))
   const sorted = [...stored].sort((a, b) => compareVersions(a.version, b.version))
   const target = input.target ?? sorted.at(-1)?.version ?? null
-  if (
-    input.target !== undefined &&
-    !sorted.some((v) => v.version === input.target) &&
-    !appliedDigest.has(input.target)
-  ) {
-    throw new SquizzleError('TARGET_NOT_FOUND', `version ${input.target} is neither stored nor applied`, {
+  assertTargetKnown(input.target, sorted, appliedDigest)
+  const tampered = tamperedVersions(sorted, appliedDigest)
+  const pending = target === null ? [] : pendingVersions(sorted, appliedDigest, state.baseline, target)
+  const current = state.current
+  if (current !== null && !input.allowOutOfOrder) refuseOutOfOrder(pending, current)
+  return { current, target, pending, tampered }
+}
+
+/** Applied version → the manifest digest it was applied as (null for a row without one). */
+type AppliedDigests = ReadonlyMap<string, string | null>
+
+/** Refuses an explicit target that is neither stored nor applied. */
+function assertTargetKnown(target: string | undefined, sorted: readonly VersionInfo[], appliedDigest: AppliedDigests) {
+  if (target !== undefined && !sorted.some((v) => v.version === target) && !appliedDigest.has(target)) {
+    throw new SquizzleError('TARGET_NOT_FOUND', `version ${target} is neither stored nor applied`, {
       hint: 'List the stored versions, or build the version first.',
       remedies: [{ operation: 'list' }],
     })
   }
-  const tampered = sorted
+}
+
+function tamperedVersions(sorted: readonly VersionInfo[], appliedDigest: AppliedDigests): Plan['tampered'] {
+  return sorted
     .filter(
       (v) =>
         appliedDigest.has(v.version) &&
@@ -54,32 +66,36 @@ export function computePlan(input: PlanInput): Plan {
         appliedDigest.get(v.version) !== v.digest,
     )
     .map((v) => ({ version: v.version, applied: appliedDigest.get(v.version) as string, stored: v.digest }))
+}
+
+/** Stored versions not applied, not covered by the baseline, up to the target. */
+function pendingVersions(
+  sorted: readonly VersionInfo[],
+  appliedDigest: AppliedDigests,
+  baseline: string | null,
+  target: string,
+): VersionInfo[] {
   // Versions at or below a baseline are part of the schema the baseline described.
-  const baseline = state.baseline
   const covered = (version: string) => baseline !== null && compareVersions(version, baseline) <= 0
-  const pending =
-    target === null
-      ? []
-      : sorted.filter(
-          (v) => !appliedDigest.has(v.version) && !covered(v.version) && compareVersions(v.version, target) <= 0,
-        )
-  const current = state.current
-  if (current !== null && !input.allowOutOfOrder) {
-    const late = pending.filter((v) => compareVersions(v.version, current) < 0)
-    if (late.length > 0) {
-      const names = late.map((v) => v.version).join(', ')
-      throw new SquizzleError(
-        'OUT_OF_ORDER',
-        `version ${names} is older than the current version ${current} and was never applied`,
-        {
-          hint:
-            'Released history cannot be rewritten silently. Build the change as a new version above the current ' +
-            'one, or allow out-of-order versions if this is intended.',
-          remedies: [{ operation: 'apply', options: { allowOutOfOrder: true } }],
-          details: { versions: late.map((v) => v.version), current },
-        },
-      )
-    }
-  }
-  return { current, target, pending, tampered }
+  return sorted.filter(
+    (v) => !appliedDigest.has(v.version) && !covered(v.version) && compareVersions(v.version, target) <= 0,
+  )
+}
+
+/** Refuses (`OUT_OF_ORDER`) pending versions older than the current one. */
+function refuseOutOfOrder(pending: readonly VersionInfo[], current: string): void {
+  const late = pending.filter((v) => compareVersions(v.version, current) < 0)
+  if (late.length === 0) return
+  const names = late.map((v) => v.version).join(', ')
+  throw new SquizzleError(
+    'OUT_OF_ORDER',
+    `version ${names} is older than the current version ${current} and was never applied`,
+    {
+      hint:
+        'Released history cannot be rewritten silently. Build the change as a new version above the current ' +
+        'one, or allow out-of-order versions if this is intended.',
+      remedies: [{ operation: 'apply', options: { allowOutOfOrder: true } }],
+      details: { versions: late.map((v) => v.version), current },
+    },
+  )
 }

@@ -39,6 +39,22 @@ export async function loadRollback(
   limits?: Partial<BundleLimits>,
 ): Promise<RollbackSource> {
   const { version } = entry
+  const { manifest, digest } = await appliedManifest(entry, driver)
+  const wanted = rollbackFilesOf(manifest, version)
+  const kept = new Map((await driver.records.keptFiles(digest)).map((s) => [s.path, s]))
+  const fromDatabase = wanted.every((f) => kept.has(f.path))
+  const files = fromDatabase
+    ? wanted.map((f) => checked(f, Buffer.from(kept.get(f.path)!.content, 'utf8'), version))
+    : inOrder(await fromStorage(storage, version, digest, limits), wanted)
+  return { manifest, digest, files, from: fromDatabase ? 'database' : 'storage' }
+}
+
+/** The manifest the database recorded when it applied the version, checksum-verified; refuses baselines. */
+async function appliedManifest(
+  entry: HistoryEntry,
+  driver: DatabaseDriver,
+): Promise<{ manifest: Manifest; digest: string }> {
+  const { version } = entry
   if (entry.operation === 'baseline') {
     throw unavailable(
       version,
@@ -57,6 +73,11 @@ export async function loadRollback(
     )
   }
   assertChecksum(manifest.files, manifest.checksum)
+  return { manifest, digest }
+}
+
+/** The manifest's rollback files in run order; refuses irreversible versions and versions without rollback SQL. */
+function rollbackFilesOf(manifest: Manifest, version: string): ManifestFile[] {
   if (manifest.irreversible) {
     throw new SquizzleError(
       'ROLLBACK_IRREVERSIBLE',
@@ -81,12 +102,7 @@ export async function loadRollback(
       'Build a new version that reverts its changes (rollback files belong in the version they undo).',
     )
   }
-  const kept = new Map((await driver.records.keptFiles(digest)).map((s) => [s.path, s]))
-  const fromDatabase = wanted.every((f) => kept.has(f.path))
-  const files = fromDatabase
-    ? wanted.map((f) => checked(f, Buffer.from(kept.get(f.path)!.content, 'utf8'), version))
-    : inOrder(await fromStorage(storage, version, digest, limits), wanted)
-  return { manifest, digest, files, from: fromDatabase ? 'database' : 'storage' }
+  return wanted
 }
 
 function inOrder(files: BundleFile[], order: readonly ManifestFile[]): BundleFile[] {

@@ -79,7 +79,12 @@ export interface ReplayResult {
  *
  * @example
  * ```ts
- * const { snapshot } = await replayVersions({ storage: withCandidate(storage, candidate), target: '1.2.0', scratch, toolVersion: '0.1.0' })
+ * const { snapshot } = await replayVersions({
+ *   storage: withCandidate(storage, candidate),
+ *   target: '1.2.0',
+ *   scratch,
+ *   toolVersion: '0.1.0',
+ * })
  * ```
  */
 export async function replayVersions(options: ReplayOptions): Promise<ReplayResult> {

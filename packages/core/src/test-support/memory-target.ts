@@ -26,25 +26,21 @@ export interface MemoryTarget extends ContentTarget {
  * ```
  */
 export function memoryTarget(name = 'memory'): MemoryTarget {
-  const blobs = new Map<string, Buffer>()
-  const manifests = new Map<string, Descriptor>()
-  const tagged = new Map<string, Descriptor>()
+  const held: Held = { blobs: new Map(), manifests: new Map(), tagged: new Map() }
   const missing = (what: string) => new SquizzleError('VERSION_NOT_FOUND', `${what} is not in ${name}`)
+  return { name, ...held, ...reading(held, missing), ...writing(held, name, missing) }
+}
+
+type Held = Pick<MemoryTarget, 'blobs' | 'manifests' | 'tagged'>
+type Missing = (what: string) => SquizzleError
+
+function reading(held: Held, missing: Missing): Pick<ContentTarget, 'fetch' | 'exists' | 'resolve' | 'tags'> {
+  const { blobs, manifests, tagged } = held
   return {
-    name,
-    blobs,
-    manifests,
-    tagged,
     async fetch(desc) {
       const bytes = blobs.get(desc.digest)
       if (!bytes) throw missing(desc.digest)
       return Readable.from([bytes])
-    },
-    async push(desc, content) {
-      const bytes = content instanceof Uint8Array ? Buffer.from(content) : await buffer(content)
-      assertDigest(desc, bytes, `content pushed to ${name}`)
-      blobs.set(desc.digest, bytes)
-      if (manifestTypes.has(desc.mediaType)) manifests.set(desc.digest, { ...desc })
     },
     async exists(desc) {
       return blobs.has(desc.digest)
@@ -54,13 +50,25 @@ export function memoryTarget(name = 'memory'): MemoryTarget {
       if (!desc) throw missing(reference)
       return desc
     },
+    async *tags() {
+      yield* tagged.keys()
+    },
+  }
+}
+
+function writing(held: Held, name: string, missing: Missing): Pick<ContentTarget, 'push' | 'tag' | 'delete'> {
+  const { blobs, manifests, tagged } = held
+  return {
+    async push(desc, content) {
+      const bytes = content instanceof Uint8Array ? Buffer.from(content) : await buffer(content)
+      assertDigest(desc, bytes, `content pushed to ${name}`)
+      blobs.set(desc.digest, bytes)
+      if (manifestTypes.has(desc.mediaType)) manifests.set(desc.digest, { ...desc })
+    },
     async tag(desc, reference) {
       const stored = manifests.get(desc.digest)
       if (!stored) throw missing(desc.digest)
       tagged.set(reference, stored)
-    },
-    async *tags() {
-      yield* tagged.keys()
     },
     async delete(desc) {
       if (!manifests.delete(desc.digest)) throw missing(desc.digest)

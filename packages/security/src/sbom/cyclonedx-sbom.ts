@@ -46,13 +46,28 @@ export function cyclonedxSbom(input: SbomInput): string {
   const { ref, manifest } = input
   const bom = new Models.Bom({ serialNumber: serialNumberOf(ref.digest) })
   bom.metadata.timestamp = new Date(manifest.created)
+  addTools(bom, manifest.tools)
+  const root = new Models.Component(Enums.ComponentType.Data, input.name ?? 'squizzle-bundle', {
+    version: manifest.version,
+    bomRef: 'bundle',
+  })
+  root.hashes.set(Enums.HashAlgorithm['SHA-256'], ref.bundleDigest.replace(/^sha256:/, ''))
+  bom.metadata.component = root
+  addFiles(bom, root, input.files)
+  addPackages(bom, input.packages ?? [])
+  const serializer = new Serialize.JsonSerializer(new Serialize.JSON.Normalize.Factory(Spec.Spec1dot6))
+  return serializer.serialize(bom, { sortLists: true, space: 2 })
+}
+
+/** Squizzle, and drizzle-kit when it generated the SQL, as the tools that built the version. */
+function addTools(bom: Models.Bom, tools: Manifest['tools']): void {
   bom.metadata.tools.components.add(
     new Models.Component(Enums.ComponentType.Application, 'squizzle', {
-      version: manifest.tools.squizzle,
-      purl: npmPurl('@squizzle/cli', manifest.tools.squizzle),
+      version: tools.squizzle,
+      purl: npmPurl('@squizzle/cli', tools.squizzle),
     }),
   )
-  const drizzleKit = manifest.tools['drizzle-kit']
+  const drizzleKit = tools['drizzle-kit']
   if (drizzleKit)
     bom.metadata.tools.components.add(
       new Models.Component(Enums.ComponentType.Application, 'drizzle-kit', {
@@ -60,13 +75,11 @@ export function cyclonedxSbom(input: SbomInput): string {
         purl: npmPurl('drizzle-kit', drizzleKit),
       }),
     )
-  const root = new Models.Component(Enums.ComponentType.Data, input.name ?? 'squizzle-bundle', {
-    version: manifest.version,
-    bomRef: 'bundle',
-  })
-  root.hashes.set(Enums.HashAlgorithm['SHA-256'], ref.bundleDigest.replace(/^sha256:/, ''))
-  bom.metadata.component = root
-  for (const entry of input.files) {
+}
+
+/** Each SQL file with its SHA-256 and SHA-512, as a dependency of the bundle. */
+function addFiles(bom: Models.Bom, root: Models.Component, files: SbomInput['files']): void {
+  for (const entry of files) {
     const { file } = entry
     const sha512 = 'sha512' in entry ? entry.sha512 : createHash('sha512').update(entry.content).digest('hex')
     const c = new Models.Component(Enums.ComponentType.File, file.path, { bomRef: `file:${file.path}` })
@@ -75,8 +88,12 @@ export function cyclonedxSbom(input: SbomInput): string {
     bom.components.add(c)
     root.dependencies.add(c.bomRef)
   }
+}
+
+/** Each npm package once (by purl), dev dependencies marked excluded, with its lockfile integrity hashes. */
+function addPackages(bom: Models.Bom, packages: readonly LockfilePackage[]): void {
   const seen = new Set<string>()
-  for (const pkg of input.packages ?? []) {
+  for (const pkg of packages) {
     const purl = npmPurl(pkg.name, pkg.version)
     if (seen.has(purl)) continue
     seen.add(purl)
@@ -89,8 +106,6 @@ export function cyclonedxSbom(input: SbomInput): string {
     for (const sri of pkg.integrity) addIntegrity(c, sri)
     bom.components.add(c)
   }
-  const serializer = new Serialize.JsonSerializer(new Serialize.JSON.Normalize.Factory(Spec.Spec1dot6))
-  return serializer.serialize(bom, { sortLists: true, space: 2 })
 }
 
 /** `sha512-<base64>` → the SHA-512 hash in hex; unknown algorithms are skipped, not guessed. */

@@ -1,6 +1,6 @@
 import { createHash, generateKeyPairSync } from 'node:crypto'
 import { writeFile } from 'node:fs/promises'
-import { createServer } from 'node:http'
+import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import {
   fulcioHandler,
@@ -53,7 +53,29 @@ export function identityToken(claims: Record<string, unknown> = {}): string {
 export async function startSigstoreMock(): Promise<SigstoreMock> {
   const keyPair = () => generateKeyPairSync('ec', { namedCurve: 'prime256v1' })
   const handlers = new Map<string, HandlerFn>()
-  const server = createServer((req, res) => {
+  const server = serving(handlers)
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  const now = Date.now()
+  const ctlog = await initializeCTLog(keyPair())
+  const ca = await initializeCA(keyPair(), ctlog, new Date(now - 60_000))
+  const tlog = await initializeTLog(url, keyPair())
+  // The TSA's certificates are valid from their creation (X.509 has whole seconds), and its
+  // clock is fixed: a whole second after creation keeps every timestamp inside their validity.
+  const tsa = await initializeTSA(keyPair(), new Date(Math.ceil(now / 1000) * 1000 + 1000))
+  for (const h of [fulcioHandler(ca), rekorHandler(tlog), tsaHandler(tsa)]) handlers.set(h.path, h.fn)
+  const trustedRoot = trustedRootOf(url, { ctlog, ca, tlog, tsa }, new Date(now - 3_600_000))
+  return {
+    url,
+    trustedRoot,
+    writeTrustedRoot: (path) => writeFile(path, JSON.stringify(TrustedRoot.toJSON(trustedRoot), null, 2)),
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  }
+}
+
+/** An HTTP server answering each POST with the handler registered for its path (filled in once it listens). */
+function serving(handlers: ReadonlyMap<string, HandlerFn>): Server {
+  return createServer((req, res) => {
     const chunks: Buffer[] = []
     req.on('data', (c: Buffer) => chunks.push(c))
     req.on('end', () => {
@@ -72,25 +94,24 @@ export async function startSigstoreMock(): Promise<SigstoreMock> {
       )
     })
   })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-  const now = Date.now()
-  const ctlog = await initializeCTLog(keyPair())
-  const ca = await initializeCA(keyPair(), ctlog, new Date(now - 60_000))
-  const tlog = await initializeTLog(url, keyPair())
-  // The TSA's certificates are valid from their creation (X.509 has whole seconds), and its
-  // clock is fixed: a whole second after creation keeps every timestamp inside their validity.
-  const tsa = await initializeTSA(keyPair(), new Date(Math.ceil(now / 1000) * 1000 + 1000))
-  for (const h of [fulcioHandler(ca), rekorHandler(tlog), tsaHandler(tsa)]) handlers.set(h.path, h.fn)
+}
 
-  const start = new Date(now - 3_600_000)
+interface MockServices {
+  ctlog: Awaited<ReturnType<typeof initializeCTLog>>
+  ca: Awaited<ReturnType<typeof initializeCA>>
+  tlog: Awaited<ReturnType<typeof initializeTLog>>
+  tsa: Awaited<ReturnType<typeof initializeTSA>>
+}
+
+/** The trusted root naming the mock's transparency log, CT log, CA and TSA, all valid from `start`. */
+function trustedRootOf(url: string, services: MockServices, start: Date): TrustedRoot {
+  const { ctlog, ca, tlog, tsa } = services
   const key = (rawBytes: Buffer) => ({
     rawBytes,
     keyDetails: PublicKeyDetails.PKIX_ECDSA_P256_SHA_256,
     validFor: { start },
   })
-  const subject = { organization: 'sigstore.mock', commonName: 'sigstore' }
-  const trustedRoot: TrustedRoot = {
+  return {
     mediaType: 'application/vnd.dev.sigstore.trustedroot+json;version=0.1',
     tlogs: [
       {
@@ -112,34 +133,18 @@ export async function startSigstoreMock(): Promise<SigstoreMock> {
         operator: 'mock',
       },
     ],
-    certificateAuthorities: [
-      {
-        subject,
-        uri: url,
-        certChain: { certificates: [{ rawBytes: Buffer.from(ca.rootCertificate.buffer) }] },
-        validFor: { start },
-        operator: 'mock',
-      },
-    ],
-    timestampAuthorities: [
-      {
-        subject,
-        uri: url,
-        certChain: {
-          certificates: [
-            { rawBytes: Buffer.from(tsa.intCertificate.buffer) },
-            { rawBytes: Buffer.from(tsa.rootCertificate.buffer) },
-          ],
-        },
-        validFor: { start },
-        operator: 'mock',
-      },
-    ],
+    certificateAuthorities: [authority(url, [ca.rootCertificate], start)],
+    timestampAuthorities: [authority(url, [tsa.intCertificate, tsa.rootCertificate], start)],
   } as TrustedRoot
+}
+
+/** A certificate authority (Fulcio's CA or the TSA) of the mock, by its chain (leaf first). */
+function authority(url: string, chain: readonly { buffer: ArrayBuffer }[], start: Date) {
   return {
-    url,
-    trustedRoot,
-    writeTrustedRoot: (path) => writeFile(path, JSON.stringify(TrustedRoot.toJSON(trustedRoot), null, 2)),
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    subject: { organization: 'sigstore.mock', commonName: 'sigstore' },
+    uri: url,
+    certChain: { certificates: chain.map((c) => ({ rawBytes: Buffer.from(c.buffer) })) },
+    validFor: { start },
+    operator: 'mock',
   }
 }

@@ -46,6 +46,14 @@ function table(t: SchemaObject, all: readonly SchemaObject[]): SafeHtml {
       </tbody>
     </table>`
   }
+  return html`<details class="table" open>
+    <summary><span class="kind">table</span> <code>${t.name}</code></summary>
+    ${part('column', 'Columns')}${part('constraint', 'Constraints')}${indexTable(t, all)}
+  </details>`
+}
+
+/** The indexes on the table, each with its properties. */
+function indexTable(t: SchemaObject, all: readonly SchemaObject[]): SafeHtml {
   const tableIndexes = all.filter((o) => indexesTable(o, t.name))
   const indexRows = tableIndexes.map(
     (o) =>
@@ -54,7 +62,7 @@ function table(t: SchemaObject, all: readonly SchemaObject[]): SafeHtml {
         <td>${properties(o)}</td>
       </tr>`,
   )
-  const indexTable = tableIndexes.length
+  return tableIndexes.length
     ? html`<table class="grid compact">
         <caption>
           Indexes
@@ -64,10 +72,6 @@ function table(t: SchemaObject, all: readonly SchemaObject[]): SafeHtml {
         </tbody>
       </table>`
     : html``
-  return html`<details class="table" open>
-    <summary><span class="kind">table</span> <code>${t.name}</code></summary>
-    ${part('column', 'Columns')}${part('constraint', 'Constraints')}${indexTable}
-  </details>`
 }
 
 function others(snapshot: SchemaSnapshot, shown: Set<SchemaObject>): SafeHtml {
