@@ -84,33 +84,7 @@ async function extractLayout(file: string, root: string, limits: ArchiveLimits):
   )
   const seen = new Set<string>()
   try {
-    for await (const entry of extract) {
-      if (seen.size >= limits.maxEntries) throw unsafe(`more than ${limits.maxEntries} entries`)
-      const name = entryName(entry.header)
-      if (seen.has(name)) throw unsafe(`entry ${name} appears twice`)
-      seen.add(name)
-      const kind = classify(name)
-      if (kind.kind === 'dir') {
-        if (entry.header.type !== 'directory') throw unsafe(`entry ${name} must be a directory`)
-        await mkdir(join(root, name), { recursive: true, mode: 0o700 })
-        entry.resume()
-        continue
-      }
-      if (entry.header.type !== 'file')
-        throw unsafe(`entry ${name} is a ${entry.header.type ?? 'special entry'}; only regular files are allowed`)
-      if (kind.kind === 'json' && (entry.header.size ?? 0) > limits.maxIndexBytes)
-        throw unsafe(`${name} is larger than ${limits.maxIndexBytes} bytes`)
-      await mkdir(join(root, 'blobs', 'sha256'), { recursive: true, mode: 0o700 })
-      const path =
-        kind.kind === 'json'
-          ? join(root, kind.name)
-          : join(root, 'blobs', 'sha256', kind.digest.slice('sha256:'.length))
-      await pipeline(
-        entry,
-        digestCheck(kind.kind === 'blob' ? kind.digest : null, name),
-        createWriteStream(path, { flags: 'wx', mode: 0o600 }),
-      )
-    }
+    for await (const entry of extract) await extractEntry(entry, root, limits, seen)
   } catch (err) {
     extract.destroy()
     const streamError = await Promise.race([reading, Promise.resolve(undefined)])
@@ -121,6 +95,41 @@ async function extractLayout(file: string, root: string, limits: ArchiveLimits):
   for (const required of ['oci-layout', 'index.json']) {
     if (!seen.has(required)) throw unsafe(`${file} has no ${required}: it is not an OCI archive`)
   }
+}
+
+/** An entry as the archive's reader yields it (tar-stream does not name the type). */
+type ArchiveEntry = tar.Extract extends AsyncIterable<infer E> ? E : never
+
+/** Checks one archive entry against the limits and the layout's shape, then writes it (a blob digest-checked). */
+async function extractEntry(
+  entry: ArchiveEntry,
+  root: string,
+  limits: ArchiveLimits,
+  seen: Set<string>,
+): Promise<void> {
+  if (seen.size >= limits.maxEntries) throw unsafe(`more than ${limits.maxEntries} entries`)
+  const name = entryName(entry.header)
+  if (seen.has(name)) throw unsafe(`entry ${name} appears twice`)
+  seen.add(name)
+  const kind = classify(name)
+  if (kind.kind === 'dir') {
+    if (entry.header.type !== 'directory') throw unsafe(`entry ${name} must be a directory`)
+    await mkdir(join(root, name), { recursive: true, mode: 0o700 })
+    entry.resume()
+    return
+  }
+  if (entry.header.type !== 'file')
+    throw unsafe(`entry ${name} is a ${entry.header.type ?? 'special entry'}; only regular files are allowed`)
+  if (kind.kind === 'json' && (entry.header.size ?? 0) > limits.maxIndexBytes)
+    throw unsafe(`${name} is larger than ${limits.maxIndexBytes} bytes`)
+  await mkdir(join(root, 'blobs', 'sha256'), { recursive: true, mode: 0o700 })
+  const path =
+    kind.kind === 'json' ? join(root, kind.name) : join(root, 'blobs', 'sha256', kind.digest.slice('sha256:'.length))
+  await pipeline(
+    entry,
+    digestCheck(kind.kind === 'blob' ? kind.digest : null, name),
+    createWriteStream(path, { flags: 'wx', mode: 0o600 }),
+  )
 }
 
 /** The entry's path without a leading `./` or trailing `/`; refuses absolute paths, `..` and odd characters. */

@@ -46,43 +46,70 @@ export async function uploadBlob(
       : content
   const taker = new ByteTaker(source, `blob ${desc.digest}`)
   try {
-    const opened = await client.expect(
-      action,
-      'pull,push',
-      { method: 'POST', path: 'blobs/uploads/', headers: { 'content-length': '0' } },
-      [202],
-    )
-    location = nextLocation(client, opened, action)
-    await opened.discard()
-    const minChunk = Number(opened.headers.get('oci-chunk-min-length') ?? 0)
-    const chunkSize = Math.max(options.chunkSize, Number.isFinite(minChunk) ? minChunk : 0)
-    let last: Buffer | undefined
-    if (desc.size <= Math.min(monolithicLimit, chunkSize)) {
-      last = await taker.read(desc.size)
-    } else {
-      location = await sendChunks(client, location, desc, taker, chunkSize, action)
-    }
+    const session = await openSession(client, action, options)
+    location = session.location
+    const sent = await sendContent(client, { location, desc, taker, chunkSize: session.chunkSize, action })
+    location = sent.location
     await taker.expectEnd()
-    const close = new URL(location)
-    close.searchParams.set('digest', desc.digest)
-    const closed = await client.expect(
-      action,
-      'pull,push',
-      {
-        method: 'PUT',
-        path: close.toString(),
-        headers: { 'content-type': 'application/octet-stream', 'content-length': String(last?.byteLength ?? 0) },
-        ...(last ? { body: last } : {}),
-      },
-      [201],
-    )
-    await closed.discard()
+    await closeSession(client, sent, desc, action)
     location = undefined
   } catch (err) {
     source.destroy()
     if (location) await cancelUpload(client, location)
     throw err
   }
+}
+
+/** POST opens the upload session: where to send, and the chunk size the registry accepts. */
+async function openSession(
+  client: RegistryClient,
+  action: string,
+  options: UploadOptions,
+): Promise<{ location: string; chunkSize: number }> {
+  const opened = await client.expect(
+    action,
+    'pull,push',
+    { method: 'POST', path: 'blobs/uploads/', headers: { 'content-length': '0' } },
+    [202],
+  )
+  const location = nextLocation(client, opened, action)
+  await opened.discard()
+  const minChunk = Number(opened.headers.get('oci-chunk-min-length') ?? 0)
+  return { location, chunkSize: Math.max(options.chunkSize, Number.isFinite(minChunk) ? minChunk : 0) }
+}
+
+/** A small blob is read whole for the closing PUT; a large one goes in PATCH chunks first. */
+async function sendContent(
+  client: RegistryClient,
+  upload: { location: string; desc: Descriptor; taker: ByteTaker; chunkSize: number; action: string },
+): Promise<{ location: string; last?: Buffer }> {
+  const { location, desc, taker, chunkSize, action } = upload
+  if (desc.size <= Math.min(monolithicLimit, chunkSize)) return { location, last: await taker.read(desc.size) }
+  return { location: await sendChunks(client, location, desc, taker, chunkSize, action) }
+}
+
+/** The closing PUT with the digest (and the small blob's bytes), at the latest location. */
+async function closeSession(
+  client: RegistryClient,
+  sent: { location: string; last?: Buffer },
+  desc: Descriptor,
+  action: string,
+): Promise<void> {
+  const close = new URL(sent.location)
+  close.searchParams.set('digest', desc.digest)
+  const { last } = sent
+  const closed = await client.expect(
+    action,
+    'pull,push',
+    {
+      method: 'PUT',
+      path: close.toString(),
+      headers: { 'content-type': 'application/octet-stream', 'content-length': String(last?.byteLength ?? 0) },
+      ...(last ? { body: last } : {}),
+    },
+    [201],
+  )
+  await closed.discard()
 }
 
 async function sendChunks(

@@ -129,27 +129,9 @@ async function* bundleEntries(
 ): AsyncGenerator<Entry, void, undefined> {
   const limits = { ...defaultBundleLimits, ...limitOptions }
   const { extract, failed } = unpack(source, manifest, limits)
-  const expected = manifest.files
-  let index = 0
   let finished = false
   try {
-    for await (const entry of extract) {
-      const file = checkEntry(entry.header, expected, index, limits)
-      index++
-      if (stream(file)) {
-        const pieces = new VerifiedPieces(entry as AsyncIterable<Buffer>, file)
-        yield { file, content: undefined, bytes: pieces }
-        await pieces.drain()
-      } else {
-        yield { file, content: await readEntry(entry as AsyncIterable<Buffer>, file, keep), bytes: undefined }
-      }
-    }
-    if (index !== expected.length) {
-      throw unsafe(
-        'BUNDLE_CORRUPT',
-        `bundle ends after ${index} of ${expected.length} files; missing ${expected[index]?.path}`,
-      )
-    }
+    yield* checkedEntries(extract, manifest.files, limits, stream, keep)
     finished = true
   } catch (err) {
     source.destroy()
@@ -165,6 +147,32 @@ async function* bundleEntries(
   }
   const streamError = await failed
   if (streamError !== undefined) throw translate(streamError)
+}
+
+/** Each tar entry checked against the manifest's next file, streamed verified or read whole; all of them. */
+async function* checkedEntries(
+  extract: ReturnType<typeof unpack>['extract'],
+  expected: readonly ManifestFile[],
+  limits: BundleLimits,
+  stream: (file: ManifestFile) => boolean,
+  keep: boolean,
+): AsyncGenerator<Entry, void, undefined> {
+  let index = 0
+  for await (const entry of extract) {
+    const file = checkEntry(entry.header, expected, index, limits)
+    index++
+    if (stream(file)) {
+      const pieces = new VerifiedPieces(entry as AsyncIterable<Buffer>, file)
+      yield { file, content: undefined, bytes: pieces }
+      await pieces.drain()
+    } else {
+      yield { file, content: await readEntry(entry as AsyncIterable<Buffer>, file, keep), bytes: undefined }
+    }
+  }
+  if (index !== expected.length) {
+    const message = `bundle ends after ${index} of ${expected.length} files; missing ${expected[index]?.path}`
+    throw unsafe('BUNDLE_CORRUPT', message)
+  }
 }
 
 /** An entry's bytes as they come, hashed on the way; the end checks them against the manifest. */
