@@ -169,7 +169,8 @@ export async function deleteProgress(sql: Sql, system: string, version: string):
  *
  * @example
  * ```ts
- * await writeAudit(sql, 'squizzle', { operation: 'apply', outcome: 'refused', version: '1.2.0', actor, host, details: { code } })
+ * const entry = { operation: 'apply', outcome: 'refused', version: '1.2.0', actor, host, details: { code } }
+ * await writeAudit(sql, 'squizzle', entry)
  * ```
  */
 export async function writeAudit(sql: Sql, system: string, a: AuditInput): Promise<void> {

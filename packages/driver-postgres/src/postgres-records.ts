@@ -40,8 +40,8 @@ export interface RecordConnection {
 }
 
 /**
- * Squizzle's records in the scope's system schema (`squizzle`, or `squizzle_<tenant>`): each method one parameterized query
- * (or a few) on the connection it was given.
+ * Squizzle's records in the scope's system schema (`squizzle`, or `squizzle_<tenant>`):
+ * each method one parameterized query (or a few) on the connection it was given.
  *
  * @example
  * ```ts

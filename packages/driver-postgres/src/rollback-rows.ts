@@ -7,7 +7,8 @@ import type { Sql } from 'postgres'
  *
  * @example
  * ```ts
- * await writeKeptFiles(sql, 'squizzle', '1.2.0', digest, [{ path: 'rollback/006_view.sql', sha256, content: 'DROP VIEW v;' }])
+ * const file = { path: 'rollback/006_view.sql', sha256, content: 'DROP VIEW v;' }
+ * await writeKeptFiles(sql, 'squizzle', '1.2.0', digest, [file])
  * ```
  */
 export async function writeKeptFiles(
@@ -37,6 +38,7 @@ export async function readKeptFiles(sql: Sql, system: string, manifestDigest: st
     SELECT to_regclass(quote_ident(${system}) || '.rollback_script') IS NOT NULL AS present`
   if (!present[0]?.present) return []
   const rows = await sql<{ path: string; sha256: string; sql: string }[]>`
-    SELECT path, sha256, sql FROM ${sql(system)}.rollback_script WHERE manifest_digest = ${manifestDigest} ORDER BY path`
+    SELECT path, sha256, sql FROM ${sql(system)}.rollback_script
+    WHERE manifest_digest = ${manifestDigest} ORDER BY path`
   return rows.map((r) => ({ path: r.path, sha256: r.sha256, content: r.sql }))
 }

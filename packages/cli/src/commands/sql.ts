@@ -29,7 +29,9 @@ export const sqlCommand: Command = {
     const { from, to } = range(args.positionals)
     if (ctx.tenantSchema() !== undefined) {
       throw new SquizzleError('USAGE', 'sql renders scripts for the database as a whole, not for a tenant schema', {
-        hint: 'Apply tenants with squizzle apply --schema NAME (or fleet apply); drop --schema and database.schema here.',
+        hint:
+          'Apply tenants with squizzle apply --schema NAME (or fleet apply); ' +
+          'drop --schema and database.schema here.',
       })
     }
     const policy = await trustPolicyFor(ctx)
