@@ -147,6 +147,17 @@ describe('hostile tenant schema names', () => {
     expect(await userSchemas()).toEqual(before)
   })
 
+  it('refuses a schema where it cannot be honoured: offline scripts, fleet --schema', async () => {
+    project = await tenantProject()
+    await build(project, '1.0.0', v1, '--no-snapshot')
+    const offline = await run('sql', '1.0.0', '--json', '--schema', 'tenant_a')
+    expect(offline.code).toBe(2)
+    expect(errorCode(offline.stdout)).toBe('USAGE')
+    const fleet = await run('fleet', 'plan', '--json', '--schema', 'tenant_a')
+    expect(fleet.code).toBe(2)
+    expect(errorCode(fleet.stdout)).toBe('USAGE')
+  })
+
   it('refuses a hostile schema in the config itself', async () => {
     project = await createProject(
       'storage: file:.squizzle/artifacts\nfleet:\n  targets:\n' +
