@@ -68,6 +68,23 @@ describe('tenant schemas', () => {
     expect(await tables('public')).toBe('')
   })
 
+  it('resumes a failed no-transaction file in the tenant, on a new session', async () => {
+    const file = '-- squizzle:no-transaction\nCREATE TABLE a (id int);\nCREATE TABLE b (id int REFERENCES parent (id));'
+    await storage.add('1.0.0', { 'migrations/001_ab.sql': file })
+    const failed = await migrator(await connect('acme'))
+      .apply()
+      .then(
+        () => null,
+        (e: unknown) => (isSquizzleError(e) ? e.code : String(e)),
+      )
+    expect(failed).not.toBeNull()
+    await query(url, 'CREATE TABLE acme.parent (id int PRIMARY KEY)')
+    // A fresh driver: statement 1 is not run again (it would fail: a exists), statement 2 finds acme.parent.
+    await migrator(await connect('acme')).apply()
+    expect(await tables('acme')).toBe('a,b,parent')
+    expect(await tables('public')).toBe('')
+  })
+
   it('gives each tenant its own lock: tenants apply at once, one tenant excludes a second run', async () => {
     const [acme, globex, acme2] = [await connect('acme'), await connect('globex'), await connect('acme')]
     expect(tenantScope('acme').lock).not.toEqual(lockKey)
@@ -94,6 +111,7 @@ describe('tenant schemas', () => {
       'CREATE VIEW emails AS SELECT email FROM users;'
     await storage.add('1.0.0', { 'migrations/001.sql': sql })
     await migrator(await connect('acme')).apply()
+    expect([await tables('acme'), await tables('public')]).toEqual(['orders,users', ''])
     const replayed = await createTestDatabase(inject('postgresUrl'))
     await query(replayed, sql)
     const tenant = await (await connect('acme')).snapshotSchema()

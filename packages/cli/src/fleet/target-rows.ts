@@ -41,7 +41,6 @@ function isTenantSchema(schema: unknown): schema is string {
 }
 
 /** The labels, null when absent, undefined when they are not an object of strings. */
-
 function labelsOf(value: unknown): Record<string, string> | null | undefined {
   if (value === undefined || value === null) return null
   if (typeof value !== 'object' || Array.isArray(value)) return undefined
