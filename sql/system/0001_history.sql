@@ -2,7 +2,7 @@
 -- Applied once, in order, under the migration lock; never edited after release
 -- (add 0002_*.sql instead).
 
-CREATE TABLE squizzle.history (
+CREATE TABLE :"system_schema".history (
   id              bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
   operation       text        NOT NULL CHECK (operation IN ('apply', 'rollback', 'baseline', 'repair')),
   version         text        NOT NULL,
@@ -20,11 +20,11 @@ CREATE TABLE squizzle.history (
   error_code      text,
   error_message   text
 );
-CREATE INDEX history_version_idx ON squizzle.history (version, id);
+CREATE INDEX history_version_idx ON :"system_schema".history (version, id);
 
 -- Progress of versions that run in several steps (non-transactional files,
 -- commit boundaries), so a retry resumes. Cleared when the version succeeds.
-CREATE TABLE squizzle.progress (
+CREATE TABLE :"system_schema".progress (
   id              bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
   version         text        NOT NULL,
   manifest_digest text        NOT NULL,
@@ -32,10 +32,10 @@ CREATE TABLE squizzle.progress (
   statement       integer,
   finished_at     timestamptz NOT NULL DEFAULT clock_timestamp()
 );
-CREATE INDEX progress_version_idx ON squizzle.progress (version, id);
+CREATE INDEX progress_version_idx ON :"system_schema".progress (version, id);
 
 -- Every operation, including refused ones.
-CREATE TABLE squizzle.audit (
+CREATE TABLE :"system_schema".audit (
   id            bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
   at            timestamptz NOT NULL DEFAULT clock_timestamp(),
   operation     text        NOT NULL,
@@ -48,14 +48,14 @@ CREATE TABLE squizzle.audit (
 );
 
 -- History and audit are append-only: a trigger refuses UPDATE and DELETE.
-CREATE FUNCTION squizzle.refuse_change() RETURNS trigger
+CREATE FUNCTION :"system_schema".refuse_change() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-  RAISE EXCEPTION 'squizzle.% is append-only', TG_TABLE_NAME
+  RAISE EXCEPTION ':"system_schema".% is append-only', TG_TABLE_NAME
     USING HINT = 'Record a new row (rollback, repair) instead of changing history.';
 END
 $$;
-CREATE TRIGGER history_append_only BEFORE UPDATE OR DELETE ON squizzle.history
-  FOR EACH ROW EXECUTE FUNCTION squizzle.refuse_change();
-CREATE TRIGGER audit_append_only BEFORE UPDATE OR DELETE ON squizzle.audit
-  FOR EACH ROW EXECUTE FUNCTION squizzle.refuse_change();
+CREATE TRIGGER history_append_only BEFORE UPDATE OR DELETE ON :"system_schema".history
+  FOR EACH ROW EXECUTE FUNCTION :"system_schema".refuse_change();
+CREATE TRIGGER audit_append_only BEFORE UPDATE OR DELETE ON :"system_schema".audit
+  FOR EACH ROW EXECUTE FUNCTION :"system_schema".refuse_change();

@@ -8,7 +8,7 @@
 -- later run takes over a claim only when that session no longer exists.
 -- A rollback deletes the row in its own transaction.
 
-CREATE TABLE squizzle.applied (
+CREATE TABLE :"system_schema".applied (
   version         text        PRIMARY KEY,
   manifest_digest text,
   operation       text        NOT NULL CHECK (operation IN ('apply', 'baseline')),
@@ -22,11 +22,11 @@ CREATE TABLE squizzle.applied (
 -- Existing databases: the versions applied now, derived from the history exactly
 -- as the engine derives them (the last successful apply, baseline or rollback of a
 -- version decides; repairs do not count).
-INSERT INTO squizzle.applied (version, manifest_digest, operation, state, at)
+INSERT INTO :"system_schema".applied (version, manifest_digest, operation, state, at)
 SELECT version, manifest_digest, operation, 'applied', finished_at
 FROM (
   SELECT DISTINCT ON (version) version, manifest_digest, operation, finished_at
-  FROM squizzle.history
+  FROM :"system_schema".history
   WHERE status = 'success' AND operation IN ('apply', 'baseline', 'rollback')
   ORDER BY version, id DESC
 ) AS last

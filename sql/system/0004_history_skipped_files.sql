@@ -2,4 +2,4 @@
 -- files in an environment configured with `seeds: false`), so history and
 -- status show that a version's seeds never ran here.
 
-ALTER TABLE squizzle.history ADD COLUMN skipped_files text[] NOT NULL DEFAULT '{}';
+ALTER TABLE :"system_schema".history ADD COLUMN skipped_files text[] NOT NULL DEFAULT '{}';

@@ -14,6 +14,7 @@ export const globalOptions = {
   'no-color': { type: 'boolean' },
   storage: { type: 'string', short: 's' },
   'database-url': { type: 'string' },
+  schema: { type: 'string' },
   'lock-timeout': { type: 'string' },
   'connect-timeout': { type: 'string' },
   'plain-http': { type: 'boolean' },
@@ -29,6 +30,8 @@ export interface GlobalFlags {
   noColor: boolean
   storage?: string | undefined
   databaseUrl?: string | undefined
+  /** Schema-per-tenant: the tenant schema single-target commands migrate. */
+  schema?: string | undefined
   lockTimeout?: string | undefined
   /** How long to retry connecting while the database is not up yet. */
   connectTimeout?: string | undefined
@@ -111,6 +114,7 @@ function globalsOf(v: Record<string, string | boolean | undefined>): ParsedComma
     noColor: v['no-color'] === true,
     storage: v['storage'] as string | undefined,
     databaseUrl: v['database-url'] as string | undefined,
+    schema: v['schema'] as string | undefined,
     lockTimeout: v['lock-timeout'] as string | undefined,
     connectTimeout: v['connect-timeout'] as string | undefined,
     plainHttp: v['plain-http'] === true,

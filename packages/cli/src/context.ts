@@ -227,6 +227,14 @@ export class CommandContext {
     return shownPath(this.io.cwd, path)
   }
 
+  /**
+   * Schema-per-tenant: the tenant schema single-target commands migrate (--schema, else
+   * database.schema), or undefined for the database as a whole.
+   */
+  tenantSchema(): string | undefined {
+    return this.flags.schema ?? this.settings.database?.schema
+  }
+
   databaseUrlOrNull(): string | null {
     return this.flags.databaseUrl ?? this.io.env['DATABASE_URL'] ?? this.settings.database?.url ?? null
   }
@@ -242,6 +250,7 @@ export class CommandContext {
    * The caller closes it. Usage error when the built-in driver has no database URL.
    */
   async connectDatabase(): Promise<ConnectedDriver> {
+    if (this.settings.driver && this.tenantSchema() !== undefined) throw tenantWithPlugin()
     const driver = this.settings.driver ? await this.plugins.driver(this.settings.driver) : this.postgresDriver()
     await connectWithRetry(driver, { timeoutMs: this.connectTimeoutMs(), events: this.reporter.onEvent })
     return driver
@@ -254,8 +263,10 @@ export class CommandContext {
         hint: 'Set DATABASE_URL, pass --database-url, or set database.url in squizzle.config.yaml.',
       })
     }
+    const schema = this.tenantSchema()
     return new PostgresDriver({
       url,
+      ...(schema === undefined ? {} : { schema }),
       ...(this.settings.database?.applicationName ? { applicationName: this.settings.database.applicationName } : {}),
       onNotice: (n) => {
         if (this.flags.verbose)
@@ -297,4 +308,15 @@ export class CommandContext {
 function isBuiltinUrl(url: string): boolean {
   const scheme = schemeOf(url)
   return scheme === null || builtinSchemes.includes(scheme)
+}
+
+/** A tenant schema is the built-in driver's: a plugin would silently migrate something else. */
+function tenantWithPlugin(): SquizzleError {
+  return new SquizzleError(
+    'USAGE',
+    'a tenant schema (--schema, database.schema) needs the built-in PostgreSQL driver',
+    {
+      hint: 'Drop --schema (and database.schema), or drop driver from the environment to use the built-in driver.',
+    },
+  )
 }

@@ -7,6 +7,7 @@ const globalHelp = [
     'oci://HOST[:PORT]/REPO; env SQUIZZLE_STORAGE',
   '--plain-http           talk HTTP, not HTTPS, to oci:// registries (same as ?plain-http=true)',
   '--database-url URL     PostgreSQL to migrate; env DATABASE_URL',
+  '--schema NAME          schema-per-tenant: migrate this schema of the database (database.schema)',
   '--config FILE          config file (default: squizzle.config.{ts,mjs,js,json,yaml} found upward)',
   '--env NAME             use environments.NAME from the config; env SQUIZZLE_ENV',
   '--lock-timeout 60s     how long to wait for the migration lock; env SQUIZZLE_LOCK_TIMEOUT',

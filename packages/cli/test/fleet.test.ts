@@ -304,7 +304,7 @@ describe('fleet targets that cannot be reached', () => {
     const r = await squizzle(['fleet', 'apply', '--json'], { cwd: project.dir, env: { CONTROL_DATABASE_URL: control } })
     expect(r.code, r.stderr).toBe(0)
     expect(reportOf(r.stdout).targets.map((t) => [t.name, t.result])).toEqual([['t1', 'applied']])
-    // A schema-per-tenant row is refused, not applied as if it were its own database.
+    // A schema-per-tenant row is that tenant: its own schema, history and lock in the database.
     await query(control, "ALTER TABLE tenants ADD COLUMN schema text DEFAULT 'tenant_a'")
     await writeFile(
       join(project.dir, 'squizzle.config.yaml'),
@@ -312,6 +312,17 @@ describe('fleet targets that cannot be reached', () => {
         '  targets: { query: "select tenant_id as name, url, schema from tenants", url: "env:CONTROL_DATABASE_URL" }\n',
     )
     const env = { CONTROL_DATABASE_URL: control }
+    const tenantRows = await squizzle(['fleet', 'apply', '--json'], { cwd: project.dir, env })
+    expect(tenantRows.code, tenantRows.stderr).toBe(0)
+    expect(reportOf(tenantRows.stdout).targets.map((t) => [t.name, t.result])).toEqual([['t1', 'applied']])
+    const tenantTables = await query(
+      dbs.urls.get('tenant_001')!,
+      `SELECT schemaname || '.' || tablename AS t
+      FROM pg_tables WHERE tablename = 'from_query' ORDER BY 1`,
+    )
+    expect(tenantTables).toEqual([{ t: 'public.from_query' }, { t: 'tenant_a.from_query' }])
+    // A schema that is no plain identifier is refused before anything connects.
+    await query(control, `UPDATE tenants SET schema = 'a"; DROP SCHEMA public; --'`)
     const schemaRows = await squizzle(['fleet', 'plan', '--json'], { cwd: project.dir, env })
     expect(schemaRows.code).toBe(2)
     expect((JSON.parse(schemaRows.stdout) as { error: { code: string } }).error.code).toBe('FLEET_TARGET_INVALID')

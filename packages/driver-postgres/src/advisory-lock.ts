@@ -1,19 +1,17 @@
 import { SquizzleError, type LockHolderInfo, type MigrationLock } from '@squizzle/core'
 import type { Sql } from 'postgres'
+import { lockKey, type LockKey } from './tenant-schema.js'
 import { inTransaction, type Session } from './work-session.js'
 
-/**
- * The one advisory lock key of every Squizzle migrator in a database, in the
- * two-int form so it shows up recognisably in pg_locks (classid, objid).
- * One key per database, never per version: two versions must never run at once.
- */
-export const lockKey = { classid: 0x5351_5a5a, objid: 1 } as const
+export { lockKey }
 
 const pollMinMs = 100
 const pollMaxMs = 1000
 
 export interface AcquireOptions {
   timeoutMs: number
+  /** The key to take (a tenant's, see `tenantScope`); default {@link lockKey}. */
+  key?: LockKey | undefined
   onWait?: ((holder: LockHolderInfo | null, waitedMs: number) => void) | undefined
 }
 
@@ -25,6 +23,7 @@ export interface HeldLock extends MigrationLock {
   readonly released: boolean
   /** The session that took it: when it is lost, so is the lock. */
   readonly session: Session
+  readonly key: LockKey
 }
 
 /**
@@ -43,18 +42,19 @@ export interface HeldLock extends MigrationLock {
  */
 export async function acquireLock(lock: Session, witness: () => Session, options: AcquireOptions): Promise<HeldLock> {
   const started = Date.now()
+  const key = options.key ?? lockKey
   let delay = pollMinMs
   for (;;) {
     // Ended while waiting: nothing was held yet, so this is a lost connection, not a lost lock.
     if (lock.lost) throw Object.assign(new Error('the lock session ended while waiting'), { code: 'CONNECTION_CLOSED' })
     const [row] = await lock.sql<{ locked: boolean; pid: number; started: string }[]>`
-      SELECT pg_try_advisory_lock(${lockKey.classid}::int, ${lockKey.objid}::int) AS locked, pg_backend_pid() AS pid,
+      SELECT pg_try_advisory_lock(${key.classid}::int, ${key.objid}::int) AS locked, pg_backend_pid() AS pid,
         (SELECT (extract(epoch FROM backend_start) * 1000000)::bigint::text
          FROM pg_stat_activity WHERE pid = pg_backend_pid()) AS started`
     if (row?.locked) {
-      const held = heldLock(lock, row.pid, row.started)
+      const held = heldLock(lock, key, row.pid, row.started)
       try {
-        await assertSessionLock(lock, witness(), row.pid)
+        await assertSessionLock(lock, witness(), row.pid, key)
       } catch (err) {
         await held.release().catch(() => undefined)
         throw err
@@ -62,7 +62,7 @@ export async function acquireLock(lock: Session, witness: () => Session, options
       return held
     }
     const waited = Date.now() - started
-    const holder = await findLockHolder(lock.sql)
+    const holder = await findLockHolder(lock.sql, key)
     if (waited >= options.timeoutMs) {
       throw new SquizzleError(
         'LOCK_TIMEOUT',
@@ -106,21 +106,21 @@ export async function assertLockHeld(sql: Sql, lock: HeldLock | undefined, sessi
       SELECT 1 FROM pg_catalog.pg_locks l JOIN pg_catalog.pg_stat_activity a ON a.pid = l.pid
       WHERE l.locktype = 'advisory' AND l.granted AND l.pid = ${lock.pid}::int
         AND (extract(epoch FROM a.backend_start) * 1000000)::bigint::text = ${lock.backendStart}
-        AND l.classid = ${lockKey.classid}::int::oid AND l.objid = ${lockKey.objid}::int::oid AND l.objsubid = 2
+        AND l.classid = ${lock.key.classid}::int::oid AND l.objid = ${lock.key.objid}::int::oid AND l.objsubid = 2
         AND l.database = (SELECT oid FROM pg_catalog.pg_database WHERE datname = pg_catalog.current_database())
     ) AS held`
   if (!row?.held) throw lockSessionEnded(lock.pid)
 }
 
 /**
- * Who holds the migration lock in the current database, or null.
+ * Who holds the migration lock (`key`: a tenant's, default the database's) in the current database, or null.
  *
  * @example
  * ```ts
  * const holder = await findLockHolder(sql) // { pid: 4242, applicationName: 'squizzle', … }
  * ```
  */
-export async function findLockHolder(sql: Sql): Promise<LockHolderInfo | null> {
+export async function findLockHolder(sql: Sql, key: LockKey = lockKey): Promise<LockHolderInfo | null> {
   const [row] = await sql<
     {
       pid: number
@@ -134,7 +134,7 @@ export async function findLockHolder(sql: Sql): Promise<LockHolderInfo | null> {
     FROM pg_locks l
     LEFT JOIN pg_stat_activity a ON a.pid = l.pid
     WHERE l.locktype = 'advisory' AND l.granted
-      AND l.classid = ${lockKey.classid}::int::oid AND l.objid = ${lockKey.objid}::int::oid AND l.objsubid = 2
+      AND l.classid = ${key.classid}::int::oid AND l.objid = ${key.objid}::int::oid AND l.objsubid = 2
       AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
     LIMIT 1`
   if (!row) return null
@@ -155,7 +155,7 @@ export async function findLockHolder(sql: Sql): Promise<LockHolderInfo | null> {
  * then the lock connection must still be on the backend that took the lock.
  * On a direct connection the two are always different backends.
  */
-async function assertSessionLock(lock: Session, witness: Session, pid: number): Promise<void> {
+async function assertSessionLock(lock: Session, witness: Session, pid: number, key: LockKey): Promise<void> {
   let nextPid: number | null = null
   let witnessPid: number | null = null
   let held = false
@@ -168,7 +168,7 @@ async function assertSessionLock(lock: Session, witness: Session, pid: number): 
       SELECT pg_backend_pid() AS pid, EXISTS (
         SELECT 1 FROM pg_locks
         WHERE locktype = 'advisory' AND granted AND pid = pg_backend_pid()
-          AND classid = ${lockKey.classid}::int::oid AND objid = ${lockKey.objid}::int::oid AND objsubid = 2
+          AND classid = ${key.classid}::int::oid AND objid = ${key.objid}::int::oid AND objsubid = 2
       ) AS held`
       nextPid = row?.pid ?? null
       held = row?.held ?? false
@@ -188,10 +188,11 @@ async function assertSessionLock(lock: Session, witness: Session, pid: number): 
   )
 }
 
-function heldLock(session: Session, pid: number, backendStart: string): HeldLock {
+function heldLock(session: Session, key: LockKey, pid: number, backendStart: string): HeldLock {
   let released = false
   return {
     acquiredAt: new Date(),
+    key,
     pid,
     backendStart,
     session,
@@ -204,7 +205,7 @@ function heldLock(session: Session, pid: number, backendStart: string): HeldLock
       // Never sent on a lost session: postgres.js would open a new one, which holds nothing.
       if (session.lost) throw lockSessionEnded(pid)
       const unlock = session.sql<{ unlocked: boolean; pid: number }[]>`
-        SELECT pg_advisory_unlock(${lockKey.classid}::int, ${lockKey.objid}::int) AS unlocked, pg_backend_pid() AS pid`
+        SELECT pg_advisory_unlock(${key.classid}::int, ${key.objid}::int) AS unlocked, pg_backend_pid() AS pid`
       const [row] = await unlock.catch((cause: unknown) => {
         throw lockSessionEnded(pid, cause)
       })

@@ -19,19 +19,19 @@ const ownedByOther = (sql: Sql) => sql`EXISTS (SELECT 1 FROM pg_catalog.pg_stat_
  *
  * @example
  * ```ts
- * await markApplied(txSql, { version: '1.2.0', manifestDigest, operation: 'apply' })
+ * await markApplied(txSql, 'squizzle', { version: '1.2.0', manifestDigest, operation: 'apply' })
  * ```
  */
-export async function markApplied(tx: Sql, claim: VersionClaim): Promise<void> {
+export async function markApplied(tx: Sql, system: string, claim: VersionClaim): Promise<void> {
   await tx`SELECT pg_catalog.pg_stat_clear_snapshot()`
   const rows = await tx`
-    INSERT INTO squizzle.applied AS a (version, manifest_digest, operation, state)
+    INSERT INTO ${tx(system)}.applied AS a (version, manifest_digest, operation, state)
     VALUES (${claim.version}, ${claim.manifestDigest}, ${claim.operation}, 'applied')
     ON CONFLICT (version) DO UPDATE SET manifest_digest = EXCLUDED.manifest_digest, operation = EXCLUDED.operation,
       state = 'applied', owner_pid = NULL, owner_started = NULL, at = clock_timestamp()
     WHERE a.state = 'claimed' AND NOT ${ownedByOther(tx)}
     RETURNING 1`
-  if (rows.length === 0) throw await claimedError(tx, claim.version)
+  if (rows.length === 0) throw await claimedError(tx, system, claim.version)
 }
 
 /**
@@ -40,20 +40,20 @@ export async function markApplied(tx: Sql, claim: VersionClaim): Promise<void> {
  *
  * @example
  * ```ts
- * await claimForSession(sql, { version: '1.2.0', manifestDigest, operation: 'apply' })
+ * await claimForSession(sql, 'squizzle', { version: '1.2.0', manifestDigest, operation: 'apply' })
  * ```
  */
-export async function claimForSession(sql: Sql, claim: VersionClaim): Promise<void> {
+export async function claimForSession(sql: Sql, system: string, claim: VersionClaim): Promise<void> {
   await sql`SELECT pg_catalog.pg_stat_clear_snapshot()`
   const rows = await sql`
-    INSERT INTO squizzle.applied AS a (version, manifest_digest, operation, state, owner_pid, owner_started)
+    INSERT INTO ${sql(system)}.applied AS a (version, manifest_digest, operation, state, owner_pid, owner_started)
     VALUES (${claim.version}, ${claim.manifestDigest}, ${claim.operation}, 'claimed',
       pg_catalog.pg_backend_pid(), ${ownStart(sql)})
     ON CONFLICT (version) DO UPDATE SET manifest_digest = EXCLUDED.manifest_digest, owner_pid = EXCLUDED.owner_pid,
       owner_started = EXCLUDED.owner_started, at = clock_timestamp()
     WHERE a.state = 'claimed' AND NOT ${ownedByOther(sql)}
     RETURNING 1`
-  if (rows.length === 0) throw await claimedError(sql, claim.version)
+  if (rows.length === 0) throw await claimedError(sql, system, claim.version)
 }
 
 /**
@@ -61,20 +61,20 @@ export async function claimForSession(sql: Sql, claim: VersionClaim): Promise<vo
  *
  * @example
  * ```ts
- * await unmark(txSql, '1.2.0') // in the rollback's transaction
+ * await unmark(txSql, 'squizzle', '1.2.0') // in the rollback's transaction
  * ```
  */
-export async function unmark(sql: Sql, version: string): Promise<void> {
+export async function unmark(sql: Sql, system: string, version: string): Promise<void> {
   const rows = await sql`
-    DELETE FROM squizzle.applied AS a WHERE a.version = ${version}
+    DELETE FROM ${sql(system)}.applied AS a WHERE a.version = ${version}
       AND (a.state = 'applied' OR (a.owner_pid = pg_catalog.pg_backend_pid() AND a.owner_started = ${ownStart(sql)}))
     RETURNING 1`
-  if (rows.length === 0) throw await claimedError(sql, version)
+  if (rows.length === 0) throw await claimedError(sql, system, version)
 }
 
-async function claimedError(sql: Sql, version: string): Promise<SquizzleError> {
+async function claimedError(sql: Sql, system: string, version: string): Promise<SquizzleError> {
   const [row] = await sql<{ state: string; operation: string; owner_pid: number | null; at: Date }[]>`
-    SELECT state, operation, owner_pid, at FROM squizzle.applied WHERE version = ${version}`
+    SELECT state, operation, owner_pid, at FROM ${sql(system)}.applied WHERE version = ${version}`
   const at = row?.at.toISOString() ?? null
   const details = { version, state: row?.state ?? null, ownerPid: row?.owner_pid ?? null, at }
   if (!row) {

@@ -18,10 +18,10 @@ export interface AuditRow {
  *
  * @example
  * ```ts
- * const rows = await readAudit(sql, 20)
+ * const rows = await readAudit(sql, 'squizzle', 20)
  * ```
  */
-export async function readAudit(sql: Sql, limit: number): Promise<AuditRow[]> {
+export async function readAudit(sql: Sql, system: string, limit: number): Promise<AuditRow[]> {
   const rows = await sql<
     {
       id: string
@@ -36,7 +36,7 @@ export async function readAudit(sql: Sql, limit: number): Promise<AuditRow[]> {
     }[]
   >`
     SELECT id, at, operation, outcome, version, actor, host, database_user, details
-    FROM squizzle.audit ORDER BY id DESC LIMIT ${limit}`
+    FROM ${sql(system)}.audit ORDER BY id DESC LIMIT ${limit}`
   return rows.map((r) => ({
     id: Number(r.id),
     at: r.at,

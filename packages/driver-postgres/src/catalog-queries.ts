@@ -6,15 +6,20 @@ import type { Sql } from 'postgres'
  * `pg_toast` or temporary schemas, never an object that belongs to an extension
  * (`pg_depend.deptype = 'e'`). Run with `search_path = pg_catalog`, so every name
  * a deparse function prints is schema-qualified the same way on every database.
+ * Given a tenant's schema (`only`), each reads that schema only, and the schema row
+ * is the database's `public` (see `asReplayed`); extensions are the database's.
  */
 
 type Row = Record<string, unknown>
 
-export async function schemaRows(sql: Sql): Promise<Row[]> {
+/** A tenant's schema: the one schema to read; null: every user schema. */
+type Only = string | null
+
+export async function schemaRows(sql: Sql, only: Only = null): Promise<Row[]> {
   return sql`
     SELECT n.nspname AS name, obj_description(n.oid, 'pg_namespace') AS comment
     FROM pg_namespace n
-    WHERE n.nspname NOT IN ('squizzle', 'information_schema') AND n.nspname !~ '^pg_'
+    WHERE ${only === null ? userSchema(sql, null) : sql`n.nspname = 'public'`}
       AND NOT EXISTS (SELECT 1 FROM pg_depend d
                       WHERE d.classid = 'pg_namespace'::regclass AND d.objid = n.oid AND d.deptype = 'e')`
 }
@@ -26,7 +31,7 @@ export async function extensionRows(sql: Sql): Promise<Row[]> {
 }
 
 /** Tables, partitioned tables and foreign tables. */
-export async function tableRows(sql: Sql): Promise<Row[]> {
+export async function tableRows(sql: Sql, only: Only = null): Promise<Row[]> {
   return sql`
     SELECT n.nspname AS schema, c.relname AS name, c.relkind::text AS relkind, c.relpersistence::text AS persistence,
       c.relrowsecurity AS row_security, c.relforcerowsecurity AS force_row_security,
@@ -36,10 +41,10 @@ export async function tableRows(sql: Sql): Promise<Row[]> {
             JOIN pg_namespace pn ON pn.oid = p.relnamespace WHERE i.inhrelid = c.oid ORDER BY i.inhseqno) AS parents,
       obj_description(c.oid, 'pg_class') AS comment
     FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-    WHERE c.relkind IN ('r', 'p', 'f') AND ${userRelation(sql)}`
+    WHERE c.relkind IN ('r', 'p', 'f') AND ${userRelation(sql, only)}`
 }
 
-export async function columnRows(sql: Sql): Promise<Row[]> {
+export async function columnRows(sql: Sql, only: Only = null): Promise<Row[]> {
   return sql`
     SELECT n.nspname AS schema, c.relname AS table, a.attname AS name, format_type(a.atttypid, a.atttypmod) AS type,
       a.attnotnull AS not_null, pg_get_expr(ad.adbin, ad.adrelid) AS default, a.attidentity::text AS identity,
@@ -52,21 +57,21 @@ export async function columnRows(sql: Sql): Promise<Row[]> {
       JOIN pg_type t ON t.oid = a.atttypid
       LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
       LEFT JOIN pg_collation co ON co.oid = a.attcollation
-    WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'p', 'f') AND ${userRelation(sql)}`
+    WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'p', 'f') AND ${userRelation(sql, only)}`
 }
 
 /** Table constraints. NOT NULL rows (PostgreSQL 18's contype 'n') are left out: nullability is a column property. */
-export async function constraintRows(sql: Sql): Promise<Row[]> {
+export async function constraintRows(sql: Sql, only: Only = null): Promise<Row[]> {
   return sql`
     SELECT n.nspname AS schema, c.relname AS table, co.conname AS name, co.contype::text AS type,
       pg_get_constraintdef(co.oid) AS definition, obj_description(co.oid, 'pg_constraint') AS comment
     FROM pg_constraint co
       JOIN pg_class c ON c.oid = co.conrelid
       JOIN pg_namespace n ON n.oid = c.relnamespace
-    WHERE co.contype <> 'n' AND ${userRelation(sql)}`
+    WHERE co.contype <> 'n' AND ${userRelation(sql, only)}`
 }
 
-export async function indexRows(sql: Sql): Promise<Row[]> {
+export async function indexRows(sql: Sql, only: Only = null): Promise<Row[]> {
   return sql`
     SELECT n.nspname AS schema, i.relname AS name, tn.nspname || '.' || t.relname AS table,
       pg_get_indexdef(i.oid) AS definition, x.indisvalid AS valid, obj_description(i.oid, 'pg_class') AS comment
@@ -75,19 +80,19 @@ export async function indexRows(sql: Sql): Promise<Row[]> {
       JOIN pg_namespace n ON n.oid = i.relnamespace
       JOIN pg_class t ON t.oid = x.indrelid
       JOIN pg_namespace tn ON tn.oid = t.relnamespace
-    WHERE ${userSchema(sql)} AND ${userRelation(sql, 't', 'tn')}`
+    WHERE ${userSchema(sql, only)} AND ${userRelation(sql, only, 't', 'tn')}`
 }
 
 /** Views and materialized views. */
-export async function viewRows(sql: Sql): Promise<Row[]> {
+export async function viewRows(sql: Sql, only: Only = null): Promise<Row[]> {
   return sql`
     SELECT n.nspname AS schema, c.relname AS name, c.relkind::text AS relkind, pg_get_viewdef(c.oid) AS definition,
       obj_description(c.oid, 'pg_class') AS comment
     FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-    WHERE c.relkind IN ('v', 'm') AND ${userRelation(sql)}`
+    WHERE c.relkind IN ('v', 'm') AND ${userRelation(sql, only)}`
 }
 
-export async function sequenceRows(sql: Sql): Promise<Row[]> {
+export async function sequenceRows(sql: Sql, only: Only = null): Promise<Row[]> {
   return sql`
     SELECT n.nspname AS schema, c.relname AS name, format_type(s.seqtypid, NULL) AS type,
       s.seqstart::text AS start, s.seqincrement::text AS increment, s.seqmin::text AS min, s.seqmax::text AS max,
@@ -102,11 +107,11 @@ export async function sequenceRows(sql: Sql): Promise<Row[]> {
     FROM pg_sequence s
       JOIN pg_class c ON c.oid = s.seqrelid
       JOIN pg_namespace n ON n.oid = c.relnamespace
-    WHERE ${userRelation(sql)}`
+    WHERE ${userRelation(sql, only)}`
 }
 
 /** Enums, domains and standalone composite types. */
-export async function typeRows(sql: Sql): Promise<Row[]> {
+export async function typeRows(sql: Sql, only: Only = null): Promise<Row[]> {
   return sql`
     SELECT n.nspname AS schema, t.typname AS name, t.typtype::text AS typtype,
       ARRAY(SELECT e.enumlabel::text FROM pg_enum e WHERE e.enumtypid = t.oid ORDER BY e.enumsortorder) AS labels,
@@ -120,13 +125,13 @@ export async function typeRows(sql: Sql): Promise<Row[]> {
     FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
     WHERE (t.typtype IN ('e', 'd')
            OR (t.typtype = 'c' AND (SELECT c.relkind FROM pg_class c WHERE c.oid = t.typrelid) = 'c'))
-      AND ${userSchema(sql)}
+      AND ${userSchema(sql, only)}
       AND NOT EXISTS (SELECT 1 FROM pg_depend d
                       WHERE d.classid = 'pg_type'::regclass AND d.objid = t.oid AND d.deptype = 'e')`
 }
 
 /** Functions, procedures, aggregates and window functions. */
-export async function routineRows(sql: Sql): Promise<Row[]> {
+export async function routineRows(sql: Sql, only: Only = null): Promise<Row[]> {
   return sql`
     SELECT n.nspname AS schema, p.proname AS name, pg_get_function_identity_arguments(p.oid) AS arguments,
       p.prokind::text AS prokind,
@@ -137,24 +142,24 @@ export async function routineRows(sql: Sql): Promise<Row[]> {
          || coalesce(' ' || ag.agginitval, '') FROM pg_aggregate ag WHERE ag.aggfnoid = p.oid) AS aggregate,
       obj_description(p.oid, 'pg_proc') AS comment
     FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
-    WHERE ${userSchema(sql)}
+    WHERE ${userSchema(sql, only)}
       AND NOT EXISTS (SELECT 1 FROM pg_depend d
                       WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e')`
 }
 
 /** User triggers (not the internal ones behind foreign keys). */
-export async function triggerRows(sql: Sql): Promise<Row[]> {
+export async function triggerRows(sql: Sql, only: Only = null): Promise<Row[]> {
   return sql`
     SELECT n.nspname AS schema, c.relname AS table, t.tgname AS name, pg_get_triggerdef(t.oid) AS definition,
       t.tgenabled::text AS enabled, obj_description(t.oid, 'pg_trigger') AS comment
     FROM pg_trigger t
       JOIN pg_class c ON c.oid = t.tgrelid
       JOIN pg_namespace n ON n.oid = c.relnamespace
-    WHERE NOT t.tgisinternal AND ${userRelation(sql)}`
+    WHERE NOT t.tgisinternal AND ${userRelation(sql, only)}`
 }
 
 /** Row-level security policies. */
-export async function policyRows(sql: Sql): Promise<Row[]> {
+export async function policyRows(sql: Sql, only: Only = null): Promise<Row[]> {
   return sql`
     SELECT n.nspname AS schema, c.relname AS table, p.polname AS name,
       p.polcmd::text AS command, p.polpermissive AS permissive,
@@ -164,17 +169,18 @@ export async function policyRows(sql: Sql): Promise<Row[]> {
     FROM pg_policy p
       JOIN pg_class c ON c.oid = p.polrelid
       JOIN pg_namespace n ON n.oid = c.relnamespace
-    WHERE ${userRelation(sql)}`
+    WHERE ${userRelation(sql, only)}`
 }
 
-/** `n` is a user schema. */
-function userSchema(sql: Sql, n = 'n') {
+/** `n` is a user schema (with `only`: is that schema). */
+function userSchema(sql: Sql, only: Only, n = 'n') {
+  if (only !== null) return sql`${sql(n)}.nspname = ${only}`
   return sql`${sql(n)}.nspname NOT IN ('squizzle', 'information_schema') AND ${sql(n)}.nspname !~ '^pg_'`
 }
 
-/** Relation `c` in namespace `n` is a user object not owned by an extension. */
-function userRelation(sql: Sql, c = 'c', n = 'n') {
-  return sql`${userSchema(sql, n)}
+/** Relation `c` in namespace `n` is a user object (with `only`: in that schema) not owned by an extension. */
+function userRelation(sql: Sql, only: Only, c = 'c', n = 'n') {
+  return sql`${userSchema(sql, only, n)}
     AND NOT EXISTS (SELECT 1 FROM pg_depend d
                     WHERE d.classid = 'pg_class'::regclass AND d.objid = ${sql(c)}.oid AND d.deptype = 'e')`
 }

@@ -41,11 +41,11 @@ interface HistoryRow {
  *
  * @example
  * ```ts
- * const rows = await readHistory(sql)
+ * const rows = await readHistory(sql, 'squizzle')
  * ```
  */
-export async function readHistory(sql: Sql): Promise<HistoryEntry[]> {
-  if (!(await hasSystemSchema(sql))) return []
+export async function readHistory(sql: Sql, system: string): Promise<HistoryEntry[]> {
+  if (!(await hasSystemSchema(sql, system))) return []
   const [result] = await sql<{ rows: HistoryRow[] }[]>`
     SELECT coalesce(json_agg(h ORDER BY h.id), '[]'::json) AS rows FROM (
       SELECT id, operation, version, status, manifest_digest, checksum, actor, host, database_user, tool_version,
@@ -56,7 +56,7 @@ export async function readHistory(sql: Sql): Promise<HistoryEntry[]> {
           THEN ARRAY(SELECT p FROM unnest(skipped_files) AS p
             WHERE manifest->'files' @> jsonb_build_array(jsonb_build_object('path', p)))
           ELSE '{}'::text[] END AS skipped_files
-      FROM squizzle.history) h`
+      FROM ${sql(system)}.history) h`
   return (result?.rows ?? []).map((r) => toHistoryEntry(r))
 }
 
@@ -87,14 +87,14 @@ function toHistoryEntry(r: HistoryRow): HistoryEntry {
  *
  * @example
  * ```ts
- * const manifest = await readHistoryManifest(sql, entry.id)
+ * const manifest = await readHistoryManifest(sql, 'squizzle', entry.id)
  * ```
  */
-export async function readHistoryManifest(sql: Sql, id: number): Promise<Manifest | null> {
-  if (!(await hasSystemSchema(sql))) return null
-  const rows = await sql<{ manifest: unknown }[]>`SELECT manifest FROM squizzle.history WHERE id = ${id}`
+export async function readHistoryManifest(sql: Sql, system: string, id: number): Promise<Manifest | null> {
+  if (!(await hasSystemSchema(sql, system))) return null
+  const rows = await sql<{ manifest: unknown }[]>`SELECT manifest FROM ${sql(system)}.history WHERE id = ${id}`
   const manifest = rows[0]?.manifest ?? null
-  return manifest === null ? null : validateManifest(manifest, `squizzle.history row ${id}`)
+  return manifest === null ? null : validateManifest(manifest, `${system}.history row ${id}`)
 }
 
 /**
@@ -102,13 +102,13 @@ export async function readHistoryManifest(sql: Sql, id: number): Promise<Manifes
  *
  * @example
  * ```ts
- * await writeHistory(sql, entry)
+ * await writeHistory(sql, 'squizzle', entry)
  * ```
  */
-export async function writeHistory(sql: Sql, e: HistoryEntryInput): Promise<void> {
+export async function writeHistory(sql: Sql, system: string, e: HistoryEntryInput): Promise<void> {
   const duration = Math.max(0, e.finishedAt.getTime() - e.startedAt.getTime())
   await sql`
-    INSERT INTO squizzle.history (operation, version, status, manifest_digest, checksum, manifest, actor, host,
+    INSERT INTO ${sql(system)}.history (operation, version, status, manifest_digest, checksum, manifest, actor, host,
       tool_version, started_at, finished_at, duration_ms, error_code, error_message, skipped_files)
     VALUES (${e.operation}, ${e.version}, ${e.status}, ${e.manifestDigest}, ${e.checksum},
       ${e.manifest === null ? null : sql.json(e.manifest as never)}, ${e.actor}, ${e.host}, ${e.toolVersion},
@@ -121,14 +121,15 @@ export async function writeHistory(sql: Sql, e: HistoryEntryInput): Promise<void
  *
  * @example
  * ```ts
- * const done = await readProgress(sql, '1.2.0')
+ * const done = await readProgress(sql, 'squizzle', '1.2.0')
  * ```
  */
-export async function readProgress(sql: Sql, version: string): Promise<ProgressEntry[]> {
+export async function readProgress(sql: Sql, system: string, version: string): Promise<ProgressEntry[]> {
   const rows = await sql<
     { version: string; manifest_digest: string; path: string; statement: number | null; finished_at: Date }[]
   >`
-    SELECT version, manifest_digest, path, statement, finished_at FROM squizzle.progress WHERE version = ${version} ORDER BY id`
+    SELECT version, manifest_digest, path, statement, finished_at FROM ${sql(system)}.progress
+    WHERE version = ${version} ORDER BY id`
   return rows.map((r) => ({
     version: r.version,
     manifestDigest: r.manifest_digest,
@@ -143,11 +144,12 @@ export async function readProgress(sql: Sql, version: string): Promise<ProgressE
  *
  * @example
  * ```ts
- * await writeProgress(sql, { version: '1.2.0', manifestDigest, path: 'migrations/004.sql', statement: 2 })
+ * await writeProgress(sql, 'squizzle', { version: '1.2.0', manifestDigest, path: 'migrations/004.sql', statement: 2 })
  * ```
  */
-export async function writeProgress(sql: Sql, p: ProgressInput): Promise<void> {
-  await sql`INSERT INTO squizzle.progress (version, manifest_digest, path, statement) VALUES (${p.version}, ${p.manifestDigest}, ${p.path}, ${p.statement})`
+export async function writeProgress(sql: Sql, system: string, p: ProgressInput): Promise<void> {
+  await sql`INSERT INTO ${sql(system)}.progress (version, manifest_digest, path, statement)
+    VALUES (${p.version}, ${p.manifestDigest}, ${p.path}, ${p.statement})`
 }
 
 /**
@@ -155,11 +157,11 @@ export async function writeProgress(sql: Sql, p: ProgressInput): Promise<void> {
  *
  * @example
  * ```ts
- * await deleteProgress(sql, '1.2.0')
+ * await deleteProgress(sql, 'squizzle', '1.2.0')
  * ```
  */
-export async function deleteProgress(sql: Sql, version: string): Promise<void> {
-  await sql`DELETE FROM squizzle.progress WHERE version = ${version}`
+export async function deleteProgress(sql: Sql, system: string, version: string): Promise<void> {
+  await sql`DELETE FROM ${sql(system)}.progress WHERE version = ${version}`
 }
 
 /**
@@ -167,10 +169,11 @@ export async function deleteProgress(sql: Sql, version: string): Promise<void> {
  *
  * @example
  * ```ts
- * await writeAudit(sql, { operation: 'apply', outcome: 'refused', version: '1.2.0', actor, host, details: { code } })
+ * const entry = { operation: 'apply', outcome: 'refused', version: '1.2.0', actor, host, details: { code } }
+ * await writeAudit(sql, 'squizzle', entry)
  * ```
  */
-export async function writeAudit(sql: Sql, a: AuditInput): Promise<void> {
-  await sql`INSERT INTO squizzle.audit (operation, outcome, version, actor, host, details)
+export async function writeAudit(sql: Sql, system: string, a: AuditInput): Promise<void> {
+  await sql`INSERT INTO ${sql(system)}.audit (operation, outcome, version, actor, host, details)
     VALUES (${a.operation}, ${a.outcome}, ${a.version}, ${a.actor}, ${a.host}, ${sql.json(a.details as never)})`
 }

@@ -2,6 +2,7 @@ export { PostgresDriver, type PostgresDriverOptions } from './postgres-driver.js
 export { parseConnectionUrl, connectionSecrets, type ConnectionTarget } from './connection-url.js'
 export type { ClientSettings, SslMode } from './client-settings.js'
 export { lockKey, findLockHolder } from './advisory-lock.js'
+export { tenantScope, assertTenantSchema, type TenantScope, type LockKey } from './tenant-schema.js'
 export { systemSchemaFiles, type SystemSchemaFile } from './system-schema.js'
 export type { AuditRow } from './audit-rows.js'
 export { openScratchDatabase, type ScratchDatabaseOptions } from './scratch-database.js'

@@ -22,6 +22,7 @@ import { readSchemaSnapshot } from './schema-snapshot.js'
 import { sessionQuery, transactionOn, type Query } from './session-query.js'
 import { openSessions, type Connections } from './sessions.js'
 import { runStatements } from './statement-runner.js'
+import { tenantScope, type TenantScope } from './tenant-schema.js'
 
 export interface PostgresDriverOptions {
   /**
@@ -34,6 +35,13 @@ export interface PostgresDriverOptions {
   /** Receives NOTICE/WARNING messages the server sends while migrations run. */
   onNotice?: (notice: { severity: string; message: string }) => void
   connectTimeoutSeconds?: number
+  /**
+   * Schema-per-tenant: the tenant's schema (a lowercase identifier, at most 54 characters).
+   * Migrations run with `search_path` set to it, Squizzle's tables live in `squizzle_<schema>`,
+   * the migration lock is the tenant's own, and snapshots (drift) read this schema only, as
+   * `public`. Created on the first apply. Without it: the database as a whole, schema `squizzle`.
+   */
+  schema?: string | undefined
 }
 
 /**
@@ -54,8 +62,11 @@ export class PostgresDriver implements DatabaseDriver {
   private readonly target: ConnectionTarget
   private root: Connections | undefined
   private readonly query: Query
+  /** The tenant this driver serves (or the whole database): system schema, lock key, search_path. */
+  readonly scope: TenantScope
 
   constructor(private readonly options: PostgresDriverOptions) {
+    this.scope = tenantScope(options.schema)
     this.target = parseConnectionUrl(options.url)
     this.query = sessionQuery(this.target, () => {
       const session = this.connected().work()
@@ -67,6 +78,7 @@ export class PostgresDriver implements DatabaseDriver {
       transact,
       inTransaction: false,
       secrets: this.target.secrets,
+      scope: this.scope,
     })
   }
 
@@ -78,7 +90,8 @@ export class PostgresDriver implements DatabaseDriver {
   async connect(): Promise<void> {
     if (this.root) return
     try {
-      this.root = await openSessions(this.target, this.options)
+      const searchPath = this.scope.tenant ?? undefined
+      this.root = await openSessions(this.target, { ...this.options, searchPath })
     } catch (err) {
       throw connectionError(err, this.target.display, this.target.secrets)
     }
@@ -96,7 +109,7 @@ export class PostgresDriver implements DatabaseDriver {
     const onLockSession = sessionQuery(this.target, () => ({ session, sql: session.sql, inTransaction: false }))
     const held = await onLockSession('taking the migration lock', async () => {
       await root.exempt(session)
-      return acquireLock(session, () => root.work(), opts)
+      return acquireLock(session, () => root.work(), { ...opts, key: this.scope.lock })
     })
     root.held = held
     return {
@@ -112,7 +125,7 @@ export class PostgresDriver implements DatabaseDriver {
   }
 
   async lockHolder(): Promise<LockHolderInfo | null> {
-    return this.query('looking up the lock holder', (sql) => findLockHolder(sql))
+    return this.query('looking up the lock holder', (sql) => findLockHolder(sql, this.scope.lock))
   }
 
   async assertLockHeld(): Promise<void> {
@@ -130,14 +143,14 @@ export class PostgresDriver implements DatabaseDriver {
   async transaction<T>(fn: (tx: DriverTransaction) => Promise<T>): Promise<T> {
     const connections = this.connected()
     const session = connections.work()
-    const scope = (sql: Sql) => ({ target: this.target, connections, session, sql })
+    const scope = (sql: Sql) => ({ target: this.target, connections, session, sql, tenant: this.scope })
     return transactionOn(this.target, session, (sql) => fn(new PostgresTransaction(scope(sql))))
   }
 
   async snapshotSchema(): Promise<SchemaSnapshot> {
     const begin = (sql: Sql) => sql`BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY`
     return this.query('reading the schema from the catalogs', (sql, session) =>
-      readSchemaSnapshot(sql, (fn) => transactionOn(this.target, session, fn, begin)),
+      readSchemaSnapshot(sql, (fn) => transactionOn(this.target, session, fn, begin), this.scope.tenant),
     )
   }
 
@@ -152,7 +165,7 @@ export class PostgresDriver implements DatabaseDriver {
 
   /** The audit log, newest first (for `status --verbose` and tests). */
   async auditLog(limit = 100): Promise<AuditRow[]> {
-    return this.query('reading the audit log', (sql) => readAudit(sql, limit))
+    return this.query('reading the audit log', (sql) => readAudit(sql, this.scope.system, limit))
   }
 
   private connected(): Connections {

@@ -14,8 +14,9 @@ import { PostgresRecords } from './postgres-records.js'
 import { readSchemaSnapshot } from './schema-snapshot.js'
 import { sessionQuery, type Query } from './session-query.js'
 import type { Connections } from './sessions.js'
-import { resetSession } from './statement-runner.js'
-import { inRolledBackSavepoint, type Session } from './work-session.js'
+import type { TenantScope } from './tenant-schema.js'
+import { resetSession, resetSessionOn } from './statement-runner.js'
+import { inRolledBackSavepoint, restoreSearchPath, type Session } from './work-session.js'
 
 /** What a transaction works on: the driver's connections and the reserved connection of its transaction. */
 export interface TransactionScope {
@@ -23,6 +24,8 @@ export interface TransactionScope {
   connections: Connections
   session: Session
   sql: Sql
+  /** The tenant the driver serves: its system schema and the schema its snapshots read. */
+  tenant: TenantScope
 }
 
 /**
@@ -42,10 +45,11 @@ export class PostgresTransaction implements DriverTransaction {
   private readonly query: Query
 
   constructor(private readonly scope: TransactionScope) {
-    const { target, session, sql } = scope
+    const { target, session, sql, tenant } = scope
     this.query = sessionQuery(target, () => ({ session, sql, inTransaction: true }))
     const transact = <T>(fn: (tx: Sql) => Promise<T>) => fn(sql)
-    this.records = new PostgresRecords({ query: this.query, transact, inTransaction: true, secrets: target.secrets })
+    const { secrets } = target
+    this.records = new PostgresRecords({ query: this.query, transact, inTransaction: true, secrets, scope: tenant })
   }
 
   async run(unit: MigrationUnit | MigrationScript, opts: TransactionRunOptions = {}): Promise<void> {
@@ -58,16 +62,17 @@ export class PostgresTransaction implements DriverTransaction {
       // and a script that fails still fails where it did.
       const script = `${unit.script}\n;${resetSession}`
       await this.query(doing, async (sql) => void (await cancellable(sql.unsafe(script).simple(), signal)))
+      await this.query(doing, (sql) => restoreSearchPath(sql, this.scope.session))
       return
     }
     await this.runEach(doing, unit.statements, opts)
-    await this.query(doing, (sql) => sql.unsafe(resetSession).simple())
+    await this.query(doing, (sql) => resetSessionOn(sql, this.scope.session))
   }
 
   async runPieces(unit: MigrationPieces, opts: TransactionRunOptions = {}): Promise<void> {
     const doing = `running ${unit.path}`
     await this.runEach(doing, unit.pieces, opts)
-    await this.query(doing, (sql) => sql.unsafe(resetSession).simple())
+    await this.query(doing, (sql) => resetSessionOn(sql, this.scope.session))
   }
 
   /** Sends each statement (or piece) as it comes, on this transaction's session. */
@@ -97,6 +102,8 @@ export class PostgresTransaction implements DriverTransaction {
     // the catalog read's SET LOCALs are undone with the savepoint.
     const { session } = this.scope
     const inner = <T>(fn: (tx: Sql) => Promise<T>) => inRolledBackSavepoint(session, this.scope.sql, 1, fn)
-    return this.query('reading the schema from the catalogs', (sql) => readSchemaSnapshot(sql, inner))
+    return this.query('reading the schema from the catalogs', (sql) =>
+      readSchemaSnapshot(sql, inner, this.scope.tenant.tenant),
+    )
   }
 }

@@ -7,17 +7,19 @@ import type { Sql } from 'postgres'
  *
  * @example
  * ```ts
- * await writeKeptFiles(sql, '1.2.0', digest, [{ path: 'rollback/006_view.sql', sha256, content: 'DROP VIEW v;' }])
+ * const file = { path: 'rollback/006_view.sql', sha256, content: 'DROP VIEW v;' }
+ * await writeKeptFiles(sql, 'squizzle', '1.2.0', digest, [file])
  * ```
  */
 export async function writeKeptFiles(
   sql: Sql,
+  system: string,
   version: string,
   manifestDigest: string,
   files: readonly KeptFile[],
 ): Promise<void> {
   for (const f of files) {
-    await sql`INSERT INTO squizzle.rollback_script (manifest_digest, path, version, sha256, sql)
+    await sql`INSERT INTO ${sql(system)}.rollback_script (manifest_digest, path, version, sha256, sql)
       VALUES (${manifestDigest}, ${f.path}, ${version}, ${f.sha256}, ${f.content})
       ON CONFLICT (manifest_digest, path) DO NOTHING`
   }
@@ -28,14 +30,15 @@ export async function writeKeptFiles(
  *
  * @example
  * ```ts
- * const files = await readKeptFiles(sql, digest)
+ * const files = await readKeptFiles(sql, 'squizzle', digest)
  * ```
  */
-export async function readKeptFiles(sql: Sql, manifestDigest: string): Promise<KeptFile[]> {
+export async function readKeptFiles(sql: Sql, system: string, manifestDigest: string): Promise<KeptFile[]> {
   const present = await sql<{ present: boolean }[]>`
-    SELECT to_regclass('squizzle.rollback_script') IS NOT NULL AS present`
+    SELECT to_regclass(quote_ident(${system}) || '.rollback_script') IS NOT NULL AS present`
   if (!present[0]?.present) return []
   const rows = await sql<{ path: string; sha256: string; sql: string }[]>`
-    SELECT path, sha256, sql FROM squizzle.rollback_script WHERE manifest_digest = ${manifestDigest} ORDER BY path`
+    SELECT path, sha256, sql FROM ${sql(system)}.rollback_script
+    WHERE manifest_digest = ${manifestDigest} ORDER BY path`
   return rows.map((r) => ({ path: r.path, sha256: r.sha256, content: r.sql }))
 }

@@ -8,6 +8,7 @@ import {
 } from '@squizzle/core'
 import type { Sql } from 'postgres'
 import * as q from './catalog-queries.js'
+import { asReplayed } from './tenant-snapshot.js'
 
 type Row = Record<string, unknown>
 
@@ -31,14 +32,20 @@ export type SnapshotTransaction = <T>(fn: (tx: Sql) => Promise<T>) => Promise<T>
 
 /**
  * Reads the schema of the database `sql` is connected to, in one read-only
- * snapshot transaction, and returns it normalized (see `SchemaSnapshot`).
+ * snapshot transaction, and returns it normalized (see `SchemaSnapshot`). With
+ * `tenant`, only that schema, named `public` as in the bundle's replay (see `asReplayed`).
  *
  * @example
  * ```ts
  * const snapshot = await readSchemaSnapshot(sql)
+ * const acme = await readSchemaSnapshot(sql, undefined, 'acme') // acme.users reads as public.users
  * ```
  */
-export async function readSchemaSnapshot(sql: Sql, inSnapshot?: SnapshotTransaction): Promise<SchemaSnapshot> {
+export async function readSchemaSnapshot(
+  sql: Sql,
+  inSnapshot?: SnapshotTransaction,
+  tenant: string | null = null,
+): Promise<SchemaSnapshot> {
   const begin: SnapshotTransaction = async (fn) =>
     (await sql.begin('isolation level repeatable read read only', (tx) => fn(tx as unknown as Sql))) as never
   const run = inSnapshot ?? begin
@@ -48,8 +55,9 @@ export async function readSchemaSnapshot(sql: Sql, inSnapshot?: SnapshotTransact
     const [server] = await t<{ v: string }[]>`SELECT current_setting('server_version') AS v`
     const objects: SchemaObject[] = []
     // One catalog query at a time, in this order, on the transaction's one connection.
-    for (const read of objectReaders) objects.push(...(await read(t)))
-    return normalizeSnapshot({ format: schemaSnapshotFormat, server: server?.v ?? 'unknown', objects })
+    for (const read of objectReaders) objects.push(...(await read(t, tenant)))
+    const mapped = tenant === null ? objects : objects.map((o) => asReplayed(o, tenant))
+    return normalizeSnapshot({ format: schemaSnapshotFormat, server: server?.v ?? 'unknown', objects: mapped })
   })) as SchemaSnapshot
 }
 
@@ -67,9 +75,9 @@ async function pinDeparseSettings(t: Sql): Promise<void> {
 
 /** Reads the objects of one kind: a catalog query, each row made an object. */
 const reader =
-  (rows: (t: Sql) => Promise<Row[]>, toObject: (r: Row) => SchemaObject) =>
-  async (t: Sql): Promise<SchemaObject[]> =>
-    (await rows(t)).map(toObject)
+  (rows: (t: Sql, only: string | null) => Promise<Row[]>, toObject: (r: Row) => SchemaObject) =>
+  async (t: Sql, only: string | null): Promise<SchemaObject[]> =>
+    (await rows(t, only)).map(toObject)
 
 const objectReaders = [
   reader(q.extensionRows, (r) => object('extension', s(r['name']), { schema: r['schema'] })),

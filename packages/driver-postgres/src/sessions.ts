@@ -9,6 +9,8 @@ export interface SessionOptions {
   applicationName?: string | undefined
   onNotice?: ((notice: { severity: string; message: string }) => void) | undefined
   connectTimeoutSeconds?: number | undefined
+  /** A tenant schema every session pins its `search_path` to (see `openSession`). */
+  searchPath?: string | undefined
 }
 
 /** A connected driver's sessions: one for work, one for the lock, and the lock it holds. */
@@ -60,20 +62,22 @@ function sessionOpener(postgres: Postgres, target: ConnectionTarget, options: Se
     options.onNotice?.({ severity, message: String(notice['message'] ?? '') })
   }
   return (purpose, extra = {}) =>
-    openSession((onclose) =>
-      postgres(
-        asPostgresOptions({
-          ...client,
-          max: 1,
-          prepare: false,
-          max_lifetime: 0,
-          keep_alive: client.keep_alive ?? 30,
-          connect_timeout: options.connectTimeoutSeconds ?? target.settings.connectTimeoutSeconds ?? 10,
-          connection: { ...client.connection, application_name: `${applicationName}${purpose}`, ...extra },
-          onnotice,
-          onclose,
-        }),
-      ),
+    openSession(
+      (onclose) =>
+        postgres(
+          asPostgresOptions({
+            ...client,
+            max: 1,
+            prepare: false,
+            max_lifetime: 0,
+            keep_alive: client.keep_alive ?? 30,
+            connect_timeout: options.connectTimeoutSeconds ?? target.settings.connectTimeoutSeconds ?? 10,
+            connection: { ...client.connection, application_name: `${applicationName}${purpose}`, ...extra },
+            onnotice,
+            onclose,
+          }),
+        ),
+      options.searchPath,
     )
 }
 

@@ -1,10 +1,24 @@
 import type { MigrationUnit, RunOptions } from '@squizzle/core'
+import type { Sql } from 'postgres'
 import { cancellable } from './cancellable.js'
 import { sessionEnded } from './connection-loss.js'
-import type { Session } from './work-session.js'
+import { restoreSearchPath, type Session } from './work-session.js'
 
 /** Session state a file may have changed; reset after every file so nothing leaks into the next. */
 export const resetSession = 'RESET SESSION AUTHORIZATION; RESET ALL'
+
+/**
+ * Resets the session (see {@link resetSession}) on `sql`, then pins its tenant's search_path again.
+ *
+ * @example
+ * ```ts
+ * await resetSessionOn(session.sql, session)
+ * ```
+ */
+export async function resetSessionOn(sql: Sql, session: Session): Promise<void> {
+  await sql.unsafe(resetSession).simple()
+  await restoreSearchPath(sql, session)
+}
 
 /** Runs `fn` on the unit's session, turning its failure into a typed error about `doing`. */
 export type OnSession = <T>(doing: string, fn: () => Promise<T>, details?: Record<string, unknown>) => Promise<T>
@@ -50,12 +64,8 @@ export async function runStatements(
     }
   } catch (err) {
     // The failure is the news: a session that cannot be reset is retired instead.
-    if (!session.lost)
-      await sql
-        .unsafe(resetSession)
-        .simple()
-        .catch(() => void (session.lost = true))
+    if (!session.lost) await resetSessionOn(sql, session).catch(() => void (session.lost = true))
     throw err
   }
-  await on(doing, () => sql.unsafe(resetSession).simple())
+  await on(doing, () => resetSessionOn(sql, session))
 }

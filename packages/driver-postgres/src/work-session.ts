@@ -12,22 +12,48 @@ import { isConnectionLoss } from './connection-loss.js'
 export interface Session {
   readonly sql: Sql
   lost: boolean
+  /** The tenant schema this session's `search_path` is pinned to, if any (see `openSession`). */
+  readonly searchPath?: string | undefined
 }
 
 /**
- * A session over `open(onclose)`, marked lost as soon as its connection closes.
+ * A session over `open(onclose)`, marked lost as soon as its connection closes. With
+ * `searchPath` (a tenant schema), `SET search_path` is the first thing the session sends
+ * (postgres.js sends one connection's queries in order); if that fails, the session is
+ * retired, so nothing ever runs on it with another search_path.
  *
  * @example
  * ```ts
- * const session = openSession((onclose) => postgres(url, { max: 1, onclose }))
+ * const session = openSession((onclose) => postgres(url, { max: 1, onclose }), 'acme')
  * ```
  */
-export function openSession(open: (onclose: () => void) => Sql): Session {
-  const session: { sql?: Sql; lost: boolean } = { lost: false }
+export function openSession(open: (onclose: () => void) => Sql, searchPath?: string): Session {
+  const session: { sql?: Sql; lost: boolean; searchPath?: string } = { lost: false }
   session.sql = open(() => {
     session.lost = true
   })
+  if (searchPath === undefined) return session as Session
+  session.searchPath = searchPath
+  const sql = session.sql
+  sql`SET search_path TO ${sql(searchPath)}`.execute().catch(() => {
+    session.lost = true
+    void sql.end({ timeout: 0 }).catch(() => undefined)
+  })
   return session as Session
+}
+
+/**
+ * Sets `search_path` back to the session's tenant schema (after a `RESET ALL`), on `sql`:
+ * the session's, or its open transaction's. Nothing for a session without one.
+ *
+ * @example
+ * ```ts
+ * await sql.unsafe(resetSession).simple()
+ * await restoreSearchPath(sql, session)
+ * ```
+ */
+export async function restoreSearchPath(sql: Sql, session: Session): Promise<void> {
+  if (session.searchPath !== undefined) await sql`SET search_path TO ${sql(session.searchPath)}`
 }
 
 /** How a transaction starts, and what to throw when its connection is lost. */

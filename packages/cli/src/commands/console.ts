@@ -36,11 +36,19 @@ function parsePort(value: string | undefined): number {
   return port
 }
 
-/** A target for one context's database: the built-in driver's URL (redacted), else the driver plugin's name. */
+/**
+ * A target for one context's database: the built-in driver's URL (redacted) and its tenant
+ * schema if any, else the driver plugin's name.
+ */
 function targetOf(name: string, ctx: CommandContext): ConsoleTarget {
   const url = ctx.databaseUrlOrNull()
   const location = url ? redactUrl(url) : `driver plugin ${ctx.settings.driver?.use ?? ''}`.trim()
-  return { name, location, connect: () => ctx.connectDatabase() }
+  return { name, location: inSchema(location, ctx.tenantSchema()), connect: () => ctx.connectDatabase() }
+}
+
+/** Where a target is, with its tenant schema (a plain identifier: safe to show). */
+function inSchema(location: string, schema: string | undefined): string {
+  return schema === undefined ? location : `${location} (schema ${schema})`
 }
 
 /**
@@ -76,7 +84,7 @@ async function fleetTargetsOf(ctx: CommandContext, taken: ReadonlySet<string>): 
   const connect = fleetDriverFactory(ctx)
   return targets.map((target) => ({
     name: taken.has(target.name) ? `fleet-${target.name}` : target.name,
-    location: target.url.startsWith('env:') ? target.url : redactUrl(target.url),
+    location: inSchema(target.url.startsWith('env:') ? target.url : redactUrl(target.url), target.schema),
     connect: () => connect(resolveConnection(target, ctx.io.env)),
   }))
 }

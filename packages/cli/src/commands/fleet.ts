@@ -31,6 +31,11 @@ export const fleetCommand: Command = {
   options: { shard: { type: 'string' } },
   async run(ctx, args) {
     const [action, ...rest] = args.positionals
+    if (ctx.flags.schema !== undefined) {
+      throw new SquizzleError('USAGE', 'fleet takes each tenant schema from its target, not from --schema', {
+        hint: 'Give the targets of fleet.targets a schema (e.g. { name: acme, url: env:DB_URL, schema: acme }).',
+      })
+    }
     const shardOf = parseShardFlag(args.values['shard'] as string | undefined)
     if (action === 'status') {
       versionArguments(rest, 'fleet status', { min: 0, max: 0 })

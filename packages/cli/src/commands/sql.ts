@@ -27,6 +27,13 @@ export const sqlCommand: Command = {
   options: { out: { type: 'string' } },
   async run(ctx, args) {
     const { from, to } = range(args.positionals)
+    if (ctx.tenantSchema() !== undefined) {
+      throw new SquizzleError('USAGE', 'sql renders scripts for the database as a whole, not for a tenant schema', {
+        hint:
+          'Apply tenants with squizzle apply --schema NAME (or fleet apply); ' +
+          'drop --schema and database.schema here.',
+      })
+    }
     const policy = await trustPolicyFor(ctx)
     const storage = await ctx.openStorage()
     const selected = await offlineVersions({ storage, from, to, policy, limits: ctx.settings.limits })

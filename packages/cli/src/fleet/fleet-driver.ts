@@ -5,10 +5,11 @@ import { trustPolicyFor } from '../security/trust-policy.js'
 import { toolVersion } from '../tool-version.js'
 
 /**
- * Connects one fleet target with the built-in PostgreSQL driver, retrying as long as
- * the invocation's connect timeout while the server is not up yet. A target that cannot
- * be connected has its driver closed before the error goes to its report line.
- * Usage error when the config names a driver plugin: a plugin is configured once, not per target.
+ * Connects one fleet target with the built-in PostgreSQL driver (in the target's tenant
+ * `schema`, if it names one), retrying as long as the invocation's connect timeout while the
+ * server is not up yet. A target that cannot be connected has its driver closed before the
+ * error goes to its report line. Usage error when the config names a driver plugin: a plugin
+ * is built once from its options (its own connection), not per target's URL and schema.
  *
  * @example
  * ```ts
@@ -30,7 +31,11 @@ export function fleetDriverFactory(ctx: CommandContext): DriverFactory {
   }
   const applicationName = ctx.settings.database?.applicationName
   return async (target) => {
-    const driver = new PostgresDriver({ url: target.connection, ...(applicationName ? { applicationName } : {}) })
+    const driver = new PostgresDriver({
+      url: target.connection,
+      ...(applicationName ? { applicationName } : {}),
+      ...(target.schema === undefined ? {} : { schema: target.schema }),
+    })
     try {
       await connectWithRetry(driver, { timeoutMs: ctx.connectTimeoutMs() })
     } catch (err) {

@@ -1,5 +1,5 @@
 import { pluginSettingsSchema } from '../plugin/plugin-config-schema.js'
-import { fleetConfigSchema } from './fleet-config-schema.js'
+import { fleetConfigSchema, tenantSchema } from './fleet-config-schema.js'
 
 const settings = {
   ...pluginSettingsSchema,
@@ -19,6 +19,7 @@ const settings = {
         description: 'PostgreSQL URL. Prefer the DATABASE_URL environment variable for anything with a password.',
       },
       applicationName: { type: 'string', maxLength: 63 },
+      schema: tenantSchema,
       connectTimeout: {
         anyOf: [
           { type: 'string', pattern: '^\\d+(\\.\\d+)?(ms|s|m|h)?$' },

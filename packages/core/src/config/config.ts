@@ -27,7 +27,8 @@ export interface ConfigSettings {
   /** `oci://HOST[:PORT]/REPO`: where push/pull copy versions to and from. */
   registry?: string
   /** `connectTimeout`: how long to retry while the server is not up yet (a duration such as `30s`, or milliseconds). */
-  database?: { url?: string; applicationName?: string; connectTimeout?: string | number }
+  /** `schema`: schema-per-tenant, the one tenant schema single-target commands migrate. */
+  database?: { url?: string; applicationName?: string; connectTimeout?: string | number; schema?: string }
   paths?: { migrations?: string; rollback?: string; seed?: string; drizzle?: string }
   /** The release ledger file, relative to the config file (default `db/squizzle.sum`). */
   ledger?: string

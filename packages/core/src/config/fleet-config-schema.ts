@@ -2,6 +2,16 @@
 
 const labels = { type: 'object', additionalProperties: { type: 'string' } } as const
 
+/** Schema-per-tenant: the target's schema (the built-in driver's `schema`). */
+export const tenantSchema = {
+  type: 'string',
+  pattern: '^(?!pg_)[a-z_][a-z0-9_]{0,53}$',
+  description:
+    'Schema-per-tenant: the schema this target migrates (search_path), with its own system tables ' +
+    '(squizzle_<schema>) and lock. A lowercase identifier of at most 54 characters, not pg_*.',
+  examples: ['tenant_42'],
+} as const
+
 const target = {
   type: 'object',
   additionalProperties: false,
@@ -16,14 +26,15 @@ const target = {
       examples: ['env:ACME_DATABASE_URL'],
     },
     labels: { ...labels, description: 'Labels stages select by, e.g. tier: canary.' },
+    schema: tenantSchema,
   },
 } as const
 
 const targets = {
   description:
     'The databases: a list; { file } (YAML or JSON list, relative to the config); { command } (argv, no shell; ' +
-    'prints a JSON array or JSON lines); or { query, url } (rows of name, url and optional labels from a control ' +
-    'database, run read-only).',
+    'prints a JSON array or JSON lines); or { query, url } (rows of name, url and optional labels and schema from ' +
+    'a control database, run read-only).',
   anyOf: [
     { type: 'array', items: target },
     {

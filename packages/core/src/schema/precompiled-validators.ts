@@ -902,13 +902,14 @@ return errors === 0;
 }
 
 export const validateConfigShape = validate11;
-const schema12 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://squizzle.dev/schemas/config.v1.json","title":"Squizzle configuration","type":"object","additionalProperties":false,"properties":{"$schema":{"type":"string"},"storage":{"anyOf":[{"type":"string","description":"Where bundles live: file:PATH (OCI image layout), oci://HOST[:PORT]/REPO, or a URL of a scheme a plugin registers.","examples":["file:.squizzle/artifacts","oci://ghcr.io/acme/db-migrations"]},{"type":"object","additionalProperties":false,"required":["use"],"description":"The storage plugin to load, and its options (validated by the plugin's own JSON Schema).","properties":{"use":{"type":"string","minLength":1,"description":"A package name, resolved from the config file's folder as the project's own imports are (install it there), or a path to a module relative to the config file (./plugins/storage.mjs)."},"options":{"type":"object","description":"The plugin's options; see its documentation."}},"examples":[{"use":"@acme/squizzle-storage-s3","options":{"bucket":"releases"}}]}]},"driver":{"type":"object","additionalProperties":false,"required":["use"],"description":"The database driver (default: the built-in PostgreSQL driver) plugin to load, and its options (validated by the plugin's own JSON Schema).","properties":{"use":{"type":"string","minLength":1,"description":"A package name, resolved from the config file's folder as the project's own imports are (install it there), or a path to a module relative to the config file (./plugins/storage.mjs)."},"options":{"type":"object","description":"The plugin's options; see its documentation."}},"examples":[{"use":"./plugins/driver.mjs"}]},"signer":{"type":"object","additionalProperties":false,"required":["use"],"description":"The signer (replaces signing: key or keyless) plugin to load, and its options (validated by the plugin's own JSON Schema).","properties":{"use":{"type":"string","minLength":1,"description":"A package name, resolved from the config file's folder as the project's own imports are (install it there), or a path to a module relative to the config file (./plugins/storage.mjs)."},"options":{"type":"object","description":"The plugin's options; see its documentation."}},"examples":[{"use":"@acme/squizzle-signer-kms","options":{"keyId":"alias/release"}}]},"plugins":{"type":"array","uniqueItems":true,"items":{"type":"string","minLength":1,"description":"A package name, resolved from the config file's folder as the project's own imports are (install it there), or a path to a module relative to the config file (./plugins/storage.mjs)."},"description":"Storage plugins to load for the URL schemes they register (s3://…): in --storage, SQUIZZLE_STORAGE and storage.","examples":[["@acme/squizzle-storage-s3"]]},"registry":{"type":"string","pattern":"^oci://","description":"The registry repository `squizzle push`, `pull` and `build --push` copy versions to and from: oci://HOST[:PORT]/REPO (add ?plain-http=true only for a registry without TLS). Credentials come from SQUIZZLE_REGISTRY_USERNAME/PASSWORD or docker login, never from this file.","examples":["oci://ghcr.io/acme/db-migrations"]},"database":{"type":"object","additionalProperties":false,"properties":{"url":{"type":"string","description":"PostgreSQL URL. Prefer the DATABASE_URL environment variable for anything with a password."},"applicationName":{"type":"string","maxLength":63},"connectTimeout":{"anyOf":[{"type":"string","pattern":"^\\d+(\\.\\d+)?(ms|s|m|h)?$"},{"type":"integer","minimum":0,"maximum":86400000}],"description":"How long to keep retrying while the database is not up yet (connection refused, starting up, host not resolvable yet), with exponential backoff: a duration (30s, 2m) or milliseconds; 0 tries once. Default 30s. Wrong passwords and unknown databases are never retried. --connect-timeout and SQUIZZLE_CONNECT_TIMEOUT override it.","examples":["30s","2m"]}}},"paths":{"type":"object","additionalProperties":false,"description":"Source folders, relative to the config file.","properties":{"migrations":{"type":"string"},"rollback":{"type":"string"},"seed":{"type":"string"},"drizzle":{"type":"string"}}},"ledger":{"type":"string","minLength":1,"description":"The release ledger, relative to the config file (default db/squizzle.sum): every released version, its digest and the files it released. Written by build; commit it with the SQL.","examples":["db/squizzle.sum"]},"transactionScope":{"enum":["version","file"],"description":"One transaction per version (default) or per file."},"lint":{"type":"object","additionalProperties":false,"description":"Lint new SQL with squawk on every build (squawk-cli must be installed); `build --lint[=warn|error]` overrides the level.","properties":{"level":{"enum":["warn","error"],"description":"warn: report findings; error: findings fail the build."},"exclude":{"type":"array","items":{"type":"string","pattern":"^[a-z0-9-]+$"},"description":"squawk rules to skip, e.g. prefer-bigint-over-int."},"include":{"type":"array","items":{"type":"string","pattern":"^[a-z0-9-]+$"},"description":"opt-in squawk rules to enable, e.g. require-timeout-settings."},"pgVersion":{"type":"string","pattern":"^[0-9]+(\\.[0-9]+)?$","description":"PostgreSQL version the rules assume, e.g. 15.4."}}},"noTransaction":{"type":"array","uniqueItems":true,"items":{"type":"string","minLength":1},"description":"Bundle paths (migrations/0219_x.sql) of files that run outside a transaction without a -- squizzle:no-transaction line, like Diesel's run_in_transaction = false."},"snapshot":{"type":"object","additionalProperties":false,"description":"The schema snapshot build records by replaying every version on an empty database.","properties":{"enabled":{"type":"boolean","description":"Record a snapshot at build (default true; --no-snapshot turns it off)."},"devUrl":{"type":"string","description":"PostgreSQL server to replay on (a fresh database is created and dropped there) instead of an embedded one. Prefer SQUIZZLE_DEV_URL for anything with a password."}}},"rollback":{"type":"object","additionalProperties":false,"description":"How build pairs rollback files (rollback/<name>) with migrations (migrations/<name>, drizzle/<name>).","properties":{"required":{"type":"boolean","description":"Every migration needs its rollback file (default true; build --irreversible skips it for one version). false, for a team that never rolls back: migrations may go without one (build warns and names them), and a version without any rollback file is built irreversible."}}},"seeds":{"type":"boolean","description":"Run the seed/ files of each version on apply (default true). Set false for production: the seeds are still verified with every other byte, but not run, and status and history name them as skipped."},"fleet":{"type":"object","additionalProperties":false,"required":["targets"],"description":"Many databases that `squizzle fleet plan|apply|status` take to one version, stage by stage.","properties":{"targets":{"description":"The databases: a list; { file } (YAML or JSON list, relative to the config); { command } (argv, no shell; prints a JSON array or JSON lines); or { query, url } (rows of name, url and optional labels from a control database, run read-only).","anyOf":[{"type":"array","items":{"type":"object","additionalProperties":false,"required":["name","url"],"properties":{"name":{"type":"string","minLength":1,"maxLength":200},"url":{"type":"string","minLength":1,"description":"env:VARIABLE (the connection URL is read from it when the target is connected), or a URL without a password.","examples":["env:ACME_DATABASE_URL"]},"labels":{"type":"object","additionalProperties":{"type":"string"},"description":"Labels stages select by, e.g. tier: canary."}}}},{"type":"object","additionalProperties":false,"required":["file"],"properties":{"file":{"type":"string","minLength":1}}},{"type":"object","additionalProperties":false,"required":["command"],"properties":{"command":{"type":"array","minItems":1,"items":{"type":"string","minLength":1}}}},{"type":"object","additionalProperties":false,"required":["query","url"],"properties":{"query":{"type":"string","minLength":1,"examples":["select tenant_id as name, url from tenants"]},"url":{"type":"string","minLength":1,"description":"The control database, usually env:CONTROL_DATABASE_URL."}}}]},"stages":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"type":"string","minLength":1},"select":{"type":"object","additionalProperties":false,"description":"Targets named in names, and targets carrying every label of labels. Without it: every target left.","properties":{"names":{"type":"array","items":{"type":"string","minLength":1}},"labels":{"type":"object","additionalProperties":{"type":"string"}}}},"parallel":{"type":"integer","minimum":1,"maximum":1000,"description":"Targets applied at once (default 1)."},"onError":{"enum":["stop","continue"],"description":"stop (default): the first failure halts; continue: go on up to maxFailures."},"maxFailures":{"anyOf":[{"type":"integer","minimum":0},{"type":"string","pattern":"^(100|[0-9]{1,2}(\\.[0-9]+)?)%$"}],"description":"Failures the stage tolerates (a count, or a percentage of its targets); one more halts the rollout.","examples":[2,"5%"]}}},"description":"In order; a stage starts only after the one before it succeeded."}}},"lockTimeoutMs":{"type":"integer","minimum":0,"maximum":86400000,"description":"How long apply waits for another migrator."},"allowOutOfOrder":{"type":"boolean"},"signing":{"type":"object","additionalProperties":false,"description":"How `squizzle sign` and `build --sign` sign: with a local key, or keyless (Fulcio + Rekor).","properties":{"method":{"enum":["key","keyless"],"description":"key: an encrypted ECDSA P-256 key from `squizzle keygen`; keyless: a Sigstore certificate for the CI identity."},"key":{"type":"string","minLength":1,"description":"Path to the encrypted private key (PEM), relative to the config file. Its passphrase comes from SQUIZZLE_SIGNING_KEY_PASSPHRASE."},"fulcioUrl":{"type":"string","pattern":"^https?://[^\\s@]+$","description":"Fulcio URL (default: the public-good instance)."},"rekorUrl":{"type":"string","pattern":"^https?://[^\\s@]+$","description":"Rekor URL (default: the public-good instance)."},"tsaUrl":{"type":"string","pattern":"^https?://[^\\s@]+$","description":"RFC 3161 timestamp authority URL; a timestamp is added only when set."}}},"trust":{"type":"object","additionalProperties":false,"required":["signatures"],"description":"Which signatures verify and apply accept. Set it per environment; an environment's trust replaces the top level's.","properties":{"signatures":{"enum":["required","optional"],"description":"required: an unsigned version is refused (exit 4). optional: unsigned passes, a bad signature is still refused."},"publicKeys":{"type":"array","items":{"type":"string","minLength":1},"description":"Paths to trusted public keys (PEM), relative to the config file."},"identities":{"type":"array","description":"Trusted keyless signers.","items":{"type":"object","additionalProperties":false,"required":["issuer","subject"],"properties":{"issuer":{"type":"string","minLength":1,"description":"OIDC issuer, matched exactly, e.g. https://token.actions.githubusercontent.com"},"subject":{"type":"string","minLength":1,"description":"Regular expression the whole certificate subject (SAN) must match."}}}},"trustedRoot":{"type":"string","minLength":1,"description":"Path to a Sigstore trusted_root.json (private or offline instances). Default: the public-good root via TUF."}}},"limits":{"type":"object","additionalProperties":false,"properties":{"maxBundleBytes":{"type":"integer","minimum":1},"maxDecompressedBytes":{"type":"integer","minimum":1},"maxRatio":{"type":"number","minimum":1},"maxFiles":{"type":"integer","minimum":1},"maxFileBytes":{"type":"integer","minimum":1}}},"environments":{"type":"object","description":"Named environments (selected with --env) whose settings override the top level.","additionalProperties":{"type":"object","additionalProperties":false,"properties":{"storage":{"anyOf":[{"type":"string","description":"Where bundles live: file:PATH (OCI image layout), oci://HOST[:PORT]/REPO, or a URL of a scheme a plugin registers.","examples":["file:.squizzle/artifacts","oci://ghcr.io/acme/db-migrations"]},{"type":"object","additionalProperties":false,"required":["use"],"description":"The storage plugin to load, and its options (validated by the plugin's own JSON Schema).","properties":{"use":{"type":"string","minLength":1,"description":"A package name, resolved from the config file's folder as the project's own imports are (install it there), or a path to a module relative to the config file (./plugins/storage.mjs)."},"options":{"type":"object","description":"The plugin's options; see its documentation."}},"examples":[{"use":"@acme/squizzle-storage-s3","options":{"bucket":"releases"}}]}]},"driver":{"type":"object","additionalProperties":false,"required":["use"],"description":"The database driver (default: the built-in PostgreSQL driver) plugin to load, and its options (validated by the plugin's own JSON Schema).","properties":{"use":{"type":"string","minLength":1,"description":"A package name, resolved from the config file's folder as the project's own imports are (install it there), or a path to a module relative to the config file (./plugins/storage.mjs)."},"options":{"type":"object","description":"The plugin's options; see its documentation."}},"examples":[{"use":"./plugins/driver.mjs"}]},"signer":{"type":"object","additionalProperties":false,"required":["use"],"description":"The signer (replaces signing: key or keyless) plugin to load, and its options (validated by the plugin's own JSON Schema).","properties":{"use":{"type":"string","minLength":1,"description":"A package name, resolved from the config file's folder as the project's own imports are (install it there), or a path to a module relative to the config file (./plugins/storage.mjs)."},"options":{"type":"object","description":"The plugin's options; see its documentation."}},"examples":[{"use":"@acme/squizzle-signer-kms","options":{"keyId":"alias/release"}}]},"plugins":{"type":"array","uniqueItems":true,"items":{"type":"string","minLength":1,"description":"A package name, resolved from the config file's folder as the project's own imports are (install it there), or a path to a module relative to the config file (./plugins/storage.mjs)."},"description":"Storage plugins to load for the URL schemes they register (s3://…): in --storage, SQUIZZLE_STORAGE and storage.","examples":[["@acme/squizzle-storage-s3"]]},"registry":{"type":"string","pattern":"^oci://","description":"The registry repository `squizzle push`, `pull` and `build --push` copy versions to and from: oci://HOST[:PORT]/REPO (add ?plain-http=true only for a registry without TLS). Credentials come from SQUIZZLE_REGISTRY_USERNAME/PASSWORD or docker login, never from this file.","examples":["oci://ghcr.io/acme/db-migrations"]},"database":{"type":"object","additionalProperties":false,"properties":{"url":{"type":"string","description":"PostgreSQL URL. Prefer the DATABASE_URL environment variable for anything with a password."},"applicationName":{"type":"string","maxLength":63},"connectTimeout":{"anyOf":[{"type":"string","pattern":"^\\d+(\\.\\d+)?(ms|s|m|h)?$"},{"type":"integer","minimum":0,"maximum":86400000}],"description":"How long to keep retrying while the database is not up yet (connection refused, starting up, host not resolvable yet), with exponential backoff: a duration (30s, 2m) or milliseconds; 0 tries once. Default 30s. Wrong passwords and unknown databases are never retried. --connect-timeout and SQUIZZLE_CONNECT_TIMEOUT override it.","examples":["30s","2m"]}}},"paths":{"type":"object","additionalProperties":false,"description":"Source folders, relative to the config file.","properties":{"migrations":{"type":"string"},"rollback":{"type":"string"},"seed":{"type":"string"},"drizzle":{"type":"string"}}},"ledger":{"type":"string","minLength":1,"description":"The release ledger, relative to the config file (default db/squizzle.sum): every released version, its digest and the files it released. Written by build; commit it with the SQL.","examples":["db/squizzle.sum"]},"transactionScope":{"enum":["version","file"],"description":"One transaction per version (default) or per file."},"lint":{"type":"object","additionalProperties":false,"description":"Lint new SQL with squawk on every build (squawk-cli must be installed); `build --lint[=warn|error]` overrides the level.","properties":{"level":{"enum":["warn","error"],"description":"warn: report findings; error: findings fail the build."},"exclude":{"type":"array","items":{"type":"string","pattern":"^[a-z0-9-]+$"},"description":"squawk rules to skip, e.g. prefer-bigint-over-int."},"include":{"type":"array","items":{"type":"string","pattern":"^[a-z0-9-]+$"},"description":"opt-in squawk rules to enable, e.g. require-timeout-settings."},"pgVersion":{"type":"string","pattern":"^[0-9]+(\\.[0-9]+)?$","description":"PostgreSQL version the rules assume, e.g. 15.4."}}},"noTransaction":{"type":"array","uniqueItems":true,"items":{"type":"string","minLength":1},"description":"Bundle paths (migrations/0219_x.sql) of files that run outside a transaction without a -- squizzle:no-transaction line, like Diesel's run_in_transaction = false."},"snapshot":{"type":"object","additionalProperties":false,"description":"The schema snapshot build records by replaying every version on an empty database.","properties":{"enabled":{"type":"boolean","description":"Record a snapshot at build (default true; --no-snapshot turns it off)."},"devUrl":{"type":"string","description":"PostgreSQL server to replay on (a fresh database is created and dropped there) instead of an embedded one. Prefer SQUIZZLE_DEV_URL for anything with a password."}}},"rollback":{"type":"object","additionalProperties":false,"description":"How build pairs rollback files (rollback/<name>) with migrations (migrations/<name>, drizzle/<name>).","properties":{"required":{"type":"boolean","description":"Every migration needs its rollback file (default true; build --irreversible skips it for one version). false, for a team that never rolls back: migrations may go without one (build warns and names them), and a version without any rollback file is built irreversible."}}},"seeds":{"type":"boolean","description":"Run the seed/ files of each version on apply (default true). Set false for production: the seeds are still verified with every other byte, but not run, and status and history name them as skipped."},"fleet":{"type":"object","additionalProperties":false,"required":["targets"],"description":"Many databases that `squizzle fleet plan|apply|status` take to one version, stage by stage.","properties":{"targets":{"description":"The databases: a list; { file } (YAML or JSON list, relative to the config); { command } (argv, no shell; prints a JSON array or JSON lines); or { query, url } (rows of name, url and optional labels from a control database, run read-only).","anyOf":[{"type":"array","items":{"type":"object","additionalProperties":false,"required":["name","url"],"properties":{"name":{"type":"string","minLength":1,"maxLength":200},"url":{"type":"string","minLength":1,"description":"env:VARIABLE (the connection URL is read from it when the target is connected), or a URL without a password.","examples":["env:ACME_DATABASE_URL"]},"labels":{"type":"object","additionalProperties":{"type":"string"},"description":"Labels stages select by, e.g. tier: canary."}}}},{"type":"object","additionalProperties":false,"required":["file"],"properties":{"file":{"type":"string","minLength":1}}},{"type":"object","additionalProperties":false,"required":["command"],"properties":{"command":{"type":"array","minItems":1,"items":{"type":"string","minLength":1}}}},{"type":"object","additionalProperties":false,"required":["query","url"],"properties":{"query":{"type":"string","minLength":1,"examples":["select tenant_id as name, url from tenants"]},"url":{"type":"string","minLength":1,"description":"The control database, usually env:CONTROL_DATABASE_URL."}}}]},"stages":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"type":"string","minLength":1},"select":{"type":"object","additionalProperties":false,"description":"Targets named in names, and targets carrying every label of labels. Without it: every target left.","properties":{"names":{"type":"array","items":{"type":"string","minLength":1}},"labels":{"type":"object","additionalProperties":{"type":"string"}}}},"parallel":{"type":"integer","minimum":1,"maximum":1000,"description":"Targets applied at once (default 1)."},"onError":{"enum":["stop","continue"],"description":"stop (default): the first failure halts; continue: go on up to maxFailures."},"maxFailures":{"anyOf":[{"type":"integer","minimum":0},{"type":"string","pattern":"^(100|[0-9]{1,2}(\\.[0-9]+)?)%$"}],"description":"Failures the stage tolerates (a count, or a percentage of its targets); one more halts the rollout.","examples":[2,"5%"]}}},"description":"In order; a stage starts only after the one before it succeeded."}}},"lockTimeoutMs":{"type":"integer","minimum":0,"maximum":86400000,"description":"How long apply waits for another migrator."},"allowOutOfOrder":{"type":"boolean"},"signing":{"type":"object","additionalProperties":false,"description":"How `squizzle sign` and `build --sign` sign: with a local key, or keyless (Fulcio + Rekor).","properties":{"method":{"enum":["key","keyless"],"description":"key: an encrypted ECDSA P-256 key from `squizzle keygen`; keyless: a Sigstore certificate for the CI identity."},"key":{"type":"string","minLength":1,"description":"Path to the encrypted private key (PEM), relative to the config file. Its passphrase comes from SQUIZZLE_SIGNING_KEY_PASSPHRASE."},"fulcioUrl":{"type":"string","pattern":"^https?://[^\\s@]+$","description":"Fulcio URL (default: the public-good instance)."},"rekorUrl":{"type":"string","pattern":"^https?://[^\\s@]+$","description":"Rekor URL (default: the public-good instance)."},"tsaUrl":{"type":"string","pattern":"^https?://[^\\s@]+$","description":"RFC 3161 timestamp authority URL; a timestamp is added only when set."}}},"trust":{"type":"object","additionalProperties":false,"required":["signatures"],"description":"Which signatures verify and apply accept. Set it per environment; an environment's trust replaces the top level's.","properties":{"signatures":{"enum":["required","optional"],"description":"required: an unsigned version is refused (exit 4). optional: unsigned passes, a bad signature is still refused."},"publicKeys":{"type":"array","items":{"type":"string","minLength":1},"description":"Paths to trusted public keys (PEM), relative to the config file."},"identities":{"type":"array","description":"Trusted keyless signers.","items":{"type":"object","additionalProperties":false,"required":["issuer","subject"],"properties":{"issuer":{"type":"string","minLength":1,"description":"OIDC issuer, matched exactly, e.g. https://token.actions.githubusercontent.com"},"subject":{"type":"string","minLength":1,"description":"Regular expression the whole certificate subject (SAN) must match."}}}},"trustedRoot":{"type":"string","minLength":1,"description":"Path to a Sigstore trusted_root.json (private or offline instances). Default: the public-good root via TUF."}}},"limits":{"type":"object","additionalProperties":false,"properties":{"maxBundleBytes":{"type":"integer","minimum":1},"maxDecompressedBytes":{"type":"integer","minimum":1},"maxRatio":{"type":"number","minimum":1},"maxFiles":{"type":"integer","minimum":1},"maxFileBytes":{"type":"integer","minimum":1}}}}}}}};
+const schema12 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://squizzle.dev/schemas/config.v1.json","title":"Squizzle configuration","type":"object","additionalProperties":false,"properties":{"$schema":{"type":"string"},"storage":{"anyOf":[{"type":"string","description":"Where bundles live: file:PATH (OCI image layout), oci://HOST[:PORT]/REPO, or a URL of a scheme a plugin registers.","examples":["file:.squizzle/artifacts","oci://ghcr.io/acme/db-migrations"]},{"type":"object","additionalProperties":false,"required":["use"],"description":"The storage plugin to load, and its options (validated by the plugin's own JSON Schema).","properties":{"use":{"type":"string","minLength":1,"description":"A package name, resolved from the config file's folder as the project's own imports are (install it there), or a path to a module relative to the config file (./plugins/storage.mjs)."},"options":{"type":"object","description":"The plugin's options; see its documentation."}},"examples":[{"use":"@acme/squizzle-storage-s3","options":{"bucket":"releases"}}]}]},"driver":{"type":"object","additionalProperties":false,"required":["use"],"description":"The database driver (default: the built-in PostgreSQL driver) plugin to load, and its options (validated by the plugin's own JSON Schema).","properties":{"use":{"type":"string","minLength":1,"description":"A package name, resolved from the config file's folder as the project's own imports are (install it there), or a path to a module relative to the config file (./plugins/storage.mjs)."},"options":{"type":"object","description":"The plugin's options; see its documentation."}},"examples":[{"use":"./plugins/driver.mjs"}]},"signer":{"type":"object","additionalProperties":false,"required":["use"],"description":"The signer (replaces signing: key or keyless) plugin to load, and its options (validated by the plugin's own JSON Schema).","properties":{"use":{"type":"string","minLength":1,"description":"A package name, resolved from the config file's folder as the project's own imports are (install it there), or a path to a module relative to the config file (./plugins/storage.mjs)."},"options":{"type":"object","description":"The plugin's options; see its documentation."}},"examples":[{"use":"@acme/squizzle-signer-kms","options":{"keyId":"alias/release"}}]},"plugins":{"type":"array","uniqueItems":true,"items":{"type":"string","minLength":1,"description":"A package name, resolved from the config file's folder as the project's own imports are (install it there), or a path to a module relative to the config file (./plugins/storage.mjs)."},"description":"Storage plugins to load for the URL schemes they register (s3://…): in --storage, SQUIZZLE_STORAGE and storage.","examples":[["@acme/squizzle-storage-s3"]]},"registry":{"type":"string","pattern":"^oci://","description":"The registry repository `squizzle push`, `pull` and `build --push` copy versions to and from: oci://HOST[:PORT]/REPO (add ?plain-http=true only for a registry without TLS). Credentials come from SQUIZZLE_REGISTRY_USERNAME/PASSWORD or docker login, never from this file.","examples":["oci://ghcr.io/acme/db-migrations"]},"database":{"type":"object","additionalProperties":false,"properties":{"url":{"type":"string","description":"PostgreSQL URL. Prefer the DATABASE_URL environment variable for anything with a password."},"applicationName":{"type":"string","maxLength":63},"schema":{"type":"string","pattern":"^(?!pg_)[a-z_][a-z0-9_]{0,53}$","description":"Schema-per-tenant: the schema this target migrates (search_path), with its own system tables (squizzle_<schema>) and lock. A lowercase identifier of at most 54 characters, not pg_*.","examples":["tenant_42"]},"connectTimeout":{"anyOf":[{"type":"string","pattern":"^\\d+(\\.\\d+)?(ms|s|m|h)?$"},{"type":"integer","minimum":0,"maximum":86400000}],"description":"How long to keep retrying while the database is not up yet (connection refused, starting up, host not resolvable yet), with exponential backoff: a duration (30s, 2m) or milliseconds; 0 tries once. Default 30s. Wrong passwords and unknown databases are never retried. --connect-timeout and SQUIZZLE_CONNECT_TIMEOUT override it.","examples":["30s","2m"]}}},"paths":{"type":"object","additionalProperties":false,"description":"Source folders, relative to the config file.","properties":{"migrations":{"type":"string"},"rollback":{"type":"string"},"seed":{"type":"string"},"drizzle":{"type":"string"}}},"ledger":{"type":"string","minLength":1,"description":"The release ledger, relative to the config file (default db/squizzle.sum): every released version, its digest and the files it released. Written by build; commit it with the SQL.","examples":["db/squizzle.sum"]},"transactionScope":{"enum":["version","file"],"description":"One transaction per version (default) or per file."},"lint":{"type":"object","additionalProperties":false,"description":"Lint new SQL with squawk on every build (squawk-cli must be installed); `build --lint[=warn|error]` overrides the level.","properties":{"level":{"enum":["warn","error"],"description":"warn: report findings; error: findings fail the build."},"exclude":{"type":"array","items":{"type":"string","pattern":"^[a-z0-9-]+$"},"description":"squawk rules to skip, e.g. prefer-bigint-over-int."},"include":{"type":"array","items":{"type":"string","pattern":"^[a-z0-9-]+$"},"description":"opt-in squawk rules to enable, e.g. require-timeout-settings."},"pgVersion":{"type":"string","pattern":"^[0-9]+(\\.[0-9]+)?$","description":"PostgreSQL version the rules assume, e.g. 15.4."}}},"noTransaction":{"type":"array","uniqueItems":true,"items":{"type":"string","minLength":1},"description":"Bundle paths (migrations/0219_x.sql) of files that run outside a transaction without a -- squizzle:no-transaction line, like Diesel's run_in_transaction = false."},"snapshot":{"type":"object","additionalProperties":false,"description":"The schema snapshot build records by replaying every version on an empty database.","properties":{"enabled":{"type":"boolean","description":"Record a snapshot at build (default true; --no-snapshot turns it off)."},"devUrl":{"type":"string","description":"PostgreSQL server to replay on (a fresh database is created and dropped there) instead of an embedded one. Prefer SQUIZZLE_DEV_URL for anything with a password."}}},"rollback":{"type":"object","additionalProperties":false,"description":"How build pairs rollback files (rollback/<name>) with migrations (migrations/<name>, drizzle/<name>).","properties":{"required":{"type":"boolean","description":"Every migration needs its rollback file (default true; build --irreversible skips it for one version). false, for a team that never rolls back: migrations may go without one (build warns and names them), and a version without any rollback file is built irreversible."}}},"seeds":{"type":"boolean","description":"Run the seed/ files of each version on apply (default true). Set false for production: the seeds are still verified with every other byte, but not run, and status and history name them as skipped."},"fleet":{"type":"object","additionalProperties":false,"required":["targets"],"description":"Many databases that `squizzle fleet plan|apply|status` take to one version, stage by stage.","properties":{"targets":{"description":"The databases: a list; { file } (YAML or JSON list, relative to the config); { command } (argv, no shell; prints a JSON array or JSON lines); or { query, url } (rows of name, url and optional labels and schema from a control database, run read-only).","anyOf":[{"type":"array","items":{"type":"object","additionalProperties":false,"required":["name","url"],"properties":{"name":{"type":"string","minLength":1,"maxLength":200},"url":{"type":"string","minLength":1,"description":"env:VARIABLE (the connection URL is read from it when the target is connected), or a URL without a password.","examples":["env:ACME_DATABASE_URL"]},"labels":{"type":"object","additionalProperties":{"type":"string"},"description":"Labels stages select by, e.g. tier: canary."},"schema":{"type":"string","pattern":"^(?!pg_)[a-z_][a-z0-9_]{0,53}$","description":"Schema-per-tenant: the schema this target migrates (search_path), with its own system tables (squizzle_<schema>) and lock. A lowercase identifier of at most 54 characters, not pg_*.","examples":["tenant_42"]}}}},{"type":"object","additionalProperties":false,"required":["file"],"properties":{"file":{"type":"string","minLength":1}}},{"type":"object","additionalProperties":false,"required":["command"],"properties":{"command":{"type":"array","minItems":1,"items":{"type":"string","minLength":1}}}},{"type":"object","additionalProperties":false,"required":["query","url"],"properties":{"query":{"type":"string","minLength":1,"examples":["select tenant_id as name, url from tenants"]},"url":{"type":"string","minLength":1,"description":"The control database, usually env:CONTROL_DATABASE_URL."}}}]},"stages":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"type":"string","minLength":1},"select":{"type":"object","additionalProperties":false,"description":"Targets named in names, and targets carrying every label of labels. Without it: every target left.","properties":{"names":{"type":"array","items":{"type":"string","minLength":1}},"labels":{"type":"object","additionalProperties":{"type":"string"}}}},"parallel":{"type":"integer","minimum":1,"maximum":1000,"description":"Targets applied at once (default 1)."},"onError":{"enum":["stop","continue"],"description":"stop (default): the first failure halts; continue: go on up to maxFailures."},"maxFailures":{"anyOf":[{"type":"integer","minimum":0},{"type":"string","pattern":"^(100|[0-9]{1,2}(\\.[0-9]+)?)%$"}],"description":"Failures the stage tolerates (a count, or a percentage of its targets); one more halts the rollout.","examples":[2,"5%"]}}},"description":"In order; a stage starts only after the one before it succeeded."}}},"lockTimeoutMs":{"type":"integer","minimum":0,"maximum":86400000,"description":"How long apply waits for another migrator."},"allowOutOfOrder":{"type":"boolean"},"signing":{"type":"object","additionalProperties":false,"description":"How `squizzle sign` and `build --sign` sign: with a local key, or keyless (Fulcio + Rekor).","properties":{"method":{"enum":["key","keyless"],"description":"key: an encrypted ECDSA P-256 key from `squizzle keygen`; keyless: a Sigstore certificate for the CI identity."},"key":{"type":"string","minLength":1,"description":"Path to the encrypted private key (PEM), relative to the config file. Its passphrase comes from SQUIZZLE_SIGNING_KEY_PASSPHRASE."},"fulcioUrl":{"type":"string","pattern":"^https?://[^\\s@]+$","description":"Fulcio URL (default: the public-good instance)."},"rekorUrl":{"type":"string","pattern":"^https?://[^\\s@]+$","description":"Rekor URL (default: the public-good instance)."},"tsaUrl":{"type":"string","pattern":"^https?://[^\\s@]+$","description":"RFC 3161 timestamp authority URL; a timestamp is added only when set."}}},"trust":{"type":"object","additionalProperties":false,"required":["signatures"],"description":"Which signatures verify and apply accept. Set it per environment; an environment's trust replaces the top level's.","properties":{"signatures":{"enum":["required","optional"],"description":"required: an unsigned version is refused (exit 4). optional: unsigned passes, a bad signature is still refused."},"publicKeys":{"type":"array","items":{"type":"string","minLength":1},"description":"Paths to trusted public keys (PEM), relative to the config file."},"identities":{"type":"array","description":"Trusted keyless signers.","items":{"type":"object","additionalProperties":false,"required":["issuer","subject"],"properties":{"issuer":{"type":"string","minLength":1,"description":"OIDC issuer, matched exactly, e.g. https://token.actions.githubusercontent.com"},"subject":{"type":"string","minLength":1,"description":"Regular expression the whole certificate subject (SAN) must match."}}}},"trustedRoot":{"type":"string","minLength":1,"description":"Path to a Sigstore trusted_root.json (private or offline instances). Default: the public-good root via TUF."}}},"limits":{"type":"object","additionalProperties":false,"properties":{"maxBundleBytes":{"type":"integer","minimum":1},"maxDecompressedBytes":{"type":"integer","minimum":1},"maxRatio":{"type":"number","minimum":1},"maxFiles":{"type":"integer","minimum":1},"maxFileBytes":{"type":"integer","minimum":1}}},"environments":{"type":"object","description":"Named environments (selected with --env) whose settings override the top level.","additionalProperties":{"type":"object","additionalProperties":false,"properties":{"storage":{"anyOf":[{"type":"string","description":"Where bundles live: file:PATH (OCI image layout), oci://HOST[:PORT]/REPO, or a URL of a scheme a plugin registers.","examples":["file:.squizzle/artifacts","oci://ghcr.io/acme/db-migrations"]},{"type":"object","additionalProperties":false,"required":["use"],"description":"The storage plugin to load, and its options (validated by the plugin's own JSON Schema).","properties":{"use":{"type":"string","minLength":1,"description":"A package name, resolved from the config file's folder as the project's own imports are (install it there), or a path to a module relative to the config file (./plugins/storage.mjs)."},"options":{"type":"object","description":"The plugin's options; see its documentation."}},"examples":[{"use":"@acme/squizzle-storage-s3","options":{"bucket":"releases"}}]}]},"driver":{"type":"object","additionalProperties":false,"required":["use"],"description":"The database driver (default: the built-in PostgreSQL driver) plugin to load, and its options (validated by the plugin's own JSON Schema).","properties":{"use":{"type":"string","minLength":1,"description":"A package name, resolved from the config file's folder as the project's own imports are (install it there), or a path to a module relative to the config file (./plugins/storage.mjs)."},"options":{"type":"object","description":"The plugin's options; see its documentation."}},"examples":[{"use":"./plugins/driver.mjs"}]},"signer":{"type":"object","additionalProperties":false,"required":["use"],"description":"The signer (replaces signing: key or keyless) plugin to load, and its options (validated by the plugin's own JSON Schema).","properties":{"use":{"type":"string","minLength":1,"description":"A package name, resolved from the config file's folder as the project's own imports are (install it there), or a path to a module relative to the config file (./plugins/storage.mjs)."},"options":{"type":"object","description":"The plugin's options; see its documentation."}},"examples":[{"use":"@acme/squizzle-signer-kms","options":{"keyId":"alias/release"}}]},"plugins":{"type":"array","uniqueItems":true,"items":{"type":"string","minLength":1,"description":"A package name, resolved from the config file's folder as the project's own imports are (install it there), or a path to a module relative to the config file (./plugins/storage.mjs)."},"description":"Storage plugins to load for the URL schemes they register (s3://…): in --storage, SQUIZZLE_STORAGE and storage.","examples":[["@acme/squizzle-storage-s3"]]},"registry":{"type":"string","pattern":"^oci://","description":"The registry repository `squizzle push`, `pull` and `build --push` copy versions to and from: oci://HOST[:PORT]/REPO (add ?plain-http=true only for a registry without TLS). Credentials come from SQUIZZLE_REGISTRY_USERNAME/PASSWORD or docker login, never from this file.","examples":["oci://ghcr.io/acme/db-migrations"]},"database":{"type":"object","additionalProperties":false,"properties":{"url":{"type":"string","description":"PostgreSQL URL. Prefer the DATABASE_URL environment variable for anything with a password."},"applicationName":{"type":"string","maxLength":63},"schema":{"type":"string","pattern":"^(?!pg_)[a-z_][a-z0-9_]{0,53}$","description":"Schema-per-tenant: the schema this target migrates (search_path), with its own system tables (squizzle_<schema>) and lock. A lowercase identifier of at most 54 characters, not pg_*.","examples":["tenant_42"]},"connectTimeout":{"anyOf":[{"type":"string","pattern":"^\\d+(\\.\\d+)?(ms|s|m|h)?$"},{"type":"integer","minimum":0,"maximum":86400000}],"description":"How long to keep retrying while the database is not up yet (connection refused, starting up, host not resolvable yet), with exponential backoff: a duration (30s, 2m) or milliseconds; 0 tries once. Default 30s. Wrong passwords and unknown databases are never retried. --connect-timeout and SQUIZZLE_CONNECT_TIMEOUT override it.","examples":["30s","2m"]}}},"paths":{"type":"object","additionalProperties":false,"description":"Source folders, relative to the config file.","properties":{"migrations":{"type":"string"},"rollback":{"type":"string"},"seed":{"type":"string"},"drizzle":{"type":"string"}}},"ledger":{"type":"string","minLength":1,"description":"The release ledger, relative to the config file (default db/squizzle.sum): every released version, its digest and the files it released. Written by build; commit it with the SQL.","examples":["db/squizzle.sum"]},"transactionScope":{"enum":["version","file"],"description":"One transaction per version (default) or per file."},"lint":{"type":"object","additionalProperties":false,"description":"Lint new SQL with squawk on every build (squawk-cli must be installed); `build --lint[=warn|error]` overrides the level.","properties":{"level":{"enum":["warn","error"],"description":"warn: report findings; error: findings fail the build."},"exclude":{"type":"array","items":{"type":"string","pattern":"^[a-z0-9-]+$"},"description":"squawk rules to skip, e.g. prefer-bigint-over-int."},"include":{"type":"array","items":{"type":"string","pattern":"^[a-z0-9-]+$"},"description":"opt-in squawk rules to enable, e.g. require-timeout-settings."},"pgVersion":{"type":"string","pattern":"^[0-9]+(\\.[0-9]+)?$","description":"PostgreSQL version the rules assume, e.g. 15.4."}}},"noTransaction":{"type":"array","uniqueItems":true,"items":{"type":"string","minLength":1},"description":"Bundle paths (migrations/0219_x.sql) of files that run outside a transaction without a -- squizzle:no-transaction line, like Diesel's run_in_transaction = false."},"snapshot":{"type":"object","additionalProperties":false,"description":"The schema snapshot build records by replaying every version on an empty database.","properties":{"enabled":{"type":"boolean","description":"Record a snapshot at build (default true; --no-snapshot turns it off)."},"devUrl":{"type":"string","description":"PostgreSQL server to replay on (a fresh database is created and dropped there) instead of an embedded one. Prefer SQUIZZLE_DEV_URL for anything with a password."}}},"rollback":{"type":"object","additionalProperties":false,"description":"How build pairs rollback files (rollback/<name>) with migrations (migrations/<name>, drizzle/<name>).","properties":{"required":{"type":"boolean","description":"Every migration needs its rollback file (default true; build --irreversible skips it for one version). false, for a team that never rolls back: migrations may go without one (build warns and names them), and a version without any rollback file is built irreversible."}}},"seeds":{"type":"boolean","description":"Run the seed/ files of each version on apply (default true). Set false for production: the seeds are still verified with every other byte, but not run, and status and history name them as skipped."},"fleet":{"type":"object","additionalProperties":false,"required":["targets"],"description":"Many databases that `squizzle fleet plan|apply|status` take to one version, stage by stage.","properties":{"targets":{"description":"The databases: a list; { file } (YAML or JSON list, relative to the config); { command } (argv, no shell; prints a JSON array or JSON lines); or { query, url } (rows of name, url and optional labels and schema from a control database, run read-only).","anyOf":[{"type":"array","items":{"type":"object","additionalProperties":false,"required":["name","url"],"properties":{"name":{"type":"string","minLength":1,"maxLength":200},"url":{"type":"string","minLength":1,"description":"env:VARIABLE (the connection URL is read from it when the target is connected), or a URL without a password.","examples":["env:ACME_DATABASE_URL"]},"labels":{"type":"object","additionalProperties":{"type":"string"},"description":"Labels stages select by, e.g. tier: canary."},"schema":{"type":"string","pattern":"^(?!pg_)[a-z_][a-z0-9_]{0,53}$","description":"Schema-per-tenant: the schema this target migrates (search_path), with its own system tables (squizzle_<schema>) and lock. A lowercase identifier of at most 54 characters, not pg_*.","examples":["tenant_42"]}}}},{"type":"object","additionalProperties":false,"required":["file"],"properties":{"file":{"type":"string","minLength":1}}},{"type":"object","additionalProperties":false,"required":["command"],"properties":{"command":{"type":"array","minItems":1,"items":{"type":"string","minLength":1}}}},{"type":"object","additionalProperties":false,"required":["query","url"],"properties":{"query":{"type":"string","minLength":1,"examples":["select tenant_id as name, url from tenants"]},"url":{"type":"string","minLength":1,"description":"The control database, usually env:CONTROL_DATABASE_URL."}}}]},"stages":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"type":"string","minLength":1},"select":{"type":"object","additionalProperties":false,"description":"Targets named in names, and targets carrying every label of labels. Without it: every target left.","properties":{"names":{"type":"array","items":{"type":"string","minLength":1}},"labels":{"type":"object","additionalProperties":{"type":"string"}}}},"parallel":{"type":"integer","minimum":1,"maximum":1000,"description":"Targets applied at once (default 1)."},"onError":{"enum":["stop","continue"],"description":"stop (default): the first failure halts; continue: go on up to maxFailures."},"maxFailures":{"anyOf":[{"type":"integer","minimum":0},{"type":"string","pattern":"^(100|[0-9]{1,2}(\\.[0-9]+)?)%$"}],"description":"Failures the stage tolerates (a count, or a percentage of its targets); one more halts the rollout.","examples":[2,"5%"]}}},"description":"In order; a stage starts only after the one before it succeeded."}}},"lockTimeoutMs":{"type":"integer","minimum":0,"maximum":86400000,"description":"How long apply waits for another migrator."},"allowOutOfOrder":{"type":"boolean"},"signing":{"type":"object","additionalProperties":false,"description":"How `squizzle sign` and `build --sign` sign: with a local key, or keyless (Fulcio + Rekor).","properties":{"method":{"enum":["key","keyless"],"description":"key: an encrypted ECDSA P-256 key from `squizzle keygen`; keyless: a Sigstore certificate for the CI identity."},"key":{"type":"string","minLength":1,"description":"Path to the encrypted private key (PEM), relative to the config file. Its passphrase comes from SQUIZZLE_SIGNING_KEY_PASSPHRASE."},"fulcioUrl":{"type":"string","pattern":"^https?://[^\\s@]+$","description":"Fulcio URL (default: the public-good instance)."},"rekorUrl":{"type":"string","pattern":"^https?://[^\\s@]+$","description":"Rekor URL (default: the public-good instance)."},"tsaUrl":{"type":"string","pattern":"^https?://[^\\s@]+$","description":"RFC 3161 timestamp authority URL; a timestamp is added only when set."}}},"trust":{"type":"object","additionalProperties":false,"required":["signatures"],"description":"Which signatures verify and apply accept. Set it per environment; an environment's trust replaces the top level's.","properties":{"signatures":{"enum":["required","optional"],"description":"required: an unsigned version is refused (exit 4). optional: unsigned passes, a bad signature is still refused."},"publicKeys":{"type":"array","items":{"type":"string","minLength":1},"description":"Paths to trusted public keys (PEM), relative to the config file."},"identities":{"type":"array","description":"Trusted keyless signers.","items":{"type":"object","additionalProperties":false,"required":["issuer","subject"],"properties":{"issuer":{"type":"string","minLength":1,"description":"OIDC issuer, matched exactly, e.g. https://token.actions.githubusercontent.com"},"subject":{"type":"string","minLength":1,"description":"Regular expression the whole certificate subject (SAN) must match."}}}},"trustedRoot":{"type":"string","minLength":1,"description":"Path to a Sigstore trusted_root.json (private or offline instances). Default: the public-good root via TUF."}}},"limits":{"type":"object","additionalProperties":false,"properties":{"maxBundleBytes":{"type":"integer","minimum":1},"maxDecompressedBytes":{"type":"integer","minimum":1},"maxRatio":{"type":"number","minimum":1},"maxFiles":{"type":"integer","minimum":1},"maxFileBytes":{"type":"integer","minimum":1}}}}}}}};
 const pattern7 = new RegExp("^oci://", "u");
-const pattern8 = new RegExp("^\\d+(\\.\\d+)?(ms|s|m|h)?$", "u");
-const pattern9 = new RegExp("^[a-z0-9-]+$", "u");
-const pattern11 = new RegExp("^[0-9]+(\\.[0-9]+)?$", "u");
-const pattern12 = new RegExp("^(100|[0-9]{1,2}(\\.[0-9]+)?)%$", "u");
-const pattern13 = new RegExp("^https?://[^\\s@]+$", "u");
+const pattern8 = new RegExp("^(?!pg_)[a-z_][a-z0-9_]{0,53}$", "u");
+const pattern9 = new RegExp("^\\d+(\\.\\d+)?(ms|s|m|h)?$", "u");
+const pattern10 = new RegExp("^[a-z0-9-]+$", "u");
+const pattern12 = new RegExp("^[0-9]+(\\.[0-9]+)?$", "u");
+const pattern14 = new RegExp("^(100|[0-9]{1,2}(\\.[0-9]+)?)%$", "u");
+const pattern15 = new RegExp("^https?://[^\\s@]+$", "u");
 
 function validate11(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://squizzle.dev/schemas/config.v1.json" */;
@@ -1300,7 +1301,7 @@ if(data.database !== undefined){
 let data13 = data.database;
 if(data13 && typeof data13 == "object" && !Array.isArray(data13)){
 for(const key4 in data13){
-if(!(((key4 === "url") || (key4 === "applicationName")) || (key4 === "connectTimeout"))){
+if(!((((key4 === "url") || (key4 === "applicationName")) || (key4 === "schema")) || (key4 === "connectTimeout"))){
 const err28 = {instancePath:instancePath+"/database",schemaPath:"#/properties/database/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.database,data:data13};
 if(vErrors === null){
 vErrors = [err28];
@@ -1349,14 +1350,11 @@ vErrors.push(err31);
 errors++;
 }
 }
-if(data13.connectTimeout !== undefined){
-let data16 = data13.connectTimeout;
-const _errs43 = errors;
-let valid9 = false;
-const _errs44 = errors;
+if(data13.schema !== undefined){
+let data16 = data13.schema;
 if(typeof data16 === "string"){
 if(!pattern8.test(data16)){
-const err32 = {instancePath:instancePath+"/database/connectTimeout",schemaPath:"#/properties/database/properties/connectTimeout/anyOf/0/pattern",keyword:"pattern",params:{pattern: "^\\d+(\\.\\d+)?(ms|s|m|h)?$"},message:"must match pattern \""+"^\\d+(\\.\\d+)?(ms|s|m|h)?$"+"\"",schema:"^\\d+(\\.\\d+)?(ms|s|m|h)?$",parentSchema:schema12.properties.database.properties.connectTimeout.anyOf[0],data:data16};
+const err32 = {instancePath:instancePath+"/database/schema",schemaPath:"#/properties/database/properties/schema/pattern",keyword:"pattern",params:{pattern: "^(?!pg_)[a-z_][a-z0-9_]{0,53}$"},message:"must match pattern \""+"^(?!pg_)[a-z_][a-z0-9_]{0,53}$"+"\"",schema:"^(?!pg_)[a-z_][a-z0-9_]{0,53}$",parentSchema:schema12.properties.database.properties.schema,data:data16};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -1367,7 +1365,7 @@ errors++;
 }
 }
 else {
-const err33 = {instancePath:instancePath+"/database/connectTimeout",schemaPath:"#/properties/database/properties/connectTimeout/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.database.properties.connectTimeout.anyOf[0].type,parentSchema:schema12.properties.database.properties.connectTimeout.anyOf[0],data:data16};
+const err33 = {instancePath:instancePath+"/database/schema",schemaPath:"#/properties/database/properties/schema/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.database.properties.schema.type,parentSchema:schema12.properties.database.properties.schema,data:data16};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -1376,12 +1374,15 @@ vErrors.push(err33);
 }
 errors++;
 }
-var _valid1 = _errs44 === errors;
-valid9 = valid9 || _valid1;
-if(!valid9){
+}
+if(data13.connectTimeout !== undefined){
+let data17 = data13.connectTimeout;
+const _errs45 = errors;
+let valid9 = false;
 const _errs46 = errors;
-if(!(((typeof data16 == "number") && (!(data16 % 1) && !isNaN(data16))) && (isFinite(data16)))){
-const err34 = {instancePath:instancePath+"/database/connectTimeout",schemaPath:"#/properties/database/properties/connectTimeout/anyOf/1/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema12.properties.database.properties.connectTimeout.anyOf[1].type,parentSchema:schema12.properties.database.properties.connectTimeout.anyOf[1],data:data16};
+if(typeof data17 === "string"){
+if(!pattern9.test(data17)){
+const err34 = {instancePath:instancePath+"/database/connectTimeout",schemaPath:"#/properties/database/properties/connectTimeout/anyOf/0/pattern",keyword:"pattern",params:{pattern: "^\\d+(\\.\\d+)?(ms|s|m|h)?$"},message:"must match pattern \""+"^\\d+(\\.\\d+)?(ms|s|m|h)?$"+"\"",schema:"^\\d+(\\.\\d+)?(ms|s|m|h)?$",parentSchema:schema12.properties.database.properties.connectTimeout.anyOf[0],data:data17};
 if(vErrors === null){
 vErrors = [err34];
 }
@@ -1390,9 +1391,9 @@ vErrors.push(err34);
 }
 errors++;
 }
-if((typeof data16 == "number") && (isFinite(data16))){
-if(data16 > 86400000 || isNaN(data16)){
-const err35 = {instancePath:instancePath+"/database/connectTimeout",schemaPath:"#/properties/database/properties/connectTimeout/anyOf/1/maximum",keyword:"maximum",params:{comparison: "<=", limit: 86400000},message:"must be <= 86400000",schema:86400000,parentSchema:schema12.properties.database.properties.connectTimeout.anyOf[1],data:data16};
+}
+else {
+const err35 = {instancePath:instancePath+"/database/connectTimeout",schemaPath:"#/properties/database/properties/connectTimeout/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.database.properties.connectTimeout.anyOf[0].type,parentSchema:schema12.properties.database.properties.connectTimeout.anyOf[0],data:data17};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -1401,8 +1402,12 @@ vErrors.push(err35);
 }
 errors++;
 }
-if(data16 < 0 || isNaN(data16)){
-const err36 = {instancePath:instancePath+"/database/connectTimeout",schemaPath:"#/properties/database/properties/connectTimeout/anyOf/1/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema12.properties.database.properties.connectTimeout.anyOf[1],data:data16};
+var _valid1 = _errs46 === errors;
+valid9 = valid9 || _valid1;
+if(!valid9){
+const _errs48 = errors;
+if(!(((typeof data17 == "number") && (!(data17 % 1) && !isNaN(data17))) && (isFinite(data17)))){
+const err36 = {instancePath:instancePath+"/database/connectTimeout",schemaPath:"#/properties/database/properties/connectTimeout/anyOf/1/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema12.properties.database.properties.connectTimeout.anyOf[1].type,parentSchema:schema12.properties.database.properties.connectTimeout.anyOf[1],data:data17};
 if(vErrors === null){
 vErrors = [err36];
 }
@@ -1411,12 +1416,9 @@ vErrors.push(err36);
 }
 errors++;
 }
-}
-var _valid1 = _errs46 === errors;
-valid9 = valid9 || _valid1;
-}
-if(!valid9){
-const err37 = {instancePath:instancePath+"/database/connectTimeout",schemaPath:"#/properties/database/properties/connectTimeout/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema12.properties.database.properties.connectTimeout.anyOf,parentSchema:schema12.properties.database.properties.connectTimeout,data:data16};
+if((typeof data17 == "number") && (isFinite(data17))){
+if(data17 > 86400000 || isNaN(data17)){
+const err37 = {instancePath:instancePath+"/database/connectTimeout",schemaPath:"#/properties/database/properties/connectTimeout/anyOf/1/maximum",keyword:"maximum",params:{comparison: "<=", limit: 86400000},message:"must be <= 86400000",schema:86400000,parentSchema:schema12.properties.database.properties.connectTimeout.anyOf[1],data:data17};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -1425,21 +1427,8 @@ vErrors.push(err37);
 }
 errors++;
 }
-else {
-errors = _errs43;
-if(vErrors !== null){
-if(_errs43){
-vErrors.length = _errs43;
-}
-else {
-vErrors = null;
-}
-}
-}
-}
-}
-else {
-const err38 = {instancePath:instancePath+"/database",schemaPath:"#/properties/database/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.database.type,parentSchema:schema12.properties.database,data:data13};
+if(data17 < 0 || isNaN(data17)){
+const err38 = {instancePath:instancePath+"/database/connectTimeout",schemaPath:"#/properties/database/properties/connectTimeout/anyOf/1/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema12.properties.database.properties.connectTimeout.anyOf[1],data:data17};
 if(vErrors === null){
 vErrors = [err38];
 }
@@ -1449,12 +1438,11 @@ vErrors.push(err38);
 errors++;
 }
 }
-if(data.paths !== undefined){
-let data17 = data.paths;
-if(data17 && typeof data17 == "object" && !Array.isArray(data17)){
-for(const key5 in data17){
-if(!((((key5 === "migrations") || (key5 === "rollback")) || (key5 === "seed")) || (key5 === "drizzle"))){
-const err39 = {instancePath:instancePath+"/paths",schemaPath:"#/properties/paths/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.paths,data:data17};
+var _valid1 = _errs48 === errors;
+valid9 = valid9 || _valid1;
+}
+if(!valid9){
+const err39 = {instancePath:instancePath+"/database/connectTimeout",schemaPath:"#/properties/database/properties/connectTimeout/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema12.properties.database.properties.connectTimeout.anyOf,parentSchema:schema12.properties.database.properties.connectTimeout,data:data17};
 if(vErrors === null){
 vErrors = [err39];
 }
@@ -1463,11 +1451,21 @@ vErrors.push(err39);
 }
 errors++;
 }
+else {
+errors = _errs45;
+if(vErrors !== null){
+if(_errs45){
+vErrors.length = _errs45;
 }
-if(data17.migrations !== undefined){
-let data18 = data17.migrations;
-if(typeof data18 !== "string"){
-const err40 = {instancePath:instancePath+"/paths/migrations",schemaPath:"#/properties/paths/properties/migrations/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.paths.properties.migrations.type,parentSchema:schema12.properties.paths.properties.migrations,data:data18};
+else {
+vErrors = null;
+}
+}
+}
+}
+}
+else {
+const err40 = {instancePath:instancePath+"/database",schemaPath:"#/properties/database/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.database.type,parentSchema:schema12.properties.database,data:data13};
 if(vErrors === null){
 vErrors = [err40];
 }
@@ -1477,10 +1475,12 @@ vErrors.push(err40);
 errors++;
 }
 }
-if(data17.rollback !== undefined){
-let data19 = data17.rollback;
-if(typeof data19 !== "string"){
-const err41 = {instancePath:instancePath+"/paths/rollback",schemaPath:"#/properties/paths/properties/rollback/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.paths.properties.rollback.type,parentSchema:schema12.properties.paths.properties.rollback,data:data19};
+if(data.paths !== undefined){
+let data18 = data.paths;
+if(data18 && typeof data18 == "object" && !Array.isArray(data18)){
+for(const key5 in data18){
+if(!((((key5 === "migrations") || (key5 === "rollback")) || (key5 === "seed")) || (key5 === "drizzle"))){
+const err41 = {instancePath:instancePath+"/paths",schemaPath:"#/properties/paths/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.paths,data:data18};
 if(vErrors === null){
 vErrors = [err41];
 }
@@ -1490,10 +1490,10 @@ vErrors.push(err41);
 errors++;
 }
 }
-if(data17.seed !== undefined){
-let data20 = data17.seed;
-if(typeof data20 !== "string"){
-const err42 = {instancePath:instancePath+"/paths/seed",schemaPath:"#/properties/paths/properties/seed/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.paths.properties.seed.type,parentSchema:schema12.properties.paths.properties.seed,data:data20};
+if(data18.migrations !== undefined){
+let data19 = data18.migrations;
+if(typeof data19 !== "string"){
+const err42 = {instancePath:instancePath+"/paths/migrations",schemaPath:"#/properties/paths/properties/migrations/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.paths.properties.migrations.type,parentSchema:schema12.properties.paths.properties.migrations,data:data19};
 if(vErrors === null){
 vErrors = [err42];
 }
@@ -1503,10 +1503,10 @@ vErrors.push(err42);
 errors++;
 }
 }
-if(data17.drizzle !== undefined){
-let data21 = data17.drizzle;
-if(typeof data21 !== "string"){
-const err43 = {instancePath:instancePath+"/paths/drizzle",schemaPath:"#/properties/paths/properties/drizzle/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.paths.properties.drizzle.type,parentSchema:schema12.properties.paths.properties.drizzle,data:data21};
+if(data18.rollback !== undefined){
+let data20 = data18.rollback;
+if(typeof data20 !== "string"){
+const err43 = {instancePath:instancePath+"/paths/rollback",schemaPath:"#/properties/paths/properties/rollback/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.paths.properties.rollback.type,parentSchema:schema12.properties.paths.properties.rollback,data:data20};
 if(vErrors === null){
 vErrors = [err43];
 }
@@ -1516,9 +1516,10 @@ vErrors.push(err43);
 errors++;
 }
 }
-}
-else {
-const err44 = {instancePath:instancePath+"/paths",schemaPath:"#/properties/paths/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.paths.type,parentSchema:schema12.properties.paths,data:data17};
+if(data18.seed !== undefined){
+let data21 = data18.seed;
+if(typeof data21 !== "string"){
+const err44 = {instancePath:instancePath+"/paths/seed",schemaPath:"#/properties/paths/properties/seed/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.paths.properties.seed.type,parentSchema:schema12.properties.paths.properties.seed,data:data21};
 if(vErrors === null){
 vErrors = [err44];
 }
@@ -1528,11 +1529,10 @@ vErrors.push(err44);
 errors++;
 }
 }
-if(data.ledger !== undefined){
-let data22 = data.ledger;
-if(typeof data22 === "string"){
-if(func3(data22) < 1){
-const err45 = {instancePath:instancePath+"/ledger",schemaPath:"#/properties/ledger/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema12.properties.ledger,data:data22};
+if(data18.drizzle !== undefined){
+let data22 = data18.drizzle;
+if(typeof data22 !== "string"){
+const err45 = {instancePath:instancePath+"/paths/drizzle",schemaPath:"#/properties/paths/properties/drizzle/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.paths.properties.drizzle.type,parentSchema:schema12.properties.paths.properties.drizzle,data:data22};
 if(vErrors === null){
 vErrors = [err45];
 }
@@ -1542,8 +1542,9 @@ vErrors.push(err45);
 errors++;
 }
 }
+}
 else {
-const err46 = {instancePath:instancePath+"/ledger",schemaPath:"#/properties/ledger/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.ledger.type,parentSchema:schema12.properties.ledger,data:data22};
+const err46 = {instancePath:instancePath+"/paths",schemaPath:"#/properties/paths/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.paths.type,parentSchema:schema12.properties.paths,data:data18};
 if(vErrors === null){
 vErrors = [err46];
 }
@@ -1553,10 +1554,11 @@ vErrors.push(err46);
 errors++;
 }
 }
-if(data.transactionScope !== undefined){
-let data23 = data.transactionScope;
-if(!((data23 === "version") || (data23 === "file"))){
-const err47 = {instancePath:instancePath+"/transactionScope",schemaPath:"#/properties/transactionScope/enum",keyword:"enum",params:{allowedValues: schema12.properties.transactionScope.enum},message:"must be equal to one of the allowed values",schema:schema12.properties.transactionScope.enum,parentSchema:schema12.properties.transactionScope,data:data23};
+if(data.ledger !== undefined){
+let data23 = data.ledger;
+if(typeof data23 === "string"){
+if(func3(data23) < 1){
+const err47 = {instancePath:instancePath+"/ledger",schemaPath:"#/properties/ledger/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema12.properties.ledger,data:data23};
 if(vErrors === null){
 vErrors = [err47];
 }
@@ -1566,12 +1568,8 @@ vErrors.push(err47);
 errors++;
 }
 }
-if(data.lint !== undefined){
-let data24 = data.lint;
-if(data24 && typeof data24 == "object" && !Array.isArray(data24)){
-for(const key6 in data24){
-if(!((((key6 === "level") || (key6 === "exclude")) || (key6 === "include")) || (key6 === "pgVersion"))){
-const err48 = {instancePath:instancePath+"/lint",schemaPath:"#/properties/lint/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.lint,data:data24};
+else {
+const err48 = {instancePath:instancePath+"/ledger",schemaPath:"#/properties/ledger/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.ledger.type,parentSchema:schema12.properties.ledger,data:data23};
 if(vErrors === null){
 vErrors = [err48];
 }
@@ -1581,10 +1579,10 @@ vErrors.push(err48);
 errors++;
 }
 }
-if(data24.level !== undefined){
-let data25 = data24.level;
-if(!((data25 === "warn") || (data25 === "error"))){
-const err49 = {instancePath:instancePath+"/lint/level",schemaPath:"#/properties/lint/properties/level/enum",keyword:"enum",params:{allowedValues: schema12.properties.lint.properties.level.enum},message:"must be equal to one of the allowed values",schema:schema12.properties.lint.properties.level.enum,parentSchema:schema12.properties.lint.properties.level,data:data25};
+if(data.transactionScope !== undefined){
+let data24 = data.transactionScope;
+if(!((data24 === "version") || (data24 === "file"))){
+const err49 = {instancePath:instancePath+"/transactionScope",schemaPath:"#/properties/transactionScope/enum",keyword:"enum",params:{allowedValues: schema12.properties.transactionScope.enum},message:"must be equal to one of the allowed values",schema:schema12.properties.transactionScope.enum,parentSchema:schema12.properties.transactionScope,data:data24};
 if(vErrors === null){
 vErrors = [err49];
 }
@@ -1594,15 +1592,12 @@ vErrors.push(err49);
 errors++;
 }
 }
-if(data24.exclude !== undefined){
-let data26 = data24.exclude;
-if(Array.isArray(data26)){
-const len1 = data26.length;
-for(let i2=0; i2<len1; i2++){
-let data27 = data26[i2];
-if(typeof data27 === "string"){
-if(!pattern9.test(data27)){
-const err50 = {instancePath:instancePath+"/lint/exclude/" + i2,schemaPath:"#/properties/lint/properties/exclude/items/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9-]+$"},message:"must match pattern \""+"^[a-z0-9-]+$"+"\"",schema:"^[a-z0-9-]+$",parentSchema:schema12.properties.lint.properties.exclude.items,data:data27};
+if(data.lint !== undefined){
+let data25 = data.lint;
+if(data25 && typeof data25 == "object" && !Array.isArray(data25)){
+for(const key6 in data25){
+if(!((((key6 === "level") || (key6 === "exclude")) || (key6 === "include")) || (key6 === "pgVersion"))){
+const err50 = {instancePath:instancePath+"/lint",schemaPath:"#/properties/lint/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.lint,data:data25};
 if(vErrors === null){
 vErrors = [err50];
 }
@@ -1612,8 +1607,10 @@ vErrors.push(err50);
 errors++;
 }
 }
-else {
-const err51 = {instancePath:instancePath+"/lint/exclude/" + i2,schemaPath:"#/properties/lint/properties/exclude/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.lint.properties.exclude.items.type,parentSchema:schema12.properties.lint.properties.exclude.items,data:data27};
+if(data25.level !== undefined){
+let data26 = data25.level;
+if(!((data26 === "warn") || (data26 === "error"))){
+const err51 = {instancePath:instancePath+"/lint/level",schemaPath:"#/properties/lint/properties/level/enum",keyword:"enum",params:{allowedValues: schema12.properties.lint.properties.level.enum},message:"must be equal to one of the allowed values",schema:schema12.properties.lint.properties.level.enum,parentSchema:schema12.properties.lint.properties.level,data:data26};
 if(vErrors === null){
 vErrors = [err51];
 }
@@ -1623,9 +1620,15 @@ vErrors.push(err51);
 errors++;
 }
 }
-}
-else {
-const err52 = {instancePath:instancePath+"/lint/exclude",schemaPath:"#/properties/lint/properties/exclude/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema12.properties.lint.properties.exclude.type,parentSchema:schema12.properties.lint.properties.exclude,data:data26};
+if(data25.exclude !== undefined){
+let data27 = data25.exclude;
+if(Array.isArray(data27)){
+const len1 = data27.length;
+for(let i2=0; i2<len1; i2++){
+let data28 = data27[i2];
+if(typeof data28 === "string"){
+if(!pattern10.test(data28)){
+const err52 = {instancePath:instancePath+"/lint/exclude/" + i2,schemaPath:"#/properties/lint/properties/exclude/items/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9-]+$"},message:"must match pattern \""+"^[a-z0-9-]+$"+"\"",schema:"^[a-z0-9-]+$",parentSchema:schema12.properties.lint.properties.exclude.items,data:data28};
 if(vErrors === null){
 vErrors = [err52];
 }
@@ -1635,15 +1638,8 @@ vErrors.push(err52);
 errors++;
 }
 }
-if(data24.include !== undefined){
-let data28 = data24.include;
-if(Array.isArray(data28)){
-const len2 = data28.length;
-for(let i3=0; i3<len2; i3++){
-let data29 = data28[i3];
-if(typeof data29 === "string"){
-if(!pattern9.test(data29)){
-const err53 = {instancePath:instancePath+"/lint/include/" + i3,schemaPath:"#/properties/lint/properties/include/items/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9-]+$"},message:"must match pattern \""+"^[a-z0-9-]+$"+"\"",schema:"^[a-z0-9-]+$",parentSchema:schema12.properties.lint.properties.include.items,data:data29};
+else {
+const err53 = {instancePath:instancePath+"/lint/exclude/" + i2,schemaPath:"#/properties/lint/properties/exclude/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.lint.properties.exclude.items.type,parentSchema:schema12.properties.lint.properties.exclude.items,data:data28};
 if(vErrors === null){
 vErrors = [err53];
 }
@@ -1653,8 +1649,9 @@ vErrors.push(err53);
 errors++;
 }
 }
+}
 else {
-const err54 = {instancePath:instancePath+"/lint/include/" + i3,schemaPath:"#/properties/lint/properties/include/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.lint.properties.include.items.type,parentSchema:schema12.properties.lint.properties.include.items,data:data29};
+const err54 = {instancePath:instancePath+"/lint/exclude",schemaPath:"#/properties/lint/properties/exclude/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema12.properties.lint.properties.exclude.type,parentSchema:schema12.properties.lint.properties.exclude,data:data27};
 if(vErrors === null){
 vErrors = [err54];
 }
@@ -1664,9 +1661,15 @@ vErrors.push(err54);
 errors++;
 }
 }
-}
-else {
-const err55 = {instancePath:instancePath+"/lint/include",schemaPath:"#/properties/lint/properties/include/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema12.properties.lint.properties.include.type,parentSchema:schema12.properties.lint.properties.include,data:data28};
+if(data25.include !== undefined){
+let data29 = data25.include;
+if(Array.isArray(data29)){
+const len2 = data29.length;
+for(let i3=0; i3<len2; i3++){
+let data30 = data29[i3];
+if(typeof data30 === "string"){
+if(!pattern10.test(data30)){
+const err55 = {instancePath:instancePath+"/lint/include/" + i3,schemaPath:"#/properties/lint/properties/include/items/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9-]+$"},message:"must match pattern \""+"^[a-z0-9-]+$"+"\"",schema:"^[a-z0-9-]+$",parentSchema:schema12.properties.lint.properties.include.items,data:data30};
 if(vErrors === null){
 vErrors = [err55];
 }
@@ -1676,11 +1679,8 @@ vErrors.push(err55);
 errors++;
 }
 }
-if(data24.pgVersion !== undefined){
-let data30 = data24.pgVersion;
-if(typeof data30 === "string"){
-if(!pattern11.test(data30)){
-const err56 = {instancePath:instancePath+"/lint/pgVersion",schemaPath:"#/properties/lint/properties/pgVersion/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(\\.[0-9]+)?$"},message:"must match pattern \""+"^[0-9]+(\\.[0-9]+)?$"+"\"",schema:"^[0-9]+(\\.[0-9]+)?$",parentSchema:schema12.properties.lint.properties.pgVersion,data:data30};
+else {
+const err56 = {instancePath:instancePath+"/lint/include/" + i3,schemaPath:"#/properties/lint/properties/include/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.lint.properties.include.items.type,parentSchema:schema12.properties.lint.properties.include.items,data:data30};
 if(vErrors === null){
 vErrors = [err56];
 }
@@ -1690,8 +1690,9 @@ vErrors.push(err56);
 errors++;
 }
 }
+}
 else {
-const err57 = {instancePath:instancePath+"/lint/pgVersion",schemaPath:"#/properties/lint/properties/pgVersion/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.lint.properties.pgVersion.type,parentSchema:schema12.properties.lint.properties.pgVersion,data:data30};
+const err57 = {instancePath:instancePath+"/lint/include",schemaPath:"#/properties/lint/properties/include/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema12.properties.lint.properties.include.type,parentSchema:schema12.properties.lint.properties.include,data:data29};
 if(vErrors === null){
 vErrors = [err57];
 }
@@ -1701,9 +1702,11 @@ vErrors.push(err57);
 errors++;
 }
 }
-}
-else {
-const err58 = {instancePath:instancePath+"/lint",schemaPath:"#/properties/lint/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.lint.type,parentSchema:schema12.properties.lint,data:data24};
+if(data25.pgVersion !== undefined){
+let data31 = data25.pgVersion;
+if(typeof data31 === "string"){
+if(!pattern12.test(data31)){
+const err58 = {instancePath:instancePath+"/lint/pgVersion",schemaPath:"#/properties/lint/properties/pgVersion/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(\\.[0-9]+)?$"},message:"must match pattern \""+"^[0-9]+(\\.[0-9]+)?$"+"\"",schema:"^[0-9]+(\\.[0-9]+)?$",parentSchema:schema12.properties.lint.properties.pgVersion,data:data31};
 if(vErrors === null){
 vErrors = [err58];
 }
@@ -1713,15 +1716,8 @@ vErrors.push(err58);
 errors++;
 }
 }
-if(data.noTransaction !== undefined){
-let data31 = data.noTransaction;
-if(Array.isArray(data31)){
-const len3 = data31.length;
-for(let i4=0; i4<len3; i4++){
-let data32 = data31[i4];
-if(typeof data32 === "string"){
-if(func3(data32) < 1){
-const err59 = {instancePath:instancePath+"/noTransaction/" + i4,schemaPath:"#/properties/noTransaction/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema12.properties.noTransaction.items,data:data32};
+else {
+const err59 = {instancePath:instancePath+"/lint/pgVersion",schemaPath:"#/properties/lint/properties/pgVersion/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.lint.properties.pgVersion.type,parentSchema:schema12.properties.lint.properties.pgVersion,data:data31};
 if(vErrors === null){
 vErrors = [err59];
 }
@@ -1731,8 +1727,9 @@ vErrors.push(err59);
 errors++;
 }
 }
+}
 else {
-const err60 = {instancePath:instancePath+"/noTransaction/" + i4,schemaPath:"#/properties/noTransaction/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.noTransaction.items.type,parentSchema:schema12.properties.noTransaction.items,data:data32};
+const err60 = {instancePath:instancePath+"/lint",schemaPath:"#/properties/lint/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.lint.type,parentSchema:schema12.properties.lint,data:data25};
 if(vErrors === null){
 vErrors = [err60];
 }
@@ -1742,18 +1739,15 @@ vErrors.push(err60);
 errors++;
 }
 }
-let i5 = data31.length;
-let j1;
-if(i5 > 1){
-const indices1 = {};
-for(;i5--;){
-let item1 = data31[i5];
-if(typeof item1 !== "string"){
-continue;
-}
-if(typeof indices1[item1] == "number"){
-j1 = indices1[item1];
-const err61 = {instancePath:instancePath+"/noTransaction",schemaPath:"#/properties/noTransaction/uniqueItems",keyword:"uniqueItems",params:{i: i5, j: j1},message:"must NOT have duplicate items (items ## "+j1+" and "+i5+" are identical)",schema:true,parentSchema:schema12.properties.noTransaction,data:data31};
+if(data.noTransaction !== undefined){
+let data32 = data.noTransaction;
+if(Array.isArray(data32)){
+const len3 = data32.length;
+for(let i4=0; i4<len3; i4++){
+let data33 = data32[i4];
+if(typeof data33 === "string"){
+if(func3(data33) < 1){
+const err61 = {instancePath:instancePath+"/noTransaction/" + i4,schemaPath:"#/properties/noTransaction/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema12.properties.noTransaction.items,data:data33};
 if(vErrors === null){
 vErrors = [err61];
 }
@@ -1761,14 +1755,10 @@ else {
 vErrors.push(err61);
 }
 errors++;
-break;
-}
-indices1[item1] = i5;
-}
 }
 }
 else {
-const err62 = {instancePath:instancePath+"/noTransaction",schemaPath:"#/properties/noTransaction/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema12.properties.noTransaction.type,parentSchema:schema12.properties.noTransaction,data:data31};
+const err62 = {instancePath:instancePath+"/noTransaction/" + i4,schemaPath:"#/properties/noTransaction/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.noTransaction.items.type,parentSchema:schema12.properties.noTransaction.items,data:data33};
 if(vErrors === null){
 vErrors = [err62];
 }
@@ -1778,12 +1768,18 @@ vErrors.push(err62);
 errors++;
 }
 }
-if(data.snapshot !== undefined){
-let data33 = data.snapshot;
-if(data33 && typeof data33 == "object" && !Array.isArray(data33)){
-for(const key7 in data33){
-if(!((key7 === "enabled") || (key7 === "devUrl"))){
-const err63 = {instancePath:instancePath+"/snapshot",schemaPath:"#/properties/snapshot/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.snapshot,data:data33};
+let i5 = data32.length;
+let j1;
+if(i5 > 1){
+const indices1 = {};
+for(;i5--;){
+let item1 = data32[i5];
+if(typeof item1 !== "string"){
+continue;
+}
+if(typeof indices1[item1] == "number"){
+j1 = indices1[item1];
+const err63 = {instancePath:instancePath+"/noTransaction",schemaPath:"#/properties/noTransaction/uniqueItems",keyword:"uniqueItems",params:{i: i5, j: j1},message:"must NOT have duplicate items (items ## "+j1+" and "+i5+" are identical)",schema:true,parentSchema:schema12.properties.noTransaction,data:data32};
 if(vErrors === null){
 vErrors = [err63];
 }
@@ -1791,12 +1787,14 @@ else {
 vErrors.push(err63);
 }
 errors++;
+break;
+}
+indices1[item1] = i5;
 }
 }
-if(data33.enabled !== undefined){
-let data34 = data33.enabled;
-if(typeof data34 !== "boolean"){
-const err64 = {instancePath:instancePath+"/snapshot/enabled",schemaPath:"#/properties/snapshot/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema12.properties.snapshot.properties.enabled.type,parentSchema:schema12.properties.snapshot.properties.enabled,data:data34};
+}
+else {
+const err64 = {instancePath:instancePath+"/noTransaction",schemaPath:"#/properties/noTransaction/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema12.properties.noTransaction.type,parentSchema:schema12.properties.noTransaction,data:data32};
 if(vErrors === null){
 vErrors = [err64];
 }
@@ -1806,10 +1804,12 @@ vErrors.push(err64);
 errors++;
 }
 }
-if(data33.devUrl !== undefined){
-let data35 = data33.devUrl;
-if(typeof data35 !== "string"){
-const err65 = {instancePath:instancePath+"/snapshot/devUrl",schemaPath:"#/properties/snapshot/properties/devUrl/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.snapshot.properties.devUrl.type,parentSchema:schema12.properties.snapshot.properties.devUrl,data:data35};
+if(data.snapshot !== undefined){
+let data34 = data.snapshot;
+if(data34 && typeof data34 == "object" && !Array.isArray(data34)){
+for(const key7 in data34){
+if(!((key7 === "enabled") || (key7 === "devUrl"))){
+const err65 = {instancePath:instancePath+"/snapshot",schemaPath:"#/properties/snapshot/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.snapshot,data:data34};
 if(vErrors === null){
 vErrors = [err65];
 }
@@ -1819,9 +1819,10 @@ vErrors.push(err65);
 errors++;
 }
 }
-}
-else {
-const err66 = {instancePath:instancePath+"/snapshot",schemaPath:"#/properties/snapshot/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.snapshot.type,parentSchema:schema12.properties.snapshot,data:data33};
+if(data34.enabled !== undefined){
+let data35 = data34.enabled;
+if(typeof data35 !== "boolean"){
+const err66 = {instancePath:instancePath+"/snapshot/enabled",schemaPath:"#/properties/snapshot/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema12.properties.snapshot.properties.enabled.type,parentSchema:schema12.properties.snapshot.properties.enabled,data:data35};
 if(vErrors === null){
 vErrors = [err66];
 }
@@ -1831,12 +1832,10 @@ vErrors.push(err66);
 errors++;
 }
 }
-if(data.rollback !== undefined){
-let data36 = data.rollback;
-if(data36 && typeof data36 == "object" && !Array.isArray(data36)){
-for(const key8 in data36){
-if(!(key8 === "required")){
-const err67 = {instancePath:instancePath+"/rollback",schemaPath:"#/properties/rollback/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.rollback,data:data36};
+if(data34.devUrl !== undefined){
+let data36 = data34.devUrl;
+if(typeof data36 !== "string"){
+const err67 = {instancePath:instancePath+"/snapshot/devUrl",schemaPath:"#/properties/snapshot/properties/devUrl/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.snapshot.properties.devUrl.type,parentSchema:schema12.properties.snapshot.properties.devUrl,data:data36};
 if(vErrors === null){
 vErrors = [err67];
 }
@@ -1846,10 +1845,9 @@ vErrors.push(err67);
 errors++;
 }
 }
-if(data36.required !== undefined){
-let data37 = data36.required;
-if(typeof data37 !== "boolean"){
-const err68 = {instancePath:instancePath+"/rollback/required",schemaPath:"#/properties/rollback/properties/required/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema12.properties.rollback.properties.required.type,parentSchema:schema12.properties.rollback.properties.required,data:data37};
+}
+else {
+const err68 = {instancePath:instancePath+"/snapshot",schemaPath:"#/properties/snapshot/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.snapshot.type,parentSchema:schema12.properties.snapshot,data:data34};
 if(vErrors === null){
 vErrors = [err68];
 }
@@ -1859,9 +1857,12 @@ vErrors.push(err68);
 errors++;
 }
 }
-}
-else {
-const err69 = {instancePath:instancePath+"/rollback",schemaPath:"#/properties/rollback/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.rollback.type,parentSchema:schema12.properties.rollback,data:data36};
+if(data.rollback !== undefined){
+let data37 = data.rollback;
+if(data37 && typeof data37 == "object" && !Array.isArray(data37)){
+for(const key8 in data37){
+if(!(key8 === "required")){
+const err69 = {instancePath:instancePath+"/rollback",schemaPath:"#/properties/rollback/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.rollback,data:data37};
 if(vErrors === null){
 vErrors = [err69];
 }
@@ -1871,10 +1872,10 @@ vErrors.push(err69);
 errors++;
 }
 }
-if(data.seeds !== undefined){
-let data38 = data.seeds;
+if(data37.required !== undefined){
+let data38 = data37.required;
 if(typeof data38 !== "boolean"){
-const err70 = {instancePath:instancePath+"/seeds",schemaPath:"#/properties/seeds/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema12.properties.seeds.type,parentSchema:schema12.properties.seeds,data:data38};
+const err70 = {instancePath:instancePath+"/rollback/required",schemaPath:"#/properties/rollback/properties/required/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema12.properties.rollback.properties.required.type,parentSchema:schema12.properties.rollback.properties.required,data:data38};
 if(vErrors === null){
 vErrors = [err70];
 }
@@ -1884,11 +1885,9 @@ vErrors.push(err70);
 errors++;
 }
 }
-if(data.fleet !== undefined){
-let data39 = data.fleet;
-if(data39 && typeof data39 == "object" && !Array.isArray(data39)){
-if(data39.targets === undefined){
-const err71 = {instancePath:instancePath+"/fleet",schemaPath:"#/properties/fleet/required",keyword:"required",params:{missingProperty: "targets"},message:"must have required property '"+"targets"+"'",schema:schema12.properties.fleet.required,parentSchema:schema12.properties.fleet,data:data39};
+}
+else {
+const err71 = {instancePath:instancePath+"/rollback",schemaPath:"#/properties/rollback/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.rollback.type,parentSchema:schema12.properties.rollback,data:data37};
 if(vErrors === null){
 vErrors = [err71];
 }
@@ -1897,9 +1896,11 @@ vErrors.push(err71);
 }
 errors++;
 }
-for(const key9 in data39){
-if(!((key9 === "targets") || (key9 === "stages"))){
-const err72 = {instancePath:instancePath+"/fleet",schemaPath:"#/properties/fleet/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.fleet,data:data39};
+}
+if(data.seeds !== undefined){
+let data39 = data.seeds;
+if(typeof data39 !== "boolean"){
+const err72 = {instancePath:instancePath+"/seeds",schemaPath:"#/properties/seeds/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema12.properties.seeds.type,parentSchema:schema12.properties.seeds,data:data39};
 if(vErrors === null){
 vErrors = [err72];
 }
@@ -1909,18 +1910,11 @@ vErrors.push(err72);
 errors++;
 }
 }
-if(data39.targets !== undefined){
-let data40 = data39.targets;
-const _errs98 = errors;
-let valid22 = false;
-const _errs99 = errors;
-if(Array.isArray(data40)){
-const len4 = data40.length;
-for(let i6=0; i6<len4; i6++){
-let data41 = data40[i6];
-if(data41 && typeof data41 == "object" && !Array.isArray(data41)){
-if(data41.name === undefined){
-const err73 = {instancePath:instancePath+"/fleet/targets/" + i6,schemaPath:"#/properties/fleet/properties/targets/anyOf/0/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema12.properties.fleet.properties.targets.anyOf[0].items.required,parentSchema:schema12.properties.fleet.properties.targets.anyOf[0].items,data:data41};
+if(data.fleet !== undefined){
+let data40 = data.fleet;
+if(data40 && typeof data40 == "object" && !Array.isArray(data40)){
+if(data40.targets === undefined){
+const err73 = {instancePath:instancePath+"/fleet",schemaPath:"#/properties/fleet/required",keyword:"required",params:{missingProperty: "targets"},message:"must have required property '"+"targets"+"'",schema:schema12.properties.fleet.required,parentSchema:schema12.properties.fleet,data:data40};
 if(vErrors === null){
 vErrors = [err73];
 }
@@ -1929,8 +1923,9 @@ vErrors.push(err73);
 }
 errors++;
 }
-if(data41.url === undefined){
-const err74 = {instancePath:instancePath+"/fleet/targets/" + i6,schemaPath:"#/properties/fleet/properties/targets/anyOf/0/items/required",keyword:"required",params:{missingProperty: "url"},message:"must have required property '"+"url"+"'",schema:schema12.properties.fleet.properties.targets.anyOf[0].items.required,parentSchema:schema12.properties.fleet.properties.targets.anyOf[0].items,data:data41};
+for(const key9 in data40){
+if(!((key9 === "targets") || (key9 === "stages"))){
+const err74 = {instancePath:instancePath+"/fleet",schemaPath:"#/properties/fleet/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.fleet,data:data40};
 if(vErrors === null){
 vErrors = [err74];
 }
@@ -1939,9 +1934,19 @@ vErrors.push(err74);
 }
 errors++;
 }
-for(const key10 in data41){
-if(!(((key10 === "name") || (key10 === "url")) || (key10 === "labels"))){
-const err75 = {instancePath:instancePath+"/fleet/targets/" + i6,schemaPath:"#/properties/fleet/properties/targets/anyOf/0/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key10},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.fleet.properties.targets.anyOf[0].items,data:data41};
+}
+if(data40.targets !== undefined){
+let data41 = data40.targets;
+const _errs100 = errors;
+let valid22 = false;
+const _errs101 = errors;
+if(Array.isArray(data41)){
+const len4 = data41.length;
+for(let i6=0; i6<len4; i6++){
+let data42 = data41[i6];
+if(data42 && typeof data42 == "object" && !Array.isArray(data42)){
+if(data42.name === undefined){
+const err75 = {instancePath:instancePath+"/fleet/targets/" + i6,schemaPath:"#/properties/fleet/properties/targets/anyOf/0/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema12.properties.fleet.properties.targets.anyOf[0].items.required,parentSchema:schema12.properties.fleet.properties.targets.anyOf[0].items,data:data42};
 if(vErrors === null){
 vErrors = [err75];
 }
@@ -1950,12 +1955,8 @@ vErrors.push(err75);
 }
 errors++;
 }
-}
-if(data41.name !== undefined){
-let data42 = data41.name;
-if(typeof data42 === "string"){
-if(func3(data42) > 200){
-const err76 = {instancePath:instancePath+"/fleet/targets/" + i6+"/name",schemaPath:"#/properties/fleet/properties/targets/anyOf/0/items/properties/name/maxLength",keyword:"maxLength",params:{limit: 200},message:"must NOT have more than 200 characters",schema:200,parentSchema:schema12.properties.fleet.properties.targets.anyOf[0].items.properties.name,data:data42};
+if(data42.url === undefined){
+const err76 = {instancePath:instancePath+"/fleet/targets/" + i6,schemaPath:"#/properties/fleet/properties/targets/anyOf/0/items/required",keyword:"required",params:{missingProperty: "url"},message:"must have required property '"+"url"+"'",schema:schema12.properties.fleet.properties.targets.anyOf[0].items.required,parentSchema:schema12.properties.fleet.properties.targets.anyOf[0].items,data:data42};
 if(vErrors === null){
 vErrors = [err76];
 }
@@ -1964,8 +1965,9 @@ vErrors.push(err76);
 }
 errors++;
 }
-if(func3(data42) < 1){
-const err77 = {instancePath:instancePath+"/fleet/targets/" + i6+"/name",schemaPath:"#/properties/fleet/properties/targets/anyOf/0/items/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema12.properties.fleet.properties.targets.anyOf[0].items.properties.name,data:data42};
+for(const key10 in data42){
+if(!((((key10 === "name") || (key10 === "url")) || (key10 === "labels")) || (key10 === "schema"))){
+const err77 = {instancePath:instancePath+"/fleet/targets/" + i6,schemaPath:"#/properties/fleet/properties/targets/anyOf/0/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key10},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.fleet.properties.targets.anyOf[0].items,data:data42};
 if(vErrors === null){
 vErrors = [err77];
 }
@@ -1975,8 +1977,11 @@ vErrors.push(err77);
 errors++;
 }
 }
-else {
-const err78 = {instancePath:instancePath+"/fleet/targets/" + i6+"/name",schemaPath:"#/properties/fleet/properties/targets/anyOf/0/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.fleet.properties.targets.anyOf[0].items.properties.name.type,parentSchema:schema12.properties.fleet.properties.targets.anyOf[0].items.properties.name,data:data42};
+if(data42.name !== undefined){
+let data43 = data42.name;
+if(typeof data43 === "string"){
+if(func3(data43) > 200){
+const err78 = {instancePath:instancePath+"/fleet/targets/" + i6+"/name",schemaPath:"#/properties/fleet/properties/targets/anyOf/0/items/properties/name/maxLength",keyword:"maxLength",params:{limit: 200},message:"must NOT have more than 200 characters",schema:200,parentSchema:schema12.properties.fleet.properties.targets.anyOf[0].items.properties.name,data:data43};
 if(vErrors === null){
 vErrors = [err78];
 }
@@ -1985,12 +1990,8 @@ vErrors.push(err78);
 }
 errors++;
 }
-}
-if(data41.url !== undefined){
-let data43 = data41.url;
-if(typeof data43 === "string"){
 if(func3(data43) < 1){
-const err79 = {instancePath:instancePath+"/fleet/targets/" + i6+"/url",schemaPath:"#/properties/fleet/properties/targets/anyOf/0/items/properties/url/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema12.properties.fleet.properties.targets.anyOf[0].items.properties.url,data:data43};
+const err79 = {instancePath:instancePath+"/fleet/targets/" + i6+"/name",schemaPath:"#/properties/fleet/properties/targets/anyOf/0/items/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema12.properties.fleet.properties.targets.anyOf[0].items.properties.name,data:data43};
 if(vErrors === null){
 vErrors = [err79];
 }
@@ -2001,7 +2002,7 @@ errors++;
 }
 }
 else {
-const err80 = {instancePath:instancePath+"/fleet/targets/" + i6+"/url",schemaPath:"#/properties/fleet/properties/targets/anyOf/0/items/properties/url/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.fleet.properties.targets.anyOf[0].items.properties.url.type,parentSchema:schema12.properties.fleet.properties.targets.anyOf[0].items.properties.url,data:data43};
+const err80 = {instancePath:instancePath+"/fleet/targets/" + i6+"/name",schemaPath:"#/properties/fleet/properties/targets/anyOf/0/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.fleet.properties.targets.anyOf[0].items.properties.name.type,parentSchema:schema12.properties.fleet.properties.targets.anyOf[0].items.properties.name,data:data43};
 if(vErrors === null){
 vErrors = [err80];
 }
@@ -2011,13 +2012,11 @@ vErrors.push(err80);
 errors++;
 }
 }
-if(data41.labels !== undefined){
-let data44 = data41.labels;
-if(data44 && typeof data44 == "object" && !Array.isArray(data44)){
-for(const key11 in data44){
-let data45 = data44[key11];
-if(typeof data45 !== "string"){
-const err81 = {instancePath:instancePath+"/fleet/targets/" + i6+"/labels/" + key11.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/fleet/properties/targets/anyOf/0/items/properties/labels/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.fleet.properties.targets.anyOf[0].items.properties.labels.additionalProperties.type,parentSchema:schema12.properties.fleet.properties.targets.anyOf[0].items.properties.labels.additionalProperties,data:data45};
+if(data42.url !== undefined){
+let data44 = data42.url;
+if(typeof data44 === "string"){
+if(func3(data44) < 1){
+const err81 = {instancePath:instancePath+"/fleet/targets/" + i6+"/url",schemaPath:"#/properties/fleet/properties/targets/anyOf/0/items/properties/url/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema12.properties.fleet.properties.targets.anyOf[0].items.properties.url,data:data44};
 if(vErrors === null){
 vErrors = [err81];
 }
@@ -2027,9 +2026,8 @@ vErrors.push(err81);
 errors++;
 }
 }
-}
 else {
-const err82 = {instancePath:instancePath+"/fleet/targets/" + i6+"/labels",schemaPath:"#/properties/fleet/properties/targets/anyOf/0/items/properties/labels/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.fleet.properties.targets.anyOf[0].items.properties.labels.type,parentSchema:schema12.properties.fleet.properties.targets.anyOf[0].items.properties.labels,data:data44};
+const err82 = {instancePath:instancePath+"/fleet/targets/" + i6+"/url",schemaPath:"#/properties/fleet/properties/targets/anyOf/0/items/properties/url/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.fleet.properties.targets.anyOf[0].items.properties.url.type,parentSchema:schema12.properties.fleet.properties.targets.anyOf[0].items.properties.url,data:data44};
 if(vErrors === null){
 vErrors = [err82];
 }
@@ -2039,9 +2037,13 @@ vErrors.push(err82);
 errors++;
 }
 }
-}
-else {
-const err83 = {instancePath:instancePath+"/fleet/targets/" + i6,schemaPath:"#/properties/fleet/properties/targets/anyOf/0/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.fleet.properties.targets.anyOf[0].items.type,parentSchema:schema12.properties.fleet.properties.targets.anyOf[0].items,data:data41};
+if(data42.labels !== undefined){
+let data45 = data42.labels;
+if(data45 && typeof data45 == "object" && !Array.isArray(data45)){
+for(const key11 in data45){
+let data46 = data45[key11];
+if(typeof data46 !== "string"){
+const err83 = {instancePath:instancePath+"/fleet/targets/" + i6+"/labels/" + key11.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/fleet/properties/targets/anyOf/0/items/properties/labels/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.fleet.properties.targets.anyOf[0].items.properties.labels.additionalProperties.type,parentSchema:schema12.properties.fleet.properties.targets.anyOf[0].items.properties.labels.additionalProperties,data:data46};
 if(vErrors === null){
 vErrors = [err83];
 }
@@ -2053,7 +2055,7 @@ errors++;
 }
 }
 else {
-const err84 = {instancePath:instancePath+"/fleet/targets",schemaPath:"#/properties/fleet/properties/targets/anyOf/0/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema12.properties.fleet.properties.targets.anyOf[0].type,parentSchema:schema12.properties.fleet.properties.targets.anyOf[0],data:data40};
+const err84 = {instancePath:instancePath+"/fleet/targets/" + i6+"/labels",schemaPath:"#/properties/fleet/properties/targets/anyOf/0/items/properties/labels/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.fleet.properties.targets.anyOf[0].items.properties.labels.type,parentSchema:schema12.properties.fleet.properties.targets.anyOf[0].items.properties.labels,data:data45};
 if(vErrors === null){
 vErrors = [err84];
 }
@@ -2062,13 +2064,12 @@ vErrors.push(err84);
 }
 errors++;
 }
-var _valid2 = _errs99 === errors;
-valid22 = valid22 || _valid2;
-if(!valid22){
-const _errs113 = errors;
-if(data40 && typeof data40 == "object" && !Array.isArray(data40)){
-if(data40.file === undefined){
-const err85 = {instancePath:instancePath+"/fleet/targets",schemaPath:"#/properties/fleet/properties/targets/anyOf/1/required",keyword:"required",params:{missingProperty: "file"},message:"must have required property '"+"file"+"'",schema:schema12.properties.fleet.properties.targets.anyOf[1].required,parentSchema:schema12.properties.fleet.properties.targets.anyOf[1],data:data40};
+}
+if(data42.schema !== undefined){
+let data47 = data42.schema;
+if(typeof data47 === "string"){
+if(!pattern8.test(data47)){
+const err85 = {instancePath:instancePath+"/fleet/targets/" + i6+"/schema",schemaPath:"#/properties/fleet/properties/targets/anyOf/0/items/properties/schema/pattern",keyword:"pattern",params:{pattern: "^(?!pg_)[a-z_][a-z0-9_]{0,53}$"},message:"must match pattern \""+"^(?!pg_)[a-z_][a-z0-9_]{0,53}$"+"\"",schema:"^(?!pg_)[a-z_][a-z0-9_]{0,53}$",parentSchema:schema12.properties.fleet.properties.targets.anyOf[0].items.properties.schema,data:data47};
 if(vErrors === null){
 vErrors = [err85];
 }
@@ -2077,9 +2078,9 @@ vErrors.push(err85);
 }
 errors++;
 }
-for(const key12 in data40){
-if(!(key12 === "file")){
-const err86 = {instancePath:instancePath+"/fleet/targets",schemaPath:"#/properties/fleet/properties/targets/anyOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key12},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.fleet.properties.targets.anyOf[1],data:data40};
+}
+else {
+const err86 = {instancePath:instancePath+"/fleet/targets/" + i6+"/schema",schemaPath:"#/properties/fleet/properties/targets/anyOf/0/items/properties/schema/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.fleet.properties.targets.anyOf[0].items.properties.schema.type,parentSchema:schema12.properties.fleet.properties.targets.anyOf[0].items.properties.schema,data:data47};
 if(vErrors === null){
 vErrors = [err86];
 }
@@ -2089,11 +2090,9 @@ vErrors.push(err86);
 errors++;
 }
 }
-if(data40.file !== undefined){
-let data46 = data40.file;
-if(typeof data46 === "string"){
-if(func3(data46) < 1){
-const err87 = {instancePath:instancePath+"/fleet/targets/file",schemaPath:"#/properties/fleet/properties/targets/anyOf/1/properties/file/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema12.properties.fleet.properties.targets.anyOf[1].properties.file,data:data46};
+}
+else {
+const err87 = {instancePath:instancePath+"/fleet/targets/" + i6,schemaPath:"#/properties/fleet/properties/targets/anyOf/0/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.fleet.properties.targets.anyOf[0].items.type,parentSchema:schema12.properties.fleet.properties.targets.anyOf[0].items,data:data42};
 if(vErrors === null){
 vErrors = [err87];
 }
@@ -2103,8 +2102,9 @@ vErrors.push(err87);
 errors++;
 }
 }
+}
 else {
-const err88 = {instancePath:instancePath+"/fleet/targets/file",schemaPath:"#/properties/fleet/properties/targets/anyOf/1/properties/file/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.fleet.properties.targets.anyOf[1].properties.file.type,parentSchema:schema12.properties.fleet.properties.targets.anyOf[1].properties.file,data:data46};
+const err88 = {instancePath:instancePath+"/fleet/targets",schemaPath:"#/properties/fleet/properties/targets/anyOf/0/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema12.properties.fleet.properties.targets.anyOf[0].type,parentSchema:schema12.properties.fleet.properties.targets.anyOf[0],data:data41};
 if(vErrors === null){
 vErrors = [err88];
 }
@@ -2113,10 +2113,13 @@ vErrors.push(err88);
 }
 errors++;
 }
-}
-}
-else {
-const err89 = {instancePath:instancePath+"/fleet/targets",schemaPath:"#/properties/fleet/properties/targets/anyOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.fleet.properties.targets.anyOf[1].type,parentSchema:schema12.properties.fleet.properties.targets.anyOf[1],data:data40};
+var _valid2 = _errs101 === errors;
+valid22 = valid22 || _valid2;
+if(!valid22){
+const _errs117 = errors;
+if(data41 && typeof data41 == "object" && !Array.isArray(data41)){
+if(data41.file === undefined){
+const err89 = {instancePath:instancePath+"/fleet/targets",schemaPath:"#/properties/fleet/properties/targets/anyOf/1/required",keyword:"required",params:{missingProperty: "file"},message:"must have required property '"+"file"+"'",schema:schema12.properties.fleet.properties.targets.anyOf[1].required,parentSchema:schema12.properties.fleet.properties.targets.anyOf[1],data:data41};
 if(vErrors === null){
 vErrors = [err89];
 }
@@ -2125,13 +2128,9 @@ vErrors.push(err89);
 }
 errors++;
 }
-var _valid2 = _errs113 === errors;
-valid22 = valid22 || _valid2;
-if(!valid22){
-const _errs118 = errors;
-if(data40 && typeof data40 == "object" && !Array.isArray(data40)){
-if(data40.command === undefined){
-const err90 = {instancePath:instancePath+"/fleet/targets",schemaPath:"#/properties/fleet/properties/targets/anyOf/2/required",keyword:"required",params:{missingProperty: "command"},message:"must have required property '"+"command"+"'",schema:schema12.properties.fleet.properties.targets.anyOf[2].required,parentSchema:schema12.properties.fleet.properties.targets.anyOf[2],data:data40};
+for(const key12 in data41){
+if(!(key12 === "file")){
+const err90 = {instancePath:instancePath+"/fleet/targets",schemaPath:"#/properties/fleet/properties/targets/anyOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key12},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.fleet.properties.targets.anyOf[1],data:data41};
 if(vErrors === null){
 vErrors = [err90];
 }
@@ -2140,9 +2139,12 @@ vErrors.push(err90);
 }
 errors++;
 }
-for(const key13 in data40){
-if(!(key13 === "command")){
-const err91 = {instancePath:instancePath+"/fleet/targets",schemaPath:"#/properties/fleet/properties/targets/anyOf/2/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key13},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.fleet.properties.targets.anyOf[2],data:data40};
+}
+if(data41.file !== undefined){
+let data48 = data41.file;
+if(typeof data48 === "string"){
+if(func3(data48) < 1){
+const err91 = {instancePath:instancePath+"/fleet/targets/file",schemaPath:"#/properties/fleet/properties/targets/anyOf/1/properties/file/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema12.properties.fleet.properties.targets.anyOf[1].properties.file,data:data48};
 if(vErrors === null){
 vErrors = [err91];
 }
@@ -2152,11 +2154,8 @@ vErrors.push(err91);
 errors++;
 }
 }
-if(data40.command !== undefined){
-let data47 = data40.command;
-if(Array.isArray(data47)){
-if(data47.length < 1){
-const err92 = {instancePath:instancePath+"/fleet/targets/command",schemaPath:"#/properties/fleet/properties/targets/anyOf/2/properties/command/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema12.properties.fleet.properties.targets.anyOf[2].properties.command,data:data47};
+else {
+const err92 = {instancePath:instancePath+"/fleet/targets/file",schemaPath:"#/properties/fleet/properties/targets/anyOf/1/properties/file/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.fleet.properties.targets.anyOf[1].properties.file.type,parentSchema:schema12.properties.fleet.properties.targets.anyOf[1].properties.file,data:data48};
 if(vErrors === null){
 vErrors = [err92];
 }
@@ -2165,12 +2164,10 @@ vErrors.push(err92);
 }
 errors++;
 }
-const len5 = data47.length;
-for(let i7=0; i7<len5; i7++){
-let data48 = data47[i7];
-if(typeof data48 === "string"){
-if(func3(data48) < 1){
-const err93 = {instancePath:instancePath+"/fleet/targets/command/" + i7,schemaPath:"#/properties/fleet/properties/targets/anyOf/2/properties/command/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema12.properties.fleet.properties.targets.anyOf[2].properties.command.items,data:data48};
+}
+}
+else {
+const err93 = {instancePath:instancePath+"/fleet/targets",schemaPath:"#/properties/fleet/properties/targets/anyOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.fleet.properties.targets.anyOf[1].type,parentSchema:schema12.properties.fleet.properties.targets.anyOf[1],data:data41};
 if(vErrors === null){
 vErrors = [err93];
 }
@@ -2179,9 +2176,13 @@ vErrors.push(err93);
 }
 errors++;
 }
-}
-else {
-const err94 = {instancePath:instancePath+"/fleet/targets/command/" + i7,schemaPath:"#/properties/fleet/properties/targets/anyOf/2/properties/command/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.fleet.properties.targets.anyOf[2].properties.command.items.type,parentSchema:schema12.properties.fleet.properties.targets.anyOf[2].properties.command.items,data:data48};
+var _valid2 = _errs117 === errors;
+valid22 = valid22 || _valid2;
+if(!valid22){
+const _errs122 = errors;
+if(data41 && typeof data41 == "object" && !Array.isArray(data41)){
+if(data41.command === undefined){
+const err94 = {instancePath:instancePath+"/fleet/targets",schemaPath:"#/properties/fleet/properties/targets/anyOf/2/required",keyword:"required",params:{missingProperty: "command"},message:"must have required property '"+"command"+"'",schema:schema12.properties.fleet.properties.targets.anyOf[2].required,parentSchema:schema12.properties.fleet.properties.targets.anyOf[2],data:data41};
 if(vErrors === null){
 vErrors = [err94];
 }
@@ -2190,10 +2191,9 @@ vErrors.push(err94);
 }
 errors++;
 }
-}
-}
-else {
-const err95 = {instancePath:instancePath+"/fleet/targets/command",schemaPath:"#/properties/fleet/properties/targets/anyOf/2/properties/command/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema12.properties.fleet.properties.targets.anyOf[2].properties.command.type,parentSchema:schema12.properties.fleet.properties.targets.anyOf[2].properties.command,data:data47};
+for(const key13 in data41){
+if(!(key13 === "command")){
+const err95 = {instancePath:instancePath+"/fleet/targets",schemaPath:"#/properties/fleet/properties/targets/anyOf/2/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key13},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.fleet.properties.targets.anyOf[2],data:data41};
 if(vErrors === null){
 vErrors = [err95];
 }
@@ -2203,9 +2203,11 @@ vErrors.push(err95);
 errors++;
 }
 }
-}
-else {
-const err96 = {instancePath:instancePath+"/fleet/targets",schemaPath:"#/properties/fleet/properties/targets/anyOf/2/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.fleet.properties.targets.anyOf[2].type,parentSchema:schema12.properties.fleet.properties.targets.anyOf[2],data:data40};
+if(data41.command !== undefined){
+let data49 = data41.command;
+if(Array.isArray(data49)){
+if(data49.length < 1){
+const err96 = {instancePath:instancePath+"/fleet/targets/command",schemaPath:"#/properties/fleet/properties/targets/anyOf/2/properties/command/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema12.properties.fleet.properties.targets.anyOf[2].properties.command,data:data49};
 if(vErrors === null){
 vErrors = [err96];
 }
@@ -2214,13 +2216,12 @@ vErrors.push(err96);
 }
 errors++;
 }
-var _valid2 = _errs118 === errors;
-valid22 = valid22 || _valid2;
-if(!valid22){
-const _errs125 = errors;
-if(data40 && typeof data40 == "object" && !Array.isArray(data40)){
-if(data40.query === undefined){
-const err97 = {instancePath:instancePath+"/fleet/targets",schemaPath:"#/properties/fleet/properties/targets/anyOf/3/required",keyword:"required",params:{missingProperty: "query"},message:"must have required property '"+"query"+"'",schema:schema12.properties.fleet.properties.targets.anyOf[3].required,parentSchema:schema12.properties.fleet.properties.targets.anyOf[3],data:data40};
+const len5 = data49.length;
+for(let i7=0; i7<len5; i7++){
+let data50 = data49[i7];
+if(typeof data50 === "string"){
+if(func3(data50) < 1){
+const err97 = {instancePath:instancePath+"/fleet/targets/command/" + i7,schemaPath:"#/properties/fleet/properties/targets/anyOf/2/properties/command/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema12.properties.fleet.properties.targets.anyOf[2].properties.command.items,data:data50};
 if(vErrors === null){
 vErrors = [err97];
 }
@@ -2229,8 +2230,9 @@ vErrors.push(err97);
 }
 errors++;
 }
-if(data40.url === undefined){
-const err98 = {instancePath:instancePath+"/fleet/targets",schemaPath:"#/properties/fleet/properties/targets/anyOf/3/required",keyword:"required",params:{missingProperty: "url"},message:"must have required property '"+"url"+"'",schema:schema12.properties.fleet.properties.targets.anyOf[3].required,parentSchema:schema12.properties.fleet.properties.targets.anyOf[3],data:data40};
+}
+else {
+const err98 = {instancePath:instancePath+"/fleet/targets/command/" + i7,schemaPath:"#/properties/fleet/properties/targets/anyOf/2/properties/command/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.fleet.properties.targets.anyOf[2].properties.command.items.type,parentSchema:schema12.properties.fleet.properties.targets.anyOf[2].properties.command.items,data:data50};
 if(vErrors === null){
 vErrors = [err98];
 }
@@ -2239,9 +2241,10 @@ vErrors.push(err98);
 }
 errors++;
 }
-for(const key14 in data40){
-if(!((key14 === "query") || (key14 === "url"))){
-const err99 = {instancePath:instancePath+"/fleet/targets",schemaPath:"#/properties/fleet/properties/targets/anyOf/3/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key14},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.fleet.properties.targets.anyOf[3],data:data40};
+}
+}
+else {
+const err99 = {instancePath:instancePath+"/fleet/targets/command",schemaPath:"#/properties/fleet/properties/targets/anyOf/2/properties/command/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema12.properties.fleet.properties.targets.anyOf[2].properties.command.type,parentSchema:schema12.properties.fleet.properties.targets.anyOf[2].properties.command,data:data49};
 if(vErrors === null){
 vErrors = [err99];
 }
@@ -2251,11 +2254,9 @@ vErrors.push(err99);
 errors++;
 }
 }
-if(data40.query !== undefined){
-let data49 = data40.query;
-if(typeof data49 === "string"){
-if(func3(data49) < 1){
-const err100 = {instancePath:instancePath+"/fleet/targets/query",schemaPath:"#/properties/fleet/properties/targets/anyOf/3/properties/query/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema12.properties.fleet.properties.targets.anyOf[3].properties.query,data:data49};
+}
+else {
+const err100 = {instancePath:instancePath+"/fleet/targets",schemaPath:"#/properties/fleet/properties/targets/anyOf/2/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.fleet.properties.targets.anyOf[2].type,parentSchema:schema12.properties.fleet.properties.targets.anyOf[2],data:data41};
 if(vErrors === null){
 vErrors = [err100];
 }
@@ -2264,9 +2265,13 @@ vErrors.push(err100);
 }
 errors++;
 }
-}
-else {
-const err101 = {instancePath:instancePath+"/fleet/targets/query",schemaPath:"#/properties/fleet/properties/targets/anyOf/3/properties/query/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.fleet.properties.targets.anyOf[3].properties.query.type,parentSchema:schema12.properties.fleet.properties.targets.anyOf[3].properties.query,data:data49};
+var _valid2 = _errs122 === errors;
+valid22 = valid22 || _valid2;
+if(!valid22){
+const _errs129 = errors;
+if(data41 && typeof data41 == "object" && !Array.isArray(data41)){
+if(data41.query === undefined){
+const err101 = {instancePath:instancePath+"/fleet/targets",schemaPath:"#/properties/fleet/properties/targets/anyOf/3/required",keyword:"required",params:{missingProperty: "query"},message:"must have required property '"+"query"+"'",schema:schema12.properties.fleet.properties.targets.anyOf[3].required,parentSchema:schema12.properties.fleet.properties.targets.anyOf[3],data:data41};
 if(vErrors === null){
 vErrors = [err101];
 }
@@ -2275,12 +2280,8 @@ vErrors.push(err101);
 }
 errors++;
 }
-}
-if(data40.url !== undefined){
-let data50 = data40.url;
-if(typeof data50 === "string"){
-if(func3(data50) < 1){
-const err102 = {instancePath:instancePath+"/fleet/targets/url",schemaPath:"#/properties/fleet/properties/targets/anyOf/3/properties/url/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema12.properties.fleet.properties.targets.anyOf[3].properties.url,data:data50};
+if(data41.url === undefined){
+const err102 = {instancePath:instancePath+"/fleet/targets",schemaPath:"#/properties/fleet/properties/targets/anyOf/3/required",keyword:"required",params:{missingProperty: "url"},message:"must have required property '"+"url"+"'",schema:schema12.properties.fleet.properties.targets.anyOf[3].required,parentSchema:schema12.properties.fleet.properties.targets.anyOf[3],data:data41};
 if(vErrors === null){
 vErrors = [err102];
 }
@@ -2289,9 +2290,9 @@ vErrors.push(err102);
 }
 errors++;
 }
-}
-else {
-const err103 = {instancePath:instancePath+"/fleet/targets/url",schemaPath:"#/properties/fleet/properties/targets/anyOf/3/properties/url/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.fleet.properties.targets.anyOf[3].properties.url.type,parentSchema:schema12.properties.fleet.properties.targets.anyOf[3].properties.url,data:data50};
+for(const key14 in data41){
+if(!((key14 === "query") || (key14 === "url"))){
+const err103 = {instancePath:instancePath+"/fleet/targets",schemaPath:"#/properties/fleet/properties/targets/anyOf/3/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key14},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.fleet.properties.targets.anyOf[3],data:data41};
 if(vErrors === null){
 vErrors = [err103];
 }
@@ -2301,9 +2302,11 @@ vErrors.push(err103);
 errors++;
 }
 }
-}
-else {
-const err104 = {instancePath:instancePath+"/fleet/targets",schemaPath:"#/properties/fleet/properties/targets/anyOf/3/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.fleet.properties.targets.anyOf[3].type,parentSchema:schema12.properties.fleet.properties.targets.anyOf[3],data:data40};
+if(data41.query !== undefined){
+let data51 = data41.query;
+if(typeof data51 === "string"){
+if(func3(data51) < 1){
+const err104 = {instancePath:instancePath+"/fleet/targets/query",schemaPath:"#/properties/fleet/properties/targets/anyOf/3/properties/query/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema12.properties.fleet.properties.targets.anyOf[3].properties.query,data:data51};
 if(vErrors === null){
 vErrors = [err104];
 }
@@ -2312,13 +2315,9 @@ vErrors.push(err104);
 }
 errors++;
 }
-var _valid2 = _errs125 === errors;
-valid22 = valid22 || _valid2;
 }
-}
-}
-if(!valid22){
-const err105 = {instancePath:instancePath+"/fleet/targets",schemaPath:"#/properties/fleet/properties/targets/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema12.properties.fleet.properties.targets.anyOf,parentSchema:schema12.properties.fleet.properties.targets,data:data40};
+else {
+const err105 = {instancePath:instancePath+"/fleet/targets/query",schemaPath:"#/properties/fleet/properties/targets/anyOf/3/properties/query/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.fleet.properties.targets.anyOf[3].properties.query.type,parentSchema:schema12.properties.fleet.properties.targets.anyOf[3].properties.query,data:data51};
 if(vErrors === null){
 vErrors = [err105];
 }
@@ -2327,27 +2326,12 @@ vErrors.push(err105);
 }
 errors++;
 }
-else {
-errors = _errs98;
-if(vErrors !== null){
-if(_errs98){
-vErrors.length = _errs98;
 }
-else {
-vErrors = null;
-}
-}
-}
-}
-if(data39.stages !== undefined){
-let data51 = data39.stages;
-if(Array.isArray(data51)){
-const len6 = data51.length;
-for(let i8=0; i8<len6; i8++){
-let data52 = data51[i8];
-if(data52 && typeof data52 == "object" && !Array.isArray(data52)){
-if(data52.name === undefined){
-const err106 = {instancePath:instancePath+"/fleet/stages/" + i8,schemaPath:"#/properties/fleet/properties/stages/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema12.properties.fleet.properties.stages.items.required,parentSchema:schema12.properties.fleet.properties.stages.items,data:data52};
+if(data41.url !== undefined){
+let data52 = data41.url;
+if(typeof data52 === "string"){
+if(func3(data52) < 1){
+const err106 = {instancePath:instancePath+"/fleet/targets/url",schemaPath:"#/properties/fleet/properties/targets/anyOf/3/properties/url/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema12.properties.fleet.properties.targets.anyOf[3].properties.url,data:data52};
 if(vErrors === null){
 vErrors = [err106];
 }
@@ -2356,9 +2340,9 @@ vErrors.push(err106);
 }
 errors++;
 }
-for(const key15 in data52){
-if(!(((((key15 === "name") || (key15 === "select")) || (key15 === "parallel")) || (key15 === "onError")) || (key15 === "maxFailures"))){
-const err107 = {instancePath:instancePath+"/fleet/stages/" + i8,schemaPath:"#/properties/fleet/properties/stages/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key15},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.fleet.properties.stages.items,data:data52};
+}
+else {
+const err107 = {instancePath:instancePath+"/fleet/targets/url",schemaPath:"#/properties/fleet/properties/targets/anyOf/3/properties/url/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.fleet.properties.targets.anyOf[3].properties.url.type,parentSchema:schema12.properties.fleet.properties.targets.anyOf[3].properties.url,data:data52};
 if(vErrors === null){
 vErrors = [err107];
 }
@@ -2368,11 +2352,9 @@ vErrors.push(err107);
 errors++;
 }
 }
-if(data52.name !== undefined){
-let data53 = data52.name;
-if(typeof data53 === "string"){
-if(func3(data53) < 1){
-const err108 = {instancePath:instancePath+"/fleet/stages/" + i8+"/name",schemaPath:"#/properties/fleet/properties/stages/items/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema12.properties.fleet.properties.stages.items.properties.name,data:data53};
+}
+else {
+const err108 = {instancePath:instancePath+"/fleet/targets",schemaPath:"#/properties/fleet/properties/targets/anyOf/3/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.fleet.properties.targets.anyOf[3].type,parentSchema:schema12.properties.fleet.properties.targets.anyOf[3],data:data41};
 if(vErrors === null){
 vErrors = [err108];
 }
@@ -2381,9 +2363,13 @@ vErrors.push(err108);
 }
 errors++;
 }
+var _valid2 = _errs129 === errors;
+valid22 = valid22 || _valid2;
 }
-else {
-const err109 = {instancePath:instancePath+"/fleet/stages/" + i8+"/name",schemaPath:"#/properties/fleet/properties/stages/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.fleet.properties.stages.items.properties.name.type,parentSchema:schema12.properties.fleet.properties.stages.items.properties.name,data:data53};
+}
+}
+if(!valid22){
+const err109 = {instancePath:instancePath+"/fleet/targets",schemaPath:"#/properties/fleet/properties/targets/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema12.properties.fleet.properties.targets.anyOf,parentSchema:schema12.properties.fleet.properties.targets,data:data41};
 if(vErrors === null){
 vErrors = [err109];
 }
@@ -2392,13 +2378,27 @@ vErrors.push(err109);
 }
 errors++;
 }
+else {
+errors = _errs100;
+if(vErrors !== null){
+if(_errs100){
+vErrors.length = _errs100;
 }
-if(data52.select !== undefined){
-let data54 = data52.select;
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data40.stages !== undefined){
+let data53 = data40.stages;
+if(Array.isArray(data53)){
+const len6 = data53.length;
+for(let i8=0; i8<len6; i8++){
+let data54 = data53[i8];
 if(data54 && typeof data54 == "object" && !Array.isArray(data54)){
-for(const key16 in data54){
-if(!((key16 === "names") || (key16 === "labels"))){
-const err110 = {instancePath:instancePath+"/fleet/stages/" + i8+"/select",schemaPath:"#/properties/fleet/properties/stages/items/properties/select/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key16},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.fleet.properties.stages.items.properties.select,data:data54};
+if(data54.name === undefined){
+const err110 = {instancePath:instancePath+"/fleet/stages/" + i8,schemaPath:"#/properties/fleet/properties/stages/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema12.properties.fleet.properties.stages.items.required,parentSchema:schema12.properties.fleet.properties.stages.items,data:data54};
 if(vErrors === null){
 vErrors = [err110];
 }
@@ -2407,16 +2407,9 @@ vErrors.push(err110);
 }
 errors++;
 }
-}
-if(data54.names !== undefined){
-let data55 = data54.names;
-if(Array.isArray(data55)){
-const len7 = data55.length;
-for(let i9=0; i9<len7; i9++){
-let data56 = data55[i9];
-if(typeof data56 === "string"){
-if(func3(data56) < 1){
-const err111 = {instancePath:instancePath+"/fleet/stages/" + i8+"/select/names/" + i9,schemaPath:"#/properties/fleet/properties/stages/items/properties/select/properties/names/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema12.properties.fleet.properties.stages.items.properties.select.properties.names.items,data:data56};
+for(const key15 in data54){
+if(!(((((key15 === "name") || (key15 === "select")) || (key15 === "parallel")) || (key15 === "onError")) || (key15 === "maxFailures"))){
+const err111 = {instancePath:instancePath+"/fleet/stages/" + i8,schemaPath:"#/properties/fleet/properties/stages/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key15},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.fleet.properties.stages.items,data:data54};
 if(vErrors === null){
 vErrors = [err111];
 }
@@ -2426,8 +2419,11 @@ vErrors.push(err111);
 errors++;
 }
 }
-else {
-const err112 = {instancePath:instancePath+"/fleet/stages/" + i8+"/select/names/" + i9,schemaPath:"#/properties/fleet/properties/stages/items/properties/select/properties/names/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.fleet.properties.stages.items.properties.select.properties.names.items.type,parentSchema:schema12.properties.fleet.properties.stages.items.properties.select.properties.names.items,data:data56};
+if(data54.name !== undefined){
+let data55 = data54.name;
+if(typeof data55 === "string"){
+if(func3(data55) < 1){
+const err112 = {instancePath:instancePath+"/fleet/stages/" + i8+"/name",schemaPath:"#/properties/fleet/properties/stages/items/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema12.properties.fleet.properties.stages.items.properties.name,data:data55};
 if(vErrors === null){
 vErrors = [err112];
 }
@@ -2437,9 +2433,8 @@ vErrors.push(err112);
 errors++;
 }
 }
-}
 else {
-const err113 = {instancePath:instancePath+"/fleet/stages/" + i8+"/select/names",schemaPath:"#/properties/fleet/properties/stages/items/properties/select/properties/names/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema12.properties.fleet.properties.stages.items.properties.select.properties.names.type,parentSchema:schema12.properties.fleet.properties.stages.items.properties.select.properties.names,data:data55};
+const err113 = {instancePath:instancePath+"/fleet/stages/" + i8+"/name",schemaPath:"#/properties/fleet/properties/stages/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.fleet.properties.stages.items.properties.name.type,parentSchema:schema12.properties.fleet.properties.stages.items.properties.name,data:data55};
 if(vErrors === null){
 vErrors = [err113];
 }
@@ -2449,13 +2444,12 @@ vErrors.push(err113);
 errors++;
 }
 }
-if(data54.labels !== undefined){
-let data57 = data54.labels;
-if(data57 && typeof data57 == "object" && !Array.isArray(data57)){
-for(const key17 in data57){
-let data58 = data57[key17];
-if(typeof data58 !== "string"){
-const err114 = {instancePath:instancePath+"/fleet/stages/" + i8+"/select/labels/" + key17.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/fleet/properties/stages/items/properties/select/properties/labels/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.fleet.properties.stages.items.properties.select.properties.labels.additionalProperties.type,parentSchema:schema12.properties.fleet.properties.stages.items.properties.select.properties.labels.additionalProperties,data:data58};
+if(data54.select !== undefined){
+let data56 = data54.select;
+if(data56 && typeof data56 == "object" && !Array.isArray(data56)){
+for(const key16 in data56){
+if(!((key16 === "names") || (key16 === "labels"))){
+const err114 = {instancePath:instancePath+"/fleet/stages/" + i8+"/select",schemaPath:"#/properties/fleet/properties/stages/items/properties/select/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key16},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.fleet.properties.stages.items.properties.select,data:data56};
 if(vErrors === null){
 vErrors = [err114];
 }
@@ -2465,9 +2459,15 @@ vErrors.push(err114);
 errors++;
 }
 }
-}
-else {
-const err115 = {instancePath:instancePath+"/fleet/stages/" + i8+"/select/labels",schemaPath:"#/properties/fleet/properties/stages/items/properties/select/properties/labels/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.fleet.properties.stages.items.properties.select.properties.labels.type,parentSchema:schema12.properties.fleet.properties.stages.items.properties.select.properties.labels,data:data57};
+if(data56.names !== undefined){
+let data57 = data56.names;
+if(Array.isArray(data57)){
+const len7 = data57.length;
+for(let i9=0; i9<len7; i9++){
+let data58 = data57[i9];
+if(typeof data58 === "string"){
+if(func3(data58) < 1){
+const err115 = {instancePath:instancePath+"/fleet/stages/" + i8+"/select/names/" + i9,schemaPath:"#/properties/fleet/properties/stages/items/properties/select/properties/names/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema12.properties.fleet.properties.stages.items.properties.select.properties.names.items,data:data58};
 if(vErrors === null){
 vErrors = [err115];
 }
@@ -2477,9 +2477,8 @@ vErrors.push(err115);
 errors++;
 }
 }
-}
 else {
-const err116 = {instancePath:instancePath+"/fleet/stages/" + i8+"/select",schemaPath:"#/properties/fleet/properties/stages/items/properties/select/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.fleet.properties.stages.items.properties.select.type,parentSchema:schema12.properties.fleet.properties.stages.items.properties.select,data:data54};
+const err116 = {instancePath:instancePath+"/fleet/stages/" + i8+"/select/names/" + i9,schemaPath:"#/properties/fleet/properties/stages/items/properties/select/properties/names/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.fleet.properties.stages.items.properties.select.properties.names.items.type,parentSchema:schema12.properties.fleet.properties.stages.items.properties.select.properties.names.items,data:data58};
 if(vErrors === null){
 vErrors = [err116];
 }
@@ -2489,10 +2488,9 @@ vErrors.push(err116);
 errors++;
 }
 }
-if(data52.parallel !== undefined){
-let data59 = data52.parallel;
-if(!(((typeof data59 == "number") && (!(data59 % 1) && !isNaN(data59))) && (isFinite(data59)))){
-const err117 = {instancePath:instancePath+"/fleet/stages/" + i8+"/parallel",schemaPath:"#/properties/fleet/properties/stages/items/properties/parallel/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema12.properties.fleet.properties.stages.items.properties.parallel.type,parentSchema:schema12.properties.fleet.properties.stages.items.properties.parallel,data:data59};
+}
+else {
+const err117 = {instancePath:instancePath+"/fleet/stages/" + i8+"/select/names",schemaPath:"#/properties/fleet/properties/stages/items/properties/select/properties/names/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema12.properties.fleet.properties.stages.items.properties.select.properties.names.type,parentSchema:schema12.properties.fleet.properties.stages.items.properties.select.properties.names,data:data57};
 if(vErrors === null){
 vErrors = [err117];
 }
@@ -2501,9 +2499,14 @@ vErrors.push(err117);
 }
 errors++;
 }
-if((typeof data59 == "number") && (isFinite(data59))){
-if(data59 > 1000 || isNaN(data59)){
-const err118 = {instancePath:instancePath+"/fleet/stages/" + i8+"/parallel",schemaPath:"#/properties/fleet/properties/stages/items/properties/parallel/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000},message:"must be <= 1000",schema:1000,parentSchema:schema12.properties.fleet.properties.stages.items.properties.parallel,data:data59};
+}
+if(data56.labels !== undefined){
+let data59 = data56.labels;
+if(data59 && typeof data59 == "object" && !Array.isArray(data59)){
+for(const key17 in data59){
+let data60 = data59[key17];
+if(typeof data60 !== "string"){
+const err118 = {instancePath:instancePath+"/fleet/stages/" + i8+"/select/labels/" + key17.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/fleet/properties/stages/items/properties/select/properties/labels/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.fleet.properties.stages.items.properties.select.properties.labels.additionalProperties.type,parentSchema:schema12.properties.fleet.properties.stages.items.properties.select.properties.labels.additionalProperties,data:data60};
 if(vErrors === null){
 vErrors = [err118];
 }
@@ -2512,8 +2515,10 @@ vErrors.push(err118);
 }
 errors++;
 }
-if(data59 < 1 || isNaN(data59)){
-const err119 = {instancePath:instancePath+"/fleet/stages/" + i8+"/parallel",schemaPath:"#/properties/fleet/properties/stages/items/properties/parallel/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema12.properties.fleet.properties.stages.items.properties.parallel,data:data59};
+}
+}
+else {
+const err119 = {instancePath:instancePath+"/fleet/stages/" + i8+"/select/labels",schemaPath:"#/properties/fleet/properties/stages/items/properties/select/properties/labels/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.fleet.properties.stages.items.properties.select.properties.labels.type,parentSchema:schema12.properties.fleet.properties.stages.items.properties.select.properties.labels,data:data59};
 if(vErrors === null){
 vErrors = [err119];
 }
@@ -2524,10 +2529,8 @@ errors++;
 }
 }
 }
-if(data52.onError !== undefined){
-let data60 = data52.onError;
-if(!((data60 === "stop") || (data60 === "continue"))){
-const err120 = {instancePath:instancePath+"/fleet/stages/" + i8+"/onError",schemaPath:"#/properties/fleet/properties/stages/items/properties/onError/enum",keyword:"enum",params:{allowedValues: schema12.properties.fleet.properties.stages.items.properties.onError.enum},message:"must be equal to one of the allowed values",schema:schema12.properties.fleet.properties.stages.items.properties.onError.enum,parentSchema:schema12.properties.fleet.properties.stages.items.properties.onError,data:data60};
+else {
+const err120 = {instancePath:instancePath+"/fleet/stages/" + i8+"/select",schemaPath:"#/properties/fleet/properties/stages/items/properties/select/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.fleet.properties.stages.items.properties.select.type,parentSchema:schema12.properties.fleet.properties.stages.items.properties.select,data:data56};
 if(vErrors === null){
 vErrors = [err120];
 }
@@ -2537,13 +2540,10 @@ vErrors.push(err120);
 errors++;
 }
 }
-if(data52.maxFailures !== undefined){
-let data61 = data52.maxFailures;
-const _errs155 = errors;
-let valid39 = false;
-const _errs156 = errors;
+if(data54.parallel !== undefined){
+let data61 = data54.parallel;
 if(!(((typeof data61 == "number") && (!(data61 % 1) && !isNaN(data61))) && (isFinite(data61)))){
-const err121 = {instancePath:instancePath+"/fleet/stages/" + i8+"/maxFailures",schemaPath:"#/properties/fleet/properties/stages/items/properties/maxFailures/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema12.properties.fleet.properties.stages.items.properties.maxFailures.anyOf[0].type,parentSchema:schema12.properties.fleet.properties.stages.items.properties.maxFailures.anyOf[0],data:data61};
+const err121 = {instancePath:instancePath+"/fleet/stages/" + i8+"/parallel",schemaPath:"#/properties/fleet/properties/stages/items/properties/parallel/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema12.properties.fleet.properties.stages.items.properties.parallel.type,parentSchema:schema12.properties.fleet.properties.stages.items.properties.parallel,data:data61};
 if(vErrors === null){
 vErrors = [err121];
 }
@@ -2553,8 +2553,8 @@ vErrors.push(err121);
 errors++;
 }
 if((typeof data61 == "number") && (isFinite(data61))){
-if(data61 < 0 || isNaN(data61)){
-const err122 = {instancePath:instancePath+"/fleet/stages/" + i8+"/maxFailures",schemaPath:"#/properties/fleet/properties/stages/items/properties/maxFailures/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema12.properties.fleet.properties.stages.items.properties.maxFailures.anyOf[0],data:data61};
+if(data61 > 1000 || isNaN(data61)){
+const err122 = {instancePath:instancePath+"/fleet/stages/" + i8+"/parallel",schemaPath:"#/properties/fleet/properties/stages/items/properties/parallel/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000},message:"must be <= 1000",schema:1000,parentSchema:schema12.properties.fleet.properties.stages.items.properties.parallel,data:data61};
 if(vErrors === null){
 vErrors = [err122];
 }
@@ -2563,14 +2563,8 @@ vErrors.push(err122);
 }
 errors++;
 }
-}
-var _valid3 = _errs156 === errors;
-valid39 = valid39 || _valid3;
-if(!valid39){
-const _errs158 = errors;
-if(typeof data61 === "string"){
-if(!pattern12.test(data61)){
-const err123 = {instancePath:instancePath+"/fleet/stages/" + i8+"/maxFailures",schemaPath:"#/properties/fleet/properties/stages/items/properties/maxFailures/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^(100|[0-9]{1,2}(\\.[0-9]+)?)%$"},message:"must match pattern \""+"^(100|[0-9]{1,2}(\\.[0-9]+)?)%$"+"\"",schema:"^(100|[0-9]{1,2}(\\.[0-9]+)?)%$",parentSchema:schema12.properties.fleet.properties.stages.items.properties.maxFailures.anyOf[1],data:data61};
+if(data61 < 1 || isNaN(data61)){
+const err123 = {instancePath:instancePath+"/fleet/stages/" + i8+"/parallel",schemaPath:"#/properties/fleet/properties/stages/items/properties/parallel/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema12.properties.fleet.properties.stages.items.properties.parallel,data:data61};
 if(vErrors === null){
 vErrors = [err123];
 }
@@ -2580,8 +2574,11 @@ vErrors.push(err123);
 errors++;
 }
 }
-else {
-const err124 = {instancePath:instancePath+"/fleet/stages/" + i8+"/maxFailures",schemaPath:"#/properties/fleet/properties/stages/items/properties/maxFailures/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.fleet.properties.stages.items.properties.maxFailures.anyOf[1].type,parentSchema:schema12.properties.fleet.properties.stages.items.properties.maxFailures.anyOf[1],data:data61};
+}
+if(data54.onError !== undefined){
+let data62 = data54.onError;
+if(!((data62 === "stop") || (data62 === "continue"))){
+const err124 = {instancePath:instancePath+"/fleet/stages/" + i8+"/onError",schemaPath:"#/properties/fleet/properties/stages/items/properties/onError/enum",keyword:"enum",params:{allowedValues: schema12.properties.fleet.properties.stages.items.properties.onError.enum},message:"must be equal to one of the allowed values",schema:schema12.properties.fleet.properties.stages.items.properties.onError.enum,parentSchema:schema12.properties.fleet.properties.stages.items.properties.onError,data:data62};
 if(vErrors === null){
 vErrors = [err124];
 }
@@ -2590,11 +2587,14 @@ vErrors.push(err124);
 }
 errors++;
 }
-var _valid3 = _errs158 === errors;
-valid39 = valid39 || _valid3;
 }
-if(!valid39){
-const err125 = {instancePath:instancePath+"/fleet/stages/" + i8+"/maxFailures",schemaPath:"#/properties/fleet/properties/stages/items/properties/maxFailures/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema12.properties.fleet.properties.stages.items.properties.maxFailures.anyOf,parentSchema:schema12.properties.fleet.properties.stages.items.properties.maxFailures,data:data61};
+if(data54.maxFailures !== undefined){
+let data63 = data54.maxFailures;
+const _errs159 = errors;
+let valid39 = false;
+const _errs160 = errors;
+if(!(((typeof data63 == "number") && (!(data63 % 1) && !isNaN(data63))) && (isFinite(data63)))){
+const err125 = {instancePath:instancePath+"/fleet/stages/" + i8+"/maxFailures",schemaPath:"#/properties/fleet/properties/stages/items/properties/maxFailures/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema12.properties.fleet.properties.stages.items.properties.maxFailures.anyOf[0].type,parentSchema:schema12.properties.fleet.properties.stages.items.properties.maxFailures.anyOf[0],data:data63};
 if(vErrors === null){
 vErrors = [err125];
 }
@@ -2603,21 +2603,9 @@ vErrors.push(err125);
 }
 errors++;
 }
-else {
-errors = _errs155;
-if(vErrors !== null){
-if(_errs155){
-vErrors.length = _errs155;
-}
-else {
-vErrors = null;
-}
-}
-}
-}
-}
-else {
-const err126 = {instancePath:instancePath+"/fleet/stages/" + i8,schemaPath:"#/properties/fleet/properties/stages/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.fleet.properties.stages.items.type,parentSchema:schema12.properties.fleet.properties.stages.items,data:data52};
+if((typeof data63 == "number") && (isFinite(data63))){
+if(data63 < 0 || isNaN(data63)){
+const err126 = {instancePath:instancePath+"/fleet/stages/" + i8+"/maxFailures",schemaPath:"#/properties/fleet/properties/stages/items/properties/maxFailures/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema12.properties.fleet.properties.stages.items.properties.maxFailures.anyOf[0],data:data63};
 if(vErrors === null){
 vErrors = [err126];
 }
@@ -2627,9 +2615,13 @@ vErrors.push(err126);
 errors++;
 }
 }
-}
-else {
-const err127 = {instancePath:instancePath+"/fleet/stages",schemaPath:"#/properties/fleet/properties/stages/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema12.properties.fleet.properties.stages.type,parentSchema:schema12.properties.fleet.properties.stages,data:data51};
+var _valid3 = _errs160 === errors;
+valid39 = valid39 || _valid3;
+if(!valid39){
+const _errs162 = errors;
+if(typeof data63 === "string"){
+if(!pattern14.test(data63)){
+const err127 = {instancePath:instancePath+"/fleet/stages/" + i8+"/maxFailures",schemaPath:"#/properties/fleet/properties/stages/items/properties/maxFailures/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^(100|[0-9]{1,2}(\\.[0-9]+)?)%$"},message:"must match pattern \""+"^(100|[0-9]{1,2}(\\.[0-9]+)?)%$"+"\"",schema:"^(100|[0-9]{1,2}(\\.[0-9]+)?)%$",parentSchema:schema12.properties.fleet.properties.stages.items.properties.maxFailures.anyOf[1],data:data63};
 if(vErrors === null){
 vErrors = [err127];
 }
@@ -2639,9 +2631,8 @@ vErrors.push(err127);
 errors++;
 }
 }
-}
 else {
-const err128 = {instancePath:instancePath+"/fleet",schemaPath:"#/properties/fleet/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.fleet.type,parentSchema:schema12.properties.fleet,data:data39};
+const err128 = {instancePath:instancePath+"/fleet/stages/" + i8+"/maxFailures",schemaPath:"#/properties/fleet/properties/stages/items/properties/maxFailures/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.fleet.properties.stages.items.properties.maxFailures.anyOf[1].type,parentSchema:schema12.properties.fleet.properties.stages.items.properties.maxFailures.anyOf[1],data:data63};
 if(vErrors === null){
 vErrors = [err128];
 }
@@ -2650,11 +2641,11 @@ vErrors.push(err128);
 }
 errors++;
 }
+var _valid3 = _errs162 === errors;
+valid39 = valid39 || _valid3;
 }
-if(data.lockTimeoutMs !== undefined){
-let data62 = data.lockTimeoutMs;
-if(!(((typeof data62 == "number") && (!(data62 % 1) && !isNaN(data62))) && (isFinite(data62)))){
-const err129 = {instancePath:instancePath+"/lockTimeoutMs",schemaPath:"#/properties/lockTimeoutMs/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema12.properties.lockTimeoutMs.type,parentSchema:schema12.properties.lockTimeoutMs,data:data62};
+if(!valid39){
+const err129 = {instancePath:instancePath+"/fleet/stages/" + i8+"/maxFailures",schemaPath:"#/properties/fleet/properties/stages/items/properties/maxFailures/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema12.properties.fleet.properties.stages.items.properties.maxFailures.anyOf,parentSchema:schema12.properties.fleet.properties.stages.items.properties.maxFailures,data:data63};
 if(vErrors === null){
 vErrors = [err129];
 }
@@ -2663,9 +2654,21 @@ vErrors.push(err129);
 }
 errors++;
 }
-if((typeof data62 == "number") && (isFinite(data62))){
-if(data62 > 86400000 || isNaN(data62)){
-const err130 = {instancePath:instancePath+"/lockTimeoutMs",schemaPath:"#/properties/lockTimeoutMs/maximum",keyword:"maximum",params:{comparison: "<=", limit: 86400000},message:"must be <= 86400000",schema:86400000,parentSchema:schema12.properties.lockTimeoutMs,data:data62};
+else {
+errors = _errs159;
+if(vErrors !== null){
+if(_errs159){
+vErrors.length = _errs159;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+}
+else {
+const err130 = {instancePath:instancePath+"/fleet/stages/" + i8,schemaPath:"#/properties/fleet/properties/stages/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.fleet.properties.stages.items.type,parentSchema:schema12.properties.fleet.properties.stages.items,data:data54};
 if(vErrors === null){
 vErrors = [err130];
 }
@@ -2674,8 +2677,10 @@ vErrors.push(err130);
 }
 errors++;
 }
-if(data62 < 0 || isNaN(data62)){
-const err131 = {instancePath:instancePath+"/lockTimeoutMs",schemaPath:"#/properties/lockTimeoutMs/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema12.properties.lockTimeoutMs,data:data62};
+}
+}
+else {
+const err131 = {instancePath:instancePath+"/fleet/stages",schemaPath:"#/properties/fleet/properties/stages/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema12.properties.fleet.properties.stages.type,parentSchema:schema12.properties.fleet.properties.stages,data:data53};
 if(vErrors === null){
 vErrors = [err131];
 }
@@ -2686,10 +2691,8 @@ errors++;
 }
 }
 }
-if(data.allowOutOfOrder !== undefined){
-let data63 = data.allowOutOfOrder;
-if(typeof data63 !== "boolean"){
-const err132 = {instancePath:instancePath+"/allowOutOfOrder",schemaPath:"#/properties/allowOutOfOrder/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema12.properties.allowOutOfOrder.type,parentSchema:schema12.properties.allowOutOfOrder,data:data63};
+else {
+const err132 = {instancePath:instancePath+"/fleet",schemaPath:"#/properties/fleet/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.fleet.type,parentSchema:schema12.properties.fleet,data:data40};
 if(vErrors === null){
 vErrors = [err132];
 }
@@ -2699,12 +2702,10 @@ vErrors.push(err132);
 errors++;
 }
 }
-if(data.signing !== undefined){
-let data64 = data.signing;
-if(data64 && typeof data64 == "object" && !Array.isArray(data64)){
-for(const key18 in data64){
-if(!(((((key18 === "method") || (key18 === "key")) || (key18 === "fulcioUrl")) || (key18 === "rekorUrl")) || (key18 === "tsaUrl"))){
-const err133 = {instancePath:instancePath+"/signing",schemaPath:"#/properties/signing/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key18},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.signing,data:data64};
+if(data.lockTimeoutMs !== undefined){
+let data64 = data.lockTimeoutMs;
+if(!(((typeof data64 == "number") && (!(data64 % 1) && !isNaN(data64))) && (isFinite(data64)))){
+const err133 = {instancePath:instancePath+"/lockTimeoutMs",schemaPath:"#/properties/lockTimeoutMs/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema12.properties.lockTimeoutMs.type,parentSchema:schema12.properties.lockTimeoutMs,data:data64};
 if(vErrors === null){
 vErrors = [err133];
 }
@@ -2713,11 +2714,9 @@ vErrors.push(err133);
 }
 errors++;
 }
-}
-if(data64.method !== undefined){
-let data65 = data64.method;
-if(!((data65 === "key") || (data65 === "keyless"))){
-const err134 = {instancePath:instancePath+"/signing/method",schemaPath:"#/properties/signing/properties/method/enum",keyword:"enum",params:{allowedValues: schema12.properties.signing.properties.method.enum},message:"must be equal to one of the allowed values",schema:schema12.properties.signing.properties.method.enum,parentSchema:schema12.properties.signing.properties.method,data:data65};
+if((typeof data64 == "number") && (isFinite(data64))){
+if(data64 > 86400000 || isNaN(data64)){
+const err134 = {instancePath:instancePath+"/lockTimeoutMs",schemaPath:"#/properties/lockTimeoutMs/maximum",keyword:"maximum",params:{comparison: "<=", limit: 86400000},message:"must be <= 86400000",schema:86400000,parentSchema:schema12.properties.lockTimeoutMs,data:data64};
 if(vErrors === null){
 vErrors = [err134];
 }
@@ -2726,12 +2725,8 @@ vErrors.push(err134);
 }
 errors++;
 }
-}
-if(data64.key !== undefined){
-let data66 = data64.key;
-if(typeof data66 === "string"){
-if(func3(data66) < 1){
-const err135 = {instancePath:instancePath+"/signing/key",schemaPath:"#/properties/signing/properties/key/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema12.properties.signing.properties.key,data:data66};
+if(data64 < 0 || isNaN(data64)){
+const err135 = {instancePath:instancePath+"/lockTimeoutMs",schemaPath:"#/properties/lockTimeoutMs/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema12.properties.lockTimeoutMs,data:data64};
 if(vErrors === null){
 vErrors = [err135];
 }
@@ -2741,8 +2736,11 @@ vErrors.push(err135);
 errors++;
 }
 }
-else {
-const err136 = {instancePath:instancePath+"/signing/key",schemaPath:"#/properties/signing/properties/key/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.signing.properties.key.type,parentSchema:schema12.properties.signing.properties.key,data:data66};
+}
+if(data.allowOutOfOrder !== undefined){
+let data65 = data.allowOutOfOrder;
+if(typeof data65 !== "boolean"){
+const err136 = {instancePath:instancePath+"/allowOutOfOrder",schemaPath:"#/properties/allowOutOfOrder/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema12.properties.allowOutOfOrder.type,parentSchema:schema12.properties.allowOutOfOrder,data:data65};
 if(vErrors === null){
 vErrors = [err136];
 }
@@ -2752,11 +2750,12 @@ vErrors.push(err136);
 errors++;
 }
 }
-if(data64.fulcioUrl !== undefined){
-let data67 = data64.fulcioUrl;
-if(typeof data67 === "string"){
-if(!pattern13.test(data67)){
-const err137 = {instancePath:instancePath+"/signing/fulcioUrl",schemaPath:"#/properties/signing/properties/fulcioUrl/pattern",keyword:"pattern",params:{pattern: "^https?://[^\\s@]+$"},message:"must match pattern \""+"^https?://[^\\s@]+$"+"\"",schema:"^https?://[^\\s@]+$",parentSchema:schema12.properties.signing.properties.fulcioUrl,data:data67};
+if(data.signing !== undefined){
+let data66 = data.signing;
+if(data66 && typeof data66 == "object" && !Array.isArray(data66)){
+for(const key18 in data66){
+if(!(((((key18 === "method") || (key18 === "key")) || (key18 === "fulcioUrl")) || (key18 === "rekorUrl")) || (key18 === "tsaUrl"))){
+const err137 = {instancePath:instancePath+"/signing",schemaPath:"#/properties/signing/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key18},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.signing,data:data66};
 if(vErrors === null){
 vErrors = [err137];
 }
@@ -2766,8 +2765,10 @@ vErrors.push(err137);
 errors++;
 }
 }
-else {
-const err138 = {instancePath:instancePath+"/signing/fulcioUrl",schemaPath:"#/properties/signing/properties/fulcioUrl/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.signing.properties.fulcioUrl.type,parentSchema:schema12.properties.signing.properties.fulcioUrl,data:data67};
+if(data66.method !== undefined){
+let data67 = data66.method;
+if(!((data67 === "key") || (data67 === "keyless"))){
+const err138 = {instancePath:instancePath+"/signing/method",schemaPath:"#/properties/signing/properties/method/enum",keyword:"enum",params:{allowedValues: schema12.properties.signing.properties.method.enum},message:"must be equal to one of the allowed values",schema:schema12.properties.signing.properties.method.enum,parentSchema:schema12.properties.signing.properties.method,data:data67};
 if(vErrors === null){
 vErrors = [err138];
 }
@@ -2777,11 +2778,11 @@ vErrors.push(err138);
 errors++;
 }
 }
-if(data64.rekorUrl !== undefined){
-let data68 = data64.rekorUrl;
+if(data66.key !== undefined){
+let data68 = data66.key;
 if(typeof data68 === "string"){
-if(!pattern13.test(data68)){
-const err139 = {instancePath:instancePath+"/signing/rekorUrl",schemaPath:"#/properties/signing/properties/rekorUrl/pattern",keyword:"pattern",params:{pattern: "^https?://[^\\s@]+$"},message:"must match pattern \""+"^https?://[^\\s@]+$"+"\"",schema:"^https?://[^\\s@]+$",parentSchema:schema12.properties.signing.properties.rekorUrl,data:data68};
+if(func3(data68) < 1){
+const err139 = {instancePath:instancePath+"/signing/key",schemaPath:"#/properties/signing/properties/key/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema12.properties.signing.properties.key,data:data68};
 if(vErrors === null){
 vErrors = [err139];
 }
@@ -2792,7 +2793,7 @@ errors++;
 }
 }
 else {
-const err140 = {instancePath:instancePath+"/signing/rekorUrl",schemaPath:"#/properties/signing/properties/rekorUrl/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.signing.properties.rekorUrl.type,parentSchema:schema12.properties.signing.properties.rekorUrl,data:data68};
+const err140 = {instancePath:instancePath+"/signing/key",schemaPath:"#/properties/signing/properties/key/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.signing.properties.key.type,parentSchema:schema12.properties.signing.properties.key,data:data68};
 if(vErrors === null){
 vErrors = [err140];
 }
@@ -2802,11 +2803,11 @@ vErrors.push(err140);
 errors++;
 }
 }
-if(data64.tsaUrl !== undefined){
-let data69 = data64.tsaUrl;
+if(data66.fulcioUrl !== undefined){
+let data69 = data66.fulcioUrl;
 if(typeof data69 === "string"){
-if(!pattern13.test(data69)){
-const err141 = {instancePath:instancePath+"/signing/tsaUrl",schemaPath:"#/properties/signing/properties/tsaUrl/pattern",keyword:"pattern",params:{pattern: "^https?://[^\\s@]+$"},message:"must match pattern \""+"^https?://[^\\s@]+$"+"\"",schema:"^https?://[^\\s@]+$",parentSchema:schema12.properties.signing.properties.tsaUrl,data:data69};
+if(!pattern15.test(data69)){
+const err141 = {instancePath:instancePath+"/signing/fulcioUrl",schemaPath:"#/properties/signing/properties/fulcioUrl/pattern",keyword:"pattern",params:{pattern: "^https?://[^\\s@]+$"},message:"must match pattern \""+"^https?://[^\\s@]+$"+"\"",schema:"^https?://[^\\s@]+$",parentSchema:schema12.properties.signing.properties.fulcioUrl,data:data69};
 if(vErrors === null){
 vErrors = [err141];
 }
@@ -2817,7 +2818,7 @@ errors++;
 }
 }
 else {
-const err142 = {instancePath:instancePath+"/signing/tsaUrl",schemaPath:"#/properties/signing/properties/tsaUrl/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.signing.properties.tsaUrl.type,parentSchema:schema12.properties.signing.properties.tsaUrl,data:data69};
+const err142 = {instancePath:instancePath+"/signing/fulcioUrl",schemaPath:"#/properties/signing/properties/fulcioUrl/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.signing.properties.fulcioUrl.type,parentSchema:schema12.properties.signing.properties.fulcioUrl,data:data69};
 if(vErrors === null){
 vErrors = [err142];
 }
@@ -2827,9 +2828,11 @@ vErrors.push(err142);
 errors++;
 }
 }
-}
-else {
-const err143 = {instancePath:instancePath+"/signing",schemaPath:"#/properties/signing/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.signing.type,parentSchema:schema12.properties.signing,data:data64};
+if(data66.rekorUrl !== undefined){
+let data70 = data66.rekorUrl;
+if(typeof data70 === "string"){
+if(!pattern15.test(data70)){
+const err143 = {instancePath:instancePath+"/signing/rekorUrl",schemaPath:"#/properties/signing/properties/rekorUrl/pattern",keyword:"pattern",params:{pattern: "^https?://[^\\s@]+$"},message:"must match pattern \""+"^https?://[^\\s@]+$"+"\"",schema:"^https?://[^\\s@]+$",parentSchema:schema12.properties.signing.properties.rekorUrl,data:data70};
 if(vErrors === null){
 vErrors = [err143];
 }
@@ -2839,11 +2842,8 @@ vErrors.push(err143);
 errors++;
 }
 }
-if(data.trust !== undefined){
-let data70 = data.trust;
-if(data70 && typeof data70 == "object" && !Array.isArray(data70)){
-if(data70.signatures === undefined){
-const err144 = {instancePath:instancePath+"/trust",schemaPath:"#/properties/trust/required",keyword:"required",params:{missingProperty: "signatures"},message:"must have required property '"+"signatures"+"'",schema:schema12.properties.trust.required,parentSchema:schema12.properties.trust,data:data70};
+else {
+const err144 = {instancePath:instancePath+"/signing/rekorUrl",schemaPath:"#/properties/signing/properties/rekorUrl/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.signing.properties.rekorUrl.type,parentSchema:schema12.properties.signing.properties.rekorUrl,data:data70};
 if(vErrors === null){
 vErrors = [err144];
 }
@@ -2852,9 +2852,12 @@ vErrors.push(err144);
 }
 errors++;
 }
-for(const key19 in data70){
-if(!((((key19 === "signatures") || (key19 === "publicKeys")) || (key19 === "identities")) || (key19 === "trustedRoot"))){
-const err145 = {instancePath:instancePath+"/trust",schemaPath:"#/properties/trust/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key19},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.trust,data:data70};
+}
+if(data66.tsaUrl !== undefined){
+let data71 = data66.tsaUrl;
+if(typeof data71 === "string"){
+if(!pattern15.test(data71)){
+const err145 = {instancePath:instancePath+"/signing/tsaUrl",schemaPath:"#/properties/signing/properties/tsaUrl/pattern",keyword:"pattern",params:{pattern: "^https?://[^\\s@]+$"},message:"must match pattern \""+"^https?://[^\\s@]+$"+"\"",schema:"^https?://[^\\s@]+$",parentSchema:schema12.properties.signing.properties.tsaUrl,data:data71};
 if(vErrors === null){
 vErrors = [err145];
 }
@@ -2864,10 +2867,8 @@ vErrors.push(err145);
 errors++;
 }
 }
-if(data70.signatures !== undefined){
-let data71 = data70.signatures;
-if(!((data71 === "required") || (data71 === "optional"))){
-const err146 = {instancePath:instancePath+"/trust/signatures",schemaPath:"#/properties/trust/properties/signatures/enum",keyword:"enum",params:{allowedValues: schema12.properties.trust.properties.signatures.enum},message:"must be equal to one of the allowed values",schema:schema12.properties.trust.properties.signatures.enum,parentSchema:schema12.properties.trust.properties.signatures,data:data71};
+else {
+const err146 = {instancePath:instancePath+"/signing/tsaUrl",schemaPath:"#/properties/signing/properties/tsaUrl/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.signing.properties.tsaUrl.type,parentSchema:schema12.properties.signing.properties.tsaUrl,data:data71};
 if(vErrors === null){
 vErrors = [err146];
 }
@@ -2877,15 +2878,9 @@ vErrors.push(err146);
 errors++;
 }
 }
-if(data70.publicKeys !== undefined){
-let data72 = data70.publicKeys;
-if(Array.isArray(data72)){
-const len8 = data72.length;
-for(let i10=0; i10<len8; i10++){
-let data73 = data72[i10];
-if(typeof data73 === "string"){
-if(func3(data73) < 1){
-const err147 = {instancePath:instancePath+"/trust/publicKeys/" + i10,schemaPath:"#/properties/trust/properties/publicKeys/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema12.properties.trust.properties.publicKeys.items,data:data73};
+}
+else {
+const err147 = {instancePath:instancePath+"/signing",schemaPath:"#/properties/signing/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.signing.type,parentSchema:schema12.properties.signing,data:data66};
 if(vErrors === null){
 vErrors = [err147];
 }
@@ -2895,8 +2890,11 @@ vErrors.push(err147);
 errors++;
 }
 }
-else {
-const err148 = {instancePath:instancePath+"/trust/publicKeys/" + i10,schemaPath:"#/properties/trust/properties/publicKeys/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.trust.properties.publicKeys.items.type,parentSchema:schema12.properties.trust.properties.publicKeys.items,data:data73};
+if(data.trust !== undefined){
+let data72 = data.trust;
+if(data72 && typeof data72 == "object" && !Array.isArray(data72)){
+if(data72.signatures === undefined){
+const err148 = {instancePath:instancePath+"/trust",schemaPath:"#/properties/trust/required",keyword:"required",params:{missingProperty: "signatures"},message:"must have required property '"+"signatures"+"'",schema:schema12.properties.trust.required,parentSchema:schema12.properties.trust,data:data72};
 if(vErrors === null){
 vErrors = [err148];
 }
@@ -2905,10 +2903,9 @@ vErrors.push(err148);
 }
 errors++;
 }
-}
-}
-else {
-const err149 = {instancePath:instancePath+"/trust/publicKeys",schemaPath:"#/properties/trust/properties/publicKeys/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema12.properties.trust.properties.publicKeys.type,parentSchema:schema12.properties.trust.properties.publicKeys,data:data72};
+for(const key19 in data72){
+if(!((((key19 === "signatures") || (key19 === "publicKeys")) || (key19 === "identities")) || (key19 === "trustedRoot"))){
+const err149 = {instancePath:instancePath+"/trust",schemaPath:"#/properties/trust/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key19},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.trust,data:data72};
 if(vErrors === null){
 vErrors = [err149];
 }
@@ -2918,15 +2915,10 @@ vErrors.push(err149);
 errors++;
 }
 }
-if(data70.identities !== undefined){
-let data74 = data70.identities;
-if(Array.isArray(data74)){
-const len9 = data74.length;
-for(let i11=0; i11<len9; i11++){
-let data75 = data74[i11];
-if(data75 && typeof data75 == "object" && !Array.isArray(data75)){
-if(data75.issuer === undefined){
-const err150 = {instancePath:instancePath+"/trust/identities/" + i11,schemaPath:"#/properties/trust/properties/identities/items/required",keyword:"required",params:{missingProperty: "issuer"},message:"must have required property '"+"issuer"+"'",schema:schema12.properties.trust.properties.identities.items.required,parentSchema:schema12.properties.trust.properties.identities.items,data:data75};
+if(data72.signatures !== undefined){
+let data73 = data72.signatures;
+if(!((data73 === "required") || (data73 === "optional"))){
+const err150 = {instancePath:instancePath+"/trust/signatures",schemaPath:"#/properties/trust/properties/signatures/enum",keyword:"enum",params:{allowedValues: schema12.properties.trust.properties.signatures.enum},message:"must be equal to one of the allowed values",schema:schema12.properties.trust.properties.signatures.enum,parentSchema:schema12.properties.trust.properties.signatures,data:data73};
 if(vErrors === null){
 vErrors = [err150];
 }
@@ -2935,8 +2927,16 @@ vErrors.push(err150);
 }
 errors++;
 }
-if(data75.subject === undefined){
-const err151 = {instancePath:instancePath+"/trust/identities/" + i11,schemaPath:"#/properties/trust/properties/identities/items/required",keyword:"required",params:{missingProperty: "subject"},message:"must have required property '"+"subject"+"'",schema:schema12.properties.trust.properties.identities.items.required,parentSchema:schema12.properties.trust.properties.identities.items,data:data75};
+}
+if(data72.publicKeys !== undefined){
+let data74 = data72.publicKeys;
+if(Array.isArray(data74)){
+const len8 = data74.length;
+for(let i10=0; i10<len8; i10++){
+let data75 = data74[i10];
+if(typeof data75 === "string"){
+if(func3(data75) < 1){
+const err151 = {instancePath:instancePath+"/trust/publicKeys/" + i10,schemaPath:"#/properties/trust/properties/publicKeys/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema12.properties.trust.properties.publicKeys.items,data:data75};
 if(vErrors === null){
 vErrors = [err151];
 }
@@ -2945,9 +2945,9 @@ vErrors.push(err151);
 }
 errors++;
 }
-for(const key20 in data75){
-if(!((key20 === "issuer") || (key20 === "subject"))){
-const err152 = {instancePath:instancePath+"/trust/identities/" + i11,schemaPath:"#/properties/trust/properties/identities/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key20},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.trust.properties.identities.items,data:data75};
+}
+else {
+const err152 = {instancePath:instancePath+"/trust/publicKeys/" + i10,schemaPath:"#/properties/trust/properties/publicKeys/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.trust.properties.publicKeys.items.type,parentSchema:schema12.properties.trust.properties.publicKeys.items,data:data75};
 if(vErrors === null){
 vErrors = [err152];
 }
@@ -2957,11 +2957,9 @@ vErrors.push(err152);
 errors++;
 }
 }
-if(data75.issuer !== undefined){
-let data76 = data75.issuer;
-if(typeof data76 === "string"){
-if(func3(data76) < 1){
-const err153 = {instancePath:instancePath+"/trust/identities/" + i11+"/issuer",schemaPath:"#/properties/trust/properties/identities/items/properties/issuer/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema12.properties.trust.properties.identities.items.properties.issuer,data:data76};
+}
+else {
+const err153 = {instancePath:instancePath+"/trust/publicKeys",schemaPath:"#/properties/trust/properties/publicKeys/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema12.properties.trust.properties.publicKeys.type,parentSchema:schema12.properties.trust.properties.publicKeys,data:data74};
 if(vErrors === null){
 vErrors = [err153];
 }
@@ -2971,8 +2969,15 @@ vErrors.push(err153);
 errors++;
 }
 }
-else {
-const err154 = {instancePath:instancePath+"/trust/identities/" + i11+"/issuer",schemaPath:"#/properties/trust/properties/identities/items/properties/issuer/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.trust.properties.identities.items.properties.issuer.type,parentSchema:schema12.properties.trust.properties.identities.items.properties.issuer,data:data76};
+if(data72.identities !== undefined){
+let data76 = data72.identities;
+if(Array.isArray(data76)){
+const len9 = data76.length;
+for(let i11=0; i11<len9; i11++){
+let data77 = data76[i11];
+if(data77 && typeof data77 == "object" && !Array.isArray(data77)){
+if(data77.issuer === undefined){
+const err154 = {instancePath:instancePath+"/trust/identities/" + i11,schemaPath:"#/properties/trust/properties/identities/items/required",keyword:"required",params:{missingProperty: "issuer"},message:"must have required property '"+"issuer"+"'",schema:schema12.properties.trust.properties.identities.items.required,parentSchema:schema12.properties.trust.properties.identities.items,data:data77};
 if(vErrors === null){
 vErrors = [err154];
 }
@@ -2981,12 +2986,8 @@ vErrors.push(err154);
 }
 errors++;
 }
-}
-if(data75.subject !== undefined){
-let data77 = data75.subject;
-if(typeof data77 === "string"){
-if(func3(data77) < 1){
-const err155 = {instancePath:instancePath+"/trust/identities/" + i11+"/subject",schemaPath:"#/properties/trust/properties/identities/items/properties/subject/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema12.properties.trust.properties.identities.items.properties.subject,data:data77};
+if(data77.subject === undefined){
+const err155 = {instancePath:instancePath+"/trust/identities/" + i11,schemaPath:"#/properties/trust/properties/identities/items/required",keyword:"required",params:{missingProperty: "subject"},message:"must have required property '"+"subject"+"'",schema:schema12.properties.trust.properties.identities.items.required,parentSchema:schema12.properties.trust.properties.identities.items,data:data77};
 if(vErrors === null){
 vErrors = [err155];
 }
@@ -2995,9 +2996,9 @@ vErrors.push(err155);
 }
 errors++;
 }
-}
-else {
-const err156 = {instancePath:instancePath+"/trust/identities/" + i11+"/subject",schemaPath:"#/properties/trust/properties/identities/items/properties/subject/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.trust.properties.identities.items.properties.subject.type,parentSchema:schema12.properties.trust.properties.identities.items.properties.subject,data:data77};
+for(const key20 in data77){
+if(!((key20 === "issuer") || (key20 === "subject"))){
+const err156 = {instancePath:instancePath+"/trust/identities/" + i11,schemaPath:"#/properties/trust/properties/identities/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key20},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.trust.properties.identities.items,data:data77};
 if(vErrors === null){
 vErrors = [err156];
 }
@@ -3007,9 +3008,11 @@ vErrors.push(err156);
 errors++;
 }
 }
-}
-else {
-const err157 = {instancePath:instancePath+"/trust/identities/" + i11,schemaPath:"#/properties/trust/properties/identities/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.trust.properties.identities.items.type,parentSchema:schema12.properties.trust.properties.identities.items,data:data75};
+if(data77.issuer !== undefined){
+let data78 = data77.issuer;
+if(typeof data78 === "string"){
+if(func3(data78) < 1){
+const err157 = {instancePath:instancePath+"/trust/identities/" + i11+"/issuer",schemaPath:"#/properties/trust/properties/identities/items/properties/issuer/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema12.properties.trust.properties.identities.items.properties.issuer,data:data78};
 if(vErrors === null){
 vErrors = [err157];
 }
@@ -3019,9 +3022,8 @@ vErrors.push(err157);
 errors++;
 }
 }
-}
 else {
-const err158 = {instancePath:instancePath+"/trust/identities",schemaPath:"#/properties/trust/properties/identities/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema12.properties.trust.properties.identities.type,parentSchema:schema12.properties.trust.properties.identities,data:data74};
+const err158 = {instancePath:instancePath+"/trust/identities/" + i11+"/issuer",schemaPath:"#/properties/trust/properties/identities/items/properties/issuer/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.trust.properties.identities.items.properties.issuer.type,parentSchema:schema12.properties.trust.properties.identities.items.properties.issuer,data:data78};
 if(vErrors === null){
 vErrors = [err158];
 }
@@ -3031,11 +3033,11 @@ vErrors.push(err158);
 errors++;
 }
 }
-if(data70.trustedRoot !== undefined){
-let data78 = data70.trustedRoot;
-if(typeof data78 === "string"){
-if(func3(data78) < 1){
-const err159 = {instancePath:instancePath+"/trust/trustedRoot",schemaPath:"#/properties/trust/properties/trustedRoot/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema12.properties.trust.properties.trustedRoot,data:data78};
+if(data77.subject !== undefined){
+let data79 = data77.subject;
+if(typeof data79 === "string"){
+if(func3(data79) < 1){
+const err159 = {instancePath:instancePath+"/trust/identities/" + i11+"/subject",schemaPath:"#/properties/trust/properties/identities/items/properties/subject/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema12.properties.trust.properties.identities.items.properties.subject,data:data79};
 if(vErrors === null){
 vErrors = [err159];
 }
@@ -3046,7 +3048,7 @@ errors++;
 }
 }
 else {
-const err160 = {instancePath:instancePath+"/trust/trustedRoot",schemaPath:"#/properties/trust/properties/trustedRoot/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.trust.properties.trustedRoot.type,parentSchema:schema12.properties.trust.properties.trustedRoot,data:data78};
+const err160 = {instancePath:instancePath+"/trust/identities/" + i11+"/subject",schemaPath:"#/properties/trust/properties/identities/items/properties/subject/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.trust.properties.identities.items.properties.subject.type,parentSchema:schema12.properties.trust.properties.identities.items.properties.subject,data:data79};
 if(vErrors === null){
 vErrors = [err160];
 }
@@ -3058,7 +3060,7 @@ errors++;
 }
 }
 else {
-const err161 = {instancePath:instancePath+"/trust",schemaPath:"#/properties/trust/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.trust.type,parentSchema:schema12.properties.trust,data:data70};
+const err161 = {instancePath:instancePath+"/trust/identities/" + i11,schemaPath:"#/properties/trust/properties/identities/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.trust.properties.identities.items.type,parentSchema:schema12.properties.trust.properties.identities.items,data:data77};
 if(vErrors === null){
 vErrors = [err161];
 }
@@ -3068,12 +3070,9 @@ vErrors.push(err161);
 errors++;
 }
 }
-if(data.limits !== undefined){
-let data79 = data.limits;
-if(data79 && typeof data79 == "object" && !Array.isArray(data79)){
-for(const key21 in data79){
-if(!(((((key21 === "maxBundleBytes") || (key21 === "maxDecompressedBytes")) || (key21 === "maxRatio")) || (key21 === "maxFiles")) || (key21 === "maxFileBytes"))){
-const err162 = {instancePath:instancePath+"/limits",schemaPath:"#/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key21},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.limits,data:data79};
+}
+else {
+const err162 = {instancePath:instancePath+"/trust/identities",schemaPath:"#/properties/trust/properties/identities/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema12.properties.trust.properties.identities.type,parentSchema:schema12.properties.trust.properties.identities,data:data76};
 if(vErrors === null){
 vErrors = [err162];
 }
@@ -3083,10 +3082,11 @@ vErrors.push(err162);
 errors++;
 }
 }
-if(data79.maxBundleBytes !== undefined){
-let data80 = data79.maxBundleBytes;
-if(!(((typeof data80 == "number") && (!(data80 % 1) && !isNaN(data80))) && (isFinite(data80)))){
-const err163 = {instancePath:instancePath+"/limits/maxBundleBytes",schemaPath:"#/properties/limits/properties/maxBundleBytes/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema12.properties.limits.properties.maxBundleBytes.type,parentSchema:schema12.properties.limits.properties.maxBundleBytes,data:data80};
+if(data72.trustedRoot !== undefined){
+let data80 = data72.trustedRoot;
+if(typeof data80 === "string"){
+if(func3(data80) < 1){
+const err163 = {instancePath:instancePath+"/trust/trustedRoot",schemaPath:"#/properties/trust/properties/trustedRoot/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema12.properties.trust.properties.trustedRoot,data:data80};
 if(vErrors === null){
 vErrors = [err163];
 }
@@ -3095,9 +3095,9 @@ vErrors.push(err163);
 }
 errors++;
 }
-if((typeof data80 == "number") && (isFinite(data80))){
-if(data80 < 1 || isNaN(data80)){
-const err164 = {instancePath:instancePath+"/limits/maxBundleBytes",schemaPath:"#/properties/limits/properties/maxBundleBytes/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema12.properties.limits.properties.maxBundleBytes,data:data80};
+}
+else {
+const err164 = {instancePath:instancePath+"/trust/trustedRoot",schemaPath:"#/properties/trust/properties/trustedRoot/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.trust.properties.trustedRoot.type,parentSchema:schema12.properties.trust.properties.trustedRoot,data:data80};
 if(vErrors === null){
 vErrors = [err164];
 }
@@ -3108,10 +3108,8 @@ errors++;
 }
 }
 }
-if(data79.maxDecompressedBytes !== undefined){
-let data81 = data79.maxDecompressedBytes;
-if(!(((typeof data81 == "number") && (!(data81 % 1) && !isNaN(data81))) && (isFinite(data81)))){
-const err165 = {instancePath:instancePath+"/limits/maxDecompressedBytes",schemaPath:"#/properties/limits/properties/maxDecompressedBytes/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema12.properties.limits.properties.maxDecompressedBytes.type,parentSchema:schema12.properties.limits.properties.maxDecompressedBytes,data:data81};
+else {
+const err165 = {instancePath:instancePath+"/trust",schemaPath:"#/properties/trust/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.trust.type,parentSchema:schema12.properties.trust,data:data72};
 if(vErrors === null){
 vErrors = [err165];
 }
@@ -3120,9 +3118,13 @@ vErrors.push(err165);
 }
 errors++;
 }
-if((typeof data81 == "number") && (isFinite(data81))){
-if(data81 < 1 || isNaN(data81)){
-const err166 = {instancePath:instancePath+"/limits/maxDecompressedBytes",schemaPath:"#/properties/limits/properties/maxDecompressedBytes/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema12.properties.limits.properties.maxDecompressedBytes,data:data81};
+}
+if(data.limits !== undefined){
+let data81 = data.limits;
+if(data81 && typeof data81 == "object" && !Array.isArray(data81)){
+for(const key21 in data81){
+if(!(((((key21 === "maxBundleBytes") || (key21 === "maxDecompressedBytes")) || (key21 === "maxRatio")) || (key21 === "maxFiles")) || (key21 === "maxFileBytes"))){
+const err166 = {instancePath:instancePath+"/limits",schemaPath:"#/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key21},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.limits,data:data81};
 if(vErrors === null){
 vErrors = [err166];
 }
@@ -3132,12 +3134,10 @@ vErrors.push(err166);
 errors++;
 }
 }
-}
-if(data79.maxRatio !== undefined){
-let data82 = data79.maxRatio;
-if((typeof data82 == "number") && (isFinite(data82))){
-if(data82 < 1 || isNaN(data82)){
-const err167 = {instancePath:instancePath+"/limits/maxRatio",schemaPath:"#/properties/limits/properties/maxRatio/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema12.properties.limits.properties.maxRatio,data:data82};
+if(data81.maxBundleBytes !== undefined){
+let data82 = data81.maxBundleBytes;
+if(!(((typeof data82 == "number") && (!(data82 % 1) && !isNaN(data82))) && (isFinite(data82)))){
+const err167 = {instancePath:instancePath+"/limits/maxBundleBytes",schemaPath:"#/properties/limits/properties/maxBundleBytes/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema12.properties.limits.properties.maxBundleBytes.type,parentSchema:schema12.properties.limits.properties.maxBundleBytes,data:data82};
 if(vErrors === null){
 vErrors = [err167];
 }
@@ -3146,9 +3146,9 @@ vErrors.push(err167);
 }
 errors++;
 }
-}
-else {
-const err168 = {instancePath:instancePath+"/limits/maxRatio",schemaPath:"#/properties/limits/properties/maxRatio/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema12.properties.limits.properties.maxRatio.type,parentSchema:schema12.properties.limits.properties.maxRatio,data:data82};
+if((typeof data82 == "number") && (isFinite(data82))){
+if(data82 < 1 || isNaN(data82)){
+const err168 = {instancePath:instancePath+"/limits/maxBundleBytes",schemaPath:"#/properties/limits/properties/maxBundleBytes/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema12.properties.limits.properties.maxBundleBytes,data:data82};
 if(vErrors === null){
 vErrors = [err168];
 }
@@ -3158,10 +3158,11 @@ vErrors.push(err168);
 errors++;
 }
 }
-if(data79.maxFiles !== undefined){
-let data83 = data79.maxFiles;
+}
+if(data81.maxDecompressedBytes !== undefined){
+let data83 = data81.maxDecompressedBytes;
 if(!(((typeof data83 == "number") && (!(data83 % 1) && !isNaN(data83))) && (isFinite(data83)))){
-const err169 = {instancePath:instancePath+"/limits/maxFiles",schemaPath:"#/properties/limits/properties/maxFiles/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema12.properties.limits.properties.maxFiles.type,parentSchema:schema12.properties.limits.properties.maxFiles,data:data83};
+const err169 = {instancePath:instancePath+"/limits/maxDecompressedBytes",schemaPath:"#/properties/limits/properties/maxDecompressedBytes/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema12.properties.limits.properties.maxDecompressedBytes.type,parentSchema:schema12.properties.limits.properties.maxDecompressedBytes,data:data83};
 if(vErrors === null){
 vErrors = [err169];
 }
@@ -3172,7 +3173,7 @@ errors++;
 }
 if((typeof data83 == "number") && (isFinite(data83))){
 if(data83 < 1 || isNaN(data83)){
-const err170 = {instancePath:instancePath+"/limits/maxFiles",schemaPath:"#/properties/limits/properties/maxFiles/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema12.properties.limits.properties.maxFiles,data:data83};
+const err170 = {instancePath:instancePath+"/limits/maxDecompressedBytes",schemaPath:"#/properties/limits/properties/maxDecompressedBytes/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema12.properties.limits.properties.maxDecompressedBytes,data:data83};
 if(vErrors === null){
 vErrors = [err170];
 }
@@ -3183,10 +3184,11 @@ errors++;
 }
 }
 }
-if(data79.maxFileBytes !== undefined){
-let data84 = data79.maxFileBytes;
-if(!(((typeof data84 == "number") && (!(data84 % 1) && !isNaN(data84))) && (isFinite(data84)))){
-const err171 = {instancePath:instancePath+"/limits/maxFileBytes",schemaPath:"#/properties/limits/properties/maxFileBytes/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema12.properties.limits.properties.maxFileBytes.type,parentSchema:schema12.properties.limits.properties.maxFileBytes,data:data84};
+if(data81.maxRatio !== undefined){
+let data84 = data81.maxRatio;
+if((typeof data84 == "number") && (isFinite(data84))){
+if(data84 < 1 || isNaN(data84)){
+const err171 = {instancePath:instancePath+"/limits/maxRatio",schemaPath:"#/properties/limits/properties/maxRatio/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema12.properties.limits.properties.maxRatio,data:data84};
 if(vErrors === null){
 vErrors = [err171];
 }
@@ -3195,9 +3197,9 @@ vErrors.push(err171);
 }
 errors++;
 }
-if((typeof data84 == "number") && (isFinite(data84))){
-if(data84 < 1 || isNaN(data84)){
-const err172 = {instancePath:instancePath+"/limits/maxFileBytes",schemaPath:"#/properties/limits/properties/maxFileBytes/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema12.properties.limits.properties.maxFileBytes,data:data84};
+}
+else {
+const err172 = {instancePath:instancePath+"/limits/maxRatio",schemaPath:"#/properties/limits/properties/maxRatio/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema12.properties.limits.properties.maxRatio.type,parentSchema:schema12.properties.limits.properties.maxRatio,data:data84};
 if(vErrors === null){
 vErrors = [err172];
 }
@@ -3207,10 +3209,10 @@ vErrors.push(err172);
 errors++;
 }
 }
-}
-}
-else {
-const err173 = {instancePath:instancePath+"/limits",schemaPath:"#/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.limits.type,parentSchema:schema12.properties.limits,data:data79};
+if(data81.maxFiles !== undefined){
+let data85 = data81.maxFiles;
+if(!(((typeof data85 == "number") && (!(data85 % 1) && !isNaN(data85))) && (isFinite(data85)))){
+const err173 = {instancePath:instancePath+"/limits/maxFiles",schemaPath:"#/properties/limits/properties/maxFiles/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema12.properties.limits.properties.maxFiles.type,parentSchema:schema12.properties.limits.properties.maxFiles,data:data85};
 if(vErrors === null){
 vErrors = [err173];
 }
@@ -3219,16 +3221,9 @@ vErrors.push(err173);
 }
 errors++;
 }
-}
-if(data.environments !== undefined){
-let data85 = data.environments;
-if(data85 && typeof data85 == "object" && !Array.isArray(data85)){
-for(const key22 in data85){
-let data86 = data85[key22];
-if(data86 && typeof data86 == "object" && !Array.isArray(data86)){
-for(const key23 in data86){
-if(!(func2.call(schema12.properties.environments.additionalProperties.properties, key23))){
-const err174 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/environments/additionalProperties/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key23},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.environments.additionalProperties,data:data86};
+if((typeof data85 == "number") && (isFinite(data85))){
+if(data85 < 1 || isNaN(data85)){
+const err174 = {instancePath:instancePath+"/limits/maxFiles",schemaPath:"#/properties/limits/properties/maxFiles/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema12.properties.limits.properties.maxFiles,data:data85};
 if(vErrors === null){
 vErrors = [err174];
 }
@@ -3238,13 +3233,11 @@ vErrors.push(err174);
 errors++;
 }
 }
-if(data86.storage !== undefined){
-let data87 = data86.storage;
-const _errs215 = errors;
-let valid50 = false;
-const _errs216 = errors;
-if(typeof data87 !== "string"){
-const err175 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/storage",schemaPath:"#/properties/environments/additionalProperties/properties/storage/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.environments.additionalProperties.properties.storage.anyOf[0].type,parentSchema:schema12.properties.environments.additionalProperties.properties.storage.anyOf[0],data:data87};
+}
+if(data81.maxFileBytes !== undefined){
+let data86 = data81.maxFileBytes;
+if(!(((typeof data86 == "number") && (!(data86 % 1) && !isNaN(data86))) && (isFinite(data86)))){
+const err175 = {instancePath:instancePath+"/limits/maxFileBytes",schemaPath:"#/properties/limits/properties/maxFileBytes/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema12.properties.limits.properties.maxFileBytes.type,parentSchema:schema12.properties.limits.properties.maxFileBytes,data:data86};
 if(vErrors === null){
 vErrors = [err175];
 }
@@ -3253,13 +3246,9 @@ vErrors.push(err175);
 }
 errors++;
 }
-var _valid4 = _errs216 === errors;
-valid50 = valid50 || _valid4;
-if(!valid50){
-const _errs218 = errors;
-if(data87 && typeof data87 == "object" && !Array.isArray(data87)){
-if(data87.use === undefined){
-const err176 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/storage",schemaPath:"#/properties/environments/additionalProperties/properties/storage/anyOf/1/required",keyword:"required",params:{missingProperty: "use"},message:"must have required property '"+"use"+"'",schema:schema12.properties.environments.additionalProperties.properties.storage.anyOf[1].required,parentSchema:schema12.properties.environments.additionalProperties.properties.storage.anyOf[1],data:data87};
+if((typeof data86 == "number") && (isFinite(data86))){
+if(data86 < 1 || isNaN(data86)){
+const err176 = {instancePath:instancePath+"/limits/maxFileBytes",schemaPath:"#/properties/limits/properties/maxFileBytes/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema12.properties.limits.properties.maxFileBytes,data:data86};
 if(vErrors === null){
 vErrors = [err176];
 }
@@ -3268,9 +3257,11 @@ vErrors.push(err176);
 }
 errors++;
 }
-for(const key24 in data87){
-if(!((key24 === "use") || (key24 === "options"))){
-const err177 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/storage",schemaPath:"#/properties/environments/additionalProperties/properties/storage/anyOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key24},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.environments.additionalProperties.properties.storage.anyOf[1],data:data87};
+}
+}
+}
+else {
+const err177 = {instancePath:instancePath+"/limits",schemaPath:"#/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.limits.type,parentSchema:schema12.properties.limits,data:data81};
 if(vErrors === null){
 vErrors = [err177];
 }
@@ -3280,11 +3271,15 @@ vErrors.push(err177);
 errors++;
 }
 }
-if(data87.use !== undefined){
-let data88 = data87.use;
-if(typeof data88 === "string"){
-if(func3(data88) < 1){
-const err178 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/storage/use",schemaPath:"#/properties/environments/additionalProperties/properties/storage/anyOf/1/properties/use/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema12.properties.environments.additionalProperties.properties.storage.anyOf[1].properties.use,data:data88};
+if(data.environments !== undefined){
+let data87 = data.environments;
+if(data87 && typeof data87 == "object" && !Array.isArray(data87)){
+for(const key22 in data87){
+let data88 = data87[key22];
+if(data88 && typeof data88 == "object" && !Array.isArray(data88)){
+for(const key23 in data88){
+if(!(func2.call(schema12.properties.environments.additionalProperties.properties, key23))){
+const err178 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/environments/additionalProperties/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key23},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.environments.additionalProperties,data:data88};
 if(vErrors === null){
 vErrors = [err178];
 }
@@ -3294,8 +3289,13 @@ vErrors.push(err178);
 errors++;
 }
 }
-else {
-const err179 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/storage/use",schemaPath:"#/properties/environments/additionalProperties/properties/storage/anyOf/1/properties/use/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.environments.additionalProperties.properties.storage.anyOf[1].properties.use.type,parentSchema:schema12.properties.environments.additionalProperties.properties.storage.anyOf[1].properties.use,data:data88};
+if(data88.storage !== undefined){
+let data89 = data88.storage;
+const _errs219 = errors;
+let valid50 = false;
+const _errs220 = errors;
+if(typeof data89 !== "string"){
+const err179 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/storage",schemaPath:"#/properties/environments/additionalProperties/properties/storage/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.environments.additionalProperties.properties.storage.anyOf[0].type,parentSchema:schema12.properties.environments.additionalProperties.properties.storage.anyOf[0],data:data89};
 if(vErrors === null){
 vErrors = [err179];
 }
@@ -3304,11 +3304,13 @@ vErrors.push(err179);
 }
 errors++;
 }
-}
-if(data87.options !== undefined){
-let data89 = data87.options;
-if(!(data89 && typeof data89 == "object" && !Array.isArray(data89))){
-const err180 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/storage/options",schemaPath:"#/properties/environments/additionalProperties/properties/storage/anyOf/1/properties/options/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.environments.additionalProperties.properties.storage.anyOf[1].properties.options.type,parentSchema:schema12.properties.environments.additionalProperties.properties.storage.anyOf[1].properties.options,data:data89};
+var _valid4 = _errs220 === errors;
+valid50 = valid50 || _valid4;
+if(!valid50){
+const _errs222 = errors;
+if(data89 && typeof data89 == "object" && !Array.isArray(data89)){
+if(data89.use === undefined){
+const err180 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/storage",schemaPath:"#/properties/environments/additionalProperties/properties/storage/anyOf/1/required",keyword:"required",params:{missingProperty: "use"},message:"must have required property '"+"use"+"'",schema:schema12.properties.environments.additionalProperties.properties.storage.anyOf[1].required,parentSchema:schema12.properties.environments.additionalProperties.properties.storage.anyOf[1],data:data89};
 if(vErrors === null){
 vErrors = [err180];
 }
@@ -3317,10 +3319,9 @@ vErrors.push(err180);
 }
 errors++;
 }
-}
-}
-else {
-const err181 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/storage",schemaPath:"#/properties/environments/additionalProperties/properties/storage/anyOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.environments.additionalProperties.properties.storage.anyOf[1].type,parentSchema:schema12.properties.environments.additionalProperties.properties.storage.anyOf[1],data:data87};
+for(const key24 in data89){
+if(!((key24 === "use") || (key24 === "options"))){
+const err181 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/storage",schemaPath:"#/properties/environments/additionalProperties/properties/storage/anyOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key24},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.environments.additionalProperties.properties.storage.anyOf[1],data:data89};
 if(vErrors === null){
 vErrors = [err181];
 }
@@ -3329,11 +3330,12 @@ vErrors.push(err181);
 }
 errors++;
 }
-var _valid4 = _errs218 === errors;
-valid50 = valid50 || _valid4;
 }
-if(!valid50){
-const err182 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/storage",schemaPath:"#/properties/environments/additionalProperties/properties/storage/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema12.properties.environments.additionalProperties.properties.storage.anyOf,parentSchema:schema12.properties.environments.additionalProperties.properties.storage,data:data87};
+if(data89.use !== undefined){
+let data90 = data89.use;
+if(typeof data90 === "string"){
+if(func3(data90) < 1){
+const err182 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/storage/use",schemaPath:"#/properties/environments/additionalProperties/properties/storage/anyOf/1/properties/use/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema12.properties.environments.additionalProperties.properties.storage.anyOf[1].properties.use,data:data90};
 if(vErrors === null){
 vErrors = [err182];
 }
@@ -3342,23 +3344,9 @@ vErrors.push(err182);
 }
 errors++;
 }
-else {
-errors = _errs215;
-if(vErrors !== null){
-if(_errs215){
-vErrors.length = _errs215;
 }
 else {
-vErrors = null;
-}
-}
-}
-}
-if(data86.driver !== undefined){
-let data90 = data86.driver;
-if(data90 && typeof data90 == "object" && !Array.isArray(data90)){
-if(data90.use === undefined){
-const err183 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/driver",schemaPath:"#/properties/environments/additionalProperties/properties/driver/required",keyword:"required",params:{missingProperty: "use"},message:"must have required property '"+"use"+"'",schema:schema12.properties.environments.additionalProperties.properties.driver.required,parentSchema:schema12.properties.environments.additionalProperties.properties.driver,data:data90};
+const err183 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/storage/use",schemaPath:"#/properties/environments/additionalProperties/properties/storage/anyOf/1/properties/use/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.environments.additionalProperties.properties.storage.anyOf[1].properties.use.type,parentSchema:schema12.properties.environments.additionalProperties.properties.storage.anyOf[1].properties.use,data:data90};
 if(vErrors === null){
 vErrors = [err183];
 }
@@ -3367,9 +3355,11 @@ vErrors.push(err183);
 }
 errors++;
 }
-for(const key25 in data90){
-if(!((key25 === "use") || (key25 === "options"))){
-const err184 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/driver",schemaPath:"#/properties/environments/additionalProperties/properties/driver/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key25},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.environments.additionalProperties.properties.driver,data:data90};
+}
+if(data89.options !== undefined){
+let data91 = data89.options;
+if(!(data91 && typeof data91 == "object" && !Array.isArray(data91))){
+const err184 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/storage/options",schemaPath:"#/properties/environments/additionalProperties/properties/storage/anyOf/1/properties/options/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.environments.additionalProperties.properties.storage.anyOf[1].properties.options.type,parentSchema:schema12.properties.environments.additionalProperties.properties.storage.anyOf[1].properties.options,data:data91};
 if(vErrors === null){
 vErrors = [err184];
 }
@@ -3379,11 +3369,9 @@ vErrors.push(err184);
 errors++;
 }
 }
-if(data90.use !== undefined){
-let data91 = data90.use;
-if(typeof data91 === "string"){
-if(func3(data91) < 1){
-const err185 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/driver/use",schemaPath:"#/properties/environments/additionalProperties/properties/driver/properties/use/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema12.properties.environments.additionalProperties.properties.driver.properties.use,data:data91};
+}
+else {
+const err185 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/storage",schemaPath:"#/properties/environments/additionalProperties/properties/storage/anyOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.environments.additionalProperties.properties.storage.anyOf[1].type,parentSchema:schema12.properties.environments.additionalProperties.properties.storage.anyOf[1],data:data89};
 if(vErrors === null){
 vErrors = [err185];
 }
@@ -3392,9 +3380,11 @@ vErrors.push(err185);
 }
 errors++;
 }
+var _valid4 = _errs222 === errors;
+valid50 = valid50 || _valid4;
 }
-else {
-const err186 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/driver/use",schemaPath:"#/properties/environments/additionalProperties/properties/driver/properties/use/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.environments.additionalProperties.properties.driver.properties.use.type,parentSchema:schema12.properties.environments.additionalProperties.properties.driver.properties.use,data:data91};
+if(!valid50){
+const err186 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/storage",schemaPath:"#/properties/environments/additionalProperties/properties/storage/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema12.properties.environments.additionalProperties.properties.storage.anyOf,parentSchema:schema12.properties.environments.additionalProperties.properties.storage,data:data89};
 if(vErrors === null){
 vErrors = [err186];
 }
@@ -3403,11 +3393,23 @@ vErrors.push(err186);
 }
 errors++;
 }
+else {
+errors = _errs219;
+if(vErrors !== null){
+if(_errs219){
+vErrors.length = _errs219;
 }
-if(data90.options !== undefined){
-let data92 = data90.options;
-if(!(data92 && typeof data92 == "object" && !Array.isArray(data92))){
-const err187 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/driver/options",schemaPath:"#/properties/environments/additionalProperties/properties/driver/properties/options/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.environments.additionalProperties.properties.driver.properties.options.type,parentSchema:schema12.properties.environments.additionalProperties.properties.driver.properties.options,data:data92};
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data88.driver !== undefined){
+let data92 = data88.driver;
+if(data92 && typeof data92 == "object" && !Array.isArray(data92)){
+if(data92.use === undefined){
+const err187 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/driver",schemaPath:"#/properties/environments/additionalProperties/properties/driver/required",keyword:"required",params:{missingProperty: "use"},message:"must have required property '"+"use"+"'",schema:schema12.properties.environments.additionalProperties.properties.driver.required,parentSchema:schema12.properties.environments.additionalProperties.properties.driver,data:data92};
 if(vErrors === null){
 vErrors = [err187];
 }
@@ -3416,10 +3418,9 @@ vErrors.push(err187);
 }
 errors++;
 }
-}
-}
-else {
-const err188 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/driver",schemaPath:"#/properties/environments/additionalProperties/properties/driver/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.environments.additionalProperties.properties.driver.type,parentSchema:schema12.properties.environments.additionalProperties.properties.driver,data:data90};
+for(const key25 in data92){
+if(!((key25 === "use") || (key25 === "options"))){
+const err188 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/driver",schemaPath:"#/properties/environments/additionalProperties/properties/driver/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key25},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.environments.additionalProperties.properties.driver,data:data92};
 if(vErrors === null){
 vErrors = [err188];
 }
@@ -3429,11 +3430,11 @@ vErrors.push(err188);
 errors++;
 }
 }
-if(data86.signer !== undefined){
-let data93 = data86.signer;
-if(data93 && typeof data93 == "object" && !Array.isArray(data93)){
-if(data93.use === undefined){
-const err189 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/signer",schemaPath:"#/properties/environments/additionalProperties/properties/signer/required",keyword:"required",params:{missingProperty: "use"},message:"must have required property '"+"use"+"'",schema:schema12.properties.environments.additionalProperties.properties.signer.required,parentSchema:schema12.properties.environments.additionalProperties.properties.signer,data:data93};
+if(data92.use !== undefined){
+let data93 = data92.use;
+if(typeof data93 === "string"){
+if(func3(data93) < 1){
+const err189 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/driver/use",schemaPath:"#/properties/environments/additionalProperties/properties/driver/properties/use/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema12.properties.environments.additionalProperties.properties.driver.properties.use,data:data93};
 if(vErrors === null){
 vErrors = [err189];
 }
@@ -3442,9 +3443,9 @@ vErrors.push(err189);
 }
 errors++;
 }
-for(const key26 in data93){
-if(!((key26 === "use") || (key26 === "options"))){
-const err190 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/signer",schemaPath:"#/properties/environments/additionalProperties/properties/signer/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key26},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.environments.additionalProperties.properties.signer,data:data93};
+}
+else {
+const err190 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/driver/use",schemaPath:"#/properties/environments/additionalProperties/properties/driver/properties/use/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.environments.additionalProperties.properties.driver.properties.use.type,parentSchema:schema12.properties.environments.additionalProperties.properties.driver.properties.use,data:data93};
 if(vErrors === null){
 vErrors = [err190];
 }
@@ -3454,11 +3455,10 @@ vErrors.push(err190);
 errors++;
 }
 }
-if(data93.use !== undefined){
-let data94 = data93.use;
-if(typeof data94 === "string"){
-if(func3(data94) < 1){
-const err191 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/signer/use",schemaPath:"#/properties/environments/additionalProperties/properties/signer/properties/use/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema12.properties.environments.additionalProperties.properties.signer.properties.use,data:data94};
+if(data92.options !== undefined){
+let data94 = data92.options;
+if(!(data94 && typeof data94 == "object" && !Array.isArray(data94))){
+const err191 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/driver/options",schemaPath:"#/properties/environments/additionalProperties/properties/driver/properties/options/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.environments.additionalProperties.properties.driver.properties.options.type,parentSchema:schema12.properties.environments.additionalProperties.properties.driver.properties.options,data:data94};
 if(vErrors === null){
 vErrors = [err191];
 }
@@ -3468,8 +3468,9 @@ vErrors.push(err191);
 errors++;
 }
 }
+}
 else {
-const err192 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/signer/use",schemaPath:"#/properties/environments/additionalProperties/properties/signer/properties/use/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.environments.additionalProperties.properties.signer.properties.use.type,parentSchema:schema12.properties.environments.additionalProperties.properties.signer.properties.use,data:data94};
+const err192 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/driver",schemaPath:"#/properties/environments/additionalProperties/properties/driver/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.environments.additionalProperties.properties.driver.type,parentSchema:schema12.properties.environments.additionalProperties.properties.driver,data:data92};
 if(vErrors === null){
 vErrors = [err192];
 }
@@ -3479,10 +3480,11 @@ vErrors.push(err192);
 errors++;
 }
 }
-if(data93.options !== undefined){
-let data95 = data93.options;
-if(!(data95 && typeof data95 == "object" && !Array.isArray(data95))){
-const err193 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/signer/options",schemaPath:"#/properties/environments/additionalProperties/properties/signer/properties/options/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.environments.additionalProperties.properties.signer.properties.options.type,parentSchema:schema12.properties.environments.additionalProperties.properties.signer.properties.options,data:data95};
+if(data88.signer !== undefined){
+let data95 = data88.signer;
+if(data95 && typeof data95 == "object" && !Array.isArray(data95)){
+if(data95.use === undefined){
+const err193 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/signer",schemaPath:"#/properties/environments/additionalProperties/properties/signer/required",keyword:"required",params:{missingProperty: "use"},message:"must have required property '"+"use"+"'",schema:schema12.properties.environments.additionalProperties.properties.signer.required,parentSchema:schema12.properties.environments.additionalProperties.properties.signer,data:data95};
 if(vErrors === null){
 vErrors = [err193];
 }
@@ -3491,10 +3493,9 @@ vErrors.push(err193);
 }
 errors++;
 }
-}
-}
-else {
-const err194 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/signer",schemaPath:"#/properties/environments/additionalProperties/properties/signer/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.environments.additionalProperties.properties.signer.type,parentSchema:schema12.properties.environments.additionalProperties.properties.signer,data:data93};
+for(const key26 in data95){
+if(!((key26 === "use") || (key26 === "options"))){
+const err194 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/signer",schemaPath:"#/properties/environments/additionalProperties/properties/signer/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key26},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.environments.additionalProperties.properties.signer,data:data95};
 if(vErrors === null){
 vErrors = [err194];
 }
@@ -3504,15 +3505,11 @@ vErrors.push(err194);
 errors++;
 }
 }
-if(data86.plugins !== undefined){
-let data96 = data86.plugins;
-if(Array.isArray(data96)){
-const len10 = data96.length;
-for(let i12=0; i12<len10; i12++){
-let data97 = data96[i12];
-if(typeof data97 === "string"){
-if(func3(data97) < 1){
-const err195 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/plugins/" + i12,schemaPath:"#/properties/environments/additionalProperties/properties/plugins/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema12.properties.environments.additionalProperties.properties.plugins.items,data:data97};
+if(data95.use !== undefined){
+let data96 = data95.use;
+if(typeof data96 === "string"){
+if(func3(data96) < 1){
+const err195 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/signer/use",schemaPath:"#/properties/environments/additionalProperties/properties/signer/properties/use/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema12.properties.environments.additionalProperties.properties.signer.properties.use,data:data96};
 if(vErrors === null){
 vErrors = [err195];
 }
@@ -3523,7 +3520,7 @@ errors++;
 }
 }
 else {
-const err196 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/plugins/" + i12,schemaPath:"#/properties/environments/additionalProperties/properties/plugins/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.environments.additionalProperties.properties.plugins.items.type,parentSchema:schema12.properties.environments.additionalProperties.properties.plugins.items,data:data97};
+const err196 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/signer/use",schemaPath:"#/properties/environments/additionalProperties/properties/signer/properties/use/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.environments.additionalProperties.properties.signer.properties.use.type,parentSchema:schema12.properties.environments.additionalProperties.properties.signer.properties.use,data:data96};
 if(vErrors === null){
 vErrors = [err196];
 }
@@ -3533,18 +3530,10 @@ vErrors.push(err196);
 errors++;
 }
 }
-let i13 = data96.length;
-let j2;
-if(i13 > 1){
-const indices2 = {};
-for(;i13--;){
-let item2 = data96[i13];
-if(typeof item2 !== "string"){
-continue;
-}
-if(typeof indices2[item2] == "number"){
-j2 = indices2[item2];
-const err197 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/plugins",schemaPath:"#/properties/environments/additionalProperties/properties/plugins/uniqueItems",keyword:"uniqueItems",params:{i: i13, j: j2},message:"must NOT have duplicate items (items ## "+j2+" and "+i13+" are identical)",schema:true,parentSchema:schema12.properties.environments.additionalProperties.properties.plugins,data:data96};
+if(data95.options !== undefined){
+let data97 = data95.options;
+if(!(data97 && typeof data97 == "object" && !Array.isArray(data97))){
+const err197 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/signer/options",schemaPath:"#/properties/environments/additionalProperties/properties/signer/properties/options/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.environments.additionalProperties.properties.signer.properties.options.type,parentSchema:schema12.properties.environments.additionalProperties.properties.signer.properties.options,data:data97};
 if(vErrors === null){
 vErrors = [err197];
 }
@@ -3552,14 +3541,11 @@ else {
 vErrors.push(err197);
 }
 errors++;
-break;
-}
-indices2[item2] = i13;
 }
 }
 }
 else {
-const err198 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/plugins",schemaPath:"#/properties/environments/additionalProperties/properties/plugins/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema12.properties.environments.additionalProperties.properties.plugins.type,parentSchema:schema12.properties.environments.additionalProperties.properties.plugins,data:data96};
+const err198 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/signer",schemaPath:"#/properties/environments/additionalProperties/properties/signer/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.environments.additionalProperties.properties.signer.type,parentSchema:schema12.properties.environments.additionalProperties.properties.signer,data:data95};
 if(vErrors === null){
 vErrors = [err198];
 }
@@ -3569,11 +3555,15 @@ vErrors.push(err198);
 errors++;
 }
 }
-if(data86.registry !== undefined){
-let data98 = data86.registry;
-if(typeof data98 === "string"){
-if(!pattern7.test(data98)){
-const err199 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/registry",schemaPath:"#/properties/environments/additionalProperties/properties/registry/pattern",keyword:"pattern",params:{pattern: "^oci://"},message:"must match pattern \""+"^oci://"+"\"",schema:"^oci://",parentSchema:schema12.properties.environments.additionalProperties.properties.registry,data:data98};
+if(data88.plugins !== undefined){
+let data98 = data88.plugins;
+if(Array.isArray(data98)){
+const len10 = data98.length;
+for(let i12=0; i12<len10; i12++){
+let data99 = data98[i12];
+if(typeof data99 === "string"){
+if(func3(data99) < 1){
+const err199 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/plugins/" + i12,schemaPath:"#/properties/environments/additionalProperties/properties/plugins/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema12.properties.environments.additionalProperties.properties.plugins.items,data:data99};
 if(vErrors === null){
 vErrors = [err199];
 }
@@ -3584,7 +3574,7 @@ errors++;
 }
 }
 else {
-const err200 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/registry",schemaPath:"#/properties/environments/additionalProperties/properties/registry/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.environments.additionalProperties.properties.registry.type,parentSchema:schema12.properties.environments.additionalProperties.properties.registry,data:data98};
+const err200 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/plugins/" + i12,schemaPath:"#/properties/environments/additionalProperties/properties/plugins/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.environments.additionalProperties.properties.plugins.items.type,parentSchema:schema12.properties.environments.additionalProperties.properties.plugins.items,data:data99};
 if(vErrors === null){
 vErrors = [err200];
 }
@@ -3594,12 +3584,18 @@ vErrors.push(err200);
 errors++;
 }
 }
-if(data86.database !== undefined){
-let data99 = data86.database;
-if(data99 && typeof data99 == "object" && !Array.isArray(data99)){
-for(const key27 in data99){
-if(!(((key27 === "url") || (key27 === "applicationName")) || (key27 === "connectTimeout"))){
-const err201 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/database",schemaPath:"#/properties/environments/additionalProperties/properties/database/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key27},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.environments.additionalProperties.properties.database,data:data99};
+let i13 = data98.length;
+let j2;
+if(i13 > 1){
+const indices2 = {};
+for(;i13--;){
+let item2 = data98[i13];
+if(typeof item2 !== "string"){
+continue;
+}
+if(typeof indices2[item2] == "number"){
+j2 = indices2[item2];
+const err201 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/plugins",schemaPath:"#/properties/environments/additionalProperties/properties/plugins/uniqueItems",keyword:"uniqueItems",params:{i: i13, j: j2},message:"must NOT have duplicate items (items ## "+j2+" and "+i13+" are identical)",schema:true,parentSchema:schema12.properties.environments.additionalProperties.properties.plugins,data:data98};
 if(vErrors === null){
 vErrors = [err201];
 }
@@ -3607,12 +3603,14 @@ else {
 vErrors.push(err201);
 }
 errors++;
+break;
+}
+indices2[item2] = i13;
 }
 }
-if(data99.url !== undefined){
-let data100 = data99.url;
-if(typeof data100 !== "string"){
-const err202 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/database/url",schemaPath:"#/properties/environments/additionalProperties/properties/database/properties/url/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.environments.additionalProperties.properties.database.properties.url.type,parentSchema:schema12.properties.environments.additionalProperties.properties.database.properties.url,data:data100};
+}
+else {
+const err202 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/plugins",schemaPath:"#/properties/environments/additionalProperties/properties/plugins/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema12.properties.environments.additionalProperties.properties.plugins.type,parentSchema:schema12.properties.environments.additionalProperties.properties.plugins,data:data98};
 if(vErrors === null){
 vErrors = [err202];
 }
@@ -3622,11 +3620,11 @@ vErrors.push(err202);
 errors++;
 }
 }
-if(data99.applicationName !== undefined){
-let data101 = data99.applicationName;
-if(typeof data101 === "string"){
-if(func3(data101) > 63){
-const err203 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/database/applicationName",schemaPath:"#/properties/environments/additionalProperties/properties/database/properties/applicationName/maxLength",keyword:"maxLength",params:{limit: 63},message:"must NOT have more than 63 characters",schema:63,parentSchema:schema12.properties.environments.additionalProperties.properties.database.properties.applicationName,data:data101};
+if(data88.registry !== undefined){
+let data100 = data88.registry;
+if(typeof data100 === "string"){
+if(!pattern7.test(data100)){
+const err203 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/registry",schemaPath:"#/properties/environments/additionalProperties/properties/registry/pattern",keyword:"pattern",params:{pattern: "^oci://"},message:"must match pattern \""+"^oci://"+"\"",schema:"^oci://",parentSchema:schema12.properties.environments.additionalProperties.properties.registry,data:data100};
 if(vErrors === null){
 vErrors = [err203];
 }
@@ -3637,7 +3635,7 @@ errors++;
 }
 }
 else {
-const err204 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/database/applicationName",schemaPath:"#/properties/environments/additionalProperties/properties/database/properties/applicationName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.environments.additionalProperties.properties.database.properties.applicationName.type,parentSchema:schema12.properties.environments.additionalProperties.properties.database.properties.applicationName,data:data101};
+const err204 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/registry",schemaPath:"#/properties/environments/additionalProperties/properties/registry/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.environments.additionalProperties.properties.registry.type,parentSchema:schema12.properties.environments.additionalProperties.properties.registry,data:data100};
 if(vErrors === null){
 vErrors = [err204];
 }
@@ -3647,14 +3645,12 @@ vErrors.push(err204);
 errors++;
 }
 }
-if(data99.connectTimeout !== undefined){
-let data102 = data99.connectTimeout;
-const _errs253 = errors;
-let valid58 = false;
-const _errs254 = errors;
-if(typeof data102 === "string"){
-if(!pattern8.test(data102)){
-const err205 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/database/connectTimeout",schemaPath:"#/properties/environments/additionalProperties/properties/database/properties/connectTimeout/anyOf/0/pattern",keyword:"pattern",params:{pattern: "^\\d+(\\.\\d+)?(ms|s|m|h)?$"},message:"must match pattern \""+"^\\d+(\\.\\d+)?(ms|s|m|h)?$"+"\"",schema:"^\\d+(\\.\\d+)?(ms|s|m|h)?$",parentSchema:schema12.properties.environments.additionalProperties.properties.database.properties.connectTimeout.anyOf[0],data:data102};
+if(data88.database !== undefined){
+let data101 = data88.database;
+if(data101 && typeof data101 == "object" && !Array.isArray(data101)){
+for(const key27 in data101){
+if(!((((key27 === "url") || (key27 === "applicationName")) || (key27 === "schema")) || (key27 === "connectTimeout"))){
+const err205 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/database",schemaPath:"#/properties/environments/additionalProperties/properties/database/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key27},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.environments.additionalProperties.properties.database,data:data101};
 if(vErrors === null){
 vErrors = [err205];
 }
@@ -3664,8 +3660,10 @@ vErrors.push(err205);
 errors++;
 }
 }
-else {
-const err206 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/database/connectTimeout",schemaPath:"#/properties/environments/additionalProperties/properties/database/properties/connectTimeout/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.environments.additionalProperties.properties.database.properties.connectTimeout.anyOf[0].type,parentSchema:schema12.properties.environments.additionalProperties.properties.database.properties.connectTimeout.anyOf[0],data:data102};
+if(data101.url !== undefined){
+let data102 = data101.url;
+if(typeof data102 !== "string"){
+const err206 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/database/url",schemaPath:"#/properties/environments/additionalProperties/properties/database/properties/url/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.environments.additionalProperties.properties.database.properties.url.type,parentSchema:schema12.properties.environments.additionalProperties.properties.database.properties.url,data:data102};
 if(vErrors === null){
 vErrors = [err206];
 }
@@ -3674,12 +3672,12 @@ vErrors.push(err206);
 }
 errors++;
 }
-var _valid5 = _errs254 === errors;
-valid58 = valid58 || _valid5;
-if(!valid58){
-const _errs256 = errors;
-if(!(((typeof data102 == "number") && (!(data102 % 1) && !isNaN(data102))) && (isFinite(data102)))){
-const err207 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/database/connectTimeout",schemaPath:"#/properties/environments/additionalProperties/properties/database/properties/connectTimeout/anyOf/1/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema12.properties.environments.additionalProperties.properties.database.properties.connectTimeout.anyOf[1].type,parentSchema:schema12.properties.environments.additionalProperties.properties.database.properties.connectTimeout.anyOf[1],data:data102};
+}
+if(data101.applicationName !== undefined){
+let data103 = data101.applicationName;
+if(typeof data103 === "string"){
+if(func3(data103) > 63){
+const err207 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/database/applicationName",schemaPath:"#/properties/environments/additionalProperties/properties/database/properties/applicationName/maxLength",keyword:"maxLength",params:{limit: 63},message:"must NOT have more than 63 characters",schema:63,parentSchema:schema12.properties.environments.additionalProperties.properties.database.properties.applicationName,data:data103};
 if(vErrors === null){
 vErrors = [err207];
 }
@@ -3688,9 +3686,9 @@ vErrors.push(err207);
 }
 errors++;
 }
-if((typeof data102 == "number") && (isFinite(data102))){
-if(data102 > 86400000 || isNaN(data102)){
-const err208 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/database/connectTimeout",schemaPath:"#/properties/environments/additionalProperties/properties/database/properties/connectTimeout/anyOf/1/maximum",keyword:"maximum",params:{comparison: "<=", limit: 86400000},message:"must be <= 86400000",schema:86400000,parentSchema:schema12.properties.environments.additionalProperties.properties.database.properties.connectTimeout.anyOf[1],data:data102};
+}
+else {
+const err208 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/database/applicationName",schemaPath:"#/properties/environments/additionalProperties/properties/database/properties/applicationName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.environments.additionalProperties.properties.database.properties.applicationName.type,parentSchema:schema12.properties.environments.additionalProperties.properties.database.properties.applicationName,data:data103};
 if(vErrors === null){
 vErrors = [err208];
 }
@@ -3699,8 +3697,12 @@ vErrors.push(err208);
 }
 errors++;
 }
-if(data102 < 0 || isNaN(data102)){
-const err209 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/database/connectTimeout",schemaPath:"#/properties/environments/additionalProperties/properties/database/properties/connectTimeout/anyOf/1/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema12.properties.environments.additionalProperties.properties.database.properties.connectTimeout.anyOf[1],data:data102};
+}
+if(data101.schema !== undefined){
+let data104 = data101.schema;
+if(typeof data104 === "string"){
+if(!pattern8.test(data104)){
+const err209 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/database/schema",schemaPath:"#/properties/environments/additionalProperties/properties/database/properties/schema/pattern",keyword:"pattern",params:{pattern: "^(?!pg_)[a-z_][a-z0-9_]{0,53}$"},message:"must match pattern \""+"^(?!pg_)[a-z_][a-z0-9_]{0,53}$"+"\"",schema:"^(?!pg_)[a-z_][a-z0-9_]{0,53}$",parentSchema:schema12.properties.environments.additionalProperties.properties.database.properties.schema,data:data104};
 if(vErrors === null){
 vErrors = [err209];
 }
@@ -3710,11 +3712,8 @@ vErrors.push(err209);
 errors++;
 }
 }
-var _valid5 = _errs256 === errors;
-valid58 = valid58 || _valid5;
-}
-if(!valid58){
-const err210 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/database/connectTimeout",schemaPath:"#/properties/environments/additionalProperties/properties/database/properties/connectTimeout/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema12.properties.environments.additionalProperties.properties.database.properties.connectTimeout.anyOf,parentSchema:schema12.properties.environments.additionalProperties.properties.database.properties.connectTimeout,data:data102};
+else {
+const err210 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/database/schema",schemaPath:"#/properties/environments/additionalProperties/properties/database/properties/schema/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.environments.additionalProperties.properties.database.properties.schema.type,parentSchema:schema12.properties.environments.additionalProperties.properties.database.properties.schema,data:data104};
 if(vErrors === null){
 vErrors = [err210];
 }
@@ -3723,21 +3722,15 @@ vErrors.push(err210);
 }
 errors++;
 }
-else {
-errors = _errs253;
-if(vErrors !== null){
-if(_errs253){
-vErrors.length = _errs253;
 }
-else {
-vErrors = null;
-}
-}
-}
-}
-}
-else {
-const err211 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/database",schemaPath:"#/properties/environments/additionalProperties/properties/database/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.environments.additionalProperties.properties.database.type,parentSchema:schema12.properties.environments.additionalProperties.properties.database,data:data99};
+if(data101.connectTimeout !== undefined){
+let data105 = data101.connectTimeout;
+const _errs259 = errors;
+let valid58 = false;
+const _errs260 = errors;
+if(typeof data105 === "string"){
+if(!pattern9.test(data105)){
+const err211 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/database/connectTimeout",schemaPath:"#/properties/environments/additionalProperties/properties/database/properties/connectTimeout/anyOf/0/pattern",keyword:"pattern",params:{pattern: "^\\d+(\\.\\d+)?(ms|s|m|h)?$"},message:"must match pattern \""+"^\\d+(\\.\\d+)?(ms|s|m|h)?$"+"\"",schema:"^\\d+(\\.\\d+)?(ms|s|m|h)?$",parentSchema:schema12.properties.environments.additionalProperties.properties.database.properties.connectTimeout.anyOf[0],data:data105};
 if(vErrors === null){
 vErrors = [err211];
 }
@@ -3747,12 +3740,8 @@ vErrors.push(err211);
 errors++;
 }
 }
-if(data86.paths !== undefined){
-let data103 = data86.paths;
-if(data103 && typeof data103 == "object" && !Array.isArray(data103)){
-for(const key28 in data103){
-if(!((((key28 === "migrations") || (key28 === "rollback")) || (key28 === "seed")) || (key28 === "drizzle"))){
-const err212 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/paths",schemaPath:"#/properties/environments/additionalProperties/properties/paths/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key28},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.environments.additionalProperties.properties.paths,data:data103};
+else {
+const err212 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/database/connectTimeout",schemaPath:"#/properties/environments/additionalProperties/properties/database/properties/connectTimeout/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.environments.additionalProperties.properties.database.properties.connectTimeout.anyOf[0].type,parentSchema:schema12.properties.environments.additionalProperties.properties.database.properties.connectTimeout.anyOf[0],data:data105};
 if(vErrors === null){
 vErrors = [err212];
 }
@@ -3761,11 +3750,12 @@ vErrors.push(err212);
 }
 errors++;
 }
-}
-if(data103.migrations !== undefined){
-let data104 = data103.migrations;
-if(typeof data104 !== "string"){
-const err213 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/paths/migrations",schemaPath:"#/properties/environments/additionalProperties/properties/paths/properties/migrations/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.environments.additionalProperties.properties.paths.properties.migrations.type,parentSchema:schema12.properties.environments.additionalProperties.properties.paths.properties.migrations,data:data104};
+var _valid5 = _errs260 === errors;
+valid58 = valid58 || _valid5;
+if(!valid58){
+const _errs262 = errors;
+if(!(((typeof data105 == "number") && (!(data105 % 1) && !isNaN(data105))) && (isFinite(data105)))){
+const err213 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/database/connectTimeout",schemaPath:"#/properties/environments/additionalProperties/properties/database/properties/connectTimeout/anyOf/1/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema12.properties.environments.additionalProperties.properties.database.properties.connectTimeout.anyOf[1].type,parentSchema:schema12.properties.environments.additionalProperties.properties.database.properties.connectTimeout.anyOf[1],data:data105};
 if(vErrors === null){
 vErrors = [err213];
 }
@@ -3774,11 +3764,9 @@ vErrors.push(err213);
 }
 errors++;
 }
-}
-if(data103.rollback !== undefined){
-let data105 = data103.rollback;
-if(typeof data105 !== "string"){
-const err214 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/paths/rollback",schemaPath:"#/properties/environments/additionalProperties/properties/paths/properties/rollback/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.environments.additionalProperties.properties.paths.properties.rollback.type,parentSchema:schema12.properties.environments.additionalProperties.properties.paths.properties.rollback,data:data105};
+if((typeof data105 == "number") && (isFinite(data105))){
+if(data105 > 86400000 || isNaN(data105)){
+const err214 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/database/connectTimeout",schemaPath:"#/properties/environments/additionalProperties/properties/database/properties/connectTimeout/anyOf/1/maximum",keyword:"maximum",params:{comparison: "<=", limit: 86400000},message:"must be <= 86400000",schema:86400000,parentSchema:schema12.properties.environments.additionalProperties.properties.database.properties.connectTimeout.anyOf[1],data:data105};
 if(vErrors === null){
 vErrors = [err214];
 }
@@ -3787,11 +3775,8 @@ vErrors.push(err214);
 }
 errors++;
 }
-}
-if(data103.seed !== undefined){
-let data106 = data103.seed;
-if(typeof data106 !== "string"){
-const err215 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/paths/seed",schemaPath:"#/properties/environments/additionalProperties/properties/paths/properties/seed/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.environments.additionalProperties.properties.paths.properties.seed.type,parentSchema:schema12.properties.environments.additionalProperties.properties.paths.properties.seed,data:data106};
+if(data105 < 0 || isNaN(data105)){
+const err215 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/database/connectTimeout",schemaPath:"#/properties/environments/additionalProperties/properties/database/properties/connectTimeout/anyOf/1/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema12.properties.environments.additionalProperties.properties.database.properties.connectTimeout.anyOf[1],data:data105};
 if(vErrors === null){
 vErrors = [err215];
 }
@@ -3801,10 +3786,11 @@ vErrors.push(err215);
 errors++;
 }
 }
-if(data103.drizzle !== undefined){
-let data107 = data103.drizzle;
-if(typeof data107 !== "string"){
-const err216 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/paths/drizzle",schemaPath:"#/properties/environments/additionalProperties/properties/paths/properties/drizzle/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.environments.additionalProperties.properties.paths.properties.drizzle.type,parentSchema:schema12.properties.environments.additionalProperties.properties.paths.properties.drizzle,data:data107};
+var _valid5 = _errs262 === errors;
+valid58 = valid58 || _valid5;
+}
+if(!valid58){
+const err216 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/database/connectTimeout",schemaPath:"#/properties/environments/additionalProperties/properties/database/properties/connectTimeout/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema12.properties.environments.additionalProperties.properties.database.properties.connectTimeout.anyOf,parentSchema:schema12.properties.environments.additionalProperties.properties.database.properties.connectTimeout,data:data105};
 if(vErrors === null){
 vErrors = [err216];
 }
@@ -3813,10 +3799,21 @@ vErrors.push(err216);
 }
 errors++;
 }
+else {
+errors = _errs259;
+if(vErrors !== null){
+if(_errs259){
+vErrors.length = _errs259;
+}
+else {
+vErrors = null;
+}
+}
+}
 }
 }
 else {
-const err217 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/paths",schemaPath:"#/properties/environments/additionalProperties/properties/paths/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.environments.additionalProperties.properties.paths.type,parentSchema:schema12.properties.environments.additionalProperties.properties.paths,data:data103};
+const err217 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/database",schemaPath:"#/properties/environments/additionalProperties/properties/database/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.environments.additionalProperties.properties.database.type,parentSchema:schema12.properties.environments.additionalProperties.properties.database,data:data101};
 if(vErrors === null){
 vErrors = [err217];
 }
@@ -3826,11 +3823,12 @@ vErrors.push(err217);
 errors++;
 }
 }
-if(data86.ledger !== undefined){
-let data108 = data86.ledger;
-if(typeof data108 === "string"){
-if(func3(data108) < 1){
-const err218 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/ledger",schemaPath:"#/properties/environments/additionalProperties/properties/ledger/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema12.properties.environments.additionalProperties.properties.ledger,data:data108};
+if(data88.paths !== undefined){
+let data106 = data88.paths;
+if(data106 && typeof data106 == "object" && !Array.isArray(data106)){
+for(const key28 in data106){
+if(!((((key28 === "migrations") || (key28 === "rollback")) || (key28 === "seed")) || (key28 === "drizzle"))){
+const err218 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/paths",schemaPath:"#/properties/environments/additionalProperties/properties/paths/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key28},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.environments.additionalProperties.properties.paths,data:data106};
 if(vErrors === null){
 vErrors = [err218];
 }
@@ -3840,8 +3838,10 @@ vErrors.push(err218);
 errors++;
 }
 }
-else {
-const err219 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/ledger",schemaPath:"#/properties/environments/additionalProperties/properties/ledger/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.environments.additionalProperties.properties.ledger.type,parentSchema:schema12.properties.environments.additionalProperties.properties.ledger,data:data108};
+if(data106.migrations !== undefined){
+let data107 = data106.migrations;
+if(typeof data107 !== "string"){
+const err219 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/paths/migrations",schemaPath:"#/properties/environments/additionalProperties/properties/paths/properties/migrations/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.environments.additionalProperties.properties.paths.properties.migrations.type,parentSchema:schema12.properties.environments.additionalProperties.properties.paths.properties.migrations,data:data107};
 if(vErrors === null){
 vErrors = [err219];
 }
@@ -3851,10 +3851,10 @@ vErrors.push(err219);
 errors++;
 }
 }
-if(data86.transactionScope !== undefined){
-let data109 = data86.transactionScope;
-if(!((data109 === "version") || (data109 === "file"))){
-const err220 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/transactionScope",schemaPath:"#/properties/environments/additionalProperties/properties/transactionScope/enum",keyword:"enum",params:{allowedValues: schema12.properties.environments.additionalProperties.properties.transactionScope.enum},message:"must be equal to one of the allowed values",schema:schema12.properties.environments.additionalProperties.properties.transactionScope.enum,parentSchema:schema12.properties.environments.additionalProperties.properties.transactionScope,data:data109};
+if(data106.rollback !== undefined){
+let data108 = data106.rollback;
+if(typeof data108 !== "string"){
+const err220 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/paths/rollback",schemaPath:"#/properties/environments/additionalProperties/properties/paths/properties/rollback/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.environments.additionalProperties.properties.paths.properties.rollback.type,parentSchema:schema12.properties.environments.additionalProperties.properties.paths.properties.rollback,data:data108};
 if(vErrors === null){
 vErrors = [err220];
 }
@@ -3864,12 +3864,10 @@ vErrors.push(err220);
 errors++;
 }
 }
-if(data86.lint !== undefined){
-let data110 = data86.lint;
-if(data110 && typeof data110 == "object" && !Array.isArray(data110)){
-for(const key29 in data110){
-if(!((((key29 === "level") || (key29 === "exclude")) || (key29 === "include")) || (key29 === "pgVersion"))){
-const err221 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/lint",schemaPath:"#/properties/environments/additionalProperties/properties/lint/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key29},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.environments.additionalProperties.properties.lint,data:data110};
+if(data106.seed !== undefined){
+let data109 = data106.seed;
+if(typeof data109 !== "string"){
+const err221 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/paths/seed",schemaPath:"#/properties/environments/additionalProperties/properties/paths/properties/seed/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.environments.additionalProperties.properties.paths.properties.seed.type,parentSchema:schema12.properties.environments.additionalProperties.properties.paths.properties.seed,data:data109};
 if(vErrors === null){
 vErrors = [err221];
 }
@@ -3879,10 +3877,10 @@ vErrors.push(err221);
 errors++;
 }
 }
-if(data110.level !== undefined){
-let data111 = data110.level;
-if(!((data111 === "warn") || (data111 === "error"))){
-const err222 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/lint/level",schemaPath:"#/properties/environments/additionalProperties/properties/lint/properties/level/enum",keyword:"enum",params:{allowedValues: schema12.properties.environments.additionalProperties.properties.lint.properties.level.enum},message:"must be equal to one of the allowed values",schema:schema12.properties.environments.additionalProperties.properties.lint.properties.level.enum,parentSchema:schema12.properties.environments.additionalProperties.properties.lint.properties.level,data:data111};
+if(data106.drizzle !== undefined){
+let data110 = data106.drizzle;
+if(typeof data110 !== "string"){
+const err222 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/paths/drizzle",schemaPath:"#/properties/environments/additionalProperties/properties/paths/properties/drizzle/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.environments.additionalProperties.properties.paths.properties.drizzle.type,parentSchema:schema12.properties.environments.additionalProperties.properties.paths.properties.drizzle,data:data110};
 if(vErrors === null){
 vErrors = [err222];
 }
@@ -3892,15 +3890,9 @@ vErrors.push(err222);
 errors++;
 }
 }
-if(data110.exclude !== undefined){
-let data112 = data110.exclude;
-if(Array.isArray(data112)){
-const len11 = data112.length;
-for(let i14=0; i14<len11; i14++){
-let data113 = data112[i14];
-if(typeof data113 === "string"){
-if(!pattern9.test(data113)){
-const err223 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/lint/exclude/" + i14,schemaPath:"#/properties/environments/additionalProperties/properties/lint/properties/exclude/items/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9-]+$"},message:"must match pattern \""+"^[a-z0-9-]+$"+"\"",schema:"^[a-z0-9-]+$",parentSchema:schema12.properties.environments.additionalProperties.properties.lint.properties.exclude.items,data:data113};
+}
+else {
+const err223 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/paths",schemaPath:"#/properties/environments/additionalProperties/properties/paths/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.environments.additionalProperties.properties.paths.type,parentSchema:schema12.properties.environments.additionalProperties.properties.paths,data:data106};
 if(vErrors === null){
 vErrors = [err223];
 }
@@ -3910,8 +3902,11 @@ vErrors.push(err223);
 errors++;
 }
 }
-else {
-const err224 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/lint/exclude/" + i14,schemaPath:"#/properties/environments/additionalProperties/properties/lint/properties/exclude/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.environments.additionalProperties.properties.lint.properties.exclude.items.type,parentSchema:schema12.properties.environments.additionalProperties.properties.lint.properties.exclude.items,data:data113};
+if(data88.ledger !== undefined){
+let data111 = data88.ledger;
+if(typeof data111 === "string"){
+if(func3(data111) < 1){
+const err224 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/ledger",schemaPath:"#/properties/environments/additionalProperties/properties/ledger/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema12.properties.environments.additionalProperties.properties.ledger,data:data111};
 if(vErrors === null){
 vErrors = [err224];
 }
@@ -3921,9 +3916,8 @@ vErrors.push(err224);
 errors++;
 }
 }
-}
 else {
-const err225 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/lint/exclude",schemaPath:"#/properties/environments/additionalProperties/properties/lint/properties/exclude/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema12.properties.environments.additionalProperties.properties.lint.properties.exclude.type,parentSchema:schema12.properties.environments.additionalProperties.properties.lint.properties.exclude,data:data112};
+const err225 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/ledger",schemaPath:"#/properties/environments/additionalProperties/properties/ledger/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.environments.additionalProperties.properties.ledger.type,parentSchema:schema12.properties.environments.additionalProperties.properties.ledger,data:data111};
 if(vErrors === null){
 vErrors = [err225];
 }
@@ -3933,15 +3927,10 @@ vErrors.push(err225);
 errors++;
 }
 }
-if(data110.include !== undefined){
-let data114 = data110.include;
-if(Array.isArray(data114)){
-const len12 = data114.length;
-for(let i15=0; i15<len12; i15++){
-let data115 = data114[i15];
-if(typeof data115 === "string"){
-if(!pattern9.test(data115)){
-const err226 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/lint/include/" + i15,schemaPath:"#/properties/environments/additionalProperties/properties/lint/properties/include/items/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9-]+$"},message:"must match pattern \""+"^[a-z0-9-]+$"+"\"",schema:"^[a-z0-9-]+$",parentSchema:schema12.properties.environments.additionalProperties.properties.lint.properties.include.items,data:data115};
+if(data88.transactionScope !== undefined){
+let data112 = data88.transactionScope;
+if(!((data112 === "version") || (data112 === "file"))){
+const err226 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/transactionScope",schemaPath:"#/properties/environments/additionalProperties/properties/transactionScope/enum",keyword:"enum",params:{allowedValues: schema12.properties.environments.additionalProperties.properties.transactionScope.enum},message:"must be equal to one of the allowed values",schema:schema12.properties.environments.additionalProperties.properties.transactionScope.enum,parentSchema:schema12.properties.environments.additionalProperties.properties.transactionScope,data:data112};
 if(vErrors === null){
 vErrors = [err226];
 }
@@ -3951,8 +3940,12 @@ vErrors.push(err226);
 errors++;
 }
 }
-else {
-const err227 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/lint/include/" + i15,schemaPath:"#/properties/environments/additionalProperties/properties/lint/properties/include/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.environments.additionalProperties.properties.lint.properties.include.items.type,parentSchema:schema12.properties.environments.additionalProperties.properties.lint.properties.include.items,data:data115};
+if(data88.lint !== undefined){
+let data113 = data88.lint;
+if(data113 && typeof data113 == "object" && !Array.isArray(data113)){
+for(const key29 in data113){
+if(!((((key29 === "level") || (key29 === "exclude")) || (key29 === "include")) || (key29 === "pgVersion"))){
+const err227 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/lint",schemaPath:"#/properties/environments/additionalProperties/properties/lint/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key29},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.environments.additionalProperties.properties.lint,data:data113};
 if(vErrors === null){
 vErrors = [err227];
 }
@@ -3962,9 +3955,10 @@ vErrors.push(err227);
 errors++;
 }
 }
-}
-else {
-const err228 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/lint/include",schemaPath:"#/properties/environments/additionalProperties/properties/lint/properties/include/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema12.properties.environments.additionalProperties.properties.lint.properties.include.type,parentSchema:schema12.properties.environments.additionalProperties.properties.lint.properties.include,data:data114};
+if(data113.level !== undefined){
+let data114 = data113.level;
+if(!((data114 === "warn") || (data114 === "error"))){
+const err228 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/lint/level",schemaPath:"#/properties/environments/additionalProperties/properties/lint/properties/level/enum",keyword:"enum",params:{allowedValues: schema12.properties.environments.additionalProperties.properties.lint.properties.level.enum},message:"must be equal to one of the allowed values",schema:schema12.properties.environments.additionalProperties.properties.lint.properties.level.enum,parentSchema:schema12.properties.environments.additionalProperties.properties.lint.properties.level,data:data114};
 if(vErrors === null){
 vErrors = [err228];
 }
@@ -3974,11 +3968,15 @@ vErrors.push(err228);
 errors++;
 }
 }
-if(data110.pgVersion !== undefined){
-let data116 = data110.pgVersion;
+if(data113.exclude !== undefined){
+let data115 = data113.exclude;
+if(Array.isArray(data115)){
+const len11 = data115.length;
+for(let i14=0; i14<len11; i14++){
+let data116 = data115[i14];
 if(typeof data116 === "string"){
-if(!pattern11.test(data116)){
-const err229 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/lint/pgVersion",schemaPath:"#/properties/environments/additionalProperties/properties/lint/properties/pgVersion/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(\\.[0-9]+)?$"},message:"must match pattern \""+"^[0-9]+(\\.[0-9]+)?$"+"\"",schema:"^[0-9]+(\\.[0-9]+)?$",parentSchema:schema12.properties.environments.additionalProperties.properties.lint.properties.pgVersion,data:data116};
+if(!pattern10.test(data116)){
+const err229 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/lint/exclude/" + i14,schemaPath:"#/properties/environments/additionalProperties/properties/lint/properties/exclude/items/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9-]+$"},message:"must match pattern \""+"^[a-z0-9-]+$"+"\"",schema:"^[a-z0-9-]+$",parentSchema:schema12.properties.environments.additionalProperties.properties.lint.properties.exclude.items,data:data116};
 if(vErrors === null){
 vErrors = [err229];
 }
@@ -3989,7 +3987,7 @@ errors++;
 }
 }
 else {
-const err230 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/lint/pgVersion",schemaPath:"#/properties/environments/additionalProperties/properties/lint/properties/pgVersion/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.environments.additionalProperties.properties.lint.properties.pgVersion.type,parentSchema:schema12.properties.environments.additionalProperties.properties.lint.properties.pgVersion,data:data116};
+const err230 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/lint/exclude/" + i14,schemaPath:"#/properties/environments/additionalProperties/properties/lint/properties/exclude/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.environments.additionalProperties.properties.lint.properties.exclude.items.type,parentSchema:schema12.properties.environments.additionalProperties.properties.lint.properties.exclude.items,data:data116};
 if(vErrors === null){
 vErrors = [err230];
 }
@@ -4001,7 +3999,7 @@ errors++;
 }
 }
 else {
-const err231 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/lint",schemaPath:"#/properties/environments/additionalProperties/properties/lint/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.environments.additionalProperties.properties.lint.type,parentSchema:schema12.properties.environments.additionalProperties.properties.lint,data:data110};
+const err231 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/lint/exclude",schemaPath:"#/properties/environments/additionalProperties/properties/lint/properties/exclude/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema12.properties.environments.additionalProperties.properties.lint.properties.exclude.type,parentSchema:schema12.properties.environments.additionalProperties.properties.lint.properties.exclude,data:data115};
 if(vErrors === null){
 vErrors = [err231];
 }
@@ -4011,15 +4009,15 @@ vErrors.push(err231);
 errors++;
 }
 }
-if(data86.noTransaction !== undefined){
-let data117 = data86.noTransaction;
+if(data113.include !== undefined){
+let data117 = data113.include;
 if(Array.isArray(data117)){
-const len13 = data117.length;
-for(let i16=0; i16<len13; i16++){
-let data118 = data117[i16];
+const len12 = data117.length;
+for(let i15=0; i15<len12; i15++){
+let data118 = data117[i15];
 if(typeof data118 === "string"){
-if(func3(data118) < 1){
-const err232 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/noTransaction/" + i16,schemaPath:"#/properties/environments/additionalProperties/properties/noTransaction/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema12.properties.environments.additionalProperties.properties.noTransaction.items,data:data118};
+if(!pattern10.test(data118)){
+const err232 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/lint/include/" + i15,schemaPath:"#/properties/environments/additionalProperties/properties/lint/properties/include/items/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9-]+$"},message:"must match pattern \""+"^[a-z0-9-]+$"+"\"",schema:"^[a-z0-9-]+$",parentSchema:schema12.properties.environments.additionalProperties.properties.lint.properties.include.items,data:data118};
 if(vErrors === null){
 vErrors = [err232];
 }
@@ -4030,7 +4028,7 @@ errors++;
 }
 }
 else {
-const err233 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/noTransaction/" + i16,schemaPath:"#/properties/environments/additionalProperties/properties/noTransaction/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.environments.additionalProperties.properties.noTransaction.items.type,parentSchema:schema12.properties.environments.additionalProperties.properties.noTransaction.items,data:data118};
+const err233 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/lint/include/" + i15,schemaPath:"#/properties/environments/additionalProperties/properties/lint/properties/include/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.environments.additionalProperties.properties.lint.properties.include.items.type,parentSchema:schema12.properties.environments.additionalProperties.properties.lint.properties.include.items,data:data118};
 if(vErrors === null){
 vErrors = [err233];
 }
@@ -4040,18 +4038,9 @@ vErrors.push(err233);
 errors++;
 }
 }
-let i17 = data117.length;
-let j3;
-if(i17 > 1){
-const indices3 = {};
-for(;i17--;){
-let item3 = data117[i17];
-if(typeof item3 !== "string"){
-continue;
 }
-if(typeof indices3[item3] == "number"){
-j3 = indices3[item3];
-const err234 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/noTransaction",schemaPath:"#/properties/environments/additionalProperties/properties/noTransaction/uniqueItems",keyword:"uniqueItems",params:{i: i17, j: j3},message:"must NOT have duplicate items (items ## "+j3+" and "+i17+" are identical)",schema:true,parentSchema:schema12.properties.environments.additionalProperties.properties.noTransaction,data:data117};
+else {
+const err234 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/lint/include",schemaPath:"#/properties/environments/additionalProperties/properties/lint/properties/include/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema12.properties.environments.additionalProperties.properties.lint.properties.include.type,parentSchema:schema12.properties.environments.additionalProperties.properties.lint.properties.include,data:data117};
 if(vErrors === null){
 vErrors = [err234];
 }
@@ -4059,14 +4048,13 @@ else {
 vErrors.push(err234);
 }
 errors++;
-break;
-}
-indices3[item3] = i17;
 }
 }
-}
-else {
-const err235 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/noTransaction",schemaPath:"#/properties/environments/additionalProperties/properties/noTransaction/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema12.properties.environments.additionalProperties.properties.noTransaction.type,parentSchema:schema12.properties.environments.additionalProperties.properties.noTransaction,data:data117};
+if(data113.pgVersion !== undefined){
+let data119 = data113.pgVersion;
+if(typeof data119 === "string"){
+if(!pattern12.test(data119)){
+const err235 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/lint/pgVersion",schemaPath:"#/properties/environments/additionalProperties/properties/lint/properties/pgVersion/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(\\.[0-9]+)?$"},message:"must match pattern \""+"^[0-9]+(\\.[0-9]+)?$"+"\"",schema:"^[0-9]+(\\.[0-9]+)?$",parentSchema:schema12.properties.environments.additionalProperties.properties.lint.properties.pgVersion,data:data119};
 if(vErrors === null){
 vErrors = [err235];
 }
@@ -4076,12 +4064,8 @@ vErrors.push(err235);
 errors++;
 }
 }
-if(data86.snapshot !== undefined){
-let data119 = data86.snapshot;
-if(data119 && typeof data119 == "object" && !Array.isArray(data119)){
-for(const key30 in data119){
-if(!((key30 === "enabled") || (key30 === "devUrl"))){
-const err236 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/snapshot",schemaPath:"#/properties/environments/additionalProperties/properties/snapshot/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key30},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.environments.additionalProperties.properties.snapshot,data:data119};
+else {
+const err236 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/lint/pgVersion",schemaPath:"#/properties/environments/additionalProperties/properties/lint/properties/pgVersion/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.environments.additionalProperties.properties.lint.properties.pgVersion.type,parentSchema:schema12.properties.environments.additionalProperties.properties.lint.properties.pgVersion,data:data119};
 if(vErrors === null){
 vErrors = [err236];
 }
@@ -4091,10 +4075,9 @@ vErrors.push(err236);
 errors++;
 }
 }
-if(data119.enabled !== undefined){
-let data120 = data119.enabled;
-if(typeof data120 !== "boolean"){
-const err237 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/snapshot/enabled",schemaPath:"#/properties/environments/additionalProperties/properties/snapshot/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema12.properties.environments.additionalProperties.properties.snapshot.properties.enabled.type,parentSchema:schema12.properties.environments.additionalProperties.properties.snapshot.properties.enabled,data:data120};
+}
+else {
+const err237 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/lint",schemaPath:"#/properties/environments/additionalProperties/properties/lint/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.environments.additionalProperties.properties.lint.type,parentSchema:schema12.properties.environments.additionalProperties.properties.lint,data:data113};
 if(vErrors === null){
 vErrors = [err237];
 }
@@ -4104,10 +4087,15 @@ vErrors.push(err237);
 errors++;
 }
 }
-if(data119.devUrl !== undefined){
-let data121 = data119.devUrl;
-if(typeof data121 !== "string"){
-const err238 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/snapshot/devUrl",schemaPath:"#/properties/environments/additionalProperties/properties/snapshot/properties/devUrl/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.environments.additionalProperties.properties.snapshot.properties.devUrl.type,parentSchema:schema12.properties.environments.additionalProperties.properties.snapshot.properties.devUrl,data:data121};
+if(data88.noTransaction !== undefined){
+let data120 = data88.noTransaction;
+if(Array.isArray(data120)){
+const len13 = data120.length;
+for(let i16=0; i16<len13; i16++){
+let data121 = data120[i16];
+if(typeof data121 === "string"){
+if(func3(data121) < 1){
+const err238 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/noTransaction/" + i16,schemaPath:"#/properties/environments/additionalProperties/properties/noTransaction/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema12.properties.environments.additionalProperties.properties.noTransaction.items,data:data121};
 if(vErrors === null){
 vErrors = [err238];
 }
@@ -4117,9 +4105,8 @@ vErrors.push(err238);
 errors++;
 }
 }
-}
 else {
-const err239 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/snapshot",schemaPath:"#/properties/environments/additionalProperties/properties/snapshot/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.environments.additionalProperties.properties.snapshot.type,parentSchema:schema12.properties.environments.additionalProperties.properties.snapshot,data:data119};
+const err239 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/noTransaction/" + i16,schemaPath:"#/properties/environments/additionalProperties/properties/noTransaction/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.environments.additionalProperties.properties.noTransaction.items.type,parentSchema:schema12.properties.environments.additionalProperties.properties.noTransaction.items,data:data121};
 if(vErrors === null){
 vErrors = [err239];
 }
@@ -4129,12 +4116,18 @@ vErrors.push(err239);
 errors++;
 }
 }
-if(data86.rollback !== undefined){
-let data122 = data86.rollback;
-if(data122 && typeof data122 == "object" && !Array.isArray(data122)){
-for(const key31 in data122){
-if(!(key31 === "required")){
-const err240 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/rollback",schemaPath:"#/properties/environments/additionalProperties/properties/rollback/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key31},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.environments.additionalProperties.properties.rollback,data:data122};
+let i17 = data120.length;
+let j3;
+if(i17 > 1){
+const indices3 = {};
+for(;i17--;){
+let item3 = data120[i17];
+if(typeof item3 !== "string"){
+continue;
+}
+if(typeof indices3[item3] == "number"){
+j3 = indices3[item3];
+const err240 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/noTransaction",schemaPath:"#/properties/environments/additionalProperties/properties/noTransaction/uniqueItems",keyword:"uniqueItems",params:{i: i17, j: j3},message:"must NOT have duplicate items (items ## "+j3+" and "+i17+" are identical)",schema:true,parentSchema:schema12.properties.environments.additionalProperties.properties.noTransaction,data:data120};
 if(vErrors === null){
 vErrors = [err240];
 }
@@ -4142,12 +4135,14 @@ else {
 vErrors.push(err240);
 }
 errors++;
+break;
+}
+indices3[item3] = i17;
 }
 }
-if(data122.required !== undefined){
-let data123 = data122.required;
-if(typeof data123 !== "boolean"){
-const err241 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/rollback/required",schemaPath:"#/properties/environments/additionalProperties/properties/rollback/properties/required/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema12.properties.environments.additionalProperties.properties.rollback.properties.required.type,parentSchema:schema12.properties.environments.additionalProperties.properties.rollback.properties.required,data:data123};
+}
+else {
+const err241 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/noTransaction",schemaPath:"#/properties/environments/additionalProperties/properties/noTransaction/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema12.properties.environments.additionalProperties.properties.noTransaction.type,parentSchema:schema12.properties.environments.additionalProperties.properties.noTransaction,data:data120};
 if(vErrors === null){
 vErrors = [err241];
 }
@@ -4157,9 +4152,12 @@ vErrors.push(err241);
 errors++;
 }
 }
-}
-else {
-const err242 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/rollback",schemaPath:"#/properties/environments/additionalProperties/properties/rollback/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.environments.additionalProperties.properties.rollback.type,parentSchema:schema12.properties.environments.additionalProperties.properties.rollback,data:data122};
+if(data88.snapshot !== undefined){
+let data122 = data88.snapshot;
+if(data122 && typeof data122 == "object" && !Array.isArray(data122)){
+for(const key30 in data122){
+if(!((key30 === "enabled") || (key30 === "devUrl"))){
+const err242 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/snapshot",schemaPath:"#/properties/environments/additionalProperties/properties/snapshot/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key30},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.environments.additionalProperties.properties.snapshot,data:data122};
 if(vErrors === null){
 vErrors = [err242];
 }
@@ -4169,10 +4167,10 @@ vErrors.push(err242);
 errors++;
 }
 }
-if(data86.seeds !== undefined){
-let data124 = data86.seeds;
-if(typeof data124 !== "boolean"){
-const err243 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/seeds",schemaPath:"#/properties/environments/additionalProperties/properties/seeds/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema12.properties.environments.additionalProperties.properties.seeds.type,parentSchema:schema12.properties.environments.additionalProperties.properties.seeds,data:data124};
+if(data122.enabled !== undefined){
+let data123 = data122.enabled;
+if(typeof data123 !== "boolean"){
+const err243 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/snapshot/enabled",schemaPath:"#/properties/environments/additionalProperties/properties/snapshot/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema12.properties.environments.additionalProperties.properties.snapshot.properties.enabled.type,parentSchema:schema12.properties.environments.additionalProperties.properties.snapshot.properties.enabled,data:data123};
 if(vErrors === null){
 vErrors = [err243];
 }
@@ -4182,11 +4180,10 @@ vErrors.push(err243);
 errors++;
 }
 }
-if(data86.fleet !== undefined){
-let data125 = data86.fleet;
-if(data125 && typeof data125 == "object" && !Array.isArray(data125)){
-if(data125.targets === undefined){
-const err244 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet",schemaPath:"#/properties/environments/additionalProperties/properties/fleet/required",keyword:"required",params:{missingProperty: "targets"},message:"must have required property '"+"targets"+"'",schema:schema12.properties.environments.additionalProperties.properties.fleet.required,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet,data:data125};
+if(data122.devUrl !== undefined){
+let data124 = data122.devUrl;
+if(typeof data124 !== "string"){
+const err244 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/snapshot/devUrl",schemaPath:"#/properties/environments/additionalProperties/properties/snapshot/properties/devUrl/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.environments.additionalProperties.properties.snapshot.properties.devUrl.type,parentSchema:schema12.properties.environments.additionalProperties.properties.snapshot.properties.devUrl,data:data124};
 if(vErrors === null){
 vErrors = [err244];
 }
@@ -4195,9 +4192,10 @@ vErrors.push(err244);
 }
 errors++;
 }
-for(const key32 in data125){
-if(!((key32 === "targets") || (key32 === "stages"))){
-const err245 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet",schemaPath:"#/properties/environments/additionalProperties/properties/fleet/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key32},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet,data:data125};
+}
+}
+else {
+const err245 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/snapshot",schemaPath:"#/properties/environments/additionalProperties/properties/snapshot/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.environments.additionalProperties.properties.snapshot.type,parentSchema:schema12.properties.environments.additionalProperties.properties.snapshot,data:data122};
 if(vErrors === null){
 vErrors = [err245];
 }
@@ -4207,18 +4205,12 @@ vErrors.push(err245);
 errors++;
 }
 }
-if(data125.targets !== undefined){
-let data126 = data125.targets;
-const _errs308 = errors;
-let valid71 = false;
-const _errs309 = errors;
-if(Array.isArray(data126)){
-const len14 = data126.length;
-for(let i18=0; i18<len14; i18++){
-let data127 = data126[i18];
-if(data127 && typeof data127 == "object" && !Array.isArray(data127)){
-if(data127.name === undefined){
-const err246 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/targets/" + i18,schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/targets/anyOf/0/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets.anyOf[0].items.required,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets.anyOf[0].items,data:data127};
+if(data88.rollback !== undefined){
+let data125 = data88.rollback;
+if(data125 && typeof data125 == "object" && !Array.isArray(data125)){
+for(const key31 in data125){
+if(!(key31 === "required")){
+const err246 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/rollback",schemaPath:"#/properties/environments/additionalProperties/properties/rollback/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key31},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.environments.additionalProperties.properties.rollback,data:data125};
 if(vErrors === null){
 vErrors = [err246];
 }
@@ -4227,8 +4219,11 @@ vErrors.push(err246);
 }
 errors++;
 }
-if(data127.url === undefined){
-const err247 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/targets/" + i18,schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/targets/anyOf/0/items/required",keyword:"required",params:{missingProperty: "url"},message:"must have required property '"+"url"+"'",schema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets.anyOf[0].items.required,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets.anyOf[0].items,data:data127};
+}
+if(data125.required !== undefined){
+let data126 = data125.required;
+if(typeof data126 !== "boolean"){
+const err247 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/rollback/required",schemaPath:"#/properties/environments/additionalProperties/properties/rollback/properties/required/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema12.properties.environments.additionalProperties.properties.rollback.properties.required.type,parentSchema:schema12.properties.environments.additionalProperties.properties.rollback.properties.required,data:data126};
 if(vErrors === null){
 vErrors = [err247];
 }
@@ -4237,9 +4232,10 @@ vErrors.push(err247);
 }
 errors++;
 }
-for(const key33 in data127){
-if(!(((key33 === "name") || (key33 === "url")) || (key33 === "labels"))){
-const err248 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/targets/" + i18,schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/targets/anyOf/0/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key33},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets.anyOf[0].items,data:data127};
+}
+}
+else {
+const err248 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/rollback",schemaPath:"#/properties/environments/additionalProperties/properties/rollback/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.environments.additionalProperties.properties.rollback.type,parentSchema:schema12.properties.environments.additionalProperties.properties.rollback,data:data125};
 if(vErrors === null){
 vErrors = [err248];
 }
@@ -4249,11 +4245,10 @@ vErrors.push(err248);
 errors++;
 }
 }
-if(data127.name !== undefined){
-let data128 = data127.name;
-if(typeof data128 === "string"){
-if(func3(data128) > 200){
-const err249 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/targets/" + i18+"/name",schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/targets/anyOf/0/items/properties/name/maxLength",keyword:"maxLength",params:{limit: 200},message:"must NOT have more than 200 characters",schema:200,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets.anyOf[0].items.properties.name,data:data128};
+if(data88.seeds !== undefined){
+let data127 = data88.seeds;
+if(typeof data127 !== "boolean"){
+const err249 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/seeds",schemaPath:"#/properties/environments/additionalProperties/properties/seeds/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema12.properties.environments.additionalProperties.properties.seeds.type,parentSchema:schema12.properties.environments.additionalProperties.properties.seeds,data:data127};
 if(vErrors === null){
 vErrors = [err249];
 }
@@ -4262,8 +4257,12 @@ vErrors.push(err249);
 }
 errors++;
 }
-if(func3(data128) < 1){
-const err250 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/targets/" + i18+"/name",schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/targets/anyOf/0/items/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets.anyOf[0].items.properties.name,data:data128};
+}
+if(data88.fleet !== undefined){
+let data128 = data88.fleet;
+if(data128 && typeof data128 == "object" && !Array.isArray(data128)){
+if(data128.targets === undefined){
+const err250 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet",schemaPath:"#/properties/environments/additionalProperties/properties/fleet/required",keyword:"required",params:{missingProperty: "targets"},message:"must have required property '"+"targets"+"'",schema:schema12.properties.environments.additionalProperties.properties.fleet.required,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet,data:data128};
 if(vErrors === null){
 vErrors = [err250];
 }
@@ -4272,9 +4271,9 @@ vErrors.push(err250);
 }
 errors++;
 }
-}
-else {
-const err251 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/targets/" + i18+"/name",schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/targets/anyOf/0/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets.anyOf[0].items.properties.name.type,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets.anyOf[0].items.properties.name,data:data128};
+for(const key32 in data128){
+if(!((key32 === "targets") || (key32 === "stages"))){
+const err251 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet",schemaPath:"#/properties/environments/additionalProperties/properties/fleet/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key32},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet,data:data128};
 if(vErrors === null){
 vErrors = [err251];
 }
@@ -4284,11 +4283,18 @@ vErrors.push(err251);
 errors++;
 }
 }
-if(data127.url !== undefined){
-let data129 = data127.url;
-if(typeof data129 === "string"){
-if(func3(data129) < 1){
-const err252 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/targets/" + i18+"/url",schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/targets/anyOf/0/items/properties/url/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets.anyOf[0].items.properties.url,data:data129};
+if(data128.targets !== undefined){
+let data129 = data128.targets;
+const _errs314 = errors;
+let valid71 = false;
+const _errs315 = errors;
+if(Array.isArray(data129)){
+const len14 = data129.length;
+for(let i18=0; i18<len14; i18++){
+let data130 = data129[i18];
+if(data130 && typeof data130 == "object" && !Array.isArray(data130)){
+if(data130.name === undefined){
+const err252 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/targets/" + i18,schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/targets/anyOf/0/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets.anyOf[0].items.required,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets.anyOf[0].items,data:data130};
 if(vErrors === null){
 vErrors = [err252];
 }
@@ -4297,9 +4303,8 @@ vErrors.push(err252);
 }
 errors++;
 }
-}
-else {
-const err253 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/targets/" + i18+"/url",schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/targets/anyOf/0/items/properties/url/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets.anyOf[0].items.properties.url.type,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets.anyOf[0].items.properties.url,data:data129};
+if(data130.url === undefined){
+const err253 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/targets/" + i18,schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/targets/anyOf/0/items/required",keyword:"required",params:{missingProperty: "url"},message:"must have required property '"+"url"+"'",schema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets.anyOf[0].items.required,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets.anyOf[0].items,data:data130};
 if(vErrors === null){
 vErrors = [err253];
 }
@@ -4308,14 +4313,9 @@ vErrors.push(err253);
 }
 errors++;
 }
-}
-if(data127.labels !== undefined){
-let data130 = data127.labels;
-if(data130 && typeof data130 == "object" && !Array.isArray(data130)){
-for(const key34 in data130){
-let data131 = data130[key34];
-if(typeof data131 !== "string"){
-const err254 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/targets/" + i18+"/labels/" + key34.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/targets/anyOf/0/items/properties/labels/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets.anyOf[0].items.properties.labels.additionalProperties.type,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets.anyOf[0].items.properties.labels.additionalProperties,data:data131};
+for(const key33 in data130){
+if(!((((key33 === "name") || (key33 === "url")) || (key33 === "labels")) || (key33 === "schema"))){
+const err254 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/targets/" + i18,schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/targets/anyOf/0/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key33},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets.anyOf[0].items,data:data130};
 if(vErrors === null){
 vErrors = [err254];
 }
@@ -4325,9 +4325,11 @@ vErrors.push(err254);
 errors++;
 }
 }
-}
-else {
-const err255 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/targets/" + i18+"/labels",schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/targets/anyOf/0/items/properties/labels/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets.anyOf[0].items.properties.labels.type,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets.anyOf[0].items.properties.labels,data:data130};
+if(data130.name !== undefined){
+let data131 = data130.name;
+if(typeof data131 === "string"){
+if(func3(data131) > 200){
+const err255 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/targets/" + i18+"/name",schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/targets/anyOf/0/items/properties/name/maxLength",keyword:"maxLength",params:{limit: 200},message:"must NOT have more than 200 characters",schema:200,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets.anyOf[0].items.properties.name,data:data131};
 if(vErrors === null){
 vErrors = [err255];
 }
@@ -4336,10 +4338,8 @@ vErrors.push(err255);
 }
 errors++;
 }
-}
-}
-else {
-const err256 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/targets/" + i18,schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/targets/anyOf/0/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets.anyOf[0].items.type,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets.anyOf[0].items,data:data127};
+if(func3(data131) < 1){
+const err256 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/targets/" + i18+"/name",schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/targets/anyOf/0/items/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets.anyOf[0].items.properties.name,data:data131};
 if(vErrors === null){
 vErrors = [err256];
 }
@@ -4349,9 +4349,8 @@ vErrors.push(err256);
 errors++;
 }
 }
-}
 else {
-const err257 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/targets",schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/targets/anyOf/0/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets.anyOf[0].type,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets.anyOf[0],data:data126};
+const err257 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/targets/" + i18+"/name",schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/targets/anyOf/0/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets.anyOf[0].items.properties.name.type,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets.anyOf[0].items.properties.name,data:data131};
 if(vErrors === null){
 vErrors = [err257];
 }
@@ -4360,13 +4359,12 @@ vErrors.push(err257);
 }
 errors++;
 }
-var _valid6 = _errs309 === errors;
-valid71 = valid71 || _valid6;
-if(!valid71){
-const _errs323 = errors;
-if(data126 && typeof data126 == "object" && !Array.isArray(data126)){
-if(data126.file === undefined){
-const err258 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/targets",schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/targets/anyOf/1/required",keyword:"required",params:{missingProperty: "file"},message:"must have required property '"+"file"+"'",schema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets.anyOf[1].required,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets.anyOf[1],data:data126};
+}
+if(data130.url !== undefined){
+let data132 = data130.url;
+if(typeof data132 === "string"){
+if(func3(data132) < 1){
+const err258 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/targets/" + i18+"/url",schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/targets/anyOf/0/items/properties/url/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets.anyOf[0].items.properties.url,data:data132};
 if(vErrors === null){
 vErrors = [err258];
 }
@@ -4375,9 +4373,9 @@ vErrors.push(err258);
 }
 errors++;
 }
-for(const key35 in data126){
-if(!(key35 === "file")){
-const err259 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/targets",schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/targets/anyOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key35},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets.anyOf[1],data:data126};
+}
+else {
+const err259 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/targets/" + i18+"/url",schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/targets/anyOf/0/items/properties/url/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets.anyOf[0].items.properties.url.type,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets.anyOf[0].items.properties.url,data:data132};
 if(vErrors === null){
 vErrors = [err259];
 }
@@ -4387,11 +4385,13 @@ vErrors.push(err259);
 errors++;
 }
 }
-if(data126.file !== undefined){
-let data132 = data126.file;
-if(typeof data132 === "string"){
-if(func3(data132) < 1){
-const err260 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/targets/file",schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/targets/anyOf/1/properties/file/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets.anyOf[1].properties.file,data:data132};
+if(data130.labels !== undefined){
+let data133 = data130.labels;
+if(data133 && typeof data133 == "object" && !Array.isArray(data133)){
+for(const key34 in data133){
+let data134 = data133[key34];
+if(typeof data134 !== "string"){
+const err260 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/targets/" + i18+"/labels/" + key34.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/targets/anyOf/0/items/properties/labels/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets.anyOf[0].items.properties.labels.additionalProperties.type,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets.anyOf[0].items.properties.labels.additionalProperties,data:data134};
 if(vErrors === null){
 vErrors = [err260];
 }
@@ -4401,8 +4401,9 @@ vErrors.push(err260);
 errors++;
 }
 }
+}
 else {
-const err261 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/targets/file",schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/targets/anyOf/1/properties/file/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets.anyOf[1].properties.file.type,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets.anyOf[1].properties.file,data:data132};
+const err261 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/targets/" + i18+"/labels",schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/targets/anyOf/0/items/properties/labels/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets.anyOf[0].items.properties.labels.type,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets.anyOf[0].items.properties.labels,data:data133};
 if(vErrors === null){
 vErrors = [err261];
 }
@@ -4412,9 +4413,11 @@ vErrors.push(err261);
 errors++;
 }
 }
-}
-else {
-const err262 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/targets",schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/targets/anyOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets.anyOf[1].type,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets.anyOf[1],data:data126};
+if(data130.schema !== undefined){
+let data135 = data130.schema;
+if(typeof data135 === "string"){
+if(!pattern8.test(data135)){
+const err262 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/targets/" + i18+"/schema",schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/targets/anyOf/0/items/properties/schema/pattern",keyword:"pattern",params:{pattern: "^(?!pg_)[a-z_][a-z0-9_]{0,53}$"},message:"must match pattern \""+"^(?!pg_)[a-z_][a-z0-9_]{0,53}$"+"\"",schema:"^(?!pg_)[a-z_][a-z0-9_]{0,53}$",parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets.anyOf[0].items.properties.schema,data:data135};
 if(vErrors === null){
 vErrors = [err262];
 }
@@ -4423,13 +4426,9 @@ vErrors.push(err262);
 }
 errors++;
 }
-var _valid6 = _errs323 === errors;
-valid71 = valid71 || _valid6;
-if(!valid71){
-const _errs328 = errors;
-if(data126 && typeof data126 == "object" && !Array.isArray(data126)){
-if(data126.command === undefined){
-const err263 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/targets",schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/targets/anyOf/2/required",keyword:"required",params:{missingProperty: "command"},message:"must have required property '"+"command"+"'",schema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets.anyOf[2].required,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets.anyOf[2],data:data126};
+}
+else {
+const err263 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/targets/" + i18+"/schema",schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/targets/anyOf/0/items/properties/schema/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets.anyOf[0].items.properties.schema.type,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets.anyOf[0].items.properties.schema,data:data135};
 if(vErrors === null){
 vErrors = [err263];
 }
@@ -4438,9 +4437,10 @@ vErrors.push(err263);
 }
 errors++;
 }
-for(const key36 in data126){
-if(!(key36 === "command")){
-const err264 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/targets",schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/targets/anyOf/2/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key36},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets.anyOf[2],data:data126};
+}
+}
+else {
+const err264 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/targets/" + i18,schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/targets/anyOf/0/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets.anyOf[0].items.type,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets.anyOf[0].items,data:data130};
 if(vErrors === null){
 vErrors = [err264];
 }
@@ -4450,11 +4450,9 @@ vErrors.push(err264);
 errors++;
 }
 }
-if(data126.command !== undefined){
-let data133 = data126.command;
-if(Array.isArray(data133)){
-if(data133.length < 1){
-const err265 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/targets/command",schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/targets/anyOf/2/properties/command/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets.anyOf[2].properties.command,data:data133};
+}
+else {
+const err265 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/targets",schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/targets/anyOf/0/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets.anyOf[0].type,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets.anyOf[0],data:data129};
 if(vErrors === null){
 vErrors = [err265];
 }
@@ -4463,12 +4461,13 @@ vErrors.push(err265);
 }
 errors++;
 }
-const len15 = data133.length;
-for(let i19=0; i19<len15; i19++){
-let data134 = data133[i19];
-if(typeof data134 === "string"){
-if(func3(data134) < 1){
-const err266 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/targets/command/" + i19,schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/targets/anyOf/2/properties/command/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets.anyOf[2].properties.command.items,data:data134};
+var _valid6 = _errs315 === errors;
+valid71 = valid71 || _valid6;
+if(!valid71){
+const _errs331 = errors;
+if(data129 && typeof data129 == "object" && !Array.isArray(data129)){
+if(data129.file === undefined){
+const err266 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/targets",schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/targets/anyOf/1/required",keyword:"required",params:{missingProperty: "file"},message:"must have required property '"+"file"+"'",schema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets.anyOf[1].required,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets.anyOf[1],data:data129};
 if(vErrors === null){
 vErrors = [err266];
 }
@@ -4477,9 +4476,9 @@ vErrors.push(err266);
 }
 errors++;
 }
-}
-else {
-const err267 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/targets/command/" + i19,schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/targets/anyOf/2/properties/command/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets.anyOf[2].properties.command.items.type,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets.anyOf[2].properties.command.items,data:data134};
+for(const key35 in data129){
+if(!(key35 === "file")){
+const err267 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/targets",schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/targets/anyOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key35},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets.anyOf[1],data:data129};
 if(vErrors === null){
 vErrors = [err267];
 }
@@ -4489,9 +4488,11 @@ vErrors.push(err267);
 errors++;
 }
 }
-}
-else {
-const err268 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/targets/command",schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/targets/anyOf/2/properties/command/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets.anyOf[2].properties.command.type,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets.anyOf[2].properties.command,data:data133};
+if(data129.file !== undefined){
+let data136 = data129.file;
+if(typeof data136 === "string"){
+if(func3(data136) < 1){
+const err268 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/targets/file",schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/targets/anyOf/1/properties/file/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets.anyOf[1].properties.file,data:data136};
 if(vErrors === null){
 vErrors = [err268];
 }
@@ -4501,9 +4502,8 @@ vErrors.push(err268);
 errors++;
 }
 }
-}
 else {
-const err269 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/targets",schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/targets/anyOf/2/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets.anyOf[2].type,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets.anyOf[2],data:data126};
+const err269 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/targets/file",schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/targets/anyOf/1/properties/file/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets.anyOf[1].properties.file.type,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets.anyOf[1].properties.file,data:data136};
 if(vErrors === null){
 vErrors = [err269];
 }
@@ -4512,13 +4512,10 @@ vErrors.push(err269);
 }
 errors++;
 }
-var _valid6 = _errs328 === errors;
-valid71 = valid71 || _valid6;
-if(!valid71){
-const _errs335 = errors;
-if(data126 && typeof data126 == "object" && !Array.isArray(data126)){
-if(data126.query === undefined){
-const err270 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/targets",schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/targets/anyOf/3/required",keyword:"required",params:{missingProperty: "query"},message:"must have required property '"+"query"+"'",schema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets.anyOf[3].required,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets.anyOf[3],data:data126};
+}
+}
+else {
+const err270 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/targets",schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/targets/anyOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets.anyOf[1].type,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets.anyOf[1],data:data129};
 if(vErrors === null){
 vErrors = [err270];
 }
@@ -4527,8 +4524,13 @@ vErrors.push(err270);
 }
 errors++;
 }
-if(data126.url === undefined){
-const err271 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/targets",schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/targets/anyOf/3/required",keyword:"required",params:{missingProperty: "url"},message:"must have required property '"+"url"+"'",schema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets.anyOf[3].required,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets.anyOf[3],data:data126};
+var _valid6 = _errs331 === errors;
+valid71 = valid71 || _valid6;
+if(!valid71){
+const _errs336 = errors;
+if(data129 && typeof data129 == "object" && !Array.isArray(data129)){
+if(data129.command === undefined){
+const err271 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/targets",schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/targets/anyOf/2/required",keyword:"required",params:{missingProperty: "command"},message:"must have required property '"+"command"+"'",schema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets.anyOf[2].required,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets.anyOf[2],data:data129};
 if(vErrors === null){
 vErrors = [err271];
 }
@@ -4537,9 +4539,9 @@ vErrors.push(err271);
 }
 errors++;
 }
-for(const key37 in data126){
-if(!((key37 === "query") || (key37 === "url"))){
-const err272 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/targets",schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/targets/anyOf/3/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key37},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets.anyOf[3],data:data126};
+for(const key36 in data129){
+if(!(key36 === "command")){
+const err272 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/targets",schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/targets/anyOf/2/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key36},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets.anyOf[2],data:data129};
 if(vErrors === null){
 vErrors = [err272];
 }
@@ -4549,11 +4551,11 @@ vErrors.push(err272);
 errors++;
 }
 }
-if(data126.query !== undefined){
-let data135 = data126.query;
-if(typeof data135 === "string"){
-if(func3(data135) < 1){
-const err273 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/targets/query",schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/targets/anyOf/3/properties/query/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets.anyOf[3].properties.query,data:data135};
+if(data129.command !== undefined){
+let data137 = data129.command;
+if(Array.isArray(data137)){
+if(data137.length < 1){
+const err273 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/targets/command",schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/targets/anyOf/2/properties/command/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets.anyOf[2].properties.command,data:data137};
 if(vErrors === null){
 vErrors = [err273];
 }
@@ -4562,9 +4564,12 @@ vErrors.push(err273);
 }
 errors++;
 }
-}
-else {
-const err274 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/targets/query",schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/targets/anyOf/3/properties/query/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets.anyOf[3].properties.query.type,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets.anyOf[3].properties.query,data:data135};
+const len15 = data137.length;
+for(let i19=0; i19<len15; i19++){
+let data138 = data137[i19];
+if(typeof data138 === "string"){
+if(func3(data138) < 1){
+const err274 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/targets/command/" + i19,schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/targets/anyOf/2/properties/command/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets.anyOf[2].properties.command.items,data:data138};
 if(vErrors === null){
 vErrors = [err274];
 }
@@ -4574,11 +4579,8 @@ vErrors.push(err274);
 errors++;
 }
 }
-if(data126.url !== undefined){
-let data136 = data126.url;
-if(typeof data136 === "string"){
-if(func3(data136) < 1){
-const err275 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/targets/url",schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/targets/anyOf/3/properties/url/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets.anyOf[3].properties.url,data:data136};
+else {
+const err275 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/targets/command/" + i19,schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/targets/anyOf/2/properties/command/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets.anyOf[2].properties.command.items.type,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets.anyOf[2].properties.command.items,data:data138};
 if(vErrors === null){
 vErrors = [err275];
 }
@@ -4588,8 +4590,9 @@ vErrors.push(err275);
 errors++;
 }
 }
+}
 else {
-const err276 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/targets/url",schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/targets/anyOf/3/properties/url/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets.anyOf[3].properties.url.type,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets.anyOf[3].properties.url,data:data136};
+const err276 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/targets/command",schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/targets/anyOf/2/properties/command/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets.anyOf[2].properties.command.type,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets.anyOf[2].properties.command,data:data137};
 if(vErrors === null){
 vErrors = [err276];
 }
@@ -4601,7 +4604,7 @@ errors++;
 }
 }
 else {
-const err277 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/targets",schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/targets/anyOf/3/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets.anyOf[3].type,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets.anyOf[3],data:data126};
+const err277 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/targets",schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/targets/anyOf/2/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets.anyOf[2].type,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets.anyOf[2],data:data129};
 if(vErrors === null){
 vErrors = [err277];
 }
@@ -4610,13 +4613,13 @@ vErrors.push(err277);
 }
 errors++;
 }
-var _valid6 = _errs335 === errors;
+var _valid6 = _errs336 === errors;
 valid71 = valid71 || _valid6;
-}
-}
-}
 if(!valid71){
-const err278 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/targets",schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/targets/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets.anyOf,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets,data:data126};
+const _errs343 = errors;
+if(data129 && typeof data129 == "object" && !Array.isArray(data129)){
+if(data129.query === undefined){
+const err278 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/targets",schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/targets/anyOf/3/required",keyword:"required",params:{missingProperty: "query"},message:"must have required property '"+"query"+"'",schema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets.anyOf[3].required,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets.anyOf[3],data:data129};
 if(vErrors === null){
 vErrors = [err278];
 }
@@ -4625,27 +4628,8 @@ vErrors.push(err278);
 }
 errors++;
 }
-else {
-errors = _errs308;
-if(vErrors !== null){
-if(_errs308){
-vErrors.length = _errs308;
-}
-else {
-vErrors = null;
-}
-}
-}
-}
-if(data125.stages !== undefined){
-let data137 = data125.stages;
-if(Array.isArray(data137)){
-const len16 = data137.length;
-for(let i20=0; i20<len16; i20++){
-let data138 = data137[i20];
-if(data138 && typeof data138 == "object" && !Array.isArray(data138)){
-if(data138.name === undefined){
-const err279 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/stages/" + i20,schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/stages/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema12.properties.environments.additionalProperties.properties.fleet.properties.stages.items.required,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.stages.items,data:data138};
+if(data129.url === undefined){
+const err279 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/targets",schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/targets/anyOf/3/required",keyword:"required",params:{missingProperty: "url"},message:"must have required property '"+"url"+"'",schema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets.anyOf[3].required,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets.anyOf[3],data:data129};
 if(vErrors === null){
 vErrors = [err279];
 }
@@ -4654,9 +4638,9 @@ vErrors.push(err279);
 }
 errors++;
 }
-for(const key38 in data138){
-if(!(((((key38 === "name") || (key38 === "select")) || (key38 === "parallel")) || (key38 === "onError")) || (key38 === "maxFailures"))){
-const err280 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/stages/" + i20,schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/stages/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key38},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.stages.items,data:data138};
+for(const key37 in data129){
+if(!((key37 === "query") || (key37 === "url"))){
+const err280 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/targets",schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/targets/anyOf/3/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key37},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets.anyOf[3],data:data129};
 if(vErrors === null){
 vErrors = [err280];
 }
@@ -4666,11 +4650,11 @@ vErrors.push(err280);
 errors++;
 }
 }
-if(data138.name !== undefined){
-let data139 = data138.name;
+if(data129.query !== undefined){
+let data139 = data129.query;
 if(typeof data139 === "string"){
 if(func3(data139) < 1){
-const err281 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/stages/" + i20+"/name",schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/stages/items/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.stages.items.properties.name,data:data139};
+const err281 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/targets/query",schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/targets/anyOf/3/properties/query/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets.anyOf[3].properties.query,data:data139};
 if(vErrors === null){
 vErrors = [err281];
 }
@@ -4681,7 +4665,7 @@ errors++;
 }
 }
 else {
-const err282 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/stages/" + i20+"/name",schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/stages/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.environments.additionalProperties.properties.fleet.properties.stages.items.properties.name.type,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.stages.items.properties.name,data:data139};
+const err282 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/targets/query",schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/targets/anyOf/3/properties/query/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets.anyOf[3].properties.query.type,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets.anyOf[3].properties.query,data:data139};
 if(vErrors === null){
 vErrors = [err282];
 }
@@ -4691,12 +4675,11 @@ vErrors.push(err282);
 errors++;
 }
 }
-if(data138.select !== undefined){
-let data140 = data138.select;
-if(data140 && typeof data140 == "object" && !Array.isArray(data140)){
-for(const key39 in data140){
-if(!((key39 === "names") || (key39 === "labels"))){
-const err283 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/stages/" + i20+"/select",schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/stages/items/properties/select/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key39},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.stages.items.properties.select,data:data140};
+if(data129.url !== undefined){
+let data140 = data129.url;
+if(typeof data140 === "string"){
+if(func3(data140) < 1){
+const err283 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/targets/url",schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/targets/anyOf/3/properties/url/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets.anyOf[3].properties.url,data:data140};
 if(vErrors === null){
 vErrors = [err283];
 }
@@ -4706,15 +4689,8 @@ vErrors.push(err283);
 errors++;
 }
 }
-if(data140.names !== undefined){
-let data141 = data140.names;
-if(Array.isArray(data141)){
-const len17 = data141.length;
-for(let i21=0; i21<len17; i21++){
-let data142 = data141[i21];
-if(typeof data142 === "string"){
-if(func3(data142) < 1){
-const err284 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/stages/" + i20+"/select/names/" + i21,schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/stages/items/properties/select/properties/names/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.stages.items.properties.select.properties.names.items,data:data142};
+else {
+const err284 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/targets/url",schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/targets/anyOf/3/properties/url/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets.anyOf[3].properties.url.type,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets.anyOf[3].properties.url,data:data140};
 if(vErrors === null){
 vErrors = [err284];
 }
@@ -4724,8 +4700,9 @@ vErrors.push(err284);
 errors++;
 }
 }
+}
 else {
-const err285 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/stages/" + i20+"/select/names/" + i21,schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/stages/items/properties/select/properties/names/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.environments.additionalProperties.properties.fleet.properties.stages.items.properties.select.properties.names.items.type,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.stages.items.properties.select.properties.names.items,data:data142};
+const err285 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/targets",schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/targets/anyOf/3/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets.anyOf[3].type,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets.anyOf[3],data:data129};
 if(vErrors === null){
 vErrors = [err285];
 }
@@ -4734,10 +4711,13 @@ vErrors.push(err285);
 }
 errors++;
 }
+var _valid6 = _errs343 === errors;
+valid71 = valid71 || _valid6;
 }
 }
-else {
-const err286 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/stages/" + i20+"/select/names",schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/stages/items/properties/select/properties/names/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema12.properties.environments.additionalProperties.properties.fleet.properties.stages.items.properties.select.properties.names.type,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.stages.items.properties.select.properties.names,data:data141};
+}
+if(!valid71){
+const err286 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/targets",schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/targets/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets.anyOf,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.targets,data:data129};
 if(vErrors === null){
 vErrors = [err286];
 }
@@ -4746,14 +4726,27 @@ vErrors.push(err286);
 }
 errors++;
 }
+else {
+errors = _errs314;
+if(vErrors !== null){
+if(_errs314){
+vErrors.length = _errs314;
 }
-if(data140.labels !== undefined){
-let data143 = data140.labels;
-if(data143 && typeof data143 == "object" && !Array.isArray(data143)){
-for(const key40 in data143){
-let data144 = data143[key40];
-if(typeof data144 !== "string"){
-const err287 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/stages/" + i20+"/select/labels/" + key40.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/stages/items/properties/select/properties/labels/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.environments.additionalProperties.properties.fleet.properties.stages.items.properties.select.properties.labels.additionalProperties.type,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.stages.items.properties.select.properties.labels.additionalProperties,data:data144};
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data128.stages !== undefined){
+let data141 = data128.stages;
+if(Array.isArray(data141)){
+const len16 = data141.length;
+for(let i20=0; i20<len16; i20++){
+let data142 = data141[i20];
+if(data142 && typeof data142 == "object" && !Array.isArray(data142)){
+if(data142.name === undefined){
+const err287 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/stages/" + i20,schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/stages/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema12.properties.environments.additionalProperties.properties.fleet.properties.stages.items.required,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.stages.items,data:data142};
 if(vErrors === null){
 vErrors = [err287];
 }
@@ -4762,10 +4755,9 @@ vErrors.push(err287);
 }
 errors++;
 }
-}
-}
-else {
-const err288 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/stages/" + i20+"/select/labels",schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/stages/items/properties/select/properties/labels/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.environments.additionalProperties.properties.fleet.properties.stages.items.properties.select.properties.labels.type,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.stages.items.properties.select.properties.labels,data:data143};
+for(const key38 in data142){
+if(!(((((key38 === "name") || (key38 === "select")) || (key38 === "parallel")) || (key38 === "onError")) || (key38 === "maxFailures"))){
+const err288 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/stages/" + i20,schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/stages/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key38},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.stages.items,data:data142};
 if(vErrors === null){
 vErrors = [err288];
 }
@@ -4775,9 +4767,11 @@ vErrors.push(err288);
 errors++;
 }
 }
-}
-else {
-const err289 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/stages/" + i20+"/select",schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/stages/items/properties/select/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.environments.additionalProperties.properties.fleet.properties.stages.items.properties.select.type,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.stages.items.properties.select,data:data140};
+if(data142.name !== undefined){
+let data143 = data142.name;
+if(typeof data143 === "string"){
+if(func3(data143) < 1){
+const err289 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/stages/" + i20+"/name",schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/stages/items/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.stages.items.properties.name,data:data143};
 if(vErrors === null){
 vErrors = [err289];
 }
@@ -4787,10 +4781,8 @@ vErrors.push(err289);
 errors++;
 }
 }
-if(data138.parallel !== undefined){
-let data145 = data138.parallel;
-if(!(((typeof data145 == "number") && (!(data145 % 1) && !isNaN(data145))) && (isFinite(data145)))){
-const err290 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/stages/" + i20+"/parallel",schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/stages/items/properties/parallel/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema12.properties.environments.additionalProperties.properties.fleet.properties.stages.items.properties.parallel.type,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.stages.items.properties.parallel,data:data145};
+else {
+const err290 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/stages/" + i20+"/name",schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/stages/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.environments.additionalProperties.properties.fleet.properties.stages.items.properties.name.type,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.stages.items.properties.name,data:data143};
 if(vErrors === null){
 vErrors = [err290];
 }
@@ -4799,9 +4791,13 @@ vErrors.push(err290);
 }
 errors++;
 }
-if((typeof data145 == "number") && (isFinite(data145))){
-if(data145 > 1000 || isNaN(data145)){
-const err291 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/stages/" + i20+"/parallel",schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/stages/items/properties/parallel/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000},message:"must be <= 1000",schema:1000,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.stages.items.properties.parallel,data:data145};
+}
+if(data142.select !== undefined){
+let data144 = data142.select;
+if(data144 && typeof data144 == "object" && !Array.isArray(data144)){
+for(const key39 in data144){
+if(!((key39 === "names") || (key39 === "labels"))){
+const err291 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/stages/" + i20+"/select",schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/stages/items/properties/select/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key39},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.stages.items.properties.select,data:data144};
 if(vErrors === null){
 vErrors = [err291];
 }
@@ -4810,8 +4806,16 @@ vErrors.push(err291);
 }
 errors++;
 }
-if(data145 < 1 || isNaN(data145)){
-const err292 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/stages/" + i20+"/parallel",schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/stages/items/properties/parallel/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.stages.items.properties.parallel,data:data145};
+}
+if(data144.names !== undefined){
+let data145 = data144.names;
+if(Array.isArray(data145)){
+const len17 = data145.length;
+for(let i21=0; i21<len17; i21++){
+let data146 = data145[i21];
+if(typeof data146 === "string"){
+if(func3(data146) < 1){
+const err292 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/stages/" + i20+"/select/names/" + i21,schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/stages/items/properties/select/properties/names/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.stages.items.properties.select.properties.names.items,data:data146};
 if(vErrors === null){
 vErrors = [err292];
 }
@@ -4821,11 +4825,8 @@ vErrors.push(err292);
 errors++;
 }
 }
-}
-if(data138.onError !== undefined){
-let data146 = data138.onError;
-if(!((data146 === "stop") || (data146 === "continue"))){
-const err293 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/stages/" + i20+"/onError",schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/stages/items/properties/onError/enum",keyword:"enum",params:{allowedValues: schema12.properties.environments.additionalProperties.properties.fleet.properties.stages.items.properties.onError.enum},message:"must be equal to one of the allowed values",schema:schema12.properties.environments.additionalProperties.properties.fleet.properties.stages.items.properties.onError.enum,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.stages.items.properties.onError,data:data146};
+else {
+const err293 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/stages/" + i20+"/select/names/" + i21,schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/stages/items/properties/select/properties/names/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.environments.additionalProperties.properties.fleet.properties.stages.items.properties.select.properties.names.items.type,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.stages.items.properties.select.properties.names.items,data:data146};
 if(vErrors === null){
 vErrors = [err293];
 }
@@ -4835,13 +4836,9 @@ vErrors.push(err293);
 errors++;
 }
 }
-if(data138.maxFailures !== undefined){
-let data147 = data138.maxFailures;
-const _errs365 = errors;
-let valid88 = false;
-const _errs366 = errors;
-if(!(((typeof data147 == "number") && (!(data147 % 1) && !isNaN(data147))) && (isFinite(data147)))){
-const err294 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/stages/" + i20+"/maxFailures",schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/stages/items/properties/maxFailures/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema12.properties.environments.additionalProperties.properties.fleet.properties.stages.items.properties.maxFailures.anyOf[0].type,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.stages.items.properties.maxFailures.anyOf[0],data:data147};
+}
+else {
+const err294 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/stages/" + i20+"/select/names",schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/stages/items/properties/select/properties/names/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema12.properties.environments.additionalProperties.properties.fleet.properties.stages.items.properties.select.properties.names.type,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.stages.items.properties.select.properties.names,data:data145};
 if(vErrors === null){
 vErrors = [err294];
 }
@@ -4850,9 +4847,14 @@ vErrors.push(err294);
 }
 errors++;
 }
-if((typeof data147 == "number") && (isFinite(data147))){
-if(data147 < 0 || isNaN(data147)){
-const err295 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/stages/" + i20+"/maxFailures",schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/stages/items/properties/maxFailures/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.stages.items.properties.maxFailures.anyOf[0],data:data147};
+}
+if(data144.labels !== undefined){
+let data147 = data144.labels;
+if(data147 && typeof data147 == "object" && !Array.isArray(data147)){
+for(const key40 in data147){
+let data148 = data147[key40];
+if(typeof data148 !== "string"){
+const err295 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/stages/" + i20+"/select/labels/" + key40.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/stages/items/properties/select/properties/labels/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.environments.additionalProperties.properties.fleet.properties.stages.items.properties.select.properties.labels.additionalProperties.type,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.stages.items.properties.select.properties.labels.additionalProperties,data:data148};
 if(vErrors === null){
 vErrors = [err295];
 }
@@ -4862,13 +4864,9 @@ vErrors.push(err295);
 errors++;
 }
 }
-var _valid7 = _errs366 === errors;
-valid88 = valid88 || _valid7;
-if(!valid88){
-const _errs368 = errors;
-if(typeof data147 === "string"){
-if(!pattern12.test(data147)){
-const err296 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/stages/" + i20+"/maxFailures",schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/stages/items/properties/maxFailures/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^(100|[0-9]{1,2}(\\.[0-9]+)?)%$"},message:"must match pattern \""+"^(100|[0-9]{1,2}(\\.[0-9]+)?)%$"+"\"",schema:"^(100|[0-9]{1,2}(\\.[0-9]+)?)%$",parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.stages.items.properties.maxFailures.anyOf[1],data:data147};
+}
+else {
+const err296 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/stages/" + i20+"/select/labels",schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/stages/items/properties/select/properties/labels/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.environments.additionalProperties.properties.fleet.properties.stages.items.properties.select.properties.labels.type,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.stages.items.properties.select.properties.labels,data:data147};
 if(vErrors === null){
 vErrors = [err296];
 }
@@ -4878,8 +4876,9 @@ vErrors.push(err296);
 errors++;
 }
 }
+}
 else {
-const err297 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/stages/" + i20+"/maxFailures",schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/stages/items/properties/maxFailures/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.environments.additionalProperties.properties.fleet.properties.stages.items.properties.maxFailures.anyOf[1].type,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.stages.items.properties.maxFailures.anyOf[1],data:data147};
+const err297 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/stages/" + i20+"/select",schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/stages/items/properties/select/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.environments.additionalProperties.properties.fleet.properties.stages.items.properties.select.type,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.stages.items.properties.select,data:data144};
 if(vErrors === null){
 vErrors = [err297];
 }
@@ -4888,11 +4887,11 @@ vErrors.push(err297);
 }
 errors++;
 }
-var _valid7 = _errs368 === errors;
-valid88 = valid88 || _valid7;
 }
-if(!valid88){
-const err298 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/stages/" + i20+"/maxFailures",schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/stages/items/properties/maxFailures/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema12.properties.environments.additionalProperties.properties.fleet.properties.stages.items.properties.maxFailures.anyOf,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.stages.items.properties.maxFailures,data:data147};
+if(data142.parallel !== undefined){
+let data149 = data142.parallel;
+if(!(((typeof data149 == "number") && (!(data149 % 1) && !isNaN(data149))) && (isFinite(data149)))){
+const err298 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/stages/" + i20+"/parallel",schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/stages/items/properties/parallel/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema12.properties.environments.additionalProperties.properties.fleet.properties.stages.items.properties.parallel.type,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.stages.items.properties.parallel,data:data149};
 if(vErrors === null){
 vErrors = [err298];
 }
@@ -4901,21 +4900,9 @@ vErrors.push(err298);
 }
 errors++;
 }
-else {
-errors = _errs365;
-if(vErrors !== null){
-if(_errs365){
-vErrors.length = _errs365;
-}
-else {
-vErrors = null;
-}
-}
-}
-}
-}
-else {
-const err299 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/stages/" + i20,schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/stages/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.environments.additionalProperties.properties.fleet.properties.stages.items.type,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.stages.items,data:data138};
+if((typeof data149 == "number") && (isFinite(data149))){
+if(data149 > 1000 || isNaN(data149)){
+const err299 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/stages/" + i20+"/parallel",schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/stages/items/properties/parallel/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000},message:"must be <= 1000",schema:1000,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.stages.items.properties.parallel,data:data149};
 if(vErrors === null){
 vErrors = [err299];
 }
@@ -4924,10 +4911,8 @@ vErrors.push(err299);
 }
 errors++;
 }
-}
-}
-else {
-const err300 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/stages",schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/stages/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema12.properties.environments.additionalProperties.properties.fleet.properties.stages.type,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.stages,data:data137};
+if(data149 < 1 || isNaN(data149)){
+const err300 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/stages/" + i20+"/parallel",schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/stages/items/properties/parallel/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.stages.items.properties.parallel,data:data149};
 if(vErrors === null){
 vErrors = [err300];
 }
@@ -4938,8 +4923,10 @@ errors++;
 }
 }
 }
-else {
-const err301 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet",schemaPath:"#/properties/environments/additionalProperties/properties/fleet/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.environments.additionalProperties.properties.fleet.type,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet,data:data125};
+if(data142.onError !== undefined){
+let data150 = data142.onError;
+if(!((data150 === "stop") || (data150 === "continue"))){
+const err301 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/stages/" + i20+"/onError",schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/stages/items/properties/onError/enum",keyword:"enum",params:{allowedValues: schema12.properties.environments.additionalProperties.properties.fleet.properties.stages.items.properties.onError.enum},message:"must be equal to one of the allowed values",schema:schema12.properties.environments.additionalProperties.properties.fleet.properties.stages.items.properties.onError.enum,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.stages.items.properties.onError,data:data150};
 if(vErrors === null){
 vErrors = [err301];
 }
@@ -4949,10 +4936,13 @@ vErrors.push(err301);
 errors++;
 }
 }
-if(data86.lockTimeoutMs !== undefined){
-let data148 = data86.lockTimeoutMs;
-if(!(((typeof data148 == "number") && (!(data148 % 1) && !isNaN(data148))) && (isFinite(data148)))){
-const err302 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/lockTimeoutMs",schemaPath:"#/properties/environments/additionalProperties/properties/lockTimeoutMs/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema12.properties.environments.additionalProperties.properties.lockTimeoutMs.type,parentSchema:schema12.properties.environments.additionalProperties.properties.lockTimeoutMs,data:data148};
+if(data142.maxFailures !== undefined){
+let data151 = data142.maxFailures;
+const _errs373 = errors;
+let valid88 = false;
+const _errs374 = errors;
+if(!(((typeof data151 == "number") && (!(data151 % 1) && !isNaN(data151))) && (isFinite(data151)))){
+const err302 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/stages/" + i20+"/maxFailures",schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/stages/items/properties/maxFailures/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema12.properties.environments.additionalProperties.properties.fleet.properties.stages.items.properties.maxFailures.anyOf[0].type,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.stages.items.properties.maxFailures.anyOf[0],data:data151};
 if(vErrors === null){
 vErrors = [err302];
 }
@@ -4961,9 +4951,9 @@ vErrors.push(err302);
 }
 errors++;
 }
-if((typeof data148 == "number") && (isFinite(data148))){
-if(data148 > 86400000 || isNaN(data148)){
-const err303 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/lockTimeoutMs",schemaPath:"#/properties/environments/additionalProperties/properties/lockTimeoutMs/maximum",keyword:"maximum",params:{comparison: "<=", limit: 86400000},message:"must be <= 86400000",schema:86400000,parentSchema:schema12.properties.environments.additionalProperties.properties.lockTimeoutMs,data:data148};
+if((typeof data151 == "number") && (isFinite(data151))){
+if(data151 < 0 || isNaN(data151)){
+const err303 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/stages/" + i20+"/maxFailures",schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/stages/items/properties/maxFailures/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.stages.items.properties.maxFailures.anyOf[0],data:data151};
 if(vErrors === null){
 vErrors = [err303];
 }
@@ -4972,8 +4962,14 @@ vErrors.push(err303);
 }
 errors++;
 }
-if(data148 < 0 || isNaN(data148)){
-const err304 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/lockTimeoutMs",schemaPath:"#/properties/environments/additionalProperties/properties/lockTimeoutMs/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema12.properties.environments.additionalProperties.properties.lockTimeoutMs,data:data148};
+}
+var _valid7 = _errs374 === errors;
+valid88 = valid88 || _valid7;
+if(!valid88){
+const _errs376 = errors;
+if(typeof data151 === "string"){
+if(!pattern14.test(data151)){
+const err304 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/stages/" + i20+"/maxFailures",schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/stages/items/properties/maxFailures/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^(100|[0-9]{1,2}(\\.[0-9]+)?)%$"},message:"must match pattern \""+"^(100|[0-9]{1,2}(\\.[0-9]+)?)%$"+"\"",schema:"^(100|[0-9]{1,2}(\\.[0-9]+)?)%$",parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.stages.items.properties.maxFailures.anyOf[1],data:data151};
 if(vErrors === null){
 vErrors = [err304];
 }
@@ -4983,11 +4979,8 @@ vErrors.push(err304);
 errors++;
 }
 }
-}
-if(data86.allowOutOfOrder !== undefined){
-let data149 = data86.allowOutOfOrder;
-if(typeof data149 !== "boolean"){
-const err305 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/allowOutOfOrder",schemaPath:"#/properties/environments/additionalProperties/properties/allowOutOfOrder/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema12.properties.environments.additionalProperties.properties.allowOutOfOrder.type,parentSchema:schema12.properties.environments.additionalProperties.properties.allowOutOfOrder,data:data149};
+else {
+const err305 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/stages/" + i20+"/maxFailures",schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/stages/items/properties/maxFailures/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.environments.additionalProperties.properties.fleet.properties.stages.items.properties.maxFailures.anyOf[1].type,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.stages.items.properties.maxFailures.anyOf[1],data:data151};
 if(vErrors === null){
 vErrors = [err305];
 }
@@ -4996,13 +4989,11 @@ vErrors.push(err305);
 }
 errors++;
 }
+var _valid7 = _errs376 === errors;
+valid88 = valid88 || _valid7;
 }
-if(data86.signing !== undefined){
-let data150 = data86.signing;
-if(data150 && typeof data150 == "object" && !Array.isArray(data150)){
-for(const key41 in data150){
-if(!(((((key41 === "method") || (key41 === "key")) || (key41 === "fulcioUrl")) || (key41 === "rekorUrl")) || (key41 === "tsaUrl"))){
-const err306 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/signing",schemaPath:"#/properties/environments/additionalProperties/properties/signing/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key41},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.environments.additionalProperties.properties.signing,data:data150};
+if(!valid88){
+const err306 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/stages/" + i20+"/maxFailures",schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/stages/items/properties/maxFailures/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema12.properties.environments.additionalProperties.properties.fleet.properties.stages.items.properties.maxFailures.anyOf,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.stages.items.properties.maxFailures,data:data151};
 if(vErrors === null){
 vErrors = [err306];
 }
@@ -5011,11 +5002,21 @@ vErrors.push(err306);
 }
 errors++;
 }
+else {
+errors = _errs373;
+if(vErrors !== null){
+if(_errs373){
+vErrors.length = _errs373;
 }
-if(data150.method !== undefined){
-let data151 = data150.method;
-if(!((data151 === "key") || (data151 === "keyless"))){
-const err307 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/signing/method",schemaPath:"#/properties/environments/additionalProperties/properties/signing/properties/method/enum",keyword:"enum",params:{allowedValues: schema12.properties.environments.additionalProperties.properties.signing.properties.method.enum},message:"must be equal to one of the allowed values",schema:schema12.properties.environments.additionalProperties.properties.signing.properties.method.enum,parentSchema:schema12.properties.environments.additionalProperties.properties.signing.properties.method,data:data151};
+else {
+vErrors = null;
+}
+}
+}
+}
+}
+else {
+const err307 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/stages/" + i20,schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/stages/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.environments.additionalProperties.properties.fleet.properties.stages.items.type,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.stages.items,data:data142};
 if(vErrors === null){
 vErrors = [err307];
 }
@@ -5025,11 +5026,9 @@ vErrors.push(err307);
 errors++;
 }
 }
-if(data150.key !== undefined){
-let data152 = data150.key;
-if(typeof data152 === "string"){
-if(func3(data152) < 1){
-const err308 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/signing/key",schemaPath:"#/properties/environments/additionalProperties/properties/signing/properties/key/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema12.properties.environments.additionalProperties.properties.signing.properties.key,data:data152};
+}
+else {
+const err308 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet/stages",schemaPath:"#/properties/environments/additionalProperties/properties/fleet/properties/stages/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema12.properties.environments.additionalProperties.properties.fleet.properties.stages.type,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet.properties.stages,data:data141};
 if(vErrors === null){
 vErrors = [err308];
 }
@@ -5039,8 +5038,9 @@ vErrors.push(err308);
 errors++;
 }
 }
+}
 else {
-const err309 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/signing/key",schemaPath:"#/properties/environments/additionalProperties/properties/signing/properties/key/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.environments.additionalProperties.properties.signing.properties.key.type,parentSchema:schema12.properties.environments.additionalProperties.properties.signing.properties.key,data:data152};
+const err309 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/fleet",schemaPath:"#/properties/environments/additionalProperties/properties/fleet/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.environments.additionalProperties.properties.fleet.type,parentSchema:schema12.properties.environments.additionalProperties.properties.fleet,data:data128};
 if(vErrors === null){
 vErrors = [err309];
 }
@@ -5050,11 +5050,10 @@ vErrors.push(err309);
 errors++;
 }
 }
-if(data150.fulcioUrl !== undefined){
-let data153 = data150.fulcioUrl;
-if(typeof data153 === "string"){
-if(!pattern13.test(data153)){
-const err310 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/signing/fulcioUrl",schemaPath:"#/properties/environments/additionalProperties/properties/signing/properties/fulcioUrl/pattern",keyword:"pattern",params:{pattern: "^https?://[^\\s@]+$"},message:"must match pattern \""+"^https?://[^\\s@]+$"+"\"",schema:"^https?://[^\\s@]+$",parentSchema:schema12.properties.environments.additionalProperties.properties.signing.properties.fulcioUrl,data:data153};
+if(data88.lockTimeoutMs !== undefined){
+let data152 = data88.lockTimeoutMs;
+if(!(((typeof data152 == "number") && (!(data152 % 1) && !isNaN(data152))) && (isFinite(data152)))){
+const err310 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/lockTimeoutMs",schemaPath:"#/properties/environments/additionalProperties/properties/lockTimeoutMs/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema12.properties.environments.additionalProperties.properties.lockTimeoutMs.type,parentSchema:schema12.properties.environments.additionalProperties.properties.lockTimeoutMs,data:data152};
 if(vErrors === null){
 vErrors = [err310];
 }
@@ -5063,9 +5062,9 @@ vErrors.push(err310);
 }
 errors++;
 }
-}
-else {
-const err311 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/signing/fulcioUrl",schemaPath:"#/properties/environments/additionalProperties/properties/signing/properties/fulcioUrl/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.environments.additionalProperties.properties.signing.properties.fulcioUrl.type,parentSchema:schema12.properties.environments.additionalProperties.properties.signing.properties.fulcioUrl,data:data153};
+if((typeof data152 == "number") && (isFinite(data152))){
+if(data152 > 86400000 || isNaN(data152)){
+const err311 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/lockTimeoutMs",schemaPath:"#/properties/environments/additionalProperties/properties/lockTimeoutMs/maximum",keyword:"maximum",params:{comparison: "<=", limit: 86400000},message:"must be <= 86400000",schema:86400000,parentSchema:schema12.properties.environments.additionalProperties.properties.lockTimeoutMs,data:data152};
 if(vErrors === null){
 vErrors = [err311];
 }
@@ -5074,12 +5073,8 @@ vErrors.push(err311);
 }
 errors++;
 }
-}
-if(data150.rekorUrl !== undefined){
-let data154 = data150.rekorUrl;
-if(typeof data154 === "string"){
-if(!pattern13.test(data154)){
-const err312 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/signing/rekorUrl",schemaPath:"#/properties/environments/additionalProperties/properties/signing/properties/rekorUrl/pattern",keyword:"pattern",params:{pattern: "^https?://[^\\s@]+$"},message:"must match pattern \""+"^https?://[^\\s@]+$"+"\"",schema:"^https?://[^\\s@]+$",parentSchema:schema12.properties.environments.additionalProperties.properties.signing.properties.rekorUrl,data:data154};
+if(data152 < 0 || isNaN(data152)){
+const err312 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/lockTimeoutMs",schemaPath:"#/properties/environments/additionalProperties/properties/lockTimeoutMs/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema12.properties.environments.additionalProperties.properties.lockTimeoutMs,data:data152};
 if(vErrors === null){
 vErrors = [err312];
 }
@@ -5089,8 +5084,11 @@ vErrors.push(err312);
 errors++;
 }
 }
-else {
-const err313 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/signing/rekorUrl",schemaPath:"#/properties/environments/additionalProperties/properties/signing/properties/rekorUrl/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.environments.additionalProperties.properties.signing.properties.rekorUrl.type,parentSchema:schema12.properties.environments.additionalProperties.properties.signing.properties.rekorUrl,data:data154};
+}
+if(data88.allowOutOfOrder !== undefined){
+let data153 = data88.allowOutOfOrder;
+if(typeof data153 !== "boolean"){
+const err313 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/allowOutOfOrder",schemaPath:"#/properties/environments/additionalProperties/properties/allowOutOfOrder/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema12.properties.environments.additionalProperties.properties.allowOutOfOrder.type,parentSchema:schema12.properties.environments.additionalProperties.properties.allowOutOfOrder,data:data153};
 if(vErrors === null){
 vErrors = [err313];
 }
@@ -5100,11 +5098,12 @@ vErrors.push(err313);
 errors++;
 }
 }
-if(data150.tsaUrl !== undefined){
-let data155 = data150.tsaUrl;
-if(typeof data155 === "string"){
-if(!pattern13.test(data155)){
-const err314 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/signing/tsaUrl",schemaPath:"#/properties/environments/additionalProperties/properties/signing/properties/tsaUrl/pattern",keyword:"pattern",params:{pattern: "^https?://[^\\s@]+$"},message:"must match pattern \""+"^https?://[^\\s@]+$"+"\"",schema:"^https?://[^\\s@]+$",parentSchema:schema12.properties.environments.additionalProperties.properties.signing.properties.tsaUrl,data:data155};
+if(data88.signing !== undefined){
+let data154 = data88.signing;
+if(data154 && typeof data154 == "object" && !Array.isArray(data154)){
+for(const key41 in data154){
+if(!(((((key41 === "method") || (key41 === "key")) || (key41 === "fulcioUrl")) || (key41 === "rekorUrl")) || (key41 === "tsaUrl"))){
+const err314 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/signing",schemaPath:"#/properties/environments/additionalProperties/properties/signing/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key41},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.environments.additionalProperties.properties.signing,data:data154};
 if(vErrors === null){
 vErrors = [err314];
 }
@@ -5114,8 +5113,10 @@ vErrors.push(err314);
 errors++;
 }
 }
-else {
-const err315 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/signing/tsaUrl",schemaPath:"#/properties/environments/additionalProperties/properties/signing/properties/tsaUrl/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.environments.additionalProperties.properties.signing.properties.tsaUrl.type,parentSchema:schema12.properties.environments.additionalProperties.properties.signing.properties.tsaUrl,data:data155};
+if(data154.method !== undefined){
+let data155 = data154.method;
+if(!((data155 === "key") || (data155 === "keyless"))){
+const err315 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/signing/method",schemaPath:"#/properties/environments/additionalProperties/properties/signing/properties/method/enum",keyword:"enum",params:{allowedValues: schema12.properties.environments.additionalProperties.properties.signing.properties.method.enum},message:"must be equal to one of the allowed values",schema:schema12.properties.environments.additionalProperties.properties.signing.properties.method.enum,parentSchema:schema12.properties.environments.additionalProperties.properties.signing.properties.method,data:data155};
 if(vErrors === null){
 vErrors = [err315];
 }
@@ -5125,9 +5126,11 @@ vErrors.push(err315);
 errors++;
 }
 }
-}
-else {
-const err316 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/signing",schemaPath:"#/properties/environments/additionalProperties/properties/signing/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.environments.additionalProperties.properties.signing.type,parentSchema:schema12.properties.environments.additionalProperties.properties.signing,data:data150};
+if(data154.key !== undefined){
+let data156 = data154.key;
+if(typeof data156 === "string"){
+if(func3(data156) < 1){
+const err316 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/signing/key",schemaPath:"#/properties/environments/additionalProperties/properties/signing/properties/key/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema12.properties.environments.additionalProperties.properties.signing.properties.key,data:data156};
 if(vErrors === null){
 vErrors = [err316];
 }
@@ -5137,11 +5140,8 @@ vErrors.push(err316);
 errors++;
 }
 }
-if(data86.trust !== undefined){
-let data156 = data86.trust;
-if(data156 && typeof data156 == "object" && !Array.isArray(data156)){
-if(data156.signatures === undefined){
-const err317 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/trust",schemaPath:"#/properties/environments/additionalProperties/properties/trust/required",keyword:"required",params:{missingProperty: "signatures"},message:"must have required property '"+"signatures"+"'",schema:schema12.properties.environments.additionalProperties.properties.trust.required,parentSchema:schema12.properties.environments.additionalProperties.properties.trust,data:data156};
+else {
+const err317 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/signing/key",schemaPath:"#/properties/environments/additionalProperties/properties/signing/properties/key/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.environments.additionalProperties.properties.signing.properties.key.type,parentSchema:schema12.properties.environments.additionalProperties.properties.signing.properties.key,data:data156};
 if(vErrors === null){
 vErrors = [err317];
 }
@@ -5150,9 +5150,12 @@ vErrors.push(err317);
 }
 errors++;
 }
-for(const key42 in data156){
-if(!((((key42 === "signatures") || (key42 === "publicKeys")) || (key42 === "identities")) || (key42 === "trustedRoot"))){
-const err318 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/trust",schemaPath:"#/properties/environments/additionalProperties/properties/trust/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key42},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.environments.additionalProperties.properties.trust,data:data156};
+}
+if(data154.fulcioUrl !== undefined){
+let data157 = data154.fulcioUrl;
+if(typeof data157 === "string"){
+if(!pattern15.test(data157)){
+const err318 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/signing/fulcioUrl",schemaPath:"#/properties/environments/additionalProperties/properties/signing/properties/fulcioUrl/pattern",keyword:"pattern",params:{pattern: "^https?://[^\\s@]+$"},message:"must match pattern \""+"^https?://[^\\s@]+$"+"\"",schema:"^https?://[^\\s@]+$",parentSchema:schema12.properties.environments.additionalProperties.properties.signing.properties.fulcioUrl,data:data157};
 if(vErrors === null){
 vErrors = [err318];
 }
@@ -5162,10 +5165,8 @@ vErrors.push(err318);
 errors++;
 }
 }
-if(data156.signatures !== undefined){
-let data157 = data156.signatures;
-if(!((data157 === "required") || (data157 === "optional"))){
-const err319 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/trust/signatures",schemaPath:"#/properties/environments/additionalProperties/properties/trust/properties/signatures/enum",keyword:"enum",params:{allowedValues: schema12.properties.environments.additionalProperties.properties.trust.properties.signatures.enum},message:"must be equal to one of the allowed values",schema:schema12.properties.environments.additionalProperties.properties.trust.properties.signatures.enum,parentSchema:schema12.properties.environments.additionalProperties.properties.trust.properties.signatures,data:data157};
+else {
+const err319 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/signing/fulcioUrl",schemaPath:"#/properties/environments/additionalProperties/properties/signing/properties/fulcioUrl/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.environments.additionalProperties.properties.signing.properties.fulcioUrl.type,parentSchema:schema12.properties.environments.additionalProperties.properties.signing.properties.fulcioUrl,data:data157};
 if(vErrors === null){
 vErrors = [err319];
 }
@@ -5175,15 +5176,11 @@ vErrors.push(err319);
 errors++;
 }
 }
-if(data156.publicKeys !== undefined){
-let data158 = data156.publicKeys;
-if(Array.isArray(data158)){
-const len18 = data158.length;
-for(let i22=0; i22<len18; i22++){
-let data159 = data158[i22];
-if(typeof data159 === "string"){
-if(func3(data159) < 1){
-const err320 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/trust/publicKeys/" + i22,schemaPath:"#/properties/environments/additionalProperties/properties/trust/properties/publicKeys/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema12.properties.environments.additionalProperties.properties.trust.properties.publicKeys.items,data:data159};
+if(data154.rekorUrl !== undefined){
+let data158 = data154.rekorUrl;
+if(typeof data158 === "string"){
+if(!pattern15.test(data158)){
+const err320 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/signing/rekorUrl",schemaPath:"#/properties/environments/additionalProperties/properties/signing/properties/rekorUrl/pattern",keyword:"pattern",params:{pattern: "^https?://[^\\s@]+$"},message:"must match pattern \""+"^https?://[^\\s@]+$"+"\"",schema:"^https?://[^\\s@]+$",parentSchema:schema12.properties.environments.additionalProperties.properties.signing.properties.rekorUrl,data:data158};
 if(vErrors === null){
 vErrors = [err320];
 }
@@ -5194,7 +5191,7 @@ errors++;
 }
 }
 else {
-const err321 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/trust/publicKeys/" + i22,schemaPath:"#/properties/environments/additionalProperties/properties/trust/properties/publicKeys/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.environments.additionalProperties.properties.trust.properties.publicKeys.items.type,parentSchema:schema12.properties.environments.additionalProperties.properties.trust.properties.publicKeys.items,data:data159};
+const err321 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/signing/rekorUrl",schemaPath:"#/properties/environments/additionalProperties/properties/signing/properties/rekorUrl/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.environments.additionalProperties.properties.signing.properties.rekorUrl.type,parentSchema:schema12.properties.environments.additionalProperties.properties.signing.properties.rekorUrl,data:data158};
 if(vErrors === null){
 vErrors = [err321];
 }
@@ -5204,9 +5201,11 @@ vErrors.push(err321);
 errors++;
 }
 }
-}
-else {
-const err322 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/trust/publicKeys",schemaPath:"#/properties/environments/additionalProperties/properties/trust/properties/publicKeys/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema12.properties.environments.additionalProperties.properties.trust.properties.publicKeys.type,parentSchema:schema12.properties.environments.additionalProperties.properties.trust.properties.publicKeys,data:data158};
+if(data154.tsaUrl !== undefined){
+let data159 = data154.tsaUrl;
+if(typeof data159 === "string"){
+if(!pattern15.test(data159)){
+const err322 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/signing/tsaUrl",schemaPath:"#/properties/environments/additionalProperties/properties/signing/properties/tsaUrl/pattern",keyword:"pattern",params:{pattern: "^https?://[^\\s@]+$"},message:"must match pattern \""+"^https?://[^\\s@]+$"+"\"",schema:"^https?://[^\\s@]+$",parentSchema:schema12.properties.environments.additionalProperties.properties.signing.properties.tsaUrl,data:data159};
 if(vErrors === null){
 vErrors = [err322];
 }
@@ -5216,15 +5215,8 @@ vErrors.push(err322);
 errors++;
 }
 }
-if(data156.identities !== undefined){
-let data160 = data156.identities;
-if(Array.isArray(data160)){
-const len19 = data160.length;
-for(let i23=0; i23<len19; i23++){
-let data161 = data160[i23];
-if(data161 && typeof data161 == "object" && !Array.isArray(data161)){
-if(data161.issuer === undefined){
-const err323 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/trust/identities/" + i23,schemaPath:"#/properties/environments/additionalProperties/properties/trust/properties/identities/items/required",keyword:"required",params:{missingProperty: "issuer"},message:"must have required property '"+"issuer"+"'",schema:schema12.properties.environments.additionalProperties.properties.trust.properties.identities.items.required,parentSchema:schema12.properties.environments.additionalProperties.properties.trust.properties.identities.items,data:data161};
+else {
+const err323 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/signing/tsaUrl",schemaPath:"#/properties/environments/additionalProperties/properties/signing/properties/tsaUrl/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.environments.additionalProperties.properties.signing.properties.tsaUrl.type,parentSchema:schema12.properties.environments.additionalProperties.properties.signing.properties.tsaUrl,data:data159};
 if(vErrors === null){
 vErrors = [err323];
 }
@@ -5233,8 +5225,10 @@ vErrors.push(err323);
 }
 errors++;
 }
-if(data161.subject === undefined){
-const err324 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/trust/identities/" + i23,schemaPath:"#/properties/environments/additionalProperties/properties/trust/properties/identities/items/required",keyword:"required",params:{missingProperty: "subject"},message:"must have required property '"+"subject"+"'",schema:schema12.properties.environments.additionalProperties.properties.trust.properties.identities.items.required,parentSchema:schema12.properties.environments.additionalProperties.properties.trust.properties.identities.items,data:data161};
+}
+}
+else {
+const err324 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/signing",schemaPath:"#/properties/environments/additionalProperties/properties/signing/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.environments.additionalProperties.properties.signing.type,parentSchema:schema12.properties.environments.additionalProperties.properties.signing,data:data154};
 if(vErrors === null){
 vErrors = [err324];
 }
@@ -5243,9 +5237,12 @@ vErrors.push(err324);
 }
 errors++;
 }
-for(const key43 in data161){
-if(!((key43 === "issuer") || (key43 === "subject"))){
-const err325 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/trust/identities/" + i23,schemaPath:"#/properties/environments/additionalProperties/properties/trust/properties/identities/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key43},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.environments.additionalProperties.properties.trust.properties.identities.items,data:data161};
+}
+if(data88.trust !== undefined){
+let data160 = data88.trust;
+if(data160 && typeof data160 == "object" && !Array.isArray(data160)){
+if(data160.signatures === undefined){
+const err325 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/trust",schemaPath:"#/properties/environments/additionalProperties/properties/trust/required",keyword:"required",params:{missingProperty: "signatures"},message:"must have required property '"+"signatures"+"'",schema:schema12.properties.environments.additionalProperties.properties.trust.required,parentSchema:schema12.properties.environments.additionalProperties.properties.trust,data:data160};
 if(vErrors === null){
 vErrors = [err325];
 }
@@ -5254,12 +5251,9 @@ vErrors.push(err325);
 }
 errors++;
 }
-}
-if(data161.issuer !== undefined){
-let data162 = data161.issuer;
-if(typeof data162 === "string"){
-if(func3(data162) < 1){
-const err326 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/trust/identities/" + i23+"/issuer",schemaPath:"#/properties/environments/additionalProperties/properties/trust/properties/identities/items/properties/issuer/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema12.properties.environments.additionalProperties.properties.trust.properties.identities.items.properties.issuer,data:data162};
+for(const key42 in data160){
+if(!((((key42 === "signatures") || (key42 === "publicKeys")) || (key42 === "identities")) || (key42 === "trustedRoot"))){
+const err326 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/trust",schemaPath:"#/properties/environments/additionalProperties/properties/trust/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key42},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.environments.additionalProperties.properties.trust,data:data160};
 if(vErrors === null){
 vErrors = [err326];
 }
@@ -5269,8 +5263,10 @@ vErrors.push(err326);
 errors++;
 }
 }
-else {
-const err327 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/trust/identities/" + i23+"/issuer",schemaPath:"#/properties/environments/additionalProperties/properties/trust/properties/identities/items/properties/issuer/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.environments.additionalProperties.properties.trust.properties.identities.items.properties.issuer.type,parentSchema:schema12.properties.environments.additionalProperties.properties.trust.properties.identities.items.properties.issuer,data:data162};
+if(data160.signatures !== undefined){
+let data161 = data160.signatures;
+if(!((data161 === "required") || (data161 === "optional"))){
+const err327 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/trust/signatures",schemaPath:"#/properties/environments/additionalProperties/properties/trust/properties/signatures/enum",keyword:"enum",params:{allowedValues: schema12.properties.environments.additionalProperties.properties.trust.properties.signatures.enum},message:"must be equal to one of the allowed values",schema:schema12.properties.environments.additionalProperties.properties.trust.properties.signatures.enum,parentSchema:schema12.properties.environments.additionalProperties.properties.trust.properties.signatures,data:data161};
 if(vErrors === null){
 vErrors = [err327];
 }
@@ -5280,11 +5276,15 @@ vErrors.push(err327);
 errors++;
 }
 }
-if(data161.subject !== undefined){
-let data163 = data161.subject;
+if(data160.publicKeys !== undefined){
+let data162 = data160.publicKeys;
+if(Array.isArray(data162)){
+const len18 = data162.length;
+for(let i22=0; i22<len18; i22++){
+let data163 = data162[i22];
 if(typeof data163 === "string"){
 if(func3(data163) < 1){
-const err328 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/trust/identities/" + i23+"/subject",schemaPath:"#/properties/environments/additionalProperties/properties/trust/properties/identities/items/properties/subject/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema12.properties.environments.additionalProperties.properties.trust.properties.identities.items.properties.subject,data:data163};
+const err328 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/trust/publicKeys/" + i22,schemaPath:"#/properties/environments/additionalProperties/properties/trust/properties/publicKeys/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema12.properties.environments.additionalProperties.properties.trust.properties.publicKeys.items,data:data163};
 if(vErrors === null){
 vErrors = [err328];
 }
@@ -5295,7 +5295,7 @@ errors++;
 }
 }
 else {
-const err329 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/trust/identities/" + i23+"/subject",schemaPath:"#/properties/environments/additionalProperties/properties/trust/properties/identities/items/properties/subject/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.environments.additionalProperties.properties.trust.properties.identities.items.properties.subject.type,parentSchema:schema12.properties.environments.additionalProperties.properties.trust.properties.identities.items.properties.subject,data:data163};
+const err329 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/trust/publicKeys/" + i22,schemaPath:"#/properties/environments/additionalProperties/properties/trust/properties/publicKeys/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.environments.additionalProperties.properties.trust.properties.publicKeys.items.type,parentSchema:schema12.properties.environments.additionalProperties.properties.trust.properties.publicKeys.items,data:data163};
 if(vErrors === null){
 vErrors = [err329];
 }
@@ -5307,7 +5307,7 @@ errors++;
 }
 }
 else {
-const err330 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/trust/identities/" + i23,schemaPath:"#/properties/environments/additionalProperties/properties/trust/properties/identities/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.environments.additionalProperties.properties.trust.properties.identities.items.type,parentSchema:schema12.properties.environments.additionalProperties.properties.trust.properties.identities.items,data:data161};
+const err330 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/trust/publicKeys",schemaPath:"#/properties/environments/additionalProperties/properties/trust/properties/publicKeys/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema12.properties.environments.additionalProperties.properties.trust.properties.publicKeys.type,parentSchema:schema12.properties.environments.additionalProperties.properties.trust.properties.publicKeys,data:data162};
 if(vErrors === null){
 vErrors = [err330];
 }
@@ -5317,9 +5317,15 @@ vErrors.push(err330);
 errors++;
 }
 }
-}
-else {
-const err331 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/trust/identities",schemaPath:"#/properties/environments/additionalProperties/properties/trust/properties/identities/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema12.properties.environments.additionalProperties.properties.trust.properties.identities.type,parentSchema:schema12.properties.environments.additionalProperties.properties.trust.properties.identities,data:data160};
+if(data160.identities !== undefined){
+let data164 = data160.identities;
+if(Array.isArray(data164)){
+const len19 = data164.length;
+for(let i23=0; i23<len19; i23++){
+let data165 = data164[i23];
+if(data165 && typeof data165 == "object" && !Array.isArray(data165)){
+if(data165.issuer === undefined){
+const err331 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/trust/identities/" + i23,schemaPath:"#/properties/environments/additionalProperties/properties/trust/properties/identities/items/required",keyword:"required",params:{missingProperty: "issuer"},message:"must have required property '"+"issuer"+"'",schema:schema12.properties.environments.additionalProperties.properties.trust.properties.identities.items.required,parentSchema:schema12.properties.environments.additionalProperties.properties.trust.properties.identities.items,data:data165};
 if(vErrors === null){
 vErrors = [err331];
 }
@@ -5328,12 +5334,8 @@ vErrors.push(err331);
 }
 errors++;
 }
-}
-if(data156.trustedRoot !== undefined){
-let data164 = data156.trustedRoot;
-if(typeof data164 === "string"){
-if(func3(data164) < 1){
-const err332 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/trust/trustedRoot",schemaPath:"#/properties/environments/additionalProperties/properties/trust/properties/trustedRoot/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema12.properties.environments.additionalProperties.properties.trust.properties.trustedRoot,data:data164};
+if(data165.subject === undefined){
+const err332 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/trust/identities/" + i23,schemaPath:"#/properties/environments/additionalProperties/properties/trust/properties/identities/items/required",keyword:"required",params:{missingProperty: "subject"},message:"must have required property '"+"subject"+"'",schema:schema12.properties.environments.additionalProperties.properties.trust.properties.identities.items.required,parentSchema:schema12.properties.environments.additionalProperties.properties.trust.properties.identities.items,data:data165};
 if(vErrors === null){
 vErrors = [err332];
 }
@@ -5342,9 +5344,9 @@ vErrors.push(err332);
 }
 errors++;
 }
-}
-else {
-const err333 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/trust/trustedRoot",schemaPath:"#/properties/environments/additionalProperties/properties/trust/properties/trustedRoot/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.environments.additionalProperties.properties.trust.properties.trustedRoot.type,parentSchema:schema12.properties.environments.additionalProperties.properties.trust.properties.trustedRoot,data:data164};
+for(const key43 in data165){
+if(!((key43 === "issuer") || (key43 === "subject"))){
+const err333 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/trust/identities/" + i23,schemaPath:"#/properties/environments/additionalProperties/properties/trust/properties/identities/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key43},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.environments.additionalProperties.properties.trust.properties.identities.items,data:data165};
 if(vErrors === null){
 vErrors = [err333];
 }
@@ -5354,9 +5356,11 @@ vErrors.push(err333);
 errors++;
 }
 }
-}
-else {
-const err334 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/trust",schemaPath:"#/properties/environments/additionalProperties/properties/trust/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.environments.additionalProperties.properties.trust.type,parentSchema:schema12.properties.environments.additionalProperties.properties.trust,data:data156};
+if(data165.issuer !== undefined){
+let data166 = data165.issuer;
+if(typeof data166 === "string"){
+if(func3(data166) < 1){
+const err334 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/trust/identities/" + i23+"/issuer",schemaPath:"#/properties/environments/additionalProperties/properties/trust/properties/identities/items/properties/issuer/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema12.properties.environments.additionalProperties.properties.trust.properties.identities.items.properties.issuer,data:data166};
 if(vErrors === null){
 vErrors = [err334];
 }
@@ -5366,12 +5370,8 @@ vErrors.push(err334);
 errors++;
 }
 }
-if(data86.limits !== undefined){
-let data165 = data86.limits;
-if(data165 && typeof data165 == "object" && !Array.isArray(data165)){
-for(const key44 in data165){
-if(!(((((key44 === "maxBundleBytes") || (key44 === "maxDecompressedBytes")) || (key44 === "maxRatio")) || (key44 === "maxFiles")) || (key44 === "maxFileBytes"))){
-const err335 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/limits",schemaPath:"#/properties/environments/additionalProperties/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key44},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.environments.additionalProperties.properties.limits,data:data165};
+else {
+const err335 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/trust/identities/" + i23+"/issuer",schemaPath:"#/properties/environments/additionalProperties/properties/trust/properties/identities/items/properties/issuer/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.environments.additionalProperties.properties.trust.properties.identities.items.properties.issuer.type,parentSchema:schema12.properties.environments.additionalProperties.properties.trust.properties.identities.items.properties.issuer,data:data166};
 if(vErrors === null){
 vErrors = [err335];
 }
@@ -5381,10 +5381,11 @@ vErrors.push(err335);
 errors++;
 }
 }
-if(data165.maxBundleBytes !== undefined){
-let data166 = data165.maxBundleBytes;
-if(!(((typeof data166 == "number") && (!(data166 % 1) && !isNaN(data166))) && (isFinite(data166)))){
-const err336 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/limits/maxBundleBytes",schemaPath:"#/properties/environments/additionalProperties/properties/limits/properties/maxBundleBytes/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema12.properties.environments.additionalProperties.properties.limits.properties.maxBundleBytes.type,parentSchema:schema12.properties.environments.additionalProperties.properties.limits.properties.maxBundleBytes,data:data166};
+if(data165.subject !== undefined){
+let data167 = data165.subject;
+if(typeof data167 === "string"){
+if(func3(data167) < 1){
+const err336 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/trust/identities/" + i23+"/subject",schemaPath:"#/properties/environments/additionalProperties/properties/trust/properties/identities/items/properties/subject/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema12.properties.environments.additionalProperties.properties.trust.properties.identities.items.properties.subject,data:data167};
 if(vErrors === null){
 vErrors = [err336];
 }
@@ -5393,9 +5394,9 @@ vErrors.push(err336);
 }
 errors++;
 }
-if((typeof data166 == "number") && (isFinite(data166))){
-if(data166 < 1 || isNaN(data166)){
-const err337 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/limits/maxBundleBytes",schemaPath:"#/properties/environments/additionalProperties/properties/limits/properties/maxBundleBytes/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema12.properties.environments.additionalProperties.properties.limits.properties.maxBundleBytes,data:data166};
+}
+else {
+const err337 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/trust/identities/" + i23+"/subject",schemaPath:"#/properties/environments/additionalProperties/properties/trust/properties/identities/items/properties/subject/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.environments.additionalProperties.properties.trust.properties.identities.items.properties.subject.type,parentSchema:schema12.properties.environments.additionalProperties.properties.trust.properties.identities.items.properties.subject,data:data167};
 if(vErrors === null){
 vErrors = [err337];
 }
@@ -5406,10 +5407,8 @@ errors++;
 }
 }
 }
-if(data165.maxDecompressedBytes !== undefined){
-let data167 = data165.maxDecompressedBytes;
-if(!(((typeof data167 == "number") && (!(data167 % 1) && !isNaN(data167))) && (isFinite(data167)))){
-const err338 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/limits/maxDecompressedBytes",schemaPath:"#/properties/environments/additionalProperties/properties/limits/properties/maxDecompressedBytes/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema12.properties.environments.additionalProperties.properties.limits.properties.maxDecompressedBytes.type,parentSchema:schema12.properties.environments.additionalProperties.properties.limits.properties.maxDecompressedBytes,data:data167};
+else {
+const err338 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/trust/identities/" + i23,schemaPath:"#/properties/environments/additionalProperties/properties/trust/properties/identities/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.environments.additionalProperties.properties.trust.properties.identities.items.type,parentSchema:schema12.properties.environments.additionalProperties.properties.trust.properties.identities.items,data:data165};
 if(vErrors === null){
 vErrors = [err338];
 }
@@ -5418,9 +5417,10 @@ vErrors.push(err338);
 }
 errors++;
 }
-if((typeof data167 == "number") && (isFinite(data167))){
-if(data167 < 1 || isNaN(data167)){
-const err339 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/limits/maxDecompressedBytes",schemaPath:"#/properties/environments/additionalProperties/properties/limits/properties/maxDecompressedBytes/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema12.properties.environments.additionalProperties.properties.limits.properties.maxDecompressedBytes,data:data167};
+}
+}
+else {
+const err339 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/trust/identities",schemaPath:"#/properties/environments/additionalProperties/properties/trust/properties/identities/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema12.properties.environments.additionalProperties.properties.trust.properties.identities.type,parentSchema:schema12.properties.environments.additionalProperties.properties.trust.properties.identities,data:data164};
 if(vErrors === null){
 vErrors = [err339];
 }
@@ -5430,12 +5430,11 @@ vErrors.push(err339);
 errors++;
 }
 }
-}
-if(data165.maxRatio !== undefined){
-let data168 = data165.maxRatio;
-if((typeof data168 == "number") && (isFinite(data168))){
-if(data168 < 1 || isNaN(data168)){
-const err340 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/limits/maxRatio",schemaPath:"#/properties/environments/additionalProperties/properties/limits/properties/maxRatio/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema12.properties.environments.additionalProperties.properties.limits.properties.maxRatio,data:data168};
+if(data160.trustedRoot !== undefined){
+let data168 = data160.trustedRoot;
+if(typeof data168 === "string"){
+if(func3(data168) < 1){
+const err340 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/trust/trustedRoot",schemaPath:"#/properties/environments/additionalProperties/properties/trust/properties/trustedRoot/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema12.properties.environments.additionalProperties.properties.trust.properties.trustedRoot,data:data168};
 if(vErrors === null){
 vErrors = [err340];
 }
@@ -5446,7 +5445,7 @@ errors++;
 }
 }
 else {
-const err341 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/limits/maxRatio",schemaPath:"#/properties/environments/additionalProperties/properties/limits/properties/maxRatio/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema12.properties.environments.additionalProperties.properties.limits.properties.maxRatio.type,parentSchema:schema12.properties.environments.additionalProperties.properties.limits.properties.maxRatio,data:data168};
+const err341 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/trust/trustedRoot",schemaPath:"#/properties/environments/additionalProperties/properties/trust/properties/trustedRoot/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.environments.additionalProperties.properties.trust.properties.trustedRoot.type,parentSchema:schema12.properties.environments.additionalProperties.properties.trust.properties.trustedRoot,data:data168};
 if(vErrors === null){
 vErrors = [err341];
 }
@@ -5456,10 +5455,9 @@ vErrors.push(err341);
 errors++;
 }
 }
-if(data165.maxFiles !== undefined){
-let data169 = data165.maxFiles;
-if(!(((typeof data169 == "number") && (!(data169 % 1) && !isNaN(data169))) && (isFinite(data169)))){
-const err342 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/limits/maxFiles",schemaPath:"#/properties/environments/additionalProperties/properties/limits/properties/maxFiles/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema12.properties.environments.additionalProperties.properties.limits.properties.maxFiles.type,parentSchema:schema12.properties.environments.additionalProperties.properties.limits.properties.maxFiles,data:data169};
+}
+else {
+const err342 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/trust",schemaPath:"#/properties/environments/additionalProperties/properties/trust/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.environments.additionalProperties.properties.trust.type,parentSchema:schema12.properties.environments.additionalProperties.properties.trust,data:data160};
 if(vErrors === null){
 vErrors = [err342];
 }
@@ -5468,9 +5466,13 @@ vErrors.push(err342);
 }
 errors++;
 }
-if((typeof data169 == "number") && (isFinite(data169))){
-if(data169 < 1 || isNaN(data169)){
-const err343 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/limits/maxFiles",schemaPath:"#/properties/environments/additionalProperties/properties/limits/properties/maxFiles/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema12.properties.environments.additionalProperties.properties.limits.properties.maxFiles,data:data169};
+}
+if(data88.limits !== undefined){
+let data169 = data88.limits;
+if(data169 && typeof data169 == "object" && !Array.isArray(data169)){
+for(const key44 in data169){
+if(!(((((key44 === "maxBundleBytes") || (key44 === "maxDecompressedBytes")) || (key44 === "maxRatio")) || (key44 === "maxFiles")) || (key44 === "maxFileBytes"))){
+const err343 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/limits",schemaPath:"#/properties/environments/additionalProperties/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key44},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.environments.additionalProperties.properties.limits,data:data169};
 if(vErrors === null){
 vErrors = [err343];
 }
@@ -5480,11 +5482,10 @@ vErrors.push(err343);
 errors++;
 }
 }
-}
-if(data165.maxFileBytes !== undefined){
-let data170 = data165.maxFileBytes;
+if(data169.maxBundleBytes !== undefined){
+let data170 = data169.maxBundleBytes;
 if(!(((typeof data170 == "number") && (!(data170 % 1) && !isNaN(data170))) && (isFinite(data170)))){
-const err344 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/limits/maxFileBytes",schemaPath:"#/properties/environments/additionalProperties/properties/limits/properties/maxFileBytes/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema12.properties.environments.additionalProperties.properties.limits.properties.maxFileBytes.type,parentSchema:schema12.properties.environments.additionalProperties.properties.limits.properties.maxFileBytes,data:data170};
+const err344 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/limits/maxBundleBytes",schemaPath:"#/properties/environments/additionalProperties/properties/limits/properties/maxBundleBytes/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema12.properties.environments.additionalProperties.properties.limits.properties.maxBundleBytes.type,parentSchema:schema12.properties.environments.additionalProperties.properties.limits.properties.maxBundleBytes,data:data170};
 if(vErrors === null){
 vErrors = [err344];
 }
@@ -5495,7 +5496,7 @@ errors++;
 }
 if((typeof data170 == "number") && (isFinite(data170))){
 if(data170 < 1 || isNaN(data170)){
-const err345 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/limits/maxFileBytes",schemaPath:"#/properties/environments/additionalProperties/properties/limits/properties/maxFileBytes/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema12.properties.environments.additionalProperties.properties.limits.properties.maxFileBytes,data:data170};
+const err345 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/limits/maxBundleBytes",schemaPath:"#/properties/environments/additionalProperties/properties/limits/properties/maxBundleBytes/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema12.properties.environments.additionalProperties.properties.limits.properties.maxBundleBytes,data:data170};
 if(vErrors === null){
 vErrors = [err345];
 }
@@ -5506,9 +5507,10 @@ errors++;
 }
 }
 }
-}
-else {
-const err346 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/limits",schemaPath:"#/properties/environments/additionalProperties/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.environments.additionalProperties.properties.limits.type,parentSchema:schema12.properties.environments.additionalProperties.properties.limits,data:data165};
+if(data169.maxDecompressedBytes !== undefined){
+let data171 = data169.maxDecompressedBytes;
+if(!(((typeof data171 == "number") && (!(data171 % 1) && !isNaN(data171))) && (isFinite(data171)))){
+const err346 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/limits/maxDecompressedBytes",schemaPath:"#/properties/environments/additionalProperties/properties/limits/properties/maxDecompressedBytes/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema12.properties.environments.additionalProperties.properties.limits.properties.maxDecompressedBytes.type,parentSchema:schema12.properties.environments.additionalProperties.properties.limits.properties.maxDecompressedBytes,data:data171};
 if(vErrors === null){
 vErrors = [err346];
 }
@@ -5517,10 +5519,9 @@ vErrors.push(err346);
 }
 errors++;
 }
-}
-}
-else {
-const err347 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/environments/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.environments.additionalProperties.type,parentSchema:schema12.properties.environments.additionalProperties,data:data86};
+if((typeof data171 == "number") && (isFinite(data171))){
+if(data171 < 1 || isNaN(data171)){
+const err347 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/limits/maxDecompressedBytes",schemaPath:"#/properties/environments/additionalProperties/properties/limits/properties/maxDecompressedBytes/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema12.properties.environments.additionalProperties.properties.limits.properties.maxDecompressedBytes,data:data171};
 if(vErrors === null){
 vErrors = [err347];
 }
@@ -5531,8 +5532,11 @@ errors++;
 }
 }
 }
-else {
-const err348 = {instancePath:instancePath+"/environments",schemaPath:"#/properties/environments/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.environments.type,parentSchema:schema12.properties.environments,data:data85};
+if(data169.maxRatio !== undefined){
+let data172 = data169.maxRatio;
+if((typeof data172 == "number") && (isFinite(data172))){
+if(data172 < 1 || isNaN(data172)){
+const err348 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/limits/maxRatio",schemaPath:"#/properties/environments/additionalProperties/properties/limits/properties/maxRatio/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema12.properties.environments.additionalProperties.properties.limits.properties.maxRatio,data:data172};
 if(vErrors === null){
 vErrors = [err348];
 }
@@ -5542,14 +5546,111 @@ vErrors.push(err348);
 errors++;
 }
 }
-}
 else {
-const err349 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.type,parentSchema:schema12,data};
+const err349 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/limits/maxRatio",schemaPath:"#/properties/environments/additionalProperties/properties/limits/properties/maxRatio/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema12.properties.environments.additionalProperties.properties.limits.properties.maxRatio.type,parentSchema:schema12.properties.environments.additionalProperties.properties.limits.properties.maxRatio,data:data172};
 if(vErrors === null){
 vErrors = [err349];
 }
 else {
 vErrors.push(err349);
+}
+errors++;
+}
+}
+if(data169.maxFiles !== undefined){
+let data173 = data169.maxFiles;
+if(!(((typeof data173 == "number") && (!(data173 % 1) && !isNaN(data173))) && (isFinite(data173)))){
+const err350 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/limits/maxFiles",schemaPath:"#/properties/environments/additionalProperties/properties/limits/properties/maxFiles/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema12.properties.environments.additionalProperties.properties.limits.properties.maxFiles.type,parentSchema:schema12.properties.environments.additionalProperties.properties.limits.properties.maxFiles,data:data173};
+if(vErrors === null){
+vErrors = [err350];
+}
+else {
+vErrors.push(err350);
+}
+errors++;
+}
+if((typeof data173 == "number") && (isFinite(data173))){
+if(data173 < 1 || isNaN(data173)){
+const err351 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/limits/maxFiles",schemaPath:"#/properties/environments/additionalProperties/properties/limits/properties/maxFiles/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema12.properties.environments.additionalProperties.properties.limits.properties.maxFiles,data:data173};
+if(vErrors === null){
+vErrors = [err351];
+}
+else {
+vErrors.push(err351);
+}
+errors++;
+}
+}
+}
+if(data169.maxFileBytes !== undefined){
+let data174 = data169.maxFileBytes;
+if(!(((typeof data174 == "number") && (!(data174 % 1) && !isNaN(data174))) && (isFinite(data174)))){
+const err352 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/limits/maxFileBytes",schemaPath:"#/properties/environments/additionalProperties/properties/limits/properties/maxFileBytes/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema12.properties.environments.additionalProperties.properties.limits.properties.maxFileBytes.type,parentSchema:schema12.properties.environments.additionalProperties.properties.limits.properties.maxFileBytes,data:data174};
+if(vErrors === null){
+vErrors = [err352];
+}
+else {
+vErrors.push(err352);
+}
+errors++;
+}
+if((typeof data174 == "number") && (isFinite(data174))){
+if(data174 < 1 || isNaN(data174)){
+const err353 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/limits/maxFileBytes",schemaPath:"#/properties/environments/additionalProperties/properties/limits/properties/maxFileBytes/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema12.properties.environments.additionalProperties.properties.limits.properties.maxFileBytes,data:data174};
+if(vErrors === null){
+vErrors = [err353];
+}
+else {
+vErrors.push(err353);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err354 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/limits",schemaPath:"#/properties/environments/additionalProperties/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.environments.additionalProperties.properties.limits.type,parentSchema:schema12.properties.environments.additionalProperties.properties.limits,data:data169};
+if(vErrors === null){
+vErrors = [err354];
+}
+else {
+vErrors.push(err354);
+}
+errors++;
+}
+}
+}
+else {
+const err355 = {instancePath:instancePath+"/environments/" + key22.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/environments/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.environments.additionalProperties.type,parentSchema:schema12.properties.environments.additionalProperties,data:data88};
+if(vErrors === null){
+vErrors = [err355];
+}
+else {
+vErrors.push(err355);
+}
+errors++;
+}
+}
+}
+else {
+const err356 = {instancePath:instancePath+"/environments",schemaPath:"#/properties/environments/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.environments.type,parentSchema:schema12.properties.environments,data:data87};
+if(vErrors === null){
+vErrors = [err356];
+}
+else {
+vErrors.push(err356);
+}
+errors++;
+}
+}
+}
+else {
+const err357 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.type,parentSchema:schema12,data};
+if(vErrors === null){
+vErrors = [err357];
+}
+else {
+vErrors.push(err357);
 }
 errors++;
 }
@@ -5945,7 +6046,7 @@ return errors === 0;
 
 export const validateImageManifestShape = validate13;
 const schema14 = {"type":"object","required":["schemaVersion","config","layers"],"properties":{"schemaVersion":{"const":2},"mediaType":{"type":"string"},"artifactType":{"type":"string"},"config":{"type":"object","required":["mediaType","digest","size"],"properties":{"mediaType":{"type":"string","maxLength":255},"digest":{"type":"string","pattern":"^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$"},"size":{"type":"integer","minimum":0},"artifactType":{"type":"string","maxLength":255},"annotations":{"type":"object","additionalProperties":{"type":"string"}},"data":{"type":"string"}}},"layers":{"type":"array","maxItems":1000,"items":{"type":"object","required":["mediaType","digest","size"],"properties":{"mediaType":{"type":"string","maxLength":255},"digest":{"type":"string","pattern":"^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$"},"size":{"type":"integer","minimum":0},"artifactType":{"type":"string","maxLength":255},"annotations":{"type":"object","additionalProperties":{"type":"string"}},"data":{"type":"string"}}}},"subject":{"type":"object","required":["mediaType","digest","size"],"properties":{"mediaType":{"type":"string","maxLength":255},"digest":{"type":"string","pattern":"^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$"},"size":{"type":"integer","minimum":0},"artifactType":{"type":"string","maxLength":255},"annotations":{"type":"object","additionalProperties":{"type":"string"}},"data":{"type":"string"}}},"annotations":{"type":"object","additionalProperties":{"type":"string"}}}};
-const pattern25 = new RegExp("^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$", "u");
+const pattern29 = new RegExp("^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$", "u");
 
 function validate13(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -6081,7 +6182,7 @@ errors++;
 if(data3.digest !== undefined){
 let data5 = data3.digest;
 if(typeof data5 === "string"){
-if(!pattern25.test(data5)){
+if(!pattern29.test(data5)){
 const err11 = {instancePath:instancePath+"/config/digest",schemaPath:"#/properties/config/properties/digest/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$"},message:"must match pattern \""+"^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$"+"\"",schema:"^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$",parentSchema:schema14.properties.config.properties.digest,data:data5};
 if(vErrors === null){
 vErrors = [err11];
@@ -6281,7 +6382,7 @@ errors++;
 if(data12.digest !== undefined){
 let data14 = data12.digest;
 if(typeof data14 === "string"){
-if(!pattern25.test(data14)){
+if(!pattern29.test(data14)){
 const err27 = {instancePath:instancePath+"/layers/" + i0+"/digest",schemaPath:"#/properties/layers/items/properties/digest/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$"},message:"must match pattern \""+"^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$"+"\"",schema:"^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$",parentSchema:schema14.properties.layers.items.properties.digest,data:data14};
 if(vErrors === null){
 vErrors = [err27];
@@ -6479,7 +6580,7 @@ errors++;
 if(data20.digest !== undefined){
 let data22 = data20.digest;
 if(typeof data22 === "string"){
-if(!pattern25.test(data22)){
+if(!pattern29.test(data22)){
 const err43 = {instancePath:instancePath+"/subject/digest",schemaPath:"#/properties/subject/properties/digest/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$"},message:"must match pattern \""+"^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$"+"\"",schema:"^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$",parentSchema:schema14.properties.subject.properties.digest,data:data22};
 if(vErrors === null){
 vErrors = [err43];
@@ -6775,7 +6876,7 @@ errors++;
 if(data3.digest !== undefined){
 let data5 = data3.digest;
 if(typeof data5 === "string"){
-if(!pattern25.test(data5)){
+if(!pattern29.test(data5)){
 const err10 = {instancePath:instancePath+"/manifests/" + i0+"/digest",schemaPath:"#/properties/manifests/items/properties/digest/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$"},message:"must match pattern \""+"^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$"+"\"",schema:"^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$",parentSchema:schema15.properties.manifests.items.properties.digest,data:data5};
 if(vErrors === null){
 vErrors = [err10];
