@@ -36,7 +36,9 @@ export async function findSourceFiles(folders: SourceFolders): Promise<SourceFil
       const bad = rel.split('/').find((part) => !validSegment.test(part))
       if (bad !== undefined) {
         throw new SquizzleError('USAGE', `${file}: "${bad}" is not allowed in a migration path`, {
-          hint: 'Use letters, digits, spaces and _ - . @ + = , in file and folder names (no leading or trailing space), e.g. 003_add_orders.sql.',
+          hint:
+            'Use letters, digits, spaces and _ - . @ + = , in file and folder names ' +
+            '(no leading or trailing space), e.g. 003_add_orders.sql.',
         })
       }
       out.push({ kind, path: `${kind}/${rel}`, file })

@@ -42,18 +42,7 @@ export async function applyTarget(
     forward?.(e)
   }
   let connection: string | null = null
-  const line = (fields: Partial<FleetTargetReport>): FleetTargetReport => ({
-    name: target.name,
-    stage,
-    result: 'failed',
-    versionBefore: seen.before,
-    versionAfter: seen.after,
-    applied: seen.applied,
-    durationMs: Date.now() - started,
-    error: null,
-    reason: null,
-    ...fields,
-  })
+  const line = (fields: Partial<FleetTargetReport>) => reportLine(target.name, stage, seen, started, fields)
   try {
     const resolved = resolveConnection(target, run.env)
     connection = resolved.connection
@@ -69,6 +58,28 @@ export async function applyTarget(
     })
   } catch (err) {
     return line({ result: 'failed', error: targetError(err, target, connection) })
+  }
+}
+
+/** The target's report line: what the events showed so far, the time taken, and `fields` on top. */
+function reportLine(
+  name: string,
+  stage: string,
+  seen: { before: string | null; after: string | null; applied: string[] },
+  started: number,
+  fields: Partial<FleetTargetReport>,
+): FleetTargetReport {
+  return {
+    name,
+    stage,
+    result: 'failed',
+    versionBefore: seen.before,
+    versionAfter: seen.after,
+    applied: seen.applied,
+    durationMs: Date.now() - started,
+    error: null,
+    reason: null,
+    ...fields,
   }
 }
 
