@@ -93,7 +93,8 @@ export function definePlugin<K extends PluginKind, O = Record<string, unknown>>(
  *
  * @example
  * ```ts
- * if (isSquizzlePlugin(module.default)) console.log(module.default.name)
+ * const loaded = await import('@acme/squizzle-storage-s3')
+ * if (isSquizzlePlugin(loaded.default)) console.log(loaded.default.name)
  * ```
  */
 export function isSquizzlePlugin(value: unknown): value is SquizzlePlugin {
