@@ -2,7 +2,7 @@ import { readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Readable } from 'node:stream'
 import { createTargetStorage, Migrator, type ContentTarget, type Descriptor } from '@squizzle/core'
-import { annotations } from '@squizzle/core/oci'
+import { annotations, mediaTypes } from '@squizzle/core/oci'
 import { makeTestVersion } from '@squizzle/core/testing'
 import { PostgresDriver } from '@squizzle/driver-postgres'
 import { createFilesystemStorage, OciLayoutTarget } from '@squizzle/storage-filesystem'
@@ -76,7 +76,9 @@ describe('list over the layout index', () => {
     const notes = await storeVersions(3)
     const before = await listJson()
     const blob = (digest: string) => join(layoutDir(), 'blobs/sha256', digest.slice('sha256:'.length))
-    for (const entry of (await readIndexJson()).manifests) {
+    const bundles = (await readIndexJson()).manifests.filter((m) => m.artifactType === mediaTypes.bundleArtifact)
+    expect(bundles).toHaveLength(2)
+    for (const entry of bundles) {
       const image = JSON.parse(await readFile(blob(entry.digest), 'utf8')) as { config: Descriptor }
       await rm(blob(image.config.digest))
     }
@@ -171,5 +173,28 @@ describe('cost independent of history', () => {
       await driver.close()
     }
     expect([target.indexReads, target.fetched.length]).toEqual([1, 0])
+  })
+
+  it('builds one more version and verifies it without opening an earlier bundle or manifest', async () => {
+    for (const [i, version] of ['1.0.0', '1.1.0'].entries()) {
+      await project.add('migrations', `00${i + 1}_t${i}.sql`, `CREATE TABLE t${i} (id int);\n`)
+      expect((await run('build', version, '--irreversible', '--no-snapshot')).code).toBe(0)
+    }
+    // Only the released versions' OCI manifests stay: their configs (Squizzle manifests) and bundles go.
+    const blob = (digest: string) => join(layoutDir(), 'blobs/sha256', digest.slice('sha256:'.length))
+    const bundles = (await readIndexJson()).manifests.filter((m) => m.artifactType === mediaTypes.bundleArtifact)
+    expect(bundles).toHaveLength(2)
+    for (const entry of bundles) {
+      const image = JSON.parse(await readFile(blob(entry.digest), 'utf8')) as {
+        config: Descriptor
+        layers: Descriptor[]
+      }
+      for (const d of [image.config, ...image.layers]) await rm(blob(d.digest))
+    }
+    await project.add('migrations', '003_t2.sql', 'CREATE TABLE t2 (id int);\n')
+    const built = await run('build', '1.2.0', '--irreversible', '--no-snapshot')
+    expect(built.code, built.stderr).toBe(0)
+    const verified = await run('verify', '1.2.0')
+    expect(verified.code, verified.stderr).toBe(0)
   })
 })
