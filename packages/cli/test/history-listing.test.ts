@@ -77,7 +77,7 @@ describe('list over the layout index', () => {
     const before = await listJson()
     const blob = (digest: string) => join(layoutDir(), 'blobs/sha256', digest.slice('sha256:'.length))
     const bundles = (await readIndexJson()).manifests.filter((m) => m.artifactType === mediaTypes.bundleArtifact)
-    expect(bundles).toHaveLength(2)
+    expect(bundles).toHaveLength(3)
     for (const entry of bundles) {
       const image = JSON.parse(await readFile(blob(entry.digest), 'utf8')) as { config: Descriptor }
       await rm(blob(image.config.digest))
