@@ -1,6 +1,6 @@
 // pnpm bench, history scale: what `list`, `status`, a no-op `apply`, `verify` of the latest
 // version and one more `build` cost with 1, 100 and 1,000 stored and applied versions
-// (BENCH_HISTORY=1,100,1000). Each is a fresh CLI process, interleaved round by round; the
+// (BENCH_HISTORY=1,100,1000). Each is a fresh CLI process, interleaved round by round (wall and CPU); the
 // goal is that the largest history costs at most 1.2x the smallest. The histories are written
 // directly (bench/lib/history.mjs), as `build` would write them, then applied once.
 // SQUIZZLE_BIN_BEFORE=/path/to/older/dist/bin.js adds the same rows for that build.
@@ -37,7 +37,9 @@ try {
       }
   }
   const samples = await interleave(rounds, cases)
-  printTable(samples)
+  printTable(samples, 'wall')
+  // CPU (user + system) of the CLI process: steadier than wall on a machine others load too.
+  printTable(samples, 'cpu')
   console.log(`\nload average ${await loadAverage()}`)
 } finally {
   await server.stop()
@@ -67,14 +69,15 @@ function commands(b, { dir, url }, n) {
   }
 }
 
-function printTable(samples) {
-  console.log(`\nHistory scale: median wall of ${rounds} interleaved rounds (goal: largest <= 1.2x smallest)\n`)
+function printTable(samples, field) {
+  const what = field === 'cpu' ? 'CPU (user + system)' : 'wall'
+  console.log(`\nHistory scale: median ${what} of ${rounds} interleaved rounds (goal: largest <= 1.2x smallest)\n`)
   console.log('command'.padEnd(24), ...sizes.map((n) => `${n} versions`.padStart(14)), 'ratio'.padStart(8))
   const rows = new Map()
   for (const [key, runs] of Object.entries(samples)) {
     const [label, command, n] = key.split('|')
     const row = rows.get(`${label}: ${command}`) ?? {}
-    row[n] = median(runs.map((x) => x.wall))
+    row[n] = median(runs.map((x) => x[field]))
     rows.set(`${label}: ${command}`, row)
   }
   for (const [name, row] of rows) {

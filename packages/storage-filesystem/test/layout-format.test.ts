@@ -27,8 +27,13 @@ describe('OCI image layout on disk', () => {
           digest: ref.digest,
           size: ref.size,
           artifactType: mediaTypes.bundleArtifact,
-          // The manifest's creation time rides along, so listing versions reads index.json alone.
-          annotations: { [annotations.refName]: '1.0.0', [annotations.created]: expect.any(String) },
+          // The creation time and the notes (JSON, null for none; display only) ride along, so
+          // listing versions reads index.json alone.
+          annotations: {
+            [annotations.refName]: '1.0.0',
+            [annotations.created]: expect.any(String),
+            [annotations.notes]: 'null',
+          },
         },
       ],
     })

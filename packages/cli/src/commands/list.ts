@@ -1,4 +1,4 @@
-import type { VersionInfo } from '@squizzle/core'
+import type { ArtifactStorage, VersionInfo } from '@squizzle/core'
 import { versionArguments } from '../args.js'
 import { shortDigest, table } from '../output/table.js'
 import type { Command } from './command.js'
@@ -24,9 +24,7 @@ export const listCommand: Command = {
     versionArguments(args.positionals, 'list', { min: 0, max: 0 })
     const storage = await ctx.openStorage()
     const versions: (VersionInfo & { notes: string | null })[] = []
-    for (const v of await storage.list()) {
-      versions.push({ ...v, notes: (await storage.pull(v.version)).manifest.notes ?? null })
-    }
+    for (const v of await storage.list()) versions.push({ ...v, notes: await notesOf(storage, v) })
     const r = ctx.reporter
     if (versions.length === 0) r.line(`No versions in ${storage.name}.`)
     else {
@@ -39,4 +37,13 @@ export const listCommand: Command = {
     r.json({ storage: storage.name, versions })
     return 0
   },
+}
+
+/**
+ * A version's notes: as the storage listed them when it has them at hand (an OCI layout's
+ * index.json; display only), else from its manifest, which costs one pull per version.
+ */
+async function notesOf(storage: ArtifactStorage, v: VersionInfo): Promise<string | null> {
+  if (v.notes !== undefined) return v.notes
+  return (await storage.pull(v.version)).manifest.notes ?? null
 }

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto'
 import { createReadStream } from 'node:fs'
+import { stat } from 'node:fs/promises'
 import type { ManifestFile, SqlKind } from '../manifest/manifest.js'
 import { analyzeSql, analyzeSqlStream, type SqlAnalysis } from '../sql/analyze-sql.js'
 
@@ -62,8 +63,10 @@ export async function manifestEntryOfFile(
  */
 export async function sha256OfFile(file: string): Promise<string> {
   const hash = createHash('sha256')
-  for await (const chunk of createReadStream(file, { highWaterMark: 1024 * 1024 }) as AsyncIterable<Buffer>)
-    hash.update(chunk)
+  // A read buffer no larger than the file: build hashes every released file, and a megabyte
+  // each for a thousand small ones is a gigabyte of garbage for the collector.
+  const highWaterMark = Math.min(Math.max((await stat(file)).size, 1), 1024 * 1024)
+  for await (const chunk of createReadStream(file, { highWaterMark }) as AsyncIterable<Buffer>) hash.update(chunk)
   return hash.digest('hex')
 }
 

@@ -4,6 +4,7 @@ import type { ContentTarget } from './content-target.js'
 import type { Descriptor, ImageManifest } from './descriptor.js'
 import { fetchVerified, immutableVersion, maxManifestBytes, resolveOrNull } from './fetch-verified.js'
 import { addReferrer, readReferrers } from './referrers.js'
+import { withNotesAnnotation } from './notes-annotation.js'
 import { readTaggedManifest } from './tagged-manifest.js'
 
 /** An attachment manifest read from the source: its descriptor, verified bytes and parsed form. */
@@ -49,7 +50,8 @@ export async function copyVersion(from: ContentTarget, to: ContentTarget, refere
   await settleAll(attachments.map((a) => pushIfMissing(to, a.desc, a.bytes)))
   // Each update rewrites the referrers index, so they go one at a time.
   for (const attachment of attachments) await addReferrer(to, desc.digest, attachment.desc)
-  if (!existing) await to.tag(desc, version)
+  // The notes the destination's index may show come from the verified manifest, not the source's index.
+  if (!existing) await to.tag(withNotesAnnotation(desc, config.manifest), version)
   return desc
 }
 

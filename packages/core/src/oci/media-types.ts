@@ -14,12 +14,14 @@ export const mediaTypes = {
   inTotoStatement: 'application/vnd.in-toto+json',
 } as const
 
-/** Standard annotation keys. */
+/** Annotation keys: the OCI standard ones, and Squizzle's own. */
 export const annotations = {
   title: 'org.opencontainers.image.title',
   version: 'org.opencontainers.image.version',
   created: 'org.opencontainers.image.created',
   refName: 'org.opencontainers.image.ref.name',
+  /** A version's release notes as JSON, on its tag's index entry (display only, see `withNotesAnnotation`). */
+  notes: 'io.squizzle.notes',
 } as const
 
 /** The empty JSON blob `{}` used as config of attachment artifacts. */

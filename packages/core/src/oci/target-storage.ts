@@ -19,6 +19,7 @@ import type { Descriptor, ImageManifest } from './descriptor.js'
 import { describeBytes, verifyingStream } from './digest.js'
 import { fetchVerified, immutableVersion, maxManifestBytes, resolveOrNull } from './fetch-verified.js'
 import { annotations, emptyJsonBlob, mediaTypes } from './media-types.js'
+import { recordedNotes, withNotesAnnotation } from './notes-annotation.js'
 import { attachmentTitle } from './attachment-title.js'
 import { addReferrer, readReferrers, referrersTag } from './referrers.js'
 import { spool } from './spool.js'
@@ -72,7 +73,7 @@ class TargetStorage implements ArtifactStorage {
       await this.target.push(image.desc, image.bytes)
       // The tag goes last: until then nothing lists, pulls or applies the version.
       if (input.attachments) await this.attachAll(ref, await input.attachments(this.artifactOf(ref, manifest, layer)))
-      await this.target.tag(image.desc, manifest.version)
+      await this.target.tag(withNotesAnnotation(image.desc, manifest), manifest.version)
       return ref
     } finally {
       await spooled?.dispose()
@@ -97,7 +98,9 @@ class TargetStorage implements ArtifactStorage {
   async list(): Promise<VersionInfo[]> {
     const versions: VersionInfo[] = []
     for (const { tag, desc } of await this.versionTags()) {
-      versions.push({ version: tag, digest: desc.digest, created: await this.createdOf(tag, desc) })
+      const notes = recordedNotes(desc)
+      const created = await this.createdOf(tag, desc)
+      versions.push({ version: tag, digest: desc.digest, created, ...(notes === undefined ? {} : { notes }) })
     }
     return versions.sort((a, b) => compareVersions(a.version, b.version))
   }

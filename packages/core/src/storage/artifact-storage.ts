@@ -20,6 +20,12 @@ export interface VersionInfo {
   version: string
   digest: string
   created: string | null
+  /**
+   * The release notes (`null`: none), when the storage has them without opening the version's
+   * manifest (an OCI layout records them in `index.json` when it tags a version). Display only,
+   * never checked against anything; absent when unknown: read the manifest (`pull`) instead.
+   */
+  notes?: string | null
 }
 
 /** Something attached to a version: a signature, an SBOM, a provenance statement. */

@@ -112,7 +112,18 @@ export function describeStorage(name: string, factory: () => Promise<StorageFixt
         expected.set(version, { version, digest: ref.digest, created })
       }
       const order = ['1.2.0-rc.1', '1.2.0', '1.10.0', '2.0.0-rc.1', '2.0.0']
-      expect(await storage.list()).toEqual(order.map((v) => expected.get(v)))
+      // `notes` is optional: a storage may list them (display only), see the next test.
+      const listed = (await storage.list()).map(({ version, digest, created }) => ({ version, digest, created }))
+      expect(listed).toEqual(order.map((v) => expected.get(v)))
+    })
+
+    it("lists, if it lists notes at all, each version's own notes (null for none)", async () => {
+      await storage.push(await makeTestVersion('1.0.0', users, { notes: 'first: <b>users</b>' }))
+      await storage.push(await makeTestVersion('1.1.0', orders))
+      for (const v of await storage.list()) {
+        if (v.notes === undefined) continue
+        expect(v.notes).toBe((await storage.pull(v.version)).manifest.notes ?? null)
+      }
     })
 
     it('throws VERSION_NOT_FOUND when pulling a version it does not hold', async () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import semver from 'semver'
 import { compareVersions, isVersion, parseVersion, sortVersions } from './version.js'
 import { codeOf } from '../test-support/code-of.js'
 
@@ -41,6 +42,13 @@ describe('compareVersions', () => {
   it('puts a prerelease before its release', () => {
     expect(compareVersions('2.0.0-rc.1', '2.0.0')).toBeLessThan(0)
     expect(compareVersions('2.0.0-rc.1', '1.99.99')).toBeGreaterThan(0)
+  })
+
+  it('agrees with semver on releases of every size, with and without pre-releases', () => {
+    const versions = ['0.0.0', '0.0.10', '0.9.0', '9.99.99', '10.0.0', '10.0.0-rc.1', '999999999999999.0.0']
+    for (const a of versions) {
+      for (const b of versions) expect(Math.sign(compareVersions(a, b))).toBe(semver.compare(a, b))
+    }
   })
 
   it('compares numeric prerelease identifiers as numbers (rc.2 < rc.10)', () => {

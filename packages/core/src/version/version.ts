@@ -38,6 +38,7 @@ export function parseVersion(input: string): string {
  * ```
  */
 export function isVersion(input: string): boolean {
+  if (releaseOf(input) !== null) return true
   // One parse: `version` is the normalised text without build metadata.
   const parsed = semver.parse(input)
   return parsed !== null && parsed.version === input && parsed.build.length === 0
@@ -52,22 +53,48 @@ export function isVersion(input: string): boolean {
  * ```
  */
 export function compareVersions(a: string, b: string): number {
-  return parsedVersion(a).compare(parsedVersion(b))
+  const x = parsedVersion(a)
+  const y = parsedVersion(b)
+  if (x.release && y.release)
+    return x.release[0] - y.release[0] || x.release[1] - y.release[1] || x.release[2] - y.release[2]
+  return semverOf(a, x).compare(semverOf(b, y))
 }
 
-/** Parsed versions by text: sorting a long history compares every version many times. */
-const parsedVersions = new Map<string, semver.SemVer>()
-const maxParsedVersions = 100_000
+/** A parsed version: a release (no pre-release) as its three numbers; the semver object only once needed. */
+interface ParsedVersion {
+  readonly release: readonly [number, number, number] | null
+  semver?: semver.SemVer
+}
 
-/** `text` parsed as semver (a TypeError when it is not one), from the cache when it was parsed before. */
-function parsedVersion(text: string): semver.SemVer {
+/**
+ * Parsed versions by text: sorting a long history compares every version many times, and
+ * most are plain releases, compared as three numbers without building a semver object.
+ */
+const parsedVersions = new Map<string, ParsedVersion>()
+const maxParsedVersions = 100_000
+/** `MAJOR.MINOR.PATCH` without leading zeros, each at most 15 digits (so a safe integer, as semver requires). */
+const releasePattern = /^(0|[1-9]\d{0,14})\.(0|[1-9]\d{0,14})\.(0|[1-9]\d{0,14})$/
+
+/** `text` parsed (a TypeError when it is not semver), from the cache when it was parsed before. */
+function parsedVersion(text: string): ParsedVersion {
   let parsed = parsedVersions.get(text)
   if (parsed === undefined) {
-    parsed = new semver.SemVer(text)
+    const release = releaseOf(text)
+    parsed = release ? { release } : { release, semver: new semver.SemVer(text) }
     if (parsedVersions.size >= maxParsedVersions) parsedVersions.clear()
     parsedVersions.set(text, parsed)
   }
   return parsed
+}
+
+function releaseOf(text: string): readonly [number, number, number] | null {
+  const m = releasePattern.exec(text)
+  return m ? [Number(m[1]), Number(m[2]), Number(m[3])] : null
+}
+
+function semverOf(text: string, parsed: ParsedVersion): semver.SemVer {
+  parsed.semver ??= new semver.SemVer(text)
+  return parsed.semver
 }
 
 /**
