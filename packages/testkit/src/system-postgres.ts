@@ -14,7 +14,6 @@ export async function startSystemPostgres(binDir: string): Promise<EmbeddedServe
   const parent = await mkdtemp(join(tmpdir(), 'squizzle-syspg-'))
   await chmod(parent, 0o777)
   const dataDir = join(parent, 'data')
-  const port = await freePort()
   const password = randomBytes(12).toString('hex')
   const pwFile = join(parent, 'pw')
   await writeFile(pwFile, password, { mode: 0o644 })
@@ -32,7 +31,9 @@ export async function startSystemPostgres(binDir: string): Promise<EmbeddedServe
     'UTF8',
     '--no-sync',
   ])
-  await run('pg_ctl', ['-D', dataDir, '-w', '-l', join(parent, 'log'), '-o', serverOptions(port, parent), 'start'])
+  const port = await startOnFreePort((p) =>
+    run('pg_ctl', ['-D', dataDir, '-w', '-l', join(parent, 'log'), '-o', serverOptions(p, parent), 'start']),
+  )
   return {
     url: `postgres://postgres:${password}@127.0.0.1:${port}/postgres`,
     port,
@@ -41,6 +42,23 @@ export async function startSystemPostgres(binDir: string): Promise<EmbeddedServe
       await run('pg_ctl', ['-D', dataDir, '-w', '-m', 'immediate', 'stop']).catch(() => undefined)
       await rm(parent, { recursive: true, force: true })
     },
+  }
+}
+
+/**
+ * Starts on a free port, trying a fresh one when the start fails: the port can be taken
+ * between the check and the server's bind (by another server starting at the same time, or
+ * as a client connection's local port); a server that fails for another reason fails each time.
+ */
+async function startOnFreePort(start: (port: number) => Promise<void>): Promise<number> {
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort()
+    try {
+      await start(port)
+      return port
+    } catch (err) {
+      if (attempt >= 3) throw err
+    }
   }
 }
 
