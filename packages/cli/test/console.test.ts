@@ -21,8 +21,8 @@ async function withPassword(serverUrl: string): Promise<string> {
 }
 
 /** Starts `squizzle console --json …` and waits for the JSON document with its address. */
-async function startConsole(args: string[], env: Record<string, string> = {}) {
-  const child = startSquizzle(['console', '--port', '0', '--json', ...args], { cwd: project.dir, env })
+async function startConsole(args: string[], env: Record<string, string> = {}, cwd = project.dir) {
+  const child = startSquizzle(['console', '--port', '0', '--json', ...args], { cwd, env })
   let stdout = ''
   const started = new Promise<{ url: string; targets: string[] }>((resolve, reject) => {
     child.stdout!.on('data', (d: Buffer) => {
@@ -126,23 +126,7 @@ describe('squizzle console', () => {
       await fleetProject.add('migrations', '001_users.sql', 'CREATE TABLE users (id int);')
       await fleetProject.add('rollback', '001_users.sql', 'DROP TABLE users;')
       expect((await squizzle(['build', '1.0.0', '--no-snapshot'], { cwd: fleetProject.dir })).code).toBe(0)
-      const child = startSquizzle(['console', '--port', '0', '--json'], {
-        cwd: fleetProject.dir,
-        env: { TENANT_B_URL: productionUrl },
-      })
-      const done = collect(child)
-      let stdout = ''
-      const started = await new Promise<{ url: string; targets: string[] }>((resolve, reject) => {
-        child.stdout!.on('data', (d: Buffer) => {
-          stdout += d.toString()
-          try {
-            resolve(JSON.parse(stdout) as { url: string; targets: string[] })
-          } catch {
-            // not complete yet
-          }
-        })
-        child.once('exit', (code) => reject(new Error(`console exited with ${code}: ${stdout}`)))
-      })
+      const { child, started, done } = await startConsole([], { TENANT_B_URL: productionUrl }, fleetProject.dir)
       expect(started.targets).toEqual(['tenant_a', 'tenant_b'])
       const body = await (await fetch(`${started.url}/api/targets`)).text()
       const parsed = JSON.parse(body) as { targets: { name: string; current: string | null; location: string }[] }
