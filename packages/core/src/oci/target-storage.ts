@@ -24,8 +24,12 @@ import { attachmentTitle } from './attachment-title.js'
 import { addReferrer, readReferrers, referrersTag } from './referrers.js'
 import { spool } from './spool.js'
 import { readTaggedManifest } from './tagged-manifest.js'
+import { mapBounded } from '../util/map-bounded.js'
 
 const maxAttachmentBytes = 64 * 1024 * 1024
+// Listing a registry costs a request or two per version: eight at once hide the round trips
+// without flooding it (ContentTarget calls may overlap, the contract says).
+const requestsAtOnce = 8
 
 /**
  * Turns any {@link ContentTarget} into an {@link ArtifactStorage}: versions as
@@ -96,12 +100,11 @@ class TargetStorage implements ArtifactStorage {
   }
 
   async list(): Promise<VersionInfo[]> {
-    const versions: VersionInfo[] = []
-    for (const { tag, desc } of await this.versionTags()) {
+    const versions = await mapBounded(await this.versionTags(), requestsAtOnce, async ({ tag, desc }) => {
       const notes = recordedNotes(desc)
       const created = await this.createdOf(tag, desc)
-      versions.push({ version: tag, digest: desc.digest, created, ...(notes === undefined ? {} : { notes }) })
-    }
+      return { version: tag, digest: desc.digest, created, ...(notes === undefined ? {} : { notes }) }
+    })
     return versions.sort((a, b) => compareVersions(a.version, b.version))
   }
 
@@ -169,11 +172,9 @@ class TargetStorage implements ArtifactStorage {
   /** The version tags and what they name: from the target's index in one read when it has one. */
   private async versionTags(): Promise<TaggedDescriptor[]> {
     if (this.target.resolveTags) return (await this.target.resolveTags()).filter((t) => isVersion(t.tag))
-    const tagged: TaggedDescriptor[] = []
-    for await (const tag of this.target.tags()) {
-      if (isVersion(tag)) tagged.push({ tag, desc: await this.target.resolve(tag) })
-    }
-    return tagged
+    const tags: string[] = []
+    for await (const tag of this.target.tags()) if (isVersion(tag)) tags.push(tag)
+    return mapBounded(tags, requestsAtOnce, async (tag) => ({ tag, desc: await this.target.resolve(tag) }))
   }
 
   /**
