@@ -1,3 +1,4 @@
+import postgres from 'postgres'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { collect, squizzle, startSquizzle } from './support/cli-process.js'
 import { createFleetDatabases, type FleetDatabases } from './support/fleet-databases.js'
@@ -12,6 +13,8 @@ afterEach(async () => {
 })
 const run = (...args: string[]) => squizzle(args, { cwd: project.dir })
 const build = buildFleetVersion
+/** A key of the one-bigint advisory lock form: Squizzle's migration lock uses the two-int form, so they never meet. */
+const heldKey = 7_301_002
 
 describe('fleet apply interrupted or concurrent', () => {
   let dbs: FleetDatabases
@@ -69,23 +72,27 @@ describe('fleet apply interrupted or concurrent', () => {
 describe('fleet apply and Ctrl-C', () => {
   it('cancels the target running at its next safe point, skips the rest, exits 130; a rerun finishes', async () => {
     const dbs = await createFleetDatabases(serverUrl(), 3, accounts)
+    // The first target's version waits on an advisory lock the test holds (not on a sleep): it is surely in flight
+    // when Ctrl-C comes, and the rerun, once the test lets go, runs at full speed.
+    const blocker = postgres(dbs.urls.get('tenant_000')!, { max: 1, onnotice: () => {} })
     try {
+      await blocker`SELECT pg_advisory_lock(${heldKey})`
       project = await fleetProject(dbs, '')
-      await build(project, '1.0.0', 'INSERT INTO runs VALUES (now());\nSELECT pg_sleep(3);\n')
+      await build(project, '1.0.0', `INSERT INTO runs VALUES (now());\nSELECT pg_advisory_xact_lock(${heldKey});\n`)
       const child = startSquizzle(['fleet', 'apply', '--json'], { cwd: project.dir })
       const done = collect(child)
-      // Only this fleet's databases: other test files share the server and sleep too.
-      const sleeping = async () =>
+      // Only this fleet's databases: other test files share the server and wait too.
+      const waiting = async () =>
         [
           ...(
             await dbs.each(
-              `SELECT 1 FROM pg_stat_activity WHERE datname = current_database()
-              AND query LIKE '%pg_sleep(3)%' AND state = 'active' AND pid <> pg_backend_pid()`,
+              `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'
+              AND query LIKE '%pg_advisory_xact_lock(${heldKey})%' AND pid <> pg_backend_pid()`,
             )
           ).values(),
         ].some((rows) => rows.length > 0)
       const until = Date.now() + 60_000
-      while (!(await sleeping()) && Date.now() < until) await new Promise((r) => setTimeout(r, 50))
+      while (!(await waiting()) && Date.now() < until) await new Promise((r) => setTimeout(r, 50))
       child.kill('SIGINT')
       const r = await done
       expect(r.code, r.stderr).toBe(130)
@@ -96,10 +103,12 @@ describe('fleet apply and Ctrl-C', () => {
         ['tenant_002', 'skipped', null],
       ])
       expect(report.halted?.reason).toContain('cancelled')
+      await blocker.end()
       const rerun = await run('fleet', 'apply', '--json')
       expect(reportOf(rerun.stdout).totals).toMatchObject({ applied: 3, failed: 0 })
       for (const [, [row]] of await counts(dbs)) expect(row).toEqual({ runs: 1, successes: 1 })
     } finally {
+      await blocker.end()
       await dbs.drop()
     }
   })
