@@ -2,6 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { gunzipSync, gzipSync } from 'node:zlib'
 import { createTestDatabase, query } from '@squizzle/testkit'
+import postgres from 'postgres'
 import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest'
 import { collect, squizzle, startSquizzle, type CliResult } from './support/cli-process.js'
 import { createProject, type TestProject } from './support/project.js'
@@ -53,6 +54,21 @@ async function counts(): Promise<{ runs: number; successes: number; marks: numbe
   return row!
 }
 
+/** A key of the one-bigint advisory lock form: Squizzle's migration lock uses the two-int form, so they never meet. */
+const heldKey = 7_301_001
+/** SQL that waits until the test releases its session lock on `heldKey`. */
+const waitForTest = `SELECT pg_advisory_xact_lock(${heldKey})`
+
+/** Sessions of this test's database waiting on a lock (the advisory one, or another run's uncommitted row). */
+async function lockWaiters(): Promise<number> {
+  const [row] = await query<{ n: number }>(
+    url,
+    `SELECT count(*)::int AS n FROM pg_stat_activity
+    WHERE datname = current_database() AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()`,
+  )
+  return row!.n
+}
+
 async function buildSlowVersion(seconds: number): Promise<void> {
   await project.add('migrations', '001_slow.sql', `INSERT INTO runs VALUES (now());\nSELECT pg_sleep(${seconds});\n`)
   // --no-snapshot: the runs table exists only in this test's database, not in a replay.
@@ -61,22 +77,33 @@ async function buildSlowVersion(seconds: number): Promise<void> {
 
 describe('exactly once when the lock session drops', () => {
   it('fails the run whose lock backend was terminated (LOCK_LOST, exit 5); a second one applies it once', async () => {
-    // Long enough that a loaded machine still sees the sleep (and kills the lock) before the version commits.
-    await buildSlowVersion(15)
-    const first = start('apply', '--json')
-    await waitFor(sleeping)
-    await query(
-      url,
-      `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
-      WHERE application_name = 'squizzle (lock)' AND datname = current_database()`,
-    )
-    const second = start('apply', '--json')
-    const [a, b] = await Promise.all([first, second])
-    expect(a.code).toBe(5)
-    expect(errorOf(a).code).toBe('LOCK_LOST')
-    expect(errorOf(a).details).toMatchObject({ version: '1.0.0', committed: 'nothing' })
-    expect(b.stderr).toBe('')
-    expect(b.code).toBe(0)
+    // The version waits on an advisory lock the test holds, not on a sleep: the lock session is killed while the
+    // version is surely in flight, and it commits (or not) only once the test lets it go, however loaded the machine.
+    const blocker = postgres(url, { max: 1, onnotice: () => {} })
+    try {
+      await blocker`SELECT pg_advisory_lock(${heldKey})`
+      await project.add('migrations', '001_held.sql', `INSERT INTO runs VALUES (now());\n${waitForTest};\n`)
+      expect((await run('build', '1.0.0', '--irreversible', '--no-snapshot')).code).toBe(0)
+      const first = start('apply', '--json')
+      await waitFor(async () => (await lockWaiters()) >= 1)
+      await query(
+        url,
+        `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+        WHERE application_name = 'squizzle (lock)' AND datname = current_database()`,
+      )
+      const second = start('apply', '--json')
+      // The second run waits too (on the first's uncommitted applied row): both are in flight at once.
+      await waitFor(async () => (await lockWaiters()) >= 2)
+      await blocker`SELECT pg_advisory_unlock(${heldKey})`
+      const [a, b] = await Promise.all([first, second])
+      expect(a.code).toBe(5)
+      expect(errorOf(a).code).toBe('LOCK_LOST')
+      expect(errorOf(a).details).toMatchObject({ version: '1.0.0', committed: 'nothing' })
+      expect(b.stderr).toBe('')
+      expect(b.code).toBe(0)
+    } finally {
+      await blocker.end()
+    }
     expect(await counts()).toEqual({ runs: 1, successes: 1, marks: 1 })
     const failed = await query(url, "SELECT status, error_code FROM squizzle.history WHERE status = 'failed'")
     expect(failed).toEqual([{ status: 'failed', error_code: 'LOCK_LOST' }])

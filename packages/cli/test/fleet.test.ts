@@ -1,125 +1,27 @@
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { query } from '@squizzle/testkit'
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest'
-import { collect, squizzle, startSquizzle } from './support/cli-process.js'
+import { afterEach, describe, expect, it } from 'vitest'
+import { squizzle } from './support/cli-process.js'
 import { createFleetDatabases, type FleetDatabases } from './support/fleet-databases.js'
+import {
+  accounts,
+  buildFleetVersion,
+  counts,
+  fleetProject,
+  password,
+  reportOf,
+  serverUrl,
+} from './support/fleet-project.js'
 import { createProject, type TestProject } from './support/project.js'
 import { inTerminal } from './support/terminal.js'
-
-interface TargetLine {
-  name: string
-  stage: string | null
-  result: string
-  versionBefore: string | null
-  versionAfter: string | null
-  error: { code: string; message: string } | null
-  reason: string | null
-}
-interface Report {
-  version: string
-  targets: TargetLine[]
-  totals: Record<string, number>
-  halted: { stage: string; reason: string } | null
-  exitCode: number
-}
-
-const serverUrl = () => inject('postgresUrl')
-const password = () => decodeURIComponent(new URL(serverUrl()).password)
-const accounts = 'CREATE TABLE accounts (id int PRIMARY KEY, balance int NOT NULL); CREATE TABLE runs (at timestamptz)'
 
 let project: TestProject
 afterEach(async () => {
   await project?.remove()
 })
-
-/** A project whose fleet is `dbs` (written to tenants.json, passwords and all) with the given stages. */
-async function fleetProject(dbs: FleetDatabases, stagesYaml: string, extra = ''): Promise<TestProject> {
-  const p = await createProject(
-    `storage: file:.squizzle/artifacts\nfleet:\n  targets: { file: tenants.json }\n${stagesYaml}${extra}`,
-  )
-  const targets = [...dbs.urls].map(([name, url], i) => ({ name, url, labels: { tier: i === 0 ? 'canary' : 'main' } }))
-  await writeFile(join(p.dir, 'tenants.json'), JSON.stringify(targets))
-  return p
-}
-
-async function build(p: TestProject, version: string, sql: string): Promise<void> {
-  await p.add('migrations', `${version.replaceAll('.', '_')}.sql`, sql)
-  const r = await squizzle(['build', version, '--irreversible', '--no-snapshot'], { cwd: p.dir })
-  expect(r.code, r.stderr).toBe(0)
-}
-
 const run = (...args: string[]) => squizzle(args, { cwd: project.dir })
-const reportOf = (stdout: string) => JSON.parse(stdout) as Report
-/** Per database: how often 1.0.0 ran (rows it inserted) and was recorded as applied. */
-const counts = (dbs: FleetDatabases, version = '1.0.0') =>
-  dbs.each<{ runs: number; successes: number }>(`SELECT
-  (SELECT count(*)::int FROM runs) AS runs,
-  (SELECT count(*)::int FROM squizzle.history WHERE status = 'success' AND version = '${version}') AS successes`)
-
-describe('fleet apply on 100 databases', () => {
-  let dbs: FleetDatabases
-  // 100 databases: three full rollouts of them take minutes on a loaded 2-core machine, not seconds.
-  const patient = 600_000
-  beforeAll(async () => {
-    dbs = await createFleetDatabases(serverUrl(), 100, accounts)
-  }, patient)
-  afterAll(async () => {
-    await dbs.drop()
-  }, patient)
-
-  it(
-    'applies a canary stage, then the rest 8 at a time: every target at the version, each exactly once',
-    async () => {
-      const stages =
-        '  stages:\n    - { name: canary, select: { labels: { tier: canary } } }\n' +
-        '    - { name: rest, parallel: 8 }\n'
-      project = await fleetProject(dbs, stages)
-      await build(project, '1.0.0', 'INSERT INTO runs VALUES (now());\nCREATE TABLE orders (id int);\n')
-      const r = await run('fleet', 'apply', '--json')
-      expect(r.code, r.stderr).toBe(0)
-      const report = reportOf(r.stdout)
-      expect(report.totals).toEqual({ applied: 100, current: 0, failed: 0, skipped: 0 })
-      expect(report.targets[0]).toMatchObject({
-        name: 'tenant_000',
-        stage: 'canary',
-        versionBefore: null,
-        versionAfter: '1.0.0',
-      })
-      expect(report.targets.slice(1).every((t) => t.stage === 'rest' && t.versionAfter === '1.0.0')).toBe(true)
-      for (const [, [row]] of await counts(dbs)) expect(row).toEqual({ runs: 1, successes: 1 })
-      // A rerun finds every database at the version: nothing runs twice.
-      const again = reportOf((await run('fleet', 'apply', '--json')).stdout)
-      expect(again.totals).toEqual({ applied: 0, current: 100, failed: 0, skipped: 0 })
-      for (const [, [row]] of await counts(dbs)) expect(row).toEqual({ runs: 1, successes: 1 })
-      const status = await run('fleet', 'status', '--json')
-      expect(status.code).toBe(0)
-      expect(JSON.parse(status.stdout)).toMatchObject({
-        versions: { '1.0.0': 100 },
-        failing: 0,
-        locked: 0,
-        unreachable: 0,
-      })
-      expect(r.stdout + r.stderr + status.stdout).not.toContain(password())
-    },
-    patient,
-  )
-
-  it('splits the fleet into shards whose union is every target, none in two', async () => {
-    project = await fleetProject(dbs, '')
-    await build(project, '1.0.0', 'CREATE TABLE shard_check (id int);\n')
-    const shards: string[][] = []
-    for (let i = 0; i < 3; i++) {
-      const r = await run('fleet', 'plan', '--shard', `${i}/3`, '--json')
-      expect(r.code, r.stderr).toBe(0)
-      shards.push((JSON.parse(r.stdout) as { targets: { name: string }[] }).targets.map((t) => t.name))
-    }
-    const all = shards.flat()
-    expect(new Set(all).size).toBe(all.length)
-    expect(all.sort()).toEqual([...dbs.urls.keys()].sort())
-    expect((await run('fleet', 'plan', '--shard', '3/3')).code).toBe(2)
-  })
-})
+const build = buildFleetVersion
 
 describe('fleet apply when a target fails', () => {
   let dbs: FleetDatabases
@@ -178,59 +80,6 @@ describe('fleet apply when a target fails', () => {
     expect(fixed.totals).toEqual({ applied: 1, current: 5, failed: 0, skipped: 0 })
     expect(fixed.targets.find((t) => t.result === 'applied')?.name).toBe('tenant_002')
     for (const [, [row]] of await counts(dbs)) expect(row).toEqual({ runs: 1, successes: 1 })
-  })
-})
-
-describe('fleet apply interrupted or concurrent', () => {
-  let dbs: FleetDatabases
-  beforeEach(async () => {
-    dbs = await createFleetDatabases(serverUrl(), 12, accounts)
-  })
-  afterEach(async () => {
-    await dbs.drop()
-  })
-  const stages = '  stages:\n    - { name: all, parallel: 3 }\n'
-  const slow = 'INSERT INTO runs VALUES (now());\nSELECT pg_sleep(0.4);\n'
-  const env = () => ({ SQUIZZLE_LOCK_TIMEOUT: '2m' })
-
-  it('after a SIGKILL mid-rollout, a rerun converges: nothing twice, no stuck lock', async () => {
-    project = await fleetProject(dbs, stages)
-    await build(project, '1.0.0', slow)
-    const child = startSquizzle(['fleet', 'apply', '--json'], { cwd: project.dir, env: env() })
-    const done = collect(child)
-    // The runs row commits with the version: a database that has one is done (history may not exist yet elsewhere).
-    const applied = async () =>
-      [...(await dbs.each<{ n: number }>('SELECT count(*)::int AS n FROM runs')).values()].filter(
-        ([row]) => row!.n === 1,
-      ).length
-    const until = Date.now() + 60_000
-    while ((await applied()) < 2 && Date.now() < until) await new Promise((r) => setTimeout(r, 50))
-    child.kill('SIGKILL')
-    expect((await done).signal).toBe('SIGKILL')
-    const before = await applied()
-    expect(before).toBeLessThan(12)
-    const rerun = await squizzle(['fleet', 'apply', '--json'], { cwd: project.dir, env: env() })
-    expect(rerun.code, rerun.stderr).toBe(0)
-    expect(reportOf(rerun.stdout).totals.current).toBeGreaterThanOrEqual(before)
-    for (const [, [row]] of await counts(dbs)) expect(row).toEqual({ runs: 1, successes: 1 })
-    const locks = await dbs.each<{ n: number }>(`SELECT count(*)::int AS n FROM pg_locks
-      WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`)
-    for (const [, [row]] of locks) expect(row!.n).toBe(0)
-  })
-
-  it('two fleet apply at once apply every version exactly once', async () => {
-    project = await fleetProject(dbs, stages)
-    await build(project, '1.0.0', slow)
-    await build(project, '1.1.0', 'INSERT INTO runs VALUES (now());\nSELECT pg_sleep(0.2);\n')
-    const [a, b] = await Promise.all(
-      [1, 2].map(() => collect(startSquizzle(['fleet', 'apply', '1.1.0', '--json'], { cwd: project.dir, env: env() }))),
-    )
-    expect(a!.code, a!.stderr).toBe(0)
-    expect(b!.code, b!.stderr).toBe(0)
-    const rows = await dbs.each<{ runs: number; successes: number }>(`SELECT (SELECT count(*)::int FROM runs) AS runs,
-      (SELECT count(*)::int FROM squizzle.history WHERE status = 'success') AS successes`)
-    // 1.0.0 then 1.1.0, each once: two runs and two success rows per database, whichever run applied them.
-    for (const [, [row]] of rows) expect(row).toEqual({ runs: 2, successes: 2 })
   })
 })
 
@@ -336,45 +185,6 @@ describe('fleet targets that cannot be reached', () => {
     const w = await squizzle(['fleet', 'plan', '--json'], { cwd: project.dir, env: { CONTROL_DATABASE_URL: control } })
     expect((JSON.parse(w.stdout) as { error: { code: string } }).error.code).toBe('FLEET_TARGETS_UNAVAILABLE')
     expect(await query(control, 'SELECT count(*)::int AS n FROM tenants')).toEqual([{ n: 1 }])
-  })
-})
-
-describe('fleet apply and Ctrl-C', () => {
-  it('cancels the target running at its next safe point, skips the rest, exits 130; a rerun finishes', async () => {
-    const dbs = await createFleetDatabases(serverUrl(), 3, accounts)
-    try {
-      project = await fleetProject(dbs, '')
-      await build(project, '1.0.0', 'INSERT INTO runs VALUES (now());\nSELECT pg_sleep(3);\n')
-      const child = startSquizzle(['fleet', 'apply', '--json'], { cwd: project.dir })
-      const done = collect(child)
-      // Only this fleet's databases: other test files share the server and sleep too.
-      const sleeping = async () =>
-        [
-          ...(
-            await dbs.each(
-              `SELECT 1 FROM pg_stat_activity WHERE datname = current_database()
-              AND query LIKE '%pg_sleep(3)%' AND state = 'active' AND pid <> pg_backend_pid()`,
-            )
-          ).values(),
-        ].some((rows) => rows.length > 0)
-      const until = Date.now() + 60_000
-      while (!(await sleeping()) && Date.now() < until) await new Promise((r) => setTimeout(r, 50))
-      child.kill('SIGINT')
-      const r = await done
-      expect(r.code, r.stderr).toBe(130)
-      const report = reportOf(r.stdout)
-      expect(report.targets.map((t) => [t.name, t.result, t.error?.code ?? null])).toEqual([
-        ['tenant_000', 'failed', 'CANCELLED'],
-        ['tenant_001', 'skipped', null],
-        ['tenant_002', 'skipped', null],
-      ])
-      expect(report.halted?.reason).toContain('cancelled')
-      const rerun = await run('fleet', 'apply', '--json')
-      expect(reportOf(rerun.stdout).totals).toMatchObject({ applied: 3, failed: 0 })
-      for (const [, [row]] of await counts(dbs)) expect(row).toEqual({ runs: 1, successes: 1 })
-    } finally {
-      await dbs.drop()
-    }
   })
 })
 

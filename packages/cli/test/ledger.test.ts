@@ -40,16 +40,20 @@ async function cloneCommitted(from: TestProject): Promise<TestProject> {
   return to
 }
 
-/** Releases 1.0.0 (users) and 1.1.0 (orders) in `p`, each with rollback SQL. */
-async function releaseTwo(p: TestProject): Promise<string[]> {
+/**
+ * Releases 1.0.0 (users) and 1.1.0 (orders) in `p`, each with rollback SQL. Without a schema snapshot unless
+ * `snapshot` (each is a replay on a fresh database): the ledger holds files and digests, not snapshots.
+ */
+async function releaseTwo(p: TestProject, { snapshot = false } = {}): Promise<string[]> {
   const run = inProject(p)
+  const flags = snapshot ? ['--json'] : ['--json', '--no-snapshot']
   await p.add('migrations', '001_users.sql', 'CREATE TABLE users (id int PRIMARY KEY);')
   await p.add('rollback', '001_users.sql', 'DROP TABLE users;')
-  const first = await run('build', '1.0.0', '--json')
+  const first = await run('build', '1.0.0', ...flags)
   expect(first.code).toBe(0)
   await p.add('migrations', '002_orders.sql', 'CREATE TABLE orders (id int, user_id int REFERENCES users (id));')
   await p.add('rollback', '002_orders.sql', 'DROP TABLE orders;')
-  const second = await run('build', '1.1.0', '--json')
+  const second = await run('build', '1.1.0', ...flags)
   expect(second.code).toBe(0)
   return [json<BuildDoc>(first.stdout).digest, json<BuildDoc>(second.stdout).digest]
 }
@@ -65,7 +69,7 @@ afterEach(async () => {
 describe('the release ledger (db/squizzle.sum)', () => {
   it('lets a fresh clone build only its new files, chained to the ledger, and apply them to the shared database', async () => {
     const a = await project()
-    const [, digest110] = await releaseTwo(a)
+    const [, digest110] = await releaseTwo(a, { snapshot: true })
     expect((await inProject(a)('apply')).code).toBe(0)
 
     const b = await cloneCommitted(a)
@@ -121,7 +125,7 @@ describe('the release ledger (db/squizzle.sum)', () => {
     ])
     expect(await readFile(sum, 'utf8')).toBe(original)
     expect((await inProject(a)('ledger', 'verify')).code).toBe(0)
-    expect((await inProject(a)('build', '1.2.0', '--irreversible')).code).toBe(0)
+    expect((await inProject(a)('build', '1.2.0', '--irreversible', '--no-snapshot')).code).toBe(0)
   })
 
   it('detects a hand-edited ledger line (LEDGER_INVALID, exit 3) and `ledger rebuild --from` repairs it', async () => {
@@ -147,7 +151,7 @@ describe('the release ledger (db/squizzle.sum)', () => {
       0,
     )
     expect(await readFile(sum, 'utf8')).toBe(original)
-    expect((await inProject(a)('build', '1.2.0', '--irreversible')).code).toBe(0)
+    expect((await inProject(a)('build', '1.2.0', '--irreversible', '--no-snapshot')).code).toBe(0)
   })
 
   it('`ledger verify` exits 3 for a changed or missing released file and for a disagreeing storage, else 0', async () => {
@@ -222,19 +226,21 @@ describe('two branches that each release a version', () => {
     await repo.add('migrations', '001_users.sql', 'CREATE TABLE users (id int);')
     // Each branch builds into its own local storage, as on two laptops.
     const storage = (name: string) => ({ SQUIZZLE_STORAGE: `file:${join(repo.dir, '.squizzle', name)}` })
-    expect((await inProject(repo, storage('main'))('build', '1.0.0', '--irreversible')).code).toBe(0)
+    expect((await inProject(repo, storage('main'))('build', '1.0.0', '--irreversible', '--no-snapshot')).code).toBe(0)
     await sh('add', '-A')
     await sh('commit', '-qm', 'release 1.0.0')
 
     await sh('checkout', '-qb', 'feature')
     await repo.add('migrations', '002_feature.sql', 'CREATE TABLE feature (id int);')
-    expect((await inProject(repo, storage('feature'))('build', '1.1.0', '--irreversible')).code).toBe(0)
+    expect((await inProject(repo, storage('feature'))('build', '1.1.0', '--irreversible', '--no-snapshot')).code).toBe(
+      0,
+    )
     await sh('add', '-A')
     await sh('commit', '-qm', 'release 1.1.0 on feature')
 
     await sh('checkout', '-q', 'main')
     await repo.add('migrations', '002_hotfix.sql', 'CREATE TABLE hotfix (id int);')
-    expect((await inProject(repo, storage('main'))('build', '1.1.0', '--irreversible')).code).toBe(0)
+    expect((await inProject(repo, storage('main'))('build', '1.1.0', '--irreversible', '--no-snapshot')).code).toBe(0)
     await sh('add', '-A')
     await sh('commit', '-qm', 'release 1.1.0 on main')
 
@@ -245,7 +251,7 @@ describe('two branches that each release a version', () => {
     expect(conflicted.split('\n')[0]).toMatch(/^<{7}/)
 
     await repo.add('migrations', '003_next.sql', 'CREATE TABLE next (id int);')
-    const r = await inProject(repo, storage('main'))('build', '1.2.0', '--irreversible', '--json')
+    const r = await inProject(repo, storage('main'))('build', '1.2.0', '--irreversible', '--no-snapshot', '--json')
     expect(r.code).toBe(1)
     const error = json<{ error: { code: string; hint: string; details: { line: number } } }>(r.stdout).error
     expect(error).toMatchObject({ code: 'LEDGER_CONFLICT', details: { line: 1 } })
@@ -255,7 +261,13 @@ describe('two branches that each release a version', () => {
 
     // Resolved as the hint says: keep main's ledger, release the feature's file as a new version above it.
     await sh('checkout', '--ours', 'db/squizzle.sum')
-    const resolved = await inProject(repo, storage('main'))('build', '1.2.0', '--irreversible', '--json')
+    const resolved = await inProject(repo, storage('main'))(
+      'build',
+      '1.2.0',
+      '--irreversible',
+      '--no-snapshot',
+      '--json',
+    )
     expect(resolved.code).toBe(0)
     const files = json<BuildDoc>(resolved.stdout).files.map((f) => f.path)
     expect(files).toEqual(['migrations/002_feature.sql', 'migrations/003_next.sql'])

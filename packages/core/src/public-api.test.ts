@@ -1,4 +1,4 @@
-import { cpSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -12,14 +12,19 @@ const compare = comparePublicNames as (
   o?: { fromSource?: boolean },
 ) => { added: string[]; removed: string[] }
 const names = publicNames as (dir: string, o?: { fromSource?: boolean }) => string[]
+/** Core's names from source: one TypeScript program for the file (a second one costs seconds of CPU). */
+let coreNames: string[] | undefined
+const sourceNames = () => (coreNames ??= names(packageDir, { fromSource: true }))
 
 describe('the public surface of @squizzle/core', () => {
   it('is exactly the names public-api.txt lists, per entry point', () => {
-    expect(compare(packageDir, { fromSource: true })).toEqual({ added: [], removed: [] })
+    // As comparePublicNames compares (the last test proves it), on the names read once.
+    const kept = readFileSync(join(packageDir, 'public-api.txt'), 'utf8').split('\n').filter(Boolean)
+    expect(sourceNames()).toEqual(kept)
   }, 60_000)
 
   it('keeps engine internals and transport helpers out of the root', () => {
-    const root = names(packageDir, { fromSource: true })
+    const root = sourceNames()
       .filter((l) => l.startsWith('. '))
       .map((l) => l.slice(2))
     for (const internal of ['computePlan', 'planSegments', 'chunkScript', 'spool', 'storageBrand', 'mediaTypes']) {
