@@ -1,6 +1,7 @@
 import { SquizzleError, type LockHolderInfo, type MigrationLock } from '@squizzle/core'
 import type { Sql } from 'postgres'
 import { lockKey, type LockKey } from './tenant-schema.js'
+import { pipelined } from './pipelined.js'
 import { inTransaction, type Session } from './work-session.js'
 
 export { lockKey }
@@ -54,7 +55,7 @@ export async function acquireLock(lock: Session, witness: () => Session, options
     if (row?.locked) {
       const held = heldLock(lock, key, row.pid, row.started)
       try {
-        await assertSessionLock(lock, witness(), row.pid, key)
+        await assertSessionLock(lock, witness(), row.pid)
       } catch (err) {
         await held.release().catch(() => undefined)
         throw err
@@ -154,28 +155,29 @@ export async function findLockHolder(sql: Sql, key: LockKey = lockKey): Promise<
  * witness connection first occupies a server connection inside a transaction,
  * then the lock connection must still be on the backend that took the lock.
  * On a direct connection the two are always different backends.
+ *
+ * The lock session's next statement only asks for its backend: being on the backend
+ * that was granted the session lock is what this proves. pg_locks is not read here;
+ * whether the lock is still granted is proven where it matters, inside every
+ * migration transaction before it commits (`assertLockHeld`). The witness's BEGIN and
+ * its pid travel together (pipelined; its transaction only reads).
  */
-async function assertSessionLock(lock: Session, witness: Session, pid: number, key: LockKey): Promise<void> {
+async function assertSessionLock(lock: Session, witness: Session, pid: number): Promise<void> {
   let nextPid: number | null = null
   let witnessPid: number | null = null
-  let held = false
+  const begin = async (tx: Sql) => {
+    const [, [w]] = await pipelined([tx`BEGIN`, tx<{ pid: number }[]>`SELECT pg_backend_pid() AS pid`])
+    witnessPid = w?.pid ?? null
+  }
   await inTransaction(
     witness,
-    async (tx) => {
-      const [w] = await tx<{ pid: number }[]>`SELECT pg_backend_pid() AS pid`
-      witnessPid = w?.pid ?? null
-      const [row] = await lock.sql<{ pid: number; held: boolean }[]>`
-      SELECT pg_backend_pid() AS pid, EXISTS (
-        SELECT 1 FROM pg_locks
-        WHERE locktype = 'advisory' AND granted AND pid = pg_backend_pid()
-          AND classid = ${key.classid}::int::oid AND objid = ${key.objid}::int::oid AND objsubid = 2
-      ) AS held`
+    async () => {
+      const [row] = await lock.sql<{ pid: number }[]>`SELECT pg_backend_pid() AS pid`
       nextPid = row?.pid ?? null
-      held = row?.held ?? false
     },
-    { lost: (err) => err as Error },
+    { begin, lost: (err) => err as Error },
   )
-  if (held && nextPid === pid && witnessPid !== pid) return
+  if (nextPid === pid && witnessPid !== pid) return
   throw new SquizzleError(
     'LOCK_UNSAFE',
     'the migration lock does not stay with its connection: the database URL goes through a pooler in transaction mode',

@@ -1,7 +1,7 @@
-import type { Sql } from 'postgres'
+import type { PendingQuery, Sql } from 'postgres'
 
 /**
- * Catalog queries behind a schema snapshot. Each returns plain rows for one kind
+ * Catalog queries behind a schema snapshot. Each gives plain rows for one kind
  * of object in user schemas: never `squizzle`, `pg_catalog`, `information_schema`,
  * `pg_toast` or temporary schemas, never an object that belongs to an extension
  * (`pg_depend.deptype = 'e'`). Run with `search_path = pg_catalog`, so every name
@@ -10,12 +10,13 @@ import type { Sql } from 'postgres'
  * is the database's `public` (see `asReplayed`); extensions are the database's.
  */
 
-type Row = Record<string, unknown>
+/** A catalog query not sent yet: `readSchemaSnapshot` embeds each in one statement, as JSON rows. */
+export type CatalogQuery = PendingQuery<Record<string, unknown>[]>
 
 /** A tenant's schema: the one schema to read; null: every user schema. */
 type Only = string | null
 
-export async function schemaRows(sql: Sql, only: Only = null): Promise<Row[]> {
+export function schemaRows(sql: Sql, only: Only = null): CatalogQuery {
   return sql`
     SELECT n.nspname AS name, obj_description(n.oid, 'pg_namespace') AS comment
     FROM pg_namespace n
@@ -24,14 +25,14 @@ export async function schemaRows(sql: Sql, only: Only = null): Promise<Row[]> {
                       WHERE d.classid = 'pg_namespace'::regclass AND d.objid = n.oid AND d.deptype = 'e')`
 }
 
-export async function extensionRows(sql: Sql): Promise<Row[]> {
+export function extensionRows(sql: Sql): CatalogQuery {
   return sql`
     SELECT e.extname AS name, n.nspname AS schema
     FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace`
 }
 
 /** Tables, partitioned tables and foreign tables. */
-export async function tableRows(sql: Sql, only: Only = null): Promise<Row[]> {
+export function tableRows(sql: Sql, only: Only = null): CatalogQuery {
   return sql`
     SELECT n.nspname AS schema, c.relname AS name, c.relkind::text AS relkind, c.relpersistence::text AS persistence,
       c.relrowsecurity AS row_security, c.relforcerowsecurity AS force_row_security,
@@ -44,7 +45,7 @@ export async function tableRows(sql: Sql, only: Only = null): Promise<Row[]> {
     WHERE c.relkind IN ('r', 'p', 'f') AND ${userRelation(sql, only)}`
 }
 
-export async function columnRows(sql: Sql, only: Only = null): Promise<Row[]> {
+export function columnRows(sql: Sql, only: Only = null): CatalogQuery {
   return sql`
     SELECT n.nspname AS schema, c.relname AS table, a.attname AS name, format_type(a.atttypid, a.atttypmod) AS type,
       a.attnotnull AS not_null, pg_get_expr(ad.adbin, ad.adrelid) AS default, a.attidentity::text AS identity,
@@ -61,7 +62,7 @@ export async function columnRows(sql: Sql, only: Only = null): Promise<Row[]> {
 }
 
 /** Table constraints. NOT NULL rows (PostgreSQL 18's contype 'n') are left out: nullability is a column property. */
-export async function constraintRows(sql: Sql, only: Only = null): Promise<Row[]> {
+export function constraintRows(sql: Sql, only: Only = null): CatalogQuery {
   return sql`
     SELECT n.nspname AS schema, c.relname AS table, co.conname AS name, co.contype::text AS type,
       pg_get_constraintdef(co.oid) AS definition, obj_description(co.oid, 'pg_constraint') AS comment
@@ -71,7 +72,7 @@ export async function constraintRows(sql: Sql, only: Only = null): Promise<Row[]
     WHERE co.contype <> 'n' AND ${userRelation(sql, only)}`
 }
 
-export async function indexRows(sql: Sql, only: Only = null): Promise<Row[]> {
+export function indexRows(sql: Sql, only: Only = null): CatalogQuery {
   return sql`
     SELECT n.nspname AS schema, i.relname AS name, tn.nspname || '.' || t.relname AS table,
       pg_get_indexdef(i.oid) AS definition, x.indisvalid AS valid, obj_description(i.oid, 'pg_class') AS comment
@@ -84,7 +85,7 @@ export async function indexRows(sql: Sql, only: Only = null): Promise<Row[]> {
 }
 
 /** Views and materialized views. */
-export async function viewRows(sql: Sql, only: Only = null): Promise<Row[]> {
+export function viewRows(sql: Sql, only: Only = null): CatalogQuery {
   return sql`
     SELECT n.nspname AS schema, c.relname AS name, c.relkind::text AS relkind, pg_get_viewdef(c.oid) AS definition,
       obj_description(c.oid, 'pg_class') AS comment
@@ -92,7 +93,7 @@ export async function viewRows(sql: Sql, only: Only = null): Promise<Row[]> {
     WHERE c.relkind IN ('v', 'm') AND ${userRelation(sql, only)}`
 }
 
-export async function sequenceRows(sql: Sql, only: Only = null): Promise<Row[]> {
+export function sequenceRows(sql: Sql, only: Only = null): CatalogQuery {
   return sql`
     SELECT n.nspname AS schema, c.relname AS name, format_type(s.seqtypid, NULL) AS type,
       s.seqstart::text AS start, s.seqincrement::text AS increment, s.seqmin::text AS min, s.seqmax::text AS max,
@@ -111,7 +112,7 @@ export async function sequenceRows(sql: Sql, only: Only = null): Promise<Row[]> 
 }
 
 /** Enums, domains and standalone composite types. */
-export async function typeRows(sql: Sql, only: Only = null): Promise<Row[]> {
+export function typeRows(sql: Sql, only: Only = null): CatalogQuery {
   return sql`
     SELECT n.nspname AS schema, t.typname AS name, t.typtype::text AS typtype,
       ARRAY(SELECT e.enumlabel::text FROM pg_enum e WHERE e.enumtypid = t.oid ORDER BY e.enumsortorder) AS labels,
@@ -131,7 +132,7 @@ export async function typeRows(sql: Sql, only: Only = null): Promise<Row[]> {
 }
 
 /** Functions, procedures, aggregates and window functions. */
-export async function routineRows(sql: Sql, only: Only = null): Promise<Row[]> {
+export function routineRows(sql: Sql, only: Only = null): CatalogQuery {
   return sql`
     SELECT n.nspname AS schema, p.proname AS name, pg_get_function_identity_arguments(p.oid) AS arguments,
       p.prokind::text AS prokind,
@@ -148,7 +149,7 @@ export async function routineRows(sql: Sql, only: Only = null): Promise<Row[]> {
 }
 
 /** User triggers (not the internal ones behind foreign keys). */
-export async function triggerRows(sql: Sql, only: Only = null): Promise<Row[]> {
+export function triggerRows(sql: Sql, only: Only = null): CatalogQuery {
   return sql`
     SELECT n.nspname AS schema, c.relname AS table, t.tgname AS name, pg_get_triggerdef(t.oid) AS definition,
       t.tgenabled::text AS enabled, obj_description(t.oid, 'pg_trigger') AS comment
@@ -159,7 +160,7 @@ export async function triggerRows(sql: Sql, only: Only = null): Promise<Row[]> {
 }
 
 /** Row-level security policies. */
-export async function policyRows(sql: Sql, only: Only = null): Promise<Row[]> {
+export function policyRows(sql: Sql, only: Only = null): CatalogQuery {
   return sql`
     SELECT n.nspname AS schema, c.relname AS table, p.polname AS name,
       p.polcmd::text AS command, p.polpermissive AS permissive,

@@ -8,7 +8,7 @@ import {
   type ProgressInput,
 } from '@squizzle/core'
 import type { Sql } from 'postgres'
-import { hasSystemSchema } from './system-schema.js'
+import { systemSchemaSeen, type SchemaPresence } from './system-schema.js'
 
 /** A history row as the query sends it: one JSON document for the whole history. */
 interface HistoryRow {
@@ -32,7 +32,8 @@ interface HistoryRow {
 }
 
 /**
- * Every history row, oldest first (none before the system schema exists), without its
+ * Every history row, oldest first (none before the system schema exists: probed unless
+ * `presence` has seen it), without its
  * manifest: one query that sends no manifest to the client, and sends the rows as one
  * JSON array (parsed natively: a long history costs the client little). Of the manifest,
  * only what the engine reads of every row comes along, checked as the manifest schema
@@ -44,8 +45,12 @@ interface HistoryRow {
  * const rows = await readHistory(sql, 'squizzle')
  * ```
  */
-export async function readHistory(sql: Sql, system: string): Promise<HistoryEntry[]> {
-  if (!(await hasSystemSchema(sql, system))) return []
+export async function readHistory(
+  sql: Sql,
+  system: string,
+  presence: SchemaPresence = { seen: false },
+): Promise<HistoryEntry[]> {
+  if (!(await systemSchemaSeen(sql, system, presence))) return []
   const [result] = await sql<{ rows: HistoryRow[] }[]>`
     SELECT coalesce(json_agg(h ORDER BY h.id), '[]'::json) AS rows FROM (
       SELECT id, operation, version, status, manifest_digest, checksum, actor, host, database_user, tool_version,
@@ -90,15 +95,21 @@ function toHistoryEntry(r: HistoryRow): HistoryEntry {
  * const manifest = await readHistoryManifest(sql, 'squizzle', entry.id)
  * ```
  */
-export async function readHistoryManifest(sql: Sql, system: string, id: number): Promise<Manifest | null> {
-  if (!(await hasSystemSchema(sql, system))) return null
+export async function readHistoryManifest(
+  sql: Sql,
+  system: string,
+  id: number,
+  presence: SchemaPresence = { seen: false },
+): Promise<Manifest | null> {
+  if (!(await systemSchemaSeen(sql, system, presence))) return null
   const rows = await sql<{ manifest: unknown }[]>`SELECT manifest FROM ${sql(system)}.history WHERE id = ${id}`
   const manifest = rows[0]?.manifest ?? null
   return manifest === null ? null : validateManifest(manifest, `${system}.history row ${id}`)
 }
 
 /**
- * Appends a history row.
+ * Appends a history row. The skipped paths go as JSON: the driver's connections do not
+ * fetch array types (see `openSessions`), so postgres.js cannot serialize a text array.
  *
  * @example
  * ```ts
@@ -113,7 +124,7 @@ export async function writeHistory(sql: Sql, system: string, e: HistoryEntryInpu
     VALUES (${e.operation}, ${e.version}, ${e.status}, ${e.manifestDigest}, ${e.checksum},
       ${e.manifest === null ? null : sql.json(e.manifest as never)}, ${e.actor}, ${e.host}, ${e.toolVersion},
       ${e.startedAt}, ${e.finishedAt}, ${duration}, ${e.error?.code ?? null}, ${e.error?.message ?? null},
-      ${sql.array(e.skippedFiles ?? [])})`
+      ARRAY(SELECT pg_catalog.jsonb_array_elements_text(${sql.json(e.skippedFiles ?? [])})))`
 }
 
 /**

@@ -22,6 +22,7 @@ import { readSchemaSnapshot } from './schema-snapshot.js'
 import { sessionQuery, transactionOn, type Query } from './session-query.js'
 import { openSessions, type Connections } from './sessions.js'
 import { runStatements } from './statement-runner.js'
+import { systemSchemaSeen, type SchemaPresence } from './system-schema.js'
 import { tenantScope, type TenantScope } from './tenant-schema.js'
 
 export interface PostgresDriverOptions {
@@ -64,6 +65,7 @@ export class PostgresDriver implements DatabaseDriver {
   private readonly query: Query
   /** The tenant this driver serves (or the whole database): system schema, lock key, search_path. */
   readonly scope: TenantScope
+  private readonly presence: SchemaPresence = { seen: false }
 
   constructor(private readonly options: PostgresDriverOptions) {
     this.scope = tenantScope(options.schema)
@@ -79,6 +81,7 @@ export class PostgresDriver implements DatabaseDriver {
       inTransaction: false,
       secrets: this.target.secrets,
       scope: this.scope,
+      presence: this.presence,
     })
   }
 
@@ -91,7 +94,9 @@ export class PostgresDriver implements DatabaseDriver {
     if (this.root) return
     try {
       const searchPath = this.scope.tenant ?? undefined
-      this.root = await openSessions(this.target, { ...this.options, searchPath })
+      // The connection's first query asks whether the system schema exists: history reads then skip that probe.
+      const greet = (sql: Sql) => systemSchemaSeen(sql, this.scope.system, this.presence)
+      this.root = await openSessions(this.target, { ...this.options, searchPath }, greet)
     } catch (err) {
       throw connectionError(err, this.target.display, this.target.secrets)
     }
@@ -143,7 +148,9 @@ export class PostgresDriver implements DatabaseDriver {
   async transaction<T>(fn: (tx: DriverTransaction) => Promise<T>): Promise<T> {
     const connections = this.connected()
     const session = connections.work()
-    const scope = (sql: Sql) => ({ target: this.target, connections, session, sql, tenant: this.scope })
+    // A copy: what the transaction sees of the system schema may roll back with it.
+    const presence = { ...this.presence }
+    const scope = (sql: Sql) => ({ target: this.target, connections, session, sql, tenant: this.scope, presence })
     return transactionOn(this.target, session, (sql) => fn(new PostgresTransaction(scope(sql))))
   }
 

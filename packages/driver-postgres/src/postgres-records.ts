@@ -23,7 +23,7 @@ import {
 import { redactValues } from './redact-values.js'
 import { readKeptFiles, writeKeptFiles } from './rollback-rows.js'
 import type { Query } from './session-query.js'
-import { applySystemSchema } from './system-schema.js'
+import { applySystemSchema, type SchemaPresence } from './system-schema.js'
 import type { TenantScope } from './tenant-schema.js'
 
 /** How a record store reaches the database. */
@@ -37,6 +37,8 @@ export interface RecordConnection {
   secrets: readonly string[]
   /** Whose records these are: the system schema they live in (and the tenant schema it serves). */
   scope: TenantScope
+  /** What the connection has seen of the system schema; updated as it is seen or created. */
+  presence: SchemaPresence
 }
 
 /**
@@ -57,17 +59,20 @@ export class PostgresRecords implements RecordStore {
   }
 
   async ensureSchema(): Promise<void> {
-    const { query, transact, scope } = this.connection
-    await query('creating the system schema', (sql) => applySystemSchema(sql, transact, scope))
+    const { query, transact, scope, presence } = this.connection
+    await query('creating the system schema', (sql) => applySystemSchema(sql, transact, scope, presence))
+    presence.seen = true
   }
 
   async history(): Promise<HistoryEntry[]> {
-    return this.connection.query('reading history', (sql) => readHistory(sql, this.system))
+    const { presence } = this.connection
+    return this.connection.query('reading history', (sql) => readHistory(sql, this.system, presence))
   }
 
   async historyManifest(id: number): Promise<Manifest | null> {
+    const { presence } = this.connection
     return this.connection.query(`reading the manifest of history row ${id}`, (sql) =>
-      readHistoryManifest(sql, this.system, id),
+      readHistoryManifest(sql, this.system, id, presence),
     )
   }
 

@@ -14,6 +14,7 @@ import { PostgresRecords } from './postgres-records.js'
 import { readSchemaSnapshot } from './schema-snapshot.js'
 import { sessionQuery, type Query } from './session-query.js'
 import type { Connections } from './sessions.js'
+import type { SchemaPresence } from './system-schema.js'
 import type { TenantScope } from './tenant-schema.js'
 import { resetSession, resetSessionOn } from './statement-runner.js'
 import { inRolledBackSavepoint, restoreSearchPath, type Session } from './work-session.js'
@@ -26,6 +27,8 @@ export interface TransactionScope {
   sql: Sql
   /** The tenant the driver serves: its system schema and the schema its snapshots read. */
   tenant: TenantScope
+  /** What this transaction has seen of the system schema (its own copy: it may roll back). */
+  presence: SchemaPresence
 }
 
 /**
@@ -45,11 +48,12 @@ export class PostgresTransaction implements DriverTransaction {
   private readonly query: Query
 
   constructor(private readonly scope: TransactionScope) {
-    const { target, session, sql, tenant } = scope
+    const { target, session, sql, tenant, presence } = scope
     this.query = sessionQuery(target, () => ({ session, sql, inTransaction: true }))
     const transact = <T>(fn: (tx: Sql) => Promise<T>) => fn(sql)
     const { secrets } = target
-    this.records = new PostgresRecords({ query: this.query, transact, inTransaction: true, secrets, scope: tenant })
+    const connection = { query: this.query, transact, inTransaction: true, secrets, scope: tenant, presence }
+    this.records = new PostgresRecords(connection)
   }
 
   async run(unit: MigrationUnit | MigrationScript, opts: TransactionRunOptions = {}): Promise<void> {

@@ -8,6 +8,7 @@ import {
 } from '@squizzle/core'
 import type { Sql } from 'postgres'
 import * as q from './catalog-queries.js'
+import { pipelined } from './pipelined.js'
 import { asReplayed } from './tenant-snapshot.js'
 
 type Row = Record<string, unknown>
@@ -32,7 +33,7 @@ export type SnapshotTransaction = <T>(fn: (tx: Sql) => Promise<T>) => Promise<T>
 
 /**
  * Reads the schema of the database `sql` is connected to, in one read-only
- * snapshot transaction, and returns it normalized (see `SchemaSnapshot`). With
+ * snapshot transaction (one catalog statement), and returns it normalized (see `SchemaSnapshot`). With
  * `tenant`, only that schema, named `public` as in the bundle's replay (see `asReplayed`).
  *
  * @example
@@ -51,11 +52,10 @@ export async function readSchemaSnapshot(
   const run = inSnapshot ?? begin
   return (await run(async (tx) => {
     const t = tx as unknown as Sql
-    await pinDeparseSettings(t)
-    const [server] = await t<{ v: string }[]>`SELECT current_setting('server_version') AS v`
-    const objects: SchemaObject[] = []
-    // One catalog query at a time, in this order, on the transaction's one connection.
-    for (const read of objectReaders) objects.push(...(await read(t, tenant)))
+    // Pinned first, then the catalogs read, in one round trip: the reading statement is
+    // parsed and run after the settings (a connection's messages run in order).
+    const [[server], [read]] = await pipelined([pinDeparseSettings(t), readCatalogs(t, tenant)])
+    const objects = objectReaders.flatMap(([kind, , toObject]) => (read?.[kind] ?? []).map(toObject))
     const mapped = tenant === null ? objects : objects.map((o) => asReplayed(o, tenant))
     return normalizeSnapshot({ format: schemaSnapshotFormat, server: server?.v ?? 'unknown', objects: mapped })
   })) as SchemaSnapshot
@@ -63,35 +63,44 @@ export async function readSchemaSnapshot(
 
 /**
  * Every deparsed name comes out schema-qualified, whatever the role's search_path, and
- * constants in defaults and checks print the same whatever the role's date and number settings.
+ * constants in defaults and checks print the same whatever the role's date and number settings
+ * (`set_config(…, true)` is `SET LOCAL`). Also says which server this is.
  */
-async function pinDeparseSettings(t: Sql): Promise<void> {
-  await t`SET LOCAL search_path TO pg_catalog`
-  await t`SET LOCAL timezone TO 'UTC'`
-  await t`SET LOCAL datestyle TO 'ISO, YMD'`
-  await t`SET LOCAL intervalstyle TO 'postgres'`
-  await t`SET LOCAL extra_float_digits TO 3`
+function pinDeparseSettings(t: Sql) {
+  return t<{ v: string }[]>`SELECT pg_catalog.set_config('search_path', 'pg_catalog', true),
+    pg_catalog.set_config('timezone', 'UTC', true), pg_catalog.set_config('datestyle', 'ISO, YMD', true),
+    pg_catalog.set_config('intervalstyle', 'postgres', true), pg_catalog.set_config('extra_float_digits', '3', true),
+    pg_catalog.current_setting('server_version') AS v`
 }
 
-/** Reads the objects of one kind: a catalog query, each row made an object. */
-const reader =
-  (rows: (t: Sql, only: string | null) => Promise<Row[]>, toObject: (r: Row) => SchemaObject) =>
-  async (t: Sql, only: string | null): Promise<SchemaObject[]> =>
-    (await rows(t, only)).map(toObject)
+/**
+ * Every kind's catalog query in one statement, each kind's rows as one JSON array (text,
+ * booleans and text arrays come out of JSON as postgres.js would give them as columns).
+ */
+function readCatalogs(t: Sql, only: string | null) {
+  const kinds = objectReaders.map(
+    ([kind, rows]) => t`(SELECT coalesce(json_agg(r), '[]') FROM (${rows(t, only)}) r)
+    AS ${t(kind)}`,
+  )
+  const list = kinds.reduce((all, kind) => t`${all}, ${kind}`)
+  return t<Record<string, Row[] | undefined>[]>`SELECT ${list}`
+}
 
-const objectReaders = [
-  reader(q.extensionRows, (r) => object('extension', s(r['name']), { schema: r['schema'] })),
-  reader(q.schemaRows, (r) => object('schema', s(r['name']), { comment: r['comment'] })),
-  reader(q.typeRows, typeObject),
-  reader(q.sequenceRows, sequenceObject),
-  reader(q.tableRows, tableObject),
-  reader(q.columnRows, columnObject),
-  reader(q.constraintRows, constraintObject),
-  reader(q.indexRows, indexObject),
-  reader(q.viewRows, viewObject),
-  reader(q.routineRows, routineObject),
-  reader(q.triggerRows, triggerObject),
-  reader(q.policyRows, policyObject),
+type Reader = readonly [string, (t: Sql, only: string | null) => q.CatalogQuery, (r: Row) => SchemaObject]
+
+const objectReaders: readonly Reader[] = [
+  ['extensions', q.extensionRows, (r) => object('extension', s(r['name']), { schema: r['schema'] })],
+  ['schemas', q.schemaRows, (r) => object('schema', s(r['name']), { comment: r['comment'] })],
+  ['types', q.typeRows, typeObject],
+  ['sequences', q.sequenceRows, sequenceObject],
+  ['tables', q.tableRows, tableObject],
+  ['columns', q.columnRows, columnObject],
+  ['constraints', q.constraintRows, constraintObject],
+  ['indexes', q.indexRows, indexObject],
+  ['views', q.viewRows, viewObject],
+  ['routines', q.routineRows, routineObject],
+  ['triggers', q.triggerRows, triggerObject],
+  ['policies', q.policyRows, policyObject],
 ]
 
 function sequenceObject(r: Row): SchemaObject {

@@ -34,21 +34,34 @@ export interface Connections {
  * session is exempt from `idle_session_timeout` and
  * `idle_in_transaction_session_timeout`: it is idle by design. These are set with
  * `SET` on the session, not as startup parameters, which PgBouncer (session mode)
- * refuses unless configured to ignore them.
+ * refuses unless configured to ignore them. `greet` is the work session's first query,
+ * which proves the connection (default `SELECT 1`): a caller with a question for the
+ * database asks it there instead of spending another round trip.
+ *
+ * Neither session fetches postgres.js's array types (`fetch_types: false`, a catalog
+ * query per connection): nothing the driver reads returns a PostgreSQL array. Queries
+ * that need one send and return JSON instead.
  *
  * @example
  * ```ts
  * const connections = await openSessions(parseConnectionUrl(url), { applicationName: 'deploy' })
  * ```
  */
-export async function openSessions(target: ConnectionTarget, options: SessionOptions): Promise<Connections> {
+export async function openSessions(
+  target: ConnectionTarget,
+  options: SessionOptions,
+  greet: Greeting = (sql) => sql`SELECT 1`,
+): Promise<Connections> {
   // Imported on connect, not with the package: CLI runs that never touch a database
   // (build, push, pull, list) should not load the client.
   const { postgres } = await import('./postgres-client.js')
   const open = sessionOpener(postgres, target, options)
-  const { session, checksClient } = await connectWork(open)
+  const { session, checksClient } = await connectWork(open, greet)
   return trackSessions(open, session, checksClient ? checkClient : {})
 }
+
+/** The first query on a new work session (see `openSessions`). */
+export type Greeting = (sql: Sql) => Promise<unknown>
 
 type Postgres = (typeof import('./postgres-client.js'))['postgres']
 
@@ -70,6 +83,7 @@ function sessionOpener(postgres: Postgres, target: ConnectionTarget, options: Se
             max: 1,
             prepare: false,
             max_lifetime: 0,
+            fetch_types: false,
             keep_alive: client.keep_alive ?? 30,
             connect_timeout: options.connectTimeoutSeconds ?? target.settings.connectTimeoutSeconds ?? 10,
             connection: { ...client.connection, application_name: `${applicationName}${purpose}`, ...extra },
@@ -131,16 +145,16 @@ function trackSessions(open: OpenSession, first: Session, workExtra: Record<stri
 const checkClient = { client_connection_check_interval: '1000' }
 
 /**
- * The work session, connected (`SELECT 1`): with `client_connection_check_interval`
+ * The work session, connected (its `greet` answered): with `client_connection_check_interval`
  * where the server knows it (14+), else, after the server refused it at startup
  * (`42704`, unknown parameter), without.
  */
 type OpenSession = (purpose: string, extra?: Record<string, string>) => Session
 
-async function connectWork(open: OpenSession): Promise<{ session: Session; checksClient: boolean }> {
+async function connectWork(open: OpenSession, greet: Greeting): Promise<{ session: Session; checksClient: boolean }> {
   const checking = open('', checkClient)
   try {
-    await checking.sql`SELECT 1`
+    await greet(checking.sql)
     return { session: checking, checksClient: true }
   } catch (err) {
     await checking.sql.end({ timeout: 0 }).catch(() => undefined)
@@ -148,7 +162,7 @@ async function connectWork(open: OpenSession): Promise<{ session: Session; check
   }
   const plain = open('')
   try {
-    await plain.sql`SELECT 1`
+    await greet(plain.sql)
   } catch (err) {
     await plain.sql.end({ timeout: 0 }).catch(() => undefined)
     throw err
@@ -156,9 +170,12 @@ async function connectWork(open: OpenSession): Promise<{ session: Session; check
   return { session: plain, checksClient: false }
 }
 
-/** Sets the lock session's idle timeouts to off (the 14+ one only where it exists). */
+/**
+ * Sets the lock session's idle timeouts to off (the 14+ one only where it exists), in one
+ * statement: `set_config(…, false)` is a plain session `SET`.
+ */
 async function exemptFromIdleTimeouts(sql: Sql): Promise<void> {
-  const [row] = await sql<{ server_version_num: string }[]>`SHOW server_version_num`
-  await sql`SET idle_in_transaction_session_timeout = 0`
-  if (Number(row?.server_version_num ?? 0) >= 140000) await sql`SET idle_session_timeout = 0`
+  await sql`SELECT pg_catalog.set_config('idle_in_transaction_session_timeout', '0', false),
+    CASE WHEN pg_catalog.current_setting('server_version_num')::int >= 140000
+      THEN pg_catalog.set_config('idle_session_timeout', '0', false) END`
 }
