@@ -1,21 +1,14 @@
-// Writes src/schema/precompiled-validators.ts from the built schemas (run after `tsc`):
-// `pnpm --filter @squizzle/core generate`.
-import { writeFileSync } from 'node:fs'
-import { validatorsSource } from './validators-source.mjs'
+// Writes src/schema/validators/*.ts from the built schemas (run after `tsc`):
+// `pnpm --filter @squizzle/core generate`. Files of validators no longer generated are removed.
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { squizzleSchemas, validatorsSources } from './validators-source.mjs'
 
 const dist = new URL('../dist/', import.meta.url)
-const { manifestSchema } = await import(new URL('manifest/manifest-schema.js', dist).href)
-const { configSchema } = await import(new URL('config/config-schema.js', dist).href)
-const { schemaSnapshotSchema } = await import(new URL('snapshot/snapshot-schema.js', dist).href)
-const { imageManifestSchema, imageIndexSchema } = await import(new URL('oci/image-manifest-schema.js', dist).href)
-
-const source = validatorsSource({
-  validateManifestShape: manifestSchema,
-  validateConfigShape: configSchema,
-  validateSnapshotShape: schemaSnapshotSchema,
-  validateImageManifestShape: imageManifestSchema,
-  validateImageIndexShape: imageIndexSchema,
-})
-const target = new URL('../src/schema/precompiled-validators.ts', import.meta.url)
-writeFileSync(target, source)
-console.log(`wrote ${target.pathname} (${source.length} bytes)`)
+const sources = validatorsSources(await squizzleSchemas((path) => import(new URL(path, dist).href)))
+const folder = new URL('../src/schema/validators/', import.meta.url)
+mkdirSync(folder, { recursive: true })
+for (const name of readdirSync(folder)) if (!sources.has(name)) rmSync(new URL(name, folder))
+for (const [name, source] of sources) {
+  writeFileSync(new URL(name, folder), source)
+  console.log(`wrote src/schema/validators/${name} (${source.length} bytes)`)
+}

@@ -1,6 +1,8 @@
-// Turns Squizzle's JSON Schemas into one ES module of precompiled validators (ajv standalone code),
-// so no run compiles a schema (or loads ajv) at start-up. Shared by generate-validators.mjs, which
-// writes src/schema/precompiled-validators.ts, and the test that proves that file is up to date.
+// Turns Squizzle's JSON Schemas into precompiled validators (ajv standalone code), one ES module
+// each, so no run compiles a schema (or loads ajv) at start-up, and a command loads only the
+// validators it uses (a no-op apply reads the config, never an OCI index or a snapshot). Shared by
+// generate-validators.mjs, which writes src/schema/validators/, and the test that proves those
+// files are up to date.
 import { Ajv } from 'ajv'
 import standaloneCode from 'ajv/dist/standalone/index.js'
 
@@ -12,7 +14,7 @@ const header = [
   '',
 ].join('\n')
 
-// ajv's only runtime helper these schemas need (maxLength counts code points), inlined so the
+// ajv's only runtime helper these schemas need (maxLength counts code points), inlined so a
 // generated module imports nothing.
 const ucs2length = `
 function ucs2length(str) {
@@ -28,31 +30,68 @@ function ucs2length(str) {
 }
 `
 
+/** `validateConfigShape` → `validate-config-shape.ts`: the file the validator named `name` is written to. */
+export const validatorFile = (name) => `${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}.ts`
+
 /**
- * The source of the validators module: one export per entry of `schemas` (export name → schema),
- * compiled with the options core always used (all errors, strict, union types, verbose:
- * errors carry the schema they broke, for did-you-mean on unknown keys).
+ * The source of one validator module, exporting `name`, compiled with the options core always
+ * used (all errors, strict, union types, verbose: errors carry the schema they broke, for
+ * did-you-mean on unknown keys). `inlineRefs: false`: a `$ref` stays a function of its own, so
+ * the config's sections are compiled once (not once at the top level and again per environment)
+ * and V8 compiles only the sections a config has.
  *
- * @param {Record<string, object>} schemas
+ * @param {string} name
+ * @param {object} schema
  * @returns {string}
  */
-export function validatorsSource(schemas) {
+export function validatorSource(name, schema) {
   const ajv = new Ajv({
     allErrors: true,
     strict: true,
     allowUnionTypes: true,
     verbose: true,
+    inlineRefs: false,
     code: { source: true, esm: true, lines: true },
   })
-  for (const [name, schema] of Object.entries(schemas)) ajv.addSchema(schema, name)
-  const refs = Object.fromEntries(Object.keys(schemas).map((name) => [name, name]))
-  const code = standaloneCode
-    .default(ajv, refs)
-    .replaceAll('require("ajv/dist/runtime/ucs2length").default', 'ucs2length')
-  const leftover = /require\(/.exec(code)
+  ajv.addSchema(schema, name)
+  const code = standaloneCode.default(ajv, { [name]: name })
+  const helper = code.includes('require("ajv/dist/runtime/ucs2length").default')
+  const source = code.replaceAll('require("ajv/dist/runtime/ucs2length").default', 'ucs2length')
+  const leftover = /require\(/.exec(source)
   if (leftover)
     throw new Error(
-      `generated validators still require a runtime module: ${code.slice(leftover.index, leftover.index + 80)}`,
+      `generated validator ${name} still requires a runtime module: ${source.slice(leftover.index, leftover.index + 80)}`,
     )
-  return `${header}${code.replace(/^"use strict";\s*/, '')}\n${ucs2length}`
+  return `${header}${source.replace(/^"use strict";\s*/, '')}\n${helper ? ucs2length : ''}`
+}
+
+/**
+ * Every validator module: file name (under src/schema/validators/) → source, one per entry of
+ * `schemas` (export name → schema).
+ *
+ * @param {Record<string, object>} schemas
+ * @returns {Map<string, string>}
+ */
+export function validatorsSources(schemas) {
+  return new Map(Object.entries(schemas).map(([name, schema]) => [validatorFile(name), validatorSource(name, schema)]))
+}
+
+/**
+ * Squizzle's schemas by validator name, loaded through `load`:
+ * the same list for the generator and the test.
+ *
+ * @param {(path: string) => Promise<Record<string, object>>} load imports a module of dist/ by path
+ */
+export async function squizzleSchemas(load) {
+  const { manifestSchema } = await load('manifest/manifest-schema.js')
+  const { configSchema } = await load('config/config-schema.js')
+  const { schemaSnapshotSchema } = await load('snapshot/snapshot-schema.js')
+  const { imageManifestSchema, imageIndexSchema } = await load('oci/image-manifest-schema.js')
+  return {
+    validateManifestShape: manifestSchema,
+    validateConfigShape: configSchema,
+    validateSnapshotShape: schemaSnapshotSchema,
+    validateImageManifestShape: imageManifestSchema,
+    validateImageIndexShape: imageIndexSchema,
+  }
 }

@@ -3,7 +3,7 @@ import type { TransactionScope } from '../manifest/manifest.js'
 import { SquizzleError } from '../errors/squizzle-error.js'
 import type { PluginUse } from '../plugin/plugin-use.js'
 import type { FleetStage } from '../fleet/fleet-stage.js'
-import { validateConfigShape } from '../schema/precompiled-validators.js'
+import { validateConfigShape } from '../schema/validators/validate-config-shape.js'
 import { schemaCheck } from '../schema/schema-check.js'
 
 /** How `build` lints new SQL with squawk. */

@@ -1,6 +1,6 @@
 import semver from 'semver'
 import { SquizzleError } from '../errors/squizzle-error.js'
-import { validateManifestShape } from '../schema/precompiled-validators.js'
+import { validateManifestShape } from '../schema/validators/validate-manifest-shape.js'
 import { schemaCheck } from '../schema/schema-check.js'
 import { isVersion } from '../version/version.js'
 import { canonicalJson } from './canonical-json.js'

@@ -5,7 +5,7 @@ import { schemaCheck, type SchemaCheck } from './schema-check.js'
 export type { SchemaCheck } from './schema-check.js'
 export { describeSchemaError } from './schema-check.js'
 
-// Created on the first compile: Squizzle's own schemas are precompiled (precompiled-validators.ts).
+// Created on the first compile: Squizzle's own schemas are precompiled (validators/, one module each).
 let ajv: Ajv | undefined
 
 /**

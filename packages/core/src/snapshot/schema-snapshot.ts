@@ -1,6 +1,6 @@
 import { canonicalJson } from '../manifest/canonical-json.js'
 import { SquizzleError } from '../errors/squizzle-error.js'
-import { validateSnapshotShape } from '../schema/precompiled-validators.js'
+import { validateSnapshotShape } from '../schema/validators/validate-snapshot-shape.js'
 import { schemaCheck } from '../schema/schema-check.js'
 import { schemaObjectKinds, type SchemaObject, type SchemaSnapshot } from './snapshot-schema.js'
 
