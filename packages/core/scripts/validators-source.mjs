@@ -58,10 +58,10 @@ export function validatorSource(name, schema) {
   const helper = code.includes('require("ajv/dist/runtime/ucs2length").default')
   const source = code.replaceAll('require("ajv/dist/runtime/ucs2length").default', 'ucs2length')
   const leftover = /require\(/.exec(source)
-  if (leftover)
-    throw new Error(
-      `generated validator ${name} still requires a runtime module: ${source.slice(leftover.index, leftover.index + 80)}`,
-    )
+  if (leftover) {
+    const where = source.slice(leftover.index, leftover.index + 80)
+    throw new Error(`generated validator ${name} still requires a runtime module: ${where}`)
+  }
   return `${header}${source.replace(/^"use strict";\s*/, '')}\n${helper ? ucs2length : ''}`
 }
 
